@@ -1,0 +1,49 @@
+# Bindery — the two commands are `make run` and `make test`; the rest are for developers.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+CONFIG ?= conf/bindery.yaml
+
+RELEASE_DIR := build/release
+TEST_DIR    := build/test
+FUZZ_SECONDS ?= 10
+
+.PHONY: run test deps build build-test bench fuzz format lint clean
+
+deps:
+	@bash tools/install-deps
+
+$(RELEASE_DIR)/build.ninja: | deps
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(RELEASE_DIR)/build.ninja
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+# Starts the gateway on the embedded default (conf/bindery.yaml).
+run: build
+	$(RELEASE_DIR)/app/bindery serve --config $(CONFIG)
+
+# Every test, under ASan+UBSan, built with clang 14 so the libFuzzer targets build in the same tree
+# and each runs briefly as a ctest test.
+$(TEST_DIR)/build.ninja: | deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DBINDERY_SANITIZE=ON -DBINDERY_FUZZ=ON -DBINDERY_WERROR=ON \
+	  -DBINDERY_FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+build-test: deps $(TEST_DIR)/build.ninja
+	cmake --build $(TEST_DIR) -j $(JOBS)
+
+test: build-test
+	ctest --test-dir $(TEST_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	bash bench/run
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+lint: build-test
+	git ls-files 'smpp/*.cpp' 'router/*.cpp' 'http-frontend/*.cpp' 'app/*.cpp' | \
+	  xargs -r clang-tidy -p $(TEST_DIR) --quiet
+
+clean:
+	rm -rf build
