@@ -39,11 +39,11 @@ function(bindery_library name dir)
 endfunction()
 
 # bindery_test(NAME DIR [DEPS ...]): one GoogleTest executable from every *_test.cpp under DIR
-# (recursively), registered test by test with ctest.
+# (that folder only), registered test by test with ctest.
 include(GoogleTest)
 function(bindery_test name dir)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${dir}/*_test.cpp)
+  file(GLOB sources CONFIGURE_DEPENDS ${dir}/*_test.cpp)
   if(NOT sources)
     return()
   endif()
