@@ -1,0 +1,26 @@
+#pragma once
+// Small builders for the PDUs a session sends most.
+
+#include <cstdint>
+
+#include "smpp/codec/command.hpp"
+#include "smpp/codec/decode.hpp"
+#include "smpp/codec/pdu.hpp"
+
+namespace bindery::smpp {
+
+// The response to `request` (same sequence_number) with `status` and empty body fields
+// (message_id "", system_id ""). For a request without a response (outbind, alert_notification),
+// a response id, or an unknown id this is a generic_nack.
+[[nodiscard]] Pdu make_response(const Header& request, CommandStatus status);
+
+[[nodiscard]] Pdu make_generic_nack(std::uint32_t sequence_number, CommandStatus status);
+
+// The reply to a PDU that failed to decode: generic_nack or the request's _resp, with
+// error.command_status() and the request's sequence_number (0 when the header was unreadable).
+[[nodiscard]] Pdu make_error_response(const DecodeError& error);
+
+[[nodiscard]] Pdu make_enquire_link(std::uint32_t sequence_number);
+[[nodiscard]] Pdu make_unbind(std::uint32_t sequence_number);
+
+}  // namespace bindery::smpp
