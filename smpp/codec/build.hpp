@@ -2,6 +2,7 @@
 // Small builders for the PDUs a session sends most.
 
 #include <cstdint>
+#include <optional>
 
 #include "smpp/codec/command.hpp"
 #include "smpp/codec/decode.hpp"
@@ -19,6 +20,9 @@ namespace bindery::smpp {
 // The reply to a PDU that failed to decode: generic_nack or the request's _resp, with
 // error.command_status() and the request's sequence_number (0 when the header was unreadable).
 [[nodiscard]] Pdu make_error_response(const DecodeError& error);
+
+// A default-constructed body for a command id (nullopt for unknown ids).
+[[nodiscard]] std::optional<Body> make_body(CommandId id);
 
 [[nodiscard]] Pdu make_enquire_link(std::uint32_t sequence_number);
 [[nodiscard]] Pdu make_unbind(std::uint32_t sequence_number);
