@@ -1,0 +1,130 @@
+#pragma once
+// The one interface the front ends (HTTP API, Alertmanager receiver, SMPP server side) see.
+// They build SubmitRequests from their own wire formats and map the typed results back:
+//   SubmitErrc::backlog_full        -> HTTP 429 (Retry-After) / ESME_RMSGQFUL
+//   SubmitErrc::invalid_destination -> HTTP 422 / ESME_RINVDSTADR
+//   SubmitErrc::invalid_sender      -> HTTP 422 / ESME_RINVSRCADR
+//   SubmitErrc::invalid_text        -> HTTP 422 / ESME_RINVMSGLEN
+//   SubmitErrc::invalid_request     -> HTTP 400 / ESME_RINVPARLEN (or the closest field error)
+//   SubmitErrc::unavailable         -> HTTP 503 / ESME_RSYSERR
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "router/api/types.hpp"
+#include "smpp/base/expected.hpp"
+
+namespace bindery::router {
+
+struct SubmitRequest {
+    std::string client;        // authenticated client (account) name
+    std::string sender;        // alphanumeric or numeric source address, as given
+    std::string destination;   // as given; normalized to E.164 at acceptance
+    std::string text;          // UTF-8; the provider chooses encoding and segmentation
+    Priority priority = Priority::normal;
+    std::optional<std::chrono::seconds> validity;   // default from config when absent
+    std::optional<SystemTime> schedule_at;          // not before this time
+    std::string client_ref;    // the client's own reference, echoed in status and callbacks
+    std::string callback_url;  // delivery callbacks (empty: none)
+    std::vector<std::string> tags;   // free-form labels routing rules may match
+};
+
+enum class SubmitErrc : std::uint8_t {
+    invalid_destination,
+    invalid_sender,
+    invalid_text,
+    invalid_request,
+    backlog_full,
+    unavailable,
+};
+std::string_view to_string(SubmitErrc e) noexcept;
+
+struct SubmitError {
+    SubmitErrc code = SubmitErrc::invalid_request;
+    std::string reason;   // human readable, safe to return to the client
+    // For backlog_full: a hint for Retry-After.
+    std::optional<std::chrono::seconds> retry_after;
+};
+
+struct SubmitAccepted {
+    MessageId id;
+    std::string destination;   // E.164, "+" and digits
+    TextEncoding encoding = TextEncoding::gsm7;   // estimate made at acceptance
+    std::uint32_t segments = 1;                   // estimate made at acceptance
+};
+
+using SubmitOutcome = Expected<SubmitAccepted, SubmitError>;
+
+struct StatusEvent {
+    MessageState from = MessageState::accepted;
+    MessageState to = MessageState::accepted;
+    SystemTime at{};
+    std::string provider;
+    std::string detail;
+};
+
+struct MessageStatus {
+    MessageId id;
+    MessageState state = MessageState::accepted;
+    std::string client;
+    std::string sender;
+    std::string destination;
+    std::string client_ref;
+    Priority priority = Priority::normal;
+    std::uint32_t segments = 1;
+    std::uint32_t attempts = 0;
+    std::string provider;
+    std::string last_error;
+    SystemTime accepted_at{};
+    SystemTime updated_at{};
+    std::vector<StatusEvent> history;   // filled by status(), left empty by list()
+};
+
+enum class QueryErrc : std::uint8_t { not_found, invalid_query, unavailable };
+struct QueryError {
+    QueryErrc code = QueryErrc::not_found;
+    std::string reason;
+};
+
+struct MessageQuery {
+    std::optional<std::string> client;
+    std::optional<MessageState> state;
+    std::optional<std::string> destination;   // E.164
+    std::optional<std::string> client_ref;
+    std::optional<SystemTime> accepted_from;  // inclusive
+    std::optional<SystemTime> accepted_to;    // exclusive
+    std::optional<MessageId> after;           // cursor: the last id of the previous page
+    std::uint32_t limit = 100;
+};
+
+struct MessagePage {
+    std::vector<MessageStatus> messages;      // ascending by id (acceptance time)
+    std::optional<MessageId> next;            // absent on the last page
+};
+
+struct Backpressure {
+    bool accepting = true;
+    std::uint64_t backlog = 0;   // messages waiting to be sent
+    std::uint64_t limit = 0;
+};
+
+class GatewayApi {
+public:
+    virtual ~GatewayApi() = default;
+
+    // One outcome per request, in order. A batch is stored in one group commit; a request that
+    // fails validation does not fail the others.
+    virtual std::vector<SubmitOutcome> submit(std::span<const SubmitRequest> batch) = 0;
+    // `client` set: only that client's messages are visible (others read as not_found).
+    virtual Expected<MessageStatus, QueryError> status(const MessageId& id,
+                                                       std::optional<std::string_view> client) = 0;
+    virtual Expected<MessagePage, QueryError> list(const MessageQuery& query) = 0;
+    // Cheap; front ends may call it per request to refuse early.
+    virtual Backpressure backpressure() const = 0;
+};
+
+}  // namespace bindery::router

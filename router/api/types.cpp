@@ -1,0 +1,137 @@
+#include "router/api/types.hpp"
+
+#include "router/api/gateway_api.hpp"
+
+namespace bindery::router {
+namespace {
+
+constexpr std::string_view kStateNames[kMessageStateCount] = {
+    "ACCEPTED", "QUEUED", "SENDING", "SENT", "DELIVERED", "UNDELIVERABLE",
+    "EXPIRED", "REJECTED", "FAILED_TEMP", "FAILED_PERM", "DEAD_LETTER",
+};
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::uint64_t MessageId::unix_millis() const noexcept {
+    std::uint64_t ms = 0;
+    for (std::size_t i = 0; i < 6; ++i) ms = (ms << 8) | bytes_[i];
+    return ms;
+}
+
+std::string MessageId::to_string() const {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < bytes_.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        out.push_back(kHex[bytes_[i] >> 4]);
+        out.push_back(kHex[bytes_[i] & 0x0F]);
+    }
+    return out;
+}
+
+std::optional<MessageId> MessageId::parse(std::string_view text) noexcept {
+    if (text.size() != 36) return std::nullopt;
+    Bytes bytes{};
+    std::size_t b = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (text[i] != '-') return std::nullopt;
+            ++i;
+            continue;
+        }
+        const int hi = hex_value(text[i]);
+        const int lo = hex_value(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        bytes[b++] = static_cast<std::uint8_t>((hi << 4) | lo);
+        i += 2;
+    }
+    return MessageId(bytes);
+}
+
+std::size_t MessageIdHash::operator()(const MessageId& id) const noexcept {
+    // FNV-1a over the bytes; the random tail makes this well spread.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (auto b : id.bytes()) {
+        h ^= b;
+        h *= 1099511628211ULL;
+    }
+    return static_cast<std::size_t>(h);
+}
+
+std::string_view to_string(Priority p) noexcept {
+    switch (p) {
+        case Priority::express: return "express";
+        case Priority::normal: return "normal";
+        case Priority::bulk: return "bulk";
+    }
+    return "normal";
+}
+
+std::optional<Priority> parse_priority(std::string_view text) noexcept {
+    if (text == "express" || text == "alert") return Priority::express;
+    if (text == "normal") return Priority::normal;
+    if (text == "bulk") return Priority::bulk;
+    return std::nullopt;
+}
+
+std::string_view to_string(MessageState s) noexcept {
+    const auto i = static_cast<std::size_t>(s);
+    return i < kMessageStateCount ? kStateNames[i] : std::string_view("UNKNOWN");
+}
+
+std::optional<MessageState> parse_message_state(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < kMessageStateCount; ++i) {
+        if (kStateNames[i] == text) return static_cast<MessageState>(i);
+    }
+    return std::nullopt;
+}
+
+bool is_final(MessageState s) noexcept {
+    switch (s) {
+        case MessageState::delivered:
+        case MessageState::undeliverable:
+        case MessageState::expired:
+        case MessageState::rejected:
+        case MessageState::failed_perm:
+        case MessageState::dead_letter:
+            return true;
+        case MessageState::accepted:
+        case MessageState::queued:
+        case MessageState::sending:
+        case MessageState::sent:
+        case MessageState::failed_temp:
+            return false;
+    }
+    return false;
+}
+
+std::string_view to_string(TextEncoding e) noexcept {
+    switch (e) {
+        case TextEncoding::gsm7: return "gsm7";
+        case TextEncoding::ucs2: return "ucs2";
+        case TextEncoding::latin1: return "latin1";
+    }
+    return "gsm7";
+}
+
+std::string_view to_string(SubmitErrc e) noexcept {
+    switch (e) {
+        case SubmitErrc::invalid_destination: return "invalid_destination";
+        case SubmitErrc::invalid_sender: return "invalid_sender";
+        case SubmitErrc::invalid_text: return "invalid_text";
+        case SubmitErrc::invalid_request: return "invalid_request";
+        case SubmitErrc::backlog_full: return "backlog_full";
+        case SubmitErrc::unavailable: return "unavailable";
+    }
+    return "invalid_request";
+}
+
+}  // namespace bindery::router

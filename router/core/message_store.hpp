@@ -1,0 +1,110 @@
+#pragma once
+// The durable store behind the router. Narrow on purpose: the SQLite store implements it first; a
+// PostgreSQL one should need nothing more. Implementations are thread-safe and never throw.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "router/api/gateway_api.hpp"
+#include "router/core/message.hpp"
+#include "smpp/base/expected.hpp"
+
+namespace bindery::router {
+
+enum class StoreErrc : std::uint8_t {
+    unavailable,   // cannot reach / open / write (disk full, locked too long, connection lost)
+    conflict,      // transition's `from` did not match the stored state
+    not_found,
+    duplicate,     // insert of an id that exists
+    corrupt,       // a row that cannot be read back
+};
+std::string_view to_string(StoreErrc e) noexcept;
+
+struct StoreError {
+    StoreErrc code = StoreErrc::unavailable;
+    std::string detail;
+};
+
+// A segment a provider id belongs to.
+struct SegmentRef {
+    MessageId id;
+    std::uint32_t segment = 0;
+};
+
+struct StoredPage {
+    std::vector<Message> messages;   // ascending id
+    std::optional<MessageId> next;
+};
+
+class MessageStore {
+public:
+    virtual ~MessageStore() = default;
+
+    // All or nothing, in one transaction (the implementation may group commit several callers'
+    // batches). Each message's first event (ACCEPTED -> QUEUED or similar) goes with it.
+    virtual Expected<void, StoreError> insert_batch(std::span<const Message> messages,
+                                                    std::span<const MessageEvent> events) = 0;
+
+    // Recovery: every message not in a final state and not SENT (SENT ones wait for receipts,
+    // found through find_by_provider_id), ascending id.
+    virtual Expected<std::vector<Message>, StoreError> load_active() = 0;
+
+    // Atomically: if the stored state of next.id is `from`, store `next` (whole row, including its
+    // new state, attempts, provider, segments and their provider ids) and append `event`;
+    // otherwise StoreErrc::conflict and nothing changes. `from == next.state` is allowed for
+    // updates that do not change the state (segment verdicts), with or without an event.
+    virtual Expected<void, StoreError> transition(const Message& next, MessageState from,
+                                                  std::optional<MessageEvent> event) = 0;
+
+    virtual Expected<std::optional<Message>, StoreError> get(const MessageId& id) = 0;
+    virtual Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) = 0;
+
+    // The segment whose provider id has lookup key `key` (see provider_id_keys()), among messages
+    // sent through `provider`. Implementations index every key of every stored segment id.
+    virtual Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
+        std::string_view provider, std::string_view key) = 0;
+
+    // Filters from MessageQuery (client, state, destination, client_ref, accepted range, cursor,
+    // limit); ascending id.
+    virtual Expected<StoredPage, StoreError> list(const MessageQuery& query) = 0;
+
+    // Number of messages in `state` (for the backlog figure after recovery).
+    virtual Expected<std::uint64_t, StoreError> count(MessageState state) = 0;
+
+    // Delete messages in a final state last updated before `before`, with their events and ids.
+    virtual Expected<std::uint64_t, StoreError> purge(SystemTime before) = 0;
+};
+
+// Everything in maps: for tests and for running without persistence. Thread-safe.
+class InMemoryStore final : public MessageStore {
+public:
+    InMemoryStore();
+    ~InMemoryStore() override;
+
+    // router::MessageStore
+    Expected<void, StoreError> insert_batch(std::span<const Message> messages,
+                                            std::span<const MessageEvent> events) override;
+    Expected<std::vector<Message>, StoreError> load_active() override;
+    Expected<void, StoreError> transition(const Message& next, MessageState from,
+                                          std::optional<MessageEvent> event) override;
+    Expected<std::optional<Message>, StoreError> get(const MessageId& id) override;
+    Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) override;
+    Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
+        std::string_view provider, std::string_view key) override;
+    Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
+    Expected<std::uint64_t, StoreError> count(MessageState state) override;
+    Expected<std::uint64_t, StoreError> purge(SystemTime before) override;
+
+    // Test hook: fail every call with `unavailable` while set.
+    void set_unavailable(bool unavailable);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bindery::router

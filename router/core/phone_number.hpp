@@ -1,0 +1,60 @@
+#pragma once
+// Destination normalization to E.164 (libphonenumber, kept out of this header).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "smpp/base/expected.hpp"
+
+namespace bindery::router {
+
+enum class NumberType : std::uint8_t {
+    fixed_line, mobile, fixed_line_or_mobile, toll_free, premium_rate, shared_cost, voip,
+    personal_number, pager, uan, voicemail, unknown,
+};
+std::string_view to_string(NumberType t) noexcept;
+
+struct PhoneNumber {
+    std::string e164;          // "+989123456789"
+    std::string region;        // "IR"; "001" for non-geographic entities
+    std::uint32_t country_code = 0;
+    NumberType type = NumberType::unknown;
+};
+
+enum class NumberErrc : std::uint8_t {
+    empty,
+    not_a_number,
+    invalid_country_code,
+    too_short,
+    too_long,
+    invalid_number,     // parses, but no such number exists in the numbering plan
+    not_allowed_type,   // e.g. a fixed line when only mobiles are allowed
+};
+std::string_view to_string(NumberErrc e) noexcept;
+
+struct NumberError {
+    NumberErrc code = NumberErrc::invalid_number;
+    std::string reason;   // for the client: "destination: ..."
+};
+
+struct PhoneNumberConfig {
+    // Region assumed for numbers without a leading '+' or international prefix ("IR": 0912... is
+    // +98912...). Empty: such numbers are rejected.
+    std::string default_region;
+    // Accept only numbers libphonenumber classifies as mobile (or fixed_line_or_mobile / unknown
+    // type). Off by default: many plans cannot tell.
+    bool mobile_only = false;
+};
+
+class PhoneNumberNormalizer {
+public:
+    explicit PhoneNumberNormalizer(PhoneNumberConfig config) : config_(std::move(config)) {}
+    // Thread-safe (libphonenumber's PhoneNumberUtil is).
+    Expected<PhoneNumber, NumberError> normalize(std::string_view raw) const;
+
+private:
+    PhoneNumberConfig config_;
+};
+
+}  // namespace bindery::router

@@ -1,0 +1,51 @@
+#pragma once
+// Delivery-report correlation helpers: provider id normalization (SMPP ids differ in form between
+// submit_sm_resp and the receipt: hex in one, decimal in the other, leading zeros, case) and a
+// bounded holding area for receipts that arrive before their submit response.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "router/core/provider.hpp"
+#include "smpp/base/clock.hpp"
+
+namespace bindery::router {
+
+// Lookup keys for a provider id, most specific first: the id itself (trimmed, lower-case, leading
+// zeros stripped), then its reading as hex converted to decimal, then its reading as decimal
+// converted to hex, when those readings exist and fit 64 bits. Stores index every key of a stored
+// id; receipts are looked up key by key, first hit wins.
+std::vector<std::string> provider_id_keys(std::string_view provider_id);
+
+struct PendingReceiptConfig {
+    std::size_t capacity = 10'000;
+    Duration hold_for = std::chrono::minutes(10);
+};
+
+class PendingReceipts {
+public:
+    explicit PendingReceipts(PendingReceiptConfig config = {}) : config_(config) {}
+
+    // Holds a receipt; when full the oldest one is evicted and returned (to be counted unknown).
+    std::optional<Receipt> hold(Receipt receipt, TimePoint now);
+    // Receipts of `provider` whose id matches any key of `provider_id`, removed from the hold.
+    std::vector<Receipt> take_matching(std::string_view provider, std::string_view provider_id);
+    // Receipts held longer than hold_for, removed.
+    std::vector<Receipt> take_expired(TimePoint now);
+    std::size_t size() const noexcept { return held_.size(); }
+
+private:
+    struct Held {
+        Receipt receipt;
+        std::vector<std::string> keys;
+        TimePoint since;
+    };
+    PendingReceiptConfig config_;
+    std::deque<Held> held_;   // arrival order
+};
+
+}  // namespace bindery::router

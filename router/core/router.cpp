@@ -1,0 +1,805 @@
+#include "router/core/router.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <variant>
+
+#include "router/core/lifecycle.hpp"
+
+namespace bindery::router {
+
+struct Router::Inbox {
+    struct Result {
+        MessageId id;
+        std::uint32_t attempt = 0;
+        std::string provider;
+        SendResult result;
+    };
+    std::mutex mutex;
+    std::vector<std::variant<Result, Receipt>> items;
+    std::function<void()> wake;
+
+    void post(std::variant<Result, Receipt> item) {
+        {
+            std::lock_guard lock(mutex);
+            items.push_back(std::move(item));
+        }
+        if (wake) wake();
+    }
+    std::vector<std::variant<Result, Receipt>> take() {
+        std::lock_guard lock(mutex);
+        return std::exchange(items, {});
+    }
+};
+
+namespace {
+
+std::string describe(const SendError& e) {
+    std::string out;
+    switch (e.kind) {
+        case SendErrorKind::timeout: out = "timeout"; break;
+        case SendErrorKind::connection: out = "connection"; break;
+        case SendErrorKind::throttled: out = "throttled"; break;
+        case SendErrorKind::status: out = "status " + std::to_string(e.code); break;
+        case SendErrorKind::rejected_local: out = "rejected by provider"; break;
+        case SendErrorKind::not_sent: out = "not sent"; break;
+    }
+    if (!e.text.empty()) out += ": " + e.text;
+    return out;
+}
+
+std::optional<SegmentState> segment_verdict(ReceiptStatus s) noexcept {
+    switch (s) {
+        case ReceiptStatus::enroute:
+        case ReceiptStatus::accepted: return std::nullopt;   // intermediate
+        case ReceiptStatus::delivered: return SegmentState::delivered;
+        case ReceiptStatus::expired: return SegmentState::expired;
+        case ReceiptStatus::deleted:
+        case ReceiptStatus::undeliverable:
+        case ReceiptStatus::unknown: return SegmentState::undeliverable;
+        case ReceiptStatus::rejected: return SegmentState::rejected;
+    }
+    return std::nullopt;
+}
+
+Unexpected<SubmitError> refuse(SubmitErrc code, std::string reason) {
+    return Unexpected(SubmitError{code, std::move(reason), std::nullopt});
+}
+
+}  // namespace
+
+Router::Router(RouterConfig config, MessageStore& store, TextPlanner planner, RouterHooks hooks)
+    : config_(std::move(config)),
+      store_(store),
+      planner_(std::move(planner)),
+      hooks_(std::move(hooks)),
+      numbers_(config_.acceptance.numbers),
+      routing_(config_.routing),
+      status_map_(config_.status_maps),
+      scheduler_(config_.scheduler),
+      pending_(config_.pending_receipts),
+      ids_(config_.seed),
+      jitter_(config_.seed ^ 0x6A09E667F3BCC908ULL),
+      inbox_(std::make_shared<Inbox>()) {
+    inbox_->wake = hooks_.wake;
+}
+
+Router::~Router() = default;
+
+void Router::add_provider(Provider& provider) {
+    std::lock_guard lock(mutex_);
+    ProviderSlot slot;
+    slot.provider = &provider;
+    slot.breaker = CircuitBreaker(config_.breaker);
+    providers_.insert_or_assign(std::string(provider.name()), std::move(slot));
+}
+
+// ---- acceptance -------------------------------------------------------------------------------
+
+Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, SystemTime wall) {
+    const auto& cfg = config_.acceptance;
+    if (request.client.empty()) return refuse(SubmitErrc::invalid_request, "client: empty");
+    if (request.sender.empty()) return refuse(SubmitErrc::invalid_sender, "sender: empty");
+    if (request.sender.size() > cfg.max_sender_length) {
+        return refuse(SubmitErrc::invalid_sender, "sender: longer than " +
+                                                      std::to_string(cfg.max_sender_length));
+    }
+    auto number = numbers_.normalize(request.destination);
+    if (!number) return refuse(SubmitErrc::invalid_destination, number.error().reason);
+    if (request.text.empty()) return refuse(SubmitErrc::invalid_text, "text: empty");
+    if (request.text.size() > cfg.max_text_bytes) {
+        return refuse(SubmitErrc::invalid_text,
+                      "text: longer than " + std::to_string(cfg.max_text_bytes) + " bytes");
+    }
+    TextPlan plan;
+    if (planner_) {
+        auto planned = planner_(request.text);
+        if (!planned) return refuse(SubmitErrc::invalid_text, "text: " + planned.error());
+        plan = *planned;
+    }
+    if (plan.segments == 0 || plan.segments > cfg.max_segments) {
+        return refuse(SubmitErrc::invalid_text,
+                      "text: " + std::to_string(plan.segments) + " segments (at most " +
+                          std::to_string(cfg.max_segments) + ")");
+    }
+    const auto validity = request.validity.value_or(cfg.default_validity);
+    if (validity <= std::chrono::seconds(0) || validity > cfg.max_validity) {
+        return refuse(SubmitErrc::invalid_request,
+                      "validity: must be between 1 and " + std::to_string(cfg.max_validity.count()) +
+                          " seconds");
+    }
+    if (request.schedule_at && *request.schedule_at > wall + cfg.max_schedule_ahead) {
+        return refuse(SubmitErrc::invalid_request, "schedule_at: too far ahead");
+    }
+
+    Message m;
+    m.id = ids_.next(wall);
+    m.client = request.client;
+    m.sender = request.sender;
+    m.destination = std::move(number->e164);
+    m.region = std::move(number->region);
+    m.text = request.text;
+    m.encoding = plan.encoding;
+    m.segments_estimate = plan.segments;
+    m.priority = request.priority;
+    m.tags = request.tags;
+    m.client_ref = request.client_ref;
+    m.callback_url = request.callback_url;
+    m.state = MessageState::queued;
+    m.accepted_at = wall;
+    m.updated_at = wall;
+    const SystemTime starts = request.schedule_at ? std::max(wall, *request.schedule_at) : wall;
+    m.expires_at = starts + validity;
+    if (request.schedule_at && *request.schedule_at > wall) m.schedule_at = request.schedule_at;
+    if (routing_.match(m) == nullptr) {
+        return refuse(SubmitErrc::invalid_destination, "destination: no route for " + m.destination);
+    }
+    return m;
+}
+
+std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, TimePoint /*now*/,
+                                          SystemTime wall) {
+    std::vector<SubmitOutcome> out;
+    out.reserve(batch.size());
+    std::vector<Message> accepted;
+    std::vector<MessageEvent> events;
+    std::vector<std::size_t> slots;   // index in `out` of each accepted message
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& request : batch) {
+            update_accepting();
+            if (!accepting_ || backlog_locked() + accepted.size() >= config_.backpressure.high_watermark) {
+                accepting_ = false;
+                ++stats_.backpressured;
+                out.emplace_back(Unexpected(SubmitError{
+                    SubmitErrc::backlog_full, "backlog full, retry later",
+                    config_.backpressure.retry_after}));
+                continue;
+            }
+            auto message = validate(request, wall);
+            if (!message) {
+                ++stats_.refused;
+                out.emplace_back(Unexpected(std::move(message).error()));
+                continue;
+            }
+            events.push_back(MessageEvent{message->id, MessageState::accepted, MessageState::queued,
+                                          wall, 0, {}, "accepted"});
+            slots.push_back(out.size());
+            out.emplace_back(SubmitAccepted{message->id, message->destination, message->encoding,
+                                            message->segments_estimate});
+            accepted.push_back(std::move(*message));
+        }
+        if (accepted.empty()) return out;
+        if (auto stored = store_.insert_batch(accepted, events); !stored) {
+            store_failed(stored.error());
+            for (auto slot : slots) {
+                out[slot] = Unexpected(SubmitError{SubmitErrc::unavailable,
+                                                   "message store unavailable", std::nullopt});
+            }
+            return out;
+        }
+        stats_.accepted += accepted.size();
+        for (std::size_t i = 0; i < accepted.size(); ++i) {
+            const MessageId id = accepted[i].id;
+            if (hooks_.on_transition) hooks_.on_transition(accepted[i], events[i]);
+            expiry_.push(Timed{accepted[i].expires_at, id});
+            active_.emplace(id, std::move(accepted[i]));
+            enqueue(id, wall);
+        }
+        update_accepting();
+    }
+    if (hooks_.wake) hooks_.wake();
+    return out;
+}
+
+// ---- state changes ----------------------------------------------------------------------------
+
+bool Router::record(Message& message, MessageState to, SystemTime wall, std::string detail) {
+    const MessageState from = message.state;
+    assert(transition_allowed(from, to));
+    Message next = message;
+    next.state = to;
+    next.updated_at = wall;
+    MessageEvent event{next.id, from, to, wall, next.attempts, next.provider, std::move(detail)};
+    if (auto stored = store_.transition(next, from, event); !stored) {
+        store_failed(stored.error());
+        return false;
+    }
+    message = std::move(next);
+    if (hooks_.on_transition) hooks_.on_transition(message, event);
+    return true;
+}
+
+void Router::store_failed(const StoreError& error) {
+    ++stats_.store_errors;
+    if (hooks_.on_store_error) hooks_.on_store_error(error);
+}
+
+void Router::enqueue(const MessageId& id, SystemTime wall) {
+    const auto it = active_.find(id);
+    if (it == active_.end()) return;
+    const Message& m = it->second;
+    if (m.schedule_at && *m.schedule_at > wall && m.attempts == 0) {
+        delayed_.push(Timed{*m.schedule_at, id});
+        return;
+    }
+    if (!scheduler_.push(ScheduledItem{id, m.client, m.priority, m.cost()})) {
+        // Memory queue full: the store keeps it (QUEUED); refill() brings it back.
+        if (refill_cursor_ && id < *refill_cursor_) refill_cursor_.reset();
+        active_.erase(it);
+        ++spilled_;
+    }
+}
+
+void Router::forget(const MessageId& id) { active_.erase(id); }
+
+void Router::dead_letter(Message& message, SystemTime wall, std::string why) {
+    if (!message.last_error.empty()) why += " (last error: " + message.last_error + ")";
+    message.last_error = why;
+    message.next_attempt_at.reset();
+    if (record(message, MessageState::dead_letter, wall, why)) {
+        ++stats_.dead_lettered;
+        forget(message.id);
+    }
+}
+
+void Router::update_accepting() {
+    const auto backlog = backlog_locked();
+    if (accepting_ && backlog >= config_.backpressure.high_watermark) accepting_ = false;
+    if (!accepting_ && backlog <= config_.backpressure.low_watermark) accepting_ = true;
+}
+
+// ---- recovery ---------------------------------------------------------------------------------
+
+Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
+    std::lock_guard lock(mutex_);
+    auto loaded = store_.load_active();
+    if (!loaded) {
+        store_failed(loaded.error());
+        return Unexpected(loaded.error());
+    }
+    for (auto& m : *loaded) {
+        if (active_.contains(m.id)) continue;
+        const MessageId id = m.id;
+        auto [it, inserted] = active_.emplace(id, std::move(m));
+        Message& msg = it->second;
+        if (msg.expires_at <= wall) {
+            if (msg.state == MessageState::sending) {
+                msg.last_error = "outcome unknown (interrupted by restart)";
+                if (!record(msg, MessageState::failed_temp, wall, msg.last_error)) continue;
+            }
+            dead_letter(msg, wall, "validity expired");
+            continue;
+        }
+        expiry_.push(Timed{msg.expires_at, id});
+        switch (msg.state) {
+            case MessageState::accepted:
+                if (record(msg, MessageState::queued, wall, "recovered")) enqueue(id, wall);
+                break;
+            case MessageState::queued:
+                if (scheduler_.full()) {
+                    // The store keeps it; refill() reads it back in id order.
+                    active_.erase(it);
+                    ++spilled_;
+                } else {
+                    enqueue(id, wall);
+                }
+                break;
+            case MessageState::sending:
+                // The provider may or may not have taken it: at-least-once, count it and retry.
+                msg.last_error = "outcome unknown (interrupted by restart)";
+                msg.next_attempt_at = wall;
+                if (!record(msg, MessageState::failed_temp, wall, msg.last_error)) break;
+                if (msg.attempts >= config_.retry.max_attempts) {
+                    dead_letter(msg, wall, "attempts exhausted");
+                } else {
+                    delayed_.push(Timed{wall, id});
+                }
+                break;
+            case MessageState::failed_temp:
+                delayed_.push(Timed{msg.next_attempt_at.value_or(wall), id});
+                break;
+            default:
+                active_.erase(it);   // not the router's to hold (SENT waits for receipts)
+                break;
+        }
+    }
+    update_accepting();
+    return {};
+}
+
+// ---- poll -------------------------------------------------------------------------------------
+
+void Router::poll(TimePoint now, SystemTime wall) {
+    std::lock_guard lock(mutex_);
+    for (auto& receipt : std::exchange(receipt_retry_, {})) {
+        handle_receipt(std::move(receipt), now, wall, false);
+    }
+    drain_inbox(now, wall);
+    for (auto& receipt : pending_.take_expired(now)) {
+        ++stats_.unknown_receipts;
+        if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+    }
+    release_due(wall);
+    expire(wall);
+    unpark(now);
+    refill(wall);
+    dispatch(now, wall);
+    update_accepting();
+}
+
+std::optional<SystemTime> Router::next_due() const {
+    std::lock_guard lock(mutex_);
+    std::optional<SystemTime> due;
+    if (!delayed_.empty()) due = delayed_.top().at;
+    if (!expiry_.empty() && (!due || expiry_.top().at < *due)) due = expiry_.top().at;
+    return due;
+}
+
+void Router::drain_inbox(TimePoint now, SystemTime wall) {
+    for (auto& item : inbox_->take()) {
+        if (auto* result = std::get_if<Inbox::Result>(&item)) {
+            handle_result(result->id, result->attempt, std::move(result->provider),
+                          std::move(result->result), now, wall);
+        } else {
+            handle_receipt(std::move(std::get<Receipt>(item)), now, wall, false);
+        }
+    }
+}
+
+void Router::release_due(SystemTime wall) {
+    while (!delayed_.empty() && delayed_.top().at <= wall) {
+        const MessageId id = delayed_.top().id;
+        delayed_.pop();
+        const auto it = active_.find(id);
+        if (it == active_.end()) continue;
+        Message& m = it->second;
+        if (m.state == MessageState::failed_temp) {
+            m.next_attempt_at.reset();
+            if (!record(m, MessageState::queued, wall, "retry")) {
+                delayed_.push(Timed{wall + std::chrono::seconds(1), id});   // store down: later
+                continue;
+            }
+            enqueue(id, wall);
+        } else if (m.state == MessageState::queued) {
+            m.schedule_at.reset();   // due now; stays cleared in memory only
+            enqueue(id, wall);
+        }
+    }
+}
+
+void Router::expire(SystemTime wall) {
+    while (!expiry_.empty() && expiry_.top().at <= wall) {
+        const MessageId id = expiry_.top().id;
+        expiry_.pop();
+        const auto it = active_.find(id);
+        if (it == active_.end()) continue;
+        Message& m = it->second;
+        if (m.state == MessageState::queued || m.state == MessageState::failed_temp) {
+            const bool waited = m.attempts == 0 && m.last_error.empty();
+            dead_letter(m, wall, waited ? "validity expired while queued (no provider available)"
+                                        : "validity expired");
+        }
+        // SENDING: decided when its result arrives.
+    }
+}
+
+bool Router::available(std::string_view provider, TimePoint now) {
+    const auto it = providers_.find(provider);
+    if (it == providers_.end()) return false;
+    ProviderSlot& slot = it->second;
+    const bool allows = slot.breaker.allows(now);
+    note_breaker(slot, now);
+    return allows && slot.provider->ready();
+}
+
+void Router::note_breaker(ProviderSlot& slot, TimePoint now) {
+    const auto state = slot.breaker.state(now);
+    if (state != slot.last_state) {
+        slot.last_state = state;
+        if (hooks_.on_breaker) hooks_.on_breaker(slot.provider->name(), state);
+    }
+}
+
+void Router::unpark(TimePoint now) {
+    for (auto it = parked_.begin(); it != parked_.end();) {
+        const Route* route = routing_.find_route(it->first);
+        bool any = false;
+        if (route) {
+            for (const auto& m : route->members) any = any || available(m.provider, now);
+            for (const auto& f : route->failover) any = any || available(f, now);
+        }
+        if (!any) {
+            ++it;
+            continue;
+        }
+        auto& waiting = it->second;
+        while (!waiting.empty() && !scheduler_.full()) {
+            const MessageId id = waiting.front();
+            waiting.pop_front();
+            const auto m = active_.find(id);
+            if (m == active_.end() || m->second.state != MessageState::queued) continue;
+            scheduler_.push(ScheduledItem{id, m->second.client, m->second.priority, m->second.cost()});
+        }
+        it = waiting.empty() ? parked_.erase(it) : std::next(it);
+    }
+}
+
+void Router::refill(SystemTime wall) {
+    std::size_t budget = config_.refill_batch;
+    while (spilled_ > 0 && budget > 0 && !scheduler_.full()) {
+        MessageQuery query;
+        query.state = MessageState::queued;
+        query.after = refill_cursor_;
+        const std::size_t room = scheduler_.capacity() - scheduler_.size();
+        query.limit = static_cast<std::uint32_t>(std::min({budget, room, std::size_t{10'000}}));
+        auto page = store_.list(query);
+        if (!page) {
+            store_failed(page.error());
+            return;
+        }
+        budget -= std::min(budget, page->messages.size());
+        for (auto& m : page->messages) {
+            if (active_.contains(m.id)) continue;
+            const MessageId id = m.id;
+            if (spilled_ > 0) --spilled_;
+            expiry_.push(Timed{m.expires_at, id});
+            active_.emplace(id, std::move(m));
+            enqueue(id, wall);
+        }
+        if (page->next) {
+            refill_cursor_ = page->next;
+        } else {
+            refill_cursor_.reset();
+            // Reconcile the estimate with the store: everything QUEUED not in memory.
+            auto queued = store_.count(MessageState::queued);
+            if (!queued) {
+                store_failed(queued.error());
+                return;
+            }
+            std::uint64_t in_memory = 0;
+            for (const auto& [id, m] : active_) {
+                if (m.state == MessageState::queued) ++in_memory;
+            }
+            spilled_ = *queued > in_memory ? *queued - in_memory : 0;
+            return;
+        }
+    }
+}
+
+void Router::dispatch(TimePoint now, SystemTime wall) {
+    for (std::size_t budget = config_.dispatch_budget; budget > 0; --budget) {
+        auto item = scheduler_.pop();
+        if (!item) return;
+        const auto it = active_.find(item->id);
+        if (it == active_.end() || it->second.state != MessageState::queued) continue;   // stale
+        Message& m = it->second;
+        if (m.expires_at <= wall) {
+            dead_letter(m, wall, "validity expired");
+            continue;
+        }
+        const Route* route = routing_.match(m);
+        if (route == nullptr) {
+            dead_letter(m, wall, "no route");
+            continue;
+        }
+        auto chosen = routing_.pick(*route, [&](std::string_view p) { return available(p, now); });
+        if (!chosen) {
+            parked_[route->name].push_back(m.id);   // every provider down: wait (QUEUED)
+            continue;
+        }
+        ProviderSlot& slot = providers_.find(*chosen)->second;
+        const std::uint32_t attempt = m.attempts + 1;
+        const Message before = m;
+        m.attempts = attempt;
+        m.provider = *chosen;
+        m.segments.clear();
+        if (!record(m, MessageState::sending, wall, "attempt " + std::to_string(attempt))) {
+            m = before;                // unchanged, still QUEUED
+            scheduler_.push(*item);
+            return;                    // store trouble: stop dispatching this round
+        }
+        slot.breaker.on_send(now);
+        ++stats_.dispatched;
+        OutboundMessage out;
+        out.id = m.id;
+        out.client = m.client;
+        out.sender = m.sender;
+        out.destination = m.destination;
+        out.text = m.text;
+        out.priority = m.priority;
+        out.expires_at = m.expires_at;
+        out.want_receipt = true;
+        out.attempt = attempt;
+        std::weak_ptr<Inbox> inbox = inbox_;
+        const MessageId id = m.id;
+        std::string provider_name = *chosen;
+        slot.provider->send(std::move(out), [inbox, id, attempt, provider_name](SendResult r) {
+            if (auto box = inbox.lock()) {
+                box->post(Inbox::Result{id, attempt, provider_name, std::move(r)});
+            }
+        });
+    }
+}
+
+// ---- outcomes ---------------------------------------------------------------------------------
+
+void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::string provider,
+                           SendResult result, TimePoint now, SystemTime wall) {
+    const auto slot_it = providers_.find(provider);
+    ErrorClass error_class = ErrorClass::permanent;
+    if (result.error) {
+        const std::string_view kind = slot_it != providers_.end() ? slot_it->second.provider->kind()
+                                                                  : std::string_view();
+        error_class = status_map_.classify(kind, *result.error);
+    }
+    if (slot_it != providers_.end()) {
+        auto& breaker = slot_it->second.breaker;
+        if (!result.error || error_class != ErrorClass::temporary) {
+            if (result.error && result.error->kind == SendErrorKind::not_sent) {
+                breaker.cancel_send();
+            } else {
+                breaker.record(Outcome::success, now);   // answered: the provider is alive
+            }
+        } else if (result.error->kind == SendErrorKind::not_sent) {
+            breaker.cancel_send();
+        } else {
+            breaker.record(result.error->kind == SendErrorKind::timeout ? Outcome::timeout
+                                                                        : Outcome::failure,
+                           now);
+        }
+        note_breaker(slot_it->second, now);
+    }
+
+    const auto it = active_.find(id);
+    if (it == active_.end() || it->second.state != MessageState::sending ||
+        it->second.attempts != attempt) {
+        ++stats_.stale_results;
+        return;
+    }
+    Message& m = it->second;
+
+    auto retry_later = [&] {   // store refused: try the same result again next poll
+        inbox_->post(Inbox::Result{id, attempt, provider, result});
+    };
+
+    const Message before = m;
+    if (!result.error) {
+        m.segments.clear();
+        for (const auto& sid : result.segment_ids) m.segments.push_back(Segment{sid, {}, {}});
+        m.last_error.clear();
+        if (!record(m, MessageState::sent, wall,
+                    std::to_string(m.segments.size()) + " segment(s) accepted by " + provider)) {
+            m = before;
+            retry_later();
+            return;
+        }
+        ++stats_.sent;
+        const Message sent = m;
+        forget(id);   // the store holds SENT messages; receipts find them by provider id
+        for (const auto& seg : sent.segments) {
+            for (auto& held : pending_.take_matching(provider, seg.provider_id)) {
+                handle_receipt(std::move(held), now, wall, true);
+            }
+        }
+        return;
+    }
+
+    const std::string why = describe(*result.error);
+    if (result.error->kind == SendErrorKind::not_sent) {
+        m.attempts = m.attempts > 0 ? m.attempts - 1 : 0;
+        if (!record(m, MessageState::queued, wall, "handed back untried: " + why)) {
+            m = before;
+            retry_later();
+            return;
+        }
+        enqueue(id, wall);
+        return;
+    }
+    if (error_class == ErrorClass::permanent) {
+        m.last_error = why;
+        if (!record(m, MessageState::failed_perm, wall, why)) {
+            m = before;
+            retry_later();
+            return;
+        }
+        ++stats_.failed_perm;
+        forget(id);
+        return;
+    }
+    // Temporary or throttled: back off, unless attempts or validity have run out.
+    const auto delay = backoff_delay(config_.retry, m.attempts,
+                                     error_class == ErrorClass::throttled, jitter_);
+    const SystemTime due = wall + delay;
+    m.last_error = why;
+    m.next_attempt_at = due;
+    if (!record(m, MessageState::failed_temp, wall, why)) {
+        m = before;
+        retry_later();
+        return;
+    }
+    if (m.attempts >= config_.retry.max_attempts) {
+        dead_letter(m, wall, "attempts exhausted after " + std::to_string(m.attempts));
+    } else if (due >= m.expires_at) {
+        dead_letter(m, wall, "validity ends before the next attempt");
+    } else {
+        ++stats_.retries_scheduled;
+        delayed_.push(Timed{due, id});
+    }
+}
+
+void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold) {
+    const auto keys = provider_id_keys(receipt.provider_id);
+    std::optional<SegmentRef> ref;
+    for (const auto& key : keys) {
+        auto found = store_.find_by_provider_id(receipt.provider, key);
+        if (!found) {
+            store_failed(found.error());
+            receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
+            return;
+        }
+        if (*found) {
+            ref = *found;
+            break;
+        }
+    }
+    if (!ref) {
+        if (keys.empty() || from_hold) {
+            ++stats_.unknown_receipts;
+            if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+            return;
+        }
+        // Possibly ahead of its send result: hold it for a while.
+        ++stats_.receipts_held;
+        if (auto evicted = pending_.hold(std::move(receipt), now)) {
+            ++stats_.unknown_receipts;
+            if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(*evicted);
+        }
+        return;
+    }
+    auto loaded = store_.get(ref->id);
+    if (!loaded) {
+        store_failed(loaded.error());
+        receipt_retry_.push_back(std::move(receipt));
+        return;
+    }
+    if (!*loaded) {
+        ++stats_.unknown_receipts;
+        if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+        return;
+    }
+    Message m = std::move(**loaded);
+    ++stats_.receipts;
+    const auto verdict = segment_verdict(receipt.status);
+    if (!verdict || ref->segment >= m.segments.size()) return;   // intermediate (ENROUTE ...)
+    Segment& seg = m.segments[ref->segment];
+    if (seg.state == *verdict) return;   // duplicate
+    seg.state = *verdict;
+    seg.error = receipt.error;
+    const std::string detail = "segment " + std::to_string(ref->segment + 1) + "/" +
+                               std::to_string(m.segments.size()) + " " +
+                               std::string(to_string(receipt.status)) +
+                               (receipt.error.empty() ? "" : " err:" + receipt.error);
+    const auto outcome = aggregate_segments(m.segments);
+    if (m.state == MessageState::sent && outcome) {
+        if (*outcome != MessageState::delivered) m.last_error = detail;
+        if (!record(m, *outcome, wall, detail)) {
+            --stats_.receipts;
+            receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
+        }
+        return;
+    }
+    // Still undecided, or already final (a later segment of a failed message): keep the verdict.
+    const MessageState state = m.state;
+    m.updated_at = wall;
+    if (auto stored = store_.transition(m, state, std::nullopt); !stored) {
+        store_failed(stored.error());
+        --stats_.receipts;
+        receipt_retry_.push_back(std::move(receipt));
+    }
+}
+
+// ---- queries ----------------------------------------------------------------------------------
+
+MessageStatus Router::to_status(const Message& m) const {
+    MessageStatus s;
+    s.id = m.id;
+    s.state = m.state;
+    s.client = m.client;
+    s.sender = m.sender;
+    s.destination = m.destination;
+    s.client_ref = m.client_ref;
+    s.priority = m.priority;
+    s.segments = m.segments.empty() ? m.segments_estimate
+                                    : static_cast<std::uint32_t>(m.segments.size());
+    s.attempts = m.attempts;
+    s.provider = m.provider;
+    s.last_error = m.last_error;
+    s.accepted_at = m.accepted_at;
+    s.updated_at = m.updated_at;
+    return s;
+}
+
+Expected<MessageStatus, QueryError> Router::status(const MessageId& id,
+                                                   std::optional<std::string_view> client) {
+    auto loaded = store_.get(id);
+    if (!loaded) return Unexpected(QueryError{QueryErrc::unavailable, loaded.error().detail});
+    if (!*loaded || (client && (*loaded)->client != *client)) {
+        return Unexpected(QueryError{QueryErrc::not_found, "no such message"});
+    }
+    MessageStatus s = to_status(**loaded);
+    auto events = store_.events(id);
+    if (!events) return Unexpected(QueryError{QueryErrc::unavailable, events.error().detail});
+    for (auto& e : *events) {
+        s.history.push_back(StatusEvent{e.from, e.to, e.at, std::move(e.provider), std::move(e.detail)});
+    }
+    return s;
+}
+
+Expected<MessagePage, QueryError> Router::list(const MessageQuery& query) {
+    if (query.limit > 1000) return Unexpected(QueryError{QueryErrc::invalid_query, "limit: at most 1000"});
+    auto page = store_.list(query);
+    if (!page) return Unexpected(QueryError{QueryErrc::unavailable, page.error().detail});
+    MessagePage out;
+    out.next = page->next;
+    out.messages.reserve(page->messages.size());
+    for (const auto& m : page->messages) out.messages.push_back(to_status(m));
+    return out;
+}
+
+Backpressure Router::backpressure() const {
+    std::lock_guard lock(mutex_);
+    return Backpressure{accepting_, backlog_locked(), config_.backpressure.high_watermark};
+}
+
+RouterStats Router::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+BreakerState Router::breaker_state(std::string_view provider, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    const auto it = providers_.find(provider);
+    return it == providers_.end() ? BreakerState::open : it->second.breaker.state(now);
+}
+
+void Router::on_receipt(Receipt receipt) { inbox_->post(std::move(receipt)); }
+
+// ---- RouterGateway ----------------------------------------------------------------------------
+
+std::vector<SubmitOutcome> RouterGateway::submit(std::span<const SubmitRequest> batch) {
+    return router_.submit(batch, steady_now_(), wall_now_());
+}
+
+Expected<MessageStatus, QueryError> RouterGateway::status(const MessageId& id,
+                                                          std::optional<std::string_view> client) {
+    return router_.status(id, client);
+}
+
+Expected<MessagePage, QueryError> RouterGateway::list(const MessageQuery& query) {
+    return router_.list(query);
+}
+
+Backpressure RouterGateway::backpressure() const { return router_.backpressure(); }
+
+}  // namespace bindery::router

@@ -1,0 +1,219 @@
+#pragma once
+// The router: acceptance, routing, scheduling, retries and receipt correlation around a
+// MessageStore and a set of Providers. Does no I/O of its own and reads no clock: the owner calls
+// poll(now, wall) on a timer and whenever the `wake` hook fires. Public members are thread-safe
+// (one internal lock); providers may complete sends and deliver receipts from any thread (they
+// land in an inbox that the next poll() drains). Hooks run under the router's lock: they must not
+// call back into the router.
+
+#include <chrono>
+#include <deque>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "router/api/gateway_api.hpp"
+#include "router/core/circuit_breaker.hpp"
+#include "router/core/error_class.hpp"
+#include "router/core/message.hpp"
+#include "router/core/message_store.hpp"
+#include "router/core/phone_number.hpp"
+#include "router/core/provider.hpp"
+#include "router/core/random.hpp"
+#include "router/core/receipts.hpp"
+#include "router/core/retry.hpp"
+#include "router/core/routing.hpp"
+#include "router/core/scheduler.hpp"
+#include "smpp/base/clock.hpp"
+
+namespace bindery::router {
+
+// The acceptance-time estimate of how a text will be sent. The composition root injects the GSM
+// 7-bit / UCS-2 segment counter from smpp/codec/text; core does not depend on smpp/.
+struct TextPlan {
+    TextEncoding encoding = TextEncoding::gsm7;
+    std::uint32_t segments = 1;
+};
+// Error: a reason for the client (e.g. "text is not valid UTF-8").
+using TextPlanner = std::function<Expected<TextPlan, std::string>(std::string_view utf8)>;
+
+struct AcceptanceConfig {
+    PhoneNumberConfig numbers;
+    std::chrono::seconds default_validity{std::chrono::hours(24)};
+    std::chrono::seconds max_validity{std::chrono::hours(72)};
+    std::chrono::seconds max_schedule_ahead{std::chrono::hours(24 * 30)};
+    std::uint32_t max_segments = 10;
+    std::size_t max_sender_length = 20;   // numeric senders; alphanumeric ones are at most 11
+    std::size_t max_text_bytes = 4096;
+};
+
+struct BackpressureConfig {
+    std::uint64_t high_watermark = 500'000;   // refuse new messages at this backlog...
+    std::uint64_t low_watermark = 400'000;    // ...until it drains to this
+    std::chrono::seconds retry_after{5};
+};
+
+struct RouterConfig {
+    AcceptanceConfig acceptance;
+    RoutingConfig routing;
+    SchedulerConfig scheduler;
+    RetryPolicy retry;
+    BreakerConfig breaker;
+    std::vector<StatusMapConfig> status_maps;   // overrides of StatusMap::defaults()
+    PendingReceiptConfig pending_receipts;
+    BackpressureConfig backpressure;
+    std::size_t dispatch_budget = 1000;   // sends started per poll()
+    std::size_t refill_batch = 1000;      // messages read back from the store per poll()
+    std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
+};
+
+struct RouterStats {
+    std::uint64_t accepted = 0;
+    std::uint64_t refused = 0;          // failed validation at acceptance
+    std::uint64_t backpressured = 0;    // refused with backlog_full
+    std::uint64_t dispatched = 0;       // sends handed to providers
+    std::uint64_t sent = 0;
+    std::uint64_t retries_scheduled = 0;
+    std::uint64_t failed_perm = 0;
+    std::uint64_t dead_lettered = 0;
+    std::uint64_t receipts = 0;         // applied to a message
+    std::uint64_t receipts_held = 0;    // arrived before their send result
+    std::uint64_t unknown_receipts = 0;
+    std::uint64_t store_errors = 0;
+    std::uint64_t stale_results = 0;    // send results for messages no longer sending
+};
+
+struct RouterHooks {
+    // Every recorded transition (delivery callbacks, metrics). Runs under the router's lock.
+    std::function<void(const Message&, const MessageEvent&)> on_transition;
+    // A receipt no message could be found for (after the hold), or one the hold evicted.
+    std::function<void(const Receipt&)> on_unknown_receipt;
+    std::function<void(std::string_view provider, BreakerState)> on_breaker;
+    std::function<void(const StoreError&)> on_store_error;
+    // Work is waiting: call poll() soon. May be called from any thread, without the lock.
+    std::function<void()> wake;
+};
+
+class Router final : public ReceiptSink {
+public:
+    Router(RouterConfig config, MessageStore& store, TextPlanner planner, RouterHooks hooks = {});
+    ~Router() override;
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
+
+    // Providers outlive the router's use of them; register before recover()/poll().
+    void add_provider(Provider& provider);
+
+    // Reload unfinished messages after a restart: SENDING ones (outcome unknown) count as a
+    // failed attempt and are retried; expired ones go to the dead letter.
+    Expected<void, StoreError> recover(TimePoint now, SystemTime wall);
+
+    std::vector<SubmitOutcome> submit(std::span<const SubmitRequest> batch, TimePoint now,
+                                      SystemTime wall);
+    // Drain the inbox (send results, receipts), release due retries and schedules, expire,
+    // dispatch.
+    void poll(TimePoint now, SystemTime wall);
+    // Earliest retry / schedule / validity end, for the owner's timer.
+    std::optional<SystemTime> next_due() const;
+
+    Expected<MessageStatus, QueryError> status(const MessageId& id,
+                                               std::optional<std::string_view> client);
+    Expected<MessagePage, QueryError> list(const MessageQuery& query);
+    Backpressure backpressure() const;
+    RouterStats stats() const;
+    BreakerState breaker_state(std::string_view provider, TimePoint now);
+
+    // router::ReceiptSink
+    void on_receipt(Receipt receipt) override;
+
+private:
+    struct Inbox;
+    struct ProviderSlot {
+        Provider* provider = nullptr;
+        CircuitBreaker breaker;
+        BreakerState last_state = BreakerState::closed;
+    };
+    struct Timed {
+        SystemTime at;
+        MessageId id;
+        bool operator>(const Timed& o) const noexcept { return at > o.at || (at == o.at && id > o.id); }
+    };
+    using TimedHeap = std::priority_queue<Timed, std::vector<Timed>, std::greater<>>;
+
+    Expected<Message, SubmitError> validate(const SubmitRequest& request, SystemTime wall);
+    bool record(Message& message, MessageState to, SystemTime wall, std::string detail);
+    void enqueue(const MessageId& id, SystemTime wall);
+    void forget(const MessageId& id);
+    void dead_letter(Message& message, SystemTime wall, std::string why);
+    void drain_inbox(TimePoint now, SystemTime wall);
+    void handle_result(const MessageId& id, std::uint32_t attempt, std::string provider,
+                       SendResult result, TimePoint now, SystemTime wall);
+    void handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold);
+    void release_due(SystemTime wall);
+    void expire(SystemTime wall);
+    void unpark(TimePoint now);
+    void refill(SystemTime wall);
+    void dispatch(TimePoint now, SystemTime wall);
+    bool available(std::string_view provider, TimePoint now);
+    void note_breaker(ProviderSlot& slot, TimePoint now);
+    void store_failed(const StoreError& error);
+    void update_accepting();
+    std::uint64_t backlog_locked() const noexcept { return active_.size() + spilled_; }
+    MessageStatus to_status(const Message& message) const;
+
+    RouterConfig config_;
+    MessageStore& store_;
+    TextPlanner planner_;
+    RouterHooks hooks_;
+    PhoneNumberNormalizer numbers_;
+    RoutingTable routing_;
+    StatusMap status_map_;
+    FairScheduler scheduler_;
+    PendingReceipts pending_;
+    MessageIdGenerator ids_;
+    Rng jitter_;
+
+    mutable std::mutex mutex_;
+    std::shared_ptr<Inbox> inbox_;
+    std::map<std::string, ProviderSlot, std::less<>> providers_;
+    // Messages the router is working on: ACCEPTED, QUEUED, SENDING, FAILED_TEMP held in memory.
+    std::unordered_map<MessageId, Message, MessageIdHash> active_;
+    TimedHeap delayed_;   // schedule_at / next_attempt_at
+    TimedHeap expiry_;    // expires_at
+    std::map<std::string, std::deque<MessageId>, std::less<>> parked_;   // route -> waiting
+    std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
+    std::optional<MessageId> refill_cursor_;
+    std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll
+    bool accepting_ = true;
+    RouterStats stats_;
+};
+
+// GatewayApi over a Router, reading the clocks it is given (the app passes the real ones).
+class RouterGateway final : public GatewayApi {
+public:
+    RouterGateway(Router& router, std::function<TimePoint()> steady_now,
+                  std::function<SystemTime()> wall_now)
+        : router_(router), steady_now_(std::move(steady_now)), wall_now_(std::move(wall_now)) {}
+
+    // router::GatewayApi
+    std::vector<SubmitOutcome> submit(std::span<const SubmitRequest> batch) override;
+    Expected<MessageStatus, QueryError> status(const MessageId& id,
+                                               std::optional<std::string_view> client) override;
+    Expected<MessagePage, QueryError> list(const MessageQuery& query) override;
+    Backpressure backpressure() const override;
+
+private:
+    Router& router_;
+    std::function<TimePoint()> steady_now_;
+    std::function<SystemTime()> wall_now_;
+};
+
+}  // namespace bindery::router
