@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <variant>
@@ -159,8 +160,11 @@ class WireList {
 public:
     class iterator {
     public:
+        using iterator_category = std::forward_iterator_tag;
         using value_type = Entry;
         using difference_type = std::ptrdiff_t;
+        using reference = const Entry&;
+        using pointer = const Entry*;
         iterator() noexcept = default;
         iterator(const WireList* list, std::size_t index, std::size_t offset) noexcept
             : list_(list), index_(index), offset_(offset) { load(); }
@@ -171,6 +175,11 @@ public:
             offset_ += consumed_;
             load();
             return *this;
+        }
+        iterator operator++(int) noexcept {
+            auto copy = *this;
+            ++*this;
+            return copy;
         }
         friend bool operator==(const iterator& a, const iterator& b) noexcept {
             return a.index_ == b.index_;

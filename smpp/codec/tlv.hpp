@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -91,8 +92,11 @@ class TlvRange {
 public:
     class iterator {
     public:
+        using iterator_category = std::forward_iterator_tag;
         using value_type = Tlv;
         using difference_type = std::ptrdiff_t;
+        using reference = const Tlv&;
+        using pointer = const Tlv*;
         iterator() noexcept = default;
         iterator(ByteView rest) noexcept : rest_(rest) { load(); }
         const Tlv& operator*() const noexcept { return current_; }
