@@ -1,0 +1,64 @@
+#include "router/core/receipts.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bindery::router {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ProviderIdKeys, CanonicalFirstThenHexDecimalReadings) {
+    EXPECT_EQ(provider_id_keys("0A1B"), (std::vector<std::string>{"a1b", "2587"}));
+    EXPECT_EQ(provider_id_keys("2587"), (std::vector<std::string>{"2587", "9607", "a1b"}));
+    EXPECT_EQ(provider_id_keys(" 000123 "), (std::vector<std::string>{"123", "291", "7b"}));
+    EXPECT_EQ(provider_id_keys("abc-def"), (std::vector<std::string>{"abc-def"}));
+    EXPECT_EQ(provider_id_keys("0000"), (std::vector<std::string>{"0"}));
+    EXPECT_TRUE(provider_id_keys("").empty());
+    // Too large for 64 bits: only the canonical form.
+    EXPECT_EQ(provider_id_keys("123456789012345678901234567890").size(), 1u);
+}
+
+TEST(ProviderIdKeys, HexResponseMatchesDecimalReceipt) {
+    // submit_sm_resp "1a2b3c4d" (hex), receipt "id:0439041101" (decimal, zero padded).
+    const auto resp = provider_id_keys("1a2b3c4d");
+    const auto receipt = provider_id_keys("0439041101");
+    EXPECT_NE(std::find(resp.begin(), resp.end(), receipt.front()), resp.end());
+}
+
+Receipt receipt(std::string provider, std::string id) {
+    Receipt r;
+    r.provider = std::move(provider);
+    r.provider_id = std::move(id);
+    r.status = ReceiptStatus::delivered;
+    return r;
+}
+
+TEST(PendingReceipts, MatchesByProviderAndAnyIdForm) {
+    PendingReceipts p({10, 10min});
+    const TimePoint t0{};
+    EXPECT_FALSE(p.hold(receipt("smsc-a", "439041101"), t0).has_value());
+    EXPECT_FALSE(p.hold(receipt("smsc-b", "439041101"), t0).has_value());
+    EXPECT_TRUE(p.take_matching("smsc-a", "999").empty());
+    const auto hit = p.take_matching("smsc-a", "1A2B3C4D");
+    ASSERT_EQ(hit.size(), 1u);
+    EXPECT_EQ(hit[0].provider, "smsc-a");
+    EXPECT_EQ(p.size(), 1u);
+}
+
+TEST(PendingReceipts, BoundedAndExpiring) {
+    PendingReceipts p({2, 10min});
+    const TimePoint t0{};
+    EXPECT_FALSE(p.hold(receipt("a", "1"), t0).has_value());
+    EXPECT_FALSE(p.hold(receipt("a", "2"), t0 + 1min).has_value());
+    const auto evicted = p.hold(receipt("a", "3"), t0 + 2min);
+    ASSERT_TRUE(evicted.has_value());
+    EXPECT_EQ(evicted->provider_id, "1");
+    EXPECT_TRUE(p.take_expired(t0 + 10min).empty());
+    const auto expired = p.take_expired(t0 + 11min);
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(expired[0].provider_id, "2");
+    EXPECT_EQ(p.size(), 1u);
+}
+
+}  // namespace
+}  // namespace bindery::router
