@@ -1,0 +1,291 @@
+#pragma once
+
+// Plain configuration structs: what conf/bindery.yaml describes, after validation. Modules receive
+// these (or the part that concerns them); only app/config_loader.cpp knows YAML. Every duration is
+// a std::chrono::milliseconds, every address a host + port, every secret already resolved.
+// docs/configuration.md documents each key, its type and its default.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "app/secret.hpp"
+
+namespace bindery::app {
+
+using Millis = std::chrono::milliseconds;
+
+struct Address {
+    std::string host;
+    std::uint16_t port = 0;
+
+    [[nodiscard]] std::string to_string() const;  // "host:port", IPv6 hosts bracketed
+    friend bool operator==(const Address&, const Address&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// process, logging, store
+
+struct ProcessConfig {
+    std::string node_id;          // default: the host name
+    unsigned io_threads = 0;      // 0 = std::thread::hardware_concurrency()
+    Millis drain_timeout{std::chrono::seconds(15)};
+    std::string ready_file;       // written once every service started (empty = none)
+};
+
+enum class LogLevel { trace, debug, info, warn, error, critical, off };
+enum class LogFormat { human, json };
+
+struct LoggingConfig {
+    LogLevel level = LogLevel::info;
+    LogFormat format = LogFormat::human;
+    std::string file;  // empty = standard error
+};
+
+enum class SyncMode { off, normal, full };
+
+struct StoreConfig {
+    std::string path = "var/bindery.db";
+    SyncMode synchronous = SyncMode::normal;
+    Millis retention{std::chrono::hours(24 * 30)};
+    Millis busy_timeout{std::chrono::seconds(5)};
+    Millis commit_interval{std::chrono::milliseconds(5)};  // group-commit window
+};
+
+// ---------------------------------------------------------------------------------------------
+// listeners
+
+struct ServerTlsConfig {
+    bool enabled = false;
+    std::string cert_file;
+    std::string key_file;
+    std::string client_ca_file;  // non-empty: require client certificates signed by it
+};
+
+struct HttpServerConfig {
+    bool enabled = true;
+    Address listen{"127.0.0.1", 8080};
+    ServerTlsConfig tls;
+    std::uint64_t body_limit = 1024 * 1024;  // bytes
+    Millis read_timeout{std::chrono::seconds(10)};
+    Millis idle_timeout{std::chrono::seconds(60)};
+    unsigned max_connections = 1024;
+};
+
+enum class BindType { trx, tx, rx };
+
+struct SmppAccountConfig {
+    std::string system_id;
+    Secret password;            // set when the password is given (inline, env or file)
+    std::string password_hash;  // "sha256:<64 hex>" when given instead
+    unsigned max_binds = 4;
+    unsigned window = 10;
+    double max_tps = 0;  // 0 = unlimited
+    std::vector<BindType> bind_types{BindType::trx, BindType::tx, BindType::rx};
+    std::vector<std::string> allowed_senders;  // empty = any
+    std::string client;                        // API client charged for this account's traffic
+};
+
+struct SmppServerConfig {
+    bool enabled = true;
+    Address listen{"127.0.0.1", 2776};
+    ServerTlsConfig tls;
+    std::string system_id = "bindery";  // returned in bind_*_resp
+    unsigned max_connections = 256;
+    Millis bind_timeout{std::chrono::seconds(10)};
+    Millis enquire_link_interval{std::chrono::seconds(30)};
+    Millis inactivity_timeout{std::chrono::seconds(120)};
+    Millis response_timeout{std::chrono::seconds(10)};
+    std::vector<SmppAccountConfig> accounts;
+};
+
+// ---------------------------------------------------------------------------------------------
+// carriers
+
+enum class CarrierBindType { trx, tx, rx, tx_rx_pair };
+enum class Segmentation { udh8, udh16, sar, payload };
+enum class MessageIdFormat { as_is, hex, decimal };
+
+struct ClientTlsConfig {
+    bool enabled = false;
+    std::string ca_file;  // empty = system trust store
+    bool verify = true;
+    std::string server_name;  // SNI and verification name; default = host
+};
+
+struct BackoffConfig {
+    Millis initial{std::chrono::seconds(1)};
+    Millis max{std::chrono::seconds(60)};
+    double multiplier = 2.0;
+};
+
+struct SmppCarrierConfig {
+    Address address;
+    std::string system_id;
+    Secret password;
+    std::string system_type;
+    CarrierBindType bind_type = CarrierBindType::trx;
+    unsigned count = 1;  // binds (a tx_rx_pair counts as one)
+    unsigned window = 10;
+    double max_tps = 0;  // 0 = unlimited, per carrier (shared by its binds)
+    unsigned burst = 0;  // 0 = max_tps rounded up
+    Millis bind_timeout{std::chrono::seconds(10)};
+    Millis response_timeout{std::chrono::seconds(10)};
+    Millis enquire_link_interval{std::chrono::seconds(30)};
+    BackoffConfig reconnect;
+    std::uint8_t source_addr_ton = 1, source_addr_npi = 1;
+    std::uint8_t dest_addr_ton = 1, dest_addr_npi = 1;
+    std::uint8_t default_data_coding = 0;  // data_coding used for GSM 7-bit text
+    Segmentation segmentation = Segmentation::udh8;
+    bool registered_delivery = true;
+    MessageIdFormat message_id_format = MessageIdFormat::as_is;  // for matching receipts
+    std::string default_sender;
+    ClientTlsConfig tls;
+};
+
+struct KavenegarCarrierConfig {
+    std::string base_url = "https://api.kavenegar.com";
+    Secret api_key;
+    std::string sender;
+    double rate = 5;  // requests per second
+    unsigned concurrency = 4;
+    Millis timeout{std::chrono::seconds(10)};
+};
+
+enum class HttpMethod { get, post, put };
+
+struct HttpCarrierConfig {
+    HttpMethod method = HttpMethod::post;
+    std::string url;   // template: {to} {from} {text} {id}
+    std::string body;  // template, same placeholders (empty for GET)
+    std::string content_type = "application/json";
+    std::map<std::string, std::string> headers;
+    Secret auth_token;  // sent as "Authorization: Bearer <token>" when set
+    std::vector<unsigned> success_status{200};
+    std::string message_id_pointer;  // JSON pointer into the response for the carrier's id
+    double rate = 5;
+    unsigned concurrency = 4;
+    Millis timeout{std::chrono::seconds(10)};
+    ClientTlsConfig tls;
+};
+
+enum class CarrierKind { smpp, kavenegar, http };
+
+struct CarrierConfig {
+    std::string name;
+    bool enabled = true;
+    std::variant<SmppCarrierConfig, KavenegarCarrierConfig, HttpCarrierConfig> settings;
+
+    [[nodiscard]] CarrierKind kind() const noexcept { return static_cast<CarrierKind>(settings.index()); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// routes, clients
+
+struct RouteMatch {
+    std::vector<std::string> prefixes;   // destination prefixes, digits with an optional '+'
+    std::vector<std::string> countries;  // ISO 3166 alpha-2 of the destination
+    std::vector<std::string> senders;
+    std::vector<std::string> clients;
+    std::vector<unsigned> priorities;    // 0..3
+    std::vector<std::string> tags;
+};
+
+struct RouteProvider {
+    std::string carrier;
+    unsigned weight = 1;
+};
+
+struct RouteConfig {
+    std::string name;
+    RouteMatch match;                       // empty match = every message
+    std::vector<RouteProvider> providers;   // weighted primary set
+    std::vector<std::string> failover;      // tried in order once the primaries fail
+};
+
+struct ClientConfig {
+    std::string name;
+    Secret api_key;
+    std::string api_key_hash;  // "sha256:<64 hex>" when given instead of api_key
+    std::vector<std::string> allowed_senders;  // empty = any
+    std::string default_sender;
+    double rate = 0;  // messages per second, 0 = unlimited
+    unsigned burst = 0;
+    std::string callback_url;
+    std::optional<std::int64_t> credit;  // messages; absent = unlimited
+};
+
+// ---------------------------------------------------------------------------------------------
+// alerting, directories
+
+struct AlertReceiverConfig {
+    std::string name;  // Alertmanager receiver name
+    std::vector<std::string> groups;      // directory groups
+    std::vector<std::string> recipients;  // extra E.164 numbers
+    std::map<std::string, std::string> match_labels;  // all must equal (empty = every alert)
+    std::string template_text;  // key "template"
+    unsigned max_segments = 3;
+    bool send_resolved = true;
+    std::string sender;
+    std::string client;  // API client the messages are accounted to
+};
+
+struct AlertingConfig {
+    bool enabled = true;
+    std::string path = "/alertmanager";
+    Secret bearer_token;  // required in Authorization when set
+    std::string basic_username;
+    Secret basic_password;
+    std::vector<AlertReceiverConfig> receivers;
+};
+
+struct Person {
+    std::string name;
+    std::string phone;  // E.164
+};
+
+struct StaticDirectoryConfig {
+    std::map<std::string, std::vector<Person>> groups;
+};
+
+struct KeycloakDirectoryConfig {
+    std::string base_url;
+    bool legacy_auth_path = false;  // prefix /auth (WildFly-era Keycloak)
+    std::string realm;
+    std::string client_id;
+    Secret client_secret;
+    std::vector<std::string> phone_attributes{"phoneNumber"};
+    Millis cache_ttl{std::chrono::minutes(5)};
+    Millis timeout{std::chrono::seconds(10)};
+    ClientTlsConfig tls;
+};
+
+enum class DirectoryKind { static_list, keycloak };
+
+struct DirectoryConfig {
+    std::string name;
+    std::variant<StaticDirectoryConfig, KeycloakDirectoryConfig> settings;
+
+    [[nodiscard]] DirectoryKind kind() const noexcept { return static_cast<DirectoryKind>(settings.index()); }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+struct Config {
+    ProcessConfig process;
+    LoggingConfig logging;
+    StoreConfig store;
+    HttpServerConfig http;
+    SmppServerConfig smpp_server;
+    std::vector<CarrierConfig> carriers;
+    std::vector<RouteConfig> routes;
+    std::vector<ClientConfig> clients;
+    AlertingConfig alerting;
+    std::vector<DirectoryConfig> directories;
+};
+
+}  // namespace bindery::app
