@@ -59,7 +59,10 @@ public:
         key(k);
         s_ += '(' + std::to_string(b.size()) + ')';
         bool printable = true;
-        for (const auto c : b) printable = printable && c >= 0x20 && c < 0x7F;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            const bool trailing_nul = i + 1 == b.size() && b[i] == 0 && i > 0;
+            printable = printable && ((b[i] >= 0x20 && b[i] < 0x7F) || trailing_nul);
+        }
         if (printable) {
             quoted(b.as_chars());
             return;
