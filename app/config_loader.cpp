@@ -163,6 +163,10 @@ public:
     [[nodiscard]] std::string path(std::string_view key) const { return join_path(path_, key); }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] const YAML::Mark& mark() const noexcept { return mark_; }
+    // The meaning of the remaining keys is unknown (no valid `kind`): don't report them.
+    void skip_rest() {
+        for (auto& f : fields_) f.used = true;
+    }
     void finish();
 
 private:
@@ -832,9 +836,13 @@ void Loader::load_carrier(MapReader& m, CarrierConfig& c) {
     Field* kind_field = m.take("kind");
     if (kind_field == nullptr) {
         missing(m, "kind", "one of smpp, kavenegar, http");
-        return;  // the other keys depend on the kind: leave them unreported
+        m.skip_rest();  // the other keys depend on the kind
+        return;
     }
-    if (!parse_enum(kind_field->value, m.path("kind"), kind, kCarrierKinds)) return;
+    if (!parse_enum(kind_field->value, m.path("kind"), kind, kCarrierKinds)) {
+        m.skip_rest();
+        return;
+    }
     switch (kind) {
         case 0: load_smpp_carrier(m, c.settings.emplace<SmppCarrierConfig>()); break;
         case 1: load_kavenegar(m, c.settings.emplace<KavenegarCarrierConfig>()); break;
@@ -1119,9 +1127,13 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
     Field* kind_field = m.take("kind");
     if (kind_field == nullptr) {
         missing(m, "kind", "one of static, keycloak");
+        m.skip_rest();
         return;
     }
-    if (!parse_enum(kind_field->value, m.path("kind"), kind, kDirectoryKinds)) return;
+    if (!parse_enum(kind_field->value, m.path("kind"), kind, kDirectoryKinds)) {
+        m.skip_rest();
+        return;
+    }
     if (kind == 0) {
         auto& d = c.settings.emplace<StaticDirectoryConfig>();
         Field* groups = m.take("groups");

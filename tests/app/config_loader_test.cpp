@@ -1,0 +1,467 @@
+#include "app/config_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+namespace bindery::app {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// Env and files from maps: tests never depend on the machine's environment.
+class FakeSecrets final : public SecretResolver {
+public:
+    std::map<std::string, std::string> vars;
+    std::map<std::string, std::string> files;
+
+    std::optional<std::string> env(const std::string& name) const override {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    }
+    Expected<std::string, std::string> read_file(const std::string& path) const override {
+        auto it = files.find(path);
+        if (it == files.end()) return Unexpected(std::string("No such file or directory"));
+        return it->second;
+    }
+};
+
+// A minimal valid SMPP carrier, to which tests add one mistake.
+constexpr const char* kCarrierHead =
+    "carriers:\n"
+    "  - name: smsc-a\n"
+    "    kind: smpp\n"
+    "    address: 10.0.0.1:2775\n"
+    "    system_id: acme\n"
+    "    password: pw\n";
+
+std::vector<std::string> errors_of(const std::string& yaml, const FakeSecrets& secrets = {}) {
+    LoadOptions options;
+    options.secrets = &secrets;
+    const auto result = load_config_text(yaml, "test.yaml", options);
+    std::vector<std::string> out;
+    for (const auto& e : result.errors) out.push_back(e.to_string());
+    return out;
+}
+
+LoadResult load(const std::string& yaml, const FakeSecrets& secrets = {}) {
+    LoadOptions options;
+    options.secrets = &secrets;
+    return load_config_text(yaml, "test.yaml", options);
+}
+
+// --- error classes ------------------------------------------------------------------------------
+
+TEST(ConfigLoader, RejectsUnknownKeyAndSuggestsTheClosestOne) {
+    EXPECT_THAT(errors_of("process:\n  drain_timout: 10s\n"),
+                ElementsAre("test.yaml:2:3: process.drain_timout: unknown key (did you mean \"drain_timeout\"?)"));
+}
+
+TEST(ConfigLoader, RejectsUnknownKeyWithoutSuggestionWhenNothingIsClose) {
+    EXPECT_THAT(errors_of("version: 1\nfrobnicate: yes\n"), ElementsAre("test.yaml:2:1: frobnicate: unknown key"));
+}
+
+TEST(ConfigLoader, RejectsKeysOfAnotherCarrierKind) {
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    api_key: k\n"),
+                ElementsAre("test.yaml:7:5: carriers[0].api_key: unknown key"));
+}
+
+TEST(ConfigLoader, RejectsWrongScalarType) {
+    EXPECT_THAT(errors_of("process:\n  io_threads: four\n"),
+                ElementsAre("test.yaml:2:15: process.io_threads: expected an integer, got \"four\""));
+    EXPECT_THAT(errors_of("http:\n  enabled: maybe\n"),
+                ElementsAre("test.yaml:2:12: http.enabled: expected true or false, got \"maybe\""));
+}
+
+TEST(ConfigLoader, RejectsWrongStructureType) {
+    EXPECT_THAT(errors_of("carriers: {a: 1}\n"),
+                ElementsAre("test.yaml:1:11: carriers: expected a sequence, got a mapping"));
+    EXPECT_THAT(errors_of("logging: [json]\n"), ElementsAre("test.yaml:1:10: logging: expected a mapping, got a sequence"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    system_type: [a, b]\n"),
+                ElementsAre("test.yaml:7:18: carriers[0].system_type: expected a string, got a sequence"));
+}
+
+TEST(ConfigLoader, RejectsValuesOutOfRange) {
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    window: 0\n"),
+                ElementsAre("test.yaml:7:13: carriers[0].window: must be between 1 and 1000, got 0"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    source_addr_ton: 9\n"),
+                ElementsAre("test.yaml:7:22: carriers[0].source_addr_ton: must be between 0 and 6, got 9"));
+    EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:70000\n    system_id: a\n    password: p\n"),
+                ElementsAre("test.yaml:4:14: carriers[0].address: invalid address \"h:70000\" (expected host:port)"));
+}
+
+TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
+    EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:1\n    system_id: sixteen-chars-id\n"
+                          "    password: p\n"),
+                ElementsAre("test.yaml:2:5: carriers[0].system_id: must be at most 15 characters (SMPP limit), got 16"));
+    EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:1\n    system_id: a\n"
+                          "    password: {env: PW}\n",
+                          [] {
+                              FakeSecrets s;
+                              s.vars["PW"] = "ninechars";
+                              return s;
+                          }()),
+                ElementsAre("test.yaml:2:5: carriers[0].password: must be at most 8 characters (SMPP limit), got 9 "
+                            "(<redacted: env PW>)"));
+}
+
+TEST(ConfigLoader, RejectsBadEnumValueWithSuggestion) {
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    bind_type: trxx\n"),
+                ElementsAre("test.yaml:7:16: carriers[0].bind_type: must be one of trx, tx, rx, tx_rx_pair; got "
+                            "\"trxx\" (did you mean \"trx\"?)"));
+    EXPECT_THAT(errors_of("logging:\n  format: xml\n"),
+                ElementsAre("test.yaml:2:11: logging.format: must be one of human, json; got \"xml\""));
+}
+
+TEST(ConfigLoader, RejectsBadDuration) {
+    EXPECT_THAT(errors_of("store:\n  retention: 10 sec\n"),
+                ElementsAre("test.yaml:2:14: store.retention: invalid duration \"10 sec\" (expected a number and a "
+                            "unit: 250ms, 10s, 5m, 2h, 1d)"));
+    EXPECT_THAT(errors_of("store:\n  retention: 10\n"),
+                ElementsAre("test.yaml:2:14: store.retention: invalid duration \"10\" (expected a number and a unit: "
+                            "250ms, 10s, 5m, 2h, 1d)"));
+    EXPECT_THAT(errors_of("store:\n  retention: 5m\n"),
+                ElementsAre("test.yaml:2:14: store.retention: must be between 1h and 3650d, got 5m"));
+}
+
+TEST(ConfigLoader, RejectsBadAddress) {
+    EXPECT_THAT(errors_of("http:\n  listen: localhost\n"),
+                ElementsAre("test.yaml:2:11: http.listen: invalid address \"localhost\" (expected host:port)"));
+    EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:0\n    system_id: a\n    password: p\n"),
+                ElementsAre("test.yaml:4:14: carriers[0].address: port must be between 1 and 65535, got 0"));
+}
+
+TEST(ConfigLoader, RejectsBadSizeUrlPhoneAndCountry) {
+    EXPECT_THAT(errors_of("http:\n  body_limit: 1 MB\n"),
+                ElementsAre("test.yaml:2:15: http.body_limit: invalid size \"1 MB\" (expected bytes, or a unit: KiB, "
+                            "MiB, kB, MB)"));
+    EXPECT_THAT(errors_of("clients:\n  - name: c\n    api_key: k\n    callback_url: ftp://x\n"),
+                ElementsAre("test.yaml:4:19: clients[0].callback_url: invalid URL \"ftp://x\" (expected http://... or "
+                            "https://...)"));
+    EXPECT_THAT(errors_of("directories:\n  - name: d\n    kind: static\n    groups:\n      sre:\n        - {name: A, "
+                          "phone: \"0912\"}\n"),
+                ElementsAre("test.yaml:6:28: directories[0].groups.sre[0].phone: expected an E.164 number such as "
+                            "\"+989121234567\", got \"0912\""));
+    EXPECT_THAT(errors_of("carriers: []\nroutes:\n  - name: r\n    match: {countries: [iran]}\n    providers: []\n"),
+                ElementsAre("test.yaml:4:25: routes[0].match.countries[0]: expected an ISO 3166 alpha-2 country code "
+                            "such as \"IR\", got \"iran\""));
+}
+
+TEST(ConfigLoader, ReportsMissingRequiredKeyAtItsParent) {
+    EXPECT_THAT(errors_of("carriers:\n  - name: smsc-a\n    kind: smpp\n    address: 10.0.0.1:2775\n    password: pw\n"),
+                ElementsAre("test.yaml:2:5: carriers[0].system_id: required key is missing"));
+    EXPECT_THAT(errors_of("carriers:\n  - name: smsc-a\n    address: 10.0.0.1:2775\n"),
+                ElementsAre("test.yaml:2:5: carriers[0].kind: required key is missing (one of smpp, kavenegar, http)"));
+    EXPECT_THAT(errors_of("clients:\n  - name: c\n"),
+                ElementsAre("test.yaml:2:5: clients[0].api_key: required key is missing (give api_key, api_key_env, "
+                            "api_key_file or api_key_hash)"));
+}
+
+TEST(ConfigLoader, ReportsUnknownCarrierAtTheRouteThatNamesIt) {
+    const std::string yaml = std::string(kCarrierHead) +
+                             "routes:\n"
+                             "  - name: r1\n"
+                             "    providers:\n"
+                             "      - {carrier: smsc-a, weight: 3}\n"
+                             "      - {carrier: smsc-b, weight: 1}\n"
+                             "    failover: [smsc-c]\n";
+    EXPECT_THAT(errors_of(yaml),
+                ElementsAre("test.yaml:11:19: routes[0].providers[1].carrier: unknown carrier \"smsc-b\" (known: smsc-a)",
+                            "test.yaml:12:16: routes[0].failover[0]: unknown carrier \"smsc-c\" (known: smsc-a)"));
+}
+
+TEST(ConfigLoader, ReportsUnknownClientAndGroupReferences) {
+    const std::string yaml =
+        "clients:\n  - name: ops\n    api_key: k\n"
+        "alerting:\n  receivers:\n    - name: r\n      groups: [sre, dba]\n      client: opz\n"
+        "directories:\n  - name: d\n    kind: static\n    groups:\n      sre:\n        - {phone: \"+15555550100\"}\n";
+    EXPECT_THAT(errors_of(yaml),
+                ElementsAre("test.yaml:7:21: alerting.receivers[0].groups[1]: unknown group \"dba\" (no static directory "
+                            "defines it; known: sre)",
+                            "test.yaml:8:15: alerting.receivers[0].client: unknown client \"opz\" (known: ops)"));
+}
+
+TEST(ConfigLoader, AcceptsAnyGroupWhenAKeycloakDirectoryResolvesThem) {
+    FakeSecrets secrets;
+    secrets.vars["KC"] = "s3cret";
+    const std::string yaml =
+        "alerting:\n  receivers:\n    - name: r\n      groups: [anything]\n"
+        "directories:\n  - name: kc\n    kind: keycloak\n    base_url: https://sso.example.com\n    realm: corp\n"
+        "    client_id: bindery\n    client_secret_env: KC\n";
+    EXPECT_THAT(errors_of(yaml, secrets), IsEmpty());
+}
+
+TEST(ConfigLoader, ReportsDuplicateNamesAndKeys) {
+    EXPECT_THAT(errors_of("clients:\n  - {name: a, api_key: k}\n  - {name: a, api_key: k}\n"),
+                ElementsAre("test.yaml:3:12: clients[1].name: duplicate client name \"a\" (first at line 2)"));
+    EXPECT_THAT(errors_of("logging:\n  level: info\n  level: debug\n"),
+                ElementsAre("test.yaml:3:3: logging.level: duplicate key (first at line 2)"));
+}
+
+TEST(ConfigLoader, ReportsMissingEnvironmentSecret) {
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key: {env: KAVENEGAR_KEY}\n"),
+                ElementsAre("test.yaml:4:20: carriers[0].api_key.env: environment variable KAVENEGAR_KEY is not set"));
+    FakeSecrets empty;
+    empty.vars["KAVENEGAR_KEY"] = "";
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key_env: KAVENEGAR_KEY\n", empty),
+                ElementsAre("test.yaml:4:18: carriers[0].api_key_env: environment variable KAVENEGAR_KEY is empty"));
+}
+
+TEST(ConfigLoader, ReportsMissingSecretFile) {
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key_file: /run/secrets/kv\n"),
+                ElementsAre("test.yaml:4:19: carriers[0].api_key_file: cannot read secret file \"/run/secrets/kv\": No "
+                            "such file or directory"));
+    FakeSecrets blank;
+    blank.files["/run/secrets/kv"] = "\n";
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key: {file: /run/secrets/kv}\n", blank),
+                ElementsAre("test.yaml:4:21: carriers[0].api_key.file: secret file \"/run/secrets/kv\" is empty"));
+}
+
+TEST(ConfigLoader, RejectsTwoSpellingsOfOneSecret) {
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key: k\n    api_key_env: K\n"),
+                ElementsAre("test.yaml:5:5: carriers[0].api_key_env: conflicts with another spelling of the same "
+                            "secret; give only one of api_key, api_key_env, api_key_file"));
+    EXPECT_THAT(errors_of("carriers:\n  - name: a\n    kind: kavenegar\n    api_key: {env: A, file: /b}\n"),
+                ElementsAre("test.yaml:4:14: carriers[0].api_key: give exactly one of env or file"));
+}
+
+TEST(ConfigLoader, ReportsYamlSyntaxErrorWithPosition) {
+    EXPECT_THAT(errors_of("logging:\n  level: info\n   format: json\n"),
+                ElementsAre("test.yaml:3:10: YAML syntax error: illegal map value"));
+    EXPECT_THAT(errors_of("routes: [a, b\nstore: {}\n"),
+                ElementsAre(HasSubstr("test.yaml:2:")));
+}
+
+TEST(ConfigLoader, ReportsEveryErrorAtOnceInFileOrder) {
+    const std::string yaml =
+        "process:\n"
+        "  io_threads: -1\n"
+        "logging:\n"
+        "  level: loud\n"
+        "  colour: true\n"
+        "carriers:\n"
+        "  - name: smsc-a\n"
+        "    kind: smpp\n"
+        "    address: nowhere\n"
+        "    system_id: acme\n"
+        "    password_env: SMSC_A_PASSWORD\n"
+        "    window: 0\n"
+        "routes:\n"
+        "  - name: r\n"
+        "    providers: [smsc-z]\n";
+    EXPECT_THAT(errors_of(yaml),
+                ElementsAre("test.yaml:2:15: process.io_threads: must be between 0 and 256, got -1",
+                            "test.yaml:4:10: logging.level: must be one of trace, debug, info, warn, error, critical, "
+                            "off; got \"loud\"",
+                            "test.yaml:5:3: logging.colour: unknown key",
+                            "test.yaml:9:14: carriers[0].address: invalid address \"nowhere\" (expected host:port)",
+                            "test.yaml:11:19: carriers[0].password_env: environment variable SMSC_A_PASSWORD is not set",
+                            "test.yaml:12:13: carriers[0].window: must be between 1 and 1000, got 0",
+                            "test.yaml:15:17: routes[0].providers[0]: unknown carrier \"smsc-z\" (known: smsc-a)"));
+}
+
+TEST(ConfigLoader, ReportsUnreadableConfigFile) {
+    const auto result = load_config_file("/nonexistent/bindery.yaml");
+    ASSERT_EQ(result.errors.size(), 1U);
+    EXPECT_EQ(result.errors[0].to_string(), "/nonexistent/bindery.yaml: cannot open: No such file or directory");
+}
+
+// --- values and defaults ------------------------------------------------------------------------
+
+TEST(ConfigLoader, EmptyDocumentGivesDefaults) {
+    const auto result = load("");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& c = result.config;
+    EXPECT_EQ(c.http.listen, (Address{"127.0.0.1", 8080}));
+    EXPECT_EQ(c.smpp_server.listen, (Address{"127.0.0.1", 2776}));
+    EXPECT_EQ(c.process.drain_timeout, std::chrono::seconds(15));
+    EXPECT_EQ(c.process.io_threads, 0U);
+    EXPECT_FALSE(c.process.node_id.empty());
+    EXPECT_EQ(c.logging.format, LogFormat::human);
+    EXPECT_EQ(c.store.path, "var/bindery.db");
+    EXPECT_TRUE(c.carriers.empty());
+}
+
+TEST(ConfigLoader, ParsesEveryCarrierKind) {
+    FakeSecrets secrets;
+    secrets.vars["PW"] = "pw";
+    secrets.files["/s/kv"] = "kv-key\r\n";
+    const std::string yaml =
+        "carriers:\n"
+        "  - name: a\n    kind: smpp\n    address: '[::1]:2775'\n    system_id: acme\n    password_env: PW\n"
+        "    bind_type: tx_rx_pair\n    count: 3\n    window: 0x20\n    max_tps: 12.5\n    response_timeout: 1500ms\n"
+        "    reconnect: {initial: 250ms, max: 2m, multiplier: 1.5}\n    segmentation: payload\n"
+        "    tls: {ca_file: /ca.pem, verify: false}\n"
+        "  - name: k\n    kind: kavenegar\n    api_key_file: /s/kv\n    sender: '10004346'\n"
+        "  - name: h\n    kind: http\n    method: GET\n    url: https://x.example/send?to={to}\n"
+        "    headers: {X-A: b}\n    success_status: [200, 202]\n";
+    const auto result = load(yaml, secrets);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    ASSERT_EQ(result.config.carriers.size(), 3U);
+    const auto& smpp = std::get<SmppCarrierConfig>(result.config.carriers[0].settings);
+    EXPECT_EQ(result.config.carriers[0].kind(), CarrierKind::smpp);
+    EXPECT_EQ(smpp.address, (Address{"::1", 2775}));
+    EXPECT_EQ(smpp.password.reveal(), "pw");
+    EXPECT_EQ(smpp.bind_type, CarrierBindType::tx_rx_pair);
+    EXPECT_EQ(smpp.count, 3U);
+    EXPECT_EQ(smpp.window, 32U);
+    EXPECT_DOUBLE_EQ(smpp.max_tps, 12.5);
+    EXPECT_EQ(smpp.response_timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(smpp.reconnect.initial, std::chrono::milliseconds(250));
+    EXPECT_EQ(smpp.reconnect.max, std::chrono::minutes(2));
+    EXPECT_EQ(smpp.segmentation, Segmentation::payload);
+    EXPECT_TRUE(smpp.tls.enabled);
+    EXPECT_FALSE(smpp.tls.verify);
+    const auto& kv = std::get<KavenegarCarrierConfig>(result.config.carriers[1].settings);
+    EXPECT_EQ(kv.api_key.reveal(), "kv-key");
+    EXPECT_EQ(kv.api_key.source(), Secret::Source::file);
+    EXPECT_EQ(kv.sender, "10004346");
+    EXPECT_EQ(kv.base_url, "https://api.kavenegar.com");
+    const auto& http = std::get<HttpCarrierConfig>(result.config.carriers[2].settings);
+    EXPECT_EQ(http.method, HttpMethod::get);
+    EXPECT_EQ(http.headers.at("X-A"), "b");
+    EXPECT_THAT(http.success_status, ElementsAre(200U, 202U));
+}
+
+TEST(ConfigLoader, ResolvesSecretsFromEnvironmentAndFiles) {
+    FakeSecrets secrets;
+    secrets.vars["API_KEY"] = "from-env";
+    secrets.files["/run/secrets/key"] = "from-file\n";
+    const std::string yaml =
+        "clients:\n"
+        "  - {name: a, api_key: {env: API_KEY}}\n"
+        "  - {name: b, api_key: {file: /run/secrets/key}}\n"
+        "  - {name: c, api_key_env: API_KEY}\n"
+        "  - {name: d, api_key_file: /run/secrets/key}\n"
+        "  - {name: e, api_key: {env: UNSET_KEY, default: dev-key}}\n"
+        "  - {name: f, api_key: inline-key}\n";
+    const auto result = load(yaml, secrets);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& c = result.config.clients;
+    ASSERT_EQ(c.size(), 6U);
+    EXPECT_EQ(c[0].api_key.reveal(), "from-env");
+    EXPECT_EQ(c[0].api_key.source(), Secret::Source::env);
+    EXPECT_EQ(c[1].api_key.reveal(), "from-file");
+    EXPECT_EQ(c[2].api_key.reveal(), "from-env");
+    EXPECT_EQ(c[3].api_key.reveal(), "from-file");
+    EXPECT_EQ(c[3].api_key.origin(), "/run/secrets/key");
+    EXPECT_EQ(c[4].api_key.reveal(), "dev-key");
+    EXPECT_EQ(c[5].api_key.reveal(), "inline-key");
+    EXPECT_EQ(c[5].api_key.source(), Secret::Source::inline_value);
+}
+
+TEST(ConfigLoader, ReadsSecretFilesAndEnvironmentFromTheSystem) {
+    const auto dir = std::filesystem::temp_directory_path() / ("bindery-secret-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto path = (dir / "key").string();
+    std::ofstream(path) << "file-secret\n";
+    ::setenv("BINDERY_TEST_SECRET", "env-secret", 1);
+    const auto result = load_config_text("clients:\n  - {name: a, api_key_file: " + path +
+                                             "}\n  - {name: b, api_key_env: BINDERY_TEST_SECRET}\n",
+                                         "test.yaml");
+    ::unsetenv("BINDERY_TEST_SECRET");
+    std::filesystem::remove_all(dir);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    EXPECT_EQ(result.config.clients[0].api_key.reveal(), "file-secret");
+    EXPECT_EQ(result.config.clients[1].api_key.reveal(), "env-secret");
+}
+
+TEST(ConfigLoader, NoSecretsModeChecksReferencesWithoutReadingThem) {
+    LoadOptions options;
+    options.resolve_secrets = false;
+    FakeSecrets none;
+    options.secrets = &none;
+    const auto result =
+        load_config_text("clients:\n  - {name: a, api_key_file: /nope}\n  - {name: b, api_key: {env: NOPE}}\n",
+                         "test.yaml", options);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    EXPECT_EQ(result.config.clients[0].api_key.source(), Secret::Source::file);
+    EXPECT_EQ(result.config.clients[1].api_key.origin(), "NOPE");
+}
+
+TEST(Secret, NeverPrintsItsValue) {
+    const Secret s("hunter2", Secret::Source::env, "SMSC_PASSWORD");
+    std::ostringstream out;
+    out << s;
+    EXPECT_EQ(out.str(), "<redacted: env SMSC_PASSWORD>");
+    EXPECT_THAT(s.describe(), Not(HasSubstr("hunter2")));
+    EXPECT_EQ(Secret("x", Secret::Source::inline_value, "").describe(), "<redacted: inline>");
+}
+
+// --- the shipped files --------------------------------------------------------------------------
+
+TEST(ConfigExamples, EmbeddedDefaultLoads) {
+    FakeSecrets none;  // the default file falls back to its documented development values
+    LoadOptions options;
+    options.secrets = &none;
+    const auto result = load_config_file(BINDERY_SOURCE_DIR "/conf/bindery.yaml", options);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& c = result.config;
+    EXPECT_EQ(c.http.listen, (Address{"127.0.0.1", 8080}));
+    EXPECT_EQ(c.smpp_server.listen, (Address{"127.0.0.1", 2776}));
+    ASSERT_EQ(c.carriers.size(), 1U);
+    EXPECT_EQ(c.carriers[0].name, "sim");
+    EXPECT_EQ(std::get<SmppCarrierConfig>(c.carriers[0].settings).address, (Address{"127.0.0.1", 2775}));
+    ASSERT_EQ(c.routes.size(), 1U);
+    EXPECT_EQ(c.routes[0].providers[0].carrier, "sim");
+    ASSERT_EQ(c.alerting.receivers.size(), 1U);
+    EXPECT_EQ(c.alerting.receivers[0].name, "prod-app-critical-sre");
+    EXPECT_EQ(c.clients[0].api_key.reveal(), "demo-key");
+}
+
+TEST(ConfigExamples, ProductionExampleLoadsWithItsSecrets) {
+    FakeSecrets secrets;
+    for (const char* var : {"BINDERY_MCI_PASSWORD", "BINDERY_KAVENEGAR_API_KEY", "BINDERY_PARTNER_TOKEN",
+                            "BINDERY_OPS_API_KEY", "BINDERY_ALERTMANAGER_TOKEN"}) {
+        secrets.vars[var] = "v";
+    }
+    for (const char* file : {"smpp-monitor-password", "irancell-password", "crm-api-key", "keycloak-client-secret"}) {
+        secrets.files[std::string("/run/credentials/bindery/") + file] = "f\n";
+    }
+    LoadOptions options;
+    options.secrets = &secrets;
+    const auto result = load_config_file(BINDERY_SOURCE_DIR "/conf/examples/production.yaml", options);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& c = result.config;
+    ASSERT_EQ(c.carriers.size(), 4U);
+    EXPECT_EQ(std::get<SmppCarrierConfig>(c.carriers[0].settings).bind_type, CarrierBindType::tx_rx_pair);
+    EXPECT_EQ(c.carriers[2].kind(), CarrierKind::kavenegar);
+    ASSERT_GE(c.routes.size(), 2U);
+    EXPECT_EQ(c.routes[0].providers[0].weight, 90U);
+    EXPECT_THAT(c.routes[0].failover, ElementsAre("kavenegar"));
+    EXPECT_EQ(c.directories[0].kind(), DirectoryKind::keycloak);
+    EXPECT_GE(c.alerting.receivers.size(), 3U);
+    EXPECT_EQ(c.logging.format, LogFormat::json);
+    // Every secret came from the environment or a file.
+    for (const auto& carrier : c.carriers) {
+        if (const auto* s = std::get_if<SmppCarrierConfig>(&carrier.settings)) {
+            EXPECT_NE(s->password.source(), Secret::Source::inline_value) << carrier.name;
+        }
+    }
+}
+
+TEST(ConfigExamples, EveryShippedExampleLoadsWithoutSecrets) {
+    LoadOptions options;
+    options.resolve_secrets = false;
+    int checked = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(BINDERY_SOURCE_DIR "/conf/examples")) {
+        if (entry.path().extension() != ".yaml") continue;
+        const auto result = load_config_file(entry.path().string(), options);
+        EXPECT_TRUE(result.ok()) << format_errors(result.errors);
+        ++checked;
+    }
+    EXPECT_GE(checked, 1);
+}
+
+}  // namespace
+}  // namespace bindery::app
