@@ -243,7 +243,8 @@ void Router::enqueue(const MessageId& id, SystemTime wall) {
         delayed_.push(Timed{*m.schedule_at, id});
         return;
     }
-    if (!scheduler_.push(ScheduledItem{id, m.client, m.priority, m.cost()})) {
+    const bool memory_full = scheduler_.size() + parked_count_ >= scheduler_.capacity();
+    if (memory_full || !scheduler_.push(ScheduledItem{id, m.client, m.priority, m.cost()})) {
         // Memory queue full: the store keeps it (QUEUED); refill() brings it back.
         if (refill_cursor_ && id < *refill_cursor_) refill_cursor_.reset();
         active_.erase(it);
@@ -437,6 +438,7 @@ void Router::unpark(TimePoint now) {
         while (!waiting.empty() && !scheduler_.full()) {
             const MessageId id = waiting.front();
             waiting.pop_front();
+            --parked_count_;
             const auto m = active_.find(id);
             if (m == active_.end() || m->second.state != MessageState::queued) continue;
             scheduler_.push(ScheduledItem{id, m->second.client, m->second.priority, m->second.cost()});
@@ -447,11 +449,16 @@ void Router::unpark(TimePoint now) {
 
 void Router::refill(SystemTime wall) {
     std::size_t budget = config_.refill_batch;
-    while (spilled_ > 0 && budget > 0 && !scheduler_.full()) {
+    // Parked messages count against the memory bound too.
+    auto room_left = [this] {
+        const std::size_t used = scheduler_.size() + parked_count_;
+        return used >= scheduler_.capacity() ? std::size_t{0} : scheduler_.capacity() - used;
+    };
+    while (spilled_ > 0 && budget > 0 && room_left() > 0) {
         MessageQuery query;
         query.state = MessageState::queued;
         query.after = refill_cursor_;
-        const std::size_t room = scheduler_.capacity() - scheduler_.size();
+        const std::size_t room = room_left();
         query.limit = static_cast<std::uint32_t>(std::min({budget, room, std::size_t{10'000}}));
         auto page = store_.list(query);
         if (!page) {
@@ -505,7 +512,21 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         }
         auto chosen = routing_.pick(*route, [&](std::string_view p) { return available(p, now); });
         if (!chosen) {
-            parked_[route->name].push_back(m.id);   // every provider down: wait (QUEUED)
+            // Every provider of the route is down: the message waits (QUEUED). At most half the
+            // memory bound waits in memory so other routes keep flowing; the rest stays in the
+            // store only and comes back through refill() (whose cursor moves on past it).
+            if (parked_count_ >= std::max<std::size_t>(1, scheduler_.capacity() / 2)) {
+                active_.erase(it);
+                ++spilled_;
+            } else {
+                parked_[route->name].push_back(m.id);
+                ++parked_count_;
+            }
+            // Nothing can go anywhere: stop instead of parking the whole queue.
+            if (std::none_of(providers_.begin(), providers_.end(),
+                             [&](const auto& p) { return available(p.first, now); })) {
+                return;
+            }
             continue;
         }
         ProviderSlot& slot = providers_.find(*chosen)->second;

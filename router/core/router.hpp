@@ -189,6 +189,7 @@ private:
     TimedHeap delayed_;   // schedule_at / next_attempt_at
     TimedHeap expiry_;    // expires_at
     std::map<std::string, std::deque<MessageId>, std::less<>> parked_;   // route -> waiting
+    std::size_t parked_count_ = 0;
     std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
     std::optional<MessageId> refill_cursor_;
     std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll

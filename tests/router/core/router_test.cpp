@@ -610,6 +610,34 @@ TEST_F(RouterTest, SpillsPastTheMemoryQueueAndRefillsFromTheStore) {
     EXPECT_EQ(router->backpressure().backlog, 0u);
 }
 
+TEST_F(RouterTest, WaitingForDownProvidersStaysWithinTheMemoryBound) {
+    auto c = base_config();
+    c.scheduler.capacity = 3;
+    c.routing.routes.push_back({"other", {{"smsc-b", 1}}, {}});
+    c.routing.rules = {{"uk", {"+44"}, {}, {}, {}, {}, {}, "other"}};
+    c.routing.routes[0].failover.clear();   // "main" is smsc-a only
+    build(c);
+    a.up = false;
+    a.auto_reply = [](const OutboundMessage& m) { return SendResult{{m.id.to_string()}, {}}; };
+    b.auto_reply = a.auto_reply;
+    std::vector<MessageId> waiting;
+    for (int i = 0; i < 10; ++i) waiting.push_back(submit_ok(request()));
+    std::vector<MessageId> uk;
+    for (int i = 0; i < 4; ++i) {
+        uk.push_back(submit_ok(request("+447911123456")));
+        poll();
+    }
+    for (int i = 0; i < 5; ++i) poll();
+    for (const auto& id : uk) EXPECT_EQ(state(id), MessageState::sent);   // not blocked
+    for (const auto& id : waiting) EXPECT_EQ(state(id), MessageState::queued);
+    EXPECT_EQ(router->backpressure().backlog, 10u);
+    a.up = true;
+    for (int i = 0; i < 10; ++i) poll();
+    for (const auto& id : waiting) EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(a.sends, 10);
+    EXPECT_EQ(router->backpressure().backlog, 0u);
+}
+
 TEST_F(RouterTest, RecoversUnfinishedMessagesAfterARestart) {
     build();
     b.up = false;
