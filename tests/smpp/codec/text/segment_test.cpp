@@ -1,0 +1,319 @@
+#include "smpp/codec/text/segment.hpp"
+
+#include "smpp/codec/text/data_coding.hpp"
+#include "smpp/codec/text/gsm7.hpp"
+#include "smpp/codec/text/udh.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace bindery::smpp {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+const std::string kEuro = "\xE2\x82\xAC";            // GSM extension: 2 septets
+const std::string kEmoji = "\xF0\x9F\x98\x80";       // U+1F600: 2 UTF-16 units
+const std::string kSeen = "\xD8\xB3";                // Persian س: 1 UTF-16 unit
+const std::string kThumb = "\xF0\x9F\x91\x8D";       // U+1F44D
+const std::string kSkinTone = "\xF0\x9F\x8F\xBD";    // U+1F3FD modifier
+
+std::string rep(const std::string& s, std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += s;
+    return out;
+}
+
+std::vector<std::size_t> units_of(const EncodedMessage& m) {
+    std::vector<std::size_t> u;
+    for (const auto& s : m.segments) u.push_back(s.units);
+    return u;
+}
+
+// Decodes every segment (UDH stripped) and joins the text.
+std::string rejoin(const EncodedMessage& m, Gsm7Packing packing = Gsm7Packing::unpacked) {
+    std::string out;
+    const DecodeOptions d{SmscDefaultAlphabet::gsm7, packing};
+    if (m.message_payload) return decode_text(m.data_coding, *m.message_payload, d).utf8;
+    for (const auto& s : m.segments) {
+        const auto r = decode_user_data(m.data_coding, s.short_message, s.udhi, d);
+        EXPECT_TRUE(r);
+        if (r) out += r->text.utf8;
+    }
+    return out;
+}
+
+struct BoundaryCase {
+    const char* name;
+    std::string text;
+    Concatenation mode;
+    Alphabet alphabet;
+    std::vector<std::size_t> split;  // units per segment
+};
+
+TEST(Segment, SplitsExactlyAtTheBoundaries) {
+    const BoundaryCase cases[] = {
+        {"160 a", rep("a", 160), Concatenation::udh8, Alphabet::gsm7, {160}},
+        {"161 a", rep("a", 161), Concatenation::udh8, Alphabet::gsm7, {153, 8}},
+        {"306 a", rep("a", 306), Concatenation::udh8, Alphabet::gsm7, {153, 153}},
+        {"307 a", rep("a", 307), Concatenation::udh8, Alphabet::gsm7, {153, 153, 1}},
+        {"161 a udh16", rep("a", 161), Concatenation::udh16, Alphabet::gsm7, {152, 9}},
+        {"158 a + euro", rep("a", 158) + kEuro, Concatenation::udh8, Alphabet::gsm7, {160}},
+        {"159 a + euro", rep("a", 159) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 8}},
+        {"152 a + euro moves", rep("a", 152) + kEuro, Concatenation::udh8, Alphabet::gsm7, {152, 2}},
+        {"153 a + euro", rep("a", 153) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 2}},
+        {"151 a + euro udh16", rep("a", 151) + kEuro + "b", Concatenation::udh16, Alphabet::gsm7, {151, 3}},
+        {"80 euro", rep(kEuro, 80), Concatenation::udh8, Alphabet::gsm7, {160}},
+        {"80 euro + a", rep(kEuro, 80) + "a", Concatenation::udh8, Alphabet::gsm7, {152, 9}},
+        {"70 persian", rep(kSeen, 70), Concatenation::udh8, Alphabet::ucs2, {70}},
+        {"71 persian", rep(kSeen, 71), Concatenation::udh8, Alphabet::ucs2, {67, 4}},
+        {"71 persian udh16", rep(kSeen, 71), Concatenation::udh16, Alphabet::ucs2, {66, 5}},
+        {"68 persian + emoji", rep(kSeen, 68) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {70}},
+        {"66 letters + emoji", rep(kSeen, 66) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {66, 2}},
+        {"65 letters + emoji", rep(kSeen, 65) + kEmoji + kSeen + kSeen + kSeen + kSeen, Concatenation::udh8, Alphabet::ucs2, {67, 4}},
+        {"66 + emoji + 10", rep(kSeen, 66) + kEmoji + rep(kSeen, 10), Concatenation::udh8, Alphabet::ucs2, {66, 12}},
+        {"65 + emoji udh16", rep(kSeen, 65) + kEmoji + "xxxx", Concatenation::udh16, Alphabet::ucs2, {65, 6}},
+        {"35 emoji", rep(kEmoji, 35), Concatenation::udh8, Alphabet::ucs2, {70}},
+        {"36 emoji", rep(kEmoji, 36), Concatenation::udh8, Alphabet::ucs2, {66, 6}},
+        {"ascii + emoji is ucs2", rep("a", 69) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {67, 4}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EncodeOptions o;
+        o.concatenation = c.mode;
+        const auto m = encode_message(c.text, 0x42, o);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->alphabet, c.alphabet);
+        EXPECT_EQ(units_of(*m), c.split);
+        EXPECT_EQ(rejoin(*m), c.text);
+        const auto n = count_segments(c.text, o);
+        ASSERT_TRUE(n);
+        EXPECT_EQ(n->segments, c.split.size());
+        EXPECT_EQ(n->alphabet, c.alphabet);
+        std::size_t total = 0;
+        for (const auto u : c.split) total += u;
+        EXPECT_EQ(n->units, total);
+        EXPECT_EQ(m->units, total);
+    }
+}
+
+TEST(Segment, UdhPartsCarryReferenceTotalAndSequence) {
+    const auto m = encode_message(rep("a", 400), 0x1234, {});
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->segments.size(), 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& s = m->segments[i];
+        EXPECT_TRUE(s.udhi);
+        EXPECT_FALSE(s.sar);
+        const Bytes head(s.short_message.begin(), s.short_message.begin() + 6);
+        EXPECT_EQ(head, (Bytes{0x05, 0x00, 0x03, 0x34, 0x03, static_cast<std::uint8_t>(i + 1)}));
+    }
+    EXPECT_EQ(m->segments[0].short_message.size(), 6U + 153U);
+    EXPECT_EQ(m->data_coding, 0x00);
+
+    EncodeOptions wide;
+    wide.concatenation = Concatenation::udh16;
+    const auto w = encode_message(rep(kSeen, 100), 0xBEEF, wide);
+    ASSERT_TRUE(w);
+    ASSERT_EQ(w->segments.size(), 2U);
+    EXPECT_EQ(w->data_coding, 0x08);
+    const auto& s1 = w->segments[1].short_message;
+    EXPECT_EQ(Bytes(s1.begin(), s1.begin() + 7), (Bytes{0x06, 0x08, 0x04, 0xBE, 0xEF, 0x02, 0x02}));
+    EXPECT_EQ(w->segments[0].short_message.size(), 7U + 66U * 2U);
+}
+
+TEST(Segment, NeverEndsASegmentInsideAnEscapeOrSurrogatePair) {
+    for (std::size_t lead = 140; lead <= 170; ++lead) {
+        for (const auto mode : {Concatenation::udh8, Concatenation::udh16, Concatenation::sar}) {
+            EncodeOptions o;
+            o.concatenation = mode;
+            const std::string gsm = rep("a", lead) + rep(kEuro, 10) + rep("b", lead);
+            const auto g = encode_message(gsm, 7, o);
+            ASSERT_TRUE(g);
+            for (const auto& s : g->segments) {
+                ASSERT_FALSE(s.short_message.empty());
+                EXPECT_NE(s.short_message.back(), kGsm7Escape) << lead;
+            }
+            EXPECT_EQ(rejoin(*g), gsm);
+            const std::string ucs = rep(kSeen, lead / 3) + rep(kEmoji, 40) + rep(kSeen, lead / 2);
+            const auto u = encode_message(ucs, 7, o);
+            ASSERT_TRUE(u);
+            for (const auto& s : u->segments) {
+                const auto& b = s.short_message;
+                ASSERT_GE(b.size(), 2U);
+                const unsigned last = (unsigned{b[b.size() - 2]} << 8) | b.back();
+                EXPECT_FALSE(last >= 0xD800 && last <= 0xDBFF) << lead;
+            }
+            EXPECT_EQ(rejoin(*u), ucs);
+        }
+    }
+}
+
+TEST(Segment, SarModeReturnsTlvValuesAndNoUdh) {
+    EncodeOptions o;
+    o.concatenation = Concatenation::sar;
+    const auto m = encode_message(rep("x", 161), 0xABCD, o);
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->segments.size(), 2U);
+    EXPECT_EQ(units_of(*m), (std::vector<std::size_t>{153, 8}));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& s = m->segments[i];
+        EXPECT_FALSE(s.udhi);
+        ASSERT_TRUE(s.sar);
+        EXPECT_EQ(*s.sar, (Sar{0xABCD, 2, static_cast<std::uint8_t>(i + 1)}));
+    }
+    EXPECT_EQ(m->segments[0].short_message, Bytes(153, 'x'));
+    // A text that fits one SMS is a plain message in every mode.
+    const auto single = encode_message("hello", 1, o);
+    ASSERT_TRUE(single);
+    ASSERT_EQ(single->segments.size(), 1U);
+    EXPECT_FALSE(single->segments[0].sar);
+    EXPECT_FALSE(single->segments[0].udhi);
+}
+
+TEST(Segment, PayloadModeKeepsTheWholeTextInOneMessagePayload) {
+    EncodeOptions o;
+    o.concatenation = Concatenation::payload;
+    const std::string text = rep(kSeen, 100) + kEmoji;
+    const auto m = encode_message(text, 1, o);
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(m->segments.empty());
+    ASSERT_TRUE(m->message_payload);
+    EXPECT_EQ(m->message_payload->size(), 102U * 2U);
+    EXPECT_EQ(m->data_coding, 0x08);
+    EXPECT_EQ(rejoin(*m), text);
+    const auto n = count_segments(text, o);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->segments, 2U);  // what the SMSC will send
+    const auto small = encode_message("hi", 1, o);
+    ASSERT_TRUE(small);
+    EXPECT_FALSE(small->message_payload);
+    ASSERT_EQ(small->segments.size(), 1U);
+    // Over the 65535-octet TLV limit.
+    EncodeOptions big = o;
+    const auto huge = encode_message(rep(kSeen, 33000), 1, big);
+    ASSERT_FALSE(huge);
+    EXPECT_EQ(huge.error().code, TextErrc::too_many_segments);
+}
+
+TEST(Segment, PackedSevenBitHonoursFillBitsAfterTheUdh) {
+    EncodeOptions o;
+    o.gsm7_packing = Gsm7Packing::packed;
+    const std::string text = rep("a", 153) + "hellohello";
+    const auto m = encode_message(text, 0x2A, o);
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->segments.size(), 2U);
+    EXPECT_EQ(m->segments[0].short_message.size(), 140U);  // 6 + ceil((1 + 153*7) / 8)
+    EXPECT_EQ(m->segments[1].short_message,
+              (Bytes{0x05, 0x00, 0x03, 0x2A, 0x02, 0x02, 0xD0, 0x65, 0x36, 0xFB, 0x8D, 0x2E, 0xB3, 0xD9, 0x6F}));
+    EXPECT_EQ(rejoin(*m, Gsm7Packing::packed), text);
+    const auto single = encode_message(rep("a", 160), 1, o);
+    ASSERT_TRUE(single);
+    EXPECT_EQ(single->segments[0].short_message.size(), 140U);
+
+    o.concatenation = Concatenation::udh16;  // 7-octet UDH: no fill bits
+    const auto w = encode_message(rep("a", 152) + "hellohello", 1, o);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->segments[1].short_message,
+              (Bytes{0x06, 0x08, 0x04, 0x00, 0x01, 0x02, 0x02, 0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37}));
+    EXPECT_EQ(w->segments[0].short_message.size(), 7U + 133U);
+}
+
+TEST(Segment, ChoosesTheCheapestAlphabet) {
+    EXPECT_EQ(*choose_alphabet("Hello {world} \xE2\x82\xAC"), Alphabet::gsm7);
+    EXPECT_EQ(*choose_alphabet("caf\xC3\xA9"), Alphabet::gsm7);          // é is GSM
+    EXPECT_EQ(*choose_alphabet("\xC3\xA1" "bc"), Alphabet::ucs2);        // á is not
+    EXPECT_EQ(*choose_alphabet("it`s"), Alphabet::ucs2);
+    EncodeOptions latin;
+    latin.allow_latin1 = true;
+    EXPECT_EQ(*choose_alphabet("\xC3\xA1" "bc", latin), Alphabet::latin1);
+    EXPECT_EQ(*choose_alphabet("\xE2\x80\x9Cq\xE2\x80\x9D", latin), Alphabet::ucs2);
+    const auto l = encode_message(rep("\xC3\xA1", 141), 3, latin);
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->data_coding, 0x03);
+    EXPECT_EQ(units_of(*l), (std::vector<std::size_t>{134, 7}));
+    EXPECT_EQ(rejoin(*l), rep("\xC3\xA1", 141));
+    EncodeOptions ia5;
+    ia5.smsc_default = SmscDefaultAlphabet::ia5;
+    const auto a = encode_message("@home $5", 1, ia5);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->alphabet, Alphabet::ia5);
+    EXPECT_EQ(a->data_coding, 0x00);
+    EXPECT_EQ(a->segments[0].short_message, (Bytes{'@', 'h', 'o', 'm', 'e', ' ', '$', '5'}));
+}
+
+TEST(Segment, ForcedAlphabetRefusesWhatItCannotCarry) {
+    EncodeOptions o;
+    o.force_alphabet = Alphabet::gsm7;
+    const auto r = encode_message("ok " + kSeen, 1, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), (TextError{TextErrc::unrepresentable, 3}));
+    o.force_alphabet = Alphabet::ucs2;
+    const auto u = encode_message("abc", 1, o);
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->segments[0].short_message, (Bytes{0, 'a', 0, 'b', 0, 'c'}));
+    o.force_alphabet = Alphabet::cyrillic;
+    EXPECT_EQ(encode_message("abc", 1, o).error().code, TextErrc::unsupported_alphabet);
+    o.force_alphabet = Alphabet::binary;  // UTF-8 octets, never split inside a sequence
+    const auto b = encode_message(rep("a", 133) + kEmoji + "zzzzz", 1, o);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->data_coding, 0x04);
+    EXPECT_EQ(units_of(*b), (std::vector<std::size_t>{133, 9}));
+}
+
+TEST(Segment, RejectsInvalidUtf8AndTooManySegments) {
+    const auto bad = encode_message(std::string("abc\xF0\x9F", 5), 1, {});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error(), (TextError{TextErrc::invalid_utf8, 3}));
+    EXPECT_FALSE(count_segments(std::string("\xED\xA0\x80", 3), {}));
+    EncodeOptions o;
+    o.max_segments = 3;
+    EXPECT_TRUE(encode_message(rep("a", 459), 1, o));
+    const auto over = encode_message(rep("a", 460), 1, o);
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error().code, TextErrc::too_many_segments);
+    EXPECT_EQ(count_segments(rep("a", 460), o).error().code, TextErrc::too_many_segments);
+    o.max_segments = 1000;  // clamped to 255
+    EXPECT_TRUE(count_segments(rep("a", 255 * 153), o));
+    EXPECT_FALSE(count_segments(rep("a", 255 * 153 + 1), o));
+}
+
+TEST(Segment, EmptyTextIsOneEmptyMessage) {
+    const auto m = encode_message("", 1, {});
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->segments.size(), 1U);
+    EXPECT_TRUE(m->segments[0].short_message.empty());
+    EXPECT_EQ(count_segments("", {})->segments, 1U);
+}
+
+TEST(Segment, KeepClustersMovesModifierSequencesTogether) {
+    const std::string text = rep(kSeen, 65) + kThumb + kSkinTone + rep(kSeen, 5);
+    const auto plain = encode_message(text, 1, {});
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(units_of(*plain), (std::vector<std::size_t>{67, 7}));
+    EncodeOptions o;
+    o.keep_clusters = true;
+    const auto kept = encode_message(text, 1, o);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(units_of(*kept), (std::vector<std::size_t>{65, 9}));
+    EXPECT_EQ(rejoin(*kept), text);
+    EXPECT_EQ(count_segments(text, o)->segments, 2U);
+}
+
+TEST(Segment, BinaryDataSplitsOnOctets) {
+    Bytes data(300);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i);
+    const auto m = encode_binary(data, 9, {});
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->data_coding, 0x04);
+    EXPECT_EQ(units_of(*m), (std::vector<std::size_t>{134, 134, 32}));
+    Bytes joined;
+    for (const auto& s : m->segments) joined.insert(joined.end(), s.short_message.begin() + 6, s.short_message.end());
+    EXPECT_EQ(joined, data);
+    EXPECT_EQ(encode_binary(Bytes(140, 1), 9, {})->segments.size(), 1U);
+}
+
+}  // namespace
+}  // namespace bindery::smpp
