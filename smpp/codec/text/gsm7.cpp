@@ -173,6 +173,7 @@ std::string decode_gsm7(std::span<const std::uint8_t> septets) {
 void pack_septets(std::span<const std::uint8_t> septets, std::vector<std::uint8_t>& out,
                   unsigned fill_bits, bool pad_with_cr) {
     fill_bits %= 7;
+    if (septets.empty()) return;
     const std::size_t base = out.size();
     const std::size_t total_bits = fill_bits + septets.size() * 7;
     out.resize(base + (total_bits + 7) / 8, 0);

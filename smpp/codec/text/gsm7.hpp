@@ -53,7 +53,7 @@ bool decode_gsm7(std::span<const std::uint8_t> septets, std::string& out);
 // Packing (TS 23.038 6.1.2.1): septet i occupies bits fill_bits + 7i ... + 6, LSB first.
 // fill_bits (0-6) are the zero bits that align text after a UDH (see udh_fill_bits).
 [[nodiscard]] constexpr std::size_t packed_size(std::size_t septets, unsigned fill_bits = 0) noexcept {
-    return (fill_bits + septets * 7 + 7) / 8;
+    return septets == 0 ? 0 : (fill_bits + septets * 7 + 7) / 8;
 }
 // Fill bits after a UDH of `udh_octets` octets (UDHL included): (7 - 8n mod 7) mod 7.
 [[nodiscard]] constexpr unsigned udh_fill_bits(std::size_t udh_octets) noexcept {
