@@ -168,7 +168,8 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
         std::lock_guard lock(mutex_);
         for (const auto& request : batch) {
             update_accepting();
-            if (!accepting_ || backlog_locked() + accepted.size() >= config_.backpressure.high_watermark) {
+            const auto backlog = backlog_locked() + accepted.size();
+            if (!accepting_ || backlog >= config_.backpressure.high_watermark) {
                 accepting_ = false;
                 ++stats_.backpressured;
                 out.emplace_back(Unexpected(SubmitError{
@@ -190,12 +191,22 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
             accepted.push_back(std::move(*message));
         }
         if (accepted.empty()) return out;
-        if (auto stored = store_.insert_batch(accepted, events); !stored) {
+        inserting_ += accepted.size();   // counted in the backlog while the store commits
+    }
+
+    // Outside the lock: the store may group-commit concurrent callers' batches, and poll() goes on.
+    auto stored = store_.insert_batch(accepted, events);
+
+    {
+        std::lock_guard lock(mutex_);
+        inserting_ -= accepted.size();
+        if (!stored) {
             store_failed(stored.error());
             for (auto slot : slots) {
                 out[slot] = Unexpected(SubmitError{SubmitErrc::unavailable,
                                                    "message store unavailable", std::nullopt});
             }
+            update_accepting();
             return out;
         }
         stats_.accepted += accepted.size();
@@ -203,8 +214,8 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
             const MessageId id = accepted[i].id;
             if (hooks_.on_transition) hooks_.on_transition(accepted[i], events[i]);
             expiry_.push(Timed{accepted[i].expires_at, id});
-            active_.emplace(id, std::move(accepted[i]));
-            enqueue(id, wall);
+            // refill() may have read it back from the store in the meantime.
+            if (active_.emplace(id, std::move(accepted[i])).second) enqueue(id, wall);
         }
         update_accepting();
     }

@@ -166,7 +166,7 @@ private:
     void note_breaker(ProviderSlot& slot, TimePoint now);
     void store_failed(const StoreError& error);
     void update_accepting();
-    std::uint64_t backlog_locked() const noexcept { return active_.size() + spilled_; }
+    std::uint64_t backlog_locked() const noexcept { return active_.size() + spilled_ + inserting_; }
     MessageStatus to_status(const Message& message) const;
 
     RouterConfig config_;
@@ -190,6 +190,7 @@ private:
     TimedHeap expiry_;    // expires_at
     std::map<std::string, std::deque<MessageId>, std::less<>> parked_;   // route -> waiting
     std::size_t parked_count_ = 0;
+    std::size_t inserting_ = 0;   // accepted, being written by insert_batch outside the lock
     std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
     std::optional<MessageId> refill_cursor_;
     std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace bindery::router {
 namespace {
@@ -701,6 +705,99 @@ TEST_F(RouterTest, GatewayApiReportsStatusHistoryAndLists) {
     ASSERT_EQ(page->messages.size(), 1u);
     EXPECT_EQ(page->messages[0].destination, "+989351234567");
     EXPECT_TRUE(gateway.backpressure().accepting);
+}
+
+// Providers complete from their own thread while clients submit from several threads and one
+// thread polls: every message ends SENT exactly once.
+class ThreadedProvider final : public Provider {
+public:
+    ThreadedProvider() : worker_([this] { run(); }) {}
+    ~ThreadedProvider() override {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        worker_.join();
+    }
+    std::string_view name() const override { return "smsc-a"; }
+    std::string_view kind() const override { return "smpp"; }
+    bool ready() const override { return true; }
+    ProviderHealth health() const override { return {true, 0, 100}; }
+    void send(OutboundMessage m, std::function<void(SendResult)> done) override {
+        std::lock_guard lock(mutex_);
+        queue_.push_back({std::move(m), std::move(done)});
+    }
+    std::atomic<int> completed{0};
+
+private:
+    void run() {
+        for (;;) {
+            std::deque<FakeProvider::Pending> batch;
+            {
+                std::lock_guard lock(mutex_);
+                if (stop_ && queue_.empty()) return;
+                batch.swap(queue_);
+            }
+            for (auto& p : batch) {
+                p.done(SendResult{{p.message.id.to_string()}, {}});
+                ++completed;
+            }
+            std::this_thread::yield();
+        }
+    }
+    std::mutex mutex_;
+    std::deque<FakeProvider::Pending> queue_;
+    bool stop_ = false;
+    std::thread worker_;
+};
+
+TEST(RouterThreads, ConcurrentSubmitPollAndCompletion) {
+    InMemoryStore store;
+    auto config = base_config();
+    config.routing.routes = {{"main", {{"smsc-a", 1}}, {}}};
+    Router router(config, store, plan_text);
+    ThreadedProvider provider;
+    router.add_provider(provider);
+
+    constexpr int kThreads = 4;
+    constexpr int kEach = 250;
+    std::atomic<bool> submitting{true};
+    std::mutex ids_mutex;
+    std::set<MessageId> ids;
+    std::vector<std::thread> clients;
+    for (int t = 0; t < kThreads; ++t) {
+        clients.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                SubmitRequest r;
+                r.client = "client-" + std::to_string(t);
+                r.sender = "Bindery";
+                r.destination = "+989123456789";
+                r.text = "load";
+                const auto out = router.submit(std::span<const SubmitRequest>(&r, 1), TimePoint{},
+                                               kT0);
+                ASSERT_TRUE(out[0].has_value());
+                std::lock_guard lock(ids_mutex);
+                ids.insert(out[0]->id);
+            }
+        });
+    }
+    std::thread poller([&] {
+        const auto give_up = std::chrono::steady_clock::now() + 60s;   // a hang fails, not blocks
+        while ((submitting || provider.completed < kThreads * kEach) &&
+               std::chrono::steady_clock::now() < give_up) {
+            router.poll(TimePoint{}, kT0);
+            std::this_thread::yield();
+        }
+        router.poll(TimePoint{}, kT0);
+    });
+    for (auto& c : clients) c.join();
+    submitting = false;
+    poller.join();
+
+    ASSERT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kEach));
+    for (const auto& id : ids) ASSERT_EQ((**store.get(id)).state, MessageState::sent);
+    EXPECT_EQ(router.stats().sent, static_cast<std::uint64_t>(kThreads * kEach));
+    EXPECT_EQ(router.backpressure().backlog, 0u);
 }
 
 }  // namespace

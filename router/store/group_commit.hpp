@@ -1,0 +1,84 @@
+#pragma once
+// Group commit: every write of the store (insert_batch, transition, a purge chunk) becomes a
+// WriteRequest handed to one writer thread. The writer takes everything queued (up to a row cap),
+// runs each request inside its own SAVEPOINT of one IMMEDIATE transaction (so one caller's
+// duplicate or conflict does not fail the others), COMMITs once, and only then wakes each caller
+// with its own result. A failed COMMIT fails every request of the group: nothing is acknowledged
+// that is not durable.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "router/store/sqlite_db.hpp"
+#include "router/store/sqlite_store.hpp"
+
+namespace bindery::router::sqlite {
+
+struct WriteRequest {
+    enum class Kind : std::uint8_t { insert, transition, purge };
+    Kind kind = Kind::insert;
+    // insert: borrowed from the blocked caller
+    std::span<const Message> messages;
+    std::span<const MessageEvent> events;
+    // transition
+    const Message* next = nullptr;
+    MessageState from = MessageState::accepted;
+    const MessageEvent* event = nullptr;
+    // purge: one chunk of at most purge_limit messages
+    std::int64_t purge_before = 0;
+    std::uint32_t purge_limit = 0;
+    std::uint64_t purged = 0;
+
+    Expected<void, StoreError> result;
+    bool done = false;
+    std::condition_variable cv;
+
+    std::size_t rows() const noexcept;
+};
+
+class GroupWriter {
+public:
+    GroupWriter(std::unique_ptr<Connection> conn, std::chrono::microseconds window,
+                std::size_t max_rows);
+    // Runs every queued request, then stops the thread.
+    ~GroupWriter();
+    GroupWriter(const GroupWriter&) = delete;
+    GroupWriter& operator=(const GroupWriter&) = delete;
+
+    // Queues `r` and blocks until its group committed (or failed). Never throws.
+    Expected<void, StoreError> submit(WriteRequest& r);
+    SqliteStoreStats stats() const;
+
+private:
+    void run();
+    void run_group(std::span<WriteRequest* const> group);
+    Expected<void, StoreError> apply(WriteRequest& r);
+    Expected<void, StoreError> apply_insert(const WriteRequest& r);
+    Expected<void, StoreError> apply_transition(const WriteRequest& r);
+    Expected<void, StoreError> apply_purge(WriteRequest& r);
+    Expected<void, StoreError> index_provider_ids(const Message& m);
+    Expected<void, StoreError> step_done(const std::string& sql, std::string_view what,
+                                         sqlite3_stmt*& stmt);
+    Expected<void, StoreError> run_simple(const std::string& sql, std::string_view what);
+
+    std::unique_ptr<Connection> conn_;
+    const std::chrono::microseconds window_;
+    const std::size_t max_rows_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<WriteRequest*> queue_;
+    std::size_t queued_rows_ = 0;
+    bool stopping_ = false;
+    SqliteStoreStats stats_;
+    std::thread thread_;   // last: starts after everything above is initialised
+};
+
+}  // namespace bindery::router::sqlite

@@ -1,0 +1,126 @@
+#include "router/store/schema.hpp"
+
+#include <string>
+
+namespace bindery::router::sqlite {
+namespace {
+
+// Times are INTEGER nanoseconds since the Unix epoch (exact round trip of SystemTime); ids are
+// the 16 UUIDv7 bytes, so BLOB order is acceptance order; states, priorities and encodings are
+// their stable upper/lower-case names so an operator can query the file with sqlite3. tags and
+// segments are small length-prefixed BLOBs (row_codec.cpp); segment provider ids are also in
+// provider_ids, one row per lookup key.
+constexpr Migration kMigrations[] = {
+    {1, "messages, events, provider ids",
+     R"sql(
+CREATE TABLE schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at  INTEGER NOT NULL
+);
+CREATE TABLE messages (
+    id                BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+    client            TEXT NOT NULL,
+    sender            TEXT NOT NULL,
+    destination       TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    text              TEXT NOT NULL,
+    encoding          TEXT NOT NULL,
+    segments_estimate INTEGER NOT NULL,
+    priority          TEXT NOT NULL,
+    tags              BLOB,
+    client_ref        TEXT NOT NULL,
+    callback_url      TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    attempts          INTEGER NOT NULL,
+    provider          TEXT NOT NULL,
+    segments          BLOB,
+    last_error        TEXT NOT NULL,
+    accepted_at       INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    expires_at        INTEGER NOT NULL,
+    schedule_at       INTEGER,
+    next_attempt_at   INTEGER
+) WITHOUT ROWID;
+CREATE INDEX messages_state ON messages(state);
+CREATE INDEX messages_client ON messages(client);
+CREATE INDEX messages_client_ref ON messages(client_ref) WHERE client_ref <> '';
+CREATE INDEX messages_destination ON messages(destination);
+CREATE INDEX messages_accepted ON messages(accepted_at);
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY,
+    message_id BLOB NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    from_state TEXT NOT NULL,
+    to_state   TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    attempt    INTEGER NOT NULL,
+    provider   TEXT NOT NULL,
+    detail     TEXT NOT NULL
+);
+CREATE INDEX events_message ON events(message_id);
+CREATE TABLE provider_ids (
+    provider   TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    message_id BLOB NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    segment    INTEGER NOT NULL,
+    PRIMARY KEY (provider, key)
+) WITHOUT ROWID;
+CREATE INDEX provider_ids_message ON provider_ids(message_id);
+)sql"},
+    {2, "retention and retry indexes",
+     R"sql(
+CREATE INDEX messages_finished ON messages(updated_at)
+    WHERE state IN ('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER');
+CREATE INDEX messages_retry ON messages(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() noexcept { return kMigrations; }
+
+int latest_version() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Expected<int, StoreError> migrate(Connection& conn, int target) {
+    const int latest = latest_version();
+    if (target <= 0 || target > latest) target = latest;
+    auto current = conn.query_int("PRAGMA user_version", "read schema version");
+    if (!current) return Unexpected(std::move(current).error());
+    if (*current > latest) {
+        return Unexpected(StoreError{
+            StoreErrc::unavailable,
+            "open: database schema version " + std::to_string(*current) +
+                " is newer than this build knows (" + std::to_string(latest) + "): " + conn.path()});
+    }
+    int version = static_cast<int>(*current);
+    for (const auto& step : kMigrations) {
+        if (step.version <= version || step.version > target) continue;
+        const std::string what = "migration " + std::to_string(step.version) + " (" +
+                                 step.description + ")";
+        if (auto r = conn.exec("BEGIN IMMEDIATE", what); !r) return Unexpected(r.error());
+        auto fail = [&](StoreError e) -> Expected<int, StoreError> {
+            (void)conn.exec("ROLLBACK", what);
+            return Unexpected(std::move(e));
+        };
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        auto now_at = conn.query_int("PRAGMA user_version", what);
+        if (!now_at) return fail(now_at.error());
+        if (*now_at >= step.version) {
+            (void)conn.exec("ROLLBACK", what);
+            version = static_cast<int>(*now_at);
+            continue;
+        }
+        if (auto r = conn.exec(step.sql, what); !r) return fail(r.error());
+        const std::string record =
+            "INSERT INTO schema_migrations(version, description, applied_at) VALUES(" +
+            std::to_string(step.version) + ", '" + step.description +
+            "', CAST(strftime('%s','now') AS INTEGER));"
+            "PRAGMA user_version = " + std::to_string(step.version) + ";";
+        if (auto r = conn.exec(record.c_str(), what); !r) return fail(r.error());
+        if (auto r = conn.exec("COMMIT", what); !r) return fail(r.error());
+        version = step.version;
+    }
+    return version;
+}
+
+}  // namespace bindery::router::sqlite

@@ -1,0 +1,89 @@
+#pragma once
+// The durable MessageStore: one SQLite file in WAL mode. Writes from every thread go through one
+// writer thread that commits many callers' work per transaction (group commit) and wakes each
+// caller only after COMMIT returned; reads use a small pool of separate connections (WAL readers
+// do not block the writer). docs/store.md has the schema, the durability choice and recovery.
+// This header does not include sqlite3.h.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "router/core/message_store.hpp"
+
+namespace bindery::router {
+
+// PRAGMA synchronous in WAL mode. full: every COMMIT waits for the WAL fsync, so an acknowledged
+// acceptance survives power loss and an OS crash. normal: the WAL is synced only at checkpoints,
+// so acknowledged work survives a process crash (kill -9) but the last commits can be lost with
+// power. off: never synced (tests, throwaway nodes).
+enum class SqliteSync : std::uint8_t { off, normal, full };
+
+struct SqliteStoreConfig {
+    std::string path;                                   // created when missing
+    SqliteSync synchronous = SqliteSync::full;
+    std::chrono::milliseconds busy_timeout{5000};       // waiting for another connection's lock
+    // Extra time the writer waits after the first request of a group for more to join. 0: none;
+    // groups still form on their own from callers that arrive while a commit is in flight.
+    std::chrono::microseconds commit_window{0};
+    std::size_t max_group_rows = 20'000;   // rows (messages + events) per group commit, soft cap
+    std::size_t readers = 2;               // read connections
+    std::size_t writer_cache_kib = 32 * 1024;   // page cache of the writer connection
+    std::size_t reader_cache_kib = 8 * 1024;    // page cache of each reader
+    std::uint32_t purge_chunk = 1000;   // messages deleted per transaction by purge()
+    std::uint64_t max_size_bytes = 0;   // 0: unlimited; above it writes fail with unavailable
+    int migrate_to = 0;                 // stop migrations at this version (0: latest); tests
+};
+
+struct SqliteStoreStats {
+    std::uint64_t commits = 0;        // group transactions committed
+    std::uint64_t requests = 0;       // insert/transition/purge requests committed or refused
+    std::uint64_t max_group = 0;      // most requests seen in one group
+    std::uint64_t failed_commits = 0;
+};
+
+class SqliteStore final : public MessageStore {
+public:
+    // Opens or creates the file, applies migrations, starts the writer. Errors are unavailable
+    // (cannot open, read-only, locked, newer schema) or corrupt (not a database) with a detail
+    // naming the file.
+    static Expected<std::unique_ptr<SqliteStore>, StoreError> open(SqliteStoreConfig config);
+    // Finishes every queued request, stops the writer and closes the connections.
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    // router::MessageStore
+    Expected<void, StoreError> insert_batch(std::span<const Message> messages,
+                                            std::span<const MessageEvent> events) override;
+    Expected<std::vector<Message>, StoreError> load_active() override;
+    Expected<void, StoreError> transition(const Message& next, MessageState from,
+                                          std::optional<MessageEvent> event) override;
+    Expected<std::optional<Message>, StoreError> get(const MessageId& id) override;
+    Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) override;
+    Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
+        std::string_view provider, std::string_view key) override;
+    Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
+    Expected<std::uint64_t, StoreError> count(MessageState state) override;
+    Expected<std::uint64_t, StoreError> purge(SystemTime before) override;
+
+    // Extensions (not in MessageStore):
+    // load_active() one page at a time, so recovery of a large backlog need not hold it all.
+    Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
+                                                      std::uint32_t limit);
+    // PRAGMA integrity_check plus foreign_key_check: "ok" or SQLite's findings.
+    Expected<std::string, StoreError> integrity_check();
+    int schema_version() const noexcept;
+    static int latest_schema_version() noexcept;
+    SqliteStoreStats stats() const;
+    const std::string& path() const noexcept;
+
+private:
+    struct Impl;
+    explicit SqliteStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bindery::router
