@@ -347,3 +347,38 @@ if __name__ == '__main__':
                 os.remove(os.path.join(HERE, d, f))
     good()
     bad()
+
+
+def hex_bytes(path):
+    out = bytearray()
+    for line in open(path):
+        line = line.split('#', 1)[0]
+        out += bytes.fromhex(line)
+    return bytes(out)
+
+
+def write_corpus():
+    """Seeds fuzz/corpus/pdu_stream/ with every vector (first octet 0x00 = default limits), plus
+    streams of several PDUs and a split PDU."""
+    corpus = os.path.join(HERE, '..', '..', 'fuzz', 'corpus', 'pdu_stream')
+    os.makedirs(corpus, exist_ok=True)
+    for f in os.listdir(corpus):
+        os.remove(os.path.join(corpus, f))
+    everything = b''
+    for folder in ('good', 'bad'):
+        for name in sorted(os.listdir(os.path.join(HERE, folder))):
+            data = hex_bytes(os.path.join(HERE, folder, name))
+            with open(os.path.join(corpus, f'{folder}_{name[:-4]}.bin'), 'wb') as f:
+                f.write(b'\x00' + data)
+            if folder == 'good':
+                everything += data
+    with open(os.path.join(corpus, 'stream_all_good.bin'), 'wb') as f:
+        f.write(b'\x00' + everything)
+    with open(os.path.join(corpus, 'stream_partial_tail.bin'), 'wb') as f:
+        f.write(b'\x00' + everything[:len(everything) - 7])
+    with open(os.path.join(corpus, 'stream_small_limit.bin'), 'wb') as f:
+        f.write(b'\xC0' + everything[:400])
+
+
+if __name__ == '__main__':
+    write_corpus()

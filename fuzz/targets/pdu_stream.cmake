@@ -1,0 +1,1 @@
+bindery_fuzz(pdu_stream DEPS bindery_smpp_codec)
