@@ -27,7 +27,7 @@ namespace bindery::app {
 // "sha256:" followed by 64 lower- or upper-case hex digits.
 [[nodiscard]] bool is_sha256_hash(std::string_view text) noexcept;
 
-// Edit distance, for "did you mean" suggestions.
+// Edit distance counting adjacent transpositions as one edit, for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace bindery::app

@@ -64,9 +64,10 @@ TEST(ConfigValues, RecognisesE164NumbersAndSha256Hashes) {
     EXPECT_FALSE(is_sha256_hash("md5:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"));
 }
 
-TEST(ConfigValues, EditDistanceCountsInsertionsDeletionsAndSubstitutions) {
+TEST(ConfigValues, EditDistanceCountsInsertionsDeletionsSubstitutionsAndTranspositions) {
     EXPECT_EQ(edit_distance("window", "window"), 0U);
-    EXPECT_EQ(edit_distance("widnow", "window"), 2U);
+    EXPECT_EQ(edit_distance("widnow", "window"), 1U);  // one transposition
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3U);
     EXPECT_EQ(edit_distance("drain_timout", "drain_timeout"), 1U);
     EXPECT_EQ(edit_distance("", "abc"), 3U);
 }
