@@ -66,15 +66,42 @@ std::vector<std::string> provider_id_keys(std::string_view provider_id) {
     return keys;
 }
 
-std::optional<Receipt> PendingReceipts::hold(Receipt receipt, TimePoint now) {
-    std::optional<Receipt> evicted;
-    if (config_.capacity == 0) return receipt;
-    if (held_.size() >= config_.capacity) {
-        evicted = std::move(held_.front().receipt);
-        held_.pop_front();
+namespace {
+std::string index_key(std::string_view provider, std::string_view key) {
+    std::string k(provider);
+    k.push_back('\n');
+    k.append(key);
+    return k;
+}
+}  // namespace
+
+void PendingReceipts::erase(std::map<std::uint64_t, Held>::iterator it) {
+    for (const auto& k : it->second.index_keys) {
+        auto [first, last] = by_key_.equal_range(k);
+        for (auto e = first; e != last; ++e) {
+            if (e->second == it->first) {
+                by_key_.erase(e);
+                break;
+            }
+        }
     }
-    auto keys = provider_id_keys(receipt.provider_id);
-    held_.push_back(Held{std::move(receipt), std::move(keys), now});
+    held_.erase(it);
+}
+
+std::optional<Receipt> PendingReceipts::hold(Receipt receipt, TimePoint now) {
+    if (config_.capacity == 0) return receipt;
+    std::optional<Receipt> evicted;
+    if (held_.size() >= config_.capacity) {
+        evicted = std::move(held_.begin()->second.receipt);
+        erase(held_.begin());
+    }
+    const std::uint64_t seq = next_seq_++;
+    Held held{std::move(receipt), {}, now};
+    for (const auto& key : provider_id_keys(held.receipt.provider_id)) {
+        held.index_keys.push_back(index_key(held.receipt.provider, key));
+        by_key_.emplace(held.index_keys.back(), seq);
+    }
+    held_.emplace(seq, std::move(held));
     return evicted;
 }
 
@@ -82,28 +109,28 @@ std::vector<Receipt> PendingReceipts::take_matching(std::string_view provider,
                                                     std::string_view provider_id) {
     std::vector<Receipt> out;
     if (held_.empty()) return out;
-    const auto keys = provider_id_keys(provider_id);
-    for (auto it = held_.begin(); it != held_.end();) {
-        const bool match =
-            it->receipt.provider == provider &&
-            std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& k) {
-                return std::find(keys.begin(), keys.end(), k) != keys.end();
-            });
-        if (match) {
-            out.push_back(std::move(it->receipt));
-            it = held_.erase(it);
-        } else {
-            ++it;
+    std::vector<std::uint64_t> seqs;
+    for (const auto& key : provider_id_keys(provider_id)) {
+        auto [first, last] = by_key_.equal_range(index_key(provider, key));
+        for (auto e = first; e != last; ++e) {
+            if (std::find(seqs.begin(), seqs.end(), e->second) == seqs.end()) seqs.push_back(e->second);
         }
+    }
+    std::sort(seqs.begin(), seqs.end());   // arrival order
+    for (auto seq : seqs) {
+        const auto it = held_.find(seq);
+        if (it == held_.end()) continue;
+        out.push_back(std::move(it->second.receipt));
+        erase(it);
     }
     return out;
 }
 
 std::vector<Receipt> PendingReceipts::take_expired(TimePoint now) {
     std::vector<Receipt> out;
-    while (!held_.empty() && now - held_.front().since >= config_.hold_for) {
-        out.push_back(std::move(held_.front().receipt));
-        held_.pop_front();
+    while (!held_.empty() && now - held_.begin()->second.since >= config_.hold_for) {
+        out.push_back(std::move(held_.begin()->second.receipt));
+        erase(held_.begin());
     }
     return out;
 }

@@ -4,10 +4,11 @@
 // bounded holding area for receipts that arrive before their submit response.
 
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "router/core/provider.hpp"
@@ -41,11 +42,15 @@ public:
 private:
     struct Held {
         Receipt receipt;
-        std::vector<std::string> keys;
+        std::vector<std::string> index_keys;   // provider + '\n' + key, as in by_key_
         TimePoint since;
     };
+    void erase(std::map<std::uint64_t, Held>::iterator it);
+
     PendingReceiptConfig config_;
-    std::deque<Held> held_;   // arrival order
+    std::map<std::uint64_t, Held> held_;   // arrival order
+    std::unordered_multimap<std::string, std::uint64_t> by_key_;
+    std::uint64_t next_seq_ = 0;
 };
 
 }  // namespace bindery::router

@@ -87,3 +87,12 @@ private:
 };
 
 }  // namespace bindery::router
+
+namespace bindery::router {
+
+// Maintenance: runs `sql` against the database file at `path` on a connection of its own (the
+// file is created when missing). For admin tools and tests that need to shape a file by hand;
+// not for use while a SqliteStore has the file open for writing.
+Expected<void, StoreError> sqlite_execute(const std::string& path, const std::string& sql);
+
+}  // namespace bindery::router

@@ -45,6 +45,24 @@ TEST(PendingReceipts, MatchesByProviderAndAnyIdForm) {
     EXPECT_EQ(p.size(), 1u);
 }
 
+TEST(PendingReceipts, ReturnsEveryHeldReceiptForAnIdInArrivalOrder) {
+    PendingReceipts p({10, 10min});
+    const TimePoint t0{};
+    auto first = receipt("a", "00ff");
+    first.status = ReceiptStatus::enroute;
+    EXPECT_FALSE(p.hold(first, t0).has_value());
+    EXPECT_FALSE(p.hold(receipt("a", "7"), t0).has_value());
+    EXPECT_FALSE(p.hold(receipt("a", "255"), t0 + 1s).has_value());   // decimal of 0xff
+    const auto hit = p.take_matching("a", "FF");
+    ASSERT_EQ(hit.size(), 2u);
+    EXPECT_EQ(hit[0].status, ReceiptStatus::enroute);
+    EXPECT_EQ(hit[1].provider_id, "255");
+    EXPECT_EQ(p.size(), 1u);
+    EXPECT_TRUE(p.take_matching("a", "ff").empty());   // taken once only
+    EXPECT_EQ(p.take_matching("a", "7").size(), 1u);
+    EXPECT_EQ(p.size(), 0u);
+}
+
 TEST(PendingReceipts, BoundedAndExpiring) {
     PendingReceipts p({2, 10min});
     const TimePoint t0{};

@@ -1,0 +1,427 @@
+#include "router/store/sqlite_store.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+#include "router/store/group_commit.hpp"
+#include "router/store/row_codec.hpp"
+#include "router/store/schema.hpp"
+#include "router/store/sqlite_db.hpp"
+
+namespace bindery::router {
+namespace {
+
+using sqlite::Connection;
+using sqlite::StmtUse;
+
+const char* sync_pragma(SqliteSync s) {
+    switch (s) {
+        case SqliteSync::off: return "PRAGMA synchronous = OFF";
+        case SqliteSync::normal: return "PRAGMA synchronous = NORMAL";
+        case SqliteSync::full: return "PRAGMA synchronous = FULL";
+    }
+    return "PRAGMA synchronous = FULL";
+}
+
+// Settings every connection gets; the writer adds its own afterwards.
+Expected<void, StoreError> configure(Connection& conn, const SqliteStoreConfig& config,
+                                     std::size_t cache_kib) {
+    if (const int rc = sqlite3_busy_timeout(conn.db(), static_cast<int>(config.busy_timeout.count()));
+        rc != SQLITE_OK) {
+        return Unexpected(conn.error(rc, "busy_timeout"));
+    }
+    const std::string pragmas = std::string(sync_pragma(config.synchronous)) +
+                                "; PRAGMA foreign_keys = ON; PRAGMA cache_size = -" +
+                                std::to_string(cache_kib) + ";";
+    return conn.exec(pragmas.c_str(), "configure connection");
+}
+
+// The active (recoverable) states: not final and not SENT.
+std::vector<MessageState> active_states() {
+    std::vector<MessageState> out;
+    for (std::size_t i = 0; i < kMessageStateCount; ++i) {
+        const auto s = static_cast<MessageState>(i);
+        if (!is_final(s) && s != MessageState::sent) out.push_back(s);
+    }
+    return out;
+}
+
+const std::string kSelectMessage =
+    std::string("SELECT ") + sqlite::kMessageColumns + " FROM messages WHERE id = ?1";
+const std::string kSelectEvents = std::string("SELECT ") + sqlite::kEventColumns +
+                                  " FROM events WHERE message_id = ?1 ORDER BY seq";
+const std::string kFindProviderId =
+    "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
+const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
+const std::string kActiveOfState = std::string("SELECT ") + sqlite::kMessageColumns +
+                                   " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+
+}  // namespace
+
+struct SqliteStore::Impl {
+    SqliteStoreConfig config;
+    int version = 0;
+    std::unique_ptr<sqlite::GroupWriter> writer;
+
+    std::mutex readers_mutex;
+    std::condition_variable reader_free;
+    std::vector<std::unique_ptr<Connection>> readers;
+    std::vector<Connection*> idle;
+
+    class Lease {
+    public:
+        Lease(Impl& impl, Connection* conn) : impl_(impl), conn_(conn) {}
+        ~Lease() {
+            {
+                std::lock_guard lock(impl_.readers_mutex);
+                impl_.idle.push_back(conn_);
+            }
+            impl_.reader_free.notify_one();
+        }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Connection& operator*() const noexcept { return *conn_; }
+        Connection* operator->() const noexcept { return conn_; }
+
+    private:
+        Impl& impl_;
+        Connection* conn_;
+    };
+
+    Lease reader() {
+        std::unique_lock lock(readers_mutex);
+        reader_free.wait(lock, [&] { return !idle.empty(); });
+        Connection* c = idle.back();
+        idle.pop_back();
+        return Lease(*this, c);
+    }
+
+    // Messages in an active state after `after`, ascending id, at most `limit`: one index range
+    // per state (messages_state is (state, id)), merged.
+    Expected<StoredPage, StoreError> active_page(Connection& conn, std::optional<MessageId> after,
+                                                 std::uint32_t limit);
+};
+
+namespace {
+
+Expected<std::vector<Message>, StoreError> read_messages(Connection& conn, sqlite3_stmt* stmt,
+                                                         std::string_view what) {
+    std::vector<Message> out;
+    for (;;) {
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return Unexpected(conn.error(rc, what));
+        auto m = sqlite::read_message(stmt);
+        if (!m) return Unexpected(std::move(m).error());
+        out.push_back(std::move(*m));
+    }
+}
+
+}  // namespace
+
+Expected<StoredPage, StoreError> SqliteStore::Impl::active_page(Connection& conn,
+                                                                std::optional<MessageId> after,
+                                                                std::uint32_t limit) {
+    const MessageId from = after.value_or(MessageId{});
+    std::vector<Message> merged;
+    for (const auto state : active_states()) {
+        auto prepared = conn.prepare(kActiveOfState);
+        if (!prepared) return Unexpected(std::move(prepared).error());
+        StmtUse use(*prepared);
+        sqlite::bind_text(use.get(), 1, to_string(state));
+        if (after) {
+            sqlite::bind_id(use.get(), 2, from);
+        } else {
+            sqlite3_bind_zeroblob(use.get(), 2, 0);   // '' sorts before every 16-byte id
+        }
+        sqlite3_bind_int64(use.get(), 3, static_cast<sqlite3_int64>(limit) + 1);
+        auto rows = read_messages(conn, use.get(), "load active");
+        if (!rows) return Unexpected(std::move(rows).error());
+        for (auto& m : *rows) merged.push_back(std::move(m));
+    }
+    std::sort(merged.begin(), merged.end(),
+              [](const Message& a, const Message& b) { return a.id < b.id; });
+    StoredPage page;
+    if (merged.size() > limit) {
+        merged.resize(limit);
+        page.next = merged.back().id;
+    }
+    page.messages = std::move(merged);
+    return page;
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() {
+    impl_->writer.reset();   // drains queued requests first
+    impl_->idle.clear();
+    impl_->readers.clear();
+}
+
+Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(SqliteStoreConfig config) {
+    if (config.path.empty()) {
+        return Unexpected(StoreError{StoreErrc::unavailable, "open: empty database path"});
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+
+    auto writer = Connection::open(config.path, true);
+    if (!writer) return Unexpected(std::move(writer).error());
+    Connection& w = **writer;
+    if (auto r = configure(w, config, config.writer_cache_kib); !r) return Unexpected(r.error());
+    // WAL: readers never block the writer and a commit is one append (plus fsync when FULL).
+    auto mode = w.query_text("PRAGMA journal_mode = WAL", "set WAL mode");
+    if (!mode) return Unexpected(std::move(mode).error());
+    if (*mode != "wal") {
+        return Unexpected(StoreError{StoreErrc::unavailable,
+                                     "open: cannot use WAL journal mode (got '" + *mode + "'): " +
+                                         config.path});
+    }
+    // Keep the WAL file from staying large after a burst.
+    if (auto r = w.exec("PRAGMA journal_size_limit = 67108864", "journal_size_limit"); !r) {
+        return Unexpected(r.error());
+    }
+    if (config.max_size_bytes > 0) {
+        auto page_size = w.query_int("PRAGMA page_size", "page_size");
+        if (!page_size) return Unexpected(std::move(page_size).error());
+        const auto pages = std::max<std::uint64_t>(
+            1, config.max_size_bytes / static_cast<std::uint64_t>(std::max<std::int64_t>(*page_size, 512)));
+        const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
+        if (auto r = w.query_int(sql.c_str(), "max_page_count"); !r) return Unexpected(r.error());
+    }
+    auto version = sqlite::migrate(w, config.migrate_to);
+    if (!version) return Unexpected(std::move(version).error());
+    impl->version = *version;
+
+    const std::size_t readers = std::max<std::size_t>(config.readers, 1);
+    for (std::size_t i = 0; i < readers; ++i) {
+        auto reader = Connection::open(config.path, false);
+        if (!reader) return Unexpected(std::move(reader).error());
+        if (auto r = configure(**reader, config, config.reader_cache_kib); !r) {
+            return Unexpected(r.error());
+        }
+        if (auto r = (*reader)->exec("PRAGMA query_only = ON", "query_only"); !r) {
+            return Unexpected(r.error());
+        }
+        impl->idle.push_back(reader->get());
+        impl->readers.push_back(std::move(*reader));
+    }
+    impl->writer = std::make_unique<sqlite::GroupWriter>(std::move(*writer), config.commit_window,
+                                                         config.max_group_rows);
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+// ---- writes: through the group-commit writer ----------------------------------------------------
+
+Expected<void, StoreError> SqliteStore::insert_batch(std::span<const Message> messages,
+                                                     std::span<const MessageEvent> events) {
+    if (messages.empty() && events.empty()) return {};
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::insert;
+    r.messages = messages;
+    r.events = events;
+    return impl_->writer->submit(r);
+}
+
+Expected<void, StoreError> SqliteStore::transition(const Message& next, MessageState from,
+                                                   std::optional<MessageEvent> event) {
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::transition;
+    r.next = &next;
+    r.from = from;
+    r.event = event ? &*event : nullptr;
+    return impl_->writer->submit(r);
+}
+
+Expected<std::uint64_t, StoreError> SqliteStore::purge(SystemTime before) {
+    // Chunk by chunk, each its own request: writers queued behind a purge wait for one chunk, not
+    // for the whole purge.
+    std::uint64_t total = 0;
+    const std::uint32_t chunk = std::max<std::uint32_t>(impl_->config.purge_chunk, 1);
+    for (;;) {
+        sqlite::WriteRequest r;
+        r.kind = sqlite::WriteRequest::Kind::purge;
+        r.purge_before = sqlite::to_nanos(before);
+        r.purge_limit = chunk;
+        if (auto done = impl_->writer->submit(r); !done) return Unexpected(done.error());
+        total += r.purged;
+        if (r.purged < chunk) return total;
+    }
+}
+
+// ---- reads: a pooled reader connection each ----------------------------------------------------
+
+Expected<std::optional<Message>, StoreError> SqliteStore::get(const MessageId& id) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(kSelectMessage);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_id(use.get(), 1, id);
+    auto rows = read_messages(*conn, use.get(), "get");
+    if (!rows) return Unexpected(std::move(rows).error());
+    if (rows->empty()) return std::optional<Message>();
+    return std::optional<Message>(std::move(rows->front()));
+}
+
+Expected<std::vector<MessageEvent>, StoreError> SqliteStore::events(const MessageId& id) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(kSelectEvents);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_id(use.get(), 1, id);
+    std::vector<MessageEvent> out;
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "events"));
+        auto e = sqlite::read_event(use.get());
+        if (!e) return Unexpected(std::move(e).error());
+        out.push_back(std::move(*e));
+    }
+}
+
+Expected<std::optional<SegmentRef>, StoreError> SqliteStore::find_by_provider_id(
+    std::string_view provider, std::string_view key) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(kFindProviderId);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_text(use.get(), 1, provider);
+    sqlite::bind_text(use.get(), 2, key);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return std::optional<SegmentRef>();
+    if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "find by provider id"));
+    auto id = sqlite::read_id(use.get(), 0);
+    if (!id) return Unexpected(std::move(id).error());
+    const auto segment = sqlite3_column_int64(use.get(), 1);
+    if (segment < 0 || segment > 0xFFFFFFFFLL) {
+        return Unexpected(StoreError{StoreErrc::corrupt, "provider id segment out of range"});
+    }
+    return std::optional<SegmentRef>(SegmentRef{*id, static_cast<std::uint32_t>(segment)});
+}
+
+Expected<StoredPage, StoreError> SqliteStore::list(const MessageQuery& query) {
+    // The WHERE clause names only the filters present; each shape is one cached statement.
+    std::string sql = std::string("SELECT ") + sqlite::kMessageColumns + " FROM messages WHERE 1";
+    if (query.client) sql += " AND client = ?1";
+    if (query.state) sql += " AND state = ?2";
+    if (query.destination) sql += " AND destination = ?3";
+    if (query.client_ref) {
+        // The partial index on client_ref holds non-empty refs only.
+        sql += query.client_ref->empty() ? " AND client_ref = ?4" : " AND client_ref = ?4 AND client_ref <> ''";
+    }
+    if (query.accepted_from) sql += " AND accepted_at >= ?5";
+    if (query.accepted_to) sql += " AND accepted_at < ?6";
+    if (query.after) sql += " AND id > ?7";
+    sql += " ORDER BY id LIMIT ?8";
+    const std::uint32_t limit = query.limit == 0 ? 100 : query.limit;
+
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(sql);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite3_stmt* s = use.get();
+    if (query.client) sqlite::bind_text(s, 1, *query.client);
+    if (query.state) sqlite::bind_text(s, 2, to_string(*query.state));
+    if (query.destination) sqlite::bind_text(s, 3, *query.destination);
+    if (query.client_ref) sqlite::bind_text(s, 4, *query.client_ref);
+    if (query.accepted_from) sqlite3_bind_int64(s, 5, sqlite::to_nanos(*query.accepted_from));
+    if (query.accepted_to) sqlite3_bind_int64(s, 6, sqlite::to_nanos(*query.accepted_to));
+    if (query.after) sqlite::bind_id(s, 7, *query.after);
+    sqlite3_bind_int64(s, 8, static_cast<sqlite3_int64>(limit) + 1);
+    auto rows = read_messages(*conn, s, "list");
+    if (!rows) return Unexpected(std::move(rows).error());
+    StoredPage page;
+    if (rows->size() > limit) {
+        rows->resize(limit);
+        page.next = rows->back().id;
+    }
+    page.messages = std::move(*rows);
+    return page;
+}
+
+Expected<std::uint64_t, StoreError> SqliteStore::count(MessageState state) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(kCountState);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_text(use.get(), 1, to_string(state));
+    const int rc = sqlite3_step(use.get());
+    if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "count"));
+    return static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0));
+}
+
+Expected<std::vector<Message>, StoreError> SqliteStore::load_active() {
+    auto conn = impl_->reader();
+    // One read transaction: every page sees the same snapshot.
+    if (auto r = conn->exec("BEGIN", "load active"); !r) return Unexpected(r.error());
+    std::vector<Message> out;
+    std::optional<MessageId> after;
+    for (;;) {
+        auto page = impl_->active_page(*conn, after, 4096);
+        if (!page) {
+            (void)conn->exec("ROLLBACK", "load active");
+            return Unexpected(std::move(page).error());
+        }
+        for (auto& m : page->messages) out.push_back(std::move(m));
+        if (!page->next) break;
+        after = page->next;
+    }
+    (void)conn->exec("COMMIT", "load active");
+    return out;
+}
+
+Expected<StoredPage, StoreError> SqliteStore::load_active_page(std::optional<MessageId> after,
+                                                               std::uint32_t limit) {
+    auto conn = impl_->reader();
+    return impl_->active_page(*conn, after, limit == 0 ? 100 : limit);
+}
+
+Expected<std::string, StoreError> SqliteStore::integrity_check() {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare("PRAGMA integrity_check");
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    std::string report;
+    {
+        StmtUse use(*prepared);
+        for (;;) {
+            const int rc = sqlite3_step(use.get());
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "integrity_check"));
+            if (!report.empty()) report += '\n';
+            report += sqlite::read_text(use.get(), 0);
+        }
+    }
+    auto fk = conn->prepare("PRAGMA foreign_key_check");
+    if (!fk) return Unexpected(std::move(fk).error());
+    StmtUse use(*fk);
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "foreign_key_check"));
+        report += "\nforeign key violation in " + sqlite::read_text(use.get(), 0) + " row " +
+                  std::to_string(sqlite3_column_int64(use.get(), 1));
+    }
+    return report;
+}
+
+int SqliteStore::schema_version() const noexcept { return impl_->version; }
+
+int SqliteStore::latest_schema_version() noexcept { return sqlite::latest_version(); }
+
+SqliteStoreStats SqliteStore::stats() const { return impl_->writer->stats(); }
+
+const std::string& SqliteStore::path() const noexcept { return impl_->config.path; }
+
+}  // namespace bindery::router
+
+namespace bindery::router {
+
+Expected<void, StoreError> sqlite_execute(const std::string& path, const std::string& sql) {
+    auto conn = sqlite::Connection::open(path, true);
+    if (!conn) return Unexpected(std::move(conn).error());
+    return (*conn)->exec(sql.c_str(), "execute");
+}
+
+}  // namespace bindery::router
