@@ -1,0 +1,258 @@
+// Session in role SMSC (Bindery's SMPP server side and the simulator): binds are authenticated by
+// the owner, submits are answered by the owner, deliver_sm goes out through the window.
+#include <gtest/gtest.h>
+
+#include "smpp/codec/build.hpp"
+#include "smpp/session/session.hpp"
+#include "tests/smpp/session/session_test_support.hpp"
+
+namespace bindery::smpp {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::drain;
+using testing::peer;
+using testing::RecordingListener;
+using testing::sample_submit;
+
+const TimePoint t0 = TimePoint{} + 5000s;
+
+class SmscSession : public ::testing::Test {
+protected:
+    RecordingListener listener;
+    SessionConfig config = [] {
+        SessionConfig c;
+        c.role = Role::smsc;
+        c.window = 4;
+        c.system_id = "bindery";
+        c.bind_timeout = 10s;
+        return c;
+    }();
+    std::optional<Session> session;
+
+    Session& make() {
+        session.emplace(config, listener, t0);
+        return *session;
+    }
+    template <class Bind>
+    Session& bound_with() {
+        Session& s = make();
+        Bind b{};
+        b.system_id = "client";
+        b.password = "pw";
+        s.on_pdu(peer(b, 1), t0);
+        EXPECT_TRUE(s.accept_bind(t0));
+        (void)drain(s);
+        listener.events.clear();
+        return s;
+    }
+};
+
+TEST_F(SmscSession, BindRequestIsAuthenticatedByTheOwnerThenAccepted) {
+    Session& s = make();
+    BindTransceiver b{};
+    b.system_id = "client";
+    b.password = "pw";
+    s.on_pdu(peer(b, 9), t0 + 1s);
+    const auto req = listener.of("bind_request");
+    ASSERT_EQ(req.size(), 1U);
+    EXPECT_EQ(req[0].command_id, CommandId::bind_transceiver);
+    EXPECT_EQ(req[0].text, "client");
+    EXPECT_EQ(req[0].text2, "pw");
+    EXPECT_TRUE(drain(s).pdus.empty()) << "no answer until the owner decides";
+    EXPECT_EQ(s.state(), SessionState::open);
+
+    ASSERT_TRUE(s.accept_bind(t0 + 1s));
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_transceiver_resp);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 9U);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_ROK);
+    const auto* r = sent.pdus[0].get_if<BindTransceiverResp>();
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->system_id, "bindery");
+    EXPECT_EQ(r->tlvs.sc_interface_version(), 0x34);
+    EXPECT_EQ(s.state(), SessionState::bound_trx);
+    EXPECT_EQ(s.peer_system_id(), "client");
+    EXPECT_EQ(listener.of("bound").size(), 1U);
+    EXPECT_FALSE(s.accept_bind(t0 + 1s)) << "nothing pending any more";
+}
+
+TEST_F(SmscSession, RejectedBindIsAnsweredWithTheStatusAndTheEsmeMayRetry) {
+    Session& s = make();
+    s.on_pdu(peer(BindTransmitter{}, 2), t0);
+    ASSERT_TRUE(s.reject_bind(CommandStatus::ESME_RINVPASWD, t0));
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_transmitter_resp);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RINVPASWD);
+    EXPECT_EQ(s.state(), SessionState::open);
+    s.on_pdu(peer(BindTransmitter{}, 3), t0 + 1s);
+    EXPECT_TRUE(s.accept_bind(t0 + 1s));
+    EXPECT_EQ(s.state(), SessionState::bound_tx);
+}
+
+TEST_F(SmscSession, SecondBindWhilePendingOrBoundIsRefused) {
+    Session& s = make();
+    s.on_pdu(peer(BindTransceiver{}, 1), t0);
+    s.on_pdu(peer(BindTransceiver{}, 2), t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 2U);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RALYBND);
+    ASSERT_TRUE(s.accept_bind(t0));
+    (void)drain(s);
+    s.on_pdu(peer(BindReceiver{}, 3), t0);
+    sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_receiver_resp);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RALYBND);
+}
+
+TEST_F(SmscSession, NoBindWithinTheInitTimerClosesTheConnection) {
+    Session& s = make();
+    EXPECT_EQ(s.next_timer(), t0 + 10s);
+    s.on_tick(t0 + 10s);
+    EXPECT_EQ(s.state(), SessionState::closed);
+    EXPECT_EQ(listener.of("closed").at(0).reason, CloseReason::bind_timeout);
+    EXPECT_TRUE(listener.of("bind_failed").empty()) << "the SMSC did not bind";
+}
+
+TEST_F(SmscSession, SubmitSmIsAnsweredByTheOwnerWithItsMessageId) {
+    Session& s = bound_with<BindTransmitter>();
+    s.on_pdu(peer(sample_submit("hello"), 40), t0);
+    const auto in = listener.of("incoming");
+    ASSERT_EQ(in.size(), 1U);
+    EXPECT_EQ(in[0].command_id, CommandId::submit_sm);
+    EXPECT_EQ(in[0].text, "hello");
+    EXPECT_TRUE(drain(s).pdus.empty());
+    ASSERT_TRUE(s.respond_submit(in[0].token, CommandStatus::ESME_ROK, "5F3A2B"));
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 40U);
+    const auto* r = sent.pdus[0].get_if<SubmitSmResp>();
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->message_id, "5F3A2B");
+}
+
+TEST_F(SmscSession, RefusedSubmitCarriesNoMessageId) {
+    Session& s = bound_with<BindTransceiver>();
+    s.on_pdu(peer(sample_submit(), 41), t0);
+    const auto in = listener.of("incoming");
+    ASSERT_TRUE(s.respond_submit(in.at(0).token, CommandStatus::ESME_RINVDSTADR, "ignored"));
+    auto sent = drain(s);
+    EXPECT_EQ(sent.pdus.at(0).header.command_status, CommandStatus::ESME_RINVDSTADR);
+    EXPECT_EQ(sent.pdus.at(0).get_if<SubmitSmResp>()->message_id, "");
+}
+
+TEST_F(SmscSession, SubmitMultiAndQuerySmTakeFullResponseBodies) {
+    Session& s = bound_with<BindTransceiver>();
+    s.on_pdu(peer(QuerySm{}, 50), t0);
+    const auto in = listener.of("incoming");
+    ASSERT_EQ(in.size(), 1U);
+    QuerySmResp q{};
+    q.message_id = "abc";
+    q.message_state = 2;
+    EXPECT_FALSE(s.complete_incoming(in[0].token, CommandStatus::ESME_ROK, Body{SubmitSmResp{}}))
+        << "a response of the wrong kind is refused";
+    ASSERT_TRUE(s.complete_incoming(in[0].token, CommandStatus::ESME_ROK, Body{q}));
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    const auto* r = sent.pdus[0].get_if<QuerySmResp>();
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->message_state, 2);
+}
+
+TEST_F(SmscSession, SubmitFromAReceiverBindIsRefusedWithInvalidBindStatus) {
+    Session& s = bound_with<BindReceiver>();
+    s.on_pdu(peer(sample_submit(), 60), t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::submit_sm_resp);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RINVBNDSTS);
+    EXPECT_TRUE(listener.of("incoming").empty());
+}
+
+TEST_F(SmscSession, ClientIgnoringItsWindowIsThrottled) {
+    config.incoming_window = 2;
+    Session& s = bound_with<BindTransmitter>();
+    for (std::uint32_t seq = 1; seq <= 3; ++seq) s.on_pdu(peer(sample_submit(), seq), t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 3U);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RTHROTTLED);
+}
+
+TEST_F(SmscSession, DeliverSmGoesThroughTheWindowToAReceiver) {
+    Session& s = bound_with<BindReceiver>();
+    DeliverSm d{};
+    d.esm_class = 0x04;
+    d.short_message = as_bytes("id:5F3A2B stat:DELIVRD");
+    auto seq = s.submit(d, 77, t0);
+    ASSERT_TRUE(seq);
+    auto sub = s.submit(sample_submit(), 78, t0);
+    ASSERT_FALSE(sub);
+    EXPECT_EQ(sub.error().reason, Refusal::not_allowed) << "an SMSC does not send submit_sm";
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::deliver_sm);
+    s.on_pdu(peer(DeliverSmResp{}, *seq), t0 + 1s);
+    const auto results = listener.of("result");
+    ASSERT_EQ(results.size(), 1U);
+    EXPECT_EQ(results[0].tag, 77U);
+    EXPECT_TRUE(results[0].result.ok());
+}
+
+TEST_F(SmscSession, DeliverSmToATransmitterIsNotAllowed) {
+    Session& s = bound_with<BindTransmitter>();
+    auto r = s.submit(DeliverSm{}, 1, t0);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().reason, Refusal::not_allowed);
+}
+
+TEST_F(SmscSession, OutbindThenTheEsmesBindReceiver) {
+    Session& s = make();
+    ASSERT_TRUE(s.outbind("bindery", "pw", t0));
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    const auto* o = sent.pdus[0].get_if<Outbind>();
+    ASSERT_NE(o, nullptr);
+    EXPECT_EQ(o->system_id, "bindery");
+    EXPECT_EQ(s.state(), SessionState::outbound);
+    s.on_pdu(peer(BindReceiver{}, 1), t0);
+    ASSERT_TRUE(s.accept_bind(t0));
+    EXPECT_EQ(s.state(), SessionState::bound_rx);
+}
+
+TEST_F(SmscSession, MalformedSubmitGetsSubmitSmRespWithTheDecodeStatus) {
+    Session& s = bound_with<BindTransmitter>();
+    // submit_sm: service_type "", src 1/1 then an address longer than 20 digits.
+    std::vector<std::uint8_t> body = {0x00, 0x01, 0x01};
+    for (int i = 0; i < 30; ++i) body.push_back('1');
+    body.push_back(0x00);
+    std::vector<std::uint8_t> f = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 4,
+                                   0, 0, 0, 0, 0, 0, 0x01, 0x02};
+    f.insert(f.end(), body.begin(), body.end());
+    auto d = decode(f);
+    ASSERT_FALSE(d);
+    s.on_decode_error(d.error(), t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::submit_sm_resp);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 0x0102U);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RINVSRCADR);
+}
+
+TEST_F(SmscSession, ClientUnbindClosesAfterUnbindResp) {
+    Session& s = bound_with<BindTransceiver>();
+    s.on_pdu(peer(sample_submit(), 5), t0);  // pending incoming is forgotten on close
+    s.on_pdu(peer(Unbind{}, 6), t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::unbind_resp);
+    EXPECT_EQ(s.state(), SessionState::closed);
+    EXPECT_FALSE(s.respond_submit(listener.of("incoming").at(0).token, CommandStatus::ESME_ROK, "x"));
+}
+
+}  // namespace
+}  // namespace bindery::smpp
