@@ -241,13 +241,13 @@ EncodeErrc write_pdu(Sink& sink, const Pdu& pdu, std::uint32_t command_length) n
     return w.error();
 }
 
-Expected<std::size_t, std::error_code> measure(const Pdu& pdu, std::uint32_t max_pdu_size) noexcept {
+// The counting pass: every check, no octet written.
+EncodeErrc measure(const Pdu& pdu, std::uint32_t max_pdu_size, std::size_t& size) noexcept {
     wire::CountingSink counter;
-    if (const auto e = write_pdu(counter, pdu, 0); e != EncodeErrc{}) {
-        return Unexpected(make_error_code(e));
-    }
-    if (counter.size > max_pdu_size) return Unexpected(make_error_code(EncodeErrc::pdu_too_large));
-    return counter.size;
+    if (const auto e = write_pdu(counter, pdu, 0); e != EncodeErrc{}) return e;
+    if (counter.size > max_pdu_size) return EncodeErrc::pdu_too_large;
+    size = counter.size;
+    return EncodeErrc{};
 }
 
 class EncodeCategory final : public std::error_category {
@@ -283,26 +283,32 @@ std::error_code make_error_code(EncodeErrc e) noexcept {
 }
 
 Expected<std::size_t, std::error_code> encoded_size(const Pdu& pdu) noexcept {
-    return measure(pdu, 0xFFFFFFFFU);
+    std::size_t size = 0;
+    if (const auto e = measure(pdu, 0xFFFFFFFFU, size); e != EncodeErrc{}) {
+        return Unexpected(make_error_code(e));
+    }
+    return size;
 }
 
 Expected<std::size_t, std::error_code> encode(const Pdu& pdu, std::span<std::uint8_t> out,
                                               std::uint32_t max_pdu_size) noexcept {
-    const auto size = measure(pdu, max_pdu_size);
-    if (!size) return size;
-    if (*size > out.size()) return Unexpected(make_error_code(EncodeErrc::buffer_too_small));
+    std::size_t size = 0;
+    if (const auto e = measure(pdu, max_pdu_size, size); e != EncodeErrc{}) {
+        return Unexpected(make_error_code(e));
+    }
+    if (size > out.size()) return Unexpected(make_error_code(EncodeErrc::buffer_too_small));
     wire::SpanSink sink{out.data()};
-    (void)write_pdu(sink, pdu, static_cast<std::uint32_t>(*size));
-    return *size;
+    (void)write_pdu(sink, pdu, static_cast<std::uint32_t>(size));
+    return size;
 }
 
 std::error_code encode(const Pdu& pdu, std::vector<std::uint8_t>& out, std::uint32_t max_pdu_size) {
-    const auto size = measure(pdu, max_pdu_size);
-    if (!size) return size.error();
+    std::size_t size = 0;
+    if (const auto e = measure(pdu, max_pdu_size, size); e != EncodeErrc{}) return make_error_code(e);
     const std::size_t old = out.size();
-    out.resize(old + *size);
+    out.resize(old + size);
     wire::SpanSink sink{out.data() + old};
-    (void)write_pdu(sink, pdu, static_cast<std::uint32_t>(*size));
+    (void)write_pdu(sink, pdu, static_cast<std::uint32_t>(size));
     return {};
 }
 
