@@ -104,6 +104,16 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
         return refuse(SubmitErrc::invalid_sender, "sender: longer than " +
                                                       std::to_string(cfg.max_sender_length));
     }
+    const bool alphanumeric = std::any_of(request.sender.begin(), request.sender.end(), [](char c) {
+        return !(c >= '0' && c <= '9') && c != '+';
+    });
+    if (alphanumeric && request.sender.size() > 11) {
+        return refuse(SubmitErrc::invalid_sender, "sender: alphanumeric senders have at most 11 characters");
+    }
+    if (!request.callback_url.empty() && !request.callback_url.starts_with("http://") &&
+        !request.callback_url.starts_with("https://")) {
+        return refuse(SubmitErrc::invalid_request, "callback_url: must be http:// or https://");
+    }
     auto number = numbers_.normalize(request.destination);
     if (!number) return refuse(SubmitErrc::invalid_destination, number.error().reason);
     if (request.text.empty()) return refuse(SubmitErrc::invalid_text, "text: empty");

@@ -184,11 +184,21 @@ TEST_F(RouterTest, RefusesInvalidInputWithTypedReasons) {
     no_sender.sender.clear();
     EXPECT_EQ(submit_one(no_sender).error().code, SubmitErrc::invalid_sender);
 
+    auto long_alpha = request();
+    long_alpha.sender = "TwelveChars!";
+    EXPECT_EQ(submit_one(long_alpha).error().code, SubmitErrc::invalid_sender);
+    long_alpha.sender = "+989121234567890";   // numeric senders may be longer
+    EXPECT_TRUE(submit_one(long_alpha).has_value());
+
     auto long_validity = request();
     long_validity.validity = std::chrono::hours(100);
     EXPECT_EQ(submit_one(long_validity).error().code, SubmitErrc::invalid_request);
-    EXPECT_EQ(router->stats().refused, 5u);
-    EXPECT_EQ(router->backpressure().backlog, 0u);
+
+    auto bad_callback = request();
+    bad_callback.callback_url = "ftp://example.invalid/cb";
+    EXPECT_EQ(submit_one(bad_callback).error().code, SubmitErrc::invalid_request);
+    EXPECT_EQ(router->stats().refused, 7u);
+    EXPECT_EQ(router->backpressure().backlog, 1u);
 }
 
 TEST_F(RouterTest, NoMatchingRouteIsRefusedAtAcceptance) {
