@@ -1,0 +1,1 @@
+bindery_fuzz(receipt DEPS bindery_smpp_receipt)

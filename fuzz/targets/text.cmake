@@ -1,0 +1,1 @@
+bindery_fuzz(text DEPS bindery_smpp_text)
