@@ -752,9 +752,11 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
         return;
     }
     // Still undecided, or already final (a later segment of a failed message): keep the verdict.
+    // The history records it as a same-state event (e.g. SENT -> SENT "segment 1/3 DELIVRD").
     const MessageState state = m.state;
     m.updated_at = wall;
-    if (auto stored = store_.transition(m, state, std::nullopt); !stored) {
+    MessageEvent event{m.id, state, state, wall, m.attempts, m.provider, detail};
+    if (auto stored = store_.transition(m, state, std::move(event)); !stored) {
         store_failed(stored.error());
         --stats_.receipts;
         receipt_retry_.push_back(std::move(receipt));

@@ -510,6 +510,15 @@ TEST_F(RouterTest, MultiSegmentMessageIsDeliveredWhenEverySegmentIs) {
     const auto m = stored(id);
     EXPECT_EQ(m.state, MessageState::delivered);
     for (const auto& seg : m.segments) EXPECT_EQ(seg.state, SegmentState::delivered);
+    // History: the two early segment verdicts as SENT -> SENT, then the deciding one.
+    const auto events = store.events(id);
+    ASSERT_TRUE(events.has_value());
+    ASSERT_EQ(events->size(), 6u);
+    EXPECT_EQ((*events)[3].from, MessageState::sent);
+    EXPECT_EQ((*events)[3].to, MessageState::sent);
+    EXPECT_EQ((*events)[3].detail, "segment 1/3 DELIVRD");
+    EXPECT_EQ((*events)[5].to, MessageState::delivered);
+    EXPECT_EQ((*events)[5].detail, "segment 2/3 DELIVRD");
 }
 
 TEST_F(RouterTest, OneUndeliverableSegmentMakesTheMessageUndeliverable) {
