@@ -1,0 +1,395 @@
+// SQLite-specific behaviour: files, reopening, migrations, error mapping, group commit under
+// concurrency and a kill -9 in the middle of acknowledged writes. Real files in a temp directory.
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "router/store/sqlite_store.hpp"
+#include "tests/router/store/store_test_util.hpp"
+
+namespace bindery::router {
+namespace {
+
+using namespace testing;
+
+SqliteStoreConfig config_for(const std::string& path) {
+    SqliteStoreConfig c;
+    c.path = path;
+    return c;
+}
+
+std::unique_ptr<SqliteStore> open_ok(SqliteStoreConfig config) {
+    auto store = SqliteStore::open(std::move(config));
+    if (!store) {
+        ADD_FAILURE() << store.error().detail;
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
+std::vector<MessageEvent> events_for(std::span<const Message> batch) {
+    std::vector<MessageEvent> out;
+    for (const auto& m : batch) out.push_back(accepted_event(m));
+    return out;
+}
+
+TEST(SqliteStore, ReopeningKeepsMessagesEventsAndProviderIds) {
+    TempDir dir;
+    MessageIdGenerator ids(1);
+    auto m = sample_message(ids, "acme", MessageState::sent);
+    m.provider = "smsc";
+    m.segments = {{"abc", SegmentState::pending, ""}};
+    {
+        auto store = open_ok(config_for(dir.file("a.db")));
+        ASSERT_NE(store, nullptr);
+        EXPECT_EQ(store->schema_version(), SqliteStore::latest_schema_version());
+        std::vector<Message> batch{m};
+        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    }
+    auto store = open_ok(config_for(dir.file("a.db")));
+    ASSERT_NE(store, nullptr);
+    auto got = store->get(m.id);
+    ASSERT_TRUE(got.has_value() && got->has_value());
+    expect_same(**got, m);
+    EXPECT_EQ(store->events(m.id)->size(), 1u);
+    EXPECT_TRUE(store->find_by_provider_id("smsc", "2748")->has_value());   // 0xabc
+    EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
+    TempDir dir;
+    MessageIdGenerator ids(2);
+    std::vector<Message> batch;
+    for (int i = 0; i < 5; ++i) {
+        batch.push_back(sample_message(ids, "acme", i < 3 ? MessageState::delivered : MessageState::queued));
+    }
+    {
+        auto config = config_for(dir.file("old.db"));
+        config.migrate_to = 1;
+        auto v1 = open_ok(config);
+        ASSERT_NE(v1, nullptr);
+        EXPECT_EQ(v1->schema_version(), 1);
+        ASSERT_TRUE(v1->insert_batch(batch, events_for(batch)).has_value());
+    }
+    auto store = open_ok(config_for(dir.file("old.db")));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->schema_version(), 2);
+    for (const auto& m : batch) {
+        auto got = store->get(m.id);
+        ASSERT_TRUE(got.has_value() && got->has_value());
+        expect_same(**got, m);
+    }
+    // Version 2's partial index serves purge; the rows written under version 1 are in it.
+    EXPECT_EQ(*store->purge(kT0 + 1h), 3u);
+    EXPECT_EQ(*store->count(MessageState::queued), 2u);
+    EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {
+    TempDir dir;
+    const auto path = dir.file("future.db");
+    { ASSERT_NE(open_ok(config_for(path)), nullptr); }
+    ASSERT_TRUE(sqlite_execute(path, "PRAGMA user_version = 99").has_value());
+    auto store = SqliteStore::open(config_for(path));
+    ASSERT_FALSE(store.has_value());
+    EXPECT_EQ(store.error().code, StoreErrc::unavailable);
+    EXPECT_NE(store.error().detail.find("newer"), std::string::npos) << store.error().detail;
+}
+
+TEST(SqliteStore, AFileThatIsNotADatabaseIsReportedCorrupt) {
+    TempDir dir;
+    const auto path = dir.file("junk.db");
+    {
+        std::ofstream out(path, std::ios::binary);
+        for (int i = 0; i < 512; ++i) out << "this is not an SQLite database ";
+    }
+    auto store = SqliteStore::open(config_for(path));
+    ASSERT_FALSE(store.has_value());
+    EXPECT_EQ(store.error().code, StoreErrc::corrupt);
+    EXPECT_NE(store.error().detail.find(path), std::string::npos) << store.error().detail;
+}
+
+TEST(SqliteStore, MissingDirectoryOrDirectoryPathIsUnavailableNamingTheFile) {
+    TempDir dir;
+    const auto missing = dir.file("no/such/dir/x.db");
+    auto store = SqliteStore::open(config_for(missing));
+    ASSERT_FALSE(store.has_value());
+    EXPECT_EQ(store.error().code, StoreErrc::unavailable);
+    EXPECT_NE(store.error().detail.find(missing), std::string::npos) << store.error().detail;
+    EXPECT_NE(store.error().detail.find("unable to open"), std::string::npos) << store.error().detail;
+
+    auto on_dir = SqliteStore::open(config_for(dir.path().string()));
+    ASSERT_FALSE(on_dir.has_value());
+    EXPECT_EQ(on_dir.error().code, StoreErrc::unavailable);
+}
+
+// Root ignores file modes, so the check runs in a child that drops to an unprivileged user.
+TEST(SqliteStore, ReadOnlyFileIsUnavailableWithAClearMessage) {
+    TempDir dir;
+    const auto path = dir.file("ro.db");
+    { ASSERT_NE(open_ok(config_for(path)), nullptr); }
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+    ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+        auto store = SqliteStore::open(config_for(path));
+        if (store.has_value()) ::_exit(1);
+        const bool clear = store.error().code == StoreErrc::unavailable &&
+                           store.error().detail.find("read-only") != std::string::npos &&
+                           store.error().detail.find(path) != std::string::npos;
+        ::_exit(clear ? 0 : 2);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: opened read-write, 2: unclear error, 3: setuid failed";
+}
+
+TEST(SqliteStore, FullDatabaseFailsWritesAsUnavailableAndKeepsServingReads) {
+    TempDir dir;
+    auto config = config_for(dir.file("small.db"));
+    config.max_size_bytes = 256 * 1024;
+    auto store = open_ok(config);
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(3);
+    std::vector<MessageId> stored;
+    std::optional<StoreError> failure;
+    for (int i = 0; i < 2000 && !failure; ++i) {
+        std::vector<Message> batch;
+        for (int j = 0; j < 10; ++j) batch.push_back(sample_message(ids));
+        if (auto r = store->insert_batch(batch, events_for(batch)); r) {
+            for (const auto& m : batch) stored.push_back(m.id);
+        } else {
+            failure = r.error();
+            for (const auto& m : batch) EXPECT_FALSE(store->get(m.id)->has_value());
+        }
+    }
+    ASSERT_TRUE(failure.has_value()) << "256 KiB never filled";
+    EXPECT_EQ(failure->code, StoreErrc::unavailable);
+    EXPECT_NE(failure->detail.find("full"), std::string::npos) << failure->detail;
+    ASSERT_FALSE(stored.empty());
+    EXPECT_TRUE(store->get(stored.front())->has_value());
+    EXPECT_EQ(*store->count(MessageState::queued), stored.size());
+    EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+TEST(SqliteStore, GroupCommitAcknowledgesOnlyDurableWritesFromManyThreads) {
+    TempDir dir;
+    auto config = config_for(dir.file("group.db"));
+    config.commit_window = std::chrono::milliseconds(2);
+    constexpr int kThreads = 16;
+    constexpr int kPerThread = 60;
+    std::mutex acked_mutex;
+    std::vector<MessageId> acked;
+    SqliteStoreStats stats;
+    {
+        auto store = open_ok(config);
+        ASSERT_NE(store, nullptr);
+        std::vector<std::thread> threads;
+        std::atomic<int> failures{0};
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                MessageIdGenerator ids(100 + static_cast<std::uint64_t>(t));
+                for (int i = 0; i < kPerThread; ++i) {
+                    std::vector<Message> batch;
+                    for (int j = 0; j <= i % 4; ++j) batch.push_back(sample_message(ids));
+                    if (!store->insert_batch(batch, events_for(batch))) {
+                        ++failures;
+                        continue;
+                    }
+                    std::lock_guard lock(acked_mutex);
+                    for (const auto& m : batch) acked.push_back(m.id);
+                }
+            });
+        }
+        for (auto& th : threads) th.join();
+        EXPECT_EQ(failures.load(), 0);
+        stats = store->stats();
+    }
+    EXPECT_EQ(stats.requests, static_cast<std::uint64_t>(kThreads * kPerThread));
+    EXPECT_LT(stats.commits, stats.requests);   // callers shared transactions
+    EXPECT_GT(stats.max_group, 1u);
+    auto store = open_ok(config_for(dir.file("group.db")));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(*store->count(MessageState::queued), acked.size());
+    for (const auto& id : acked) {
+        ASSERT_TRUE(store->get(id)->has_value()) << id.to_string();
+        ASSERT_EQ(store->events(id)->size(), 1u);
+    }
+}
+
+TEST(SqliteStore, OneCallersFailureInAGroupDoesNotFailTheOthers) {
+    TempDir dir;
+    auto config = config_for(dir.file("isolation.db"));
+    config.commit_window = std::chrono::milliseconds(300);   // both requests land in one group
+    auto store = open_ok(config);
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(4);
+    auto existing = sample_message(ids);
+    std::vector<Message> first{existing};
+    ASSERT_TRUE(store->insert_batch(first, events_for(first)).has_value());
+    const auto commits_before = store->stats().commits;
+
+    auto fresh = sample_message(ids);
+    auto other = sample_message(ids);
+    std::vector<Message> dup_batch{fresh, existing};
+    std::vector<Message> good_batch{other};
+    Expected<void, StoreError> dup_result;
+    Expected<void, StoreError> good_result;
+    std::thread a([&] { dup_result = store->insert_batch(dup_batch, events_for(dup_batch)); });
+    std::thread b([&] { good_result = store->insert_batch(good_batch, events_for(good_batch)); });
+    a.join();
+    b.join();
+    ASSERT_FALSE(dup_result.has_value());
+    EXPECT_EQ(dup_result.error().code, StoreErrc::duplicate);
+    ASSERT_TRUE(good_result.has_value()) << good_result.error().detail;
+    EXPECT_EQ(store->stats().commits, commits_before + 1);
+    EXPECT_FALSE(store->get(fresh.id)->has_value());
+    EXPECT_TRUE(store->get(other.id)->has_value());
+    EXPECT_EQ(store->events(existing.id)->size(), 1u);
+}
+
+TEST(SqliteStore, LoadActivePagesThroughTheBacklogInIdOrder) {
+    TempDir dir;
+    auto store = open_ok(config_for(dir.file("pages.db")));
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(5);
+    std::vector<Message> batch;
+    const MessageState states[] = {MessageState::queued, MessageState::sent, MessageState::failed_temp,
+                                   MessageState::delivered, MessageState::sending};
+    for (int i = 0; i < 50; ++i) batch.push_back(sample_message(ids, "acme", states[i % 5]));
+    ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    std::vector<MessageId> expected;
+    for (const auto& m : batch) {
+        if (m.state == MessageState::queued || m.state == MessageState::failed_temp ||
+            m.state == MessageState::sending) {
+            expected.push_back(m.id);
+        }
+    }
+    std::vector<MessageId> seen;
+    std::optional<MessageId> after;
+    int pages = 0;
+    for (;;) {
+        auto page = store->load_active_page(after, 7);
+        ASSERT_TRUE(page.has_value());
+        ASSERT_LE(page->messages.size(), 7u);
+        for (const auto& m : page->messages) seen.push_back(m.id);
+        ++pages;
+        if (!page->next) break;
+        after = page->next;
+    }
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(pages, 5);   // 30 messages, 7 per page
+    auto all = store->load_active();
+    ASSERT_EQ(all->size(), expected.size());
+}
+
+TEST(SqliteStore, ClosingFinishesQueuedWritesAndLaterCallsAreRefused) {
+    TempDir dir;
+    MessageIdGenerator ids(6);
+    std::vector<Message> batch{sample_message(ids)};
+    {
+        auto store = open_ok(config_for(dir.file("close.db")));
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    }
+    auto store = open_ok(config_for(dir.file("close.db")));
+    EXPECT_TRUE(store->get(batch[0].id)->has_value());
+}
+
+// kill -9 in the middle of acknowledged group commits: every id the child reported as
+// acknowledged must be in the database afterwards, which must pass integrity_check.
+class SqliteCrash : public ::testing::TestWithParam<SqliteSync> {};
+
+TEST_P(SqliteCrash, EveryAcknowledgedAcceptanceSurvivesKill9) {
+    TempDir dir;
+    const auto path = dir.file("crash.db");
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(fds[0]);
+        auto config = config_for(path);
+        config.synchronous = GetParam();
+        auto store = SqliteStore::open(config);
+        if (!store) ::_exit(2);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                MessageIdGenerator ids(1000 + static_cast<std::uint64_t>(t));
+                for (;;) {   // until killed
+                    std::vector<Message> batch;
+                    for (int j = 0; j < 10; ++j) batch.push_back(sample_message(ids));
+                    if (!(*store)->insert_batch(batch, events_for(batch))) ::_exit(3);
+                    char buf[10 * 16];
+                    for (std::size_t j = 0; j < batch.size(); ++j) {
+                        std::memcpy(buf + j * 16, batch[j].id.bytes().data(), 16);
+                    }
+                    // One write per batch: atomic on a pipe (< PIPE_BUF).
+                    if (::write(fds[1], buf, sizeof buf) != static_cast<ssize_t>(sizeof buf)) ::_exit(4);
+                }
+            });
+        }
+        for (auto& th : threads) th.join();
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::vector<MessageId> acked;
+    char buf[16 * 64];
+    std::size_t have = 0;
+    while (acked.size() < 3000) {
+        const ssize_t n = ::read(fds[0], buf + have, sizeof buf - have);
+        if (n <= 0) break;
+        have += static_cast<std::size_t>(n);
+        std::size_t off = 0;
+        for (; off + 16 <= have; off += 16) {
+            MessageId::Bytes b{};
+            std::memcpy(b.data(), buf + off, 16);
+            acked.emplace_back(b);
+        }
+        std::memmove(buf, buf + off, have - off);
+        have -= off;
+    }
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ::close(fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
+    ASSERT_GE(acked.size(), 3000u);
+
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(*store->integrity_check(), "ok");
+    std::size_t missing = 0;
+    for (const auto& id : acked) {
+        auto got = store->get(id);
+        ASSERT_TRUE(got.has_value());
+        if (!got->has_value() || store->events(id)->size() != 1u) ++missing;
+    }
+    EXPECT_EQ(missing, 0u);
+    // Whole batches only: everything stored is a multiple of the batch size.
+    EXPECT_EQ(*store->count(MessageState::queued) % 10, 0u);
+    EXPECT_GE(*store->count(MessageState::queued), acked.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sync, SqliteCrash, ::testing::Values(SqliteSync::normal, SqliteSync::full),
+                         [](const auto& info) {
+                             return std::string(info.param == SqliteSync::full ? "Full" : "Normal");
+                         });
+
+}  // namespace
+}  // namespace bindery::router

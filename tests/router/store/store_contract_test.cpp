@@ -1,0 +1,374 @@
+// The MessageStore contract, run against the in-memory reference and the SQLite store: the same
+// cases must pass on both, so the SQLite store's semantics match InMemoryStore's.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "router/core/receipts.hpp"
+#include "router/store/sqlite_store.hpp"
+#include "tests/router/store/store_test_util.hpp"
+
+namespace bindery::router {
+namespace {
+
+using namespace testing;
+
+template <class Store>
+std::unique_ptr<MessageStore> make_store(const TempDir& dir);
+
+template <>
+std::unique_ptr<MessageStore> make_store<InMemoryStore>(const TempDir&) {
+    return std::make_unique<InMemoryStore>();
+}
+
+template <>
+std::unique_ptr<MessageStore> make_store<SqliteStore>(const TempDir& dir) {
+    SqliteStoreConfig config;
+    config.path = dir.file("contract.db");
+    config.synchronous = SqliteSync::normal;
+    config.purge_chunk = 3;   // purges below cross several chunks
+    auto store = SqliteStore::open(config);
+    if (!store) {
+        ADD_FAILURE() << store.error().detail;
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
+template <class Store>
+class StoreContract : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store_ = make_store<Store>(dir_);
+        ASSERT_NE(store_, nullptr);
+    }
+    MessageStore& store() { return *store_; }
+
+    Message make(std::string client = "acme", MessageState state = MessageState::queued,
+                 SystemTime accepted = kT0) {
+        return sample_message(ids_, std::move(client), state, accepted);
+    }
+    void insert(const std::vector<Message>& batch) {
+        std::vector<MessageEvent> events;
+        for (const auto& m : batch) events.push_back(accepted_event(m));
+        const auto r = store().insert_batch(batch, events);
+        ASSERT_TRUE(r.has_value()) << r.error().detail;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<MessageStore> store_;
+    MessageIdGenerator ids_{7};
+};
+
+using Stores = ::testing::Types<InMemoryStore, SqliteStore>;
+class StoreNames {
+public:
+    template <class T>
+    static std::string GetName(int) {
+        return std::is_same_v<T, InMemoryStore> ? "InMemory" : "Sqlite";
+    }
+};
+TYPED_TEST_SUITE(StoreContract, Stores, StoreNames);
+
+TYPED_TEST(StoreContract, GetReturnsEveryFieldAsInserted) {
+    auto m = this->make();
+    m.segments = {{"0A1B", SegmentState::delivered, "000"}, {"77", SegmentState::pending, ""}};
+    m.provider = "smsc-a";
+    m.next_attempt_at = kT0 + 5s;
+    m.last_error = "throttled";
+    m.attempts = 3;
+    auto plain = this->make();
+    plain.tags.clear();
+    plain.schedule_at.reset();
+    plain.text.clear();
+    this->insert({m, plain});
+    auto got = this->store().get(m.id);
+    ASSERT_TRUE(got.has_value() && got->has_value());
+    expect_same(**got, m);
+    auto got_plain = this->store().get(plain.id);
+    ASSERT_TRUE(got_plain.has_value() && got_plain->has_value());
+    expect_same(**got_plain, plain);
+}
+
+TYPED_TEST(StoreContract, UnknownIdsReadAsAbsentNotAsErrors) {
+    const auto id = this->ids_.next(kT0);
+    auto got = this->store().get(id);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_FALSE(got->has_value());
+    auto events = this->store().events(id);
+    ASSERT_TRUE(events.has_value());
+    EXPECT_TRUE(events->empty());
+    auto found = this->store().find_by_provider_id("smsc", "abc");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_FALSE(found->has_value());
+}
+
+TYPED_TEST(StoreContract, InsertBatchIsAllOrNothing) {
+    auto a = this->make();
+    auto b = this->make();
+    this->insert({a});
+    const auto dup = this->store().insert_batch(std::vector<Message>{b, a},
+                                                std::vector<MessageEvent>{accepted_event(b)});
+    ASSERT_FALSE(dup.has_value());
+    EXPECT_EQ(dup.error().code, StoreErrc::duplicate);
+    EXPECT_NE(dup.error().detail.find(a.id.to_string()), std::string::npos) << dup.error().detail;
+    EXPECT_FALSE(this->store().get(b.id)->has_value());
+    EXPECT_TRUE(this->store().events(b.id)->empty());
+    EXPECT_EQ(*this->store().count(MessageState::queued), 1u);
+}
+
+TYPED_TEST(StoreContract, EventsComeBackInTheOrderTheyWereStored) {
+    auto m = this->make();
+    this->insert({m});
+    auto next = m;
+    next.state = MessageState::sending;
+    next.attempts = 1;
+    next.provider = "smsc";
+    const MessageEvent sending{m.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1, "smsc",
+                               "attempt 1"};
+    ASSERT_TRUE(this->store().transition(next, MessageState::queued, sending).has_value());
+    auto sent = next;
+    sent.state = MessageState::sent;
+    const MessageEvent sent_event{m.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1,
+                                  "smsc", "id 1234"};
+    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, sent_event).has_value());
+    const auto events = this->store().events(m.id);
+    ASSERT_TRUE(events.has_value());
+    ASSERT_EQ(events->size(), 3u);
+    expect_same((*events)[0], accepted_event(m));
+    expect_same((*events)[1], sending);
+    expect_same((*events)[2], sent_event);
+}
+
+TYPED_TEST(StoreContract, TransitionIsACompareAndSet) {
+    auto m = this->make();
+    this->insert({m});
+    auto next = m;
+    next.state = MessageState::sending;
+    next.attempts = 1;
+    next.updated_at = kT0 + 1s;
+    const MessageEvent e{m.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1, "smsc", "a1"};
+    ASSERT_TRUE(this->store().transition(next, MessageState::queued, e).has_value());
+    expect_same(**this->store().get(m.id), next);
+
+    auto stale = next;
+    stale.attempts = 9;
+    const auto conflict = this->store().transition(stale, MessageState::queued, e);
+    ASSERT_FALSE(conflict.has_value());
+    EXPECT_EQ(conflict.error().code, StoreErrc::conflict);
+    EXPECT_NE(conflict.error().detail.find("SENDING"), std::string::npos) << conflict.error().detail;
+    EXPECT_EQ((*this->store().get(m.id))->attempts, 1u);
+    EXPECT_EQ(this->store().events(m.id)->size(), 2u);
+
+    auto ghost = this->make();
+    const auto missing = this->store().transition(ghost, MessageState::queued, std::nullopt);
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, StoreErrc::not_found);
+}
+
+TYPED_TEST(StoreContract, SameStateUpdateWithoutEventKeepsHistory) {
+    auto m = this->make("acme", MessageState::sent);
+    m.provider = "smsc";
+    m.segments = {{"10", SegmentState::pending, ""}, {"11", SegmentState::pending, ""}};
+    this->insert({m});
+    auto verdict = m;
+    verdict.segments[0].state = SegmentState::delivered;
+    verdict.segments[0].error = "000";
+    ASSERT_TRUE(this->store().transition(verdict, MessageState::sent, std::nullopt).has_value());
+    expect_same(**this->store().get(m.id), verdict);
+    EXPECT_EQ(this->store().events(m.id)->size(), 1u);
+    const auto hit = this->store().find_by_provider_id("smsc", "11");
+    ASSERT_TRUE(hit.has_value() && hit->has_value());
+    EXPECT_EQ((*hit)->segment, 1u);
+}
+
+TYPED_TEST(StoreContract, FindsSegmentsByEveryKeyOfTheProviderId) {
+    auto m = this->make("acme", MessageState::sent);
+    m.provider = "smsc";
+    // submit_sm_resp gave hex ids; receipts may carry them in decimal, upper case or zero-padded.
+    m.segments = {{"1a2b3c4d", {}, {}}, {"1A2B3C4E", {}, {}}};
+    this->insert({m});
+    for (const std::string form : {"1a2b3c4e", "001A2B3C4E", "439041102"}) {
+        bool found = false;
+        for (const auto& key : provider_id_keys(form)) {
+            const auto hit = this->store().find_by_provider_id("smsc", key);
+            ASSERT_TRUE(hit.has_value());
+            if (!hit->has_value()) continue;
+            EXPECT_EQ((*hit)->id, m.id);
+            EXPECT_EQ((*hit)->segment, 1u) << form;
+            found = true;
+            break;
+        }
+        EXPECT_TRUE(found) << form;
+    }
+    const auto first = this->store().find_by_provider_id("smsc", provider_id_keys("439041101").front());
+    ASSERT_TRUE(first.has_value() && first->has_value());
+    EXPECT_EQ((*first)->segment, 0u);
+    EXPECT_FALSE(this->store().find_by_provider_id("other", "1a2b3c4d")->has_value());
+}
+
+TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
+    auto m = this->make("acme", MessageState::sending);
+    m.provider = "smsc-a";
+    m.attempts = 1;
+    this->insert({m});
+    auto sent = m;
+    sent.state = MessageState::sent;
+    sent.segments = {{"ff", {}, {}}};
+    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
+    ASSERT_TRUE(this->store().find_by_provider_id("smsc-a", "255")->has_value());
+    // Retried through another provider: the old ids no longer point at the message.
+    auto retried = sent;
+    retried.state = MessageState::sending;
+    retried.provider = "smsc-b";
+    retried.attempts = 2;
+    retried.segments = {{"42", {}, {}}};
+    ASSERT_TRUE(this->store().transition(retried, MessageState::sent, std::nullopt).has_value());
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc-a", "ff")->has_value());
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc-a", "255")->has_value());
+    const auto hit = this->store().find_by_provider_id("smsc-b", "42");
+    ASSERT_TRUE(hit.has_value() && hit->has_value());
+    EXPECT_EQ((*hit)->id, m.id);
+}
+
+TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
+    std::vector<Message> batch;
+    for (int i = 0; i < 7; ++i) {
+        auto m = this->make(i % 2 ? "acme" : "globex", i < 5 ? MessageState::queued : MessageState::sent,
+                            kT0 + std::chrono::seconds(i));
+        m.destination = i == 3 ? "+14155550100" : "+989123456789";
+        m.client_ref = i == 4 ? "order-77" : "";
+        batch.push_back(m);
+    }
+    this->insert(batch);
+
+    MessageQuery q;
+    q.client = "globex";
+    q.limit = 2;
+    auto page = this->store().list(q);
+    ASSERT_TRUE(page.has_value());
+    ASSERT_EQ(page->messages.size(), 2u);
+    EXPECT_EQ(page->messages[0].id, batch[0].id);
+    EXPECT_EQ(page->messages[1].id, batch[2].id);
+    ASSERT_TRUE(page->next.has_value());
+    EXPECT_EQ(*page->next, batch[2].id);
+    q.after = page->next;
+    auto rest = this->store().list(q);
+    ASSERT_TRUE(rest.has_value());
+    ASSERT_EQ(rest->messages.size(), 2u);
+    EXPECT_EQ(rest->messages[0].id, batch[4].id);
+    EXPECT_EQ(rest->messages[1].id, batch[6].id);
+    EXPECT_FALSE(rest->next.has_value());
+
+    MessageQuery exact_page;   // exactly `limit` matches: no next cursor
+    exact_page.client = "acme";
+    exact_page.limit = 3;
+    auto acme = this->store().list(exact_page);
+    ASSERT_EQ(acme->messages.size(), 3u);
+    EXPECT_FALSE(acme->next.has_value());
+
+    MessageQuery by_state;
+    by_state.state = MessageState::sent;
+    auto sent = this->store().list(by_state);
+    ASSERT_EQ(sent->messages.size(), 2u);
+    EXPECT_EQ(sent->messages[0].id, batch[5].id);
+
+    MessageQuery by_destination;
+    by_destination.destination = "+14155550100";
+    auto dest = this->store().list(by_destination);
+    ASSERT_EQ(dest->messages.size(), 1u);
+    EXPECT_EQ(dest->messages[0].id, batch[3].id);
+
+    MessageQuery by_ref;
+    by_ref.client_ref = "order-77";
+    auto ref = this->store().list(by_ref);
+    ASSERT_EQ(ref->messages.size(), 1u);
+    EXPECT_EQ(ref->messages[0].id, batch[4].id);
+    by_ref.client_ref = "";
+    EXPECT_EQ(this->store().list(by_ref)->messages.size(), 6u);
+
+    MessageQuery by_time;   // [from, to)
+    by_time.accepted_from = kT0 + 2s;
+    by_time.accepted_to = kT0 + 4s;
+    auto window = this->store().list(by_time);
+    ASSERT_EQ(window->messages.size(), 2u);
+    EXPECT_EQ(window->messages[0].id, batch[2].id);
+    EXPECT_EQ(window->messages[1].id, batch[3].id);
+
+    MessageQuery combined;
+    combined.client = "globex";
+    combined.state = MessageState::queued;
+    combined.accepted_from = kT0 + 1s;
+    auto both = this->store().list(combined);
+    ASSERT_EQ(both->messages.size(), 2u);
+    EXPECT_EQ(both->messages[0].id, batch[2].id);
+
+    MessageQuery all;
+    all.limit = 0;   // default page size
+    EXPECT_EQ(this->store().list(all)->messages.size(), 7u);
+}
+
+TYPED_TEST(StoreContract, LoadActiveReturnsUnfinishedNotSentAscending) {
+    std::vector<Message> batch;
+    for (std::size_t i = 0; i < kMessageStateCount; ++i) {
+        batch.push_back(this->make("acme", static_cast<MessageState>(i), kT0 + std::chrono::seconds(i)));
+    }
+    // Insert in reverse so ascending order cannot come from insertion order.
+    std::reverse(batch.begin(), batch.end());
+    this->insert(batch);
+    const auto active = this->store().load_active();
+    ASSERT_TRUE(active.has_value());
+    std::vector<MessageState> states;
+    for (const auto& m : *active) states.push_back(m.state);
+    EXPECT_EQ(states, (std::vector<MessageState>{MessageState::accepted, MessageState::queued,
+                                                 MessageState::sending, MessageState::failed_temp}));
+    EXPECT_TRUE(std::is_sorted(active->begin(), active->end(),
+                               [](const Message& a, const Message& b) { return a.id < b.id; }));
+}
+
+TYPED_TEST(StoreContract, CountsByState) {
+    this->insert({this->make("a"), this->make("b"), this->make("c", MessageState::sent)});
+    EXPECT_EQ(*this->store().count(MessageState::queued), 2u);
+    EXPECT_EQ(*this->store().count(MessageState::sent), 1u);
+    EXPECT_EQ(*this->store().count(MessageState::delivered), 0u);
+}
+
+TYPED_TEST(StoreContract, PurgeRemovesOldFinishedMessagesWithTheirEventsAndIds) {
+    std::vector<Message> batch;
+    std::vector<MessageId> old_final;
+    for (int i = 0; i < 8; ++i) {
+        const auto state = i == 7 ? MessageState::queued
+                                  : (i % 2 ? MessageState::delivered : MessageState::dead_letter);
+        auto m = this->make("acme", state);
+        m.updated_at = kT0 + std::chrono::seconds(i < 6 ? 0 : 100);
+        m.provider = "smsc";
+        m.segments = {{std::to_string(1000 + i), {}, {}}};
+        if (i < 6) old_final.push_back(m.id);
+        batch.push_back(m);
+    }
+    auto sent = this->make("acme", MessageState::sent);   // not final: kept whatever its age
+    sent.updated_at = kT0;
+    batch.push_back(sent);
+    this->insert(batch);
+
+    EXPECT_EQ(*this->store().purge(kT0), 0u);   // strictly before
+    const auto purged = this->store().purge(kT0 + 50s);
+    ASSERT_TRUE(purged.has_value());
+    EXPECT_EQ(*purged, 6u);
+    for (const auto& id : old_final) {
+        EXPECT_FALSE(this->store().get(id)->has_value());
+        EXPECT_TRUE(this->store().events(id)->empty());
+    }
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "1000")->has_value());
+    EXPECT_TRUE(this->store().find_by_provider_id("smsc", "1006")->has_value());
+    EXPECT_TRUE(this->store().get(batch[6].id)->has_value());
+    EXPECT_TRUE(this->store().get(batch[7].id)->has_value());
+    EXPECT_TRUE(this->store().get(sent.id)->has_value());
+    EXPECT_EQ(this->store().events(batch[7].id)->size(), 1u);
+    EXPECT_EQ(*this->store().purge(kT0 + 1h), 1u);
+    EXPECT_EQ(*this->store().purge(kT0 + 1h), 0u);
+}
+
+}  // namespace
+}  // namespace bindery::router
