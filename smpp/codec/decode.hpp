@@ -48,6 +48,11 @@ struct DecodeError {
     // True when the reply must be generic_nack (unreadable header, unknown command_id, a response
     // PDU, or a request that has no _resp); otherwise reply with the request's own _resp.
     [[nodiscard]] bool needs_generic_nack() const noexcept;
+    // False when the broken PDU is itself a response (generic_nack included): answering a response
+    // invites nack ping-pong, so the session should fail the matching request instead.
+    [[nodiscard]] bool should_reply() const noexcept {
+        return !header || !is_response(header->command_id);
+    }
 
     friend bool operator==(const DecodeError&, const DecodeError&) = default;
 };

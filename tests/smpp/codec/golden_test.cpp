@@ -366,6 +366,7 @@ TEST(GoldenVectors, BadVectorsAreRejectedWithTheExpectedStatus) {
         EXPECT_EQ(to_string(err.command_status()), file.expect.at("status")) << dump(err);
         EXPECT_EQ(err.field, file.expect.at("field")) << dump(err);
         EXPECT_LE(err.offset, file.bytes.size());
+        EXPECT_EQ(err.should_reply(), !(err.header && is_response(err.header->command_id)));
         const Pdu reply = make_error_response(err);
         EXPECT_EQ(to_string(reply.command_id()), file.expect.at("reply")) << dump(err);
         EXPECT_EQ(reply.header.command_status, err.command_status());
