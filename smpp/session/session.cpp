@@ -389,6 +389,12 @@ void Session::on_pdu(const Pdu& pdu, TimePoint now) {
 void Session::on_request(const Pdu& pdu, TimePoint now) {
     const Header& h = pdu.header;
     const CommandId id = h.command_id;
+    if (id == CommandId::unbind && state_ == SessionState::unbound) {
+        // Both sides unbound at once: answer theirs, and ours is done too.
+        reply(h, CommandStatus::ESME_ROK);
+        close(CloseReason::unbound);
+        return;
+    }
     if (!allowed(config_.role, state_, Direction::receive, id)) {
         ++stats_.refused_incoming;
         const CommandStatus status = refusal_status(state_, id);
@@ -565,7 +571,7 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
     ++stats_.pdus_received;
     last_received_ = now;
     if (error.header && is_response(error.header->command_id) &&
-        error.header->command_id != CommandId::generic_nack &&
+        error.header->command_id != CommandId::generic_nack && is_known(error.header->command_id) &&
         error.header->command_status != CommandStatus::ESME_ROK) {
         // A failed response whose body is broken still tells the outcome: match it by its
         // header (many SMSCs send odd bodies with error statuses).
@@ -578,7 +584,7 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
         return;
     }
     if (error.header && is_response(error.header->command_id) &&
-        error.header->command_id != CommandId::generic_nack) {
+        error.header->command_id != CommandId::generic_nack && is_known(error.header->command_id)) {
         // A response with status 0 we cannot read (e.g. a message_id over 64 characters): the
         // request was most likely accepted, so report it with its status and no message id rather
         // than leave it to time out and be sent twice.
@@ -589,8 +595,14 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
         on_response(resp, now, true);
     }
     if (state_ == SessionState::closed) return;
-    // Tell the peer (generic_nack for an unreadable header / unknown id / a response; the
-    // request's own _resp with the specific status otherwise).
+    // Responses are never answered: a generic_nack carrying the sequence number of one of OUR
+    // requests would read, to the peer, as a nack of ITS request with that number.
+    if (error.header && is_response(error.header->command_id)) {
+        maybe_send_unbind(now);
+        return;
+    }
+    // Tell the peer: generic_nack for an unreadable header or an unknown id, the request's own
+    // _resp with the specific status otherwise; always with the offending sequence number.
     (void)send(make_error_response(error));
     maybe_send_unbind(now);
 }

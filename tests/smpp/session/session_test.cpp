@@ -665,6 +665,44 @@ TEST_F(EsmeSession, UnreadableErrorResponseStillCompletesItsRequest) {
     EXPECT_EQ(s.in_flight(), 0U);
 }
 
+TEST_F(EsmeSession, UnreadableResponseIsNeverAnsweredWithGenericNack) {
+    Session& s = bound();
+    const auto a = submit(s, 8);
+    (void)drain(s);
+    // submit_sm_resp, status 0, message_id without its NUL: reported, not nacked (the peer would
+    // take a generic_nack with our sequence number for a nack of its own request).
+    const auto f = frame(0x80000004, 0, a, {'x', 'y'});
+    auto d = decode(f);
+    ASSERT_FALSE(d);
+    s.on_decode_error(d.error(), t0);
+    EXPECT_TRUE(drain(s).pdus.empty());
+    const auto results = listener.of("result");
+    ASSERT_EQ(results.size(), 1U);
+    EXPECT_TRUE(results[0].result.malformed);
+    EXPECT_EQ(results[0].status, CommandStatus::ESME_ROK);
+    // An unknown response id is not answered either.
+    const auto g = frame(0x80000111, 0, 5);
+    auto e = decode(g);
+    ASSERT_FALSE(e);
+    s.on_decode_error(e.error(), t0);
+    EXPECT_TRUE(drain(s).pdus.empty());
+}
+
+TEST_F(EsmeSession, UnbindsCrossingEachOtherBothComplete) {
+    Session& s = bound();
+    s.unbind(t0);
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::unbind);
+    s.on_pdu(peer(Unbind{}, 12), t0);
+    sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::unbind_resp);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 12U);
+    EXPECT_EQ(s.state(), SessionState::closed);
+    EXPECT_EQ(listener.of("closed").at(0).reason, CloseReason::unbound);
+}
+
 // ---- outbox --------------------------------------------------------------------------------------
 
 TEST_F(EsmeSession, OutboxBufferIsReusedAfterRecycle) {

@@ -1,0 +1,1 @@
+bindery_fuzz(session DEPS bindery_smpp_session)
