@@ -31,6 +31,8 @@ struct SubmitRequest {
     std::string client_ref;    // the client's own reference, echoed in status and callbacks
     std::string callback_url;  // delivery callbacks (empty: none)
     std::vector<std::string> tags;   // free-form labels routing rules may match
+    // Force an encoding (the client asked for gsm7 or ucs2); absent: the provider chooses.
+    std::optional<TextEncoding> encoding;
 };
 
 enum class SubmitErrc : std::uint8_t {

@@ -29,6 +29,7 @@ struct Message {
     std::string text;          // UTF-8
     TextEncoding encoding = TextEncoding::gsm7;   // acceptance estimate
     std::uint32_t segments_estimate = 1;          // acceptance estimate
+    std::optional<TextEncoding> forced_encoding;  // the client's choice, passed to the provider
     Priority priority = Priority::normal;
     std::vector<std::string> tags;
     std::string client_ref;

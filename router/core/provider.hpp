@@ -19,7 +19,8 @@ struct OutboundMessage {
     std::string client;
     std::string sender;
     std::string destination;   // E.164 ("+" and digits); the provider applies its TON/NPI rules
-    std::string text;          // UTF-8; the provider picks encoding and segmentation
+    std::string text;          // UTF-8; the provider picks encoding and segmentation...
+    std::optional<TextEncoding> encoding;   // ...unless the client forced one
     Priority priority = Priority::normal;
     SystemTime expires_at{};   // validity end, for validity_period / TTL fields
     bool want_receipt = true;

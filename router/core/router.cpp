@@ -123,7 +123,7 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
     }
     TextPlan plan;
     if (planner_) {
-        auto planned = planner_(request.text);
+        auto planned = planner_(request.text, request.encoding);
         if (!planned) return refuse(SubmitErrc::invalid_text, "text: " + planned.error());
         plan = *planned;
     }
@@ -150,6 +150,7 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
     m.region = std::move(number->region);
     m.text = request.text;
     m.encoding = plan.encoding;
+    m.forced_encoding = request.encoding;
     m.segments_estimate = plan.segments;
     m.priority = request.priority;
     m.tags = request.tags;
@@ -569,6 +570,7 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         out.sender = m.sender;
         out.destination = m.destination;
         out.text = m.text;
+        out.encoding = m.forced_encoding;
         out.priority = m.priority;
         out.expires_at = m.expires_at;
         out.want_receipt = true;

@@ -42,8 +42,10 @@ struct TextPlan {
     TextEncoding encoding = TextEncoding::gsm7;
     std::uint32_t segments = 1;
 };
-// Error: a reason for the client (e.g. "text is not valid UTF-8").
-using TextPlanner = std::function<Expected<TextPlan, std::string>(std::string_view utf8)>;
+// `forced`: the client's encoding choice, if any. Error: a reason for the client (e.g. "not valid
+// UTF-8", "cannot be sent as gsm7").
+using TextPlanner = std::function<Expected<TextPlan, std::string>(
+    std::string_view utf8, std::optional<TextEncoding> forced)>;
 
 struct AcceptanceConfig {
     PhoneNumberConfig numbers;

@@ -30,7 +30,7 @@ struct SqliteStoreConfig {
     std::chrono::microseconds commit_window{0};
     std::size_t max_group_rows = 20'000;   // rows (messages + events) per group commit, soft cap
     std::size_t readers = 2;               // read connections
-    std::size_t writer_cache_kib = 32 * 1024;   // page cache of the writer connection
+    std::size_t writer_cache_kib = 64 * 1024;   // page cache of the writer connection
     std::size_t reader_cache_kib = 8 * 1024;    // page cache of each reader
     std::uint32_t purge_chunk = 1000;   // messages deleted per transaction by purge()
     std::uint64_t max_size_bytes = 0;   // 0: unlimited; above it writes fail with unavailable

@@ -34,6 +34,7 @@ protected:
         m.region = "IR";
         m.text = "سلام hello";   // UTF-8 survives the round trip
         m.encoding = TextEncoding::ucs2;
+        m.forced_encoding = TextEncoding::ucs2;
         m.segments_estimate = 1;
         m.priority = Priority::bulk;
         m.tags = {"a", "b"};
@@ -70,6 +71,8 @@ TEST_P(MessageStoreContract, InsertedMessagesReadBackFieldForField) {
     EXPECT_EQ(r.region, m.region);
     EXPECT_EQ(r.text, m.text);
     EXPECT_EQ(r.encoding, m.encoding);
+    EXPECT_EQ(r.forced_encoding, m.forced_encoding);
+    EXPECT_EQ(r.segments_estimate, m.segments_estimate);
     EXPECT_EQ(r.priority, m.priority);
     EXPECT_EQ(r.tags, m.tags);
     EXPECT_EQ(r.client_ref, m.client_ref);

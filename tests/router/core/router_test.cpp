@@ -66,9 +66,13 @@ private:
 };
 
 // 160 GSM characters per segment (153 when split); any byte >= 0x80 makes it UCS-2 (70 / 67).
-Expected<TextPlan, std::string> plan_text(std::string_view text) {
-    const bool ucs2 = std::any_of(text.begin(), text.end(),
-                                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+Expected<TextPlan, std::string> plan_text(std::string_view text, std::optional<TextEncoding> forced) {
+    const bool non_gsm = std::any_of(text.begin(), text.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (forced == TextEncoding::gsm7 && non_gsm) {
+        return Unexpected(std::string("cannot be sent as gsm7"));
+    }
+    const bool ucs2 = non_gsm || forced == TextEncoding::ucs2;
     if (text.find('\x01') != std::string_view::npos) return Unexpected(std::string("bad byte"));
     const std::size_t single = ucs2 ? 70 : 160;
     const std::size_t part = ucs2 ? 67 : 153;
@@ -199,6 +203,34 @@ TEST_F(RouterTest, RefusesInvalidInputWithTypedReasons) {
     EXPECT_EQ(submit_one(bad_callback).error().code, SubmitErrc::invalid_request);
     EXPECT_EQ(router->stats().refused, 7u);
     EXPECT_EQ(router->backpressure().backlog, 1u);
+}
+
+TEST_F(RouterTest, AForcedEncodingIsPlannedAndPassedToTheProvider) {
+    build();
+    auto r = request();
+    r.text = std::string(100, 'x');
+    r.encoding = TextEncoding::ucs2;
+    const auto out = submit_one(r);
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->encoding, TextEncoding::ucs2);
+    EXPECT_EQ(out->segments, 2u);   // 100 characters > 70
+    poll();
+    ASSERT_EQ(a.log.size(), 1u);
+    EXPECT_EQ(a.log[0].encoding, TextEncoding::ucs2);
+
+    auto plain = request();
+    ASSERT_TRUE(submit_one(plain).has_value());
+    poll();
+    ASSERT_EQ(a.log.size(), 2u);
+    EXPECT_FALSE(a.log[1].encoding.has_value());   // the provider chooses
+
+    auto impossible = request();
+    impossible.text = "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85";   // Persian: not GSM 7-bit
+    impossible.encoding = TextEncoding::gsm7;
+    const auto refused = submit_one(impossible);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, SubmitErrc::invalid_text);
+    EXPECT_NE(refused.error().reason.find("gsm7"), std::string::npos);
 }
 
 TEST_F(RouterTest, NoMatchingRouteIsRefusedAtAcceptance) {
