@@ -245,6 +245,13 @@ Expected<std::uint32_t, SubmitRefusal> Session::submit(const Body& request, User
     return seq;
 }
 
+std::optional<TimePoint> Session::next_submit_time(TimePoint now) noexcept {
+    if (!is_bound(state_) || stopping_ || !window_.has_room()) return std::nullopt;
+    TimePoint at = std::max(now, bucket_.next_available(now));
+    if (shared_bucket_ != nullptr) at = std::max(at, shared_bucket_->next_available(now));
+    return at;
+}
+
 bool Session::complete_incoming(IncomingToken token, CommandStatus status,
                                 std::string_view message_id) {
     if (status != CommandStatus::ESME_ROK) message_id = {};

@@ -231,6 +231,11 @@ public:
     // Immediate close: in-flight requests are reported as connection_lost.
     void close(CloseReason reason = CloseReason::local);
 
+    // When submit() would pass the state, window and rate checks: `now` when it would now, the
+    // time the rate allows otherwise, nullopt while not bound, closing or the window is full (a
+    // response event frees a slot). Lets a scheduler pick a bind and arm a timer without trying.
+    [[nodiscard]] std::optional<TimePoint> next_submit_time(TimePoint now) noexcept;
+
     // Carrier-wide bucket (owned by the bind pool) consulted with this session's own one.
     void set_shared_bucket(TokenBucket* shared) noexcept { shared_bucket_ = shared; }
 

@@ -319,6 +319,25 @@ TEST_F(EsmeSession, FixedRateRefusesWithRetryAt) {
     EXPECT_TRUE(s.submit(sample_submit(), 2, r.error().retry_at));
 }
 
+TEST_F(EsmeSession, NextSubmitTimeReflectsStateWindowAndRate) {
+    config.rate = 2.0;
+    config.window = 2;
+    Session& s = make();
+    EXPECT_EQ(s.next_submit_time(t0), std::nullopt) << "not bound";
+    s.on_pdu(peer(BindTransceiverResp{}, 1), t0);  // no bind pending: ignored
+    EXPECT_EQ(s.state(), SessionState::open);
+    ASSERT_TRUE(s.bind(BindParams{}, t0));
+    s.on_pdu(peer(BindTransceiverResp{}, 1), t0);
+    ASSERT_EQ(s.state(), SessionState::bound_trx);
+    EXPECT_EQ(s.next_submit_time(t0), t0);
+    submit(s, 1);
+    EXPECT_EQ(s.next_submit_time(t0), t0 + 500ms);
+    submit(s, 2, t0 + 500ms);
+    EXPECT_EQ(s.next_submit_time(t0 + 500ms), std::nullopt) << "window full";
+    s.unbind(t0 + 1s);
+    EXPECT_EQ(s.next_submit_time(t0 + 1s), std::nullopt) << "closing";
+}
+
 TEST_F(EsmeSession, ThrottledResponseHandsTheRequestBackWithABackoff) {
     Session& s = bound();
     const auto a = submit(s, 7);
