@@ -122,6 +122,13 @@ std::string_view to_string(TextEncoding e) noexcept {
     return "gsm7";
 }
 
+std::optional<TextEncoding> parse_text_encoding(std::string_view text) noexcept {
+    for (auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1}) {
+        if (to_string(e) == text) return e;
+    }
+    return std::nullopt;
+}
+
 std::string_view to_string(SubmitErrc e) noexcept {
     switch (e) {
         case SubmitErrc::invalid_destination: return "invalid_destination";

@@ -87,5 +87,7 @@ bool is_final(MessageState s) noexcept;
 
 enum class TextEncoding : std::uint8_t { gsm7, ucs2, latin1 };
 std::string_view to_string(TextEncoding e) noexcept;
+// "gsm7", "ucs2", "latin1".
+std::optional<TextEncoding> parse_text_encoding(std::string_view text) noexcept;
 
 }  // namespace bindery::router

@@ -1,8 +1,10 @@
 #include "router/store/sqlite_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "router/store/group_commit.hpp"
 #include "router/store/row_codec.hpp"
@@ -63,6 +65,14 @@ struct SqliteStore::Impl {
     SqliteStoreConfig config;
     int version = 0;
     std::unique_ptr<sqlite::GroupWriter> writer;
+
+    // retention thread
+    std::mutex purge_mutex;
+    std::condition_variable purge_wake;
+    bool purge_stop = false;
+    std::atomic<std::uint64_t> purged{0};
+    std::atomic<std::uint64_t> purge_failures{0};
+    std::thread purger;
 
     std::mutex readers_mutex;
     std::condition_variable reader_free;
@@ -154,6 +164,14 @@ Expected<StoredPage, StoreError> SqliteStore::Impl::active_page(Connection& conn
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 SqliteStore::~SqliteStore() {
+    if (impl_->purger.joinable()) {
+        {
+            std::lock_guard lock(impl_->purge_mutex);
+            impl_->purge_stop = true;
+        }
+        impl_->purge_wake.notify_one();
+        impl_->purger.join();
+    }
     impl_->writer.reset();   // drains queued requests first
     impl_->idle.clear();
     impl_->readers.clear();
@@ -213,7 +231,30 @@ Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(SqliteStore
     }
     impl->writer = std::make_unique<sqlite::GroupWriter>(std::move(*writer), config.commit_window,
                                                          config.max_group_rows);
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(impl)));
+    if (config.retention) {
+        SqliteStore* self = store.get();
+        self->impl_->purger = std::thread([self] { self->run_retention(); });
+    }
+    return store;
+}
+
+void SqliteStore::run_retention() {
+    Impl& impl = *impl_;
+    const auto interval = std::max(impl.config.purge_interval, std::chrono::milliseconds(1));
+    std::unique_lock lock(impl.purge_mutex);
+    for (;;) {
+        if (impl.purge_wake.wait_for(lock, interval, [&] { return impl.purge_stop; })) return;
+        lock.unlock();
+        // Stored times are wall-clock, so retention is measured on the wall clock too.
+        auto purged = purge(SystemClock::now() - *impl.config.retention);
+        if (purged) {
+            impl.purged += *purged;
+        } else {
+            ++impl.purge_failures;   // the next run tries again
+        }
+        lock.lock();
+    }
 }
 
 // ---- writes: through the group-commit writer ----------------------------------------------------
@@ -414,7 +455,12 @@ int SqliteStore::schema_version() const noexcept { return impl_->version; }
 
 int SqliteStore::latest_schema_version() noexcept { return sqlite::latest_version(); }
 
-SqliteStoreStats SqliteStore::stats() const { return impl_->writer->stats(); }
+SqliteStoreStats SqliteStore::stats() const {
+    auto s = impl_->writer->stats();
+    s.purged = impl_->purged.load();
+    s.purge_failures = impl_->purge_failures.load();
+    return s;
+}
 
 const std::string& SqliteStore::path() const noexcept { return impl_->config.path; }
 

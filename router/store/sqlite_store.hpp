@@ -33,6 +33,11 @@ struct SqliteStoreConfig {
     std::size_t writer_cache_kib = 64 * 1024;   // page cache of the writer connection
     std::size_t reader_cache_kib = 8 * 1024;    // page cache of each reader
     std::uint32_t purge_chunk = 1000;   // messages deleted per transaction by purge()
+    // Retention: when set, a background thread purges messages that finished (final state) more
+    // than `retention` ago, every `purge_interval` (first run one interval after open). Unset:
+    // the owner calls purge() itself.
+    std::optional<std::chrono::milliseconds> retention;
+    std::chrono::milliseconds purge_interval{std::chrono::minutes(1)};
     std::uint64_t max_size_bytes = 0;   // 0: unlimited; above it writes fail with unavailable
     int migrate_to = 0;                 // stop migrations at this version (0: latest); tests
 };
@@ -42,6 +47,8 @@ struct SqliteStoreStats {
     std::uint64_t requests = 0;       // insert/transition/purge requests committed or refused
     std::uint64_t max_group = 0;      // most requests seen in one group
     std::uint64_t failed_commits = 0;
+    std::uint64_t purged = 0;           // messages removed by the retention thread
+    std::uint64_t purge_failures = 0;   // retention runs that stopped on an error
 };
 
 class SqliteStore final : public MessageStore {
@@ -83,6 +90,7 @@ public:
 private:
     struct Impl;
     explicit SqliteStore(std::unique_ptr<Impl> impl);
+    void run_retention();
     std::unique_ptr<Impl> impl_;
 };
 

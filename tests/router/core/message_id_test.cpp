@@ -54,6 +54,18 @@ TEST(MessageId, ParseRejectsMalformedText) {
     EXPECT_EQ(ok->to_string(), "0190d7a4-8c3e-7b3c-9a4e-6f1d2c3b4a5e");
 }
 
+TEST(ApiVocabulary, NamesRoundTrip) {
+    for (auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1}) {
+        EXPECT_EQ(parse_text_encoding(to_string(e)), e);
+    }
+    EXPECT_FALSE(parse_text_encoding("auto").has_value());
+    for (auto p : {Priority::express, Priority::normal, Priority::bulk}) {
+        EXPECT_EQ(parse_priority(to_string(p)), p);
+    }
+    EXPECT_EQ(parse_priority("alert"), Priority::express);
+    EXPECT_FALSE(parse_priority("urgent").has_value());
+}
+
 TEST(Rng, BelowIsInRangeAndUniformish) {
     Rng rng(3);
     int counts[10] = {};
