@@ -45,6 +45,7 @@ void round_trip(std::string_view text, std::uint8_t sel) {
     o.allow_latin1 = (sel & 0x08) != 0;
     o.keep_clusters = (sel & 0x10) != 0;
     if ((sel & 0x20) != 0) o.force_alphabet = Alphabet::ucs2;
+    o.transliterate = (sel & 0x40) != 0;
     const auto count = count_segments(text, o);
     const auto m = encode_message(text, static_cast<std::uint16_t>(sel * 257U), o);
     check(count.has_value() == m.has_value());
@@ -54,7 +55,15 @@ void round_trip(std::string_view text, std::uint8_t sel) {
         text.find('\r') != std::string_view::npos) {
         return;
     }
-    const std::string want = m->alphabet == Alphabet::gsm7 ? expected_after_gsm7(text) : std::string(text);
+    check(count->transliterated == m->transliterated);
+    std::string sent(text);
+    if (m->transliterated) {
+        const auto t = transliterate_to_gsm7(text);
+        check(t.has_value());
+        sent = *t;
+        if (sent.find('\r') != std::string::npos && o.gsm7_packing == Gsm7Packing::packed) return;
+    }
+    const std::string want = m->alphabet == Alphabet::gsm7 ? expected_after_gsm7(sent) : sent;
     const DecodeOptions d{SmscDefaultAlphabet::gsm7, o.gsm7_packing};
     if (m->message_payload) {
         check(decode_text(m->data_coding, *m->message_payload, d).utf8 == want);

@@ -9,6 +9,7 @@ std::string_view to_string(DropReason r) noexcept {
         case DropReason::timed_out: return "timed_out";
         case DropReason::evicted_messages: return "evicted_messages";
         case DropReason::evicted_parts: return "evicted_parts";
+        case DropReason::evicted_bytes: return "evicted_bytes";
         case DropReason::superseded: return "superseded";
         case DropReason::drained: return "drained";
     }
@@ -33,6 +34,7 @@ IncompleteMessage Reassembler::release(Map::iterator it, DropReason reason) {
         }
     }
     parts_ -= it->second.received;
+    bytes_ -= it->second.bytes;
     age_.erase(it->second.age);
     pending_.erase(it);
     return m;
@@ -42,6 +44,10 @@ AddResult Reassembler::add(ConcatPart part, TimePoint now) {
     AddResult r;
     if (part.total == 0 || part.seqnum == 0 || part.seqnum > part.total) {
         r.status = PartStatus::invalid;
+        return r;
+    }
+    if (part.user_data.size() > limits_.max_pending_bytes && part.total > 1) {
+        r.status = PartStatus::too_large;
         return r;
     }
     if (part.total == 1) {
@@ -75,9 +81,23 @@ AddResult Reassembler::add(ConcatPart part, TimePoint now) {
     while (parts_ + 1 > limits_.max_pending_parts && age_.front() != it->first) {
         r.dropped.push_back(release(pending_.find(age_.front()), DropReason::evicted_parts));
     }
+    while (bytes_ + part.user_data.size() > limits_.max_pending_bytes) {
+        auto oldest = age_.begin();
+        if (*oldest == it->first) ++oldest;
+        if (oldest == age_.end()) {
+            // This message alone cannot grow within the bound: give it up with what it had.
+            r.dropped.push_back(release(it, DropReason::evicted_bytes));
+            r.status = PartStatus::too_large;
+            return r;
+        }
+        r.dropped.push_back(release(pending_.find(*oldest), DropReason::evicted_bytes));
+    }
+    const std::size_t size = part.user_data.size();
     slot = std::move(part.user_data);
     ++it->second.received;
+    it->second.bytes += size;
     ++parts_;
+    bytes_ += size;
     if (it->second.received < it->second.total) {
         r.status = PartStatus::stored;
         return r;
@@ -86,11 +106,10 @@ AddResult Reassembler::add(ConcatPart part, TimePoint now) {
     m.key = it->first;
     m.data_coding = it->second.data_coding;
     m.total = it->second.total;
-    std::size_t size = 0;
-    for (const auto& p : it->second.parts) size += p->size();
-    m.user_data.reserve(size);
+    m.user_data.reserve(it->second.bytes);
     for (const auto& p : it->second.parts) m.user_data.insert(m.user_data.end(), p->begin(), p->end());
     parts_ -= it->second.received;
+    bytes_ -= it->second.bytes;
     age_.erase(it->second.age);
     pending_.erase(it);
     r.status = PartStatus::completed;

@@ -26,6 +26,8 @@ struct ReassemblyLimits {
     Duration timeout = std::chrono::minutes(5);  // from the first part of a message
     std::size_t max_pending_messages = 1024;
     std::size_t max_pending_parts = 8192;  // raised to 255 if lower (one message must fit)
+    // Octets of user data held; a part that alone exceeds it is refused (PartStatus::too_large).
+    std::size_t max_pending_bytes = 4 * 1024 * 1024;
 };
 
 struct ConcatKey {
@@ -58,6 +60,7 @@ enum class DropReason : std::uint8_t {
     timed_out,         // take_expired: timeout passed since the first part
     evicted_messages,  // max_pending_messages reached, oldest dropped
     evicted_parts,     // max_pending_parts reached, oldest dropped
+    evicted_bytes,     // max_pending_bytes reached, oldest dropped
     superseded,        // a part with the same key announced another total (reference reused)
     drained,           // drain()
 };
@@ -78,6 +81,7 @@ enum class PartStatus : std::uint8_t {
     completed,  // this part completed the message (AddResult::message)
     duplicate,  // seqnum already held: ignored
     invalid,    // total 0, seqnum 0 or seqnum > total: ignored
+    too_large,  // the part alone is over max_pending_bytes: ignored
 };
 
 struct AddResult {
@@ -98,6 +102,7 @@ public:
 
     [[nodiscard]] std::size_t pending_messages() const noexcept { return pending_.size(); }
     [[nodiscard]] std::size_t pending_parts() const noexcept { return parts_; }
+    [[nodiscard]] std::size_t pending_bytes() const noexcept { return bytes_; }
     [[nodiscard]] std::optional<TimePoint> next_deadline() const noexcept;
 
 private:
@@ -105,6 +110,7 @@ private:
         std::uint8_t data_coding = 0;
         std::uint8_t total = 0;
         std::size_t received = 0;
+        std::size_t bytes = 0;
         std::vector<std::optional<std::vector<std::uint8_t>>> parts;
         TimePoint first_seen{};
         std::list<ConcatKey>::iterator age;
@@ -117,6 +123,7 @@ private:
     Map pending_;
     std::list<ConcatKey> age_;  // arrival order of first parts, oldest first
     std::size_t parts_ = 0;
+    std::size_t bytes_ = 0;
 };
 
 }  // namespace bindery::smpp

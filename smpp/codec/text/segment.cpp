@@ -241,7 +241,78 @@ EncodedMessage assemble(const Plan& p, std::string_view utf8, const std::vector<
     return m;
 }
 
+// Replacement for typographic characters; nullptr = no replacement, "" = drop.
+const char* gsm_replacement(char32_t c) noexcept {
+    switch (c) {
+        case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB: case 0x00BB: case 0x2033:
+            return "\"";
+        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x0060: case 0x00B4: case 0x2032:
+            return "'";
+        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+            return "-";
+        case 0x2026: return "...";
+        case 0x00A0: case 0x2002: case 0x2003: case 0x2004: case 0x2005: case 0x2006: case 0x2007:
+        case 0x2008: case 0x2009: case 0x200A: case 0x202F: case 0x205F: case 0x3000:
+            return " ";
+        case 0x200B: case 0xFEFF: return "";
+        default: return nullptr;
+    }
+}
+
+// Re-analyses the transliterated text when the options ask for it and it helps.
+struct Prepared {
+    std::string storage;  // transliterated text, when used
+    std::string_view original;
+    Analysis analysis;
+    bool transliterated = false;
+    // Computed on use: a view into `storage` would dangle after a move (short-string buffer).
+    [[nodiscard]] std::string_view text() const noexcept {
+        return transliterated ? std::string_view(storage) : original;
+    }
+};
+
+Expected<Prepared, TextError> prepare(std::string_view utf8, const EncodeOptions& o) {
+    auto a = analyse(utf8);
+    if (!a) return Unexpected(a.error());
+    Prepared p;
+    p.original = utf8;
+    if (o.transliterate && !o.force_alphabet && o.smsc_default == SmscDefaultAlphabet::gsm7 &&
+        a->first_non_gsm) {
+        if (auto t = transliterate_to_gsm7(utf8)) {
+            p.storage = std::move(*t);
+            auto b = analyse(p.storage);
+            if (!b) return Unexpected(b.error());
+            p.analysis = std::move(*b);
+            p.transliterated = true;
+            return p;
+        }
+    }
+    p.analysis = std::move(*a);
+    return p;
+}
+
 }  // namespace
+
+std::optional<std::string> transliterate_to_gsm7(std::string_view utf8) {
+    std::string out;
+    out.reserve(utf8.size());
+    bool changed = false;
+    for (std::size_t i = 0; i < utf8.size();) {
+        const auto st = next_utf8(utf8, i);
+        if (!st.valid) return std::nullopt;
+        if (gsm7_septets(st.code_point) != 0) {
+            out.append(utf8.substr(i, st.length));
+        } else if (const char* r = gsm_replacement(st.code_point)) {
+            out += r;
+            changed = true;
+        } else {
+            return std::nullopt;
+        }
+        i += st.length;
+    }
+    if (!changed) return std::nullopt;
+    return out;
+}
 
 Capacity capacity(Alphabet a, Concatenation c) noexcept {
     const bool wide = c == Concatenation::udh16;
@@ -253,17 +324,17 @@ Capacity capacity(Alphabet a, Concatenation c) noexcept {
 }
 
 Expected<Alphabet, TextError> choose_alphabet(std::string_view utf8, const EncodeOptions& options) {
-    auto a = analyse(utf8);
-    if (!a) return Unexpected(a.error());
-    return pick(*a, options);
+    auto p = prepare(utf8, options);
+    if (!p) return Unexpected(p.error());
+    return pick(p->analysis, options);
 }
 
 Expected<SegmentCount, TextError> count_segments(std::string_view utf8, const EncodeOptions& options) {
-    auto a = analyse(utf8);
+    auto a = prepare(utf8, options);
     if (!a) return Unexpected(a.error());
-    auto alphabet = pick(*a, options);
+    auto alphabet = pick(a->analysis, options);
     if (!alphabet) return Unexpected(alphabet.error());
-    auto p = plan(a->chars, *alphabet, options);
+    auto p = plan(a->analysis.chars, *alphabet, options);
     if (!p) return Unexpected(p.error());
     if (p->as_payload) {
         std::size_t octets = p->units * (p->alphabet == Alphabet::ucs2 ? 2U : 1U);
@@ -272,18 +343,19 @@ Expected<SegmentCount, TextError> count_segments(std::string_view utf8, const En
         }
         if (octets > kMaxPayload) return Unexpected(TextError{TextErrc::too_long, 0});
     }
-    return SegmentCount{p->alphabet, p->data_coding, p->units, p->air_segments};
+    return SegmentCount{p->alphabet, p->data_coding, p->units, p->air_segments, a->transliterated};
 }
 
 Expected<EncodedMessage, TextError> encode_message(std::string_view utf8, std::uint16_t reference,
                                                    const EncodeOptions& options) {
-    auto a = analyse(utf8);
+    auto a = prepare(utf8, options);
     if (!a) return Unexpected(a.error());
-    auto alphabet = pick(*a, options);
+    auto alphabet = pick(a->analysis, options);
     if (!alphabet) return Unexpected(alphabet.error());
-    auto p = plan(a->chars, *alphabet, options);
+    auto p = plan(a->analysis.chars, *alphabet, options);
     if (!p) return Unexpected(p.error());
-    EncodedMessage m = assemble(*p, utf8, a->chars, reference, options);
+    EncodedMessage m = assemble(*p, a->text(), a->analysis.chars, reference, options);
+    m.transliterated = a->transliterated;
     if (m.message_payload && m.message_payload->size() > kMaxPayload) {
         return Unexpected(TextError{TextErrc::too_long, 0});
     }

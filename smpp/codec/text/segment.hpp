@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct EncodeOptions {
     bool allow_latin1 = false;
     // Carrier insists on one alphabet (gsm7, ia5, latin1, ucs2, or binary = the UTF-8 octets).
     std::optional<Alphabet> force_alphabet;
+    // Lossy: when a text is not all-GSM only because of typographic punctuation, replace it
+    // (“ ” „ « » -> ", ‘ ’ ‚ ` ´ -> ', – — ‒ − -> -, … -> ..., no-break and thin spaces -> space,
+    // zero-width space / BOM dropped) and send GSM 7-bit. Off by default.
+    bool transliterate = false;
     // Keep combining marks, variation selectors, ZWJ sequences and flag pairs in one segment when
     // possible (cosmetic; may cost an extra segment).
     bool keep_clusters = false;
@@ -64,6 +69,7 @@ struct EncodedMessage {
     std::size_t units = 0;  // of the whole text
     std::vector<Segment> segments;  // empty when message_payload is used
     std::optional<std::vector<std::uint8_t>> message_payload;
+    bool transliterated = false;  // EncodeOptions::transliterate changed the text
 };
 
 struct SegmentCount {
@@ -72,6 +78,7 @@ struct SegmentCount {
     std::size_t units = 0;
     // Parts on the air; for Concatenation::payload, what the SMSC will produce with 8-bit UDHs.
     std::size_t segments = 0;
+    bool transliterated = false;
     friend bool operator==(const SegmentCount&, const SegmentCount&) = default;
 };
 
@@ -80,6 +87,10 @@ struct Capacity {
     std::size_t per_segment = 0;   // units per part of a concatenated message
 };
 [[nodiscard]] Capacity capacity(Alphabet a, Concatenation c) noexcept;
+
+// The GSM-only form of `utf8` per EncodeOptions::transliterate, or nothing when some code point
+// has no GSM form even after replacement (or the text is already GSM, or not valid UTF-8).
+[[nodiscard]] std::optional<std::string> transliterate_to_gsm7(std::string_view utf8);
 
 // The alphabet the options select for this text (cheapest that represents every code point).
 [[nodiscard]] Expected<Alphabet, TextError> choose_alphabet(std::string_view utf8,

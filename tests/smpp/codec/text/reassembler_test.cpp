@@ -174,3 +174,38 @@ TEST(Reassembler, RebuildsAUcs2MessageWhoseSenderSplitASurrogatePair) {
 
 }  // namespace
 }  // namespace bindery::smpp
+
+namespace bindery::smpp {
+namespace {
+
+TEST(Reassembler, BoundsTheOctetsHeld) {
+    ReassemblyLimits limits;
+    limits.max_pending_bytes = 10;
+    Reassembler r(limits);
+    EXPECT_EQ(r.add(part("a", 1, 2, 1, "aaaa"), t0).status, PartStatus::stored);
+    EXPECT_EQ(r.add(part("b", 1, 2, 1, "bbbb"), t0).status, PartStatus::stored);
+    EXPECT_EQ(r.pending_bytes(), 8U);
+    // Part of the newer message: the oldest other message goes.
+    auto res = r.add(part("b", 1, 3, 1, "x"), t0);  // superseded first (other total)
+    ASSERT_EQ(res.dropped.size(), 1U);
+    EXPECT_EQ(res.dropped[0].reason, DropReason::superseded);
+    res = r.add(part("c", 1, 2, 1, "cccccc"), t0);
+    ASSERT_EQ(res.dropped.size(), 1U);
+    EXPECT_EQ(res.dropped[0].key.source_addr, "a");
+    EXPECT_EQ(res.dropped[0].reason, DropReason::evicted_bytes);
+    EXPECT_EQ(r.pending_bytes(), 7U);
+    EXPECT_EQ(r.add(part("d", 1, 2, 1, std::string(11, 'd')), t0).status, PartStatus::too_large);
+    // A single message that cannot grow within the bound is given up.
+    res = r.add(part("c", 1, 2, 2, "cccccc"), t0);
+    EXPECT_EQ(res.status, PartStatus::too_large);
+    ASSERT_EQ(res.dropped.size(), 2U);
+    EXPECT_EQ(res.dropped[0].key.source_addr, "b");
+    EXPECT_EQ(res.dropped[1].key.source_addr, "c");
+    EXPECT_EQ(r.pending_bytes(), 0U);
+    EXPECT_EQ(r.pending_messages(), 0U);
+    // Single-part messages are never stored, so never too large.
+    EXPECT_EQ(r.add(part("e", 1, 1, 1, std::string(50, 'e')), t0).status, PartStatus::completed);
+}
+
+}  // namespace
+}  // namespace bindery::smpp

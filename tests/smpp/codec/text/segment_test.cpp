@@ -319,3 +319,33 @@ TEST(Segment, BinaryDataSplitsOnOctets) {
 
 }  // namespace
 }  // namespace bindery::smpp
+
+namespace bindery::smpp {
+namespace {
+
+TEST(Segment, TransliterationIsOptInAndOnlyForTypography) {
+    const std::string typo = "\xE2\x80\x9CHi\xE2\x80\x9D \xE2\x80\x94 it\xE2\x80\x99s\xE2\x80\xA6\xC2\xA0ok";  // “Hi” — it’s… ok
+    EXPECT_EQ(*choose_alphabet(typo), Alphabet::ucs2);
+    EncodeOptions o;
+    o.transliterate = true;
+    const auto m = encode_message(typo, 1, o);
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(m->transliterated);
+    EXPECT_EQ(m->alphabet, Alphabet::gsm7);
+    EXPECT_EQ(decode_text(0, m->segments[0].short_message).utf8, "\"Hi\" - it's... ok");
+    const auto n = count_segments(typo, o);
+    ASSERT_TRUE(n);
+    EXPECT_TRUE(n->transliterated);
+    EXPECT_EQ(n->units, 17U);
+    // Text that stays non-GSM (Persian) is sent untouched as UCS-2.
+    const auto p = encode_message("\xE2\x80\x9C\xD8\xB3\xE2\x80\x9D", 1, o);
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->transliterated);
+    EXPECT_EQ(p->alphabet, Alphabet::ucs2);
+    EXPECT_EQ(decode_text(8, p->segments[0].short_message).utf8, "\xE2\x80\x9C\xD8\xB3\xE2\x80\x9D");
+    EXPECT_FALSE(transliterate_to_gsm7("plain"));
+    EXPECT_EQ(transliterate_to_gsm7("a\xE2\x80\x8B" "b"), "ab");  // zero-width space dropped
+}
+
+}  // namespace
+}  // namespace bindery::smpp
