@@ -234,7 +234,7 @@ TEST(SqliteStore, GroupCommitAcknowledgesOnlyDurableWritesFromManyThreads) {
 TEST(SqliteStore, OneCallersFailureInAGroupDoesNotFailTheOthers) {
     TempDir dir;
     auto config = config_for(dir.file("isolation.db"));
-    config.commit_window = std::chrono::milliseconds(300);   // both requests land in one group
+    config.commit_window = std::chrono::milliseconds(1000);   // both requests land in one group
     auto store = open_ok(config);
     ASSERT_NE(store, nullptr);
     MessageIdGenerator ids(4);
@@ -297,17 +297,31 @@ TEST(SqliteStore, LoadActivePagesThroughTheBacklogInIdOrder) {
     ASSERT_EQ(all->size(), expected.size());
 }
 
-TEST(SqliteStore, ClosingFinishesQueuedWritesAndLaterCallsAreRefused) {
+TEST(SqliteStore, RetentionThreadPurgesOnlyMessagesFinishedLongerAgo) {
     TempDir dir;
-    MessageIdGenerator ids(6);
-    std::vector<Message> batch{sample_message(ids)};
-    {
-        auto store = open_ok(config_for(dir.file("close.db")));
-        ASSERT_NE(store, nullptr);
-        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    auto config = config_for(dir.file("retention.db"));
+    config.retention = std::chrono::hours(1);
+    config.purge_interval = std::chrono::milliseconds(20);
+    auto store = open_ok(config);
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(8);
+    const auto now = SystemClock::now();
+    auto old_done = sample_message(ids, "acme", MessageState::delivered);
+    old_done.updated_at = now - std::chrono::hours(2);
+    auto fresh_done = sample_message(ids, "acme", MessageState::delivered);
+    fresh_done.updated_at = now;
+    auto old_queued = sample_message(ids, "acme", MessageState::queued);
+    old_queued.updated_at = now - std::chrono::hours(2);
+    std::vector<Message> batch{old_done, fresh_done, old_queued};
+    ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    for (int i = 0; i < 500 && store->get(old_done.id)->has_value(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    auto store = open_ok(config_for(dir.file("close.db")));
-    EXPECT_TRUE(store->get(batch[0].id)->has_value());
+    EXPECT_FALSE(store->get(old_done.id)->has_value());
+    EXPECT_TRUE(store->get(fresh_done.id)->has_value());
+    EXPECT_TRUE(store->get(old_queued.id)->has_value());
+    EXPECT_EQ(store->stats().purged, 1u);
+    EXPECT_EQ(store->stats().purge_failures, 0u);
 }
 
 // kill -9 in the middle of acknowledged group commits: every id the child reported as
