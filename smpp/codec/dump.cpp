@@ -258,4 +258,35 @@ std::string dump(const DecodeError& e) {
     return l.str();
 }
 
+std::string dump_hex(std::span<const std::uint8_t> frame, std::size_t max_octets) {
+    // Where the password sits, if this is a bind or an outbind (views point into `frame`).
+    std::size_t pw_begin = 0;
+    std::size_t pw_end = 0;
+    if (const auto pdu = decode(frame)) {
+        std::string_view pw;
+        std::visit(
+            [&pw](const auto& b) {
+                if constexpr (requires { b.password; }) pw = b.password;
+            },
+            pdu->body);
+        if (!pw.empty()) {
+            pw_begin = static_cast<std::size_t>(reinterpret_cast<const std::uint8_t*>(pw.data()) -
+                                                frame.data());
+            pw_end = pw_begin + pw.size();
+        }
+    }
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    const std::size_t n = std::min(frame.size(), max_octets);
+    out.reserve(n * 3 + 3);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t b = (i >= pw_begin && i < pw_end) ? std::uint8_t{0x2A} : frame[i];
+        if (i != 0) out += ' ';
+        out += kHex[b >> 4];
+        out += kHex[b & 0xF];
+    }
+    if (frame.size() > n) out += " ...";
+    return out;
+}
+
 }  // namespace bindery::smpp

@@ -248,5 +248,18 @@ TEST(Dump, IsOneLineRedactsPasswordsAndShowsFields) {
     EXPECT_NE(e.find("source_addr"), std::string::npos) << e;
 }
 
+TEST(Dump, HexDumpMasksBindPasswordsOnly) {
+    const auto bind = test::read_golden("good", "bind_receiver").bytes;  // password "secret"
+    const auto hex = dump_hex(bind);
+    EXPECT_EQ(hex.find("73 65 63 72 65 74"), std::string::npos) << hex;
+    EXPECT_NE(hex.find("2A 2A 2A 2A 2A 2A 00"), std::string::npos) << hex;
+    EXPECT_EQ(hex.rfind("00 00 00 ", 0), 0U);
+    const auto enquire = test::read_golden("good", "enquire_link").bytes;
+    EXPECT_EQ(dump_hex(enquire), "00 00 00 10 00 00 00 15 00 00 00 00 00 00 00 01");
+    EXPECT_EQ(dump_hex(enquire, 4), "00 00 00 10 ...");
+    const std::uint8_t garbage[] = {0xDE, 0xAD};
+    EXPECT_EQ(dump_hex(garbage), "DE AD");
+}
+
 }  // namespace
 }  // namespace bindery::smpp
