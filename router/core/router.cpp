@@ -263,6 +263,7 @@ void Router::enqueue(const MessageId& id, SystemTime wall) {
     const Message& m = it->second;
     if (m.schedule_at && *m.schedule_at > wall && m.attempts == 0) {
         delayed_.push(Timed{*m.schedule_at, id});
+        ++scheduled_waiting_;   // not backlog until due
         return;
     }
     const bool memory_full = scheduler_.size() + parked_count_ >= scheduler_.capacity();
@@ -306,6 +307,7 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
         const MessageId id = m.id;
         auto [it, inserted] = active_.emplace(id, std::move(m));
         Message& msg = it->second;
+        expiry_.push(Timed{msg.expires_at, id});   // also retries a dead letter the store refused
         if (msg.expires_at <= wall) {
             if (msg.state == MessageState::sending) {
                 msg.last_error = "outcome unknown (interrupted by restart)";
@@ -314,7 +316,6 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
             dead_letter(msg, wall, "validity expired");
             continue;
         }
-        expiry_.push(Timed{msg.expires_at, id});
         switch (msg.state) {
             case MessageState::accepted:
                 if (record(msg, MessageState::queued, wall, "recovered")) enqueue(id, wall);
@@ -404,7 +405,8 @@ void Router::release_due(SystemTime wall) {
                 continue;
             }
             enqueue(id, wall);
-        } else if (m.state == MessageState::queued) {
+        } else if (m.state == MessageState::queued && m.schedule_at) {
+            if (scheduled_waiting_ > 0) --scheduled_waiting_;
             m.schedule_at.reset();   // due now; stays cleared in memory only
             enqueue(id, wall);
         }

@@ -168,7 +168,11 @@ private:
     void note_breaker(ProviderSlot& slot, TimePoint now);
     void store_failed(const StoreError& error);
     void update_accepting();
-    std::uint64_t backlog_locked() const noexcept { return active_.size() + spilled_ + inserting_; }
+    // Waiting to be sent: in memory (less those scheduled for later), in the store only, or being
+    // inserted.
+    std::uint64_t backlog_locked() const noexcept {
+        return active_.size() - scheduled_waiting_ + spilled_ + inserting_;
+    }
     MessageStatus to_status(const Message& message) const;
 
     RouterConfig config_;
@@ -192,7 +196,8 @@ private:
     TimedHeap expiry_;    // expires_at
     std::map<std::string, std::deque<MessageId>, std::less<>> parked_;   // route -> waiting
     std::size_t parked_count_ = 0;
-    std::size_t inserting_ = 0;   // accepted, being written by insert_batch outside the lock
+    std::size_t inserting_ = 0;
+    std::size_t scheduled_waiting_ = 0;   // in active_ and delayed_ until their schedule_at   // accepted, being written by insert_batch outside the lock
     std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
     std::optional<MessageId> refill_cursor_;
     std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll

@@ -639,6 +639,7 @@ TEST_F(RouterTest, ScheduledMessagesWaitForTheirTime) {
     r.schedule_at = wall + 10min;
     const auto id = submit_ok(r);
     EXPECT_EQ(stored(id).expires_at, wall + 10min + 1h);   // validity counts from the schedule
+    EXPECT_EQ(router->backpressure().backlog, 0u);         // not backlog until due
     poll();
     advance(9min);
     poll();
@@ -648,6 +649,7 @@ TEST_F(RouterTest, ScheduledMessagesWaitForTheirTime) {
     poll();
     EXPECT_EQ(a.sends, 1);
     EXPECT_EQ(state(id), MessageState::sending);
+    EXPECT_EQ(router->backpressure().backlog, 1u);
 }
 
 TEST_F(RouterTest, SpillsPastTheMemoryQueueAndRefillsFromTheStore) {
