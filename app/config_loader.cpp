@@ -144,6 +144,10 @@ class Loader;
 class MapReader {
 public:
     MapReader(Loader& loader, const Node& map, std::string path);
+    MapReader(Loader& loader, const Node& map, std::string path, const YAML::Mark& mark)
+        : MapReader(loader, map, std::move(path)) {
+        mark_ = mark;
+    }
 
     Field* take(std::string_view name) {
         known_.emplace_back(name);
@@ -163,6 +167,16 @@ public:
     [[nodiscard]] std::string path(std::string_view key) const { return join_path(path_, key); }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] const YAML::Mark& mark() const noexcept { return mark_; }
+    // Where the value of `name` (or of its first present spelling) is; the mapping itself otherwise.
+    [[nodiscard]] YAML::Mark value_mark(std::initializer_list<std::string_view> names) const {
+        for (const auto name : names) {
+            for (const auto& f : fields_) {
+                if (f.name == name && !f.value.IsNull()) return f.value.Mark();
+            }
+        }
+        return mark_;
+    }
+    [[nodiscard]] YAML::Mark value_mark(std::string_view name) const { return value_mark({name}); }
     // The meaning of the remaining keys is unknown (no valid `kind`): don't report them.
     void skip_rest() {
         for (auto& f : fields_) f.used = true;
@@ -220,12 +234,16 @@ public:
         reader.finish();
         return true;
     }
+    // An absent or empty section reads as an empty mapping located at its parent, so that a missing
+    // required key inside it still gets a position.
     template <class F>
     bool object(MapReader& m, std::string_view key, F&& fn) {
         Field* f = m.take(key);
         if (f == nullptr) {
-            Node empty(YAML::NodeType::Null);
-            return object(empty, m.path(key), std::forward<F>(fn));
+            MapReader reader(*this, Node(YAML::NodeType::Null), m.path(key), m.mark());
+            fn(reader);
+            reader.finish();
+            return true;
         }
         return object(f->value, m.path(key), std::forward<F>(fn));
     }
@@ -586,13 +604,13 @@ public:
     // Checks that a resolved secret fits a protocol limit.
     void secret_max_length(const MapReader& m, const std::string& key, const Secret& s, std::size_t max) {
         if (!options_.resolve_secrets || !s.is_set() || s.reveal().size() <= max) return;
-        error(m.mark(), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
+        error(m.value_mark({key, key + "_env", key + "_file"}), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
                                          std::to_string(s.reveal().size()) + " (" + s.describe() + ")");
     }
 
     void max_length(const MapReader& m, std::string_view key, const std::string& value, std::size_t max) {
         if (value.size() <= max) return;
-        error(m.mark(), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
+        error(m.value_mark(key), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
                                          std::to_string(value.size()));
     }
 
@@ -793,10 +811,10 @@ void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
     const bool has_hash = m.present("password_hash");
     if (has_hash) {
         if (m.present("password") || m.present("password_env") || m.present("password_file")) {
-            error(m.mark(), m.path("password_hash"), "give either password_hash or a password, not both");
+            error(m.value_mark("password_hash"), m.path("password_hash"), "give either password_hash or a password, not both");
         }
         if (str(m, "password_hash", c.password_hash) && !is_sha256_hash(c.password_hash)) {
-            error(m.mark(), m.path("password_hash"), "expected \"sha256:\" followed by 64 hex digits");
+            error(m.value_mark("password_hash"), m.path("password_hash"), "expected \"sha256:\" followed by 64 hex digits");
         }
         m.take("password");
         m.take("password_env");
@@ -872,7 +890,7 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
         duration(s, "max", c.reconnect.max, std::chrono::milliseconds(10), std::chrono::hours(1));
         number(s, "multiplier", c.reconnect.multiplier, 1.0, 10.0);
         if (c.reconnect.initial > c.reconnect.max) {
-            error(s.mark(), s.path("initial"),
+            error(s.value_mark("initial"), s.path("initial"),
                   "must not exceed max (" + format_duration(c.reconnect.initial) + " > " + format_duration(c.reconnect.max) + ")");
         }
     });
@@ -940,7 +958,7 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     });
     if (str(m, "message_id_pointer", c.message_id_pointer) && !c.message_id_pointer.empty() &&
         c.message_id_pointer.front() != '/') {
-        error(m.mark(), m.path("message_id_pointer"), "a JSON pointer starts with '/'");
+        error(m.value_mark("message_id_pointer"), m.path("message_id_pointer"), "a JSON pointer starts with '/'");
     }
     number(m, "rate", c.rate, 0.01, 10'000);
     integer(m, "concurrency", c.concurrency, 1, 1024);
@@ -948,7 +966,7 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
     else m.take("tls");
     if (c.method == HttpMethod::get && !c.body.empty()) {
-        error(m.mark(), m.path("body"), "a GET request has no body; use method POST or PUT");
+        error(m.value_mark("body"), m.path("body"), "a GET request has no body; use method POST or PUT");
     }
 }
 
@@ -1029,9 +1047,9 @@ void Loader::load_client(MapReader& m, ClientConfig& c) {
     str(m, "name", c.name, true);
     const bool has_key = m.present("api_key") || m.present("api_key_env") || m.present("api_key_file");
     if (m.present("api_key_hash")) {
-        if (has_key) error(m.mark(), m.path("api_key_hash"), "give either api_key_hash or an api_key, not both");
+        if (has_key) error(m.value_mark("api_key_hash"), m.path("api_key_hash"), "give either api_key_hash or an api_key, not both");
         if (str(m, "api_key_hash", c.api_key_hash) && !is_sha256_hash(c.api_key_hash)) {
-            error(m.mark(), m.path("api_key_hash"), "expected \"sha256:\" followed by 64 hex digits");
+            error(m.value_mark("api_key_hash"), m.path("api_key_hash"), "expected \"sha256:\" followed by 64 hex digits");
         }
         m.take("api_key");
         m.take("api_key_env");
@@ -1053,7 +1071,7 @@ void Loader::load_client(MapReader& m, ClientConfig& c) {
     }
     if (!c.default_sender.empty() && !c.allowed_senders.empty() &&
         std::find(c.allowed_senders.begin(), c.allowed_senders.end(), c.default_sender) == c.allowed_senders.end()) {
-        error(m.mark(), m.path("default_sender"), quoted(c.default_sender) + " is not in allowed_senders");
+        error(m.value_mark("default_sender"), m.path("default_sender"), quoted(c.default_sender) + " is not in allowed_senders");
     }
 }
 
@@ -1068,7 +1086,7 @@ void Loader::phone(const Node& n, const std::string& path, std::string& out) {
 void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
     boolean(m, "enabled", c.enabled);
     if (str(m, "path", c.path) && (c.path.empty() || c.path.front() != '/')) {
-        error(m.mark(), m.path("path"), "must start with '/'");
+        error(m.value_mark("path"), m.path("path"), "must start with '/'");
     }
     object(m, "auth", [&](MapReader& s) {
         secret(s, "bearer_token", c.bearer_token, false);
@@ -1175,7 +1193,7 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
     str(m, "client_id", k.client_id, true);
     secret(m, "client_secret", k.client_secret, true);
     strings(m, "phone_attributes", k.phone_attributes);
-    if (k.phone_attributes.empty()) error(m.mark(), m.path("phone_attributes"), "must name at least one attribute");
+    if (k.phone_attributes.empty()) error(m.value_mark("phone_attributes"), m.path("phone_attributes"), "must name at least one attribute");
     duration(m, "cache_ttl", k.cache_ttl, Millis{0}, std::chrono::hours(24));
     duration(m, "timeout", k.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
     if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, k.tls); });

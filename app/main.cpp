@@ -1,6 +1,7 @@
 // bindery: the gateway's command line. `serve` runs the gateway, `check-config` validates a
 // configuration file and prints every problem, `version` prints the version.
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/config_loader.hpp"
+#include "app/default_config.hpp"
 #include "app/logging.hpp"
 #include "app/server.hpp"
 #include "app/version.hpp"
@@ -21,15 +23,16 @@ namespace {
 using namespace bindery::app;
 
 constexpr int kExitUsage = 2;
-constexpr std::string_view kDefaultConfig = "conf/bindery.yaml";
 
 void usage(std::ostream& out) {
     out << "usage: bindery <command> [options]\n"
            "\n"
            "commands:\n"
-           "  serve [--config FILE]               run the gateway (default config: conf/bindery.yaml)\n"
+           "  serve [--config FILE]               run the gateway (without --config: the embedded\n"
+           "                                      default, conf/bindery.yaml as built)\n"
            "  check-config [--no-secrets] FILE    validate FILE, print every error, exit 1 on any\n"
            "                                      (--no-secrets: check secret references, don't read them)\n"
+           "  default-config                      print the embedded default configuration\n"
            "  version                             print the version\n"
            "  help, --help, -h                    this text\n"
            "\n"
@@ -69,7 +72,7 @@ int check_config(const std::vector<std::string_view>& args) {
 }
 
 int serve(const std::vector<std::string_view>& args) {
-    std::string file(kDefaultConfig);
+    std::string file;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--config" && i + 1 < args.size()) {
             file = args[++i];
@@ -81,7 +84,9 @@ int serve(const std::vector<std::string_view>& args) {
             return kExitUsage;
         }
     }
-    const auto loaded = load_config_file(file);
+    const auto loaded = file.empty() ? load_config_text(default_config_text(), std::string(kDefaultConfigName))
+                                     : load_config_file(file);
+    if (file.empty()) file = kDefaultConfigName;
     if (!loaded.ok()) {
         std::cerr << format_errors(loaded.errors);
         return 1;
@@ -94,9 +99,18 @@ int serve(const std::vector<std::string_view>& args) {
         std::cerr << "bindery: " << e.what() << "\n";
         return 1;
     }
+    // Peers that close mid-write must not kill the process; Asio reports EPIPE as an error code.
+    std::signal(SIGPIPE, SIG_IGN);
     spdlog::info(with_fields("bindery starting", {{"version", std::string(version())},
                                                   {"config", file},
                                                   {"node", config.process.node_id}}));
+    spdlog::info(with_fields("configuration loaded",
+                             {{"carriers", std::to_string(config.carriers.size())},
+                              {"routes", std::to_string(config.routes.size())},
+                              {"clients", std::to_string(config.clients.size())},
+                              {"smpp_accounts", std::to_string(config.smpp_server.accounts.size())},
+                              {"alert_receivers", std::to_string(config.alerting.receivers.size())},
+                              {"directories", std::to_string(config.directories.size())}}));
 
     Server server(ServerOptions{config.process.io_threads, config.process.drain_timeout, config.process.ready_file});
     server.on_reload([&logging] { logging->reopen(); });
@@ -123,6 +137,10 @@ int main(int argc, char** argv) {
     try {
         if (command == "serve") return serve(args);
         if (command == "check-config") return check_config(args);
+        if (command == "default-config" && args.empty()) {
+            std::cout << default_config_text();
+            return 0;
+        }
         if (command == "version" || command == "--version") {
             std::cout << "bindery " << version() << "\n";
             return 0;

@@ -41,14 +41,20 @@ std::string millis(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)),
+    : liveness_(std::make_shared<Liveness>()),
+      options_(std::move(options)),
       threads_(resolve_threads(options_.io_threads)),
       io_(static_cast<int>(threads_)),
       strand_(boost::asio::make_strand(io_)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      drain_timer_(io_) {}
+      drain_timer_(io_) {
+    liveness_->server = this;
+}
 
-Server::~Server() = default;
+Server::~Server() {
+    std::lock_guard lock(liveness_->mutex);
+    liveness_->server = nullptr;
+}
 
 void Server::add(std::shared_ptr<Service> service) { services_.push_back(std::move(service)); }
 
@@ -149,10 +155,13 @@ void Server::stop_next() {
     spdlog::debug(with_fields("stopping service", {{"service", std::string(service->name())}}));
     const std::size_t index = stopping_;
     auto called = std::make_shared<std::once_flag>();
-    service->stop(deadline_, [this, index, called] {
+    service->stop(deadline_, [liveness = liveness_, index, called] {
         std::call_once(*called, [&] {
-            boost::asio::post(strand_, [this, index] {
-                if (stopping_ == index) stop_next();
+            std::lock_guard lock(liveness->mutex);
+            Server* self = liveness->server;
+            if (self == nullptr) return;
+            boost::asio::post(self->strand_, [self, index] {
+                if (self->stopping_ == index) self->stop_next();
             });
         });
     });

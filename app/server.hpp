@@ -31,8 +31,8 @@ public:
     [[nodiscard]] virtual std::string_view name() const = 0;
     // Called on an io thread before the process reports ready. Throwing aborts start-up.
     virtual void start() = 0;
-    // Stop accepting new work, finish what is in flight (unbind, flush) and call `done` exactly once,
-    // from any thread, preferably before `deadline`.
+    // Stop accepting new work, finish what is in flight (unbind, flush) and call `done` once, from
+    // any thread, preferably before `deadline`. Calling it late, or more than once, is harmless.
     virtual void stop(std::chrono::steady_clock::time_point deadline, std::function<void()> done) = 0;
 };
 
@@ -78,6 +78,14 @@ private:
     void on_drain_deadline();
     void finish(int status);
 
+    // Lets a `done` callback that arrives late (after the deadline, even after the Server is gone)
+    // find out that nobody is waiting any more.
+    struct Liveness {
+        std::mutex mutex;
+        Server* server = nullptr;
+    };
+
+    std::shared_ptr<Liveness> liveness_;
     ServerOptions options_;
     unsigned threads_;
     boost::asio::io_context io_;

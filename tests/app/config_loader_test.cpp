@@ -103,7 +103,7 @@ TEST(ConfigLoader, RejectsValuesOutOfRange) {
 TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
     EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:1\n    system_id: sixteen-chars-id\n"
                           "    password: p\n"),
-                ElementsAre("test.yaml:2:5: carriers[0].system_id: must be at most 15 characters (SMPP limit), got 16"));
+                ElementsAre("test.yaml:5:16: carriers[0].system_id: must be at most 15 characters (SMPP limit), got 16"));
     EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:1\n    system_id: a\n"
                           "    password: {env: PW}\n",
                           [] {
@@ -111,7 +111,7 @@ TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
                               s.vars["PW"] = "ninechars";
                               return s;
                           }()),
-                ElementsAre("test.yaml:2:5: carriers[0].password: must be at most 8 characters (SMPP limit), got 9 "
+                ElementsAre("test.yaml:6:15: carriers[0].password: must be at most 8 characters (SMPP limit), got 9 "
                             "(<redacted: env PW>)"));
 }
 
@@ -165,6 +165,15 @@ TEST(ConfigLoader, ReportsMissingRequiredKeyAtItsParent) {
     EXPECT_THAT(errors_of("clients:\n  - name: c\n"),
                 ElementsAre("test.yaml:2:5: clients[0].api_key: required key is missing (give api_key, api_key_env, "
                             "api_key_file or api_key_hash)"));
+}
+
+TEST(ConfigLoader, LocatesMissingKeysInsideAnAbsentSectionAtItsParent) {
+    EXPECT_THAT(errors_of("alerting:\n  path: /am\n  auth: {username: am}\n"),
+                ElementsAre("test.yaml:3:9: alerting.auth.password: required key is missing (basic auth needs a "
+                            "username and a password)"));
+    EXPECT_THAT(errors_of("directories:\n  - name: kc\n    kind: keycloak\n    realm: corp\n    client_id: b\n"
+                          "    client_secret: s\n"),
+                ElementsAre("test.yaml:2:5: directories[0].base_url: required key is missing"));
 }
 
 TEST(ConfigLoader, ReportsUnknownCarrierAtTheRouteThatNamesIt) {

@@ -31,6 +31,7 @@ public:
     bool fail_start = false;
     std::function<void()> on_start;
     std::chrono::steady_clock::time_point deadline_seen{};
+    std::function<void()> kept_done;  // the never-stopping service's callback, for a late call
 
     std::string_view name() const override { return name_; }
     void start() override {
@@ -41,7 +42,10 @@ public:
     void stop(std::chrono::steady_clock::time_point deadline, std::function<void()> done) override {
         record("stop " + name_);
         deadline_seen = deadline;
-        if (never_stops) return;
+        if (never_stops) {
+            kept_done = std::move(done);
+            return;
+        }
         auto timer = std::make_shared<boost::asio::steady_timer>(io_, stop_delay);
         timer->async_wait([this, timer, done = std::move(done)](const boost::system::error_code&) {
             record("stopped " + name_);
@@ -96,6 +100,22 @@ TEST(Server, CutsTheDrainAtTheDeadline) {
     EXPECT_GE(took, 200ms);
     EXPECT_LT(took, 5s);
     EXPECT_THAT(f.journal, ElementsAre("start stuck", "stop stuck"));
+}
+
+TEST(Server, ToleratesADoneCallbackAfterItIsGone) {
+    Fixture f;
+    std::function<void()> late;
+    {
+        Server server(ServerOptions{1, 50ms, ""});
+        auto stuck = std::make_shared<FakeService>("stuck", f.journal, f.mutex, server.io());
+        stuck->never_stops = true;
+        stuck->on_start = [&server] { server.shutdown(); };
+        server.add(stuck);
+        EXPECT_EQ(server.run(), Server::kExitClean);
+        late = stuck->kept_done;
+    }
+    ASSERT_TRUE(late);
+    late();  // must neither crash nor touch the destroyed server (ASan would say)
 }
 
 TEST(Server, StopsWhatStartedWhenAServiceFailsToStart) {

@@ -220,6 +220,16 @@ TEST(Process, ServeStartsOnTheEmbeddedDefault) {
     EXPECT_THAT(read_all(dir.path() / "err"), HasSubstr("INFO    draining signal=SIGTERM"));
 }
 
+TEST(Process, ServeWithoutConfigRunsTheEmbeddedDefault) {
+    TempDir dir;
+    Process p({"serve"}, dir.path() / "out", dir.path() / "err");
+    ASSERT_TRUE(eventually([&] { return read_all(dir.path() / "err").find(" ready pid=") != std::string::npos; }))
+        << read_all(dir.path() / "err");
+    EXPECT_THAT(read_all(dir.path() / "err"), HasSubstr("config=\"<embedded conf/bindery.yaml>\""));
+    p.signal(SIGTERM);
+    EXPECT_EQ(exit_code(p.wait(20s)), 0) << read_all(dir.path() / "err");
+}
+
 TEST(Process, ServeRefusesAnInvalidConfigWithLocatedErrors) {
     TempDir dir;
     const auto config = dir.path() / "bad.yaml";
@@ -279,6 +289,9 @@ TEST(Process, CommandLineUsageErrorsExitTwo) {
     const auto help = run({"--help"});
     EXPECT_EQ(help.code, 0);
     EXPECT_THAT(help.out, HasSubstr("check-config"));
+    const auto embedded = run({"default-config"});
+    EXPECT_EQ(embedded.code, 0);
+    EXPECT_EQ(embedded.out, read_all(BINDERY_SOURCE_DIR "/conf/bindery.yaml"));
     const auto version = run({"version"});
     EXPECT_EQ(version.code, 0);
     EXPECT_THAT(version.out, testing::StartsWith("bindery "));
