@@ -219,14 +219,14 @@ TEST(Libsmpp34, UnpacksOurGoldenVectorsToTheSameFields) {
                 hdr(s);
                 EXPECT_EQ(m->dest_addresses.size(), s.number_of_dests);
                 auto it = m->dest_addresses.begin();
-                for (dad_t* d : wire_order(s.dest_addr_def)) {
+                for (dad_t* dad : wire_order(s.dest_addr_def)) {
                     ASSERT_NE(it, m->dest_addresses.end());
-                    EXPECT_EQ(static_cast<std::uint8_t>(it->dest_flag), d->dest_flag);
+                    EXPECT_EQ(static_cast<std::uint8_t>(it->dest_flag), dad->dest_flag);
                     if (it->dest_flag == DestFlag::sme_address) {
-                        EXPECT_EQ(it->destination_addr, cs(d->value.sme.destination_addr));
-                        EXPECT_EQ(it->dest_addr_ton, d->value.sme.dest_addr_ton);
+                        EXPECT_EQ(it->destination_addr, cs(dad->value.sme.destination_addr));
+                        EXPECT_EQ(it->dest_addr_ton, dad->value.sme.dest_addr_ton);
                     } else {
-                        EXPECT_EQ(it->dl_name, cs(d->value.dl_name));
+                        EXPECT_EQ(it->dl_name, cs(dad->value.dl_name));
                     }
                     ++it;
                 }
