@@ -694,7 +694,7 @@ void MapReader::finish() {
 
 // ---------------------------------------------------------------------------------------------
 
-constexpr EnumTable<LogLevel> kLogLevels = {{"trace", LogLevel::trace}, {"debug", LogLevel::debug},
+const EnumTable<LogLevel> kLogLevels = {{"trace", LogLevel::trace}, {"debug", LogLevel::debug},
                                             {"info", LogLevel::info},   {"warn", LogLevel::warn},
                                             {"error", LogLevel::error}, {"critical", LogLevel::critical},
                                             {"off", LogLevel::off}};
@@ -786,7 +786,7 @@ void Loader::load_http(MapReader& m, HttpServerConfig& c) {
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
 }
 
-constexpr EnumTable<BindType> kBindTypes = {{"trx", BindType::trx}, {"tx", BindType::tx}, {"rx", BindType::rx}};
+const EnumTable<BindType> kBindTypes = {{"trx", BindType::trx}, {"tx", BindType::tx}, {"rx", BindType::rx}};
 
 void Loader::load_smpp_server(MapReader& m, SmppServerConfig& c) {
     boolean(m, "enabled", c.enabled);
@@ -844,7 +844,7 @@ void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
     }
 }
 
-constexpr EnumTable<int> kCarrierKinds = {{"smpp", 0}, {"kavenegar", 1}, {"http", 2}};
+const EnumTable<int> kCarrierKinds = {{"smpp", 0}, {"kavenegar", 1}, {"http", 2}};
 
 void Loader::load_carrier(MapReader& m, CarrierConfig& c) {
     unique_name(carrier_names_, "carrier", m.take("name"), m.path("name"));
@@ -1136,7 +1136,7 @@ void Loader::load_receiver(MapReader& m, AlertReceiverConfig& c) {
     }
 }
 
-constexpr EnumTable<int> kDirectoryKinds = {{"static", 0}, {"keycloak", 1}};
+const EnumTable<int> kDirectoryKinds = {{"static", 0}, {"keycloak", 1}};
 
 void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
     unique_name(directory_names_, "directory", m.take("name"), m.path("name"));
