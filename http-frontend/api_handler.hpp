@@ -1,0 +1,75 @@
+#pragma once
+// Request handling behind the server: authentication, rate limiting, idempotency and the
+// endpoints themselves. Everything here may block (GatewayApi::submit waits for the durable
+// commit), so the server calls it from its worker pool, never from an I/O thread.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http-frontend/auth.hpp"
+#include "http-frontend/idempotency.hpp"
+#include "http-frontend/metrics.hpp"
+#include "http-frontend/rate_limiter.hpp"
+#include "http-frontend/readiness.hpp"
+#include "http-frontend/routes.hpp"
+#include "http-frontend/submit_parser.hpp"
+#include "router/api/gateway_api.hpp"
+
+namespace bindery::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+// Beast 1.74 speaks boost::string_view.
+inline std::string_view sv(boost::beast::string_view s) noexcept { return {s.data(), s.size()}; }
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ApiConfig {
+    SubmitLimits submit;
+    RateLimit default_rate{50.0, 100.0};   // per client, when ClientInfo has none
+    std::chrono::seconds backlog_retry_after{5};
+    std::uint32_t default_page_limit = 100;
+    std::uint32_t max_page_limit = 1000;
+    std::size_t max_idempotency_key = 255;
+};
+
+struct ApiDeps {
+    router::GatewayApi& gateway;
+    ClientRegistry& clients;
+    IdempotencyStore& idempotency;
+    Metrics& metrics;
+    ReadinessRegistry& readiness;
+};
+
+struct HandlerResult {
+    Response response;
+    std::string client;   // authenticated client, for the access log ("-" when none)
+};
+
+class ApiHandler {
+public:
+    ApiHandler(ApiConfig config, ApiDeps deps);
+
+    // `match.route` must be set. Never throws on client input.
+    HandlerResult handle(const Request& req, const RouteMatch& match);
+
+    // Building blocks, also used by the server for its own errors.
+    static Response json_response(unsigned status, std::string body, unsigned version,
+                                  bool keep_alive);
+    static Response error_response(const ApiError& e, unsigned version, bool keep_alive);
+
+private:
+    Response send_messages(const Request& req, const ClientInfo& client);
+    Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed);
+    Response get_message(const Request& req, const ClientInfo& client, std::string_view id);
+    Response list_messages(const Request& req, const ClientInfo& client);
+    Response readyz(const Request& req);
+
+    ApiConfig config_;
+    ApiDeps deps_;
+    RateLimiter limiter_;
+};
+
+}  // namespace bindery::http

@@ -1,0 +1,63 @@
+#include "http-frontend/routes.hpp"
+
+#include <array>
+
+namespace bindery::http {
+namespace {
+
+constexpr std::array kRoutes = {
+    RouteSpec{RouteId::healthz, "GET", "/healthz", false, false},
+    RouteSpec{RouteId::readyz, "GET", "/readyz", false, true},
+    RouteSpec{RouteId::metrics, "GET", "/metrics", false, false},
+    RouteSpec{RouteId::openapi, "GET", "/openapi.yaml", false, false},
+    RouteSpec{RouteId::send_messages, "POST", "/v1/messages", true, true},
+    RouteSpec{RouteId::list_messages, "GET", "/v1/messages", true, true},
+    RouteSpec{RouteId::get_message, "GET", "/v1/messages/{id}", true, true},
+};
+
+// Template segments in braces match one non-empty segment.
+bool path_matches(std::string_view tmpl, std::string_view path, std::string& param) {
+    while (!tmpl.empty() && !path.empty()) {
+        const auto brace = tmpl.find('{');
+        if (brace == std::string_view::npos) return tmpl == path;
+        if (path.substr(0, brace) != tmpl.substr(0, brace)) return false;
+        tmpl.remove_prefix(brace);
+        path.remove_prefix(brace);
+        const auto close = tmpl.find('}');
+        tmpl.remove_prefix(close + 1);
+        const auto slash = path.find('/');
+        const auto seg = path.substr(0, slash);
+        if (seg.empty()) return false;
+        param = std::string(seg);
+        path.remove_prefix(seg.size());
+    }
+    return tmpl.empty() && path.empty();
+}
+
+}  // namespace
+
+std::span<const RouteSpec> route_table() noexcept { return kRoutes; }
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+    RouteMatch m;
+    for (const auto& r : kRoutes) {
+        std::string param;
+        if (!path_matches(r.path, path, param)) continue;
+        m.path_exists = true;
+        if (!m.allow.empty()) m.allow += ", ";
+        m.allow += r.method;
+        if (r.method == method && m.route == nullptr) {
+            m.route = &r;
+            m.path_param = std::move(param);
+        }
+    }
+    return m;
+}
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) noexcept {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {target, {}};
+    return {target.substr(0, q), target.substr(q + 1)};
+}
+
+}  // namespace bindery::http

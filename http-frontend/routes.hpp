@@ -1,0 +1,44 @@
+#pragma once
+// The route table: every (method, path template) the server answers. openapi.yaml describes the
+// same set; a test compares the two.
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace bindery::http {
+
+enum class RouteId : std::uint8_t {
+    healthz,
+    readyz,
+    metrics,
+    openapi,
+    send_messages,
+    get_message,
+    list_messages,
+};
+
+struct RouteSpec {
+    RouteId id;
+    std::string_view method;   // upper case
+    std::string_view path;     // OpenAPI template: "/v1/messages/{id}"
+    bool authenticated;        // API key required
+    bool blocking;             // may block (gateway, stores): runs on the worker pool
+};
+
+std::span<const RouteSpec> route_table() noexcept;
+
+struct RouteMatch {
+    const RouteSpec* route = nullptr;   // null: no route for this method and path
+    bool path_exists = false;           // true with a null route: 405
+    std::string allow;                  // methods the path answers, for Allow ("GET, POST")
+    std::string path_param;             // the {id} segment, percent-decoding not applied
+};
+
+// `path` without the query string.
+RouteMatch match_route(std::string_view method, std::string_view path);
+
+// The target split at '?'.
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) noexcept;
+
+}  // namespace bindery::http

@@ -1,0 +1,643 @@
+// The server over real HTTP on 127.0.0.1 (ephemeral port), with a fake GatewayApi.
+#include "http-frontend/server.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace bindery::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+router::MessageId make_id(std::uint8_t n) {
+    router::MessageId::Bytes b{};
+    b[0] = 0x01;
+    b[6] = 0x70;   // version 7
+    b[8] = 0x80;   // variant
+    b[15] = n;
+    return router::MessageId(b);
+}
+
+class FakeGateway final : public router::GatewayApi {
+public:
+    std::vector<std::vector<router::SubmitRequest>> batches;
+    std::vector<router::MessageQuery> queries;
+    bool accepting = true;
+    std::map<std::string, router::SubmitErrc> reject;   // destination -> error
+    std::vector<router::MessageStatus> messages;
+    mutable std::mutex mutex;
+    std::chrono::milliseconds submit_delay{0};
+    std::uint8_t next_id = 1;
+
+    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+        std::this_thread::sleep_for(submit_delay);   // the durable commit
+        std::lock_guard lock(mutex);
+        batches.emplace_back(batch.begin(), batch.end());
+        std::vector<router::SubmitOutcome> out;
+        for (const auto& r : batch) {
+            if (auto it = reject.find(r.destination); it != reject.end()) {
+                out.emplace_back(Unexpected(router::SubmitError{it->second, "refused by fake", std::nullopt}));
+                continue;
+            }
+            router::SubmitAccepted a;
+            a.id = make_id(next_id++);
+            a.destination = r.destination.starts_with("00") ? "+" + r.destination.substr(2) : r.destination;
+            a.segments = r.text.size() > 160 ? 2 : 1;
+            out.emplace_back(std::move(a));
+        }
+        return out;
+    }
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId& id, std::optional<std::string_view> client) override {
+        std::lock_guard lock(mutex);
+        for (const auto& m : messages) {
+            if (m.id == id && (!client || m.client == *client)) return m;
+        }
+        return Unexpected(router::QueryError{router::QueryErrc::not_found, "no"});
+    }
+    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery& q) override {
+        std::lock_guard lock(mutex);
+        queries.push_back(q);
+        router::MessagePage page;
+        for (const auto& m : messages) {
+            if (q.client && m.client != *q.client) continue;
+            if (q.state && m.state != *q.state) continue;
+            if (q.after && !(m.id > *q.after)) continue;
+            if (page.messages.size() == q.limit) {
+                page.next = page.messages.back().id;
+                break;
+            }
+            page.messages.push_back(m);
+        }
+        return page;
+    }
+    router::Backpressure backpressure() const override {
+        std::lock_guard lock(mutex);
+        return {accepting, 10, 100};
+    }
+    std::size_t batch_count() const {
+        std::lock_guard lock(mutex);
+        return batches.size();
+    }
+};
+
+struct Reply {
+    unsigned status = 0;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    json body_json() const { return json::parse(body, nullptr, false); }
+};
+
+Reply to_reply(const bhttp::response<bhttp::string_body>& res) {
+    Reply r;
+    r.status = res.result_int();
+    for (const auto& f : res) r.headers[std::string(f.name_string())] = std::string(f.value());
+    r.body = res.body();
+    return r;
+}
+
+// A blocking client over one connection.
+class Client {
+public:
+    explicit Client(std::uint16_t port) : socket_(io_) {
+        socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    }
+    void write_raw(std::string_view bytes) { net::write(socket_, net::buffer(bytes.data(), bytes.size())); }
+    Reply read() {
+        bhttp::response_parser<bhttp::string_body> p;
+        p.body_limit(64 * 1024 * 1024);
+        bhttp::read(socket_, buffer_, p);
+        return to_reply(p.get());
+    }
+    Reply request(std::string_view method, std::string_view target, std::string body = {},
+                  std::map<std::string, std::string> headers = {{"Authorization", "Bearer secret-key"}}) {
+        bhttp::request<bhttp::string_body> req{bhttp::string_to_verb({method.data(), method.size()}),
+                                               {target.data(), target.size()}, 11};
+        req.set(bhttp::field::host, "127.0.0.1");
+        for (const auto& [k, v] : headers) req.set(k, v);
+        if (!body.empty()) {
+            req.set(bhttp::field::content_type, "application/json");
+            req.body() = std::move(body);
+        }
+        req.prepare_payload();
+        bhttp::write(socket_, req);
+        return read();
+    }
+    // True when the server closed the connection (EOF or reset) within `within`.
+    bool closed_by_peer(std::chrono::milliseconds within) {
+        socket_.non_blocking(false);
+        timeval tv{static_cast<time_t>(within.count() / 1000), static_cast<suseconds_t>((within.count() % 1000) * 1000)};
+        ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char c = 0;
+        beast::error_code ec;
+        socket_.read_some(net::buffer(&c, 1), ec);
+        return ec == net::error::eof || ec == net::error::connection_reset;
+    }
+    tcp::socket& socket() { return socket_; }
+
+private:
+    net::io_context io_;
+    tcp::socket socket_;
+    beast::flat_buffer buffer_;
+};
+
+class HttpServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        clients_.add_key("secret-key", ClientInfo{"acme", {"ACME", "12345"}, RateLimit{1000, 1000}});
+        clients_.add_key("other-key", ClientInfo{"globex", {"*"}, RateLimit{1000, 1000}});
+        clients_.add_key("slow-key", ClientInfo{"slowpoke", {"*"}, RateLimit{0.01, 2}});
+        config_.listen_address = "127.0.0.1";
+        config_.port = 0;
+        config_.max_body_bytes = 64 * 1024;
+        config_.worker_threads = 2;
+    }
+    void start() {
+        server_ = std::make_unique<HttpServer>(io_, config_,
+                                               ApiDeps{gateway_, clients_, idempotency_, metrics_, readiness_});
+        server_->start();
+        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    }
+    void TearDown() override {
+        if (server_) server_->stop();
+        work_.reset();
+        io_.stop();
+        for (auto& t : threads_) t.join();
+        server_.reset();
+    }
+    Client client() { return Client(server_->port()); }
+
+    net::io_context io_;
+    net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
+    std::vector<std::thread> threads_;
+    ServerConfig config_;
+    FakeGateway gateway_;
+    InMemoryClientRegistry clients_;
+    InMemoryIdempotencyStore idempotency_;
+    Metrics metrics_;
+    ReadinessRegistry readiness_;
+    std::unique_ptr<HttpServer> server_;
+};
+
+const std::string kSend = R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello","client_ref":"r1"})";
+
+TEST_F(HttpServerTest, SendAcceptsABatchAndPassesEveryFieldToTheGateway) {
+    start();
+    auto c = client();
+    const auto r = c.request("POST", "/v1/messages",
+                             R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello",
+                                 "priority":"bulk","validity":"2h","client_ref":"r1",
+                                 "callback_url":"https://cb.example.com/x"})");
+    ASSERT_EQ(r.status, 202U) << r.body;
+    const auto j = r.body_json();
+    ASSERT_EQ(j["messages"].size(), 2U);
+    EXPECT_EQ(j["messages"][0]["id"], make_id(1).to_string());
+    EXPECT_EQ(j["messages"][1]["to"], "+989121234568");
+    EXPECT_EQ(j["messages"][0]["segments"], 1);
+    EXPECT_EQ(j["messages"][0]["encoding"], "gsm7");
+    EXPECT_EQ(j["messages"][0]["client_ref"], "r1");
+    EXPECT_FALSE(j.contains("rejected"));
+    ASSERT_EQ(gateway_.batch_count(), 1U);
+    const auto& b = gateway_.batches[0];
+    ASSERT_EQ(b.size(), 2U);
+    EXPECT_EQ(b[0].client, "acme");
+    EXPECT_EQ(b[0].sender, "ACME");
+    EXPECT_EQ(b[1].destination, "00989121234568");
+    EXPECT_EQ(b[0].priority, router::Priority::bulk);
+    EXPECT_EQ(b[0].validity, std::chrono::seconds(7200));
+    EXPECT_EQ(b[0].callback_url, "https://cb.example.com/x");
+    EXPECT_EQ(r.headers.at("Content-Type"), "application/json");
+}
+
+TEST_F(HttpServerTest, ValidationErrorsNameTheFieldAndNothingIsSubmitted) {
+    start();
+    auto c = client();
+    auto r = c.request("POST", "/v1/messages",
+                       R"({"to":["+989121234567","+989121234568","bad"],"from":"ACME","text":"x"})");
+    EXPECT_EQ(r.status, 422U);
+    EXPECT_EQ(r.body_json()["error"]["field"], "to[2]");
+    EXPECT_EQ(r.body_json()["error"]["code"], "invalid_destination");
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":)");
+    EXPECT_EQ(r.status, 400U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "malformed_json");
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":5})");
+    EXPECT_EQ(r.status, 400U);
+    EXPECT_EQ(r.body_json()["error"]["field"], "text");
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+}
+
+TEST_F(HttpServerTest, RouterRejectionsArePerRecipientAndAllRejectedIsAnError) {
+    gateway_.reject["+989121234568"] = router::SubmitErrc::invalid_destination;
+    start();
+    auto c = client();
+    auto r = c.request("POST", "/v1/messages",
+                       R"({"to":["+989121234567","+989121234568"],"from":"ACME","text":"x"})");
+    ASSERT_EQ(r.status, 202U) << r.body;
+    auto j = r.body_json();
+    EXPECT_EQ(j["messages"].size(), 1U);
+    ASSERT_EQ(j["rejected"].size(), 1U);
+    EXPECT_EQ(j["rejected"][0]["index"], 1);
+    EXPECT_EQ(j["rejected"][0]["error"]["field"], "to[1]");
+    EXPECT_EQ(j["rejected"][0]["error"]["code"], "invalid_destination");
+
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234568","from":"ACME","text":"x"})");
+    EXPECT_EQ(r.status, 422U);
+    j = r.body_json();
+    EXPECT_EQ(j["error"]["code"], "invalid_destination");
+    EXPECT_EQ(j["error"]["field"], "to");
+
+    gateway_.reject["+989121234569"] = router::SubmitErrc::backlog_full;
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"ACME","text":"x"})");
+    EXPECT_EQ(r.status, 429U);
+    EXPECT_EQ(r.headers.at("Retry-After"), "5");
+}
+
+TEST_F(HttpServerTest, AuthenticationFailuresAre401WithWwwAuthenticate) {
+    start();
+    auto c = client();
+    auto r = c.request("POST", "/v1/messages", kSend, {});
+    EXPECT_EQ(r.status, 401U);
+    EXPECT_EQ(r.headers.at("WWW-Authenticate"), R"(Bearer realm="bindery")");
+    EXPECT_EQ(r.body_json()["error"]["code"], "unauthorized");
+    r = c.request("GET", "/v1/messages", {}, {{"Authorization", "Bearer wrong"}});
+    EXPECT_EQ(r.status, 401U);
+    EXPECT_EQ(r.headers.at("WWW-Authenticate"), R"(Bearer realm="bindery", error="invalid_token")");
+    r = c.request("GET", "/v1/messages", {}, {{"Authorization", "Basic c2VjcmV0LWtleQ=="}});
+    EXPECT_EQ(r.status, 401U);
+    r = c.request("GET", "/v1/messages", {}, {{"X-API-Key", "secret-key"}});
+    EXPECT_EQ(r.status, 200U) << r.body;
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+}
+
+TEST_F(HttpServerTest, SenderNotAllowedIs403NamingFrom) {
+    start();
+    auto c = client();
+    auto r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"EVIL","text":"x"})");
+    EXPECT_EQ(r.status, 403U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "sender_not_allowed");
+    EXPECT_EQ(r.body_json()["error"]["field"], "from");
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"EVIL","text":"x"})",
+                  {{"Authorization", "Bearer other-key"}});
+    EXPECT_EQ(r.status, 202U) << "a '*' client may use any sender";
+}
+
+TEST_F(HttpServerTest, RateLimitAnswers429WithRetryAfter) {
+    start();
+    auto c = client();
+    const std::map<std::string, std::string> slow = {{"Authorization", "Bearer slow-key"}};
+    EXPECT_EQ(c.request("GET", "/v1/messages", {}, slow).status, 200U);
+    EXPECT_EQ(c.request("GET", "/v1/messages", {}, slow).status, 200U);
+    const auto r = c.request("GET", "/v1/messages", {}, slow);
+    EXPECT_EQ(r.status, 429U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "rate_limited");
+    ASSERT_TRUE(r.headers.contains("Retry-After"));
+    EXPECT_GE(std::stoi(r.headers.at("Retry-After")), 90);
+    EXPECT_EQ(c.request("GET", "/v1/messages").status, 200U) << "other clients unaffected";
+}
+
+TEST_F(HttpServerTest, BacklogBackpressureAnswers429BeforeSubmitting) {
+    gateway_.accepting = false;
+    start();
+    auto c = client();
+    const auto r = c.request("POST", "/v1/messages", kSend);
+    EXPECT_EQ(r.status, 429U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "backlog_full");
+    EXPECT_EQ(r.headers.at("Retry-After"), "5");
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+}
+
+TEST_F(HttpServerTest, IdempotencyKeyReplaysTheFirstResponseAndRefusesADifferentBody) {
+    start();
+    auto c = client();
+    const std::map<std::string, std::string> h = {{"Authorization", "Bearer secret-key"},
+                                                  {"Idempotency-Key", "order-42"}};
+    const auto first = c.request("POST", "/v1/messages", kSend, h);
+    ASSERT_EQ(first.status, 202U);
+    const auto again = c.request("POST", "/v1/messages", kSend, h);
+    EXPECT_EQ(again.status, 202U);
+    EXPECT_EQ(again.body, first.body);
+    EXPECT_EQ(again.headers.at("Idempotent-Replayed"), "true");
+    EXPECT_EQ(gateway_.batch_count(), 1U) << "the replay did not submit again";
+
+    const auto other = c.request("POST", "/v1/messages",
+                                 R"({"to":"+989121234567","from":"ACME","text":"different"})", h);
+    EXPECT_EQ(other.status, 422U);
+    EXPECT_EQ(other.body_json()["error"]["code"], "idempotency_mismatch");
+
+    // Same key from another client is independent.
+    const auto globex = c.request("POST", "/v1/messages", kSend,
+                                  {{"Authorization", "Bearer other-key"}, {"Idempotency-Key", "order-42"}});
+    EXPECT_EQ(globex.status, 202U);
+    EXPECT_NE(globex.body, first.body);
+    EXPECT_EQ(gateway_.batch_count(), 2U);
+}
+
+TEST_F(HttpServerTest, StatusShowsOnlyTheClientsOwnMessagesWithHistory) {
+    router::MessageStatus m;
+    m.id = make_id(7);
+    m.client = "acme";
+    m.state = router::MessageState::delivered;
+    m.destination = "+989121234567";
+    m.sender = "ACME";
+    m.provider = "carrier-a";
+    m.segments = 2;
+    m.history.push_back({router::MessageState::accepted, router::MessageState::queued, {}, "", ""});
+    m.history.push_back({router::MessageState::sent, router::MessageState::delivered, {}, "carrier-a", "DELIVRD"});
+    gateway_.messages.push_back(m);
+    start();
+    auto c = client();
+    auto r = c.request("GET", "/v1/messages/" + m.id.to_string());
+    ASSERT_EQ(r.status, 200U) << r.body;
+    auto j = r.body_json();
+    EXPECT_EQ(j["state"], "DELIVERED");
+    EXPECT_EQ(j["provider"], "carrier-a");
+    EXPECT_EQ(j["segments"], 2);
+    ASSERT_EQ(j["history"].size(), 2U);
+    EXPECT_EQ(j["history"][1]["to"], "DELIVERED");
+    EXPECT_EQ(j["history"][1]["detail"], "DELIVRD");
+
+    r = c.request("GET", "/v1/messages/" + m.id.to_string(), {}, {{"X-API-Key", "other-key"}});
+    EXPECT_EQ(r.status, 404U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "not_found");
+    r = c.request("GET", "/v1/messages/not-an-id");
+    EXPECT_EQ(r.status, 404U);
+}
+
+TEST_F(HttpServerTest, ListPaginatesWithCursorAndPassesFilters) {
+    for (std::uint8_t i = 1; i <= 5; ++i) {
+        router::MessageStatus m;
+        m.id = make_id(i);
+        m.client = i == 3 ? "globex" : "acme";
+        m.state = router::MessageState::queued;
+        gateway_.messages.push_back(m);
+    }
+    start();
+    auto c = client();
+    auto r = c.request("GET", "/v1/messages?limit=2&state=queued&client_ref=r%201&since=2027-01-01T00:00:00Z");
+    ASSERT_EQ(r.status, 200U) << r.body;
+    auto j = r.body_json();
+    ASSERT_EQ(j["messages"].size(), 2U);
+    EXPECT_EQ(j["messages"][1]["id"], make_id(2).to_string());
+    ASSERT_TRUE(j["next_cursor"].is_string());
+    {
+        const auto& q = gateway_.queries.back();
+        EXPECT_EQ(q.client, "acme");
+        EXPECT_EQ(q.state, router::MessageState::queued);
+        EXPECT_EQ(q.client_ref, "r 1");
+        EXPECT_TRUE(q.accepted_from);
+        EXPECT_EQ(q.limit, 2U);
+    }
+    r = c.request("GET", "/v1/messages?limit=2&cursor=" + j["next_cursor"].get<std::string>());
+    j = r.body_json();
+    ASSERT_EQ(j["messages"].size(), 2U);
+    EXPECT_EQ(j["messages"][0]["id"], make_id(4).to_string()) << "globex's message is not listed";
+    EXPECT_TRUE(j["next_cursor"].is_null());
+
+    r = c.request("GET", "/v1/messages?limit=0");
+    EXPECT_EQ(r.status, 400U);
+    EXPECT_EQ(r.body_json()["error"]["field"], "limit");
+    r = c.request("GET", "/v1/messages?state=nope");
+    EXPECT_EQ(r.body_json()["error"]["field"], "state");
+    r = c.request("GET", "/v1/messages?colour=red");
+    EXPECT_EQ(r.body_json()["error"]["code"], "unknown_parameter");
+    r = c.request("GET", "/v1/messages?cursor=xyz");
+    EXPECT_EQ(r.body_json()["error"]["field"], "cursor");
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+    start();
+    auto c = client();
+    auto r = c.request("GET", "/nope");
+    EXPECT_EQ(r.status, 404U);
+    r = c.request("DELETE", "/v1/messages");
+    EXPECT_EQ(r.status, 405U);
+    EXPECT_EQ(r.headers.at("Allow"), "POST, GET");
+    r = c.request("POST", "/v1/messages", kSend, {{"Authorization", "Bearer secret-key"}, {"Content-Type", "text/plain"}});
+    // Client::request sets application/json when a body is given; override with a raw request.
+    auto raw = client();
+    raw.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+                  "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}");
+    EXPECT_EQ(raw.read().status, 415U);
+}
+
+TEST_F(HttpServerTest, EveryResponseCarriesARequestIdEchoedWhenSane) {
+    start();
+    auto c = client();
+    auto r = c.request("GET", "/healthz", {}, {{"X-Request-Id", "abc-123.x"}});
+    EXPECT_EQ(r.headers.at("X-Request-Id"), "abc-123.x");
+    r = c.request("GET", "/healthz", {}, {{"X-Request-Id", "bad id with spaces"}});
+    EXPECT_TRUE(std::regex_match(r.headers.at("X-Request-Id"), std::regex("[0-9a-f]{32}")));
+    r = c.request("GET", "/nope", {}, {});
+    EXPECT_EQ(r.headers.at("X-Request-Id").size(), 32U);
+    r = c.request("POST", "/v1/messages", kSend, {});
+    EXPECT_EQ(r.headers.at("X-Request-Id").size(), 32U);
+}
+
+TEST_F(HttpServerTest, HugeBodyIs413AndTheConnectionCloses) {
+    start();
+    auto c = client();
+    c.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+                "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+    const auto r = c.read();
+    EXPECT_EQ(r.status, 413U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "payload_too_large");
+    EXPECT_TRUE(r.headers.contains("X-Request-Id"));
+    EXPECT_TRUE(c.closed_by_peer(2s));
+
+    // Chunked bodies have no Content-Length: the limit is enforced while reading.
+    auto chunked = client();
+    chunked.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n");
+    const std::string chunk(8192, 'a');
+    beast::error_code ec;
+    for (int i = 0; i < 10 && !ec; ++i) {
+        const std::string frame = "2000\r\n" + chunk + "\r\n";
+        net::write(chunked.socket(), net::buffer(frame), ec);
+    }
+    EXPECT_EQ(chunked.read().status, 413U);
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+}
+
+TEST_F(HttpServerTest, MalformedHttpIs400AndCloses) {
+    start();
+    auto c = client();
+    c.write_raw("THIS IS NOT HTTP\r\n\r\n");
+    EXPECT_EQ(c.read().status, 400U);
+    EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+TEST_F(HttpServerTest, SlowClientDrippingTheHeaderIsDropped) {
+    config_.header_timeout = 300ms;
+    start();
+    auto c = client();
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const auto t0 = std::chrono::steady_clock::now();
+    bool dropped = false;
+    for (const char ch : req) {
+        beast::error_code ec;
+        net::write(c.socket(), net::buffer(&ch, 1), ec);
+        if (ec) {
+            dropped = true;
+            break;
+        }
+        std::this_thread::sleep_for(60ms);
+        if (std::chrono::steady_clock::now() - t0 > 1500ms) break;
+    }
+    EXPECT_TRUE(dropped || c.closed_by_peer(2s));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+    config_.idle_timeout = 200ms;
+    start();
+    auto c = client();
+    EXPECT_EQ(c.request("GET", "/healthz").status, 200U);
+    EXPECT_TRUE(c.closed_by_peer(3s));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+    gateway_.submit_delay = 50ms;   // the first answer is the slowest
+    start();
+    auto c = client();
+    std::string pipeline;
+    const std::string body = R"({"to":"+989121234567","from":"ACME","text":"x"})";
+    pipeline += "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+                "X-Request-Id: one\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body;
+    pipeline += "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: two\r\n\r\n";
+    pipeline += "GET /nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: three\r\n\r\n";
+    c.write_raw(pipeline);
+    const auto a = c.read();
+    const auto b = c.read();
+    const auto d = c.read();
+    EXPECT_EQ(a.headers.at("X-Request-Id"), "one");
+    EXPECT_EQ(a.status, 202U);
+    EXPECT_EQ(b.headers.at("X-Request-Id"), "two");
+    EXPECT_EQ(b.status, 200U);
+    EXPECT_EQ(d.headers.at("X-Request-Id"), "three");
+    EXPECT_EQ(d.status, 404U);
+}
+
+TEST_F(HttpServerTest, KeepAliveReusesOneConnection) {
+    start();
+    auto c = client();
+    const auto local = c.socket().local_endpoint();
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(c.request("GET", "/healthz").status, 200U);
+    EXPECT_EQ(c.socket().local_endpoint(), local);
+    EXPECT_EQ(server_->active_connections(), 1U);
+    // "Connection: close" is honoured.
+    auto r = c.request("GET", "/healthz", {}, {{"Connection", "close"}});
+    EXPECT_EQ(r.status, 200U);
+    EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreRefused) {
+    config_.max_connections = 2;
+    start();
+    auto a = client();
+    auto b = client();
+    EXPECT_EQ(a.request("GET", "/healthz").status, 200U);
+    EXPECT_EQ(b.request("GET", "/healthz").status, 200U);
+    auto c = client();
+    EXPECT_TRUE(c.closed_by_peer(2s));
+    EXPECT_EQ(server_->active_connections(), 2U);
+    EXPECT_NE(metrics_.serialize().find("http_connections_refused_total 1"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, SubmitRunsOffTheIoThreads) {
+    gateway_.submit_delay = 400ms;
+    start();
+    std::thread slow([this] {
+        auto c = client();
+        EXPECT_EQ(c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"x"})").status, 202U);
+    });
+    std::this_thread::sleep_for(50ms);
+    // Both io threads stay free while the submit blocks.
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) {
+        auto c = client();
+        EXPECT_EQ(c.request("GET", "/healthz").status, 200U);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 300ms);
+    slow.join();
+}
+
+TEST_F(HttpServerTest, MetricsExposeTheFamilies) {
+    start();
+    auto c = client();
+    EXPECT_EQ(c.request("POST", "/v1/messages", kSend).status, 202U);
+    EXPECT_EQ(c.request("GET", "/nope").status, 404U);
+    const auto r = c.request("GET", "/metrics");
+    ASSERT_EQ(r.status, 200U);
+    EXPECT_EQ(r.headers.at("Content-Type").rfind("text/plain; version=0.0.4", 0), 0U);
+    for (const char* needle :
+         {"# TYPE http_requests_total counter",
+          R"(http_requests_total{code="202",method="POST",route="/v1/messages"} 1)",
+          R"(http_requests_total{code="404",method="GET",route="unmatched"} 1)",
+          "# TYPE http_request_duration_seconds histogram",
+          R"(http_request_duration_seconds_bucket{method="POST",route="/v1/messages",le="+Inf"} 1)",
+          R"(bindery_messages_accepted_total{priority="normal"} 2)",
+          "http_connections_active 1"}) {
+        EXPECT_NE(r.body.find(needle), std::string::npos) << needle << "\n" << r.body;
+    }
+}
+
+TEST_F(HttpServerTest, ReadyzIs503WhenAComponentIsNotReady) {
+    std::atomic<bool> store_ready{true};
+    readiness_.add("store", [&] { return ComponentReadiness{store_ready.load(), "sqlite ok"}; });
+    readiness_.add("carriers", [] { return ComponentReadiness{true, "2/2 binds"}; });
+    start();
+    auto c = client();
+    auto r = c.request("GET", "/readyz", {}, {});
+    EXPECT_EQ(r.status, 200U);
+    EXPECT_EQ(r.body_json()["status"], "ready");
+    store_ready = false;
+    r = c.request("GET", "/readyz", {}, {});
+    EXPECT_EQ(r.status, 503U);
+    const auto j = r.body_json();
+    EXPECT_EQ(j["status"], "not_ready");
+    EXPECT_EQ(j["components"]["store"]["ready"], false);
+    EXPECT_EQ(j["components"]["carriers"]["detail"], "2/2 binds");
+    EXPECT_EQ(c.request("GET", "/healthz", {}, {}).status, 200U) << "liveness is unaffected";
+}
+
+TEST_F(HttpServerTest, ServesTheOpenApiDocument) {
+    start();
+    auto c = client();
+    const auto r = c.request("GET", "/openapi.yaml", {}, {});
+    EXPECT_EQ(r.status, 200U);
+    EXPECT_EQ(r.headers.at("Content-Type"), "application/yaml");
+    std::ifstream in(std::string(BINDERY_SOURCE_DIR) + "/http-frontend/openapi.yaml");
+    const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(r.body, file);
+}
+
+TEST_F(HttpServerTest, ExpectContinueIsAnswered) {
+    start();
+    auto c = client();
+    const std::string body = R"({"to":"+989121234567","from":"ACME","text":"x"})";
+    c.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+                "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n");
+    const auto interim = c.read();
+    EXPECT_EQ(interim.status, 100U);
+    c.write_raw(body);
+    EXPECT_EQ(c.read().status, 202U);
+}
+
+}  // namespace
+}  // namespace bindery::http
