@@ -1249,7 +1249,11 @@ LoadResult load_config_text(std::string_view text, const std::string& file_name,
     LoadResult result;
     Loader loader(file_name, options);
     try {
-        const Node root = YAML::Load(std::string(text));
+        const auto documents = YAML::LoadAll(std::string(text));
+        if (documents.size() > 1) {
+            loader.error(documents[1], "", "only one YAML document is allowed (found a second one here)");
+        }
+        const Node root = documents.empty() ? Node(YAML::NodeType::Null) : documents.front();
         loader.load_root(root, result.config);
         loader.check_references(result.config);
     } catch (const YAML::Exception& e) {

@@ -251,6 +251,11 @@ TEST(ConfigLoader, ReportsYamlSyntaxErrorWithPosition) {
                 ElementsAre(HasSubstr("test.yaml:2:")));
 }
 
+TEST(ConfigLoader, RejectsASecondYamlDocument) {
+    EXPECT_THAT(errors_of("version: 1\n---\nversion: 2\n"),
+                ElementsAre("test.yaml:3:1: only one YAML document is allowed (found a second one here)"));
+}
+
 TEST(ConfigLoader, ReportsEveryErrorAtOnceInFileOrder) {
     const std::string yaml =
         "process:\n"
