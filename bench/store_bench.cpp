@@ -126,10 +126,11 @@ double throughput(const Options& opt, int acceptors, std::size_t batch_size) {
     const double cpu = cpu_seconds() - cpu_start;
     const auto stats = store->stats();
     const double rate = static_cast<double>(committed.load()) / elapsed;
-    std::printf("  acceptors=%-4d batch=%-4zu %8.0f msg/s  cpu %5.1f us/msg  commits/s=%6.0f"
-                "  callers/commit=%6.1f  failed=%llu\n",
-                acceptors, batch_size, rate,
-                committed.load() ? cpu * 1e6 / static_cast<double>(committed.load()) : 0.0,
+    const double msgs = static_cast<double>(std::max<std::uint64_t>(committed.load(), 1));
+    const double writer_us = static_cast<double>(stats.writer_cpu_ns) / 1e3 / msgs;
+    std::printf("  acceptors=%-4d batch=%-4zu %8.0f msg/s  cpu %5.1f us/msg (writer %5.1f us/msg:"
+                " %7.0f msg/s writer-bound)  commits/s=%6.0f  callers/commit=%6.1f  failed=%llu\n",
+                acceptors, batch_size, rate, cpu * 1e6 / msgs, writer_us, 1e6 / writer_us,
                 static_cast<double>(stats.commits) / elapsed,
                 stats.commits ? static_cast<double>(stats.requests) / static_cast<double>(stats.commits) : 0.0,
                 static_cast<unsigned long long>(failed.load()));

@@ -1,5 +1,7 @@
 #include "router/store/group_commit.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 
 #include "router/core/receipts.hpp"
@@ -12,9 +14,6 @@ namespace {
 const std::string kBegin = "BEGIN IMMEDIATE";
 const std::string kCommit = "COMMIT";
 const std::string kRollback = "ROLLBACK";
-const std::string kSavepoint = "SAVEPOINT request";
-const std::string kRelease = "RELEASE request";
-const std::string kRollbackTo = "ROLLBACK TO request";
 
 const std::string kInsertMessage = std::string("INSERT INTO messages(") + kMessageColumns +
                                    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
@@ -98,7 +97,11 @@ void GroupWriter::run() {
             queued_rows_ -= rows;
         }
         run_group(group);
+        timespec cpu{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
         std::lock_guard lock(mutex_);
+        stats_.writer_cpu_ns = static_cast<std::uint64_t>(cpu.tv_sec) * 1'000'000'000ULL +
+                               static_cast<std::uint64_t>(cpu.tv_nsec);
         ++stats_.commits;
         stats_.requests += group.size();
         stats_.max_group = std::max<std::uint64_t>(stats_.max_group, group.size());
@@ -110,56 +113,70 @@ void GroupWriter::run() {
 }
 
 void GroupWriter::run_group(std::span<WriteRequest* const> group) {
-    auto fail_all = [&](const StoreError& e) {
-        for (auto* r : group) r->result = Unexpected(e);
+    std::vector<WriteRequest*> pending(group.begin(), group.end());
+    auto fail = [&](std::span<WriteRequest* const> requests, const StoreError& e) {
+        for (auto* r : requests) r->result = Unexpected(e);
         std::lock_guard lock(mutex_);
         ++stats_.failed_commits;
     };
-    if (auto begun = run_simple(kBegin, "begin"); !begun) {
-        fail_all(begun.error());
-        return;
-    }
-    for (auto* r : group) {
-        if (auto sp = run_simple(kSavepoint, "savepoint"); !sp) {
-            (void)run_simple(kRollback, "rollback");
-            fail_all(sp.error());
-            return;
-        }
-        auto applied = apply(*r);
-        if (applied) {
-            r->result = Expected<void, StoreError>();
-            if (auto rel = run_simple(kRelease, "release"); !rel) {
-                (void)run_simple(kRollback, "rollback");
-                fail_all(rel.error());
-                return;
-            }
-            continue;
-        }
-        if (sqlite3_get_autocommit(conn_->db()) != 0) {
-            // SQLite already rolled the whole transaction back (I/O error, disk full, ...).
-            fail_all(applied.error());
-            return;
-        }
-        auto undone = run_simple(kRollbackTo, "rollback to savepoint");
-        if (undone) undone = run_simple(kRelease, "release");
-        if (!undone) {
-            (void)run_simple(kRollback, "rollback");
-            fail_all(applied.error());
-            return;
-        }
-        r->result = std::move(applied);
-    }
-    if (auto committed = run_simple(kCommit, "commit"); !committed) {
+    auto rollback = [&] {
         if (sqlite3_get_autocommit(conn_->db()) == 0) (void)run_simple(kRollback, "rollback");
-        fail_all(committed.error());
+    };
+    while (!pending.empty()) {
+        if (auto begun = run_simple(kBegin, "begin"); !begun) {
+            fail(pending, begun.error());
+            return;
+        }
+        std::size_t failed_at = pending.size();
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            bool wrote = false;
+            auto applied = apply(*pending[i], wrote);
+            if (applied || !wrote) {
+                pending[i]->result = std::move(applied);   // success, or a clean refusal
+                continue;
+            }
+            failed_at = i;
+            pending[i]->result = std::move(applied);
+            break;
+        }
+        if (failed_at == pending.size()) {
+            if (auto committed = run_simple(kCommit, "commit"); !committed) {
+                rollback();
+                fail(pending, committed.error());
+            }
+            return;
+        }
+        // A request failed after writing: undo the whole transaction.
+        rollback();
+        const StoreError error = pending[failed_at]->result.error();
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(failed_at));
+        if (error.code == StoreErrc::unavailable || error.code == StoreErrc::corrupt) {
+            fail(pending, error);   // the database itself is in trouble: the others would fail too
+            return;
+        }
+        // A logical failure that validation did not catch: run the others again without it.
     }
 }
 
-Expected<void, StoreError> GroupWriter::apply(WriteRequest& r) {
+Expected<bool, StoreError> GroupWriter::exists(const MessageId& id) {
+    if (exists_ == nullptr) {
+        auto prepared = conn_->prepare(kStateOf);
+        if (!prepared) return Unexpected(std::move(prepared).error());
+        exists_ = *prepared;
+    }
+    StmtUse use(exists_);
+    bind_id(exists_, 1, id);
+    const int rc = sqlite3_step(exists_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Unexpected(conn_->error(rc, "look up message"));
+}
+
+Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
     switch (r.kind) {
-        case WriteRequest::Kind::insert: return apply_insert(r);
-        case WriteRequest::Kind::transition: return apply_transition(r);
-        case WriteRequest::Kind::purge: return apply_purge(r);
+        case WriteRequest::Kind::insert: return apply_insert(r, wrote);
+        case WriteRequest::Kind::transition: return apply_transition(r, wrote);
+        case WriteRequest::Kind::purge: return apply_purge(r, wrote);
     }
     return Unexpected(StoreError{StoreErrc::unavailable, "unknown write request"});
 }
@@ -201,10 +218,34 @@ Expected<void, StoreError> GroupWriter::index_provider_ids(const Message& m) {
     return {};
 }
 
-Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r) {
+Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool& wrote) {
+    // Validation, before any write: no id may exist already or twice in the batch, and every
+    // event must belong to a message of the batch or a stored one.
+    std::vector<MessageId> batch_ids;
+    batch_ids.reserve(r.messages.size());
+    for (const auto& m : r.messages) {
+        auto found = exists(m.id);
+        if (!found) return Unexpected(std::move(found).error());
+        if (*found) return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string() + " exists"});
+        batch_ids.push_back(m.id);
+    }
+    std::sort(batch_ids.begin(), batch_ids.end());
+    if (const auto twice = std::adjacent_find(batch_ids.begin(), batch_ids.end());
+        twice != batch_ids.end()) {
+        return Unexpected(StoreError{StoreErrc::duplicate, twice->to_string() + " twice in the batch"});
+    }
+    for (const auto& e : r.events) {
+        if (std::binary_search(batch_ids.begin(), batch_ids.end(), e.id)) continue;
+        auto found = exists(e.id);
+        if (!found) return Unexpected(std::move(found).error());
+        if (!*found) {
+            return Unexpected(StoreError{StoreErrc::not_found, "event for unknown message " + e.id.to_string()});
+        }
+    }
     auto prepared = conn_->prepare(kInsertMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* insert = *prepared;
+    wrote = true;
     for (const auto& m : r.messages) {
         if (const int rc = bind_message(insert, m); rc != SQLITE_OK) {
             return Unexpected(conn_->error(rc, "bind message"));
@@ -234,7 +275,7 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r) {
     return {};
 }
 
-Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r) {
+Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, bool& wrote) {
     const Message& next = *r.next;
     auto prepared = conn_->prepare(kUpdateMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
@@ -242,8 +283,10 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r) 
     int rc = bind_message(update, next);
     if (rc == SQLITE_OK) rc = bind_text(update, 23, to_string(r.from));
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
+    wrote = true;   // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;
     if (sqlite3_changes(conn_->db()) == 0) {
+        wrote = false;
         // Nothing matched: tell a missing message from a state conflict.
         auto state_stmt = conn_->prepare(kStateOf);
         if (!state_stmt) return Unexpected(std::move(state_stmt).error());
@@ -278,7 +321,7 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r) 
     return {};
 }
 
-Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r) {
+Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r, bool& wrote) {
     std::vector<MessageId> ids;
     {
         auto prepared = conn_->prepare(kPurgeSelect);
@@ -298,6 +341,7 @@ Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r) {
     auto prepared = conn_->prepare(kDeleteMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* del = *prepared;
+    wrote = !ids.empty();
     for (const auto& id : ids) {
         if (const int b = bind_id(del, 1, id); b != SQLITE_OK) {
             return Unexpected(conn_->error(b, "bind purge"));

@@ -1,10 +1,15 @@
 #pragma once
 // Group commit: every write of the store (insert_batch, transition, a purge chunk) becomes a
 // WriteRequest handed to one writer thread. The writer takes everything queued (up to a row cap),
-// runs each request inside its own SAVEPOINT of one IMMEDIATE transaction (so one caller's
-// duplicate or conflict does not fail the others), COMMITs once, and only then wakes each caller
+// applies the requests in one IMMEDIATE transaction, COMMITs once, and only then wakes each caller
 // with its own result. A failed COMMIT fails every request of the group: nothing is acknowledged
 // that is not durable.
+//
+// One caller's refusal must not fail the others. Each request checks what can refuse it (an
+// existing id, the stored state) before its first write, so a refusal leaves the transaction
+// untouched. A failure after a request's first write (which validation should make impossible
+// for logical errors) rolls the transaction back and the group is run again without that request;
+// an environmental failure there (disk full, I/O error) fails the rest of the group with it.
 
 #include <chrono>
 #include <condition_variable>
@@ -59,16 +64,19 @@ public:
 private:
     void run();
     void run_group(std::span<WriteRequest* const> group);
-    Expected<void, StoreError> apply(WriteRequest& r);
-    Expected<void, StoreError> apply_insert(const WriteRequest& r);
-    Expected<void, StoreError> apply_transition(const WriteRequest& r);
-    Expected<void, StoreError> apply_purge(WriteRequest& r);
+    // `wrote` tells whether the request changed anything before it failed.
+    Expected<void, StoreError> apply(WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> apply_insert(const WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> apply_transition(const WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> apply_purge(WriteRequest& r, bool& wrote);
+    Expected<bool, StoreError> exists(const MessageId& id);
     Expected<void, StoreError> index_provider_ids(const Message& m);
     Expected<void, StoreError> step_done(const std::string& sql, std::string_view what,
                                          sqlite3_stmt*& stmt);
     Expected<void, StoreError> run_simple(const std::string& sql, std::string_view what);
 
     std::unique_ptr<Connection> conn_;
+    sqlite3_stmt* exists_ = nullptr;   // cached in conn_
     const std::chrono::microseconds window_;
     const std::size_t max_rows_;
 

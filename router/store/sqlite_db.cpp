@@ -46,6 +46,13 @@ StoreError make_error(int rc, sqlite3* db, std::string_view what, std::string_vi
 
 Expected<std::unique_ptr<Connection>, StoreError> Connection::open(const std::string& path,
                                                                    bool create) {
+    // Before SQLite initialises: no global memory statistics, whose mutex every allocation of
+    // every connection would take. Harmless (SQLITE_MISUSE, ignored) if SQLite is already up.
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)configured;
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
                       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;

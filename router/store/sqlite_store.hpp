@@ -47,6 +47,7 @@ struct SqliteStoreStats {
     std::uint64_t requests = 0;       // insert/transition/purge requests committed or refused
     std::uint64_t max_group = 0;      // most requests seen in one group
     std::uint64_t failed_commits = 0;
+    std::uint64_t writer_cpu_ns = 0;    // CPU time of the writer thread (its capacity figure)
     std::uint64_t purged = 0;           // messages removed by the retention thread
     std::uint64_t purge_failures = 0;   // retention runs that stopped on an error
 };

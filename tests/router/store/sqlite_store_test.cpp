@@ -262,6 +262,27 @@ TEST(SqliteStore, OneCallersFailureInAGroupDoesNotFailTheOthers) {
     EXPECT_EQ(store->events(existing.id)->size(), 1u);
 }
 
+TEST(SqliteStore, RefusesABatchNamingAnIdTwiceOrAnEventOfAnUnknownMessage) {
+    TempDir dir;
+    auto store = open_ok(config_for(dir.file("refuse.db")));
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(9);
+    const auto m = sample_message(ids);
+    std::vector<Message> twice{m, m};
+    const auto dup = store->insert_batch(twice, {});
+    ASSERT_FALSE(dup.has_value());
+    EXPECT_EQ(dup.error().code, StoreErrc::duplicate);
+    const auto ghost = sample_message(ids);
+    std::vector<Message> one{m};
+    std::vector<MessageEvent> stray{accepted_event(m), accepted_event(ghost)};
+    const auto orphan = store->insert_batch(one, stray);
+    ASSERT_FALSE(orphan.has_value());
+    EXPECT_EQ(orphan.error().code, StoreErrc::not_found);
+    EXPECT_FALSE(store->get(m.id)->has_value());   // all or nothing
+    ASSERT_TRUE(store->insert_batch(one, events_for(one)).has_value());
+    EXPECT_EQ(store->events(m.id)->size(), 1u);
+}
+
 TEST(SqliteStore, LoadActivePagesThroughTheBacklogInIdOrder) {
     TempDir dir;
     auto store = open_ok(config_for(dir.file("pages.db")));
