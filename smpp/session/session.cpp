@@ -535,7 +535,17 @@ void Session::deliver_result(const InflightWindow<Outstanding>::Entry& entry, co
         listener_.on_throttled(entry.request.tag, status, retry_at);
         return;
     }
-    if (adaptive_ && adaptive_->on_accepted(entry.sent_at, now)) apply_rate(now);
+    if (adaptive_) {
+        std::optional<std::uint8_t> congestion;
+        std::visit(
+            [&](const auto& b) {
+                if constexpr (requires { b.tlvs.congestion_state(); }) {
+                    congestion = b.tlvs.congestion_state();
+                }
+            },
+            pdu.body);
+        if (adaptive_->on_accepted(entry.sent_at, now, congestion)) apply_rate(now);
+    }
     SubmitResult r;
     r.command_id = entry.request.command_id;
     r.sequence_number = entry.sequence_number;

@@ -107,6 +107,7 @@ Duration AdaptiveRate::interval() const noexcept {
 void AdaptiveRate::start_interval(TimePoint now) noexcept {
     interval_start_ = now;
     sent_in_interval_ = 0;
+    congested_ = false;
 }
 
 void AdaptiveRate::on_sent(TimePoint now) noexcept {
@@ -114,7 +115,10 @@ void AdaptiveRate::on_sent(TimePoint now) noexcept {
     ++sent_in_interval_;
 }
 
-bool AdaptiveRate::on_accepted(TimePoint sent_at, TimePoint now) noexcept {
+bool AdaptiveRate::on_accepted(TimePoint sent_at, TimePoint now,
+                               std::optional<std::uint8_t> congestion) noexcept {
+    constexpr std::uint8_t kNearingCongestion = 90;
+    if (congestion && *congestion >= kNearingCongestion) congested_ = true;
     const double rtt = std::max(0.0, seconds(now - sent_at));
     srtt_seconds_ = srtt_seconds_ == 0.0 ? rtt : 0.875 * srtt_seconds_ + 0.125 * rtt;
     if (!last_change_ || sent_at >= *last_change_) accepted_since_change_ = true;
@@ -134,7 +138,7 @@ void AdaptiveRate::maybe_increase(TimePoint now) noexcept {
     // by its window says nothing about the carrier's limit.
     const double allowed = rate_ * seconds(len);
     const bool rate_limited = static_cast<double>(sent_in_interval_) >= 0.8 * allowed;
-    if (accepted_since_change_ && rate_limited) {
+    if (accepted_since_change_ && rate_limited && !congested_) {
         double next = rate_;
         switch (phase_) {
             case Phase::slow_start:

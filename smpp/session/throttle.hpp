@@ -88,9 +88,10 @@ public:
     // A request left at `now` (lets the controller tell a demand-limited sender from a
     // rate-limited one: the rate only grows while the sender actually uses it).
     void on_sent(TimePoint now) noexcept;
-    // A response other than throttled arrived for a request sent at `sent_at`. Returns true when
-    // the rate changed.
-    bool on_accepted(TimePoint sent_at, TimePoint now) noexcept;
+    // A response other than throttled arrived for a request sent at `sent_at`. `congestion` is
+    // the SMPP 5.0 congestion_state TLV when the response carried one (0..100): from 90 ("nearing
+    // congestion") on, the rate is held instead of grown. Returns true when the rate changed.
+    bool on_accepted(TimePoint sent_at, TimePoint now, std::optional<std::uint8_t> congestion = {}) noexcept;
     // ESME_RTHROTTLED / ESME_RMSGQFUL for a request sent at `sent_at`. Returns true when the rate
     // was decreased (false when this throttle belongs to an event already reacted to).
     bool on_throttled(TimePoint sent_at, TimePoint now) noexcept;
@@ -109,6 +110,7 @@ private:
     std::optional<TimePoint> interval_start_;
     std::uint64_t sent_in_interval_ = 0;
     bool accepted_since_change_ = false;
+    bool congested_ = false;  // a response in this interval reported congestion_state >= 90
     std::optional<TimePoint> last_change_;
     double srtt_seconds_ = 0.0;
     std::uint64_t decreases_ = 0;

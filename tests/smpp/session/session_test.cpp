@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "smpp/codec/build.hpp"
+#include "smpp/codec/tlv.hpp"
 #include "tests/smpp/session/session_test_support.hpp"
 
 namespace bindery::smpp {
@@ -372,6 +373,29 @@ TEST_F(EsmeSession, AdaptiveRateSlowsDownOnceForABurstOfThrottles) {
     EXPECT_EQ(s.adaptive_rate()->decreases(), 1U);
     const auto th = listener.of("throttled");
     EXPECT_GE(th.back().retry_at, now + 50ms);
+}
+
+TEST_F(EsmeSession, AdaptiveRateHoldsWhileResponsesReportCongestion) {
+    config.window = 50;
+    config.adaptive_rate = true;
+    config.adaptive.initial_rate = 20.0;
+    auto run = [&](std::optional<std::uint8_t> congestion) {
+        Session& s = bound();
+        TlvBuilder tlvs;
+        if (congestion) tlvs.u8(tlv_tag::congestion_state, *congestion);
+        TimePoint now = t0;
+        for (int i = 0; i < 30; ++i) {  // 3 s at the full allowed rate, answered in 20 ms
+            now += 50ms;
+            auto seq = s.submit(sample_submit(), 1, now);
+            if (!seq) continue;
+            auto resp = submit_resp("id");
+            resp.tlvs = tlvs.range();
+            s.on_pdu(peer(resp, *seq), now + 20ms);
+        }
+        return s.rate();
+    };
+    EXPECT_DOUBLE_EQ(run(std::uint8_t{100}), 20.0);
+    EXPECT_GT(run(std::nullopt), 20.0);
 }
 
 TEST_F(EsmeSession, SharedCarrierBucketLimitsTwoSessions) {

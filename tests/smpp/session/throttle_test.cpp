@@ -101,6 +101,25 @@ TEST(AdaptiveRate, DoesNotGrowWhileDemandLimited) {
     EXPECT_DOUBLE_EQ(c.rate(), 100.0);
 }
 
+TEST(AdaptiveRate, HoldsTheRateWhileTheCarrierReportsCongestion) {
+    AdaptiveRateConfig cfg;
+    cfg.initial_rate = 10.0;
+    AdaptiveRate c(cfg);
+    TimePoint now = t0;
+    for (int i = 0; i < 20; ++i) {
+        c.on_sent(now);
+        now += milliseconds(100);
+        (void)c.on_accepted(now - milliseconds(20), now, std::uint8_t{95});
+    }
+    EXPECT_DOUBLE_EQ(c.rate(), 10.0);
+    for (int i = 0; i < 3; ++i) {  // congestion eased (80 = optimum): growth resumes
+        for (int k = 0; k < 4; ++k) c.on_sent(now);
+        now += milliseconds(100);
+        (void)c.on_accepted(now - milliseconds(20), now, std::uint8_t{80});
+    }
+    EXPECT_GT(c.rate(), 10.0);
+}
+
 TEST(AdaptiveRate, ABurstOfThrottlesFromOneWindowDecreasesOnce) {
     AdaptiveRateConfig cfg;
     cfg.initial_rate = 1000.0;
