@@ -96,7 +96,9 @@ void Router::add_provider(Provider& provider) {
 
 // ---- acceptance -------------------------------------------------------------------------------
 
-Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, SystemTime wall) {
+// Runs without the router's lock: touches only config, the normalizer, the planner and the routing
+// rules (all read-only). The id is assigned later, under the lock.
+Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, SystemTime wall) const {
     const auto& cfg = config_.acceptance;
     if (request.client.empty()) return refuse(SubmitErrc::invalid_request, "client: empty");
     if (request.sender.empty()) return refuse(SubmitErrc::invalid_sender, "sender: empty");
@@ -143,7 +145,6 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
     }
 
     Message m;
-    m.id = ids_.next(wall);
     m.client = request.client;
     m.sender = request.sender;
     m.destination = std::move(number->e164);
@@ -170,6 +171,12 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
 
 std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, TimePoint /*now*/,
                                           SystemTime wall) {
+    // Validation (E.164 parsing, text planning) is the costly part: done before taking the lock so
+    // front-end threads run it in parallel.
+    std::vector<Expected<Message, SubmitError>> checked;
+    checked.reserve(batch.size());
+    for (const auto& request : batch) checked.push_back(validate(request, wall));
+
     std::vector<SubmitOutcome> out;
     out.reserve(batch.size());
     std::vector<Message> accepted;
@@ -177,7 +184,12 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
     std::vector<std::size_t> slots;   // index in `out` of each accepted message
     {
         std::lock_guard lock(mutex_);
-        for (const auto& request : batch) {
+        for (auto& message : checked) {
+            if (!message) {
+                ++stats_.refused;
+                out.emplace_back(Unexpected(std::move(message).error()));
+                continue;
+            }
             update_accepting();
             const auto backlog = backlog_locked() + accepted.size();
             if (!accepting_ || backlog >= config_.backpressure.high_watermark) {
@@ -188,18 +200,13 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
                     config_.backpressure.retry_after}));
                 continue;
             }
-            auto message = validate(request, wall);
-            if (!message) {
-                ++stats_.refused;
-                out.emplace_back(Unexpected(std::move(message).error()));
-                continue;
-            }
-            events.push_back(MessageEvent{message->id, MessageState::accepted, MessageState::queued,
-                                          wall, 0, {}, "accepted"});
+            Message m = std::move(message).value();
+            m.id = ids_.next(wall);
+            events.push_back(
+                MessageEvent{m.id, MessageState::accepted, MessageState::queued, wall, 0, {}, "accepted"});
             slots.push_back(out.size());
-            out.emplace_back(SubmitAccepted{message->id, message->destination, message->encoding,
-                                            message->segments_estimate});
-            accepted.push_back(std::move(*message));
+            out.emplace_back(SubmitAccepted{m.id, m.destination, m.encoding, m.segments_estimate});
+            accepted.push_back(std::move(m));
         }
         if (accepted.empty()) return out;
         inserting_ += accepted.size();   // counted in the backlog while the store commits

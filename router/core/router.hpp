@@ -42,6 +42,7 @@ struct TextPlan {
     TextEncoding encoding = TextEncoding::gsm7;
     std::uint32_t segments = 1;
 };
+// Called concurrently from front-end threads: must be thread-safe (a pure function is).
 // `forced`: the client's encoding choice, if any. Error: a reason for the client (e.g. "not valid
 // UTF-8", "cannot be sent as gsm7").
 using TextPlanner = std::function<Expected<TextPlan, std::string>(
@@ -150,7 +151,7 @@ private:
     };
     using TimedHeap = std::priority_queue<Timed, std::vector<Timed>, std::greater<>>;
 
-    Expected<Message, SubmitError> validate(const SubmitRequest& request, SystemTime wall);
+    Expected<Message, SubmitError> validate(const SubmitRequest& request, SystemTime wall) const;
     bool record(Message& message, MessageState to, SystemTime wall, std::string detail);
     void enqueue(const MessageId& id, SystemTime wall);
     void forget(const MessageId& id);
