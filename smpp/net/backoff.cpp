@@ -4,18 +4,18 @@
 
 namespace bindery::smpp {
 
-BindFailure classify_bind_status(CommandStatus status) noexcept {
+RetryCause classify_bind_status(CommandStatus status) noexcept {
     switch (status) {
         case CommandStatus::ESME_RBINDFAIL:
         case CommandStatus::ESME_RINVPASWD:
         case CommandStatus::ESME_RINVSYSID:
         case CommandStatus::ESME_RINVSYSTYP:
-            return BindFailure::rejected;
+            return RetryCause::rejected;
         case CommandStatus::ESME_RTHROTTLED:
         case CommandStatus::ESME_RMSGQFUL:
-            return BindFailure::throttled;
+            return RetryCause::throttled;
         default:
-            return BindFailure::network;
+            return RetryCause::network;
     }
 }
 
@@ -32,17 +32,17 @@ Duration exponential(Duration base, Duration cap, unsigned attempt) noexcept {
 
 }  // namespace
 
-Duration ReconnectBackoff::ceiling(BindFailure failure) const noexcept {
-    if (failure == BindFailure::rejected) {
+Duration ReconnectBackoff::ceiling(RetryCause failure) const noexcept {
+    if (failure == RetryCause::rejected) {
         return exponential(config_.bind_failure_initial, config_.bind_failure_max, rejected_attempts_);
     }
     return exponential(config_.initial, config_.max, attempts_);
 }
 
-Duration ReconnectBackoff::next_delay(BindFailure failure) {
+Duration ReconnectBackoff::next_delay(RetryCause failure) {
     const Duration cap = ceiling(failure);
     ++attempts_;
-    if (failure == BindFailure::rejected) {
+    if (failure == RetryCause::rejected) {
         ++rejected_attempts_;
         // A rejected bind waits at least half its ceiling: full jitter could otherwise retry a
         // wrong password almost at once.

@@ -23,23 +23,23 @@ struct BackoffConfig {
     Duration stable_after = std::chrono::seconds(30);     // bound this long: forget past failures
 };
 
-enum class BindFailure : std::uint8_t {
+enum class RetryCause : std::uint8_t {
     network,    // connect refused/timed out, link dropped, response timeouts
     throttled,  // bind answered ESME_RTHROTTLED / too many binds: back off like network
     rejected,   // credentials or system_type refused
 };
 
 // The class of a bind_*_resp status that is not ESME_ROK.
-[[nodiscard]] BindFailure classify_bind_status(CommandStatus status) noexcept;
+[[nodiscard]] RetryCause classify_bind_status(CommandStatus status) noexcept;
 
 class ReconnectBackoff {
 public:
     explicit ReconnectBackoff(BackoffConfig config = {}, std::uint64_t seed = std::random_device{}());
 
     // Records a failure and returns how long to wait before the next attempt.
-    [[nodiscard]] Duration next_delay(BindFailure failure);
+    [[nodiscard]] Duration next_delay(RetryCause failure);
     // The ceiling the next delay of this kind would be drawn under (for tests and logs).
-    [[nodiscard]] Duration ceiling(BindFailure failure) const noexcept;
+    [[nodiscard]] Duration ceiling(RetryCause failure) const noexcept;
 
     // The bind came up at `now`.
     void on_bound(TimePoint now) noexcept { bound_since_ = now; }

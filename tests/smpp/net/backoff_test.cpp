@@ -24,21 +24,21 @@ TEST(ReconnectBackoff, CeilingDoublesUpToTheMaximumAndDelaysStayUnderIt) {
     ReconnectBackoff b(config(), 1);
     Duration expected = milliseconds(100);
     for (int i = 0; i < 12; ++i) {
-        EXPECT_EQ(b.ceiling(BindFailure::network), expected) << i;
-        const auto d = b.next_delay(BindFailure::network);
+        EXPECT_EQ(b.ceiling(RetryCause::network), expected) << i;
+        const auto d = b.next_delay(RetryCause::network);
         EXPECT_GE(d, Duration::zero());
         EXPECT_LE(d, expected);
         expected = std::min<Duration>(expected * 2, seconds(5));
     }
-    EXPECT_EQ(b.ceiling(BindFailure::network), seconds(5));
+    EXPECT_EQ(b.ceiling(RetryCause::network), seconds(5));
 }
 
 TEST(ReconnectBackoff, FullJitterSpreadsDelaysOverTheWholeRange) {
     ReconnectBackoff b(config(), 7);
-    for (int i = 0; i < 10; ++i) (void)b.next_delay(BindFailure::network);  // ceiling now 5 s
+    for (int i = 0; i < 10; ++i) (void)b.next_delay(RetryCause::network);  // ceiling now 5 s
     Duration lo = seconds(5), hi = Duration::zero();
     for (int i = 0; i < 200; ++i) {
-        const auto d = b.next_delay(BindFailure::network);
+        const auto d = b.next_delay(RetryCause::network);
         lo = std::min(lo, d);
         hi = std::max(hi, d);
     }
@@ -48,37 +48,37 @@ TEST(ReconnectBackoff, FullJitterSpreadsDelaysOverTheWholeRange) {
 
 TEST(ReconnectBackoff, RejectedBindsWaitLongerThanNetworkFailures) {
     ReconnectBackoff b(config(), 3);
-    const auto first = b.next_delay(BindFailure::rejected);
+    const auto first = b.next_delay(RetryCause::rejected);
     EXPECT_GE(first, seconds(5));
     EXPECT_LE(first, seconds(10));
-    const auto second = b.next_delay(BindFailure::rejected);
+    const auto second = b.next_delay(RetryCause::rejected);
     EXPECT_GE(second, seconds(10));
     EXPECT_LE(second, seconds(20));
-    for (int i = 0; i < 10; ++i) EXPECT_LE(b.next_delay(BindFailure::rejected), seconds(60));
+    for (int i = 0; i < 10; ++i) EXPECT_LE(b.next_delay(RetryCause::rejected), seconds(60));
 }
 
 TEST(ReconnectBackoff, ClassifiesBindStatuses) {
-    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RBINDFAIL), BindFailure::rejected);
-    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RINVPASWD), BindFailure::rejected);
-    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RINVSYSID), BindFailure::rejected);
-    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RTHROTTLED), BindFailure::throttled);
-    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RSYSERR), BindFailure::network);
+    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RBINDFAIL), RetryCause::rejected);
+    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RINVPASWD), RetryCause::rejected);
+    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RINVSYSID), RetryCause::rejected);
+    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RTHROTTLED), RetryCause::throttled);
+    EXPECT_EQ(classify_bind_status(CommandStatus::ESME_RSYSERR), RetryCause::network);
 }
 
 TEST(ReconnectBackoff, ResetsOnlyAfterAStableBind) {
     ReconnectBackoff b(config(), 5);
-    for (int i = 0; i < 5; ++i) (void)b.next_delay(BindFailure::network);
-    const auto high = b.ceiling(BindFailure::network);
+    for (int i = 0; i < 5; ++i) (void)b.next_delay(RetryCause::network);
+    const auto high = b.ceiling(RetryCause::network);
     EXPECT_GT(high, milliseconds(100));
 
     const TimePoint t0{};
     b.on_bound(t0);
     b.on_unbound(t0 + seconds(10));  // flapping: not stable
-    EXPECT_EQ(b.ceiling(BindFailure::network), high);
+    EXPECT_EQ(b.ceiling(RetryCause::network), high);
 
     b.on_bound(t0 + seconds(20));
     b.on_unbound(t0 + seconds(60));  // up 40 s: stable
-    EXPECT_EQ(b.ceiling(BindFailure::network), milliseconds(100));
+    EXPECT_EQ(b.ceiling(RetryCause::network), milliseconds(100));
     EXPECT_EQ(b.attempts(), 0U);
 }
 

@@ -1,0 +1,157 @@
+#pragma once
+// SmppServer: Bindery's SMPP server side (role SMSC). Accepts binds, authenticates system_id /
+// password against configured accounts (salted SHA-256 at rest, constant-time compare), enforces
+// per-account bind count, incoming window and throughput (ESME_RTHROTTLED past it), hands
+// submit_sm / data_sm / submit_multi to an injected SubmitHandler (never the router: the
+// composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
+// retrying while no bind is up.
+//
+// Threading: all calls on the server's executor (post() to it from other threads).
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "smpp/net/listener.hpp"
+#include "smpp/net/message.hpp"
+#include "smpp/net/session_link.hpp"
+
+namespace bindery::smpp {
+
+struct ServerAccount {
+    std::string system_id;
+    std::string password_hash;  // hash_password() form: "sha256:<salt hex>:<digest hex>"
+    unsigned max_binds = 4;
+    std::size_t window = 100;   // requests in flight per bind (incoming window)
+    double max_tps = 0;         // submits/s across the account's binds; 0 = unlimited
+    double burst = 0;           // bucket size; 0 = max_tps (one second of traffic)
+};
+
+struct SmppServerConfig {
+    ListenerConfig listen;
+    std::string system_id = "bindery";  // in bind responses
+    std::vector<ServerAccount> accounts;
+    // Any system_id/password binds (each system_id becomes its own account with these limits):
+    // for the simulator and tests.
+    bool accept_any = false;
+    ServerAccount any_account{};
+    SessionConfig session{};  // template for each bind (role forced to smsc)
+    Duration deliver_retry = std::chrono::seconds(1);     // no bind up: try again after this
+    Duration deliver_timeout = std::chrono::minutes(10);  // give a delivery up after this
+    std::size_t max_deliver_queue = 100000;               // per account
+};
+
+// Where a submit came from.
+struct SubmitOrigin {
+    std::string_view account;
+    std::uint64_t connection_id = 0;
+    std::uint32_t sequence_number = 0;
+};
+
+// Answers a submit exactly once: status, and the message_id for ESME_ROK.
+using SubmitResponder = std::function<void(CommandStatus status, std::string_view message_id)>;
+
+class SubmitHandler {
+public:
+    virtual ~SubmitHandler() = default;
+    // submit_sm, data_sm or submit_multi (request.body says which). The request's views are valid
+    // during this call only; `respond` may be called later (on the server's executor).
+    virtual void on_submit(const SubmitOrigin& origin, const Pdu& request, SubmitResponder respond) = 0;
+    virtual void on_bind(std::string_view /*account*/, SessionState /*state*/, std::uint64_t /*connection_id*/) {}
+    virtual void on_unbind(std::string_view /*account*/, std::uint64_t /*connection_id*/) {}
+};
+
+struct DeliverReport {
+    bool delivered = false;  // the ESME answered ESME_ROK
+    CommandStatus status = CommandStatus::ESME_ROK;  // the ESME's answer (when one came)
+    unsigned attempts = 0;
+    bool expired = false;  // deliver_timeout passed without success
+};
+using DeliverCallback = std::function<void(const DeliverReport&)>;
+
+struct SmppServerStats {
+    std::uint64_t binds_accepted = 0;
+    std::uint64_t binds_rejected = 0;
+    std::uint64_t submits = 0;
+    std::uint64_t throttled = 0;
+    std::uint64_t delivers_sent = 0;
+    std::uint64_t delivers_ok = 0;
+    std::uint64_t delivers_failed = 0;
+    std::uint64_t deliver_retries = 0;
+    std::uint64_t connections = 0;
+};
+
+class SmppServer : public std::enable_shared_from_this<SmppServer> {
+public:
+    SmppServer(boost::asio::any_io_executor executor, SmppServerConfig config, SubmitHandler& handler);
+    ~SmppServer();
+
+    void start();  // throws on an unusable listen address (startup)
+    // Stops accepting; unbinds every session (graceful) and closes them.
+    void stop();
+    [[nodiscard]] std::uint16_t port() const noexcept;
+
+    // Queues a deliver_sm for `account` (receipt or MO) and sends it on one of its RX/TRX binds,
+    // retrying until deliver_timeout. `done` is called exactly once.
+    void deliver(const std::string& account, ShortMessageData message, DeliverCallback done = {});
+    // Closes one connection at once (no unbind): fault injection and admin.
+    void disconnect(std::uint64_t connection_id);
+
+    [[nodiscard]] unsigned bound(std::string_view account) const;  // live binds of an account
+    [[nodiscard]] unsigned bound_receivers(std::string_view account) const;
+    [[nodiscard]] std::vector<std::string> accounts_with_receivers() const;
+    [[nodiscard]] std::size_t connections() const noexcept { return connections_.size(); }
+    [[nodiscard]] const SmppServerStats& stats() const noexcept { return stats_; }
+    [[nodiscard]] boost::asio::any_io_executor get_executor() const { return executor_; }
+
+private:
+    class ServerConnection;
+    struct PendingDeliver {
+        std::uint64_t tag = 0;
+        ShortMessageData message;
+        DeliverCallback done;
+        TimePoint deadline{};
+        TimePoint not_before{};
+        unsigned attempts = 0;
+    };
+    struct Account {
+        ServerAccount config;
+        std::unique_ptr<TokenBucket> bucket;  // submits/s across binds
+        std::vector<ServerConnection*> binds;
+        std::deque<PendingDeliver> deliveries;  // waiting for a bind / a retry time
+        std::size_t next_bind = 0;              // round robin
+    };
+
+    Account* find_account(std::string_view system_id, std::string_view password);
+    void on_accept(std::shared_ptr<Connection> connection);
+    void pump(Account& account);
+    void pump_all();
+    void arm_retry();
+    void finish_deliver(PendingDeliver& d, const DeliverReport& report);
+    void requeue(Account& account, PendingDeliver d, TimePoint not_before);
+    void connection_down(ServerConnection& c);
+
+    boost::asio::any_io_executor executor_;
+    SmppServerConfig config_;
+    SubmitHandler& handler_;
+    std::shared_ptr<Listener> listener_;
+    std::map<std::string, Account, std::less<>> accounts_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<ServerConnection>> connections_;
+    boost::asio::steady_timer retry_timer_;
+    bool retry_armed_ = false;
+    std::uint64_t next_connection_id_ = 1;
+    std::uint64_t next_tag_ = 1;
+    bool stopped_ = false;
+    SmppServerStats stats_;
+};
+
+}  // namespace bindery::smpp

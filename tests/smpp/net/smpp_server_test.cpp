@@ -1,0 +1,199 @@
+// SmppServer (through the simulator, which is built on it) seen from raw sockets and ClientBind:
+// malformed input, authentication, deliveries that wait for a bind, password hashing.
+#include "smpp/net/smpp_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
+#include "smpp/net/client_bind.hpp"
+#include "smpp/net/password.hpp"
+#include "tests/smpp/net/net_test_util.hpp"
+#include "tools/smsc-sim/simulator.hpp"
+
+namespace bindery::smpp {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using std::chrono::milliseconds;
+using test::run_until;
+
+TEST(Password, VerifiesOnlyTheRightPasswordAndRejectsMalformedHashes) {
+    const auto h = hash_password("s3cret");
+    EXPECT_EQ(h.rfind("sha256:", 0), 0U);
+    EXPECT_TRUE(verify_password(h, "s3cret"));
+    EXPECT_FALSE(verify_password(h, "s3cret "));
+    EXPECT_FALSE(verify_password(h, ""));
+    EXPECT_NE(hash_password("s3cret"), h);  // fresh salt each time
+    EXPECT_EQ(hash_password("pw", "salt"), hash_password("pw", "salt"));
+    EXPECT_FALSE(verify_password("", "s3cret"));
+    EXPECT_FALSE(verify_password("sha256:zz:00", "s3cret"));
+    EXPECT_FALSE(verify_password("md5:00:00", "s3cret"));
+    EXPECT_FALSE(verify_password(h.substr(0, h.size() - 2), "s3cret"));
+}
+
+class RawPeer {
+public:
+    RawPeer(asio::io_context& io, std::uint16_t port) : conn_(nullptr) {
+        tcp::socket s(io);
+        s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        conn_ = std::make_shared<Connection>(std::move(s), ConnectionConfig{});
+        conn_->start(handler);
+    }
+    ~RawPeer() { conn_->detach(); }
+    Connection& conn() { return *conn_; }
+    test::RecordingHandler handler;
+
+private:
+    std::shared_ptr<Connection> conn_;
+};
+
+class SmppServerTest : public ::testing::Test {
+protected:
+    void start_sim(sim::SimConfig cfg = {}) {
+        cfg.host = "127.0.0.1";
+        cfg.port = 0;
+        sim_ = std::make_shared<sim::SmscSimulator>(io_.get_executor(), std::move(cfg));
+        sim_->start();
+    }
+    void TearDown() override {
+        if (sim_) sim_->stop();
+        run_until(io_, [&] { return sim_->server().connections() == 0; }, std::chrono::seconds(3));
+    }
+    asio::io_context io_;
+    std::shared_ptr<sim::SmscSimulator> sim_;
+};
+
+Pdu bind_pdu(std::uint32_t seq, std::string_view sys, std::string_view pw) {
+    BindTransceiver b;
+    b.system_id = sys;
+    b.password = pw;
+    return Pdu{Header{0, CommandId::bind_transceiver, CommandStatus::ESME_ROK, seq}, b};
+}
+
+TEST_F(SmppServerTest, AnswersGarbageWithGenericNackAndSurvives) {
+    start_sim();
+    RawPeer peer(io_, sim_->port());
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.ready; }));
+    // Unknown command id -> generic_nack ESME_RINVCMDID with the same sequence number.
+    const std::array<std::uint8_t, 16> unknown{0, 0, 0, 16, 0, 0, 0, 0x77, 0, 0, 0, 0, 0, 0, 0, 5};
+    peer.conn().send_raw(unknown);
+    // submit_sm whose body is cut short -> submit_sm_resp with an error status (not bound: any
+    // error status is acceptable, the point is an answer with seq 6).
+    const std::array<std::uint8_t, 20> truncated{0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 6, 'a', 'b', 'c', 'd'};
+    peer.conn().send_raw(truncated);
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() >= 2 || peer.handler.closed; }));
+    ASSERT_GE(peer.handler.pdus.size(), 2U);
+    EXPECT_EQ(peer.handler.pdus[0].command_id, CommandId::generic_nack);
+    EXPECT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_RINVCMDID);
+    EXPECT_EQ(peer.handler.pdus[0].sequence_number, 5U);
+    EXPECT_EQ(peer.handler.pdus[1].sequence_number, 6U);
+    EXPECT_NE(peer.handler.pdus[1].command_status, CommandStatus::ESME_ROK);
+    // A command_length under 16: framing is lost, the server closes this connection only.
+    const std::array<std::uint8_t, 8> tiny{0, 0, 0, 3, 1, 2, 3, 4};
+    peer.conn().send_raw(tiny);
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.closed.has_value(); }));
+    // The server still binds new clients.
+    RawPeer next(io_, sim_->port());
+    ASSERT_FALSE(next.conn().send(bind_pdu(1, "esme", "pw")));
+    ASSERT_TRUE(run_until(io_, [&] { return !next.handler.pdus.empty(); }));
+    EXPECT_EQ(next.handler.pdus[0].command_id, CommandId::bind_transceiver_resp);
+    EXPECT_EQ(next.handler.pdus[0].command_status, CommandStatus::ESME_ROK);
+}
+
+TEST_F(SmppServerTest, SubmitBeforeBindIsRefusedWithInvalidBindStatus) {
+    start_sim();
+    RawPeer peer(io_, sim_->port());
+    SubmitSm sm;
+    sm.destination_addr = "1";
+    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, 3}, sm}));
+    ASSERT_TRUE(run_until(io_, [&] { return !peer.handler.pdus.empty(); }));
+    EXPECT_EQ(peer.handler.pdus[0].command_id, CommandId::submit_sm_resp);
+    EXPECT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_RINVBNDSTS);
+    EXPECT_EQ(sim_->counters().submits, 0U);
+}
+
+TEST_F(SmppServerTest, WrongPasswordAndUnknownSystemIdGetTheirStatuses) {
+    sim::SimConfig cfg;
+    cfg.accounts = {{"alice", "secret"}};
+    start_sim(cfg);
+    RawPeer peer(io_, sim_->port());
+    ASSERT_FALSE(peer.conn().send(bind_pdu(1, "alice", "nope")));
+    ASSERT_FALSE(peer.conn().send(bind_pdu(2, "bob", "secret")));
+    ASSERT_FALSE(peer.conn().send(bind_pdu(3, "alice", "secret")));
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() == 3; }));
+    EXPECT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_RINVPASWD);
+    EXPECT_EQ(peer.handler.pdus[1].command_status, CommandStatus::ESME_RINVSYSID);
+    EXPECT_EQ(peer.handler.pdus[2].command_status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(sim_->server().bound("alice"), 1U);
+}
+
+TEST_F(SmppServerTest, ThrottlesPastTheAccountThroughput) {
+    sim::SimConfig cfg;
+    cfg.throttle_tps = 1;
+    cfg.throttle_burst = 2;
+    start_sim(cfg);
+    RawPeer peer(io_, sim_->port());
+    ASSERT_FALSE(peer.conn().send(bind_pdu(1, "esme", "pw")));
+    SubmitSm sm;
+    sm.destination_addr = "989121234567";
+    for (std::uint32_t seq = 2; seq < 7; ++seq) {
+        ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, seq}, sm}));
+    }
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() == 6; }));
+    int ok = 0, throttled = 0;
+    for (std::size_t i = 1; i < 6; ++i) {
+        if (peer.handler.pdus[i].command_status == CommandStatus::ESME_ROK) ++ok;
+        if (peer.handler.pdus[i].command_status == CommandStatus::ESME_RTHROTTLED) ++throttled;
+    }
+    EXPECT_EQ(ok, 2);
+    EXPECT_EQ(throttled, 3);
+}
+
+TEST_F(SmppServerTest, DeliveriesWaitForAReceiverBind) {
+    start_sim();
+    std::optional<DeliverReport> report;
+    ShortMessageData mo;
+    mo.source_addr = "989121234567";
+    mo.destination_addr = "3000";
+    const std::string text = "queued MO";
+    mo.short_message.assign(text.begin(), text.end());
+    sim_->server().deliver("late-esme", mo, [&](const DeliverReport& r) { report = r; });
+    EXPECT_FALSE(run_until(io_, [&] { return report.has_value(); }, milliseconds(100)));
+
+    struct Obs : ClientBindObserver {
+        int delivered = 0;
+        void on_deliver(ClientBind&, const Pdu&, IncomingDone done) override {
+            ++delivered;
+            done(CommandStatus::ESME_ROK);
+        }
+    } obs;
+    ClientBindConfig c;
+    c.host = "127.0.0.1";
+    c.port = sim_->port();
+    c.system_id = "late-esme";
+    c.password = "x";
+    c.bind_type = BindType::receiver;
+    auto bind = std::make_shared<ClientBind>(io_.get_executor(), c, &obs);
+    bind->start();
+    ASSERT_TRUE(run_until(io_, [&] { return report.has_value(); }));
+    EXPECT_TRUE(report->delivered);
+    EXPECT_EQ(obs.delivered, 1);
+    // A receiver bind cannot submit.
+    std::optional<SubmitReport> sr;
+    bind->submit(mo, [&](const SubmitReport& r) { sr = r; });
+    ASSERT_TRUE(sr.has_value());
+    EXPECT_EQ(sr->refusal, Refusal::not_allowed);
+    bool stopped = false;
+    bind->stop(milliseconds(200), [&] { stopped = true; });
+    ASSERT_TRUE(run_until(io_, [&] { return stopped; }));
+}
+
+}  // namespace
+}  // namespace bindery::smpp
