@@ -1,7 +1,8 @@
 #pragma once
 // A small Expected<T, E>: a value or an error, never both. Debian 12's clang 14 with libstdc++ 12
 // cannot compile <expected>, and the fuzz build needs clang, so Bindery carries this one.
-// Never throws: accessing the wrong alternative is a programmer error (debug assert).
+// Accessing the wrong alternative is a programmer error: a debug assert, else
+// std::bad_variant_access (never reached from input handling, which checks has_value()).
 
 #include <cassert>
 #include <type_traits>
@@ -56,17 +57,17 @@ public:
 
     template <class U>
     constexpr T value_or(U&& fallback) const& {
-        return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
+        return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
     }
 
 private:
     constexpr T& checked_value() noexcept {
         assert(has_value());
-        return *std::get_if<0>(&storage_);
+        return std::get<0>(storage_);
     }
     constexpr E& checked_error() noexcept {
         assert(!has_value());
-        return *std::get_if<1>(&storage_);
+        return std::get<1>(storage_);
     }
     std::variant<T, E> storage_;
 };
