@@ -237,7 +237,7 @@ EncodeErrc write_pdu(Sink& sink, const Pdu& pdu, std::uint32_t command_length) n
     sink.u32(static_cast<std::uint32_t>(pdu.header.command_status));
     sink.u32(pdu.header.sequence_number);
     Writer<Sink> w(sink);
-    std::visit([&w](const auto& b) { write(w, b); }, pdu.body);
+    visit_body(pdu.body, [&w](const auto& b) noexcept { write(w, b); });
     return w.error();
 }
 

@@ -11,6 +11,8 @@
 #include <iterator>
 #include <span>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "smpp/codec/bytes.hpp"
@@ -359,13 +361,31 @@ using Body = std::variant<GenericNack, BindReceiver, BindReceiverResp, BindTrans
                           EnquireLink, EnquireLinkResp, SubmitMulti, SubmitMultiResp,
                           AlertNotification, DataSm, DataSmResp>;
 
+namespace detail {
+template <class B, class F, std::size_t... I>
+void visit_body(B& body, F& f, std::index_sequence<I...>) noexcept(
+    (noexcept(f(*std::get_if<I>(&body))) && ...)) {
+    (void)((body.index() == I ? (f(*std::get_if<I>(&body)), true) : false) || ...);
+}
+}  // namespace detail
+
+// std::visit over a Body without the valueless_by_exception path (so it can be noexcept; a Body
+// of trivially copyable views is never valueless).
+template <class F>
+void visit_body(const Body& body, F&& f) noexcept(noexcept(
+    detail::visit_body(body, f, std::make_index_sequence<std::variant_size_v<Body>>{}))) {
+    detail::visit_body(body, f, std::make_index_sequence<std::variant_size_v<Body>>{});
+}
+
 struct Pdu {
     Header header;
     Body body;
 
     // The body's command id (what encode() writes).
     [[nodiscard]] CommandId command_id() const noexcept {
-        return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::command_id; }, body);
+        CommandId id = CommandId::generic_nack;
+        visit_body(body, [&id](const auto& b) noexcept { id = std::decay_t<decltype(b)>::command_id; });
+        return id;
     }
     template <class B>
     [[nodiscard]] const B* get_if() const noexcept { return std::get_if<B>(&body); }
