@@ -38,7 +38,8 @@ long rss_kib(const char* field) {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
-        if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
+        if (line.rfind(field, 0) == 0)
+            return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
     }
     return -1;
 }
@@ -108,8 +109,13 @@ double throughput(const Options& opt, int acceptors, std::size_t batch_size) {
                 const auto now = SystemClock::now();
                 for (std::size_t i = 0; i < batch_size; ++i) {
                     batch.push_back(typical(ids, n++, now));
-                    events.push_back(MessageEvent{batch.back().id, MessageState::accepted,
-                                                  MessageState::queued, now, 0, {}, "accepted"});
+                    events.push_back(MessageEvent{batch.back().id,
+                                                  MessageState::accepted,
+                                                  MessageState::queued,
+                                                  now,
+                                                  0,
+                                                  {},
+                                                  "accepted"});
                 }
                 if (store->insert_batch(batch, events)) {
                     committed.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -128,12 +134,14 @@ double throughput(const Options& opt, int acceptors, std::size_t batch_size) {
     const double rate = static_cast<double>(committed.load()) / elapsed;
     const double msgs = static_cast<double>(std::max<std::uint64_t>(committed.load(), 1));
     const double writer_us = static_cast<double>(stats.writer_cpu_ns) / 1e3 / msgs;
-    std::printf("  acceptors=%-4d batch=%-4zu %8.0f msg/s  cpu %5.1f us/msg (writer %5.1f us/msg:"
-                " %7.0f msg/s writer-bound)  commits/s=%6.0f  callers/commit=%6.1f  failed=%llu\n",
-                acceptors, batch_size, rate, cpu * 1e6 / msgs, writer_us, 1e6 / writer_us,
-                static_cast<double>(stats.commits) / elapsed,
-                stats.commits ? static_cast<double>(stats.requests) / static_cast<double>(stats.commits) : 0.0,
-                static_cast<unsigned long long>(failed.load()));
+    std::printf(
+        "  acceptors=%-4d batch=%-4zu %8.0f msg/s  cpu %5.1f us/msg (writer %5.1f us/msg:"
+        " %7.0f msg/s writer-bound)  commits/s=%6.0f  callers/commit=%6.1f  failed=%llu\n",
+        acceptors, batch_size, rate, cpu * 1e6 / msgs, writer_us, 1e6 / writer_us,
+        static_cast<double>(stats.commits) / elapsed,
+        stats.commits ? static_cast<double>(stats.requests) / static_cast<double>(stats.commits)
+                      : 0.0,
+        static_cast<unsigned long long>(failed.load()));
     std::fflush(stdout);
     return rate;
 }
@@ -161,8 +169,13 @@ void queued_rss(const Options& opt) {
                 const auto now = SystemClock::now();
                 for (std::uint64_t i = 0; i < count; ++i) {
                     batch.push_back(typical(ids, first + i, now));
-                    events.push_back(MessageEvent{batch.back().id, MessageState::accepted,
-                                                  MessageState::queued, now, 0, {}, "accepted"});
+                    events.push_back(MessageEvent{batch.back().id,
+                                                  MessageState::accepted,
+                                                  MessageState::queued,
+                                                  now,
+                                                  0,
+                                                  {},
+                                                  "accepted"});
                 }
                 if (!store->insert_batch(batch, events)) {
                     std::fprintf(stderr, "insert failed\n");
@@ -176,7 +189,8 @@ void queued_rss(const Options& opt) {
 
     auto t0 = SteadyClock::now();
     const auto queued = store->count(MessageState::queued);
-    const double count_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+    const double count_ms =
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
 
     t0 = SteadyClock::now();
     std::uint64_t paged = 0;
@@ -198,21 +212,25 @@ void queued_rss(const Options& opt) {
     refill.state = MessageState::queued;
     refill.limit = 10'000;
     const auto first_page = store->list(refill);
-    const double refill_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+    const double refill_ms =
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
 
     std::error_code ec;
     const auto db_bytes = std::filesystem::file_size(path, ec);
     std::printf("  filled %llu queued messages in %.1f s (%.0f msg/s, 4 acceptors x batch 500)\n",
-                static_cast<unsigned long long>(opt.queued), fill, static_cast<double>(opt.queued) / fill);
-    std::printf("  count(QUEUED)=%llu in %.1f ms; load_active_page x10000 streamed %llu in %.1f s;"
-                " list(QUEUED, 10000) in %.1f ms (%zu rows)\n",
-                static_cast<unsigned long long>(queued ? *queued : 0), count_ms,
-                static_cast<unsigned long long>(paged), page_s, refill_ms,
-                first_page ? first_page->messages.size() : 0);
-    std::printf("  RSS: %.1f MiB before fill, %.1f MiB now, peak %.1f MiB; database file %.0f MiB\n",
-                static_cast<double>(before) / 1024.0, static_cast<double>(rss_kib("VmRSS:")) / 1024.0,
-                static_cast<double>(rss_kib("VmHWM:")) / 1024.0,
-                static_cast<double>(db_bytes) / (1024.0 * 1024.0));
+                static_cast<unsigned long long>(opt.queued), fill,
+                static_cast<double>(opt.queued) / fill);
+    std::printf(
+        "  count(QUEUED)=%llu in %.1f ms; load_active_page x10000 streamed %llu in %.1f s;"
+        " list(QUEUED, 10000) in %.1f ms (%zu rows)\n",
+        static_cast<unsigned long long>(queued ? *queued : 0), count_ms,
+        static_cast<unsigned long long>(paged), page_s, refill_ms,
+        first_page ? first_page->messages.size() : 0);
+    std::printf(
+        "  RSS: %.1f MiB before fill, %.1f MiB now, peak %.1f MiB; database file %.0f MiB\n",
+        static_cast<double>(before) / 1024.0, static_cast<double>(rss_kib("VmRSS:")) / 1024.0,
+        static_cast<double>(rss_kib("VmHWM:")) / 1024.0,
+        static_cast<double>(db_bytes) / (1024.0 * 1024.0));
     store.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
@@ -224,12 +242,18 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
         const std::string value = argv[i + 1];
-        if (key == "--dir") opt.dir = value;
-        else if (key == "--seconds") opt.seconds = std::stod(value);
-        else if (key == "--queued") opt.queued = std::stoull(value);
-        else if (key == "--sync") opt.sync = value == "normal" ? SqliteSync::normal : SqliteSync::full;
+        if (key == "--dir")
+            opt.dir = value;
+        else if (key == "--seconds")
+            opt.seconds = std::stod(value);
+        else if (key == "--queued")
+            opt.queued = std::stoull(value);
+        else if (key == "--sync")
+            opt.sync = value == "normal" ? SqliteSync::normal : SqliteSync::full;
         else {
-            std::fprintf(stderr, "usage: %s [--dir DIR] [--seconds S] [--queued N] [--sync full|normal]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--dir DIR] [--seconds S] [--queued N] [--sync full|normal]\n",
+                         argv[0]);
             return 2;
         }
     }

@@ -15,11 +15,12 @@ const std::string kBegin = "BEGIN IMMEDIATE";
 const std::string kCommit = "COMMIT";
 const std::string kRollback = "ROLLBACK";
 
-const std::string kInsertMessage = std::string("INSERT INTO messages(") + kMessageColumns +
-                                   ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                                   "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
-const std::string kInsertEvent = std::string("INSERT INTO events(") + kEventColumns +
-                                 ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const std::string kInsertMessage =
+    std::string("INSERT INTO messages(") + kMessageColumns +
+    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+const std::string kInsertEvent =
+    std::string("INSERT INTO events(") + kEventColumns + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kUpdateMessage =
     "UPDATE messages SET client = ?2, sender = ?3, destination = ?4, region = ?5, text = ?6, "
     "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, client_ref = ?11, "
@@ -29,7 +30,8 @@ const std::string kUpdateMessage =
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
 const std::string kInsertProviderId =
-    "INSERT OR REPLACE INTO provider_ids(provider, key, message_id, segment) VALUES(?1, ?2, ?3, ?4)";
+    "INSERT OR REPLACE INTO provider_ids(provider, key, message_id, segment) VALUES(?1, ?2, ?3, "
+    "?4)";
 const std::string kPurgeSelect = std::string("SELECT id FROM messages WHERE state IN ") +
                                  kFinalStatesIn + " AND updated_at < ?1 LIMIT ?2";
 // events and provider_ids go with ON DELETE CASCADE (their message_id columns are indexed).
@@ -39,9 +41,12 @@ const std::string kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
 
 std::size_t WriteRequest::rows() const noexcept {
     switch (kind) {
-        case Kind::insert: return messages.size() + events.size();
-        case Kind::transition: return 1;
-        case Kind::purge: return purge_limit;
+        case Kind::insert:
+            return messages.size() + events.size();
+        case Kind::transition:
+            return 1;
+        case Kind::purge:
+            return purge_limit;
     }
     return 1;
 }
@@ -84,12 +89,14 @@ void GroupWriter::run() {
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;   // stopping and drained
+            if (queue_.empty()) return;  // stopping and drained
             if (window_.count() > 0 && !stopping_ && queued_rows_ < max_rows_) {
-                wake_.wait_for(lock, window_, [&] { return stopping_ || queued_rows_ >= max_rows_; });
+                wake_.wait_for(lock, window_,
+                               [&] { return stopping_ || queued_rows_ >= max_rows_; });
             }
             std::size_t rows = 0;
-            while (!queue_.empty() && (group.empty() || rows + queue_.front()->rows() <= max_rows_)) {
+            while (!queue_.empty() &&
+                   (group.empty() || rows + queue_.front()->rows() <= max_rows_)) {
                 rows += queue_.front()->rows();
                 group.push_back(queue_.front());
                 queue_.pop_front();
@@ -107,7 +114,7 @@ void GroupWriter::run() {
         stats_.max_group = std::max<std::uint64_t>(stats_.max_group, group.size());
         for (auto* r : group) {
             r->done = true;
-            r->cv.notify_one();   // under the lock: the caller cannot return before we let go
+            r->cv.notify_one();  // under the lock: the caller cannot return before we let go
         }
     }
 }
@@ -132,7 +139,7 @@ void GroupWriter::run_group(std::span<WriteRequest* const> group) {
             bool wrote = false;
             auto applied = apply(*pending[i], wrote);
             if (applied || !wrote) {
-                pending[i]->result = std::move(applied);   // success, or a clean refusal
+                pending[i]->result = std::move(applied);  // success, or a clean refusal
                 continue;
             }
             failed_at = i;
@@ -151,7 +158,7 @@ void GroupWriter::run_group(std::span<WriteRequest* const> group) {
         const StoreError error = pending[failed_at]->result.error();
         pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(failed_at));
         if (error.code == StoreErrc::unavailable || error.code == StoreErrc::corrupt) {
-            fail(pending, error);   // the database itself is in trouble: the others would fail too
+            fail(pending, error);  // the database itself is in trouble: the others would fail too
             return;
         }
         // A logical failure that validation did not catch: run the others again without it.
@@ -174,9 +181,12 @@ Expected<bool, StoreError> GroupWriter::exists(const MessageId& id) {
 
 Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
     switch (r.kind) {
-        case WriteRequest::Kind::insert: return apply_insert(r, wrote);
-        case WriteRequest::Kind::transition: return apply_transition(r, wrote);
-        case WriteRequest::Kind::purge: return apply_purge(r, wrote);
+        case WriteRequest::Kind::insert:
+            return apply_insert(r, wrote);
+        case WriteRequest::Kind::transition:
+            return apply_transition(r, wrote);
+        case WriteRequest::Kind::purge:
+            return apply_purge(r, wrote);
     }
     return Unexpected(StoreError{StoreErrc::unavailable, "unknown write request"});
 }
@@ -226,20 +236,23 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
     for (const auto& m : r.messages) {
         auto found = exists(m.id);
         if (!found) return Unexpected(std::move(found).error());
-        if (*found) return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string() + " exists"});
+        if (*found)
+            return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string() + " exists"});
         batch_ids.push_back(m.id);
     }
     std::sort(batch_ids.begin(), batch_ids.end());
     if (const auto twice = std::adjacent_find(batch_ids.begin(), batch_ids.end());
         twice != batch_ids.end()) {
-        return Unexpected(StoreError{StoreErrc::duplicate, twice->to_string() + " twice in the batch"});
+        return Unexpected(
+            StoreError{StoreErrc::duplicate, twice->to_string() + " twice in the batch"});
     }
     for (const auto& e : r.events) {
         if (std::binary_search(batch_ids.begin(), batch_ids.end(), e.id)) continue;
         auto found = exists(e.id);
         if (!found) return Unexpected(std::move(found).error());
         if (!*found) {
-            return Unexpected(StoreError{StoreErrc::not_found, "event for unknown message " + e.id.to_string()});
+            return Unexpected(
+                StoreError{StoreErrc::not_found, "event for unknown message " + e.id.to_string()});
         }
     }
     auto prepared = conn_->prepare(kInsertMessage);
@@ -268,7 +281,8 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         }
         if (auto done = step_done(kInsertEvent, "insert event", ev); !done) {
             auto err = std::move(done).error();
-            if (err.code == StoreErrc::not_found) err.detail = "event for unknown message " + e.id.to_string();
+            if (err.code == StoreErrc::not_found)
+                err.detail = "event for unknown message " + e.id.to_string();
             return Unexpected(std::move(err));
         }
     }
@@ -283,7 +297,7 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, 
     int rc = bind_message(update, next);
     if (rc == SQLITE_OK) rc = bind_text(update, 23, to_string(r.from));
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
-    wrote = true;   // until the UPDATE is known to have changed nothing
+    wrote = true;  // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;
     if (sqlite3_changes(conn_->db()) == 0) {
         wrote = false;
@@ -293,10 +307,11 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, 
         StmtUse use(*state_stmt);
         bind_id(use.get(), 1, next.id);
         const int step = sqlite3_step(use.get());
-        if (step == SQLITE_DONE) return Unexpected(StoreError{StoreErrc::not_found, next.id.to_string()});
+        if (step == SQLITE_DONE)
+            return Unexpected(StoreError{StoreErrc::not_found, next.id.to_string()});
         if (step != SQLITE_ROW) return Unexpected(conn_->error(step, "read state"));
-        return Unexpected(StoreError{StoreErrc::conflict,
-                                     "stored state is " + read_text(use.get(), 0)});
+        return Unexpected(
+            StoreError{StoreErrc::conflict, "stored state is " + read_text(use.get(), 0)});
     }
     sqlite3_stmt* del = nullptr;
     auto del_prepared = conn_->prepare(kDeleteProviderIds);

@@ -76,7 +76,7 @@ private:
     Expected<void, StoreError> run_simple(const std::string& sql, std::string_view what);
 
     std::unique_ptr<Connection> conn_;
-    sqlite3_stmt* exists_ = nullptr;   // cached in conn_
+    sqlite3_stmt* exists_ = nullptr;  // cached in conn_
     const std::chrono::microseconds window_;
     const std::size_t max_rows_;
 
@@ -86,7 +86,7 @@ private:
     std::size_t queued_rows_ = 0;
     bool stopping_ = false;
     SqliteStoreStats stats_;
-    std::thread thread_;   // last: starts after everything above is initialised
+    std::thread thread_;  // last: starts after everything above is initialised
 };
 
 }  // namespace bindery::router::sqlite

@@ -6,7 +6,7 @@
 namespace bindery::router::sqlite {
 namespace {
 
-constexpr char kListFormat = 1;   // first byte of the tags / segments BLOBs
+constexpr char kListFormat = 1;  // first byte of the tags / segments BLOBs
 
 void put_varint(std::string& out, std::uint64_t v) {
     while (v >= 0x80) {
@@ -89,7 +89,8 @@ std::int64_t to_nanos(SystemTime t) noexcept {
 }
 
 SystemTime from_nanos(std::int64_t ns) noexcept {
-    return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(ns)));
+    return SystemTime(
+        std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(ns)));
 }
 
 int bind_id(sqlite3_stmt* stmt, int index, const MessageId& id) noexcept {
@@ -123,7 +124,8 @@ int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept {
         chain(sqlite3_bind_null(stmt, 10));
     } else {
         tags = encode_tags(m.tags);
-        chain(sqlite3_bind_blob(stmt, 10, tags.data(), static_cast<int>(tags.size()), SQLITE_STATIC));
+        chain(
+            sqlite3_bind_blob(stmt, 10, tags.data(), static_cast<int>(tags.size()), SQLITE_STATIC));
     }
     chain(bind_text(stmt, 11, m.client_ref));
     chain(bind_text(stmt, 12, m.callback_url));
@@ -160,7 +162,9 @@ int bind_event(sqlite3_stmt* stmt, const MessageEvent& e) noexcept {
     return rc;
 }
 
-std::string read_text(sqlite3_stmt* stmt, int column) { return std::string(column_view(stmt, column)); }
+std::string read_text(sqlite3_stmt* stmt, int column) {
+    return std::string(column_view(stmt, column));
+}
 
 Expected<MessageId, StoreError> read_id(sqlite3_stmt* stmt, int column) {
     const auto bytes = column_view(stmt, column);
@@ -243,7 +247,7 @@ std::string encode_segments(const std::vector<Segment>& segments) {
 
 bool decode_tags(std::string_view blob, std::vector<std::string>& out) {
     out.clear();
-    if (blob.empty()) return true;   // NULL: no tags
+    if (blob.empty()) return true;  // NULL: no tags
     if (blob.front() != kListFormat) return false;
     blob.remove_prefix(1);
     std::uint64_t n = 0;

@@ -77,9 +77,13 @@ CREATE INDEX messages_retry ON messages(next_attempt_at) WHERE next_attempt_at I
 
 }  // namespace
 
-std::span<const Migration> migrations() noexcept { return kMigrations; }
+std::span<const Migration> migrations() noexcept {
+    return kMigrations;
+}
 
-int latest_version() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
+int latest_version() noexcept {
+    return kMigrations[std::size(kMigrations) - 1].version;
+}
 
 Expected<int, StoreError> migrate(Connection& conn, int target) {
     const int latest = latest_version();
@@ -87,16 +91,16 @@ Expected<int, StoreError> migrate(Connection& conn, int target) {
     auto current = conn.query_int("PRAGMA user_version", "read schema version");
     if (!current) return Unexpected(std::move(current).error());
     if (*current > latest) {
-        return Unexpected(StoreError{
-            StoreErrc::unavailable,
-            "open: database schema version " + std::to_string(*current) +
-                " is newer than this build knows (" + std::to_string(latest) + "): " + conn.path()});
+        return Unexpected(StoreError{StoreErrc::unavailable,
+                                     "open: database schema version " + std::to_string(*current) +
+                                         " is newer than this build knows (" +
+                                         std::to_string(latest) + "): " + conn.path()});
     }
     int version = static_cast<int>(*current);
     for (const auto& step : kMigrations) {
         if (step.version <= version || step.version > target) continue;
-        const std::string what = "migration " + std::to_string(step.version) + " (" +
-                                 step.description + ")";
+        const std::string what =
+            "migration " + std::to_string(step.version) + " (" + step.description + ")";
         if (auto r = conn.exec("BEGIN IMMEDIATE", what); !r) return Unexpected(r.error());
         auto fail = [&](StoreError e) -> Expected<int, StoreError> {
             (void)conn.exec("ROLLBACK", what);
@@ -115,7 +119,8 @@ Expected<int, StoreError> migrate(Connection& conn, int target) {
             "INSERT INTO schema_migrations(version, description, applied_at) VALUES(" +
             std::to_string(step.version) + ", '" + step.description +
             "', CAST(strftime('%s','now') AS INTEGER));"
-            "PRAGMA user_version = " + std::to_string(step.version) + ";";
+            "PRAGMA user_version = " +
+            std::to_string(step.version) + ";";
         if (auto r = conn.exec(record.c_str(), what); !r) return fail(r.error());
         if (auto r = conn.exec("COMMIT", what); !r) return fail(r.error());
         version = step.version;

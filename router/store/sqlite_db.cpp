@@ -32,9 +32,10 @@ StoreError make_error(int rc, sqlite3* db, std::string_view what, std::string_vi
     detail += ": ";
     // sqlite3_errmsg is more specific (names the constraint, the SQL error) when it belongs to
     // this result; fall back to the generic text for the code.
-    const char* msg = db != nullptr && (sqlite3_extended_errcode(db) == rc || sqlite3_errcode(db) == rc)
-                          ? sqlite3_errmsg(db)
-                          : sqlite3_errstr(rc);
+    const char* msg =
+        db != nullptr && (sqlite3_extended_errcode(db) == rc || sqlite3_errcode(db) == rc)
+            ? sqlite3_errmsg(db)
+            : sqlite3_errstr(rc);
     detail += msg != nullptr ? msg : "unknown error";
     detail += " (SQLite code ";
     detail += std::to_string(rc);
@@ -66,15 +67,15 @@ Expected<std::unique_ptr<Connection>, StoreError> Connection::open(const std::st
     // SQLite silently falls back to read-only when it may not write the file: refuse now rather
     // than fail the first acceptance.
     if (sqlite3_db_readonly(db, "main") == 1) {
-        return Unexpected(StoreError{StoreErrc::unavailable,
-                                     "open: database file is read-only (" + path + ")"});
+        return Unexpected(
+            StoreError{StoreErrc::unavailable, "open: database file is read-only (" + path + ")"});
     }
     sqlite3_extended_result_codes(db, 1);
     return conn;
 }
 
 Connection::~Connection() {
-    cache_.clear();   // finalize every statement before closing
+    cache_.clear();  // finalize every statement before closing
     sqlite3_close_v2(db_);
 }
 

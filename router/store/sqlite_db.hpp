@@ -68,7 +68,9 @@ public:
     Expected<std::string, StoreError> query_text(const char* sql, std::string_view what);
     Expected<std::int64_t, StoreError> query_int(const char* sql, std::string_view what);
 
-    StoreError error(int rc, std::string_view what) const { return make_error(rc, db_, what, path_); }
+    StoreError error(int rc, std::string_view what) const {
+        return make_error(rc, db_, what, path_);
+    }
 
 private:
     Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

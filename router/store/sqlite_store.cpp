@@ -19,9 +19,12 @@ using sqlite::StmtUse;
 
 const char* sync_pragma(SqliteSync s) {
     switch (s) {
-        case SqliteSync::off: return "PRAGMA synchronous = OFF";
-        case SqliteSync::normal: return "PRAGMA synchronous = NORMAL";
-        case SqliteSync::full: return "PRAGMA synchronous = FULL";
+        case SqliteSync::off:
+            return "PRAGMA synchronous = OFF";
+        case SqliteSync::normal:
+            return "PRAGMA synchronous = NORMAL";
+        case SqliteSync::full:
+            return "PRAGMA synchronous = FULL";
     }
     return "PRAGMA synchronous = FULL";
 }
@@ -29,7 +32,8 @@ const char* sync_pragma(SqliteSync s) {
 // Settings every connection gets; the writer adds its own afterwards.
 Expected<void, StoreError> configure(Connection& conn, const SqliteStoreConfig& config,
                                      std::size_t cache_kib) {
-    if (const int rc = sqlite3_busy_timeout(conn.db(), static_cast<int>(config.busy_timeout.count()));
+    if (const int rc =
+            sqlite3_busy_timeout(conn.db(), static_cast<int>(config.busy_timeout.count()));
         rc != SQLITE_OK) {
         return Unexpected(conn.error(rc, "busy_timeout"));
     }
@@ -56,8 +60,9 @@ const std::string kSelectEvents = std::string("SELECT ") + sqlite::kEventColumns
 const std::string kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
-const std::string kActiveOfState = std::string("SELECT ") + sqlite::kMessageColumns +
-                                   " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+const std::string kActiveOfState =
+    std::string("SELECT ") + sqlite::kMessageColumns +
+    " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
 }  // namespace
 
@@ -143,7 +148,7 @@ Expected<StoredPage, StoreError> SqliteStore::Impl::active_page(Connection& conn
         if (after) {
             sqlite::bind_id(use.get(), 2, from);
         } else {
-            sqlite3_bind_zeroblob(use.get(), 2, 0);   // '' sorts before every 16-byte id
+            sqlite3_bind_zeroblob(use.get(), 2, 0);  // '' sorts before every 16-byte id
         }
         sqlite3_bind_int64(use.get(), 3, static_cast<sqlite3_int64>(limit) + 1);
         auto rows = read_messages(conn, use.get(), "load active");
@@ -172,7 +177,7 @@ SqliteStore::~SqliteStore() {
         impl_->purge_wake.notify_one();
         impl_->purger.join();
     }
-    impl_->writer.reset();   // drains queued requests first
+    impl_->writer.reset();  // drains queued requests first
     impl_->idle.clear();
     impl_->readers.clear();
 }
@@ -192,9 +197,9 @@ Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(SqliteStore
     auto mode = w.query_text("PRAGMA journal_mode = WAL", "set WAL mode");
     if (!mode) return Unexpected(std::move(mode).error());
     if (*mode != "wal") {
-        return Unexpected(StoreError{StoreErrc::unavailable,
-                                     "open: cannot use WAL journal mode (got '" + *mode + "'): " +
-                                         config.path});
+        return Unexpected(
+            StoreError{StoreErrc::unavailable,
+                       "open: cannot use WAL journal mode (got '" + *mode + "'): " + config.path});
     }
     // Keep the WAL file from staying large after a burst.
     // Checkpoint every ~40 MiB of WAL rather than SQLite's 4 MiB: fewer, larger checkpoints
@@ -208,7 +213,8 @@ Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(SqliteStore
         auto page_size = w.query_int("PRAGMA page_size", "page_size");
         if (!page_size) return Unexpected(std::move(page_size).error());
         const auto pages = std::max<std::uint64_t>(
-            1, config.max_size_bytes / static_cast<std::uint64_t>(std::max<std::int64_t>(*page_size, 512)));
+            1, config.max_size_bytes /
+                   static_cast<std::uint64_t>(std::max<std::int64_t>(*page_size, 512)));
         const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
         if (auto r = w.query_int(sql.c_str(), "max_page_count"); !r) return Unexpected(r.error());
     }
@@ -251,7 +257,7 @@ void SqliteStore::run_retention() {
         if (purged) {
             impl.purged += *purged;
         } else {
-            ++impl.purge_failures;   // the next run tries again
+            ++impl.purge_failures;  // the next run tries again
         }
         lock.lock();
     }
@@ -354,7 +360,8 @@ Expected<StoredPage, StoreError> SqliteStore::list(const MessageQuery& query) {
     if (query.destination) sql += " AND destination = ?3";
     if (query.client_ref) {
         // The partial index on client_ref holds non-empty refs only.
-        sql += query.client_ref->empty() ? " AND client_ref = ?4" : " AND client_ref = ?4 AND client_ref <> ''";
+        sql += query.client_ref->empty() ? " AND client_ref = ?4"
+                                         : " AND client_ref = ?4 AND client_ref <> ''";
     }
     if (query.accepted_from) sql += " AND accepted_at >= ?5";
     if (query.accepted_to) sql += " AND accepted_at < ?6";
@@ -451,9 +458,13 @@ Expected<std::string, StoreError> SqliteStore::integrity_check() {
     return report;
 }
 
-int SqliteStore::schema_version() const noexcept { return impl_->version; }
+int SqliteStore::schema_version() const noexcept {
+    return impl_->version;
+}
 
-int SqliteStore::latest_schema_version() noexcept { return sqlite::latest_version(); }
+int SqliteStore::latest_schema_version() noexcept {
+    return sqlite::latest_version();
+}
 
 SqliteStoreStats SqliteStore::stats() const {
     auto s = impl_->writer->stats();
@@ -462,7 +473,9 @@ SqliteStoreStats SqliteStore::stats() const {
     return s;
 }
 
-const std::string& SqliteStore::path() const noexcept { return impl_->config.path; }
+const std::string& SqliteStore::path() const noexcept {
+    return impl_->config.path;
+}
 
 }  // namespace bindery::router
 

@@ -22,34 +22,34 @@ namespace bindery::router {
 enum class SqliteSync : std::uint8_t { off, normal, full };
 
 struct SqliteStoreConfig {
-    std::string path;                                   // created when missing
+    std::string path;  // created when missing
     SqliteSync synchronous = SqliteSync::full;
-    std::chrono::milliseconds busy_timeout{5000};       // waiting for another connection's lock
+    std::chrono::milliseconds busy_timeout{5000};  // waiting for another connection's lock
     // Extra time the writer waits after the first request of a group for more to join. 0: none;
     // groups still form on their own from callers that arrive while a commit is in flight.
     std::chrono::microseconds commit_window{0};
-    std::size_t max_group_rows = 20'000;   // rows (messages + events) per group commit, soft cap
-    std::size_t readers = 2;               // read connections
-    std::size_t writer_cache_kib = 64 * 1024;   // page cache of the writer connection
-    std::size_t reader_cache_kib = 8 * 1024;    // page cache of each reader
-    std::uint32_t purge_chunk = 1000;   // messages deleted per transaction by purge()
+    std::size_t max_group_rows = 20'000;  // rows (messages + events) per group commit, soft cap
+    std::size_t readers = 2;              // read connections
+    std::size_t writer_cache_kib = 64 * 1024;  // page cache of the writer connection
+    std::size_t reader_cache_kib = 8 * 1024;   // page cache of each reader
+    std::uint32_t purge_chunk = 1000;          // messages deleted per transaction by purge()
     // Retention: when set, a background thread purges messages that finished (final state) more
     // than `retention` ago, every `purge_interval` (first run one interval after open). Unset:
     // the owner calls purge() itself.
     std::optional<std::chrono::milliseconds> retention;
     std::chrono::milliseconds purge_interval{std::chrono::minutes(1)};
-    std::uint64_t max_size_bytes = 0;   // 0: unlimited; above it writes fail with unavailable
-    int migrate_to = 0;                 // stop migrations at this version (0: latest); tests
+    std::uint64_t max_size_bytes = 0;  // 0: unlimited; above it writes fail with unavailable
+    int migrate_to = 0;                // stop migrations at this version (0: latest); tests
 };
 
 struct SqliteStoreStats {
-    std::uint64_t commits = 0;        // group transactions committed
-    std::uint64_t requests = 0;       // insert/transition/purge requests committed or refused
-    std::uint64_t max_group = 0;      // most requests seen in one group
+    std::uint64_t commits = 0;    // group transactions committed
+    std::uint64_t requests = 0;   // insert/transition/purge requests committed or refused
+    std::uint64_t max_group = 0;  // most requests seen in one group
     std::uint64_t failed_commits = 0;
-    std::uint64_t writer_cpu_ns = 0;    // CPU time of the writer thread (its capacity figure)
-    std::uint64_t purged = 0;           // messages removed by the retention thread
-    std::uint64_t purge_failures = 0;   // retention runs that stopped on an error
+    std::uint64_t writer_cpu_ns = 0;   // CPU time of the writer thread (its capacity figure)
+    std::uint64_t purged = 0;          // messages removed by the retention thread
+    std::uint64_t purge_failures = 0;  // retention runs that stopped on an error
 };
 
 class SqliteStore final : public MessageStore {

@@ -63,7 +63,7 @@ TEST(SqliteStore, ReopeningKeepsMessagesEventsAndProviderIds) {
     ASSERT_TRUE(got.has_value() && got->has_value());
     expect_same(**got, m);
     EXPECT_EQ(store->events(m.id)->size(), 1u);
-    EXPECT_TRUE(store->find_by_provider_id("smsc", "2748")->has_value());   // 0xabc
+    EXPECT_TRUE(store->find_by_provider_id("smsc", "2748")->has_value());  // 0xabc
     EXPECT_EQ(*store->integrity_check(), "ok");
 }
 
@@ -72,7 +72,8 @@ TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
     MessageIdGenerator ids(2);
     std::vector<Message> batch;
     for (int i = 0; i < 5; ++i) {
-        batch.push_back(sample_message(ids, "acme", i < 3 ? MessageState::delivered : MessageState::queued));
+        batch.push_back(
+            sample_message(ids, "acme", i < 3 ? MessageState::delivered : MessageState::queued));
     }
     {
         auto config = config_for(dir.file("old.db"));
@@ -127,7 +128,8 @@ TEST(SqliteStore, MissingDirectoryOrDirectoryPathIsUnavailableNamingTheFile) {
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, StoreErrc::unavailable);
     EXPECT_NE(store.error().detail.find(missing), std::string::npos) << store.error().detail;
-    EXPECT_NE(store.error().detail.find("unable to open"), std::string::npos) << store.error().detail;
+    EXPECT_NE(store.error().detail.find("unable to open"), std::string::npos)
+        << store.error().detail;
 
     auto on_dir = SqliteStore::open(config_for(dir.path().string()));
     ASSERT_FALSE(on_dir.has_value());
@@ -220,7 +222,7 @@ TEST(SqliteStore, GroupCommitAcknowledgesOnlyDurableWritesFromManyThreads) {
         stats = store->stats();
     }
     EXPECT_EQ(stats.requests, static_cast<std::uint64_t>(kThreads * kPerThread));
-    EXPECT_LT(stats.commits, stats.requests);   // callers shared transactions
+    EXPECT_LT(stats.commits, stats.requests);  // callers shared transactions
     EXPECT_GT(stats.max_group, 1u);
     auto store = open_ok(config_for(dir.file("group.db")));
     ASSERT_NE(store, nullptr);
@@ -234,7 +236,7 @@ TEST(SqliteStore, GroupCommitAcknowledgesOnlyDurableWritesFromManyThreads) {
 TEST(SqliteStore, OneCallersFailureInAGroupDoesNotFailTheOthers) {
     TempDir dir;
     auto config = config_for(dir.file("isolation.db"));
-    config.commit_window = std::chrono::milliseconds(1000);   // both requests land in one group
+    config.commit_window = std::chrono::milliseconds(1000);  // both requests land in one group
     auto store = open_ok(config);
     ASSERT_NE(store, nullptr);
     MessageIdGenerator ids(4);
@@ -278,7 +280,7 @@ TEST(SqliteStore, RefusesABatchNamingAnIdTwiceOrAnEventOfAnUnknownMessage) {
     const auto orphan = store->insert_batch(one, stray);
     ASSERT_FALSE(orphan.has_value());
     EXPECT_EQ(orphan.error().code, StoreErrc::not_found);
-    EXPECT_FALSE(store->get(m.id)->has_value());   // all or nothing
+    EXPECT_FALSE(store->get(m.id)->has_value());  // all or nothing
     ASSERT_TRUE(store->insert_batch(one, events_for(one)).has_value());
     EXPECT_EQ(store->events(m.id)->size(), 1u);
 }
@@ -289,8 +291,9 @@ TEST(SqliteStore, LoadActivePagesThroughTheBacklogInIdOrder) {
     ASSERT_NE(store, nullptr);
     MessageIdGenerator ids(5);
     std::vector<Message> batch;
-    const MessageState states[] = {MessageState::queued, MessageState::sent, MessageState::failed_temp,
-                                   MessageState::delivered, MessageState::sending};
+    const MessageState states[] = {MessageState::queued, MessageState::sent,
+                                   MessageState::failed_temp, MessageState::delivered,
+                                   MessageState::sending};
     for (int i = 0; i < 50; ++i) batch.push_back(sample_message(ids, "acme", states[i % 5]));
     ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
     std::vector<MessageId> expected;
@@ -313,7 +316,7 @@ TEST(SqliteStore, LoadActivePagesThroughTheBacklogInIdOrder) {
         after = page->next;
     }
     EXPECT_EQ(seen, expected);
-    EXPECT_EQ(pages, 5);   // 30 messages, 7 per page
+    EXPECT_EQ(pages, 5);  // 30 messages, 7 per page
     auto all = store->load_active();
     ASSERT_EQ(all->size(), expected.size());
 }
@@ -366,7 +369,7 @@ TEST_P(SqliteCrash, EveryAcknowledgedAcceptanceSurvivesKill9) {
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 MessageIdGenerator ids(1000 + static_cast<std::uint64_t>(t));
-                for (;;) {   // until killed
+                for (;;) {  // until killed
                     std::vector<Message> batch;
                     for (int j = 0; j < 10; ++j) batch.push_back(sample_message(ids));
                     if (!(*store)->insert_batch(batch, events_for(batch))) ::_exit(3);
@@ -375,7 +378,8 @@ TEST_P(SqliteCrash, EveryAcknowledgedAcceptanceSurvivesKill9) {
                         std::memcpy(buf + j * 16, batch[j].id.bytes().data(), 16);
                     }
                     // One write per batch: atomic on a pipe (< PIPE_BUF).
-                    if (::write(fds[1], buf, sizeof buf) != static_cast<ssize_t>(sizeof buf)) ::_exit(4);
+                    if (::write(fds[1], buf, sizeof buf) != static_cast<ssize_t>(sizeof buf))
+                        ::_exit(4);
                 }
             });
         }

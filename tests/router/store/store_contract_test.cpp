@@ -27,7 +27,7 @@ std::unique_ptr<MessageStore> make_store<SqliteStore>(const TempDir& dir) {
     SqliteStoreConfig config;
     config.path = dir.file("contract.db");
     config.synchronous = SqliteSync::normal;
-    config.purge_chunk = 3;   // purges below cross several chunks
+    config.purge_chunk = 3;  // purges below cross several chunks
     auto store = SqliteStore::open(config);
     if (!store) {
         ADD_FAILURE() << store.error().detail;
@@ -125,13 +125,13 @@ TYPED_TEST(StoreContract, EventsComeBackInTheOrderTheyWereStored) {
     next.state = MessageState::sending;
     next.attempts = 1;
     next.provider = "smsc";
-    const MessageEvent sending{m.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1, "smsc",
-                               "attempt 1"};
+    const MessageEvent sending{m.id,   MessageState::queued, MessageState::sending, kT0 + 1s, 1,
+                               "smsc", "attempt 1"};
     ASSERT_TRUE(this->store().transition(next, MessageState::queued, sending).has_value());
     auto sent = next;
     sent.state = MessageState::sent;
-    const MessageEvent sent_event{m.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1,
-                                  "smsc", "id 1234"};
+    const MessageEvent sent_event{
+        m.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1, "smsc", "id 1234"};
     ASSERT_TRUE(this->store().transition(sent, MessageState::sending, sent_event).has_value());
     const auto events = this->store().events(m.id);
     ASSERT_TRUE(events.has_value());
@@ -148,7 +148,8 @@ TYPED_TEST(StoreContract, TransitionIsACompareAndSet) {
     next.state = MessageState::sending;
     next.attempts = 1;
     next.updated_at = kT0 + 1s;
-    const MessageEvent e{m.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1, "smsc", "a1"};
+    const MessageEvent e{m.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1, "smsc",
+                         "a1"};
     ASSERT_TRUE(this->store().transition(next, MessageState::queued, e).has_value());
     expect_same(**this->store().get(m.id), next);
 
@@ -157,7 +158,8 @@ TYPED_TEST(StoreContract, TransitionIsACompareAndSet) {
     const auto conflict = this->store().transition(stale, MessageState::queued, e);
     ASSERT_FALSE(conflict.has_value());
     EXPECT_EQ(conflict.error().code, StoreErrc::conflict);
-    EXPECT_NE(conflict.error().detail.find("SENDING"), std::string::npos) << conflict.error().detail;
+    EXPECT_NE(conflict.error().detail.find("SENDING"), std::string::npos)
+        << conflict.error().detail;
     EXPECT_EQ((*this->store().get(m.id))->attempts, 1u);
     EXPECT_EQ(this->store().events(m.id)->size(), 2u);
 
@@ -202,7 +204,8 @@ TYPED_TEST(StoreContract, FindsSegmentsByEveryKeyOfTheProviderId) {
         }
         EXPECT_TRUE(found) << form;
     }
-    const auto first = this->store().find_by_provider_id("smsc", provider_id_keys("439041101").front());
+    const auto first =
+        this->store().find_by_provider_id("smsc", provider_id_keys("439041101").front());
     ASSERT_TRUE(first.has_value() && first->has_value());
     EXPECT_EQ((*first)->segment, 0u);
     EXPECT_FALSE(this->store().find_by_provider_id("other", "1a2b3c4d")->has_value());
@@ -235,8 +238,9 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
 TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
     std::vector<Message> batch;
     for (int i = 0; i < 7; ++i) {
-        auto m = this->make(i % 2 ? "acme" : "globex", i < 5 ? MessageState::queued : MessageState::sent,
-                            kT0 + std::chrono::seconds(i));
+        auto m =
+            this->make(i % 2 ? "acme" : "globex", i < 5 ? MessageState::queued : MessageState::sent,
+                       kT0 + std::chrono::seconds(i));
         m.destination = i == 3 ? "+14155550100" : "+989123456789";
         m.client_ref = i == 4 ? "order-77" : "";
         batch.push_back(m);
@@ -261,7 +265,7 @@ TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
     EXPECT_EQ(rest->messages[1].id, batch[6].id);
     EXPECT_FALSE(rest->next.has_value());
 
-    MessageQuery exact_page;   // exactly `limit` matches: no next cursor
+    MessageQuery exact_page;  // exactly `limit` matches: no next cursor
     exact_page.client = "acme";
     exact_page.limit = 3;
     auto acme = this->store().list(exact_page);
@@ -288,7 +292,7 @@ TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
     by_ref.client_ref = "";
     EXPECT_EQ(this->store().list(by_ref)->messages.size(), 6u);
 
-    MessageQuery by_time;   // [from, to)
+    MessageQuery by_time;  // [from, to)
     by_time.accepted_from = kT0 + 2s;
     by_time.accepted_to = kT0 + 4s;
     auto window = this->store().list(by_time);
@@ -305,14 +309,15 @@ TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
     EXPECT_EQ(both->messages[0].id, batch[2].id);
 
     MessageQuery all;
-    all.limit = 0;   // default page size
+    all.limit = 0;  // default page size
     EXPECT_EQ(this->store().list(all)->messages.size(), 7u);
 }
 
 TYPED_TEST(StoreContract, LoadActiveReturnsUnfinishedNotSentAscending) {
     std::vector<Message> batch;
     for (std::size_t i = 0; i < kMessageStateCount; ++i) {
-        batch.push_back(this->make("acme", static_cast<MessageState>(i), kT0 + std::chrono::seconds(i)));
+        batch.push_back(
+            this->make("acme", static_cast<MessageState>(i), kT0 + std::chrono::seconds(i)));
     }
     // Insert in reverse so ascending order cannot come from insertion order.
     std::reverse(batch.begin(), batch.end());
@@ -321,8 +326,9 @@ TYPED_TEST(StoreContract, LoadActiveReturnsUnfinishedNotSentAscending) {
     ASSERT_TRUE(active.has_value());
     std::vector<MessageState> states;
     for (const auto& m : *active) states.push_back(m.state);
-    EXPECT_EQ(states, (std::vector<MessageState>{MessageState::accepted, MessageState::queued,
-                                                 MessageState::sending, MessageState::failed_temp}));
+    EXPECT_EQ(states,
+              (std::vector<MessageState>{MessageState::accepted, MessageState::queued,
+                                         MessageState::sending, MessageState::failed_temp}));
     EXPECT_TRUE(std::is_sorted(active->begin(), active->end(),
                                [](const Message& a, const Message& b) { return a.id < b.id; }));
 }
@@ -347,12 +353,12 @@ TYPED_TEST(StoreContract, PurgeRemovesOldFinishedMessagesWithTheirEventsAndIds) 
         if (i < 6) old_final.push_back(m.id);
         batch.push_back(m);
     }
-    auto sent = this->make("acme", MessageState::sent);   // not final: kept whatever its age
+    auto sent = this->make("acme", MessageState::sent);  // not final: kept whatever its age
     sent.updated_at = kT0;
     batch.push_back(sent);
     this->insert(batch);
 
-    EXPECT_EQ(*this->store().purge(kT0), 0u);   // strictly before
+    EXPECT_EQ(*this->store().purge(kT0), 0u);  // strictly before
     const auto purged = this->store().purge(kT0 + 50s);
     ASSERT_TRUE(purged.has_value());
     EXPECT_EQ(*purged, 6u);

@@ -20,7 +20,8 @@ inline const SystemTime kT0 = SystemTime(std::chrono::milliseconds(1'790'000'000
 class TempDir {
 public:
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bindery-store-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "bindery-store-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) std::abort();
         path_ = pattern;
     }
@@ -66,8 +67,8 @@ inline Message sample_message(MessageIdGenerator& ids, std::string client = "acm
 }
 
 inline MessageEvent accepted_event(const Message& m) {
-    return MessageEvent{m.id, MessageState::accepted, MessageState::queued, m.accepted_at, 0, {},
-                        "accepted"};
+    return MessageEvent{
+        m.id, MessageState::accepted, MessageState::queued, m.accepted_at, 0, {}, "accepted"};
 }
 
 inline void expect_same(const Message& a, const Message& b) {
