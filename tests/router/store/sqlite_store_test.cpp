@@ -121,6 +121,29 @@ TEST(SqliteStore, AFileThatIsNotADatabaseIsReportedCorrupt) {
     EXPECT_NE(store.error().detail.find(path), std::string::npos) << store.error().detail;
 }
 
+TEST(SqliteStore, ARowThatCannotBeDecodedIsReportedCorruptNamingTheMessage) {
+    TempDir dir;
+    const auto path = dir.file("bad-row.db");
+    MessageIdGenerator ids(10);
+    const auto m = sample_message(ids);
+    {
+        auto store = open_ok(config_for(path));
+        ASSERT_NE(store, nullptr);
+        std::vector<Message> batch{m};
+        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    }
+    ASSERT_TRUE(sqlite_execute(path, "UPDATE messages SET state = 'LIMBO'").has_value());
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    const auto got = store->get(m.id);
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, StoreErrc::corrupt);
+    EXPECT_NE(got.error().detail.find(m.id.to_string()), std::string::npos) << got.error().detail;
+    const auto listed = store->list(MessageQuery{});
+    ASSERT_FALSE(listed.has_value());
+    EXPECT_EQ(listed.error().code, StoreErrc::corrupt);
+}
+
 TEST(SqliteStore, MissingDirectoryOrDirectoryPathIsUnavailableNamingTheFile) {
     TempDir dir;
     const auto missing = dir.file("no/such/dir/x.db");
