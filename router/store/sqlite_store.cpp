@@ -182,7 +182,8 @@ SqliteStore::~SqliteStore() {
     impl_->readers.clear();
 }
 
-Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(SqliteStoreConfig config) {
+Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(
+    const SqliteStoreConfig& config) {
     if (config.path.empty()) {
         return Unexpected(StoreError{StoreErrc::unavailable, "open: empty database path"});
     }

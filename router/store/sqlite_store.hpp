@@ -30,9 +30,9 @@ struct SqliteStoreConfig {
     std::chrono::microseconds commit_window{0};
     std::size_t max_group_rows = 20'000;  // rows (messages + events) per group commit, soft cap
     std::size_t readers = 2;              // read connections
-    std::size_t writer_cache_kib = 64 * 1024;  // page cache of the writer connection
-    std::size_t reader_cache_kib = 8 * 1024;   // page cache of each reader
-    std::uint32_t purge_chunk = 1000;          // messages deleted per transaction by purge()
+    std::size_t writer_cache_kib = std::size_t{64} * 1024;  // page cache of the writer connection
+    std::size_t reader_cache_kib = std::size_t{8} * 1024;   // page cache of each reader
+    std::uint32_t purge_chunk = 1000;  // messages deleted per transaction by purge()
     // Retention: when set, a background thread purges messages that finished (final state) more
     // than `retention` ago, every `purge_interval` (first run one interval after open). Unset:
     // the owner calls purge() itself.
@@ -57,7 +57,7 @@ public:
     // Opens or creates the file, applies migrations, starts the writer. Errors are unavailable
     // (cannot open, read-only, locked, newer schema) or corrupt (not a database) with a detail
     // naming the file.
-    static Expected<std::unique_ptr<SqliteStore>, StoreError> open(SqliteStoreConfig config);
+    static Expected<std::unique_ptr<SqliteStore>, StoreError> open(const SqliteStoreConfig& config);
     // Finishes every queued request, stops the writer and closes the connections.
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
