@@ -45,7 +45,9 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
         s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
         return std::nullopt;
     }
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+    // The system clock counts nanoseconds in 64 bits (years 1678-2262); anything outside
+    // 1970-2200 is no plausible send or query time.
+    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
         minute > 59 || second > 60) {
         return std::nullopt;
     }

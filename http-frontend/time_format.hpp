@@ -13,7 +13,7 @@ namespace bindery::http {
 
 // "2026-11-23T17:05:00Z", "2026-11-23T17:05:00.250+03:30" (fraction up to nanoseconds, 'T'/'t'
 // or ' ' separator, 'Z'/'z' or a numeric offset). nullopt on anything else, including
-// out-of-range fields (month 13, Feb 30, hour 24).
+// out-of-range fields (month 13, Feb 30, hour 24) and years outside 1970-2200.
 std::optional<router::SystemTime> parse_rfc3339(std::string_view text) noexcept;
 // UTC with milliseconds: "2026-11-23T17:05:00.250Z".
 std::string format_rfc3339(router::SystemTime t);

@@ -1,0 +1,1 @@
+bindery_fuzz(http_request DEPS bindery_http_frontend)
