@@ -1,0 +1,73 @@
+#pragma once
+// Plain helpers of SmppCarrierProvider that need no socket: TON/NPI rules for the addresses of a
+// submit_sm, the SMPP validity_period string, and the receipt mapping (smpp receipt -> router
+// Receipt). Kept apart from the provider so each rule is testable on its own.
+//
+// Note: smpp/codec/receipt/receipt.hpp and smpp/codec/tlv.hpp both declare
+// bindery::smpp::NetworkErrorCode, so no translation unit can include both. This header includes
+// neither: the receipt fields arrive as plain values.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "router/core/provider.hpp"
+#include "smpp/base/expected.hpp"
+
+namespace bindery::router {
+
+// TON/NPI rules. Defaults: E.164 destinations ("+98912...") go as TON 1 (international) NPI 1
+// (E.164) without the "+"; alphanumeric senders as TON 5 NPI 0; numeric senders as international
+// (a leading "+" stripped). A sender of at most `short_code_max_digits` digits without "+" goes as
+// a short code (TON 3 network specific, NPI 0 by default); 0 disables that rule.
+struct AddressRules {
+    std::uint8_t international_ton = 1;
+    std::uint8_t international_npi = 1;
+    std::uint8_t alphanumeric_ton = 5;
+    std::uint8_t alphanumeric_npi = 0;
+    std::size_t short_code_max_digits = 0;
+    std::uint8_t short_code_ton = 3;
+    std::uint8_t short_code_npi = 0;
+    // Carrier insists on fixed values (e.g. TON 0 NPI 1 with national numbers): applied last.
+    std::optional<std::uint8_t> force_source_ton, force_source_npi;
+    std::optional<std::uint8_t> force_dest_ton, force_dest_npi;
+    bool keep_plus = false;  // send "+9891..." as is (a few carriers want it)
+};
+
+struct SmppAddress {
+    std::uint8_t ton = 0;
+    std::uint8_t npi = 0;
+    std::string addr;
+    friend bool operator==(const SmppAddress&, const SmppAddress&) = default;
+};
+
+[[nodiscard]] SmppAddress source_address(std::string_view sender, const AddressRules& rules);
+[[nodiscard]] SmppAddress destination_address(std::string_view e164, const AddressRules& rules);
+
+enum class ValidityFormat : std::uint8_t {
+    none,      // empty validity_period: the SMSC default
+    relative,  // "YYMMDDhhmmss000R" (time left, from now)
+    absolute,  // "YYMMDDhhmmss000+" in UTC
+};
+
+// The validity_period for a message that expires at `expires_at`, evaluated at `now`. Empty for
+// ValidityFormat::none or when `expires_at` is unset (epoch). A past expiry gives the smallest
+// relative period (one second) / the absolute time as is: the SMSC rejects or expires it.
+[[nodiscard]] std::string validity_period(SystemTime expires_at, SystemTime now, ValidityFormat format);
+
+// The receipt-related fields of a deliver_sm / data_sm, as plain values.
+struct ReceiptFields {
+    std::string_view text;  // short_message (or message_payload)
+    std::optional<std::string_view> receipted_message_id;
+    std::optional<std::uint8_t> message_state;
+    std::optional<std::uint8_t> network_type;  // network_error_code TLV, when present
+    std::optional<std::uint16_t> network_error;
+};
+
+// Parses a receipt (TLVs win over the text) into the router's vocabulary. `utc_offset` is the
+// SMSC's clock offset from UTC: receipt dates carry no zone. Error: why it is not a receipt.
+[[nodiscard]] Expected<Receipt, std::string> map_receipt(std::string_view provider, const ReceiptFields& fields,
+                                                         std::chrono::minutes utc_offset = {});
+
+}  // namespace bindery::router
