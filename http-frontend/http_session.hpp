@@ -101,7 +101,7 @@ protected:
         path_ = std::string(path);
         const RouteMatch match = match_route(method_, path);
         if (match.route == nullptr) {
-            route_label_ = match.path_exists ? std::string(path) : "unmatched";
+            route_label_ = match.path_exists ? std::string(match.path_template) : "unmatched";
             ApiError e = match.path_exists
                              ? ApiError{405, "method_not_allowed", method_ + " is not allowed here", "", {}}
                              : ApiError{404, "not_found", "no such endpoint", "", {}};

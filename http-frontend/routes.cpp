@@ -44,6 +44,7 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
         std::string param;
         if (!path_matches(r.path, path, param)) continue;
         m.path_exists = true;
+        if (m.path_template.empty()) m.path_template = r.path;
         if (!m.allow.empty()) m.allow += ", ";
         m.allow += r.method;
         if (r.method == method && m.route == nullptr) {

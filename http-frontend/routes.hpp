@@ -32,6 +32,7 @@ struct RouteMatch {
     const RouteSpec* route = nullptr;   // null: no route for this method and path
     bool path_exists = false;           // true with a null route: 405
     std::string allow;                  // methods the path answers, for Allow ("GET, POST")
+    std::string_view path_template;     // the matching template when path_exists (metric label)
     std::string path_param;             // the {id} segment, percent-decoding not applied
 };
 
