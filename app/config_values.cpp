@@ -47,6 +47,15 @@ std::optional<Millis> parse_duration(std::string_view text) {
     return Millis{static_cast<Millis::rep>(total)};
 }
 
+std::string format_duration(Millis d) {
+    const auto ms = d.count();
+    if (ms != 0 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+    if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+    if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+    if (ms != 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
 std::optional<Address> parse_address(std::string_view text) {
     std::string_view host;
     std::string_view port;

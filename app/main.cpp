@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/config_dump.hpp"
 #include "app/config_loader.hpp"
 #include "app/default_config.hpp"
 #include "app/logging.hpp"
@@ -30,8 +31,11 @@ void usage(std::ostream& out) {
            "commands:\n"
            "  serve [--config FILE]               run the gateway (without --config: the embedded\n"
            "                                      default, conf/bindery.yaml as built)\n"
-           "  check-config [--no-secrets] FILE    validate FILE, print every error, exit 1 on any\n"
-           "                                      (--no-secrets: check secret references, don't read them)\n"
+           "  check-config [--no-secrets] [--print] FILE\n"
+           "                                      validate FILE, print every error, exit 1 on any\n"
+           "                                      --no-secrets: check secret references, don't read them\n"
+           "                                      --print: print the effective configuration (defaults\n"
+           "                                      filled in, secrets redacted)\n"
            "  default-config                      print the embedded default configuration\n"
            "  version                             print the version\n"
            "  help, --help, -h                    this text\n"
@@ -42,9 +46,12 @@ void usage(std::ostream& out) {
 int check_config(const std::vector<std::string_view>& args) {
     LoadOptions options;
     std::string file;
+    bool print = false;
     for (const auto arg : args) {
         if (arg == "--no-secrets") {
             options.resolve_secrets = false;
+        } else if (arg == "--print") {
+            print = true;
         } else if (!arg.empty() && arg.front() == '-') {
             std::cerr << "bindery check-config: unknown option " << arg << "\n";
             usage(std::cerr);
@@ -67,7 +74,11 @@ int check_config(const std::vector<std::string_view>& args) {
         std::cerr << file << ": " << result.errors.size() << (result.errors.size() == 1 ? " error\n" : " errors\n");
         return 1;
     }
-    std::cout << file << ": ok\n";
+    if (print) {
+        std::cout << dump_config(result.config);
+    } else {
+        std::cout << file << ": ok\n";
+    }
     return 0;
 }
 

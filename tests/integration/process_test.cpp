@@ -260,6 +260,14 @@ TEST(Process, CheckConfigAcceptsTheShippedFiles) {
     EXPECT_EQ(b.out, prod + ": ok\n");
 }
 
+TEST(Process, CheckConfigPrintsTheEffectiveConfigurationRedacted) {
+    const auto r = run({"check-config", "--print", BINDERY_SOURCE_DIR "/conf/bindery.yaml"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("drain_timeout: 15s"));
+    EXPECT_THAT(r.out, HasSubstr("api_key: {env: BINDERY_DEMO_API_KEY, default: \"REDACTED\"}"));
+    EXPECT_THAT(r.out, Not(HasSubstr("demo-key")));
+}
+
 TEST(Process, CheckConfigPrintsEveryErrorAndExitsOne) {
     TempDir dir;
     const auto config = dir.path() / "bad.yaml";

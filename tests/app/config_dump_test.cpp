@@ -1,0 +1,83 @@
+#include "app/config_dump.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "app/config_loader.hpp"
+
+namespace bindery::app {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Every env variable and file resolves to a distinctive value, so a leak would be visible.
+class DistinctSecrets final : public SecretResolver {
+public:
+    std::optional<std::string> env(const std::string& name) const override {
+        if (name.rfind("UNSET", 0) == 0 || name.rfind("BINDERY_DEMO", 0) == 0 || name == "BINDERY_SIM_PASSWORD") {
+            return std::nullopt;  // exercise the {env, default} spelling
+        }
+        return "S3CR3T-" + name.substr(0, 1);  // 8 characters: fits an SMPP password
+    }
+    Expected<std::string, std::string> read_file(const std::string&) const override {
+        return std::string("S3CR3T-f\n");
+    }
+};
+
+LoadResult load_text(const std::string& text) {
+    static const DistinctSecrets secrets;
+    LoadOptions options;
+    options.secrets = &secrets;
+    return load_config_text(text, "dump.yaml", options);
+}
+
+LoadResult load_file(const std::string& path) {
+    static const DistinctSecrets secrets;
+    LoadOptions options;
+    options.secrets = &secrets;
+    return load_config_file(path, options);
+}
+
+class ConfigDumpOfShippedFile : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ConfigDumpOfShippedFile, LoadsBackToTheSameConfigurationWithoutSecretValues) {
+    const auto original = load_file(std::string(BINDERY_SOURCE_DIR) + "/" + GetParam());
+    ASSERT_TRUE(original.ok()) << format_errors(original.errors);
+    const auto dumped = dump_config(original.config);
+    EXPECT_THAT(dumped, Not(HasSubstr("S3CR3T")));
+    EXPECT_THAT(dumped, Not(HasSubstr("demo-key")));
+
+    const auto reloaded = load_text(dumped);
+    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
+    EXPECT_EQ(dump_config(reloaded.config), dumped);
+    EXPECT_EQ(reloaded.config.carriers.size(), original.config.carriers.size());
+    EXPECT_EQ(reloaded.config.routes.size(), original.config.routes.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, ConfigDumpOfShippedFile,
+                         ::testing::Values("conf/bindery.yaml", "conf/examples/production.yaml"));
+
+TEST(ConfigDump, FillsInDefaultsAndWritesSecretReferences) {
+    const auto result = load_text(
+        "clients:\n"
+        "  - {name: a, api_key: inline-value}\n"
+        "  - {name: b, api_key_env: KEY_B}\n"
+        "  - {name: c, api_key_file: /run/secrets/c}\n"
+        "  - {name: d, api_key: {env: UNSET_D, default: dev}}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto dumped = dump_config(result.config);
+    EXPECT_THAT(dumped, HasSubstr("drain_timeout: 15s"));
+    EXPECT_THAT(dumped, HasSubstr("listen: \"127.0.0.1:8080\""));
+    EXPECT_THAT(dumped, HasSubstr("api_key: \"REDACTED\""));
+    EXPECT_THAT(dumped, HasSubstr("api_key: {env: KEY_B}"));
+    EXPECT_THAT(dumped, HasSubstr("api_key: {file: \"/run/secrets/c\"}"));
+    EXPECT_THAT(dumped, HasSubstr("api_key: {env: UNSET_D, default: \"REDACTED\"}"));
+    EXPECT_THAT(dumped, Not(HasSubstr("inline-value")));
+    EXPECT_THAT(dumped, Not(HasSubstr("dev\"")));
+}
+
+}  // namespace
+}  // namespace bindery::app
