@@ -121,7 +121,11 @@ void BindPool::on_bind_up(ClientBind& bind) {
 }
 
 void BindPool::on_bind_down(ClientBind& bind) {
-    spdlog::warn("smpp.pool {} bind {} down", config_.carrier, bind.name());
+    if (bind.state() == ClientBind::State::stopping) {
+        spdlog::info("smpp.pool {} bind {} unbound", config_.carrier, bind.name());
+    } else {
+        spdlog::warn("smpp.pool {} bind {} down", config_.carrier, bind.name());
+    }
 }
 
 void BindPool::on_ready(ClientBind&) {
