@@ -112,6 +112,16 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     }
 
     // ---- send ----------------------------------------------------------------------------------
+    std::size_t submit_room() const {
+        std::size_t room = 0;
+        for (const auto& b : pool->binds()) {
+            if (!b->can_submit()) continue;
+            if (b->window() > b->in_flight()) room += b->window() - b->in_flight();
+            if (b->config().max_queue > b->queued()) room += b->config().max_queue - b->queued();
+        }
+        return room;
+    }
+
     void do_send(OutboundMessage m, std::function<void(SendResult)> done) {
         auto fail = [&](SendErrorKind kind, std::string text) {
             count([](SmppCarrierStats& s) { ++s.sends; ++s.sends_failed; });
@@ -128,6 +138,14 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             return fail(SendErrorKind::rejected_local, std::move(why));
         }
         if (!pool->ready()) return fail(SendErrorKind::not_sent, "no bind can take a submit");
+        // Every segment must fit now (free window slots plus free queue places of the bound
+        // transmitting binds), so the pool never refuses the tail of a message for load after its
+        // head went out. A message larger than that waits (not_sent) until the binds drain.
+        const std::size_t parts = encoded->message_payload ? 1 : encoded->segments.size();
+        if (const auto room = submit_room(); room < parts) {
+            return fail(SendErrorKind::not_sent,
+                        "binds have room for " + std::to_string(room) + " of " + std::to_string(parts) + " segments");
+        }
 
         smpp::ShortMessageData base;
         base.service_type = config.service_type;

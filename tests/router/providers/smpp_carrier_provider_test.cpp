@@ -299,6 +299,21 @@ TEST_F(SmppCarrierProviderTest, PartialMultiSegmentFailureIsReportedWithAccepted
     EXPECT_EQ(provider_->stats().partial_failures, 1U);
 }
 
+TEST_F(SmppCarrierProviderTest, MessageLargerThanBindRoomIsNotSentRatherThanCutShort) {
+    SmppCarrierConfig pc;
+    pc.pool.window = 1;  // room: 1 window slot + 16 queue places
+    start_recording(pc);
+    wait_ready();
+    const auto big = send(message(std::string(153 * 17 + 1, 'a')));  // 18 segments
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error->kind, SendErrorKind::not_sent);
+    EXPECT_TRUE(smsc_.seen.empty());
+    const auto fits = send(message(std::string(153 * 16 + 1, 'a')));  // 17 segments
+    ASSERT_TRUE(fits.ok()) << fits.error->text;
+    EXPECT_EQ(fits.segment_ids.size(), 17U);
+    EXPECT_EQ(provider_->stats().partial_failures, 0U);
+}
+
 TEST_F(SmppCarrierProviderTest, CarrierThrottlingIsAbsorbedByTheBindAndCounted) {
     sim::SimConfig sc;
     sc.throttle_tps = 20;
