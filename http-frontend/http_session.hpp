@@ -91,6 +91,7 @@ protected:
 
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return on_read_error(ec, "body");
+        if (core_->stopping) return derived().do_close();   // the worker pool may be joined
         lowest().expires_never();
         started_ = std::chrono::steady_clock::now();
         Request req = parser_->release();
