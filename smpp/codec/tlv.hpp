@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smpp/codec/bytes.hpp"
+#include "smpp/codec/network_error_code.hpp"
 
 namespace bindery::smpp {
 
@@ -81,12 +82,6 @@ struct Tlv {
     friend bool operator==(const Tlv&, const Tlv&) = default;
 };
 
-// network_error_code (0x0423): 1 octet network type + 2 octets error code.
-struct NetworkErrorCode {
-    std::uint8_t network_type = 0;
-    std::uint16_t error_code = 0;
-    friend bool operator==(const NetworkErrorCode&, const NetworkErrorCode&) = default;
-};
 
 class TlvRange {
 public:

@@ -12,6 +12,7 @@
 // other labels). TLVs (receipted_message_id, message_state, network_error_code) win over the text.
 
 #include "smpp/base/expected.hpp"
+#include "smpp/codec/network_error_code.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -56,12 +57,6 @@ struct ReceiptDate {
 // 10 or 12 digits (14 when the year is outside 2000-2099).
 [[nodiscard]] std::string format_receipt_date(const ReceiptDate& d);
 
-// network_error_code TLV (0x0423): network type + error code.
-struct NetworkErrorCode {
-    std::uint8_t network_type = 0;  // 1 ANSI-136, 2 IS-95, 3 GSM, ... 7 SMPP, 8 MC-specific
-    std::uint16_t error_code = 0;
-    friend bool operator==(const NetworkErrorCode&, const NetworkErrorCode&) = default;
-};
 
 // The receipt-related TLVs of the deliver_sm / data_sm, as plain values.
 struct ReceiptTlvs {
