@@ -241,6 +241,7 @@ void Connection::close() {
     if (state_ == State::closing || state_ == State::closed) return;
     if (state_ == State::idle || state_ == State::handshaking) return finish(NetErrc::closed);
     state_ = State::closing;
+    in_batch_ = false;  // closing from inside a read batch: what is queued must still go out
     timer_.expires_after(config_.close_timeout);
     timer_.async_wait([self = shared_from_this()](const error_code& ec) {
         if (!ec && self->state_ == State::closing) self->finish(NetErrc::closed);

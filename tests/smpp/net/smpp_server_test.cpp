@@ -119,6 +119,18 @@ TEST_F(SmppServerTest, SubmitBeforeBindIsRefusedWithInvalidBindStatus) {
     EXPECT_EQ(sim_->counters().submits, 0U);
 }
 
+TEST_F(SmppServerTest, PeerUnbindIsAnsweredBeforeTheConnectionCloses) {
+    start_sim();
+    RawPeer peer(io_, sim_->port());
+    ASSERT_FALSE(peer.conn().send(bind_pdu(1, "esme", "pw")));
+    ASSERT_FALSE(peer.conn().send(make_unbind(2)));
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.closed.has_value(); }));
+    ASSERT_EQ(peer.handler.pdus.size(), 2U);
+    EXPECT_EQ(peer.handler.pdus[1].command_id, CommandId::unbind_resp);
+    EXPECT_EQ(peer.handler.pdus[1].sequence_number, 2U);
+    EXPECT_EQ(*peer.handler.closed, asio::error::eof);
+}
+
 TEST_F(SmppServerTest, WrongPasswordAndUnknownSystemIdGetTheirStatuses) {
     sim::SimConfig cfg;
     cfg.accounts = {{"alice", "secret"}};
