@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "app/config_dump.hpp"
 #include "app/config_loader.hpp"
 #include "app/default_config.hpp"
+#include "app/gateway.hpp"
 #include "app/logging.hpp"
 #include "app/server.hpp"
 #include "app/version.hpp"
@@ -125,10 +127,19 @@ int serve(const std::vector<std::string_view>& args) {
 
     Server server(ServerOptions{config.process.io_threads, config.process.drain_timeout, config.process.ready_file});
     server.on_reload([&logging] { logging->reopen(); });
-    // Components register here as they are wired in (store first, then providers and bind pools,
-    // then the front ends), so the drain stops the front ends first and the store last.
+    // Components register in Gateway (store, router, providers and bind pools, then the front
+    // ends), so the drain stops the front ends first and the store last.
+    std::unique_ptr<Gateway> gateway;
+    try {
+        gateway = std::make_unique<Gateway>(config, server);
+    } catch (const std::exception& e) {
+        spdlog::critical(with_fields("start-up failed", {{"error", e.what()}}));
+        logging->flush();
+        return 1;
+    }
 
     const int status = server.run();
+    if (status != Server::kExitForced) gateway.reset();  // closes the store after the drain
     spdlog::info(with_fields("bindery stopped", {{"status", std::to_string(status)}}));
     logging->flush();
     if (status == Server::kExitForced) std::_Exit(status);  // don't wait for stuck components

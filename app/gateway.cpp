@@ -1,0 +1,407 @@
+#include "app/gateway.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "app/logging.hpp"
+#include "http-frontend/idempotency.hpp"
+#include "http-frontend/metrics.hpp"
+#include "http-frontend/readiness.hpp"
+#include "http-frontend/server.hpp"
+#include "router/providers/text_planner.hpp"
+
+namespace bindery::app {
+
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+router::SqliteSync to_sync(SyncMode mode) noexcept {
+    switch (mode) {
+        case SyncMode::off: return router::SqliteSync::off;
+        case SyncMode::normal: return router::SqliteSync::normal;
+        case SyncMode::full: return router::SqliteSync::full;
+    }
+    return router::SqliteSync::full;
+}
+
+smpp::Concatenation to_concatenation(Segmentation s) noexcept {
+    switch (s) {
+        case Segmentation::udh8: return smpp::Concatenation::udh8;
+        case Segmentation::udh16: return smpp::Concatenation::udh16;
+        case Segmentation::sar: return smpp::Concatenation::sar;
+        case Segmentation::payload: return smpp::Concatenation::payload;
+    }
+    return smpp::Concatenation::udh8;
+}
+
+router::Priority to_priority(unsigned p) noexcept {
+    // Configuration priorities 0..3: 0 express, 1 normal, 2 and 3 bulk.
+    if (p == 0) return router::Priority::express;
+    if (p == 1) return router::Priority::normal;
+    return router::Priority::bulk;
+}
+
+// Calls `done` once, after `count` calls of the returned function (or at once for 0).
+std::function<void()> countdown(std::size_t count, std::function<void()> done) {
+    if (count == 0) {
+        done();
+        return [] {};
+    }
+    auto left = std::make_shared<std::atomic<std::size_t>>(count);
+    auto once = std::make_shared<std::function<void()>>(std::move(done));
+    return [left, once] {
+        if (left->fetch_sub(1) == 1) (*once)();
+    };
+}
+
+}  // namespace
+
+router::SqliteStoreConfig to_store_config(const StoreConfig& store) {
+    router::SqliteStoreConfig out;
+    out.path = store.path;
+    out.synchronous = to_sync(store.synchronous);
+    out.busy_timeout = store.busy_timeout;
+    out.commit_window = std::chrono::duration_cast<std::chrono::microseconds>(store.commit_interval);
+    out.retention = store.retention;
+    return out;
+}
+
+router::SmppCarrierConfig to_carrier_config(const std::string& name, const SmppCarrierConfig& carrier) {
+    router::SmppCarrierConfig out;
+    out.name = name;
+    auto& pool = out.pool;
+    pool.carrier = name;
+    pool.host = carrier.address.host;
+    pool.port = carrier.address.port;
+    pool.system_id = carrier.system_id;
+    pool.password = carrier.password.reveal();
+    pool.system_type = carrier.system_type;
+    pool.tx_rx_pairs = carrier.bind_type == CarrierBindType::tx_rx_pair;
+    pool.count = std::max(1U, carrier.count);
+    pool.window = std::max(1U, carrier.window);
+    pool.max_tps = carrier.max_tps;
+    pool.burst = static_cast<double>(carrier.burst);
+    pool.response_timeout = carrier.response_timeout;
+    pool.enquire_link_interval = carrier.enquire_link_interval;
+    pool.connect_timeout = carrier.bind_timeout;
+    pool.backoff.initial = carrier.reconnect.initial;
+    pool.backoff.max = carrier.reconnect.max;
+    pool.tls.enabled = carrier.tls.enabled;
+    pool.tls.verify_peer = carrier.tls.verify;
+    pool.tls.ca_file = carrier.tls.ca_file;
+    pool.tls.server_name = carrier.tls.server_name;
+    // Numbers the router hands over are E.164: the configured destination TON/NPI is the
+    // international one; senders keep the provider's classification (alphanumeric, short code).
+    out.addresses.international_ton = carrier.dest_addr_ton;
+    out.addresses.international_npi = carrier.dest_addr_npi;
+    out.text.concatenation = to_concatenation(carrier.segmentation);
+    out.registered_delivery = carrier.registered_delivery;
+    return out;
+}
+
+router::RouterConfig to_router_config(const Config& config) {
+    router::RouterConfig out;
+    for (const auto& route : config.routes) {
+        router::Route r;
+        r.name = route.name;
+        for (const auto& p : route.providers) r.members.push_back({p.carrier, std::max(1U, p.weight)});
+        r.failover = route.failover;
+        out.routing.routes.push_back(std::move(r));
+
+        router::RouteRule rule;
+        rule.name = route.name;
+        rule.route = route.name;
+        for (const auto& prefix : route.match.prefixes) {
+            rule.prefixes.push_back(!prefix.empty() && prefix.front() == '+' ? prefix : "+" + prefix);
+        }
+        rule.regions = route.match.countries;
+        rule.senders = route.match.senders;
+        rule.clients = route.match.clients;
+        for (const auto p : route.match.priorities) rule.priorities.push_back(to_priority(p));
+        rule.tags = route.match.tags;
+        out.routing.rules.push_back(std::move(rule));
+    }
+    std::random_device entropy;
+    out.seed = (std::uint64_t{entropy()} << 32U) ^ std::uint64_t{entropy()};
+    return out;
+}
+
+http::ServerConfig to_http_config(const HttpServerConfig& http) {
+    http::ServerConfig out;
+    out.listen_address = http.listen.host;
+    out.port = http.listen.port;
+    if (http.tls.enabled) out.tls = http::TlsFiles{http.tls.cert_file, http.tls.key_file};
+    out.max_connections = http.max_connections;
+    out.max_body_bytes = http.body_limit;
+    out.idle_timeout = http.idle_timeout;
+    out.header_timeout = http.read_timeout;
+    out.body_timeout = http.read_timeout;
+    return out;
+}
+
+void add_clients(const std::vector<ClientConfig>& clients, http::InMemoryClientRegistry& registry) {
+    for (const auto& client : clients) {
+        http::ClientInfo info;
+        info.name = client.name;
+        info.allowed_senders = client.allowed_senders;
+        if (info.allowed_senders.empty()) info.allowed_senders.emplace_back("*");
+        if (client.rate > 0) {
+            const double burst = client.burst > 0 ? static_cast<double>(client.burst) : std::max(1.0, client.rate);
+            info.rate = http::RateLimit{client.rate, burst};
+        }
+        if (client.api_key.is_set()) {
+            registry.add_key(client.api_key.reveal(), info);
+        } else {
+            std::string_view hex = client.api_key_hash;
+            if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
+            const auto digest = http::digest_from_hex(hex);
+            if (!digest) throw std::runtime_error("client " + client.name + ": api_key_hash is not sha256:<64 hex>");
+            registry.add(*digest, std::move(info));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Runs Router::poll on a thread of its own: after every wake (submission, send result, receipt)
+// and otherwise at the router's next due time, at the latest every `max_sleep` (binds coming up,
+// breakers half-opening and held receipts have no due time of their own).
+class RouterDriver {
+public:
+    explicit RouterDriver(router::Router& router) : router_(router) {}
+    ~RouterDriver() { halt(); }
+
+    void start() {
+        thread_ = std::thread([this] { loop(); });
+    }
+    void wake() {
+        {
+            const std::lock_guard lock(mutex_);
+            woken_ = true;
+        }
+        cv_.notify_one();
+    }
+    // A last poll (results that arrived during the drain), then the thread ends.
+    void halt() {
+        {
+            const std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        cv_.notify_one();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    static constexpr auto max_sleep = std::chrono::milliseconds(100);
+
+    void loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            woken_ = false;
+            const bool last = stopping_;
+            lock.unlock();
+            router_.poll(bindery::Clock::now(), router::SystemClock::now());
+            auto until = bindery::Clock::now() + max_sleep;
+            if (const auto due = router_.next_due()) {
+                const auto in = *due - router::SystemClock::now();
+                if (in < max_sleep) {
+                    until = bindery::Clock::now() +
+                            std::chrono::duration_cast<bindery::Clock::duration>(std::max(in, decltype(in){}));
+                }
+            }
+            lock.lock();
+            if (last) return;
+            cv_.wait_until(lock, until, [this] { return woken_ || stopping_; });
+        }
+    }
+
+    router::Router& router_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool woken_ = false;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+// A Service made of three functions.
+class FnService final : public Service {
+public:
+    using StopFn = std::function<void(SteadyTime, std::function<void()>)>;
+    FnService(std::string name, std::function<void()> start, StopFn stop)
+        : name_(std::move(name)), start_(std::move(start)), stop_(std::move(stop)) {}
+    std::string_view name() const override { return name_; }
+    void start() override { start_(); }
+    void stop(SteadyTime deadline, std::function<void()> done) override { stop_(deadline, std::move(done)); }
+
+private:
+    std::string name_;
+    std::function<void()> start_;
+    StopFn stop_;
+};
+
+}  // namespace
+
+struct Gateway::Parts {
+    std::unique_ptr<router::SqliteStore> store;
+    std::unique_ptr<RouterDriver> driver;
+    std::unique_ptr<router::Router> router;
+    std::vector<std::unique_ptr<router::SmppCarrierProvider>> providers;
+    std::unique_ptr<router::RouterGateway> api;
+    http::InMemoryClientRegistry clients;
+    http::InMemoryIdempotencyStore idempotency;
+    http::Metrics metrics;
+    http::ReadinessRegistry readiness;
+    std::unique_ptr<http::HttpServer> http;
+    std::thread http_stopper;
+
+    ~Parts() {
+        if (http_stopper.joinable()) http_stopper.join();
+        http.reset();
+        if (driver) driver->halt();
+        providers.clear();
+        api.reset();
+        router.reset();
+        store.reset();
+    }
+};
+
+Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared<Parts>()) {
+    auto& parts = *parts_;
+
+    // Store.
+    const auto store_config = to_store_config(config.store);
+    const auto parent = std::filesystem::path(store_config.path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    auto opened = router::SqliteStore::open(store_config);
+    if (!opened) throw std::runtime_error("store: " + opened.error().detail);
+    parts.store = std::move(*opened);
+    spdlog::info(with_fields("store open", {{"path", store_config.path},
+                                            {"schema", std::to_string(parts.store->schema_version())}}));
+    server.add(std::make_shared<FnService>(
+        "store", [] {},
+        [](SteadyTime, std::function<void()> done) { done(); }));  // closed (queue flushed) with the gateway
+
+    // Router. The planner uses the first SMPP carrier's text options (what most messages go through).
+    smpp::EncodeOptions text;
+    for (const auto& carrier : config.carriers) {
+        if (carrier.enabled && carrier.kind() == CarrierKind::smpp) {
+            text = to_carrier_config(carrier.name, std::get<SmppCarrierConfig>(carrier.settings)).text;
+            break;
+        }
+    }
+    router::RouterHooks hooks;
+    hooks.on_store_error = [](const router::StoreError& e) {
+        spdlog::error(with_fields("store error", {{"detail", e.detail}}));
+    };
+    hooks.on_breaker = [](std::string_view provider, router::BreakerState state) {
+        spdlog::warn(with_fields("circuit breaker", {{"provider", std::string(provider)},
+                                                      {"state", std::to_string(static_cast<int>(state))}}));
+    };
+    Parts* raw = parts_.get();
+    hooks.wake = [raw] {
+        if (raw->driver) raw->driver->wake();
+    };
+    parts.router = std::make_unique<router::Router>(to_router_config(config), *parts.store,
+                                                    router::SmppTextPlanner(text).planner(), std::move(hooks));
+    parts.driver = std::make_unique<RouterDriver>(*parts.router);
+
+    // Carrier providers (SMPP bind pools) on the server's io_context.
+    for (const auto& carrier : config.carriers) {
+        if (!carrier.enabled) continue;
+        if (carrier.kind() != CarrierKind::smpp) {
+            spdlog::warn(with_fields("carrier kind not yet supported, skipped",
+                                     {{"carrier", carrier.name},
+                                      {"kind", carrier.kind() == CarrierKind::kavenegar ? "kavenegar" : "http"}}));
+            continue;
+        }
+        const auto& smpp_config = std::get<SmppCarrierConfig>(carrier.settings);
+        if (smpp_config.bind_type == CarrierBindType::tx || smpp_config.bind_type == CarrierBindType::rx) {
+            spdlog::warn(with_fields("bind_type tx/rx alone is not supported, binding trx",
+                                     {{"carrier", carrier.name}}));
+        }
+        auto provider = std::make_unique<router::SmppCarrierProvider>(
+            to_carrier_config(carrier.name, smpp_config), server.io().get_executor(), *parts.router);
+        parts.router->add_provider(*provider);
+        parts.providers.push_back(std::move(provider));
+    }
+    if (parts.providers.empty()) spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
+
+    // Router service: recovery, then the driver. Stopped after the providers (registered before
+    // them) so the results of their drained submits are recorded.
+    server.add(std::make_shared<FnService>(
+        "router",
+        [raw] {
+            auto recovered = raw->router->recover(bindery::Clock::now(), router::SystemClock::now());
+            if (!recovered) throw std::runtime_error("recovery: " + recovered.error().detail);
+            spdlog::info(with_fields("router recovered", {}));
+            raw->driver->start();
+        },
+        [raw](SteadyTime, std::function<void()> done) {
+            raw->driver->halt();
+            done();
+        }));
+
+    server.add(std::make_shared<FnService>(
+        "carriers",
+        [raw] {
+            for (auto& p : raw->providers) p->start();
+        },
+        [raw](SteadyTime deadline, std::function<void()> done) {
+            const auto left = std::max(bindery::Duration{}, deadline - std::chrono::steady_clock::now());
+            auto tick = countdown(raw->providers.size(), std::move(done));
+            for (auto& p : raw->providers) p->stop(left, tick);
+        }));
+
+    // HTTP front end.
+    add_clients(config.clients, parts.clients);
+    parts.api = std::make_unique<router::RouterGateway>(
+        *parts.router, [] { return bindery::Clock::now(); }, [] { return router::SystemClock::now(); });
+    parts.readiness.add("store", [raw] {
+        const auto probe = raw->store->get(router::MessageId{});
+        return probe ? http::ComponentReadiness{true, "open"}
+                     : http::ComponentReadiness{false, probe.error().detail};
+    });
+    parts.readiness.add("carriers", [raw] {
+        std::size_t ready = 0;
+        for (const auto& p : raw->providers) ready += p->ready() ? 1 : 0;
+        return http::ComponentReadiness{ready > 0, std::to_string(ready) + "/" +
+                                                       std::to_string(raw->providers.size()) + " ready"};
+    });
+    if (config.http.enabled) {
+        parts.http = std::make_unique<http::HttpServer>(
+            server.io(), to_http_config(config.http),
+            http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics, parts.readiness});
+        server.add(std::make_shared<FnService>(
+            "http",
+            [raw] {
+                raw->http->start();
+                spdlog::info(with_fields("http listening", {{"port", std::to_string(raw->http->port())}}));
+            },
+            [raw](SteadyTime, std::function<void()> done) {
+                // HttpServer::stop() waits for its workers, which post back to the io threads:
+                // not on an io thread.
+                raw->http_stopper = std::thread([raw, done = std::move(done)] {
+                    raw->http->stop();
+                    done();
+                });
+            }));
+    }
+}
+
+Gateway::~Gateway() = default;
+
+}  // namespace bindery::app
