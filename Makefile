@@ -18,9 +18,14 @@ $(RELEASE_DIR)/build.ninja: | deps
 build: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 
-# Starts the gateway on the embedded default (conf/bindery.yaml).
+# Starts the bundled SMSC simulator on 127.0.0.1:2775 (the "sim" carrier of conf/bindery.yaml) in
+# the background, then the gateway in the foreground; Ctrl-C drains the gateway, the trap stops the
+# simulator. SIM_ARGS adds simulator options (e.g. SIM_ARGS="--dlr-mix DELIVRD=90,UNDELIV=10").
+SIM_ARGS ?=
 run: build
-	$(RELEASE_DIR)/app/bindery serve --config $(CONFIG)
+	@$(RELEASE_DIR)/tools/smsc-sim/bindery-smsc-sim --listen 127.0.0.1:2775 $(SIM_ARGS) & sim=$$!; \
+	  trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT; \
+	  $(RELEASE_DIR)/app/bindery serve --config $(CONFIG)
 
 # Every test, under ASan+UBSan, built with clang 14 so the libFuzzer targets build in the same tree
 # and each runs briefly as a ctest test.
