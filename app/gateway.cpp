@@ -28,19 +28,26 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 router::SqliteSync to_sync(SyncMode mode) noexcept {
     switch (mode) {
-        case SyncMode::off: return router::SqliteSync::off;
-        case SyncMode::normal: return router::SqliteSync::normal;
-        case SyncMode::full: return router::SqliteSync::full;
+        case SyncMode::off:
+            return router::SqliteSync::off;
+        case SyncMode::normal:
+            return router::SqliteSync::normal;
+        case SyncMode::full:
+            return router::SqliteSync::full;
     }
     return router::SqliteSync::full;
 }
 
 smpp::Concatenation to_concatenation(Segmentation s) noexcept {
     switch (s) {
-        case Segmentation::udh8: return smpp::Concatenation::udh8;
-        case Segmentation::udh16: return smpp::Concatenation::udh16;
-        case Segmentation::sar: return smpp::Concatenation::sar;
-        case Segmentation::payload: return smpp::Concatenation::payload;
+        case Segmentation::udh8:
+            return smpp::Concatenation::udh8;
+        case Segmentation::udh16:
+            return smpp::Concatenation::udh16;
+        case Segmentation::sar:
+            return smpp::Concatenation::sar;
+        case Segmentation::payload:
+            return smpp::Concatenation::payload;
     }
     return smpp::Concatenation::udh8;
 }
@@ -72,12 +79,14 @@ router::SqliteStoreConfig to_store_config(const StoreConfig& store) {
     out.path = store.path;
     out.synchronous = to_sync(store.synchronous);
     out.busy_timeout = store.busy_timeout;
-    out.commit_window = std::chrono::duration_cast<std::chrono::microseconds>(store.commit_interval);
+    out.commit_window =
+        std::chrono::duration_cast<std::chrono::microseconds>(store.commit_interval);
     out.retention = store.retention;
     return out;
 }
 
-router::SmppCarrierConfig to_carrier_config(const std::string& name, const SmppCarrierConfig& carrier) {
+router::SmppCarrierConfig to_carrier_config(const std::string& name,
+                                            const SmppCarrierConfig& carrier) {
     router::SmppCarrierConfig out;
     out.name = name;
     auto& pool = out.pool;
@@ -115,7 +124,8 @@ router::RouterConfig to_router_config(const Config& config) {
     for (const auto& route : config.routes) {
         router::Route r;
         r.name = route.name;
-        for (const auto& p : route.providers) r.members.push_back({p.carrier, std::max(1U, p.weight)});
+        for (const auto& p : route.providers)
+            r.members.push_back({p.carrier, std::max(1U, p.weight)});
         r.failover = route.failover;
         out.routing.routes.push_back(std::move(r));
 
@@ -123,7 +133,8 @@ router::RouterConfig to_router_config(const Config& config) {
         rule.name = route.name;
         rule.route = route.name;
         for (const auto& prefix : route.match.prefixes) {
-            rule.prefixes.push_back(!prefix.empty() && prefix.front() == '+' ? prefix : "+" + prefix);
+            rule.prefixes.push_back(!prefix.empty() && prefix.front() == '+' ? prefix
+                                                                             : "+" + prefix);
         }
         rule.regions = route.match.countries;
         rule.senders = route.match.senders;
@@ -157,7 +168,8 @@ void add_clients(const std::vector<ClientConfig>& clients, http::InMemoryClientR
         info.allowed_senders = client.allowed_senders;
         if (info.allowed_senders.empty()) info.allowed_senders.emplace_back("*");
         if (client.rate > 0) {
-            const double burst = client.burst > 0 ? static_cast<double>(client.burst) : std::max(1.0, client.rate);
+            const double burst =
+                client.burst > 0 ? static_cast<double>(client.burst) : std::max(1.0, client.rate);
             info.rate = http::RateLimit{client.rate, burst};
         }
         if (client.api_key.is_set()) {
@@ -166,7 +178,9 @@ void add_clients(const std::vector<ClientConfig>& clients, http::InMemoryClientR
             std::string_view hex = client.api_key_hash;
             if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
             const auto digest = http::digest_from_hex(hex);
-            if (!digest) throw std::runtime_error("client " + client.name + ": api_key_hash is not sha256:<64 hex>");
+            if (!digest)
+                throw std::runtime_error("client " + client.name +
+                                         ": api_key_hash is not sha256:<64 hex>");
             registry.add(*digest, std::move(info));
         }
     }
@@ -220,7 +234,8 @@ private:
                 const auto in = *due - router::SystemClock::now();
                 if (in < max_sleep) {
                     until = bindery::Clock::now() +
-                            std::chrono::duration_cast<bindery::Clock::duration>(std::max(in, decltype(in){}));
+                            std::chrono::duration_cast<bindery::Clock::duration>(
+                                std::max(in, decltype(in){}));
                 }
             }
             lock.lock();
@@ -245,7 +260,9 @@ public:
         : name_(std::move(name)), start_(std::move(start)), stop_(std::move(stop)) {}
     std::string_view name() const override { return name_; }
     void start() override { start_(); }
-    void stop(SteadyTime deadline, std::function<void()> done) override { stop_(deadline, std::move(done)); }
+    void stop(SteadyTime deadline, std::function<void()> done) override {
+        stop_(deadline, std::move(done));
+    }
 
 private:
     std::string name_;
@@ -289,17 +306,22 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     auto opened = router::SqliteStore::open(store_config);
     if (!opened) throw std::runtime_error("store: " + opened.error().detail);
     parts.store = std::move(*opened);
-    spdlog::info(with_fields("store open", {{"path", store_config.path},
-                                            {"schema", std::to_string(parts.store->schema_version())}}));
+    spdlog::info(with_fields(
+        "store open",
+        {{"path", store_config.path}, {"schema", std::to_string(parts.store->schema_version())}}));
     server.add(std::make_shared<FnService>(
         "store", [] {},
-        [](SteadyTime, std::function<void()> done) { done(); }));  // closed (queue flushed) with the gateway
+        [](SteadyTime, std::function<void()> done) {
+            done();
+        }));  // closed (queue flushed) with the gateway
 
-    // Router. The planner uses the first SMPP carrier's text options (what most messages go through).
+    // Router. The planner uses the first SMPP carrier's text options (what most messages go
+    // through).
     smpp::EncodeOptions text;
     for (const auto& carrier : config.carriers) {
         if (carrier.enabled && carrier.kind() == CarrierKind::smpp) {
-            text = to_carrier_config(carrier.name, std::get<SmppCarrierConfig>(carrier.settings)).text;
+            text =
+                to_carrier_config(carrier.name, std::get<SmppCarrierConfig>(carrier.settings)).text;
             break;
         }
     }
@@ -308,44 +330,51 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         spdlog::error(with_fields("store error", {{"detail", e.detail}}));
     };
     hooks.on_breaker = [](std::string_view provider, router::BreakerState state) {
-        spdlog::warn(with_fields("circuit breaker", {{"provider", std::string(provider)},
-                                                      {"state", std::to_string(static_cast<int>(state))}}));
+        spdlog::warn(
+            with_fields("circuit breaker", {{"provider", std::string(provider)},
+                                            {"state", std::to_string(static_cast<int>(state))}}));
     };
     Parts* raw = parts_.get();
     hooks.wake = [raw] {
         if (raw->driver) raw->driver->wake();
     };
-    parts.router = std::make_unique<router::Router>(to_router_config(config), *parts.store,
-                                                    router::SmppTextPlanner(text).planner(), std::move(hooks));
+    parts.router =
+        std::make_unique<router::Router>(to_router_config(config), *parts.store,
+                                         router::SmppTextPlanner(text).planner(), std::move(hooks));
     parts.driver = std::make_unique<RouterDriver>(*parts.router);
 
     // Carrier providers (SMPP bind pools) on the server's io_context.
     for (const auto& carrier : config.carriers) {
         if (!carrier.enabled) continue;
         if (carrier.kind() != CarrierKind::smpp) {
-            spdlog::warn(with_fields("carrier kind not yet supported, skipped",
-                                     {{"carrier", carrier.name},
-                                      {"kind", carrier.kind() == CarrierKind::kavenegar ? "kavenegar" : "http"}}));
+            spdlog::warn(with_fields(
+                "carrier kind not yet supported, skipped",
+                {{"carrier", carrier.name},
+                 {"kind", carrier.kind() == CarrierKind::kavenegar ? "kavenegar" : "http"}}));
             continue;
         }
         const auto& smpp_config = std::get<SmppCarrierConfig>(carrier.settings);
-        if (smpp_config.bind_type == CarrierBindType::tx || smpp_config.bind_type == CarrierBindType::rx) {
+        if (smpp_config.bind_type == CarrierBindType::tx ||
+            smpp_config.bind_type == CarrierBindType::rx) {
             spdlog::warn(with_fields("bind_type tx/rx alone is not supported, binding trx",
                                      {{"carrier", carrier.name}}));
         }
         auto provider = std::make_unique<router::SmppCarrierProvider>(
-            to_carrier_config(carrier.name, smpp_config), server.io().get_executor(), *parts.router);
+            to_carrier_config(carrier.name, smpp_config), server.io().get_executor(),
+            *parts.router);
         parts.router->add_provider(*provider);
         parts.providers.push_back(std::move(provider));
     }
-    if (parts.providers.empty()) spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
+    if (parts.providers.empty())
+        spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
 
     // Router service: recovery, then the driver. Stopped after the providers (registered before
     // them) so the results of their drained submits are recorded.
     server.add(std::make_shared<FnService>(
         "router",
         [raw] {
-            auto recovered = raw->router->recover(bindery::Clock::now(), router::SystemClock::now());
+            auto recovered =
+                raw->router->recover(bindery::Clock::now(), router::SystemClock::now());
             if (!recovered) throw std::runtime_error("recovery: " + recovered.error().detail);
             spdlog::info(with_fields("router recovered", {}));
             raw->driver->start();
@@ -361,7 +390,8 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             for (auto& p : raw->providers) p->start();
         },
         [raw](SteadyTime deadline, std::function<void()> done) {
-            const auto left = std::max(bindery::Duration{}, deadline - std::chrono::steady_clock::now());
+            const auto left =
+                std::max(bindery::Duration{}, deadline - std::chrono::steady_clock::now());
             auto tick = countdown(raw->providers.size(), std::move(done));
             for (auto& p : raw->providers) p->stop(left, tick);
         }));
@@ -369,7 +399,8 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // HTTP front end.
     add_clients(config.clients, parts.clients);
     parts.api = std::make_unique<router::RouterGateway>(
-        *parts.router, [] { return bindery::Clock::now(); }, [] { return router::SystemClock::now(); });
+        *parts.router, [] { return bindery::Clock::now(); },
+        [] { return router::SystemClock::now(); });
     parts.readiness.add("store", [raw] {
         const auto probe = raw->store->get(router::MessageId{});
         return probe ? http::ComponentReadiness{true, "open"}
@@ -378,18 +409,21 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     parts.readiness.add("carriers", [raw] {
         std::size_t ready = 0;
         for (const auto& p : raw->providers) ready += p->ready() ? 1 : 0;
-        return http::ComponentReadiness{ready > 0, std::to_string(ready) + "/" +
-                                                       std::to_string(raw->providers.size()) + " ready"};
+        return http::ComponentReadiness{
+            ready > 0,
+            std::to_string(ready) + "/" + std::to_string(raw->providers.size()) + " ready"};
     });
     if (config.http.enabled) {
         parts.http = std::make_unique<http::HttpServer>(
             server.io(), to_http_config(config.http),
-            http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics, parts.readiness});
+            http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics,
+                          parts.readiness});
         server.add(std::make_shared<FnService>(
             "http",
             [raw] {
                 raw->http->start();
-                spdlog::info(with_fields("http listening", {{"port", std::to_string(raw->http->port())}}));
+                spdlog::info(
+                    with_fields("http listening", {{"port", std::to_string(raw->http->port())}}));
             },
             [raw](SteadyTime, std::function<void()> done) {
                 // HttpServer::stop() waits for its workers, which post back to the io threads:

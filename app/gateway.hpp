@@ -27,7 +27,8 @@ namespace bindery::app {
 
 // Config conversions (pure; tested on their own).
 [[nodiscard]] router::SqliteStoreConfig to_store_config(const StoreConfig& store);
-[[nodiscard]] router::SmppCarrierConfig to_carrier_config(const std::string& name, const SmppCarrierConfig& carrier);
+[[nodiscard]] router::SmppCarrierConfig to_carrier_config(const std::string& name,
+                                                          const SmppCarrierConfig& carrier);
 [[nodiscard]] router::RouterConfig to_router_config(const Config& config);
 [[nodiscard]] http::ServerConfig to_http_config(const HttpServerConfig& http);
 // Every configured API client, by the SHA-256 of its key (api_key hashed here, api_key_hash as is).

@@ -116,8 +116,9 @@ TEST(GatewayConfig, EmbeddedDefaultConvertsToWhatMakeRunStarts) {
     EXPECT_EQ(http_config.listen_address, "127.0.0.1");
     EXPECT_EQ(http_config.port, 8080);
     ASSERT_EQ(loaded.config.carriers.size(), 1U);
-    const auto sim = to_carrier_config(loaded.config.carriers[0].name,
-                                       std::get<SmppCarrierConfig>(loaded.config.carriers[0].settings));
+    const auto sim =
+        to_carrier_config(loaded.config.carriers[0].name,
+                          std::get<SmppCarrierConfig>(loaded.config.carriers[0].settings));
     EXPECT_EQ(sim.pool.host, "127.0.0.1");
     EXPECT_EQ(sim.pool.port, 2775);
 }

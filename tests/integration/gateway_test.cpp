@@ -69,7 +69,8 @@ private:
 // A spawned executable, stdout and stderr captured to one file. Killed on destruction.
 class Process {
 public:
-    Process(const std::string& binary, const std::vector<std::string>& args, const fs::path& output) {
+    Process(const std::string& binary, const std::vector<std::string>& args,
+            const fs::path& output) {
         std::vector<std::string> storage{binary};
         storage.insert(storage.end(), args.begin(), args.end());
         std::vector<char*> argv;
@@ -77,7 +78,8 @@ public:
         argv.push_back(nullptr);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                         0644);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
         posix_spawnattr_t attr;
         posix_spawnattr_init(&attr);
@@ -89,7 +91,8 @@ public:
         posix_spawnattr_setsigmask(&attr, &none);
         posix_spawnattr_setsigdefault(&attr, &defaults);
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        if (::posix_spawn(&pid_, binary.c_str(), &actions, &attr, argv.data(), environ) != 0) pid_ = -1;
+        if (::posix_spawn(&pid_, binary.c_str(), &actions, &attr, argv.data(), environ) != 0)
+            pid_ = -1;
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
     }
@@ -153,10 +156,13 @@ HttpReply http(std::uint16_t port, const std::string& method, const std::string&
         ::close(fd);
         return {};
     }
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string request =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     if (!key.empty()) request += "Authorization: Bearer " + key + "\r\n";
     if (!body.empty()) {
-        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        request +=
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n";
     }
     request += "\r\n" + body;
     std::size_t sent = 0;
@@ -184,7 +190,8 @@ HttpReply http(std::uint16_t port, const std::string& method, const std::string&
 std::vector<std::string> ids_in(const std::string& body) {
     static const std::regex id(R"re("id":"([0-9a-f-]{36})")re");
     std::vector<std::string> out;
-    for (std::sregex_iterator it(body.begin(), body.end(), id), end; it != end; ++it) out.push_back((*it)[1]);
+    for (std::sregex_iterator it(body.begin(), body.end(), id), end; it != end; ++it)
+        out.push_back((*it)[1]);
     return out;
 }
 
@@ -192,20 +199,23 @@ std::string state_in(const std::string& body) {
     static const std::regex state(R"re("state":"([A-Z_]+)")re");
     // The message's own state is the last "state" key in the object (history entries use from/to).
     std::string last;
-    for (std::sregex_iterator it(body.begin(), body.end(), state), end; it != end; ++it) last = (*it)[1];
+    for (std::sregex_iterator it(body.begin(), body.end(), state), end; it != end; ++it)
+        last = (*it)[1];
     return last;
 }
 
 bool is_final(const std::string& state) {
-    return state == "DELIVERED" || state == "UNDELIVERABLE" || state == "EXPIRED" || state == "REJECTED" ||
-           state == "FAILED_PERM" || state == "DEAD_LETTER";
+    return state == "DELIVERED" || state == "UNDELIVERABLE" || state == "EXPIRED" ||
+           state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER";
 }
 
 // The simulator on an ephemeral port.
 class Simulator {
 public:
-    Simulator(const fs::path& dir, const std::vector<std::string>& extra = {}) : port_file_(dir / "sim.port") {
-        std::vector<std::string> args{"--listen", "127.0.0.1:0", "--port-file", port_file_.string()};
+    Simulator(const fs::path& dir, const std::vector<std::string>& extra = {})
+        : port_file_(dir / "sim.port") {
+        std::vector<std::string> args{"--listen", "127.0.0.1:0", "--port-file",
+                                      port_file_.string()};
         args.insert(args.end(), extra.begin(), extra.end());
         process_ = std::make_unique<Process>(kSimulator, args, dir / "sim.log");
     }
@@ -230,9 +240,13 @@ fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
                            "logging:\n"
                            "  level: info\n"
                            "  format: json\n"
-                           "  file: " << (dir / "bindery.log").string() << "\n"
+                           "  file: "
+                        << (dir / "bindery.log").string()
+                        << "\n"
                            "store:\n"
-                           "  path: " << (dir / "var" / "bindery.db").string() << "\n"
+                           "  path: "
+                        << (dir / "var" / "bindery.db").string()
+                        << "\n"
                            "  synchronous: normal\n"
                            "http:\n"
                            "  listen: 127.0.0.1:0\n"
@@ -241,7 +255,9 @@ fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
                            "carriers:\n"
                            "  - name: sim\n"
                            "    kind: smpp\n"
-                           "    address: 127.0.0.1:" << carrier_port << "\n"
+                           "    address: 127.0.0.1:"
+                        << carrier_port
+                        << "\n"
                            "    system_id: bindery\n"
                            "    password: secret\n"
                            "    window: 20\n"
@@ -251,7 +267,9 @@ fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
                            "    providers: [sim]\n"
                            "clients:\n"
                            "  - name: test\n"
-                           "    api_key: " << kKey << "\n"
+                           "    api_key: "
+                        << kKey
+                        << "\n"
                            "    rate: 100000\n"  // GET polling counts against the client's rate
                            "    burst: 100000\n";
     return path;
@@ -262,8 +280,9 @@ class Gateway {
 public:
     Gateway(const fs::path& dir, const fs::path& config) : log_(dir / "bindery.log") {
         const auto generation = read_all(log_).size();  // a restart appends to the same log
-        process_ = std::make_unique<Process>(kBindery, std::vector<std::string>{"serve", "--config", config.string()},
-                                             dir / "bindery.out");
+        process_ = std::make_unique<Process>(
+            kBindery, std::vector<std::string>{"serve", "--config", config.string()},
+            dir / "bindery.out");
         static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
         eventually([&] {
             const auto text = read_all(log_).substr(generation);
@@ -295,10 +314,13 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
 
     // Ready once the store is open and the bind is up.
-    EXPECT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }))
-        << http(gateway.port(), "GET", "/readyz", {}, {}).body;
-    EXPECT_EQ(http(gateway.port(), "POST", "/v1/messages", submit_body("+989121234567", "x"), "wrong-key").status,
-              401);
+    EXPECT_TRUE(eventually([&] {
+        return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200;
+    })) << http(gateway.port(), "GET", "/readyz", {}, {}).body;
+    EXPECT_EQ(
+        http(gateway.port(), "POST", "/v1/messages", submit_body("+989121234567", "x"), "wrong-key")
+            .status,
+        401);
 
     std::vector<std::string> ids;
     for (int i = 0; i < 5; ++i) {
@@ -346,16 +368,18 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
     {
         Gateway gateway(dir.path(), config);
         ASSERT_NE(gateway.port(), 0) << gateway.log();
-        ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+        ASSERT_TRUE(eventually(
+            [&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
         std::atomic<bool> stop{false};
         std::vector<std::thread> clients;
         std::mutex mutex;
         for (int c = 0; c < 4; ++c) {
             clients.emplace_back([&, c] {
                 for (int i = 0; !stop; ++i) {
-                    const auto reply = http(gateway.port(), "POST", "/v1/messages",
-                                            submit_body("+989121" + std::to_string(c) + std::to_string(10000 + i),
-                                                        "load " + std::to_string(i)));
+                    const auto reply =
+                        http(gateway.port(), "POST", "/v1/messages",
+                             submit_body("+989121" + std::to_string(c) + std::to_string(10000 + i),
+                                         "load " + std::to_string(i)));
                     if (reply.status != 202) continue;  // the kill cut it: not acknowledged
                     const auto got = ids_in(reply.body);
                     const std::lock_guard lock(mutex);
@@ -391,10 +415,12 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
             60s))
             << id << " " << body;
         // Those SENT get their receipt a moment later, unless it was the one lost with the process.
-        eventually([&] {
-            body = http(restarted.port(), "GET", "/v1/messages/" + id).body;
-            return is_final(state_in(body));
-        }, 2s);
+        eventually(
+            [&] {
+                body = http(restarted.port(), "GET", "/v1/messages/" + id).body;
+                return is_final(state_in(body));
+            },
+            2s);
         const auto state = state_in(body);
         delivered += state == "DELIVERED" ? 1 : 0;
         sent += state == "SENT" ? 1 : 0;
@@ -403,7 +429,8 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
     // died with the process.
     EXPECT_EQ(delivered + sent, ids.size());
     EXPECT_GE(delivered, ids.size() - 20);
-    std::cout << ids.size() << " acknowledged, " << delivered << " delivered, " << sent << " left SENT\n";
+    std::cout << ids.size() << " acknowledged, " << delivered << " delivered, " << sent
+              << " left SENT\n";
     restarted.process().signal(SIGTERM);
     EXPECT_EQ(restarted.process().wait(10s), 0) << restarted.log();
 }
