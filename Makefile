@@ -21,7 +21,8 @@ build: deps $(RELEASE_DIR)/build.ninja
 # Starts the bundled SMSC simulator on 127.0.0.1:2775 (the "sim" carrier of conf/bindery.yaml) in
 # the background, then the gateway in the foreground; Ctrl-C drains the gateway (the simulator runs
 # in its own session so the terminal's SIGINT does not reach it before the unbind), then the trap
-# stops the simulator, which prints its counters. Builds only the two executables it runs. SIM_ARGS adds simulator options (e.g. SIM_ARGS="--dlr-mix DELIVRD=90,UNDELIV=10").
+# stops the simulator, which prints its counters. Builds only the two executables it runs.
+# SIM_ARGS adds simulator options (e.g. SIM_ARGS="--dlr-mix DELIVRD=90,UNDELIV=10").
 SIM_ARGS ?=
 run: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS) --target bindery bindery-smsc-sim
