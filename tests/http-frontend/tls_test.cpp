@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <utility>  // before Boost.Asio: its awaitable.hpp uses std::exchange without including it (g++ 12)
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
