@@ -7,12 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,7 +20,6 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -31,112 +27,22 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "child_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using bindery::test::eventually;
+using bindery::test::exit_code;
+using bindery::test::Process;
+using bindery::test::read_all;
+using bindery::test::TempDir;
 
 const std::string kBindery = BINDERY_BINARY_DIR "/app/bindery";
 const std::string kSimulator = BINDERY_BINARY_DIR "/tools/smsc-sim/bindery-smsc-sim";
 const std::string kKey = "gateway-test-key";
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "bindery-gateway-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-// A spawned executable, stdout and stderr captured to one file. Killed on destruction.
-class Process {
-public:
-    Process(const std::string& binary, const std::vector<std::string>& args,
-            const fs::path& output) {
-        std::vector<std::string> storage{binary};
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& a : storage) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0644);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none;
-        sigemptyset(&none);
-        sigset_t defaults;
-        sigemptyset(&defaults);
-        for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&defaults, s);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        if (::posix_spawn(&pid_, binary.c_str(), &actions, &attr, argv.data(), environ) != 0)
-            pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-    }
-    ~Process() {
-        if (pid_ > 0 && !status_) {
-            ::kill(pid_, SIGKILL);
-            int ignored = 0;
-            ::waitpid(pid_, &ignored, 0);
-        }
-    }
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-
-    pid_t pid() const { return pid_; }
-    void signal(int s) const { ::kill(pid_, s); }
-    // The exit code (negative: the signal that ended it); nullopt while still running at `limit`.
-    std::optional<int> wait(std::chrono::milliseconds limit) {
-        const auto until = std::chrono::steady_clock::now() + limit;
-        while (!status_) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                status_ = status;
-                break;
-            }
-            if (std::chrono::steady_clock::now() >= until) return std::nullopt;
-            std::this_thread::sleep_for(5ms);
-        }
-        return WIFSIGNALED(*status_) ? -WTERMSIG(*status_) : WEXITSTATUS(*status_);
-    }
-
-private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;
-};
-
-template <class Predicate>
-bool eventually(Predicate p, std::chrono::milliseconds limit = 20s) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-        if (p()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return p();
-}
 
 struct HttpReply {
     int status = 0;  // 0: no answer (connection refused, closed)
@@ -307,7 +213,7 @@ std::string submit_body(const std::string& to, const std::string& text) {
 }
 
 TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
-    TempDir dir;
+    TempDir dir("bindery-gateway-");
     Simulator sim(dir.path(), {"--dlr-delay", "20"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     Gateway gateway(dir.path(), write_config(dir.path(), sim.port()));
@@ -347,7 +253,7 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
     EXPECT_EQ(http(gateway.port(), "GET", "/v1/messages/" + ids.front(), {}, "nobody").status, 401);
 
     gateway.process().signal(SIGTERM);
-    EXPECT_EQ(gateway.process().wait(10s), 0) << gateway.log();
+    EXPECT_EQ(exit_code(gateway.process().wait(10s)), 0) << gateway.log();
     const auto log = gateway.log();
     EXPECT_THAT(log, HasSubstr(R"("msg":"draining","signal":"SIGTERM")"));
     EXPECT_THAT(log, HasSubstr("unbound"));
@@ -360,7 +266,7 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
 // killed process had received but not yet recorded is lost (the carrier will not resend it once
 // answered), so a few messages can stay SENT after the restart instead of reaching DELIVERED.
 TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
-    TempDir dir;
+    TempDir dir("bindery-gateway-");
     Simulator sim(dir.path(), {"--dlr-delay", "200", "--resp-delay", "20"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     const auto config = write_config(dir.path(), sim.port());
@@ -392,7 +298,7 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
             return ids.size() >= 100;
         });
         gateway.process().signal(SIGKILL);
-        EXPECT_EQ(gateway.process().wait(5s), -SIGKILL);
+        EXPECT_EQ(exit_code(gateway.process().wait(5s)), -SIGKILL);
         stop = true;
         for (auto& t : clients) t.join();
     }
@@ -432,7 +338,7 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
     std::cout << ids.size() << " acknowledged, " << delivered << " delivered, " << sent
               << " left SENT\n";
     restarted.process().signal(SIGTERM);
-    EXPECT_EQ(restarted.process().wait(10s), 0) << restarted.log();
+    EXPECT_EQ(exit_code(restarted.process().wait(10s)), 0) << restarted.log();
 }
 
 }  // namespace

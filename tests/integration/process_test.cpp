@@ -4,22 +4,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "child_process.hpp"
 
 namespace {
 
@@ -27,112 +21,13 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using bindery::test::eventually;
+using bindery::test::exit_code;
+using bindery::test::Process;
+using bindery::test::read_all;
+using bindery::test::TempDir;
 
 const std::string kBinary = BINDERY_BINARY_DIR "/app/bindery";
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "bindery-process-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-// A spawned `bindery`, stdout and stderr captured to files.
-class Process {
-public:
-    // `cwd`: where the child runs (relative paths in its configuration land there).
-    Process(const std::vector<std::string>& args, const fs::path& out, const fs::path& err, const fs::path& cwd = {}) {
-        std::vector<char*> argv;
-        std::vector<std::string> storage{kBinary};
-        storage.insert(storage.end(), args.begin(), args.end());
-        for (auto& a : storage) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-        // A test runner may block or ignore signals; the child starts with the defaults.
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none;
-        sigemptyset(&none);
-        sigset_t defaults;
-        sigemptyset(&defaults);
-        for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, s);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        const int rc = ::posix_spawn(&pid_, kBinary.c_str(), &actions, &attr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-        if (rc != 0) pid_ = -1;
-    }
-    ~Process() {
-        if (pid_ > 0 && !status_) {
-            ::kill(pid_, SIGKILL);
-            int ignored = 0;
-            ::waitpid(pid_, &ignored, 0);
-        }
-    }
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-
-    pid_t pid() const { return pid_; }
-    void signal(int s) const { ::kill(pid_, s); }
-
-    // The raw wait status once the process ended within `limit`.
-    std::optional<int> wait(std::chrono::milliseconds limit) {
-        const auto until = std::chrono::steady_clock::now() + limit;
-        while (!status_) {
-            int status = 0;
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) {
-                status_ = status;
-                break;
-            }
-            if (std::chrono::steady_clock::now() >= until) break;
-            std::this_thread::sleep_for(5ms);
-        }
-        return status_;
-    }
-
-private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;
-};
-
-template <class Predicate>
-bool eventually(Predicate p, std::chrono::milliseconds limit = 20s) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-        if (p()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return p();
-}
-
-int exit_code(const std::optional<int>& status) {
-    if (!status) return -1000;  // still running
-    if (WIFSIGNALED(*status)) return -WTERMSIG(*status);
-    return WEXITSTATUS(*status);
-}
 
 fs::path write_config(const fs::path& dir, const std::string& drain = "3s") {
     const auto path = dir / "bindery.yaml";
@@ -154,9 +49,9 @@ fs::path write_config(const fs::path& dir, const std::string& drain = "3s") {
 }
 
 TEST(Process, ServeExitsZeroWithinTheDrainDeadlineOnSigterm) {
-    TempDir dir;
+    TempDir dir("bindery-process-");
     const auto config = write_config(dir.path(), "3s");
-    Process p({"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
+    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
     ASSERT_GT(p.pid(), 0);
     ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
     EXPECT_EQ(read_all(dir.path() / "ready"), std::to_string(p.pid()) + "\n");
@@ -185,8 +80,9 @@ TEST(Process, ServeExitsZeroWithinTheDrainDeadlineOnSigterm) {
 }
 
 TEST(Process, ServeExitsZeroOnSigint) {
-    TempDir dir;
-    Process p({"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out", dir.path() / "err");
+    TempDir dir("bindery-process-");
+    Process p(kBinary, {"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out",
+              dir.path() / "err");
     ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
     p.signal(SIGINT);
     EXPECT_EQ(exit_code(p.wait(5s)), 0);
@@ -194,8 +90,9 @@ TEST(Process, ServeExitsZeroOnSigint) {
 }
 
 TEST(Process, SighupReopensTheLogFileAfterRotation) {
-    TempDir dir;
-    Process p({"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out", dir.path() / "err");
+    TempDir dir("bindery-process-");
+    Process p(kBinary, {"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out",
+              dir.path() / "err");
     ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
     fs::rename(dir.path() / "bindery.log", dir.path() / "bindery.log.1");  // what logrotate does
     p.signal(SIGHUP);
@@ -215,8 +112,8 @@ TEST(Process, SighupReopensTheLogFileAfterRotation) {
 // The only test on fixed ports (the default's 127.0.0.1:8080 and :2776, once the listeners are
 // wired in); every other test listens on port 0.
 TEST(Process, ServeWithoutConfigRunsTheEmbeddedDefault) {
-    TempDir dir;
-    Process p({"serve"}, dir.path() / "out", dir.path() / "err", dir.path());
+    TempDir dir("bindery-process-");
+    Process p(kBinary, {"serve"}, dir.path() / "out", dir.path() / "err", dir.path());
     ASSERT_TRUE(eventually([&] { return read_all(dir.path() / "err").find(" ready pid=") != std::string::npos; }))
         << read_all(dir.path() / "err");
     EXPECT_THAT(read_all(dir.path() / "err"), HasSubstr("config=\"<embedded conf/bindery.yaml>\""));
@@ -226,10 +123,10 @@ TEST(Process, ServeWithoutConfigRunsTheEmbeddedDefault) {
 }
 
 TEST(Process, ServeRefusesAnInvalidConfigWithLocatedErrors) {
-    TempDir dir;
+    TempDir dir("bindery-process-");
     const auto config = dir.path() / "bad.yaml";
     std::ofstream(config) << "process:\n  drain_timeout: soon\n";
-    Process p({"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
+    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
     EXPECT_EQ(exit_code(p.wait(20s)), 1);
     EXPECT_EQ(read_all(dir.path() / "err"),
               config.string() + ":2:18: process.drain_timeout: invalid duration \"soon\" (expected a number and a unit: "
@@ -243,8 +140,8 @@ struct Run {
 };
 
 Run run(const std::vector<std::string>& args) {
-    TempDir dir;
-    Process p(args, dir.path() / "out", dir.path() / "err");
+    TempDir dir("bindery-process-");
+    Process p(kBinary, args, dir.path() / "out", dir.path() / "err");
     const int code = exit_code(p.wait(20s));
     return Run{code, read_all(dir.path() / "out"), read_all(dir.path() / "err")};
 }
@@ -269,7 +166,7 @@ TEST(Process, CheckConfigPrintsTheEffectiveConfigurationRedacted) {
 }
 
 TEST(Process, CheckConfigPrintsEveryErrorAndExitsOne) {
-    TempDir dir;
+    TempDir dir("bindery-process-");
     const auto config = dir.path() / "bad.yaml";
     std::ofstream(config) << "logging:\n  levle: info\ncarriers:\n  - name: a\n    kind: smpp\n    address: h:1\n"
                              "    system_id: s\n    password_env: BINDERY_TEST_SURELY_UNSET\n    window: -3\n";
