@@ -257,8 +257,8 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
             return Unexpected(unprocessable("invalid_encoding",
                                             "encoding must be auto, gsm7 or ucs2", "encoding"));
         }
-        // SubmitRequest has no encoding field yet: the choice travels as a routing tag.
-        if (enc != "auto") proto.tags.push_back("encoding:" + enc);
+        if (enc == "gsm7") proto.encoding = router::TextEncoding::gsm7;
+        if (enc == "ucs2") proto.encoding = router::TextEncoding::ucs2;
     }
 
     ParsedSubmit out;

@@ -43,7 +43,8 @@ TEST(SubmitParser, ExpandsAListIntoOneRequestPerRecipientSharingTheOptions) {
         ASSERT_TRUE(q.schedule_at);
         EXPECT_EQ(q.client_ref, "order-7");
         EXPECT_EQ(q.callback_url, "https://hooks.example.com/sms");
-        EXPECT_EQ(q.tags, std::vector<std::string>{"encoding:ucs2"});
+        EXPECT_EQ(q.encoding, router::TextEncoding::ucs2);
+        EXPECT_TRUE(q.tags.empty());
     }
     EXPECT_EQ(r->requests[1].destination, "00989121234568");
     // 2027-01-16T08:00:00+03:30 = 2027-01-16T04:30:00Z
