@@ -285,19 +285,16 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     }
 
     void on_receipt(smpp::ByteView sm, const smpp::TlvRange& tlvs, smpp::IncomingDone done) {
-        ReceiptFields f;
-        f.text = std::string_view(reinterpret_cast<const char*>(sm.data()), sm.size());
-        f.receipted_message_id = tlvs.receipted_message_id();
-        f.message_state = tlvs.message_state();
-        if (auto nec = tlvs.network_error_code()) {
-            f.network_type = nec->network_type;
-            f.network_error = nec->error_code;
-        }
-        auto receipt = map_receipt(config.name, f, config.receipt_utc_offset);
+        const std::string_view text(reinterpret_cast<const char*>(sm.data()), sm.size());
+        smpp::ReceiptTlvs fields;
+        fields.receipted_message_id = tlvs.receipted_message_id();
+        fields.message_state = tlvs.message_state();
+        fields.network_error_code = tlvs.network_error_code();
+        auto receipt = map_receipt(config.name, text, fields, config.receipt_utc_offset);
         if (!receipt) {
             count([](SmppCarrierStats& s) { ++s.receipts_unparsed; });
             spdlog::warn("{}: unparsable delivery receipt ({}), answered ESME_ROK and dropped: {:.120}",
-                         config.name, receipt.error(), f.text);
+                         config.name, receipt.error(), text);
             return done(CommandStatus::ESME_ROK);
         }
         count([](SmppCarrierStats& s) { ++s.receipts; });

@@ -101,14 +101,9 @@ std::string validity_period(SystemTime expires_at, SystemTime now, ValidityForma
            two(hms.minutes().count()) + two(static_cast<long>(hms.seconds().count())) + "000+";
 }
 
-Expected<Receipt, std::string> map_receipt(std::string_view provider, const ReceiptFields& fields,
-                                           std::chrono::minutes utc_offset) {
-    smpp::ReceiptTlvs tlvs;
-    tlvs.receipted_message_id = fields.receipted_message_id;
-    tlvs.message_state = fields.message_state;
-    if (fields.network_type && fields.network_error)
-        tlvs.network_error_code = smpp::NetworkErrorCode{*fields.network_type, *fields.network_error};
-    auto parsed = smpp::parse_receipt(fields.text, tlvs);
+Expected<Receipt, std::string> map_receipt(std::string_view provider, std::string_view text,
+                                           const smpp::ReceiptTlvs& tlvs, std::chrono::minutes utc_offset) {
+    auto parsed = smpp::parse_receipt(text, tlvs);
     if (!parsed) return Unexpected(std::string(smpp::to_string(parsed.error().code)));
     Receipt r;
     r.provider = std::string(provider);

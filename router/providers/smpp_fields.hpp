@@ -2,10 +2,6 @@
 // Plain helpers of SmppCarrierProvider that need no socket: TON/NPI rules for the addresses of a
 // submit_sm, the SMPP validity_period string, and the receipt mapping (smpp receipt -> router
 // Receipt). Kept apart from the provider so each rule is testable on its own.
-//
-// Note: smpp/codec/receipt/receipt.hpp and smpp/codec/tlv.hpp both declare
-// bindery::smpp::NetworkErrorCode, so no translation unit can include both. This header includes
-// neither: the receipt fields arrive as plain values.
 
 #include <cstdint>
 #include <optional>
@@ -14,6 +10,7 @@
 
 #include "router/core/provider.hpp"
 #include "smpp/base/expected.hpp"
+#include "smpp/codec/receipt/receipt.hpp"
 
 namespace bindery::router {
 
@@ -56,18 +53,11 @@ enum class ValidityFormat : std::uint8_t {
 // relative period (one second) / the absolute time as is: the SMSC rejects or expires it.
 [[nodiscard]] std::string validity_period(SystemTime expires_at, SystemTime now, ValidityFormat format);
 
-// The receipt-related fields of a deliver_sm / data_sm, as plain values.
-struct ReceiptFields {
-    std::string_view text;  // short_message (or message_payload)
-    std::optional<std::string_view> receipted_message_id;
-    std::optional<std::uint8_t> message_state;
-    std::optional<std::uint8_t> network_type;  // network_error_code TLV, when present
-    std::optional<std::uint16_t> network_error;
-};
-
-// Parses a receipt (TLVs win over the text) into the router's vocabulary. `utc_offset` is the
+// Parses a receipt (`text`: short_message or message_payload; the TLVs win over the text) into
+// the router's vocabulary. `utc_offset` is the
 // SMSC's clock offset from UTC: receipt dates carry no zone. Error: why it is not a receipt.
-[[nodiscard]] Expected<Receipt, std::string> map_receipt(std::string_view provider, const ReceiptFields& fields,
+[[nodiscard]] Expected<Receipt, std::string> map_receipt(std::string_view provider, std::string_view text,
+                                                         const smpp::ReceiptTlvs& tlvs,
                                                          std::chrono::minutes utc_offset = {});
 
 }  // namespace bindery::router

@@ -54,11 +54,13 @@ TEST(SmppFields, AbsoluteValidityIsUtc) {
 }
 
 TEST(SmppFields, ReceiptFromTlvsWinsOverText) {
-    ReceiptFields f;
-    f.text = "id:123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231701 stat:UNDELIV err:001 text:x";
-    f.receipted_message_id = "7B";
-    f.message_state = 2;
-    auto r = map_receipt("carrier", f);
+    smpp::ReceiptTlvs tlvs;
+    tlvs.receipted_message_id = "7B";
+    tlvs.message_state = 2;
+    auto r = map_receipt(
+        "carrier",
+        "id:123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231701 stat:UNDELIV err:001 text:x",
+        tlvs);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->provider, "carrier");
     EXPECT_EQ(r->provider_id, "7B");
@@ -69,9 +71,7 @@ TEST(SmppFields, ReceiptFromTlvsWinsOverText) {
 }
 
 TEST(SmppFields, ReceiptDoneDateHonoursSmscOffset) {
-    ReceiptFields f;
-    f.text = "id:9 done date:2611231701 stat:DELIVRD";
-    auto r = map_receipt("c", f, minutes{210});
+    auto r = map_receipt("c", "id:9 done date:2611231701 stat:DELIVRD", {}, minutes{210});
     ASSERT_TRUE(r && r->done_at);
     EXPECT_EQ(*r->done_at, SystemTime(sys_days{year{2026} / 11 / 23} + hours{13} + minutes{31}));
 }
@@ -85,30 +85,25 @@ TEST(SmppFields, EveryMessageStateMaps) {
     };
     for (const auto& [stat, want] : table) {
         const std::string text = std::string("id:1 stat:") + stat + " err:000";
-        ReceiptFields f;
-        f.text = text;
-        auto r = map_receipt("c", f);
+        auto r = map_receipt("c", text, {});
         ASSERT_TRUE(r) << stat;
         EXPECT_EQ(r->status, want) << stat;
     }
 }
 
 TEST(SmppFields, NetworkErrorCodeFillsErrorWhenTextHasNone) {
-    ReceiptFields f;
-    f.receipted_message_id = "abc";
-    f.message_state = 5;
-    f.network_type = 3;
-    f.network_error = 34;
-    auto r = map_receipt("c", f);
+    smpp::ReceiptTlvs tlvs;
+    tlvs.receipted_message_id = "abc";
+    tlvs.message_state = 5;
+    tlvs.network_error_code = smpp::NetworkErrorCode{3, 34};
+    auto r = map_receipt("c", "", tlvs);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, ReceiptStatus::undeliverable);
     EXPECT_EQ(r->error, "34");
 }
 
 TEST(SmppFields, GarbageIsNotAReceipt) {
-    ReceiptFields f;
-    f.text = "hello there";
-    EXPECT_FALSE(map_receipt("c", f));
+    EXPECT_FALSE(map_receipt("c", "hello there", {}));
 }
 
 }  // namespace
