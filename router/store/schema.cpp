@@ -73,6 +73,36 @@ CREATE INDEX messages_finished ON messages(updated_at)
     WHERE state IN ('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER');
 CREATE INDEX messages_retry ON messages(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 )sql"},
+    // Delivery callbacks waiting for (another) attempt, and completed Idempotency-Key responses
+    // (http-frontend; router/store/sqlite_callbacks.cpp, sqlite_idempotency.cpp). No foreign key
+    // from callbacks to messages: purging a message must not be blocked by its callback.
+    {3, "delivery callbacks, idempotency keys",
+     R"sql(
+CREATE TABLE callbacks (
+    seq             INTEGER PRIMARY KEY,
+    message_id      BLOB NOT NULL CHECK (length(message_id) = 16),
+    client          TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT NOT NULL
+);
+CREATE INDEX callbacks_due ON callbacks(next_attempt_at);
+CREATE TABLE idempotency_keys (
+    client       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    body         BLOB NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (client, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_created ON idempotency_keys(created_at);
+)sql"},
 };
 
 }  // namespace
