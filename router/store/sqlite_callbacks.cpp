@@ -1,0 +1,193 @@
+#include "router/store/sqlite_callbacks.hpp"
+
+#include <algorithm>
+
+#include "router/store/row_codec.hpp"
+#include "router/store/side_connection.hpp"
+
+namespace bindery::router {
+namespace {
+
+using sqlite::StmtUse;
+
+constexpr const char* kInsert =
+    "INSERT INTO callbacks(message_id, client, state, url, body, attempts, created_at, "
+    "next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kDue =
+    "SELECT seq, message_id, client, state, url, body, attempts, created_at, next_attempt_at, "
+    "last_error FROM callbacks WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, seq LIMIT ?2";
+constexpr const char* kDelete = "DELETE FROM callbacks WHERE seq = ?1";
+constexpr const char* kReschedule =
+    "UPDATE callbacks SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE seq = ?1";
+constexpr const char* kSelectMessageId = "SELECT message_id FROM callbacks WHERE seq = ?1";
+// The history event: state unchanged (from = to = the message's current state), provider
+// "callback". Skipped when the message has been purged meanwhile.
+constexpr const char* kHistory =
+    "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+    "SELECT id, state, state, ?2, ?3, 'callback', ?4 FROM messages WHERE id = ?1";
+constexpr const char* kNextDue = "SELECT min(next_attempt_at) FROM callbacks";
+constexpr const char* kCount = "SELECT count(*) FROM callbacks";
+
+std::string step_error(sqlite::Connection& c, int rc, std::string_view what) {
+    return c.error(rc, what).detail;
+}
+
+}  // namespace
+
+SqliteCallbackOutbox::SqliteCallbackOutbox(std::unique_ptr<sqlite::Connection> conn)
+    : conn_(std::move(conn)) {}
+
+SqliteCallbackOutbox::~SqliteCallbackOutbox() = default;
+
+Expected<std::unique_ptr<SqliteCallbackOutbox>, StoreError> SqliteCallbackOutbox::open(
+    const SqliteStoreConfig& config) {
+    auto conn = sqlite::open_side_connection(config);
+    if (!conn) return Unexpected(std::move(conn).error());
+    return std::unique_ptr<SqliteCallbackOutbox>(new SqliteCallbackOutbox(std::move(*conn)));
+}
+
+Expected<void, std::string> SqliteCallbackOutbox::enqueue(std::span<const CallbackJob> jobs) {
+    if (jobs.empty()) return {};
+    std::lock_guard lock(mutex_);
+    auto& c = *conn_;
+    sqlite::Transaction tx(c);
+    if (auto r = tx.begin("enqueue callbacks"); !r) return Unexpected(r.error().detail);
+    auto stmt = c.prepare(kInsert);
+    if (!stmt) return Unexpected(stmt.error().detail);
+    for (const auto& j : jobs) {
+        StmtUse use(*stmt);
+        int rc = sqlite::bind_id(*stmt, 1, j.message_id);
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 2, j.client);
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 3, router::to_string(j.state));
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, j.url);
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 5, j.body);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 6, j.attempts);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 7, sqlite::to_nanos(j.created_at));
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 8, sqlite::to_nanos(j.next_attempt_at));
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 9, j.last_error);
+        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "enqueue callback"));
+    }
+    if (auto r = tx.commit("enqueue callbacks"); !r) return Unexpected(r.error().detail);
+    return {};
+}
+
+Expected<std::vector<CallbackJob>, std::string> SqliteCallbackOutbox::due(
+    SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) {
+    std::vector<CallbackJob> out;
+    if (limit == 0) return out;
+    std::lock_guard lock(mutex_);
+    auto& c = *conn_;
+    auto stmt = c.prepare(kDue);
+    if (!stmt) return Unexpected(stmt.error().detail);
+    StmtUse use(*stmt);
+    int rc = sqlite3_bind_int64(*stmt, 1, sqlite::to_nanos(now));
+    // In-flight jobs are still due in the table: read past them.
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(*stmt, 2, static_cast<std::int64_t>(limit + skip.size()));
+    }
+    if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "select due callbacks"));
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW && out.size() < limit) {
+        const std::int64_t seq = sqlite3_column_int64(*stmt, 0);
+        if (std::find(skip.begin(), skip.end(), seq) != skip.end()) continue;
+        CallbackJob j;
+        j.seq = seq;
+        auto id = sqlite::read_id(*stmt, 1);
+        if (!id) return Unexpected(id.error().detail);
+        j.message_id = *id;
+        j.client = sqlite::read_text(*stmt, 2);
+        const auto state = parse_message_state(sqlite::read_text(*stmt, 3));
+        if (!state) return Unexpected("callback " + std::to_string(seq) + ": unknown state");
+        j.state = *state;
+        j.url = sqlite::read_text(*stmt, 4);
+        j.body = sqlite::read_text(*stmt, 5);
+        j.attempts = static_cast<std::uint32_t>(sqlite3_column_int64(*stmt, 6));
+        j.created_at = sqlite::from_nanos(sqlite3_column_int64(*stmt, 7));
+        j.next_attempt_at = sqlite::from_nanos(sqlite3_column_int64(*stmt, 8));
+        j.last_error = sqlite::read_text(*stmt, 9);
+        out.push_back(std::move(j));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return Unexpected(step_error(c, rc, "select due callbacks"));
+    }
+    return out;
+}
+
+Expected<void, std::string> SqliteCallbackOutbox::record(const CallbackAttempt& a) {
+    std::lock_guard lock(mutex_);
+    auto& c = *conn_;
+    sqlite::Transaction tx(c);
+    if (auto r = tx.begin("record callback"); !r) return Unexpected(r.error().detail);
+
+    std::string message_id_blob;
+    {
+        auto stmt = c.prepare(kSelectMessageId);
+        if (!stmt) return Unexpected(stmt.error().detail);
+        StmtUse use(*stmt);
+        int rc = sqlite3_bind_int64(*stmt, 1, a.seq);
+        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        if (rc == SQLITE_DONE) return {};   // already recorded as done: nothing to do
+        if (rc != SQLITE_ROW) return Unexpected(step_error(c, rc, "read callback"));
+        const auto* blob = static_cast<const char*>(sqlite3_column_blob(*stmt, 0));
+        message_id_blob.assign(blob != nullptr ? blob : "",
+                               static_cast<std::size_t>(sqlite3_column_bytes(*stmt, 0)));
+    }
+    {
+        auto stmt = a.verdict == CallbackVerdict::retry ? c.prepare(kReschedule) : c.prepare(kDelete);
+        if (!stmt) return Unexpected(stmt.error().detail);
+        StmtUse use(*stmt);
+        int rc = sqlite3_bind_int64(*stmt, 1, a.seq);
+        if (a.verdict == CallbackVerdict::retry) {
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, a.attempt);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, sqlite::to_nanos(a.next_attempt_at));
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, a.detail);
+        }
+        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "update callback"));
+    }
+    {
+        auto stmt = c.prepare(kHistory);
+        if (!stmt) return Unexpected(stmt.error().detail);
+        StmtUse use(*stmt);
+        std::string detail = "callback attempt " + std::to_string(a.attempt) + ": " + a.detail;
+        switch (a.verdict) {
+            case CallbackVerdict::delivered: detail += " (delivered)"; break;
+            case CallbackVerdict::retry: detail += " (will retry)"; break;
+            case CallbackVerdict::gave_up: detail += " (gave up)"; break;
+        }
+        int rc = sqlite3_bind_blob(*stmt, 1, message_id_blob.data(),
+                                   static_cast<int>(message_id_blob.size()), SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, sqlite::to_nanos(a.at));
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, a.attempt);
+        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, detail);
+        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "record callback history"));
+    }
+    if (auto r = tx.commit("record callback"); !r) return Unexpected(r.error().detail);
+    return {};
+}
+
+Expected<std::optional<SystemTime>, std::string> SqliteCallbackOutbox::next_due() {
+    std::lock_guard lock(mutex_);
+    auto& c = *conn_;
+    auto stmt = c.prepare(kNextDue);
+    if (!stmt) return Unexpected(stmt.error().detail);
+    StmtUse use(*stmt);
+    const int rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_ROW) return Unexpected(step_error(c, rc, "next callback"));
+    if (sqlite3_column_type(*stmt, 0) == SQLITE_NULL) return std::optional<SystemTime>{};
+    return std::optional<SystemTime>{sqlite::from_nanos(sqlite3_column_int64(*stmt, 0))};
+}
+
+Expected<std::uint64_t, std::string> SqliteCallbackOutbox::pending() {
+    std::lock_guard lock(mutex_);
+    auto& c = *conn_;
+    auto stmt = c.prepare(kCount);
+    if (!stmt) return Unexpected(stmt.error().detail);
+    StmtUse use(*stmt);
+    const int rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_ROW) return Unexpected(step_error(c, rc, "count callbacks"));
+    return static_cast<std::uint64_t>(sqlite3_column_int64(*stmt, 0));
+}
+
+}  // namespace bindery::router
