@@ -7,7 +7,7 @@ RELEASE_DIR := build/release
 TEST_DIR    := build/test
 FUZZ_SECONDS ?= 10
 
-.PHONY: run test deps build build-test bench fuzz format lint clean
+.PHONY: run test deps build build-test bench fuzz format lint clean install
 
 deps:
 	@bash tools/install-deps
@@ -45,6 +45,42 @@ test: build-test
 
 bench: build
 	bash bench/run
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [LOCALSTATEDIR=/var]
+# The binary in $(PREFIX)/bin, the configuration in /etc/bindery/bindery.yaml (an existing one is
+# kept; the shipped one is then written as bindery.yaml.new), state in /var/lib/bindery, logs in
+# /var/log/bindery, the systemd unit (paths rewritten to PREFIX/SYSCONFDIR), sysusers.d and
+# logrotate files, the monitoring kit in $(PREFIX)/share/bindery/monitoring. Builds the release
+# binary first unless BINDERY_BIN names one. docs/operations.md describes the layout.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+BINDERY_BIN ?= $(RELEASE_DIR)/app/bindery
+install: $(if $(filter $(RELEASE_DIR)/app/bindery,$(BINDERY_BIN)),build)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/bindery $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+	  $(DESTDIR)$(PREFIX)/share/bindery/monitoring/rules $(DESTDIR)$(PREFIX)/share/bindery/monitoring/grafana \
+	  $(DESTDIR)$(PREFIX)/share/doc/bindery
+	install -d -m 0750 $(DESTDIR)$(LOCALSTATEDIR)/lib/bindery $(DESTDIR)$(LOCALSTATEDIR)/log/bindery
+	install -m 0755 $(BINDERY_BIN) $(DESTDIR)$(PREFIX)/bin/bindery
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/bindery/bindery.yaml ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/bindery/bindery.yaml; the shipped one is bindery.yaml.new"; \
+	  install -m 0640 conf/examples/production.yaml $(DESTDIR)$(SYSCONFDIR)/bindery/bindery.yaml.new; \
+	else \
+	  install -m 0640 conf/examples/production.yaml $(DESTDIR)$(SYSCONFDIR)/bindery/bindery.yaml; \
+	fi
+	sed -e 's|/usr/local/bin/bindery|$(PREFIX)/bin/bindery|g' -e 's|/etc/bindery/|$(SYSCONFDIR)/bindery/|g' \
+	  -e 's|/var/lib/bindery|$(LOCALSTATEDIR)/lib/bindery|g' \
+	  conf/systemd/bindery.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/bindery.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/bindery.service
+	install -m 0644 conf/systemd/bindery.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/bindery.conf
+	install -m 0644 conf/systemd/bindery.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/bindery
+	install -m 0644 conf/monitoring/prometheus.yml conf/monitoring/alertmanager.yml \
+	  $(DESTDIR)$(PREFIX)/share/bindery/monitoring/
+	install -m 0644 conf/monitoring/rules/*.yml $(DESTDIR)$(PREFIX)/share/bindery/monitoring/rules/
+	install -m 0644 conf/monitoring/grafana/*.json $(DESTDIR)$(PREFIX)/share/bindery/monitoring/grafana/
+	install -m 0644 docs/configuration.md docs/http-api.md $(DESTDIR)$(PREFIX)/share/doc/bindery/
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
