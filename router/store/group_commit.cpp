@@ -18,7 +18,7 @@ const std::string kRollback = "ROLLBACK";
 const std::string kInsertMessage =
     std::string("INSERT INTO messages(") + kMessageColumns +
     ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 const std::string kInsertEvent =
     std::string("INSERT INTO events(") + kEventColumns + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kUpdateMessage =
@@ -26,7 +26,7 @@ const std::string kUpdateMessage =
     "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, client_ref = ?11, "
     "callback_url = ?12, state = ?13, attempts = ?14, provider = ?15, segments = ?16, "
     "last_error = ?17, accepted_at = ?18, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
-    "next_attempt_at = ?22 WHERE id = ?1 AND state = ?23";
+    "next_attempt_at = ?22, forced_encoding = ?23 WHERE id = ?1 AND state = ?24";
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
 const std::string kInsertProviderId =
@@ -295,7 +295,7 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, 
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
     int rc = bind_message(update, next);
-    if (rc == SQLITE_OK) rc = bind_text(update, 23, to_string(r.from));
+    if (rc == SQLITE_OK) rc = bind_text(update, 24, to_string(r.from));
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
     wrote = true;  // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;

@@ -145,6 +145,8 @@ int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept {
     chain(sqlite3_bind_int64(stmt, 20, to_nanos(m.expires_at)));
     chain(bind_optional_time(stmt, 21, m.schedule_at));
     chain(bind_optional_time(stmt, 22, m.next_attempt_at));
+    chain(m.forced_encoding ? bind_text(stmt, 23, to_string(*m.forced_encoding))
+                            : sqlite3_bind_null(stmt, 23));
     return rc;
 }
 
@@ -207,6 +209,11 @@ Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int c) {
     m.expires_at = from_nanos(sqlite3_column_int64(stmt, c + 19));
     m.schedule_at = read_optional_time(stmt, c + 20);
     m.next_attempt_at = read_optional_time(stmt, c + 21);
+    if (sqlite3_column_type(stmt, c + 22) != SQLITE_NULL) {
+        const auto forced = parse_encoding(column_view(stmt, c + 22));
+        if (!forced) return corrupt("forced_encoding", sid);
+        m.forced_encoding = *forced;
+    }
     return m;
 }
 

@@ -103,6 +103,12 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_created ON idempotency_keys(created_at);
 )sql"},
+    // Message::forced_encoding (the client's encoding choice, passed to the provider on every
+    // attempt, also after a restart). NULL: the provider chooses.
+    {4, "forced encoding",
+     R"sql(
+ALTER TABLE messages ADD COLUMN forced_encoding TEXT;
+)sql"},
 };
 
 }  // namespace
