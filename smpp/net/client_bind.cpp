@@ -172,7 +172,7 @@ void ClientBind::stop(Duration drain, std::function<void()> done) {
 }
 
 void ClientBind::submit(ShortMessageData message, SubmitCallback done) {
-    Queued q{std::move(message), std::move(done), 0};
+    Queued q{std::move(message), std::move(done), 0, {}};
     if (stopping_) return refuse(q, Refusal::closing);
     if (state_ != State::bound) return refuse(q, Refusal::not_bound);
     if (config_.bind_type == BindType::receiver) return refuse(q, Refusal::not_allowed);
@@ -281,10 +281,29 @@ void ClientBind::on_throttled(UserTag tag, CommandStatus status, TimePoint retry
     Queued q = std::move(it->second);
     in_flight_.erase(it);
     ++stats_.throttled;
+    const auto now = Clock::now();
+    if (q.throttle_retries == 0) q.first_throttled = now;
     ++q.throttle_retries;
-    spdlog::debug("smpp.bind {} {}: retrying submit after backoff", config_.name, to_string(status));
-    if (stopping_ || state_ != State::bound) return refuse(q, stopping_ ? Refusal::closing : Refusal::not_bound);
-    queue_.push_front(std::move(q));
+    const bool too_many = config_.max_throttle_retries != 0 && q.throttle_retries > config_.max_throttle_retries;
+    const bool too_old = config_.throttle_give_up != Duration::zero() && now - q.first_throttled >= config_.throttle_give_up;
+    if (too_many || too_old) {
+        // Bounded: the caller learns of a temporary failure (the router decides about retry).
+        spdlog::debug("smpp.bind {} {}: giving a throttled submit back after {} retries", config_.name,
+                      to_string(status), q.throttle_retries - 1);
+        ++stats_.throttle_gave_up;
+        ++stats_.submit_failed;
+        SubmitReport r;
+        r.sent = true;
+        r.outcome = SubmitOutcome::response;
+        r.status = status;
+        r.throttle_retries = q.throttle_retries - 1;
+        if (q.done) q.done(r);
+    } else {
+        spdlog::debug("smpp.bind {} {}: retrying submit after backoff", config_.name, to_string(status));
+        if (stopping_ || state_ != State::bound) return refuse(q, stopping_ ? Refusal::closing : Refusal::not_bound);
+        queue_.push_front(std::move(q));
+    }
+    if (stopping_ || state_ != State::bound) return;
     if (!throttle_until_ || *throttle_until_ < retry_at) throttle_until_ = retry_at;
     if (link_) link_->set_wakeup(throttle_until_);
 }

@@ -40,6 +40,11 @@ struct ClientBindConfig {
     SessionConfig session{};         // window, timeouts, enquire_link, rate/burst (role forced esme)
     Duration connect_timeout = std::chrono::seconds(10);
     std::size_t max_queue = 0;       // submits waiting for window/throttle; 0 = 4 x window
+    // A submit the carrier keeps answering ESME_RTHROTTLED / ESME_RMSGQFUL is retried on this
+    // bind until either bound is reached, then reported (sent, that status: temporary()) so the
+    // router decides: more retries elsewhere, later, or the dead letter. 0 = no bound of that kind.
+    unsigned max_throttle_retries = 20;
+    Duration throttle_give_up = std::chrono::minutes(2);  // since the first throttle answer
     BackoffConfig backoff{};
     std::uint64_t backoff_seed = 0;  // 0 = random
     TlsOptions tls{};
@@ -91,6 +96,7 @@ struct ClientBindStats {
     std::uint64_t submit_failed = 0;  // answered with an error, timed out or lost
     std::uint64_t throttled = 0;      // ESME_RTHROTTLED / ESME_RMSGQFUL responses
     std::uint64_t throttle_waits = 0;  // local rate limit made a submit wait
+    std::uint64_t throttle_gave_up = 0;  // throttled past max_throttle_retries / throttle_give_up
     std::uint64_t delivers = 0;
 };
 
@@ -156,6 +162,7 @@ private:
         ShortMessageData message;
         SubmitCallback done;
         unsigned throttle_retries = 0;
+        TimePoint first_throttled{};
     };
 
     void do_connect();

@@ -233,6 +233,47 @@ TEST_F(ClientBindTest, BacksOffAndRetriesWhenTheCarrierThrottles) {
     EXPECT_GT(sim_->counters().throttled, 0U);
 }
 
+TEST_F(ClientBindTest, GivesAThrottledSubmitBackAsTemporaryAfterMaxRetries) {
+    sim::SimConfig cfg;
+    cfg.error_rate = 1.0;  // the carrier throttles every submit, forever
+    cfg.error_status = CommandStatus::ESME_RTHROTTLED;
+    start_sim(cfg);
+    auto c = bind_config();
+    c.max_throttle_retries = 3;
+    auto bind = make_bind(c, nullptr);
+    ASSERT_TRUE(run_until(io_, [&] { return bind->bound(); }));
+    std::optional<SubmitReport> report;
+    bind->submit(message("never accepted", 0), [&](const SubmitReport& r) { report = r; });
+    ASSERT_TRUE(run_until(io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
+    EXPECT_TRUE(report->sent);
+    EXPECT_FALSE(report->ok());
+    EXPECT_TRUE(report->temporary());
+    EXPECT_EQ(report->status, CommandStatus::ESME_RTHROTTLED);
+    EXPECT_EQ(report->throttle_retries, 3U);
+    EXPECT_EQ(sim_->counters().errors_injected, 4U);  // first try + 3 retries, then given back
+    EXPECT_EQ(bind->stats().throttle_gave_up, 1U);
+    EXPECT_TRUE(bind->bound());  // the bind itself stays up
+}
+
+TEST_F(ClientBindTest, GivesAThrottledSubmitBackOnceThrottledForTooLong) {
+    sim::SimConfig cfg;
+    cfg.error_rate = 1.0;
+    cfg.error_status = CommandStatus::ESME_RMSGQFUL;
+    start_sim(cfg);
+    auto c = bind_config();
+    c.max_throttle_retries = 0;  // no count bound: only the age bound
+    c.throttle_give_up = milliseconds(300);
+    auto bind = make_bind(c, nullptr);
+    ASSERT_TRUE(run_until(io_, [&] { return bind->bound(); }));
+    std::optional<SubmitReport> report;
+    bind->submit(message("never accepted", 0), [&](const SubmitReport& r) { report = r; });
+    ASSERT_TRUE(run_until(io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
+    EXPECT_TRUE(report->sent);
+    EXPECT_TRUE(report->temporary());
+    EXPECT_EQ(report->status, CommandStatus::ESME_RMSGQFUL);
+    EXPECT_GE(report->throttle_retries, 1U);
+}
+
 TEST_F(ClientBindTest, GracefulStopWaitsForOutstandingSubmitsThenUnbinds) {
     sim::SimConfig cfg;
     cfg.resp_delay = milliseconds(150);
