@@ -1,34 +1,70 @@
 #!/usr/bin/env bash
-# Interop with node-smpp 0.5.1 (a real third-party SMPP stack), both directions:
-#   1. node-smpp ESME  -> bindery-smsc-sim (Bindery's SmppServer/Session, SMSC role)
-#   2. bindery-smpp-load (BindPool/ClientBind, ESME role) -> node-smpp SMSC
-# usage: tests/interop/run.sh BUILD_DIR     (needs node + npm; installs smpp@0.5.1 into a temp dir)
-# Not part of ctest. Part 1 was run against this tree; part 2 (node-smpp server) is unverified.
+# Interop with node-smpp 0.5.1 (the npm package `smpp`, an independent SMPP stack), both directions.
+# Registered in ctest (label interop) by tests/interop/interop.cmake:
+#   run.sh setup  BUILD_DIR   npm-installs smpp@0.5.1 into BUILD_DIR/interop (the fixture)
+#   run.sh client BUILD_DIR   node-smpp ESME -> bindery-smsc-sim (SmppServer, SMSC role):
+#                             bind_transceiver, submit_sm, submit_sm_resp id, deliver_sm receipt
+#   run.sh server BUILD_DIR   bindery-smpp-load (BindPool/ClientBind, ESME role) -> node-smpp SMSC:
+#                             bind, 200 submits over 2 binds, 200 receipts answered, unbind
+# Every wait is bounded; exit 0 only on success.
 set -euo pipefail
-BUILD=${1:?usage: run.sh BUILD_DIR}
+MODE=${1:?usage: run.sh setup|client|server BUILD_DIR}
+BUILD=$(cd "${2:?usage: run.sh MODE BUILD_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
+MODULES="$BUILD/interop"
+export NODE_PATH="$MODULES/node_modules"
+
+if [[ $MODE == setup ]]; then
+  command -v node >/dev/null && command -v npm >/dev/null || { echo "FAIL: node/npm missing (tools/install-deps)"; exit 1; }
+  if [[ -f $NODE_PATH/smpp/package.json ]] && grep -q '"version": "0.5.1"' "$NODE_PATH/smpp/package.json"; then
+    echo "node-smpp 0.5.1 already installed in $MODULES"; exit 0
+  fi
+  mkdir -p "$MODULES"
+  (cd "$MODULES" && timeout 300 npm install --no-audit --no-fund --no-save smpp@0.5.1)
+  grep -q '"version": "0.5.1"' "$NODE_PATH/smpp/package.json"
+  echo "node-smpp 0.5.1 installed in $MODULES"
+  exit 0
+fi
+
+SIM="$BUILD/tools/smsc-sim/bindery-smsc-sim"
+LOAD="$BUILD/tools/smsc-sim/bindery-smpp-load"
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-(cd "$WORK" && npm install --silent --no-audit --no-fund smpp@0.5.1 >/dev/null)
-export NODE_PATH="$WORK/node_modules"
+PIDS=()
+cleanup() { for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
 
-# 1. node-smpp client against the simulator.
-"$BUILD/tools/smsc-sim/bindery-smsc-sim" --listen 127.0.0.1:0 --port-file "$WORK/port" --dlr-delay 10 \
-  > "$WORK/sim.json" 2> "$WORK/sim.err" &
-SIM=$!
-for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
-node "$HERE/node_client.js" "$(cat "$WORK/port")"
-kill -TERM $SIM; wait $SIM
-grep -q '"receipts_delivered":1' "$WORK/sim.json" || { echo "FAIL: simulator counters: $(cat "$WORK/sim.json")"; exit 1; }
-echo "OK simulator counters: $(cat "$WORK/sim.json")"
+wait_file() {  # wait_file PATH: up to 20 s for a non-empty file
+  for _ in $(seq 200); do [[ -s $1 ]] && return 0; sleep 0.1; done
+  echo "FAIL: $1 never written"; return 1
+}
 
-# 2. Bindery's client side against a node-smpp server.
-coproc NODESRV { node "$HERE/node_server.js"; }
-read -r -t 10 PORT <&"${NODESRV[0]}"
-"$BUILD/tools/smsc-sim/bindery-smpp-load" --connect "127.0.0.1:$PORT" --binds 2 --window 10 --count 200 \
-  --receipt-every 1 | tee "$WORK/load.json"
-grep -q '"ok":200,"failed":0' "$WORK/load.json" || { echo "FAIL: load"; exit 1; }
-kill -TERM "$NODESRV_PID"
-read -r -t 10 COUNTS <&"${NODESRV[0]}" || true
-echo "OK node-smpp server counters: $COUNTS"
-echo "interop OK"
+case $MODE in
+client)
+  "$SIM" --listen 127.0.0.1:0 --port-file "$WORK/port" --dlr-delay 10 > "$WORK/sim.json" 2> "$WORK/sim.err" &
+  SIMPID=$!; PIDS+=("$SIMPID")
+  wait_file "$WORK/port"
+  timeout 30 node "$HERE/node_client.js" "$(cat "$WORK/port")"
+  kill -TERM "$SIMPID"; wait "$SIMPID"
+  cat "$WORK/sim.json"
+  grep -q '"submits":1,' "$WORK/sim.json" || { echo "FAIL: simulator saw no submit"; exit 1; }
+  grep -q '"receipts_delivered":1' "$WORK/sim.json" || { echo "FAIL: receipt not acknowledged"; exit 1; }
+  ;;
+server)
+  node "$HERE/node_server.js" "$WORK/port" > "$WORK/node.json" 2> "$WORK/node.err" &
+  NODEPID=$!; PIDS+=("$NODEPID")
+  wait_file "$WORK/port"
+  timeout 60 "$LOAD" --connect "127.0.0.1:$(cat "$WORK/port")" --binds 2 --window 10 --count 200 \
+    --receipt-every 1 --wait-receipts 1 | tee "$WORK/load.json"
+  grep -q '"ok":200,"failed":0' "$WORK/load.json" || { echo "FAIL: submits"; exit 1; }
+  grep -q '"receipts":200,' "$WORK/load.json" || { echo "FAIL: receipts"; exit 1; }
+  kill -TERM "$NODEPID"
+  for _ in $(seq 100); do [[ -s $WORK/node.json ]] && break; sleep 0.1; done
+  cat "$WORK/node.json" "$WORK/node.err"
+  # node-smpp's own view: both binds, every submit, every receipt answered by Bindery, both unbinds.
+  grep -q '"binds":2,"submits":200,"receipts_acked":200,"unbinds":2' "$WORK/node.json" \
+    || { echo "FAIL: node-smpp server counters"; exit 1; }
+  ;;
+*)
+  echo "usage: run.sh setup|client|server BUILD_DIR"; exit 2 ;;
+esac
+echo "interop $MODE OK"

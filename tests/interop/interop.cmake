@@ -1,0 +1,15 @@
+# Interop with node-smpp 0.5.1 (the npm package `smpp`), label `interop`. The setup test installs
+# the package into the build tree (needs node + npm from tools/install-deps and the npm registry);
+# the two cases depend on it as a fixture, so a failed install reports them as not run (= failed).
+if(TARGET bindery-smsc-sim AND TARGET bindery-smpp-load)
+  set(_interop ${CMAKE_CURRENT_SOURCE_DIR}/interop/run.sh)
+  add_test(NAME interop.node_smpp_install COMMAND ${_interop} setup ${CMAKE_BINARY_DIR})
+  set_tests_properties(interop.node_smpp_install PROPERTIES
+    FIXTURES_SETUP node_smpp LABELS interop TIMEOUT 360 RUN_SERIAL TRUE)
+  # node-smpp ESME -> Bindery's SMSC side (SmppServer in bindery-smsc-sim): submit, receipt back.
+  add_test(NAME interop.node_client_to_bindery_server COMMAND ${_interop} client ${CMAKE_BINARY_DIR})
+  # Bindery's carrier binds (BindPool/ClientBind in bindery-smpp-load) -> node-smpp SMSC.
+  add_test(NAME interop.bindery_binds_to_node_server COMMAND ${_interop} server ${CMAKE_BINARY_DIR})
+  set_tests_properties(interop.node_client_to_bindery_server interop.bindery_binds_to_node_server
+    PROPERTIES FIXTURES_REQUIRED node_smpp LABELS interop TIMEOUT 120)
+endif()
