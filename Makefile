@@ -7,7 +7,7 @@ RELEASE_DIR := build/release
 TEST_DIR    := build/test
 FUZZ_SECONDS ?= 10
 
-.PHONY: run test deps build build-test bench fuzz format lint clean install
+.PHONY: run test deps build build-test bench soak fuzz format lint clean install
 
 deps:
 	@bash tools/install-deps
@@ -45,6 +45,17 @@ test: build-test
 
 bench: build
 	bash bench/run
+
+# Soak (docs/soak.md): bindery-soak starts the gateway and the simulator (release build) and runs a
+# mixed workload for DURATION (90s, 15m, 1h) at RATE messages/s, sampling RSS, descriptors, backlog
+# and errors; fails on unbounded growth or an unaccounted message. Report: build/release/soak.json.
+DURATION ?= 10m
+RATE ?= 500
+SOAK_ARGS ?=
+soak: deps $(RELEASE_DIR)/build.ninja
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target bindery-soak
+	$(RELEASE_DIR)/tools/soak/bindery-soak --duration $(DURATION) --rate $(RATE) \
+	  --json $(RELEASE_DIR)/soak.json $(SOAK_ARGS)
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [LOCALSTATEDIR=/var]
 # The binary in $(PREFIX)/bin, the configuration in /etc/bindery/bindery.yaml (an existing one is
