@@ -109,6 +109,47 @@ CREATE INDEX idempotency_created ON idempotency_keys(created_at);
      R"sql(
 ALTER TABLE messages ADD COLUMN forced_encoding TEXT;
 )sql"},
+    // The Alertmanager receiver (router/store/sqlite_alerts.cpp): one row per webhook with the
+    // messages it produced, the dedup lookup (dedup_key of sent notifications within a window),
+    // and the directory cache (last answer per directory and group; members as "phone\tname"
+    // lines).
+    {5, "alert notifications, directory cache",
+     R"sql(
+CREATE TABLE alert_notifications (
+    id           BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+    received_at  INTEGER NOT NULL,
+    receiver     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    group_key    TEXT NOT NULL,
+    dedup_key    TEXT NOT NULL,
+    client       TEXT NOT NULL,
+    firing       INTEGER NOT NULL,
+    resolved     INTEGER NOT NULL,
+    truncated    INTEGER NOT NULL,
+    outcome      TEXT NOT NULL,
+    duplicate_of BLOB,
+    text         TEXT NOT NULL,
+    notes        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX alert_notifications_sent ON alert_notifications(dedup_key, received_at) WHERE outcome = 'sent';
+CREATE INDEX alert_notifications_received ON alert_notifications(received_at);
+CREATE TABLE alert_messages (
+    alert_id    BLOB NOT NULL REFERENCES alert_notifications(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    recipient   TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    PRIMARY KEY (alert_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE directory_cache (
+    directory  TEXT NOT NULL,
+    grp        TEXT NOT NULL,
+    members    TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (directory, grp)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace
