@@ -232,11 +232,13 @@ struct AlertReceiverConfig {
     bool send_resolved = true;
     std::string sender;
     std::string client;  // API client the messages are accounted to
+    std::vector<std::string> tags;  // routing tags of the messages (an own route for alerts)
+    Millis dedup_window{std::chrono::minutes(10)};  // same group + status + alerts: sent once
 };
 
 struct AlertingConfig {
     bool enabled = true;
-    std::string path = "/alertmanager";
+    std::string path = "/v1/alertmanager";  // the only path served (kept for explicit configs)
     Secret bearer_token;  // required in Authorization when set
     std::string basic_username;
     Secret basic_password;
@@ -259,6 +261,7 @@ struct KeycloakDirectoryConfig {
     std::string client_id;
     Secret client_secret;
     std::vector<std::string> phone_attributes{"phoneNumber"};
+    std::string default_region;  // ISO 3166 region for numbers without a country code ("IR")
     Millis cache_ttl{std::chrono::minutes(5)};
     Millis timeout{std::chrono::seconds(10)};
     ClientTlsConfig tls;

@@ -344,6 +344,8 @@ std::string dump_config(const Config& c) {
         d.boolean("send_resolved", r.send_resolved);
         d.opt_str("sender", r.sender);
         d.opt_str("client", r.client);
+        d.strings("tags", r.tags);
+        d.duration("dedup_window", r.dedup_window);
         out << YAML::EndMap;
     }
     out << YAML::EndSeq;
@@ -377,6 +379,7 @@ std::string dump_config(const Config& c) {
             d.str("client_id", kc->client_id);
             d.secret("client_secret", kc->client_secret);
             d.strings("phone_attributes", kc->phone_attributes);
+            d.opt_str("default_region", kc->default_region);
             d.duration("cache_ttl", kc->cache_ttl);
             d.duration("timeout", kc->timeout);
             d.client_tls(kc->tls);

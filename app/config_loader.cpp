@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -1076,8 +1077,8 @@ void Loader::phone(const Node& n, const std::string& path, std::string& out) {
 
 void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
     boolean(m, "enabled", c.enabled);
-    if (str(m, "path", c.path) && (c.path.empty() || c.path.front() != '/')) {
-        error(m.value_mark("path"), m.path("path"), "must start with '/'");
+    if (str(m, "path", c.path) && c.path != "/v1/alertmanager") {
+        error(m.value_mark("path"), m.path("path"), "the webhook is served at /v1/alertmanager (the only accepted value)");
     }
     object(m, "auth", [&](MapReader& s) {
         secret(s, "bearer_token", c.bearer_token, false);
@@ -1114,6 +1115,8 @@ void Loader::load_receiver(MapReader& m, AlertReceiverConfig& c) {
     integer(m, "max_segments", c.max_segments, 1, 10);
     boolean(m, "send_resolved", c.send_resolved);
     str(m, "sender", c.sender);
+    strings(m, "tags", c.tags);
+    duration(m, "dedup_window", c.dedup_window, Millis{0}, std::chrono::hours(24 * 7));
     if (Field* f = m.take("client"); f != nullptr) {
         if (f->value.IsScalar()) {
             c.client = f->value.Scalar();
@@ -1184,6 +1187,11 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
     str(m, "client_id", k.client_id, true);
     secret(m, "client_secret", k.client_secret, true);
     strings(m, "phone_attributes", k.phone_attributes);
+    if (str(m, "default_region", k.default_region) &&
+        (k.default_region.size() != 2 || !std::isupper(static_cast<unsigned char>(k.default_region[0])) ||
+         !std::isupper(static_cast<unsigned char>(k.default_region[1])))) {
+        error(m.value_mark("default_region"), m.path("default_region"), "expected an ISO 3166 alpha-2 region such as \"IR\"");
+    }
     if (k.phone_attributes.empty()) error(m.value_mark("phone_attributes"), m.path("phone_attributes"), "must name at least one attribute");
     duration(m, "cache_ttl", k.cache_ttl, Millis{0}, std::chrono::hours(24));
     duration(m, "timeout", k.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));

@@ -210,6 +210,36 @@ TEST(ConfigLoader, AcceptsAnyGroupWhenAKeycloakDirectoryResolvesThem) {
     EXPECT_THAT(errors_of(yaml, secrets), IsEmpty());
 }
 
+TEST(ConfigLoader, ReadsAlertReceiverTagsDedupWindowAndKeycloakRegion) {
+    FakeSecrets secrets;
+    secrets.vars["KC"] = "s3cret";
+    const std::string yaml =
+        "alerting:\n  path: /v1/alertmanager\n  receivers:\n    - name: r\n      groups: [anything]\n"
+        "      tags: [alerts]\n      dedup_window: 2m\n"
+        "directories:\n  - name: kc\n    kind: keycloak\n    base_url: https://sso.example.com\n    realm: corp\n"
+        "    client_id: bindery\n    client_secret_env: KC\n    default_region: IR\n";
+    LoadOptions options;
+    options.secrets = &secrets;
+    const auto result = load_config_text(yaml, "test.yaml", options);
+    ASSERT_THAT(result.errors, IsEmpty());
+    const auto& r = result.config.alerting.receivers.at(0);
+    EXPECT_THAT(r.tags, ElementsAre("alerts"));
+    EXPECT_EQ(r.dedup_window, std::chrono::minutes(2));
+    EXPECT_EQ(std::get<KeycloakDirectoryConfig>(result.config.directories.at(0).settings).default_region, "IR");
+}
+
+TEST(ConfigLoader, RefusesAnotherWebhookPathAndABadRegion) {
+    FakeSecrets secrets;
+    secrets.vars["KC"] = "s3cret";
+    const std::string yaml =
+        "alerting:\n  path: /alertmanager\n"
+        "directories:\n  - name: kc\n    kind: keycloak\n    base_url: https://sso.example.com\n    realm: corp\n"
+        "    client_id: bindery\n    client_secret_env: KC\n    default_region: iran\n";
+    EXPECT_THAT(errors_of(yaml, secrets),
+                ElementsAre("test.yaml:2:9: alerting.path: the webhook is served at /v1/alertmanager (the only accepted value)",
+                            "test.yaml:10:21: directories[0].default_region: expected an ISO 3166 alpha-2 region such as \"IR\""));
+}
+
 TEST(ConfigLoader, ReportsDuplicateNamesAndKeys) {
     EXPECT_THAT(errors_of("clients:\n  - {name: a, api_key: k}\n  - {name: a, api_key: k}\n"),
                 ElementsAre("test.yaml:3:12: clients[1].name: duplicate client name \"a\" (first at line 2)"));
