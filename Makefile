@@ -91,7 +91,7 @@ install: $(if $(filter $(RELEASE_DIR)/app/bindery,$(BINDERY_BIN)),build)
 	  $(DESTDIR)$(PREFIX)/share/bindery/monitoring/
 	install -m 0644 conf/monitoring/rules/*.yml $(DESTDIR)$(PREFIX)/share/bindery/monitoring/rules/
 	install -m 0644 conf/monitoring/grafana/*.json $(DESTDIR)$(PREFIX)/share/bindery/monitoring/grafana/
-	install -m 0644 docs/configuration.md docs/http-api.md $(DESTDIR)$(PREFIX)/share/doc/bindery/
+	install -m 0644 docs/operations.md docs/configuration.md docs/http-api.md $(DESTDIR)$(PREFIX)/share/doc/bindery/
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

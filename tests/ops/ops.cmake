@@ -1,0 +1,32 @@
+# Operations kit tests (tests/ops/): the Prometheus rules and configuration (promtool, amtool),
+# rule unit tests, metric names used by rules and dashboards, a real Prometheus scrape, the
+# systemd unit and `make install`. Each skips (exit 77) when its tool is not installed; install
+# them with tools/install-deps.
+set(OPS ${CMAKE_CURRENT_LIST_DIR})
+set(MON ${PROJECT_SOURCE_DIR}/conf/monitoring)
+find_package(Python3 COMPONENTS Interpreter)
+
+function(bindery_ops_test name)
+  add_test(NAME ${name} COMMAND ${ARGN})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS ops
+    ENVIRONMENT "BINDERY=$<TARGET_FILE:bindery>;BINDERY_SIM=$<TARGET_FILE:bindery-smsc-sim>;BINDERY_SOURCE=${PROJECT_SOURCE_DIR};BINDERY_ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts")
+endfunction()
+
+# A tool that may be missing: skip rather than fail.
+function(bindery_ops_tool_test name tool)
+  bindery_ops_test(${name} bash ${OPS}/run_tool.sh ${tool} ${ARGN})
+endfunction()
+
+bindery_ops_tool_test(ops_promtool_check_rules promtool check rules
+  ${MON}/rules/bindery-alerts.yml ${MON}/rules/bindery-slo.yml)
+bindery_ops_tool_test(ops_promtool_check_config promtool check config ${MON}/prometheus.yml)
+bindery_ops_tool_test(ops_amtool_check_config amtool check-config ${MON}/alertmanager.yml)
+bindery_ops_tool_test(ops_promtool_test_rules promtool test rules
+  ${MON}/tests/alerts_test.yml ${MON}/tests/slo_test.yml)
+bindery_ops_test(ops_systemd_unit bash ${OPS}/systemd_unit_test.sh)
+bindery_ops_test(ops_make_install bash ${OPS}/make_install_test.sh)
+if(Python3_Interpreter_FOUND)
+  bindery_ops_test(ops_runbooks ${Python3_EXECUTABLE} ${OPS}/runbook_test.py)
+  bindery_ops_test(ops_prometheus_scrape ${Python3_EXECUTABLE} ${OPS}/prometheus_scrape_test.py)
+  set_tests_properties(ops_prometheus_scrape PROPERTIES TIMEOUT 300)
+endif()
