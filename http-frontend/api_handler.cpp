@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http-frontend/alertmanager_endpoint.hpp"
 #include "http-frontend/openapi.hpp"
 #include "http-frontend/query_string.hpp"
 #include "http-frontend/time_format.hpp"
@@ -167,6 +168,19 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
                 out.response = std::move(res);
                 break;
             }
+            case RouteId::alertmanager_webhook:
+            case RouteId::get_alert:
+            case RouteId::list_alerts:
+                if (deps_.alerts == nullptr) {
+                    out.response = error_response({404, "not_found", "alerting is not enabled", "", {}}, v, ka);
+                } else if (route.id == RouteId::alertmanager_webhook) {
+                    out = deps_.alerts->webhook(req);
+                } else if (route.id == RouteId::get_alert) {
+                    out = deps_.alerts->get_alert(req, match.path_param);
+                } else {
+                    out = deps_.alerts->list_alerts(req);
+                }
+                break;
             default: break;
         }
         return out;

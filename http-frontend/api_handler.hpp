@@ -35,12 +35,16 @@ struct ApiConfig {
     std::size_t max_idempotency_key = 255;
 };
 
+class AlertmanagerEndpoint;
+
 struct ApiDeps {
     router::GatewayApi& gateway;
     ClientRegistry& clients;
     IdempotencyStore& idempotency;
     Metrics& metrics;
     ReadinessRegistry& readiness;
+    // POST /v1/alertmanager, GET /v1/alerts[/{id}]; null: alerting is off (404).
+    AlertmanagerEndpoint* alerts = nullptr;
 };
 
 struct HandlerResult {

@@ -13,6 +13,10 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::send_messages, "POST", "/v1/messages", true, true},
     RouteSpec{RouteId::list_messages, "GET", "/v1/messages", true, true},
     RouteSpec{RouteId::get_message, "GET", "/v1/messages/{id}", true, true},
+    // The Alertmanager receiver checks its own credentials (alertmanager_endpoint.hpp).
+    RouteSpec{RouteId::alertmanager_webhook, "POST", "/v1/alertmanager", false, true},
+    RouteSpec{RouteId::list_alerts, "GET", "/v1/alerts", false, true},
+    RouteSpec{RouteId::get_alert, "GET", "/v1/alerts/{id}", false, true},
 };
 
 // Template segments in braces match one non-empty segment.

@@ -16,6 +16,9 @@ enum class RouteId : std::uint8_t {
     send_messages,
     get_message,
     list_messages,
+    alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)
+    get_alert,
+    list_alerts,
 };
 
 struct RouteSpec {
