@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
@@ -360,7 +361,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                                      {{"carrier", carrier.name}}));
         }
         auto provider = std::make_unique<router::SmppCarrierProvider>(
-            to_carrier_config(carrier.name, smpp_config), server.io().get_executor(),
+            // A strand per carrier: the bind pool and its binds are not thread-safe, and the
+            // io_context runs on several threads.
+            to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
             *parts.router);
         parts.router->add_provider(*provider);
         parts.providers.push_back(std::move(provider));
