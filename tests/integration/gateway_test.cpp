@@ -253,7 +253,8 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
     EXPECT_EQ(http(gateway.port(), "GET", "/v1/messages/" + ids.front(), {}, "nobody").status, 401);
 
     gateway.process().signal(SIGTERM);
-    EXPECT_EQ(exit_code(gateway.process().wait(10s)), 0) << gateway.log();
+    EXPECT_EQ(exit_code(gateway.process().wait(10s)), 0)
+        << read_all(dir.path() / "bindery.out") << gateway.log();
     const auto log = gateway.log();
     EXPECT_THAT(log, HasSubstr(R"("msg":"draining","signal":"SIGTERM")"));
     EXPECT_THAT(log, HasSubstr("unbound"));
@@ -298,7 +299,8 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
             return ids.size() >= 100;
         });
         gateway.process().signal(SIGKILL);
-        EXPECT_EQ(exit_code(gateway.process().wait(5s)), -SIGKILL);
+        EXPECT_EQ(exit_code(gateway.process().wait(5s)), -SIGKILL)
+            << read_all(dir.path() / "bindery.out") << gateway.log();
         stop = true;
         for (auto& t : clients) t.join();
     }
@@ -338,7 +340,8 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
     std::cout << ids.size() << " acknowledged, " << delivered << " delivered, " << sent
               << " left SENT\n";
     restarted.process().signal(SIGTERM);
-    EXPECT_EQ(exit_code(restarted.process().wait(10s)), 0) << restarted.log();
+    EXPECT_EQ(exit_code(restarted.process().wait(10s)), 0)
+        << read_all(dir.path() / "bindery.out") << restarted.log();
 }
 
 }  // namespace
