@@ -62,10 +62,23 @@ int main(int argc, char** argv) {
     };
     arm_stats();
 
+    // SIGUSR1: the carrier recovers (fault tests inject a fault, observe it, then heal).
+    boost::asio::signal_set heal_signal(io, SIGUSR1);
+    std::function<void()> arm_heal = [&] {
+        heal_signal.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            sim->heal();
+            std::fprintf(stderr, "bindery-smsc-sim: healed (SIGUSR1)\n");
+            arm_heal();
+        });
+    };
+    arm_heal();
+
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         stats_timer.cancel();
+        heal_signal.cancel();
         sim->stop();
         std::printf("%s\n", sim->counters_json().c_str());
         std::fflush(stdout);

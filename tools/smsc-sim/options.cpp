@@ -88,9 +88,11 @@ std::string usage() {
   --dlr-delay MS          delay before a delivery receipt (default 100)
   --dlr-mix MIX           receipt outcomes, e.g. DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2
   --drop-after N          close a connection after N submits on it
+  --stall-after N         answer no submit after the Nth (in total): responses time out
   --mo-rate F             MO messages per second to each account with a receiver bind
   --enquire-link S        seconds between the simulator's own enquire_links (default 30, 0 off)
   --stats-interval S      print counters as JSON every S seconds (always on exit)
+                          SIGUSR1 heals: no more injected errors, slow responses, drops or stalls
   --tls-cert PATH --tls-key PATH   speak TLS
   --seed N                random seed (default random)
   --log-level L           trace|debug|info|warn|error|off (default warn)
@@ -149,6 +151,8 @@ Options parse_options(const std::vector<std::string>& args) {
             o.sim.dlr_mix = to_mix(a, v);
         } else if (a == "--drop-after") {
             o.sim.drop_after = to_uint(a, v);
+        } else if (a == "--stall-after") {
+            o.sim.stall_after = to_uint(a, v);
         } else if (a == "--mo-rate") {
             o.sim.mo_rate = to_double(a, v);
         } else if (a == "--enquire-link") {

@@ -122,6 +122,14 @@ void SmscSimulator::stop() {
 
 std::uint16_t SmscSimulator::port() const noexcept { return server_->port(); }
 
+void SmscSimulator::heal() {
+    config_.error_rate = 0;
+    config_.slow_rate = 0;
+    config_.drop_after = 0;
+    config_.stall_after = 0;
+    ++counters_.heals;
+}
+
 SimCounters SmscSimulator::counters() const {
     SimCounters c = counters_;
     c.throttled = server_->stats().throttled;
@@ -151,6 +159,8 @@ std::string SmscSimulator::counters_json() const {
     field("disconnects", c.disconnects);
     field("binds", c.binds);
     field("bind_rejects", c.bind_rejects);
+    field("stalled", c.stalled);
+    field("heals", c.heals);
     field("connections", s.connections);
     field("deliver_retries", s.deliver_retries);
     out += ",\"outcomes\":{";
@@ -189,6 +199,10 @@ void SmscSimulator::on_unbind(std::string_view, std::uint64_t connection_id) {
 
 void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, SubmitResponder respond) {
     ++counters_.submits;
+    if (config_.stall_after > 0 && counters_.submits > config_.stall_after) {
+        ++counters_.stalled;  // the responder is dropped: the ESME's response timer decides
+        return;
+    }
     const auto conn = origin.connection_id;
     const bool drop = config_.drop_after > 0 && ++per_connection_[conn] >= config_.drop_after;
     std::uniform_real_distribution<double> unit(0.0, 1.0);

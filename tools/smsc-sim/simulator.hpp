@@ -43,6 +43,7 @@ struct SimConfig {
     Duration dlr_delay = std::chrono::milliseconds(100);
     std::vector<DlrOutcome> dlr_mix{{"DELIVRD", 100}};
     std::uint64_t drop_after = 0;  // close a connection after this many submits on it; 0 = never
+    std::uint64_t stall_after = 0; // leave every submit after the Nth (in total) unanswered; 0 = never
     double mo_rate = 0;            // MO messages/s to each account with a receiver bind
     unsigned max_binds = 64;       // per account
     std::size_t window = 1000;     // per bind
@@ -63,6 +64,8 @@ struct SimCounters {
     std::uint64_t disconnects = 0;
     std::uint64_t binds = 0;
     std::uint64_t bind_rejects = 0;
+    std::uint64_t stalled = 0;  // submits left unanswered (--stall-after)
+    std::uint64_t heals = 0;
     std::unordered_map<std::string, std::uint64_t> outcomes;  // stat -> receipts
 };
 
@@ -74,6 +77,9 @@ public:
     void start();
     void stop();
     [[nodiscard]] std::uint16_t port() const noexcept;
+    // The carrier recovers: no more injected errors, slow responses, drops or stalls (the hidden
+    // --throttle-tps limit stays). Submits left unanswered by a stall stay unanswered.
+    void heal();
     [[nodiscard]] SimCounters counters() const;
     [[nodiscard]] std::string counters_json() const;
     [[nodiscard]] smpp::SmppServer& server() noexcept { return *server_; }
