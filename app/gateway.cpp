@@ -14,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/gateway_metrics.hpp"
 #include "app/logging.hpp"
 #include "http-frontend/idempotency.hpp"
 #include "http-frontend/metrics.hpp"
@@ -278,6 +279,7 @@ struct Gateway::Parts {
     std::unique_ptr<RouterDriver> driver;
     std::unique_ptr<router::Router> router;
     std::vector<std::unique_ptr<router::SmppCarrierProvider>> providers;
+    std::vector<std::unique_ptr<TimedProvider>> timed;   // what the router sees: providers, timed
     std::unique_ptr<router::RouterGateway> api;
     http::InMemoryClientRegistry clients;
     http::InMemoryIdempotencyStore idempotency;
@@ -291,6 +293,7 @@ struct Gateway::Parts {
         http.reset();
         if (driver) driver->halt();
         providers.clear();
+        timed.clear();
         api.reset();
         router.reset();
         store.reset();
@@ -335,6 +338,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             with_fields("circuit breaker", {{"provider", std::string(provider)},
                                             {"state", std::to_string(static_cast<int>(state))}}));
     };
+    add_metric_hooks(hooks, parts.metrics);
     Parts* raw = parts_.get();
     hooks.wake = [raw] {
         if (raw->driver) raw->driver->wake();
@@ -365,8 +369,14 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             // io_context runs on several threads.
             to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
             *parts.router);
-        parts.router->add_provider(*provider);
+        parts.timed.push_back(std::make_unique<TimedProvider>(*provider, parts.metrics));
+        parts.router->add_provider(*parts.timed.back());
         parts.providers.push_back(std::move(provider));
+    }
+    {
+        std::vector<const router::SmppCarrierProvider*> carriers;
+        for (const auto& p : parts.providers) carriers.push_back(p.get());
+        add_gateway_collector(parts.metrics, *parts.router, std::move(carriers));
     }
     if (parts.providers.empty())
         spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
