@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/gateway_metrics.hpp"
+#include "app/alerting.hpp"
 #include "app/logging.hpp"
 #include "http-frontend/idempotency.hpp"
 #include "http-frontend/metrics.hpp"
@@ -285,12 +286,14 @@ struct Gateway::Parts {
     http::InMemoryIdempotencyStore idempotency;
     http::Metrics metrics;
     http::ReadinessRegistry readiness;
+    std::unique_ptr<Alerting> alerting;   // the Alertmanager receiver (null: alerting disabled)
     std::unique_ptr<http::HttpServer> http;
     std::thread http_stopper;
 
     ~Parts() {
         if (http_stopper.joinable()) http_stopper.join();
         http.reset();
+        alerting.reset();
         if (driver) driver->halt();
         providers.clear();
         timed.clear();
@@ -426,11 +429,15 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             ready > 0,
             std::to_string(ready) + "/" + std::to_string(raw->providers.size()) + " ready"};
     });
+    // Alertmanager receiver: directories, cache and alert records in the same SQLite file.
+    parts.alerting =
+        build_alerting(config, store_config, *parts.api, parts.clients, parts.metrics.registry());
     if (config.http.enabled) {
         parts.http = std::make_unique<http::HttpServer>(
             server.io(), to_http_config(config.http),
             http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics,
-                          parts.readiness});
+                          parts.readiness,
+                          parts.alerting ? parts.alerting->endpoint.get() : nullptr});
         server.add(std::make_shared<FnService>(
             "http",
             [raw] {
