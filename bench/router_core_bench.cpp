@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
 
     t = Wall::now();
     for (std::uint64_t i = 1; i <= provider.sent; ++i) {
-        router.on_receipt({"smsc", std::to_string(i), ReceiptStatus::delivered, {}, {}});
+        router.on_receipt({"smsc", std::to_string(i), ReceiptStatus::delivered, {}, {}, {}});
     }
     router.poll(now, wall);
     const double receipt_s = seconds_since(t);

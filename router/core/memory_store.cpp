@@ -17,6 +17,31 @@ std::string_view to_string(StoreErrc e) noexcept {
     return "unavailable";
 }
 
+std::vector<Expected<void, StoreError>> MessageStore::transition_batch(
+    std::span<const TransitionWrite> writes) {
+    std::vector<Expected<void, StoreError>> out;
+    out.reserve(writes.size());
+    for (const auto& w : writes) out.push_back(transition(w.next, w.from, w.event));
+    return out;
+}
+
+Expected<StoredPage, StoreError> MessageStore::load_active_page(std::optional<MessageId> after,
+                                                                std::uint32_t limit) {
+    auto all = load_active();
+    if (!all) return Unexpected(std::move(all).error());
+    StoredPage page;
+    const std::size_t cap = limit == 0 ? 100 : limit;
+    for (auto& m : *all) {
+        if (after && !(*after < m.id)) continue;
+        if (page.messages.size() == cap) {
+            page.next = page.messages.back().id;
+            break;
+        }
+        page.messages.push_back(std::move(m));
+    }
+    return page;
+}
+
 struct InMemoryStore::Impl {
     std::mutex mutex;
     bool unavailable = false;

@@ -40,6 +40,13 @@ struct StoredPage {
     std::optional<MessageId> next;
 };
 
+// One compare-and-set of a transition batch (see MessageStore::transition).
+struct TransitionWrite {
+    Message next;
+    MessageState from = MessageState::accepted;
+    std::optional<MessageEvent> event;
+};
+
 class MessageStore {
 public:
     virtual ~MessageStore() = default;
@@ -59,6 +66,20 @@ public:
     // updates that do not change the state (segment verdicts), with or without an event.
     virtual Expected<void, StoreError> transition(const Message& next, MessageState from,
                                                   std::optional<MessageEvent> event) = 0;
+
+    // Many transitions, committed together (one transaction, one fsync): one result per write, in
+    // order, each known durable when this returns. Each write is the compare-and-set of
+    // transition(); a refused write (conflict, not_found) does not fail the others, and writes for
+    // the same message apply in order (a later one sees an earlier one's state). An environmental
+    // failure (unavailable) fails every write of the batch. Default: transition() one by one.
+    virtual std::vector<Expected<void, StoreError>> transition_batch(
+        std::span<const TransitionWrite> writes);
+
+    // Recovery a page at a time, so a large backlog need not be held at once: the messages
+    // load_active() returns with ids after `after`, at most `limit`, ascending; `next` is set when
+    // there may be more. Default: slices load_active().
+    virtual Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
+                                                              std::uint32_t limit);
 
     virtual Expected<std::optional<Message>, StoreError> get(const MessageId& id) = 0;
     virtual Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) = 0;

@@ -64,6 +64,12 @@ struct Receipt {
     ReceiptStatus status = ReceiptStatus::unknown;
     std::string error;         // carrier error code, "" when none
     std::optional<SystemTime> done_at;
+    // Optional: called exactly once (from the sink's thread, e.g. the router's poll) when the
+    // sink is done with the receipt: `recorded` true once the state change it caused is durable,
+    // false when it changed nothing (intermediate, duplicate, unknown id after the hold). Not
+    // called while the store cannot take it (the sink retries). A provider answers the carrier
+    // (deliver_sm_resp) from here, so an acknowledged receipt is never lost to a crash.
+    std::function<void(bool recorded)> settled;
 };
 
 struct ProviderHealth {
@@ -72,7 +78,8 @@ struct ProviderHealth {
     std::uint32_t capacity = 0;   // free send slots right now (window room, TPS budget)
 };
 
-// Where providers deliver receipts. Callable from any thread.
+// Where providers deliver receipts. Callable from any thread. The sink calls Receipt::settled, if
+// set, exactly once (see Receipt).
 class ReceiptSink {
 public:
     virtual ~ReceiptSink() = default;

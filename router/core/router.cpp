@@ -243,20 +243,102 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
 
 // ---- state changes ----------------------------------------------------------------------------
 
-bool Router::record(Message& message, MessageState to, SystemTime wall, std::string detail) {
+void Router::record(Message& message, MessageState to, SystemTime wall, std::string detail,
+                    std::function<void()> on_commit,
+                    std::function<void(const StoreError&)> on_fail) {
+    record_from(message, message, to, wall, std::move(detail), std::move(on_commit),
+                std::move(on_fail));
+}
+
+void Router::record_from(Message before, Message& message, MessageState to, SystemTime wall,
+                         std::string detail, std::function<void()> on_commit,
+                         std::function<void(const StoreError&)> on_fail) {
     const MessageState from = message.state;
     assert(transition_allowed(from, to));
-    Message next = message;
-    next.state = to;
-    next.updated_at = wall;
-    MessageEvent event{next.id, from, to, wall, next.attempts, next.provider, std::move(detail)};
-    if (auto stored = store_.transition(next, from, event); !stored) {
-        store_failed(stored.error());
-        return false;
+    assert(before.state == from);
+    PendingWrite w;
+    w.before = std::move(before);
+    message.state = to;
+    message.updated_at = wall;
+    w.write.next = message;
+    w.write.from = from;
+    w.write.event =
+        MessageEvent{message.id, from, to, wall, message.attempts, message.provider, std::move(detail)};
+    w.on_commit = std::move(on_commit);
+    w.on_fail = std::move(on_fail);
+    writes_.push_back(std::move(w));
+}
+
+void Router::settle(Receipt& receipt, bool recorded) {
+    if (auto settled = std::exchange(receipt.settled, {})) settled(recorded);
+}
+
+void Router::record_receipt(Message next, MessageState from, MessageEvent event, Receipt receipt) {
+    receipt_overlay_.insert_or_assign(next.id, next);
+    auto shared = std::make_shared<Receipt>(std::move(receipt));
+    PendingWrite w;
+    w.write = TransitionWrite{std::move(next), from, std::move(event)};
+    w.on_commit = [shared] { settle(*shared, true); };
+    w.on_fail = [this, shared](const StoreError&) {
+        if (stats_.receipts > 0) --stats_.receipts;
+        receipt_retry_.push_back(std::move(*shared));   // read again from the store next poll
+    };
+    writes_.push_back(std::move(w));
+}
+
+void Router::flush(SystemTime wall) {
+    // Completions may queue more writes (receipts held for a message whose SENT just committed):
+    // loop until none is left. Each round takes only what earlier rounds produced, so it ends.
+    while (!writes_.empty()) {
+        auto batch = std::exchange(writes_, {});
+        std::vector<TransitionWrite> writes;
+        writes.reserve(batch.size());
+        for (auto& w : batch) writes.push_back(std::move(w.write));
+        auto results = store_.transition_batch(writes);
+        receipt_overlay_.clear();
+        ++stats_.commits;
+        stats_.transitions += batch.size();
+        stats_.max_batch = std::max<std::uint64_t>(stats_.max_batch, batch.size());
+        bool failed = false;
+        std::unordered_map<MessageId, bool, MessageIdHash> restored;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            auto& w = batch[i];
+            const bool ok = i < results.size() && results[i].has_value();
+            if (ok) {
+                if (hooks_.on_transition && writes[i].event) {
+                    hooks_.on_transition(writes[i].next, *writes[i].event);
+                }
+                if (w.on_commit) w.on_commit();
+                continue;
+            }
+            failed = true;
+            const StoreError error = i < results.size()
+                                         ? results[i].error()
+                                         : StoreError{StoreErrc::unavailable, "no result"};
+            store_failed(error);
+            // Put the message back as it was before its first failed write of the batch (a later
+            // write of the same message chained on it and failed too).
+            if (w.before && restored.emplace(w.before->id, true).second) restore(*w.before, wall);
+            if (w.on_fail) w.on_fail(error);
+        }
+        store_trouble_ = failed;
     }
-    message = std::move(next);
-    if (hooks_.on_transition) hooks_.on_transition(message, event);
-    return true;
+}
+
+// Back into circulation as the store still has it.
+void Router::restore(const Message& before, SystemTime wall) {
+    active_.insert_or_assign(before.id, before);
+    switch (before.state) {
+        case MessageState::queued:
+            enqueue(before.id, wall);
+            break;
+        case MessageState::accepted:
+        case MessageState::failed_temp:
+            delayed_.push(Timed{wall + std::chrono::seconds(1), before.id});
+            break;
+        default:
+            break;   // SENDING: the send result that moved it is posted again (its on_fail)
+    }
 }
 
 void Router::store_failed(const StoreError& error) {
@@ -285,13 +367,14 @@ void Router::enqueue(const MessageId& id, SystemTime wall) {
 void Router::forget(const MessageId& id) { active_.erase(id); }
 
 void Router::dead_letter(Message& message, SystemTime wall, std::string why) {
+    Message before = message;
     if (!message.last_error.empty()) why += " (last error: " + message.last_error + ")";
     message.last_error = why;
     message.next_attempt_at.reset();
-    if (record(message, MessageState::dead_letter, wall, why)) {
-        ++stats_.dead_lettered;
-        forget(message.id);
-    }
+    const MessageId id = message.id;
+    record_from(std::move(before), message, MessageState::dead_letter, wall, why,
+                [this] { ++stats_.dead_lettered; });
+    forget(id);   // `message` is gone from here on
 }
 
 void Router::update_accepting() {
@@ -304,56 +387,72 @@ void Router::update_accepting() {
 
 Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
     std::lock_guard lock(mutex_);
-    auto loaded = store_.load_active();
-    if (!loaded) {
-        store_failed(loaded.error());
-        return Unexpected(loaded.error());
-    }
-    for (auto& m : *loaded) {
-        if (active_.contains(m.id)) continue;
-        const MessageId id = m.id;
-        auto [it, inserted] = active_.emplace(id, std::move(m));
-        Message& msg = it->second;
-        expiry_.push(Timed{msg.expires_at, id});   // also retries a dead letter the store refused
-        if (msg.expires_at <= wall) {
-            if (msg.state == MessageState::sending) {
-                msg.last_error = "outcome unknown (interrupted by restart)";
-                if (!record(msg, MessageState::failed_temp, wall, msg.last_error)) continue;
+    recovery_error_.reset();
+    auto failed = [this](const StoreError& e) {
+        if (!recovery_error_) recovery_error_ = e;
+    };
+    // Page by page, so a backlog of millions is never held at once: QUEUED messages beyond the
+    // scheduler's room stay in the store only (spilled) and refill() reads them back as the
+    // queues drain. ACCEPTED, SENDING and FAILED_TEMP ones are kept in memory (they need a
+    // transition or a timer).
+    std::optional<MessageId> after;
+    const std::uint32_t page_size = std::max<std::uint32_t>(config_.recovery_page, 1);
+    for (;;) {
+        auto page = store_.load_active_page(after, page_size);
+        if (!page) {
+            store_failed(page.error());
+            return Unexpected(page.error());
+        }
+        for (auto& m : page->messages) {
+            if (active_.contains(m.id)) continue;
+            const MessageId id = m.id;
+            if (m.state == MessageState::queued && m.expires_at > wall &&
+                scheduler_.size() + parked_count_ >= scheduler_.capacity()) {
+                ++spilled_;   // the store keeps it; refill() reads it back in id order
+                continue;
             }
-            dead_letter(msg, wall, "validity expired");
-            continue;
-        }
-        switch (msg.state) {
-            case MessageState::accepted:
-                if (record(msg, MessageState::queued, wall, "recovered")) enqueue(id, wall);
-                break;
-            case MessageState::queued:
-                if (scheduler_.full()) {
-                    // The store keeps it; refill() reads it back in id order.
-                    active_.erase(it);
-                    ++spilled_;
-                } else {
+            auto [it, inserted] = active_.emplace(id, std::move(m));
+            Message& msg = it->second;
+            expiry_.push(Timed{msg.expires_at, id});   // also retries a dead letter the store refused
+            if (msg.expires_at <= wall) {
+                if (msg.state == MessageState::sending) {
+                    msg.last_error = "outcome unknown (interrupted by restart)";
+                    record(msg, MessageState::failed_temp, wall, msg.last_error, {}, failed);
+                }
+                dead_letter(msg, wall, "validity expired");
+                continue;
+            }
+            switch (msg.state) {
+                case MessageState::accepted:
+                    record(msg, MessageState::queued, wall, "recovered", {}, failed);
                     enqueue(id, wall);
-                }
-                break;
-            case MessageState::sending:
-                // The provider may or may not have taken it: at-least-once, count it and retry.
-                msg.last_error = "outcome unknown (interrupted by restart)";
-                msg.next_attempt_at = wall;
-                if (!record(msg, MessageState::failed_temp, wall, msg.last_error)) break;
-                if (msg.attempts >= config_.retry.max_attempts) {
-                    dead_letter(msg, wall, "attempts exhausted");
-                } else {
-                    delayed_.push(Timed{wall, id});
-                }
-                break;
-            case MessageState::failed_temp:
-                delayed_.push(Timed{msg.next_attempt_at.value_or(wall), id});
-                break;
-            default:
-                active_.erase(it);   // not the router's to hold (SENT waits for receipts)
-                break;
+                    break;
+                case MessageState::queued:
+                    enqueue(id, wall);
+                    break;
+                case MessageState::sending:
+                    // The provider may or may not have taken it: at-least-once, count it and retry.
+                    msg.last_error = "outcome unknown (interrupted by restart)";
+                    msg.next_attempt_at = wall;
+                    record(msg, MessageState::failed_temp, wall, msg.last_error, {}, failed);
+                    if (msg.attempts >= config_.retry.max_attempts) {
+                        dead_letter(msg, wall, "attempts exhausted");
+                    } else {
+                        delayed_.push(Timed{wall, id});
+                    }
+                    break;
+                case MessageState::failed_temp:
+                    delayed_.push(Timed{msg.next_attempt_at.value_or(wall), id});
+                    break;
+                default:
+                    active_.erase(it);   // not the router's to hold (SENT waits for receipts)
+                    break;
+            }
         }
+        flush(wall);
+        if (recovery_error_) return Unexpected(*recovery_error_);
+        if (!page->next) break;
+        after = page->next;
     }
     update_accepting();
     return {};
@@ -370,12 +469,14 @@ void Router::poll(TimePoint now, SystemTime wall) {
     for (auto& receipt : pending_.take_expired(now)) {
         ++stats_.unknown_receipts;
         if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+        settle(receipt, false);
     }
     release_due(wall);
     expire(wall);
     unpark(now);
     refill(wall);
     dispatch(now, wall);
+    flush(wall);
     update_accepting();
 }
 
@@ -405,13 +506,13 @@ void Router::release_due(SystemTime wall) {
         const auto it = active_.find(id);
         if (it == active_.end()) continue;
         Message& m = it->second;
-        if (m.state == MessageState::failed_temp) {
+        if (m.state == MessageState::failed_temp || m.state == MessageState::accepted) {
+            // ACCEPTED: a recovered message whose ACCEPTED -> QUEUED write failed.
+            const bool retry = m.state == MessageState::failed_temp;
+            Message before = m;
             m.next_attempt_at.reset();
-            if (!record(m, MessageState::queued, wall, "retry")) {
-                delayed_.push(Timed{wall + std::chrono::seconds(1), id});   // store down: later
-                continue;
-            }
-            enqueue(id, wall);
+            record_from(std::move(before), m, MessageState::queued, wall, retry ? "retry" : "recovered");
+            enqueue(id, wall);   // a failed write puts it back in delayed_ (restore)
         } else if (m.state == MessageState::queued && m.schedule_at) {
             if (scheduled_waiting_ > 0) --scheduled_waiting_;
             m.schedule_at.reset();   // due now; stays cleared in memory only
@@ -526,7 +627,9 @@ void Router::refill(SystemTime wall) {
 }
 
 void Router::dispatch(TimePoint now, SystemTime wall) {
-    for (std::size_t budget = config_.dispatch_budget; budget > 0; --budget) {
+    // While the store refuses writes, one message per poll probes it instead of a whole budget.
+    const std::size_t limit = store_trouble_ ? 1 : config_.dispatch_budget;
+    for (std::size_t budget = limit; budget > 0; --budget) {
         auto item = scheduler_.pop();
         if (!item) return;
         const auto it = active_.find(item->id);
@@ -562,17 +665,11 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         }
         ProviderSlot& slot = providers_.find(*chosen)->second;
         const std::uint32_t attempt = m.attempts + 1;
-        const Message before = m;
+        Message before = m;
         m.attempts = attempt;
         m.provider = *chosen;
         m.segments.clear();
-        if (!record(m, MessageState::sending, wall, "attempt " + std::to_string(attempt))) {
-            m = before;                // unchanged, still QUEUED
-            scheduler_.push(*item);
-            return;                    // store trouble: stop dispatching this round
-        }
-        slot.breaker.on_send(now);
-        ++stats_.dispatched;
+        slot.breaker.on_send(now);   // now: a half-open breaker counts its probes per dispatch
         OutboundMessage out;
         out.id = m.id;
         out.client = m.client;
@@ -584,14 +681,28 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         out.expires_at = m.expires_at;
         out.want_receipt = true;
         out.attempt = attempt;
-        std::weak_ptr<Inbox> inbox = inbox_;
-        const MessageId id = m.id;
+        // The submit goes out once QUEUED -> SENDING is durable (docs/store.md: with it durable
+        // first, a crash can duplicate only messages whose submit really went out).
         std::string provider_name = *chosen;
-        slot.provider->send(std::move(out), [inbox, id, attempt, provider_name](SendResult r) {
-            if (auto box = inbox.lock()) {
-                box->post(Inbox::Result{id, attempt, provider_name, std::move(r)});
-            }
-        });
+        auto send = [this, out = std::move(out), provider_name]() mutable {
+            const auto p = providers_.find(provider_name);
+            if (p == providers_.end()) return;
+            ++stats_.dispatched;
+            std::weak_ptr<Inbox> inbox = inbox_;
+            const MessageId id = out.id;
+            const std::uint32_t n = out.attempt;
+            p->second.provider->send(std::move(out), [inbox, id, n, provider_name](SendResult r) {
+                if (auto box = inbox.lock()) {
+                    box->post(Inbox::Result{id, n, provider_name, std::move(r)});
+                }
+            });
+        };
+        auto unsent = [this, provider_name](const StoreError&) {
+            const auto p = providers_.find(provider_name);
+            if (p != providers_.end()) p->second.breaker.cancel_send();
+        };
+        record_from(std::move(before), m, MessageState::sending, wall,
+                    "attempt " + std::to_string(attempt), std::move(send), std::move(unsent));
     }
 }
 
@@ -631,52 +742,47 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
         return;
     }
     Message& m = it->second;
+    const Message before = m;
 
-    auto retry_later = [&] {   // store refused: try the same result again next poll
+    // The store refused the write: the message is put back (SENDING) and this result is handled
+    // again on the next poll.
+    auto retry_later = [this, id, attempt, provider, result](const StoreError&) {
         inbox_->post(Inbox::Result{id, attempt, provider, result});
     };
 
-    const Message before = m;
     if (!result.error) {
         m.segments.clear();
         for (const auto& sid : result.segment_ids) m.segments.push_back(Segment{sid, {}, {}});
         m.last_error.clear();
-        if (!record(m, MessageState::sent, wall,
-                    std::to_string(m.segments.size()) + " segment(s) accepted by " + provider)) {
-            m = before;
-            retry_later();
-            return;
-        }
-        ++stats_.sent;
-        const Message sent = m;
-        forget(id);   // the store holds SENT messages; receipts find them by provider id
-        for (const auto& seg : sent.segments) {
-            for (auto& held : pending_.take_matching(provider, seg.provider_id)) {
-                handle_receipt(std::move(held), now, wall, true);
+        // Receipts that beat this result wait in the hold until SENT is durable (the store then
+        // finds them by provider id).
+        auto release_held = [this, provider, ids = result.segment_ids, now, wall] {
+            ++stats_.sent;
+            for (const auto& sid : ids) {
+                for (auto& held : pending_.take_matching(provider, sid)) {
+                    handle_receipt(std::move(held), now, wall, true);
+                }
             }
-        }
+        };
+        record_from(before, m, MessageState::sent, wall,
+                    std::to_string(m.segments.size()) + " segment(s) accepted by " + provider,
+                    std::move(release_held), retry_later);
+        forget(id);   // the store holds SENT messages; receipts find them by provider id
         return;
     }
 
     const std::string why = describe(*result.error);
     if (result.error->kind == SendErrorKind::not_sent) {
         m.attempts = m.attempts > 0 ? m.attempts - 1 : 0;
-        if (!record(m, MessageState::queued, wall, "handed back untried: " + why)) {
-            m = before;
-            retry_later();
-            return;
-        }
+        record_from(before, m, MessageState::queued, wall, "handed back untried: " + why, {},
+                    retry_later);
         enqueue(id, wall);
         return;
     }
     if (error_class == ErrorClass::permanent) {
         m.last_error = why;
-        if (!record(m, MessageState::failed_perm, wall, why)) {
-            m = before;
-            retry_later();
-            return;
-        }
-        ++stats_.failed_perm;
+        record_from(before, m, MessageState::failed_perm, wall, why,
+                    [this] { ++stats_.failed_perm; }, retry_later);
         forget(id);
         return;
     }
@@ -686,11 +792,7 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     const SystemTime due = wall + delay;
     m.last_error = why;
     m.next_attempt_at = due;
-    if (!record(m, MessageState::failed_temp, wall, why)) {
-        m = before;
-        retry_later();
-        return;
-    }
+    record_from(before, m, MessageState::failed_temp, wall, why, {}, retry_later);
     if (m.attempts >= config_.retry.max_attempts) {
         dead_letter(m, wall, "attempts exhausted after " + std::to_string(m.attempts));
     } else if (due >= m.expires_at) {
@@ -720,33 +822,47 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
         if (keys.empty() || from_hold) {
             ++stats_.unknown_receipts;
             if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+            settle(receipt, false);
             return;
         }
-        // Possibly ahead of its send result: hold it for a while.
+        // Possibly ahead of its send result: hold it for a while (unanswered meanwhile).
         ++stats_.receipts_held;
         if (auto evicted = pending_.hold(std::move(receipt), now)) {
             ++stats_.unknown_receipts;
             if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(*evicted);
+            settle(*evicted, false);
         }
         return;
     }
-    auto loaded = store_.get(ref->id);
-    if (!loaded) {
-        store_failed(loaded.error());
-        receipt_retry_.push_back(std::move(receipt));
-        return;
+    Message m;
+    if (const auto o = receipt_overlay_.find(ref->id); o != receipt_overlay_.end()) {
+        m = o->second;   // an earlier receipt of this batch changed it: build on that
+    } else {
+        auto loaded = store_.get(ref->id);
+        if (!loaded) {
+            store_failed(loaded.error());
+            receipt_retry_.push_back(std::move(receipt));
+            return;
+        }
+        if (!*loaded) {
+            ++stats_.unknown_receipts;
+            if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
+            settle(receipt, false);
+            return;
+        }
+        m = std::move(**loaded);
     }
-    if (!*loaded) {
-        ++stats_.unknown_receipts;
-        if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
-        return;
-    }
-    Message m = std::move(**loaded);
     ++stats_.receipts;
     const auto verdict = segment_verdict(receipt.status);
-    if (!verdict || ref->segment >= m.segments.size()) return;   // intermediate (ENROUTE ...)
+    if (!verdict || ref->segment >= m.segments.size()) {   // intermediate (ENROUTE ...)
+        settle(receipt, false);
+        return;
+    }
     Segment& seg = m.segments[ref->segment];
-    if (seg.state == *verdict) return;   // duplicate
+    if (seg.state == *verdict) {   // duplicate
+        settle(receipt, false);
+        return;
+    }
     seg.state = *verdict;
     seg.error = receipt.error;
     const std::string detail = "segment " + std::to_string(ref->segment + 1) + "/" +
@@ -754,24 +870,17 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
                                std::string(to_string(receipt.status)) +
                                (receipt.error.empty() ? "" : " err:" + receipt.error);
     const auto outcome = aggregate_segments(m.segments);
-    if (m.state == MessageState::sent && outcome) {
-        if (*outcome != MessageState::delivered) m.last_error = detail;
-        if (!record(m, *outcome, wall, detail)) {
-            --stats_.receipts;
-            receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
-        }
-        return;
-    }
-    // Still undecided, or already final (a later segment of a failed message): keep the verdict.
-    // The history records it as a same-state event (e.g. SENT -> SENT "segment 1/3 DELIVRD").
-    const MessageState state = m.state;
+    const MessageState from = m.state;
     m.updated_at = wall;
-    MessageEvent event{m.id, state, state, wall, m.attempts, m.provider, detail};
-    if (auto stored = store_.transition(m, state, std::move(event)); !stored) {
-        store_failed(stored.error());
-        --stats_.receipts;
-        receipt_retry_.push_back(std::move(receipt));
+    if (from == MessageState::sent && outcome) {
+        assert(transition_allowed(from, *outcome));
+        if (*outcome != MessageState::delivered) m.last_error = detail;
+        m.state = *outcome;
     }
+    // Otherwise still undecided, or already final (a later segment of a failed message): keep
+    // the verdict; the history records it as a same-state event (SENT -> SENT "segment 1/3 ...").
+    MessageEvent event{m.id, from, m.state, wall, m.attempts, m.provider, detail};
+    record_receipt(std::move(m), from, std::move(event), std::move(receipt));
 }
 
 // ---- queries ----------------------------------------------------------------------------------

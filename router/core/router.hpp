@@ -5,6 +5,13 @@
 // (one internal lock); providers may complete sends and deliver receipts from any thread (they
 // land in an inbox that the next poll() drains). Hooks run under the router's lock: they must not
 // call back into the router.
+//
+// State changes are batched: during a poll() every transition changes the message in memory and
+// queues its write; at the end of the poll all of them go to the store in one
+// MessageStore::transition_batch (one transaction, one fsync, grouped with concurrent
+// acceptances). Side effects wait for that commit: a provider send (QUEUED -> SENDING is durable
+// before the submit goes out), on_transition, a receipt's `settled`. A write the store refuses
+// puts the message back as it was and retries its cause (docs/store.md, "Batched transitions").
 
 #include <chrono>
 #include <deque>
@@ -75,6 +82,7 @@ struct RouterConfig {
     BackpressureConfig backpressure;
     std::size_t dispatch_budget = 1000;   // sends started per poll()
     std::size_t refill_batch = 1000;      // messages read back from the store per poll()
+    std::uint32_t recovery_page = 1000;   // messages read per store page by recover()
     std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
 };
 
@@ -92,10 +100,14 @@ struct RouterStats {
     std::uint64_t unknown_receipts = 0;
     std::uint64_t store_errors = 0;
     std::uint64_t stale_results = 0;    // send results for messages no longer sending
+    std::uint64_t commits = 0;          // transition batches written (one per poll with changes)
+    std::uint64_t transitions = 0;      // transitions in those batches (committed or not)
+    std::uint64_t max_batch = 0;        // most transitions in one batch
 };
 
 struct RouterHooks {
-    // Every recorded transition (delivery callbacks, metrics). Runs under the router's lock.
+    // Every recorded transition (delivery callbacks, metrics), once it is durable (acceptances
+    // after their insert, the others after their batch committed). Runs under the router's lock.
     std::function<void(const Message&, const MessageEvent&)> on_transition;
     // A receipt no message could be found for (after the hold), or one the hold evicted.
     std::function<void(const Receipt&)> on_unknown_receipt;
@@ -151,8 +163,30 @@ private:
     };
     using TimedHeap = std::priority_queue<Timed, std::vector<Timed>, std::greater<>>;
 
+    // A transition waiting for the end-of-poll commit.
+    struct PendingWrite {
+        TransitionWrite write;
+        std::optional<Message> before;   // active message to put back when the write fails
+        std::function<void()> on_commit;                  // after it is durable
+        std::function<void(const StoreError&)> on_fail;   // after `before` was put back
+    };
+
     Expected<Message, SubmitError> validate(const SubmitRequest& request, SystemTime wall) const;
-    bool record(Message& message, MessageState to, SystemTime wall, std::string detail);
+    // Changes `message` (an active one) now and queues its write; callers go on as if stored.
+    void record(Message& message, MessageState to, SystemTime wall, std::string detail,
+                std::function<void()> on_commit = {},
+                std::function<void(const StoreError&)> on_fail = {});
+    // The same, for a caller that already changed other fields of `message`: `before` is the
+    // message as stored, put back if the write fails.
+    void record_from(Message before, Message& message, MessageState to, SystemTime wall,
+                     std::string detail, std::function<void()> on_commit = {},
+                     std::function<void(const StoreError&)> on_fail = {});
+    // A receipt's change to a message that is not active (SENT or final).
+    void record_receipt(Message next, MessageState from, MessageEvent event, Receipt receipt);
+    // Writes the queued transitions and runs their completions (which may queue more).
+    void flush(SystemTime wall);
+    void restore(const Message& before, SystemTime wall);
+    static void settle(Receipt& receipt, bool recorded);
     void enqueue(const MessageId& id, SystemTime wall);
     void forget(const MessageId& id);
     void dead_letter(Message& message, SystemTime wall, std::string why);
@@ -202,6 +236,11 @@ private:
     std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
     std::optional<MessageId> refill_cursor_;
     std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll
+    std::vector<PendingWrite> writes_;     // this poll's transitions, written by flush()
+    // Messages changed by a receipt in this batch (not active, not yet in the store).
+    std::unordered_map<MessageId, Message, MessageIdHash> receipt_overlay_;
+    bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
+    std::optional<StoreError> recovery_error_;
     bool accepting_ = true;
     RouterStats stats_;
 };

@@ -45,6 +45,8 @@ std::size_t WriteRequest::rows() const noexcept {
             return messages.size() + events.size();
         case Kind::transition:
             return 1;
+        case Kind::transitions:
+            return writes.size();
         case Kind::purge:
             return purge_limit;
     }
@@ -185,6 +187,8 @@ Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
             return apply_insert(r, wrote);
         case WriteRequest::Kind::transition:
             return apply_transition(r, wrote);
+        case WriteRequest::Kind::transitions:
+            return apply_transitions(r, wrote);
         case WriteRequest::Kind::purge:
             return apply_purge(r, wrote);
     }
@@ -290,12 +294,35 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
 }
 
 Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, bool& wrote) {
-    const Message& next = *r.next;
+    return transition_one(*r.next, r.from, r.event, wrote);
+}
+
+// Each write is its own compare-and-set: a clean refusal (nothing written) is that write's
+// result and the others go on; a failure after a write fails the whole request (the group then
+// rolls back and runs again without it).
+Expected<void, StoreError> GroupWriter::apply_transitions(WriteRequest& r, bool& wrote) {
+    r.write_results.assign(r.writes.size(), Expected<void, StoreError>{});
+    for (std::size_t i = 0; i < r.writes.size(); ++i) {
+        const auto& w = r.writes[i];
+        bool this_wrote = false;
+        auto done = transition_one(w.next, w.from, w.event ? &*w.event : nullptr, this_wrote);
+        if (!done && this_wrote) {
+            wrote = true;
+            return done;
+        }
+        wrote = wrote || this_wrote;
+        r.write_results[i] = std::move(done);
+    }
+    return {};
+}
+
+Expected<void, StoreError> GroupWriter::transition_one(const Message& next, MessageState from,
+                                                       const MessageEvent* event, bool& wrote) {
     auto prepared = conn_->prepare(kUpdateMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
     int rc = bind_message(update, next);
-    if (rc == SQLITE_OK) rc = bind_text(update, 24, to_string(r.from));
+    if (rc == SQLITE_OK) rc = bind_text(update, 24, to_string(from));
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
     wrote = true;  // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;
@@ -324,11 +351,11 @@ Expected<void, StoreError> GroupWriter::apply_transition(const WriteRequest& r, 
     if (!next.segments.empty()) {
         if (auto indexed = index_provider_ids(next); !indexed) return indexed;
     }
-    if (r.event != nullptr) {
+    if (event != nullptr) {
         auto event_stmt = conn_->prepare(kInsertEvent);
         if (!event_stmt) return Unexpected(std::move(event_stmt).error());
         sqlite3_stmt* ev = *event_stmt;
-        if (const int b = bind_event(ev, *r.event); b != SQLITE_OK) {
+        if (const int b = bind_event(ev, *event); b != SQLITE_OK) {
             return Unexpected(conn_->error(b, "bind event"));
         }
         if (auto done = step_done(kInsertEvent, "insert event", ev); !done) return done;

@@ -27,7 +27,7 @@
 namespace bindery::router::sqlite {
 
 struct WriteRequest {
-    enum class Kind : std::uint8_t { insert, transition, purge };
+    enum class Kind : std::uint8_t { insert, transition, transitions, purge };
     Kind kind = Kind::insert;
     // insert: borrowed from the blocked caller
     std::span<const Message> messages;
@@ -36,6 +36,9 @@ struct WriteRequest {
     const Message* next = nullptr;
     MessageState from = MessageState::accepted;
     const MessageEvent* event = nullptr;
+    // transitions: borrowed; one result each (a refused write does not fail the request)
+    std::span<const TransitionWrite> writes;
+    std::vector<Expected<void, StoreError>> write_results;
     // purge: one chunk of at most purge_limit messages
     std::int64_t purge_before = 0;
     std::uint32_t purge_limit = 0;
@@ -68,6 +71,9 @@ private:
     Expected<void, StoreError> apply(WriteRequest& r, bool& wrote);
     Expected<void, StoreError> apply_insert(const WriteRequest& r, bool& wrote);
     Expected<void, StoreError> apply_transition(const WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> apply_transitions(WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> transition_one(const Message& next, MessageState from,
+                                              const MessageEvent* event, bool& wrote);
     Expected<void, StoreError> apply_purge(WriteRequest& r, bool& wrote);
     Expected<bool, StoreError> exists(const MessageId& id);
     Expected<void, StoreError> index_provider_ids(const Message& m);

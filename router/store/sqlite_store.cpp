@@ -286,6 +286,23 @@ Expected<void, StoreError> SqliteStore::transition(const Message& next, MessageS
     return impl_->writer->submit(r);
 }
 
+std::vector<Expected<void, StoreError>> SqliteStore::transition_batch(
+    std::span<const TransitionWrite> writes) {
+    if (writes.empty()) return {};
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::transitions;
+    r.writes = writes;
+    auto done = impl_->writer->submit(r);
+    if (!done || r.write_results.size() != writes.size()) {
+        // Refused as a whole or rolled back: nothing of it is durable.
+        StoreError error = done ? StoreError{StoreErrc::unavailable, "transition batch not run"}
+                                : done.error();
+        return std::vector<Expected<void, StoreError>>(writes.size(),
+                                                       Expected<void, StoreError>(Unexpected(error)));
+    }
+    return std::move(r.write_results);
+}
+
 Expected<std::uint64_t, StoreError> SqliteStore::purge(SystemTime before) {
     // Chunk by chunk, each its own request: writers queued behind a purge wait for one chunk, not
     // for the whole purge.

@@ -76,11 +76,14 @@ public:
     Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
     Expected<std::uint64_t, StoreError> count(MessageState state) override;
     Expected<std::uint64_t, StoreError> purge(SystemTime before) override;
-
-    // Extensions (not in MessageStore):
+    // One writer request: the batch joins the group commit with everyone else's writes.
+    std::vector<Expected<void, StoreError>> transition_batch(
+        std::span<const TransitionWrite> writes) override;
     // load_active() one page at a time, so recovery of a large backlog need not hold it all.
     Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
-                                                      std::uint32_t limit);
+                                                      std::uint32_t limit) override;
+
+    // Extensions (not in MessageStore):
     // PRAGMA integrity_check plus foreign_key_check: "ok" or SQLite's findings.
     Expected<std::string, StoreError> integrity_check();
     int schema_version() const noexcept;

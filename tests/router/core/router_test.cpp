@@ -144,7 +144,7 @@ struct RouterTest : ::testing::Test {
     Message stored(const MessageId& id) { return **store.get(id); }
     MessageState state(const MessageId& id) { return stored(id).state; }
     void receipt(std::string provider, std::string id, ReceiptStatus status, std::string err = "") {
-        router->on_receipt(Receipt{std::move(provider), std::move(id), status, std::move(err), {}});
+        router->on_receipt(Receipt{std::move(provider), std::move(id), status, std::move(err), {}, {}});
     }
 };
 
@@ -725,7 +725,7 @@ TEST_F(RouterTest, RecoversUnfinishedMessagesAfterARestart) {
     EXPECT_EQ(a2.sends, 2);   // the unknown-outcome one retried and the queued one
     EXPECT_EQ(stored(sending).attempts, 2u);
     EXPECT_EQ(state(queued), MessageState::sending);
-    router->on_receipt({"smsc-a", "900", ReceiptStatus::delivered, {}, {}});
+    router->on_receipt({"smsc-a", "900", ReceiptStatus::delivered, {}, {}, {}});
     poll();
     EXPECT_EQ(state(sent), MessageState::delivered);   // found through the store's id index
 }

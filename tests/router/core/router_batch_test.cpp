@@ -1,0 +1,413 @@
+// Batched transitions: one store commit per poll, side effects (provider sends, on_transition,
+// receipt settlement) only after that commit, a failed commit loses nothing, and recovery pages a
+// backlog larger than memory.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "router/core/router.hpp"
+
+namespace bindery::router {
+namespace {
+
+using namespace std::chrono_literals;
+
+const SystemTime kT0 = SystemTime(std::chrono::milliseconds(1'790'000'000'000));
+
+// An InMemoryStore that counts how it is written and can refuse the next transition batches.
+class CountingStore final : public MessageStore {
+public:
+    InMemoryStore inner;
+    int batches = 0;
+    int singles = 0;
+    std::size_t largest = 0;
+    int fail_batches = 0;   // refuse this many coming batches as a whole (nothing written)
+    int pages = 0;
+    std::size_t largest_page = 0;
+
+    Expected<void, StoreError> insert_batch(std::span<const Message> m,
+                                            std::span<const MessageEvent> e) override {
+        return inner.insert_batch(m, e);
+    }
+    Expected<std::vector<Message>, StoreError> load_active() override {
+        return inner.load_active();
+    }
+    Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
+                                                      std::uint32_t limit) override {
+        ++pages;
+        auto page = inner.load_active_page(after, limit);
+        if (page) largest_page = std::max(largest_page, page->messages.size());
+        return page;
+    }
+    Expected<void, StoreError> transition(const Message& next, MessageState from,
+                                          std::optional<MessageEvent> event) override {
+        ++singles;
+        return inner.transition(next, from, std::move(event));
+    }
+    std::vector<Expected<void, StoreError>> transition_batch(
+        std::span<const TransitionWrite> writes) override {
+        ++batches;
+        largest = std::max(largest, writes.size());
+        if (fail_batches > 0) {
+            --fail_batches;
+            return std::vector<Expected<void, StoreError>>(
+                writes.size(), Expected<void, StoreError>(Unexpected(
+                                   StoreError{StoreErrc::unavailable, "disk I/O error"})));
+        }
+        std::vector<Expected<void, StoreError>> out;
+        for (const auto& w : writes) out.push_back(inner.transition(w.next, w.from, w.event));
+        return out;
+    }
+    Expected<std::optional<Message>, StoreError> get(const MessageId& id) override {
+        return inner.get(id);
+    }
+    Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) override {
+        return inner.events(id);
+    }
+    Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
+        std::string_view provider, std::string_view key) override {
+        return inner.find_by_provider_id(provider, key);
+    }
+    Expected<StoredPage, StoreError> list(const MessageQuery& q) override { return inner.list(q); }
+    Expected<std::uint64_t, StoreError> count(MessageState s) override { return inner.count(s); }
+    Expected<std::uint64_t, StoreError> purge(SystemTime before) override {
+        return inner.purge(before);
+    }
+};
+
+// Answers nothing by itself; checks at every send that the store already has the message SENDING.
+class CheckingProvider final : public Provider {
+public:
+    CheckingProvider(std::string name, CountingStore& store) : name_(std::move(name)), store_(store) {}
+    std::string_view name() const override { return name_; }
+    std::string_view kind() const override { return "smpp"; }
+    bool ready() const override { return true; }
+    ProviderHealth health() const override { return {true, 0, 100}; }
+    void send(OutboundMessage m, std::function<void(SendResult)> done) override {
+        auto stored = store_.inner.get(m.id);
+        if (!stored || !*stored || (*stored)->state != MessageState::sending) ++not_durable;
+        order.push_back(m.id);
+        priorities.push_back(m.priority);
+        pending.push_back({m.id, std::move(done)});
+    }
+    void ok_all() {
+        for (auto& p : std::exchange(pending, {})) p.second(SendResult{{"id-" + p.first.to_string()}, {}});
+    }
+    void fail_all(SendErrorKind kind) {
+        for (auto& p : std::exchange(pending, {})) {
+            p.second(SendResult{{}, SendError{kind, 8, "test"}});
+        }
+    }
+    int not_durable = 0;
+    std::vector<MessageId> order;
+    std::vector<Priority> priorities;
+    std::deque<std::pair<MessageId, std::function<void(SendResult)>>> pending;
+
+private:
+    std::string name_;
+    CountingStore& store_;
+};
+
+Expected<TextPlan, std::string> plan(std::string_view, std::optional<TextEncoding>) {
+    return TextPlan{TextEncoding::gsm7, 1};
+}
+
+RouterConfig config() {
+    RouterConfig c;
+    c.acceptance.numbers.default_region = "IR";
+    c.routing.routes = {{"main", {{"smsc", 1}}, {}}};
+    c.routing.default_route = "main";
+    c.retry.max_attempts = 5;
+    c.retry.base = 1000ms;
+    c.retry.jitter = 0;
+    c.pending_receipts = {100, 5min};
+    c.seed = 99;
+    return c;
+}
+
+struct RouterBatchTest : ::testing::Test {
+    CountingStore store;
+    CheckingProvider smsc{"smsc", store};
+    TimePoint now{};
+    SystemTime wall = kT0;
+    int hook_not_durable = 0;
+    std::vector<MessageEvent> hooked;
+    std::unique_ptr<Router> router;
+
+    void build(RouterConfig c = config()) {
+        RouterHooks hooks;
+        hooks.on_transition = [this](const Message& m, const MessageEvent& e) {
+            hooked.push_back(e);
+            auto stored = store.inner.get(m.id);
+            if (!stored || !*stored || (*stored)->state != e.to) ++hook_not_durable;
+        };
+        router = std::make_unique<Router>(std::move(c), store, plan, std::move(hooks));
+        router->add_provider(smsc);
+    }
+    void poll() { router->poll(now, wall); }
+    MessageId submit_ok(Priority p = Priority::normal, std::string client = "acme") {
+        SubmitRequest r;
+        r.client = std::move(client);
+        r.sender = "Bindery";
+        r.destination = "09123456789";
+        r.text = "hello";
+        r.priority = p;
+        auto out = router->submit(std::span<const SubmitRequest>(&r, 1), now, wall);
+        EXPECT_TRUE(out.front().has_value());
+        return out.front() ? out.front()->id : MessageId{};
+    }
+    MessageState state(const MessageId& id) { return (*store.inner.get(id))->state; }
+};
+
+TEST_F(RouterBatchTest, TransitionsOfOnePollShareOneCommit) {
+    build();
+    std::vector<MessageId> ids;
+    for (int i = 0; i < 50; ++i) ids.push_back(submit_ok());
+    poll();
+    EXPECT_EQ(store.batches, 1);
+    EXPECT_EQ(store.largest, 50u);
+    EXPECT_EQ(store.singles, 0);
+    EXPECT_EQ(smsc.pending.size(), 50u);
+    smsc.ok_all();
+    poll();   // 50 results: SENT, one more commit
+    EXPECT_EQ(store.batches, 2);
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(router->stats().commits, 2u);
+    EXPECT_EQ(router->stats().transitions, 100u);
+    EXPECT_EQ(router->stats().sent, 50u);
+}
+
+TEST_F(RouterBatchTest, SubmitsGoOutAndHooksFireOnlyAfterTheirCommit) {
+    build();
+    for (int i = 0; i < 20; ++i) submit_ok();
+    hooked.clear();
+    poll();
+    smsc.ok_all();
+    poll();
+    EXPECT_EQ(smsc.order.size(), 20u);
+    EXPECT_EQ(smsc.not_durable, 0);     // SENDING was in the store before each submit
+    EXPECT_EQ(hooked.size(), 40u);      // SENDING and SENT of each
+    EXPECT_EQ(hook_not_durable, 0);     // every hook saw its state stored
+}
+
+TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
+    build();
+    std::vector<MessageId> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back(submit_ok());
+    hooked.clear();
+    store.fail_batches = 1;
+    poll();   // QUEUED -> SENDING refused as a whole
+    EXPECT_TRUE(smsc.order.empty());
+    EXPECT_TRUE(hooked.empty());
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::queued);
+    EXPECT_GE(router->stats().store_errors, 10u);
+    poll();   // the store is back: one probe message, then the full budget
+    poll();
+    EXPECT_EQ(smsc.order.size(), 10u);
+    EXPECT_EQ(std::set<MessageId>(smsc.order.begin(), smsc.order.end()).size(), 10u);
+    // Send results whose SENT commit fails are handled again, not dropped.
+    store.fail_batches = 1;
+    smsc.ok_all();
+    poll();
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sending);
+    poll();
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(smsc.order.size(), 10u);   // no resubmission
+    EXPECT_EQ(hook_not_durable, 0);
+}
+
+TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
+    build();
+    const auto id = submit_ok();
+    poll();
+    smsc.fail_all(SendErrorKind::timeout);
+    poll();
+    EXPECT_EQ(state(id), MessageState::failed_temp);
+    wall += 2s;
+    now += 2s;
+    store.fail_batches = 1;
+    poll();   // FAILED_TEMP -> QUEUED -> SENDING refused together
+    EXPECT_EQ(state(id), MessageState::failed_temp);
+    EXPECT_EQ(smsc.order.size(), 1u);
+    wall += 2s;
+    now += 2s;
+    poll();
+    poll();
+    EXPECT_EQ(state(id), MessageState::sending);
+    EXPECT_EQ(smsc.order.size(), 2u);
+}
+
+TEST_F(RouterBatchTest, ReceiptsSettleOnlyOnceTheirChangeIsDurable) {
+    build();
+    const auto id = submit_ok();
+    poll();
+    smsc.ok_all();
+    poll();
+    ASSERT_EQ(state(id), MessageState::sent);
+    std::vector<std::pair<bool, MessageState>> settled;   // (recorded, stored state at the time)
+    auto receipt = [&](std::string provider_id, ReceiptStatus status) {
+        Receipt r;
+        r.provider = "smsc";
+        r.provider_id = std::move(provider_id);
+        r.status = status;
+        r.settled = [&, id](bool recorded) { settled.emplace_back(recorded, state(id)); };
+        return r;
+    };
+    const std::string pid = "id-" + id.to_string();
+    store.fail_batches = 1;
+    router->on_receipt(receipt(pid, ReceiptStatus::delivered));
+    poll();   // the DELIVERED commit failed: not settled, kept for the next poll
+    EXPECT_TRUE(settled.empty());
+    EXPECT_EQ(state(id), MessageState::sent);
+    poll();
+    ASSERT_EQ(settled.size(), 1u);
+    EXPECT_TRUE(settled[0].first);
+    EXPECT_EQ(settled[0].second, MessageState::delivered);   // durable before the answer
+    router->on_receipt(receipt(pid, ReceiptStatus::delivered));   // carrier resent it
+    router->on_receipt(receipt(pid, ReceiptStatus::enroute));
+    poll();
+    ASSERT_EQ(settled.size(), 3u);
+    EXPECT_FALSE(settled[1].first);   // duplicate
+    EXPECT_FALSE(settled[2].first);   // intermediate
+}
+
+TEST_F(RouterBatchTest, AHeldReceiptSettlesAfterItsMessagesSentCommitOrWhenItExpires) {
+    build();
+    const auto id = submit_ok();
+    poll();
+    std::vector<bool> settled;
+    Receipt early;
+    early.provider = "smsc";
+    early.provider_id = "id-" + id.to_string();
+    early.status = ReceiptStatus::delivered;
+    early.settled = [&](bool recorded) { settled.push_back(recorded); };
+    router->on_receipt(early);
+    poll();   // ahead of its send result: held, not answered
+    EXPECT_TRUE(settled.empty());
+    smsc.ok_all();
+    poll();
+    ASSERT_EQ(settled.size(), 1u);
+    EXPECT_TRUE(settled[0]);
+    EXPECT_EQ(state(id), MessageState::delivered);
+
+    Receipt stray = early;
+    stray.provider_id = "nobody";
+    stray.settled = [&](bool recorded) { settled.push_back(recorded); };
+    router->on_receipt(stray);
+    poll();
+    EXPECT_EQ(settled.size(), 1u);   // held in case its send result is on the way
+    now += 6min;
+    poll();
+    ASSERT_EQ(settled.size(), 2u);
+    EXPECT_FALSE(settled[1]);
+    EXPECT_EQ(router->stats().unknown_receipts, 1u);
+}
+
+TEST_F(RouterBatchTest, TwoReceiptsForOneMessageInOnePollBothCount) {
+    build();
+    SubmitRequest r;
+    r.client = "acme";
+    r.sender = "Bindery";
+    r.destination = "09123456789";
+    r.text = "hello";
+    auto out = router->submit(std::span<const SubmitRequest>(&r, 1), now, wall);
+    ASSERT_TRUE(out.front().has_value());
+    const auto id = out.front()->id;
+    poll();
+    ASSERT_EQ(smsc.pending.size(), 1u);
+    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
+    smsc.pending.clear();
+    poll();
+    ASSERT_EQ(state(id), MessageState::sent);
+    for (const auto* pid : {"s1", "s2"}) {
+        Receipt rc;
+        rc.provider = "smsc";
+        rc.provider_id = pid;
+        rc.status = ReceiptStatus::delivered;
+        router->on_receipt(rc);
+    }
+    poll();   // both in one batch: the second builds on the first
+    EXPECT_EQ(state(id), MessageState::delivered);
+}
+
+// Recovery pages the backlog: never more than a page read at once, never more than the scheduler
+// holds in memory, and the whole backlog drains with each window sent in priority order.
+TEST_F(RouterBatchTest, RecoveryPagesABacklogLargerThanMemoryAndDrainsItAll) {
+    std::vector<MessageId> ids;
+    {
+        auto c = config();
+        c.scheduler.capacity = 100'000;
+        build(c);
+        for (int i = 0; i < 60; ++i) {
+            ids.push_back(submit_ok(i % 3 == 0 ? Priority::express
+                                    : i % 3 == 1 ? Priority::normal
+                                                 : Priority::bulk,
+                                    i % 2 == 0 ? "acme" : "globex"));
+        }
+        router.reset();   // "crash" with 60 QUEUED
+    }
+    auto c = config();
+    c.scheduler.capacity = 12;
+    c.recovery_page = 7;
+    c.dispatch_budget = 12;
+    c.refill_batch = 12;
+    build(c);
+    ASSERT_TRUE(router->recover(now, wall).has_value());
+    EXPECT_GE(store.pages, 60 / 7);
+    EXPECT_LE(store.largest_page, 7u);
+    EXPECT_EQ(router->backpressure().backlog, 60u);
+    for (int round = 0; round < 20 && smsc.order.size() < 60; ++round) {
+        const std::size_t before = smsc.order.size();
+        poll();
+        EXPECT_LE(smsc.order.size() - before, 12u);   // at most the memory bound per round
+        // Each round's dispatches are in lane order: express, then normal, then bulk.
+        EXPECT_TRUE(std::is_sorted(smsc.priorities.begin() + static_cast<std::ptrdiff_t>(before),
+                                   smsc.priorities.end(), [](Priority a, Priority b) {
+                                       return static_cast<int>(a) < static_cast<int>(b);
+                                   }));
+        smsc.ok_all();
+    }
+    poll();
+    EXPECT_EQ(smsc.order.size(), 60u);
+    EXPECT_EQ(std::set<MessageId>(smsc.order.begin(), smsc.order.end()).size(), 60u);
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(router->backpressure().backlog, 0u);
+}
+
+TEST_F(RouterBatchTest, RecoveryMovesAcceptedAndSendingInBatches) {
+    build();
+    const auto a = submit_ok();
+    const auto b = submit_ok();
+    poll();   // both SENDING
+    router.reset();
+    // One of them back to ACCEPTED by hand (as an old version could leave it).
+    auto m = **store.inner.get(a);
+    m.state = MessageState::accepted;
+    ASSERT_TRUE(store.inner.transition(m, MessageState::sending, std::nullopt).has_value());
+    const int batches_before = store.batches;
+    build();
+    ASSERT_TRUE(router->recover(now, wall).has_value());
+    EXPECT_EQ(store.batches - batches_before, 1);   // one page, one commit
+    EXPECT_EQ(store.singles, 0);
+    EXPECT_EQ(state(a), MessageState::queued);
+    EXPECT_EQ(state(b), MessageState::failed_temp);
+}
+
+TEST_F(RouterBatchTest, RecoveryFailsWhenTheStoreRefusesItsWrites) {
+    build();
+    submit_ok();
+    poll();
+    router.reset();
+    build();
+    store.fail_batches = 1;
+    auto recovered = router->recover(now, wall);
+    ASSERT_FALSE(recovered.has_value());
+    EXPECT_EQ(recovered.error().code, StoreErrc::unavailable);
+}
+
+}  // namespace
+}  // namespace bindery::router
