@@ -1,0 +1,164 @@
+// The load generator's parts that decide what its figures mean: the latency histogram (bucket
+// bounds, nearest-rank percentiles that never under-report), the open-loop schedule, the command
+// line, the request bodies and the JSON report.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/loadgen/http_load.hpp"
+#include "tools/loadgen/latency.hpp"
+#include "tools/loadgen/options.hpp"
+#include "tools/loadgen/pacer.hpp"
+#include "tools/loadgen/report.hpp"
+
+namespace bindery::loadgen {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(LatencyHistogram, SmallValuesAreExactAndLargeOnesWithinOnePercent) {
+    for (std::uint64_t v : {0ULL, 1ULL, 200ULL, 255ULL}) {
+        EXPECT_EQ(LatencyHistogram::upper_of(LatencyHistogram::bucket_of(v)), v);
+    }
+    for (std::uint64_t v : {256ULL, 1000ULL, 4999ULL, 123456ULL, 9'999'999ULL, 3'000'000'000ULL}) {
+        const auto upper = LatencyHistogram::upper_of(LatencyHistogram::bucket_of(v));
+        EXPECT_GE(upper, v);
+        EXPECT_LE(static_cast<double>(upper), static_cast<double>(v) * 1.01) << v;
+        // The bucket below ends below v.
+        EXPECT_LT(LatencyHistogram::upper_of(LatencyHistogram::bucket_of(v) - 1), v);
+    }
+    // Beyond the range: clamped into the last bucket, no overflow.
+    EXPECT_EQ(LatencyHistogram::bucket_of(~0ULL),
+              LatencyHistogram::bucket_of((1ULL << 33) - 1));
+}
+
+TEST(LatencyHistogram, NearestRankPercentilesAndMerge) {
+    LatencyHistogram h;
+    EXPECT_EQ(h.percentile_us(0.99), 0U);
+    for (std::uint64_t v = 1; v <= 100; ++v) h.record_us(v);   // 1..100 us
+    EXPECT_EQ(h.count(), 100U);
+    EXPECT_EQ(h.percentile_us(0.5), 50U);
+    EXPECT_EQ(h.percentile_us(0.9), 90U);
+    EXPECT_EQ(h.percentile_us(0.99), 99U);
+    EXPECT_EQ(h.percentile_us(1.0), 100U);
+    EXPECT_EQ(h.max_us(), 100U);
+    EXPECT_EQ(h.min_us(), 1U);
+    EXPECT_DOUBLE_EQ(h.mean_us(), 50.5);
+
+    LatencyHistogram slow;
+    for (int i = 0; i < 100; ++i) slow.record_us(50'000);
+    h.merge(slow);
+    EXPECT_EQ(h.count(), 200U);
+    EXPECT_EQ(h.percentile_us(0.5), 100U);
+    // A large value answers at most its bucket's upper edge, never more than the max seen.
+    EXPECT_EQ(h.percentile_us(0.99), 50'000U);
+    EXPECT_EQ(h.max_us(), 50'000U);
+}
+
+TEST(Pacer, SlotsAreDueOnAFixedScheduleWhateverTheCaller) {
+    const auto t0 = Pacer::Clock::time_point{} + 1s;
+    Pacer p(t0, 1000);   // one every millisecond
+    Pacer::Clock::time_point at{};
+    EXPECT_TRUE(p.take(t0, at));
+    EXPECT_EQ(at, t0);
+    EXPECT_FALSE(p.take(t0, at));   // the next is due at t0 + 1 ms
+    // A caller that wakes 5 ms late gets every missed slot, each with its own due time.
+    int taken = 0;
+    while (p.take(t0 + 5ms, at)) ++taken;
+    EXPECT_EQ(taken, 5);
+    EXPECT_EQ(at, t0 + 5ms);
+    EXPECT_EQ(p.taken(), 6U);
+    EXPECT_EQ(p.next_due(), t0 + 6ms);
+}
+
+TEST(LoadgenOptions, ParsesBothModesWithDefaultsOnLoopback) {
+    const auto h = parse_options({"http", "--count", "100", "--key", "k", "--batch", "10",
+                                  "--connections", "8", "--threads", "16", "--rate", "5000"});
+    EXPECT_EQ(h.mode, Mode::http);
+    EXPECT_EQ(h.host, "127.0.0.1");
+    EXPECT_EQ(h.port, 8080);
+    EXPECT_EQ(h.count, 100U);
+    EXPECT_EQ(h.batch, 10U);
+    EXPECT_EQ(h.connections, 8U);
+    EXPECT_EQ(h.threads, 8U);   // never more threads than connections
+    EXPECT_DOUBLE_EQ(h.rate, 5000);
+
+    const auto s = parse_options({"smpp", "--target", "10.0.0.5:2776", "--duration", "1500ms",
+                                  "--sessions", "4", "--window", "100", "--receipts",
+                                  "--format", "json"});
+    EXPECT_EQ(s.mode, Mode::smpp);
+    EXPECT_EQ(s.host, "10.0.0.5");
+    EXPECT_EQ(s.port, 2776);
+    EXPECT_EQ(s.duration, 1500ms);
+    EXPECT_EQ(s.connections, 4U);
+    EXPECT_EQ(s.window, 100U);
+    EXPECT_TRUE(s.receipts);
+    EXPECT_FALSE(s.table);
+    EXPECT_TRUE(s.json);
+    EXPECT_EQ(parse_options({"smpp", "--duration", "2m"}).duration, 120s);
+    EXPECT_EQ(parse_options({"smpp", "--duration", "3"}).duration, 3s);
+}
+
+TEST(LoadgenOptions, RefusesUnboundedOrMalformedRuns) {
+    EXPECT_THROW((void)parse_options({}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"ftp", "--count", "1"}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http"}), std::invalid_argument);   // no bound
+    EXPECT_THROW((void)parse_options({"http", "--count", "-5"}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "5x"}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "5", "--connections", "0"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "5", "--target", "nohost"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "5", "--rate"}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "5", "--bogus", "1"}),
+                 std::invalid_argument);
+}
+
+TEST(LoadgenHttp, BodiesCarryOneRecipientOrAListWithUniqueNumbers) {
+    Options o;
+    o.text = "he said \"hi\"";
+    EXPECT_EQ(http_body(o, 42, 1),
+              R"({"to":"+989120000042","from":"Bindery","text":"he said \"hi\""})");
+    const auto batch = nlohmann::json::parse(http_body(o, 9'999'999, 3));
+    ASSERT_TRUE(batch["to"].is_array());
+    EXPECT_EQ(batch["to"][0], "+989129999999");
+    EXPECT_EQ(batch["to"][1], "+989120000000");   // wraps within 7 digits
+    EXPECT_EQ(batch["to"][2], "+989120000001");
+}
+
+TEST(LoadgenReport, JsonCarriesRateCountsAndPercentiles) {
+    RunResult r;
+    r.mode = "http";
+    r.open_loop = true;
+    r.target_rate = 5000;
+    r.connections = 4;
+    r.requests = 10;
+    r.messages = 10;
+    r.accepted = 8;
+    r.failed = 2;
+    r.status["202"] = 8;
+    r.status["429"] = 2;
+    r.seconds = 2;
+    for (int i = 0; i < 10; ++i) r.latency.record_us(1000);
+    RunResult other = r;
+    r.merge(other);
+    const auto j = nlohmann::json::parse(format_json(r));
+    EXPECT_EQ(j["mode"], "http");
+    EXPECT_EQ(j["loop"], "open");
+    EXPECT_EQ(j["connections"], 8);
+    EXPECT_EQ(j["accepted"], 16);
+    EXPECT_EQ(j["status"]["429"], 4);
+    EXPECT_DOUBLE_EQ(j["accepted_per_second"].get<double>(), 8.0);
+    EXPECT_DOUBLE_EQ(j["latency_ms"]["p99"].get<double>(), 1.0);
+    EXPECT_EQ(j["latency_ms"]["count"], 20);
+    const auto table = format_table(r);
+    EXPECT_NE(table.find("open loop, 5000 msg/s"), std::string::npos) << table;
+    EXPECT_NE(table.find("429=4"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace bindery::loadgen

@@ -1,0 +1,106 @@
+#include "tools/loadgen/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace bindery::loadgen {
+
+namespace {
+
+double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+}  // namespace
+
+void RunResult::merge(const RunResult& o) {
+    connections += o.connections;
+    requests += o.requests;
+    messages += o.messages;
+    accepted += o.accepted;
+    failed += o.failed;
+    unanswered += o.unanswered;
+    connect_failures += o.connect_failures;
+    dropped += o.dropped;
+    receipts += o.receipts;
+    late += o.late;
+    unsent += o.unsent;
+    for (const auto& [k, v] : o.status) status[k] += v;
+    seconds = std::max(seconds, o.seconds);
+    latency.merge(o.latency);
+}
+
+std::string format_table(const RunResult& r) {
+    std::ostringstream out;
+    const std::string loop = r.open_loop ? "open loop, " + fixed(r.target_rate, 0) + " msg/s"
+                                         : std::string("closed loop");
+    out << "bindery-loadgen " << r.mode << " (" << loop << ", " << r.connections
+        << (r.mode == "http" ? " connections, batch " + std::to_string(r.batch)
+                             : " sessions, window " + std::to_string(r.window))
+        << ")\n";
+    out << "  sent        " << r.requests << " requests, " << r.messages << " messages in "
+        << fixed(r.seconds, 3) << " s\n";
+    out << "  accepted    " << r.accepted << " messages, " << fixed(r.accepted_per_second(), 0)
+        << " msg/s\n";
+    out << "  errors      failed " << r.failed << ", unanswered " << r.unanswered
+        << ", connect failures " << r.connect_failures << ", dropped " << r.dropped << "\n";
+    if (r.mode == "smpp") out << "  receipts    " << r.receipts << "\n";
+    if (r.open_loop) {
+        out << "  late sends  " << r.late << " (> 1 ms behind schedule), unsent " << r.unsent
+            << "\n";
+    }
+    out << "  status     ";
+    for (const auto& [k, v] : r.status) out << " " << k << "=" << v;
+    out << "\n";
+    out << "  latency ms  p50      p90      p99      p99.9    max      mean\n";
+    out << "              ";
+    for (const double q : {0.5, 0.9, 0.99, 0.999}) {
+        auto s = fixed(ms(r.latency.percentile_us(q)), 3);
+        s.resize(std::max<std::size_t>(s.size(), 9), ' ');
+        out << s;
+    }
+    auto mx = fixed(ms(r.latency.max_us()), 3);
+    mx.resize(std::max<std::size_t>(mx.size(), 9), ' ');
+    out << mx << fixed(r.latency.mean_us() / 1000.0, 3) << "\n";
+    return out.str();
+}
+
+std::string format_json(const RunResult& r) {
+    nlohmann::json j;
+    j["mode"] = r.mode;
+    j["loop"] = r.open_loop ? "open" : "closed";
+    j["target_rate"] = r.target_rate;
+    j["connections"] = r.connections;
+    if (r.mode == "http") j["batch"] = r.batch;
+    if (r.mode == "smpp") j["window"] = r.window;
+    j["requests"] = r.requests;
+    j["messages"] = r.messages;
+    j["accepted"] = r.accepted;
+    j["failed"] = r.failed;
+    j["unanswered"] = r.unanswered;
+    j["connect_failures"] = r.connect_failures;
+    j["dropped"] = r.dropped;
+    j["receipts"] = r.receipts;
+    j["late"] = r.late;
+    j["unsent"] = r.unsent;
+    j["status"] = r.status;
+    j["seconds"] = r.seconds;
+    j["accepted_per_second"] = r.accepted_per_second();
+    j["latency_ms"] = {{"p50", ms(r.latency.percentile_us(0.5))},
+                       {"p90", ms(r.latency.percentile_us(0.9))},
+                       {"p99", ms(r.latency.percentile_us(0.99))},
+                       {"p999", ms(r.latency.percentile_us(0.999))},
+                       {"max", ms(r.latency.max_us())},
+                       {"mean", r.latency.mean_us() / 1000.0},
+                       {"count", r.latency.count()}};
+    return j.dump();
+}
+
+}  // namespace bindery::loadgen
