@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# HTTP -> store -> simulator, the issue 6 benchmark: `bindery serve` (Release) with the SMSC
+# simulator as its carrier and bindery-loadgen as the API client, all on loopback. Scenarios, each
+# on a fresh gateway and store:
+#   closed     64 keep-alive connections, closed loop, one recipient per request
+#   batch      16 keep-alive connections, closed loop, 50 recipients per request
+#   open5000   open loop at a fixed 5,000 messages/s (latency from each request's scheduled time)
+#   conn1000   1,000 connections opened at once, open loop at 2,000 messages/s
+# For each: the loadgen JSON (accepted/s, latency percentiles, refused/dropped connections), the
+# time until the gateway reported every accepted message SENT to the simulator (/metrics), and the
+# gateway's peak RSS and CPU time from /proc.
+#   bench/http.sh BUILD_DIR OUT_DIR [SECONDS]
+set -euo pipefail
+BUILD=${1:?usage: http.sh BUILD_DIR OUT_DIR [SECONDS]}
+OUT=${2:?usage: http.sh BUILD_DIR OUT_DIR [SECONDS]}
+SECS=${3:-10}
+BINDERY=$BUILD/app/bindery
+SIM=$BUILD/tools/smsc-sim/bindery-smsc-sim
+LOADGEN=$BUILD/tools/loadgen/bindery-loadgen
+for b in "$BINDERY" "$SIM" "$LOADGEN"; do
+  [[ -x $b ]] || { echo "http.sh: $b missing" >&2; exit 1; }
+done
+mkdir -p "$OUT"
+KEY=bench-key
+PIDS=()
+cleanup() { for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+wait_for() {  # wait_for SECONDS CMD...: poll every 0.1 s
+  local n=$(( $1 * 10 )); shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# cpu_ticks PID: utime + stime (clock ticks) of a process.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+sent_total() {  # messages the gateway reports SENT (sum over providers)
+  curl -s "http://127.0.0.1:$1/metrics" |
+    awk '/^bindery_message_transitions_total\{.*state="SENT"/ { s += $2 } END { print s + 0 }'
+}
+
+scenario() {  # scenario NAME LOADGEN-ARGS...
+  local name=$1; shift
+  local dir; dir=$(mktemp -d)
+  "$SIM" --listen 127.0.0.1:0 --port-file "$dir/sim.port" > "$dir/sim.log" 2>&1 &
+  local sim=$!; PIDS+=("$sim")
+  wait_for 10 test -s "$dir/sim.port"
+  cat > "$dir/bindery.yaml" <<YAML
+version: 1
+process: {io_threads: 2, drain_timeout: 10s}
+logging: {level: warn, format: json, file: $dir/bindery.log}
+store: {path: $dir/bindery.db, synchronous: normal}
+http: {listen: 127.0.0.1:0, max_connections: 4096}
+carriers:
+  - name: sim
+    kind: smpp
+    address: 127.0.0.1:$(cat "$dir/sim.port")
+    system_id: bindery
+    password: secret
+    count: 4
+    window: 100
+routes:
+  - name: default
+    providers: [sim]
+clients:
+  - name: bench
+    api_key: $KEY
+    allowed_senders: ["*"]
+YAML
+  # The listening line is logged at info; the rest of the run at warn.
+  sed -i 's/level: warn/level: info/' "$dir/bindery.yaml"
+  ulimit -n 8192 2>/dev/null || true
+  "$BINDERY" serve --config "$dir/bindery.yaml" > "$dir/bindery.out" 2>&1 &
+  local gw=$!; PIDS+=("$gw")
+  local port=""
+  for _ in $(seq 200); do
+    port=$(grep -o '"msg":"http listening","port":"[0-9]*"' "$dir/bindery.log" 2>/dev/null | grep -o '[0-9]*"$' | tr -d '"' || true)
+    [[ -n $port ]] && break; sleep 0.1
+  done
+  [[ -n $port ]] || { echo "http.sh: gateway did not start" >&2; cat "$dir/bindery.out" >&2; exit 1; }
+  wait_for 20 curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null
+  local sent0 cpu0 t0; sent0=$(sent_total "$port"); cpu0=$(cpu_ticks "$gw")
+  t0=$(date +%s.%N)
+  echo "== http $name: $*" >&2
+  "$LOADGEN" http --target "127.0.0.1:$port" --key "$KEY" --duration "${SECS}s" "$@" \
+    > "$dir/loadgen.out" || true
+  cat "$dir/loadgen.out" >&2
+  local accepted; accepted=$(tail -1 "$dir/loadgen.out" | jq '.accepted')
+  # Until the simulator has every accepted message (bounded).
+  local sent="$sent0"
+  for _ in $(seq 1200); do
+    sent=$(sent_total "$port"); (( sent - sent0 >= accepted )) && break; sleep 0.05
+  done
+  local t1 cpu1 hwm; t1=$(date +%s.%N); cpu1=$(cpu_ticks "$gw")
+  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$gw/status")
+  local tck; tck=$(getconf CLK_TCK)
+  tail -1 "$dir/loadgen.out" | jq --argjson sent "$((sent - sent0))" --argjson t0 "$t0" \
+    --argjson t1 "$t1" --argjson cpu "$(( cpu1 - cpu0 ))" --argjson tck "$tck" \
+    --argjson hwm "$hwm" --arg name "$name" \
+    '. + {scenario: $name, sent_to_carrier: $sent, end_to_end_seconds: ($t1 - $t0),
+          end_to_end_per_second: (if ($t1 - $t0) > 0 then $sent / ($t1 - $t0) else 0 end),
+          gateway_cpu_seconds: ($cpu / $tck), gateway_peak_rss_kib: $hwm,
+          gateway_cpu_ms_per_1000: (if $sent > 0 then ($cpu / $tck) * 1000000 / $sent else 0 end)}' \
+    > "$OUT/http-$name.json"
+  kill -TERM "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true
+  kill "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true
+  PIDS=()
+  rm -rf "$dir"
+}
+
+scenario closed --connections 64
+scenario batch --connections 16 --batch 50
+scenario open5000 --connections 64 --rate 5000
+scenario conn1000 --connections 1000 --rate 2000 --duration 5s
+echo "http.sh: results in $OUT/http-*.json" >&2

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Turns the figures bench/run collected into bench/results/<date>.md (one table) and
+bench/results/latest.json (name, value, unit, peer, ratio, how) for machines to read.
+
+    bench/report.py OUT_DIR RESULTS_DIR
+
+Reads what is there and says what is missing; never invents a figure. Inputs (under OUT_DIR):
+  codec.json            Google Benchmark JSON of bench_codec (Bindery and libsmpp34, same run)
+  smpp-window-<w>.json  bindery-smpp-load, one bind at window <w> against the simulator
+  node-smpp-window-<w>.json   optional: node-smpp client, same bind/window/simulator (peer)
+  http-<scenario>.json  bench/http.sh: loadgen JSON + end-to-end, RSS and CPU of the gateway
+  alertmanager.json     bench_alertmanager (webhook -> last submit_sm)
+  machine.json          cores, load average, build type, commit
+"""
+import datetime
+import json
+import os
+import sys
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        # Tools that print a table first: the JSON object is the last thing in the output.
+        start = text.rfind("\n{")
+        try:
+            return json.loads(text[start + 1 if start >= 0 else 0:])
+        except json.JSONDecodeError:
+            return None
+
+
+def fmt(v, unit):
+    if v is None:
+        return "—"
+    if unit in ("msg/s", "submit_sm/s", "ops/s"):
+        return f"{v:,.0f} {unit}"
+    if unit == "ns":
+        return f"{v:.0f} ns"
+    if unit == "ms":
+        return f"{v:.2f} ms" if v < 100 else f"{v:.0f} ms"
+    if unit == "MiB":
+        return f"{v:.1f} MiB"
+    if unit == "ms CPU":
+        return f"{v:.1f} ms CPU"
+    if unit == "count":
+        return f"{v:.0f}"
+    return f"{v} {unit}"
+
+
+class Report:
+    def __init__(self):
+        self.rows = []      # (section, name, value, unit, peer, peer_value, ratio, how)
+        self.missing = []
+
+    def add(self, section, name, value, unit, how, peer=None, peer_value=None, ratio=None):
+        self.rows.append(dict(section=section, name=name, value=value, unit=unit, peer=peer,
+                              peer_value=peer_value, ratio=ratio, how=how))
+
+
+def codec(rep, out):
+    data = load(os.path.join(out, "codec.json"))
+    if not data:
+        rep.missing.append("codec (bench_codec)")
+        return
+    by = {b["name"]: b for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"}
+    pairs = [("decode submit_sm", "BM_Bindery_Decode_SubmitSm", "BM_Libsmpp34_Unpack_SubmitSm"),
+             ("decode deliver_sm", "BM_Bindery_Decode_DeliverSm", "BM_Libsmpp34_Unpack_DeliverSm"),
+             ("encode submit_sm", "BM_Bindery_Encode_SubmitSm", "BM_Libsmpp34_Pack_SubmitSm"),
+             ("encode deliver_sm", "BM_Bindery_Encode_DeliverSm", "BM_Libsmpp34_Pack_DeliverSm")]
+    for label, ours, theirs in pairs:
+        if ours not in by:
+            continue
+        v = by[ours]["cpu_time"]
+        p = by[theirs]["cpu_time"] if theirs in by else None
+        rep.add("codec", f"codec.{label.replace(' ', '_')}", v, "ns",
+                "bench_codec: CPU time per PDU, same octets for both, same run",
+                peer="libsmpp34" if p else None, peer_value=p, ratio=(p / v) if p else None)
+
+
+def single_bind(rep, out):
+    found = False
+    for w in (1, 10, 100, 500):
+        ours = load(os.path.join(out, f"smpp-window-{w}.json"))
+        if not ours:
+            continue
+        found = True
+        peer = load(os.path.join(out, f"node-smpp-window-{w}.json"))
+        pv = peer.get("submits_per_second") if peer else None
+        v = ours.get("submits_per_second")
+        rep.add("smpp", f"smpp.one_bind_window_{w}", v, "submit_sm/s",
+                f"bindery-smpp-load: 1 bind, window {w}, {ours.get('count')} submit_sm to "
+                "bindery-smsc-sim on loopback, closed loop",
+                peer="node-smpp 0.5.1" if pv else None, peer_value=pv,
+                ratio=(v / pv) if pv and v else None)
+    if not found:
+        rep.missing.append("single-bind by window (bindery-smpp-load)")
+
+
+def http(rep, out):
+    runs = {}
+    for s in ("closed", "batch", "open5000", "conn1000"):
+        d = load(os.path.join(out, f"http-{s}.json"))
+        if d:
+            runs[s] = d
+    if not runs:
+        rep.missing.append("HTTP -> simulator (bench/http.sh)")
+        return
+    where = ("bindery serve + bindery-smsc-sim (4 binds x window 100) + bindery-loadgen on "
+             "loopback, SQLite WAL synchronous=normal")
+    if "closed" in runs:
+        r = runs["closed"]
+        rep.add("http", "http.accepted_per_second", r["accepted_per_second"], "msg/s",
+                f"{where}; 64 keep-alive connections, closed loop, 1 recipient/request, "
+                f"{r['seconds']:.0f} s")
+        rep.add("http", "http.end_to_end_per_second", r["end_to_end_per_second"], "msg/s",
+                "same run: accepted messages / time until the gateway reported all of them SENT "
+                "(submit_sm_resp from the simulator)")
+        rep.add("http", "http.closed_p50_ms", r["latency_ms"]["p50"], "ms",
+                "same run: POST -> 202, per request")
+        rep.add("http", "http.closed_p99_ms", r["latency_ms"]["p99"], "ms", "same run")
+    if "batch" in runs:
+        r = runs["batch"]
+        rep.add("http", "http.batch50_accepted_per_second", r["accepted_per_second"], "msg/s",
+                f"{where}; 16 connections, closed loop, 50 recipients/request")
+        rep.add("http", "http.batch50_end_to_end_per_second", r["end_to_end_per_second"], "msg/s",
+                "same run, until all SENT")
+    if "open5000" in runs:
+        r = runs["open5000"]
+        rep.add("http", "http.open5000_p50_ms", r["latency_ms"]["p50"], "ms",
+                f"{where}; open loop at a fixed 5,000 msg/s over 64 connections, latency from "
+                f"each request's scheduled time (achieved {r['accepted_per_second']:,.0f} msg/s, "
+                f"{r.get('late', 0)} sends > 1 ms late)")
+        rep.add("http", "http.open5000_p99_ms", r["latency_ms"]["p99"], "ms", "same run")
+        rep.add("http", "http.open5000_max_ms", r["latency_ms"]["max"], "ms", "same run")
+    if "conn1000" in runs:
+        r = runs["conn1000"]
+        rep.add("http", "http.conn1000_refused_or_dropped",
+                r["connect_failures"] + r["dropped"] + r["unanswered"], "count",
+                "1,000 connections opened at once, then open loop 2,000 msg/s for 5 s: "
+                f"connect failures {r['connect_failures']}, dropped {r['dropped']}, "
+                f"unanswered {r['unanswered']}, accepted {r['accepted']}")
+        rep.add("http", "http.conn1000_p99_ms", r["latency_ms"]["p99"], "ms", "same run")
+    # Resources over the HTTP runs.
+    rss = [r.get("gateway_peak_rss_kib") for r in runs.values() if r.get("gateway_peak_rss_kib")]
+    if rss:
+        rep.add("resources", "gateway.peak_rss_mib", max(rss) / 1024.0, "MiB",
+                "max over the HTTP scenarios of the gateway's VmHWM (/proc/PID/status)")
+    if "closed" in runs and runs["closed"].get("gateway_cpu_ms_per_1000"):
+        rep.add("resources", "gateway.cpu_ms_per_1000_messages",
+                runs["closed"]["gateway_cpu_ms_per_1000"], "ms CPU",
+                "closed-loop HTTP run: gateway user+system CPU (/proc/PID/stat) per 1,000 "
+                "messages accepted and sent to the simulator")
+
+
+def alerts(rep, out):
+    d = load(os.path.join(out, "alertmanager.json"))
+    if not d:
+        rep.missing.append("alert webhook -> SMS (bench_alertmanager)")
+        return
+    how = (f"bench_alertmanager: Alertmanager webhook POST for a {d.get('group')}-person group "
+           "-> the last submit_sm accepted by the simulator, whole gateway in-process, "
+           f"{d.get('rounds')} rounds")
+    rep.add("alerts", "alerts.webhook_to_last_submit_p50_ms", d["last_submit_sm_ms"]["p50"], "ms", how)
+    rep.add("alerts", "alerts.webhook_to_last_submit_p99_ms", d["last_submit_sm_ms"]["p99"], "ms",
+            "same run")
+    rep.add("alerts", "alerts.webhook_ack_p99_ms", d["ack_ms"]["p99"], "ms",
+            "same run: POST -> 200 (all messages durable)")
+
+
+def main():
+    out, results = sys.argv[1], sys.argv[2]
+    rep = Report()
+    codec(rep, out)
+    single_bind(rep, out)
+    http(rep, out)
+    alerts(rep, out)
+    machine = load(os.path.join(out, "machine.json")) or {}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    os.makedirs(results, exist_ok=True)
+    md = os.path.join(results, now.strftime("%Y-%m-%d") + ".md")
+    lines = [f"# Benchmark results, {now.strftime('%Y-%m-%d %H:%M UTC')}", ""]
+    if machine:
+        lines.append(f"Machine: {machine.get('cpus', '?')} CPUs ({machine.get('cpu_model', '?')}), "
+                     f"load average at start {machine.get('loadavg', '?')}; build "
+                     f"{machine.get('build', '?')}; commit {machine.get('commit', '?')}. "
+                     "Other work was running on the machine unless the load average says "
+                     "otherwise: compare ratios measured in the same run, not absolute figures "
+                     "across runs.")
+        lines.append("")
+    lines.append("| figure | value | peer (same run) | ratio | how it was measured |")
+    lines.append("| --- | --- | --- | --- | --- |")
+    for r in rep.rows:
+        peer = f"{r['peer']}: {fmt(r['peer_value'], r['unit'])}" if r["peer"] else "—"
+        ratio = f"{r['ratio']:.1f}×" if r["ratio"] else "—"
+        lines.append(f"| {r['name']} | {fmt(r['value'], r['unit'])} | {peer} | {ratio} | {r['how']} |")
+    if rep.missing:
+        lines += ["", "Not measured in this run: " + "; ".join(rep.missing) + "."]
+    lines += ["", "Ratios: peer time / Bindery time for the codec (higher is better for Bindery); "
+              "Bindery rate / peer rate for throughput. Reproduce with `make bench` "
+              "(docs/bench.md)."]
+    with open(md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    latest = {"date": now.isoformat(timespec="seconds"), "machine": machine,
+              "results": [{k: r[k] for k in ("name", "value", "unit", "peer", "peer_value", "ratio",
+                                               "how")} for r in rep.rows],
+              "missing": rep.missing}
+    with open(os.path.join(results, "latest.json"), "w") as f:
+        json.dump(latest, f, indent=1)
+        f.write("\n")
+    print(f"report: {md} and {os.path.join(results, 'latest.json')}")
+
+
+if __name__ == "__main__":
+    main()
