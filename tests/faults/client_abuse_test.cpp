@@ -92,13 +92,13 @@ TEST(ClientAbuse, HttpGarbageIsRefusedAndTheGatewayKeepsServing) {
 
 TEST(ClientAbuse, HttpSlowDripsAreTimedOutWhileOtherClientsAreServed) {
     GatewayOptions options;
-    options.http_read_timeout = "2s";
+    options.http_read_timeout = "3s";
     Up up(options);
     ASSERT_TRUE(up.ready()) << up.gateway->diagnostics();
     const auto port = up.gateway->port();
 
     // 20 connections each drip a request header one byte every 100 ms: never complete within the
-    // 2 s read timeout.
+    // 3 s read timeout.
     const std::string slow =
         "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kKey +
         "\r\nContent-Type: application/json\r\nX-Padding: " + std::string(200, 'p') + "\r\n\r\n";
@@ -123,7 +123,7 @@ TEST(ClientAbuse, HttpSlowDripsAreTimedOutWhileOtherClientsAreServed) {
             std::this_thread::sleep_for(100ms);
         }
     });
-    // A legitimate request dripped fast enough (a byte every 2 ms) is reassembled and accepted.
+    // A legitimate request dripped fast enough (a byte every millisecond) is reassembled and accepted.
     std::vector<std::string> ids;
     {
         const auto body = submit_body(recipients(5000, 1), "dripped");
@@ -137,7 +137,7 @@ TEST(ClientAbuse, HttpSlowDripsAreTimedOutWhileOtherClientsAreServed) {
         ASSERT_GE(fd, 0);
         for (const char c : request) {
             ASSERT_EQ(::send(fd, &c, 1, MSG_NOSIGNAL), 1);
-            std::this_thread::sleep_for(2ms);
+            std::this_thread::sleep_for(1ms);
         }
         const auto reply = parse_reply(read_to_close(fd));
         ::close(fd);
