@@ -92,6 +92,7 @@ private:
         } else {
             c->up = true;
             c->stream.socket().set_option(tcp::no_delay(true));
+            idle_.push_back(c);
         }
         if (++connects_done_ == conns_.size()) begin();
     }
@@ -134,13 +135,13 @@ private:
             planned_ += n;
             pending_.push_back({due, n});
         }
-        for (auto& c : conns_) {
-            if (pending_.empty()) break;
-            if (c->up && !c->busy) {
-                const auto [at, n] = pending_.front();
-                pending_.pop_front();
-                send(*c, at, n);
-            }
+        while (!pending_.empty() && !idle_.empty()) {
+            Conn* c = idle_.back();
+            idle_.pop_back();
+            if (!c->up || c->busy) continue;   // closed since it went idle
+            const auto [at, n] = pending_.front();
+            pending_.pop_front();
+            send(*c, at, n);
         }
         if (remaining() == 0) {
             stop_sending();
@@ -222,6 +223,8 @@ private:
                 const auto [at, n] = pending_.front();
                 pending_.pop_front();
                 send(c, at, n);
+            } else {
+                idle_.push_back(&c);
             }
         } else {
             issue(c, now);
@@ -295,6 +298,7 @@ private:
     asio::steady_timer stop_timer_;
     std::vector<std::unique_ptr<Conn>> conns_;
     std::size_t connects_done_ = 0;
+    std::vector<Conn*> idle_;   // open loop: connections waiting for a due request
     Pacer pacer_;
     std::deque<std::pair<Clock::time_point, unsigned>> pending_;
     std::uint64_t planned_ = 0;
