@@ -1,5 +1,7 @@
 #include "router/directory/keycloak_directory.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "router/directory/phone_list.hpp"
@@ -52,6 +54,12 @@ void collect_by_name(const json& groups, std::string_view name, std::vector<std:
         }
         if (const auto sub = g.find("subGroups"); sub != g.end()) collect_by_name(*sub, name, out, depth + 1);
     }
+}
+
+// A string member, or "" when absent or of another type (never throws on server input).
+std::string string_of(const json& obj, const char* key) {
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -122,7 +130,7 @@ Expected<std::string, DirectoryError> KeycloakDirectory::token(bool force) {
         return Unexpected(DirectoryError{DirectoryErrc::bad_response, "token endpoint: no access_token in the reply"});
     }
     std::int64_t expires_in = 60;
-    if (const auto e = j.find("expires_in"); e != j.end() && e->is_number_integer()) expires_in = e->get<std::int64_t>();
+    if (const auto e = j.find("expires_in"); e != j.end() && e->is_number_integer()) expires_in = std::clamp<std::int64_t>(e->get<std::int64_t>(), 0, 86400);
     const auto lifetime = std::chrono::seconds(expires_in) - config_.token_skew;
     // A lifetime shorter than the skew: use the token for this call only.
     token_valid_until_ = lifetime.count() > 0 ? now + lifetime : now;
@@ -223,8 +231,9 @@ Expected<Members, DirectoryError> KeycloakDirectory::members(std::string_view gr
         }
         for (const auto& u : users) {
             if (!u.is_object()) continue;
-            const std::string uid = u.value("id", std::string());
-            std::string who = u.value("username", uid);
+            const std::string uid = string_of(u, "id");
+            std::string who = string_of(u, "username");
+            if (who.empty()) who = uid;
             if (who.empty()) who = "?";
             if (!uid.empty()) {
                 bool dup = false;
