@@ -1,0 +1,1 @@
+bindery_fuzz(alertmanager DEPS bindery_http_frontend)
