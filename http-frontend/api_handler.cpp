@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http-frontend/alertmanager_endpoint.hpp"
+#include "http-frontend/admin.hpp"
 #include "http-frontend/openapi.hpp"
 #include "http-frontend/query_string.hpp"
 #include "http-frontend/time_format.hpp"
@@ -144,6 +145,11 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
     HandlerResult out{Response{}, "-"};
     const RouteSpec& route = *match.route;
 
+    if (is_admin_route(route.id)) {
+        if (admin_) return admin_->handle(req, match);
+        out.response = error_response({404, "not_found", "no such resource", "", {}}, v, ka);
+        return out;
+    }
     if (!route.authenticated) {
         switch (route.id) {
             case RouteId::healthz:

@@ -4,6 +4,7 @@
 // commit), so the server calls it from its worker pool, never from an I/O thread.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -52,9 +53,14 @@ struct HandlerResult {
     std::string client;   // authenticated client, for the access log ("-" when none)
 };
 
+class AdminHandler;
+
 class ApiHandler {
 public:
     ApiHandler(ApiConfig config, ApiDeps deps);
+
+    // Admin routes go to `admin` (set before the server starts); without one they answer 404.
+    void set_admin(std::shared_ptr<AdminHandler> admin) noexcept { admin_ = std::move(admin); }
 
     // `match.route` must be set. Never throws on client input.
     HandlerResult handle(const Request& req, const RouteMatch& match);
@@ -74,6 +80,7 @@ private:
     ApiConfig config_;
     ApiDeps deps_;
     RateLimiter limiter_;
+    std::shared_ptr<AdminHandler> admin_;
 };
 
 }  // namespace bindery::http

@@ -17,6 +17,17 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::alertmanager_webhook, "POST", "/v1/alertmanager", false, true},
     RouteSpec{RouteId::list_alerts, "GET", "/v1/alerts", false, true},
     RouteSpec{RouteId::get_alert, "GET", "/v1/alerts/{id}", false, true},
+    // Operator endpoint and status page: AdminHandler checks the admin key.
+    RouteSpec{RouteId::admin_status, "GET", "/admin/v1/status", false, true},
+    RouteSpec{RouteId::admin_pause, "POST", "/admin/v1/binds/{carrier}/pause", false, true},
+    RouteSpec{RouteId::admin_resume, "POST", "/admin/v1/binds/{carrier}/resume", false, true},
+    RouteSpec{RouteId::admin_messages, "GET", "/admin/v1/messages", false, true},
+    RouteSpec{RouteId::admin_message, "GET", "/admin/v1/messages/{id}", false, true},
+    RouteSpec{RouteId::admin_dlq, "GET", "/admin/v1/dlq", false, true},
+    RouteSpec{RouteId::admin_dlq_retry, "POST", "/admin/v1/dlq/retry", false, true},
+    RouteSpec{RouteId::ui_root, "GET", "/ui", false, false},
+    RouteSpec{RouteId::ui_root, "GET", "/ui/", false, false},
+    RouteSpec{RouteId::ui_page, "GET", "/ui/{file}", false, false},
 };
 
 // Template segments in braces match one non-empty segment.

@@ -19,8 +19,23 @@ enum class RouteId : std::uint8_t {
     alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)
     get_alert,
     list_alerts,
+    // Operator endpoint and status page (admin.hpp, ui.hpp): the admin key, not API keys.
+    admin_status,
+    admin_pause,
+    admin_resume,
+    admin_messages,
+    admin_message,
+    admin_dlq,
+    admin_dlq_retry,
+    ui_root,
+    ui_page,
 };
 
+
+// Routes answered by the AdminHandler (admin key, or the status page's public assets).
+constexpr bool is_admin_route(RouteId id) noexcept {
+    return id >= RouteId::admin_status && id <= RouteId::ui_page;
+}
 struct RouteSpec {
     RouteId id;
     std::string_view method;   // upper case

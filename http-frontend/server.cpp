@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http-frontend/admin.hpp"
 #include "http-frontend/http_session.hpp"
 
 namespace bindery::http {
@@ -152,6 +153,10 @@ HttpServer::HttpServer(net::io_context& io, ServerConfig config, ApiDeps deps)
     : core_(std::make_shared<ServerCore>(io, std::move(config), deps)) {}
 
 HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::set_admin(std::shared_ptr<AdminHandler> admin) {
+    core_->handler.set_admin(std::move(admin));
+}
 
 void HttpServer::start() {
     auto l = std::make_shared<Listener>(core_);

@@ -30,6 +30,9 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
+    // The operator endpoint and status page (/admin/v1, /ui); call before start(). Without it
+    // those paths answer 404.
+    void set_admin(std::shared_ptr<AdminHandler> admin);
     void start();
     void stop();
     // The bound port (after start()); useful with port 0.
