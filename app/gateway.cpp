@@ -17,6 +17,7 @@
 #include "app/gateway_metrics.hpp"
 #include "app/alerting.hpp"
 #include "app/logging.hpp"
+#include "app/smpp_frontend.hpp"
 #include "http-frontend/idempotency.hpp"
 #include "http-frontend/metrics.hpp"
 #include "http-frontend/readiness.hpp"
@@ -289,8 +290,11 @@ struct Gateway::Parts {
     std::unique_ptr<Alerting> alerting;   // the Alertmanager receiver (null: alerting disabled)
     std::unique_ptr<http::HttpServer> http;
     std::thread http_stopper;
+    std::unique_ptr<SmppFrontend> smpp;   // the SMPP server side (null: disabled)
 
     ~Parts() {
+        if (smpp) smpp->stop();
+        smpp.reset();
         if (http_stopper.joinable()) http_stopper.join();
         http.reset();
         alerting.reset();
@@ -343,6 +347,12 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     };
     add_metric_hooks(hooks, parts.metrics);
     Parts* raw = parts_.get();
+    // Receipts for submits made over SMPP go back to the ESME as deliver_sm.
+    hooks.on_transition = [raw, before = std::move(hooks.on_transition)](
+                              const router::Message& m, const router::MessageEvent& e) {
+        if (before) before(m, e);
+        if (raw->smpp) raw->smpp->on_transition(m, e);
+    };
     hooks.wake = [raw] {
         if (raw->driver) raw->driver->wake();
     };
@@ -452,6 +462,25 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                     raw->http->stop();
                     done();
                 });
+            }));
+    }
+
+    // SMPP front end: ESMEs bind here; what they submit goes through the same GatewayApi.
+    // Registered last: stopped first (unbinds its ESMEs while the router and carriers still run).
+    if (config.smpp_server.enabled) {
+        parts.smpp = std::make_unique<SmppFrontend>(boost::asio::make_strand(server.io()),
+                                                    to_smpp_frontend_config(config.smpp_server),
+                                                    *parts.api);
+        server.add(std::make_shared<FnService>(
+            "smpp",
+            [raw] {
+                raw->smpp->start();
+                spdlog::info(
+                    with_fields("smpp listening", {{"port", std::to_string(raw->smpp->port())}}));
+            },
+            [raw](SteadyTime, std::function<void()> done) {
+                raw->smpp->stop();
+                done();
             }));
     }
 }

@@ -79,10 +79,11 @@ bool verify_password(std::string_view stored, std::string_view password) noexcep
     try {
         if (stored.substr(0, kPrefix.size()) != kPrefix) return false;
         stored.remove_prefix(kPrefix.size());
+        // "sha256:<salt hex>:<digest hex>", or "sha256:<digest hex>" (unsalted: what the
+        // configuration's password_hash holds, `printf %s PASSWORD | sha256sum`).
         const auto colon = stored.find(':');
-        if (colon == std::string_view::npos) return false;
-        auto salt = from_hex(stored.substr(0, colon));
-        auto expected = from_hex(stored.substr(colon + 1));
+        auto salt = colon == std::string_view::npos ? from_hex({}) : from_hex(stored.substr(0, colon));
+        auto expected = from_hex(colon == std::string_view::npos ? stored : stored.substr(colon + 1));
         if (!salt || !expected || expected->size() != 32) return false;
         std::array<std::uint8_t, 32> d{};
         if (!digest(std::string_view(reinterpret_cast<const char*>(salt->data()), salt->size()), password, d)) {

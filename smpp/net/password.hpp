@@ -1,6 +1,7 @@
 #pragma once
 // Account passwords at rest: "sha256:<salt hex>:<digest hex>" where digest = SHA-256(salt ||
-// password) (OpenSSL EVP). verify_password() compares digests in constant time.
+// password) (OpenSSL EVP). verify_password() compares digests in constant time and also accepts
+// the unsalted "sha256:<digest hex>" (SHA-256 of the password alone) that configuration files hold.
 
 #include <string>
 #include <string_view>

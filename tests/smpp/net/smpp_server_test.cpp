@@ -38,6 +38,19 @@ TEST(Password, VerifiesOnlyTheRightPasswordAndRejectsMalformedHashes) {
     EXPECT_FALSE(verify_password(h.substr(0, h.size() - 2), "s3cret"));
 }
 
+TEST(Password, AcceptsTheUnsaltedConfigurationForm) {
+    // printf %s s3cret | sha256sum
+    const std::string h = "sha256:1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
+    const auto salted_empty = hash_password("s3cret", "");  // "sha256::<digest>"
+    const auto unsalted = "sha256:" + salted_empty.substr(8);
+    EXPECT_TRUE(verify_password(unsalted, "s3cret"));
+    EXPECT_FALSE(verify_password(unsalted, "s3cre"));
+    EXPECT_EQ(unsalted, h);
+    EXPECT_TRUE(verify_password(h, "s3cret"));
+    EXPECT_FALSE(verify_password(h, "wrong"));
+    EXPECT_FALSE(verify_password("sha256:" + salted_empty.substr(8, 62), "s3cret"));  // short digest
+}
+
 class RawPeer {
 public:
     RawPeer(asio::io_context& io, std::uint16_t port) : conn_(nullptr) {

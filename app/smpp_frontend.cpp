@@ -1,0 +1,401 @@
+#include "app/smpp_frontend.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "smpp/codec/receipt/receipt.hpp"
+#include "smpp/codec/text/data_coding.hpp"
+#include "smpp/codec/tlv.hpp"
+#include "smpp/net/password.hpp"
+
+namespace bindery::app {
+
+namespace asio = boost::asio;
+using smpp::CommandStatus;
+
+namespace {
+
+constexpr std::string_view kDlrTag = "smpp-dlr:";
+
+CommandStatus to_command_status(router::SubmitErrc e) noexcept {
+    switch (e) {
+        case router::SubmitErrc::backlog_full:
+            return CommandStatus::ESME_RMSGQFUL;
+        case router::SubmitErrc::invalid_destination:
+            return CommandStatus::ESME_RINVDSTADR;
+        case router::SubmitErrc::invalid_sender:
+            return CommandStatus::ESME_RINVSRCADR;
+        case router::SubmitErrc::invalid_text:
+            return CommandStatus::ESME_RINVMSGLEN;
+        case router::SubmitErrc::invalid_request:
+            return CommandStatus::ESME_RINVPARLEN;
+        case router::SubmitErrc::unavailable:
+            return CommandStatus::ESME_RSYSERR;
+    }
+    return CommandStatus::ESME_RSYSERR;
+}
+
+// SMPP priority_flag 0-3 (3 highest): 0 and 1 are what ESMEs send for ordinary traffic.
+router::Priority to_priority(std::uint8_t flag) noexcept {
+    return flag >= 2 ? router::Priority::express : router::Priority::normal;
+}
+
+// Relative validity "YYMMDDhhmmss000R" -> seconds; absolute times and empty -> nullopt (the
+// router's default applies).
+std::optional<std::chrono::seconds> relative_validity(std::string_view v) noexcept {
+    if (v.size() != 16 || v[15] != 'R') return std::nullopt;
+    for (std::size_t i = 0; i < 12; ++i) {
+        if (v[i] < '0' || v[i] > '9') return std::nullopt;
+    }
+    const auto two = [&](std::size_t i) { return (v[i] - '0') * 10 + (v[i + 1] - '0'); };
+    const long long secs = ((((two(0) * 365LL + two(2) * 30LL + two(4)) * 24 + two(6)) * 60 + two(8)) * 60) + two(10);
+    if (secs <= 0) return std::nullopt;
+    return std::chrono::seconds(secs);
+}
+
+bool sender_allowed(const SmppFrontendAccount& account, std::string_view sender) {
+    if (account.allowed_senders.empty()) return true;
+    return std::any_of(account.allowed_senders.begin(), account.allowed_senders.end(),
+                       [&](const std::string& s) { return s == "*" || s == sender; });
+}
+
+struct Converted {
+    CommandStatus status = CommandStatus::ESME_ROK;  // not ROK: answer this, submit nothing
+    std::vector<router::SubmitRequest> requests;
+};
+
+// The text of a submit: short_message, or message_payload when short_message is empty.
+// Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused: reassembly on the server side is
+// not implemented yet, and each part sent on as its own message would garble it.
+CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
+                          const smpp::TlvRange& tlvs, std::string& out) {
+    smpp::ByteView data = short_message;
+    if (data.empty()) {
+        if (auto payload = tlvs.message_payload()) data = *payload;
+    } else if (tlvs.message_payload()) {
+        return CommandStatus::ESME_RINVPARLEN;  // both given: 5.3.2.32 forbids it
+    }
+    if (tlvs.sar_msg_ref_num() || tlvs.sar_total_segments()) return CommandStatus::ESME_RINVOPTPARAMVAL;
+    const bool udhi = (esm_class & 0x40) != 0;
+    auto decoded = smpp::decode_user_data(data_coding, data, udhi);
+    if (!decoded) return CommandStatus::ESME_RINVESMCLASS;  // malformed UDH
+    if (decoded->udh && decoded->udh->concat) return CommandStatus::ESME_RINVESMCLASS;
+    out = std::move(decoded->text.utf8);
+    return CommandStatus::ESME_ROK;
+}
+
+template <class Body>
+router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& account, std::string_view system_id) {
+    router::SubmitRequest r;
+    r.client = account.client.empty() ? std::string(system_id) : account.client;
+    r.sender = std::string(b.source_addr);
+    r.priority = to_priority(b.priority_flag);
+    r.validity = relative_validity(b.validity_period);
+    r.tags.emplace_back("smpp");
+    const auto reg = static_cast<std::uint8_t>(b.registered_delivery & 0x03);
+    if (reg == 1 || reg == 2) {
+        r.tags.push_back(std::string(kDlrTag) + std::string(system_id) + ":" + std::to_string(reg));
+    }
+    return r;
+}
+
+Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id) {
+    Converted c;
+    std::string text;
+    if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
+        if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        c.status = decode_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, text);
+        if (c.status != CommandStatus::ESME_ROK) return c;
+        auto r = base_request(*sm, account, system_id);
+        r.destination = std::string(sm->destination_addr);
+        r.text = std::move(text);
+        c.requests.push_back(std::move(r));
+    } else if (const auto* dm = request.get_if<smpp::DataSm>()) {
+        if (!sender_allowed(account, dm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        c.status = decode_text(dm->data_coding, dm->esm_class, {}, dm->tlvs, text);
+        if (c.status != CommandStatus::ESME_ROK) return c;
+        router::SubmitRequest r;
+        r.client = account.client.empty() ? std::string(system_id) : account.client;
+        r.sender = std::string(dm->source_addr);
+        r.destination = std::string(dm->destination_addr);
+        r.text = std::move(text);
+        r.tags.emplace_back("smpp");
+        const auto reg = static_cast<std::uint8_t>(dm->registered_delivery & 0x03);
+        if (reg == 1 || reg == 2) {
+            r.tags.push_back(std::string(kDlrTag) + std::string(system_id) + ":" + std::to_string(reg));
+        }
+        c.requests.push_back(std::move(r));
+    } else if (const auto* mm = request.get_if<smpp::SubmitMulti>()) {
+        if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        c.status = decode_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, text);
+        if (c.status != CommandStatus::ESME_ROK) return c;
+        for (const auto& d : mm->dest_addresses) {
+            // Distribution lists are an SMSC-side address book Bindery does not keep.
+            if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}};
+            auto r = base_request(*mm, account, system_id);
+            r.destination = std::string(d.destination_addr);
+            r.text = text;
+            c.requests.push_back(std::move(r));
+        }
+        if (c.requests.empty()) return {CommandStatus::ESME_RINVNUMDESTS, {}};
+    } else {
+        c.status = CommandStatus::ESME_RINVCMDID;
+    }
+    return c;
+}
+
+std::string yymmddhhmm(router::SystemTime t) {
+    const std::time_t tt = router::SystemClock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min);
+    return buf;
+}
+
+std::optional<smpp::MessageState> receipt_state(router::MessageState s) noexcept {
+    switch (s) {
+        case router::MessageState::delivered:
+            return smpp::MessageState::delivered;
+        case router::MessageState::expired:
+            return smpp::MessageState::expired;
+        case router::MessageState::rejected:
+            return smpp::MessageState::rejected;
+        case router::MessageState::undeliverable:
+        case router::MessageState::failed_perm:
+        case router::MessageState::dead_letter:
+            return smpp::MessageState::undeliverable;
+        default:
+            return std::nullopt;
+    }
+}
+
+// "smpp-dlr:<system_id>:<1|2>" -> (system_id, registered_delivery)
+std::optional<std::pair<std::string, int>> dlr_tag(const router::Message& m) {
+    for (const auto& t : m.tags) {
+        if (t.size() < kDlrTag.size() + 3 || t.compare(0, kDlrTag.size(), kDlrTag) != 0) continue;
+        const auto colon = t.rfind(':');
+        if (colon <= kDlrTag.size()) continue;
+        return std::pair{t.substr(kDlrTag.size(), colon - kDlrTag.size()), t.back() == '2' ? 2 : 1};
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
+    SmppFrontendConfig out;
+    auto& s = out.server;
+    s.listen.host = config.listen.host;
+    s.listen.port = config.listen.port;
+    if (config.tls.enabled) {
+        s.listen.tls.enabled = true;
+        s.listen.tls.cert_file = config.tls.cert_file;
+        s.listen.tls.key_file = config.tls.key_file;
+        s.listen.tls.ca_file = config.tls.client_ca_file;
+        s.listen.tls.verify_peer = !config.tls.client_ca_file.empty();
+    }
+    s.listen.connection.name = "smpp-in";
+    s.system_id = config.system_id;
+    s.session.bind_timeout = config.bind_timeout;
+    s.session.enquire_link_interval = config.enquire_link_interval;
+    s.session.inactivity_timeout = config.inactivity_timeout;
+    s.session.response_timeout = config.response_timeout;
+    std::size_t max_window = 1;
+    for (const auto& a : config.accounts) {
+        smpp::ServerAccount acc;
+        acc.system_id = a.system_id;
+        acc.password_hash = a.password.is_set() ? smpp::hash_password(a.password.reveal()) : a.password_hash;
+        acc.max_binds = a.max_binds;
+        acc.window = a.window;
+        acc.max_tps = a.max_tps;
+        max_window = std::max<std::size_t>(max_window, a.window);
+        s.accounts.push_back(std::move(acc));
+        out.accounts.emplace(a.system_id, SmppFrontendAccount{a.client, a.allowed_senders});
+    }
+    // The session's own limit sits above every account's: the account window answers
+    // ESME_RTHROTTLED first.
+    s.session.incoming_window = max_window + 1;
+    return out;
+}
+
+SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config, router::GatewayApi& api)
+    : executor_(std::move(executor)), config_(std::move(config)), api_(api) {
+    server_ = std::make_shared<smpp::SmppServer>(executor_, config_.server, *this);
+}
+
+SmppFrontend::~SmppFrontend() { stop(); }
+
+void SmppFrontend::start() {
+    worker_ = std::thread([this] { work(); });
+    server_->start();
+}
+
+void SmppFrontend::stop() {
+    {
+        const std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    asio::post(executor_, [server = server_] { server->stop(); });
+    if (worker_.joinable()) worker_.join();
+}
+
+std::uint16_t SmppFrontend::port() const { return server_->port(); }
+
+SmppFrontendStats SmppFrontend::stats() const {
+    const std::lock_guard lock(mutex_);
+    auto s = stats_;
+    s.receipts_delivered = receipts_->delivered.load();
+    s.receipts_given_up = receipts_->given_up.load();
+    return s;
+}
+
+void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
+                             smpp::SubmitResponder respond) {
+    static const SmppFrontendAccount kNone{};
+    const auto it = config_.accounts.find(origin.account);
+    const auto& account = it == config_.accounts.end() ? kNone : it->second;
+    auto converted = convert(request, account, origin.account);
+    if (converted.status != CommandStatus::ESME_ROK) {
+        {
+            const std::lock_guard lock(mutex_);
+            ++stats_.refused;
+        }
+        respond(converted.status, {});
+        return;
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        if (stopping_) {
+            ++stats_.refused;
+        } else if (jobs_.size() >= config_.max_pending) {
+            ++stats_.refused;
+        } else {
+            ++stats_.submits;
+            jobs_.push_back(Job{std::move(converted.requests), std::move(respond)});
+            cv_.notify_one();
+            return;
+        }
+    }
+    respond(CommandStatus::ESME_RMSGQFUL, {});
+}
+
+void SmppFrontend::work() {
+    std::vector<Job> batch;
+    std::vector<router::SubmitRequest> requests;
+    for (;;) {
+        batch.clear();
+        requests.clear();
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;  // stopping and nothing left
+            while (!jobs_.empty() && (batch.empty() || requests.size() + jobs_.front().requests.size() <= config_.max_batch)) {
+                for (auto& r : jobs_.front().requests) requests.push_back(std::move(r));
+                batch.push_back(std::move(jobs_.front()));
+                jobs_.pop_front();
+            }
+        }
+        std::vector<router::SubmitOutcome> outcomes;
+        try {
+            outcomes = api_.submit(requests);
+        } catch (const std::exception& e) {  // the router never should; answer, do not die
+            spdlog::error("smpp.server submit failed: {}", e.what());
+        }
+        std::size_t at = 0;
+        for (auto& job : batch) {
+            const auto n = job.requests.size();
+            if (outcomes.size() >= at + n) {
+                answer(job, std::span<const router::SubmitOutcome>(outcomes).subspan(at, n));
+            } else {
+                answer(job, {});
+            }
+            at += n;
+        }
+    }
+}
+
+void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outcomes) {
+    CommandStatus status = CommandStatus::ESME_RSYSERR;
+    std::string id;
+    std::size_t accepted = 0;
+    for (const auto& o : outcomes) {
+        if (o) {
+            if (accepted++ == 0) id = o->id.to_string();
+        } else if (accepted == 0 && status == CommandStatus::ESME_RSYSERR) {
+            status = to_command_status(o.error().code);
+        }
+    }
+    // submit_multi: answered ESME_ROK with the first message's id once any destination was
+    // accepted (the others' refusals are logged; each accepted one has its own receipt).
+    if (accepted > 0) status = CommandStatus::ESME_ROK;
+    if (accepted > 0 && accepted < outcomes.size()) {
+        spdlog::warn("smpp.server submit_multi: {} of {} destinations refused", outcomes.size() - accepted,
+                     outcomes.size());
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        stats_.accepted += accepted;
+        if (accepted == 0) ++stats_.refused;
+    }
+    asio::post(executor_, [respond = std::move(job.respond), status, id = std::move(id)] { respond(status, id); });
+}
+
+smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const router::MessageEvent& event) {
+    const auto state = receipt_state(event.to).value_or(smpp::MessageState::unknown);
+    const std::string id = m.id.to_string();
+    const bool delivered = state == smpp::MessageState::delivered;
+    smpp::ShortMessageData d;
+    // The receipt goes from the handset to the ESME's sender.
+    d.source_addr_ton = 1;
+    d.source_addr_npi = 1;
+    d.source_addr = !m.destination.empty() && m.destination.front() == '+' ? m.destination.substr(1) : m.destination;
+    d.destination_addr = m.sender;
+    d.esm_class = 0x04;  // SMSC delivery receipt
+    std::string text = m.text.substr(0, 20);
+    std::string body = "id:" + id + " sub:001 dlvrd:" + (delivered ? "001" : "000") +
+                       " submit date:" + yymmddhhmm(m.accepted_at) + " done date:" + yymmddhhmm(event.at) +
+                       " stat:" + std::string(smpp::stat_text(state)) + " err:" + (delivered ? "000" : "001") +
+                       " text:" + text;
+    d.short_message.assign(body.begin(), body.end());
+    smpp::TlvBuilder tlvs;
+    tlvs.c_string(smpp::tlv_tag::receipted_message_id, id);
+    tlvs.u8(smpp::tlv_tag::message_state, static_cast<std::uint8_t>(state));
+    d.tlvs = tlvs.bytes();
+    return d;
+}
+
+void SmppFrontend::on_transition(const router::Message& message, const router::MessageEvent& event) {
+    if (!receipt_state(event.to)) return;
+    auto target = dlr_tag(message);
+    if (!target) return;
+    if (target->second == 2 && event.to == router::MessageState::delivered) return;  // failures only
+    auto data = receipt_for(message, event);
+    {
+        const std::lock_guard lock(mutex_);
+        ++stats_.receipts_queued;
+    }
+    // The deliver callback may outlive this object (the server's queue is drained on its strand):
+    // it holds the server, not `this`, and counts through a shared block.
+    asio::post(executor_, [server = server_, receipts = receipts_, account = std::move(target->first),
+                           data = std::move(data), id = message.id.to_string()]() mutable {
+        server->deliver(account, std::move(data), [receipts, account, id](const smpp::DeliverReport& r) {
+            if (r.delivered) {
+                ++receipts->delivered;
+                return;
+            }
+            ++receipts->given_up;
+            spdlog::warn("smpp.server receipt for {} to '{}' given up after {} attempts ({})", id, account,
+                         r.attempts, r.expired ? "deliver_timeout" : std::string(smpp::to_string(r.status)));
+        });
+    });
+}
+
+}  // namespace bindery::app

@@ -1,0 +1,125 @@
+#pragma once
+// SmppFrontend: the SMPP server side wired to the router. The composition root is the only place
+// that knows both smpp::SmppServer (wire, binds, accounts, deliver_sm queue) and
+// router::GatewayApi (the narrow interface the HTTP API uses too):
+//
+//   ESME --submit_sm/data_sm/submit_multi--> SmppServer --on_submit--> SmppFrontend
+//        --(worker thread, batched)--> GatewayApi::submit --> submit_sm_resp (message id)
+//   Router on_transition (final state) --> SmppFrontend::on_transition --> SmppServer::deliver
+//        --> deliver_sm receipt on one of the account's RX/TRX binds (retried while none is up)
+//
+// Submits are answered only after GatewayApi::submit returned (the message is durable: stored in
+// the router's group commit). GatewayApi::submit may block on the store, so it runs on a worker
+// thread of its own, never on an io thread; batches of waiting submits go in one call.
+//
+// Receipts: a submit asking for one (registered_delivery bits 1-0 = 1, or 2 = failures only) is
+// tagged `smpp-dlr:<system_id>:<registered_delivery>` in the router, so the transition to a final
+// state (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED, FAILED_PERM, DEAD_LETTER) knows where the
+// deliver_sm goes even after a restart. A receipt waits in SmppServer's per-account queue
+// (bounded: `max_deliver_queue`) until a receiver bind takes it or `deliver_timeout` passes; a
+// receipt given up is logged with its message id (warn) and counted, never dropped silently. The
+// queue is in memory: receipts waiting for a bind when the process stops are lost (logged count).
+//
+// Threading: SmppServer runs on a strand of the io_context; on_transition may be called from any
+// thread (it posts to the strand); stop() from any thread except the worker.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "app/config.hpp"
+#include "router/api/gateway_api.hpp"
+#include "router/core/message.hpp"
+#include "smpp/net/smpp_server.hpp"
+
+namespace bindery::app {
+
+struct SmppFrontendAccount {
+    std::string client;                        // router client the traffic is charged to
+    std::vector<std::string> allowed_senders;  // empty or "*": any
+};
+
+struct SmppFrontendConfig {
+    smpp::SmppServerConfig server;
+    std::map<std::string, SmppFrontendAccount, std::less<>> accounts;  // by system_id
+    std::size_t max_batch = 256;     // submits per GatewayApi::submit call
+    std::size_t max_pending = 10000;  // submits waiting for the worker; past it ESME_RMSGQFUL
+};
+
+// app config -> frontend config (passwords hashed with a fresh salt; password_hash as configured).
+[[nodiscard]] SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config);
+
+struct SmppFrontendStats {
+    std::uint64_t submits = 0;           // PDUs handed to the router
+    std::uint64_t accepted = 0;          // messages accepted by the router
+    std::uint64_t refused = 0;           // PDUs answered with an error
+    std::uint64_t receipts_queued = 0;
+    std::uint64_t receipts_delivered = 0;
+    std::uint64_t receipts_given_up = 0;
+};
+
+class SmppFrontend final : public smpp::SubmitHandler {
+public:
+    SmppFrontend(boost::asio::any_io_executor executor, SmppFrontendConfig config,
+                 router::GatewayApi& api);
+    ~SmppFrontend() override;
+    SmppFrontend(const SmppFrontend&) = delete;
+    SmppFrontend& operator=(const SmppFrontend&) = delete;
+
+    // Starts the worker and the listener (throws on an unusable listen address).
+    void start();
+    // Stops accepting, unbinds every ESME, finishes queued submits, joins the worker. Not from
+    // an io thread that must run for the unbind to complete: the unbind is posted, not awaited.
+    void stop();
+    [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] SmppFrontendStats stats() const;
+
+    // Router hook (any thread, may hold the router's lock: only copies and posts).
+    void on_transition(const router::Message& message, const router::MessageEvent& event);
+
+    // smpp::SubmitHandler (on the server's strand)
+    void on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
+                   smpp::SubmitResponder respond) override;
+
+    // The receipt deliver_sm for a message in a final state (exposed for tests).
+    [[nodiscard]] static smpp::ShortMessageData receipt_for(const router::Message& message,
+                                                            const router::MessageEvent& event);
+
+private:
+    struct ReceiptCounters {
+        std::atomic<std::uint64_t> delivered{0};
+        std::atomic<std::uint64_t> given_up{0};
+    };
+    struct Job {
+        std::vector<router::SubmitRequest> requests;
+        smpp::SubmitResponder respond;
+    };
+
+    void work();
+    void answer(Job& job, std::span<const router::SubmitOutcome> outcomes);
+
+    boost::asio::any_io_executor executor_;
+    SmppFrontendConfig config_;
+    router::GatewayApi& api_;
+    std::shared_ptr<smpp::SmppServer> server_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Job> jobs_;
+    bool stopping_ = false;
+    std::thread worker_;
+    SmppFrontendStats stats_;  // under mutex_
+    std::shared_ptr<ReceiptCounters> receipts_ = std::make_shared<ReceiptCounters>();
+};
+
+}  // namespace bindery::app

@@ -1,0 +1,412 @@
+// SmppFrontend: the SMPP server side wired to router::GatewayApi. A Bindery ClientBind (ESME role)
+// binds over 127.0.0.1 to the frontend's listener. With a recording GatewayApi: PDU -> request
+// conversion, id in submit_sm_resp, SubmitErrc -> command_status, receipts as deliver_sm (also
+// after waiting for a bind). End to end: Router + InMemoryStore + SmppCarrierProvider + the SMSC
+// simulator as the carrier: the submit reaches the simulator and its receipt comes back to the
+// ESME as deliver_sm carrying the router's message id.
+#include "app/smpp_frontend.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "router/core/message_store.hpp"
+#include "router/core/router.hpp"
+#include "router/providers/smpp_carrier_provider.hpp"
+#include "router/providers/text_planner.hpp"
+#include "smpp/codec/text/charset.hpp"
+#include "smpp/net/client_bind.hpp"
+#include "smpp/net/password.hpp"
+#include "tools/smsc-sim/simulator.hpp"
+
+namespace bindery::app {
+namespace {
+
+namespace asio = boost::asio;
+using smpp::CommandStatus;
+using std::chrono::milliseconds;
+
+// Runs the io_context (and `also`) until `done` or the limit: every wait is for an event.
+template <class Pred, class Also>
+bool run_until(asio::io_context& io, Pred done, Also also, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        io.run_one_for(milliseconds(5));
+        if (io.stopped()) io.restart();
+        also();
+    }
+    return true;
+}
+template <class Pred>
+bool run_until(asio::io_context& io, Pred done) {
+    return run_until(io, done, [] {});
+}
+
+class RecordingApi final : public router::GatewayApi {
+public:
+    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+        const std::lock_guard lock(mutex);
+        std::vector<router::SubmitOutcome> out;
+        for (const auto& r : batch) {
+            requests.push_back(r);
+            if (r.destination == "111") {
+                out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
+            } else if (r.destination == "222") {
+                out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "full", {}}));
+            } else {
+                router::MessageId::Bytes b{};
+                b[15] = static_cast<std::uint8_t>(requests.size());
+                b[6] = 0x70;
+                out.emplace_back(router::SubmitAccepted{router::MessageId(b), "+" + r.destination, {}, 1});
+            }
+        }
+        return out;
+    }
+    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
+                                                                std::optional<std::string_view>) override {
+        return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
+    }
+    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
+        return router::MessagePage{};
+    }
+    router::Backpressure backpressure() const override { return {}; }
+
+    std::mutex mutex;
+    std::vector<router::SubmitRequest> requests;
+};
+
+struct Received {
+    std::uint8_t esm_class = 0;
+    std::string text;
+    std::string receipted_message_id;
+    std::optional<std::uint8_t> message_state;
+    std::string source_addr, destination_addr;
+};
+
+class Esme final : public smpp::ClientBindObserver {
+public:
+    std::vector<Received> received;
+    void on_deliver(smpp::ClientBind&, const smpp::Pdu& request, smpp::IncomingDone done) override {
+        if (const auto* d = request.get_if<smpp::DeliverSm>()) {
+            Received r;
+            r.esm_class = d->esm_class;
+            r.text = std::string(d->short_message.as_chars());
+            r.receipted_message_id = std::string(d->tlvs.receipted_message_id().value_or(""));
+            r.message_state = d->tlvs.message_state();
+            r.source_addr = std::string(d->source_addr);
+            r.destination_addr = std::string(d->destination_addr);
+            received.push_back(std::move(r));
+        }
+        done(CommandStatus::ESME_ROK);
+    }
+};
+
+SmppFrontendConfig frontend_config() {
+    SmppFrontendConfig c;
+    c.server.listen.host = "127.0.0.1";
+    c.server.listen.port = 0;
+    c.server.deliver_retry = milliseconds(50);
+    smpp::ServerAccount a;
+    a.system_id = "acme";
+    a.password_hash = smpp::hash_password("secret");
+    a.window = 50;
+    c.server.accounts.push_back(a);
+    c.server.session.incoming_window = 51;
+    c.accounts.emplace("acme", SmppFrontendAccount{"acme-client", {}});
+    return c;
+}
+
+smpp::ClientBindConfig esme_config(std::uint16_t port, std::string password = "secret") {
+    smpp::ClientBindConfig c;
+    c.name = "esme";
+    c.port = port;
+    c.system_id = "acme";
+    c.password = std::move(password);
+    c.session.window = 10;
+    c.backoff.initial = milliseconds(10);
+    c.backoff.max = milliseconds(50);
+    c.backoff.bind_failure_initial = milliseconds(100);
+    c.backoff.bind_failure_max = milliseconds(200);
+    c.backoff_seed = 7;
+    return c;
+}
+
+smpp::ShortMessageData sms(std::string destination, std::string text, std::uint8_t registered_delivery = 1) {
+    smpp::ShortMessageData m;
+    m.source_addr_ton = 5;
+    m.source_addr = "Bindery";
+    m.dest_addr_ton = 1;
+    m.dest_addr_npi = 1;
+    m.destination_addr = std::move(destination);
+    m.registered_delivery = registered_delivery;
+    m.short_message.assign(text.begin(), text.end());
+    return m;
+}
+
+void stop_bind(asio::io_context& io, const std::shared_ptr<smpp::ClientBind>& bind) {
+    bool done = false;
+    bind->stop(milliseconds(200), [&] { done = true; });
+    run_until(io, [&] { return done; });
+}
+
+class SmppFrontendTest : public ::testing::Test {
+protected:
+    void TearDown() override {
+        for (auto& b : binds_) stop_bind(io_, b);
+        if (frontend_) frontend_->stop();
+        io_.poll();
+    }
+    std::shared_ptr<smpp::ClientBind> bind(smpp::ClientBindConfig c) {
+        auto b = std::make_shared<smpp::ClientBind>(io_.get_executor(), std::move(c), &esme_);
+        b->start();
+        binds_.push_back(b);
+        return b;
+    }
+    std::optional<smpp::SubmitReport> submit(smpp::ClientBind& b, smpp::ShortMessageData m) {
+        std::optional<smpp::SubmitReport> report;
+        b.submit(std::move(m), [&](const smpp::SubmitReport& r) { report = r; });
+        run_until(io_, [&] { return report.has_value(); });
+        return report;
+    }
+
+    asio::io_context io_;
+    Esme esme_;
+    std::unique_ptr<SmppFrontend> frontend_;
+    std::vector<std::shared_ptr<smpp::ClientBind>> binds_;
+};
+
+TEST_F(SmppFrontendTest, SubmitGoesToTheGatewayApiAndIsAnsweredWithItsMessageId) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    auto b = bind(esme_config(frontend_->port()));
+    ASSERT_TRUE(run_until(io_, [&] { return b->bound(); }));
+
+    auto m = sms("989121234567", "hello", 1);
+    m.priority_flag = 3;
+    m.validity_period = "000001000000000R";  // one day, relative
+    auto r = submit(*b, std::move(m));
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(r->ok()) << smpp::to_string(r->status);
+    EXPECT_EQ(r->message_id.size(), 36U);  // the router's UUID
+    ASSERT_EQ(api.requests.size(), 1U);
+    const auto& req = api.requests[0];
+    EXPECT_EQ(req.client, "acme-client");
+    EXPECT_EQ(req.sender, "Bindery");
+    EXPECT_EQ(req.destination, "989121234567");
+    EXPECT_EQ(req.text, "hello");
+    EXPECT_EQ(req.priority, router::Priority::express);
+    ASSERT_TRUE(req.validity);
+    EXPECT_EQ(*req.validity, std::chrono::hours(24));
+    EXPECT_NE(std::find(req.tags.begin(), req.tags.end(), "smpp-dlr:acme:1"), req.tags.end());
+    EXPECT_EQ(r->message_id, router::MessageId::parse(r->message_id)->to_string());
+}
+
+TEST_F(SmppFrontendTest, MapsSubmitErrorsToCommandStatusAndDecodesUcs2) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    auto b = bind(esme_config(frontend_->port()));
+    ASSERT_TRUE(run_until(io_, [&] { return b->bound(); }));
+
+    auto bad = submit(*b, sms("111", "x"));
+    ASSERT_TRUE(bad && bad->sent);
+    EXPECT_EQ(bad->status, CommandStatus::ESME_RINVDSTADR);
+    auto full = submit(*b, sms("222", "x"));
+    ASSERT_TRUE(full && full->sent);
+    EXPECT_EQ(full->status, CommandStatus::ESME_RMSGQFUL);
+
+    auto ucs2 = sms("989121234567", "");
+    const auto encoded = smpp::encode_ucs2("سلام");
+    ASSERT_TRUE(encoded);
+    ucs2.short_message.assign(encoded->begin(), encoded->end());
+    ucs2.data_coding = 8;
+    auto ok = submit(*b, std::move(ucs2));
+    ASSERT_TRUE(ok && ok->ok());
+    EXPECT_EQ(api.requests.back().text, "سلام");
+
+    // A concatenated part (UDH IE 0x00) is refused rather than sent on as a message of its own.
+    auto part = sms("989121234567", "");
+    part.esm_class = 0x40;
+    const std::vector<std::uint8_t> udh_and_text{0x05, 0x00, 0x03, 0x2A, 0x02, 0x01, 'h', 'i'};
+    part.short_message = udh_and_text;
+    auto refused = submit(*b, std::move(part));
+    ASSERT_TRUE(refused && refused->sent);
+    EXPECT_EQ(refused->status, CommandStatus::ESME_RINVESMCLASS);
+    EXPECT_EQ(frontend_->stats().refused, 3U);
+}
+
+TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+
+    router::Message m;
+    m.id = *router::MessageId::parse("01890a5d-ac96-774b-bcce-b302099a8057");
+    m.sender = "Bindery";
+    m.destination = "+989121234567";
+    m.text = "hello";
+    m.tags = {"smpp", "smpp-dlr:acme:1"};
+    m.accepted_at = router::SystemClock::now();
+    router::MessageEvent e;
+    e.id = m.id;
+    e.from = router::MessageState::sent;
+    e.to = router::MessageState::undeliverable;
+    e.at = router::SystemClock::now();
+    frontend_->on_transition(m, e);  // no bind up yet: queued
+    // Not asked for: no receipt.
+    router::Message quiet = m;
+    quiet.tags = {"smpp"};
+    frontend_->on_transition(quiet, e);
+    // Failures only (2) and delivered: no receipt.
+    router::Message failures_only = m;
+    failures_only.tags = {"smpp", "smpp-dlr:acme:2"};
+    router::MessageEvent delivered = e;
+    delivered.to = router::MessageState::delivered;
+    frontend_->on_transition(failures_only, delivered);
+    for (int i = 0; i < 20; ++i) io_.poll();
+    EXPECT_EQ(frontend_->stats().receipts_queued, 1U);
+
+    auto b = bind(esme_config(frontend_->port()));
+    ASSERT_TRUE(run_until(io_, [&] { return !esme_.received.empty(); }));
+    ASSERT_EQ(esme_.received.size(), 1U);
+    const auto& r = esme_.received[0];
+    EXPECT_EQ(r.esm_class, 0x04);
+    EXPECT_EQ(r.receipted_message_id, "01890a5d-ac96-774b-bcce-b302099a8057");
+    EXPECT_EQ(r.message_state, std::optional<std::uint8_t>(5));
+    EXPECT_NE(r.text.find("id:01890a5d-ac96-774b-bcce-b302099a8057 "), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("stat:UNDELIV"), std::string::npos) << r.text;
+    EXPECT_EQ(r.source_addr, "989121234567");
+    EXPECT_EQ(r.destination_addr, "Bindery");
+    ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().receipts_delivered == 1; }));
+}
+
+TEST_F(SmppFrontendTest, WrongPasswordIsRefused) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    auto b = bind(esme_config(frontend_->port(), "wrong"));
+    ASSERT_TRUE(run_until(io_, [&] { return b->stats().bind_failures > 0; }));
+    EXPECT_FALSE(b->bound());
+}
+
+TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
+    SmppServerConfig c;
+    SmppAccountConfig a;
+    a.system_id = "a";
+    a.password = Secret("pw", Secret::Source::inline_value, "test");
+    a.window = 30;
+    a.client = "client-a";
+    a.allowed_senders = {"Bindery"};
+    SmppAccountConfig b;
+    b.system_id = "b";
+    b.password_hash = "sha256:" + smpp::hash_password("pw2", "").substr(8);
+    c.accounts = {a, b};
+    const auto out = to_smpp_frontend_config(c);
+    ASSERT_EQ(out.server.accounts.size(), 2U);
+    EXPECT_TRUE(smpp::verify_password(out.server.accounts[0].password_hash, "pw"));
+    EXPECT_EQ(out.server.accounts[0].password_hash.find("pw"), std::string::npos);
+    EXPECT_TRUE(smpp::verify_password(out.server.accounts[1].password_hash, "pw2"));
+    EXPECT_EQ(out.server.accounts[0].window, 30U);
+    EXPECT_GT(out.server.session.incoming_window, 30U);
+    EXPECT_EQ(out.accounts.at("a").client, "client-a");
+    EXPECT_EQ(out.accounts.at("a").allowed_senders, std::vector<std::string>{"Bindery"});
+}
+
+// The whole path over loopback: ESME -> SmppFrontend -> Router -> SmppCarrierProvider -> simulator,
+// and the simulator's receipt back through the router to the ESME as deliver_sm.
+TEST(SmppFrontendEndToEnd, SubmitReachesTheSimulatorAndTheReceiptComesBackAsDeliverSm) {
+    asio::io_context io;
+    sim::SimConfig sc;
+    sc.host = "127.0.0.1";
+    sc.port = 0;
+    sc.dlr_delay = milliseconds(20);
+    sc.seed = 1;
+    auto smsc = std::make_shared<sim::SmscSimulator>(io.get_executor(), sc);
+    smsc->start();
+
+    router::InMemoryStore store;
+    router::RouterConfig rc;
+    rc.acceptance.numbers.default_region = "IR";
+    rc.routing.routes = {{"main", {{"carrier-a", 1}}, {}}};
+    rc.routing.default_route = "main";
+    rc.seed = 42;
+    router::SmppCarrierConfig pc;
+    pc.name = "carrier-a";
+    pc.pool.port = smsc->port();
+    pc.pool.system_id = "router";
+    pc.pool.window = 20;
+    pc.pool.backoff.initial = milliseconds(10);
+    pc.refresh_interval = milliseconds(10);
+    SmppFrontend* frontend_ptr = nullptr;
+    router::RouterHooks hooks;
+    hooks.on_transition = [&](const router::Message& m, const router::MessageEvent& e) {
+        if (frontend_ptr != nullptr) frontend_ptr->on_transition(m, e);
+    };
+    router::Router router(rc, store, router::SmppTextPlanner(pc.text).planner(), hooks);
+    auto provider = std::make_unique<router::SmppCarrierProvider>(pc, io.get_executor(), router);
+    router.add_provider(*provider);
+    provider->start();
+    router::RouterGateway api(router, [] { return Clock::now(); }, [] { return router::SystemClock::now(); });
+
+    auto frontend = std::make_unique<SmppFrontend>(io.get_executor(), frontend_config(), api);
+    frontend_ptr = frontend.get();
+    frontend->start();
+    const auto poll = [&] { router.poll(Clock::now(), router::SystemClock::now()); };
+
+    Esme esme;
+    auto b = std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(frontend->port()), &esme);
+    b->start();
+    ASSERT_TRUE(run_until(io, [&] { return b->bound(); }, poll));
+    std::vector<std::string> ids;
+    int answered = 0;
+    for (int i = 0; i < 5; ++i) {
+        b->submit(sms("98912" + std::to_string(1000000 + i), "message " + std::to_string(i)),
+                  [&](const smpp::SubmitReport& r) {
+                      ++answered;
+                      if (r.ok()) ids.push_back(r.message_id);
+                  });
+    }
+    ASSERT_TRUE(run_until(io, [&] { return answered == 5; }, poll));
+    ASSERT_EQ(ids.size(), 5U);
+    ASSERT_TRUE(run_until(io, [&] { return esme.received.size() == 5; }, poll));
+    EXPECT_EQ(smsc->counters().submits, 5U);
+    std::vector<std::string> receipted;
+    for (const auto& r : esme.received) {
+        EXPECT_EQ(r.esm_class, 0x04);
+        EXPECT_EQ(r.message_state, std::optional<std::uint8_t>(2));  // DELIVERED
+        EXPECT_NE(r.text.find("stat:DELIVRD"), std::string::npos);
+        receipted.push_back(r.receipted_message_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    std::sort(receipted.begin(), receipted.end());
+    EXPECT_EQ(ids, receipted);
+    for (const auto& id : ids) {
+        auto st = router.status(*router::MessageId::parse(id), std::string_view("acme-client"));
+        ASSERT_TRUE(st);
+        EXPECT_EQ(st->state, router::MessageState::delivered);
+    }
+    ASSERT_TRUE(run_until(io, [&] { return frontend->stats().receipts_delivered == 5; }, poll));
+
+    bool stopped = false;
+    b->stop(milliseconds(200), [&] { stopped = true; });
+    run_until(io, [&] { return stopped; }, poll);
+    frontend->stop();
+    bool provider_stopped = false;
+    provider->stop(milliseconds(200), [&] { provider_stopped = true; });
+    run_until(io, [&] { return provider_stopped; }, poll);
+    frontend_ptr = nullptr;
+    smsc->stop();
+    io.poll();
+}
+
+}  // namespace
+}  // namespace bindery::app
