@@ -567,14 +567,14 @@ int run(const Options& o) {
     std::cout << "bindery-soak: gateway 127.0.0.1:" << port
               << (pid > 0 ? " pid " + std::to_string(pid) : "")
               << (own ? ", work directory " + dir.string() : "") << "\n";
-    const auto alert_probe = probe.request("POST", "/alertmanager", "", alert_payload(0, false));
+    const auto alert_probe = probe.request("POST", "/v1/alertmanager", "", alert_payload(0, false));
     const bool alerts = o.alert_every > 0 && alert_probe.status != 404 && alert_probe.status != 0;
     std::cout << "  HTTP submits: " << o.rate << " msg/s on " << o.connections
               << " keep-alive connections (every tenth request " << o.batch << " recipients)\n";
     std::cout << "  alert webhooks: "
-              << (alerts               ? "one every " + fmt(o.alert_every) + " s to /alertmanager"
+              << (alerts ? "one every " + fmt(o.alert_every) + " s to /v1/alertmanager"
                   : o.alert_every <= 0 ? std::string("off (--alert-every 0)")
-                                       : "skipped: the gateway does not serve /alertmanager (" +
+                                       : "skipped: the gateway does not serve /v1/alertmanager (" +
                                              std::to_string(alert_probe.status) + ")")
               << "\n";
     bool smpp_wired = false;
@@ -616,7 +616,7 @@ int run(const Options& o) {
                 while (!stop && Steady::now() < due) std::this_thread::sleep_for(100ms);
                 if (stop) break;
                 const auto r =
-                    client.request("POST", "/alertmanager", "", alert_payload(n, n % 2 == 1));
+                    client.request("POST", "/v1/alertmanager", "", alert_payload(n, n % 2 == 1));
                 const std::lock_guard lock(stats.mutex);
                 ++stats.alerts_sent;
                 stats.alerts_ok += r.status >= 200 && r.status < 300 ? 1U : 0U;
