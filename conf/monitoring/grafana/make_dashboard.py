@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Generates bindery.json, the Grafana dashboard (edit here, then run:
+    python3 conf/monitoring/grafana/make_dashboard.py conf/monitoring/grafana/bindery.json
+tests/ops/metric_names_test.py checks every query against the metrics Bindery exports)."""
+import json
+DS = {"type": "prometheus", "uid": "${datasource}"}
+panels = []
+pid = [0]
+y = [0]
+def nid():
+    pid[0] += 1; return pid[0]
+def row(title):
+    panels.append({"type": "row", "title": title, "id": nid(), "collapsed": False,
+                   "gridPos": {"h": 1, "w": 24, "x": 0, "y": y[0]}, "panels": []})
+    y[0] += 1
+x = [0]
+def place(w, h):
+    if x[0] + w > 24:
+        x[0] = 0; y[0] += place.h
+    g = {"h": h, "w": w, "x": x[0], "y": y[0]}
+    x[0] += w; place.h = h
+    return g
+place.h = 8
+def flush():
+    if x[0] > 0:
+        y[0] += place.h; x[0] = 0
+def ts(title, targets, unit="short", w=12, h=8, desc="", stack=False, min0=True):
+    p = {"type": "timeseries", "title": title, "id": nid(), "datasource": DS,
+         "description": desc, "gridPos": place(w, h),
+         "fieldConfig": {"defaults": {"unit": unit, "custom": {"lineWidth": 1, "fillOpacity": 10,
+                          "stacking": {"mode": "normal" if stack else "none", "group": "A"}}},
+                         "overrides": []},
+         "options": {"legend": {"displayMode": "table", "placement": "bottom", "calcs": ["lastNotNull", "max"]},
+                     "tooltip": {"mode": "multi", "sort": "desc"}},
+         "targets": [{"datasource": DS, "refId": chr(65 + i), "expr": e, "legendFormat": l}
+                     for i, (e, l) in enumerate(targets)]}
+    if min0: p["fieldConfig"]["defaults"]["min"] = 0
+    panels.append(p)
+def stat(title, expr, unit="short", w=4, h=4, desc="", thresholds=None, legend=""):
+    steps = thresholds or [{"color": "green", "value": None}]
+    panels.append({"type": "stat", "title": title, "id": nid(), "datasource": DS, "description": desc,
+                   "gridPos": place(w, h),
+                   "fieldConfig": {"defaults": {"unit": unit, "thresholds": {"mode": "absolute", "steps": steps}},
+                                   "overrides": []},
+                   "options": {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                               "colorMode": "background", "graphMode": "area", "textMode": "auto"},
+                   "targets": [{"datasource": DS, "refId": "A", "expr": expr, "legendFormat": legend}]})
+
+I = 'instance=~"$instance"'
+C = 'carrier=~"$carrier"'
+P = 'provider=~"$carrier"'
+R = '$__rate_interval'
+
+row("Overview")
+stat("Accepted messages/s", f'sum(rate(bindery_messages_accepted_total{{{I}}}[{R}]))', "reqps")
+stat("Backlog", f'sum(bindery_router_backlog{{{I}}})', thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 1000}, {"color": "red", "value": 10000}])
+stat("Binds up / configured", f'sum(bindery_binds_up{{{I},{C}}}) / sum(bindery_binds_configured{{{I},{C}}})', "percentunit",
+     thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.5}, {"color": "green", "value": 1}])
+stat("Accepting", f'min(bindery_router_accepting{{{I}}})', thresholds=[{"color": "red", "value": None}, {"color": "green", "value": 1}],
+     desc="1 while the router accepts new messages, 0 while the backlog is at its limit")
+stat("Dead letters (1h)", f'sum(increase(bindery_dead_letters_total{{{I}}}[1h]))', thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 1}])
+stat("Store errors (1h)", f'sum(increase(bindery_store_errors_total{{{I}}}[1h]))', thresholds=[{"color": "green", "value": None}, {"color": "red", "value": 1}])
+flush()
+
+row("Throughput")
+ts("Message transitions by carrier and state", [(f'sum by (provider, state) (rate(bindery_message_transitions_total{{{I},{P}}}[{R}]))', "{{provider}} {{state}}")], "ops",
+   desc="Lifecycle transitions per second: the state entered and the provider of the attempt (none before routing)")
+ts("Accepted and rejected by the API", [(f'sum by (priority) (rate(bindery_messages_accepted_total{{{I}}}[{R}]))', "accepted {{priority}}"),
+                                         (f'sum by (reason) (rate(bindery_messages_rejected_total{{{I}}}[{R}]))', "rejected {{reason}}")], "ops")
+ts("Provider submits by result", [(f'sum by (provider, result) (rate(bindery_provider_submit_duration_seconds_count{{{I},{P}}}[{R}]))', "{{provider}} {{result}}")], "ops", stack=True)
+ts("Retries and back-pressure", [(f'sum(rate(bindery_retries_scheduled_total{{{I}}}[{R}]))', "retries scheduled"),
+                                  (f'sum(rate(bindery_router_backpressure_refusals_total{{{I}}}[{R}]))', "refused (backlog full)"),
+                                  (f'sum(rate(bindery_stale_results_total{{{I}}}[{R}]))', "stale results")], "ops")
+flush()
+
+row("Latency")
+ts("HTTP submit latency (POST /v1/messages)", [
+    (f'histogram_quantile({q}, sum by (le) (rate(http_request_duration_seconds_bucket{{{I},route="/v1/messages",method="POST"}}[{R}])))', f"p{int(q*100)}")
+    for q in (0.5, 0.95, 0.99)], "s", desc="Request complete -> response; a 202 means the message is durable in the store")
+ts("Carrier submit latency (submit_sm -> resp)", [
+    (f'histogram_quantile({q}, sum by (provider, le) (rate(bindery_provider_submit_duration_seconds_bucket{{{I},{P}}}[{R}])))', f"{{{{provider}}}} p{int(q*100)}")
+    for q in (0.5, 0.95, 0.99)], "s")
+flush()
+
+row("Binds and windows")
+ts("Binds up", [(f'sum by (carrier) (bindery_binds_up{{{I},{C}}})', "{{carrier}} up"),
+                (f'sum by (carrier) (bindery_binds_configured{{{I},{C}}})', "{{carrier}} configured")], "short", w=8)
+ts("Bind events", [(f'sum by (carrier, event) (increase(bindery_bind_events_total{{{I},{C}}}[{R}]))', "{{carrier}} {{event}}")], "short", w=8,
+   desc="up: bind succeeded; down: a bound link was lost; failed: a bind attempt failed")
+ts("Window occupancy", [(f'sum by (carrier) (bindery_window_in_flight{{{I},{C}}}) / sum by (carrier) (bindery_window_size{{{I},{C}}})', "{{carrier}}")], "percentunit", w=8,
+   desc="Submits awaiting a response over the total window of the bound binds")
+ts("Throttling", [(f'sum by (carrier, source) (rate(bindery_throttle_events_total{{{I},{C}}}[{R}]))', "{{carrier}} {{source}}")], "ops", w=8,
+   desc="carrier: ESME_RTHROTTLED responses; local: waits on the configured max_tps")
+ts("Circuit breakers", [(f'max by (provider) (bindery_breaker_state{{{I},{P}}})', "{{provider}}")], "short", w=8,
+   desc="0 closed, 1 half-open, 2 open")
+ts("Mobile-originated messages", [(f'sum by (carrier) (rate(bindery_mo_messages_total{{{I},{C}}}[{R}]))', "{{carrier}}")], "ops", w=8)
+flush()
+
+row("Queues")
+ts("Router queue by lane", [(f'sum by (lane) (bindery_queue_depth{{{I}}})', "{{lane}}")], "short", w=8, stack=True)
+ts("Backlog and limit", [(f'sum(bindery_router_backlog{{{I}}})', "backlog"), (f'sum(bindery_router_backlog_limit{{{I}}})', "limit")], "short", w=8)
+ts("Carrier pool queue", [(f'sum by (carrier) (bindery_carrier_queue_depth{{{I},{C}}})', "{{carrier}}")], "short", w=8,
+   desc="Submits waiting in a carrier's bind pool for window room")
+flush()
+
+row("Receipts and callbacks")
+ts("Receipts from carriers", [(f'sum by (carrier, result) (rate(bindery_carrier_receipts_total{{{I},{C}}}[{R}]))', "{{carrier}} {{result}}")], "ops", w=8)
+ts("Receipts matched by the router", [(f'sum by (result) (rate(bindery_receipts_total{{{I}}}[{R}]))', "{{result}}")], "ops", w=8)
+ts("Delivery callbacks", [(f'sum by (result) (rate(bindery_callback_attempts_total{{{I}}}[{R}]))', "attempt {{result}}"),
+                          (f'sum by (outcome) (rate(bindery_callbacks_completed_total{{{I}}}[{R}]))', "completed {{outcome}}"),
+                          (f'sum(bindery_callbacks_pending{{{I}}})', "pending")], "short", w=8)
+flush()
+
+row("Alerting (Alertmanager receiver)")
+ts("Alert webhooks by outcome", [(f'sum by (receiver, outcome) (increase(bindery_alert_notifications_total{{{I}}}[{R}]))', "{{receiver}} {{outcome}}")], "short", w=8,
+   desc="sent: SMS submitted; duplicate/filtered/not_wanted: nothing to send; no_recipients, unknown_receiver, invalid, retry: look at the log")
+ts("Alerts received", [(f'sum by (receiver, status) (increase(bindery_alerts_received_total{{{I}}}[{R}]))', "{{receiver}} {{status}}")], "short", w=8)
+ts("Directory lookups by source", [(f'sum by (directory, source) (increase(bindery_directory_lookups_total{{{I}}}[{R}]))', "{{directory}} {{source}}")], "short", w=8,
+   desc="stale: the directory failed and the cached members were used")
+flush()
+
+row("HTTP")
+ts("HTTP requests by code", [(f'sum by (code) (rate(http_requests_total{{{I}}}[{R}]))', "{{code}}")], "reqps", stack=True)
+ts("HTTP requests by route", [(f'sum by (route, method) (rate(http_requests_total{{{I}}}[{R}]))', "{{method}} {{route}}")], "reqps")
+ts("HTTP connections", [(f'sum(http_connections_active{{{I}}})', "active"),
+                        (f'sum(rate(http_connections_refused_total{{{I}}}[{R}]))', "refused/s")], "short")
+ts("Store errors by code", [(f'sum by (code) (increase(bindery_store_errors_total{{{I}}}[{R}]))', "{{code}}")], "short")
+flush()
+
+row("SLO burn rate")
+ts("Acceptance availability: error budget burn rate", [
+    ('bindery:slo_acceptance_errors:ratio_rate5m / 0.001', "5m"),
+    ('bindery:slo_acceptance_errors:ratio_rate1h / 0.001', "1h"),
+    ('bindery:slo_acceptance_errors:ratio_rate30m / 0.001', "30m"),
+    ('bindery:slo_acceptance_errors:ratio_rate6h / 0.001', "6h")], "x",
+   desc="SLO 99.9% of POST /v1/messages not 5xx. Pages when 1h and 5m > 14.4, or 6h and 30m > 6 (conf/monitoring/rules/bindery-slo.yml)")
+ts("Submit latency: error budget burn rate", [
+    ('bindery:slo_submit_slow:ratio_rate5m / 0.01', "5m"),
+    ('bindery:slo_submit_slow:ratio_rate1h / 0.01', "1h"),
+    ('bindery:slo_submit_slow:ratio_rate30m / 0.01', "30m"),
+    ('bindery:slo_submit_slow:ratio_rate6h / 0.01', "6h")], "x",
+   desc="SLO 99% of POST /v1/messages within 250 ms")
+flush()
+
+row("Process")
+ts("Memory", [(f'process_resident_memory_bytes{{job="bindery",{I}}}', "RSS {{instance}}")], "bytes", w=8)
+ts("CPU", [(f'rate(process_cpu_seconds_total{{job="bindery",{I}}}[{R}])', "{{instance}}")], "percentunit", w=8)
+ts("File descriptors", [(f'process_open_fds{{job="bindery",{I}}}', "open {{instance}}"), (f'process_max_fds{{job="bindery",{I}}}', "max {{instance}}")], "short", w=8)
+flush()
+
+dash = {
+  "__inputs": [{"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource", "pluginId": "prometheus", "pluginName": "Prometheus"}],
+  "__requires": [{"type": "grafana", "id": "grafana", "name": "Grafana", "version": "9.0.0"},
+                 {"type": "datasource", "id": "prometheus", "name": "Prometheus", "version": "1.0.0"}],
+  "title": "Bindery", "uid": "bindery-overview", "description": "Bindery SMS gateway: throughput, latency, binds, queues, receipts, HTTP, SLO burn (conf/monitoring/grafana/bindery.json)",
+  "tags": ["bindery", "sms", "smpp"], "timezone": "browser", "schemaVersion": 37, "version": 1, "editable": True,
+  "refresh": "30s", "time": {"from": "now-6h", "to": "now"}, "graphTooltip": 1,
+  "annotations": {"list": [{"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
+                            "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard"}]},
+  "links": [],
+  "templating": {"list": [
+      {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus", "current": {}, "hide": 0, "refresh": 1},
+      {"name": "instance", "label": "Instance", "type": "query", "datasource": DS, "query": {"query": 'label_values(up{job="bindery"}, instance)', "refId": "instance"},
+       "definition": 'label_values(up{job="bindery"}, instance)', "includeAll": True, "multi": True, "allValue": ".*", "refresh": 2, "current": {}, "hide": 0, "sort": 1},
+      {"name": "carrier", "label": "Carrier", "type": "query", "datasource": DS, "query": {"query": 'label_values(bindery_binds_configured{instance=~"$instance"}, carrier)', "refId": "carrier"},
+       "definition": 'label_values(bindery_binds_configured{instance=~"$instance"}, carrier)', "includeAll": True, "multi": True, "allValue": ".*", "refresh": 2, "current": {}, "hide": 0, "sort": 1},
+  ]},
+  "panels": panels,
+}
+import sys
+json.dump(dash, open(sys.argv[1], "w"), indent=2)
+open(sys.argv[1], "a").write("\n")
