@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -468,6 +469,7 @@ volatile std::sig_atomic_t g_interrupted = 0;
 int run(const Options& o) {
     const auto self = fs::canonical("/proc/self/exe").parent_path();
     std::unique_ptr<Child> sim, gateway;
+    std::function<std::uint16_t()> start_gateway;  // own gateway: (re)start it, its HTTP port
     fs::path dir;
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
@@ -527,21 +529,27 @@ int run(const Options& o) {
                                  "alerting:\n  receivers:\n    - name: soak\n"
                                  "      recipients: [\"+989120000001\", \"+989120000002\"]\n"
                                  "      client: alerts\n";
-        gateway = std::make_unique<Child>(
-            bindery, std::vector<std::string>{"serve", "--config", config.string()},
-            dir / "bindery.out");
-        pid = gateway->pid();
-        static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
-        if (!wait_for(
+        start_gateway = [&, bindery, config]() -> std::uint16_t {
+            const auto generation = read_all(dir / "bindery.log").size();  // a restart appends
+            gateway = std::make_unique<Child>(
+                bindery, std::vector<std::string>{"serve", "--config", config.string()},
+                dir / "bindery.out");
+            pid = gateway->pid();
+            static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
+            std::uint16_t found_port = 0;
+            wait_for(
                 [&] {
-                    const auto text = read_all(dir / "bindery.log");
+                    const auto text = read_all(dir / "bindery.log").substr(generation);
                     std::smatch m;
                     if (!std::regex_search(text, m, listening)) return !gateway->running();
-                    port = static_cast<std::uint16_t>(std::stoul(m[1]));
+                    found_port = static_cast<std::uint16_t>(std::stoul(m[1]));
                     return true;
                 },
-                60s) ||
-            port == 0) {
+                60s);
+            return found_port;
+        };
+        port = start_gateway();
+        if (port == 0) {
             std::cerr << "bindery-soak: the gateway did not start:\n"
                       << read_all(dir / "bindery.out") << read_all(dir / "bindery.log");
             return 2;
@@ -556,10 +564,10 @@ int run(const Options& o) {
         port = static_cast<std::uint16_t>(std::stoul(o.gateway.substr(colon + 1)));
     }
 
-    HttpClient probe(host, port, 10);
-    if (!wait_for([&] { return probe.request("GET", "/readyz").status == 200; }, 60s)) {
+    std::unique_ptr<HttpClient> probe_client = std::make_unique<HttpClient>(host, port, 10);
+    if (!wait_for([&] { return probe_client->request("GET", "/readyz").status == 200; }, 60s)) {
         std::cerr << "bindery-soak: the gateway is not ready: "
-                  << probe.request("GET", "/readyz").body << "\n";
+                  << probe_client->request("GET", "/readyz").body << "\n";
         return 2;
     }
 
@@ -567,7 +575,8 @@ int run(const Options& o) {
     std::cout << "bindery-soak: gateway 127.0.0.1:" << port
               << (pid > 0 ? " pid " + std::to_string(pid) : "")
               << (own ? ", work directory " + dir.string() : "") << "\n";
-    const auto alert_probe = probe.request("POST", "/v1/alertmanager", "", alert_payload(0, false));
+    const auto alert_probe =
+        probe_client->request("POST", "/v1/alertmanager", "", alert_payload(0, false));
     const bool alerts = o.alert_every > 0 && alert_probe.status != 404 && alert_probe.status != 0;
     std::cout << "  HTTP submits: " << o.rate << " msg/s on " << o.connections
               << " keep-alive connections (every tenth request " << o.batch << " recipients)\n";
@@ -633,7 +642,7 @@ int run(const Options& o) {
             if (const auto v = resident_bytes(pid)) r.rss = static_cast<double>(*v);
             if (const auto v = open_descriptors(pid)) r.fds = static_cast<double>(*v);
         }
-        const auto metrics = probe.request("GET", "/metrics");
+        const auto metrics = probe_client->request("GET", "/metrics");
         if (metrics.status == 200) {
             r.backlog = metric_sum(metrics.body, "bindery_router_backlog").value_or(-1);
             r.queue = metric_sum(metrics.body, "bindery_queue_depth").value_or(-1);
@@ -678,7 +687,7 @@ int run(const Options& o) {
         std::string cursor;
         const std::string headers = "Authorization: Bearer " + o.key + "\r\n";
         for (;;) {
-            const auto page = probe.request(
+            const auto page = probe_client->request(
                 "GET", "/v1/messages?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor),
                 headers);
             if (page.status != 200) {
@@ -711,7 +720,20 @@ int run(const Options& o) {
               << fmt(o.drain) << " s)\n";
     const auto drain_end = Steady::now() + std::chrono::duration_cast<Steady::duration>(
                                                std::chrono::duration<double>(o.drain));
+    bool died = false;
+    int death_status = 0;
     for (;;) {
+        if (own && !died && !gateway->running()) {
+            // Account anyway: restart it on the same store (recovery resends what was in flight)
+            // and keep waiting; the death itself fails the run.
+            died = true;
+            death_status = gateway->stop(1s);
+            std::cout << "the gateway died (exit " << death_status
+                      << "): restarting it on the same store for the accounting\n";
+            port = start_gateway();
+            probe_client = std::make_unique<HttpClient>(host, port, 10);
+            wait_for([&] { return probe_client->request("GET", "/readyz").status == 200; }, 60s);
+        }
         sample();
         account();
         if (listing_failed || final_count == stats.acknowledged.size() ||
@@ -744,7 +766,10 @@ int run(const Options& o) {
     if (stats.acknowledged.empty()) failures.push_back("no message was acknowledged");
     int gateway_exit = 0, sim_exit = 0;
     if (own) {
-        if (!gateway->running()) failures.push_back("the gateway died during the run");
+        if (died)
+            failures.push_back("the gateway died during the run (exit " +
+                               std::to_string(death_status) + ")");
+        if (!gateway->running()) failures.push_back("the gateway died during the drain");
         gateway_exit = gateway->stop(30s);
         sim_exit = sim->stop(10s);
         if (gateway_exit != 0)
