@@ -154,6 +154,12 @@ struct KavenegarCarrierConfig {
     double rate = 5;  // requests per second
     unsigned concurrency = 4;
     Millis timeout{std::chrono::seconds(10)};
+    unsigned batch = 100;  // messages per sendarray call (1 = send.json only)
+    bool poll_status = true;
+    Millis status_interval{std::chrono::seconds(30)};
+    Millis status_max_interval{std::chrono::minutes(5)};
+    Millis status_give_up{std::chrono::hours(48)};
+    ClientTlsConfig tls;  // enabled by an https base_url; ca_file / verify / server_name apply
 };
 
 enum class HttpMethod { get, post, put };
@@ -164,9 +170,15 @@ struct HttpCarrierConfig {
     std::string body;  // template, same placeholders (empty for GET)
     std::string content_type = "application/json";
     std::map<std::string, std::string> headers;
-    Secret auth_token;  // sent as "Authorization: Bearer <token>" when set
+    Secret auth_token;  // sent as "<auth_header>: <auth_scheme> <token>" when set
+    std::string auth_header = "Authorization";
+    std::string auth_scheme = "Bearer";  // empty: the token alone
     std::vector<unsigned> success_status{200};
     std::string message_id_pointer;  // JSON pointer into the response for the carrier's id
+    std::string success_pointer;     // JSON pointer whose value must be one of success_values
+    std::vector<std::string> success_values;
+    std::string error_code_pointer;  // JSON pointer to the provider's error code
+    std::map<std::string, std::string> status_map;  // code -> temporary | throttled | permanent
     double rate = 5;
     unsigned concurrency = 4;
     Millis timeout{std::chrono::seconds(10)};

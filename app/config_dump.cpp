@@ -168,6 +168,12 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.real("rate", k->rate);
         d.integer("concurrency", k->concurrency);
         d.duration("timeout", k->timeout);
+        d.integer("batch", k->batch);
+        d.boolean("poll_status", k->poll_status);
+        d.duration("status_interval", k->status_interval);
+        d.duration("status_max_interval", k->status_max_interval);
+        d.duration("status_give_up", k->status_give_up);
+        d.client_tls(k->tls);
     } else if (const auto* h = std::get_if<HttpCarrierConfig>(&c.settings)) {
         d.str("kind", "http");
         d.str("method", name_of(h->method, kMethods));
@@ -181,6 +187,17 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         for (auto code : h->success_status) out << code;
         out << YAML::EndSeq;
         d.opt_str("message_id_pointer", h->message_id_pointer);
+        d.str("auth_header", h->auth_header);
+        d.str("auth_scheme", h->auth_scheme);
+        d.opt_str("success_pointer", h->success_pointer);
+        if (!h->success_values.empty()) {
+            d.key("success_values");
+            out << YAML::Flow << YAML::BeginSeq;
+            for (const auto& v : h->success_values) out << v;
+            out << YAML::EndSeq;
+        }
+        d.opt_str("error_code_pointer", h->error_code_pointer);
+        if (!h->status_map.empty()) d.string_map("status_map", h->status_map);
         d.real("rate", h->rate);
         d.integer("concurrency", h->concurrency);
         d.duration("timeout", h->timeout);

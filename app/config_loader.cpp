@@ -932,6 +932,17 @@ void Loader::load_kavenegar(MapReader& m, KavenegarCarrierConfig& c) {
     number(m, "rate", c.rate, 0.01, 10'000);
     integer(m, "concurrency", c.concurrency, 1, 1024);
     duration(m, "timeout", c.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
+    integer(m, "batch", c.batch, 1, 200);
+    boolean(m, "poll_status", c.poll_status);
+    duration(m, "status_interval", c.status_interval, std::chrono::seconds(1), std::chrono::hours(1));
+    duration(m, "status_max_interval", c.status_max_interval, std::chrono::seconds(1), std::chrono::hours(6));
+    duration(m, "status_give_up", c.status_give_up, std::chrono::minutes(1), std::chrono::hours(24 * 7));
+    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
+    else m.take("tls");
+    if (c.status_max_interval < c.status_interval) {
+        error(m.value_mark("status_max_interval"), m.path("status_max_interval"),
+              "must be at least status_interval");
+    }
 }
 
 void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
@@ -951,6 +962,28 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     if (str(m, "message_id_pointer", c.message_id_pointer) && !c.message_id_pointer.empty() &&
         c.message_id_pointer.front() != '/') {
         error(m.value_mark("message_id_pointer"), m.path("message_id_pointer"), "a JSON pointer starts with '/'");
+    }
+    str(m, "auth_header", c.auth_header);
+    str(m, "auth_scheme", c.auth_scheme);
+    for (const char* key : {"success_pointer", "error_code_pointer"}) {
+        std::string& out = std::string_view(key) == "success_pointer" ? c.success_pointer : c.error_code_pointer;
+        if (str(m, key, out) && !out.empty() && out.front() != '/') {
+            error(m.value_mark(key), m.path(key), "a JSON pointer starts with '/'");
+        }
+    }
+    strings(m, "success_values", c.success_values);
+    if (!c.success_pointer.empty() && c.success_values.empty()) {
+        error(m.value_mark("success_pointer"), m.path("success_pointer"), "needs success_values");
+    }
+    if (string_map(m, "status_map", c.status_map)) {
+        for (const auto& [code, cls] : c.status_map) {
+            const bool code_ok = !code.empty() && code.size() <= 9 &&
+                                 std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            if (!code_ok || (cls != "temporary" && cls != "throttled" && cls != "permanent")) {
+                error(m.value_mark("status_map"), m.path("status_map"),
+                      "expected CODE: temporary | throttled | permanent, got " + quoted(code) + ": " + quoted(cls));
+            }
+        }
     }
     number(m, "rate", c.rate, 0.01, 10'000);
     integer(m, "concurrency", c.concurrency, 1, 1024);
