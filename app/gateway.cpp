@@ -16,8 +16,10 @@
 
 #include "app/gateway_metrics.hpp"
 #include "app/alerting.hpp"
+#include "app/admin_backend.hpp"
 #include "app/logging.hpp"
 #include "app/smpp_frontend.hpp"
+#include "http-frontend/admin.hpp"
 #include "http-frontend/idempotency.hpp"
 #include "http-frontend/metrics.hpp"
 #include "http-frontend/readiness.hpp"
@@ -281,7 +283,9 @@ struct Gateway::Parts {
     std::unique_ptr<RouterDriver> driver;
     std::unique_ptr<router::Router> router;
     std::vector<std::unique_ptr<router::SmppCarrierProvider>> providers;
-    std::vector<std::unique_ptr<TimedProvider>> timed;   // what the router sees: providers, timed
+    std::vector<std::unique_ptr<TimedProvider>> timed;   // providers, timed
+    std::vector<std::unique_ptr<PausableProvider>> pausable;   // what the router sees: timed, pausable
+    std::unique_ptr<GatewayAdmin> admin;   // /admin/v1 and /ui (bindery status, bind, dlq)
     std::unique_ptr<router::RouterGateway> api;
     http::InMemoryClientRegistry clients;
     http::InMemoryIdempotencyStore idempotency;
@@ -297,9 +301,11 @@ struct Gateway::Parts {
         smpp.reset();
         if (http_stopper.joinable()) http_stopper.join();
         http.reset();
+        admin.reset();
         alerting.reset();
         if (driver) driver->halt();
         providers.clear();
+        pausable.clear();
         timed.clear();
         api.reset();
         router.reset();
@@ -383,7 +389,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
             *parts.router);
         parts.timed.push_back(std::make_unique<TimedProvider>(*provider, parts.metrics));
-        parts.router->add_provider(*parts.timed.back());
+        // Outermost: an operator can pause the carrier (bindery bind pause CARRIER).
+        parts.pausable.push_back(std::make_unique<PausableProvider>(*parts.timed.back()));
+        parts.router->add_provider(*parts.pausable.back());
         parts.providers.push_back(std::move(provider));
     }
     {
@@ -448,9 +456,21 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics,
                           parts.readiness,
                           parts.alerting ? parts.alerting->endpoint.get() : nullptr});
+        // Operator endpoint and status page (403 until http.admin_key is set).
+        std::vector<AdminCarrierParts> admin_carriers;
+        for (std::size_t i = 0; i < parts.providers.size(); ++i)
+            admin_carriers.push_back({parts.pausable[i].get(), parts.providers[i].get()});
+        parts.admin = std::make_unique<GatewayAdmin>(config.process.node_id, *parts.router,
+                                                     *parts.store, *parts.api,
+                                                     std::move(admin_carriers));
+        const auto admin_key = admin_key_from_environment();
+        spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key ? "true" : "false (set BINDERY_ADMIN_KEY)"}}));
+        parts.http->set_admin(std::make_shared<http::AdminHandler>(
+            http::AdminDeps{*parts.api, *parts.admin, admin_key}));
         server.add(std::make_shared<FnService>(
             "http",
             [raw] {
+                raw->admin->start_sampling(std::chrono::seconds(5));
                 raw->http->start();
                 spdlog::info(
                     with_fields("http listening", {{"port", std::to_string(raw->http->port())}}));
@@ -459,6 +479,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                 // HttpServer::stop() waits for its workers, which post back to the io threads:
                 // not on an io thread.
                 raw->http_stopper = std::thread([raw, done = std::move(done)] {
+                    raw->admin->stop_sampling();
                     raw->http->stop();
                     done();
                 });

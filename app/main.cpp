@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cli_commands.hpp"
 #include "app/config_dump.hpp"
 #include "app/config_loader.hpp"
 #include "app/default_config.hpp"
@@ -42,7 +43,9 @@ void usage(std::ostream& out) {
            "  version                             print the version\n"
            "  help, --help, -h                    this text\n"
            "\n"
-           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP reopens logs\n";
+           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP reopens logs\n"
+           "\n"
+        << cli_usage();
 }
 
 int check_config(const std::vector<std::string_view>& args) {
@@ -159,6 +162,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "serve") return serve(args);
         if (command == "check-config") return check_config(args);
+        if (is_cli_command(command)) return run_cli(command, args);
         if (command == "default-config" && args.empty()) {
             std::cout << default_config_text();
             return 0;
