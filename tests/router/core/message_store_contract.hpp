@@ -218,4 +218,57 @@ TEST_P(MessageStoreContract, LoadActiveCountAndPurge) {
     EXPECT_TRUE(store().get(sent.id)->has_value());   // not final: kept
 }
 
+TEST_P(MessageStoreContract, TransitionBatchChainsWritesAndRefusesOneWithoutTheOthers) {
+    auto a = make("acme");
+    auto b = make("acme");
+    ASSERT_TRUE(store().insert_batch(std::vector<Message>{a, b}, std::vector<MessageEvent>{}));
+    std::vector<TransitionWrite> writes;
+    Message a1 = a;   // QUEUED -> SENDING -> SENT for `a`, in one batch
+    a1.state = MessageState::sending;
+    a1.attempts = 1;
+    writes.push_back({a1, MessageState::queued, event(a1, MessageState::queued, a1.state, "attempt 1")});
+    Message a2 = a1;
+    a2.state = MessageState::sent;
+    a2.provider = "smsc";
+    a2.segments = {{"0A", SegmentState::pending, {}}};
+    writes.push_back({a2, MessageState::sending, event(a2, MessageState::sending, a2.state, "ok")});
+    Message b1 = b;   // `from` does not match: refused alone
+    b1.state = MessageState::sent;
+    writes.push_back({b1, MessageState::sending, std::nullopt});
+    const auto results = store().transition_batch(writes);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_TRUE(results[0].has_value());
+    EXPECT_TRUE(results[1].has_value());
+    ASSERT_FALSE(results[2].has_value());
+    EXPECT_EQ(results[2].error().code, StoreErrc::conflict);
+    EXPECT_EQ((*store().get(a.id))->state, MessageState::sent);
+    EXPECT_EQ((*store().get(b.id))->state, MessageState::queued);
+    EXPECT_EQ(store().events(a.id)->size(), 2u);
+    EXPECT_EQ(store().events(b.id)->size(), 0u);
+    EXPECT_TRUE(store().find_by_provider_id("smsc", "10")->has_value());   // 0x0A
+    EXPECT_TRUE(store().transition_batch({}).empty());
+}
+
+TEST_P(MessageStoreContract, LoadActivePageWalksTheActiveSetInIdOrder) {
+    std::vector<Message> batch;
+    for (int i = 0; i < 7; ++i) batch.push_back(make("acme"));
+    batch[3].state = MessageState::sent;   // not active
+    ASSERT_TRUE(store().insert_batch(batch, std::vector<MessageEvent>{}));
+    std::vector<MessageId> seen;
+    std::optional<MessageId> after;
+    for (int guard = 0; guard < 10; ++guard) {
+        auto page = store().load_active_page(after, 2);
+        ASSERT_TRUE(page.has_value());
+        EXPECT_LE(page->messages.size(), 2u);
+        for (const auto& m : page->messages) seen.push_back(m.id);
+        if (!page->next) break;
+        after = page->next;
+    }
+    std::vector<MessageId> expected;
+    for (const auto& m : batch) {
+        if (m.state != MessageState::sent) expected.push_back(m.id);
+    }
+    EXPECT_EQ(seen, expected);
+}
+
 }  // namespace bindery::router

@@ -169,6 +169,48 @@ TYPED_TEST(StoreContract, TransitionIsACompareAndSet) {
     EXPECT_EQ(missing.error().code, StoreErrc::not_found);
 }
 
+// One batch: a chain of writes of one message applies in order, a refused write fails alone, a
+// missing message is not_found, and forced_encoding survives the rewrite.
+TYPED_TEST(StoreContract, TransitionBatchChainsWritesAndRefusesOneAlone) {
+    auto a = this->make();
+    a.forced_encoding = TextEncoding::ucs2;
+    auto b = this->make();
+    this->insert({a, b});
+    auto a1 = a;
+    a1.state = MessageState::sending;
+    a1.attempts = 1;
+    auto a2 = a1;
+    a2.state = MessageState::sent;
+    a2.provider = "smsc";
+    a2.segments = {{"0A", SegmentState::pending, ""}};
+    auto b1 = b;
+    b1.state = MessageState::sent;
+    auto ghost = this->make();
+    std::vector<TransitionWrite> writes{
+        {a1, MessageState::queued,
+         MessageEvent{a.id, MessageState::queued, MessageState::sending, kT0, 1, "smsc", "a1"}},
+        {a2, MessageState::sending,
+         MessageEvent{a.id, MessageState::sending, MessageState::sent, kT0, 1, "smsc", "ok"}},
+        {b1, MessageState::sending, std::nullopt},
+        {ghost, MessageState::queued, std::nullopt},
+    };
+    const auto results = this->store().transition_batch(writes);
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_TRUE(results[0].has_value());
+    EXPECT_TRUE(results[1].has_value());
+    ASSERT_FALSE(results[2].has_value());
+    EXPECT_EQ(results[2].error().code, StoreErrc::conflict);
+    ASSERT_FALSE(results[3].has_value());
+    EXPECT_EQ(results[3].error().code, StoreErrc::not_found);
+    expect_same(**this->store().get(a.id), a2);
+    EXPECT_EQ((*this->store().get(a.id))->forced_encoding, TextEncoding::ucs2);
+    EXPECT_EQ((*this->store().get(b.id))->state, MessageState::queued);
+    EXPECT_EQ(this->store().events(a.id)->size(), 3u);   // accepted + two
+    EXPECT_EQ(this->store().events(b.id)->size(), 1u);
+    EXPECT_TRUE(this->store().find_by_provider_id("smsc", "10")->has_value());   // 0x0A
+    EXPECT_TRUE(this->store().transition_batch({}).empty());
+}
+
 TYPED_TEST(StoreContract, SameStateUpdateWithoutEventKeepsHistory) {
     auto m = this->make("acme", MessageState::sent);
     m.provider = "smsc";
