@@ -3,8 +3,9 @@
 // response is stored and replayed (same status, same body) to every retry within the retention
 // (24 h). A retry whose request fingerprint differs is refused (422 idempotency_mismatch); one
 // that arrives while the first is still being processed gets 409 idempotency_in_progress.
-// The store is an interface: InMemoryIdempotencyStore now, a SQLite-backed one (surviving
-// restarts) with the router store later.
+// The interface is router::IdempotencyStore (router/api/idempotency_store.hpp); this is the
+// in-memory implementation (tests, running without persistence). The gateway uses
+// router::SqliteIdempotencyStore, whose completed responses survive a restart.
 
 #include <chrono>
 #include <map>
@@ -13,39 +14,14 @@
 #include <string>
 #include <utility>
 
-#include "router/api/types.hpp"
+#include "router/api/idempotency_store.hpp"
 
 namespace bindery::http {
 
-struct StoredResponse {
-    unsigned status = 200;
-    std::string content_type;
-    std::string body;
-};
-
-enum class IdempotencyState : std::uint8_t {
-    reserved,      // new key: the caller processes the request, then complete() or release()
-    replay,        // finished before: answer with `response`
-    mismatch,      // same key, different request
-    in_progress,   // same key and request, first attempt not finished
-};
-
-struct IdempotencyLookup {
-    IdempotencyState state = IdempotencyState::reserved;
-    StoredResponse response;   // for replay
-};
-
-class IdempotencyStore {
-public:
-    virtual ~IdempotencyStore() = default;
-    // `fingerprint` identifies the request (method, path and body digest).
-    virtual IdempotencyLookup begin(const std::string& client, const std::string& key,
-                                    const std::string& fingerprint, router::SystemTime now) = 0;
-    virtual void complete(const std::string& client, const std::string& key,
-                          StoredResponse response, router::SystemTime now) = 0;
-    // The request ended without a result worth replaying (e.g. 429/503): forget the reservation.
-    virtual void release(const std::string& client, const std::string& key) = 0;
-};
+using router::IdempotencyLookup;
+using router::IdempotencyState;
+using router::IdempotencyStore;
+using router::StoredResponse;
 
 class InMemoryIdempotencyStore final : public IdempotencyStore {
 public:

@@ -1,0 +1,1 @@
+bindery_fuzz(bulk_csv DEPS bindery_http_frontend)
