@@ -187,8 +187,10 @@ class Gateway(Process):
 
     def __init__(self, work, config):
         self.work = work
+        # The admin endpoint's key comes from the environment (docs/operations.md).
+        env = dict(os.environ, BINDERY_ADMIN_KEY=ADMIN_KEY)
         super().__init__([env_path("BINDERY"), "serve", "--config", config], work.file("bindery.out"),
-                         cwd=work.path)
+                         cwd=work.path, env=env)
 
         def port():
             m = self.LISTENING.search(work.read("bindery.log"))
