@@ -9,7 +9,7 @@ find_package(Python3 COMPONENTS Interpreter)
 function(bindery_ops_test name)
   add_test(NAME ${name} COMMAND ${ARGN})
   set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS ops
-    ENVIRONMENT "BINDERY=$<TARGET_FILE:bindery>;BINDERY_SIM=$<TARGET_FILE:bindery-smsc-sim>;BINDERY_SOURCE=${PROJECT_SOURCE_DIR};BINDERY_ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts")
+    ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1;BINDERY=$<TARGET_FILE:bindery>;BINDERY_SIM=$<TARGET_FILE:bindery-smsc-sim>;BINDERY_SOURCE=${PROJECT_SOURCE_DIR};BINDERY_ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts")
 endfunction()
 
 # A tool that may be missing: skip rather than fail.
