@@ -1,0 +1,92 @@
+// GET /metrics of a running gateway (real binary, simulator as carrier): after one message is
+// DELIVERED, the catalogued series (docs/metrics.md) are there with the carrier's labels and
+// values that follow from that one message.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "gateway_harness.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using bindery::test::eventually;
+using bindery::test::read_all;
+using bindery::test::TempDir;
+namespace h = bindery::test::harness;
+
+// The value of one series (exact name and labels as rendered), or -1.
+double value_of(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
+    TempDir dir("bindery-metrics-");
+    h::Simulator sim(dir.path(), {"--dlr-delay", "20"});
+    ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
+    h::Gateway gateway(dir.path(), h::write_config(dir.path(), sim.port()));
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    ASSERT_TRUE(eventually(
+        [&] { return h::http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+
+    const auto reply = h::http(gateway.port(), "POST", "/v1/messages",
+                               R"({"to":"+989121234567","from":"Bindery","text":"metrics"})");
+    ASSERT_EQ(reply.status, 202) << reply.body;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(reply.body, m, std::regex(R"re("id":"([0-9a-f-]{36})")re")));
+    const std::string id = m[1];
+    std::string status;
+    ASSERT_TRUE(eventually([&] {
+        status = h::http(gateway.port(), "GET", "/v1/messages/" + id).body;
+        return status.find(R"("state":"DELIVERED")") != std::string::npos;
+    })) << status;
+
+    std::string text;
+    // The receipt is counted by the router's poll right after the transition: wait for both.
+    ASSERT_TRUE(eventually([&] {
+        const auto scrape = h::http(gateway.port(), "GET", "/metrics", {}, {});
+        text = scrape.body;
+        return scrape.status == 200 &&
+               value_of(text, R"(bindery_receipts_total{result="matched"})") >= 1;
+    })) << text;
+
+    // Messages by state and provider: the one message went through each state once.
+    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="none",state="QUEUED"})"), 1)
+        << text;
+    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="SENDING"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="SENT"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="DELIVERED"})"), 1);
+    // Provider submit latency: one successful send.
+    EXPECT_EQ(value_of(text, R"(bindery_provider_submit_duration_seconds_count{provider="sim",result="ok"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_provider_submit_duration_seconds_bucket{provider="sim",result="ok",le="+Inf"})"), 1);
+    // The carrier's bind pool, sampled at the scrape.
+    EXPECT_EQ(value_of(text, R"(bindery_binds_configured{carrier="sim"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_binds_up{carrier="sim"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_bind_events_total{carrier="sim",event="up"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_window_size{carrier="sim"})"), 20);
+    EXPECT_EQ(value_of(text, R"(bindery_window_in_flight{carrier="sim"})"), 0);
+    EXPECT_EQ(value_of(text, R"(bindery_carrier_queue_depth{carrier="sim"})"), 0);
+    EXPECT_EQ(value_of(text, R"(bindery_throttle_events_total{carrier="sim",source="carrier"})"), 0);
+    EXPECT_EQ(value_of(text, R"(bindery_carrier_receipts_total{carrier="sim",result="parsed"})"), 1);
+    // Router: receipts matched, nothing waiting, accepting, breaker closed.
+    EXPECT_EQ(value_of(text, R"(bindery_receipts_total{result="matched"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_receipts_total{result="unknown"})"), 0);
+    EXPECT_EQ(value_of(text, "bindery_router_backlog"), 0);
+    EXPECT_EQ(value_of(text, "bindery_router_accepting"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_breaker_state{provider="sim"})"), 0);
+    // HTTP front end.
+    EXPECT_EQ(value_of(text, R"(http_requests_total{code="202",method="POST",route="/v1/messages"})"), 1);
+    EXPECT_EQ(value_of(text, R"(bindery_messages_accepted_total{priority="normal"})"), 1);
+    // Process.
+    EXPECT_GT(value_of(text, "process_resident_memory_bytes"), 0);
+    EXPECT_GT(value_of(text, "process_open_fds"), 0);
+    EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
+}
+
+}  // namespace
