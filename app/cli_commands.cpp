@@ -237,12 +237,13 @@ int status(const Options& o) {
     print_table(rows);
     std::cout << "\n";
     std::vector<std::vector<std::string>> lanes{{"LANE", "WAITING"}};
-    for (const auto& [lane, n] : s.value("lanes", json::object()).items()) lanes.push_back({lane, n.dump()});
+    const json lane_counts = s.value("lanes", json::object());   // items() refers into it
+    for (const auto& [lane, n] : lane_counts.items()) lanes.push_back({lane, n.dump()});
     print_table(lanes);
     std::cout << "\n";
     std::vector<std::vector<std::string>> states{{"STATE", "MESSAGES"}};
-    for (const auto& [state, n] : s.value("messages_by_state", json::object()).items())
-        states.push_back({state, n.dump()});
+    const json state_counts = s.value("messages_by_state", json::object());
+    for (const auto& [state, n] : state_counts.items()) states.push_back({state, n.dump()});
     print_table(states);
     return kCliOk;
 }
