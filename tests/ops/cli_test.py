@@ -46,8 +46,8 @@ def main():
 
     try:
         gw.wait_ready()
-        harness.check(harness.eventually(lambda: carrier_state() == "bound", timeout=30),
-                      f"carrier not bound: {cli('status')}")
+        if not harness.eventually(lambda: carrier_state() == "bound", timeout=30):
+            harness.fail(f"carrier not bound: {cli_json('status')}")
         status = cli_json("status")
         harness.check(status["carriers"][0]["name"] == "sim", f"status: {status}")
         harness.check(set(status["lanes"]) == {"express", "normal", "bulk"}, f"lanes: {status}")
@@ -69,10 +69,9 @@ def main():
         queued = cli_json("send", "--to", TO, "--text", "expires while paused", "--from", "Bindery",
                           "--validity", "1s")
         dead_id = queued["messages"][0]["id"]
-        harness.check(
-            harness.eventually(lambda: cli_json("message", "show", dead_id)["state"] == "DEAD_LETTER",
-                               timeout=60, interval=0.5),
-            f"not dead-lettered: {cli('message', 'show', dead_id)}")
+        if not harness.eventually(lambda: cli_json("message", "show", dead_id)["state"] == "DEAD_LETTER",
+                                  timeout=60, interval=0.5):
+            harness.fail(f"not dead-lettered: {cli('message', 'show', dead_id)}")
         history = cli_json("message", "show", dead_id)["history"]
         harness.check(all(h["to"] != "SENDING" for h in history), f"dispatched while paused: {history}")
 
@@ -90,10 +89,9 @@ def main():
 
         # Resume: the retried copy goes out.
         harness.check("bound" in cli("bind", "resume", "sim"), "resume output")
-        harness.check(
-            harness.eventually(lambda: cli_json("message", "show", new_id)["state"] == "DELIVERED",
-                               timeout=60, interval=0.5),
-            f"retry not delivered: {cli('message', 'show', new_id)}")
+        if not harness.eventually(lambda: cli_json("message", "show", new_id)["state"] == "DELIVERED",
+                                  timeout=60, interval=0.5):
+            harness.fail(f"retry not delivered: {cli('message', 'show', new_id)}")
 
         # Exit codes.
         cli("bind", "pause", "no-such-carrier", expect=1)
