@@ -66,6 +66,8 @@ clients:
   - name: bench
     api_key: $KEY
     allowed_senders: ["*"]
+    rate: 1000000
+    burst: 1000000
 YAML
   # The listening line is logged at info; the rest of the run at warn.
   sed -i 's/level: warn/level: info/' "$dir/bindery.yaml"
