@@ -61,14 +61,13 @@ std::string format_table(const RunResult& r) {
     out << "\n";
     out << "  latency ms  p50      p90      p99      p99.9    max      mean\n";
     out << "              ";
-    for (const double q : {0.5, 0.9, 0.99, 0.999}) {
-        auto s = fixed(ms(r.latency.percentile_us(q)), 3);
-        s.resize(std::max<std::size_t>(s.size(), 9), ' ');
-        out << s;
-    }
-    auto mx = fixed(ms(r.latency.max_us()), 3);
-    mx.resize(std::max<std::size_t>(mx.size(), 9), ' ');
-    out << mx << fixed(r.latency.mean_us() / 1000.0, 3) << "\n";
+    // Columns at least 9 wide, always separated (a 5-digit millisecond figure does not merge).
+    auto cell = [](std::string s) {
+        s.resize(std::max<std::size_t>(s.size(), 8), ' ');
+        return s + " ";
+    };
+    for (const double q : {0.5, 0.9, 0.99, 0.999}) out << cell(fixed(ms(r.latency.percentile_us(q)), 3));
+    out << cell(fixed(ms(r.latency.max_us()), 3)) << fixed(r.latency.mean_us() / 1000.0, 3) << "\n";
     return out.str();
 }
 
