@@ -6,6 +6,7 @@
 
 #include "http-frontend/alertmanager_endpoint.hpp"
 #include "http-frontend/admin.hpp"
+#include "http-frontend/bulk_handler.hpp"
 #include "http-frontend/openapi.hpp"
 #include "http-frontend/query_string.hpp"
 #include "http-frontend/time_format.hpp"
@@ -217,6 +218,9 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
 
     switch (route.id) {
         case RouteId::send_messages: out.response = send_messages(req, *client); break;
+        case RouteId::send_bulk:
+            out.response = idempotent_post(req, *client, [&] { return send_bulk(req, *client, config_, config_.bulk, deps_); });
+            break;
         case RouteId::get_message: out.response = get_message(req, *client, match.path_param); break;
         case RouteId::list_messages: out.response = list_messages(req, *client); break;
         default: break;
@@ -245,6 +249,30 @@ Response ApiHandler::send_messages(const Request& req, const ClientInfo& client)
                               v, ka);
     }
 
+    return idempotent_post(req, client, [&] {
+        Response res;
+        auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now());
+        if (!parsed) {
+            deps_.metrics.message_rejected(parsed.error().code);
+            res = error_response(parsed.error(), v, ka);
+        } else if (!client.sender_allowed(parsed->requests.front().sender)) {
+            deps_.metrics.message_rejected("sender_not_allowed", static_cast<double>(parsed->requests.size()));
+            res = error_response({403, "sender_not_allowed",
+                                  "this client may not send from '" + parsed->requests.front().sender + "'",
+                                  "from", {}},
+                                 v, ka);
+        } else {
+            res = submit_parsed(req, client, std::move(*parsed));
+        }
+
+        return res;
+    });
+}
+
+Response ApiHandler::idempotent_post(const Request& req, const ClientInfo& client,
+                                     const std::function<Response()>& process) {
+    const unsigned v = req.version();
+    const bool ka = req.keep_alive();
     const auto idem_key = sv(req["Idempotency-Key"]);
     const bool idempotent = !idem_key.empty();
     std::string key(idem_key);
@@ -284,21 +312,7 @@ Response ApiHandler::send_messages(const Request& req, const ClientInfo& client)
         }
     }
 
-    Response res;
-    auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now());
-    if (!parsed) {
-        deps_.metrics.message_rejected(parsed.error().code);
-        res = error_response(parsed.error(), v, ka);
-    } else if (!client.sender_allowed(parsed->requests.front().sender)) {
-        deps_.metrics.message_rejected("sender_not_allowed", static_cast<double>(parsed->requests.size()));
-        res = error_response({403, "sender_not_allowed",
-                              "this client may not send from '" + parsed->requests.front().sender + "'",
-                              "from", {}},
-                             v, ka);
-    } else {
-        res = submit_parsed(req, client, std::move(*parsed));
-    }
-
+    Response res = process();
     if (idempotent) {
         // Definitive answers are replayed; transient ones (403 may change with configuration,
         // 429/5xx are worth retrying) release the key.

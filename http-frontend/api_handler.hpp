@@ -4,6 +4,7 @@
 // commit), so the server calls it from its worker pool, never from an I/O thread.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "http-frontend/auth.hpp"
+#include "http-frontend/bulk_csv.hpp"
 #include "http-frontend/idempotency.hpp"
 #include "http-frontend/metrics.hpp"
 #include "http-frontend/rate_limiter.hpp"
@@ -34,6 +36,7 @@ struct ApiConfig {
     std::uint32_t default_page_limit = 100;
     std::uint32_t max_page_limit = 1000;
     std::size_t max_idempotency_key = 255;
+    BulkLimits bulk;   // POST /v1/messages/bulk
 };
 
 class AlertmanagerEndpoint;
@@ -72,6 +75,10 @@ public:
 
 private:
     Response send_messages(const Request& req, const ClientInfo& client);
+    // Idempotency-Key handling around a POST that sends: replays, refuses mismatches, stores
+    // definitive answers.
+    Response idempotent_post(const Request& req, const ClientInfo& client,
+                             const std::function<Response()>& process);
     Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed);
     Response get_message(const Request& req, const ClientInfo& client, std::string_view id);
     Response list_messages(const Request& req, const ClientInfo& client);

@@ -14,6 +14,7 @@ enum class RouteId : std::uint8_t {
     metrics,
     openapi,
     send_messages,
+    send_bulk,
     get_message,
     list_messages,
     alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)

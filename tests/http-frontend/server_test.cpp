@@ -641,5 +641,134 @@ TEST_F(HttpServerTest, ExpectContinueIsAnswered) {
     EXPECT_EQ(c.read().status, 202U);
 }
 
+
+// ---- POST /v1/messages/bulk ----------------------------------------------------------------
+
+std::string bulk_body(std::string csv, std::string tmpl = "Hello {{name}}, your code is {{code}}",
+                      std::string extra = "") {
+    nlohmann::json j = {{"from", "ACME"}, {"template", tmpl}, {"csv", csv}};
+    if (!extra.empty()) j.update(nlohmann::json::parse(extra));
+    return j.dump();
+}
+
+TEST_F(HttpServerTest, BulkSendsValidRowsAndReportsEveryRow) {
+    gateway_.reject["+989120000009"] = router::SubmitErrc::invalid_destination;
+    start();
+    auto c = client();
+    const std::string csv =
+        "\xEF\xBB\xBFphone,name,code\r\n"
+        "+989121234567,Ali,4711\r\n"
+        "+989351234567,\"Sara, M.\",\r\n"        // missing code: never sent blank
+        "12,Bob,99\r\n"                          // not a number
+        "+989121234567,Ali again,1\r\n"          // duplicate
+        "+989120000001,Zoe\r\n"                  // short row
+        "+989120000002,\"Quoted \"\"Q\"\"\",55\r\n"
+        "+989120000009,Gw,1\r\n";                // refused by the gateway
+    const auto r = c.request("POST", "/v1/messages/bulk", bulk_body(csv, "Hello {{name}}, your code is {{code}}",
+                                                                     R"({"priority":"bulk","client_ref":"camp-1"})"));
+    ASSERT_EQ(r.status, 202U) << r.body;
+    const auto j = r.body_json();
+    EXPECT_EQ(j["accepted"], 2);
+    EXPECT_EQ(j["rejected"], 5);
+    EXPECT_EQ(j["client_ref"], "camp-1");
+    const auto& rows = j["rows"];
+    ASSERT_EQ(rows.size(), 7U);
+    EXPECT_EQ(rows[0]["row"], 2);
+    EXPECT_EQ(rows[0]["to"], "+989121234567");
+    EXPECT_TRUE(rows[0].contains("id"));
+    EXPECT_EQ(rows[0]["state"], "ACCEPTED");
+    EXPECT_EQ(rows[1]["error"]["code"], "missing_field");
+    EXPECT_EQ(rows[1]["error"]["field"], "csv[3].code");
+    EXPECT_EQ(rows[2]["error"]["code"], "invalid_destination");
+    EXPECT_EQ(rows[2]["error"]["field"], "csv[4].phone");
+    EXPECT_EQ(rows[3]["error"]["code"], "duplicate_destination");
+    EXPECT_EQ(rows[4]["error"]["code"], "wrong_field_count");
+    EXPECT_TRUE(rows[5].contains("id"));
+    EXPECT_EQ(rows[6]["error"]["code"], "invalid_destination");
+    EXPECT_EQ(rows[6]["error"]["field"], "csv[8]");
+    // Only the valid rows reached the gateway, rendered, with the shared members.
+    std::vector<router::SubmitRequest> sent;
+    for (const auto& b : gateway_.batches) sent.insert(sent.end(), b.begin(), b.end());
+    ASSERT_EQ(sent.size(), 3U);
+    EXPECT_EQ(sent[0].text, "Hello Ali, your code is 4711");
+    EXPECT_EQ(sent[1].text, "Hello Quoted \"Q\", your code is 55");
+    EXPECT_EQ(sent[0].priority, router::Priority::bulk);
+    EXPECT_EQ(sent[0].client_ref, "camp-1");
+    EXPECT_EQ(sent[0].client, "acme");
+    EXPECT_EQ(sent[0].sender, "ACME");
+}
+
+TEST_F(HttpServerTest, BulkWithNoValidRowIs422WithTheReport) {
+    start();
+    auto c = client();
+    const auto r = c.request("POST", "/v1/messages/bulk", bulk_body("phone,name,code\n12,a,1\n+989121234567,,2\n"));
+    ASSERT_EQ(r.status, 422U) << r.body;
+    const auto j = r.body_json();
+    EXPECT_EQ(j["accepted"], 0);
+    EXPECT_EQ(j["rows"].size(), 2U);
+    EXPECT_EQ(j["rows"][1]["error"]["field"], "csv[3].name");
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+}
+
+TEST_F(HttpServerTest, BulkRefusesTheWholeRequestForRequestLevelErrors) {
+    start();
+    auto c = client();
+    struct Case {
+        std::string body;
+        unsigned status;
+        std::string code;
+        std::string field;
+    };
+    const std::vector<Case> cases = {
+        {"{", 400, "malformed_json", ""},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name"), 422, "invalid_template", "template"},
+        {bulk_body("phone,name\n+989121234567,a\n"), 422, "unknown_template_field", "template"},
+        {bulk_body("tel,name,code\n+989121234567,a,1\n"), 422, "missing_column", "csv"},
+        {bulk_body("phone,name,code\n\"+989121234567,a,1\n"), 422, "invalid_csv", "csv"},
+        {bulk_body("phone,name,code\n"), 422, "missing_field", "csv"},
+        {R"({"from":"ACME","csv":"phone\n+989121234567\n"})", 422, "missing_field", "template"},
+        {R"({"from":"ACME","template":"x"})", 422, "missing_field", "csv"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"to":"+989121234567"})"), 422,
+         "unknown_field", "to"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"priority":"urgent"})"), 422,
+         "invalid_priority", "priority"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"from":"EVIL"})"), 403,
+         "sender_not_allowed", "from"},
+        {R"({"from":"ACME","template":5,"csv":"phone\n"})", 400, "invalid_type", "template"},
+    };
+    for (const auto& k : cases) {
+        const auto r = c.request("POST", "/v1/messages/bulk", k.body);
+        EXPECT_EQ(r.status, k.status) << k.body << " -> " << r.body;
+        const auto j = r.body_json();
+        EXPECT_EQ(j["error"]["code"], k.code) << r.body;
+        if (!k.field.empty()) EXPECT_EQ(j["error"]["field"], k.field) << r.body;
+    }
+    EXPECT_EQ(gateway_.batch_count(), 0U);
+    // (the helper sets application/json only with a body)
+    const auto r = c.request("POST", "/v1/messages/bulk", "",
+                             {{"Authorization", "Bearer secret-key"}, {"Content-Type", "text/csv"}});
+    EXPECT_EQ(r.status, 415U);
+    EXPECT_EQ(c.request("POST", "/v1/messages/bulk", bulk_body("phone\n"), {}).status, 401U);
+}
+
+TEST_F(HttpServerTest, BulkRowLimitAndIdempotentReplay) {
+    config_.api.bulk.csv.max_rows = 3;
+    start();
+    auto c = client();
+    const auto big = c.request("POST", "/v1/messages/bulk",
+                               bulk_body("phone,name,code\n+989120000001,a,1\n+989120000002,a,1\n+989120000003,a,1\n+989120000004,a,1\n"));
+    EXPECT_EQ(big.status, 422U);
+    EXPECT_EQ(big.body_json()["error"]["code"], "too_many_rows");
+    const std::map<std::string, std::string> h = {{"Authorization", "Bearer secret-key"}, {"Idempotency-Key", "camp-7"}};
+    const auto body = bulk_body("phone,name,code\n+989120000001,a,1\n");
+    const auto first = c.request("POST", "/v1/messages/bulk", body, h);
+    ASSERT_EQ(first.status, 202U) << first.body;
+    const auto again = c.request("POST", "/v1/messages/bulk", body, h);
+    EXPECT_EQ(again.status, 202U);
+    EXPECT_EQ(again.body, first.body);
+    EXPECT_EQ(again.headers.at("Idempotent-Replayed"), "true");
+    EXPECT_EQ(gateway_.batch_count(), 1U);
+}
+
 }  // namespace
 }  // namespace bindery::http
