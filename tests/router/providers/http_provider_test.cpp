@@ -63,7 +63,7 @@ TEST(HttpProviderConfigCheck, RefusesPlaceholdersInTheHostAndBadPointers) {
     EXPECT_THROW(HttpProvider(c, io.executor()), std::invalid_argument);
 }
 
-// The generic adapter configured for Kavenegar's send.json (conf/examples/http-kavenegar-form.yaml),
+// The generic adapter configured for Kavenegar's send.json (conf/examples/http-provider-form.yaml),
 // against the mock over verified HTTPS.
 class HttpProviderTest : public ::testing::Test {
 protected:
