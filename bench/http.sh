@@ -49,7 +49,7 @@ scenario() {  # scenario NAME LOADGEN-ARGS...
 version: 1
 process: {io_threads: 2, drain_timeout: 10s}
 logging: {level: warn, format: json, file: $dir/bindery.log}
-store: {path: $dir/bindery.db, synchronous: normal}
+store: {path: $dir/bindery.db, synchronous: normal, commit_interval: 0ms}
 http: {listen: 127.0.0.1:0, max_connections: 4096}
 carriers:
   - name: sim

@@ -112,7 +112,7 @@ def http(rep, out):
         rep.missing.append("HTTP -> simulator (bench/http.sh)")
         return
     where = ("bindery serve + bindery-smsc-sim (4 binds x window 100) + bindery-loadgen on "
-             "loopback, SQLite WAL synchronous=normal")
+             "loopback, SQLite WAL synchronous=normal, commit_interval 0ms")
     if "closed" in runs:
         r = runs["closed"]
         rep.add("http", "http.accepted_per_second", r["accepted_per_second"], "msg/s",
