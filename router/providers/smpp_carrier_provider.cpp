@@ -298,8 +298,15 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             return done(CommandStatus::ESME_ROK);
         }
         count([](SmppCarrierStats& s) { ++s.receipts; });
-        sink.on_receipt(std::move(*receipt));  // durable or queued when it returns
-        done(CommandStatus::ESME_ROK);
+        // The deliver_sm_resp goes out when the sink settles the receipt (for the router: once
+        // the state change it caused is committed), so a receipt the carrier saw answered is
+        // never lost to a crash; until then the carrier keeps it in its window and redelivers it
+        // if the bind drops.
+        receipt->settled = [done = std::move(done), ex = executor](bool /*recorded*/) mutable {
+            if (!done) return;
+            asio::post(ex, [done = std::move(done)] { done(CommandStatus::ESME_ROK); });
+        };
+        sink.on_receipt(std::move(*receipt));
     }
 
     void deliver_mo(MoMessage mo, smpp::IncomingDone done) {

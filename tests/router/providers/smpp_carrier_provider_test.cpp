@@ -43,9 +43,18 @@ bool run_until(asio::io_context& io, const std::function<bool()>& done, millisec
 struct RecordingSink : ReceiptSink {
     std::mutex mu;
     std::vector<Receipt> receipts;
+    bool hold = false;   // keep receipts unsettled (no deliver_sm_resp) until settle_all()
     void on_receipt(Receipt r) override {
         std::lock_guard lock(mu);
         receipts.push_back(std::move(r));
+        if (!hold) settle(receipts.back());
+    }
+    static void settle(Receipt& r) {
+        if (auto s = std::exchange(r.settled, {})) s(true);
+    }
+    void settle_all() {
+        std::lock_guard lock(mu);
+        for (auto& r : receipts) settle(r);
     }
     std::size_t size() {
         std::lock_guard lock(mu);
@@ -499,6 +508,33 @@ TEST_F(SmppCarrierProviderTest, UnparsableReceiptIsAnsweredOkAndCounted) {
     EXPECT_EQ(rep->status, smpp::CommandStatus::ESME_ROK);
     EXPECT_EQ(sink_.size(), 0U);
     EXPECT_EQ(provider_->stats().receipts_unparsed, 1U);
+}
+
+TEST_F(SmppCarrierProviderTest, ReceiptIsAnsweredOnlyOnceTheSinkSettlesIt) {
+    start_sim();
+    wait_ready();
+    sink_.hold = true;
+    smpp::ShortMessageData d;
+    d.esm_class = 0x04;
+    const std::string text =
+        "id:1a2b sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD err:000 "
+        "text:hi";
+    d.short_message.assign(text.begin(), text.end());
+    std::optional<smpp::DeliverReport> rep;
+    sim_->server().deliver("prov", d, [&](const smpp::DeliverReport& r) { rep = r; });
+    ASSERT_TRUE(run_until(io_, [&] { return sink_.size() == 1; }));
+    // The receipt reached the sink but is not durable there yet: no deliver_sm_resp.
+    for (int i = 0; i < 20; ++i) io_.run_one_for(milliseconds(10));
+    EXPECT_FALSE(rep.has_value());
+    {
+        std::lock_guard lock(sink_.mu);
+        ASSERT_TRUE(static_cast<bool>(sink_.receipts.front().settled));
+        EXPECT_EQ(sink_.receipts.front().provider_id, "1a2b");
+    }
+    sink_.settle_all();
+    ASSERT_TRUE(run_until(io_, [&] { return rep.has_value(); }));
+    EXPECT_TRUE(rep->delivered);
+    EXPECT_EQ(rep->status, smpp::CommandStatus::ESME_ROK);
 }
 
 TEST(SendErrorOf, MapsEveryOutcome) {
