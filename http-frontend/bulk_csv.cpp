@@ -69,6 +69,10 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
                     if (pos + 1 < text.size() && text[pos + 1] == '"') {
                         field.push_back('"');
                         pos += 2;
+                        if (field.size() > limits.max_field_bytes) {
+                            return fail("a field longer than " + std::to_string(limits.max_field_bytes) +
+                                        " bytes");
+                        }
                         continue;
                     }
                     ++pos;
