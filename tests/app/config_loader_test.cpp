@@ -168,7 +168,7 @@ TEST(ConfigLoader, ReportsMissingRequiredKeyAtItsParent) {
 }
 
 TEST(ConfigLoader, LocatesMissingKeysInsideAnAbsentSectionAtItsParent) {
-    EXPECT_THAT(errors_of("alerting:\n  path: /am\n  auth: {username: am}\n"),
+    EXPECT_THAT(errors_of("alerting:\n  path: /v1/alertmanager\n  auth: {username: am}\n"),
                 ElementsAre("test.yaml:3:9: alerting.auth.password: required key is missing (basic auth needs a "
                             "username and a password)"));
     EXPECT_THAT(errors_of("directories:\n  - name: kc\n    kind: keycloak\n    realm: corp\n    client_id: b\n"
