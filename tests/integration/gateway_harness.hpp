@@ -118,12 +118,13 @@ inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
 class Gateway {
 public:
     Gateway(const fs::path& dir, const fs::path& config) : log_(dir / "bindery.log") {
+        const auto generation = read_all(log_).size();  // a restart appends to the same log
         process_ = std::make_unique<Process>(
             kBindery, std::vector<std::string>{"serve", "--config", config.string()},
             dir / "bindery.out");
         static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
         eventually([&] {
-            const auto text = read_all(log_);
+            const auto text = read_all(log_).substr(generation);
             std::smatch m;
             if (!std::regex_search(text, m, listening)) return false;
             port_ = static_cast<std::uint16_t>(std::stoul(m[1]));

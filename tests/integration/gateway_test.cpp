@@ -6,11 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +24,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "gateway_harness.hpp"
 
 namespace {
 
@@ -39,59 +36,7 @@ using bindery::test::exit_code;
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
-
-const std::string kBindery = BINDERY_BINARY_DIR "/app/bindery";
-const std::string kSimulator = BINDERY_BINARY_DIR "/tools/smsc-sim/bindery-smsc-sim";
-const std::string kKey = "gateway-test-key";
-
-struct HttpReply {
-    int status = 0;  // 0: no answer (connection refused, closed)
-    std::string body;
-};
-
-// One HTTP/1.1 request on a fresh connection (Connection: close), read to EOF.
-HttpReply http(std::uint16_t port, const std::string& method, const std::string& target,
-               const std::string& body = {}, const std::string& key = kKey) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return {};
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return {};
-    }
-    std::string request =
-        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    if (!key.empty()) request += "Authorization: Bearer " + key + "\r\n";
-    if (!body.empty()) {
-        request +=
-            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-            "\r\n";
-    }
-    request += "\r\n" + body;
-    std::size_t sent = 0;
-    while (sent < request.size()) {
-        const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) break;
-        sent += static_cast<std::size_t>(n);
-    }
-    std::string response;
-    char buffer[4096];
-    for (;;) {
-        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        response.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    HttpReply reply;
-    if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return reply;
-    reply.status = std::stoi(response.substr(9, 3));
-    const auto head_end = response.find("\r\n\r\n");
-    if (head_end != std::string::npos) reply.body = response.substr(head_end + 4);
-    return reply;
-}
+using namespace bindery::test::harness;
 
 std::vector<std::string> ids_in(const std::string& body) {
     static const std::regex id(R"re("id":"([0-9a-f-]{36})")re");
@@ -114,99 +59,6 @@ bool is_final(const std::string& state) {
     return state == "DELIVERED" || state == "UNDELIVERABLE" || state == "EXPIRED" ||
            state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER";
 }
-
-// The simulator on an ephemeral port.
-class Simulator {
-public:
-    Simulator(const fs::path& dir, const std::vector<std::string>& extra = {})
-        : port_file_(dir / "sim.port") {
-        std::vector<std::string> args{"--listen", "127.0.0.1:0", "--port-file",
-                                      port_file_.string()};
-        args.insert(args.end(), extra.begin(), extra.end());
-        process_ = std::make_unique<Process>(kSimulator, args, dir / "sim.log");
-    }
-    std::uint16_t port() {
-        if (port_ == 0 && eventually([&] { return !read_all(port_file_).empty(); }, 10s)) {
-            port_ = static_cast<std::uint16_t>(std::stoul(read_all(port_file_)));
-        }
-        return port_;
-    }
-
-private:
-    fs::path port_file_;
-    std::unique_ptr<Process> process_;
-    std::uint16_t port_ = 0;
-};
-
-fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
-    const auto path = dir / "bindery.yaml";
-    std::ofstream(path) << "process:\n"
-                           "  io_threads: 2\n"
-                           "  drain_timeout: 5s\n"
-                           "logging:\n"
-                           "  level: info\n"
-                           "  format: json\n"
-                           "  file: "
-                        << (dir / "bindery.log").string()
-                        << "\n"
-                           "store:\n"
-                           "  path: "
-                        << (dir / "var" / "bindery.db").string()
-                        << "\n"
-                           "  synchronous: normal\n"
-                           "http:\n"
-                           "  listen: 127.0.0.1:0\n"
-                           "smpp_server:\n"
-                           "  listen: 127.0.0.1:0\n"
-                           "carriers:\n"
-                           "  - name: sim\n"
-                           "    kind: smpp\n"
-                           "    address: 127.0.0.1:"
-                        << carrier_port
-                        << "\n"
-                           "    system_id: bindery\n"
-                           "    password: secret\n"
-                           "    window: 20\n"
-                           "    reconnect: {initial: 100ms, max: 1s}\n"
-                           "routes:\n"
-                           "  - name: default\n"
-                           "    providers: [sim]\n"
-                           "clients:\n"
-                           "  - name: test\n"
-                           "    api_key: "
-                        << kKey
-                        << "\n"
-                           "    rate: 100000\n"  // GET polling counts against the client's rate
-                           "    burst: 100000\n";
-    return path;
-}
-
-// A running `bindery serve` and its HTTP port (read from its log: the config asks for port 0).
-class Gateway {
-public:
-    Gateway(const fs::path& dir, const fs::path& config) : log_(dir / "bindery.log") {
-        const auto generation = read_all(log_).size();  // a restart appends to the same log
-        process_ = std::make_unique<Process>(
-            kBindery, std::vector<std::string>{"serve", "--config", config.string()},
-            dir / "bindery.out");
-        static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
-        eventually([&] {
-            const auto text = read_all(log_).substr(generation);
-            std::smatch m;
-            if (!std::regex_search(text, m, listening)) return false;
-            port_ = static_cast<std::uint16_t>(std::stoul(m[1]));
-            return true;
-        });
-    }
-    std::uint16_t port() const { return port_; }
-    Process& process() { return *process_; }
-    std::string log() const { return read_all(log_); }
-
-private:
-    fs::path log_;
-    std::unique_ptr<Process> process_;
-    std::uint16_t port_ = 0;
-};
 
 std::string submit_body(const std::string& to, const std::string& text) {
     return R"({"to":")" + to + R"(","from":"Bindery","text":")" + text + R"("})";
