@@ -86,11 +86,11 @@ Router::Router(RouterConfig config, MessageStore& store, TextPlanner planner, Ro
 
 Router::~Router() = default;
 
-void Router::add_provider(Provider& provider) {
+void Router::add_provider(Provider& provider, std::optional<BreakerConfig> breaker) {
     std::lock_guard lock(mutex_);
     ProviderSlot slot;
     slot.provider = &provider;
-    slot.breaker = CircuitBreaker(config_.breaker);
+    slot.breaker = CircuitBreaker(breaker.value_or(config_.breaker));
     providers_.insert_or_assign(std::string(provider.name()), std::move(slot));
 }
 

@@ -124,8 +124,9 @@ public:
     Router(const Router&) = delete;
     Router& operator=(const Router&) = delete;
 
-    // Providers outlive the router's use of them; register before recover()/poll().
-    void add_provider(Provider& provider);
+    // Providers outlive the router's use of them; register before recover()/poll(). `breaker`
+    // replaces RouterConfig::breaker for this provider (a carrier's own thresholds and cool-down).
+    void add_provider(Provider& provider, std::optional<BreakerConfig> breaker = std::nullopt);
 
     // Reload unfinished messages after a restart: SENDING ones (outcome unknown) count as a
     // failed attempt and are retried; expired ones go to the dead letter.

@@ -297,6 +297,37 @@ TEST_F(RouterTest, SynchronousCompletionInsideSendIsSafe) {
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
 }
 
+TEST_F(RouterTest, APerProviderBreakerConfigReplacesTheRoutersForThatProviderOnly) {
+    RouterHooks hooks;
+    router = std::make_unique<Router>(base_config(), store, plan_text, std::move(hooks));
+    BreakerConfig quick = base_config().breaker;
+    quick.consecutive_timeouts = 1;
+    quick.open_for = 2s;
+    router->add_provider(a, quick);
+    router->add_provider(b);
+    // One timeout opens smsc-a (its own threshold), not three.
+    submit_ok(request());
+    poll();
+    ASSERT_EQ(a.pending.size(), 1u);
+    a.fail_front(SendErrorKind::timeout);
+    poll();
+    EXPECT_EQ(router->breaker_state("smsc-a", now), BreakerState::open);
+    // Its own cool-down: half-open after 2 s, where the router's default would wait 30 s.
+    advance(1900ms);
+    EXPECT_EQ(router->breaker_state("smsc-a", now), BreakerState::open);
+    advance(100ms);
+    EXPECT_EQ(router->breaker_state("smsc-a", now), BreakerState::half_open);
+    // One probe goes to smsc-a; the other message (the due retry and a new one) to smsc-b, which
+    // keeps the router's thresholds: one timeout leaves it closed.
+    submit_ok(request());
+    poll();
+    ASSERT_EQ(a.pending.size(), 1u);
+    ASSERT_EQ(b.pending.size(), 1u);
+    b.fail_front(SendErrorKind::timeout);
+    poll();
+    EXPECT_EQ(router->breaker_state("smsc-b", now), BreakerState::closed);
+}
+
 TEST_F(RouterTest, FailsOverWhenTheBreakerOpensAndRecoversThroughHalfOpenProbes) {
     build();
     // Three timeouts in a row open smsc-a's breaker.
