@@ -150,6 +150,35 @@ CREATE TABLE directory_cache (
     PRIMARY KEY (directory, grp)
 ) WITHOUT ROWID;
 )sql"},
+    // Credits (router/core/credits.hpp, docs/credits.md): a message's charge (segments x price,
+    // fixed at acceptance) and its open hold (0 once captured or released; the capture mode
+    // recorded with the hold), one account per metered client, and the append-only ledger. Every
+    // move is written in the transaction of the state change it belongs to. The ledger has no
+    // foreign key to messages: purging a message keeps its money history.
+    {6, "credit accounts and ledger",
+     R"sql(
+ALTER TABLE messages ADD COLUMN charge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN credit_held INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN credit_capture TEXT NOT NULL DEFAULT '';
+CREATE TABLE credit_accounts (
+    client     TEXT PRIMARY KEY NOT NULL,
+    balance    INTEGER NOT NULL CHECK (balance >= 0),
+    held       INTEGER NOT NULL CHECK (held >= 0),
+    capture    TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE credit_ledger (
+    seq        INTEGER PRIMARY KEY,
+    client     TEXT NOT NULL,
+    message_id BLOB,
+    kind       TEXT NOT NULL,
+    amount     INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    note       TEXT NOT NULL
+);
+CREATE INDEX credit_ledger_client ON credit_ledger(client, seq);
+CREATE INDEX credit_ledger_message ON credit_ledger(message_id) WHERE message_id IS NOT NULL;
+)sql"},
 };
 
 }  // namespace
