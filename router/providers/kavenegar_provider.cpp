@@ -333,6 +333,14 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         count([&](KavenegarStats& s) { s.polling = tracked.size(); });
     }
 
+    // A message sent before a restart: polled at once, the give-up age counted from `sent_at`.
+    void resume(std::int64_t id, TimePoint sent_at, TimePoint now) {
+        if (now - sent_at >= config.status_give_up) return;
+        auto [it, inserted] = tracked.try_emplace(id, Tracked{std::to_string(id), sent_at, now, config.status_interval});
+        if (!inserted) return;
+        due.emplace(now, id);
+    }
+
     void reschedule(std::int64_t id, TimePoint now) {
         auto it = tracked.find(id);
         if (it == tracked.end()) return;
@@ -543,6 +551,53 @@ void KavenegarProvider::stop(Duration drain, std::function<void()> done) {
 
 void KavenegarProvider::on_account_error(std::function<void(std::int64_t, std::string_view)> hook) {
     asio::post(state_->strand, [s = state_, hook = std::move(hook)]() mutable { s->account_hook = std::move(hook); });
+}
+
+void KavenegarProvider::resume_polling(std::vector<PendingStatus> pending) {
+    if (!state_->config.poll_status || pending.empty()) return;
+    // Wall-clock send times become steady ones by their age now.
+    const auto wall = SystemClock::now();
+    const auto now = Clock::now();
+    std::vector<std::pair<std::int64_t, TimePoint>> ids;
+    ids.reserve(pending.size());
+    for (const auto& p : pending) {
+        if (!all_digits(p.provider_id) || p.provider_id.size() > 18) continue;
+        const auto age = std::max(SystemClock::duration::zero(), wall - p.sent_at);
+        ids.emplace_back(std::stoll(p.provider_id), now - std::chrono::duration_cast<Duration>(age));
+    }
+    asio::post(state_->strand, [s = state_, ids = std::move(ids)] {
+        if (s->stopping) return;
+        const auto at = Clock::now();
+        for (const auto& [id, sent_at] : ids) s->resume(id, sent_at, at);
+        s->count([&](KavenegarStats& st) { st.polling = s->tracked.size(); });
+        s->maybe_poll();
+    });
+}
+
+Expected<std::size_t, StoreError> KavenegarProvider::resume_polling(MessageStore& store, SystemTime wall,
+                                                                    std::uint32_t page) {
+    if (!state_->config.poll_status) return std::size_t{0};
+    std::vector<PendingStatus> pending;
+    MessageQuery query;
+    query.state = MessageState::sent;
+    query.limit = std::max<std::uint32_t>(1, page);
+    for (;;) {
+        auto listed = store.list(query);
+        if (!listed) return Unexpected(listed.error());
+        for (const auto& m : listed->messages) {
+            if (m.provider != name_) continue;
+            if (wall - m.updated_at >= state_->config.status_give_up) continue;
+            for (const auto& segment : m.segments) {
+                if (segment.state != SegmentState::pending || segment.provider_id.empty()) continue;
+                pending.push_back(PendingStatus{segment.provider_id, m.updated_at});
+            }
+        }
+        if (!listed->next) break;
+        query.after = listed->next;
+    }
+    const auto n = pending.size();
+    resume_polling(std::move(pending));
+    return n;
 }
 
 KavenegarStats KavenegarProvider::stats() const {

@@ -17,7 +17,8 @@
 // `status_batch` ids per call), first after `status_interval`, then backing off to
 // `status_max_interval`, until a final state (delivered, failed, cancelled, blocked, unknown id)
 // which is handed to the ReceiptSink like an SMPP receipt, or until `status_give_up` after sending.
-// The poll list is in memory: after a restart, messages sent before it get no Kavenegar receipt.
+// The poll list is in memory; after a restart, resume_polling(store, wall) rebuilds it from the
+// store's SENT messages of this provider (their segment ids are the Kavenegar message ids).
 //
 // Threading: public members may be called from any thread; the work runs on a strand of the
 // executor. `done` and the ReceiptSink are called on that strand.
@@ -32,6 +33,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "router/core/message_store.hpp"
 #include "router/core/provider.hpp"
 #include "router/providers/http_client.hpp"
 
@@ -72,6 +74,12 @@ struct KavenegarStats {
     std::uint64_t polling = 0;           // messages waiting for a final state now
 };
 
+// A message sent earlier (before a restart) whose final state is still unknown.
+struct PendingStatus {
+    std::string provider_id;   // Kavenegar messageid, decimal
+    SystemTime sent_at{};
+};
+
 class KavenegarProvider final : public Provider {
 public:
     // Throws std::invalid_argument on a bad base_url or TLS setup (startup only).
@@ -86,6 +94,17 @@ public:
 
     // Called (on the strand) for every call answered with a credit/account status.
     void on_account_error(std::function<void(std::int64_t code, std::string_view meaning)> hook);
+
+    // Puts messages sent before a restart back on the poll list: first poll at once, then the
+    // usual backoff; the give-up age counts from `sent_at`. Ids that are not Kavenegar message ids
+    // (not decimal), already tracked, or past the give-up age are skipped. Nothing with
+    // poll_status off.
+    void resume_polling(std::vector<PendingStatus> pending);
+    // Reads every SENT message last sent through this provider (Message::provider == name()) from
+    // `store`, `page` at a time, and resumes polling the provider ids of its segments without a
+    // verdict. Returns how many ids were handed over (0 with poll_status off).
+    Expected<std::size_t, StoreError> resume_polling(MessageStore& store, SystemTime wall,
+                                                     std::uint32_t page = 1000);
 
     [[nodiscard]] KavenegarStats stats() const;
     [[nodiscard]] HttpClientStats http_stats() const;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "router/core/error_class.hpp"
+#include "router/core/message_store.hpp"
 #include "router/providers/kavenegar_api.hpp"
 #include "tests/router/providers/kavenegar_test_util.hpp"
 
@@ -332,6 +333,83 @@ TEST_F(KavenegarProviderTest, GivesUpPollingAfterTheGiveUpAge) {
     EXPECT_TRUE(testing::eventually([&] { return p->stats().polls_abandoned == 1; }));
     EXPECT_TRUE(sink_.receipts().empty());
     EXPECT_EQ(p->stats().polling, 0U);
+}
+
+TEST_F(KavenegarProviderTest, ResumesPollingTheStoresSentMessagesAfterARestart) {
+    start_mock();
+    // Before the restart: two messages sent, no poll made (the process went down first).
+    std::vector<SendResult> sent;
+    {
+        auto c = config();
+        c.poll_status = false;
+        auto before = make(c);
+        sent = testing::send_all(*before, {testing::message(1), testing::message(2, "+989121110002")});
+        ASSERT_TRUE(sent[0].ok());
+        ASSERT_TRUE(sent[1].ok());
+        before->stop(Duration::zero());
+    }
+    const auto wall = SystemClock::now();
+    auto stored = [&](std::uint8_t n, MessageState state, std::string provider, std::string id,
+                      SystemTime updated) {
+        Message m;
+        m.id = testing::test_id(n);
+        m.client = "test";
+        m.sender = "Bindery";
+        m.destination = "+989121234567";
+        m.text = "hello";
+        m.state = state;
+        m.attempts = 1;
+        m.provider = std::move(provider);
+        m.segments.push_back(Segment{std::move(id), SegmentState::pending, {}});
+        m.accepted_at = updated - 1s;
+        m.updated_at = updated;
+        m.expires_at = wall + 1h;
+        return m;
+    };
+    InMemoryStore store;
+    const std::vector<Message> rows{
+        stored(1, MessageState::sent, "kavenegar", sent[0].segment_ids.at(0), wall - 5s),
+        stored(2, MessageState::sent, "kavenegar", sent[1].segment_ids.at(0), wall - 1min),
+        // Not this provider's, already final, or past the give-up age: not polled.
+        stored(3, MessageState::sent, "smsc-a", "777", wall),
+        stored(4, MessageState::delivered, "kavenegar", "778", wall),
+        stored(5, MessageState::sent, "kavenegar", "779", wall - 72h),
+    };
+    ASSERT_TRUE(store.insert_batch(rows, {}));
+
+    auto after = make(config());
+    const auto resumed = after->resume_polling(store, wall, 2);   // pages of two
+    ASSERT_TRUE(resumed.has_value());
+    EXPECT_EQ(*resumed, 2U);
+    const auto receipts = sink_.wait_for(2);
+    ASSERT_EQ(receipts.size(), 2U);
+    std::set<std::string> ids;
+    for (const auto& r : receipts) {
+        EXPECT_EQ(r.provider, "kavenegar");
+        EXPECT_EQ(r.status, ReceiptStatus::delivered);
+        ids.insert(r.provider_id);
+    }
+    EXPECT_EQ(ids, (std::set<std::string>{sent[0].segment_ids.at(0), sent[1].segment_ids.at(0)}));
+    EXPECT_TRUE(testing::eventually([&] { return after->stats().polling == 0; }));
+    EXPECT_EQ(after->stats().receipts, 2U);
+}
+
+TEST_F(KavenegarProviderTest, ResumedPollingSkipsIdsThatAreNotKavenegarIdsAndKeepsTheGiveUpAge) {
+    mock::KavenegarMockConfig mc;
+    mc.delivery_delay = std::chrono::hours(1);   // never final
+    start_mock(mc);
+    auto c = config();
+    c.status_give_up = 2s;
+    auto p = make(c);
+    const auto r = testing::send_and_wait(*p, testing::message(1));
+    ASSERT_TRUE(r.ok());
+    // Tracked already (no second entry), not decimal, too old: only the first one is polled.
+    p->resume_polling({PendingStatus{r.segment_ids.at(0), SystemClock::now()},
+                       PendingStatus{"abc-1", SystemClock::now()},
+                       PendingStatus{"123", SystemClock::now() - 1h}});
+    EXPECT_TRUE(testing::eventually([&] { return p->stats().polls_abandoned == 1; }));
+    EXPECT_EQ(p->stats().polling, 0U);
+    EXPECT_TRUE(sink_.receipts().empty());
 }
 
 TEST_F(KavenegarProviderTest, StopHandsBackQueuedMessagesUntried) {
