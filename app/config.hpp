@@ -66,6 +66,18 @@ struct ServerTlsConfig {
     std::string client_ca_file;  // non-empty: require client certificates signed by it
 };
 
+// Delivery callbacks (docs/http-api.md): when a message reaches a final state, a signed POST to its
+// callback_url or its client's; failed attempts are retried with backoff.
+struct CallbacksConfig {
+    bool on_sent = false;                          // also report SENT (accepted by the carrier)
+    Millis timeout{std::chrono::seconds(10)};      // per attempt
+    unsigned max_in_flight = 16;
+    Millis initial_backoff{std::chrono::seconds(30)};   // doubling per attempt
+    Millis max_backoff{std::chrono::hours(1)};
+    Millis max_age{std::chrono::hours(24)};        // give up this long after the event
+    unsigned max_attempts = 50;
+};
+
 struct HttpServerConfig {
     bool enabled = true;
     Address listen{"127.0.0.1", 8080};
@@ -74,6 +86,7 @@ struct HttpServerConfig {
     Millis read_timeout{std::chrono::seconds(10)};
     Millis idle_timeout{std::chrono::seconds(60)};
     unsigned max_connections = 1024;
+    CallbacksConfig callbacks;
 };
 
 enum class BindType { trx, tx, rx };
@@ -227,7 +240,8 @@ struct ClientConfig {
     std::string default_sender;
     double rate = 0;  // messages per second, 0 = unlimited
     unsigned burst = 0;
-    std::string callback_url;
+    std::string callback_url;  // default URL of delivery callbacks (a message may name its own)
+    Secret callback_secret;    // signs delivery callbacks (X-Bindery-Signature); unset: unsigned
     std::optional<std::int64_t> credit;  // messages; absent = unlimited
 };
 

@@ -247,6 +247,16 @@ std::string dump_config(const Config& c) {
     d.duration("read_timeout", c.http.read_timeout);
     d.duration("idle_timeout", c.http.idle_timeout);
     d.integer("max_connections", c.http.max_connections);
+    d.key("callbacks");
+    out << YAML::BeginMap;
+    d.boolean("on_sent", c.http.callbacks.on_sent);
+    d.duration("timeout", c.http.callbacks.timeout);
+    d.integer("max_in_flight", c.http.callbacks.max_in_flight);
+    d.duration("initial_backoff", c.http.callbacks.initial_backoff);
+    d.duration("max_backoff", c.http.callbacks.max_backoff);
+    d.duration("max_age", c.http.callbacks.max_age);
+    d.integer("max_attempts", c.http.callbacks.max_attempts);
+    out << YAML::EndMap;
     out << YAML::EndMap;
 
     const auto& s = c.smpp_server;
@@ -330,6 +340,7 @@ std::string dump_config(const Config& c) {
         d.real("rate", cl.rate);
         d.integer("burst", cl.burst);
         d.opt_str("callback_url", cl.callback_url);
+        if (cl.callback_secret.is_set()) d.secret("callback_secret", cl.callback_secret);
         if (cl.credit) d.integer("credit", *cl.credit);
         out << YAML::EndMap;
     }

@@ -633,6 +633,7 @@ private:
     void load_server_tls(MapReader& m, ServerTlsConfig& c);
     void load_client_tls(MapReader& m, ClientTlsConfig& c);
     void load_http(MapReader& m, HttpServerConfig& c);
+    void load_callbacks(MapReader& m, CallbacksConfig& c);
     void load_smpp_server(MapReader& m, SmppServerConfig& c);
     void load_account(MapReader& m, SmppAccountConfig& c);
     void load_carrier(MapReader& m, CarrierConfig& c);
@@ -776,6 +777,21 @@ void Loader::load_http(MapReader& m, HttpServerConfig& c) {
     duration(m, "read_timeout", c.read_timeout, std::chrono::milliseconds(100), std::chrono::minutes(10));
     duration(m, "idle_timeout", c.idle_timeout, std::chrono::seconds(1), std::chrono::hours(1));
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
+    if (m.present("callbacks")) object(m, "callbacks", [&](MapReader& s) { load_callbacks(s, c.callbacks); });
+    else m.take("callbacks");
+}
+
+void Loader::load_callbacks(MapReader& m, CallbacksConfig& c) {
+    boolean(m, "on_sent", c.on_sent);
+    duration(m, "timeout", c.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
+    integer(m, "max_in_flight", c.max_in_flight, 1, 10'000);
+    duration(m, "initial_backoff", c.initial_backoff, std::chrono::milliseconds(100), std::chrono::hours(24));
+    duration(m, "max_backoff", c.max_backoff, std::chrono::milliseconds(100), std::chrono::hours(24));
+    duration(m, "max_age", c.max_age, std::chrono::seconds(1), std::chrono::hours(24 * 30));
+    integer(m, "max_attempts", c.max_attempts, 1, 1'000'000);
+    if (c.max_backoff < c.initial_backoff) {
+        error(m.value_mark("max_backoff"), m.path("max_backoff"), "must not be shorter than initial_backoff");
+    }
 }
 
 const EnumTable<BindType> kBindTypes = {{"trx", BindType::trx}, {"tx", BindType::tx}, {"rx", BindType::rx}};
@@ -1090,6 +1106,7 @@ void Loader::load_client(MapReader& m, ClientConfig& c) {
     number(m, "rate", c.rate, 0, 1'000'000);
     integer(m, "burst", c.burst, 0, 1'000'000);
     url(m, "callback_url", c.callback_url, false);
+    secret(m, "callback_secret", c.callback_secret, false);
     if (Field* f = m.take("credit"); f != nullptr) {
         std::int64_t credit = 0;
         if (parse_int(f->value, m.path("credit"), credit, 0, std::numeric_limits<std::int64_t>::max())) c.credit = credit;

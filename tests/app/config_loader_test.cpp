@@ -404,6 +404,32 @@ TEST(ConfigLoader, ResolvesSecretsFromEnvironmentAndFiles) {
     EXPECT_EQ(c[5].api_key.source(), Secret::Source::inline_value);
 }
 
+TEST(ConfigLoader, ReadsCallbackSettingsAndClientCallbackSecrets) {
+    FakeSecrets secrets;
+    secrets.vars["CB_SECRET"] = "whsec-1";
+    const auto result = load(
+        "http:\n  callbacks: {on_sent: true, initial_backoff: 1s, max_backoff: 10s, max_age: 2h, "
+        "max_attempts: 7, timeout: 3s, max_in_flight: 4}\n"
+        "clients:\n  - {name: a, api_key: k, callback_url: 'https://a.example/cb', "
+        "callback_secret_env: CB_SECRET}\n  - {name: b, api_key: k2}\n",
+        secrets);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& cb = result.config.http.callbacks;
+    EXPECT_TRUE(cb.on_sent);
+    EXPECT_EQ(cb.initial_backoff, std::chrono::seconds(1));
+    EXPECT_EQ(cb.max_backoff, std::chrono::seconds(10));
+    EXPECT_EQ(cb.max_age, std::chrono::hours(2));
+    EXPECT_EQ(cb.max_attempts, 7U);
+    EXPECT_EQ(cb.timeout, std::chrono::seconds(3));
+    EXPECT_EQ(cb.max_in_flight, 4U);
+    EXPECT_EQ(result.config.clients[0].callback_url, "https://a.example/cb");
+    EXPECT_EQ(result.config.clients[0].callback_secret.reveal(), "whsec-1");
+    EXPECT_FALSE(result.config.clients[1].callback_secret.is_set());
+    EXPECT_THAT(errors_of("http:\n  callbacks: {initial_backoff: 10s, max_backoff: 1s}\n"),
+                ElementsAre("test.yaml:2:50: http.callbacks.max_backoff: must not be shorter than "
+                            "initial_backoff"));
+}
+
 TEST(ConfigLoader, ReadsSecretFilesAndEnvironmentFromTheSystem) {
     const auto dir = std::filesystem::temp_directory_path() / ("bindery-secret-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -469,7 +495,8 @@ TEST(ConfigExamples, ProductionExampleLoadsWithItsSecrets) {
                             "BINDERY_OPS_API_KEY", "BINDERY_ALERTMANAGER_TOKEN"}) {
         secrets.vars[var] = "v";
     }
-    for (const char* file : {"smpp-monitor-password", "irancell-password", "crm-api-key", "keycloak-client-secret"}) {
+    for (const char* file : {"smpp-monitor-password", "irancell-password", "crm-api-key", "keycloak-client-secret",
+                             "billing-callback-secret"}) {
         secrets.files[std::string("/run/credentials/bindery/") + file] = "f\n";
     }
     LoadOptions options;
