@@ -179,6 +179,25 @@ CREATE TABLE credit_ledger (
 CREATE INDEX credit_ledger_client ON credit_ledger(client, seq);
 CREATE INDEX credit_ledger_message ON credit_ledger(message_id) WHERE message_id IS NOT NULL;
 )sql"},
+    // API clients managed with `bindery client add|list|revoke|rotate-key`
+    // (router/store/sqlite_clients.cpp), beside those of the configuration file. The key is kept
+    // as its SHA-256 digest only; a revoked client keeps its row (its name stays taken).
+    // allowed_senders: one sender per line, empty for any.
+    {7, "api clients",
+     R"sql(
+CREATE TABLE api_clients (
+    name            TEXT PRIMARY KEY NOT NULL,
+    key_sha256      BLOB NOT NULL UNIQUE CHECK (length(key_sha256) = 32),
+    allowed_senders TEXT NOT NULL,
+    rate            REAL NOT NULL,
+    burst           REAL NOT NULL,
+    callback_url    TEXT NOT NULL,
+    callback_secret TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    key_rotated_at  INTEGER,
+    revoked_at      INTEGER
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace
