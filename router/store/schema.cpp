@@ -198,6 +198,21 @@ CREATE TABLE api_clients (
     revoked_at      INTEGER
 ) WITHOUT ROWID;
 )sql"},
+    // Operator decisions that outlive the process (router/store/sqlite_operator_state.cpp): the
+    // carriers paused with `bindery bind pause`, and which dead letter was retried as which new
+    // message (`bindery dlq retry` sends one copy, also when run again after a restart).
+    {8, "carrier pauses, dead-letter retries",
+     R"sql(
+CREATE TABLE carrier_pauses (
+    carrier   TEXT PRIMARY KEY NOT NULL,
+    paused_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE dlq_retries (
+    dead_letter BLOB PRIMARY KEY NOT NULL CHECK (length(dead_letter) = 16),
+    new_id      BLOB NOT NULL CHECK (length(new_id) = 16),
+    retried_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace
