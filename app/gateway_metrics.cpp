@@ -112,7 +112,12 @@ http::RouterSample router_sample(const router::RouterStats& stats,
 void add_gateway_collector(http::Metrics& metrics, router::Router& router,
                            std::vector<const router::SmppCarrierProvider*> carriers) {
     metrics.add_collector([&router, carriers = std::move(carriers)](http::Metrics& m) {
-        m.sample_router(router_sample(router.stats(), router.backpressure()));
+        const auto stats = router.stats();
+        m.sample_router(router_sample(stats, router.backpressure()));
+        for (std::size_t lane = 0; lane < router::kPriorityCount; ++lane) {
+            m.set_queue_depth(router::to_string(static_cast<router::Priority>(lane)),
+                              static_cast<double>(stats.queued_by_lane[lane]));
+        }
         const auto now = bindery::Clock::now();
         for (const auto* c : carriers) {
             m.sample_carrier(carrier_sample(c->name(), c->pool_stats(), c->stats()));

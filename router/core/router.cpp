@@ -568,9 +568,10 @@ void Router::unpark(TimePoint now) {
         }
         auto& waiting = it->second;
         while (!waiting.empty() && !scheduler_.full()) {
-            const MessageId id = waiting.front();
+            const auto [id, lane] = waiting.front();
             waiting.pop_front();
             --parked_count_;
+            --parked_by_lane_[static_cast<std::size_t>(lane)];
             const auto m = active_.find(id);
             if (m == active_.end() || m->second.state != MessageState::queued) continue;
             scheduler_.push(ScheduledItem{id, m->second.client, m->second.priority, m->second.cost()});
@@ -653,8 +654,9 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
                 active_.erase(it);
                 ++spilled_;
             } else {
-                parked_[route->name].push_back(m.id);
+                parked_[route->name].emplace_back(m.id, m.priority);
                 ++parked_count_;
+                ++parked_by_lane_[static_cast<std::size_t>(m.priority)];
             }
             // Nothing can go anywhere: stop instead of parking the whole queue.
             if (std::none_of(providers_.begin(), providers_.end(),
@@ -938,7 +940,12 @@ Backpressure Router::backpressure() const {
 
 RouterStats Router::stats() const {
     std::lock_guard lock(mutex_);
-    return stats_;
+    RouterStats s = stats_;
+    for (std::size_t lane = 0; lane < kPriorityCount; ++lane) {
+        s.queued_by_lane[lane] = scheduler_.size(static_cast<Priority>(lane)) + parked_by_lane_[lane];
+    }
+    s.queued_in_store_only = spilled_;
+    return s;
 }
 
 BreakerState Router::breaker_state(std::string_view provider, TimePoint now) {

@@ -13,6 +13,7 @@
 // before the submit goes out), on_transition, a receipt's `settled`. A write the store refuses
 // puts the message back as it was and retries its cause (docs/store.md, "Batched transitions").
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <cstdint>
@@ -103,6 +104,11 @@ struct RouterStats {
     std::uint64_t commits = 0;          // transition batches written (one per poll with changes)
     std::uint64_t transitions = 0;      // transitions in those batches (committed or not)
     std::uint64_t max_batch = 0;        // most transitions in one batch
+    // Messages waiting for dispatch in memory, by lane (index: Priority): the dispatch queue plus
+    // those parked while every provider of their route is down. bindery_queue_depth{lane}.
+    std::array<std::uint64_t, kPriorityCount> queued_by_lane{};
+    // QUEUED messages held in the store only (memory bound reached); fed back by refill.
+    std::uint64_t queued_in_store_only = 0;
 };
 
 struct RouterHooks {
@@ -230,8 +236,9 @@ private:
     std::unordered_map<MessageId, Message, MessageIdHash> active_;
     TimedHeap delayed_;   // schedule_at / next_attempt_at
     TimedHeap expiry_;    // expires_at
-    std::map<std::string, std::deque<MessageId>, std::less<>> parked_;   // route -> waiting
+    std::map<std::string, std::deque<std::pair<MessageId, Priority>>, std::less<>> parked_;   // route -> waiting
     std::size_t parked_count_ = 0;
+    std::array<std::size_t, kPriorityCount> parked_by_lane_{};
     std::size_t inserting_ = 0;
     std::size_t scheduled_waiting_ = 0;   // in active_ and delayed_ until their schedule_at   // accepted, being written by insert_batch outside the lock
     std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)

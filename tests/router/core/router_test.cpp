@@ -647,6 +647,41 @@ TEST_F(RouterTest, SameIdFromAnotherProviderDoesNotMatch) {
     EXPECT_EQ(state(id), MessageState::sent);
 }
 
+TEST_F(RouterTest, StatsCountQueuedMessagesByLaneWhileWaitingAndParked) {
+    auto c = base_config();
+    c.dispatch_budget = 2;
+    build(c);
+    const auto lanes = [this] { return router->stats().queued_by_lane; };
+    using Lanes = std::array<std::uint64_t, kPriorityCount>;   // express, normal, bulk
+    for (const auto& [priority, n] : {std::pair{Priority::express, 1}, {Priority::normal, 3}, {Priority::bulk, 2}}) {
+        for (int i = 0; i < n; ++i) {
+            auto r = request();
+            r.priority = priority;
+            submit_ok(r);
+        }
+    }
+    EXPECT_EQ(lanes(), (Lanes{1, 3, 2}));
+    poll();   // two dispatched: express first, then normal
+    EXPECT_EQ(lanes(), (Lanes{0, 2, 2}));
+    EXPECT_EQ(a.sends, 2);
+
+    a.up = false;   // every provider down: what waits is parked, still counted in its lane
+    b.up = false;
+    for (int i = 0; i < 4; ++i) poll();
+    EXPECT_EQ(lanes(), (Lanes{0, 2, 2}));
+    auto alert = request();
+    alert.priority = Priority::express;
+    submit_ok(alert);
+    poll();
+    EXPECT_EQ(lanes(), (Lanes{1, 2, 2}));
+    EXPECT_EQ(router->stats().queued_in_store_only, 0u);
+
+    a.up = true;
+    for (int i = 0; i < 10; ++i) poll();
+    EXPECT_EQ(lanes(), (Lanes{0, 0, 0}));
+    EXPECT_EQ(a.sends, 7);
+}
+
 TEST_F(RouterTest, ExpressGoesFirstAndClientsShareALane) {
     auto c = base_config();
     c.dispatch_budget = 8;
