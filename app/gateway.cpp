@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <boost/asio/strand.hpp>
+#include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 
 #include "app/gateway_metrics.hpp"
@@ -24,6 +25,8 @@
 #include "http-frontend/metrics.hpp"
 #include "http-frontend/readiness.hpp"
 #include "http-frontend/server.hpp"
+#include "router/providers/http_provider.hpp"
+#include "router/providers/kavenegar_provider.hpp"
 #include "router/providers/text_planner.hpp"
 
 namespace bindery::app {
@@ -125,8 +128,102 @@ router::SmppCarrierConfig to_carrier_config(const std::string& name,
     return out;
 }
 
+namespace {
+
+router::HttpClientTls to_http_tls(const ClientTlsConfig& tls) {
+    router::HttpClientTls out;
+    out.verify = tls.verify;
+    out.ca_file = tls.ca_file;
+    out.server_name = tls.server_name;
+    return out;
+}
+
+// The router's status map kind of a generic HTTP carrier: its own when it has a status_map.
+std::string http_status_kind(const std::string& name, const HttpCarrierConfig& carrier) {
+    return carrier.status_map.empty() ? std::string("http") : "http:" + name;
+}
+
+}  // namespace
+
+router::KavenegarConfig to_kavenegar_config(const std::string& name,
+                                            const KavenegarCarrierConfig& carrier) {
+    router::KavenegarConfig out;
+    out.name = name;
+    out.base_url = carrier.base_url;
+    out.api_key = carrier.api_key.reveal();
+    out.sender = carrier.sender;
+    out.rate = carrier.rate;
+    out.concurrency = std::max(1U, carrier.concurrency);
+    out.max_batch = std::max(1U, carrier.batch);
+    out.timeout = carrier.timeout;
+    out.tls = to_http_tls(carrier.tls);
+    out.poll_status = carrier.poll_status;
+    out.status_interval = carrier.status_interval;
+    out.status_max_interval = carrier.status_max_interval;
+    out.status_give_up = carrier.status_give_up;
+    return out;
+}
+
+router::HttpProviderConfig to_http_provider_config(const std::string& name,
+                                                   const HttpCarrierConfig& carrier) {
+    router::HttpProviderConfig out;
+    out.name = name;
+    out.kind = http_status_kind(name, carrier);
+    switch (carrier.method) {
+        case HttpMethod::get:
+            out.method = "GET";
+            break;
+        case HttpMethod::put:
+            out.method = "PUT";
+            break;
+        case HttpMethod::post:
+            out.method = "POST";
+            break;
+    }
+    out.url = carrier.url;
+    out.body = carrier.body;
+    out.content_type = carrier.content_type;
+    for (const auto& [k, v] : carrier.headers) out.headers.emplace_back(k, v);
+    if (carrier.auth_token.is_set()) {
+        out.auth_header = carrier.auth_header;
+        out.auth_value = carrier.auth_scheme.empty()
+                             ? carrier.auth_token.reveal()
+                             : carrier.auth_scheme + " " + carrier.auth_token.reveal();
+    }
+    out.success_status = carrier.success_status;
+    out.id_pointer = carrier.message_id_pointer;
+    out.success_pointer = carrier.success_pointer;
+    out.success_values = carrier.success_values;
+    out.error_code_pointer = carrier.error_code_pointer;
+    out.rate = carrier.rate;
+    out.concurrency = std::max(1U, carrier.concurrency);
+    out.timeout = carrier.timeout;
+    out.tls = to_http_tls(carrier.tls);
+    return out;
+}
+
 router::RouterConfig to_router_config(const Config& config) {
     router::RouterConfig out;
+    // A generic HTTP carrier's own status_map: its codes first, then the built-in "http" table.
+    for (const auto& carrier : config.carriers) {
+        const auto* http = std::get_if<HttpCarrierConfig>(&carrier.settings);
+        if (http == nullptr || http->status_map.empty()) continue;
+        router::StatusMapConfig map;
+        map.kind = http_status_kind(carrier.name, *http);
+        for (const auto& [code, cls] : http->status_map) {
+            const auto c = std::stoll(code);   // digits only (checked by the loader)
+            map.codes.push_back({c, c,
+                                 cls == "permanent"   ? router::ErrorClass::permanent
+                                 : cls == "throttled" ? router::ErrorClass::throttled
+                                                      : router::ErrorClass::temporary});
+        }
+        for (const auto& d : router::StatusMap::defaults()) {
+            if (d.kind != "http") continue;
+            map.codes.insert(map.codes.end(), d.codes.begin(), d.codes.end());
+            map.fallback = d.fallback;
+        }
+        out.status_maps.push_back(std::move(map));
+    }
     for (const auto& route : config.routes) {
         router::Route r;
         r.name = route.name;
@@ -283,6 +380,9 @@ struct Gateway::Parts {
     std::unique_ptr<RouterDriver> driver;
     std::unique_ptr<router::Router> router;
     std::vector<std::unique_ptr<router::SmppCarrierProvider>> providers;
+    std::vector<std::unique_ptr<router::KavenegarProvider>> kavenegar;
+    std::vector<std::unique_ptr<router::HttpProvider>> http_providers;
+    std::vector<AdminCarrierParts> admin_carriers;   // every carrier, in config order
     std::vector<std::unique_ptr<TimedProvider>> timed;   // providers, timed
     std::vector<std::unique_ptr<PausableProvider>> pausable;   // what the router sees: timed, pausable
     std::unique_ptr<GatewayAdmin> admin;   // /admin/v1 and /ui (bindery status, bind, dlq)
@@ -305,6 +405,8 @@ struct Gateway::Parts {
         alerting.reset();
         if (driver) driver->halt();
         providers.clear();
+        kavenegar.clear();
+        http_providers.clear();
         pausable.clear();
         timed.clear();
         api.reset();
@@ -349,7 +451,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     hooks.on_breaker = [](std::string_view provider, router::BreakerState state) {
         spdlog::warn(
             with_fields("circuit breaker", {{"provider", std::string(provider)},
-                                            {"state", std::to_string(static_cast<int>(state))}}));
+                                            {"state", std::string(router::to_string(state))}}));
     };
     add_metric_hooks(hooks, parts.metrics);
     Parts* raw = parts_.get();
@@ -367,14 +469,41 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                                          router::SmppTextPlanner(text).planner(), std::move(hooks));
     parts.driver = std::make_unique<RouterDriver>(*parts.router);
 
-    // Carrier providers (SMPP bind pools) on the server's io_context.
+    // Carrier providers on the server's io_context: SMPP bind pools, Kavenegar, generic HTTP.
+    // Each is timed (metrics) and pausable (bindery bind pause CARRIER), outermost, and that is
+    // what the router sees.
+    auto add_carrier = [&parts](router::Provider& provider, const router::SmppCarrierProvider* smpp) {
+        parts.timed.push_back(std::make_unique<TimedProvider>(provider, parts.metrics));
+        parts.pausable.push_back(std::make_unique<PausableProvider>(*parts.timed.back()));
+        parts.router->add_provider(*parts.pausable.back());
+        parts.admin_carriers.push_back({parts.pausable.back().get(), smpp});
+    };
+    // Credit and account faults of HTTP providers: a human must act (top up, fix the key).
+    auto& account_errors = prometheus::BuildCounter()
+                               .Name("bindery_provider_account_errors_total")
+                               .Help("Provider calls refused for a credit or account problem "
+                                     "(Kavenegar: insufficient credit, API key, sender line, IP); "
+                                     "a human must act")
+                               .Register(parts.metrics.registry());
     for (const auto& carrier : config.carriers) {
         if (!carrier.enabled) continue;
-        if (carrier.kind() != CarrierKind::smpp) {
-            spdlog::warn(with_fields(
-                "carrier kind not yet supported, skipped",
-                {{"carrier", carrier.name},
-                 {"kind", carrier.kind() == CarrierKind::kavenegar ? "kavenegar" : "http"}}));
+        if (const auto* k = std::get_if<KavenegarCarrierConfig>(&carrier.settings)) {
+            auto provider = std::make_unique<router::KavenegarProvider>(
+                to_kavenegar_config(carrier.name, *k), server.io().get_executor(), *parts.router);
+            provider->on_account_error([&account_errors, name = carrier.name](
+                                           std::int64_t code, std::string_view) {
+                account_errors.Add({{"provider", name}, {"code", std::to_string(code)}})
+                    .Increment();
+            });
+            add_carrier(*provider, nullptr);
+            parts.kavenegar.push_back(std::move(provider));
+            continue;
+        }
+        if (const auto* h = std::get_if<HttpCarrierConfig>(&carrier.settings)) {
+            auto provider = std::make_unique<router::HttpProvider>(
+                to_http_provider_config(carrier.name, *h), server.io().get_executor());
+            add_carrier(*provider, nullptr);
+            parts.http_providers.push_back(std::move(provider));
             continue;
         }
         const auto& smpp_config = std::get<SmppCarrierConfig>(carrier.settings);
@@ -388,10 +517,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             // io_context runs on several threads.
             to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
             *parts.router);
-        parts.timed.push_back(std::make_unique<TimedProvider>(*provider, parts.metrics));
-        // Outermost: an operator can pause the carrier (bindery bind pause CARRIER).
-        parts.pausable.push_back(std::make_unique<PausableProvider>(*parts.timed.back()));
-        parts.router->add_provider(*parts.pausable.back());
+        add_carrier(*provider, provider.get());
         parts.providers.push_back(std::move(provider));
     }
     {
@@ -399,7 +525,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         for (const auto& p : parts.providers) carriers.push_back(p.get());
         add_gateway_collector(parts.metrics, *parts.router, std::move(carriers));
     }
-    if (parts.providers.empty())
+    if (parts.pausable.empty())
         spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
 
     // Router service: recovery, then the driver. Stopped after the providers (registered before
@@ -422,12 +548,31 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         "carriers",
         [raw] {
             for (auto& p : raw->providers) p->start();
+            for (auto& p : raw->http_providers) p->start();
+            for (auto& p : raw->kavenegar) {
+                p->start();
+                // Messages SENT before this start still wait for their final state: poll again.
+                const auto resumed = p->resume_polling(*raw->store, router::SystemClock::now());
+                if (!resumed) {
+                    spdlog::error(with_fields("status polls not resumed",
+                                              {{"carrier", std::string(p->name())},
+                                               {"detail", resumed.error().detail}}));
+                } else if (*resumed > 0) {
+                    spdlog::info(with_fields("status polls resumed",
+                                             {{"carrier", std::string(p->name())},
+                                              {"messages", std::to_string(*resumed)}}));
+                }
+            }
         },
         [raw](SteadyTime deadline, std::function<void()> done) {
             const auto left =
                 std::max(bindery::Duration{}, deadline - std::chrono::steady_clock::now());
-            auto tick = countdown(raw->providers.size(), std::move(done));
+            auto tick = countdown(
+                raw->providers.size() + raw->kavenegar.size() + raw->http_providers.size(),
+                std::move(done));
             for (auto& p : raw->providers) p->stop(left, tick);
+            for (auto& p : raw->kavenegar) p->stop(left, tick);
+            for (auto& p : raw->http_providers) p->stop(left, tick);
         }));
 
     // HTTP front end.
@@ -442,10 +587,10 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     });
     parts.readiness.add("carriers", [raw] {
         std::size_t ready = 0;
-        for (const auto& p : raw->providers) ready += p->ready() ? 1 : 0;
+        for (const auto& p : raw->pausable) ready += p->ready() ? 1 : 0;
         return http::ComponentReadiness{
             ready > 0,
-            std::to_string(ready) + "/" + std::to_string(raw->providers.size()) + " ready"};
+            std::to_string(ready) + "/" + std::to_string(raw->pausable.size()) + " ready"};
     });
     // Alertmanager receiver: directories, cache and alert records in the same SQLite file.
     parts.alerting =
@@ -457,12 +602,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                           parts.readiness,
                           parts.alerting ? parts.alerting->endpoint.get() : nullptr});
         // Operator endpoint and status page (403 until http.admin_key is set).
-        std::vector<AdminCarrierParts> admin_carriers;
-        for (std::size_t i = 0; i < parts.providers.size(); ++i)
-            admin_carriers.push_back({parts.pausable[i].get(), parts.providers[i].get()});
         parts.admin = std::make_unique<GatewayAdmin>(config.process.node_id, *parts.router,
                                                      *parts.store, *parts.api,
-                                                     std::move(admin_carriers));
+                                                     parts.admin_carriers);
         const auto admin_key = admin_key_from_environment();
         spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key ? "true" : "false (set BINDERY_ADMIN_KEY)"}}));
         parts.http->set_admin(std::make_shared<http::AdminHandler>(

@@ -20,6 +20,8 @@
 #include "http-frontend/auth.hpp"
 #include "http-frontend/server_config.hpp"
 #include "router/core/router.hpp"
+#include "router/providers/http_provider.hpp"
+#include "router/providers/kavenegar_provider.hpp"
 #include "router/providers/smpp_carrier_provider.hpp"
 #include "router/store/sqlite_store.hpp"
 
@@ -29,6 +31,11 @@ namespace bindery::app {
 [[nodiscard]] router::SqliteStoreConfig to_store_config(const StoreConfig& store);
 [[nodiscard]] router::SmppCarrierConfig to_carrier_config(const std::string& name,
                                                           const SmppCarrierConfig& carrier);
+[[nodiscard]] router::KavenegarConfig to_kavenegar_config(const std::string& name,
+                                                          const KavenegarCarrierConfig& carrier);
+[[nodiscard]] router::HttpProviderConfig to_http_provider_config(const std::string& name,
+                                                                 const HttpCarrierConfig& carrier);
+// Routing, plus a status map "http:<carrier>" for each generic HTTP carrier with a status_map.
 [[nodiscard]] router::RouterConfig to_router_config(const Config& config);
 [[nodiscard]] http::ServerConfig to_http_config(const HttpServerConfig& http);
 // Every configured API client, by the SHA-256 of its key (api_key hashed here, api_key_hash as is).

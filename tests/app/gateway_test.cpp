@@ -77,6 +77,97 @@ TEST(GatewayConfig, RoutesBecomeRulesInOrderWithTheirMembers) {
     EXPECT_TRUE(out.routing.rules[1].prefixes.empty());  // matches every message
 }
 
+TEST(GatewayConfig, KavenegarCarrierBecomesAKavenegarProviderConfig) {
+    KavenegarCarrierConfig c;
+    c.base_url = "https://127.0.0.1:8443/prefix";
+    c.api_key = Secret("k3y", Secret::Source::file, "/run/secrets/kavenegar");
+    c.sender = "10004346";
+    c.rate = 12;
+    c.concurrency = 6;
+    c.batch = 50;
+    c.timeout = 3s;
+    c.poll_status = false;
+    c.status_interval = 2s;
+    c.status_max_interval = 20s;
+    c.status_give_up = 1h;
+    c.tls.ca_file = "/etc/bindery/mock.pem";
+    c.tls.server_name = "localhost";
+    const auto out = to_kavenegar_config("kn", c);
+    EXPECT_EQ(out.name, "kn");
+    EXPECT_EQ(out.base_url, "https://127.0.0.1:8443/prefix");
+    EXPECT_EQ(out.api_key, "k3y");
+    EXPECT_EQ(out.sender, "10004346");
+    EXPECT_DOUBLE_EQ(out.rate, 12);
+    EXPECT_EQ(out.concurrency, 6U);
+    EXPECT_EQ(out.max_batch, 50U);
+    EXPECT_EQ(out.timeout, 3s);
+    EXPECT_FALSE(out.poll_status);
+    EXPECT_EQ(out.status_interval, 2s);
+    EXPECT_EQ(out.status_max_interval, 20s);
+    EXPECT_EQ(out.status_give_up, 1h);
+    EXPECT_TRUE(out.tls.verify);
+    EXPECT_EQ(out.tls.ca_file, "/etc/bindery/mock.pem");
+    EXPECT_EQ(out.tls.server_name, "localhost");
+}
+
+TEST(GatewayConfig, HttpCarrierBecomesAnHttpProviderConfigWithItsOwnStatusMap) {
+    HttpCarrierConfig c;
+    c.method = HttpMethod::put;
+    c.url = "https://sms.example.com/v2/send";
+    c.body = R"({"to":"{to}","text":"{text}"})";
+    c.headers = {{"X-Client", "{client}"}};
+    c.auth_token = Secret("t0k", Secret::Source::env, "SMS_TOKEN");
+    c.auth_scheme = "Token";
+    c.success_status = {200, 202};
+    c.message_id_pointer = "/data/id";
+    c.success_pointer = "/ok";
+    c.success_values = {"true"};
+    c.error_code_pointer = "/error/code";
+    c.status_map = {{"1001", "permanent"}, {"503", "throttled"}};
+    c.tls.verify = false;
+    const auto out = to_http_provider_config("rest", c);
+    EXPECT_EQ(out.name, "rest");
+    EXPECT_EQ(out.kind, "http:rest");
+    EXPECT_EQ(out.method, "PUT");
+    EXPECT_EQ(out.url, c.url);
+    EXPECT_EQ(out.body, c.body);
+    ASSERT_EQ(out.headers.size(), 1U);
+    EXPECT_EQ(out.headers[0], (std::pair<std::string, std::string>{"X-Client", "{client}"}));
+    EXPECT_EQ(out.auth_header, "Authorization");
+    EXPECT_EQ(out.auth_value, "Token t0k");
+    EXPECT_EQ(out.success_status, (std::vector<unsigned>{200, 202}));
+    EXPECT_EQ(out.id_pointer, "/data/id");
+    EXPECT_EQ(out.success_pointer, "/ok");
+    EXPECT_EQ(out.error_code_pointer, "/error/code");
+    EXPECT_FALSE(out.tls.verify);
+    // Without a token no auth header; without a status_map the built-in "http" table.
+    HttpCarrierConfig plain;
+    plain.url = "https://sms.example.com/send";
+    const auto p = to_http_provider_config("plain", plain);
+    EXPECT_TRUE(p.auth_value.empty());
+    EXPECT_EQ(p.kind, "http");
+
+    Config config;
+    CarrierConfig rest;
+    rest.name = "rest";
+    rest.settings = c;
+    CarrierConfig other;
+    other.name = "plain";
+    other.settings = plain;
+    config.carriers = {rest, other};
+    const auto router_config = to_router_config(config);
+    ASSERT_EQ(router_config.status_maps.size(), 1U);
+    const router::StatusMap map(router_config.status_maps);
+    auto classify = [&](std::string_view kind, std::int64_t code) {
+        return map.classify(kind, router::SendError{router::SendErrorKind::status, code, ""});
+    };
+    EXPECT_EQ(classify("http:rest", 1001), router::ErrorClass::permanent);
+    EXPECT_EQ(classify("http:rest", 503), router::ErrorClass::throttled);   // its map first
+    EXPECT_EQ(classify("http:rest", 500), router::ErrorClass::temporary);   // then the http table
+    EXPECT_EQ(classify("http:rest", 404), router::ErrorClass::permanent);
+    EXPECT_EQ(classify("http", 503), router::ErrorClass::temporary);
+}
+
 TEST(GatewayConfig, ClientsAreFoundByTheDigestOfTheirKeyOnly) {
     ClientConfig plain;
     plain.name = "plain";
