@@ -1,5 +1,6 @@
 #include "app/admin_backend.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -17,8 +18,6 @@ namespace {
 constexpr auto kRateWindow = std::chrono::seconds(60);
 constexpr auto kMinRateSpan = std::chrono::seconds(1);
 constexpr std::size_t kMaxSamples = 64;
-constexpr std::uint32_t kLanePage = 1000;
-constexpr int kLanePages = 10;
 
 // States a message can still leave (counted from the store; final states are left out: their
 // count grows with retention and costs a scan), plus dead letters (what `dlq list` shows).
@@ -61,19 +60,50 @@ std::optional<http::KeyDigest> admin_key_from_environment() {
     return http::sha256(key);
 }
 
+AdminKey resolve_admin_key(const Secret& configured) {
+    if (configured.is_set()) return {http::sha256(configured.reveal()), "config http.admin_key " + configured.describe()};
+    auto digest = admin_key_from_environment();
+    if (!digest) return {std::nullopt, "none (set http.admin_key, BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE)"};
+    return {digest, std::getenv("BINDERY_ADMIN_KEY") != nullptr && *std::getenv("BINDERY_ADMIN_KEY") != '\0'
+                        ? "env BINDERY_ADMIN_KEY"
+                        : "env BINDERY_ADMIN_KEY_FILE"};
+}
+
 router::ProviderHealth PausableProvider::health() const {
     auto h = inner_.health();
     if (paused_.load()) h.capacity = 0;
     return h;
 }
 
+std::size_t restore_paused_carriers(router::OperatorState& state,
+                                    const std::vector<PausableProvider*>& carriers) {
+    auto paused = state.paused_carriers();
+    if (!paused) throw std::runtime_error("cannot read the paused carriers: " + paused.error().detail);
+    std::size_t n = 0;
+    for (const auto& name : *paused) {
+        const auto it = std::find_if(carriers.begin(), carriers.end(),
+                                     [&](const PausableProvider* p) { return p->name() == name; });
+        if (it == carriers.end()) {
+            spdlog::warn(with_fields("a paused carrier is not configured (pause kept in the store)",
+                                     {{"carrier", name}}));
+            continue;
+        }
+        (*it)->set_paused(true);
+        ++n;
+        spdlog::warn(with_fields("carrier paused by operator (restored)", {{"carrier", name}}));
+    }
+    return n;
+}
+
 GatewayAdmin::GatewayAdmin(std::string node, router::Router& router, router::MessageStore& store,
-                           router::GatewayApi& gateway, std::vector<AdminCarrierParts> carriers)
+                           router::GatewayApi& gateway, std::vector<AdminCarrierParts> carriers,
+                           router::OperatorState* state)
     : node_(std::move(node)),
       router_(router),
       store_(store),
       gateway_(gateway),
       carriers_(std::move(carriers)),
+      state_(state),
       started_(std::chrono::steady_clock::now()) {}
 
 GatewayAdmin::~GatewayAdmin() { stop_sampling(); }
@@ -163,24 +193,14 @@ http::AdminStatus GatewayAdmin::status() {
     s.uptime_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     s.backpressure = router_.backpressure();
-    // Queued messages by lane, read from the store (bounded: a huge backlog is reported as at
-    // least what was counted, with lanes_complete false).
-    for (const auto p : {router::Priority::express, router::Priority::normal, router::Priority::bulk})
-        s.lanes.emplace(std::string(router::to_string(p)), 0);
-    router::MessageQuery q;
-    q.state = router::MessageState::queued;
-    q.limit = kLanePage;
-    s.lanes_complete = false;
-    for (int page = 0; page < kLanePages; ++page) {
-        auto got = gateway_.list(q);
-        if (!got) break;
-        for (const auto& m : got->messages) ++s.lanes[std::string(router::to_string(m.priority))];
-        if (!got->next) {
-            s.lanes_complete = true;
-            break;
-        }
-        q.after = got->next;
-    }
+    // Messages waiting for dispatch by lane, as the router holds them (the same figures as
+    // bindery_queue_depth{lane}); QUEUED messages kept in the store only past the memory bound
+    // have no lane in memory: lanes_complete is false while there are some.
+    const auto stats = router_.stats();
+    for (std::size_t lane = 0; lane < router::kPriorityCount; ++lane)
+        s.lanes.emplace(std::string(router::to_string(static_cast<router::Priority>(lane))),
+                        stats.queued_by_lane[lane]);
+    s.lanes_complete = stats.queued_in_store_only == 0;
     for (const auto state : kCountedStates) {
         if (auto n = store_.count(state)) s.messages_by_state.emplace(std::string(router::to_string(state)), *n);
     }
@@ -207,11 +227,24 @@ Expected<http::AdminCarrier, http::AdminError> GatewayAdmin::set_paused(std::str
                                                                         bool paused) {
     for (const auto& parts : carriers_) {
         if (parts.provider->name() != name) continue;
+        // Takes effect at once, saved or not: stopping traffic is what the operator needs now.
+        const std::lock_guard lock(pause_mutex_);
         const bool was = parts.provider->paused();
         parts.provider->set_paused(paused);
         if (was != paused) {
             spdlog::warn(with_fields(paused ? "carrier paused by operator" : "carrier resumed by operator",
                                      {{"carrier", std::string(name)}}));
+        }
+        if (state_ != nullptr) {
+            if (auto saved = state_->set_paused(name, paused, router::SystemClock::now()); !saved) {
+                spdlog::error(with_fields("cannot save the carrier's pause state",
+                                          {{"carrier", std::string(name)}, {"detail", saved.error().detail}}));
+                return Unexpected(http::AdminError{
+                    http::AdminErrc::unavailable,
+                    std::string(paused ? "paused now, but" : "resumed now, but") +
+                        " the store could not save it (a restart would " +
+                        (paused ? "resume" : "pause") + " it again): " + saved.error().detail});
+            }
         }
         return carrier(parts);
     }
@@ -225,6 +258,18 @@ http::RetryOutcome GatewayAdmin::retry_dead_letter(const router::MessageId& id) 
     if (const auto it = retried_.find(id); it != retried_.end()) {
         out.new_id = it->second;
         return out;
+    }
+    if (state_ != nullptr) {
+        auto before = state_->retry_of(id);
+        if (!before) {
+            out.error = "store: " + before.error().detail;   // unknown: do not risk a second copy
+            return out;
+        }
+        if (*before) {
+            out.new_id = **before;
+            retried_.emplace(id, **before);
+            return out;
+        }
     }
     auto found = store_.get(id);
     if (!found) {
@@ -259,6 +304,14 @@ http::RetryOutcome GatewayAdmin::retry_dead_letter(const router::MessageId& id) 
     }
     out.new_id = outcome.front()->id;
     retried_.emplace(id, *out.new_id);
+    if (state_ != nullptr) {
+        if (auto saved = state_->record_retry(id, *out.new_id, router::SystemClock::now()); !saved) {
+            // The copy is sent; this process still answers its id, a restart would not know it.
+            spdlog::error(with_fields("cannot save the dead-letter retry", {{"id", id.to_string()},
+                                                                            {"new_id", out.new_id->to_string()},
+                                                                            {"detail", saved.error().detail}}));
+        }
+    }
     spdlog::info(with_fields("dead letter retried", {{"id", id.to_string()},
                                                      {"new_id", out.new_id->to_string()},
                                                      {"client", m.client}}));

@@ -6,7 +6,9 @@
 // Pausing: PausableProvider reports ready() == false while paused, so the router dispatches
 // nothing new to the carrier (its traffic fails over to other route members or waits in the
 // queue); the binds stay bound, so responses to in-flight submits, receipts and MO messages keep
-// arriving. Resuming makes it ready again at the router's next poll.
+// arriving. Resuming makes it ready again at the router's next poll. Pauses and dead-letter
+// retries are saved in router::OperatorState (the store): a restart keeps a paused carrier paused
+// (restore_paused_carriers) and a dead letter retried before answers its first retry's id.
 //
 // Rates: sample() records cumulative counters (the gateway calls it every few seconds); rates are
 // the difference over the last minute.
@@ -22,8 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/secret.hpp"
 #include "http-frontend/admin.hpp"
 #include "router/core/message_store.hpp"
+#include "router/core/operator_state.hpp"
 #include "router/core/provider.hpp"
 #include "router/core/router.hpp"
 #include "router/providers/smpp_carrier_provider.hpp"
@@ -35,6 +39,14 @@ namespace bindery::app {
 // endpoint then answers 403). Throws std::runtime_error when the file cannot be read or the key
 // is shorter than 16 characters.
 std::optional<http::KeyDigest> admin_key_from_environment();
+
+struct AdminKey {
+    std::optional<http::KeyDigest> digest;   // absent: the admin endpoint answers 403
+    std::string source;                      // for the start-up log: where the key came from
+};
+// http.admin_key when the configuration sets it (its length is checked by the loader), else the
+// environment (admin_key_from_environment, which may throw).
+AdminKey resolve_admin_key(const Secret& configured);
 
 class PausableProvider final : public router::Provider {
 public:
@@ -63,10 +75,18 @@ struct AdminCarrierParts {
     const router::SmppCarrierProvider* smpp = nullptr;   // null for other kinds
 };
 
+// Pauses the carriers the operator state says are paused (at start-up, before dispatch starts);
+// the number paused. A saved pause of a carrier no longer configured is logged and left alone.
+// Throws std::runtime_error when the state cannot be read (starting would resume them).
+std::size_t restore_paused_carriers(router::OperatorState& state,
+                                    const std::vector<PausableProvider*>& carriers);
+
 class GatewayAdmin final : public http::AdminBackend {
 public:
+    // `state`: where pauses and retries are saved; null: this process's memory only.
     GatewayAdmin(std::string node, router::Router& router, router::MessageStore& store,
-                 router::GatewayApi& gateway, std::vector<AdminCarrierParts> carriers);
+                 router::GatewayApi& gateway, std::vector<AdminCarrierParts> carriers,
+                 router::OperatorState* state = nullptr);
 
     ~GatewayAdmin() override;
     GatewayAdmin(const GatewayAdmin&) = delete;
@@ -98,11 +118,13 @@ private:
     router::MessageStore& store_;
     router::GatewayApi& gateway_;
     std::vector<AdminCarrierParts> carriers_;
+    router::OperatorState* state_;
     std::chrono::steady_clock::time_point started_;
 
     std::mutex mutex_;
+    std::mutex pause_mutex_;   // a pause and its save, in the same order
     std::deque<Sample> samples_;
-    // Dead letter -> its retry (this process's lifetime): a second retry answers the same id.
+    // Dead letter -> its retry, as saved in state_ (a cache; without state_ the only record).
     std::unordered_map<router::MessageId, router::MessageId, router::MessageIdHash> retried_;
 
     std::mutex sampler_mutex_;
