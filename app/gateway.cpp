@@ -5,7 +5,9 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <set>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -15,19 +17,23 @@
 #include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 
+#include "app/client_directory.hpp"
 #include "app/gateway_metrics.hpp"
 #include "app/alerting.hpp"
 #include "app/admin_backend.hpp"
 #include "app/logging.hpp"
 #include "app/smpp_frontend.hpp"
 #include "http-frontend/admin.hpp"
-#include "http-frontend/idempotency.hpp"
+#include "http-frontend/callbacks.hpp"
 #include "http-frontend/metrics.hpp"
 #include "http-frontend/readiness.hpp"
 #include "http-frontend/server.hpp"
 #include "router/providers/http_provider.hpp"
 #include "router/providers/kavenegar_provider.hpp"
 #include "router/providers/text_planner.hpp"
+#include "router/store/sqlite_callbacks.hpp"
+#include "router/store/sqlite_clients.hpp"
+#include "router/store/sqlite_idempotency.hpp"
 
 namespace bindery::app {
 
@@ -66,6 +72,38 @@ router::Priority to_priority(unsigned p) noexcept {
     if (p == 0) return router::Priority::express;
     if (p == 1) return router::Priority::normal;
     return router::Priority::bulk;
+}
+
+http::CallbackEvent callback_event(const router::Message& m, const router::MessageEvent& e) {
+    http::CallbackEvent ev;
+    ev.id = m.id;
+    ev.client = m.client;
+    ev.callback_url = m.callback_url;
+    ev.client_ref = m.client_ref;
+    ev.destination = m.destination;
+    ev.sender = m.sender;
+    ev.from = e.from;
+    ev.to = e.to;
+    ev.at = e.at;
+    ev.provider = e.provider.empty() ? m.provider : e.provider;
+    ev.detail = e.detail;
+    ev.segments = m.segments.empty() ? std::max<std::uint32_t>(1, m.segments_estimate)
+                                     : static_cast<std::uint32_t>(m.segments.size());
+    ev.attempts = m.attempts;
+    return ev;
+}
+
+http::CallbackConfig to_callback_config(const CallbacksConfig& c) {
+    http::CallbackConfig out;
+    out.on_sent = c.on_sent;
+    out.timeout = c.timeout;
+    out.max_in_flight = std::max(1U, c.max_in_flight);
+    out.initial_backoff = c.initial_backoff;
+    out.max_backoff = std::max(c.max_backoff, c.initial_backoff);
+    out.max_age = c.max_age;
+    out.max_attempts = std::max(1U, c.max_attempts);
+    out.poll_interval = std::min(out.poll_interval, out.initial_backoff);
+    return out;
 }
 
 // Calls `done` once, after `count` calls of the returned function (or at once for 0).
@@ -387,8 +425,14 @@ struct Gateway::Parts {
     std::vector<std::unique_ptr<PausableProvider>> pausable;   // what the router sees: timed, pausable
     std::unique_ptr<GatewayAdmin> admin;   // /admin/v1 and /ui (bindery status, bind, dlq)
     std::unique_ptr<router::RouterGateway> api;
-    http::InMemoryClientRegistry clients;
-    http::InMemoryIdempotencyStore idempotency;
+    http::InMemoryClientRegistry clients;   // the configuration file's
+    std::unique_ptr<router::SqliteClientStore> client_store;   // bindery client add|revoke|...
+    std::unique_ptr<ClientDirectory> directory;   // both: what the front ends authenticate with
+    std::unique_ptr<router::SqliteIdempotencyStore> idempotency;   // Idempotency-Key responses
+    std::unique_ptr<router::SqliteCallbackOutbox> callback_outbox;   // pending delivery callbacks
+    std::map<std::string, http::CallbackClient, std::less<>> callback_clients;   // from config
+    std::unique_ptr<http::CallbackDispatcher> callbacks;
+    std::thread callbacks_stopper;
     http::Metrics metrics;
     http::ReadinessRegistry readiness;
     std::unique_ptr<Alerting> alerting;   // the Alertmanager receiver (null: alerting disabled)
@@ -396,14 +440,26 @@ struct Gateway::Parts {
     std::thread http_stopper;
     std::unique_ptr<SmppFrontend> smpp;   // the SMPP server side (null: disabled)
 
+    // The callback settings of a client (nullopt: unknown client).
+    std::optional<http::CallbackClient> callback_client(std::string_view client) const {
+        const auto it = callback_clients.find(client);
+        if (it != callback_clients.end()) return it->second;
+        if (directory) return directory->callback_client(client);
+        return std::nullopt;
+    }
+
     ~Parts() {
         if (smpp) smpp->stop();
         smpp.reset();
         if (http_stopper.joinable()) http_stopper.join();
+        if (callbacks_stopper.joinable()) callbacks_stopper.join();
         http.reset();
         admin.reset();
         alerting.reset();
         if (driver) driver->halt();
+        callbacks.reset();   // after the driver: the router's transitions feed it
+        callback_outbox.reset();
+        idempotency.reset();
         providers.clear();
         kavenegar.clear();
         http_providers.clear();
@@ -434,6 +490,48 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             done();
         }));  // closed (queue flushed) with the gateway
 
+    // Idempotency-Key responses and pending delivery callbacks: tables in the same file, each on
+    // a connection of its own, so both survive a restart.
+    auto idempotency = router::SqliteIdempotencyStore::open(store_config);
+    if (!idempotency) throw std::runtime_error("store: " + idempotency.error().detail);
+    parts.idempotency = std::move(*idempotency);
+    auto outbox = router::SqliteCallbackOutbox::open(store_config);
+    if (!outbox) throw std::runtime_error("store: " + outbox.error().detail);
+    parts.callback_outbox = std::move(*outbox);
+    for (const auto& client : config.clients) {
+        parts.callback_clients[client.name] = http::CallbackClient{
+            client.callback_url,
+            client.callback_secret.is_set() ? client.callback_secret.reveal() : std::string()};
+    }
+    Parts* raw = parts_.get();
+    {
+        http::CallbackObserver observer;
+        observer.attempt = [raw](std::string_view result, double seconds) {
+            raw->metrics.callback_attempt(result, seconds);
+        };
+        observer.completed = [raw](bool delivered) { raw->metrics.callback_completed(delivered); };
+        observer.pending = [raw](std::uint64_t n) {
+            raw->metrics.set_callbacks_pending(static_cast<double>(n));
+        };
+        parts.callbacks = std::make_unique<http::CallbackDispatcher>(
+            server.io(), to_callback_config(config.http.callbacks), *parts.callback_outbox,
+            [raw](std::string_view client) { return raw->callback_client(client); },
+            std::move(observer));
+    }
+    // Registered before the router, so stopped after it: the transitions of the drain are
+    // queued; what is still pending stays in the table for the next start.
+    server.add(std::make_shared<FnService>(
+        "callbacks", [raw] { raw->callbacks->start(); },
+        [raw](SteadyTime deadline, std::function<void()> done) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::max(bindery::Duration{}, deadline - std::chrono::steady_clock::now()));
+            // stop() waits for attempts completing on the io threads: not on an io thread.
+            raw->callbacks_stopper = std::thread([raw, left, done = std::move(done)] {
+                raw->callbacks->stop(std::min(left, std::chrono::milliseconds(5'000)));
+                done();
+            });
+        }));
+
     // Router. The planner uses the first SMPP carrier's text options (what most messages go
     // through).
     smpp::EncodeOptions text;
@@ -454,12 +552,13 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                                             {"state", std::string(router::to_string(state))}}));
     };
     add_metric_hooks(hooks, parts.metrics);
-    Parts* raw = parts_.get();
-    // Receipts for submits made over SMPP go back to the ESME as deliver_sm.
+    // Receipts for submits made over SMPP go back to the ESME as deliver_sm; final states (and
+    // SENT when configured) become delivery callbacks (queued here, POSTed by the dispatcher).
     hooks.on_transition = [raw, before = std::move(hooks.on_transition)](
                               const router::Message& m, const router::MessageEvent& e) {
         if (before) before(m, e);
         if (raw->smpp) raw->smpp->on_transition(m, e);
+        raw->callbacks->notify(callback_event(m, e));
     };
     hooks.wake = [raw] {
         if (raw->driver) raw->driver->wake();
@@ -577,6 +676,19 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
 
     // HTTP front end.
     add_clients(config.clients, parts.clients);
+    {
+        auto client_store = router::SqliteClientStore::open(store_config);
+        if (!client_store) throw std::runtime_error("store: " + client_store.error().detail);
+        parts.client_store = std::move(*client_store);
+        std::set<std::string> names;
+        for (const auto& c : config.clients) names.insert(c.name);
+        parts.directory = std::make_unique<ClientDirectory>(parts.clients, std::move(names),
+                                                            parts.client_store.get());
+        if (!parts.directory->reload()) throw std::runtime_error("store: cannot read api clients");
+        spdlog::info(with_fields("api clients",
+                                 {{"config", std::to_string(config.clients.size())},
+                                  {"store", std::to_string(parts.directory->store_clients())}}));
+    }
     parts.api = std::make_unique<router::RouterGateway>(
         *parts.router, [] { return bindery::Clock::now(); },
         [] { return router::SystemClock::now(); });
@@ -594,11 +706,11 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     });
     // Alertmanager receiver: directories, cache and alert records in the same SQLite file.
     parts.alerting =
-        build_alerting(config, store_config, *parts.api, parts.clients, parts.metrics.registry());
+        build_alerting(config, store_config, *parts.api, *parts.directory, parts.metrics.registry());
     if (config.http.enabled) {
         parts.http = std::make_unique<http::HttpServer>(
             server.io(), to_http_config(config.http),
-            http::ApiDeps{*parts.api, parts.clients, parts.idempotency, parts.metrics,
+            http::ApiDeps{*parts.api, *parts.directory, *parts.idempotency, parts.metrics,
                           parts.readiness,
                           parts.alerting ? parts.alerting->endpoint.get() : nullptr});
         // Operator endpoint and status page (403 until http.admin_key is set).

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/cli_commands.hpp"
+#include "app/client_commands.hpp"
 #include "app/config_dump.hpp"
 #include "app/config_loader.hpp"
 #include "app/default_config.hpp"
@@ -45,7 +46,8 @@ void usage(std::ostream& out) {
            "\n"
            "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP reopens logs\n"
            "\n"
-        << cli_usage();
+        << cli_usage() << "\n"
+        << client_usage();
 }
 
 int check_config(const std::vector<std::string_view>& args) {
@@ -163,6 +165,7 @@ int main(int argc, char** argv) {
         if (command == "serve") return serve(args);
         if (command == "check-config") return check_config(args);
         if (is_cli_command(command)) return run_cli(command, args);
+        if (command == "client") return run_client_command(args);
         if (command == "default-config" && args.empty()) {
             std::cout << default_config_text();
             return 0;
