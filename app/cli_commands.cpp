@@ -30,6 +30,8 @@ constexpr const char* kUsage =
     "  bind pause|resume CARRIER           stop / restart dispatching to a carrier (binds stay up)\n"
     "  dlq list [--limit N] [--after ID]   dead letters\n"
     "  dlq retry ID... | --all [--limit N] send dead letters again as new messages\n"
+    "  credit show CLIENT [--limit N]      a client's balance, held credit and latest ledger\n"
+    "  credit add CLIENT AMOUNT [--note T] top up (minor units; negative: a correction)\n"
     "  options: --url URL (BINDERY_URL, http://127.0.0.1:8080)  --admin-key KEY (BINDERY_ADMIN_KEY)\n"
     "           --admin-key-file FILE  --api-key KEY (BINDERY_API_KEY)  --ca FILE  --insecure\n"
     "           --timeout SECONDS (10)  --json\n"
@@ -55,6 +57,8 @@ struct Options {
     std::optional<unsigned> limit;
     std::string after;
     bool all = false;
+    // credit
+    std::string note;
 };
 
 struct UsageError {
@@ -120,7 +124,9 @@ Options parse(const std::vector<std::string_view>& args) {
         else if (name == "--limit") o.limit = parse_unsigned(value(), "--limit");
         else if (name == "--after") o.after = value();
         else if (name == "--all") o.all = true;
-        else if (a.size() > 1 && a.front() == '-') throw UsageError{"unknown option " + std::string(a)};
+        else if (name == "--note") o.note = value();
+        else if (a.size() > 1 && a.front() == '-' && a.find_first_not_of("0123456789", 1) != std::string_view::npos)
+            throw UsageError{"unknown option " + std::string(a)};   // "-50" is a negative amount
         else o.positional.emplace_back(a);
     }
     return o;
@@ -340,6 +346,64 @@ int dlq(const Options& o) {
     throw UsageError{"usage: bindery dlq list|retry"};
 }
 
+// The amount of `credit add`: an integer of minor units, optionally negative.
+long long parse_amount(const std::string& text) {
+    const std::size_t digits = text.starts_with('-') ? 1 : 0;
+    if (text.size() <= digits || text.size() > 19 ||
+        text.find_first_not_of("0123456789", digits) != std::string::npos)
+        throw UsageError{"AMOUNT: an integer of minor units (negative: a correction)"};
+    const long long n = std::stoll(text);
+    if (n == 0) throw UsageError{"AMOUNT: must not be 0"};
+    return n;
+}
+
+void print_balance(const json& b) {
+    if (b.value("unlimited", false)) {
+        std::cout << str(b, "client") << ": unlimited (no credit account)\n";
+        return;
+    }
+    const std::string currency = b.value("currency", std::string());
+    std::cout << str(b, "client") << ": balance " << str(b, "balance")
+              << (currency.empty() ? "" : " " + currency) << ", held " << str(b, "held")
+              << ", captured on " << str(b, "capture") << "\n";
+}
+
+int credit(const Options& o) {
+    need_admin_key(o);
+    const auto& p = o.positional;
+    if (p.size() == 2 && p[0] == "show") {
+        std::string target = "/admin/v1/credits/" + url_escape(p[1]);
+        if (o.limit) target += "?limit=" + std::to_string(*o.limit);
+        const Call c = call(o, "GET", target, o.admin_key);
+        if (c.code != kCliOk) return c.code;
+        if (o.json_out) {
+            std::cout << c.body.dump(2) << "\n";
+            return kCliOk;
+        }
+        print_balance(c.body);
+        std::vector<std::vector<std::string>> rows{{"SEQ", "AT", "KIND", "AMOUNT", "MESSAGE", "NOTE"}};
+        for (const auto& e : c.body.value("ledger", json::array())) {
+            rows.push_back({str(e, "seq"), str(e, "at"), str(e, "kind"), str(e, "amount"),
+                            str(e, "message_id"), str(e, "note")});
+        }
+        if (rows.size() > 1) print_table(rows);
+        return kCliOk;
+    }
+    if (p.size() == 3 && p[0] == "add") {
+        const json request = {{"amount", parse_amount(p[2])}, {"note", o.note}};
+        const Call c = call(o, "POST", "/admin/v1/credits/" + url_escape(p[1]), o.admin_key,
+                            request.dump());
+        if (c.code != kCliOk) return c.code;
+        if (o.json_out) {
+            std::cout << c.body.dump(2) << "\n";
+        } else {
+            print_balance(c.body);
+        }
+        return kCliOk;
+    }
+    throw UsageError{"usage: bindery credit show CLIENT | credit add CLIENT AMOUNT [--note TEXT]"};
+}
+
 bool final_state(const std::string& s) {
     return s == "DELIVERED" || s == "UNDELIVERABLE" || s == "EXPIRED" || s == "REJECTED" || s == "FAILED_PERM" ||
            s == "DEAD_LETTER";
@@ -393,7 +457,7 @@ int send(const Options& o) {
 
 bool is_cli_command(std::string_view command) noexcept {
     return command == "status" || command == "send" || command == "message" || command == "bind" ||
-           command == "dlq";
+           command == "dlq" || command == "credit";
 }
 
 const char* cli_usage() noexcept { return kUsage; }
@@ -409,6 +473,7 @@ int run_cli(std::string_view command, const std::vector<std::string_view>& args)
         if (command == "message") return message(o);
         if (command == "bind") return bind(o);
         if (command == "dlq") return dlq(o);
+        if (command == "credit") return credit(o);
         throw UsageError{"unknown command"};
     } catch (const UsageError& e) {
         std::cerr << "bindery " << command << ": " << e.message << "\n" << kUsage;

@@ -8,6 +8,8 @@
 //   bindery bind pause|resume CARRIER       stop / restart dispatching to a carrier
 //   bindery dlq list                        dead letters
 //   bindery dlq retry ID... | --all         send dead letters again as new messages
+//   bindery credit show CLIENT              a client's balance, held credit and latest ledger
+//   bindery credit add CLIENT AMOUNT        top up a client's prepaid credit (minor units)
 //
 // Common options: --url URL (BINDERY_URL, default http://127.0.0.1:8080), --admin-key KEY
 // (BINDERY_ADMIN_KEY; --admin-key-file FILE), --api-key KEY (BINDERY_API_KEY, for send),

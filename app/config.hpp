@@ -232,6 +232,24 @@ struct RouteConfig {
     std::vector<std::string> failover;      // tried in order once the primaries fail
 };
 
+// When a held charge becomes spent: the carrier accepted the submit, or the receipt said delivered.
+enum class CaptureMode { sent, delivered };
+
+// A price per segment (minor units) for destinations starting with `prefix` or, when no prefix
+// rule matches, for messages routed over `route`.
+struct PriceConfig {
+    std::string prefix;  // "+98912"; exactly one of prefix and route
+    std::string route;
+    std::int64_t price = 0;
+};
+
+struct CreditsConfig {
+    std::string currency;  // label reported with balances
+    CaptureMode capture = CaptureMode::delivered;
+    std::int64_t default_price = 1;  // per segment
+    std::vector<PriceConfig> prices;  // longest prefix wins, then the route's price
+};
+
 struct ClientConfig {
     std::string name;
     Secret api_key;
@@ -242,7 +260,10 @@ struct ClientConfig {
     unsigned burst = 0;
     std::string callback_url;  // default URL of delivery callbacks (a message may name its own)
     Secret callback_secret;    // signs delivery callbacks (X-Bindery-Signature); unset: unsigned
-    std::optional<std::int64_t> credit;  // messages; absent = unlimited
+    // Prepaid credit: the initial balance in minor units (applied once, when the client's account
+    // is created in the store); absent = unlimited (unless an operator tops the client up).
+    std::optional<std::int64_t> credit;
+    std::optional<CaptureMode> capture;  // overrides credits.capture for this client
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +334,7 @@ struct Config {
     std::vector<CarrierConfig> carriers;
     std::vector<RouteConfig> routes;
     std::vector<ClientConfig> clients;
+    CreditsConfig credits;
     AlertingConfig alerting;
     std::vector<DirectoryConfig> directories;
 };

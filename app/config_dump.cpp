@@ -342,9 +342,27 @@ std::string dump_config(const Config& c) {
         d.opt_str("callback_url", cl.callback_url);
         if (cl.callback_secret.is_set()) d.secret("callback_secret", cl.callback_secret);
         if (cl.credit) d.integer("credit", *cl.credit);
+        if (cl.capture) d.str("capture", *cl.capture == CaptureMode::sent ? "sent" : "delivered");
         out << YAML::EndMap;
     }
     out << YAML::EndSeq;
+
+    d.key("credits");
+    out << YAML::BeginMap;
+    d.opt_str("currency", c.credits.currency);
+    d.str("capture", c.credits.capture == CaptureMode::sent ? "sent" : "delivered");
+    d.integer("default_price", c.credits.default_price);
+    d.key("prices");
+    out << YAML::BeginSeq;
+    for (const auto& p : c.credits.prices) {
+        out << YAML::Flow << YAML::BeginMap;
+        if (!p.prefix.empty()) d.str("prefix", p.prefix);
+        if (!p.route.empty()) d.str("route", p.route);
+        d.integer("price", p.price);
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::EndMap;
 
     const auto& al = c.alerting;
     d.key("alerting");

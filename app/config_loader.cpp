@@ -113,7 +113,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 template <class E>
 using EnumTable = std::initializer_list<std::pair<std::string_view, E>>;
 
-enum class Ref { carrier, client, group };
+enum class Ref { carrier, client, group, route };
 
 struct Reference {
     Ref kind;
@@ -630,6 +630,7 @@ private:
     void load_process(MapReader& m, ProcessConfig& c);
     void load_logging(MapReader& m, LoggingConfig& c);
     void load_store(MapReader& m, StoreConfig& c);
+    void load_credits(MapReader& m, CreditsConfig& c);
     void load_server_tls(MapReader& m, ServerTlsConfig& c);
     void load_client_tls(MapReader& m, ClientTlsConfig& c);
     void load_http(MapReader& m, HttpServerConfig& c);
@@ -692,6 +693,8 @@ const EnumTable<LogLevel> kLogLevels = {{"trace", LogLevel::trace}, {"debug", Lo
                                             {"error", LogLevel::error}, {"critical", LogLevel::critical},
                                             {"off", LogLevel::off}};
 
+const EnumTable<CaptureMode> kCaptureModes = {{"sent", CaptureMode::sent}, {"delivered", CaptureMode::delivered}};
+
 void Loader::load_root(const Node& root, Config& config) {
     object(root, "", [&](MapReader& m) {
         if (Field* v = m.take("version"); v != nullptr) {
@@ -715,6 +718,7 @@ void Loader::load_root(const Node& root, Config& config) {
             ClientConfig c;
             if (object(item, path, [&](MapReader& s) { load_client(s, c); })) config.clients.push_back(std::move(c));
         });
+        object(m, "credits", [&](MapReader& s) { load_credits(s, config.credits); });
         object(m, "alerting", [&](MapReader& s) { load_alerting(s, config.alerting); });
         list(m, "directories", [&](const Node& item, const std::string& path) {
             DirectoryConfig c;
@@ -750,6 +754,46 @@ void Loader::load_store(MapReader& m, StoreConfig& c) {
     duration(m, "retention", c.retention, std::chrono::hours(1), std::chrono::hours(24 * 3650));
     duration(m, "busy_timeout", c.busy_timeout, Millis{0}, std::chrono::minutes(10));
     duration(m, "commit_interval", c.commit_interval, Millis{0}, std::chrono::seconds(1));
+}
+
+void Loader::load_credits(MapReader& m, CreditsConfig& c) {
+    str(m, "currency", c.currency);
+    enumeration(m, "capture", c.capture, kCaptureModes);
+    integer(m, "default_price", c.default_price, 0, std::numeric_limits<std::int64_t>::max() / 1000);
+    std::set<std::string> prefixes;
+    std::set<std::string> routes;
+    list(m, "prices", [&](const Node& item, const std::string& path) {
+        PriceConfig p;
+        const bool ok = object(item, path, [&](MapReader& s) {
+            const bool has_prefix = s.present("prefix");
+            const bool has_route = s.present("route");
+            if (has_prefix == has_route) {
+                error(item, path, "give exactly one of prefix and route");
+                s.take("prefix");
+                s.take("route");
+            } else if (has_prefix) {
+                if (str(s, "prefix", p.prefix, true) &&
+                    (p.prefix.size() < 2 || p.prefix.front() != '+' ||
+                     p.prefix.find_first_not_of("0123456789", 1) != std::string::npos)) {
+                    error(s.value_mark("prefix"), s.path("prefix"), "expected \"+\" and digits, got " + quoted(p.prefix));
+                } else if (!p.prefix.empty() && !prefixes.insert(p.prefix).second) {
+                    error(s.value_mark("prefix"), s.path("prefix"), "duplicate price prefix " + quoted(p.prefix));
+                }
+            } else if (Field* f = s.take("route"); f != nullptr) {
+                if (!f->value.IsScalar() || f->value.Scalar().empty()) {
+                    error(f->value, s.path("route"), "expected a route name, got " + describe_node(f->value));
+                } else {
+                    p.route = f->value.Scalar();
+                    reference(Ref::route, f->value, s.path("route"));
+                    if (!routes.insert(p.route).second) {
+                        error(f->value, s.path("route"), "duplicate price route " + quoted(p.route));
+                    }
+                }
+            }
+            integer(s, "price", p.price, 0, std::numeric_limits<std::int64_t>::max() / 1000, true);
+        });
+        if (ok) c.prices.push_back(std::move(p));
+    });
 }
 
 void Loader::load_server_tls(MapReader& m, ServerTlsConfig& c) {
@@ -1111,6 +1155,10 @@ void Loader::load_client(MapReader& m, ClientConfig& c) {
         std::int64_t credit = 0;
         if (parse_int(f->value, m.path("credit"), credit, 0, std::numeric_limits<std::int64_t>::max())) c.credit = credit;
     }
+    if (m.present("capture")) {
+        CaptureMode capture = CaptureMode::delivered;
+        if (enumeration(m, "capture", capture, kCaptureModes)) c.capture = capture;
+    }
     if (!c.default_sender.empty() && !c.allowed_senders.empty() &&
         std::find(c.allowed_senders.begin(), c.allowed_senders.end(), c.default_sender) == c.allowed_senders.end()) {
         error(m.value_mark("default_sender"), m.path("default_sender"), quoted(c.default_sender) + " is not in allowed_senders");
@@ -1256,6 +1304,8 @@ void Loader::check_references(const Config& config) {
     bool dynamic_groups = false;
     for (const auto& c : config.carriers) carriers.insert(c.name);
     for (const auto& c : config.clients) clients.insert(c.name);
+    std::set<std::string> routes;
+    for (const auto& r : config.routes) routes.insert(r.name);
     for (const auto& d : config.directories) {
         if (const auto* s = std::get_if<StaticDirectoryConfig>(&d.settings)) {
             for (const auto& [name, people] : s->groups) groups.insert(name);
@@ -1278,6 +1328,11 @@ void Loader::check_references(const Config& config) {
             case Ref::client:
                 if (!clients.count(ref.name)) {
                     error(ref.mark, ref.path, "unknown client " + quoted(ref.name) + " (" + known(clients) + ")");
+                }
+                break;
+            case Ref::route:
+                if (!routes.count(ref.name)) {
+                    error(ref.mark, ref.path, "unknown route " + quoted(ref.name) + " (" + known(routes) + ")");
                 }
                 break;
             case Ref::group:

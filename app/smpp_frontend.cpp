@@ -35,6 +35,8 @@ CommandStatus to_command_status(router::SubmitErrc e) noexcept {
             return CommandStatus::ESME_RINVPARLEN;
         case router::SubmitErrc::unavailable:
             return CommandStatus::ESME_RSYSERR;
+        case router::SubmitErrc::insufficient_credit:
+            return CommandStatus::ESME_RSUBMITFAIL;   // SMPP 3.4 has no credit status
     }
     return CommandStatus::ESME_RSYSERR;
 }

@@ -6,6 +6,7 @@
 
 #include "http-frontend/alertmanager_endpoint.hpp"
 #include "http-frontend/admin.hpp"
+#include "http-frontend/admin_credits.hpp"
 #include "http-frontend/bulk_handler.hpp"
 #include "http-frontend/openapi.hpp"
 #include "http-frontend/query_string.hpp"
@@ -48,6 +49,7 @@ ApiError gateway_error(const router::SubmitError& e, std::string field,
             out.status = 503;
             out.retry_after = e.retry_after.value_or(default_retry);
             break;
+        case router::SubmitErrc::insufficient_credit: out.status = 402; break;
     }
     return out;
 }
@@ -223,6 +225,7 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
             break;
         case RouteId::get_message: out.response = get_message(req, *client, match.path_param); break;
         case RouteId::list_messages: out.response = list_messages(req, *client); break;
+        case RouteId::get_balance: out.response = get_balance(req, *client); break;
         default: break;
     }
     return out;
@@ -345,6 +348,8 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
     std::optional<ApiError> first_error;
     unsigned worst = 0;   // 503 > 429 > others
     std::chrono::seconds retry_after{0};
+    std::int64_t cost = 0;
+    std::optional<ApiError> credit_error;   // the balance refused the batch (nothing stored)
     for (std::size_t i = 0; i < parsed.requests.size(); ++i) {
         const auto& r = parsed.requests[i];
         if (i >= outcomes.size()) {
@@ -361,7 +366,9 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
                       {"to", o->destination},
                       {"segments", o->segments},
                       {"encoding", router::to_string(o->encoding)},
+                      {"cost", o->cost},
                       {"state", "ACCEPTED"}};
+            cost += o->cost;
             if (!r.client_ref.empty()) m["client_ref"] = r.client_ref;
             messages.push_back(std::move(m));
             deps_.metrics.message_accepted(router::to_string(r.priority));
@@ -371,14 +378,16 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
             deps_.metrics.message_rejected(e.code);
             if (e.status == 503 || (e.status == 429 && worst != 503)) worst = e.status;
             if (e.retry_after) retry_after = std::max(retry_after, *e.retry_after);
+            if (e.status == 402 && !credit_error) credit_error = e;
             rejected.push_back({{"index", i}, {"to", r.destination}, {"error", error_json(e)}});
             if (!first_error) first_error = std::move(e);
         }
     }
 
     if (messages.empty()) {
-        // Nothing accepted: the request failed as a whole.
-        ApiError e = *first_error;
+        // Nothing accepted: the request failed as a whole. Out of credit outranks the validation
+        // errors of other recipients: topping up is what the client must do first.
+        ApiError e = credit_error ? *credit_error : *first_error;
         if (worst != 0) e.status = worst;
         if (retry_after.count() > 0) e.retry_after = retry_after;
         json body = {{"error", error_json(e)}, {"rejected", std::move(rejected)}};
@@ -386,9 +395,20 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
         if (e.retry_after) res.set(bhttp::field::retry_after, std::to_string(e.retry_after->count()));
         return res;
     }
-    json body = {{"messages", std::move(messages)}};
+    json body = {{"messages", std::move(messages)}, {"cost", cost}};
     if (!rejected.empty()) body["rejected"] = std::move(rejected);
     return json_response(202, dump(body), v, ka);
+}
+
+Response ApiHandler::get_balance(const Request& req, const ClientInfo& client) {
+    const unsigned v = req.version();
+    const bool ka = req.keep_alive();
+    if (!split_target(sv(req.target())).second.empty()) {
+        return error_response(bad_request("unknown_parameter", "/v1/balance takes no query parameters"), v, ka);
+    }
+    auto b = deps_.gateway.balance(client.name);
+    if (!b) return query_error(b.error(), v, ka);
+    return json_response(200, balance_json(*b), v, ka);
 }
 
 Response ApiHandler::get_message(const Request& req, const ClientInfo& client, std::string_view id_text) {

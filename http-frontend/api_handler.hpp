@@ -82,6 +82,7 @@ private:
     Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed);
     Response get_message(const Request& req, const ClientInfo& client, std::string_view id);
     Response list_messages(const Request& req, const ClientInfo& client);
+    Response get_balance(const Request& req, const ClientInfo& client);
     Response readyz(const Request& req);
 
     ApiConfig config_;

@@ -38,6 +38,7 @@ unsigned gateway_status(router::SubmitErrc e) {
         case router::SubmitErrc::invalid_request: return 400;
         case router::SubmitErrc::backlog_full: return 429;
         case router::SubmitErrc::unavailable: return 503;
+        case router::SubmitErrc::insufficient_credit: return 402;
         default: return 422;
     }
 }
@@ -213,6 +214,8 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
 
     json rows = json::array();
     std::size_t accepted = 0;
+    std::size_t out_of_credit = 0;
+    std::int64_t cost = 0;
     for (const auto& res : results) {
         json j = {{"row", res.row}, {"to", res.to}};
         if (res.accepted) {
@@ -222,15 +225,21 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
             j["segments"] = res.accepted->segments;
             j["encoding"] = router::to_string(res.accepted->encoding);
             j["state"] = "ACCEPTED";
+            j["cost"] = res.accepted->cost;
+            cost += res.accepted->cost;
         } else if (res.error) {
+            if (res.error->status == 402) ++out_of_credit;
             deps.metrics.message_rejected(res.error->code);
             j["error"] = error_json(*res.error);
         }
         rows.push_back(std::move(j));
     }
-    json body = {{"accepted", accepted}, {"rejected", results.size() - accepted}, {"rows", std::move(rows)}};
+    json body = {{"accepted", accepted}, {"rejected", results.size() - accepted}, {"cost", cost},
+                 {"rows", std::move(rows)}};
     if (!base.client_ref.empty()) body["client_ref"] = base.client_ref;
-    return ApiHandler::json_response(accepted > 0 ? 202 : 422, dump(body), v, ka);
+    // Nothing accepted because the balance ran out: 402, so the client knows to top up.
+    const unsigned status = accepted > 0 ? 202 : (out_of_credit > 0 ? 402 : 422);
+    return ApiHandler::json_response(status, dump(body), v, ka);
 }
 
 }  // namespace bindery::http

@@ -14,6 +14,7 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::list_messages, "GET", "/v1/messages", true, true},
     RouteSpec{RouteId::send_bulk, "POST", "/v1/messages/bulk", true, true},
     RouteSpec{RouteId::get_message, "GET", "/v1/messages/{id}", true, true},
+    RouteSpec{RouteId::get_balance, "GET", "/v1/balance", true, true},
     // The Alertmanager receiver checks its own credentials (alertmanager_endpoint.hpp).
     RouteSpec{RouteId::alertmanager_webhook, "POST", "/v1/alertmanager", false, true},
     RouteSpec{RouteId::list_alerts, "GET", "/v1/alerts", false, true},
@@ -26,6 +27,8 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::admin_message, "GET", "/admin/v1/messages/{id}", false, true},
     RouteSpec{RouteId::admin_dlq, "GET", "/admin/v1/dlq", false, true},
     RouteSpec{RouteId::admin_dlq_retry, "POST", "/admin/v1/dlq/retry", false, true},
+    RouteSpec{RouteId::admin_credit, "GET", "/admin/v1/credits/{client}", false, true},
+    RouteSpec{RouteId::admin_credit_add, "POST", "/admin/v1/credits/{client}", false, true},
     RouteSpec{RouteId::ui_root, "GET", "/ui", false, false},
     RouteSpec{RouteId::ui_root, "GET", "/ui/", false, false},
     RouteSpec{RouteId::ui_page, "GET", "/ui/{file}", false, false},

@@ -17,6 +17,7 @@ enum class RouteId : std::uint8_t {
     send_bulk,
     get_message,
     list_messages,
+    get_balance,
     alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)
     get_alert,
     list_alerts,
@@ -28,6 +29,8 @@ enum class RouteId : std::uint8_t {
     admin_message,
     admin_dlq,
     admin_dlq_retry,
+    admin_credit,       // GET: balance and ledger of a client
+    admin_credit_add,   // POST: top up
     ui_root,
     ui_page,
 };

@@ -7,6 +7,7 @@
 //   SubmitErrc::invalid_text        -> HTTP 422 / ESME_RINVMSGLEN
 //   SubmitErrc::invalid_request     -> HTTP 400 / ESME_RINVPARLEN (or the closest field error)
 //   SubmitErrc::unavailable         -> HTTP 503 / ESME_RSYSERR
+//   SubmitErrc::insufficient_credit -> HTTP 402 / ESME_RSUBMITFAIL (nothing of the batch stored)
 
 #include <chrono>
 #include <cstdint>
@@ -42,6 +43,7 @@ enum class SubmitErrc : std::uint8_t {
     invalid_request,
     backlog_full,
     unavailable,
+    insufficient_credit,   // the client's prepaid balance cannot cover the batch
 };
 std::string_view to_string(SubmitErrc e) noexcept;
 
@@ -57,6 +59,9 @@ struct SubmitAccepted {
     std::string destination;   // E.164, "+" and digits
     TextEncoding encoding = TextEncoding::gsm7;   // estimate made at acceptance
     std::uint32_t segments = 1;                   // estimate made at acceptance
+    // Credit cost in minor units (segments x price), held from a metered client's balance;
+    // computed (and reported) for unlimited clients too.
+    std::int64_t cost = 0;
 };
 
 using SubmitOutcome = Expected<SubmitAccepted, SubmitError>;
@@ -108,6 +113,26 @@ struct MessagePage {
     std::optional<MessageId> next;            // absent on the last page
 };
 
+// A client's prepaid credit (router/core/credits.hpp). Amounts in minor units.
+struct CreditBalance {
+    std::string client;
+    bool metered = false;          // false: unlimited (no account); balance and held are 0
+    std::int64_t balance = 0;      // available for new messages
+    std::int64_t held = 0;         // held by messages not yet captured or released
+    std::string capture;           // "sent" or "delivered" (metered clients)
+    std::string currency;          // label from the configuration, "" when unnamed
+};
+
+// One ledger entry of a client's credit, oldest first (kind: topup, hold, capture, release).
+struct CreditLedgerEntry {
+    std::uint64_t seq = 0;
+    std::string kind;
+    std::int64_t amount = 0;
+    std::optional<MessageId> message;   // absent for top-ups
+    SystemTime at{};
+    std::string note;
+};
+
 struct Backpressure {
     bool accepting = true;
     std::uint64_t backlog = 0;   // messages waiting to be sent
@@ -127,6 +152,16 @@ public:
     virtual Expected<MessagePage, QueryError> list(const MessageQuery& query) = 0;
     // Cheap; front ends may call it per request to refuse early.
     virtual Backpressure backpressure() const = 0;
+    // The client's credit. Default: unavailable (a gateway without credit support).
+    virtual Expected<CreditBalance, QueryError> balance(std::string_view client);
+    // Operator calls (the admin endpoint), defaults unavailable: a top-up (negative amount: a
+    // correction; invalid_query when the balance would fall below zero), creating the client's
+    // account when it had none; and the ledger after `after_seq`, at most `limit` entries.
+    virtual Expected<CreditBalance, QueryError> add_credit(std::string_view client,
+                                                           std::int64_t amount,
+                                                           std::string note);
+    virtual Expected<std::vector<CreditLedgerEntry>, QueryError> credit_ledger(
+        std::string_view client, std::uint64_t after_seq, std::uint32_t limit);
 };
 
 }  // namespace bindery::router

@@ -137,8 +137,24 @@ std::string_view to_string(SubmitErrc e) noexcept {
         case SubmitErrc::invalid_request: return "invalid_request";
         case SubmitErrc::backlog_full: return "backlog_full";
         case SubmitErrc::unavailable: return "unavailable";
+        case SubmitErrc::insufficient_credit: return "insufficient_credit";
     }
     return "invalid_request";
+}
+
+Expected<CreditBalance, QueryError> GatewayApi::balance(std::string_view /*client*/) {
+    return Unexpected(QueryError{QueryErrc::unavailable, "credits are not supported here"});
+}
+
+Expected<CreditBalance, QueryError> GatewayApi::add_credit(std::string_view, std::int64_t,
+                                                           std::string) {
+    return Unexpected(QueryError{QueryErrc::unavailable, "credits are not supported here"});
+}
+
+Expected<std::vector<CreditLedgerEntry>, QueryError> GatewayApi::credit_ledger(std::string_view,
+                                                                              std::uint64_t,
+                                                                              std::uint32_t) {
+    return Unexpected(QueryError{QueryErrc::unavailable, "credits are not supported here"});
 }
 
 }  // namespace bindery::router

@@ -1,3 +1,4 @@
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -13,6 +14,7 @@ std::string_view to_string(StoreErrc e) noexcept {
         case StoreErrc::not_found: return "not_found";
         case StoreErrc::duplicate: return "duplicate";
         case StoreErrc::corrupt: return "corrupt";
+        case StoreErrc::insufficient_credit: return "insufficient_credit";
     }
     return "unavailable";
 }
@@ -42,6 +44,29 @@ Expected<StoredPage, StoreError> MessageStore::load_active_page(std::optional<Me
     return page;
 }
 
+namespace {
+Unexpected<StoreError> no_credits() {
+    return Unexpected(StoreError{StoreErrc::unavailable, "this store keeps no credit accounts"});
+}
+}  // namespace
+
+Expected<CreditAccount, StoreError> MessageStore::credit_open(std::string_view, CreditAmount,
+                                                              CaptureOn, SystemTime) {
+    return no_credits();
+}
+Expected<CreditAccount, StoreError> MessageStore::credit_add(std::string_view, CreditAmount,
+                                                             CaptureOn, std::string, SystemTime) {
+    return no_credits();
+}
+Expected<std::optional<CreditAccount>, StoreError> MessageStore::credit_account(std::string_view) {
+    return no_credits();
+}
+Expected<std::vector<CreditEntry>, StoreError> MessageStore::credit_ledger(std::string_view,
+                                                                           std::uint64_t,
+                                                                           std::uint32_t) {
+    return no_credits();
+}
+
 struct InMemoryStore::Impl {
     std::mutex mutex;
     bool unavailable = false;
@@ -49,6 +74,44 @@ struct InMemoryStore::Impl {
     std::map<MessageId, std::vector<MessageEvent>> events;
     // provider + '\n' + key -> segment
     std::map<std::string, SegmentRef, std::less<>> provider_ids;
+    // Credits: accounts, the ledger, and each message's open hold.
+    struct Hold {
+        std::string client;
+        CreditAmount amount = 0;
+        CaptureOn capture = CaptureOn::delivered;
+    };
+    std::map<std::string, CreditAccount, std::less<>> accounts;
+    std::vector<CreditEntry> ledger;
+    std::map<MessageId, Hold> holds;
+
+    void enter(std::string client, std::optional<MessageId> message, CreditKind kind,
+               CreditAmount amount, SystemTime at, std::string note = {}) {
+        CreditEntry e;
+        e.seq = ledger.size() + 1;
+        e.client = std::move(client);
+        e.message = message;
+        e.kind = kind;
+        e.amount = amount;
+        e.at = at;
+        e.note = std::move(note);
+        ledger.push_back(std::move(e));
+    }
+
+    // The hold of `id` closed by a transition into `to`, if any (same rules as the SQLite store).
+    void settle_hold(const MessageId& id, MessageState to, SystemTime at) {
+        const auto it = holds.find(id);
+        if (it == holds.end()) return;
+        const auto action = credit_action(to, it->second.capture);
+        if (action == CreditAction::none) return;
+        auto& account = accounts[it->second.client];
+        account.held -= it->second.amount;
+        if (action == CreditAction::release) account.balance += it->second.amount;
+        account.updated_at = at;
+        enter(it->second.client, id,
+              action == CreditAction::capture ? CreditKind::capture : CreditKind::release,
+              it->second.amount, at);
+        holds.erase(it);
+    }
 
     static std::string index_key(std::string_view provider, std::string_view key) {
         std::string k(provider);
@@ -91,14 +154,38 @@ Expected<void, StoreError> InMemoryStore::insert_batch(std::span<const Message> 
                                                        std::span<const MessageEvent> events) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->unavailable) return down();
+    std::map<std::string, CreditAmount, std::less<>> needed;   // metered client -> charges
     for (const auto& m : messages) {
         if (impl_->messages.contains(m.id)) {
             return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string()});
+        }
+        if (m.charge > 0 && impl_->accounts.contains(m.client)) {
+            auto& sum = needed[m.client];
+            sum = sum > std::numeric_limits<CreditAmount>::max() - m.charge
+                      ? std::numeric_limits<CreditAmount>::max()
+                      : sum + m.charge;
+        }
+    }
+    for (const auto& [client, amount] : needed) {
+        const auto& account = impl_->accounts.find(client)->second;
+        if (account.balance < amount) {
+            return Unexpected(StoreError{StoreErrc::insufficient_credit,
+                                         "client " + client + ": balance " +
+                                             std::to_string(account.balance) + ", needs " +
+                                             std::to_string(amount)});
         }
     }
     for (const auto& m : messages) {
         impl_->messages.emplace(m.id, m);
         impl_->index(m);
+        if (m.charge > 0 && needed.contains(m.client)) {
+            auto& account = impl_->accounts.find(m.client)->second;
+            account.balance -= m.charge;
+            account.held += m.charge;
+            account.updated_at = m.accepted_at;
+            impl_->holds.insert_or_assign(m.id, Impl::Hold{m.client, m.charge, account.capture});
+            impl_->enter(m.client, m.id, CreditKind::hold, m.charge, m.accepted_at);
+        }
     }
     for (const auto& e : events) impl_->events[e.id].push_back(e);
     return {};
@@ -130,6 +217,7 @@ Expected<void, StoreError> InMemoryStore::transition(const Message& next, Messag
     impl_->unindex(it->second);
     it->second = next;
     impl_->index(it->second);
+    if (from != next.state) impl_->settle_hold(next.id, next.state, next.updated_at);
     if (event) impl_->events[next.id].push_back(std::move(*event));
     return {};
 }
@@ -207,6 +295,71 @@ Expected<std::uint64_t, StoreError> InMemoryStore::purge(SystemTime before) {
         }
     }
     return n;
+}
+
+Expected<CreditAccount, StoreError> InMemoryStore::credit_open(std::string_view client,
+                                                               CreditAmount initial,
+                                                               CaptureOn capture, SystemTime at) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->unavailable) return down();
+    if (initial < 0) return Unexpected(StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
+    const auto it = impl_->accounts.find(client);
+    if (it != impl_->accounts.end()) {
+        it->second.capture = capture;
+        return it->second;
+    }
+    CreditAccount account{std::string(client), initial, 0, capture, at};
+    impl_->accounts.emplace(std::string(client), account);
+    impl_->enter(std::string(client), std::nullopt, CreditKind::topup, initial, at, "initial balance");
+    return account;
+}
+
+Expected<CreditAccount, StoreError> InMemoryStore::credit_add(std::string_view client,
+                                                              CreditAmount amount,
+                                                              CaptureOn capture_if_new,
+                                                              std::string note, SystemTime at) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->unavailable) return down();
+    auto it = impl_->accounts.find(client);
+    const CreditAmount balance = it == impl_->accounts.end() ? 0 : it->second.balance;
+    if (amount < 0 && balance < -amount) {
+        return Unexpected(StoreError{StoreErrc::insufficient_credit,
+                                     "client " + std::string(client) + ": balance " +
+                                         std::to_string(balance) + ", cannot take " +
+                                         std::to_string(-amount)});
+    }
+    if (it == impl_->accounts.end()) {
+        it = impl_->accounts
+                 .emplace(std::string(client), CreditAccount{std::string(client), 0, 0, capture_if_new, at})
+                 .first;
+    }
+    it->second.balance += amount;
+    it->second.updated_at = at;
+    impl_->enter(std::string(client), std::nullopt, CreditKind::topup, amount, at, std::move(note));
+    return it->second;
+}
+
+Expected<std::optional<CreditAccount>, StoreError> InMemoryStore::credit_account(
+    std::string_view client) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->unavailable) return down();
+    const auto it = impl_->accounts.find(client);
+    if (it == impl_->accounts.end()) return std::optional<CreditAccount>();
+    return std::optional<CreditAccount>(it->second);
+}
+
+Expected<std::vector<CreditEntry>, StoreError> InMemoryStore::credit_ledger(
+    std::string_view client, std::uint64_t after_seq, std::uint32_t limit) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->unavailable) return down();
+    const std::size_t cap = limit == 0 ? 100 : limit;
+    std::vector<CreditEntry> out;
+    for (const auto& e : impl_->ledger) {
+        if (e.seq <= after_seq || e.client != client) continue;
+        if (out.size() == cap) break;
+        out.push_back(e);
+    }
+    return out;
 }
 
 }  // namespace bindery::router

@@ -29,6 +29,9 @@ struct Message {
     std::string text;          // UTF-8
     TextEncoding encoding = TextEncoding::gsm7;   // acceptance estimate
     std::uint32_t segments_estimate = 1;          // acceptance estimate
+    // Credit cost in minor units (segments x price, router/core/credits.hpp), fixed at acceptance;
+    // held from a metered client's balance by the store.
+    std::int64_t charge = 0;
     std::optional<TextEncoding> forced_encoding;  // the client's choice, passed to the provider
     Priority priority = Priority::normal;
     std::vector<std::string> tags;

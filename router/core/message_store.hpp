@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "router/api/gateway_api.hpp"
+#include "router/core/credits.hpp"
 #include "router/core/message.hpp"
 #include "smpp/base/expected.hpp"
 
@@ -21,6 +22,7 @@ enum class StoreErrc : std::uint8_t {
     not_found,
     duplicate,     // insert of an id that exists
     corrupt,       // a row that cannot be read back
+    insufficient_credit,   // a metered client's balance cannot cover the charge (nothing stored)
 };
 std::string_view to_string(StoreErrc e) noexcept;
 
@@ -53,6 +55,10 @@ public:
 
     // All or nothing, in one transaction (the implementation may group commit several callers'
     // batches). Each message's first event (ACCEPTED -> QUEUED or similar) goes with it.
+    // Credits: for every client of the batch that has a credit account, each message's `charge`
+    // is held (balance -> held, one `hold` ledger entry per message) in the same transaction; when
+    // the balance cannot cover the client's messages of the batch, the whole batch is refused
+    // with insufficient_credit and nothing is stored.
     virtual Expected<void, StoreError> insert_batch(std::span<const Message> messages,
                                                     std::span<const MessageEvent> events) = 0;
 
@@ -64,6 +70,8 @@ public:
     // new state, attempts, provider, segments and their provider ids) and append `event`;
     // otherwise StoreErrc::conflict and nothing changes. `from == next.state` is allowed for
     // updates that do not change the state (segment verdicts), with or without an event.
+    // Credits: a state change that closes the message's open hold (credit_action() with the
+    // capture mode recorded at the hold) captures or releases it in the same transaction.
     virtual Expected<void, StoreError> transition(const Message& next, MessageState from,
                                                   std::optional<MessageEvent> event) = 0;
 
@@ -97,7 +105,29 @@ public:
     virtual Expected<std::uint64_t, StoreError> count(MessageState state) = 0;
 
     // Delete messages in a final state last updated before `before`, with their events and ids.
+    // The credit ledger is kept.
     virtual Expected<std::uint64_t, StoreError> purge(SystemTime before) = 0;
+
+    // ---- credits (router/core/credits.hpp). Defaults: unavailable ("no credit support"). ----
+    // Makes `client` metered: creates its account with `initial` balance (a `topup` ledger entry)
+    // when it has none; an existing account keeps its balance and takes `capture`.
+    virtual Expected<CreditAccount, StoreError> credit_open(std::string_view client,
+                                                            CreditAmount initial,
+                                                            CaptureOn capture, SystemTime at);
+    // Adds `amount` (negative: a correction) to the balance with a `topup` entry, creating the
+    // account (with `capture_if_new`) when missing. insufficient_credit when the balance would
+    // fall below zero.
+    virtual Expected<CreditAccount, StoreError> credit_add(std::string_view client,
+                                                           CreditAmount amount,
+                                                           CaptureOn capture_if_new,
+                                                           std::string note, SystemTime at);
+    // The account, or nullopt for an unlimited (unmetered) client.
+    virtual Expected<std::optional<CreditAccount>, StoreError> credit_account(
+        std::string_view client);
+    // Ledger entries of `client` with seq > after_seq, ascending, at most `limit` (0: 100).
+    virtual Expected<std::vector<CreditEntry>, StoreError> credit_ledger(std::string_view client,
+                                                                         std::uint64_t after_seq,
+                                                                         std::uint32_t limit);
 };
 
 // Everything in maps: for tests and for running without persistence. Thread-safe.
@@ -119,6 +149,16 @@ public:
     Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
     Expected<std::uint64_t, StoreError> count(MessageState state) override;
     Expected<std::uint64_t, StoreError> purge(SystemTime before) override;
+    Expected<CreditAccount, StoreError> credit_open(std::string_view client, CreditAmount initial,
+                                                    CaptureOn capture, SystemTime at) override;
+    Expected<CreditAccount, StoreError> credit_add(std::string_view client, CreditAmount amount,
+                                                   CaptureOn capture_if_new, std::string note,
+                                                   SystemTime at) override;
+    Expected<std::optional<CreditAccount>, StoreError> credit_account(
+        std::string_view client) override;
+    Expected<std::vector<CreditEntry>, StoreError> credit_ledger(std::string_view client,
+                                                                 std::uint64_t after_seq,
+                                                                 std::uint32_t limit) override;
 
     // Test hook: fail every call with `unavailable` while set.
     void set_unavailable(bool unavailable);

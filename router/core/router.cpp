@@ -76,6 +76,7 @@ Router::Router(RouterConfig config, MessageStore& store, TextPlanner planner, Ro
       numbers_(config_.acceptance.numbers),
       routing_(config_.routing),
       status_map_(config_.status_maps),
+      prices_(config_.credits),
       scheduler_(config_.scheduler),
       pending_(config_.pending_receipts),
       ids_(config_.seed),
@@ -163,9 +164,11 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
     const SystemTime starts = request.schedule_at ? std::max(wall, *request.schedule_at) : wall;
     m.expires_at = starts + validity;
     if (request.schedule_at && *request.schedule_at > wall) m.schedule_at = request.schedule_at;
-    if (routing_.match(m) == nullptr) {
+    const Route* route = routing_.match(m);
+    if (route == nullptr) {
         return refuse(SubmitErrc::invalid_destination, "destination: no route for " + m.destination);
     }
+    m.charge = prices_.charge(m.destination, route->name, m.segments_estimate);
     return m;
 }
 
@@ -205,7 +208,8 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
             events.push_back(
                 MessageEvent{m.id, MessageState::accepted, MessageState::queued, wall, 0, {}, "accepted"});
             slots.push_back(out.size());
-            out.emplace_back(SubmitAccepted{m.id, m.destination, m.encoding, m.segments_estimate});
+            out.emplace_back(
+                SubmitAccepted{m.id, m.destination, m.encoding, m.segments_estimate, m.charge});
             accepted.push_back(std::move(m));
         }
         if (accepted.empty()) return out;
@@ -218,6 +222,17 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
     {
         std::lock_guard lock(mutex_);
         inserting_ -= accepted.size();
+        if (!stored && stored.error().code == StoreErrc::insufficient_credit) {
+            // The client's balance, not the store, refused: nothing of the batch was stored.
+            stats_.refused += accepted.size();
+            for (auto slot : slots) {
+                out[slot] = Unexpected(SubmitError{SubmitErrc::insufficient_credit,
+                                                   "insufficient credit: " + stored.error().detail,
+                                                   std::nullopt});
+            }
+            update_accepting();
+            return out;
+        }
         if (!stored) {
             store_failed(stored.error());
             for (auto slot : slots) {
@@ -948,6 +963,34 @@ RouterStats Router::stats() const {
     return s;
 }
 
+// The store is thread-safe; the router's lock is not needed.
+Expected<CreditBalance, QueryError> Router::balance(std::string_view client) {
+    CreditBalance out;
+    out.client = std::string(client);
+    out.currency = prices_.currency();
+    auto account = store_.credit_account(client);
+    if (!account) return Unexpected(QueryError{QueryErrc::unavailable, account.error().detail});
+    if (*account) {
+        out.metered = true;
+        out.balance = (*account)->balance;
+        out.held = (*account)->held;
+        out.capture = std::string(to_string((*account)->capture));
+    }
+    return out;
+}
+
+Expected<std::vector<CreditEntry>, StoreError> Router::credit_ledger(std::string_view client,
+                                                                    std::uint64_t after_seq,
+                                                                    std::uint32_t limit) {
+    return store_.credit_ledger(client, after_seq, limit);
+}
+
+Expected<CreditAccount, StoreError> Router::add_credit(std::string_view client,
+                                                       CreditAmount amount, std::string note,
+                                                       SystemTime wall) {
+    return store_.credit_add(client, amount, config_.credits.capture, std::move(note), wall);
+}
+
 BreakerState Router::breaker_state(std::string_view provider, TimePoint now) {
     std::lock_guard lock(mutex_);
     const auto it = providers_.find(provider);
@@ -972,5 +1015,35 @@ Expected<MessagePage, QueryError> RouterGateway::list(const MessageQuery& query)
 }
 
 Backpressure RouterGateway::backpressure() const { return router_.backpressure(); }
+
+Expected<CreditBalance, QueryError> RouterGateway::balance(std::string_view client) {
+    return router_.balance(client);
+}
+
+Expected<CreditBalance, QueryError> RouterGateway::add_credit(std::string_view client,
+                                                              std::int64_t amount,
+                                                              std::string note) {
+    auto added = router_.add_credit(client, amount, std::move(note), wall_now_());
+    if (!added) {
+        return Unexpected(QueryError{added.error().code == StoreErrc::insufficient_credit
+                                         ? QueryErrc::invalid_query
+                                         : QueryErrc::unavailable,
+                                     added.error().detail});
+    }
+    return router_.balance(client);
+}
+
+Expected<std::vector<CreditLedgerEntry>, QueryError> RouterGateway::credit_ledger(
+    std::string_view client, std::uint64_t after_seq, std::uint32_t limit) {
+    auto entries = router_.credit_ledger(client, after_seq, limit);
+    if (!entries) return Unexpected(QueryError{QueryErrc::unavailable, entries.error().detail});
+    std::vector<CreditLedgerEntry> out;
+    out.reserve(entries->size());
+    for (auto& e : *entries) {
+        out.push_back(CreditLedgerEntry{e.seq, std::string(to_string(e.kind)), e.amount, e.message,
+                                        e.at, std::move(e.note)});
+    }
+    return out;
+}
 
 }  // namespace bindery::router

@@ -30,6 +30,7 @@
 
 #include "router/api/gateway_api.hpp"
 #include "router/core/circuit_breaker.hpp"
+#include "router/core/credits.hpp"
 #include "router/core/error_class.hpp"
 #include "router/core/message.hpp"
 #include "router/core/message_store.hpp"
@@ -81,6 +82,7 @@ struct RouterConfig {
     std::vector<StatusMapConfig> status_maps;   // overrides of StatusMap::defaults()
     PendingReceiptConfig pending_receipts;
     BackpressureConfig backpressure;
+    CreditConfig credits;   // prices (a message's charge); accounts live in the store
     std::size_t dispatch_budget = 1000;   // sends started per poll()
     std::size_t refill_batch = 1000;      // messages read back from the store per poll()
     std::uint32_t recovery_page = 1000;   // messages read per store page by recover()
@@ -150,6 +152,16 @@ public:
                                                std::optional<std::string_view> client);
     Expected<MessagePage, QueryError> list(const MessageQuery& query);
     Backpressure backpressure() const;
+    // The client's credit as the store has it (unlimited when it has no account).
+    Expected<CreditBalance, QueryError> balance(std::string_view client);
+    // Operator top-up (negative: a correction), creating the account with the configured
+    // capture mode when the client had none.
+    Expected<CreditAccount, StoreError> add_credit(std::string_view client, CreditAmount amount,
+                                                   std::string note, SystemTime wall);
+    Expected<std::vector<CreditEntry>, StoreError> credit_ledger(std::string_view client,
+                                                                 std::uint64_t after_seq,
+                                                                 std::uint32_t limit);
+    const PriceTable& prices() const noexcept { return prices_; }
     RouterStats stats() const;
     BreakerState breaker_state(std::string_view provider, TimePoint now);
 
@@ -224,6 +236,7 @@ private:
     PhoneNumberNormalizer numbers_;
     RoutingTable routing_;
     StatusMap status_map_;
+    PriceTable prices_;
     FairScheduler scheduler_;
     PendingReceipts pending_;
     MessageIdGenerator ids_;
@@ -266,6 +279,11 @@ public:
                                                std::optional<std::string_view> client) override;
     Expected<MessagePage, QueryError> list(const MessageQuery& query) override;
     Backpressure backpressure() const override;
+    Expected<CreditBalance, QueryError> balance(std::string_view client) override;
+    Expected<CreditBalance, QueryError> add_credit(std::string_view client, std::int64_t amount,
+                                                   std::string note) override;
+    Expected<std::vector<CreditLedgerEntry>, QueryError> credit_ledger(
+        std::string_view client, std::uint64_t after_seq, std::uint32_t limit) override;
 
 private:
     Router& router_;

@@ -3,6 +3,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <limits>
+#include <map>
 
 #include "router/core/receipts.hpp"
 #include "router/store/row_codec.hpp"
@@ -17,8 +19,8 @@ const std::string kRollback = "ROLLBACK";
 
 const std::string kInsertMessage =
     std::string("INSERT INTO messages(") + kMessageColumns +
-    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+    ", credit_held, credit_capture) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 const std::string kInsertEvent =
     std::string("INSERT INTO events(") + kEventColumns + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kUpdateMessage =
@@ -26,7 +28,7 @@ const std::string kUpdateMessage =
     "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, client_ref = ?11, "
     "callback_url = ?12, state = ?13, attempts = ?14, provider = ?15, segments = ?16, "
     "last_error = ?17, accepted_at = ?18, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
-    "next_attempt_at = ?22, forced_encoding = ?23 WHERE id = ?1 AND state = ?24";
+    "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24 WHERE id = ?1 AND state = ?25";
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
 const std::string kInsertProviderId =
@@ -36,6 +38,35 @@ const std::string kPurgeSelect = std::string("SELECT id FROM messages WHERE stat
                                  kFinalStatesIn + " AND updated_at < ?1 LIMIT ?2";
 // events and provider_ids go with ON DELETE CASCADE (their message_id columns are indexed).
 const std::string kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
+// Credits.
+const std::string kSelectAccount =
+    "SELECT balance, held, capture, updated_at FROM credit_accounts WHERE client = ?1";
+const std::string kInsertAccount =
+    "INSERT INTO credit_accounts(client, balance, held, capture, updated_at) VALUES(?1, ?2, 0, "
+    "?3, ?4)";
+const std::string kSetCapture =
+    "UPDATE credit_accounts SET capture = ?2, updated_at = ?3 WHERE client = ?1";
+const std::string kAddBalance =
+    "UPDATE credit_accounts SET balance = balance + ?2, updated_at = ?3 WHERE client = ?1";
+const std::string kHold =
+    "UPDATE credit_accounts SET balance = balance - ?2, held = held + ?2, updated_at = ?3 "
+    "WHERE client = ?1";
+const std::string kCapture =
+    "UPDATE credit_accounts SET held = held - ?2, updated_at = ?3 WHERE client = ?1";
+const std::string kRelease =
+    "UPDATE credit_accounts SET held = held - ?2, balance = balance + ?2, updated_at = ?3 "
+    "WHERE client = ?1";
+const std::string kOpenHold =
+    "SELECT client, credit_held, credit_capture FROM messages WHERE id = ?1";
+const std::string kCloseHold = "UPDATE messages SET credit_held = 0 WHERE id = ?1";
+const std::string kInsertLedger =
+    "INSERT INTO credit_ledger(client, message_id, kind, amount, at, note) VALUES(?1, ?2, ?3, ?4, "
+    "?5, ?6)";
+
+CreditAmount saturating_add(CreditAmount a, CreditAmount b) noexcept {
+    return a > std::numeric_limits<CreditAmount>::max() - b ? std::numeric_limits<CreditAmount>::max()
+                                                            : a + b;
+}
 
 }  // namespace
 
@@ -49,6 +80,8 @@ std::size_t WriteRequest::rows() const noexcept {
             return writes.size();
         case Kind::purge:
             return purge_limit;
+        case Kind::credit:
+            return 1;
     }
     return 1;
 }
@@ -191,6 +224,8 @@ Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
             return apply_transitions(r, wrote);
         case WriteRequest::Kind::purge:
             return apply_purge(r, wrote);
+        case WriteRequest::Kind::credit:
+            return apply_credit(r, wrote);
     }
     return Unexpected(StoreError{StoreErrc::unavailable, "unknown write request"});
 }
@@ -250,6 +285,29 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         return Unexpected(
             StoreError{StoreErrc::duplicate, twice->to_string() + " twice in the batch"});
     }
+    // Credits: each metered client's charges in this batch must fit its balance.
+    std::map<std::string, std::pair<CreditAmount, CaptureOn>, std::less<>> metered;  // -> sum
+    for (const auto& m : r.messages) {
+        if (m.charge <= 0) continue;
+        auto it = metered.find(m.client);
+        if (it == metered.end()) {
+            auto acc = account(m.client);
+            if (!acc) return Unexpected(std::move(acc).error());
+            if (!*acc) continue;   // unlimited
+            it = metered.emplace(m.client, std::pair{CreditAmount{0}, (*acc)->capture}).first;
+        }
+        it->second.first = saturating_add(it->second.first, m.charge);
+    }
+    for (const auto& [client, need] : metered) {
+        auto acc = account(client);
+        if (!acc) return Unexpected(std::move(acc).error());
+        if ((*acc)->balance < need.first) {
+            return Unexpected(StoreError{StoreErrc::insufficient_credit,
+                                         "client " + client + ": balance " +
+                                             std::to_string((*acc)->balance) + ", needs " +
+                                             std::to_string(need.first)});
+        }
+    }
     for (const auto& e : r.events) {
         if (std::binary_search(batch_ids.begin(), batch_ids.end(), e.id)) continue;
         auto found = exists(e.id);
@@ -264,9 +322,12 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
     sqlite3_stmt* insert = *prepared;
     wrote = true;
     for (const auto& m : r.messages) {
-        if (const int rc = bind_message(insert, m); rc != SQLITE_OK) {
-            return Unexpected(conn_->error(rc, "bind message"));
-        }
+        const auto meter = m.charge > 0 ? metered.find(m.client) : metered.end();
+        const bool held = meter != metered.end();
+        int rc = bind_message(insert, m);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(insert, 25, held ? m.charge : 0);
+        if (rc == SQLITE_OK) rc = bind_text(insert, 26, held ? to_string(meter->second.second) : "");
+        if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind message"));
         if (auto done = step_done(kInsertMessage, "insert message", insert); !done) {
             auto e = std::move(done).error();
             if (e.code == StoreErrc::duplicate) e.detail = m.id.to_string() + " exists";
@@ -274,6 +335,21 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         }
         if (!m.segments.empty()) {
             if (auto indexed = index_provider_ids(m); !indexed) return indexed;
+        }
+        if (held) {
+            const std::int64_t at = to_nanos(m.accepted_at);
+            sqlite3_stmt* hold = nullptr;
+            auto prepared_hold = conn_->prepare(kHold);
+            if (!prepared_hold) return Unexpected(std::move(prepared_hold).error());
+            hold = *prepared_hold;
+            int b = bind_text(hold, 1, m.client);
+            if (b == SQLITE_OK) b = sqlite3_bind_int64(hold, 2, m.charge);
+            if (b == SQLITE_OK) b = sqlite3_bind_int64(hold, 3, at);
+            if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind hold"));
+            if (auto done = step_done(kHold, "hold credit", hold); !done) return done;
+            if (auto done = ledger(m.client, &m.id, CreditKind::hold, m.charge, at, ""); !done) {
+                return done;
+            }
         }
     }
     auto event_stmt = conn_->prepare(kInsertEvent);
@@ -322,7 +398,7 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
     int rc = bind_message(update, next);
-    if (rc == SQLITE_OK) rc = bind_text(update, 24, to_string(from));
+    if (rc == SQLITE_OK) rc = bind_text(update, 25, to_string(from));
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
     wrote = true;  // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;
@@ -350,6 +426,11 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     if (auto done = step_done(kDeleteProviderIds, "unindex provider ids", del); !done) return done;
     if (!next.segments.empty()) {
         if (auto indexed = index_provider_ids(next); !indexed) return indexed;
+    }
+    if (from != next.state) {
+        if (auto settled = settle_hold(next.id, next.state, to_nanos(next.updated_at)); !settled) {
+            return settled;
+        }
     }
     if (event != nullptr) {
         auto event_stmt = conn_->prepare(kInsertEvent);
@@ -392,6 +473,149 @@ Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r, bool& wrote
     }
     r.purged = ids.size();
     return {};
+}
+
+Expected<std::optional<CreditAccount>, StoreError> GroupWriter::account(std::string_view client) {
+    auto prepared = conn_->prepare(kSelectAccount);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    bind_text(use.get(), 1, client);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return std::optional<CreditAccount>();
+    if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc, "read credit account"));
+    CreditAccount a;
+    a.client = std::string(client);
+    a.balance = sqlite3_column_int64(use.get(), 0);
+    a.held = sqlite3_column_int64(use.get(), 1);
+    const auto capture = parse_capture_on(read_text(use.get(), 2));
+    if (!capture) {
+        return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+    }
+    a.capture = *capture;
+    a.updated_at = from_nanos(sqlite3_column_int64(use.get(), 3));
+    return std::optional<CreditAccount>(std::move(a));
+}
+
+Expected<void, StoreError> GroupWriter::ledger(std::string_view client, const MessageId* id,
+                                               CreditKind kind, CreditAmount amount,
+                                               std::int64_t at, std::string_view note) {
+    auto prepared = conn_->prepare(kInsertLedger);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    sqlite3_stmt* stmt = *prepared;
+    int rc = bind_text(stmt, 1, client);
+    if (rc == SQLITE_OK) rc = id != nullptr ? bind_id(stmt, 2, *id) : sqlite3_bind_null(stmt, 2);
+    if (rc == SQLITE_OK) rc = bind_text(stmt, 3, to_string(kind));
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, amount);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, at);
+    if (rc == SQLITE_OK) rc = bind_text(stmt, 6, note);
+    if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind ledger entry"));
+    return step_done(kInsertLedger, "insert ledger entry", stmt);
+}
+
+Expected<void, StoreError> GroupWriter::settle_hold(const MessageId& id, MessageState to,
+                                                    std::int64_t at) {
+    // Only states that can close a hold pay for the lookup.
+    if (credit_action(to, CaptureOn::sent) == CreditAction::none) return {};
+    std::string client;
+    CreditAmount held = 0;
+    CaptureOn capture = CaptureOn::delivered;
+    {
+        auto prepared = conn_->prepare(kOpenHold);
+        if (!prepared) return Unexpected(std::move(prepared).error());
+        StmtUse use(*prepared);
+        bind_id(use.get(), 1, id);
+        const int rc = sqlite3_step(use.get());
+        if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "read hold"));
+        held = sqlite3_column_int64(use.get(), 1);
+        if (held <= 0) return {};
+        client = read_text(use.get(), 0);
+        const auto parsed = parse_capture_on(read_text(use.get(), 2));
+        if (!parsed) return Unexpected(StoreError{StoreErrc::corrupt, "credit_capture of " + id.to_string()});
+        capture = *parsed;
+    }
+    const auto action = credit_action(to, capture);
+    if (action == CreditAction::none) return {};
+    const std::string& sql = action == CreditAction::capture ? kCapture : kRelease;
+    auto prepared = conn_->prepare(sql);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    sqlite3_stmt* move = *prepared;
+    int b = bind_text(move, 1, client);
+    if (b == SQLITE_OK) b = sqlite3_bind_int64(move, 2, held);
+    if (b == SQLITE_OK) b = sqlite3_bind_int64(move, 3, at);
+    if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind credit move"));
+    if (auto done = step_done(sql, "move credit", move); !done) return done;
+    auto close = conn_->prepare(kCloseHold);
+    if (!close) return Unexpected(std::move(close).error());
+    sqlite3_stmt* close_stmt = *close;
+    if (const int c = bind_id(close_stmt, 1, id); c != SQLITE_OK) {
+        return Unexpected(conn_->error(c, "bind close hold"));
+    }
+    if (auto done = step_done(kCloseHold, "close hold", close_stmt); !done) return done;
+    return ledger(client, &id,
+                  action == CreditAction::capture ? CreditKind::capture : CreditKind::release, held,
+                  at, "");
+}
+
+Expected<void, StoreError> GroupWriter::apply_credit(WriteRequest& r, bool& wrote) {
+    auto existing = account(r.credit_client);
+    if (!existing) return Unexpected(std::move(existing).error());
+    const std::string client(r.credit_client);
+    if (r.credit_open) {
+        if (r.credit_amount < 0) {
+            return Unexpected(StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
+        }
+        if (*existing) {
+            r.account = **existing;
+            if (r.account.capture == r.credit_capture) return {};
+            auto prepared = conn_->prepare(kSetCapture);
+            if (!prepared) return Unexpected(std::move(prepared).error());
+            sqlite3_stmt* set = *prepared;
+            int b = bind_text(set, 1, client);
+            if (b == SQLITE_OK) b = bind_text(set, 2, to_string(r.credit_capture));
+            if (b == SQLITE_OK) b = sqlite3_bind_int64(set, 3, r.credit_at);
+            if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind capture"));
+            wrote = true;
+            if (auto done = step_done(kSetCapture, "set capture", set); !done) return done;
+            r.account.capture = r.credit_capture;
+            r.account.updated_at = from_nanos(r.credit_at);
+            return {};
+        }
+    } else if (r.credit_amount < 0) {
+        const CreditAmount balance = *existing ? (*existing)->balance : 0;
+        if (balance < -r.credit_amount) {
+            return Unexpected(StoreError{StoreErrc::insufficient_credit,
+                                         "client " + client + ": balance " +
+                                             std::to_string(balance) + ", cannot take " +
+                                             std::to_string(-r.credit_amount)});
+        }
+    }
+    wrote = true;
+    if (!*existing) {
+        auto prepared = conn_->prepare(kInsertAccount);
+        if (!prepared) return Unexpected(std::move(prepared).error());
+        sqlite3_stmt* ins = *prepared;
+        int b = bind_text(ins, 1, client);
+        if (b == SQLITE_OK) b = sqlite3_bind_int64(ins, 2, r.credit_amount);
+        if (b == SQLITE_OK) b = bind_text(ins, 3, to_string(r.credit_capture));
+        if (b == SQLITE_OK) b = sqlite3_bind_int64(ins, 4, r.credit_at);
+        if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind account"));
+        if (auto done = step_done(kInsertAccount, "create credit account", ins); !done) return done;
+        r.account = CreditAccount{client, r.credit_amount, 0, r.credit_capture, from_nanos(r.credit_at)};
+    } else {
+        auto prepared = conn_->prepare(kAddBalance);
+        if (!prepared) return Unexpected(std::move(prepared).error());
+        sqlite3_stmt* add = *prepared;
+        int b = bind_text(add, 1, client);
+        if (b == SQLITE_OK) b = sqlite3_bind_int64(add, 2, r.credit_amount);
+        if (b == SQLITE_OK) b = sqlite3_bind_int64(add, 3, r.credit_at);
+        if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind top-up"));
+        if (auto done = step_done(kAddBalance, "top up", add); !done) return done;
+        r.account = **existing;
+        r.account.balance += r.credit_amount;
+        r.account.updated_at = from_nanos(r.credit_at);
+    }
+    return ledger(client, nullptr, CreditKind::topup, r.credit_amount, r.credit_at,
+                  r.credit_open ? std::string_view("initial balance") : r.credit_note);
 }
 
 }  // namespace bindery::router::sqlite

@@ -27,7 +27,7 @@
 namespace bindery::router::sqlite {
 
 struct WriteRequest {
-    enum class Kind : std::uint8_t { insert, transition, transitions, purge };
+    enum class Kind : std::uint8_t { insert, transition, transitions, purge, credit };
     Kind kind = Kind::insert;
     // insert: borrowed from the blocked caller
     std::span<const Message> messages;
@@ -43,6 +43,14 @@ struct WriteRequest {
     std::int64_t purge_before = 0;
     std::uint32_t purge_limit = 0;
     std::uint64_t purged = 0;
+    // credit: open an account (credit_open) or add to one (credit_add); the account after it
+    bool credit_open = false;
+    std::string_view credit_client;
+    CreditAmount credit_amount = 0;
+    CaptureOn credit_capture = CaptureOn::delivered;
+    std::string_view credit_note;
+    std::int64_t credit_at = 0;
+    CreditAccount account;
 
     Expected<void, StoreError> result;
     bool done = false;
@@ -75,6 +83,14 @@ private:
     Expected<void, StoreError> transition_one(const Message& next, MessageState from,
                                               const MessageEvent* event, bool& wrote);
     Expected<void, StoreError> apply_purge(WriteRequest& r, bool& wrote);
+    Expected<void, StoreError> apply_credit(WriteRequest& r, bool& wrote);
+    // The account of `client`, nullopt when it is unmetered.
+    Expected<std::optional<CreditAccount>, StoreError> account(std::string_view client);
+    // Moves the open hold of `id` as a transition into `to` requires (credits.hpp).
+    Expected<void, StoreError> settle_hold(const MessageId& id, MessageState to, std::int64_t at);
+    Expected<void, StoreError> ledger(std::string_view client, const MessageId* id,
+                                      CreditKind kind, CreditAmount amount, std::int64_t at,
+                                      std::string_view note);
     Expected<bool, StoreError> exists(const MessageId& id);
     Expected<void, StoreError> index_provider_ids(const Message& m);
     Expected<void, StoreError> step_done(const std::string& sql, std::string_view what,

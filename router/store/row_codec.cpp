@@ -147,6 +147,7 @@ int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept {
     chain(bind_optional_time(stmt, 22, m.next_attempt_at));
     chain(m.forced_encoding ? bind_text(stmt, 23, to_string(*m.forced_encoding))
                             : sqlite3_bind_null(stmt, 23));
+    chain(sqlite3_bind_int64(stmt, 24, m.charge));
     return rc;
 }
 
@@ -214,6 +215,8 @@ Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int c) {
         if (!forced) return corrupt("forced_encoding", sid);
         m.forced_encoding = *forced;
     }
+    m.charge = sqlite3_column_int64(stmt, c + 23);
+    if (m.charge < 0) return corrupt("charge", sid);
     return m;
 }
 

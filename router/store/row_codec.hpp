@@ -1,6 +1,6 @@
 #pragma once
 // Message and event rows <-> SQLite statement parameters and columns. The column order of
-// kMessageColumns is the parameter order of bind_message (?1 .. ?23) and the column order
+// kMessageColumns is the parameter order of bind_message (?1 .. ?24) and the column order
 // read_message expects.
 
 #include <cstdint>
@@ -14,8 +14,8 @@ namespace bindery::router::sqlite {
 inline constexpr const char* kMessageColumns =
     "id, client, sender, destination, region, text, encoding, segments_estimate, priority, tags, "
     "client_ref, callback_url, state, attempts, provider, segments, last_error, accepted_at, "
-    "updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding";
-inline constexpr int kMessageColumnCount = 23;
+    "updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding, charge";
+inline constexpr int kMessageColumnCount = 24;
 
 inline constexpr const char* kEventColumns =
     "message_id, from_state, to_state, at, attempt, provider, detail";
@@ -23,14 +23,14 @@ inline constexpr const char* kEventColumns =
 std::int64_t to_nanos(SystemTime t) noexcept;
 SystemTime from_nanos(std::int64_t ns) noexcept;
 
-// Binds every column of `m` as ?1 .. ?23; SQLITE_OK or the first failing code.
+// Binds every column of `m` as ?1 .. ?24; SQLITE_OK or the first failing code.
 int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept;
 int bind_id(sqlite3_stmt* stmt, int index, const MessageId& id) noexcept;
 int bind_text(sqlite3_stmt* stmt, int index, std::string_view text) noexcept;
 // Binds ?1 .. ?7 in kEventColumns order.
 int bind_event(sqlite3_stmt* stmt, const MessageEvent& e) noexcept;
 
-// Reads columns [first, first + 23) of the current row; corrupt when a value cannot be decoded.
+// Reads columns [first, first + 24) of the current row; corrupt when a value cannot be decoded.
 Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int first = 0);
 Expected<MessageEvent, StoreError> read_event(sqlite3_stmt* stmt, int first = 0);
 Expected<MessageId, StoreError> read_id(sqlite3_stmt* stmt, int column);

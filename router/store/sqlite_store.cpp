@@ -319,6 +319,97 @@ Expected<std::uint64_t, StoreError> SqliteStore::purge(SystemTime before) {
     }
 }
 
+// ---- credits ------------------------------------------------------------------------------------
+
+Expected<CreditAccount, StoreError> SqliteStore::credit_open(std::string_view client,
+                                                             CreditAmount initial,
+                                                             CaptureOn capture, SystemTime at) {
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::credit;
+    r.credit_open = true;
+    r.credit_client = client;
+    r.credit_amount = initial;
+    r.credit_capture = capture;
+    r.credit_at = sqlite::to_nanos(at);
+    if (auto done = impl_->writer->submit(r); !done) return Unexpected(done.error());
+    return r.account;
+}
+
+Expected<CreditAccount, StoreError> SqliteStore::credit_add(std::string_view client,
+                                                            CreditAmount amount,
+                                                            CaptureOn capture_if_new,
+                                                            std::string note, SystemTime at) {
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::credit;
+    r.credit_client = client;
+    r.credit_amount = amount;
+    r.credit_capture = capture_if_new;
+    r.credit_note = note;
+    r.credit_at = sqlite::to_nanos(at);
+    if (auto done = impl_->writer->submit(r); !done) return Unexpected(done.error());
+    return r.account;
+}
+
+Expected<std::optional<CreditAccount>, StoreError> SqliteStore::credit_account(
+    std::string_view client) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(
+        "SELECT balance, held, capture, updated_at FROM credit_accounts WHERE client = ?1");
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_text(use.get(), 1, client);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return std::optional<CreditAccount>();
+    if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "credit account"));
+    CreditAccount a;
+    a.client = std::string(client);
+    a.balance = sqlite3_column_int64(use.get(), 0);
+    a.held = sqlite3_column_int64(use.get(), 1);
+    const auto capture = parse_capture_on(sqlite::read_text(use.get(), 2));
+    if (!capture) {
+        return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+    }
+    a.capture = *capture;
+    a.updated_at = sqlite::from_nanos(sqlite3_column_int64(use.get(), 3));
+    return std::optional<CreditAccount>(std::move(a));
+}
+
+Expected<std::vector<CreditEntry>, StoreError> SqliteStore::credit_ledger(std::string_view client,
+                                                                          std::uint64_t after_seq,
+                                                                          std::uint32_t limit) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(
+        "SELECT seq, message_id, kind, amount, at, note FROM credit_ledger WHERE client = ?1 AND "
+        "seq > ?2 ORDER BY seq LIMIT ?3");
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_text(use.get(), 1, client);
+    sqlite3_bind_int64(use.get(), 2, static_cast<sqlite3_int64>(
+                                         std::min<std::uint64_t>(after_seq, INT64_MAX)));
+    sqlite3_bind_int64(use.get(), 3, limit == 0 ? 100 : limit);
+    std::vector<CreditEntry> out;
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "credit ledger"));
+        CreditEntry e;
+        e.seq = static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0));
+        e.client = std::string(client);
+        if (sqlite3_column_type(use.get(), 1) != SQLITE_NULL) {
+            auto id = sqlite::read_id(use.get(), 1);
+            if (!id) return Unexpected(std::move(id).error());
+            e.message = *id;
+        }
+        const auto kind = parse_credit_kind(sqlite::read_text(use.get(), 2));
+        if (!kind) return Unexpected(StoreError{StoreErrc::corrupt, "credit ledger kind"});
+        e.kind = *kind;
+        e.amount = sqlite3_column_int64(use.get(), 3);
+        e.at = sqlite::from_nanos(sqlite3_column_int64(use.get(), 4));
+        e.note = sqlite::read_text(use.get(), 5);
+        out.push_back(std::move(e));
+    }
+}
+
 // ---- reads: a pooled reader connection each ----------------------------------------------------
 
 Expected<std::optional<Message>, StoreError> SqliteStore::get(const MessageId& id) {

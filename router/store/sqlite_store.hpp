@@ -82,6 +82,16 @@ public:
     // load_active() one page at a time, so recovery of a large backlog need not hold it all.
     Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
                                                       std::uint32_t limit) override;
+    Expected<CreditAccount, StoreError> credit_open(std::string_view client, CreditAmount initial,
+                                                    CaptureOn capture, SystemTime at) override;
+    Expected<CreditAccount, StoreError> credit_add(std::string_view client, CreditAmount amount,
+                                                   CaptureOn capture_if_new, std::string note,
+                                                   SystemTime at) override;
+    Expected<std::optional<CreditAccount>, StoreError> credit_account(
+        std::string_view client) override;
+    Expected<std::vector<CreditEntry>, StoreError> credit_ledger(std::string_view client,
+                                                                 std::uint64_t after_seq,
+                                                                 std::uint32_t limit) override;
 
     // Extensions (not in MessageStore):
     // PRAGMA integrity_check plus foreign_key_check: "ok" or SQLite's findings.

@@ -536,3 +536,46 @@ TEST(ConfigExamples, EveryShippedExampleLoadsWithoutSecrets) {
 
 }  // namespace
 }  // namespace bindery::app
+
+namespace bindery::app {
+namespace {
+
+TEST(ConfigLoader, ReadsCreditsPricesAndClientBalances) {
+    const auto result = load(std::string(kCarrierHead) +
+                             "routes:\n  - {name: main, providers: [smsc-a]}\n"
+                             "credits:\n  currency: IRR\n  capture: sent\n  default_price: 900\n"
+                             "  prices:\n    - {prefix: \"+98912\", price: 450}\n    - {route: main, price: 600}\n"
+                             "clients:\n  - {name: a, api_key: k, credit: 5000, capture: delivered}\n"
+                             "  - {name: b, api_key: k2}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& cr = result.config.credits;
+    EXPECT_EQ(cr.currency, "IRR");
+    EXPECT_EQ(cr.capture, CaptureMode::sent);
+    EXPECT_EQ(cr.default_price, 900);
+    ASSERT_EQ(cr.prices.size(), 2u);
+    EXPECT_EQ(cr.prices[0].prefix, "+98912");
+    EXPECT_EQ(cr.prices[0].price, 450);
+    EXPECT_EQ(cr.prices[1].route, "main");
+    EXPECT_EQ(cr.prices[1].price, 600);
+    EXPECT_EQ(result.config.clients[0].credit, 5000);
+    EXPECT_EQ(result.config.clients[0].capture, CaptureMode::delivered);
+    EXPECT_FALSE(result.config.clients[1].credit.has_value());
+    EXPECT_FALSE(result.config.clients[1].capture.has_value());
+}
+
+TEST(ConfigLoader, RejectsBadPriceRules) {
+    EXPECT_THAT(errors_of("credits:\n  prices:\n    - {prefix: \"98\", price: 1}\n"),
+                ElementsAre("test.yaml:3:16: credits.prices[0].prefix: expected \"+\" and digits, got \"98\""));
+    EXPECT_THAT(errors_of("credits:\n  prices:\n    - {route: nowhere, price: 1}\n"),
+                ElementsAre("test.yaml:3:15: credits.prices[0].route: unknown route \"nowhere\" (none are defined)"));
+    EXPECT_THAT(errors_of("credits:\n  prices:\n    - {prefix: \"+98\", route: x, price: 1}\n"),
+                ElementsAre("test.yaml:3:7: credits.prices[0]: give exactly one of prefix and route"));
+    EXPECT_THAT(errors_of("credits:\n  prices:\n    - {prefix: \"+98\", price: -1}\n"),
+                ElementsAre("test.yaml:3:30: credits.prices[0].price: must be between 0 and 9223372036854775, "
+                            "got -1"));
+    EXPECT_THAT(errors_of("credits:\n  capture: never\n"), ::testing::SizeIs(1));
+    EXPECT_THAT(errors_of("clients:\n  - {name: a, api_key: k, credit: -5}\n"), ::testing::SizeIs(1));
+}
+
+}  // namespace
+}  // namespace bindery::app
