@@ -34,6 +34,7 @@
 #include "router/store/sqlite_callbacks.hpp"
 #include "router/store/sqlite_clients.hpp"
 #include "router/store/sqlite_idempotency.hpp"
+#include "router/store/sqlite_operator_state.hpp"
 
 namespace bindery::app {
 
@@ -423,6 +424,7 @@ struct Gateway::Parts {
     std::vector<AdminCarrierParts> admin_carriers;   // every carrier, in config order
     std::vector<std::unique_ptr<TimedProvider>> timed;   // providers, timed
     std::vector<std::unique_ptr<PausableProvider>> pausable;   // what the router sees: timed, pausable
+    std::unique_ptr<router::SqliteOperatorState> operator_state;   // saved pauses, dead-letter retries
     std::unique_ptr<GatewayAdmin> admin;   // /admin/v1 and /ui (bindery status, bind, dlq)
     std::unique_ptr<router::RouterGateway> api;
     http::InMemoryClientRegistry clients;   // the configuration file's
@@ -626,6 +628,15 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     }
     if (parts.pausable.empty())
         spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
+    // Carriers an operator paused stay paused across a restart (bindery bind pause|resume).
+    {
+        auto state = router::SqliteOperatorState::open(store_config);
+        if (!state) throw std::runtime_error("store: operator state: " + state.error().detail);
+        parts.operator_state = std::move(*state);
+        std::vector<PausableProvider*> carriers;
+        for (const auto& p : parts.pausable) carriers.push_back(p.get());
+        restore_paused_carriers(*parts.operator_state, carriers);
+    }
 
     // Router service: recovery, then the driver. Stopped after the providers (registered before
     // them) so the results of their drained submits are recorded.
@@ -716,11 +727,12 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         // Operator endpoint and status page (403 until http.admin_key is set).
         parts.admin = std::make_unique<GatewayAdmin>(config.process.node_id, *parts.router,
                                                      *parts.store, *parts.api,
-                                                     parts.admin_carriers);
+                                                     parts.admin_carriers, parts.operator_state.get());
         const auto admin_key = admin_key_from_environment();
         spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key ? "true" : "false (set BINDERY_ADMIN_KEY)"}}));
-        parts.http->set_admin(std::make_shared<http::AdminHandler>(
-            http::AdminDeps{*parts.api, *parts.admin, admin_key}));
+        parts.http->set_admin(std::make_shared<http::AdminHandler>(http::AdminDeps{
+            *parts.api, *parts.admin, admin_key,
+            parts.alerting ? static_cast<router::AlertLedger*>(parts.alerting->store.get()) : nullptr}));
         server.add(std::make_shared<FnService>(
             "http",
             [raw] {

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http-frontend/admin_credits.hpp"
+#include "http-frontend/alertmanager_receiver.hpp"
 #include "http-frontend/query_string.hpp"
 #include "http-frontend/time_format.hpp"
 #include "http-frontend/ui.hpp"
@@ -22,6 +22,8 @@ using nlohmann::json;
 constexpr std::uint32_t kDefaultLimit = 50;
 constexpr std::uint32_t kMaxLimit = 1000;
 constexpr std::size_t kMaxRetryBatch = 1000;
+constexpr std::uint32_t kDefaultAlerts = 20;
+constexpr std::uint32_t kMaxAlerts = 200;
 // `recent`: pages read forward from `since` to find the newest messages; bounded.
 constexpr std::uint32_t kRecentPage = 1000;
 constexpr int kRecentMaxPages = 50;
@@ -167,8 +169,6 @@ HandlerResult AdminHandler::handle(const Request& req, const RouteMatch& match) 
         case RouteId::admin_message: out.response = message(req, match.path_param); break;
         case RouteId::admin_dlq: out.response = list(req, router::MessageState::dead_letter); break;
         case RouteId::admin_dlq_retry: out.response = retry(req); break;
-        case RouteId::admin_credit: out.response = admin_credit_show(req, deps_.gateway, match.path_param); break;
-        case RouteId::admin_credit_add: out.response = admin_credit_add(req, deps_.gateway, match.path_param); break;
         default: out.response = error(404, "not_found", "no such resource", req); break;
     }
     return out;
@@ -203,6 +203,8 @@ Response AdminHandler::set_paused(const Request& req, std::string_view carrier, 
     if (!result) {
         if (result.error().code == AdminErrc::not_found)
             return error(404, "not_found", "no such carrier: " + *decoded, req);
+        if (result.error().code == AdminErrc::unavailable)
+            return error(503, "unavailable", result.error().reason, req);
         return error(409, "conflict", result.error().reason, req);
     }
     return ok(carrier_json(*result), req);
@@ -333,6 +335,59 @@ Response AdminHandler::retry(const Request& req) {
         }
     }
     return ok({{"retried", std::move(retried)}, {"failed", std::move(failed)}}, req);
+}
+
+Response AdminHandler::alerts(const Request& req) {
+    const auto [path, query_text] = split_target(sv(req.target()));
+    auto params = parse_query(query_text);
+    if (!params) return ApiHandler::error_response(params.error(), req.version(), req.keep_alive());
+    std::uint32_t limit = kDefaultAlerts;
+    std::optional<router::MessageId> before;
+    for (const auto& [name, value] : *params) {
+        if (name == "limit") {
+            const auto n = parse_count(value, kMaxAlerts);
+            if (!n) return error(400, "invalid_parameter", "limit: 1 to 200", req, "limit");
+            limit = *n;
+        } else if (name == "cursor") {
+            before = router::MessageId::parse(value);
+            if (!before) return error(400, "invalid_parameter", "cursor: a notification id", req, "cursor");
+        } else {
+            return error(400, "unknown_parameter", "unknown parameter '" + name + "'", req, name);
+        }
+    }
+    if (deps_.alerts == nullptr)
+        return ok({{"enabled", false}, {"alerts", json::array()}, {"next_cursor", nullptr}}, req);
+    auto records = deps_.alerts->recent(before, limit);
+    if (!records) return error(503, "unavailable", "alert store unavailable: " + records.error(), req);
+    json items = json::array();
+    for (const auto& r : *records) items.push_back(json::parse(alert_record_json(r)));
+    json body = {{"enabled", true}};
+    body["next_cursor"] = records->size() == limit && !records->empty()
+                              ? json(records->back().id.to_string())
+                              : json(nullptr);
+    body["alerts"] = std::move(items);
+    return ok(body, req);
+}
+
+Response AdminHandler::alert(const Request& req, std::string_view id_text) {
+    const auto id = router::MessageId::parse(id_text);
+    if (!id || deps_.alerts == nullptr) return error(404, "not_found", "no such alert notification", req);
+    auto record = deps_.alerts->get(*id);
+    if (!record) return error(503, "unavailable", "alert store unavailable: " + record.error(), req);
+    if (!*record) return error(404, "not_found", "no such alert notification", req);
+    json body = json::parse(alert_record_json(**record));
+    // Each message's state now (the record keeps only the ids it produced).
+    for (auto& m : body["messages"]) {
+        m["state"] = nullptr;
+        if (!m["message_id"].is_string()) continue;
+        const auto message_id = router::MessageId::parse(m["message_id"].get<std::string>());
+        if (!message_id) continue;
+        if (auto s = deps_.gateway.status(*message_id, std::nullopt)) {
+            m["state"] = router::to_string(s->state);
+            m["provider"] = s->provider.empty() ? json(nullptr) : json(s->provider);
+        }
+    }
+    return ok(body, req);
 }
 
 }  // namespace bindery::http

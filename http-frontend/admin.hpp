@@ -12,6 +12,10 @@
 //   GET  /admin/v1/dlq                          dead letters (?limit=&after=)
 //   POST /admin/v1/dlq/retry                    {"ids": [...]} or {"all": true, "limit": N}: each
 //                                               dead letter is sent again as a new message
+//   GET  /admin/v1/alerts                       Alertmanager notifications received, newest first,
+//                                               every client's (?limit=&cursor=)
+//   GET  /admin/v1/alerts/{id}                  one notification with its messages, each with the
+//                                               message's current state
 //
 // The handler knows nothing of the router's internals: the composition root implements
 // AdminBackend over the router, the providers and the store.
@@ -27,6 +31,7 @@
 #include "http-frontend/api_handler.hpp"
 #include "http-frontend/auth.hpp"
 #include "router/api/gateway_api.hpp"
+#include "router/directory/alert_ledger.hpp"
 
 namespace bindery::http {
 
@@ -70,6 +75,8 @@ struct RetryOutcome {
 };
 
 enum class AdminErrc : std::uint8_t { not_found, invalid, unavailable };
+// unavailable: the store refused; the reason says what took effect anyway (a pause applies at
+// once even when it could not be saved).
 struct AdminError {
     AdminErrc code = AdminErrc::not_found;
     std::string reason;
@@ -91,6 +98,8 @@ struct AdminDeps {
     router::GatewayApi& gateway;   // messages (any client), listing
     AdminBackend& backend;
     std::optional<KeyDigest> admin_key;   // absent: the admin endpoint and the page answer 403
+    // The Alertmanager receiver's records; null: alerting is disabled (the list says so).
+    router::AlertLedger* alerts = nullptr;
 };
 
 class AdminHandler {
@@ -106,6 +115,8 @@ private:
     Response list(const Request& req, std::optional<router::MessageState> forced_state);
     Response message(const Request& req, std::string_view id);
     Response retry(const Request& req);
+    Response alerts(const Request& req);
+    Response alert(const Request& req, std::string_view id);
 
     AdminDeps deps_;
 };

@@ -5,7 +5,9 @@ Scenario (simulator as the carrier):
   status shows the carrier bound; send --wait ends DELIVERED; message show prints the history;
   bind pause stops dispatch (a message with a 1 s validity then dead-letters while queued);
   dlq list shows it; dlq retry sends it again as a new message (a second retry answers the same
-  new id); bind resume lets the retry go out and reach DELIVERED.
+  new id); bindery serve restarts: the carrier is still paused (the pause is in the store) and
+  retrying the dead letter again still answers the same new id (no second copy); bind resume lets
+  the retry go out and reach DELIVERED, and the next restart starts the carrier unpaused.
 Exit codes: 1 unknown carrier / retry of a message that is not a dead letter, 2 usage,
 3 unreachable, 4 wrong admin key.
 """
@@ -25,9 +27,20 @@ def main():
     bindery = harness.env_path("BINDERY")
     work = harness.Workdir("cli")
     sim = harness.Simulator(work, ["--dlr-delay", "10"])
-    gw = harness.Gateway(work, harness.write_config(work, sim.port))
+    config = harness.write_config(work, sim.port)
+    gw = harness.Gateway(work, config)
     env = dict(os.environ, BINDERY_URL=gw.base, BINDERY_ADMIN_KEY=harness.ADMIN_KEY,
                BINDERY_API_KEY=harness.API_KEY)
+
+    def restart():
+        nonlocal gw
+        code = gw.stop()
+        harness.check(code == 0, f"bindery serve exited {code} on SIGTERM:\n{work.read('bindery.log')[-3000:]}")
+        gw = harness.Gateway(work, config)
+        env["BINDERY_URL"] = gw.base
+        # Not /readyz: with its only carrier paused the instance is not ready to send.
+        harness.check(harness.eventually(lambda: gw.get("/healthz", key=None)[0] == 200, timeout=60),
+                      f"bindery not serving after restart:\n{work.read('bindery.log')[-3000:]}")
 
     def cli(*args, env_over=None, expect=0):
         e = dict(env)
@@ -87,11 +100,30 @@ def main():
         # Not a dead letter: exit 1 with the reason.
         cli("dlq", "retry", delivered_id, expect=1)
 
+        # Restart: the operator's pause and the retry are in the store.
+        restart()
+        harness.check(carrier_state() == "paused", f"pause lost on restart: {cli_json('status')}")
+        harness.check("carrier paused by operator (restored)" in work.read("bindery.log"), "no restore log line")
+        after = cli_json("dlq", "retry", dead_id)
+        harness.check(after["retried"] == [{"id": dead_id, "new_id": new_id}] and not after["failed"],
+                      f"retry after restart made another copy: {after}")
+        everything = cli_json("dlq", "retry", "--all")
+        harness.check({r["id"]: r["new_id"] for r in everything["retried"]}.get(dead_id) == new_id,
+                      f"retry --all after restart: {everything}")
+        dead_letters = [m["id"] for m in cli_json("dlq", "list")["messages"]]
+        harness.check(dead_letters == [dead_id], f"dead letters: {dead_letters}")
+        harness.check(cli_json("message", "show", new_id)["state"] in ("ACCEPTED", "QUEUED"),
+                      f"the retry went out while paused: {cli('message', 'show', new_id)}")
+
         # Resume: the retried copy goes out.
         harness.check("bound" in cli("bind", "resume", "sim"), "resume output")
         if not harness.eventually(lambda: cli_json("message", "show", new_id)["state"] == "DELIVERED",
                                   timeout=60, interval=0.5):
             harness.fail(f"retry not delivered: {cli('message', 'show', new_id)}")
+        # Resumed is saved too: the next start dispatches to the carrier.
+        restart()
+        if not harness.eventually(lambda: carrier_state() == "bound", timeout=30):
+            harness.fail(f"carrier not bound after resume and restart: {cli_json('status')}")
 
         # Exit codes.
         cli("bind", "pause", "no-such-carrier", expect=1)

@@ -189,11 +189,13 @@ class Gateway(Process):
         self.work = work
         # The admin endpoint's key comes from the environment (docs/operations.md).
         env = dict(os.environ, BINDERY_ADMIN_KEY=ADMIN_KEY)
+        # A restart appends to the same log: look for the port only in what this run writes.
+        start = len(work.read("bindery.log"))
         super().__init__([env_path("BINDERY"), "serve", "--config", config], work.file("bindery.out"),
                          cwd=work.path, env=env)
 
         def port():
-            m = self.LISTENING.search(work.read("bindery.log"))
+            m = self.LISTENING.search(work.read("bindery.log")[start:])
             return int(m.group(1)) if m else (None if self.alive() else -1)
 
         p = eventually(port, timeout=60)
