@@ -200,10 +200,23 @@ struct HttpCarrierConfig {
 
 enum class CarrierKind { smpp, kavenegar, http };
 
+// A carrier's circuit breaker (router::BreakerConfig): opens at `error_rate` temporary failures
+// among the last `window` outcomes (once there are `min_samples`) or after `consecutive_timeouts`
+// timeouts in a row; after `open_for` one probe at a time, closed after `probe_successes`.
+struct BreakerSettings {
+    unsigned window = 20;
+    unsigned min_samples = 10;
+    double error_rate = 0.5;
+    unsigned consecutive_timeouts = 5;
+    Millis open_for{std::chrono::seconds(30)};
+    unsigned probe_successes = 2;
+};
+
 struct CarrierConfig {
     std::string name;
     bool enabled = true;
     std::variant<SmppCarrierConfig, KavenegarCarrierConfig, HttpCarrierConfig> settings;
+    BreakerSettings breaker;
 
     [[nodiscard]] CarrierKind kind() const noexcept { return static_cast<CarrierKind>(settings.index()); }
 };

@@ -203,6 +203,15 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.duration("timeout", h->timeout);
         d.client_tls(h->tls);
     }
+    d.key("breaker");
+    out << YAML::Flow << YAML::BeginMap;
+    d.integer("window", c.breaker.window);
+    d.integer("min_samples", c.breaker.min_samples);
+    d.real("error_rate", c.breaker.error_rate);
+    d.integer("consecutive_timeouts", c.breaker.consecutive_timeouts);
+    d.duration("open_for", c.breaker.open_for);
+    d.integer("probe_successes", c.breaker.probe_successes);
+    out << YAML::EndMap;
     out << YAML::EndMap;
 }
 

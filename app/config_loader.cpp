@@ -640,6 +640,7 @@ private:
     void load_carrier(MapReader& m, CarrierConfig& c);
     void load_smpp_carrier(MapReader& m, SmppCarrierConfig& c);
     void load_kavenegar(MapReader& m, KavenegarCarrierConfig& c);
+    void load_breaker(MapReader& m, BreakerSettings& c);
     void load_http_carrier(MapReader& m, HttpCarrierConfig& c);
     void load_route(MapReader& m, RouteConfig& c);
     void load_client(MapReader& m, ClientConfig& c);
@@ -902,6 +903,8 @@ void Loader::load_carrier(MapReader& m, CarrierConfig& c) {
     unique_name(carrier_names_, "carrier", m.take("name"), m.path("name"));
     str(m, "name", c.name, true);
     boolean(m, "enabled", c.enabled);
+    if (m.present("breaker")) object(m, "breaker", [&](MapReader& s) { load_breaker(s, c.breaker); });
+    else m.take("breaker");
     int kind = 0;
     Field* kind_field = m.take("kind");
     if (kind_field == nullptr) {
@@ -983,6 +986,18 @@ void Loader::url(MapReader& m, std::string_view key, std::string& out, bool requ
         return;
     }
     out = s;
+}
+
+void Loader::load_breaker(MapReader& m, BreakerSettings& c) {
+    integer(m, "window", c.window, 1, 10'000);
+    integer(m, "min_samples", c.min_samples, 1, 10'000);
+    number(m, "error_rate", c.error_rate, 0.01, 1.0);
+    integer(m, "consecutive_timeouts", c.consecutive_timeouts, 1, 10'000);
+    duration(m, "open_for", c.open_for, std::chrono::milliseconds(100), std::chrono::hours(1));
+    integer(m, "probe_successes", c.probe_successes, 1, 1'000);
+    if (c.min_samples > c.window) {
+        error(m.value_mark("min_samples"), m.path("min_samples"), "must not exceed window (" + std::to_string(c.window) + ")");
+    }
 }
 
 void Loader::load_kavenegar(MapReader& m, KavenegarCarrierConfig& c) {

@@ -100,6 +100,34 @@ TEST(ConfigLoader, RejectsValuesOutOfRange) {
                 ElementsAre("test.yaml:4:14: carriers[0].address: invalid address \"h:70000\" (expected host:port)"));
 }
 
+TEST(ConfigLoader, ReadsACarriersBreakerAndDefaultsTheRest) {
+    const auto result = load(std::string(kCarrierHead) +
+                             "    breaker: {open_for: 2s, window: 10, min_samples: 4, error_rate: 0.25,\n"
+                             "              consecutive_timeouts: 3, probe_successes: 1}\n"
+                             "  - {name: b, kind: kavenegar, api_key: k}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& a = result.config.carriers.at(0).breaker;
+    EXPECT_EQ(a.open_for, std::chrono::seconds(2));
+    EXPECT_EQ(a.window, 10U);
+    EXPECT_EQ(a.min_samples, 4U);
+    EXPECT_DOUBLE_EQ(a.error_rate, 0.25);
+    EXPECT_EQ(a.consecutive_timeouts, 3U);
+    EXPECT_EQ(a.probe_successes, 1U);
+    const auto& b = result.config.carriers.at(1).breaker;   // not given: the router's defaults
+    EXPECT_EQ(b.open_for, std::chrono::seconds(30));
+    EXPECT_EQ(b.window, 20U);
+    EXPECT_EQ(b.min_samples, 10U);
+}
+
+TEST(ConfigLoader, RejectsABreakerOutOfRangeWithItsPosition) {
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    breaker: {open_for: 50ms}\n"),
+                ElementsAre(HasSubstr("test.yaml:7:25: carriers[0].breaker.open_for: ")));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    breaker: {window: 5, min_samples: 6}\n"),
+                ElementsAre("test.yaml:7:39: carriers[0].breaker.min_samples: must not exceed window (5)"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    breaker: {open_fro: 1s}\n"),
+                ElementsAre(HasSubstr("test.yaml:7:15: carriers[0].breaker.open_fro: unknown key")));
+}
+
 TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
     EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:1\n    system_id: sixteen-chars-id\n"
                           "    password: p\n"),
