@@ -241,6 +241,10 @@ router::HttpProviderConfig to_http_provider_config(const std::string& name,
     return out;
 }
 
+router::CaptureOn to_capture(CaptureMode m) noexcept {
+    return m == CaptureMode::sent ? router::CaptureOn::sent : router::CaptureOn::delivered;
+}
+
 router::RouterConfig to_router_config(const Config& config) {
     router::RouterConfig out;
     // A generic HTTP carrier's own status_map: its codes first, then the built-in "http" table.
@@ -285,6 +289,11 @@ router::RouterConfig to_router_config(const Config& config) {
         rule.tags = route.match.tags;
         out.routing.rules.push_back(std::move(rule));
     }
+    // Prices of prepaid credit (accounts are opened in the store at startup).
+    out.credits.currency = config.credits.currency;
+    out.credits.capture = to_capture(config.credits.capture);
+    out.credits.default_price = config.credits.default_price;
+    for (const auto& p : config.credits.prices) out.credits.prices.push_back({p.prefix, p.route, p.price});
     std::random_device entropy;
     out.seed = (std::uint64_t{entropy()} << 32U) ^ std::uint64_t{entropy()};
     return out;
@@ -486,6 +495,21 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     spdlog::info(with_fields(
         "store open",
         {{"path", store_config.path}, {"schema", std::to_string(parts.store->schema_version())}}));
+    // Clients with `credit` are metered: their account is created with it as the initial balance
+    // (once; later starts keep the stored balance) and takes the configured capture mode.
+    for (const auto& client : config.clients) {
+        if (!client.credit) continue;
+        auto account = parts.store->credit_open(
+            client.name, *client.credit, to_capture(client.capture.value_or(config.credits.capture)),
+            router::SystemClock::now());
+        if (!account) {
+            throw std::runtime_error("store: credit account of " + client.name + ": " +
+                                     account.error().detail);
+        }
+        spdlog::info(with_fields("credit account", {{"client", client.name},
+                                                    {"balance", std::to_string(account->balance)},
+                                                    {"held", std::to_string(account->held)}}));
+    }
     server.add(std::make_shared<FnService>(
         "store", [] {},
         [](SteadyTime, std::function<void()> done) {

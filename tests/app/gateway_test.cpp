@@ -216,3 +216,27 @@ TEST(GatewayConfig, EmbeddedDefaultConvertsToWhatMakeRunStarts) {
 
 }  // namespace
 }  // namespace bindery::app
+
+namespace bindery::app {
+namespace {
+
+TEST(GatewayConfig, CreditsBecomeTheRoutersPriceTable) {
+    Config config;
+    config.credits.currency = "IRR";
+    config.credits.capture = CaptureMode::sent;
+    config.credits.default_price = 900;
+    config.credits.prices = {{"+98", "", 450}, {"", "otp", 600}, {"+98912", "", 400}};
+    const auto out = to_router_config(config);
+    EXPECT_EQ(out.credits.currency, "IRR");
+    EXPECT_EQ(out.credits.capture, router::CaptureOn::sent);
+    EXPECT_EQ(out.credits.default_price, 900);
+    ASSERT_EQ(out.credits.prices.size(), 3u);
+    const router::PriceTable prices(out.credits);
+    EXPECT_EQ(prices.price("+989121234567", "otp"), 400);
+    EXPECT_EQ(prices.price("+989351234567", "otp"), 450);
+    EXPECT_EQ(prices.price("+4915112345678", "otp"), 600);
+    EXPECT_EQ(prices.price("+4915112345678", "main"), 900);
+}
+
+}  // namespace
+}  // namespace bindery::app
