@@ -184,6 +184,17 @@ std::string http_status_kind(const std::string& name, const HttpCarrierConfig& c
 
 }  // namespace
 
+router::BreakerConfig to_breaker_config(const BreakerSettings& breaker) {
+    router::BreakerConfig out;
+    out.window = breaker.window;
+    out.min_samples = breaker.min_samples;
+    out.error_rate = breaker.error_rate;
+    out.consecutive_timeouts = breaker.consecutive_timeouts;
+    out.open_for = breaker.open_for;
+    out.probe_successes = breaker.probe_successes;
+    return out;
+}
+
 router::KavenegarConfig to_kavenegar_config(const std::string& name,
                                             const KavenegarCarrierConfig& carrier) {
     router::KavenegarConfig out;
@@ -597,10 +608,11 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // Carrier providers on the server's io_context: SMPP bind pools, Kavenegar, generic HTTP.
     // Each is timed (metrics) and pausable (bindery bind pause CARRIER), outermost, and that is
     // what the router sees.
-    auto add_carrier = [&parts](router::Provider& provider, const router::SmppCarrierProvider* smpp) {
+    auto add_carrier = [&parts](router::Provider& provider, const router::SmppCarrierProvider* smpp,
+                                const BreakerSettings& breaker) {
         parts.timed.push_back(std::make_unique<TimedProvider>(provider, parts.metrics));
         parts.pausable.push_back(std::make_unique<PausableProvider>(*parts.timed.back()));
-        parts.router->add_provider(*parts.pausable.back());
+        parts.router->add_provider(*parts.pausable.back(), to_breaker_config(breaker));
         parts.admin_carriers.push_back({parts.pausable.back().get(), smpp});
     };
     // Credit and account faults of HTTP providers: a human must act (top up, fix the key).
@@ -620,14 +632,14 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                 account_errors.Add({{"provider", name}, {"code", std::to_string(code)}})
                     .Increment();
             });
-            add_carrier(*provider, nullptr);
+            add_carrier(*provider, nullptr, carrier.breaker);
             parts.kavenegar.push_back(std::move(provider));
             continue;
         }
         if (const auto* h = std::get_if<HttpCarrierConfig>(&carrier.settings)) {
             auto provider = std::make_unique<router::HttpProvider>(
                 to_http_provider_config(carrier.name, *h), server.io().get_executor());
-            add_carrier(*provider, nullptr);
+            add_carrier(*provider, nullptr, carrier.breaker);
             parts.http_providers.push_back(std::move(provider));
             continue;
         }
@@ -642,7 +654,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             // io_context runs on several threads.
             to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
             *parts.router);
-        add_carrier(*provider, provider.get());
+        add_carrier(*provider, provider.get(), carrier.breaker);
         parts.providers.push_back(std::move(provider));
     }
     {

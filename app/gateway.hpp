@@ -31,6 +31,7 @@ namespace bindery::app {
 [[nodiscard]] router::SqliteStoreConfig to_store_config(const StoreConfig& store);
 [[nodiscard]] router::SmppCarrierConfig to_carrier_config(const std::string& name,
                                                           const SmppCarrierConfig& carrier);
+[[nodiscard]] router::BreakerConfig to_breaker_config(const BreakerSettings& breaker);
 [[nodiscard]] router::KavenegarConfig to_kavenegar_config(const std::string& name,
                                                           const KavenegarCarrierConfig& carrier);
 [[nodiscard]] router::HttpProviderConfig to_http_provider_config(const std::string& name,

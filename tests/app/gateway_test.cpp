@@ -77,6 +77,24 @@ TEST(GatewayConfig, RoutesBecomeRulesInOrderWithTheirMembers) {
     EXPECT_TRUE(out.routing.rules[1].prefixes.empty());  // matches every message
 }
 
+TEST(GatewayConfig, ACarriersBreakerBecomesTheRoutersBreakerConfig) {
+    BreakerSettings b;
+    b.window = 12;
+    b.min_samples = 6;
+    b.error_rate = 0.75;
+    b.consecutive_timeouts = 2;
+    b.open_for = 1500ms;
+    b.probe_successes = 3;
+    const auto out = to_breaker_config(b);
+    EXPECT_EQ(out.window, 12U);
+    EXPECT_EQ(out.min_samples, 6U);
+    EXPECT_DOUBLE_EQ(out.error_rate, 0.75);
+    EXPECT_EQ(out.consecutive_timeouts, 2U);
+    EXPECT_EQ(out.open_for, 1500ms);
+    EXPECT_EQ(out.probe_successes, 3U);
+    EXPECT_EQ(out.probes, router::BreakerConfig{}.probes);
+}
+
 TEST(GatewayConfig, KavenegarCarrierBecomesAKavenegarProviderConfig) {
     KavenegarCarrierConfig c;
     c.base_url = "https://127.0.0.1:8443/prefix";
