@@ -104,7 +104,8 @@ protected:
             << "\n    status_interval: 1s\n    status_max_interval: 2s\n"
                "    tls:\n      ca_file: "
             << (dir_.path() / "kavenegar-ca.pem").string()
-            << "\n"
+            << "\n    breaker: {open_for: 2s, window: 10, min_samples: 4, error_rate: 0.5, "
+               "probe_successes: 2}\n"
                "  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
             << sim_->port()
             << "\n    system_id: bindery\n    password: secret\n    window: 20\n"
@@ -180,7 +181,7 @@ TEST_F(KavenegarEndToEnd, DeliversThroughKavenegarFailsOverToSmppDuringAnOutageA
     // through Kavenegar, then a group that must all go there.
     mock_->set_down(false);
     bool back = false;
-    // Bounded by time: the breaker's open_for (30 s by default) plus slack for a loaded machine.
+    // Bounded by time: open_for (2 s here, 30 s by default) plus slack for a loaded machine.
     const auto give_up = std::chrono::steady_clock::now() + 90s;
     for (int i = 0; !back && std::chrono::steady_clock::now() < give_up; ++i) {
         const auto id = submit(port, "+989121232" + std::to_string(100 + i), "probe " + std::to_string(i));
