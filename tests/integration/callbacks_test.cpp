@@ -255,6 +255,7 @@ fs::path write_callback_config(const fs::path& dir, std::uint16_t carrier_port,
                            "  callbacks: {initial_backoff: "
                         << backoff << ", max_backoff: " << backoff
                         << ", timeout: 5s}\n"
+                           "smpp_server:\n  listen: 127.0.0.1:0\n"
                            "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
                         << carrier_port
                         << "\n    system_id: bindery\n    password: secret\n    window: 20\n"

@@ -105,6 +105,9 @@ inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
                         << (dir / "var" / "bindery.db").string()
                         << "\n  synchronous: normal\n"
                            "http:\n  listen: 127.0.0.1:0\n"
+                           // An ephemeral port: the default 2776 would clash between tests run
+                           // in parallel (and with a `make run` on the same machine).
+                           "smpp_server:\n  listen: 127.0.0.1:0\n"
                            "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
                         << carrier_port
                         << "\n    system_id: bindery\n    password: secret\n    window: 20\n"
