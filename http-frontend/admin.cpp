@@ -170,6 +170,8 @@ HandlerResult AdminHandler::handle(const Request& req, const RouteMatch& match) 
         case RouteId::admin_message: out.response = message(req, match.path_param); break;
         case RouteId::admin_dlq: out.response = list(req, router::MessageState::dead_letter); break;
         case RouteId::admin_dlq_retry: out.response = retry(req); break;
+        case RouteId::admin_alerts: out.response = alerts(req); break;
+        case RouteId::admin_alert: out.response = alert(req, match.path_param); break;
         case RouteId::admin_credit: out.response = admin_credit_show(req, deps_.gateway, match.path_param); break;
         case RouteId::admin_credit_add: out.response = admin_credit_add(req, deps_.gateway, match.path_param); break;
         default: out.response = error(404, "not_found", "no such resource", req); break;

@@ -29,6 +29,8 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::admin_dlq_retry, "POST", "/admin/v1/dlq/retry", false, true},
     RouteSpec{RouteId::admin_credit, "GET", "/admin/v1/credits/{client}", false, true},
     RouteSpec{RouteId::admin_credit_add, "POST", "/admin/v1/credits/{client}", false, true},
+    RouteSpec{RouteId::admin_alerts, "GET", "/admin/v1/alerts", false, true},
+    RouteSpec{RouteId::admin_alert, "GET", "/admin/v1/alerts/{id}", false, true},
     RouteSpec{RouteId::ui_root, "GET", "/ui", false, false},
     RouteSpec{RouteId::ui_root, "GET", "/ui/", false, false},
     RouteSpec{RouteId::ui_page, "GET", "/ui/{file}", false, false},

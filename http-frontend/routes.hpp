@@ -31,6 +31,8 @@ enum class RouteId : std::uint8_t {
     admin_dlq_retry,
     admin_credit,       // GET: balance and ledger of a client
     admin_credit_add,   // POST: top up
+    admin_alerts,       // Alertmanager notifications received
+    admin_alert,
     ui_root,
     ui_page,
 };

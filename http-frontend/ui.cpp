@@ -63,6 +63,20 @@ constexpr std::string_view kIndexHtml = R"HTML(<!doctype html>
       <table><thead><tr><th>at</th><th>from</th><th>to</th><th>provider</th><th>detail</th></tr></thead><tbody></tbody></table>
     </div>
   </section>
+  <section>
+    <h2>Alert notifications <span class="muted">(Alertmanager webhooks received, newest first; click for the messages each produced)</span></h2>
+    <p id="alerts-off" class="muted" hidden>Alerting is not enabled in this instance's configuration.</p>
+    <table id="alerts">
+      <thead><tr><th>received</th><th>receiver</th><th>status</th><th>outcome</th><th class="num">firing</th><th class="num">resolved</th>
+        <th class="num">messages</th><th>recipients</th><th>text</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <div id="alert" hidden>
+      <h3>Notification <code id="alert-id"></code> <span id="alert-group" class="muted"></span></h3>
+      <p id="alert-notes" class="muted"></p>
+      <table><thead><tr><th>recipient</th><th>to</th><th>message</th><th>state</th><th>provider</th><th>error</th></tr></thead><tbody></tbody></table>
+    </div>
+  </section>
   <p id="error" class="error"></p>
 </main>
 <script src="/ui/app.js"></script>
@@ -98,6 +112,8 @@ tbody tr.clickable:hover { background: #eaeef2; }
 .badge.bad { background: var(--bad); }
 .error { color: var(--bad); }
 code { font-size: 12px; }
+td.text { max-width: 420px; overflow: hidden; text-overflow: ellipsis; }
+tbody tr.selected { background: #ddf4ff; }
 )CSS";
 
 constexpr std::string_view kAppJs = R"JS('use strict';
@@ -108,13 +124,19 @@ constexpr std::string_view kAppJs = R"JS('use strict';
   let key = null;
   let timer = null;
   let selected = null;
+  let selectedAlert = null;
+
+  function fragment(name) {
+    const m = new RegExp('(?:^|[#&])' + name + '=([^&]+)').exec(location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
 
   function readKey() {
-    const m = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
-    if (m) {
-      sessionStorage.setItem('bindery-admin-key', decodeURIComponent(m[1]));
-      history.replaceState(null, '', location.pathname);  // keep the key out of the address bar
-    }
+    selected = fragment('message');
+    selectedAlert = fragment('alert');
+    const k = fragment('key');
+    if (k) sessionStorage.setItem('bindery-admin-key', k);
+    if (location.hash) history.replaceState(null, '', location.pathname);  // keep the key out of the address bar
     return sessionStorage.getItem('bindery-admin-key');
   }
 
@@ -229,13 +251,73 @@ constexpr std::string_view kAppJs = R"JS('use strict';
     }
   }
 
+  const ALERT_LEVEL = { firing: 'bad', resolved: 'ok' };
+  const OUTCOME_LEVEL = { sent: 'ok', duplicate: '', filtered: '', not_wanted: '', no_recipients: 'warn', unknown_receiver: 'bad' };
+
+  function renderAlerts(list) {
+    $('alerts-off').hidden = list.enabled;
+    const body = $('alerts').tBodies[0];
+    body.textContent = '';
+    for (const a of list.alerts) {
+      const tr = body.insertRow();
+      tr.className = 'clickable' + (a.id === selectedAlert ? ' selected' : '');
+      tr.dataset.alertId = a.id;
+      tr.dataset.status = a.status;
+      tr.dataset.outcome = a.outcome;
+      tr.dataset.messages = a.messages.length;
+      cell(tr, a.received_at).title = a.id;
+      cell(tr, a.receiver);
+      badge(cell(tr, ''), a.status, ALERT_LEVEL[a.status] || '');
+      const outcome = cell(tr, '');
+      badge(outcome, a.outcome, OUTCOME_LEVEL[a.outcome] || '');
+      if (a.duplicate_of) outcome.title = 'duplicate of ' + a.duplicate_of;
+      cell(tr, a.alerts.firing, 'num');
+      cell(tr, a.alerts.resolved, 'num');
+      cell(tr, a.messages.filter((m) => m.message_id).length + ' / ' + a.messages.length, 'num');
+      cell(tr, a.messages.map((m) => m.recipient || m.to).join(', '));
+      cell(tr, a.text, 'text').title = a.text;
+      tr.addEventListener('click', () => { selectedAlert = a.id; showAlert(); });
+    }
+  }
+
+  async function showAlert() {
+    if (!selectedAlert) return;
+    const a = await api('/admin/v1/alerts/' + encodeURIComponent(selectedAlert));
+    $('alert').hidden = false;
+    $('alert-id').textContent = a.id;
+    $('alert-group').textContent = a.receiver + ' ' + a.status + ' ' + a.group_key;
+    $('alert-notes').textContent = a.notes.join('; ');
+    for (const tr of $('alerts').tBodies[0].rows) tr.classList.toggle('selected', tr.dataset.alertId === a.id);
+    const body = $('alert').querySelector('tbody');
+    body.textContent = '';
+    for (const m of a.messages) {
+      const tr = body.insertRow();
+      tr.dataset.alertMessage = m.message_id || '';
+      tr.dataset.state = m.state || '';
+      cell(tr, m.recipient || '-');
+      cell(tr, m.to);
+      const id = cell(tr, m.message_id);
+      if (m.message_id) {
+        tr.className = 'clickable';
+        tr.addEventListener('click', () => { selected = m.message_id; showHistory(); });
+        id.title = 'show the history';
+      }
+      if (m.state) badge(cell(tr, ''), m.state, MESSAGE_LEVEL[m.state] || ''); else cell(tr, null);
+      cell(tr, m.provider);
+      cell(tr, m.error);
+    }
+  }
+
   async function refresh() {
     try {
-      const [status, messages] = await Promise.all([
-        api('/admin/v1/status'), api('/admin/v1/messages?recent=50&since=15m')]);
+      const [status, messages, alerts] = await Promise.all([
+        api('/admin/v1/status'), api('/admin/v1/messages?recent=50&since=15m'),
+        api('/admin/v1/alerts?limit=20')]);
       renderStatus(status);
       renderMessages(messages);
+      renderAlerts(alerts);
       if (selected) await showHistory();
+      if (selectedAlert) await showAlert();
       $('error').textContent = '';
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
       document.body.dataset.loaded = 'true';

@@ -105,7 +105,8 @@ public:
 struct Fixture : ::testing::Test {
     FakeGateway gateway;
     FakeBackend backend;
-    AdminHandler handler{AdminDeps{gateway, backend, sha256(kAdminKey)}};
+    router::InMemoryAlertLedger ledger;
+    AdminHandler handler{AdminDeps{gateway, backend, sha256(kAdminKey), &ledger}};
 
     Response call(const std::string& method, const std::string& target, std::string_view key = kAdminKey,
                   std::string body = {}) {
@@ -233,6 +234,76 @@ TEST_F(Fixture, RetryReportsEachDeadLetter) {
     EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, R"({"ids":["x"]})").result_int(), 422U);
     EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, R"({})").result_int(), 422U);
     EXPECT_EQ(backend.retried.size(), 2U);
+}
+
+router::AlertRecord alert_record(std::uint8_t n, std::string client, std::string message_id) {
+    router::AlertRecord r;
+    r.id = make_id(n);
+    r.receiver = "oncall";
+    r.status = "firing";
+    r.group_key = "{}:{alertname=\"BinderyCarrierDown\"}";
+    r.client = std::move(client);
+    r.firing = 1;
+    r.text = "[FIRING] BinderyCarrierDown";
+    r.messages.push_back({"Ann", "+989121110001", std::move(message_id), ""});
+    r.messages.push_back({"Bob", "+989121110002", "", "backlog full"});
+    return r;
+}
+
+TEST_F(Fixture, ListsAlertNotificationsOfEveryClientNewestFirst) {
+    ASSERT_TRUE(ledger.record(alert_record(1, "ops", "")));
+    ASSERT_TRUE(ledger.record(alert_record(2, "other-client", "")));
+    ASSERT_TRUE(ledger.record(alert_record(3, "ops", "")));
+    auto r = call("GET", "/admin/v1/alerts?limit=2");
+    ASSERT_EQ(r.result_int(), 200U) << r.body();
+    json page = body(r);
+    EXPECT_TRUE(page["enabled"]);
+    ASSERT_EQ(page["alerts"].size(), 2U);
+    EXPECT_EQ(page["alerts"][0]["id"], make_id(3).to_string());
+    EXPECT_EQ(page["alerts"][1]["client"], "other-client");
+    EXPECT_EQ(page["alerts"][0]["messages"].size(), 2U);
+    ASSERT_TRUE(page["next_cursor"].is_string());
+    r = call("GET", "/admin/v1/alerts?limit=2&cursor=" + page["next_cursor"].get<std::string>());
+    page = body(r);
+    ASSERT_EQ(page["alerts"].size(), 1U);
+    EXPECT_EQ(page["alerts"][0]["id"], make_id(1).to_string());
+    EXPECT_TRUE(page["next_cursor"].is_null());
+
+    EXPECT_EQ(call("GET", "/admin/v1/alerts", "").result_int(), 401U);
+    EXPECT_EQ(call("GET", "/admin/v1/alerts?limit=0").result_int(), 400U);
+    EXPECT_EQ(call("GET", "/admin/v1/alerts?limit=201").result_int(), 400U);
+    EXPECT_EQ(call("GET", "/admin/v1/alerts?cursor=nope").result_int(), 400U);
+    EXPECT_EQ(call("GET", "/admin/v1/alerts?client=ops").result_int(), 400U);
+}
+
+TEST_F(Fixture, AlertNotificationShowsEachMessagesStateNow) {
+    router::MessageStatus m;
+    m.id = make_id(40);
+    m.state = router::MessageState::delivered;
+    m.provider = "mci";
+    gateway.messages.push_back(m);
+    ASSERT_TRUE(ledger.record(alert_record(5, "ops", m.id.to_string())));
+    const auto r = call("GET", "/admin/v1/alerts/" + make_id(5).to_string());
+    ASSERT_EQ(r.result_int(), 200U) << r.body();
+    const json a = body(r);
+    EXPECT_EQ(a["receiver"], "oncall");
+    ASSERT_EQ(a["messages"].size(), 2U);
+    EXPECT_EQ(a["messages"][0]["state"], "DELIVERED");
+    EXPECT_EQ(a["messages"][0]["provider"], "mci");
+    EXPECT_TRUE(a["messages"][1]["state"].is_null());   // refused: no message
+    EXPECT_EQ(a["messages"][1]["error"], "backlog full");
+    EXPECT_EQ(call("GET", "/admin/v1/alerts/" + make_id(6).to_string()).result_int(), 404U);
+    EXPECT_EQ(call("GET", "/admin/v1/alerts/not-an-id").result_int(), 404U);
+}
+
+TEST_F(Fixture, AlertsSayWhenAlertingIsDisabled) {
+    AdminHandler off{AdminDeps{gateway, backend, sha256(kAdminKey)}};
+    Request req{bhttp::verb::get, "/admin/v1/alerts", 11};
+    req.set(bhttp::field::authorization, "Bearer " + std::string(kAdminKey));
+    const auto r = off.handle(req, match_route("GET", "/admin/v1/alerts")).response;
+    ASSERT_EQ(r.result_int(), 200U) << r.body();
+    EXPECT_FALSE(json::parse(r.body())["enabled"]);
+    EXPECT_TRUE(json::parse(r.body())["alerts"].empty());
 }
 
 TEST_F(Fixture, ServesThePageAndItsAssetsWithoutAKey) {
