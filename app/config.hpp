@@ -87,6 +87,10 @@ struct HttpServerConfig {
     Millis idle_timeout{std::chrono::seconds(60)};
     unsigned max_connections = 1024;
     CallbacksConfig callbacks;
+    // The operator key of /admin/v1 and /ui/ (bindery status, bind, dlq, message), at least 16
+    // characters. Unset: BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE from the environment; neither:
+    // the admin endpoint answers 403.
+    Secret admin_key;
 };
 
 enum class BindType { trx, tx, rx };

@@ -266,6 +266,7 @@ std::string dump_config(const Config& c) {
     d.duration("max_age", c.http.callbacks.max_age);
     d.integer("max_attempts", c.http.callbacks.max_attempts);
     out << YAML::EndMap;
+    d.secret("admin_key", c.http.admin_key);
     out << YAML::EndMap;
 
     const auto& s = c.smpp_server;

@@ -55,6 +55,7 @@ using YAML::Node;
 
 constexpr std::size_t kMaxSystemId = 15;    // SMPP 3.4: C-Octet String, max 16 with the NUL
 constexpr std::size_t kMaxPassword = 8;     // max 9 with the NUL
+constexpr std::size_t kMinAdminKey = 16;    // the operator key of /admin/v1 and /ui/
 constexpr std::size_t kMaxSystemType = 12;  // max 13 with the NUL
 
 std::string quoted(std::string_view s) {
@@ -600,6 +601,14 @@ public:
                                          std::to_string(s.reveal().size()) + " (" + s.describe() + ")");
     }
 
+    // Checks that a resolved secret is long enough to resist guessing.
+    void secret_min_length(const MapReader& m, const std::string& key, const Secret& s, std::size_t min) {
+        if (!options_.resolve_secrets || !s.is_set() || s.reveal().size() >= min) return;
+        error(m.value_mark({key, key + "_env", key + "_file"}), m.path(key),
+              "must be at least " + std::to_string(min) + " characters, got " + std::to_string(s.reveal().size()) +
+                  " (" + s.describe() + ")");
+    }
+
     void max_length(const MapReader& m, std::string_view key, const std::string& value, std::size_t max) {
         if (value.size() <= max) return;
         error(m.value_mark(key), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
@@ -824,6 +833,7 @@ void Loader::load_http(MapReader& m, HttpServerConfig& c) {
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
     if (m.present("callbacks")) object(m, "callbacks", [&](MapReader& s) { load_callbacks(s, c.callbacks); });
     else m.take("callbacks");
+    if (secret(m, "admin_key", c.admin_key, false)) secret_min_length(m, "admin_key", c.admin_key, kMinAdminKey);
 }
 
 void Loader::load_callbacks(MapReader& m, CallbacksConfig& c) {

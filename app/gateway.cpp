@@ -764,10 +764,11 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         parts.admin = std::make_unique<GatewayAdmin>(config.process.node_id, *parts.router,
                                                      *parts.store, *parts.api,
                                                      parts.admin_carriers, parts.operator_state.get());
-        const auto admin_key = admin_key_from_environment();
-        spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key ? "true" : "false (set BINDERY_ADMIN_KEY)"}}));
+        const auto admin_key = resolve_admin_key(config.http.admin_key);
+        spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key.digest ? "true" : "false"},
+                                                    {"key", admin_key.source}}));
         parts.http->set_admin(std::make_shared<http::AdminHandler>(http::AdminDeps{
-            *parts.api, *parts.admin, admin_key,
+            *parts.api, *parts.admin, admin_key.digest,
             parts.alerting ? static_cast<router::AlertLedger*>(parts.alerting->store.get()) : nullptr}));
         server.add(std::make_shared<FnService>(
             "http",

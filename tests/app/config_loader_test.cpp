@@ -302,6 +302,46 @@ TEST(ConfigLoader, RejectsTwoSpellingsOfOneSecret) {
                 ElementsAre("test.yaml:4:14: carriers[0].api_key: give exactly one of env or file"));
 }
 
+TEST(ConfigLoader, AdminKeyIsASecretInAnyOfItsSpellings) {
+    FakeSecrets secrets;
+    secrets.vars["OPS_ADMIN_KEY"] = "from-env-0123456789";
+    secrets.files["/run/credentials/bindery.service/admin-key"] = "from-file-0123456789\n";
+    const auto inline_key = load("http:\n  admin_key: inline-0123456789ab\n", secrets);
+    ASSERT_TRUE(inline_key.ok());
+    EXPECT_EQ(inline_key.config.http.admin_key.reveal(), "inline-0123456789ab");
+    const auto env = load("http:\n  admin_key_env: OPS_ADMIN_KEY\n", secrets);
+    ASSERT_TRUE(env.ok());
+    EXPECT_EQ(env.config.http.admin_key.reveal(), "from-env-0123456789");
+    EXPECT_EQ(env.config.http.admin_key.describe(), "<redacted: env OPS_ADMIN_KEY>");
+    const auto file = load("http:\n  admin_key: {file: /run/credentials/bindery.service/admin-key}\n", secrets);
+    ASSERT_TRUE(file.ok());
+    EXPECT_EQ(file.config.http.admin_key.reveal(), "from-file-0123456789");
+    const auto unset = load("http:\n  listen: 127.0.0.1:8080\n", secrets);
+    ASSERT_TRUE(unset.ok());
+    EXPECT_FALSE(unset.config.http.admin_key.is_set());   // the environment is the fallback
+}
+
+TEST(ConfigLoader, RejectsAShortOrUnreadableAdminKeyWithItsPosition) {
+    FakeSecrets secrets;
+    secrets.vars["SHORT"] = "tiny";
+    EXPECT_THAT(errors_of("http:\n  admin_key: short\n", secrets),
+                ElementsAre("test.yaml:2:14: http.admin_key: must be at least 16 characters, got 5 "
+                            "(<redacted: inline>)"));
+    EXPECT_THAT(errors_of("http:\n  listen: 127.0.0.1:8080\n  admin_key_env: SHORT\n", secrets),
+                ElementsAre("test.yaml:3:18: http.admin_key: must be at least 16 characters, got 4 "
+                            "(<redacted: env SHORT>)"));
+    EXPECT_THAT(errors_of("http:\n  admin_key_env: NOT_SET\n", secrets),
+                ElementsAre("test.yaml:2:18: http.admin_key_env: environment variable NOT_SET is not set"));
+    EXPECT_THAT(errors_of("http:\n  admin_key_file: /etc/bindery/admin-key\n", secrets),
+                ElementsAre("test.yaml:2:19: http.admin_key_file: cannot read secret file \"/etc/bindery/admin-key\": "
+                            "No such file or directory"));
+    EXPECT_THAT(errors_of("http:\n  admin_key: inline-0123456789ab\n  admin_key_file: /k\n", secrets),
+                ElementsAre("test.yaml:3:3: http.admin_key_file: conflicts with another spelling of the same secret; "
+                            "give only one of admin_key, admin_key_env, admin_key_file"));
+    EXPECT_THAT(errors_of("http:\n  admin_kee: inline-0123456789ab\n", secrets),
+                ElementsAre("test.yaml:2:3: http.admin_kee: unknown key (did you mean \"admin_key\"?)"));
+}
+
 TEST(ConfigLoader, ReportsYamlSyntaxErrorWithPosition) {
     EXPECT_THAT(errors_of("logging:\n  level: info\n   format: json\n"),
                 ElementsAre("test.yaml:3:10: YAML syntax error: illegal map value"));
