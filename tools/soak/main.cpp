@@ -42,7 +42,9 @@
 
 #include "tools/soak/growth.hpp"
 #include "tools/soak/http_client.hpp"
+#include "tools/soak/ids.hpp"
 #include "tools/soak/probe.hpp"
+#include "tools/soak/smpp_clients.hpp"
 
 extern char** environ;
 
@@ -54,6 +56,8 @@ using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 const char* const kKey = "soak-key";
+const char* const kSmppSystemId = "soak";  // the SMPP account of the generated configuration
+const char* const kSmppPassword = "soak-pw";
 
 struct Options {
     double duration = 60;      // seconds of load
@@ -63,6 +67,9 @@ struct Options {
     double interval = 5;       // seconds between samples
     double drain = 120;        // seconds to wait for the backlog to reach final states
     double alert_every = 10;   // seconds between Alertmanager webhooks (0: none)
+    unsigned smpp_sessions = 2;  // ESMEs bound as transceivers to the gateway's SMPP server side
+    double smpp_share = 20;      // percent of --rate submitted through them
+    unsigned smpp_window = 20;   // per session
     std::string gateway;       // HOST:PORT of an existing gateway (empty: start one)
     std::string key = kKey;
     pid_t pid = 0;  // the existing gateway's pid (RSS/fds), 0: not sampled
@@ -81,6 +88,10 @@ std::string usage() {
   --interval S         seconds between samples (default 5)
   --drain S            after the load, wait up to S s for messages to reach final states (120)
   --alert-every S      an Alertmanager webhook every S s when the gateway serves them (10, 0 off)
+  --smpp-sessions N    SMPP transceiver sessions bound to the gateway's server side (default 2;
+                       0 off; only with the gateway the soak starts)
+  --smpp-share P       percent of --rate submitted over SMPP, registered_delivery=1 (default 20)
+  --smpp-window N      outstanding submit_sm per session (default 20)
   --gateway HOST:PORT  use a running gateway instead of starting one (with --key, --pid)
   --key KEY            its API key (default soak-key)
   --pid PID            its process id, to sample RSS and descriptors
@@ -138,6 +149,12 @@ Options parse(int argc, char** argv) {
             o.drain = seconds(a, v);
         else if (a == "--alert-every")
             o.alert_every = seconds(a, v);
+        else if (a == "--smpp-sessions")
+            o.smpp_sessions = static_cast<unsigned>(number(a, v));
+        else if (a == "--smpp-share")
+            o.smpp_share = number(a, !v.empty() && v.back() == '%' ? v.substr(0, v.size() - 1) : v);
+        else if (a == "--smpp-window")
+            o.smpp_window = static_cast<unsigned>(number(a, v));
         else if (a == "--gateway")
             o.gateway = v;
         else if (a == "--key")
@@ -167,6 +184,9 @@ Options parse(int argc, char** argv) {
     if (o.connections == 0) throw std::invalid_argument("--connections: must be at least 1");
     if (o.interval <= 0) throw std::invalid_argument("--interval: must be above 0");
     o.batch = std::max(1U, std::min(o.batch, 100U));
+    if (o.smpp_share > 90) throw std::invalid_argument("--smpp-share: at most 90 (percent)");
+    o.smpp_sessions = std::min(o.smpp_sessions, 64U);
+    o.smpp_window = std::max(1U, std::min(o.smpp_window, 1000U));
     return o;
 }
 
@@ -268,28 +288,6 @@ std::vector<std::string> split_args(const std::string& s) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ids: UUIDs kept as 16 octets (an hour at 500/s is 1.8 M of them).
-
-using Id = std::array<std::uint8_t, 16>;
-
-std::optional<Id> parse_id(std::string_view s) {
-    Id id{};
-    std::size_t n = 0;
-    for (const char c : s) {
-        if (c == '-') continue;
-        int v = -1;
-        if (c >= '0' && c <= '9')
-            v = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            v = c - 'a' + 10;
-        if (v < 0 || n >= 32) return std::nullopt;
-        id[n / 2] = static_cast<std::uint8_t>(id[n / 2] | (n % 2 == 0 ? v << 4 : v));
-        ++n;
-    }
-    if (n != 32) return std::nullopt;
-    return id;
-}
-
 // Every "id":"<uuid>" in a JSON body, with the "state" that follows it in the same object.
 std::vector<std::pair<Id, std::string>> ids_and_states(const std::string& body) {
     std::vector<std::pair<Id, std::string>> out;
@@ -421,6 +419,7 @@ struct Row {
     double rss = -1, fds = -1;  // -1: not sampled
     double backlog = -1, queue = -1, store_errors = -1, accepted_total = -1;
     std::uint64_t acknowledged = 0, http_errors = 0;
+    double smpp_ok = -1, smpp_receipts = -1;  // -1: no SMPP clients
 };
 
 std::string fmt(double v, int decimals = 0) {
@@ -517,6 +516,11 @@ int run(const Options& o) {
                               << "\n  synchronous: normal\n  commit_interval: 0ms\n"
                                  "http:\n  listen: 127.0.0.1:0\n"
                                  "smpp_server:\n  listen: 127.0.0.1:0\n"
+                                 "  accounts:\n    - system_id: "
+                              << kSmppSystemId << "\n      password: " << kSmppPassword
+                              << "\n      max_binds: " << std::max(1U, o.smpp_sessions)
+                              << "\n      window: " << o.smpp_window
+                              << "\n      bind_types: [trx]\n      client: soak\n"
                                  "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
                               << sim_port
                               << "\n    system_id: bindery\n    password: secret\n    count: 2\n"
@@ -578,25 +582,53 @@ int run(const Options& o) {
     const auto alert_probe =
         probe_client->request("POST", "/v1/alertmanager", "", alert_payload(0, false));
     const bool alerts = o.alert_every > 0 && alert_probe.status != 404 && alert_probe.status != 0;
-    std::cout << "  HTTP submits: " << o.rate << " msg/s on " << o.connections
-              << " keep-alive connections (every tenth request " << o.batch << " recipients)\n";
     std::cout << "  alert webhooks: "
               << (alerts ? "one every " + fmt(o.alert_every) + " s to /v1/alertmanager"
                   : o.alert_every <= 0 ? std::string("off (--alert-every 0)")
                                        : "skipped: the gateway does not serve /v1/alertmanager (" +
                                              std::to_string(alert_probe.status) + ")")
               << "\n";
-    bool smpp_wired = false;
+    // SMPP clients: the port from the gateway's log (the last start's "smpp listening" line, which
+    // comes once every service runs, so before /readyz answers 200).
+    std::uint16_t smpp_port = 0;
     if (own) {
-        static const std::regex smpp(R"re(smpp[^"]*listening)re");
+        static const std::regex smpp(R"re("msg":"smpp listening","port":"([0-9]+)")re");
         const auto log = read_all(dir / "bindery.log");
-        smpp_wired = std::regex_search(log, smpp);
+        for (auto it = std::sregex_iterator(log.begin(), log.end(), smpp);
+             it != std::sregex_iterator(); ++it)
+            smpp_port = static_cast<std::uint16_t>(std::stoul((*it)[1]));
     }
+    const bool smpp_wanted = o.smpp_sessions > 0 && o.smpp_share > 0;
+    const double smpp_rate = smpp_wanted && smpp_port != 0 ? o.rate * o.smpp_share / 100.0 : 0;
+    std::unique_ptr<SmppClients> smpp;
+    std::string smpp_skipped;
+    if (!smpp_wanted) {
+        smpp_skipped = "off (--smpp-sessions 0 or --smpp-share 0)";
+    } else if (!own) {
+        smpp_skipped = "skipped: only with the gateway bindery-soak starts (its SMPP account)";
+    } else if (smpp_port == 0) {
+        smpp_skipped = "skipped: the gateway's SMPP server side is not wired (no 'smpp listening' "
+                       "in its log)";
+    } else {
+        smpp = std::make_unique<SmppClients>(SmppClientsConfig{host, smpp_port, kSmppSystemId,
+                                                               kSmppPassword, o.smpp_sessions,
+                                                               o.smpp_window, smpp_rate});
+        if (!smpp->start(30s)) {
+            std::cerr << "bindery-soak: no SMPP session bound to 127.0.0.1:" << smpp_port
+                      << " within 30 s\n";
+            return 2;
+        }
+    }
+    // HTTP takes what SMPP does not.
+    Options http_options = o;
+    http_options.rate = o.rate - smpp_rate;
+    std::cout << "  HTTP submits: " << fmt(http_options.rate, 1) << " msg/s on " << o.connections
+              << " keep-alive connections (every tenth request " << o.batch << " recipients)\n";
     std::cout << "  SMPP clients: "
-              << (smpp_wired ? "skipped: the gateway's SMPP server side listens, but bindery-soak "
-                               "does not drive it yet"
-                             : "skipped: the gateway's SMPP server side is not wired (no 'smpp ... "
-                               "listening' in its log)")
+              << (smpp ? fmt(smpp_rate, 1) + " submit_sm/s on " + std::to_string(o.smpp_sessions) +
+                             " transceivers (window " + std::to_string(o.smpp_window) +
+                             ", registered_delivery=1) to 127.0.0.1:" + std::to_string(smpp_port)
+                       : smpp_skipped)
               << "\n";
     std::cout << "  receipts: "
               << (own ? "from the simulator (" + o.sim_args + ")"
@@ -610,8 +642,9 @@ int run(const Options& o) {
                                  std::chrono::duration<double>(o.duration));
     std::vector<std::thread> workers;
     for (unsigned c = 0; c < o.connections; ++c)
-        workers.emplace_back(http_worker, host, port, std::cref(o), c, start, end, std::ref(stop),
-                             std::ref(stats));
+        workers.emplace_back(http_worker, host, port, std::cref(http_options), c, start, end,
+                             std::ref(stop), std::ref(stats));
+    if (smpp) smpp->load(start, end);
     std::thread alerter;
     if (alerts) {
         alerter = std::thread([&] {
@@ -651,14 +684,21 @@ int run(const Options& o) {
                 metric_sum(metrics.body, "bindery_messages_accepted_total").value_or(-1);
         }
         r.acknowledged = stats.acknowledged_count.load();
+        if (smpp) {
+            const auto f = smpp->figures();
+            r.smpp_ok = static_cast<double>(f.ok);
+            r.smpp_receipts = static_cast<double>(f.receipts);
+        }
         rows.push_back(r);
-        std::printf("%8.0f %10s %8s %8s %8s %10s %8s\n", r.t, fmt(r.accepted_total).c_str(),
-                    fmt(r.backlog).c_str(), fmt(r.queue).c_str(), fmt(r.store_errors).c_str(),
-                    r.rss < 0 ? "-" : fmt(r.rss / 1048576.0, 1).c_str(), fmt(r.fds).c_str());
+        std::printf("%8.0f %10s %8s %8s %8s %10s %8s %8s %8s\n", r.t,
+                    fmt(r.accepted_total).c_str(), fmt(r.backlog).c_str(), fmt(r.queue).c_str(),
+                    fmt(r.store_errors).c_str(),
+                    r.rss < 0 ? "-" : fmt(r.rss / 1048576.0, 1).c_str(), fmt(r.fds).c_str(),
+                    fmt(r.smpp_ok).c_str(), fmt(r.smpp_receipts).c_str());
         std::fflush(stdout);
     };
-    std::printf("%8s %10s %8s %8s %8s %10s %8s\n", "t(s)", "accepted", "backlog", "queue",
-                "st.errs", "rss(MiB)", "fds");
+    std::printf("%8s %10s %8s %8s %8s %10s %8s %8s %8s\n", "t(s)", "accepted", "backlog", "queue",
+                "st.errs", "rss(MiB)", "fds", "smpp.ok", "smpp.dlr");
     const auto interval =
         std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(o.interval));
     auto next = start;
@@ -672,6 +712,16 @@ int run(const Options& o) {
     stop = true;
     for (auto& w : workers) w.join();
     if (alerter.joinable()) alerter.join();
+    // SMPP: no more submits; wait for the answers (bounded by the response timeout), then its
+    // acknowledged ids join the accounting. The sessions stay bound through the drain for the
+    // receipts.
+    std::vector<Id> smpp_ids;
+    if (smpp) {
+        if (!smpp->stop_sending(45s)) std::cout << "SMPP: submits still unanswered after 45 s\n";
+        smpp_ids = smpp->acknowledged();
+        stats.acknowledged.insert(stats.acknowledged.end(), smpp_ids.begin(), smpp_ids.end());
+        std::sort(smpp_ids.begin(), smpp_ids.end());
+    }
     const double load_seconds = std::chrono::duration<double>(Steady::now() - start).count();
 
     // Drain: wait (sampling on) until the backlog is empty and every acknowledged message is final.
@@ -743,6 +793,32 @@ int run(const Options& o) {
         while (Steady::now() < wait_until && !g_interrupted) std::this_thread::sleep_for(50ms);
     }
 
+    // SMPP receipts: each ESME_ROK submit asked for one (registered_delivery=1) and the gateway
+    // sends it once the message is final; give the last ones a few seconds after the accounting.
+    SmppFigures smpp_figures;
+    std::uint64_t receipts_matched = 0;  // distinct acknowledged SMPP ids a receipt named
+    auto match_receipts = [&] {
+        auto ids = smpp->receipted();
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        receipts_matched = 0;
+        for (const auto& id : ids)
+            receipts_matched += std::binary_search(smpp_ids.begin(), smpp_ids.end(), id) ? 1U : 0U;
+    };
+    if (smpp) {
+        const auto receipt_end = std::min(drain_end, Steady::now() + 15s);
+        for (;;) {
+            match_receipts();
+            if (receipts_matched >= smpp_ids.size() || Steady::now() >= receipt_end ||
+                g_interrupted)
+                break;
+            std::this_thread::sleep_for(200ms);
+        }
+        smpp->close();
+        match_receipts();
+        smpp_figures = smpp->figures();
+    }
+
     // Verdict.
     std::vector<Sample> rss, fds;
     for (const auto& r : rows) {
@@ -764,6 +840,10 @@ int run(const Options& o) {
     if (listing_failed) failures.push_back("the gateway's listing failed: accounting impossible");
     if (lost > 0) failures.push_back(std::to_string(lost) + " acknowledged messages not found");
     if (stats.acknowledged.empty()) failures.push_back("no message was acknowledged");
+    if (smpp && smpp_figures.ok == 0) failures.push_back("no submit_sm was acknowledged over SMPP");
+    if (smpp_figures.bad_ids > 0)
+        failures.push_back(std::to_string(smpp_figures.bad_ids) +
+                           " submit_sm_resp message_ids are not Bindery ids: accounting impossible");
     int gateway_exit = 0, sim_exit = 0;
     if (own) {
         if (died)
@@ -788,7 +868,19 @@ int run(const Options& o) {
     std::cout << "\nacceptance latency ms: p50 " << fmt(percentile(stats.latency_ms, 0.5), 2)
               << ", p99 " << fmt(percentile(stats.latency_ms, 0.99), 2) << ", max "
               << fmt(percentile(stats.latency_ms, 1.0), 2) << "\nalerts: " << stats.alerts_sent
-              << " sent, " << stats.alerts_ok << " accepted"
+              << " sent, " << stats.alerts_ok << " accepted";
+    if (smpp)
+        std::cout << "\nSMPP: submitted " << smpp_figures.submitted << " ("
+                  << fmt(static_cast<double>(smpp_figures.submitted) / load_seconds, 1)
+                  << "/s), ok " << smpp_figures.ok << ", refused " << smpp_figures.refused
+                  << ", no response " << smpp_figures.no_response << ", unsent "
+                  << smpp_figures.unsent << "; receipts " << smpp_figures.receipts << " ("
+                  << receipts_matched << " of the " << smpp_ids.size()
+                  << " acknowledged ids); binds failed " << smpp_figures.bind_failures
+                  << ", dropped " << smpp_figures.bind_downs;
+    else
+        std::cout << "\nSMPP: " << smpp_skipped;
+    std::cout
               << "\nRSS MiB: first " << fmt(rss_growth.first / 1048576.0, 1) << ", last "
               << fmt(rss_growth.last / 1048576.0, 1) << ", peak "
               << fmt(rss_growth.peak / 1048576.0, 1) << ", second-half slope "
@@ -819,8 +911,15 @@ int run(const Options& o) {
       << json_number(percentile(stats.latency_ms, 0.99)) << R"(,"max":)"
       << json_number(percentile(stats.latency_ms, 1.0)) << R"(},"alerts":{"enabled":)"
       << (alerts ? "true" : "false") << R"(,"sent":)" << stats.alerts_sent << R"(,"accepted":)"
-      << stats.alerts_ok << R"(},"smpp_clients":)"
-      << (smpp_wired ? R"("not driven")" : R"("not wired")") << R"(,"rss_bytes":)"
+      << stats.alerts_ok << R"(},"smpp":{"enabled":)" << (smpp ? "true" : "false")
+      << R"(,"sessions":)" << (smpp ? o.smpp_sessions : 0U) << R"(,"rate_target":)"
+      << json_number(smpp_rate) << R"(,"submitted":)" << smpp_figures.submitted << R"(,"ok":)"
+      << smpp_figures.ok << R"(,"refused":)" << smpp_figures.refused << R"(,"no_response":)"
+      << smpp_figures.no_response << R"(,"unsent":)" << smpp_figures.unsent << R"(,"receipts":)"
+      << smpp_figures.receipts << R"(,"receipts_matched":)" << receipts_matched
+      << R"(,"bind_failures":)" << smpp_figures.bind_failures << R"(,"bind_downs":)"
+      << smpp_figures.bind_downs << R"(,"skipped":")" << json_escape(smpp_skipped)
+      << R"("},"rss_bytes":)"
       << growth_json(rss_growth, 1) << R"(,"rss_mib_per_hour":)"
       << json_number(std::max(0.0, rss_growth.fit.slope * 3600 / 1048576.0)) << R"(,"fds":)"
       << growth_json(fd_growth, 1) << R"(,"accounting":{"acknowledged":)"
@@ -839,7 +938,8 @@ int run(const Options& o) {
           << R"(,"fds":)" << json_number(r.fds) << R"(,"backlog":)" << json_number(r.backlog)
           << R"(,"queue":)" << json_number(r.queue) << R"(,"store_errors":)"
           << json_number(r.store_errors) << R"(,"accepted":)" << json_number(r.accepted_total)
-          << R"(,"acknowledged":)" << r.acknowledged << "}";
+          << R"(,"acknowledged":)" << r.acknowledged << R"(,"smpp_ok":)" << json_number(r.smpp_ok)
+          << R"(,"smpp_receipts":)" << json_number(r.smpp_receipts) << "}";
     }
     j << R"(],"gateway_exit":)" << gateway_exit << R"(,"simulator_exit":)" << sim_exit
       << R"(,"verdict":")" << (failures.empty() ? "pass" : "fail") << R"(","failures":[)";
