@@ -105,6 +105,14 @@ router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& acc
     return r;
 }
 
+// A destination with TON 1 (international) carries the country code without the "+" on the
+// wire (SMPP 3.4, 5.2.5); the router takes E.164, so the "+" is added here. Other TONs pass as
+// given and the router's default region applies.
+std::string destination_number(std::uint8_t ton, std::string_view addr) {
+    if (ton == 1 && !addr.empty() && addr.front() != '+') return "+" + std::string(addr);
+    return std::string(addr);
+}
+
 Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id) {
     Converted c;
     std::string text;
@@ -113,7 +121,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         c.status = decode_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         auto r = base_request(*sm, account, system_id);
-        r.destination = std::string(sm->destination_addr);
+        r.destination = destination_number(sm->dest_addr_ton, sm->destination_addr);
         r.text = std::move(text);
         c.requests.push_back(std::move(r));
     } else if (const auto* dm = request.get_if<smpp::DataSm>()) {
@@ -123,7 +131,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         router::SubmitRequest r;
         r.client = account.client.empty() ? std::string(system_id) : account.client;
         r.sender = std::string(dm->source_addr);
-        r.destination = std::string(dm->destination_addr);
+        r.destination = destination_number(dm->dest_addr_ton, dm->destination_addr);
         r.text = std::move(text);
         r.tags.emplace_back("smpp");
         const auto reg = static_cast<std::uint8_t>(dm->registered_delivery & 0x03);
@@ -139,7 +147,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
             // Distribution lists are an SMSC-side address book Bindery does not keep.
             if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}};
             auto r = base_request(*mm, account, system_id);
-            r.destination = std::string(d.destination_addr);
+            r.destination = destination_number(d.dest_addr_ton, d.destination_addr);
             r.text = text;
             c.requests.push_back(std::move(r));
         }

@@ -57,9 +57,9 @@ public:
         std::vector<router::SubmitOutcome> out;
         for (const auto& r : batch) {
             requests.push_back(r);
-            if (r.destination == "111") {
+            if (r.destination == "+111") {
                 out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
-            } else if (r.destination == "222") {
+            } else if (r.destination == "+222") {
                 out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "full", {}}));
             } else {
                 router::MessageId::Bytes b{};
@@ -201,7 +201,7 @@ TEST_F(SmppFrontendTest, SubmitGoesToTheGatewayApiAndIsAnsweredWithItsMessageId)
     const auto& req = api.requests[0];
     EXPECT_EQ(req.client, "acme-client");
     EXPECT_EQ(req.sender, "Bindery");
-    EXPECT_EQ(req.destination, "989121234567");
+    EXPECT_EQ(req.destination, "+989121234567");  // TON 1: international, the "+" added
     EXPECT_EQ(req.text, "hello");
     EXPECT_EQ(req.priority, router::Priority::express);
     ASSERT_TRUE(req.validity);
