@@ -68,6 +68,7 @@ bool sender_allowed(const SmppFrontendAccount& account, std::string_view sender)
 struct Converted {
     CommandStatus status = CommandStatus::ESME_ROK;  // not ROK: answer this, submit nothing
     std::vector<router::SubmitRequest> requests;
+    std::vector<SmppFrontend::Destination> destinations;  // submit_multi only: one per request
 };
 
 // The text of a submit: short_message, or message_payload when short_message is empty.
@@ -117,7 +118,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
     Converted c;
     std::string text;
     if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
-        if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
         c.status = decode_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         auto r = base_request(*sm, account, system_id);
@@ -125,7 +126,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         r.text = std::move(text);
         c.requests.push_back(std::move(r));
     } else if (const auto* dm = request.get_if<smpp::DataSm>()) {
-        if (!sender_allowed(account, dm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        if (!sender_allowed(account, dm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
         c.status = decode_text(dm->data_coding, dm->esm_class, {}, dm->tlvs, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         router::SubmitRequest r;
@@ -140,18 +141,19 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         }
         c.requests.push_back(std::move(r));
     } else if (const auto* mm = request.get_if<smpp::SubmitMulti>()) {
-        if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}};
+        if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
         c.status = decode_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         for (const auto& d : mm->dest_addresses) {
             // Distribution lists are an SMSC-side address book Bindery does not keep.
-            if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}};
+            if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}, {}};
             auto r = base_request(*mm, account, system_id);
             r.destination = destination_number(d.dest_addr_ton, d.destination_addr);
             r.text = text;
             c.requests.push_back(std::move(r));
+            c.destinations.push_back({d.dest_addr_ton, d.dest_addr_npi, std::string(d.destination_addr)});
         }
-        if (c.requests.empty()) return {CommandStatus::ESME_RINVNUMDESTS, {}};
+        if (c.requests.empty()) return {CommandStatus::ESME_RINVNUMDESTS, {}, {}};
     } else {
         c.status = CommandStatus::ESME_RINVCMDID;
     }
@@ -289,7 +291,7 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
             ++stats_.refused;
         } else {
             ++stats_.submits;
-            jobs_.push_back(Job{std::move(converted.requests), std::move(respond)});
+            jobs_.push_back(Job{std::move(converted.requests), std::move(respond), std::move(converted.destinations)});
             cv_.notify_one();
             return;
         }
@@ -336,18 +338,29 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
     CommandStatus status = CommandStatus::ESME_RSYSERR;
     std::string id;
     std::size_t accepted = 0;
-    for (const auto& o : outcomes) {
+    // submit_multi: every destination not accepted goes back in submit_multi_resp's unsuccess_sme
+    // list with its own error_status_code (SMPP 3.4 4.5.2).
+    std::vector<Destination> refused;
+    std::vector<CommandStatus> refused_status;
+    const bool multi = !job.destinations.empty() && job.destinations.size() == outcomes.size();
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        const auto& o = outcomes[i];
         if (o) {
             if (accepted++ == 0) id = o->id.to_string();
-        } else if (accepted == 0 && status == CommandStatus::ESME_RSYSERR) {
-            status = to_command_status(o.error().code);
+            continue;
+        }
+        const auto code = to_command_status(o.error().code);
+        if (accepted == 0 && status == CommandStatus::ESME_RSYSERR) status = code;
+        if (multi) {
+            refused.push_back(std::move(job.destinations[i]));
+            refused_status.push_back(code);
         }
     }
-    // submit_multi: answered ESME_ROK with the first message's id once any destination was
-    // accepted (the others' refusals are logged; each accepted one has its own receipt).
+    // Answered ESME_ROK with the first message's id once any destination was accepted (each
+    // accepted one has its own receipt); none accepted: the first refusal's status.
     if (accepted > 0) status = CommandStatus::ESME_ROK;
     if (accepted > 0 && accepted < outcomes.size()) {
-        spdlog::warn("smpp.server submit_multi: {} of {} destinations refused", outcomes.size() - accepted,
+        spdlog::info("smpp.server submit_multi: {} of {} destinations refused", outcomes.size() - accepted,
                      outcomes.size());
     }
     {
@@ -355,7 +368,15 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
         stats_.accepted += accepted;
         if (accepted == 0) ++stats_.refused;
     }
-    asio::post(executor_, [respond = std::move(job.respond), status, id = std::move(id)] { respond(status, id); });
+    asio::post(executor_, [respond = std::move(job.respond), status, id = std::move(id),
+                           refused = std::move(refused), refused_status = std::move(refused_status)] {
+        std::vector<smpp::UnsuccessSme> unsuccess;
+        unsuccess.reserve(refused.size());
+        for (std::size_t i = 0; i < refused.size(); ++i) {
+            unsuccess.push_back({refused[i].ton, refused[i].npi, refused[i].address, refused_status[i]});
+        }
+        respond(status, id, unsuccess);
+    });
 }
 
 smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const router::MessageEvent& event) {

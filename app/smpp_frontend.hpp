@@ -12,6 +12,11 @@
 // the router's group commit). GatewayApi::submit may block on the store, so it runs on a worker
 // thread of its own, never on an io thread; batches of waiting submits go in one call.
 //
+// submit_multi: one router request per destination. Answered ESME_ROK with the first accepted
+// message's id when any destination was accepted, else with the first refusal's status; either
+// way every refused destination is listed in submit_multi_resp's unsuccess_sme (ton, npi,
+// address, error_status_code).
+//
 // Receipts: a submit asking for one (registered_delivery bits 1-0 = 1, or 2 = failures only) is
 // tagged `smpp-dlr:<system_id>:<registered_delivery>` in the router, so the transition to a final
 // state (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED, FAILED_PERM, DEAD_LETTER) knows where the
@@ -70,6 +75,12 @@ struct SmppFrontendStats {
 
 class SmppFrontend final : public smpp::SubmitHandler {
 public:
+    // A submit_multi destination as the ESME wrote it (for unsuccess_sme entries).
+    struct Destination {
+        std::uint8_t ton = 0;
+        std::uint8_t npi = 0;
+        std::string address;
+    };
     SmppFrontend(boost::asio::any_io_executor executor, SmppFrontendConfig config,
                  router::GatewayApi& api);
     ~SmppFrontend() override;
@@ -103,6 +114,7 @@ private:
     struct Job {
         std::vector<router::SubmitRequest> requests;
         smpp::SubmitResponder respond;
+        std::vector<Destination> destinations;  // submit_multi: one per request; else empty
     };
 
     void work();

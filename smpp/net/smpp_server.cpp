@@ -107,13 +107,24 @@ public:
         }
         const SubmitOrigin origin{acc.config.system_id, id_, request.header.sequence_number};
         std::weak_ptr<SessionLink> weak = link_;
-        server_.handler_.on_submit(origin, request,
-                                   [weak, token](CommandStatus status, std::string_view message_id) {
-                                       auto link = weak.lock();
-                                       if (!link || link->down()) return;
-                                       link->session().complete_incoming(token, status, message_id);
-                                       link->flush();
-                                   });
+        server_.handler_.on_submit(
+            origin, request,
+            SubmitResponder([weak, token](CommandStatus status, std::string_view message_id,
+                                          std::span<const UnsuccessSme> unsuccess) {
+                auto link = weak.lock();
+                if (!link || link->down()) return;
+                if (token.command_id == CommandId::submit_multi && !unsuccess.empty()) {
+                    SubmitMultiResp r{};
+                    if (status == CommandStatus::ESME_ROK) r.message_id = message_id;
+                    // At most 255 entries encode (no_unsuccess is one octet); a submit_multi
+                    // carries at most 254 destinations, so nothing is cut in practice.
+                    r.unsuccess_smes = unsuccess.first(std::min<std::size_t>(unsuccess.size(), 255));
+                    link->session().complete_incoming(token, status, Body{r});
+                } else {
+                    link->session().complete_incoming(token, status, message_id);
+                }
+                link->flush();
+            }));
     }
     void on_bind_request(const BindRequestView& request) override {
         auto& session = link_->session();

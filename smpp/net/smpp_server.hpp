@@ -13,9 +13,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -57,8 +59,24 @@ struct SubmitOrigin {
     std::uint32_t sequence_number = 0;
 };
 
-// Answers a submit exactly once: status, and the message_id for ESME_ROK.
-using SubmitResponder = std::function<void(CommandStatus status, std::string_view message_id)>;
+// Answers a submit exactly once: status, the message_id for ESME_ROK and, for submit_multi only,
+// the destinations that were not accepted (submit_multi_resp's no_unsuccess / unsuccess_sme list;
+// ignored for submit_sm and data_sm). The entries' views need only live during the call.
+class SubmitResponder {
+public:
+    using Function = std::function<void(CommandStatus status, std::string_view message_id,
+                                        std::span<const UnsuccessSme> unsuccess)>;
+    SubmitResponder() = default;
+    explicit SubmitResponder(Function f) : f_(std::move(f)) {}
+    void operator()(CommandStatus status, std::string_view message_id,
+                    std::span<const UnsuccessSme> unsuccess = {}) const {
+        if (f_) f_(status, message_id, unsuccess);
+    }
+    explicit operator bool() const noexcept { return static_cast<bool>(f_); }
+
+private:
+    Function f_;
+};
 
 class SubmitHandler {
 public:

@@ -15,12 +15,18 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include "router/core/message_store.hpp"
 #include "router/core/router.hpp"
 #include "router/providers/smpp_carrier_provider.hpp"
 #include "router/providers/text_planner.hpp"
+#include "smpp/codec/decode.hpp"
+#include "smpp/codec/encode.hpp"
 #include "smpp/codec/text/charset.hpp"
 #include "smpp/net/client_bind.hpp"
 #include "smpp/net/password.hpp"
@@ -57,9 +63,9 @@ public:
         std::vector<router::SubmitOutcome> out;
         for (const auto& r : batch) {
             requests.push_back(r);
-            if (r.destination == "+111") {
+            if (r.destination == "111" || r.destination == "+111") {
                 out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
-            } else if (r.destination == "+222") {
+            } else if (r.destination == "222" || r.destination == "+222") {
                 out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "full", {}}));
             } else {
                 router::MessageId::Bytes b{};
@@ -108,6 +114,76 @@ public:
         done(CommandStatus::ESME_ROK);
     }
 };
+
+// A bare ESME on a TCP socket of the test's io_context: ClientBind sends submit_sm only, and the
+// submit_multi_resp's unsuccess_sme list is what these tests look at.
+class RawEsme {
+public:
+    explicit RawEsme(asio::io_context& io) : io_(io), socket_(io) {}
+
+    bool connect(std::uint16_t port) {
+        bool done = false;
+        boost::system::error_code result;
+        socket_.async_connect({asio::ip::make_address("127.0.0.1"), port}, [&](const boost::system::error_code& ec) {
+            result = ec;
+            done = true;
+        });
+        return run_until(io_, [&] { return done; }) && !result;
+    }
+    bool send(const smpp::Pdu& pdu) {
+        std::vector<std::uint8_t> out;
+        if (smpp::encode(pdu, out)) return false;
+        bool done = false;
+        boost::system::error_code result;
+        asio::async_write(socket_, asio::buffer(out), [&](const boost::system::error_code& ec, std::size_t) {
+            result = ec;
+            done = true;
+        });
+        return run_until(io_, [&] { return done; }) && !result;
+    }
+    // The next PDU with `id` (others, e.g. enquire_link, are skipped); its views borrow frame_.
+    std::optional<smpp::Pdu> receive(smpp::CommandId id) {
+        for (int skipped = 0; skipped < 16; ++skipped) {
+            if (!read_frame()) return std::nullopt;
+            auto pdu = smpp::decode(frame_);
+            if (!pdu) return std::nullopt;
+            if (pdu->header.command_id == id) return *pdu;
+        }
+        return std::nullopt;
+    }
+
+private:
+    bool read_frame() {
+        frame_.assign(4, 0);
+        if (!read_into(0, 4)) return false;
+        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) | (std::uint32_t{frame_[1]} << 16) |
+                                     (std::uint32_t{frame_[2]} << 8) | std::uint32_t{frame_[3]};
+        if (length < 16 || length > 64 * 1024) return false;
+        frame_.resize(length);
+        return read_into(4, length - 4);
+    }
+    bool read_into(std::size_t offset, std::size_t n) {
+        bool done = false;
+        boost::system::error_code result;
+        asio::async_read(socket_, asio::buffer(frame_.data() + offset, n),
+                         [&](const boost::system::error_code& ec, std::size_t) {
+                             result = ec;
+                             done = true;
+                         });
+        return run_until(io_, [&] { return done; }) && !result;
+    }
+
+    asio::io_context& io_;
+    asio::ip::tcp::socket socket_;
+    std::vector<std::uint8_t> frame_;
+};
+
+smpp::Pdu bind_transceiver_pdu(std::uint32_t sequence) {
+    smpp::BindTransceiver b;
+    b.system_id = "acme";
+    b.password = "secret";
+    return smpp::Pdu{smpp::Header{0, smpp::CommandId::bind_transceiver, CommandStatus::ESME_ROK, sequence}, b};
+}
 
 SmppFrontendConfig frontend_config() {
     SmppFrontendConfig c;
@@ -246,6 +322,81 @@ TEST_F(SmppFrontendTest, MapsSubmitErrorsToCommandStatusAndDecodesUcs2) {
     ASSERT_TRUE(refused && refused->sent);
     EXPECT_EQ(refused->status, CommandStatus::ESME_RINVESMCLASS);
     EXPECT_EQ(frontend_->stats().refused, 4U);  // 111, 222 twice (first try + retry), the part
+}
+
+// submit_multi: every destination the router refused is listed in submit_multi_resp's
+// unsuccess_sme with its own error_status_code; the PDU is ESME_ROK once any was accepted.
+TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(esme.connect(frontend_->port()));
+    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
+    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+    ASSERT_TRUE(bound);
+    ASSERT_EQ(bound->header.command_status, CommandStatus::ESME_ROK);
+
+    const auto submit_multi = [&](std::uint32_t sequence, const std::vector<smpp::DestAddress>& dests) {
+        smpp::SubmitMulti m;
+        m.source_addr_ton = 5;
+        m.source_addr = "Bindery";
+        m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
+        const std::string text = "hello all";
+        m.short_message = smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
+        return esme.receive(smpp::CommandId::submit_multi_resp);
+    };
+    const auto dest = [](std::uint8_t ton, std::string_view addr) {
+        return smpp::DestAddress{smpp::DestFlag::sme_address, ton, 1, addr, {}};
+    };
+
+    // Two valid destinations and one the router refuses as invalid ("111" in RecordingApi).
+    {
+        auto resp = submit_multi(2, {dest(1, "989121234567"), dest(2, "111"), dest(1, "989127654321")});
+        ASSERT_TRUE(resp);
+        EXPECT_EQ(resp->header.sequence_number, 2U);
+        EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
+        const auto* body = resp->get_if<smpp::SubmitMultiResp>();
+        ASSERT_NE(body, nullptr);
+        EXPECT_EQ(body->message_id.size(), 36U);  // the first accepted message's id
+        ASSERT_EQ(body->unsuccess_smes.size(), 1U);  // no_unsuccess
+        const auto u = *body->unsuccess_smes.begin();
+        EXPECT_EQ(u.dest_addr_ton, 2);
+        EXPECT_EQ(u.dest_addr_npi, 1);
+        EXPECT_EQ(u.destination_addr, "111");
+        EXPECT_EQ(u.error_status_code, CommandStatus::ESME_RINVDSTADR);
+    }
+    ASSERT_EQ(api.requests.size(), 3U);
+    EXPECT_EQ(frontend_->stats().accepted, 2U);
+
+    // None accepted: the first refusal's status, and still the list (each with its own status).
+    {
+        auto resp = submit_multi(3, {dest(1, "111"), dest(1, "222")});
+        ASSERT_TRUE(resp);
+        EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_RINVDSTADR);
+        const auto* body = resp->get_if<smpp::SubmitMultiResp>();
+        ASSERT_NE(body, nullptr);
+        EXPECT_TRUE(body->message_id.empty());
+        ASSERT_EQ(body->unsuccess_smes.size(), 2U);
+        auto it = body->unsuccess_smes.begin();
+        EXPECT_EQ(it->destination_addr, "111");
+        EXPECT_EQ(it->error_status_code, CommandStatus::ESME_RINVDSTADR);
+        ++it;
+        EXPECT_EQ(it->destination_addr, "222");
+        EXPECT_EQ(it->error_status_code, CommandStatus::ESME_RMSGQFUL);
+    }
+
+    // All accepted: no_unsuccess = 0.
+    {
+        auto resp = submit_multi(4, {dest(1, "989121234567"), dest(1, "989127654321")});
+        ASSERT_TRUE(resp);
+        EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
+        const auto* body = resp->get_if<smpp::SubmitMultiResp>();
+        ASSERT_NE(body, nullptr);
+        EXPECT_EQ(body->message_id.size(), 36U);
+        EXPECT_TRUE(body->unsuccess_smes.empty());
+    }
 }
 
 TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
