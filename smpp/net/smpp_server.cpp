@@ -286,7 +286,7 @@ void SmppServer::deliver(const std::string& account, ShortMessageData message, D
         it = accounts_.emplace(account, std::move(acc)).first;
     }
     Account& acc = it->second;
-    if (acc.deliveries.size() >= config_.max_deliver_queue) {
+    if (acc.queued() >= config_.max_deliver_queue) {
         ++stats_.delivers_failed;
         if (done) done(DeliverReport{false, CommandStatus::ESME_RMSGQFUL, 0, false});
         return;
@@ -301,9 +301,20 @@ void SmppServer::deliver(const std::string& account, ShortMessageData message, D
     pump(acc);
 }
 
+namespace {
+// std::push_heap builds a max-heap: "greater not_before" puts the earliest at the front.
+struct RetryLater {
+    template <class D>
+    bool operator()(const D& a, const D& b) const noexcept {
+        return a.not_before > b.not_before || (a.not_before == b.not_before && a.tag > b.tag);
+    }
+};
+}  // namespace
+
 void SmppServer::requeue(Account& account, PendingDeliver d, TimePoint not_before) {
     d.not_before = not_before;
-    account.deliveries.push_front(std::move(d));
+    account.retries.push_back(std::move(d));
+    std::push_heap(account.retries.begin(), account.retries.end(), RetryLater{});
     arm_retry();
 }
 
@@ -316,24 +327,24 @@ void SmppServer::finish_deliver(PendingDeliver& d, const DeliverReport& report) 
 }
 
 void SmppServer::pump(Account& acc) {
-    if (acc.deliveries.empty()) return;
+    if (acc.deliveries.empty() && acc.retries.empty()) return;
     const auto now = Clock::now();
-    std::size_t scanned = 0;
-    const std::size_t total = acc.deliveries.size();
-    bool waiting = false;
-    while (!acc.deliveries.empty() && scanned < total) {
-        ++scanned;
+    // Retries that are due go first, earliest first (they are older than what waits in the queue).
+    if (!acc.retries.empty() && acc.retries.front().not_before <= now) {
+        std::vector<PendingDeliver> due;
+        while (!acc.retries.empty() && acc.retries.front().not_before <= now) {
+            std::pop_heap(acc.retries.begin(), acc.retries.end(), RetryLater{});
+            due.push_back(std::move(acc.retries.back()));
+            acc.retries.pop_back();
+        }
+        for (auto it = due.rbegin(); it != due.rend(); ++it) acc.deliveries.push_front(std::move(*it));
+    }
+    while (!acc.deliveries.empty()) {
         PendingDeliver& d = acc.deliveries.front();
         if (now >= d.deadline) {
             PendingDeliver gone = std::move(d);
             acc.deliveries.pop_front();
             finish_deliver(gone, DeliverReport{false, CommandStatus::ESME_ROK, gone.attempts, true});
-            continue;
-        }
-        if (d.not_before > now) {  // a retry not yet due: rotate it to the back
-            waiting = true;
-            acc.deliveries.push_back(std::move(d));
-            acc.deliveries.pop_front();
             continue;
         }
         // Round robin over binds that can take one more.
@@ -346,20 +357,18 @@ void SmppServer::pump(Account& acc) {
                 break;
             }
         }
-        if (target == nullptr) {
-            waiting = true;
-            break;
-        }
+        if (target == nullptr) break;
         PendingDeliver moving = std::move(d);
         acc.deliveries.pop_front();
         if (!target->send_deliver(moving, now)) {
             acc.deliveries.push_front(std::move(moving));
-            waiting = true;
             break;
         }
         ++stats_.delivers_sent;
     }
-    if (waiting || !acc.deliveries.empty()) arm_retry();
+    // Retries whose deadline passes while they wait are given up when they come due: a retry
+    // is at most deliver_retry (or a throttle's retry time) away.
+    if (!acc.deliveries.empty() || !acc.retries.empty()) arm_retry();
 }
 
 void SmppServer::pump_all() {

@@ -145,7 +145,11 @@ private:
         ServerAccount config;
         std::unique_ptr<TokenBucket> bucket;  // submits/s across binds
         std::vector<ServerConnection*> binds;
-        std::deque<PendingDeliver> deliveries;  // waiting for a bind / a retry time
+        std::deque<PendingDeliver> deliveries;  // due now, waiting for a bind with room
+        // Retries not yet due: a min-heap by not_before (RetryLater), so a pump does not walk
+        // past thousands of them; due ones move to the front of `deliveries`.
+        std::vector<PendingDeliver> retries;
+        [[nodiscard]] std::size_t queued() const noexcept { return deliveries.size() + retries.size(); }
         std::size_t next_bind = 0;              // round robin
     };
 
