@@ -148,6 +148,9 @@ struct SmppCarrierConfig {
     CarrierBindType bind_type = CarrierBindType::trx;
     unsigned count = 1;  // binds (a tx_rx_pair counts as one)
     unsigned window = 10;
+    // deliver_sm/data_sm (receipts, MO) per bind waiting for their deliver_sm_resp, which goes
+    // out once the receipt is durable; past it the carrier is answered ESME_RX_T_APPN.
+    unsigned incoming_window = 1000;
     double max_tps = 0;  // 0 = unlimited, per carrier (shared by its binds)
     unsigned burst = 0;  // 0 = max_tps rounded up
     Millis bind_timeout{std::chrono::seconds(10)};

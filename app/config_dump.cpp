@@ -139,6 +139,7 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.str("bind_type", name_of(s->bind_type, kCarrierBindTypes));
         d.integer("count", s->count);
         d.integer("window", s->window);
+        d.integer("incoming_window", s->incoming_window);
         d.real("max_tps", s->max_tps);
         d.integer("burst", s->burst);
         d.duration("bind_timeout", s->bind_timeout);

@@ -945,6 +945,7 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
                                            {"tx_rx_pair", CarrierBindType::tx_rx_pair}});
     integer(m, "count", c.count, 1, 64);
     integer(m, "window", c.window, 1, 1000);
+    integer(m, "incoming_window", c.incoming_window, 1, 100'000);
     number(m, "max_tps", c.max_tps, 0, 100'000);
     integer(m, "burst", c.burst, 0, 100'000);
     duration(m, "bind_timeout", c.bind_timeout, std::chrono::seconds(1), std::chrono::minutes(5));

@@ -147,6 +147,7 @@ router::SmppCarrierConfig to_carrier_config(const std::string& name,
     pool.tx_rx_pairs = carrier.bind_type == CarrierBindType::tx_rx_pair;
     pool.count = std::max(1U, carrier.count);
     pool.window = std::max(1U, carrier.window);
+    pool.incoming_window = std::max(1U, carrier.incoming_window);
     pool.max_tps = carrier.max_tps;
     pool.burst = static_cast<double>(carrier.burst);
     pool.response_timeout = carrier.response_timeout;

@@ -27,6 +27,7 @@ BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
         c.addr_npi = config_.addr_npi;
         c.address_range = config_.address_range;
         c.session.window = config_.window;
+        c.session.incoming_window = config_.incoming_window;
         c.session.response_timeout = config_.response_timeout;
         c.session.enquire_link_interval = config_.enquire_link_interval;
         c.session.adaptive_rate = config_.adaptive_rate;

@@ -29,6 +29,9 @@ struct BindPoolConfig {
     bool tx_rx_pairs = false;  // false: `count` transceivers; true: `count` TX + `count` RX binds
     unsigned count = 1;
     std::size_t window = 10;   // per bind
+    // Peer requests (deliver_sm, data_sm) per bind awaiting the handler's answer; past it the
+    // session answers ESME_RX_T_APPN and the SMSC resends later.
+    std::size_t incoming_window = 1000;
     double max_tps = 0;        // carrier-wide submits/s across binds; 0 = unlimited
     double burst = 0;          // 0 = max(1, max_tps / 10)
     bool adaptive_rate = false;  // per bind: find the carrier's hidden limit from throttles

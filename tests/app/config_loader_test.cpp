@@ -94,6 +94,8 @@ TEST(ConfigLoader, RejectsWrongStructureType) {
 TEST(ConfigLoader, RejectsValuesOutOfRange) {
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    window: 0\n"),
                 ElementsAre("test.yaml:7:13: carriers[0].window: must be between 1 and 1000, got 0"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    incoming_window: 0\n"),
+                ElementsAre("test.yaml:7:22: carriers[0].incoming_window: must be between 1 and 100000, got 0"));
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    source_addr_ton: 9\n"),
                 ElementsAre("test.yaml:7:22: carriers[0].source_addr_ton: must be between 0 and 6, got 9"));
     EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:70000\n    system_id: a\n    password: p\n"),
