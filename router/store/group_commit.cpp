@@ -23,11 +23,15 @@ const std::string kInsertMessage =
     "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 const std::string kInsertEvent =
     std::string("INSERT INTO events(") + kEventColumns + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+// A message's client, destination, client_ref and accepted_at never change after acceptance;
+// leaving them out of the SET list spares SQLite the four indexes on them at every transition
+// (it maintains an index when one of its columns is assigned, whatever the value). The
+// parameters keep bind_message's numbering (?2, ?4, ?11 and ?18 are bound and unused).
 const std::string kUpdateMessage =
-    "UPDATE messages SET client = ?2, sender = ?3, destination = ?4, region = ?5, text = ?6, "
-    "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, client_ref = ?11, "
+    "UPDATE messages SET sender = ?3, region = ?5, text = ?6, "
+    "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, "
     "callback_url = ?12, state = ?13, attempts = ?14, provider = ?15, segments = ?16, "
-    "last_error = ?17, accepted_at = ?18, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
+    "last_error = ?17, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
     "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24 WHERE id = ?1 AND state = ?25";
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
@@ -416,16 +420,22 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
         return Unexpected(
             StoreError{StoreErrc::conflict, "stored state is " + read_text(use.get(), 0)});
     }
-    sqlite3_stmt* del = nullptr;
-    auto del_prepared = conn_->prepare(kDeleteProviderIds);
-    if (!del_prepared) return Unexpected(std::move(del_prepared).error());
-    del = *del_prepared;
-    if (const int b = bind_id(del, 1, next.id); b != SQLITE_OK) {
-        return Unexpected(conn_->error(b, "bind provider ids"));
-    }
-    if (auto done = step_done(kDeleteProviderIds, "unindex provider ids", del); !done) return done;
-    if (!next.segments.empty()) {
-        if (auto indexed = index_provider_ids(next); !indexed) return indexed;
+    // Provider ids change only around a send: the dispatch clears them (-> SENDING) and the
+    // submit result sets them (SENDING ->). Leaving SENT for anything but SENDING (a receipt's
+    // verdict) keeps them: no delete and re-insert of the same index rows.
+    if (from != MessageState::sent || next.state == MessageState::sending) {
+        auto del_prepared = conn_->prepare(kDeleteProviderIds);
+        if (!del_prepared) return Unexpected(std::move(del_prepared).error());
+        sqlite3_stmt* del = *del_prepared;
+        if (const int b = bind_id(del, 1, next.id); b != SQLITE_OK) {
+            return Unexpected(conn_->error(b, "bind provider ids"));
+        }
+        if (auto done = step_done(kDeleteProviderIds, "unindex provider ids", del); !done) {
+            return done;
+        }
+        if (!next.segments.empty()) {
+            if (auto indexed = index_provider_ids(next); !indexed) return indexed;
+        }
     }
     if (from != next.state) {
         if (auto settled = settle_hold(next.id, next.state, to_nanos(next.updated_at)); !settled) {

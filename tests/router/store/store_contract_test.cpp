@@ -277,6 +277,35 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
     EXPECT_EQ((*hit)->id, m.id);
 }
 
+TYPED_TEST(StoreContract, ProviderIdsStillFindTheMessageAfterItsReceipt) {
+    auto m = this->make("acme", MessageState::sending);
+    m.provider = "smsc-a";
+    m.attempts = 1;
+    this->insert({m});
+    auto sent = m;
+    sent.state = MessageState::sent;
+    sent.segments = {{"a1", {}, {}}, {"a2", {}, {}}};
+    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
+    // The receipt's verdict (SENT -> DELIVERED) keeps the ids: a duplicate receipt still finds it.
+    auto delivered = sent;
+    delivered.state = MessageState::delivered;
+    delivered.segments[0].state = SegmentState::delivered;
+    delivered.segments[1].state = SegmentState::delivered;
+    ASSERT_TRUE(this->store().transition(delivered, MessageState::sent, std::nullopt).has_value());
+    for (const char* key : {"a1", "a2"}) {
+        const auto hit = this->store().find_by_provider_id("smsc-a", key);
+        ASSERT_TRUE(hit.has_value() && hit->has_value()) << key;
+        EXPECT_EQ((*hit)->id, m.id);
+    }
+    const auto back = this->store().get(m.id);
+    ASSERT_TRUE(back.has_value() && back->has_value());
+    EXPECT_EQ((*back)->state, MessageState::delivered);
+    EXPECT_EQ((*back)->client, "acme");
+    EXPECT_EQ((*back)->destination, m.destination);
+    EXPECT_EQ((*back)->accepted_at, m.accepted_at);
+    EXPECT_EQ((*back)->segments[1].state, SegmentState::delivered);
+}
+
 TYPED_TEST(StoreContract, ListFiltersAndPagesByCursor) {
     std::vector<Message> batch;
     for (int i = 0; i < 7; ++i) {
