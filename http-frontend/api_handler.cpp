@@ -195,28 +195,8 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
         return out;
     }
 
-    // Authentication.
-    const std::string_view key = presented_api_key(sv(req[bhttp::field::authorization]), sv(req["X-API-Key"]));
-    std::optional<ClientInfo> client;
-    if (!key.empty()) client = deps_.clients.find_by_key_digest(sha256(key));
-    if (!client) {
-        out.response = error_response(
-            {401, "unauthorized", key.empty() ? "an API key is required" : "invalid API key",
-             "", {}},
-            v, ka);
-        out.response.set(bhttp::field::www_authenticate,
-                         key.empty() ? R"(Bearer realm="bindery")"
-                                     : R"(Bearer realm="bindery", error="invalid_token")");
-        return out;
-    }
-    out.client = client->name;
-
-    const auto decision = limiter_.acquire(client->name, client->rate, Clock::now());
-    if (!decision.allowed) {
-        ApiError e{429, "rate_limited", "too many requests for this client", "", decision.retry_after};
-        out.response = error_response(e, v, ka);
-        return out;
-    }
+    const auto client = admit(req, out);
+    if (!client) return out;
 
     switch (route.id) {
         case RouteId::send_messages: out.response = send_messages(req, *client); break;
@@ -231,6 +211,79 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
     return out;
 }
 
+std::optional<ClientInfo> ApiHandler::admit(const Request& req, HandlerResult& out) {
+    const unsigned v = req.version();
+    const bool ka = req.keep_alive();
+    // Authentication.
+    const std::string_view key = presented_api_key(sv(req[bhttp::field::authorization]), sv(req["X-API-Key"]));
+    std::optional<ClientInfo> client;
+    if (!key.empty()) client = deps_.clients.find_by_key_digest(sha256(key));
+    if (!client) {
+        out.response = error_response(
+            {401, "unauthorized", key.empty() ? "an API key is required" : "invalid API key",
+             "", {}},
+            v, ka);
+        out.response.set(bhttp::field::www_authenticate,
+                         key.empty() ? R"(Bearer realm="bindery")"
+                                     : R"(Bearer realm="bindery", error="invalid_token")");
+        return std::nullopt;
+    }
+    out.client = client->name;
+
+    const auto decision = limiter_.acquire(client->name, client->rate, Clock::now());
+    if (!decision.allowed) {
+        ApiError e{429, "rate_limited", "too many requests for this client", "", decision.retry_after};
+        out.response = error_response(e, v, ka);
+        return std::nullopt;
+    }
+    return client;
+}
+
+bool ApiHandler::handle_async(const Request& req, const RouteMatch& match, AsyncDone done) {
+    if (batcher_ == nullptr || match.route == nullptr || match.route->id != RouteId::send_messages) {
+        return false;
+    }
+    // An Idempotency-Key reserves and completes its record in the store (blocking): worker path.
+    if (!req["Idempotency-Key"].empty()) return false;
+    const unsigned v = req.version();
+    const bool ka = req.keep_alive();
+    HandlerResult out{Response{}, "-"};
+    const auto client = admit(req, out);
+    if (!client) {
+        done(std::move(out));
+        return true;
+    }
+    auto parsed = check_send(req, *client);
+    if (!parsed) {
+        out.response = std::move(parsed).error();
+        done(std::move(out));
+        return true;
+    }
+    if (auto refused = refuse_on_backlog(v, ka, parsed->requests.size())) {
+        out.response = std::move(*refused);
+        done(std::move(out));
+        return true;
+    }
+    const bool to_is_list = parsed->to_is_list;
+    const std::size_t n = parsed->requests.size();
+    auto shared_done = std::make_shared<AsyncDone>(std::move(done));
+    const bool queued = batcher_->submit(
+        std::move(parsed->requests),
+        [this, v, ka, to_is_list, client_name = out.client, shared_done](
+            std::vector<router::SubmitRequest> requests, std::vector<router::SubmitOutcome> outcomes) {
+            HandlerResult r{submit_response(v, ka, requests, to_is_list, outcomes), client_name};
+            (*shared_done)(std::move(r));
+        });
+    if (!queued) {
+        deps_.metrics.message_rejected("backlog_full", static_cast<double>(n));
+        out.response = error_response({429, "backlog_full", "the gateway's submit queue is full; retry later",
+                                       "", config_.backlog_retry_after},
+                                      v, ka);
+        (*shared_done)(std::move(out));
+    }
+    return true;
+}
+
 Response ApiHandler::readyz(const Request& req) {
     const auto report = deps_.readiness.check();
     json components = json::object();
@@ -242,33 +295,35 @@ Response ApiHandler::readyz(const Request& req) {
     return json_response(report.ready ? 200 : 503, dump(body), req.version(), req.keep_alive());
 }
 
-Response ApiHandler::send_messages(const Request& req, const ClientInfo& client) {
+Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req, const ClientInfo& client) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     const auto ct = sv(req[bhttp::field::content_type]);
     if (!ct.empty() && !json_content_type(ct)) {
-        return error_response({415, "unsupported_media_type",
-                               "Content-Type must be application/json", "", {}},
-                              v, ka);
+        return Unexpected(error_response({415, "unsupported_media_type",
+                                          "Content-Type must be application/json", "", {}},
+                                         v, ka));
     }
+    auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now());
+    if (!parsed) {
+        deps_.metrics.message_rejected(parsed.error().code);
+        return Unexpected(error_response(parsed.error(), v, ka));
+    }
+    if (!client.sender_allowed(parsed->requests.front().sender)) {
+        deps_.metrics.message_rejected("sender_not_allowed", static_cast<double>(parsed->requests.size()));
+        return Unexpected(error_response({403, "sender_not_allowed",
+                                          "this client may not send from '" + parsed->requests.front().sender + "'",
+                                          "from", {}},
+                                         v, ka));
+    }
+    return std::move(*parsed);
+}
 
-    return idempotent_post(req, client, [&] {
-        Response res;
-        auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now());
-        if (!parsed) {
-            deps_.metrics.message_rejected(parsed.error().code);
-            res = error_response(parsed.error(), v, ka);
-        } else if (!client.sender_allowed(parsed->requests.front().sender)) {
-            deps_.metrics.message_rejected("sender_not_allowed", static_cast<double>(parsed->requests.size()));
-            res = error_response({403, "sender_not_allowed",
-                                  "this client may not send from '" + parsed->requests.front().sender + "'",
-                                  "from", {}},
-                                 v, ka);
-        } else {
-            res = submit_parsed(req, client, std::move(*parsed));
-        }
-
-        return res;
+Response ApiHandler::send_messages(const Request& req, const ClientInfo& client) {
+    return idempotent_post(req, client, [&]() -> Response {
+        auto parsed = check_send(req, client);
+        if (!parsed) return std::move(parsed).error();
+        return submit_parsed(req, client, std::move(*parsed));
     });
 }
 
@@ -331,18 +386,25 @@ Response ApiHandler::idempotent_post(const Request& req, const ClientInfo& clien
     return res;
 }
 
+std::optional<Response> ApiHandler::refuse_on_backlog(unsigned v, bool ka, std::size_t messages) {
+    const auto bp = deps_.gateway.backpressure();
+    if (bp.accepting) return std::nullopt;
+    deps_.metrics.message_rejected("backlog_full", static_cast<double>(messages));
+    return error_response({429, "backlog_full", "the gateway's backlog is full; retry later", "",
+                           config_.backlog_retry_after},
+                          v, ka);
+}
+
 Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*client*/, ParsedSubmit parsed) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
-    const auto bp = deps_.gateway.backpressure();
-    if (!bp.accepting) {
-        deps_.metrics.message_rejected("backlog_full", static_cast<double>(parsed.requests.size()));
-        return error_response({429, "backlog_full", "the gateway's backlog is full; retry later", "",
-                               config_.backlog_retry_after},
-                              v, ka);
-    }
+    if (auto refused = refuse_on_backlog(v, ka, parsed.requests.size())) return std::move(*refused);
     const auto outcomes = deps_.gateway.submit(parsed.requests);
+    return submit_response(v, ka, parsed.requests, parsed.to_is_list, outcomes);
+}
 
+Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router::SubmitRequest> requests,
+                                     bool to_is_list, std::span<const router::SubmitOutcome> outcomes) {
     json messages = json::array();
     json rejected = json::array();
     std::optional<ApiError> first_error;
@@ -350,8 +412,8 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
     std::chrono::seconds retry_after{0};
     std::int64_t cost = 0;
     std::optional<ApiError> credit_error;   // the balance refused the batch (nothing stored)
-    for (std::size_t i = 0; i < parsed.requests.size(); ++i) {
-        const auto& r = parsed.requests[i];
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto& r = requests[i];
         if (i >= outcomes.size()) {
             // A gateway that answers short is a bug there; never report such entries as accepted.
             ApiError e{503, "unavailable", "no outcome from the gateway", "", config_.backlog_retry_after};
@@ -373,7 +435,7 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
             messages.push_back(std::move(m));
             deps_.metrics.message_accepted(router::to_string(r.priority));
         } else {
-            const std::string field = parsed.to_is_list ? "to[" + std::to_string(i) + "]" : "to";
+            const std::string field = to_is_list ? "to[" + std::to_string(i) + "]" : "to";
             ApiError e = gateway_error(o.error(), field, config_.backlog_retry_after);
             deps_.metrics.message_rejected(e.code);
             if (e.status == 503 || (e.status == 429 && worst != 503)) worst = e.status;

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,7 @@
 #include "http-frontend/rate_limiter.hpp"
 #include "http-frontend/readiness.hpp"
 #include "http-frontend/routes.hpp"
+#include "http-frontend/submit_batcher.hpp"
 #include "http-frontend/submit_parser.hpp"
 #include "router/api/gateway_api.hpp"
 
@@ -68,12 +71,29 @@ public:
     // `match.route` must be set. Never throws on client input.
     HandlerResult handle(const Request& req, const RouteMatch& match);
 
+    // POST /v1/messages without an Idempotency-Key, when a batcher is set: parses and checks the
+    // request on the calling (I/O) thread, queues its messages on the batcher and returns true;
+    // `done` is then called exactly once, from a batcher thread or before returning. False: the
+    // request is not taken (call handle() on a worker).
+    using AsyncDone = std::function<void(HandlerResult)>;
+    bool handle_async(const Request& req, const RouteMatch& match, AsyncDone done);
+    // Set before the server starts; null (the default): every send goes through handle().
+    void set_batcher(SubmitBatcher* batcher) noexcept { batcher_ = batcher; }
+
     // Building blocks, also used by the server for its own errors.
     static Response json_response(unsigned status, std::string body, unsigned version,
                                   bool keep_alive);
     static Response error_response(const ApiError& e, unsigned version, bool keep_alive);
 
 private:
+    // Authenticates and rate-limits; nullopt with `out.response` set when refused.
+    std::optional<ClientInfo> admit(const Request& req, HandlerResult& out);
+    // Content type, body and sender checks of a send; the error response when refused.
+    Expected<ParsedSubmit, Response> check_send(const Request& req, const ClientInfo& client);
+    std::optional<Response> refuse_on_backlog(unsigned version, bool keep_alive, std::size_t messages);
+    Response submit_response(unsigned version, bool keep_alive,
+                             std::span<const router::SubmitRequest> requests, bool to_is_list,
+                             std::span<const router::SubmitOutcome> outcomes);
     Response send_messages(const Request& req, const ClientInfo& client);
     // Idempotency-Key handling around a POST that sends: replays, refuses mismatches, stores
     // definitive answers.
@@ -89,6 +109,7 @@ private:
     ApiDeps deps_;
     RateLimiter limiter_;
     std::shared_ptr<AdminHandler> admin_;
+    SubmitBatcher* batcher_ = nullptr;
 };
 
 }  // namespace bindery::http

@@ -115,6 +115,16 @@ protected:
             HandlerResult r = core_->handler.handle(req, match);
             return finish(std::move(r.response), std::move(r.client));
         }
+        // The send endpoint may answer asynchronously (its messages wait in the SubmitBatcher);
+        // the answer comes back to this strand.
+        if (core_->handler.handle_async(req, match, [self = derived().shared_from_this()](HandlerResult r) {
+                auto ex = self->derived().stream().get_executor();
+                boost::asio::post(ex, [self, r = std::move(r)]() mutable {
+                    self->finish(std::move(r.response), std::move(r.client));
+                });
+            })) {
+            return;
+        }
         // Blocking handlers run on the worker pool; the answer comes back to this strand.
         boost::asio::post(core_->workers, [self = derived().shared_from_this(), req = std::move(req),
                                            match]() mutable {

@@ -56,6 +56,10 @@ ServerCore::ServerCore(net::io_context& io_context, ServerConfig cfg, ApiDeps d)
       workers(std::max<std::size_t>(1, config.worker_threads)),
       access_log(logger_named(config.access_logger)),
       log(logger_named("http")) {
+    if (config.async_submit) {
+        batcher = std::make_unique<SubmitBatcher>(deps.gateway, config.submit_batcher);
+        handler.set_batcher(batcher.get());
+    }
     if (config.tls) {
         tls.emplace(net::ssl::context::tls_server);
         tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
@@ -181,6 +185,7 @@ void HttpServer::stop() {
     }
     for (auto& c : live) c->close_from_server();
     core_->workers.join();
+    if (core_->batcher) core_->batcher->stop();   // answers what is queued, then joins
 }
 
 std::uint16_t HttpServer::port() const noexcept { return port_; }

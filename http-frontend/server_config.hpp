@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http-frontend/api_handler.hpp"
+#include "http-frontend/submit_batcher.hpp"
 
 namespace bindery::http {
 
@@ -32,6 +33,11 @@ struct ServerConfig {
     std::chrono::milliseconds write_timeout{30'000};
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::size_t worker_threads = 4;   // run blocking handlers (GatewayApi::submit) off the I/O threads
+    // POST /v1/messages without an Idempotency-Key is parsed on the I/O thread and its messages
+    // go to the router through a SubmitBatcher (one GatewayApi::submit for many requests);
+    // false: on the worker pool like every other blocking handler.
+    bool async_submit = true;
+    SubmitBatcherConfig submit_batcher;
     std::string access_logger = "http.access";   // spdlog logger name (created when missing)
     ApiConfig api;
 };
