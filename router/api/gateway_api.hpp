@@ -86,6 +86,9 @@ struct MessageStatus {
     std::uint32_t attempts = 0;
     std::string provider;
     std::string last_error;
+    // The carrier's error code of the first failed segment (a receipt's "err:" or
+    // network_error_code), "" when none.
+    std::string carrier_error;
     SystemTime accepted_at{};
     SystemTime updated_at{};
     std::vector<StatusEvent> history;   // filled by status(), left empty by list()
@@ -111,6 +114,21 @@ struct MessageQuery {
 struct MessagePage {
     std::vector<MessageStatus> messages;      // ascending by id (acceptance time)
     std::optional<MessageId> next;            // absent on the last page
+};
+
+// Why a message could not be cancelled (or replaced).
+//   ChangeErrc::not_found    -> HTTP 404 / ESME_RINVMSGID (unknown id, or another client's)
+//   ChangeErrc::with_carrier -> HTTP 409 / ESME_RCANCELFAIL, ESME_RREPLACEFAIL (SENDING or SENT:
+//                               a carrier has it; nothing can take it back)
+//   ChangeErrc::final        -> HTTP 409 / the same (already in a final state)
+//   ChangeErrc::unavailable  -> HTTP 503 / ESME_RSYSERR
+enum class ChangeErrc : std::uint8_t { not_found, with_carrier, final, unavailable };
+std::string_view to_string(ChangeErrc e) noexcept;
+
+struct ChangeError {
+    ChangeErrc code = ChangeErrc::not_found;
+    std::string reason;                  // human readable, safe to return to the client
+    std::optional<MessageState> state;   // the message's state when it was refused (if known)
 };
 
 // A client's prepaid credit (router/core/credits.hpp). Amounts in minor units.
@@ -150,6 +168,14 @@ public:
     virtual Expected<MessageStatus, QueryError> status(const MessageId& id,
                                                        std::optional<std::string_view> client) = 0;
     virtual Expected<MessagePage, QueryError> list(const MessageQuery& query) = 0;
+    // Cancels a message no carrier has been handed yet (ACCEPTED, QUEUED, scheduled, or
+    // FAILED_TEMP waiting for a retry): it becomes CANCELLED, final, in one store transaction
+    // that also releases its credit hold; returns its status then. `client` set: only that
+    // client's messages (others read as not_found). Race rule with the dispatcher: both decide
+    // under the router's lock and the first one wins; a message dispatch picked is SENDING
+    // (with_carrier) and is never sent after a successful cancel. Default: unavailable.
+    virtual Expected<MessageStatus, ChangeError> cancel(const MessageId& id,
+                                                        std::optional<std::string_view> client);
     // Cheap; front ends may call it per request to refuse early.
     virtual Backpressure backpressure() const = 0;
     // The client's credit. Default: unavailable (a gateway without credit support).

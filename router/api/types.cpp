@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kStateNames[kMessageStateCount] = {
     "ACCEPTED", "QUEUED", "SENDING", "SENT", "DELIVERED", "UNDELIVERABLE",
-    "EXPIRED", "REJECTED", "FAILED_TEMP", "FAILED_PERM", "DEAD_LETTER",
+    "EXPIRED", "REJECTED", "FAILED_TEMP", "FAILED_PERM", "DEAD_LETTER", "CANCELLED",
 };
 
 int hex_value(char c) noexcept {
@@ -102,6 +102,7 @@ bool is_final(MessageState s) noexcept {
         case MessageState::rejected:
         case MessageState::failed_perm:
         case MessageState::dead_letter:
+        case MessageState::cancelled:
             return true;
         case MessageState::accepted:
         case MessageState::queued:
@@ -140,6 +141,21 @@ std::string_view to_string(SubmitErrc e) noexcept {
         case SubmitErrc::insufficient_credit: return "insufficient_credit";
     }
     return "invalid_request";
+}
+
+std::string_view to_string(ChangeErrc e) noexcept {
+    switch (e) {
+        case ChangeErrc::not_found: return "not_found";
+        case ChangeErrc::with_carrier: return "with_carrier";
+        case ChangeErrc::final: return "final";
+        case ChangeErrc::unavailable: return "unavailable";
+    }
+    return "unavailable";
+}
+
+Expected<MessageStatus, ChangeError> GatewayApi::cancel(const MessageId& /*id*/,
+                                                        std::optional<std::string_view> /*client*/) {
+    return Unexpected(ChangeError{ChangeErrc::unavailable, "cancelling is not supported here", {}});
 }
 
 Expected<CreditBalance, QueryError> GatewayApi::balance(std::string_view /*client*/) {

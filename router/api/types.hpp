@@ -62,8 +62,10 @@ std::optional<Priority> parse_priority(std::string_view text) noexcept;
 // Lifecycle (docs/router.md has the diagram):
 //   ACCEPTED -> QUEUED -> SENDING -> SENT -> DELIVERED | UNDELIVERABLE | EXPIRED | REJECTED
 //   SENDING -> FAILED_TEMP -> QUEUED (retry) | DEAD_LETTER;  SENDING -> FAILED_PERM
+//   ACCEPTED | QUEUED | FAILED_TEMP -> CANCELLED (the client cancelled it before any carrier had it)
 // DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED come from the carrier (receipts); FAILED_PERM and
-// DEAD_LETTER are the router's own verdicts.
+// DEAD_LETTER are the router's own verdicts; CANCELLED is the client's (GatewayApi::cancel).
+// New states go at the end: the numbering is stable.
 enum class MessageState : std::uint8_t {
     accepted,
     queued,
@@ -76,8 +78,9 @@ enum class MessageState : std::uint8_t {
     failed_temp,
     failed_perm,
     dead_letter,
+    cancelled,
 };
-inline constexpr std::size_t kMessageStateCount = 11;
+inline constexpr std::size_t kMessageStateCount = 12;
 
 // Upper-case names ("QUEUED", "FAILED_TEMP", ...), stable: stored and shown to clients.
 std::string_view to_string(MessageState s) noexcept;

@@ -46,7 +46,8 @@ CreditAction credit_action(MessageState to, CaptureOn capture) noexcept {
         case MessageState::expired:
         case MessageState::rejected:
         case MessageState::failed_perm:
-        case MessageState::dead_letter: return CreditAction::release;
+        case MessageState::dead_letter:
+        case MessageState::cancelled: return CreditAction::release;
         case MessageState::accepted:
         case MessageState::queued:
         case MessageState::sending:

@@ -39,7 +39,7 @@ enum class CreditAction : std::uint8_t { none, capture, release };
 // reached matters: a hold is closed at most once (the store clears it), so later transitions of
 // the same message find nothing to move.
 //   SENT: capture when capture == sent; DELIVERED: capture; UNDELIVERABLE, EXPIRED, REJECTED,
-//   FAILED_PERM, DEAD_LETTER: release; everything else: none.
+//   FAILED_PERM, DEAD_LETTER, CANCELLED: release; everything else: none.
 CreditAction credit_action(MessageState to, CaptureOn capture) noexcept;
 
 struct CreditAccount {

@@ -18,10 +18,10 @@ bool transition_allowed(MessageState from, MessageState to) noexcept {
     switch (from) {
         case S::accepted:
             // Stored, then queued; dead-lettered when recovered after its validity ended.
-            return to == S::queued || to == S::dead_letter;
+            return to == S::queued || to == S::dead_letter || to == S::cancelled;
         case S::queued:
             // Validity ends while waiting (e.g. every provider down) -> dead letter.
-            return to == S::sending || to == S::dead_letter;
+            return to == S::sending || to == S::dead_letter || to == S::cancelled;
         case S::sending:
             // queued: handed back untried (provider closed before taking it; not an attempt).
             return to == S::sent || to == S::failed_temp || to == S::failed_perm || to == S::queued;
@@ -29,13 +29,14 @@ bool transition_allowed(MessageState from, MessageState to) noexcept {
             return to == S::delivered || to == S::undeliverable || to == S::expired ||
                    to == S::rejected;
         case S::failed_temp:
-            return to == S::queued || to == S::dead_letter;
+            return to == S::queued || to == S::dead_letter || to == S::cancelled;
         case S::delivered:
         case S::undeliverable:
         case S::expired:
         case S::rejected:
         case S::failed_perm:
         case S::dead_letter:
+        case S::cancelled:
             return false;
     }
     return false;

@@ -364,12 +364,13 @@ void Router::store_failed(const StoreError& error) {
 void Router::enqueue(const MessageId& id, SystemTime wall) {
     const auto it = active_.find(id);
     if (it == active_.end()) return;
-    const Message& m = it->second;
+    Message& m = it->second;
     if (m.schedule_at && *m.schedule_at > wall && m.attempts == 0) {
         delayed_.push(Timed{*m.schedule_at, id});
         ++scheduled_waiting_;   // not backlog until due
         return;
     }
+    m.schedule_at.reset();   // due (or retried): not counted in scheduled_waiting_
     const bool memory_full = scheduler_.size() + parked_count_ >= scheduler_.capacity();
     if (memory_full || !scheduler_.push(ScheduledItem{id, m.client, m.priority, m.cost()})) {
         // Memory queue full: the store keeps it (QUEUED); refill() brings it back.
@@ -916,6 +917,13 @@ MessageStatus Router::to_status(const Message& m) const {
     s.attempts = m.attempts;
     s.provider = m.provider;
     s.last_error = m.last_error;
+    for (const auto& seg : m.segments) {
+        if (seg.state != SegmentState::pending && seg.state != SegmentState::delivered &&
+            !seg.error.empty()) {
+            s.carrier_error = seg.error;
+            break;
+        }
+    }
     s.accepted_at = m.accepted_at;
     s.updated_at = m.updated_at;
     return s;
@@ -935,6 +943,96 @@ Expected<MessageStatus, QueryError> Router::status(const MessageId& id,
         s.history.push_back(StatusEvent{e.from, e.to, e.at, std::move(e.provider), std::move(e.detail)});
     }
     return s;
+}
+
+// ---- cancelling --------------------------------------------------------------------------------
+
+Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
+                                                    std::optional<std::string_view> client,
+                                                    SystemTime wall) {
+    // Under the lock for the whole decision and its write: poll() (dispatch, refill, retries)
+    // waits, so the message cannot be picked for sending between the check and the commit.
+    std::lock_guard lock(mutex_);
+    assert(writes_.empty());   // poll() and recover() flush before letting go of the lock
+    auto refuse_change = [](ChangeErrc code, std::string reason,
+                            std::optional<MessageState> state = std::nullopt) {
+        return Unexpected(ChangeError{code, std::move(reason), state});
+    };
+    auto not_cancellable = [&](MessageState state) {
+        if (is_final(state)) {
+            return refuse_change(ChangeErrc::final,
+                                 "already final (" + std::string(to_string(state)) + ")", state);
+        }
+        return refuse_change(ChangeErrc::with_carrier,
+                             "already handed to a carrier (" + std::string(to_string(state)) + ")",
+                             state);
+    };
+    const std::string detail = "cancelled by client";
+    std::optional<StoreError> failed;
+    bool committed = false;
+    Message cancelled;
+
+    if (const auto it = active_.find(id); it != active_.end()) {
+        Message& m = it->second;
+        if (client && m.client != *client) return refuse_change(ChangeErrc::not_found, "no such message");
+        if (!transition_allowed(m.state, MessageState::cancelled)) return not_cancellable(m.state);
+        // Counted in scheduled_waiting_ while waiting for its schedule (enqueue's invariant).
+        const bool scheduled = m.state == MessageState::queued && m.schedule_at.has_value();
+        Message before = m;
+        m.next_attempt_at.reset();
+        record_from(std::move(before), m, MessageState::cancelled, wall, detail,
+                    [&] { committed = true; }, [&](const StoreError& e) { failed = e; });
+        cancelled = m;
+        // Out of memory now; a failed write puts it back as it was (restore()). Its entries in
+        // the scheduler, delayed_, expiry_ and parked_ find nothing and are skipped.
+        forget(id);
+        // (A failed write re-enqueues it through restore(), which counts it again.)
+        if (scheduled && scheduled_waiting_ > 0) --scheduled_waiting_;
+        flush(wall);
+        if (committed) {
+            ++stats_.cancelled;
+            update_accepting();
+        }
+    } else {
+        // Not in memory: SENT or final (the store holds them), or QUEUED in the store only
+        // (spilled: refill() runs under this lock, so it cannot read it back meanwhile).
+        auto loaded = store_.get(id);
+        if (!loaded) return refuse_change(ChangeErrc::unavailable, loaded.error().detail);
+        if (!*loaded || (client && (*loaded)->client != *client)) {
+            return refuse_change(ChangeErrc::not_found, "no such message");
+        }
+        Message m = std::move(**loaded);
+        const MessageState from = m.state;
+        if (!transition_allowed(from, MessageState::cancelled)) return not_cancellable(from);
+        m.state = MessageState::cancelled;
+        m.updated_at = wall;
+        m.next_attempt_at.reset();
+        PendingWrite w;
+        w.write.next = m;
+        w.write.from = from;
+        w.write.event = MessageEvent{m.id, from, MessageState::cancelled, wall, m.attempts,
+                                     m.provider, detail};
+        w.on_commit = [&] { committed = true; };
+        w.on_fail = [&](const StoreError& e) { failed = e; };
+        writes_.push_back(std::move(w));
+        cancelled = m;
+        flush(wall);
+        if (committed) {
+            ++stats_.cancelled;
+            if (from == MessageState::queued && spilled_ > 0) --spilled_;
+            update_accepting();
+        }
+    }
+    if (!committed) {
+        const StoreError e = failed.value_or(StoreError{StoreErrc::unavailable, "not written"});
+        if (e.code == StoreErrc::conflict) {
+            // Only this router moves unsent messages; a conflict means another writer did.
+            return refuse_change(ChangeErrc::with_carrier, "changed meanwhile: " + e.detail);
+        }
+        if (e.code == StoreErrc::not_found) return refuse_change(ChangeErrc::not_found, "no such message");
+        return refuse_change(ChangeErrc::unavailable, "message store unavailable: " + e.detail);
+    }
+    return to_status(cancelled);
 }
 
 Expected<MessagePage, QueryError> Router::list(const MessageQuery& query) {
@@ -1008,6 +1106,11 @@ std::vector<SubmitOutcome> RouterGateway::submit(std::span<const SubmitRequest> 
 Expected<MessageStatus, QueryError> RouterGateway::status(const MessageId& id,
                                                           std::optional<std::string_view> client) {
     return router_.status(id, client);
+}
+
+Expected<MessageStatus, ChangeError> RouterGateway::cancel(const MessageId& id,
+                                                           std::optional<std::string_view> client) {
+    return router_.cancel(id, client, wall_now_());
 }
 
 Expected<MessagePage, QueryError> RouterGateway::list(const MessageQuery& query) {

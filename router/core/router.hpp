@@ -98,6 +98,7 @@ struct RouterStats {
     std::uint64_t retries_scheduled = 0;
     std::uint64_t failed_perm = 0;
     std::uint64_t dead_lettered = 0;
+    std::uint64_t cancelled = 0;        // cancelled by their client (GatewayApi::cancel)
     std::uint64_t receipts = 0;         // applied to a message
     std::uint64_t receipts_held = 0;    // arrived before their send result
     std::uint64_t unknown_receipts = 0;
@@ -150,6 +151,12 @@ public:
 
     Expected<MessageStatus, QueryError> status(const MessageId& id,
                                                std::optional<std::string_view> client);
+    // GatewayApi::cancel. Takes the router's lock and writes CANCELLED before letting go of it
+    // (one transition batch of its own), so a poll() cannot dispatch the message meanwhile: the
+    // first of cancel and dispatch to take the lock wins (docs/router.md, "Cancelling").
+    Expected<MessageStatus, ChangeError> cancel(const MessageId& id,
+                                                std::optional<std::string_view> client,
+                                                SystemTime wall);
     Expected<MessagePage, QueryError> list(const MessageQuery& query);
     Backpressure backpressure() const;
     // The client's credit as the store has it (unlimited when it has no account).
@@ -206,6 +213,9 @@ private:
     void flush(SystemTime wall);
     void restore(const Message& before, SystemTime wall);
     static void settle(Receipt& receipt, bool recorded);
+    // Into the dispatch queue, or into delayed_ until its schedule_at (counted in
+    // scheduled_waiting_). Invariant: an active QUEUED message has schedule_at set only while it
+    // is counted there (a schedule already due is cleared here, in memory).
     void enqueue(const MessageId& id, SystemTime wall);
     void forget(const MessageId& id);
     void dead_letter(Message& message, SystemTime wall, std::string why);
@@ -277,6 +287,8 @@ public:
     std::vector<SubmitOutcome> submit(std::span<const SubmitRequest> batch) override;
     Expected<MessageStatus, QueryError> status(const MessageId& id,
                                                std::optional<std::string_view> client) override;
+    Expected<MessageStatus, ChangeError> cancel(const MessageId& id,
+                                                std::optional<std::string_view> client) override;
     Expected<MessagePage, QueryError> list(const MessageQuery& query) override;
     Backpressure backpressure() const override;
     Expected<CreditBalance, QueryError> balance(std::string_view client) override;

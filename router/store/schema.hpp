@@ -10,7 +10,8 @@
 namespace bindery::router::sqlite {
 
 // The final states as an SQL IN-list, spelled exactly as in the messages_finished partial index
-// (migration 2) so that purge's query can use that index.
+// (migration 2) so that purge's query can use that index. CANCELLED, final too, came later and
+// is not in that index: purge selects it with a query of its own (group_commit.cpp).
 inline constexpr const char* kFinalStatesIn =
     "('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER')";
 

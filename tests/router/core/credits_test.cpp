@@ -55,6 +55,7 @@ TEST(CreditAction, TableOfStatesAndCaptureModes) {
         {S::rejected, CreditAction::release, CreditAction::release},
         {S::failed_perm, CreditAction::release, CreditAction::release},
         {S::dead_letter, CreditAction::release, CreditAction::release},
+        {S::cancelled, CreditAction::release, CreditAction::release},
     };
     static_assert(std::size(rows) == kMessageStateCount);
     for (const auto& r : rows) {

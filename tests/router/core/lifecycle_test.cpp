@@ -19,6 +19,9 @@ const std::set<std::pair<S, S>> kAllowed = {
     {S::sent, S::delivered},       {S::sent, S::undeliverable},
     {S::sent, S::expired},         {S::sent, S::rejected},
     {S::failed_temp, S::queued},   {S::failed_temp, S::dead_letter},
+    // Cancelled by the client while no carrier has it.
+    {S::accepted, S::cancelled},   {S::queued, S::cancelled},
+    {S::failed_temp, S::cancelled},
 };
 
 TEST(Lifecycle, EveryPairIsAllowedExactlyWhenTheTableSaysSo) {
@@ -33,7 +36,7 @@ TEST(Lifecycle, EveryPairIsAllowedExactlyWhenTheTableSaysSo) {
             allowed += expected ? 1 : 0;
         }
     }
-    EXPECT_EQ(allowed, 14);
+    EXPECT_EQ(allowed, 17);
 }
 
 TEST(Lifecycle, NothingLeavesAFinalState) {
@@ -46,9 +49,9 @@ TEST(Lifecycle, NothingLeavesAFinalState) {
     }
 }
 
-TEST(Lifecycle, FinalStatesAreTheCarrierAndRouterVerdicts) {
-    const std::set<S> finals = {S::delivered, S::undeliverable, S::expired,
-                                S::rejected,  S::failed_perm,   S::dead_letter};
+TEST(Lifecycle, FinalStatesAreTheCarrierRouterAndClientVerdicts) {
+    const std::set<S> finals = {S::delivered,   S::undeliverable, S::expired,  S::rejected,
+                                S::failed_perm, S::dead_letter,   S::cancelled};
     for (std::size_t i = 0; i < kMessageStateCount; ++i) {
         const auto s = static_cast<S>(i);
         EXPECT_EQ(is_final(s), finals.contains(s)) << to_string(s);
@@ -62,6 +65,8 @@ TEST(Lifecycle, StateNamesRoundTrip) {
     }
     EXPECT_EQ(to_string(S::failed_temp), "FAILED_TEMP");
     EXPECT_EQ(to_string(S::dead_letter), "DEAD_LETTER");
+    EXPECT_EQ(to_string(S::cancelled), "CANCELLED");
+    EXPECT_EQ(static_cast<int>(S::cancelled), 11);   // stable numbering: new states at the end
     EXPECT_FALSE(parse_message_state("queued").has_value());
 }
 

@@ -447,5 +447,22 @@ TYPED_TEST(StoreContract, PurgeRemovesOldFinishedMessagesWithTheirEventsAndIds) 
     EXPECT_EQ(*this->store().purge(kT0 + 1h), 0u);
 }
 
+TYPED_TEST(StoreContract, PurgeRemovesOldCancelledMessagesToo) {
+    // CANCELLED is final but not in migration 2's partial index: the SQLite store selects it
+    // separately, across chunks (purge_chunk is 3 here).
+    std::vector<Message> batch;
+    for (int i = 0; i < 8; ++i) {
+        auto m = this->make("acme", i < 2 ? MessageState::delivered : MessageState::cancelled);
+        m.updated_at = kT0 + std::chrono::seconds(i < 7 ? 0 : 100);
+        batch.push_back(m);
+    }
+    this->insert(batch);
+    EXPECT_EQ(*this->store().count(MessageState::cancelled), 6u);
+    EXPECT_EQ(*this->store().purge(kT0 + 50s), 7u);
+    EXPECT_TRUE(this->store().get(batch[7].id)->has_value());
+    EXPECT_FALSE(this->store().get(batch[3].id)->has_value());
+    EXPECT_EQ(*this->store().count(MessageState::cancelled), 1u);
+}
+
 }  // namespace
 }  // namespace bindery::router
