@@ -204,6 +204,7 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
             out.response = idempotent_post(req, *client, [&] { return send_bulk(req, *client, config_, config_.bulk, deps_); });
             break;
         case RouteId::get_message: out.response = get_message(req, *client, match.path_param); break;
+        case RouteId::cancel_message: out.response = cancel_message(req, *client, match.path_param); break;
         case RouteId::list_messages: out.response = list_messages(req, *client); break;
         case RouteId::get_balance: out.response = get_balance(req, *client); break;
         default: break;
@@ -487,6 +488,31 @@ Response ApiHandler::get_message(const Request& req, const ClientInfo& client, s
                               req.keep_alive());
     }
     return json_response(200, dump(status_json(*status, true)), req.version(), req.keep_alive());
+}
+
+Response ApiHandler::cancel_message(const Request& req, const ClientInfo& client, std::string_view id_text) {
+    const auto v = req.version();
+    const bool ka = req.keep_alive();
+    const auto id = router::MessageId::parse(id_text);
+    if (!id) return error_response({404, "not_found", "no such message", "", {}}, v, ka);
+    auto cancelled = deps_.gateway.cancel(*id, std::string_view(client.name));
+    if (!cancelled) {
+        const auto& e = cancelled.error();
+        switch (e.code) {
+            case router::ChangeErrc::not_found:
+                return error_response({404, "not_found", "no such message", "", {}}, v, ka);
+            case router::ChangeErrc::with_carrier:
+            case router::ChangeErrc::final:
+                return error_response({409, "not_cancellable", "cannot be cancelled: " + e.reason, "", {}}, v, ka);
+            case router::ChangeErrc::unavailable: break;
+        }
+        return error_response({503, "unavailable", e.reason.empty() ? "store unavailable" : e.reason, "",
+                               config_.backlog_retry_after},
+                              v, ka);
+    }
+    // With its history, as GET answers (the status read may lag only if the store is in trouble).
+    auto full = deps_.gateway.status(*id, std::string_view(client.name));
+    return json_response(200, dump(status_json(full ? *full : *cancelled, full.has_value())), v, ka);
 }
 
 Response ApiHandler::list_messages(const Request& req, const ClientInfo& client) {

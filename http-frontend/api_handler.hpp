@@ -101,6 +101,8 @@ private:
                              const std::function<Response()>& process);
     Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed);
     Response get_message(const Request& req, const ClientInfo& client, std::string_view id);
+    // DELETE /v1/messages/{id}: GatewayApi::cancel; 200 with the status, 404, 409 not_cancellable.
+    Response cancel_message(const Request& req, const ClientInfo& client, std::string_view id);
     Response list_messages(const Request& req, const ClientInfo& client);
     Response get_balance(const Request& req, const ClientInfo& client);
     Response readyz(const Request& req);

@@ -14,6 +14,7 @@ constexpr std::array kRoutes = {
     RouteSpec{RouteId::list_messages, "GET", "/v1/messages", true, true},
     RouteSpec{RouteId::send_bulk, "POST", "/v1/messages/bulk", true, true},
     RouteSpec{RouteId::get_message, "GET", "/v1/messages/{id}", true, true},
+    RouteSpec{RouteId::cancel_message, "DELETE", "/v1/messages/{id}", true, true},
     RouteSpec{RouteId::get_balance, "GET", "/v1/balance", true, true},
     // The Alertmanager receiver checks its own credentials (alertmanager_endpoint.hpp).
     RouteSpec{RouteId::alertmanager_webhook, "POST", "/v1/alertmanager", false, true},

@@ -16,6 +16,7 @@ enum class RouteId : std::uint8_t {
     send_messages,
     send_bulk,
     get_message,
+    cancel_message,   // DELETE /v1/messages/{id}
     list_messages,
     get_balance,
     alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)

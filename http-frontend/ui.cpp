@@ -174,6 +174,7 @@ constexpr std::string_view kAppJs = R"JS('use strict';
   const MESSAGE_LEVEL = {
     DELIVERED: 'ok', SENT: 'ok', ACCEPTED: '', QUEUED: '', SENDING: '', FAILED_TEMP: 'warn',
     UNDELIVERABLE: 'bad', EXPIRED: 'bad', REJECTED: 'bad', FAILED_PERM: 'bad', DEAD_LETTER: 'bad',
+    CANCELLED: 'warn',
   };
 
   function renderStatus(s) {

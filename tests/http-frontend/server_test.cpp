@@ -580,7 +580,7 @@ TEST_F(HttpServerTest, MetricsExposeTheFamilies) {
     auto c = client();
     EXPECT_EQ(c.request("POST", "/v1/messages", kSend).status, 202U);
     EXPECT_EQ(c.request("GET", "/nope").status, 404U);
-    EXPECT_EQ(c.request("DELETE", "/v1/messages/some-id").status, 405U);
+    EXPECT_EQ(c.request("PUT", "/v1/messages/some-id").status, 405U);
     const auto r = c.request("GET", "/metrics");
     ASSERT_EQ(r.status, 200U);
     EXPECT_EQ(r.headers.at("Content-Type").rfind("text/plain; version=0.0.4", 0), 0U);
@@ -589,7 +589,7 @@ TEST_F(HttpServerTest, MetricsExposeTheFamilies) {
           R"(http_requests_total{code="202",method="POST",route="/v1/messages"} 1)",
           R"(http_requests_total{code="404",method="GET",route="unmatched"} 1)",
           // The template, never the concrete path: labels stay bounded.
-          R"(http_requests_total{code="405",method="DELETE",route="/v1/messages/{id}"} 1)",
+          R"(http_requests_total{code="405",method="PUT",route="/v1/messages/{id}"} 1)",
           "# TYPE http_request_duration_seconds histogram",
           R"(http_request_duration_seconds_bucket{method="POST",route="/v1/messages",le="+Inf"} 1)",
           R"(bindery_messages_accepted_total{priority="normal"} 2)",
