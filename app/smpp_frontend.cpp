@@ -182,6 +182,8 @@ std::optional<smpp::MessageState> receipt_state(router::MessageState s) noexcept
         case router::MessageState::failed_perm:
         case router::MessageState::dead_letter:
             return smpp::MessageState::undeliverable;
+        case router::MessageState::cancelled:
+            return smpp::MessageState::deleted;
         default:
             return std::nullopt;
     }
@@ -237,7 +239,7 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
 }
 
 SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config, router::GatewayApi& api)
-    : executor_(std::move(executor)), config_(std::move(config)), api_(api) {
+    : executor_(std::move(executor)), config_(std::move(config)), api_(api), queries_(executor_, api_) {
     server_ = std::make_shared<smpp::SmppServer>(executor_, config_.server, *this);
 }
 
@@ -245,6 +247,7 @@ SmppFrontend::~SmppFrontend() { stop(); }
 
 void SmppFrontend::start() {
     worker_ = std::thread([this] { work(); });
+    queries_.start();
     server_->start();
 }
 
@@ -257,6 +260,7 @@ void SmppFrontend::stop() {
     cv_.notify_all();
     asio::post(executor_, [server = server_] { server->stop(); });
     if (worker_.joinable()) worker_.join();
+    queries_.stop();
 }
 
 std::uint16_t SmppFrontend::port() const { return server_->port(); }
@@ -297,6 +301,14 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
         }
     }
     respond(CommandStatus::ESME_RMSGQFUL, {});
+}
+
+void SmppFrontend::on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
+                            smpp::QueryResponder respond) {
+    const auto it = config_.accounts.find(origin.account);
+    std::string client = it == config_.accounts.end() || it->second.client.empty() ? std::string(origin.account)
+                                                                                   : it->second.client;
+    queries_.handle(std::move(client), request, std::move(respond));
 }
 
 void SmppFrontend::work() {

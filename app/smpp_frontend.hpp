@@ -19,7 +19,8 @@
 //
 // Receipts: a submit asking for one (registered_delivery bits 1-0 = 1, or 2 = failures only) is
 // tagged `smpp-dlr:<system_id>:<registered_delivery>` in the router, so the transition to a final
-// state (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED, FAILED_PERM, DEAD_LETTER) knows where the
+// state (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED, FAILED_PERM, DEAD_LETTER; CANCELLED as
+// stat:DELETED) knows where the
 // deliver_sm goes even after a restart. A receipt waits in SmppServer's per-account queue
 // (bounded: `max_deliver_queue`) until a receiver bind takes it or `deliver_timeout` passes; a
 // receipt given up is logged with its message id (warn) and counted, never dropped silently. The
@@ -44,6 +45,7 @@
 
 #include "app/config.hpp"
 #include "router/api/gateway_api.hpp"
+#include "app/smpp_queries.hpp"
 #include "router/core/message.hpp"
 #include "smpp/net/smpp_server.hpp"
 
@@ -101,6 +103,9 @@ public:
     // smpp::SubmitHandler (on the server's strand)
     void on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
                    smpp::SubmitResponder respond) override;
+    // query_sm / cancel_sm / replace_sm: SmppQueries (app/smpp_queries.hpp), on its own worker.
+    void on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
+                  smpp::QueryResponder respond) override;
 
     // The receipt deliver_sm for a message in a final state (exposed for tests).
     [[nodiscard]] static smpp::ShortMessageData receipt_for(const router::Message& message,
@@ -124,6 +129,7 @@ private:
     SmppFrontendConfig config_;
     router::GatewayApi& api_;
     std::shared_ptr<smpp::SmppServer> server_;
+    SmppQueries queries_;
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

@@ -87,13 +87,12 @@ public:
     void on_incoming(IncomingToken token, const Pdu& request) override {
         auto& session = link_->session();
         const auto id = request.command_id();
+        if (id == CommandId::query_sm || id == CommandId::cancel_sm || id == CommandId::replace_sm) {
+            on_query(token, request);
+            return;
+        }
         if (id != CommandId::submit_sm && id != CommandId::data_sm && id != CommandId::submit_multi) {
-            // query/cancel/replace: Bindery keeps no store the ESME can address this way.
-            const auto status = id == CommandId::query_sm    ? CommandStatus::ESME_RQUERYFAIL
-                                : id == CommandId::cancel_sm ? CommandStatus::ESME_RCANCELFAIL
-                                : id == CommandId::replace_sm ? CommandStatus::ESME_RREPLACEFAIL
-                                                              : CommandStatus::ESME_RINVCMDID;
-            session.complete_incoming(token, status);
+            session.complete_incoming(token, CommandStatus::ESME_RINVCMDID);
             return;
         }
         ++server_.stats_.submits;
@@ -122,6 +121,32 @@ public:
                     link->session().complete_incoming(token, status, Body{r});
                 } else {
                     link->session().complete_incoming(token, status, message_id);
+                }
+                link->flush();
+            }));
+    }
+    // query_sm / cancel_sm / replace_sm: to the handler, within the account's incoming window
+    // (they do not spend its submit rate).
+    void on_query(IncomingToken token, const Pdu& request) {
+        auto& session = link_->session();
+        Account& acc = *account_;
+        if (session.pending_incoming() > acc.config.window) {
+            ++server_.stats_.throttled;
+            session.complete_incoming(token, CommandStatus::ESME_RTHROTTLED);
+            return;
+        }
+        ++server_.stats_.queries;
+        const SubmitOrigin origin{acc.config.system_id, id_, request.header.sequence_number};
+        std::weak_ptr<SessionLink> weak = link_;
+        server_.handler_.on_query(
+            origin, request, QueryResponder([weak, token](CommandStatus status, const QuerySmResp* query) {
+                auto link = weak.lock();
+                if (!link || link->down()) return;
+                if (token.command_id == CommandId::query_sm && status == CommandStatus::ESME_ROK &&
+                    query != nullptr) {
+                    link->session().complete_incoming(token, status, Body{*query});
+                } else {
+                    link->session().complete_incoming(token, status);
                 }
                 link->flush();
             }));
@@ -170,6 +195,13 @@ private:
     std::shared_ptr<SessionLink> link_;
     Account* account_ = nullptr;
 };
+
+void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request, QueryResponder respond) {
+    const auto id = request.command_id();
+    respond(id == CommandId::query_sm    ? CommandStatus::ESME_RQUERYFAIL
+            : id == CommandId::cancel_sm ? CommandStatus::ESME_RCANCELFAIL
+                                         : CommandStatus::ESME_RREPLACEFAIL);
+}
 
 SmppServer::SmppServer(asio::any_io_executor executor, SmppServerConfig config, SubmitHandler& handler)
     : executor_(std::move(executor)), config_(std::move(config)), handler_(handler), retry_timer_(executor_) {

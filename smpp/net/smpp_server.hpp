@@ -2,8 +2,8 @@
 // SmppServer: Bindery's SMPP server side (role SMSC). Accepts binds, authenticates system_id /
 // password against configured accounts (salted SHA-256 at rest, constant-time compare), enforces
 // per-account bind count, incoming window and throughput (ESME_RTHROTTLED past it), hands
-// submit_sm / data_sm / submit_multi to an injected SubmitHandler (never the router: the
-// composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
+// submit_sm / data_sm / submit_multi and query_sm / cancel_sm / replace_sm to an injected
+// SubmitHandler (never the router: the composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
 // retrying while no bind is up.
 //
 // Threading: all calls on the server's executor (post() to it from other threads).
@@ -78,12 +78,32 @@ private:
     Function f_;
 };
 
+// Answers a query_sm, cancel_sm or replace_sm exactly once: the status and, for a query_sm
+// answered ESME_ROK, the query_sm_resp (its views need only live during the call; ignored for
+// the others, whose responses are header only).
+class QueryResponder {
+public:
+    using Function = std::function<void(CommandStatus status, const QuerySmResp* query)>;
+    QueryResponder() = default;
+    explicit QueryResponder(Function f) : f_(std::move(f)) {}
+    void operator()(CommandStatus status, const QuerySmResp* query = nullptr) const {
+        if (f_) f_(status, query);
+    }
+    explicit operator bool() const noexcept { return static_cast<bool>(f_); }
+
+private:
+    Function f_;
+};
+
 class SubmitHandler {
 public:
     virtual ~SubmitHandler() = default;
     // submit_sm, data_sm or submit_multi (request.body says which). The request's views are valid
     // during this call only; `respond` may be called later (on the server's executor).
     virtual void on_submit(const SubmitOrigin& origin, const Pdu& request, SubmitResponder respond) = 0;
+    // query_sm, cancel_sm or replace_sm, under the same rules. Default: refused with
+    // ESME_RQUERYFAIL / ESME_RCANCELFAIL / ESME_RREPLACEFAIL (a handler keeping no messages).
+    virtual void on_query(const SubmitOrigin& origin, const Pdu& request, QueryResponder respond);
     virtual void on_bind(std::string_view /*account*/, SessionState /*state*/, std::uint64_t /*connection_id*/) {}
     virtual void on_unbind(std::string_view /*account*/, std::uint64_t /*connection_id*/) {}
 };
@@ -100,6 +120,7 @@ struct SmppServerStats {
     std::uint64_t binds_accepted = 0;
     std::uint64_t binds_rejected = 0;
     std::uint64_t submits = 0;
+    std::uint64_t queries = 0;   // query_sm, cancel_sm, replace_sm handed to the handler
     std::uint64_t throttled = 0;
     std::uint64_t delivers_sent = 0;
     std::uint64_t delivers_ok = 0;
