@@ -406,7 +406,7 @@ int credit(const Options& o) {
 
 bool final_state(const std::string& s) {
     return s == "DELIVERED" || s == "UNDELIVERABLE" || s == "EXPIRED" || s == "REJECTED" || s == "FAILED_PERM" ||
-           s == "DEAD_LETTER";
+           s == "DEAD_LETTER" || s == "CANCELLED";
 }
 
 int send(const Options& o) {

@@ -131,7 +131,8 @@ inline std::string state_in(const std::string& body) {
 
 inline bool is_final(const std::string& state) {
     return state == "DELIVERED" || state == "UNDELIVERABLE" || state == "EXPIRED" ||
-           state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER";
+           state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER" ||
+           state == "CANCELLED";
 }
 
 // A numeric member of the simulator's last counters line ("submits", "stalled", ...); 0 before

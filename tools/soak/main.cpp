@@ -313,7 +313,8 @@ std::vector<std::pair<Id, std::string>> ids_and_states(const std::string& body) 
 
 bool is_final(const std::string& state) {
     return state == "DELIVERED" || state == "UNDELIVERABLE" || state == "EXPIRED" ||
-           state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER";
+           state == "REJECTED" || state == "FAILED_PERM" || state == "DEAD_LETTER" ||
+           state == "CANCELLED";
 }
 
 // ---------------------------------------------------------------------------------------------
