@@ -97,7 +97,9 @@ private:
     std::uint16_t port_ = 0;
 };
 
-inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
+// `smpp_server_extra`: more `smpp_server:` keys, each line indented by two spaces (TLS, accounts).
+inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port,
+                             const std::string& smpp_server_extra = {}) {
     const auto path = dir / "bindery.yaml";
     std::ofstream(path) << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
                            "logging:\n  level: info\n  format: json\n  file: "
@@ -108,7 +110,8 @@ inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port) {
                            // An ephemeral port: the default 2776 would clash between tests run
                            // in parallel (and with a `make run` on the same machine).
                            "smpp_server:\n  listen: 127.0.0.1:0\n"
-                           "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
+                        << smpp_server_extra
+                        << "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
                         << carrier_port
                         << "\n    system_id: bindery\n    password: secret\n    window: 20\n"
                            "    reconnect: {initial: 100ms, max: 1s}\n"
@@ -135,6 +138,19 @@ public:
         });
     }
     std::uint16_t port() const { return port_; }
+    // The SMPP server side's port (from the log; 0 when it did not start listening in time).
+    std::uint16_t smpp_port() const {
+        static const std::regex listening(R"re("msg":"smpp listening","port":"([0-9]+)")re");
+        std::uint16_t port = 0;
+        eventually([&] {
+            const auto text = read_all(log_);
+            std::smatch m;
+            if (!std::regex_search(text, m, listening)) return false;
+            port = static_cast<std::uint16_t>(std::stoul(m[1]));
+            return true;
+        });
+        return port;
+    }
     Process& process() { return *process_; }
     std::string log() const { return read_all(log_); }
 
