@@ -220,5 +220,32 @@ TEST_F(SmppServerTest, DeliveriesWaitForAReceiverBind) {
     ASSERT_TRUE(run_until(io_, [&] { return stopped; }));
 }
 
+TEST_F(SmppServerTest, QueryCancelAndReplaceGetTheHandlersDefaultRefusals) {
+    // The simulator keeps SubmitHandler::on_query's default: it keeps no messages to address.
+    start_sim();
+    RawPeer peer(io_, sim_->port());
+    ASSERT_FALSE(peer.conn().send(bind_pdu(1, "esme", "pw")));
+    ASSERT_TRUE(run_until(io_, [&] { return !peer.handler.pdus.empty(); }));
+    ASSERT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_ROK);
+    QuerySm q;
+    q.message_id = "1";
+    CancelSm c;
+    c.message_id = "1";
+    ReplaceSm r;
+    r.message_id = "1";
+    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::query_sm, CommandStatus::ESME_ROK, 2}, q}));
+    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::cancel_sm, CommandStatus::ESME_ROK, 3}, c}));
+    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::replace_sm, CommandStatus::ESME_ROK, 4}, r}));
+    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() >= 4 || peer.handler.closed; }));
+    ASSERT_EQ(peer.handler.pdus.size(), 4U);
+    EXPECT_EQ(peer.handler.pdus[1].command_id, CommandId::query_sm_resp);
+    EXPECT_EQ(peer.handler.pdus[1].command_status, CommandStatus::ESME_RQUERYFAIL);
+    EXPECT_EQ(peer.handler.pdus[2].command_id, CommandId::cancel_sm_resp);
+    EXPECT_EQ(peer.handler.pdus[2].command_status, CommandStatus::ESME_RCANCELFAIL);
+    EXPECT_EQ(peer.handler.pdus[3].command_id, CommandId::replace_sm_resp);
+    EXPECT_EQ(peer.handler.pdus[3].command_status, CommandStatus::ESME_RREPLACEFAIL);
+    EXPECT_EQ(sim_->server().stats().queries, 3U);
+}
+
 }  // namespace
 }  // namespace bindery::smpp
