@@ -213,6 +213,40 @@ CREATE TABLE dlq_retries (
     retried_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Parts of concatenated submits the SMPP server side holds until the last one arrives
+    // (router/store/sqlite_parts.cpp, app/smpp_concat.cpp), and which part id went into which
+    // combined message (receipts name the part ids; query_sm may ask for one). AUTOINCREMENT:
+    // a group id is never reused. reference_kind is the front end's (8-bit UDH, 16-bit UDH, SAR).
+    {10, "held message parts, part links",
+     R"sql(
+CREATE TABLE held_groups (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    account        TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    destination    TEXT NOT NULL,
+    reference_kind INTEGER NOT NULL,
+    reference      INTEGER NOT NULL,
+    total          INTEGER NOT NULL CHECK (total BETWEEN 1 AND 255),
+    envelope       BLOB NOT NULL,
+    first_at       INTEGER NOT NULL,
+    complete       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE held_parts (
+    group_id    INTEGER NOT NULL REFERENCES held_groups(id) ON DELETE CASCADE,
+    seqnum      INTEGER NOT NULL CHECK (seqnum BETWEEN 1 AND 255),
+    part_id     BLOB NOT NULL UNIQUE CHECK (length(part_id) = 16),
+    data_coding INTEGER NOT NULL,
+    data        BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (group_id, seqnum)
+) WITHOUT ROWID;
+CREATE TABLE part_links (
+    part_id    BLOB PRIMARY KEY NOT NULL CHECK (length(part_id) = 16),
+    message_id BLOB NOT NULL CHECK (length(message_id) = 16),
+    linked_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX part_links_linked_at ON part_links(linked_at);
+)sql"},
 };
 
 }  // namespace
