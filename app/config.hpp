@@ -107,6 +107,13 @@ struct SmppAccountConfig {
     std::string client;                        // API client charged for this account's traffic
 };
 
+// Concatenated submits from ESMEs (app/smpp_concat.hpp): parts held until the last arrives.
+struct SmppConcatConfig {
+    Millis timeout{std::chrono::minutes(5)};  // incomplete message dropped (failure receipts) after
+    unsigned max_messages = 1000;             // incomplete messages per account; past it ESME_RMSGQFUL
+    unsigned max_parts = 10000;               // parts held per account; past it ESME_RMSGQFUL
+};
+
 struct SmppServerConfig {
     bool enabled = true;
     Address listen{"127.0.0.1", 2776};
@@ -117,6 +124,7 @@ struct SmppServerConfig {
     Millis enquire_link_interval{std::chrono::seconds(30)};
     Millis inactivity_timeout{std::chrono::seconds(120)};
     Millis response_timeout{std::chrono::seconds(10)};
+    SmppConcatConfig concat;
     std::vector<SmppAccountConfig> accounts;
 };
 

@@ -282,6 +282,12 @@ std::string dump_config(const Config& c) {
     d.duration("enquire_link_interval", s.enquire_link_interval);
     d.duration("inactivity_timeout", s.inactivity_timeout);
     d.duration("response_timeout", s.response_timeout);
+    d.key("concat");
+    out << YAML::BeginMap;
+    d.duration("timeout", s.concat.timeout);
+    d.integer("max_messages", s.concat.max_messages);
+    d.integer("max_parts", s.concat.max_parts);
+    out << YAML::EndMap;
     d.key("accounts");
     out << YAML::BeginSeq;
     for (const auto& a : s.accounts) {

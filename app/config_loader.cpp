@@ -862,6 +862,15 @@ void Loader::load_smpp_server(MapReader& m, SmppServerConfig& c) {
     duration(m, "enquire_link_interval", c.enquire_link_interval, std::chrono::seconds(1), std::chrono::hours(1));
     duration(m, "inactivity_timeout", c.inactivity_timeout, std::chrono::seconds(1), std::chrono::hours(24));
     duration(m, "response_timeout", c.response_timeout, std::chrono::milliseconds(100), std::chrono::minutes(10));
+    if (m.present("concat")) {
+        object(m, "concat", [&](MapReader& s) {
+            duration(s, "timeout", c.concat.timeout, std::chrono::seconds(1), std::chrono::hours(24));
+            integer(s, "max_messages", c.concat.max_messages, 1, 1'000'000);
+            integer(s, "max_parts", c.concat.max_parts, 255, 10'000'000);
+        });
+    } else {
+        m.take("concat");
+    }
     list(m, "accounts", [&](const Node& item, const std::string& path) {
         SmppAccountConfig a;
         if (object(item, path, [&](MapReader& s) { load_account(s, a); })) c.accounts.push_back(std::move(a));

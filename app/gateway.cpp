@@ -34,6 +34,7 @@
 #include "router/store/sqlite_callbacks.hpp"
 #include "router/store/sqlite_clients.hpp"
 #include "router/store/sqlite_idempotency.hpp"
+#include "router/store/sqlite_parts.hpp"
 #include "router/store/sqlite_operator_state.hpp"
 
 namespace bindery::app {
@@ -461,6 +462,7 @@ struct Gateway::Parts {
     std::unique_ptr<Alerting> alerting;   // the Alertmanager receiver (null: alerting disabled)
     std::unique_ptr<http::HttpServer> http;
     std::thread http_stopper;
+    std::unique_ptr<router::SqlitePartStore> held_parts;   // concatenated submits' parts
     std::unique_ptr<SmppFrontend> smpp;   // the SMPP server side (null: disabled)
 
     // The callback settings of a client (nullopt: unknown client).
@@ -474,6 +476,7 @@ struct Gateway::Parts {
     ~Parts() {
         if (smpp) smpp->stop();
         smpp.reset();
+        held_parts.reset();
         if (http_stopper.joinable()) http_stopper.join();
         if (callbacks_stopper.joinable()) callbacks_stopper.join();
         http.reset();
@@ -793,9 +796,13 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // SMPP front end: ESMEs bind here; what they submit goes through the same GatewayApi.
     // Registered last: stopped first (unbinds its ESMEs while the router and carriers still run).
     if (config.smpp_server.enabled) {
+        // Parts of concatenated submits: a table in the same file, on a connection of its own.
+        auto held = router::SqlitePartStore::open(store_config);
+        if (!held) throw std::runtime_error("store: " + held.error().detail);
+        parts.held_parts = std::move(*held);
         parts.smpp = std::make_unique<SmppFrontend>(boost::asio::make_strand(server.io()),
                                                     to_smpp_frontend_config(config.smpp_server),
-                                                    *parts.api);
+                                                    *parts.api, parts.held_parts.get());
         server.add(std::make_shared<FnService>(
             "smpp",
             [raw] {

@@ -72,8 +72,8 @@ struct Converted {
 };
 
 // The text of a submit: short_message, or message_payload when short_message is empty.
-// Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused: reassembly on the server side is
-// not implemented yet, and each part sent on as its own message would garble it.
+// Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused here (submit_multi, or no PartStore):
+// each part sent on as its own message would garble it. submit_sm / data_sm parts: part_or_text.
 CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
                           const smpp::TlvRange& tlvs, std::string& out) {
     smpp::ByteView data = short_message;
@@ -88,6 +88,26 @@ CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp
     if (!decoded) return CommandStatus::ESME_RINVESMCLASS;  // malformed UDH
     if (decoded->udh && decoded->udh->concat) return CommandStatus::ESME_RINVESMCLASS;
     out = std::move(decoded->text.utf8);
+    return CommandStatus::ESME_ROK;
+}
+
+// submit_sm / data_sm: a concatenated part goes to SmppConcat (`part` set, `text` empty); a
+// "concatenated" message of one part (total 1) is an ordinary message with its header removed.
+// `part` null: parts are refused.
+CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
+                           const smpp::TlvRange& tlvs, std::optional<SubmitPart>* part, std::string& text) {
+    auto p = concat_part(data_coding, esm_class, short_message, tlvs);
+    if (!p) return p.error();
+    if (!*p) return decode_text(data_coding, esm_class, short_message, tlvs, text);
+    if ((*p)->ref.total == 1) {
+        text = smpp::decode_text(data_coding, (*p)->user_data).utf8;
+        return CommandStatus::ESME_ROK;
+    }
+    if (part == nullptr) {
+        return (*p)->ref.kind == ConcatRefKind::sar ? CommandStatus::ESME_RINVOPTPARAMVAL
+                                                    : CommandStatus::ESME_RINVESMCLASS;
+    }
+    *part = std::move(*p);
     return CommandStatus::ESME_ROK;
 }
 
@@ -114,12 +134,14 @@ std::string destination_number(std::uint8_t ton, std::string_view addr) {
     return std::string(addr);
 }
 
-Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id) {
+// `part`: where a concatenated part goes (requests[0] is then its base, text empty); null: refused.
+Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id,
+                  std::optional<SubmitPart>* part) {
     Converted c;
     std::string text;
     if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
         if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
-        c.status = decode_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, text);
+        c.status = part_or_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         auto r = base_request(*sm, account, system_id);
         r.destination = destination_number(sm->dest_addr_ton, sm->destination_addr);
@@ -127,7 +149,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         c.requests.push_back(std::move(r));
     } else if (const auto* dm = request.get_if<smpp::DataSm>()) {
         if (!sender_allowed(account, dm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
-        c.status = decode_text(dm->data_coding, dm->esm_class, {}, dm->tlvs, text);
+        c.status = part_or_text(dm->data_coding, dm->esm_class, {}, dm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         router::SubmitRequest r;
         r.client = account.client.empty() ? std::string(system_id) : account.client;
@@ -200,6 +222,24 @@ std::optional<std::pair<std::string, int>> dlr_tag(const router::Message& m) {
     return std::nullopt;
 }
 
+// The part ids of a combined message ("smpp-parts:<id>,<id>,..."); empty for other messages.
+std::vector<std::string> part_ids(const router::Message& m) {
+    std::vector<std::string> out;
+    for (const auto& t : m.tags) {
+        if (!t.starts_with(kPartsTag)) continue;
+        std::string_view rest(t);
+        rest.remove_prefix(kPartsTag.size());
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const auto id = rest.substr(0, comma);
+            if (!id.empty()) out.emplace_back(id);
+            if (comma == std::string_view::npos) break;
+            rest.remove_prefix(comma + 1);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
@@ -220,6 +260,10 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
     s.session.enquire_link_interval = config.enquire_link_interval;
     s.session.inactivity_timeout = config.inactivity_timeout;
     s.session.response_timeout = config.response_timeout;
+    out.concat.timeout = std::chrono::duration_cast<std::chrono::seconds>(config.concat.timeout);
+    if (out.concat.timeout < std::chrono::seconds(1)) out.concat.timeout = std::chrono::seconds(1);
+    out.concat.max_messages = config.concat.max_messages;
+    out.concat.max_parts = config.concat.max_parts;
     std::size_t max_window = 1;
     for (const auto& a : config.accounts) {
         smpp::ServerAccount acc;
@@ -238,14 +282,20 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
     return out;
 }
 
-SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config, router::GatewayApi& api)
+SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config, router::GatewayApi& api,
+                           router::PartStore* parts)
     : executor_(std::move(executor)), config_(std::move(config)), api_(api), queries_(executor_, api_) {
     server_ = std::make_shared<smpp::SmppServer>(executor_, config_.server, *this);
+    if (parts != nullptr) {
+        concat_ = std::make_unique<SmppConcat>(*parts, api_, config_.concat,
+                                               [this](const FailedConcat& f) { on_concat_failed(f); });
+    }
 }
 
 SmppFrontend::~SmppFrontend() { stop(); }
 
 void SmppFrontend::start() {
+    if (concat_) concat_->start();
     worker_ = std::thread([this] { work(); });
     queries_.start();
     server_->start();
@@ -261,6 +311,7 @@ void SmppFrontend::stop() {
     asio::post(executor_, [server = server_] { server->stop(); });
     if (worker_.joinable()) worker_.join();
     queries_.stop();
+    if (concat_) concat_->stop();
 }
 
 std::uint16_t SmppFrontend::port() const { return server_->port(); }
@@ -270,7 +321,12 @@ SmppFrontendStats SmppFrontend::stats() const {
     auto s = stats_;
     s.receipts_delivered = receipts_->delivered.load();
     s.receipts_given_up = receipts_->given_up.load();
+    if (concat_) s.concat = concat_->stats();
     return s;
+}
+
+std::optional<router::MessageId> SmppFrontend::message_of_part(const router::MessageId& part) {
+    return concat_ ? concat_->message_of(part) : std::nullopt;
 }
 
 void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
@@ -278,7 +334,23 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     static const SmppFrontendAccount kNone{};
     const auto it = config_.accounts.find(origin.account);
     const auto& account = it == config_.accounts.end() ? kNone : it->second;
-    auto converted = convert(request, account, origin.account);
+    std::optional<SubmitPart> part;
+    auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr);
+    if (converted.status == CommandStatus::ESME_ROK && part) {
+        // A concatenated part: SmppConcat stores it and answers with the part's id.
+        const bool queued = concat_->add(
+            std::string(origin.account), std::move(converted.requests.front()), std::move(*part),
+            [executor = executor_, respond](PartAnswer a) {
+                asio::post(executor, [respond, a = std::move(a)] { respond(a.status, a.message_id); });
+            });
+        const std::lock_guard lock(mutex_);
+        if (queued) {
+            ++stats_.submits;
+            return;
+        }
+        ++stats_.refused;
+        converted.status = CommandStatus::ESME_RMSGQFUL;
+    }
     if (converted.status != CommandStatus::ESME_ROK) {
         {
             const std::lock_guard lock(mutex_);
@@ -391,9 +463,10 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
     });
 }
 
-smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const router::MessageEvent& event) {
+smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const router::MessageEvent& event,
+                                                 std::string_view part_id) {
     const auto state = receipt_state(event.to).value_or(smpp::MessageState::unknown);
-    const std::string id = m.id.to_string();
+    const std::string id = part_id.empty() ? m.id.to_string() : std::string(part_id);
     const bool delivered = state == smpp::MessageState::delivered;
     smpp::ShortMessageData d;
     // The receipt goes from the handset to the ESME's sender.
@@ -420,15 +493,24 @@ void SmppFrontend::on_transition(const router::Message& message, const router::M
     auto target = dlr_tag(message);
     if (!target) return;
     if (target->second == 2 && event.to == router::MessageState::delivered) return;  // failures only
-    auto data = receipt_for(message, event);
+    // Concatenated submits: one receipt for each part id the ESME was given.
+    const auto parts = part_ids(message);
+    for (const auto& id : parts) send_receipt(message, event, id, target->first);
+    if (parts.empty()) send_receipt(message, event, {}, target->first);
+}
+
+void SmppFrontend::send_receipt(const router::Message& message, const router::MessageEvent& event,
+                                std::string_view part_id, const std::string& account) {
+    auto data = receipt_for(message, event, part_id);
     {
         const std::lock_guard lock(mutex_);
         ++stats_.receipts_queued;
     }
     // The deliver callback may outlive this object (the server's queue is drained on its strand):
     // it holds the server, not `this`, and counts through a shared block.
-    asio::post(executor_, [server = server_, receipts = receipts_, account = std::move(target->first),
-                           data = std::move(data), id = message.id.to_string()]() mutable {
+    asio::post(executor_, [server = server_, receipts = receipts_, account,
+                           data = std::move(data),
+                           id = part_id.empty() ? message.id.to_string() : std::string(part_id)]() mutable {
         server->deliver(account, std::move(data), [receipts, account, id](const smpp::DeliverReport& r) {
             if (r.delivered) {
                 ++receipts->delivered;
@@ -439,6 +521,25 @@ void SmppFrontend::on_transition(const router::Message& message, const router::M
                          r.attempts, r.expired ? "deliver_timeout" : std::string(smpp::to_string(r.status)));
         });
     });
+}
+
+void SmppFrontend::on_concat_failed(const FailedConcat& failed) {
+    // A combined message that will not be sent: each part id gets the failure receipt (when the
+    // ESME asked for receipts: its smpp-dlr tag is in `failed.tags`).
+    router::Message m;
+    m.sender = failed.sender;
+    m.destination = failed.destination;
+    m.text = failed.text;
+    m.tags = failed.tags;
+    m.accepted_at = failed.first_at;
+    router::MessageEvent e;
+    e.to = failed.state;
+    e.at = router::SystemClock::now();
+    e.detail = failed.reason;
+    for (const auto& id : failed.part_ids) {
+        m.id = id;
+        on_transition(m, e);
+    }
 }
 
 }  // namespace bindery::app

@@ -26,6 +26,11 @@
 // receipt given up is logged with its message id (warn) and counted, never dropped silently. The
 // queue is in memory: receipts waiting for a bind when the process stops are lost (logged count).
 //
+// Concatenated submit_sm / data_sm parts (UDH IE 0x00/0x08 or sar_* TLVs) go to SmppConcat
+// (app/smpp_concat.hpp) when a PartStore is given: each part is answered with its own id once
+// stored, the whole text becomes one router message, and each part id gets its own receipt
+// (the message's tag `smpp-parts:` lists them). Without a PartStore they are refused.
+//
 // Threading: SmppServer runs on a strand of the io_context; on_transition may be called from any
 // thread (it posts to the strand); stop() from any thread except the worker.
 
@@ -44,6 +49,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "app/config.hpp"
+#include "app/smpp_concat.hpp"
 #include "router/api/gateway_api.hpp"
 #include "app/smpp_queries.hpp"
 #include "router/core/message.hpp"
@@ -61,6 +67,7 @@ struct SmppFrontendConfig {
     std::map<std::string, SmppFrontendAccount, std::less<>> accounts;  // by system_id
     std::size_t max_batch = 256;     // submits per GatewayApi::submit call
     std::size_t max_pending = 10000;  // submits waiting for the worker; past it ESME_RMSGQFUL
+    ConcatLimits concat;              // concatenated submits (with a PartStore)
 };
 
 // app config -> frontend config (passwords hashed with a fresh salt; password_hash as configured).
@@ -73,6 +80,7 @@ struct SmppFrontendStats {
     std::uint64_t receipts_queued = 0;
     std::uint64_t receipts_delivered = 0;
     std::uint64_t receipts_given_up = 0;
+    ConcatStats concat;                  // concatenated submits (zero without a PartStore)
 };
 
 class SmppFrontend final : public smpp::SubmitHandler {
@@ -83,13 +91,15 @@ public:
         std::uint8_t npi = 0;
         std::string address;
     };
+    // `parts`: where concatenated parts are held (nullptr: they are refused).
     SmppFrontend(boost::asio::any_io_executor executor, SmppFrontendConfig config,
-                 router::GatewayApi& api);
+                 router::GatewayApi& api, router::PartStore* parts = nullptr);
     ~SmppFrontend() override;
     SmppFrontend(const SmppFrontend&) = delete;
     SmppFrontend& operator=(const SmppFrontend&) = delete;
 
-    // Starts the worker and the listener (throws on an unusable listen address).
+    // Starts the worker and the listener (throws on an unusable listen address or when the held
+    // parts cannot be read).
     void start();
     // Stops accepting, unbinds every ESME, finishes queued submits, joins the worker. Not from
     // an io thread that must run for the unbind to complete: the unbind is posted, not awaited.
@@ -107,9 +117,13 @@ public:
     void on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
                   smpp::QueryResponder respond) override;
 
-    // The receipt deliver_sm for a message in a final state (exposed for tests).
+    // The receipt deliver_sm for a message in a final state (exposed for tests); `id`: the id it
+    // reports (empty: the message's own; a part id for concatenated submits).
     [[nodiscard]] static smpp::ShortMessageData receipt_for(const router::Message& message,
-                                                            const router::MessageEvent& event);
+                                                            const router::MessageEvent& event,
+                                                            std::string_view id = {});
+    // The combined message a part id went into (nullopt: not a part id, or not yet accepted).
+    [[nodiscard]] std::optional<router::MessageId> message_of_part(const router::MessageId& part);
 
 private:
     struct ReceiptCounters {
@@ -124,12 +138,16 @@ private:
 
     void work();
     void answer(Job& job, std::span<const router::SubmitOutcome> outcomes);
+    void on_concat_failed(const FailedConcat& failed);
+    void send_receipt(const router::Message& message, const router::MessageEvent& event,
+                      std::string_view part_id, const std::string& account);
 
     boost::asio::any_io_executor executor_;
     SmppFrontendConfig config_;
     router::GatewayApi& api_;
     std::shared_ptr<smpp::SmppServer> server_;
     SmppQueries queries_;
+    std::unique_ptr<SmppConcat> concat_;  // null without a PartStore
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

@@ -121,6 +121,23 @@ TEST(ConfigLoader, ReadsACarriersBreakerAndDefaultsTheRest) {
     EXPECT_EQ(b.min_samples, 10U);
 }
 
+TEST(ConfigLoader, ReadsSmppConcatLimitsAndRejectsThemOutOfRange) {
+    const auto defaults = load("smpp_server:\n  listen: 127.0.0.1:2776\n");
+    ASSERT_TRUE(defaults.ok()) << format_errors(defaults.errors);
+    EXPECT_EQ(defaults.config.smpp_server.concat.timeout, std::chrono::minutes(5));
+    EXPECT_EQ(defaults.config.smpp_server.concat.max_messages, 1000U);
+    EXPECT_EQ(defaults.config.smpp_server.concat.max_parts, 10000U);
+    const auto set = load("smpp_server:\n  concat: {timeout: 90s, max_messages: 10, max_parts: 300}\n");
+    ASSERT_TRUE(set.ok()) << format_errors(set.errors);
+    EXPECT_EQ(set.config.smpp_server.concat.timeout, std::chrono::seconds(90));
+    EXPECT_EQ(set.config.smpp_server.concat.max_messages, 10U);
+    EXPECT_EQ(set.config.smpp_server.concat.max_parts, 300U);
+    EXPECT_THAT(errors_of("smpp_server:\n  concat: {max_parts: 10}\n"),
+                ElementsAre("test.yaml:2:23: smpp_server.concat.max_parts: must be between 255 and 10000000, got 10"));
+    EXPECT_THAT(errors_of("smpp_server:\n  concat: {timeot: 1m}\n"),
+                ElementsAre(HasSubstr("smpp_server.concat.timeot: unknown key (did you mean \"timeout\"?)")));
+}
+
 TEST(ConfigLoader, RejectsABreakerOutOfRangeWithItsPosition) {
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    breaker: {open_for: 50ms}\n"),
                 ElementsAre(HasSubstr("test.yaml:7:25: carriers[0].breaker.open_for: ")));

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,13 @@
 #include "router/core/router.hpp"
 #include "router/providers/smpp_carrier_provider.hpp"
 #include "router/providers/text_planner.hpp"
+#include "router/store/sqlite_parts.hpp"
 #include "smpp/codec/decode.hpp"
 #include "smpp/codec/encode.hpp"
 #include "smpp/codec/text/charset.hpp"
 #include "smpp/net/client_bind.hpp"
 #include "smpp/net/password.hpp"
+#include "tests/router/store/store_test_util.hpp"
 #include "tools/smsc-sim/simulator.hpp"
 
 namespace bindery::app {
@@ -397,6 +400,98 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
         EXPECT_EQ(body->message_id.size(), 36U);
         EXPECT_TRUE(body->unsuccess_smes.empty());
     }
+}
+
+// Concatenated submit_sm parts with a PartStore: each answered with its own id, one router
+// request with the whole text, and the combined message's receipt goes to every part id.
+TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsAReceipt) {
+    RecordingApi api;
+    router::testing::TempDir dir;
+    router::SqliteStoreConfig store_config;
+    store_config.path = dir.file("m.db");
+    auto store = router::SqlitePartStore::open(store_config);
+    ASSERT_TRUE(store.has_value()) << store.error().detail;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api, store->get());
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(esme.connect(frontend_->port()));
+    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
+    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+
+    const auto send_part = [&](std::uint32_t sequence, std::uint8_t seqnum, std::string_view text) {
+        std::vector<std::uint8_t> sm{0x06, 0x08, 0x04, 0x12, 0x34, 0x02, seqnum};   // 16-bit reference
+        const auto ucs2 = smpp::encode_ucs2(text);
+        EXPECT_TRUE(ucs2.has_value());
+        if (ucs2) sm.insert(sm.end(), ucs2->begin(), ucs2->end());
+        smpp::SubmitSm p;
+        p.source_addr_ton = 5;
+        p.source_addr = "Bindery";
+        p.dest_addr_ton = 1;
+        p.destination_addr = "989121234567";
+        p.esm_class = 0x40;
+        p.registered_delivery = 1;
+        p.data_coding = 8;
+        p.short_message = smpp::ByteView(sm);
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, sequence}, p}));
+        auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
+        EXPECT_TRUE(resp && resp->header.command_status == CommandStatus::ESME_ROK);
+        return resp ? std::string(resp->get_if<smpp::SubmitSmResp>()->message_id) : std::string();
+    };
+    const auto id2 = send_part(2, 2, "دنیا");
+    const auto id1 = send_part(3, 1, "سلام ");
+    EXPECT_EQ(send_part(4, 2, "دنیا"), id2);   // a retransmission: the same id
+    ASSERT_EQ(id1.size(), 36U);
+    ASSERT_EQ(id2.size(), 36U);
+    ASSERT_NE(id1, id2);
+    ASSERT_TRUE(run_until(io_, [&] {
+        const std::lock_guard lock(api.mutex);
+        return !api.requests.empty();
+    }));
+    router::SubmitRequest combined;
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 1U);
+        combined = api.requests.front();
+    }
+    EXPECT_EQ(combined.text, "سلام دنیا");
+    EXPECT_EQ(combined.destination, "+989121234567");
+    EXPECT_EQ(combined.client, "acme-client");
+    EXPECT_NE(std::find(combined.tags.begin(), combined.tags.end(), std::string(kPartsTag) + id1 + "," + id2),
+              combined.tags.end());
+    // The part ids link to the router's message once the parts are released.
+    ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().concat.reassembled == 1U; }));
+    const auto linked = frontend_->message_of_part(*router::MessageId::parse(id1));
+    ASSERT_TRUE(linked.has_value());
+
+    // The router reports the combined message delivered: one receipt per part id.
+    router::Message m;
+    m.id = *linked;
+    m.sender = combined.sender;
+    m.destination = combined.destination;
+    m.text = combined.text;
+    m.tags = combined.tags;
+    m.accepted_at = router::SystemClock::now();
+    router::MessageEvent e;
+    e.id = m.id;
+    e.from = router::MessageState::sent;
+    e.to = router::MessageState::delivered;
+    e.at = router::SystemClock::now();
+    frontend_->on_transition(m, e);
+    std::set<std::string> receipted;
+    for (int i = 0; i < 2; ++i) {
+        auto d = esme.receive(smpp::CommandId::deliver_sm);
+        ASSERT_TRUE(d);
+        receipted.insert(std::string(d->get_if<smpp::DeliverSm>()->tlvs.receipted_message_id().value_or("")));
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp, CommandStatus::ESME_ROK,
+                                                     d->header.sequence_number},
+                                        smpp::DeliverSmResp{}}));
+    }
+    EXPECT_EQ(receipted, (std::set<std::string>{id1, id2}));
+    const auto st = frontend_->stats();
+    EXPECT_EQ(st.concat.parts_received, 2U);
+    EXPECT_EQ(st.concat.duplicates, 1U);
+    EXPECT_EQ(st.concat.parts_pending, 0U);
 }
 
 TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
