@@ -124,13 +124,13 @@ inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port,
 class Gateway {
 public:
     Gateway(const fs::path& dir, const fs::path& config) : log_(dir / "bindery.log") {
-        const auto generation = read_all(log_).size();  // a restart appends to the same log
+        generation_ = read_all(log_).size();  // a restart appends to the same log
         process_ = std::make_unique<Process>(
             kBindery, std::vector<std::string>{"serve", "--config", config.string()},
             dir / "bindery.out");
         static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
         eventually([&] {
-            const auto text = read_all(log_).substr(generation);
+            const auto text = read_all(log_).substr(generation_);
             std::smatch m;
             if (!std::regex_search(text, m, listening)) return false;
             port_ = static_cast<std::uint16_t>(std::stoul(m[1]));
@@ -138,12 +138,12 @@ public:
         });
     }
     std::uint16_t port() const { return port_; }
-    // The SMPP server side's port (from the log; 0 when it did not start listening in time).
+    // The SMPP server side's port (0: not listening within the wait).
     std::uint16_t smpp_port() const {
         static const std::regex listening(R"re("msg":"smpp listening","port":"([0-9]+)")re");
         std::uint16_t port = 0;
         eventually([&] {
-            const auto text = read_all(log_);
+            const auto text = read_all(log_).substr(generation_);
             std::smatch m;
             if (!std::regex_search(text, m, listening)) return false;
             port = static_cast<std::uint16_t>(std::stoul(m[1]));
@@ -158,6 +158,7 @@ private:
     fs::path log_;
     std::unique_ptr<Process> process_;
     std::uint16_t port_ = 0;
+    std::size_t generation_ = 0;
 };
 
 }  // namespace bindery::test::harness

@@ -91,6 +91,8 @@ std::string usage() {
   --stall-after N         answer no submit after the Nth (in total): responses time out
   --mo-rate F             MO messages per second to each account with a receiver bind
   --enquire-link S        seconds between the simulator's own enquire_links (default 30, 0 off)
+  --record PATH           append each accepted submit_sm/data_sm (id, data_coding, esm_class,
+                          SAR, user data hex) as a line: what the carrier received, for tests
   --stats-interval S      print counters as JSON every S seconds (always on exit)
                           SIGUSR1 heals: no more injected errors, slow responses, drops or stalls
   --tls-cert PATH --tls-key PATH   speak TLS
@@ -145,6 +147,8 @@ Options parse_options(const std::vector<std::string>& args) {
             o.sim.slow_rate = to_double(a, v);
         } else if (a == "--slow-delay") {
             o.sim.slow_delay = millis(a, v);
+        } else if (a == "--record") {
+            o.sim.record_file = v;
         } else if (a == "--dlr-delay") {
             o.sim.dlr_delay = millis(a, v);
         } else if (a == "--dlr-mix") {

@@ -175,6 +175,46 @@ std::string SmscSimulator::counters_json() const {
     return out;
 }
 
+void SmscSimulator::record(const Pdu& request, const std::string& message_id) {
+    std::uint8_t dc = 0, esm = 0;
+    std::span<const std::uint8_t> data;
+    const TlvRange* tlvs = nullptr;
+    if (const auto* sm = request.get_if<SubmitSm>()) {
+        dc = sm->data_coding;
+        esm = sm->esm_class;
+        data = sm->short_message;
+        tlvs = &sm->tlvs;
+    } else if (const auto* dm = request.get_if<DataSm>()) {
+        dc = dm->data_coding;
+        esm = dm->esm_class;
+        tlvs = &dm->tlvs;
+    } else {
+        return;
+    }
+    if (data.empty()) {
+        if (auto p = tlvs->message_payload()) data = *p;
+    }
+    std::string line = message_id + " " + std::to_string(dc) + " " + std::to_string(esm) + " ";
+    const auto ref = tlvs->sar_msg_ref_num();
+    const auto total = tlvs->sar_total_segments();
+    const auto seq = tlvs->sar_segment_seqnum();
+    line += ref && total && seq ? std::to_string(*ref) + "/" + std::to_string(*total) + "/" + std::to_string(*seq)
+                                : std::string("-");
+    line += ' ';
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (const auto b : data) {
+        line += kHex[b >> 4];
+        line += kHex[b & 0x0F];
+    }
+    line += '\n';
+    if (std::FILE* f = std::fopen(config_.record_file.c_str(), "a")) {
+        std::fwrite(line.data(), 1, line.size(), f);
+        std::fclose(f);
+    } else {
+        spdlog::warn("smsc-sim cannot append to {}", config_.record_file);
+    }
+}
+
 std::string SmscSimulator::next_message_id() {
     char buf[24];
     std::snprintf(buf, sizeof buf, "%08llx%08llx", static_cast<unsigned long long>(run_id_),
@@ -215,6 +255,7 @@ void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, Su
         message_id = next_message_id();
         ++counters_.accepted;
         if (on_accepted) on_accepted(origin.account, message_id);
+        if (!config_.record_file.empty()) record(request, message_id);
         // Receipt wanted? registered_delivery bits 1-0: 1 = final outcome, 2 = failure only.
         std::uint8_t reg = 0;
         ShortMessageData original;

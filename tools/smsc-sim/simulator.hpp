@@ -50,6 +50,10 @@ struct SimConfig {
     Duration enquire_link_interval = std::chrono::seconds(30);
     std::uint64_t seed = 0;        // 0 = random
     smpp::TlsOptions tls;
+    // Appends one line per accepted submit_sm / data_sm (tests read what the carrier got):
+    // "<message id> <data_coding> <esm_class> <sar ref>/<total>/<seqnum> <user data hex>",
+    // "-" for absent SAR TLVs; the user data is short_message or message_payload, UDH included.
+    std::string record_file;
 };
 
 struct SimCounters {
@@ -99,6 +103,7 @@ private:
     };
 
     std::string next_message_id();
+    void record(const smpp::Pdu& request, const std::string& message_id);
     const std::string& pick_outcome();
     void enqueue(std::deque<Delayed>& queue, boost::asio::steady_timer& timer, Duration delay,
                  std::function<void()> run);
