@@ -803,6 +803,12 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         parts.smpp = std::make_unique<SmppFrontend>(boost::asio::make_strand(server.io()),
                                                     to_smpp_frontend_config(config.smpp_server),
                                                     *parts.api, parts.held_parts.get());
+        parts.metrics.add_collector([raw](http::Metrics& m) {
+            if (!raw->smpp) return;
+            const auto c = raw->smpp->stats().concat;
+            m.sample_smpp_concat({c.parts_pending, c.messages_pending, c.parts_received, c.duplicates, c.refused,
+                                  c.reassembled, c.timed_out, c.rejected});
+        });
         server.add(std::make_shared<FnService>(
             "smpp",
             [raw] {

@@ -254,7 +254,28 @@ Metrics::Metrics()
                        .Name("process_start_time_seconds")
                        .Help("Start time of the process since the Unix epoch, in seconds")
                        .Register(*registry_)
-                       .Add({})) {
+                       .Add({})),
+      concat_parts_pending_(&BuildGauge()
+                                 .Name("bindery_smpp_concat_parts_pending")
+                                 .Help("Parts of concatenated submits held until their message is complete")
+                                 .Register(*registry_)
+                                 .Add({})),
+      concat_messages_pending_(&BuildGauge()
+                                    .Name("bindery_smpp_concat_messages_pending")
+                                    .Help("Concatenated messages held (incomplete, or complete and not yet "
+                                          "accepted by the router)")
+                                    .Register(*registry_)
+                                    .Add({})),
+      concat_parts_(&BuildCounter()
+                         .Name("bindery_smpp_concat_parts_total")
+                         .Help("Parts of concatenated submits, by result (stored, duplicate: answered "
+                               "with the id of a held part, refused)")
+                         .Register(*registry_)),
+      concat_messages_(&BuildCounter()
+                            .Name("bindery_smpp_concat_messages_total")
+                            .Help("Concatenated messages that left the part store, by result "
+                                  "(reassembled: accepted by the router; timed_out; rejected by the router)")
+                            .Register(*registry_)) {
     start_time_->Set(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count()));
@@ -263,6 +284,8 @@ Metrics::Metrics()
     for (const char* lane : {"express", "normal", "bulk"}) queue_depth_->Add({{"lane", lane}});
     for (const char* r : {"matched", "held", "unknown"}) receipts_->Add({{"result", r}});
     for (const char* r : {"delivered", "abandoned"}) callbacks_completed_->Add({{"outcome", r}});
+    for (const char* r : {"stored", "duplicate", "refused"}) concat_parts_->Add({{"result", r}});
+    for (const char* r : {"reassembled", "timed_out", "rejected"}) concat_messages_->Add({{"result", r}});
 }
 
 Metrics::~Metrics() = default;
@@ -448,6 +471,19 @@ void Metrics::sample_router(const RouterSample& s) {
     advance(*backpressured_, router_last_.backpressured, s.backpressured);
     advance(*retries_, router_last_.retries_scheduled, s.retries_scheduled);
     advance(*stale_results_, router_last_.stale_results, s.stale_results);
+}
+
+void Metrics::sample_smpp_concat(const SmppConcatSample& s) {
+    const std::lock_guard lock(mutex_);
+    concat_parts_pending_->Set(static_cast<double>(s.parts_pending));
+    concat_messages_pending_->Set(static_cast<double>(s.messages_pending));
+    auto& l = concat_last_;
+    advance(concat_parts_->Add({{"result", "stored"}}), l.parts_stored, s.parts_stored);
+    advance(concat_parts_->Add({{"result", "duplicate"}}), l.parts_duplicate, s.parts_duplicate);
+    advance(concat_parts_->Add({{"result", "refused"}}), l.parts_refused, s.parts_refused);
+    advance(concat_messages_->Add({{"result", "reassembled"}}), l.reassembled, s.reassembled);
+    advance(concat_messages_->Add({{"result", "timed_out"}}), l.timed_out, s.timed_out);
+    advance(concat_messages_->Add({{"result", "rejected"}}), l.rejected, s.rejected);
 }
 
 void Metrics::set_queue_depth(std::string_view lane, double n) {

@@ -62,6 +62,18 @@ struct RouterSample {
     std::uint64_t stale_results = 0;
 };
 
+// The SMPP server side's concatenated submits, sampled (gauges now, counts since the start).
+struct SmppConcatSample {
+    std::uint64_t parts_pending = 0;
+    std::uint64_t messages_pending = 0;
+    std::uint64_t parts_stored = 0;
+    std::uint64_t parts_duplicate = 0;
+    std::uint64_t parts_refused = 0;
+    std::uint64_t reassembled = 0;
+    std::uint64_t timed_out = 0;
+    std::uint64_t rejected = 0;
+};
+
 // Circuit breaker levels as exported by bindery_breaker_state.
 enum class BreakerLevel : std::uint8_t { closed = 0, half_open = 1, open = 2 };
 
@@ -114,6 +126,7 @@ public:
     // ---- Samples (from collectors) -------------------------------------------------------------
     void sample_carrier(const CarrierSample& s);
     void sample_router(const RouterSample& s);
+    void sample_smpp_concat(const SmppConcatSample& s);
     void set_breaker(std::string_view provider, BreakerLevel level);
     // Messages waiting in the router's lane (express / normal / bulk).
     void set_queue_depth(std::string_view lane, double n);
@@ -173,6 +186,11 @@ private:
     prometheus::Gauge* max_fds_;
     prometheus::Gauge* threads_;
     prometheus::Gauge* start_time_;
+    // SMPP server side, concatenated submits (sampled)
+    prometheus::Gauge* concat_parts_pending_;
+    prometheus::Gauge* concat_messages_pending_;
+    prometheus::Family<prometheus::Counter>* concat_parts_;
+    prometheus::Family<prometheus::Counter>* concat_messages_;
 
     mutable std::mutex mutex_;   // caches and last-sample state below
     std::unordered_map<std::string, prometheus::Counter*> transition_cache_;
@@ -182,6 +200,7 @@ private:
     std::unordered_map<std::string, prometheus::Histogram*> duration_cache_;
     std::map<std::string, std::unique_ptr<CarrierLast>, std::less<>> carriers_;
     RouterSample router_last_;
+    SmppConcatSample concat_last_;
     mutable double cpu_last_ = 0;
     mutable std::mutex collect_mutex_;   // one scrape at a time runs the collectors
     std::vector<std::function<void(Metrics&)>> collectors_;

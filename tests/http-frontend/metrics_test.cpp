@@ -62,6 +62,10 @@ TEST(Metrics, EveryCataloguedFamilyIsExportedWithItsType) {
              "# TYPE bindery_router_backpressure_refusals_total counter",
              "# TYPE bindery_retries_scheduled_total counter",
              "# TYPE bindery_stale_results_total counter",
+             "# TYPE bindery_smpp_concat_parts_pending gauge",
+             "# TYPE bindery_smpp_concat_messages_pending gauge",
+             "# TYPE bindery_smpp_concat_parts_total counter",
+             "# TYPE bindery_smpp_concat_messages_total counter",
              "# TYPE process_resident_memory_bytes gauge",
              "# TYPE process_cpu_seconds_total counter",
              "# TYPE process_open_fds gauge",
@@ -197,6 +201,32 @@ TEST(Metrics, ProcessFiguresAreReadFromProc) {
     EXPECT_NE(text.compare(rss, 32, "\nprocess_resident_memory_bytes 0"), 0);
     EXPECT_FALSE(has(text, "\nprocess_open_fds 0\n"));
     EXPECT_FALSE(has(text, "\nprocess_max_fds 0\n"));
+}
+
+TEST(Metrics, SmppConcatSamplesSetGaugesAndAdvanceCountersByResult) {
+    Metrics m;
+    std::uint64_t stored = 0;
+    m.add_collector([&stored](Metrics& self) {
+        stored += 4;
+        SmppConcatSample s;
+        s.parts_pending = 3;
+        s.messages_pending = 2;
+        s.parts_stored = stored;
+        s.parts_duplicate = 1;
+        s.reassembled = 1;
+        s.timed_out = 2;
+        self.sample_smpp_concat(s);
+    });
+    (void)m.serialize();
+    const auto text = m.serialize();
+    EXPECT_TRUE(has(text, "bindery_smpp_concat_parts_pending 3"));
+    EXPECT_TRUE(has(text, "bindery_smpp_concat_messages_pending 2"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_parts_total{result="stored"} 8)"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_parts_total{result="duplicate"} 1)"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_parts_total{result="refused"} 0)"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_messages_total{result="reassembled"} 1)"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_messages_total{result="timed_out"} 2)"));
+    EXPECT_TRUE(has(text, R"(bindery_smpp_concat_messages_total{result="rejected"} 0)"));
 }
 
 }  // namespace
