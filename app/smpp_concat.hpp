@@ -6,7 +6,7 @@
 // held, the text is decoded and joined and goes to the router as ONE message (the router
 // re-segments it for whatever carrier it picks), then the parts are deleted.
 //
-//   concat_part()      what a submit_sm / data_sm says about concatenation (pure)
+//   smpp::concat_part() what a submit_sm / data_sm says about concatenation (smpp/codec)
 //   ConcatAssembler    the rules: grouping, duplicates, limits, timeouts, submission and recovery;
 //                      single-threaded, `now` passed in (unit-tested with a fake clock)
 //   SmppConcat         ConcatAssembler on a worker thread of its own (store writes and router
@@ -41,40 +41,17 @@
 #include "router/api/part_store.hpp"
 #include "router/core/random.hpp"
 #include "smpp/base/expected.hpp"
-#include "smpp/codec/command.hpp"
-#include "smpp/codec/tlv.hpp"
+#include "smpp/codec/concat_part.hpp"
 
 namespace bindery::app {
 
+using smpp::ConcatRef;
+using smpp::ConcatRefKind;
+using smpp::SubmitPart;
+using smpp::concat_part;
+
 inline constexpr std::string_view kPartsTag = "smpp-parts:";
 inline constexpr std::string_view kConcatRefPrefix = "smpp-concat:";
-
-// Which header numbered a part: references of different kinds never join.
-enum class ConcatRefKind : std::uint8_t { udh8 = 0, udh16 = 1, sar = 2 };
-
-struct ConcatRef {
-    ConcatRefKind kind = ConcatRefKind::udh8;
-    std::uint16_t reference = 0;
-    std::uint8_t total = 0;   // 1-255
-    std::uint8_t seqnum = 0;  // 1-total
-};
-
-// One part of a concatenated submit: its numbering and its user data with the UDH removed.
-struct SubmitPart {
-    ConcatRef ref;
-    std::uint8_t data_coding = 0;
-    std::vector<std::uint8_t> user_data;
-};
-
-// What the text fields of a submit_sm / data_sm say about concatenation. nullopt: not a part
-// (no concatenation IE, no sar_* TLV). Errors, as the command_status to answer:
-//   malformed UDH, or a concatenation IE with total 0 or seqnum outside 1..total -> ESME_RINVESMCLASS
-//   sar_* TLVs incomplete (one or two of the three)                            -> ESME_RMISSINGOPTPARAM
-//   sar_* values out of range, or disagreeing with a concatenation IE          -> ESME_RINVOPTPARAMVAL
-//   short_message and message_payload both given (5.3.2.32)                    -> ESME_RINVPARLEN
-[[nodiscard]] Expected<std::optional<SubmitPart>, smpp::CommandStatus> concat_part(
-    std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
-    const smpp::TlvRange& tlvs);
 
 // The parts' user data joined and decoded to UTF-8: runs of parts with the same data_coding are
 // joined before decoding (a character split across parts still decodes); each run is decoded by

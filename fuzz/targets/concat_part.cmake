@@ -1,0 +1,1 @@
+bindery_fuzz(concat_part DEPS bindery_smpp_codec)
