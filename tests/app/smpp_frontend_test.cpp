@@ -494,6 +494,64 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     EXPECT_EQ(st.concat.parts_pending, 0U);
 }
 
+// A message whose parts never all arrive: dropped after concat.timeout, and its part id gets an
+// UNDELIV receipt (the ESME asked for receipts); SAR-numbered data_sm this time.
+TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivReceiptPerPart) {
+    RecordingApi api;
+    router::testing::TempDir dir;
+    router::SqliteStoreConfig store_config;
+    store_config.path = dir.file("m.db");
+    auto store = router::SqlitePartStore::open(store_config);
+    ASSERT_TRUE(store.has_value()) << store.error().detail;
+    auto config = frontend_config();
+    config.concat.timeout = std::chrono::seconds(1);
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store->get());
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(esme.connect(frontend_->port()));
+    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
+    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+
+    smpp::TlvBuilder tlvs;
+    tlvs.u16(smpp::tlv_tag::sar_msg_ref_num, 0x0101).u8(smpp::tlv_tag::sar_total_segments, 2).u8(
+        smpp::tlv_tag::sar_segment_seqnum, 1);
+    const std::string text = "first half ";
+    (void)tlvs.octets(smpp::tlv_tag::message_payload,
+                      smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+    smpp::DataSm d;
+    d.source_addr_ton = 5;
+    d.source_addr = "Bindery";
+    d.dest_addr_ton = 1;
+    d.destination_addr = "989121234567";
+    d.registered_delivery = 1;
+    d.data_coding = 1;
+    d.tlvs = tlvs.range();
+    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, 2}, d}));
+    auto resp = esme.receive(smpp::CommandId::data_sm_resp);
+    ASSERT_TRUE(resp);
+    ASSERT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
+    const std::string id(resp->get_if<smpp::DataSmResp>()->message_id);
+    ASSERT_EQ(id.size(), 36U);
+
+    auto receipt = esme.receive(smpp::CommandId::deliver_sm);
+    ASSERT_TRUE(receipt);
+    const auto* r = receipt->get_if<smpp::DeliverSm>();
+    EXPECT_EQ(r->esm_class, 0x04);
+    EXPECT_EQ(r->tlvs.receipted_message_id(), std::optional<std::string_view>(id));
+    EXPECT_EQ(r->tlvs.message_state(), std::optional<std::uint8_t>(5));   // UNDELIVERABLE
+    const std::string body(r->short_message.as_chars());
+    EXPECT_NE(body.find("id:" + id), std::string::npos) << body;
+    EXPECT_NE(body.find("stat:UNDELIV"), std::string::npos) << body;
+    EXPECT_NE(body.find("text:first half"), std::string::npos) << body;
+    EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp, CommandStatus::ESME_ROK,
+                                                 receipt->header.sequence_number},
+                                    smpp::DeliverSmResp{}}));
+    EXPECT_TRUE(api.requests.empty());
+    EXPECT_EQ(frontend_->stats().concat.timed_out, 1U);
+    EXPECT_TRUE((*store)->load()->empty());
+}
+
 TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
     RecordingApi api;
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
