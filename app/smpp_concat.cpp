@@ -136,7 +136,11 @@ Expected<void, std::string> ConcatAssembler::recover() {
         g.recovered = g.held.complete;
         const auto id = g.held.id;
         count(g, +1);
-        open_[key_of(g.held)] = id;
+        if (g.held.complete) {
+            remember(g, router::SystemClock::now());
+        } else {
+            open_[key_of(g.held)] = id;
+        }
         groups_.emplace(id, std::move(g));
     }
     return {};
@@ -185,10 +189,15 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
             return {inconsistent, {}};
         }
         for (const auto& p : g.held.parts) {
-            if (p.seqnum == part.ref.seqnum) {   // a retransmission: same answer, stored once
-                ++stats_.duplicates;
-                return {CommandStatus::ESME_ROK, p.id.to_string()};
+            if (p.seqnum != part.ref.seqnum) continue;
+            // A retransmission: same answer, stored once. Other content than held here but the
+            // same as a complete message's part with this reference: a late retransmission of that.
+            ++stats_.duplicates;
+            if (!std::equal(p.data.begin(), p.data.end(), part.user_data.begin(), part.user_data.end(),
+                            [](char x, std::uint8_t y) { return static_cast<std::uint8_t>(x) == y; })) {
+                if (auto id = recent_duplicate(key, part, now)) return {CommandStatus::ESME_ROK, std::move(*id)};
             }
+            return {CommandStatus::ESME_ROK, p.id.to_string()};
         }
         if (acct.parts >= limits_.max_parts) {
             ++stats_.refused;
@@ -209,9 +218,13 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
         ++stats_.parts_pending;
         ++stats_.parts_received;
         if (complete) {
+            // The key is free for the ESME's next message with this reference; retransmissions
+            // of these parts are recognised by their content (remember()).
             g.held.complete = true;
             g.retry_at = now;
             if (acct.messages > 0) --acct.messages;
+            remember(g, now);
+            open_.erase(open);
         }
         return {CommandStatus::ESME_ROK, answer};
     }
@@ -245,7 +258,11 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
     g.retry_at = now;
     ++stats_.parts_received;
     count(g, +1);
-    open_[key] = *id;
+    if (g.held.complete) {
+        remember(g, now);
+    } else {
+        open_[key] = *id;
+    }
     groups_.emplace(*id, std::move(g));
     return {CommandStatus::ESME_ROK, hp.id.to_string()};
 }

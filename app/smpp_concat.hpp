@@ -64,7 +64,7 @@ struct ConcatLimits {
     std::size_t max_parts = 10000;     // parts held per account
     std::chrono::seconds retry_interval{5};   // router busy or store failing: try again after
     std::chrono::hours link_retention{72};    // part id -> message links (query_sm)
-    // A part retransmitted after its message was released (its resp was lost) is answered with its
+    // A part retransmitted after its message was complete (its resp was lost) is answered with its
     // first id for this long when its content is the same (memory only, at most 100 000 parts).
     std::chrono::seconds duplicate_window{std::chrono::minutes(5)};
 };

@@ -245,6 +245,33 @@ TEST_F(ConcatAssemblerTest, ALateRetransmissionOfAReleasedPartGetsItsIdOnlyWithT
     EXPECT_EQ(a.stats().duplicates, 1U);
 }
 
+TEST_F(ConcatAssemblerTest, ANewMessageWithTheSameReferenceIsHeldWhileTheCompleteOneWaitsForTheRouter) {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    limits_.retry_interval = 5s;
+    ConcatAssembler a(*store, api_, limits_, 13);
+    ASSERT_TRUE(a.recover().has_value());
+    api_.refuse = router::SubmitErrc::backlog_full;
+    const auto p1 = a.add("esme1", base(), ucs2_part(5, 2, 1, "ab"), kT0);
+    (void)a.add("esme1", base(), ucs2_part(5, 2, 2, "cd"), kT0);
+    EXPECT_TRUE(a.submit_due(kT0).empty());   // complete, the router is busy: held
+    // The ESME's next message reuses reference 5 (an 8-bit counter wraps quickly).
+    const auto n1 = a.add("esme1", base(), ucs2_part(5, 2, 1, "ef"), kT0 + 1s);
+    EXPECT_EQ(n1.status, CommandStatus::ESME_ROK);
+    EXPECT_NE(n1.message_id, p1.message_id);
+    // A retransmission of the held message's part is still recognised by its content.
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(5, 2, 1, "ab"), kT0 + 1s).message_id, p1.message_id);
+    (void)a.add("esme1", base(), ucs2_part(5, 2, 2, "gh"), kT0 + 1s);
+    EXPECT_EQ(a.stats().messages_pending, 2U);
+    api_.refuse.reset();
+    EXPECT_TRUE(a.submit_due(kT0 + 5s).empty());
+    std::vector<std::string> texts;
+    for (const auto& r : api_.submitted) texts.push_back(r.text);
+    std::sort(texts.begin(), texts.end());
+    EXPECT_EQ(texts, (std::vector<std::string>{"abcd", "efgh"}));
+    EXPECT_TRUE(store->load()->empty());
+}
+
 TEST_F(ConcatAssemblerTest, InterleavedReferencesKindsAndAddressesStayApart) {
     auto store = open_store();
     ASSERT_NE(store, nullptr);
