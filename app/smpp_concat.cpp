@@ -568,6 +568,11 @@ void SmppConcat::work() {
         }
         for (auto& job : batch) {
             auto answer = assembler_.add(job.account, job.base, job.part, router::SystemClock::now());
+            {
+                // Before the answer leaves: whoever saw the answer sees the counts that include it.
+                const std::lock_guard lock(mutex_);
+                stats_ = assembler_.stats();
+            }
             job.done(std::move(answer));
         }
         const auto now = router::SystemClock::now();

@@ -244,9 +244,12 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
     EXPECT_EQ(texts.begin()->second, original);
     EXPECT_GE(lines, 3U);
     EXPECT_THAT(restarted.log(), HasSubstr("recovered 1 held messages (2 parts)"));
-    const auto metrics = http(restarted.port(), "GET", "/metrics", {}, {});
-    EXPECT_THAT(metrics.body, HasSubstr(R"(bindery_smpp_concat_messages_total{result="reassembled"} 1)"));
-    EXPECT_THAT(metrics.body, HasSubstr("bindery_smpp_concat_parts_pending 0"));
+    std::string metrics;
+    EXPECT_TRUE(eventually([&] {
+        metrics = http(restarted.port(), "GET", "/metrics", {}, {}).body;
+        return metrics.find(R"(bindery_smpp_concat_messages_total{result="reassembled"} 1)") != std::string::npos &&
+               metrics.find("bindery_smpp_concat_parts_pending 0") != std::string::npos;
+    })) << metrics;
 }
 
 }  // namespace
