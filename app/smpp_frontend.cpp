@@ -289,6 +289,8 @@ SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig co
     if (parts != nullptr) {
         concat_ = std::make_unique<SmppConcat>(*parts, api_, config_.concat,
                                                [this](const FailedConcat& f) { on_concat_failed(f); });
+        // query_sm / cancel_sm by a part id act on the message its parts went into.
+        queries_.set_resolver([this](const router::MessageId& id) { return message_of_part(id); });
     }
 }
 

@@ -102,9 +102,16 @@ SmppQueries::Answer SmppQueries::run(const Job& job) {
     return job.command == CommandId::query_sm ? query(job) : cancel(job);
 }
 
+std::optional<router::MessageId> SmppQueries::target(std::string_view message_id) const {
+    auto id = router::MessageId::parse(message_id);
+    if (!id || !resolver_) return id;
+    if (auto resolved = resolver_(*id)) return resolved;
+    return id;
+}
+
 SmppQueries::Answer SmppQueries::query(const Job& job) {
     Answer a;
-    const auto id = router::MessageId::parse(job.message_id);
+    const auto id = target(job.message_id);
     if (!id) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;
@@ -131,7 +138,7 @@ SmppQueries::Answer SmppQueries::query(const Job& job) {
 
 SmppQueries::Answer SmppQueries::cancel(const Job& job) {
     Answer a;
-    const auto id = router::MessageId::parse(job.message_id);
+    const auto id = target(job.message_id);
     if (!id) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;

@@ -26,7 +26,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -52,6 +54,12 @@ public:
     ~SmppQueries();
     SmppQueries(const SmppQueries&) = delete;
     SmppQueries& operator=(const SmppQueries&) = delete;
+
+    // A message_id that is not a router id may stand for one (a part id of a concatenated
+    // submit -> the message its parts went into); nullopt: the id as given. Thread-safe; set
+    // before start().
+    using IdResolver = std::function<std::optional<router::MessageId>(const router::MessageId&)>;
+    void set_resolver(IdResolver resolver) { resolver_ = std::move(resolver); }
 
     void start();
     // Answers what is queued, then joins the worker. Not from the worker.
@@ -93,12 +101,15 @@ private:
 
     void work();
     Answer run(const Job& job);
+    // The router id `message_id` stands for (through the resolver), nullopt when unparsable.
+    std::optional<router::MessageId> target(std::string_view message_id) const;
     Answer query(const Job& job);
     Answer cancel(const Job& job);
     void answer(Job& job, Answer a);
 
     boost::asio::any_io_executor executor_;
     router::GatewayApi& api_;
+    IdResolver resolver_;
     const std::size_t max_pending_;
 
     mutable std::mutex mutex_;

@@ -238,6 +238,25 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
     }
     EXPECT_EQ(receipted, ids);
 
+    // query_sm by any part id answers for the message the parts went into.
+    std::uint32_t sequence = 100;
+    for (const auto& part : ids) {
+        smpp::QuerySm q;
+        q.message_id = part;
+        ASSERT_TRUE(esme.send(CommandId::query_sm, sequence, q));
+        auto pdu = esme.next(60s);
+        ASSERT_TRUE(pdu) << restarted.log();
+        ASSERT_EQ(pdu->header.command_id, CommandId::query_sm_resp);
+        EXPECT_EQ(pdu->header.sequence_number, sequence);
+        EXPECT_EQ(pdu->header.command_status, CommandStatus::ESME_ROK) << part;
+        const auto* r = pdu->get_if<smpp::QuerySmResp>();
+        ASSERT_NE(r, nullptr);
+        EXPECT_EQ(std::string(r->message_id), part);
+        EXPECT_EQ(r->message_state, 2) << part;   // DELIVERED
+        EXPECT_EQ(r->final_date.size(), 16U);
+        ++sequence;
+    }
+
     // The carrier got one message, re-segmented by the router, whose text is the original.
     const auto texts = carrier_texts(record, lines);
     ASSERT_EQ(texts.size(), 1U) << read_all(record);
