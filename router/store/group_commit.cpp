@@ -34,6 +34,7 @@ const std::string kUpdateMessage =
     "last_error = ?17, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
     "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24 WHERE id = ?1 AND state = ?25";
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
+const std::string kAnyAccount = "SELECT EXISTS(SELECT 1 FROM credit_accounts)";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
 const std::string kInsertProviderId =
     "INSERT OR REPLACE INTO provider_ids(provider, key, message_id, segment) VALUES(?1, ?2, ?3, "
@@ -176,6 +177,13 @@ void GroupWriter::run_group(std::span<WriteRequest* const> group) {
         if (auto begun = run_simple(kBegin, "begin"); !begun) {
             fail(pending, begun.error());
             return;
+        }
+        // Holds exist only for clients with a credit account (accounts are never deleted): with
+        // none, no transition of this group needs its hold looked up.
+        if (auto any = any_account(); any) {
+            metered_ = *any;
+        } else {
+            metered_ = true;   // cannot tell: look every hold up
         }
         std::size_t failed_at = pending.size();
         for (std::size_t i = 0; i < pending.size(); ++i) {
@@ -529,8 +537,8 @@ Expected<void, StoreError> GroupWriter::ledger(std::string_view client, const Me
 
 Expected<void, StoreError> GroupWriter::settle_hold(const MessageId& id, MessageState to,
                                                     std::int64_t at) {
-    // Only states that can close a hold pay for the lookup.
-    if (credit_action(to, CaptureOn::sent) == CreditAction::none) return {};
+    // Only states that can close a hold pay for the lookup, and only when a client is metered.
+    if (!metered_ || credit_action(to, CaptureOn::sent) == CreditAction::none) return {};
     std::string client;
     CreditAmount held = 0;
     CaptureOn capture = CaptureOn::delivered;
@@ -571,7 +579,17 @@ Expected<void, StoreError> GroupWriter::settle_hold(const MessageId& id, Message
                   at, "");
 }
 
+Expected<bool, StoreError> GroupWriter::any_account() {
+    auto prepared = conn_->prepare(kAnyAccount);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    const int rc = sqlite3_step(use.get());
+    if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc, "any credit account"));
+    return sqlite3_column_int64(use.get(), 0) != 0;
+}
+
 Expected<void, StoreError> GroupWriter::apply_credit(WriteRequest& r, bool& wrote) {
+    metered_ = true;   // an account may be opened by this request
     auto existing = account(r.credit_client);
     if (!existing) return Unexpected(std::move(existing).error());
     const std::string client(r.credit_client);

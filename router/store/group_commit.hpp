@@ -86,6 +86,8 @@ private:
     Expected<void, StoreError> apply_credit(WriteRequest& r, bool& wrote);
     // The account of `client`, nullopt when it is unmetered.
     Expected<std::optional<CreditAccount>, StoreError> account(std::string_view client);
+    // Whether any client has a credit account (run once per group: `metered_`).
+    Expected<bool, StoreError> any_account();
     // Moves the open hold of `id` as a transition into `to` requires (credits.hpp).
     Expected<void, StoreError> settle_hold(const MessageId& id, MessageState to, std::int64_t at);
     Expected<void, StoreError> ledger(std::string_view client, const MessageId* id,
@@ -101,6 +103,7 @@ private:
     sqlite3_stmt* exists_ = nullptr;  // cached in conn_
     const std::chrono::microseconds window_;
     const std::size_t max_rows_;
+    bool metered_ = true;  // some client has a credit account (refreshed per group)
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
