@@ -1,6 +1,7 @@
 // DELETE /v1/messages/{id} over real HTTP on 127.0.0.1, in front of a real Router and
 // InMemoryStore (RouterGateway): 200 with CANCELLED, 404, 409 not_cancellable, credit released.
 #include <thread>
+#include <utility>  // before boost/asio.hpp: Boost 1.74 awaitable.hpp uses std::exchange without it (g++ 12)
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>

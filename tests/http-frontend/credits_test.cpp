@@ -2,6 +2,8 @@
 // InMemoryStore (RouterGateway), so cost, hold, 402 and balance are the router's and the store's.
 #include <thread>
 
+#include <utility>  // before boost/asio.hpp: Boost 1.74 awaitable.hpp needs std::exchange (g++ 12)
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
