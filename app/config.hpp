@@ -105,6 +105,24 @@ struct SmppAccountConfig {
     std::vector<BindType> bind_types{BindType::trx, BindType::tx, BindType::rx};
     std::vector<std::string> allowed_senders;  // empty = any
     std::string client;                        // API client charged for this account's traffic
+    std::optional<Millis> delivery_expiry;     // unset: smpp_server.deliveries.expiry
+};
+
+// Receipts and MO waiting for an account's RX/TRX bind (durable: table smpp_outbox).
+struct SmppDeliveriesConfig {
+    Millis expiry{std::chrono::hours(48)};           // given up (logged, counted) after this
+    Millis retry_initial{std::chrono::seconds(5)};   // after a failed attempt, doubling...
+    Millis retry_max{std::chrono::minutes(10)};      // ...up to this
+    unsigned max_in_flight = 100;                    // per account, handed to the binds at once
+};
+
+// Where an MO goes: the first route by specificity whose destination matches (exact before
+// prefix, longer prefix first, a route naming the carrier before one that does not).
+struct MoRouteConfig {
+    std::string destination;  // exact match (a leading "+" is ignored on both sides), or
+    std::string prefix;       // a prefix of the destination
+    std::string carrier;      // only MO from this SMPP carrier; empty = any
+    std::string account;      // smpp_server account (system_id) it is delivered to
 };
 
 // Concatenated submits from ESMEs (app/smpp_concat.hpp): parts held until the last arrives.
@@ -126,6 +144,8 @@ struct SmppServerConfig {
     Millis response_timeout{std::chrono::seconds(10)};
     SmppConcatConfig concat;
     std::vector<SmppAccountConfig> accounts;
+    SmppDeliveriesConfig deliveries;
+    std::vector<MoRouteConfig> mo_routes;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -304,6 +304,25 @@ std::string dump_config(const Config& c) {
         out << YAML::EndSeq;
         d.strings("allowed_senders", a.allowed_senders);
         d.opt_str("client", a.client);
+        if (a.delivery_expiry) d.duration("delivery_expiry", *a.delivery_expiry);
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    d.key("deliveries");
+    out << YAML::BeginMap;
+    d.duration("expiry", s.deliveries.expiry);
+    d.duration("retry_initial", s.deliveries.retry_initial);
+    d.duration("retry_max", s.deliveries.retry_max);
+    d.integer("max_in_flight", s.deliveries.max_in_flight);
+    out << YAML::EndMap;
+    d.key("mo_routes");
+    out << YAML::BeginSeq;
+    for (const auto& r : s.mo_routes) {
+        out << YAML::BeginMap;
+        if (!r.destination.empty()) d.str("destination", r.destination);
+        else d.str("prefix", r.prefix);
+        d.opt_str("carrier", r.carrier);
+        d.str("account", r.account);
         out << YAML::EndMap;
     }
     out << YAML::EndSeq;

@@ -114,7 +114,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 template <class E>
 using EnumTable = std::initializer_list<std::pair<std::string_view, E>>;
 
-enum class Ref { carrier, client, group, route };
+enum class Ref { carrier, smpp_carrier, client, group, route, account };
 
 struct Reference {
     Ref kind;
@@ -646,6 +646,7 @@ private:
     void load_callbacks(MapReader& m, CallbacksConfig& c);
     void load_smpp_server(MapReader& m, SmppServerConfig& c);
     void load_account(MapReader& m, SmppAccountConfig& c);
+    void load_mo_route(MapReader& m, MoRouteConfig& c);
     void load_carrier(MapReader& m, CarrierConfig& c);
     void load_smpp_carrier(MapReader& m, SmppCarrierConfig& c);
     void load_kavenegar(MapReader& m, KavenegarCarrierConfig& c);
@@ -665,7 +666,7 @@ private:
     const SecretResolver& secrets_;
     std::vector<Reference> refs_;
     std::map<std::string, YAML::Mark> carrier_names_, client_names_, directory_names_, route_names_,
-        receiver_names_, account_names_;
+        receiver_names_, account_names_, mo_route_keys_;
 };
 
 MapReader::MapReader(Loader& loader, const Node& map, std::string path)
@@ -875,6 +876,66 @@ void Loader::load_smpp_server(MapReader& m, SmppServerConfig& c) {
         SmppAccountConfig a;
         if (object(item, path, [&](MapReader& s) { load_account(s, a); })) c.accounts.push_back(std::move(a));
     });
+    object(m, "deliveries", [&](MapReader& s) {
+        auto& d = c.deliveries;
+        duration(s, "expiry", d.expiry, std::chrono::minutes(1), std::chrono::hours(24 * 30));
+        duration(s, "retry_initial", d.retry_initial, std::chrono::milliseconds(100), std::chrono::hours(1));
+        duration(s, "retry_max", d.retry_max, std::chrono::milliseconds(100), std::chrono::hours(24));
+        integer(s, "max_in_flight", d.max_in_flight, 1, 10'000);
+        if (d.retry_max < d.retry_initial) {
+            error(s.value_mark("retry_max"), s.path("retry_max"), "must not be shorter than retry_initial");
+        }
+    });
+    list(m, "mo_routes", [&](const Node& item, const std::string& path) {
+        MoRouteConfig r;
+        if (object(item, path, [&](MapReader& s) { load_mo_route(s, r); })) c.mo_routes.push_back(std::move(r));
+    });
+}
+
+void Loader::load_mo_route(MapReader& m, MoRouteConfig& c) {
+    const bool has_destination = m.present("destination");
+    if (has_destination == m.present("prefix")) {
+        error(m.mark(), m.path("destination"), "give exactly one of destination and prefix");
+        m.take("destination");
+        m.take("prefix");
+    } else {
+        const std::string_view key = has_destination ? "destination" : "prefix";
+        std::string& value = has_destination ? c.destination : c.prefix;
+        if (str(m, key, value, true)) {
+            std::string_view digits = value;
+            if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+            if (digits.empty() || digits.size() > 20 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+                error(m.value_mark(key), m.path(key), "expected digits (an optional leading \"+\"), at most 20, got " + quoted(value));
+            } else {
+                value = std::string(digits);
+            }
+        }
+    }
+    if (Field* f = m.take("carrier"); f != nullptr) {
+        if (f->value.IsScalar() && !f->value.Scalar().empty()) {
+            c.carrier = f->value.Scalar();
+            reference(Ref::smpp_carrier, f->value, m.path("carrier"));
+        } else {
+            error(f->value, m.path("carrier"), "expected a carrier name, got " + describe_node(f->value));
+        }
+    }
+    if (Field* f = m.take("account"); f == nullptr) {
+        missing(m, "account", "the smpp_server account (system_id) the MO goes to");
+    } else if (f->value.IsScalar() && !f->value.Scalar().empty()) {
+        c.account = f->value.Scalar();
+        reference(Ref::account, f->value, m.path("account"));
+    } else {
+        error(f->value, m.path("account"), "expected an account system_id, got " + describe_node(f->value));
+    }
+    const std::string key = (c.destination.empty() ? "prefix " + c.prefix : "destination " + c.destination) +
+                            (c.carrier.empty() ? "" : " from carrier " + c.carrier);
+    if (!c.destination.empty() || !c.prefix.empty()) {
+        auto [it, inserted] = mo_route_keys_.emplace(key, m.mark());
+        if (!inserted) {
+            error(m.mark(), m.path(c.destination.empty() ? "prefix" : "destination"),
+                  "duplicate MO route (" + key + ", first at line " + std::to_string(it->second.line + 1) + ")");
+        }
+    }
 }
 
 void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
@@ -906,6 +967,14 @@ void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
         if (parse_enum(item, path, t, kBindTypes)) c.bind_types.push_back(t);
     });
     strings(m, "allowed_senders", c.allowed_senders);
+    if (m.present("delivery_expiry")) {
+        Millis expiry{};
+        if (duration(m, "delivery_expiry", expiry, std::chrono::minutes(1), std::chrono::hours(24 * 30))) {
+            c.delivery_expiry = expiry;
+        }
+    } else {
+        m.take("delivery_expiry");
+    }
     if (Field* f = m.take("client"); f != nullptr) {
         if (f->value.IsScalar()) {
             c.client = f->value.Scalar();
@@ -1341,6 +1410,12 @@ void Loader::check_references(const Config& config) {
     for (const auto& c : config.clients) clients.insert(c.name);
     std::set<std::string> routes;
     for (const auto& r : config.routes) routes.insert(r.name);
+    std::set<std::string> smpp_carriers;
+    for (const auto& c : config.carriers) {
+        if (c.kind() == CarrierKind::smpp) smpp_carriers.insert(c.name);
+    }
+    std::set<std::string> accounts;
+    for (const auto& a : config.smpp_server.accounts) accounts.insert(a.system_id);
     for (const auto& d : config.directories) {
         if (const auto* s = std::get_if<StaticDirectoryConfig>(&d.settings)) {
             for (const auto& [name, people] : s->groups) groups.insert(name);
@@ -1358,6 +1433,19 @@ void Loader::check_references(const Config& config) {
             case Ref::carrier:
                 if (!carriers.count(ref.name)) {
                     error(ref.mark, ref.path, "unknown carrier " + quoted(ref.name) + " (" + known(carriers) + ")");
+                }
+                break;
+            case Ref::smpp_carrier:
+                if (!smpp_carriers.count(ref.name)) {
+                    error(ref.mark, ref.path,
+                          (carriers.count(ref.name) ? "carrier " + quoted(ref.name) + " is not an SMPP carrier (MO comes only from SMPP binds; "
+                                                    : "unknown carrier " + quoted(ref.name) + " (") +
+                              known(smpp_carriers) + ")");
+                }
+                break;
+            case Ref::account:
+                if (!accounts.count(ref.name)) {
+                    error(ref.mark, ref.path, "unknown smpp_server account " + quoted(ref.name) + " (" + known(accounts) + ")");
                 }
                 break;
             case Ref::client:

@@ -22,6 +22,8 @@
 #include "app/alerting.hpp"
 #include "app/admin_backend.hpp"
 #include "app/logging.hpp"
+#include "app/smpp_deliveries.hpp"
+#include "app/smpp_delivery_metrics.hpp"
 #include "app/smpp_frontend.hpp"
 #include "http-frontend/admin.hpp"
 #include "http-frontend/callbacks.hpp"
@@ -36,6 +38,7 @@
 #include "router/store/sqlite_idempotency.hpp"
 #include "router/store/sqlite_parts.hpp"
 #include "router/store/sqlite_operator_state.hpp"
+#include "router/store/sqlite_smpp_outbox.hpp"
 
 namespace bindery::app {
 
@@ -464,6 +467,8 @@ struct Gateway::Parts {
     std::thread http_stopper;
     std::unique_ptr<router::SqlitePartStore> held_parts;   // concatenated submits' parts
     std::unique_ptr<SmppFrontend> smpp;   // the SMPP server side (null: disabled)
+    std::unique_ptr<router::SqliteSmppOutbox> smpp_outbox;   // its receipts and MO, durable
+    std::unique_ptr<SmppDeliveries> smpp_deliveries;   // fed from smpp_outbox to its binds
 
     // The callback settings of a client (nullopt: unknown client).
     std::optional<http::CallbackClient> callback_client(std::string_view client) const {
@@ -474,6 +479,7 @@ struct Gateway::Parts {
     }
 
     ~Parts() {
+        if (smpp_deliveries) smpp_deliveries->stop();
         if (smpp) smpp->stop();
         smpp.reset();
         held_parts.reset();
@@ -486,6 +492,8 @@ struct Gateway::Parts {
         callbacks.reset();   // after the driver: the router's transitions feed it
         callback_outbox.reset();
         idempotency.reset();
+        smpp_deliveries.reset();   // after the driver (the router's transitions feed it)
+        smpp_outbox.reset();
         providers.clear();
         kavenegar.clear();
         http_providers.clear();
@@ -573,6 +581,27 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             });
         }));
 
+    // Deliveries to the SMPP server side's accounts (receipts, MO), durable in the same file:
+    // started before the router (its start-up scan queues receipts a crash left out), stopped
+    // after it (the last transitions of the drain are written).
+    if (config.smpp_server.enabled) {
+        auto smpp_outbox = router::SqliteSmppOutbox::open(store_config);
+        if (!smpp_outbox) throw std::runtime_error("store: " + smpp_outbox.error().detail);
+        parts.smpp_outbox = std::move(*smpp_outbox);
+        parts.smpp_deliveries = std::make_unique<SmppDeliveries>(
+            to_deliveries_settings(config.smpp_server), *parts.smpp_outbox, *parts.store,
+            smpp_delivery_observer(parts.metrics));
+        std::vector<std::string> accounts;
+        for (const auto& a : config.smpp_server.accounts) accounts.push_back(a.system_id);
+        add_smpp_delivery_collector(parts.metrics, *parts.smpp_deliveries, std::move(accounts));
+        server.add(std::make_shared<FnService>(
+            "smpp-deliveries", [raw] { raw->smpp_deliveries->start(); },
+            [raw](SteadyTime, std::function<void()> done) {
+                raw->smpp_deliveries->stop();
+                done();
+            }));
+    }
+
     // Router. The planner uses the first SMPP carrier's text options (what most messages go
     // through).
     smpp::EncodeOptions text;
@@ -657,7 +686,10 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             // A strand per carrier: the bind pool and its binds are not thread-safe, and the
             // io_context runs on several threads.
             to_carrier_config(carrier.name, smpp_config), boost::asio::make_strand(server.io()),
-            *parts.router);
+            *parts.router,
+            // MO goes to the SMPP server account its mo_route names (durably, before the
+            // deliver_sm_resp); without the server side, MO is answered and dropped.
+            parts.smpp_deliveries ? parts.smpp_deliveries->mo_handler() : router::MoHandler{});
         add_carrier(*provider, provider.get(), carrier.breaker);
         parts.providers.push_back(std::move(provider));
     }
@@ -800,9 +832,13 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         auto held = router::SqlitePartStore::open(store_config);
         if (!held) throw std::runtime_error("store: " + held.error().detail);
         parts.held_parts = std::move(*held);
+        auto frontend_config = to_smpp_frontend_config(config.smpp_server);
+        // A deliver_sm handed to the server goes back to the durable outbox (and its backoff)
+        // when no bind acknowledged it within this.
+        frontend_config.server.deliver_timeout = std::chrono::seconds(60);
         parts.smpp = std::make_unique<SmppFrontend>(boost::asio::make_strand(server.io()),
-                                                    to_smpp_frontend_config(config.smpp_server),
-                                                    *parts.api, parts.held_parts.get());
+                                                    std::move(frontend_config), *parts.api, parts.held_parts.get());
+        parts.smpp_deliveries->attach(*parts.smpp);
         parts.metrics.add_collector([raw](http::Metrics& m) {
             if (!raw->smpp) return;
             const auto c = raw->smpp->stats().concat;

@@ -490,15 +490,28 @@ smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const
     return d;
 }
 
-void SmppFrontend::on_transition(const router::Message& message, const router::MessageEvent& event) {
-    if (!receipt_state(event.to)) return;
+std::optional<std::string> SmppFrontend::receipt_account(const router::Message& message, router::MessageState to) {
+    if (!receipt_state(to)) return std::nullopt;
     auto target = dlr_tag(message);
-    if (!target) return;
-    if (target->second == 2 && event.to == router::MessageState::delivered) return;  // failures only
+    if (!target) return std::nullopt;
+    if (target->second == 2 && to == router::MessageState::delivered) return std::nullopt;  // failures only
+    return std::move(target->first);
+}
+
+std::vector<std::string> SmppFrontend::receipt_ids(const router::Message& message) {
+    auto parts = part_ids(message);
+    if (parts.empty()) parts.push_back(message.id.to_string());
+    return parts;
+}
+
+void SmppFrontend::on_transition(const router::Message& message, const router::MessageEvent& event) {
+    const auto account = receipt_account(message, event.to);
+    if (!account) return;
+    if (receipt_route_) return receipt_route_(message, event);
     // Concatenated submits: one receipt for each part id the ESME was given.
     const auto parts = part_ids(message);
-    for (const auto& id : parts) send_receipt(message, event, id, target->first);
-    if (parts.empty()) send_receipt(message, event, {}, target->first);
+    for (const auto& id : parts) send_receipt(message, event, id, *account);
+    if (parts.empty()) send_receipt(message, event, {}, *account);
 }
 
 void SmppFrontend::send_receipt(const router::Message& message, const router::MessageEvent& event,

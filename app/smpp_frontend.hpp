@@ -20,11 +20,12 @@
 // Receipts: a submit asking for one (registered_delivery bits 1-0 = 1, or 2 = failures only) is
 // tagged `smpp-dlr:<system_id>:<registered_delivery>` in the router, so the transition to a final
 // state (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED, FAILED_PERM, DEAD_LETTER; CANCELLED as
-// stat:DELETED) knows where the
-// deliver_sm goes even after a restart. A receipt waits in SmppServer's per-account queue
-// (bounded: `max_deliver_queue`) until a receiver bind takes it or `deliver_timeout` passes; a
-// receipt given up is logged with its message id (warn) and counted, never dropped silently. The
-// queue is in memory: receipts waiting for a bind when the process stops are lost (logged count).
+// stat:DELETED) knows where the deliver_sm goes even after a restart (receipt_account(),
+// receipt_ids()). With a receipt route (set_receipt_route(): `bindery serve` routes them to
+// app/smpp_deliveries, a durable outbox in the messages database that feeds SmppServer::deliver)
+// every receipt goes there. Without one (tests, embedding) a receipt waits in SmppServer's
+// per-account queue (bounded: `max_deliver_queue`) until a receiver bind takes it or
+// `deliver_timeout` passes, logged and counted when given up, lost if the process stops.
 //
 // Concatenated submit_sm / data_sm parts (UDH IE 0x00/0x08 or sar_* TLVs) go to SmppConcat
 // (app/smpp_concat.hpp) when a PartStore is given: each part is answered with its own id once
@@ -38,6 +39,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -107,8 +109,17 @@ public:
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] SmppFrontendStats stats() const;
 
+    // The server (deliver(), accounts_with_receivers(): on executor() only) and its strand.
+    [[nodiscard]] const std::shared_ptr<smpp::SmppServer>& server() const noexcept { return server_; }
+    [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+
     // Router hook (any thread, may hold the router's lock: only copies and posts).
     void on_transition(const router::Message& message, const router::MessageEvent& event);
+    // Where receipts go instead of SmppServer::deliver: called (any thread, maybe under the
+    // router's lock) with each transition that asks for a receipt (receipt_account() is set).
+    // Set before start().
+    using ReceiptRoute = std::function<void(const router::Message&, const router::MessageEvent&)>;
+    void set_receipt_route(ReceiptRoute route) { receipt_route_ = std::move(route); }
 
     // smpp::SubmitHandler (on the server's strand)
     void on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
@@ -117,6 +128,12 @@ public:
     void on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
                   smpp::QueryResponder respond) override;
 
+    // The account a receipt of `message` reaching state `to` goes to: set when `to` is final and
+    // the message carries a `smpp-dlr:` tag that asks for it (failures only: not for DELIVERED).
+    [[nodiscard]] static std::optional<std::string> receipt_account(const router::Message& message,
+                                                                    router::MessageState to);
+    // The ids its receipts report: each part id of a concatenated submit, else the message's own.
+    [[nodiscard]] static std::vector<std::string> receipt_ids(const router::Message& message);
     // The receipt deliver_sm for a message in a final state (exposed for tests); `id`: the id it
     // reports (empty: the message's own; a part id for concatenated submits).
     [[nodiscard]] static smpp::ShortMessageData receipt_for(const router::Message& message,
@@ -156,6 +173,7 @@ private:
     std::thread worker_;
     SmppFrontendStats stats_;  // under mutex_
     std::shared_ptr<ReceiptCounters> receipts_ = std::make_shared<ReceiptCounters>();
+    ReceiptRoute receipt_route_;
 };
 
 }  // namespace bindery::app

@@ -251,7 +251,7 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     // ---- incoming ------------------------------------------------------------------------------
     void on_deliver(const smpp::Pdu& pdu, smpp::IncomingDone done) {
         if (detached) return done(CommandStatus::ESME_RX_T_APPN);
-        std::uint8_t esm = 0, dc = 0, src_ton = 0, src_npi = 0;
+        std::uint8_t esm = 0, dc = 0, src_ton = 0, src_npi = 0, dst_ton = 0, dst_npi = 0;
         std::string_view src, dst;
         smpp::ByteView sm;
         smpp::TlvRange tlvs;
@@ -262,6 +262,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             dst = d->destination_addr;
             src_ton = d->source_addr_ton;
             src_npi = d->source_addr_npi;
+            dst_ton = d->dest_addr_ton;
+            dst_npi = d->dest_addr_npi;
             sm = d->short_message;
             tlvs = d->tlvs;
         } else if (const auto* ds = pdu.get_if<smpp::DataSm>()) {
@@ -271,6 +273,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             dst = ds->destination_addr;
             src_ton = ds->source_addr_ton;
             src_npi = ds->source_addr_npi;
+            dst_ton = ds->dest_addr_ton;
+            dst_npi = ds->dest_addr_npi;
             tlvs = ds->tlvs;
         } else {
             return done(CommandStatus::ESME_ROK);
@@ -281,7 +285,7 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         const auto type = esm & 0x3C;
         const auto receipted = tlvs.receipted_message_id();
         if (type == 0x04 || type == 0x20 || receipted) return on_receipt(sm, tlvs, std::move(done));
-        on_mo_part(esm, dc, src, src_ton, src_npi, dst, sm, tlvs, std::move(done));
+        on_mo_part(esm, dc, src, src_ton, src_npi, dst, dst_ton, dst_npi, sm, tlvs, std::move(done));
     }
 
     void on_receipt(smpp::ByteView sm, const smpp::TlvRange& tlvs, smpp::IncomingDone done) {
@@ -330,7 +334,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     }
 
     void on_mo_part(std::uint8_t esm, std::uint8_t dc, std::string_view src, std::uint8_t src_ton,
-                    std::uint8_t src_npi, std::string_view dst, smpp::ByteView sm, const smpp::TlvRange& tlvs,
+                    std::uint8_t src_npi, std::string_view dst, std::uint8_t dst_ton, std::uint8_t dst_npi,
+                    smpp::ByteView sm, const smpp::TlvRange& tlvs,
                     smpp::IncomingDone done) {
         count([](SmppCarrierStats& s) { ++s.mo_parts; });
         MoMessage mo;
@@ -339,6 +344,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         mo.source_ton = src_ton;
         mo.source_npi = src_npi;
         mo.destination = std::string(dst);
+        mo.destination_ton = dst_ton;
+        mo.destination_npi = dst_npi;
         mo.data_coding = dc;
         const bool udhi = (esm & 0x40) != 0;
         auto decoded = smpp::decode_user_data(dc, sm, udhi, decode_options());

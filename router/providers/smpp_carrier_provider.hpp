@@ -60,6 +60,7 @@ struct MoMessage {
     std::string source;       // as sent (TON/NPI below)
     std::uint8_t source_ton = 0, source_npi = 0;
     std::string destination;
+    std::uint8_t destination_ton = 0, destination_npi = 0;
     std::string text;         // UTF-8
     std::uint8_t data_coding = 0;
     std::uint8_t parts = 1;   // segments joined into `text`

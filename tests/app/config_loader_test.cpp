@@ -247,6 +247,67 @@ TEST(ConfigLoader, ReportsUnknownClientAndGroupReferences) {
                             "test.yaml:8:15: alerting.receivers[0].client: unknown client \"opz\" (known: ops)"));
 }
 
+TEST(ConfigLoader, ReadsSmppDeliveriesAndMoRoutes) {
+    const std::string yaml = std::string(kCarrierHead) +
+                             "smpp_server:\n"
+                             "  accounts:\n"
+                             "    - {system_id: shop, password: pw, delivery_expiry: 72h}\n"
+                             "    - {system_id: ops, password: pw}\n"
+                             "  deliveries: {expiry: 2d, retry_initial: 1s, retry_max: 1m, max_in_flight: 7}\n"
+                             "  mo_routes:\n"
+                             "    - {destination: \"+3000\", account: shop}\n"
+                             "    - {prefix: \"98912\", carrier: smsc-a, account: ops}\n";
+    const auto result = load(yaml);
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& s = result.config.smpp_server;
+    EXPECT_EQ(s.accounts[0].delivery_expiry, std::optional<Millis>(std::chrono::hours(72)));
+    EXPECT_EQ(s.accounts[1].delivery_expiry, std::nullopt);
+    EXPECT_EQ(s.deliveries.expiry, std::chrono::hours(48));
+    EXPECT_EQ(s.deliveries.retry_initial, std::chrono::seconds(1));
+    EXPECT_EQ(s.deliveries.retry_max, std::chrono::minutes(1));
+    EXPECT_EQ(s.deliveries.max_in_flight, 7U);
+    ASSERT_EQ(s.mo_routes.size(), 2U);
+    EXPECT_EQ(s.mo_routes[0].destination, "3000");  // "+" dropped
+    EXPECT_EQ(s.mo_routes[0].account, "shop");
+    EXPECT_EQ(s.mo_routes[1].prefix, "98912");
+    EXPECT_EQ(s.mo_routes[1].carrier, "smsc-a");
+    // Defaults.
+    const auto defaults = load("");
+    EXPECT_EQ(defaults.config.smpp_server.deliveries.expiry, std::chrono::hours(48));
+    EXPECT_TRUE(defaults.config.smpp_server.mo_routes.empty());
+}
+
+TEST(ConfigLoader, ReportsBadMoRoutesWithTheirPositions) {
+    const std::string yaml = std::string(kCarrierHead) +
+                             "  - name: kv\n"
+                             "    kind: kavenegar\n"
+                             "    api_key: k\n"
+                             "smpp_server:\n"
+                             "  accounts:\n"
+                             "    - {system_id: shop, password: pw}\n"
+                             "  deliveries: {retry_initial: 1m, retry_max: 1s}\n"
+                             "  mo_routes:\n"
+                             "    - {destination: \"3000\", prefix: \"30\", account: shop}\n"
+                             "    - {destination: \"30a0\", account: shop}\n"
+                             "    - {destination: \"3000\", account: nobody}\n"
+                             "    - {destination: \"3000\", carrier: kv, account: shop}\n"
+                             "    - {prefix: \"4\"}\n"
+                             "    - {destination: \"+3000\", account: shop}\n";
+    EXPECT_THAT(errors_of(yaml),
+                ElementsAre("test.yaml:13:46: smpp_server.deliveries.retry_max: must not be shorter than retry_initial",
+                            "test.yaml:15:7: smpp_server.mo_routes[0].destination: give exactly one of destination and prefix",
+                            "test.yaml:16:21: smpp_server.mo_routes[1].destination: expected digits (an optional leading "
+                            "\"+\"), at most 20, got \"30a0\"",
+                            "test.yaml:17:38: smpp_server.mo_routes[2].account: unknown smpp_server account \"nobody\" "
+                            "(known: shop)",
+                            "test.yaml:18:38: smpp_server.mo_routes[3].carrier: carrier \"kv\" is not an SMPP carrier (MO "
+                            "comes only from SMPP binds; known: smsc-a)",
+                            "test.yaml:19:7: smpp_server.mo_routes[4].account: required key is missing (the smpp_server "
+                            "account (system_id) the MO goes to)",
+                            "test.yaml:20:7: smpp_server.mo_routes[5].destination: duplicate MO route (destination 3000, "
+                            "first at line 17)"));
+}
+
 TEST(ConfigLoader, AcceptsAnyGroupWhenAKeycloakDirectoryResolvesThem) {
     FakeSecrets secrets;
     secrets.vars["KC"] = "s3cret";
