@@ -79,9 +79,6 @@ public:
     virtual Expected<std::vector<SmppDelivery>, std::string> due(std::string_view account, SystemTime now,
                                                                   std::size_t limit,
                                                                   std::span<const std::int64_t> skip) = 0;
-    // The earliest next_attempt_at of `account`'s deliveries, skipping `skip`.
-    virtual Expected<std::optional<SystemTime>, std::string> next_due(std::string_view account,
-                                                                      std::span<const std::int64_t> skip) = 0;
     // Records attempts (one transaction): delivered/gave_up remove the entry, retry reschedules
     // it; receipts get a history event each. Unknown seqs (already removed) are skipped.
     virtual Expected<void, std::string> record(std::span<const SmppDeliveryAttempt> attempts) = 0;

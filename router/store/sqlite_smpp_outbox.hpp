@@ -31,8 +31,6 @@ public:
     Expected<std::vector<SmppDelivery>, std::string> due(std::string_view account, SystemTime now,
                                                           std::size_t limit,
                                                           std::span<const std::int64_t> skip) override;
-    Expected<std::optional<SystemTime>, std::string> next_due(std::string_view account,
-                                                              std::span<const std::int64_t> skip) override;
     Expected<void, std::string> record(std::span<const SmppDeliveryAttempt> attempts) override;
     Expected<std::vector<SmppDelivery>, std::string> expire(SystemTime now, std::size_t limit,
                                                              std::span<const std::int64_t> skip) override;

@@ -92,7 +92,6 @@ TEST(SqliteSmppOutbox, DeliveriesSurviveAReopenAndComeBackPerAccountInEnqueueOrd
     ASSERT_TRUE(pending.has_value());
     EXPECT_EQ(pending->at({"acme", SmppDeliveryKind::mo}), 2u);
     EXPECT_EQ(pending->at({"other", SmppDeliveryKind::mo}), 1u);
-    EXPECT_TRUE(outbox->due("acme", kT0 + 1s, 10, {})->empty() == false);
     // Due at kT0 + 1s: only "second"; at kT0 + 2s both, in enqueue order (not due order).
     auto early = outbox->due("acme", kT0 + 1s, 10, {});
     ASSERT_EQ(early->size(), 1u);
@@ -111,10 +110,7 @@ TEST(SqliteSmppOutbox, DeliveriesSurviveAReopenAndComeBackPerAccountInEnqueueOrd
     auto rest = outbox->due("acme", kT0 + 2s, 1, skip);
     ASSERT_EQ(rest->size(), 1u);
     EXPECT_EQ((*rest)[0].pdu, "second");
-    EXPECT_EQ(**outbox->next_due("acme", {}), kT0 + 1s);
-    const std::int64_t skip_second[] = {(*both)[1].seq};
-    EXPECT_EQ(**outbox->next_due("acme", skip_second), kT0 + 2s);
-    EXPECT_FALSE(outbox->next_due("nobody", {})->has_value());
+    EXPECT_TRUE(outbox->due("nobody", kT0 + 2s, 10, {})->empty());
 }
 
 TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
