@@ -111,6 +111,15 @@ ts("Delivery callbacks", [(f'sum by (result) (rate(bindery_callback_attempts_tot
                           (f'sum(bindery_callbacks_pending{{{I}}})', "pending")], "short", w=8)
 flush()
 
+row("SMPP server side (ESMEs)")
+ts("Deliveries waiting per account", [(f'sum by (account, kind) (bindery_smpp_deliveries_pending{{{I}}})', "{{account}} {{kind}}")], "short", w=8,
+   desc="Receipts and MO stored for an ESME account, waiting for one of its RX/TRX binds or a retry")
+ts("Deliveries to ESMEs by outcome", [(f'sum by (kind, outcome) (rate(bindery_smpp_deliveries_total{{{I}}}[{R}]))', "{{kind}} {{outcome}}")], "ops", w=8,
+   desc="given_up: expired or refused with ESME_RX_P_APPN (logged, in the message history)")
+ts("MO routed / unrouted", [(f'sum by (carrier, account) (rate(bindery_smpp_mo_routed_total{{{I}}}[{R}]))', "{{carrier}} -> {{account}}"),
+                            (f'sum by (carrier) (rate(bindery_smpp_mo_unrouted_total{{{I}}}[{R}]))', "{{carrier}} unrouted")], "ops", w=8)
+flush()
+
 row("Alerting (Alertmanager receiver)")
 ts("Alert webhooks by outcome", [(f'sum by (receiver, outcome) (increase(bindery_alert_notifications_total{{{I}}}[{R}]))', "{{receiver}} {{outcome}}")], "short", w=8,
    desc="sent: SMS submitted; duplicate/filtered/not_wanted: nothing to send; no_recipients, unknown_receiver, invalid, retry: look at the log")
