@@ -447,10 +447,12 @@ void SmppDeliveries::scan_receipts() {
         shared_->stats.receipts_recovered = queued;
         if (page->size() < kScanPage) break;
     }
-    if (queued > 0 || seen > 0) {
+    if (queued > 0) {
         spdlog::warn("smpp.deliveries start-up scan: {} receipt(s) of messages finished before the stop were not "
                      "queued yet; queued now ({} message(s) looked at)",
                      queued, seen);
+    } else {
+        spdlog::info("smpp.deliveries start-up scan: every receipt queued ({} message(s) looked at)", seen);
     }
 }
 
