@@ -47,7 +47,7 @@ std::string describe(const smpp::DeliverReport& r) {
 
 struct SmppDeliveries::Shared {
     struct Queued {
-        SmppDelivery delivery;
+        std::vector<SmppDelivery> deliveries;  // a transition's receipts (one per part id), or one MO
         std::function<void(bool)> accepted;  // MO: answers the carrier
     };
     struct Result {
@@ -195,47 +195,55 @@ std::chrono::milliseconds SmppDeliveries::expiry_of(std::string_view account) co
     return it == settings_.account_expiry.end() ? settings_.expiry : it->second;
 }
 
-std::optional<SmppDelivery> SmppDeliveries::receipt_delivery(const router::Message& message, router::MessageState to,
+std::vector<SmppDelivery> SmppDeliveries::receipt_deliveries(const router::Message& message, router::MessageState to,
                                                              SystemTime at) const {
-    auto account = SmppFrontend::receipt_account(message, to);
-    if (!account) return std::nullopt;
+    std::vector<SmppDelivery> out;
+    const auto account = SmppFrontend::receipt_account(message, to);
+    if (!account) return out;
     router::MessageEvent event;
     event.id = message.id;
     event.to = to;
     event.at = at;
-    const auto data = SmppFrontend::receipt_for(message, event);
-    SmppDelivery d;
-    d.kind = SmppDeliveryKind::receipt;
-    d.message_id = message.id;
-    d.state = to;
-    d.source_addr = data.source_addr;
-    d.destination_addr = data.destination_addr;
-    d.pdu = encode_pdu(data);
-    d.created_at = SystemClock::now();
-    d.next_attempt_at = d.created_at;
-    d.expires_at = d.created_at + expiry_of(*account);
-    d.account = std::move(*account);
-    return d;
+    const auto now = SystemClock::now();
+    const auto own = message.id.to_string();
+    for (auto& id : SmppFrontend::receipt_ids(message)) {
+        const auto data = SmppFrontend::receipt_for(message, event, id == own ? std::string_view{} : id);
+        SmppDelivery d;
+        d.account = *account;
+        d.kind = SmppDeliveryKind::receipt;
+        d.message_id = message.id;
+        d.state = to;
+        d.receipt_id = std::move(id);
+        d.source_addr = data.source_addr;
+        d.destination_addr = data.destination_addr;
+        d.pdu = encode_pdu(data);
+        d.created_at = now;
+        d.next_attempt_at = now;
+        d.expires_at = now + expiry_of(*account);
+        out.push_back(std::move(d));
+    }
+    return out;
 }
 
 void SmppDeliveries::on_transition(const router::Message& message, const router::MessageEvent& event) {
-    auto d = receipt_delivery(message, event.to, event.at);
-    if (!d) return;
+    auto receipts = receipt_deliveries(message, event.to, event.at);
+    if (receipts.empty()) return;
     bool stopping = false;
     {
         const std::lock_guard lock(shared_->mutex);
         stopping = shared_->stopping;
         if (shared_->queued.size() < settings_.max_queued && !stopping) {
-            shared_->queued.push_back({std::move(*d), {}});
+            shared_->queued.push_back({std::move(receipts), {}});
             shared_->cv.notify_one();
             return;
         }
         shared_->receipts_dropped = true;
         ++shared_->stats.store_errors;
     }
-    // Not lost: the watermark stays before it, so the next start's scan queues it.
+    // Not lost (a router message): the watermark stays before it, so the next start's scan
+    // queues it.
     spdlog::error("smpp.deliveries receipt for {} to '{}' not queued now ({}); the next start queues it",
-                  message.id.to_string(), d->account, stopping ? "stopping" : "queue full");
+                  message.id.to_string(), receipts.front().account, stopping ? "stopping" : "queue full");
 }
 
 void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accepted) {
@@ -268,7 +276,7 @@ void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accep
         stopping = shared_->stopping;
         if (shared_->queued.size() < settings_.max_queued && !stopping) {
             ++shared_->stats.mo_routed;
-            shared_->queued.push_back({std::move(d), std::move(accepted)});
+            shared_->queued.push_back({{std::move(d)}, std::move(accepted)});
             shared_->cv.notify_one();
             queued = true;
         }
@@ -432,9 +440,9 @@ void SmppDeliveries::scan_receipts() {
             if (!message) throw std::runtime_error("smpp deliveries: receipt scan: " + message.error().detail);
             if (!*message) continue;
             // updated_at is when the final state was recorded: the receipt's done date.
-            if (auto d = receipt_delivery(**message, (*message)->state, (*message)->updated_at)) {
-                items.push_back(std::move(*d));
-            }
+            auto receipts = receipt_deliveries(**message, (*message)->state, (*message)->updated_at);
+            items.insert(items.end(), std::make_move_iterator(receipts.begin()),
+                         std::make_move_iterator(receipts.end()));
         }
         auto seqs = outbox_.enqueue(items);
         if (!seqs) throw std::runtime_error("smpp deliveries: receipt scan: " + seqs.error());
@@ -462,7 +470,9 @@ void SmppDeliveries::write_queued(SystemTime wall) {
     bool dropped = false;
     {
         const std::lock_guard lock(shared_->mutex);
-        while (!shared_->queued.empty() && batch.size() < kWriteBatch) {
+        std::size_t count = 0;
+        while (!shared_->queued.empty() && (batch.empty() || count < kWriteBatch)) {
+            count += shared_->queued.front().deliveries.size();
             batch.push_back(std::move(shared_->queued.front()));
             shared_->queued.pop_front();
         }
@@ -484,7 +494,7 @@ void SmppDeliveries::write_queued(SystemTime wall) {
     if (batch.empty()) return advance();
     std::vector<SmppDelivery> items;
     items.reserve(batch.size());
-    for (const auto& q : batch) items.push_back(q.delivery);
+    for (const auto& q : batch) items.insert(items.end(), q.deliveries.begin(), q.deliveries.end());
     auto seqs = outbox_.enqueue(items);
     if (!seqs) {
         spdlog::error("smpp.deliveries cannot store {} deliveries (MO refused, receipts kept for a retry): {}",

@@ -147,7 +147,9 @@ private:
     void offer(router::SystemTime wall);
     void check_binds();
     [[nodiscard]] std::chrono::milliseconds expiry_of(std::string_view account) const;
-    [[nodiscard]] std::optional<router::SmppDelivery> receipt_delivery(const router::Message& message,
+    // The receipts of `message` reaching `to` (one per part id of a concatenated submit), none when
+    // it asked for none.
+    [[nodiscard]] std::vector<router::SmppDelivery> receipt_deliveries(const router::Message& message,
                                                                       router::MessageState to,
                                                                       router::SystemTime at) const;
 

@@ -34,6 +34,7 @@ struct SmppDelivery {
     SmppDeliveryKind kind = SmppDeliveryKind::receipt;
     std::optional<MessageId> message_id;  // receipt: the message it reports
     MessageState state = MessageState::delivered;  // receipt: the final state it reports
+    std::string receipt_id;             // receipt: the id it reports (the message's, or a part id)
     std::string source_addr;            // as in the deliver_sm (for operators and logs)
     std::string destination_addr;
     std::string pdu;                    // the deliver_sm body, opaque here
@@ -71,8 +72,9 @@ public:
     virtual ~SmppOutbox() = default;
 
     // Stores the deliveries in one transaction; returns their seqs (0 for a receipt skipped
-    // because one is already queued or was sent for that message and state: enqueueing a receipt
-    // is idempotent). Each stored receipt appends "queued" to its message's history.
+    // because one is already queued or was sent for that message, state and receipt_id:
+    // enqueueing a receipt is idempotent). Each stored receipt appends "queued" to its message's
+    // history. The receipts of one transition belong in one call (all or none stored).
     virtual Expected<std::vector<std::int64_t>, std::string> enqueue(std::span<const SmppDelivery> items) = 0;
     // Up to `limit` deliveries of `account` due at `now`, in enqueue order, skipping `skip` (in
     // flight).

@@ -233,7 +233,8 @@ CREATE TABLE smpp_outbox (
     created_at       INTEGER NOT NULL,
     next_attempt_at  INTEGER NOT NULL,
     expires_at       INTEGER NOT NULL,
-    last_error       TEXT NOT NULL
+    last_error       TEXT NOT NULL,
+    receipt_id       TEXT NOT NULL
 );
 CREATE INDEX smpp_outbox_account ON smpp_outbox(account, seq);
 CREATE INDEX smpp_outbox_expiry ON smpp_outbox(expires_at);

@@ -13,17 +13,19 @@ using sqlite::StmtUse;
 
 constexpr const char* kColumns =
     "seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, created_at, "
-    "next_attempt_at, expires_at, last_error";
+    "next_attempt_at, expires_at, last_error, receipt_id";
 
 constexpr const char* kInsert =
     "INSERT INTO smpp_outbox(account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, "
-    "created_at, next_attempt_at, expires_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-// A receipt is queued once per message and state: a "smpp-receipt" event in the history says it
-// was (the entry itself is gone once delivered).
+    "created_at, next_attempt_at, expires_at, last_error, receipt_id) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+// A receipt is queued once per message, state and reported id: its "queued" event in the history
+// says it was (the entry itself is gone once delivered), or the entry still waiting does.
 constexpr const char* kReceiptKnown =
-    "SELECT 1 FROM events WHERE message_id = ?1 AND provider = 'smpp-receipt' AND to_state = ?2 LIMIT 1";
+    "SELECT 1 FROM events WHERE message_id = ?1 AND provider = 'smpp-receipt' AND to_state = ?2 AND detail = ?3 "
+    "LIMIT 1";
 constexpr const char* kReceiptQueued =
-    "SELECT 1 FROM smpp_outbox WHERE message_id = ?1 AND state = ?2 LIMIT 1";
+    "SELECT 1 FROM smpp_outbox WHERE message_id = ?1 AND state = ?2 AND receipt_id = ?3 LIMIT 1";
 // The history event: state unchanged (from = to = the message's current state), provider
 // "smpp-receipt". Skipped when the message has been purged meanwhile.
 constexpr const char* kHistory =
@@ -31,7 +33,7 @@ constexpr const char* kHistory =
     "SELECT id, state, state, ?2, ?3, 'smpp-receipt', ?4 FROM messages WHERE id = ?1";
 constexpr const char* kSelectOne =
     "SELECT seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, created_at, "
-    "next_attempt_at, expires_at, last_error FROM smpp_outbox WHERE seq = ?1";
+    "next_attempt_at, expires_at, last_error, receipt_id FROM smpp_outbox WHERE seq = ?1";
 constexpr const char* kDelete = "DELETE FROM smpp_outbox WHERE seq = ?1";
 constexpr const char* kReschedule =
     "UPDATE smpp_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE seq = ?1";
@@ -74,7 +76,18 @@ Expected<SmppDelivery, std::string> read_row(sqlite3_stmt* stmt) {
     d.next_attempt_at = sqlite::from_nanos(sqlite3_column_int64(stmt, 10));
     d.expires_at = sqlite::from_nanos(sqlite3_column_int64(stmt, 11));
     d.last_error = sqlite::read_text(stmt, 12);
+    d.receipt_id = sqlite::read_text(stmt, 13);
     return d;
+}
+
+// "receipt", or "receipt for part <id>" when it reports a part of a concatenated submit.
+std::string receipt_label(const SmppDelivery& d) {
+    if (d.receipt_id.empty() || (d.message_id && d.receipt_id == d.message_id->to_string())) return "receipt";
+    return "receipt for part " + d.receipt_id;
+}
+
+std::string queued_detail(const SmppDelivery& d) {
+    return receipt_label(d) + " " + std::string(to_string(d.state)) + " queued for ESME '" + d.account + "'";
 }
 
 // Appends a history event to the receipt's message (nothing for MO or a purged message).
@@ -93,13 +106,15 @@ Expected<void, std::string> history(sqlite::Connection& c, const SmppDelivery& d
     return {};
 }
 
-// 1 when the query (?1 message id, ?2 state) finds a row.
-Expected<bool, std::string> exists(sqlite::Connection& c, const char* sql, const MessageId& id, MessageState state) {
+// 1 when the query (?1 message id, ?2 state, ?3 text) finds a row.
+Expected<bool, std::string> exists(sqlite::Connection& c, const char* sql, const MessageId& id, MessageState state,
+                                   const std::string& text) {
     auto stmt = c.prepare(sql);
     if (!stmt) return Unexpected(stmt.error().detail);
     StmtUse use(*stmt);
     int rc = sqlite::bind_id(*stmt, 1, id);
     if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 2, to_string(state));
+    if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 3, text);
     if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
@@ -160,9 +175,10 @@ Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(std::
     for (const auto& d : items) {
         const bool receipt = d.kind == SmppDeliveryKind::receipt && d.message_id.has_value();
         if (receipt) {
-            auto known = exists(c, kReceiptKnown, *d.message_id, d.state);
+            auto known = exists(c, kReceiptKnown, *d.message_id, d.state, queued_detail(d));
             if (!known) return Unexpected(std::move(known).error());
-            auto queued = *known ? Expected<bool, std::string>(true) : exists(c, kReceiptQueued, *d.message_id, d.state);
+            auto queued = *known ? Expected<bool, std::string>(true)
+                                 : exists(c, kReceiptQueued, *d.message_id, d.state, d.receipt_id);
             if (!queued) return Unexpected(std::move(queued).error());
             if (*queued) {
                 seqs.push_back(0);
@@ -189,12 +205,13 @@ Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(std::
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 10, sqlite::to_nanos(d.next_attempt_at));
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 11, sqlite::to_nanos(d.expires_at));
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 12, d.last_error);
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 13, d.receipt_id);
             if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
             if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "enqueue smpp delivery"));
         }
         seqs.push_back(sqlite3_last_insert_rowid(c.db()));
         if (receipt) {
-            auto h = history(c, d, d.created_at, 0, "receipt " + std::string(to_string(d.state)) + " queued for ESME '" + d.account + "'");
+            auto h = history(c, d, d.created_at, 0, queued_detail(d));
             if (!h) return Unexpected(std::move(h).error());
         }
     }
@@ -246,13 +263,14 @@ Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliver
         switch (a.verdict) {
             case SmppDeliveryVerdict::delivered: {
                 if (auto r = delete_one(c, a.seq); !r) return r;
-                detail = "receipt delivered to ESME '" + d.account + "' (attempt " + std::to_string(a.attempts) + ")";
+                detail = receipt_label(d) + " delivered to ESME '" + d.account + "' (attempt " +
+                         std::to_string(a.attempts) + ")";
                 break;
             }
             case SmppDeliveryVerdict::gave_up: {
                 if (auto r = delete_one(c, a.seq); !r) return r;
-                detail = "receipt to ESME '" + d.account + "' given up after attempt " + std::to_string(a.attempts) +
-                         ": " + a.detail;
+                detail = receipt_label(d) + " to ESME '" + d.account + "' given up after attempt " +
+                         std::to_string(a.attempts) + ": " + a.detail;
                 break;
             }
             case SmppDeliveryVerdict::retry: {
@@ -265,8 +283,8 @@ Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliver
                 if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, a.detail);
                 if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
                 if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "reschedule smpp delivery"));
-                detail = "receipt to ESME '" + d.account + "' attempt " + std::to_string(a.attempts) + ": " +
-                         a.detail + " (will retry)";
+                detail = receipt_label(d) + " to ESME '" + d.account + "' attempt " + std::to_string(a.attempts) +
+                         ": " + a.detail + " (will retry)";
                 break;
             }
         }
@@ -304,7 +322,7 @@ Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(System
     }
     for (const auto& d : out) {
         if (auto r = delete_one(c, d.seq); !r) return Unexpected(std::move(r).error());
-        std::string detail = "receipt to ESME '" + d.account + "' given up: expired after " +
+        std::string detail = receipt_label(d) + " to ESME '" + d.account + "' given up: expired after " +
                              std::to_string(d.attempts) + " attempt(s)";
         if (!d.last_error.empty()) detail += ", last: " + d.last_error;
         if (auto h = history(c, d, now, d.attempts, detail); !h) return Unexpected(std::move(h).error());

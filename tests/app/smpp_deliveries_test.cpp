@@ -395,6 +395,24 @@ TEST_F(SmppDeliveriesTest, ABacklogDrainsPageByPageInEnqueueOrderOnceEach) {
                 took.count(), kCount / took.count());
 }
 
+TEST_F(SmppDeliveriesTest, AConcatenatedSubmitGetsOneReceiptPerPartIdThroughTheFrontendsRoute) {
+    start();
+    auto m = final_message(router::MessageState::delivered);
+    const std::string p1 = "0190a0b0-5c1e-7a3b-9f00-000000000001";
+    const std::string p2 = "0190a0b0-5c1e-7a3b-9f00-000000000002";
+    m.tags.push_back("smpp-parts:" + p1 + "," + p2);
+    // The router hook goes to the frontend, whose receipt route is this outbox.
+    frontend_->on_transition(m, event_to(m));
+    frontend_->on_transition(m, event_to(m));  // heard twice: still one receipt per part id
+    bind_receiver();
+    ASSERT_TRUE(run_until(io_, [&] { return esme_.received.size() >= 2 && pending() == 0; }));
+    ASSERT_EQ(esme_.received.size(), 2u);
+    EXPECT_EQ(esme_.received[0].receipted_message_id, p1);
+    EXPECT_EQ(esme_.received[1].receipted_message_id, p2);
+    EXPECT_NE(esme_.received[1].text.find("id:" + p2 + " "), std::string::npos) << esme_.received[1].text;
+    EXPECT_EQ(frontend_->stats().receipts_queued, 0u);  // none took the in-memory path
+}
+
 TEST_F(SmppDeliveriesTest, TemporaryRefusalsAreRetriedUntilTheEsmeTakesIt) {
     esme_.refusals = 12;  // more than the server's own retries within one hand-off (300 ms / 50 ms)
     start();

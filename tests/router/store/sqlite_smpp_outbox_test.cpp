@@ -36,6 +36,7 @@ SmppDelivery receipt_for(const Message& m, std::string account, SystemTime at) {
     d.kind = SmppDeliveryKind::receipt;
     d.message_id = m.id;
     d.state = m.state;
+    d.receipt_id = m.id.to_string();
     d.source_addr = "989123456789";
     d.destination_addr = m.sender;
     d.pdu = std::string("\x00\x01\x02receipt", 10);
@@ -174,6 +175,44 @@ TEST(SqliteSmppOutbox, AReceiptStillQueuedIsNotQueuedTwice) {
     ASSERT_GT((*outbox->enqueue(std::vector{receipt_for(m, "acme", kT0)}))[0], 0);
     EXPECT_EQ((*outbox->enqueue(std::vector{receipt_for(m, "acme", kT0)}))[0], 0);
     EXPECT_EQ(outbox->pending()->at({"acme", SmppDeliveryKind::receipt}), 1u);
+}
+
+TEST(SqliteSmppOutbox, EachPartIdOfAConcatenatedSubmitGetsItsOwnReceiptOnce) {
+    TempDir dir;
+    const auto config = config_for(dir.file("m.db"));
+    MessageIdGenerator ids(15);
+    auto store = open_ok<SqliteStore>(config);
+    ASSERT_NE(store, nullptr);
+    const auto m = store_final(*store, ids, MessageState::delivered, kT0, {"smpp-dlr:acme:1", "smpp-parts:p1,p2"});
+    auto outbox = open_ok<SqliteSmppOutbox>(config);
+    ASSERT_NE(outbox, nullptr);
+    auto p1 = receipt_for(m, "acme", kT0);
+    p1.receipt_id = "p1";
+    auto p2 = receipt_for(m, "acme", kT0);
+    p2.receipt_id = "p2";
+    auto seqs = outbox->enqueue(std::vector{p1, p2});
+    ASSERT_TRUE(seqs.has_value()) << seqs.error();
+    EXPECT_GT((*seqs)[0], 0);
+    EXPECT_GT((*seqs)[1], 0);
+    // Both again (the scan, or the live path late): skipped, each by its own id.
+    auto again = outbox->enqueue(std::vector{p1, p2});
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ((*again)[0], 0);
+    EXPECT_EQ((*again)[1], 0);
+    auto due = outbox->due("acme", kT0, 10, {});
+    ASSERT_EQ(due->size(), 2u);
+    EXPECT_EQ((*due)[0].receipt_id, "p1");
+    EXPECT_EQ((*due)[1].receipt_id, "p2");
+    // Delivered and gone, p1 is still known: not queued a third time.
+    const SmppDeliveryAttempt ok{(*due)[0].seq, 1, kT0 + 1s, SmppDeliveryVerdict::delivered, "ESME_ROK", {}};
+    ASSERT_TRUE(outbox->record(std::span(&ok, 1)).has_value());
+    EXPECT_EQ((*outbox->enqueue(std::vector{p1}))[0], 0);
+    auto history = store->events(m.id);
+    ASSERT_TRUE(history.has_value());
+    ASSERT_EQ(history->size(), 5u);
+    EXPECT_EQ((*history)[2].detail, "receipt for part p1 DELIVERED queued for ESME 'acme'");
+    EXPECT_EQ((*history)[3].detail, "receipt for part p2 DELIVERED queued for ESME 'acme'");
+    EXPECT_EQ((*history)[4].detail, "receipt for part p1 delivered to ESME 'acme' (attempt 1)");
 }
 
 TEST(SqliteSmppOutbox, ExpiredDeliveriesAreRemovedReturnedAndWrittenToTheHistory) {
