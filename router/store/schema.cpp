@@ -213,37 +213,6 @@ CREATE TABLE dlq_retries (
     retried_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
-    // Deliveries to the SMPP server side's accounts waiting for a receiver bind or a retry
-    // (router/store/sqlite_smpp_outbox.cpp): delivery receipts of messages ESMEs submitted and
-    // MO messages routed to an account; `pdu` is the deliver_sm body as the front end encoded it.
-    // No foreign key to messages (purging a message must not be blocked by its receipt).
-    // smpp_outbox_marks: the receipt scan's watermark (docs/smpp-net.md, "Durable deliveries").
-    {9, "smpp server deliveries",
-     R"sql(
-CREATE TABLE smpp_outbox (
-    seq              INTEGER PRIMARY KEY,
-    account          TEXT NOT NULL,
-    kind             TEXT NOT NULL CHECK (kind IN ('receipt', 'mo')),
-    message_id       BLOB CHECK (message_id IS NULL OR length(message_id) = 16),
-    state            TEXT NOT NULL,
-    source_addr      TEXT NOT NULL,
-    destination_addr TEXT NOT NULL,
-    pdu              BLOB NOT NULL,
-    attempts         INTEGER NOT NULL,
-    created_at       INTEGER NOT NULL,
-    next_attempt_at  INTEGER NOT NULL,
-    expires_at       INTEGER NOT NULL,
-    last_error       TEXT NOT NULL,
-    receipt_id       TEXT NOT NULL
-);
-CREATE INDEX smpp_outbox_account ON smpp_outbox(account, seq);
-CREATE INDEX smpp_outbox_expiry ON smpp_outbox(expires_at);
-CREATE INDEX smpp_outbox_message ON smpp_outbox(message_id) WHERE message_id IS NOT NULL;
-CREATE TABLE smpp_outbox_marks (
-    name TEXT PRIMARY KEY NOT NULL,
-    at   INTEGER NOT NULL
-) WITHOUT ROWID;
-)sql"},
     // Parts of concatenated submits the SMPP server side holds until the last one arrives
     // (router/store/sqlite_parts.cpp, app/smpp_concat.cpp), and which part id went into which
     // combined message (receipts name the part ids; query_sm may ask for one). AUTOINCREMENT:
@@ -277,6 +246,37 @@ CREATE TABLE part_links (
     linked_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX part_links_linked_at ON part_links(linked_at);
+)sql"},
+    // Deliveries to the SMPP server side's accounts waiting for a receiver bind or a retry
+    // (router/store/sqlite_smpp_outbox.cpp): delivery receipts of messages ESMEs submitted and
+    // MO messages routed to an account; `pdu` is the deliver_sm body as the front end encoded it.
+    // No foreign key to messages (purging a message must not be blocked by its receipt).
+    // smpp_outbox_marks: the receipt scan's watermark (docs/smpp-net.md, "Durable deliveries").
+    {11, "smpp server deliveries",
+     R"sql(
+CREATE TABLE smpp_outbox (
+    seq              INTEGER PRIMARY KEY,
+    account          TEXT NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('receipt', 'mo')),
+    message_id       BLOB CHECK (message_id IS NULL OR length(message_id) = 16),
+    state            TEXT NOT NULL,
+    source_addr      TEXT NOT NULL,
+    destination_addr TEXT NOT NULL,
+    pdu              BLOB NOT NULL,
+    attempts         INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    next_attempt_at  INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    last_error       TEXT NOT NULL,
+    receipt_id       TEXT NOT NULL
+);
+CREATE INDEX smpp_outbox_account ON smpp_outbox(account, seq);
+CREATE INDEX smpp_outbox_expiry ON smpp_outbox(expires_at);
+CREATE INDEX smpp_outbox_message ON smpp_outbox(message_id) WHERE message_id IS NOT NULL;
+CREATE TABLE smpp_outbox_marks (
+    name TEXT PRIMARY KEY NOT NULL,
+    at   INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql"},
 };
 

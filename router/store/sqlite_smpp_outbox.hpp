@@ -1,6 +1,6 @@
 #pragma once
 // Deliveries to SMPP server accounts in the messages database (tables `smpp_outbox` and
-// `smpp_outbox_marks`, migration 9), so receipts and MO waiting for an ESME's receiver bind
+// `smpp_outbox_marks`, migration 11), so receipts and MO waiting for an ESME's receiver bind
 // survive a restart. Receipt entries append events (provider "smpp-receipt") to their message's
 // history in the transaction that changes the entry: queued, each failed attempt, delivered,
 // given up; the "queued" event is also what makes enqueueing a receipt idempotent. One

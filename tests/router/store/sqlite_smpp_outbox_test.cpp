@@ -1,4 +1,4 @@
-// Deliveries to SMPP server accounts (smpp_outbox, migration 9): enqueue order per account, due
+// Deliveries to SMPP server accounts (smpp_outbox, migration 11): enqueue order per account, due
 // and skip, attempts recorded in the message's history, expiry, idempotent receipts, the receipt
 // scan and its watermark, and everything across a reopen. Real files in a temp directory.
 
