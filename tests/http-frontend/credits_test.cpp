@@ -1,57 +1,16 @@
 // Prepaid credit over real HTTP on 127.0.0.1: the server in front of a real Router and
 // InMemoryStore (RouterGateway), so cost, hold, 402 and balance are the router's and the store's.
-#include <thread>
-
-#include <utility>  // before boost/asio.hpp: Boost 1.74 awaitable.hpp needs std::exchange (g++ 12)
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "http-frontend/admin.hpp"
 #include "http-frontend/admin_credits.hpp"
-#include "http-frontend/server.hpp"
-#include "router/core/router.hpp"
+#include "router_backed_server.hpp"
 
 namespace bindery::http {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = net::ip::tcp;
-using nlohmann::json;
-using namespace std::chrono_literals;
+using test::call;
+using test::Reply;
 
 constexpr const char* kAdminKey = "admin-key-0123456789abcdef";
-
-struct Reply {
-    unsigned status = 0;
-    json body;
-};
-
-Reply call(std::uint16_t port, std::string_view method, std::string_view target, std::string body,
-           std::string key) {
-    net::io_context io;
-    tcp::socket socket(io);
-    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb({method.data(), method.size()}),
-                                           {target.data(), target.size()}, 11};
-    req.set(bhttp::field::host, "127.0.0.1");
-    req.set(bhttp::field::authorization, "Bearer " + key);
-    if (!body.empty()) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = std::move(body);
-    }
-    req.prepare_payload();
-    bhttp::write(socket, req);
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(socket, buffer, res);
-    return Reply{res.result_int(), json::parse(res.body(), nullptr, false)};
-}
 
 class NoBackend final : public AdminBackend {
 public:
@@ -67,7 +26,7 @@ Expected<router::TextPlan, std::string> ten_bytes_a_segment(std::string_view tex
     return router::TextPlan{router::TextEncoding::gsm7, static_cast<std::uint32_t>((text.size() + 9) / 10)};
 }
 
-class CreditsHttpTest : public ::testing::Test {
+class CreditsHttpTest : public test::RouterBackedServer {
 protected:
     void SetUp() override {
         router::RouterConfig c;
@@ -78,48 +37,19 @@ protected:
         c.credits.prices = {{"+98912", "", 3}};
         c.credits.currency = "IRR";
         c.seed = 3;
-        router_ = std::make_unique<router::Router>(std::move(c), store_, ten_bytes_a_segment);
-        gateway_ = std::make_unique<router::RouterGateway>(
-            *router_, [] { return Clock::now(); }, [] { return router::SystemClock::now(); });
         ASSERT_TRUE(store_.credit_open("acme", 10, router::CaptureOn::delivered, router::SystemClock::now()));
         clients_.add_key("acme-key", ClientInfo{"acme", {"*"}, RateLimit{1000, 1000}});
         clients_.add_key("free-key", ClientInfo{"free", {"*"}, RateLimit{1000, 1000}});
-        ServerConfig config;
-        config.listen_address = "127.0.0.1";
-        config.port = 0;
-        config.worker_threads = 2;
-        server_ = std::make_unique<HttpServer>(io_, config,
-                                               ApiDeps{*gateway_, clients_, idempotency_, metrics_, readiness_});
-        server_->set_admin(std::make_shared<AdminHandler>(AdminDeps{*gateway_, backend_, sha256(kAdminKey)}));
-        server_->start();
-        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-    }
-    void TearDown() override {
-        if (server_) server_->stop();
-        work_.reset();
-        io_.stop();
-        for (auto& t : threads_) t.join();
-        server_.reset();
+        start(std::move(c), ten_bytes_a_segment, {}, [this](HttpServer& server) {
+            server.set_admin(std::make_shared<AdminHandler>(AdminDeps{*gateway_, backend_, sha256(kAdminKey)}));
+        });
     }
     Reply send(const std::string& key, const std::string& body, std::string_view target = "/v1/messages") {
-        return call(server_->port(), "POST", target, body, key);
+        return request("POST", target, body, key);
     }
-    Reply get(const std::string& key, std::string_view target) {
-        return call(server_->port(), "GET", target, {}, key);
-    }
+    Reply get(const std::string& key, std::string_view target) { return request("GET", target, {}, key); }
 
-    router::InMemoryStore store_;
-    std::unique_ptr<router::Router> router_;
-    std::unique_ptr<router::RouterGateway> gateway_;
     NoBackend backend_;
-    net::io_context io_;
-    net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
-    std::vector<std::thread> threads_;
-    InMemoryClientRegistry clients_;
-    InMemoryIdempotencyStore idempotency_;
-    Metrics metrics_;
-    ReadinessRegistry readiness_;
-    std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(CreditsHttpTest, AcceptedMessagesCarryTheirCostAndHoldIt) {
