@@ -12,21 +12,6 @@ namespace {
 
 using namespace testing;
 
-SqliteStoreConfig config_for(const std::string& path) {
-    SqliteStoreConfig c;
-    c.path = path;
-    c.synchronous = SqliteSync::normal;
-    return c;
-}
-
-std::unique_ptr<SqliteClientStore> open_ok(const SqliteStoreConfig& config) {
-    auto opened = SqliteClientStore::open(config);
-    if (!opened) {
-        ADD_FAILURE() << opened.error().detail;
-        return nullptr;
-    }
-    return std::move(*opened);
-}
 
 std::array<std::uint8_t, 32> digest(std::uint8_t fill) {
     std::array<std::uint8_t, 32> d{};
@@ -50,9 +35,9 @@ StoredClient client(std::string name, std::uint8_t fill) {
 
 TEST(SqliteClientStore, ClientsSurviveAReopenWithEveryField) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     {
-        auto store = open_ok(config);
+        auto store = open_ok<SqliteClientStore>(config);
         ASSERT_NE(store, nullptr);
         ASSERT_TRUE(store->add(client("acme", 0xAB)).has_value());
         auto plain = client("plain", 0x01);
@@ -61,7 +46,7 @@ TEST(SqliteClientStore, ClientsSurviveAReopenWithEveryField) {
         plain.callback_secret.clear();
         ASSERT_TRUE(store->add(plain).has_value());
     }
-    auto store = open_ok(config);
+    auto store = open_ok<SqliteClientStore>(config);
     ASSERT_NE(store, nullptr);
     auto all = store->list();
     ASSERT_TRUE(all.has_value()) << all.error().detail;
@@ -83,7 +68,7 @@ TEST(SqliteClientStore, ClientsSurviveAReopenWithEveryField) {
 
 TEST(SqliteClientStore, NamesAndKeyDigestsAreUniqueAlsoAfterRevoke) {
     TempDir dir;
-    auto store = open_ok(config_for(dir.file("m.db")));
+    auto store = open_ok<SqliteClientStore>(sqlite_config(dir.file("m.db")));
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->add(client("acme", 0xAB)).has_value());
     const auto same_name = store->add(client("acme", 0xCD));
@@ -101,7 +86,7 @@ TEST(SqliteClientStore, NamesAndKeyDigestsAreUniqueAlsoAfterRevoke) {
 
 TEST(SqliteClientStore, RevokeMarksTheClientAndRefusesUnknownOrRevokedOnes) {
     TempDir dir;
-    auto store = open_ok(config_for(dir.file("m.db")));
+    auto store = open_ok<SqliteClientStore>(sqlite_config(dir.file("m.db")));
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->add(client("acme", 0xAB)).has_value());
     ASSERT_TRUE(store->revoke("acme", kT0 + 1h).has_value());
@@ -124,7 +109,7 @@ TEST(SqliteClientStore, RevokeMarksTheClientAndRefusesUnknownOrRevokedOnes) {
 
 TEST(SqliteClientStore, RotateKeyReplacesTheDigestOfActiveClientsOnly) {
     TempDir dir;
-    auto store = open_ok(config_for(dir.file("m.db")));
+    auto store = open_ok<SqliteClientStore>(sqlite_config(dir.file("m.db")));
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->add(client("acme", 0xAB)).has_value());
     ASSERT_TRUE(store->add(client("other", 0x11)).has_value());

@@ -13,22 +13,6 @@ namespace {
 
 using namespace testing;
 
-SqliteStoreConfig config_for(const std::string& path) {
-    SqliteStoreConfig c;
-    c.path = path;
-    c.synchronous = SqliteSync::normal;
-    return c;
-}
-
-template <class T>
-std::unique_ptr<T> open_ok(const SqliteStoreConfig& config) {
-    auto opened = T::open(config);
-    if (!opened) {
-        ADD_FAILURE() << opened.error().detail;
-        return nullptr;
-    }
-    return std::move(*opened);
-}
 
 CallbackJob job_for(const Message& m, SystemTime at) {
     CallbackJob j;
@@ -44,7 +28,7 @@ CallbackJob job_for(const Message& m, SystemTime at) {
 
 TEST(SqliteCallbackOutbox, PendingJobsSurviveAReopenAndComeBackInDueOrder) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(7);
     const auto a = sample_message(ids, "acme", MessageState::delivered);
     const auto b = sample_message(ids, "acme", MessageState::undeliverable);
@@ -81,7 +65,7 @@ TEST(SqliteCallbackOutbox, PendingJobsSurviveAReopenAndComeBackInDueOrder) {
 
 TEST(SqliteCallbackOutbox, AttemptsAreRecordedInTheMessageHistoryAndEndTheJob) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(8);
     auto m = sample_message(ids, "acme", MessageState::delivered);
     auto store = open_ok<SqliteStore>(config);
@@ -124,7 +108,7 @@ TEST(SqliteCallbackOutbox, AttemptsAreRecordedInTheMessageHistoryAndEndTheJob) {
 
 TEST(SqliteCallbackOutbox, AJobWhoseMessageWasPurgedStillEnds) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(9);
     const auto m = sample_message(ids, "acme", MessageState::expired);   // never stored
     auto outbox = open_ok<SqliteCallbackOutbox>(config);
@@ -138,7 +122,7 @@ TEST(SqliteCallbackOutbox, AJobWhoseMessageWasPurgedStillEnds) {
 
 TEST(SqliteIdempotencyStore, ACompletedResponseIsReplayedAfterAReopen) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     {
         auto store = open_ok<SqliteIdempotencyStore>(config);
         ASSERT_NE(store, nullptr);
@@ -167,7 +151,7 @@ TEST(SqliteIdempotencyStore, ACompletedResponseIsReplayedAfterAReopen) {
 
 TEST(SqliteIdempotencyStore, KeysExpireAfterTheRetentionAndArePurged) {
     TempDir dir;
-    auto store = open_ok<SqliteIdempotencyStore>(config_for(dir.file("m.db")));
+    auto store = open_ok<SqliteIdempotencyStore>(sqlite_config(dir.file("m.db")));
     ASSERT_NE(store, nullptr);
     ASSERT_EQ(store->begin("acme", "k", "fp", kT0).state, IdempotencyState::reserved);
     store->complete("acme", "k", {400, "application/json", "{}"}, kT0);

@@ -13,22 +13,6 @@ namespace {
 
 using namespace testing;
 
-SqliteStoreConfig config_for(const std::string& path) {
-    SqliteStoreConfig c;
-    c.path = path;
-    c.synchronous = SqliteSync::normal;
-    return c;
-}
-
-template <class T>
-std::unique_ptr<T> open_ok(const SqliteStoreConfig& config) {
-    auto opened = T::open(config);
-    if (!opened) {
-        ADD_FAILURE() << opened.error().detail;
-        return nullptr;
-    }
-    return std::move(*opened);
-}
 
 SmppDelivery receipt_for(const Message& m, std::string account, SystemTime at) {
     SmppDelivery d;
@@ -76,7 +60,7 @@ Message store_final(SqliteStore& store, MessageIdGenerator& ids, MessageState st
 
 TEST(SqliteSmppOutbox, DeliveriesSurviveAReopenAndComeBackPerAccountInEnqueueOrder) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     {
         auto outbox = open_ok<SqliteSmppOutbox>(config);
         ASSERT_NE(outbox, nullptr);
@@ -116,7 +100,7 @@ TEST(SqliteSmppOutbox, DeliveriesSurviveAReopenAndComeBackPerAccountInEnqueueOrd
 
 TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(11);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
@@ -167,7 +151,7 @@ TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
 
 TEST(SqliteSmppOutbox, AReceiptStillQueuedIsNotQueuedTwice) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(12);
     const auto m = sample_message(ids, "acme", MessageState::undeliverable);  // purged / never stored
     auto outbox = open_ok<SqliteSmppOutbox>(config);
@@ -179,7 +163,7 @@ TEST(SqliteSmppOutbox, AReceiptStillQueuedIsNotQueuedTwice) {
 
 TEST(SqliteSmppOutbox, EachPartIdOfAConcatenatedSubmitGetsItsOwnReceiptOnce) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(15);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
@@ -217,7 +201,7 @@ TEST(SqliteSmppOutbox, EachPartIdOfAConcatenatedSubmitGetsItsOwnReceiptOnce) {
 
 TEST(SqliteSmppOutbox, ExpiredDeliveriesAreRemovedReturnedAndWrittenToTheHistory) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(13);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
@@ -259,7 +243,7 @@ TEST(SqliteSmppOutbox, ExpiredDeliveriesAreRemovedReturnedAndWrittenToTheHistory
 
 TEST(SqliteSmppOutbox, TheScanFindsFinalMessagesWithAReceiptTagAndNoReceiptQueued) {
     TempDir dir;
-    const auto config = config_for(dir.file("m.db"));
+    const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(14);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);

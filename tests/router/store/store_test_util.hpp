@@ -6,10 +6,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "router/core/message_store.hpp"
 #include "router/core/random.hpp"
+#include "router/store/sqlite_store.hpp"
 
 namespace bindery::router::testing {
 
@@ -39,6 +41,25 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// A file store configuration with synchronous NORMAL (these tests do not pull the plug).
+inline SqliteStoreConfig sqlite_config(const std::string& path) {
+    SqliteStoreConfig c;
+    c.path = path;
+    c.synchronous = SqliteSync::normal;
+    return c;
+}
+
+// T::open(config) (a SQLite store or side table), nullptr with a test failure when it fails.
+template <class T>
+std::unique_ptr<T> open_ok(const SqliteStoreConfig& config) {
+    auto opened = T::open(config);
+    if (!opened) {
+        ADD_FAILURE() << opened.error().detail;
+        return nullptr;
+    }
+    return std::move(*opened);
+}
 
 // A message with every field set to something distinguishable.
 inline Message sample_message(MessageIdGenerator& ids, std::string client = "acme",
