@@ -102,6 +102,18 @@ Expected<std::vector<HeldGroup>, std::string> SqlitePartStore::load() {
     return groups;
 }
 
+Expected<void, StoreError> SqlitePartStore::delete_group(std::int64_t group, std::string_view what) {
+    for (const char* sql : {kDeleteParts, kDeleteGroup}) {
+        auto stmt = conn_->prepare(sql);
+        if (!stmt) return Unexpected(std::move(stmt).error());
+        StmtUse use(*stmt);
+        int rc = sqlite3_bind_int64(*stmt, 1, group);
+        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, what));
+    }
+    return {};
+}
+
 Expected<void, StoreError> SqlitePartStore::insert_part(std::int64_t group, const HeldPart& part) {
     auto stmt = conn_->prepare(kInsertPart);
     if (!stmt) return Unexpected(stmt.error());
@@ -177,14 +189,7 @@ Expected<void, std::string> SqlitePartStore::finish(std::int64_t group, const Me
         if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, "link held parts").detail);
     }
-    for (const char* sql : {kDeleteParts, kDeleteGroup}) {
-        auto stmt = conn_->prepare(sql);
-        if (!stmt) return Unexpected(stmt.error().detail);
-        StmtUse use(*stmt);
-        int rc = sqlite3_bind_int64(*stmt, 1, group);
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, "delete held group").detail);
-    }
+    if (auto r = delete_group(group, "delete held group"); !r) return Unexpected(r.error().detail);
     if (auto r = tx.commit("finish held group"); !r) return Unexpected(r.error().detail);
     return {};
 }
@@ -193,14 +198,7 @@ Expected<void, std::string> SqlitePartStore::drop(std::int64_t group) {
     const std::lock_guard lock(mutex_);
     sqlite::Transaction tx(*conn_);
     if (auto r = tx.begin("drop held group"); !r) return Unexpected(r.error().detail);
-    for (const char* sql : {kDeleteParts, kDeleteGroup}) {
-        auto stmt = conn_->prepare(sql);
-        if (!stmt) return Unexpected(stmt.error().detail);
-        StmtUse use(*stmt);
-        int rc = sqlite3_bind_int64(*stmt, 1, group);
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, "drop held group").detail);
-    }
+    if (auto r = delete_group(group, "drop held group"); !r) return Unexpected(r.error().detail);
     if (auto r = tx.commit("drop held group"); !r) return Unexpected(r.error().detail);
     return {};
 }

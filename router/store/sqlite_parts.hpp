@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "router/api/part_store.hpp"
 #include "router/store/sqlite_store.hpp"
@@ -34,6 +35,8 @@ public:
 private:
     explicit SqlitePartStore(std::unique_ptr<sqlite::Connection> conn);
     Expected<void, StoreError> insert_part(std::int64_t group, const HeldPart& part);   // mutex_ held
+    // Deletes a group and its parts, inside the caller's transaction (mutex_ held).
+    Expected<void, StoreError> delete_group(std::int64_t group, std::string_view what);
 
     std::mutex mutex_;
     std::unique_ptr<sqlite::Connection> conn_;

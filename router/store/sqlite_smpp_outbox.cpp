@@ -91,6 +91,22 @@ std::string queued_detail(const SmppDelivery& d) {
 }
 
 // Appends a history event to the receipt's message (nothing for MO or a purged message).
+// Steps a bound SELECT of kColumns, up to `limit` rows whose seq is not in `skip`.
+Expected<std::vector<SmppDelivery>, std::string> read_rows(sqlite::Connection& c, sqlite3_stmt* stmt,
+                                                           std::size_t limit, std::span<const std::int64_t> skip,
+                                                           std::string_view what) {
+    std::vector<SmppDelivery> out;
+    int rc = SQLITE_ROW;
+    while (out.size() < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (skipped(skip, sqlite3_column_int64(stmt, 0))) continue;
+        auto row = read_row(stmt);
+        if (!row) return Unexpected(std::move(row).error());
+        out.push_back(std::move(*row));
+    }
+    if (out.size() < limit && rc != SQLITE_DONE && rc != SQLITE_ROW) return Unexpected(step_error(c, rc, what));
+    return out;
+}
+
 Expected<void, std::string> history(sqlite::Connection& c, const SmppDelivery& d, SystemTime at,
                                     std::uint32_t attempt, const std::string& detail) {
     if (d.kind != SmppDeliveryKind::receipt || !d.message_id) return {};
@@ -236,16 +252,7 @@ Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::due(std::stri
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, sqlite::to_nanos(now));
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, static_cast<std::int64_t>(limit + skip.size()));
     if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "select due smpp deliveries"));
-    while (out.size() < limit && (rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
-        if (skipped(skip, sqlite3_column_int64(*stmt, 0))) continue;
-        auto row = read_row(*stmt);
-        if (!row) return Unexpected(std::move(row).error());
-        out.push_back(std::move(*row));
-    }
-    if (out.size() < limit && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        return Unexpected(step_error(c, rc, "select due smpp deliveries"));
-    }
-    return out;
+    return read_rows(c, *stmt, limit, skip, "select due smpp deliveries");
 }
 
 Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliveryAttempt> attempts) {
@@ -310,15 +317,9 @@ Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(System
         int rc = sqlite3_bind_int64(*stmt, 1, sqlite::to_nanos(now));
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, static_cast<std::int64_t>(limit + skip.size()));
         if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "select expired smpp deliveries"));
-        while (out.size() < limit && (rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
-            if (skipped(skip, sqlite3_column_int64(*stmt, 0))) continue;
-            auto row = read_row(*stmt);
-            if (!row) return Unexpected(std::move(row).error());
-            out.push_back(std::move(*row));
-        }
-        if (out.size() < limit && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            return Unexpected(step_error(c, rc, "select expired smpp deliveries"));
-        }
+        auto rows = read_rows(c, *stmt, limit, skip, "select expired smpp deliveries");
+        if (!rows) return Unexpected(std::move(rows).error());
+        out = std::move(*rows);
     }
     for (const auto& d : out) {
         if (auto r = delete_one(c, d.seq); !r) return Unexpected(std::move(r).error());
