@@ -41,10 +41,6 @@ const std::string kInsertProviderId =
     "?4)";
 const std::string kPurgeSelect = std::string("SELECT id FROM messages WHERE state IN ") +
                                  kFinalStatesIn + " AND updated_at < ?1 LIMIT ?2";
-// CANCELLED came after migration 2's partial index (kFinalStatesIn): its own query, served by
-// messages_state (state, id), so the one above keeps using messages_finished.
-const std::string kPurgeSelectCancelled =
-    "SELECT id FROM messages WHERE state = 'CANCELLED' AND updated_at < ?1 LIMIT ?2";
 // events and provider_ids go with ON DELETE CASCADE (their message_id columns are indexed).
 const std::string kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
 // Credits.
@@ -468,13 +464,12 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
 
 Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r, bool& wrote) {
     std::vector<MessageId> ids;
-    for (const std::string* sql : {&kPurgeSelect, &kPurgeSelectCancelled}) {
-        if (ids.size() >= r.purge_limit) break;
-        auto prepared = conn_->prepare(*sql);
+    {
+        auto prepared = conn_->prepare(kPurgeSelect);
         if (!prepared) return Unexpected(std::move(prepared).error());
         StmtUse use(*prepared);
         sqlite3_bind_int64(use.get(), 1, r.purge_before);
-        sqlite3_bind_int64(use.get(), 2, static_cast<sqlite3_int64>(r.purge_limit - ids.size()));
+        sqlite3_bind_int64(use.get(), 2, r.purge_limit);
         for (;;) {
             const int rc = sqlite3_step(use.get());
             if (rc == SQLITE_DONE) break;

@@ -278,6 +278,14 @@ CREATE TABLE smpp_outbox_marks (
     at   INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // CANCELLED is final (it came after migration 2): the index of final messages includes it, so
+    // purge and the SMPP receipt scan see cancelled messages through it.
+    {12, "cancelled messages in the index of final messages",
+     R"sql(
+DROP INDEX messages_finished;
+CREATE INDEX messages_finished ON messages(updated_at)
+    WHERE state IN ('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER', 'CANCELLED');
+)sql"},
 };
 
 }  // namespace

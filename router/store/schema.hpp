@@ -10,10 +10,10 @@
 namespace bindery::router::sqlite {
 
 // The final states as an SQL IN-list, spelled exactly as in the messages_finished partial index
-// (migration 2) so that purge's query can use that index. CANCELLED, final too, came later and
-// is not in that index: purge selects it with a query of its own (group_commit.cpp).
+// (migration 12, which added CANCELLED to migration 2's) so that the queries over final messages
+// (purge, the SMPP receipt scan) can use that index.
 inline constexpr const char* kFinalStatesIn =
-    "('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER')";
+    "('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER', 'CANCELLED')";
 
 struct Migration {
     int version;

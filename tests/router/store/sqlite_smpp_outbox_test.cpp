@@ -282,5 +282,22 @@ TEST(SqliteSmppOutbox, TheScanFindsFinalMessagesWithAReceiptTagAndNoReceiptQueue
     EXPECT_EQ(**reopened->receipts_scanned_to(), kT0 + 6s);
 }
 
+TEST(SqliteSmppOutbox, TheScanFindsCancelledMessagesToo) {
+    // CANCELLED is final (an ESME that asked for receipts gets stat:DELETED): migration 12 put it
+    // in the index the scan reads.
+    TempDir dir;
+    const auto config = sqlite_config(dir.file("m.db"));
+    MessageIdGenerator ids(15);
+    auto store = open_ok<SqliteStore>(config);
+    ASSERT_NE(store, nullptr);
+    const auto cancelled = store_final(*store, ids, MessageState::cancelled, kT0 + 10s, {"smpp-dlr:acme:1"});
+    auto outbox = open_ok<SqliteSmppOutbox>(config);
+    ASSERT_NE(outbox, nullptr);
+    auto page = outbox->unreceipted(kT0, std::nullopt, "smpp-dlr:", 10);
+    ASSERT_TRUE(page.has_value()) << page.error();
+    ASSERT_EQ(page->size(), 1u);
+    EXPECT_EQ((*page)[0].id, cancelled.id);
+}
+
 }  // namespace
 }  // namespace bindery::router
