@@ -36,11 +36,14 @@ const std::string kUpdateMessage =
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kAnyAccount = "SELECT EXISTS(SELECT 1 FROM credit_accounts)";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
+// That DELETE collects the keys into a temporary b-tree first (provider_ids has a foreign key,
+// which rules out SQLite's one-pass delete); most transitions have nothing to delete, and this
+// one index probe is far cheaper than building the b-tree to find so.
+const std::string kHasProviderIds =
+    "SELECT EXISTS(SELECT 1 FROM provider_ids WHERE message_id = ?1)";
 const std::string kInsertProviderId =
     "INSERT OR REPLACE INTO provider_ids(provider, key, message_id, segment) VALUES(?1, ?2, ?3, "
     "?4)";
-const std::string kPurgeSelect = std::string("SELECT id FROM messages WHERE state IN ") +
-                                 kFinalStatesIn + " AND updated_at < ?1 LIMIT ?2";
 // events and provider_ids go with ON DELETE CASCADE (their message_id columns are indexed).
 const std::string kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
 // Credits.
@@ -279,6 +282,27 @@ Expected<void, StoreError> GroupWriter::index_provider_ids(const Message& m) {
     return {};
 }
 
+Expected<void, StoreError> GroupWriter::unindex_provider_ids(const MessageId& id) {
+    {
+        auto probe = conn_->prepare(kHasProviderIds);
+        if (!probe) return Unexpected(std::move(probe).error());
+        StmtUse use(*probe);
+        if (const int b = bind_id(use.get(), 1, id); b != SQLITE_OK) {
+            return Unexpected(conn_->error(b, "bind provider ids"));
+        }
+        const int rc = sqlite3_step(use.get());
+        if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc, "look up provider ids"));
+        if (sqlite3_column_int(use.get(), 0) == 0) return {};
+    }
+    auto prepared = conn_->prepare(kDeleteProviderIds);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    sqlite3_stmt* del = *prepared;
+    if (const int b = bind_id(del, 1, id); b != SQLITE_OK) {
+        return Unexpected(conn_->error(b, "bind provider ids"));
+    }
+    return step_done(kDeleteProviderIds, "unindex provider ids", del);
+}
+
 Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool& wrote) {
     // Validation, before any write: no id may exist already or twice in the batch, and every
     // event must belong to a message of the batch or a stored one.
@@ -432,15 +456,7 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     // submit result sets them (SENDING ->). Leaving SENT for anything but SENDING (a receipt's
     // verdict) keeps them: no delete and re-insert of the same index rows.
     if (from != MessageState::sent || next.state == MessageState::sending) {
-        auto del_prepared = conn_->prepare(kDeleteProviderIds);
-        if (!del_prepared) return Unexpected(std::move(del_prepared).error());
-        sqlite3_stmt* del = *del_prepared;
-        if (const int b = bind_id(del, 1, next.id); b != SQLITE_OK) {
-            return Unexpected(conn_->error(b, "bind provider ids"));
-        }
-        if (auto done = step_done(kDeleteProviderIds, "unindex provider ids", del); !done) {
-            return done;
-        }
+        if (auto cleared = unindex_provider_ids(next.id); !cleared) return cleared;
         if (!next.segments.empty()) {
             if (auto indexed = index_provider_ids(next); !indexed) return indexed;
         }

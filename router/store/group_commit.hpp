@@ -95,6 +95,8 @@ private:
                                       std::string_view note);
     Expected<bool, StoreError> exists(const MessageId& id);
     Expected<void, StoreError> index_provider_ids(const Message& m);
+    // Deletes the message's provider-id index rows, if it has any.
+    Expected<void, StoreError> unindex_provider_ids(const MessageId& id);
     Expected<void, StoreError> step_done(const std::string& sql, std::string_view what,
                                          sqlite3_stmt*& stmt);
     Expected<void, StoreError> run_simple(const std::string& sql, std::string_view what);

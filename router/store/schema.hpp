@@ -4,16 +4,28 @@
 // transaction together with the version bump, so a crash leaves the database at a whole version.
 
 #include <span>
+#include <string>
 
 #include "router/store/sqlite_db.hpp"
 
 namespace bindery::router::sqlite {
 
-// The final states as an SQL IN-list, spelled exactly as in the messages_finished partial index
-// (migration 12, which added CANCELLED to migration 2's) so that the queries over final messages
-// (purge, the SMPP receipt scan) can use that index.
-inline constexpr const char* kFinalStatesIn =
-    "('DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'FAILED_PERM', 'DEAD_LETTER', 'CANCELLED')";
+// The final states as an SQL condition on `state`, spelled exactly as in the messages_finished
+// partial index (migration 14) so that the queries over final messages (purge, the SMPP receipt
+// scan) can use that index: SQLite uses a partial index only for a query whose WHERE contains
+// the index's condition as written. An OR of equalities rather than `state IN (...)`: SQLite
+// evaluates an IN-list of more than two constants by building a temporary b-tree, and it does
+// so for the index's condition on every INSERT, UPDATE and DELETE of a message, twice for an
+// UPDATE (old and new row) -- a fifth of the store writer's CPU before migration 14.
+inline constexpr const char* kFinalStatesWhere =
+    "(state = 'DELIVERED' OR state = 'UNDELIVERABLE' OR state = 'EXPIRED' OR state = 'REJECTED' "
+    "OR state = 'FAILED_PERM' OR state = 'DEAD_LETTER' OR state = 'CANCELLED')";
+
+// The purge's query: final messages that finished before ?1, at most ?2. Named index: without
+// ANALYZE statistics the planner would take messages_state and filter every final message.
+inline const std::string kPurgeSelect =
+    std::string("SELECT id FROM messages INDEXED BY messages_finished WHERE ") +
+    kFinalStatesWhere + " AND updated_at < ?1 LIMIT ?2";
 
 struct Migration {
     int version;

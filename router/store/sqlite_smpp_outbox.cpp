@@ -370,8 +370,8 @@ Expected<std::vector<ReceiptCandidate>, std::string> SqliteSmppOutbox::unreceipt
     // without ANALYZE statistics the planner prefers messages_state, i.e. every final message of
     // the retention period. The tag test reads the tags BLOB as bytes.
     const std::string sql =
-        std::string("SELECT m.id, m.updated_at FROM messages m INDEXED BY messages_finished WHERE m.state IN ") +
-        sqlite::kFinalStatesIn +
+        std::string("SELECT m.id, m.updated_at FROM messages m INDEXED BY messages_finished WHERE ") +
+        sqlite::kFinalStatesWhere +
         " AND m.updated_at >= ?1 AND (m.updated_at > ?2 OR (m.updated_at = ?2 AND m.id > ?3))"
         " AND instr(m.tags, ?4) > 0"
         " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.provider = 'smpp-receipt'"

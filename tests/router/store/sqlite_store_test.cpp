@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include "router/store/schema.hpp"
+#include "router/store/sqlite_db.hpp"
 #include "router/store/sqlite_store.hpp"
 #include "tests/router/store/store_test_util.hpp"
 
@@ -111,6 +113,44 @@ TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
     EXPECT_EQ(*store->purge(kT0 + 1h), 3u);
     EXPECT_EQ(*store->count(MessageState::queued), 2u);
     EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+// The index of final messages must serve the purge and the SMPP receipt scan (their WHERE spells
+// its condition) and must not make every write of a message build a temporary b-tree, as an
+// IN-list of more than two constants in its condition does (OpenEphemeral in the program).
+TEST(SqliteStore, TheIndexOfFinalMessagesServesPurgeAndCostsWritesNoTemporaryBtree) {
+    TempDir dir;
+    const auto path = dir.file("plan.db");
+    { ASSERT_NE(open_ok(config_for(path)), nullptr); }
+    auto conn = sqlite::Connection::open(path, false);
+    ASSERT_TRUE(conn.has_value()) << conn.error().detail;
+    auto program = [&](const std::string& sql) {
+        std::string out;
+        auto stmt = (*conn)->prepare(sql);
+        EXPECT_TRUE(stmt.has_value()) << sql;
+        if (!stmt) return out;
+        sqlite::StmtUse use(*stmt);
+        while (sqlite3_step(*stmt) == SQLITE_ROW) {
+            for (int i = 0; i < sqlite3_column_count(*stmt); ++i) {
+                const auto* text = sqlite3_column_text(*stmt, i);
+                out += text != nullptr ? reinterpret_cast<const char*>(text) : "";
+                out += ' ';
+            }
+            out += '\n';
+        }
+        return out;
+    };
+    const std::string purge_plan =
+        program(std::string("EXPLAIN QUERY PLAN ") + sqlite::kPurgeSelect);
+    EXPECT_NE(purge_plan.find("messages_finished"), std::string::npos) << purge_plan;
+    const std::string update =
+        program("EXPLAIN UPDATE messages SET state = ?2, updated_at = ?3 WHERE id = ?1");
+    EXPECT_NE(update.find("IdxInsert"), std::string::npos) << update;  // it is a real program
+    EXPECT_EQ(update.find("OpenEphemeral"), std::string::npos) << update;
+    const std::string insert =
+        program("EXPLAIN INSERT INTO messages(id, state, updated_at) VALUES(?1, ?2, ?3)");
+    EXPECT_NE(insert.find("IdxInsert"), std::string::npos) << insert;
+    EXPECT_EQ(insert.find("OpenEphemeral"), std::string::npos) << insert;
 }
 
 TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {
