@@ -97,14 +97,18 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_
         case PhoneNumberUtil::INVALID_LENGTH:
             return fail(NumberErrc::invalid_number, "invalid length for its country");
     }
-    if (!util.IsValidNumber(number)) {
+    // IsValidNumber(n) is GetNumberType(n) != UNKNOWN: both find the region, then match the
+    // national number against every number-type pattern of its metadata (regular expressions,
+    // most of this function's cost). Asking for the type once does the matching once.
+    const auto type = util.GetNumberType(number);
+    if (type == PhoneNumberUtil::UNKNOWN) {
         return fail(NumberErrc::invalid_number, "not a valid number in its numbering plan");
     }
     PhoneNumber out;
     util.Format(number, PhoneNumberUtil::E164, &out.e164);
     util.GetRegionCodeForNumber(number, &out.region);
     out.country_code = static_cast<std::uint32_t>(number.country_code());
-    out.type = map_type(util.GetNumberType(number));
+    out.type = map_type(type);
     if (config_.mobile_only && out.type != NumberType::mobile &&
         out.type != NumberType::fixed_line_or_mobile && out.type != NumberType::unknown) {
         return fail(NumberErrc::not_allowed_type,

@@ -1,6 +1,10 @@
 #include "router/core/phone_number.hpp"
 
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <set>
+#include <string>
 
 namespace bindery::router {
 namespace {
@@ -78,6 +82,57 @@ TEST(PhoneNumberNormalizer, MobileOnlyRefusesFixedLines) {
     ASSERT_FALSE(fixed.has_value());
     EXPECT_EQ(fixed.error().code, NumberErrc::not_allowed_type);
     EXPECT_TRUE(n.normalize("07911 123456").has_value());
+}
+
+// normalize() asks libphonenumber for the number type once instead of IsValidNumber and then the
+// type (the same regular expressions twice): its verdict must be IsValidNumber's for every
+// region, on example numbers of every type and on near misses of them.
+TEST(PhoneNumberNormalizer, AcceptsExactlyWhatIsValidNumberAccepts) {
+    using i18n::phonenumbers::PhoneNumberUtil;
+    const auto& util = *PhoneNumberUtil::GetInstance();
+    const PhoneNumberNormalizer n({"", false});
+    std::set<std::string> regions;
+    util.GetSupportedRegions(&regions);
+    ASSERT_GT(regions.size(), 200u);
+    std::size_t valid = 0;
+    std::size_t invalid = 0;
+    for (const auto& region : regions) {
+        for (int t = PhoneNumberUtil::FIXED_LINE; t <= PhoneNumberUtil::UNKNOWN; ++t) {
+            i18n::phonenumbers::PhoneNumber example;
+            if (!util.GetExampleNumberForType(region, static_cast<PhoneNumberUtil::PhoneNumberType>(t),
+                                              &example)) {
+                continue;
+            }
+            std::string e164;
+            util.Format(example, PhoneNumberUtil::E164, &e164);
+            std::string flipped = e164;
+            flipped.back() = flipped.back() == '9' ? '0' : static_cast<char>(flipped.back() + 1);
+            std::string first = e164;
+            const auto cc = std::to_string(example.country_code());
+            first[1 + cc.size()] = first[1 + cc.size()] == '1' ? '9' : '1';
+            for (const std::string& raw :
+                 {e164, e164 + "7", e164.substr(0, e164.size() - 1), flipped, first}) {
+                i18n::phonenumbers::PhoneNumber parsed;
+                if (util.Parse(raw, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) continue;
+                const auto possible = util.IsPossibleNumberWithReason(parsed);
+                if (possible != PhoneNumberUtil::IS_POSSIBLE &&
+                    possible != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY) {
+                    continue;  // refused before the validity check
+                }
+                const bool expected = util.IsValidNumber(parsed);
+                const auto got = n.normalize(raw);
+                EXPECT_EQ(got.has_value(), expected) << region << " " << raw;
+                if (got) {
+                    std::string want_region;
+                    util.GetRegionCodeForNumber(parsed, &want_region);
+                    EXPECT_EQ(got->region, want_region) << raw;
+                }
+                ++(expected ? valid : invalid);
+            }
+        }
+    }
+    EXPECT_GT(valid, 1000u);
+    EXPECT_GT(invalid, 100u);
 }
 
 }  // namespace
