@@ -309,6 +309,12 @@ void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned bind
                 static_cast<unsigned long long>(ss.commits),
                 static_cast<double>(ss.writer_cpu_ns) / 1000.0 / static_cast<double>(std::max<std::uint64_t>(total, 1)),
                 mib(status_kib("VmHWM:")));
+    std::printf("  WAL checkpoints: %llu by the checkpoint thread, %llu by the writer, %llu failed; "
+                "WAL %llu pages after the last commit\n",
+                static_cast<unsigned long long>(ss.checkpoints),
+                static_cast<unsigned long long>(ss.writer_checkpoints),
+                static_cast<unsigned long long>(ss.checkpoint_failures),
+                static_cast<unsigned long long>(ss.wal_pages));
     router_ptr = nullptr;
     bool stopped = false;
     provider.stop(std::chrono::milliseconds(500), [&] { stopped = true; });

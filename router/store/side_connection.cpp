@@ -21,7 +21,10 @@ Expected<std::unique_ptr<Connection>, StoreError> open_side_connection(
     const char* sync = config.synchronous == SqliteSync::off      ? "PRAGMA synchronous = OFF"
                        : config.synchronous == SqliteSync::normal ? "PRAGMA synchronous = NORMAL"
                                                                   : "PRAGMA synchronous = FULL";
-    const std::string pragmas = std::string(sync) + "; PRAGMA foreign_keys = ON;";
+    // No automatic checkpoint in this connection's commits (they run on front-end threads): the
+    // message store's checkpoint thread copies the WAL for every connection of the file.
+    const std::string pragmas =
+        std::string(sync) + "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;";
     if (auto r = c.exec(pragmas.c_str(), "configure connection"); !r) return Unexpected(r.error());
     auto mode = c.query_text("PRAGMA journal_mode = WAL", "set WAL mode");
     if (!mode) return Unexpected(std::move(mode).error());

@@ -91,7 +91,9 @@ Expected<std::unique_ptr<SqliteAlerts>, StoreError> SqliteAlerts::open(const Sql
     const char* sync = config.synchronous == SqliteSync::off      ? "PRAGMA synchronous = OFF"
                        : config.synchronous == SqliteSync::normal ? "PRAGMA synchronous = NORMAL"
                                                                   : "PRAGMA synchronous = FULL";
-    if (auto r = c.exec((std::string(sync) + "; PRAGMA foreign_keys = ON;").c_str(), "configure alerts connection");
+    // No automatic checkpoint here either: the message store's checkpoint thread does them.
+    if (auto r = c.exec((std::string(sync) + "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;").c_str(),
+                        "configure alerts connection");
         !r) {
         return Unexpected(r.error());
     }

@@ -76,7 +76,18 @@ private:
     Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
-    std::unordered_map<std::string, StmtPtr> cache_;
+    // The SQL texts are hundreds of characters and looked up for every statement the writer
+    // runs: hash the length and the ends (texts differ there), let equality settle the rest.
+    struct SqlHash {
+        std::size_t operator()(const std::string& sql) const noexcept {
+            constexpr std::size_t kEdge = 48;
+            if (sql.size() <= 2 * kEdge) return std::hash<std::string_view>{}(sql);
+            const std::string_view v(sql);
+            return std::hash<std::string_view>{}(v.substr(0, kEdge)) * 31 ^
+                   std::hash<std::string_view>{}(v.substr(v.size() - kEdge)) ^ sql.size();
+        }
+    };
+    std::unordered_map<std::string, StmtPtr, SqlHash> cache_;
 };
 
 }  // namespace bindery::router::sqlite

@@ -50,6 +50,10 @@ struct SqliteStoreStats {
     std::uint64_t writer_cpu_ns = 0;   // CPU time of the writer thread (its capacity figure)
     std::uint64_t purged = 0;          // messages removed by the retention thread
     std::uint64_t purge_failures = 0;  // retention runs that stopped on an error
+    std::uint64_t checkpoints = 0;          // WAL checkpoints by the checkpoint thread
+    std::uint64_t writer_checkpoints = 0;   // by the writer, past 10,000 WAL pages
+    std::uint64_t checkpoint_failures = 0;  // failed other than busy (disk full, I/O error)
+    std::uint64_t wal_pages = 0;            // WAL length after the last commit
 };
 
 class SqliteStore final : public MessageStore {
