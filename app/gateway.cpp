@@ -24,6 +24,7 @@
 #include "app/logging.hpp"
 #include "app/smpp_deliveries.hpp"
 #include "app/smpp_delivery_metrics.hpp"
+#include "app/store_metrics.hpp"
 #include "app/smpp_frontend.hpp"
 #include "http-frontend/admin.hpp"
 #include "http-frontend/callbacks.hpp"
@@ -697,6 +698,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         std::vector<const router::SmppCarrierProvider*> carriers;
         for (const auto& p : parts.providers) carriers.push_back(p.get());
         add_gateway_collector(parts.metrics, *parts.router, std::move(carriers));
+        add_store_collector(parts.metrics, *parts.store);
     }
     if (parts.pausable.empty())
         spdlog::warn("no usable carrier: messages are accepted but wait for a provider");

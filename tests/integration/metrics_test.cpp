@@ -83,6 +83,16 @@ TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
     // HTTP front end.
     EXPECT_EQ(value_of(text, R"(http_requests_total{code="202",method="POST",route="/v1/messages"})"), 1);
     EXPECT_EQ(value_of(text, R"(bindery_messages_accepted_total{priority="normal"})"), 1);
+    // Store: the acceptance and the three transitions were committed (in 1 to 4 groups).
+    EXPECT_GE(value_of(text, "bindery_store_commits_total"), 1);
+    EXPECT_LE(value_of(text, "bindery_store_commits_total"), 40);   // plus startup writes
+    EXPECT_EQ(value_of(text, "bindery_store_commit_failures_total"), 0);
+    EXPECT_GT(value_of(text, "bindery_store_writer_cpu_seconds_total"), 0);
+    EXPECT_GT(value_of(text, "bindery_store_wal_pages"), 0);
+    EXPECT_EQ(value_of(text, R"(bindery_store_checkpoints_total{by="writer"})"), 0);
+    EXPECT_EQ(value_of(text, "bindery_store_checkpoint_failures_total"), 0);
+    EXPECT_EQ(value_of(text, "bindery_store_purge_failures_total"), 0);
+    EXPECT_THAT(text, HasSubstr("# TYPE bindery_store_purged_messages_total counter\n"));
     // Process.
     EXPECT_GT(value_of(text, "process_resident_memory_bytes"), 0);
     EXPECT_GT(value_of(text, "process_open_fds"), 0);
