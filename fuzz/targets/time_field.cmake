@@ -1,0 +1,1 @@
+bindery_fuzz(time_field DEPS bindery_smpp_codec)
