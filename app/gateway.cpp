@@ -835,6 +835,10 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         if (!held) throw std::runtime_error("store: " + held.error().detail);
         parts.held_parts = std::move(*held);
         auto frontend_config = to_smpp_frontend_config(config.smpp_server);
+        // Schedules and validities past the router's own limits are answered on the wire.
+        const auto acceptance = to_router_config(config).acceptance;
+        frontend_config.timing.max_validity = acceptance.max_validity;
+        frontend_config.timing.max_schedule_ahead = acceptance.max_schedule_ahead;
         // A deliver_sm handed to the server goes back to the durable outbox (and its backoff)
         // when no bind acknowledged it within this.
         frontend_config.server.deliver_timeout = std::chrono::seconds(60);

@@ -34,8 +34,10 @@ bool take(std::string_view& in, std::string& field) {
     return true;
 }
 
+// Format 2 appends schedule_at (milliseconds since the epoch, "" for none); format 1 (written
+// before schedules were read from SMPP) is still read.
 std::string encode_envelope(const router::SubmitRequest& r) {
-    std::string out = "1";   // format version
+    std::string out = "2";   // format version
     put(out, r.client);
     put(out, r.sender);
     put(out, r.destination);
@@ -43,11 +45,16 @@ std::string encode_envelope(const router::SubmitRequest& r) {
     put(out, r.validity ? std::to_string(r.validity->count()) : std::string());
     put(out, std::to_string(r.tags.size()));
     for (const auto& t : r.tags) put(out, t);
+    put(out, r.schedule_at ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                r.schedule_at->time_since_epoch())
+                                                .count())
+                           : std::string());
     return out;
 }
 
 std::optional<router::SubmitRequest> decode_envelope(std::string_view in) {
-    if (in.empty() || in.front() != '1') return std::nullopt;
+    if (in.empty() || (in.front() != '1' && in.front() != '2')) return std::nullopt;
+    const char format = in.front();
     in.remove_prefix(1);
     router::SubmitRequest r;
     std::string priority, validity, count;
@@ -71,6 +78,16 @@ std::optional<router::SubmitRequest> decode_envelope(std::string_view in) {
     r.tags.resize(n);
     for (auto& t : r.tags) {
         if (!take(in, t)) return std::nullopt;
+    }
+    if (format == '2') {
+        std::string schedule;
+        if (!take(in, schedule)) return std::nullopt;
+        if (!schedule.empty()) {
+            long long ms = 0;
+            const auto [end, ec] = std::from_chars(schedule.data(), schedule.data() + schedule.size(), ms);
+            if (ec != std::errc() || end != schedule.data() + schedule.size()) return std::nullopt;
+            r.schedule_at = router::SystemTime(std::chrono::milliseconds(ms));
+        }
     }
     if (!in.empty()) return std::nullopt;
     return r;

@@ -46,19 +46,6 @@ router::Priority to_priority(std::uint8_t flag) noexcept {
     return flag >= 2 ? router::Priority::express : router::Priority::normal;
 }
 
-// Relative validity "YYMMDDhhmmss000R" -> seconds; absolute times and empty -> nullopt (the
-// router's default applies).
-std::optional<std::chrono::seconds> relative_validity(std::string_view v) noexcept {
-    if (v.size() != 16 || v[15] != 'R') return std::nullopt;
-    for (std::size_t i = 0; i < 12; ++i) {
-        if (v[i] < '0' || v[i] > '9') return std::nullopt;
-    }
-    const auto two = [&](std::size_t i) { return (v[i] - '0') * 10 + (v[i + 1] - '0'); };
-    const long long secs = ((((two(0) * 365LL + two(2) * 30LL + two(4)) * 24 + two(6)) * 60 + two(8)) * 60) + two(10);
-    if (secs <= 0) return std::nullopt;
-    return std::chrono::seconds(secs);
-}
-
 bool sender_allowed(const SmppFrontendAccount& account, std::string_view sender) {
     if (account.allowed_senders.empty()) return true;
     return std::any_of(account.allowed_senders.begin(), account.allowed_senders.end(),
@@ -112,12 +99,14 @@ CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class, smp
 }
 
 template <class Body>
-router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& account, std::string_view system_id) {
+router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& account, std::string_view system_id,
+                                   const SubmitTiming& timing) {
     router::SubmitRequest r;
     r.client = account.client.empty() ? std::string(system_id) : account.client;
     r.sender = std::string(b.source_addr);
     r.priority = to_priority(b.priority_flag);
-    r.validity = relative_validity(b.validity_period);
+    r.validity = timing.validity;
+    r.schedule_at = timing.schedule_at;
     r.tags.emplace_back("smpp");
     const auto reg = static_cast<std::uint8_t>(b.registered_delivery & 0x03);
     if (reg == 1 || reg == 2) {
@@ -135,15 +124,18 @@ std::string destination_number(std::uint8_t ton, std::string_view addr) {
 }
 
 // `part`: where a concatenated part goes (requests[0] is then its base, text empty); null: refused.
+// `now`: the wall clock that schedule_delivery_time / validity_period are read against.
 Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id,
-                  std::optional<SubmitPart>* part) {
+                  std::optional<SubmitPart>* part, router::SystemTime now, const SubmitTimingLimits& limits) {
     Converted c;
     std::string text;
     if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
         if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
+        const auto timing = submit_timing(sm->schedule_delivery_time, sm->validity_period, now, limits);
+        if (!timing) return {timing.error(), {}, {}};
         c.status = part_or_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
-        auto r = base_request(*sm, account, system_id);
+        auto r = base_request(*sm, account, system_id, *timing);
         r.destination = destination_number(sm->dest_addr_ton, sm->destination_addr);
         r.text = std::move(text);
         c.requests.push_back(std::move(r));
@@ -156,6 +148,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         r.sender = std::string(dm->source_addr);
         r.destination = destination_number(dm->dest_addr_ton, dm->destination_addr);
         r.text = std::move(text);
+        r.validity = data_sm_timing(dm->tlvs.qos_time_to_live(), limits).validity;
         r.tags.emplace_back("smpp");
         const auto reg = static_cast<std::uint8_t>(dm->registered_delivery & 0x03);
         if (reg == 1 || reg == 2) {
@@ -164,12 +157,14 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         c.requests.push_back(std::move(r));
     } else if (const auto* mm = request.get_if<smpp::SubmitMulti>()) {
         if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
+        const auto timing = submit_timing(mm->schedule_delivery_time, mm->validity_period, now, limits);
+        if (!timing) return {timing.error(), {}, {}};
         c.status = decode_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         for (const auto& d : mm->dest_addresses) {
             // Distribution lists are an SMSC-side address book Bindery does not keep.
             if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}, {}};
-            auto r = base_request(*mm, account, system_id);
+            auto r = base_request(*mm, account, system_id, *timing);
             r.destination = destination_number(d.dest_addr_ton, d.destination_addr);
             r.text = text;
             c.requests.push_back(std::move(r));
@@ -337,7 +332,8 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     const auto it = config_.accounts.find(origin.account);
     const auto& account = it == config_.accounts.end() ? kNone : it->second;
     std::optional<SubmitPart> part;
-    auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr);
+    auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr, router::SystemClock::now(),
+                             config_.timing);
     if (converted.status == CommandStatus::ESME_ROK && part) {
         // A concatenated part: SmppConcat stores it and answers with the part's id.
         const bool queued = concat_->add(

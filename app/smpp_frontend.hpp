@@ -12,6 +12,10 @@
 // the router's group commit). GatewayApi::submit may block on the store, so it runs on a worker
 // thread of its own, never on an io thread; batches of waiting submits go in one call.
 //
+// schedule_delivery_time / validity_period (data_sm: qos_time_to_live) become the request's
+// schedule_at / validity (app/smpp_timing.hpp); malformed ones are answered ESME_RINVSCHED /
+// ESME_RINVEXPIRY.
+//
 // submit_multi: one router request per destination. Answered ESME_ROK with the first accepted
 // message's id when any destination was accepted, else with the first refusal's status; either
 // way every refused destination is listed in submit_multi_resp's unsuccess_sme (ton, npi,
@@ -52,6 +56,7 @@
 
 #include "app/config.hpp"
 #include "app/smpp_concat.hpp"
+#include "app/smpp_timing.hpp"
 #include "router/api/gateway_api.hpp"
 #include "app/smpp_queries.hpp"
 #include "router/core/message.hpp"
@@ -70,6 +75,7 @@ struct SmppFrontendConfig {
     std::size_t max_batch = 256;     // submits per GatewayApi::submit call
     std::size_t max_pending = 10000;  // submits waiting for the worker; past it ESME_RMSGQFUL
     ConcatLimits concat;              // concatenated submits (with a PartStore)
+    SubmitTimingLimits timing;        // schedule_delivery_time / validity_period (app/smpp_timing.hpp)
 };
 
 // app config -> frontend config (passwords hashed with a fresh salt; password_hash as configured).

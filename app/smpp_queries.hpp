@@ -71,7 +71,8 @@ public:
 
     [[nodiscard]] SmppQueriesStats stats() const;
 
-    // The SMPP message_state of a router state: ENROUTE until final, then DELIVERED, EXPIRED,
+    // The SMPP message_state of a router state: ENROUTE until final (a scheduled message too:
+    // SCHEDULED is SMPP 5.0 and Bindery answers as a 3.4 SMSC), then DELIVERED, EXPIRED,
     // DELETED (CANCELLED), UNDELIVERABLE (also FAILED_PERM, DEAD_LETTER), REJECTED.
     [[nodiscard]] static smpp::MessageState message_state(router::MessageState s) noexcept;
     // "YYMMDDhhmmss000+" (tenths of a second, offset 00 quarter hours: UTC).

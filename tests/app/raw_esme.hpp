@@ -67,8 +67,9 @@ public:
         return call(b, smpp::CommandId::bind_transceiver_resp);
     }
     std::optional<RawAnswer> submit_sm(std::string source, std::uint8_t dest_ton, std::string destination,
-                                       std::string text) {
+                                       std::string text, std::string schedule_delivery_time = {}) {
         smpp::SubmitSm s;
+        s.schedule_delivery_time = schedule_delivery_time;
         s.source_addr_ton = 5;
         s.source_addr = source;
         s.dest_addr_ton = dest_ton;

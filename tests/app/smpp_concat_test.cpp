@@ -417,6 +417,69 @@ TEST_F(ConcatAssemblerTest, PartsHeldBeforeARestartCompleteAfterIt) {
               (std::vector<std::string>{p1.message_id, p2.message_id, p3.message_id}));
 }
 
+TEST_F(ConcatAssemblerTest, TheFirstPartsScheduleIsKeptAcrossARestart) {
+    auto scheduled = base();
+    scheduled.schedule_at = kT0 + 2h + 500ms;
+    {
+        auto store = open_store();
+        ASSERT_NE(store, nullptr);
+        ConcatAssembler a(*store, api_, limits_, 8);
+        ASSERT_TRUE(a.recover().has_value());
+        (void)a.add("esme1", scheduled, ucs2_part(78, 2, 1, "a"), kT0);
+    }
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    ConcatAssembler a(*store, api_, limits_, 9);
+    ASSERT_TRUE(a.recover().has_value());
+    (void)a.add("esme1", base(), ucs2_part(78, 2, 2, "b"), kT0 + 1s);
+    (void)a.submit_due(kT0 + 1s);
+    ASSERT_EQ(api_.submitted.size(), 1U);
+    EXPECT_EQ(api_.submitted[0].text, "ab");
+    EXPECT_EQ(api_.submitted[0].schedule_at, kT0 + 2h + 500ms);
+    EXPECT_EQ(api_.submitted[0].validity, std::chrono::seconds(3600));
+}
+
+TEST_F(ConcatAssemblerTest, AGroupHeldByAnOlderVersionWithoutScheduleIsStillCompleted) {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    router::MessageIdGenerator ids(5);
+    router::HeldGroup g;
+    g.account = "esme1";
+    g.source = "Bindery";
+    g.destination = "+989121234567";
+    g.reference_kind = static_cast<std::uint8_t>(ConcatRefKind::udh8);
+    g.reference = 79;
+    g.total = 2;
+    // Envelope format 1: client, sender, destination, priority, validity, tag count, tags.
+    const auto priority = std::to_string(static_cast<int>(router::Priority::express));
+    g.envelope = "14:acme7:Bindery13:+989121234567" + std::to_string(priority.size()) + ":" + priority +
+                 "4:36001:14:smpp";
+    g.first_at = kT0;
+    auto group = store->create(g);
+    ASSERT_TRUE(group.has_value()) << group.error();
+    auto first = ucs2_part(79, 2, 1, "x");
+    router::HeldPart p;
+    p.seqnum = 1;
+    p.id = ids.next(kT0);
+    p.data_coding = first.data_coding;
+    p.data.assign(first.user_data.begin(), first.user_data.end());
+    p.received_at = kT0;
+    ASSERT_TRUE(store->add(*group, p, false).has_value());
+
+    ConcatAssembler a(*store, api_, limits_, 10);
+    ASSERT_TRUE(a.recover().has_value());
+    EXPECT_EQ(a.stats().parts_pending, 1U);
+    (void)a.add("esme1", base(), ucs2_part(79, 2, 2, "y"), kT0 + 1s);
+    (void)a.submit_due(kT0 + 1s);
+    ASSERT_EQ(api_.submitted.size(), 1U);
+    const auto& m = api_.submitted[0];
+    EXPECT_EQ(m.text, "xy");
+    EXPECT_EQ(m.client, "acme");
+    EXPECT_EQ(m.priority, router::Priority::express);
+    EXPECT_EQ(m.validity, std::chrono::seconds(3600));
+    EXPECT_FALSE(m.schedule_at.has_value());
+}
+
 TEST_F(ConcatAssemblerTest, ACompleteMessageTheRouterAlreadyHasIsNotSubmittedTwiceAfterARestart) {
     PartAnswer p1;
     {

@@ -402,6 +402,145 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
     }
 }
 
+// "YYMMDDhhmmss000" + quarter hours + sign: `t` written as local time `offset_quarters` ahead of UTC.
+std::string smpp_absolute(router::SystemTime t, int offset_quarters) {
+    using namespace std::chrono;
+    const auto local = floor<seconds>(t) + minutes(15 * offset_quarters);
+    const auto day = floor<days>(local);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{local - day};
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%02d%02u%02u%02d%02d%02d0%02d%c", static_cast<int>(ymd.year()) % 100,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), offset_quarters < 0 ? -offset_quarters : offset_quarters,
+                  offset_quarters < 0 ? '-' : '+');
+    return buf;
+}
+
+// schedule_delivery_time / validity_period of submit_sm and submit_multi, qos_time_to_live of
+// data_sm: the router request's schedule_at / validity; malformed or impossible ones refused with
+// ESME_RINVSCHED / ESME_RINVEXPIRY and nothing submitted.
+TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) {
+    using namespace std::chrono;
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(esme.connect(frontend_->port()));
+    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
+    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+    ASSERT_TRUE(bound);
+    ASSERT_EQ(bound->header.command_status, CommandStatus::ESME_ROK);
+
+    const std::string text = "hello";
+    const smpp::ByteView body(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    std::uint32_t sequence = 1;
+    const auto submit_sm = [&](std::string_view schedule, std::string_view validity) {
+        smpp::SubmitSm m;
+        m.source_addr_ton = 5;
+        m.source_addr = "Bindery";
+        m.dest_addr_ton = 1;
+        m.dest_addr_npi = 1;
+        m.destination_addr = "989121234567";
+        m.schedule_delivery_time = schedule;
+        m.validity_period = validity;
+        m.short_message = body;
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, ++sequence}, m}));
+        auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
+        return resp ? resp->header.command_status : CommandStatus::ESME_RUNKNOWNERR;
+    };
+
+    // Absolute, written in local time 3 h 30 ahead of UTC (+14 quarter hours): due in 2 hours,
+    // valid until 26 hours from now (24 hours after it is due).
+    const auto due = floor<seconds>(router::SystemClock::now() + hours(2));
+    EXPECT_EQ(submit_sm(smpp_absolute(due, 14), smpp_absolute(due + hours(24), -20)), CommandStatus::ESME_ROK);
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 1U);
+        EXPECT_EQ(api.requests[0].schedule_at, due);
+        EXPECT_EQ(api.requests[0].validity, hours(24));
+    }
+    // Relative: due one hour from now, the router's default validity.
+    const auto before = router::SystemClock::now();
+    EXPECT_EQ(submit_sm("000000010000000R", ""), CommandStatus::ESME_ROK);
+    const auto after = router::SystemClock::now();
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 2U);
+        ASSERT_TRUE(api.requests[1].schedule_at);
+        EXPECT_GE(*api.requests[1].schedule_at, before + hours(1));
+        EXPECT_LE(*api.requests[1].schedule_at, after + hours(1));
+        EXPECT_FALSE(api.requests[1].validity);
+    }
+    // A past schedule means now; a validity past the router's maximum (72 h) is capped at it.
+    EXPECT_EQ(submit_sm("000101000000000+", "000010000000000R"), CommandStatus::ESME_ROK);
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 3U);
+        EXPECT_FALSE(api.requests[2].schedule_at);
+        EXPECT_EQ(api.requests[2].validity, hours(72));
+    }
+
+    EXPECT_EQ(submit_sm("260230000000000+", ""), CommandStatus::ESME_RINVSCHED);   // February 30
+    EXPECT_EQ(submit_sm("261231235959000Z", ""), CommandStatus::ESME_RINVSCHED);   // no such sign
+    EXPECT_EQ(submit_sm("000200000000000R", ""), CommandStatus::ESME_RINVSCHED);   // past 30 days ahead
+    EXPECT_EQ(submit_sm("", "261231246000000+"), CommandStatus::ESME_RINVEXPIRY);  // 24:60
+    EXPECT_EQ(submit_sm("", "000101000000000+"), CommandStatus::ESME_RINVEXPIRY);  // already expired
+    // Expires (relative: counted from now) before it is due.
+    EXPECT_EQ(submit_sm("000000020000000R", "000000010000000R"), CommandStatus::ESME_RINVEXPIRY);
+    {
+        const std::lock_guard lock(api.mutex);
+        EXPECT_EQ(api.requests.size(), 3U);   // none of the refused reached the router
+    }
+
+    // submit_multi: every destination's request carries the schedule; a bad one refuses the PDU.
+    const std::string multi_validity = smpp_absolute(due + hours(1), 0);
+    const auto submit_multi = [&](std::string_view schedule) {
+        smpp::SubmitMulti m;
+        m.source_addr_ton = 5;
+        m.source_addr = "Bindery";
+        const std::vector<smpp::DestAddress> dests{{smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
+                                                   {smpp::DestFlag::sme_address, 1, 1, "989127654321", {}}};
+        m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
+        m.schedule_delivery_time = schedule;
+        m.validity_period = multi_validity;
+        m.short_message = body;
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, ++sequence}, m}));
+        auto resp = esme.receive(smpp::CommandId::submit_multi_resp);
+        return resp ? resp->header.command_status : CommandStatus::ESME_RUNKNOWNERR;
+    };
+    EXPECT_EQ(submit_multi(smpp_absolute(due, 0)), CommandStatus::ESME_ROK);
+    EXPECT_EQ(submit_multi("991399000000000+"), CommandStatus::ESME_RINVSCHED);
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 5U);
+        for (std::size_t i = 3; i < 5; ++i) {
+            EXPECT_EQ(api.requests[i].schedule_at, due);
+            EXPECT_EQ(api.requests[i].validity, hours(1));
+        }
+    }
+
+    // data_sm has no time fields: qos_time_to_live (seconds) is its validity.
+    smpp::TlvBuilder tlvs;
+    tlvs.octets(smpp::tlv_tag::message_payload, body);
+    tlvs.u32(smpp::tlv_tag::qos_time_to_live, 600);
+    smpp::DataSm d;
+    d.source_addr_ton = 5;
+    d.source_addr = "Bindery";
+    d.dest_addr_ton = 1;
+    d.destination_addr = "989121234567";
+    d.tlvs = smpp::TlvRange{smpp::ByteView(tlvs.bytes())};
+    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, ++sequence}, d}));
+    auto resp = esme.receive(smpp::CommandId::data_sm_resp);
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
+    const std::lock_guard lock(api.mutex);
+    ASSERT_EQ(api.requests.size(), 6U);
+    EXPECT_EQ(api.requests[5].validity, seconds(600));
+    EXPECT_FALSE(api.requests[5].schedule_at);
+}
+
 // Concatenated submit_sm parts with a PartStore: each answered with its own id, one router
 // request with the whole text, and the combined message's receipt goes to every part id.
 TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsAReceipt) {

@@ -240,6 +240,43 @@ TEST_F(SmppQueriesEndToEnd, CancelOfAScheduledMessageShowsDeletedAndNothingReach
     EXPECT_EQ(state(queued), router::MessageState::cancelled);
 }
 
+// schedule_delivery_time over SMPP: the message waits in the router (QUEUED with its schedule),
+// query_sm shows it ENROUTE (Bindery answers as an SMPP 3.4 SMSC: SCHEDULED is 5.0 only) while a
+// later unscheduled one is delivered, and it can still be cancelled.
+TEST_F(SmppQueriesEndToEnd, AMessageScheduledOverSmppStaysEnrouteWhileLaterOnesGoAndCanBeCancelled) {
+    const auto before = router::SystemClock::now();
+    const auto r = esme_->submit_sm("Bindery", 1, "989121234567", "tomorrow", "000001000000000R");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, CommandStatus::ESME_ROK);
+    const auto scheduled = r->message_id;
+    const auto stored = **store_.get(*router::MessageId::parse(scheduled));
+    EXPECT_EQ(stored.state, router::MessageState::queued);
+    ASSERT_TRUE(stored.schedule_at);
+    EXPECT_GE(*stored.schedule_at, before + std::chrono::hours(24));
+    EXPECT_LE(*stored.schedule_at, router::SystemClock::now() + std::chrono::hours(24));
+
+    const auto now = submit("989121234568");
+    polling_ = true;
+    ASSERT_TRUE(run_io_until(io_, [&] { return state(now) == router::MessageState::delivered; }, [this] { poll(); }));
+    for (int i = 0; i < 20; ++i) poll();
+    EXPECT_EQ(smsc_->counters().submits, 1u);   // only the unscheduled one
+    EXPECT_EQ(state(scheduled), router::MessageState::queued);
+
+    auto q = esme_->query_sm(scheduled, "Bindery");
+    ASSERT_TRUE(q);
+    ASSERT_EQ(q->status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(q->message_state, static_cast<std::uint8_t>(smpp::MessageState::enroute));
+    EXPECT_EQ(q->final_date, "");
+    EXPECT_EQ(esme_->cancel_sm(scheduled, "Bindery", "")->status, CommandStatus::ESME_ROK);
+    q = esme_->query_sm(scheduled, "Bindery");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->message_state, static_cast<std::uint8_t>(smpp::MessageState::deleted));
+    // A malformed schedule is refused before anything is stored.
+    const auto bad = esme_->submit_sm("Bindery", 1, "989121234567", "never", "261324000000000+");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, CommandStatus::ESME_RINVSCHED);
+}
+
 TEST_F(SmppQueriesEndToEnd, ReplaceIsRefusedAsNotSupported) {
     const auto id = submit();
     EXPECT_EQ(esme_->replace_sm(id, "Bindery", "new text")->status, CommandStatus::ESME_RREPLACEFAIL);

@@ -3,18 +3,18 @@
 // and the third part. After the restart the last part completes the message: the carrier (the
 // simulator, recording what it receives) gets ONE message re-segmented by the router whose text
 // equals the original, and every part id the ESME was given gets its own delivery receipt.
-// A raw ESME on a blocking socket: the wire is exactly what a Kannel or Jasmin ESME sends.
+// A raw ESME on a blocking socket (blocking_esme.hpp): the wire is exactly what a Kannel or Jasmin
+// ESME sends.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <poll.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "blocking_esme.hpp"
 #include "gateway_harness.hpp"
 #include "smpp/codec/decode.hpp"
 #include "smpp/codec/encode.hpp"
@@ -29,88 +29,6 @@ using namespace harness;
 using smpp::CommandId;
 using smpp::CommandStatus;
 using ::testing::HasSubstr;
-
-class BlockingEsme {
-public:
-    ~BlockingEsme() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    bool connect(std::uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd_ < 0) return false;
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
-    }
-    bool send(CommandId id, std::uint32_t sequence, const smpp::Body& body) {
-        std::vector<std::uint8_t> out;
-        if (smpp::encode(smpp::Pdu{smpp::Header{0, id, CommandStatus::ESME_ROK, sequence}, body}, out)) return false;
-        std::size_t sent = 0;
-        while (sent < out.size()) {
-            const auto n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            sent += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
-    // The next PDU other than enquire_link (answered here) within `limit`; views borrow frame_.
-    std::optional<smpp::Pdu> next(std::chrono::milliseconds limit = 30s) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        for (int i = 0; i < 1000; ++i) {
-            if (!read_frame(deadline)) return std::nullopt;
-            auto pdu = smpp::decode(frame_);
-            if (!pdu) return std::nullopt;
-            if (pdu->header.command_id == CommandId::enquire_link) {
-                if (!send(CommandId::enquire_link_resp, pdu->header.sequence_number, smpp::EnquireLinkResp{})) {
-                    return std::nullopt;
-                }
-                continue;
-            }
-            return *pdu;
-        }
-        return std::nullopt;
-    }
-    bool bind(std::uint16_t port) {
-        if (!connect(port)) return false;
-        smpp::BindTransceiver b;
-        b.system_id = "esme1";
-        b.password = "pw";
-        b.interface_version = 0x34;
-        if (!send(CommandId::bind_transceiver, 1, b)) return false;
-        auto resp = next();
-        return resp && resp->header.command_id == CommandId::bind_transceiver_resp &&
-               resp->header.command_status == CommandStatus::ESME_ROK;
-    }
-
-private:
-    bool read_exact(std::size_t offset, std::size_t n, std::chrono::steady_clock::time_point deadline) {
-        while (n > 0) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return false;
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0) continue;
-            const auto got = ::recv(fd_, frame_.data() + offset, n, 0);
-            if (got <= 0) return false;
-            offset += static_cast<std::size_t>(got);
-            n -= static_cast<std::size_t>(got);
-        }
-        return true;
-    }
-    bool read_frame(std::chrono::steady_clock::time_point deadline) {
-        frame_.assign(4, 0);
-        if (!read_exact(0, 4, deadline)) return false;
-        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) | (std::uint32_t{frame_[1]} << 16) |
-                                     (std::uint32_t{frame_[2]} << 8) | std::uint32_t{frame_[3]};
-        if (length < 16 || length > 64 * 1024) return false;
-        frame_.resize(length);
-        return read_exact(4, length - 4, deadline);
-    }
-
-    int fd_ = -1;
-    std::vector<std::uint8_t> frame_;
-};
 
 // Part `seqnum` of 3 (reference 0x5A) of UCS-2 `text`, asking for a receipt; its resp's id.
 std::optional<std::string> submit_part(BlockingEsme& esme, std::uint32_t sequence, std::uint8_t seqnum,

@@ -1,0 +1,116 @@
+// The SMPP server side of the real `bindery serve`, seen by a raw ESME (blocking_esme.hpp) with the
+// simulator as the carrier: schedule_delivery_time holds a message in the router (QUEUED, query_sm
+// ENROUTE, nothing at the carrier) while an unscheduled one goes through and gets its receipt;
+// malformed time fields are refused with ESME_RINVSCHED / ESME_RINVEXPIRY.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include "blocking_esme.hpp"
+#include "gateway_harness.hpp"
+
+namespace bindery::test {
+namespace {
+
+using namespace harness;
+using smpp::CommandId;
+using smpp::CommandStatus;
+using ::testing::HasSubstr;
+
+std::size_t lines_of(const fs::path& file) {
+    std::istringstream in(read_all(file));
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.empty() ? 0 : 1;
+    return n;
+}
+
+// submit_sm asking for a receipt: the resp's status and id (nullopt: no resp).
+std::optional<std::pair<CommandStatus, std::string>> submit(BlockingEsme& esme, std::uint32_t sequence,
+                                                            std::string_view schedule, std::string_view validity) {
+    const std::string text = "scheduled hello";
+    smpp::SubmitSm s;
+    s.source_addr_ton = 5;
+    s.source_addr = "Bindery";
+    s.dest_addr_ton = 1;
+    s.dest_addr_npi = 1;
+    s.destination_addr = "989121234567";
+    s.registered_delivery = 1;
+    s.schedule_delivery_time = schedule;
+    s.validity_period = validity;
+    s.short_message = smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    if (!esme.send(CommandId::submit_sm, sequence, s)) return std::nullopt;
+    auto resp = esme.next();
+    if (!resp || resp->header.command_id != CommandId::submit_sm_resp || resp->header.sequence_number != sequence) {
+        return std::nullopt;
+    }
+    return std::pair{resp->header.command_status, std::string(resp->get_if<smpp::SubmitSmResp>()->message_id)};
+}
+
+TEST(SmppServer, AScheduledSubmitWaitsInTheRouterWhileAnUnscheduledOneIsDelivered) {
+    TempDir dir("bindery-smpp-schedule-");
+    const auto record = dir.path() / "carrier.rec";
+    Simulator sim(dir.path(), {"--dlr-delay", "20", "--record", record.string()});
+    ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
+    const auto config = write_config(dir.path(), sim.port(),
+                                     "  accounts:\n    - system_id: esme1\n      password: pw\n"
+                                     "      client: test\n");
+    Gateway gateway(dir.path(), config);
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    const auto port = gateway.smpp_port();
+    ASSERT_NE(port, 0) << gateway.log();
+    BlockingEsme esme;
+    ASSERT_TRUE(esme.bind(port)) << gateway.log();
+
+    // Due in one day (relative), valid for two hours after that (relative from now: 26 h).
+    const auto scheduled = submit(esme, 2, "000001000000000R", "000001020000000R");
+    ASSERT_TRUE(scheduled) << gateway.log();
+    ASSERT_EQ(scheduled->first, CommandStatus::ESME_ROK);
+    const auto now = submit(esme, 3, "", "");
+    ASSERT_TRUE(now) << gateway.log();
+    ASSERT_EQ(now->first, CommandStatus::ESME_ROK);
+
+    // The unscheduled one's receipt comes back; then the carrier has seen exactly one message.
+    bool receipted = false;
+    for (int i = 0; i < 50 && !receipted; ++i) {
+        auto pdu = esme.next(60s);
+        ASSERT_TRUE(pdu) << gateway.log();
+        const auto* d = pdu->get_if<smpp::DeliverSm>();
+        if (d == nullptr) continue;
+        ASSERT_TRUE(esme.send(CommandId::deliver_sm_resp, pdu->header.sequence_number, smpp::DeliverSmResp{}));
+        EXPECT_EQ(std::string(d->tlvs.receipted_message_id().value_or("")), now->second);
+        receipted = true;
+    }
+    ASSERT_TRUE(receipted);
+    EXPECT_EQ(lines_of(record), 1U) << read_all(record);
+
+    // The router holds the scheduled one: QUEUED over HTTP, ENROUTE over SMPP (3.4 has no SCHEDULED).
+    const auto status = http(gateway.port(), "GET", "/v1/messages/" + scheduled->second);
+    EXPECT_EQ(status.status, 200) << status.body;
+    EXPECT_THAT(status.body, HasSubstr(R"("state":"QUEUED")"));
+    smpp::QuerySm q;
+    q.message_id = scheduled->second;
+    ASSERT_TRUE(esme.send(CommandId::query_sm, 4, q));
+    auto pdu = esme.next();
+    ASSERT_TRUE(pdu) << gateway.log();
+    ASSERT_EQ(pdu->header.command_id, CommandId::query_sm_resp);
+    EXPECT_EQ(pdu->header.command_status, CommandStatus::ESME_ROK);
+    const auto* r = pdu->get_if<smpp::QuerySmResp>();
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->message_state, 1);   // ENROUTE
+    EXPECT_EQ(r->final_date, "");
+
+    // Malformed or impossible time fields: refused, nothing stored.
+    const auto bad_schedule = submit(esme, 5, "261324000000000+", "");
+    ASSERT_TRUE(bad_schedule);
+    EXPECT_EQ(bad_schedule->first, CommandStatus::ESME_RINVSCHED);
+    const auto bad_validity = submit(esme, 6, "", "000101000000000+");   // expired in 2000
+    ASSERT_TRUE(bad_validity);
+    EXPECT_EQ(bad_validity->first, CommandStatus::ESME_RINVEXPIRY);
+    EXPECT_EQ(lines_of(record), 1U);
+}
+
+}  // namespace
+}  // namespace bindery::test
