@@ -267,6 +267,12 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
         acc.max_binds = a.max_binds;
         acc.window = a.window;
         acc.max_tps = a.max_tps;
+        acc.bind_types.clear();
+        for (const auto t : a.bind_types) {
+            acc.bind_types.push_back(t == BindType::tx   ? smpp::BindType::transmitter
+                                     : t == BindType::rx ? smpp::BindType::receiver
+                                                         : smpp::BindType::transceiver);
+        }
         max_window = std::max<std::size_t>(max_window, a.window);
         s.accounts.push_back(std::move(acc));
         out.accounts.emplace(a.system_id, SmppFrontendAccount{a.client, a.allowed_senders});

@@ -163,6 +163,17 @@ public:
             session.reject_bind(known ? CommandStatus::ESME_RINVPASWD : CommandStatus::ESME_RINVSYSID, now);
             return;
         }
+        // bind_types: a type the account may not make (SMPP 3.4 has no status for "this bind type
+        // is not allowed"; ESME_RBINDFAIL is the generic bind refusal, and ESMEs treat it as a
+        // configuration error: they retry slowly, where ESME_RINVBNDSTS would mean "rebind now").
+        const auto& types = acc->config.bind_types;
+        if (std::find(types.begin(), types.end(), request.type) == types.end()) {
+            ++server_.stats_.binds_rejected;
+            spdlog::warn("smpp.server {} bind as '{}' refused: {} not in its bind_types", link_->connection().name(),
+                         request.system_id, to_string(bind_command(request.type)));
+            session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
+            return;
+        }
         if (acc->binds.size() >= acc->config.max_binds) {
             ++server_.stats_.binds_rejected;
             spdlog::warn("smpp.server {} bind as '{}' refused: {} binds already", link_->connection().name(),

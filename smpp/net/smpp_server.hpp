@@ -1,7 +1,7 @@
 #pragma once
 // SmppServer: Bindery's SMPP server side (role SMSC). Accepts binds, authenticates system_id /
 // password against configured accounts (salted SHA-256 at rest, constant-time compare), enforces
-// per-account bind count, incoming window and throughput (ESME_RTHROTTLED past it), hands
+// per-account bind types and bind count, incoming window and throughput (ESME_RTHROTTLED past it), hands
 // submit_sm / data_sm / submit_multi and query_sm / cancel_sm / replace_sm to an injected
 // SubmitHandler (never the router: the composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
 // retrying while no bind is up.
@@ -36,6 +36,9 @@ struct ServerAccount {
     std::size_t window = 100;   // requests in flight per bind (incoming window)
     double max_tps = 0;         // submits/s across the account's binds; 0 = unlimited
     double burst = 0;           // bucket size; 0 = max_tps (one second of traffic)
+    // The binds this account may make; any other is refused with ESME_RBINDFAIL (after the
+    // password check), logged and counted in SmppServerStats::binds_rejected.
+    std::vector<BindType> bind_types{BindType::transmitter, BindType::receiver, BindType::transceiver};
 };
 
 struct SmppServerConfig {

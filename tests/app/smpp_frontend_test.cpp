@@ -756,6 +756,7 @@ TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
     SmppAccountConfig b;
     b.system_id = "b";
     b.password_hash = "sha256:" + smpp::hash_password("pw2", "").substr(8);
+    b.bind_types = {BindType::rx, BindType::trx};
     c.accounts = {a, b};
     const auto out = to_smpp_frontend_config(c);
     ASSERT_EQ(out.server.accounts.size(), 2U);
@@ -766,6 +767,12 @@ TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
     EXPECT_GT(out.server.session.incoming_window, 30U);
     EXPECT_EQ(out.accounts.at("a").client, "client-a");
     EXPECT_EQ(out.accounts.at("a").allowed_senders, std::vector<std::string>{"Bindery"});
+    // bind_types: all three by default, else exactly those configured.
+    EXPECT_EQ(out.server.accounts[0].bind_types,
+              (std::vector<smpp::BindType>{smpp::BindType::transceiver, smpp::BindType::transmitter,
+                                           smpp::BindType::receiver}));
+    EXPECT_EQ(out.server.accounts[1].bind_types,
+              (std::vector<smpp::BindType>{smpp::BindType::receiver, smpp::BindType::transceiver}));
 }
 
 // The whole path over loopback: ESME -> SmppFrontend -> Router -> SmppCarrierProvider -> simulator,

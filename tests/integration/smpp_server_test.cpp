@@ -1,7 +1,8 @@
 // The SMPP server side of the real `bindery serve`, seen by a raw ESME (blocking_esme.hpp) with the
 // simulator as the carrier: schedule_delivery_time holds a message in the router (QUEUED, query_sm
 // ENROUTE, nothing at the carrier) while an unscheduled one goes through and gets its receipt;
-// malformed time fields are refused with ESME_RINVSCHED / ESME_RINVEXPIRY.
+// malformed time fields are refused with ESME_RINVSCHED / ESME_RINVEXPIRY. An account's
+// `bind_types` refuses other binds with ESME_RBINDFAIL, logged.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -110,6 +111,38 @@ TEST(SmppServer, AScheduledSubmitWaitsInTheRouterWhileAnUnscheduledOneIsDelivere
     ASSERT_TRUE(bad_validity);
     EXPECT_EQ(bad_validity->first, CommandStatus::ESME_RINVEXPIRY);
     EXPECT_EQ(lines_of(record), 1U);
+}
+
+TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
+    TempDir dir("bindery-smpp-bind-types-");
+    Simulator sim(dir.path());
+    ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
+    const auto config = write_config(dir.path(), sim.port(),
+                                     "  accounts:\n    - system_id: esme1\n      password: pw\n"
+                                     "      client: test\n      bind_types: [tx]\n");
+    Gateway gateway(dir.path(), config);
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    const auto port = gateway.smpp_port();
+    ASSERT_NE(port, 0) << gateway.log();
+    {
+        BlockingEsme receiver;
+        EXPECT_EQ(receiver.bind_as(port, CommandId::bind_receiver),
+                  std::optional<CommandStatus>(CommandStatus::ESME_RBINDFAIL))
+            << gateway.log();
+    }
+    {
+        BlockingEsme transceiver;
+        EXPECT_EQ(transceiver.bind_as(port, CommandId::bind_transceiver),
+                  std::optional<CommandStatus>(CommandStatus::ESME_RBINDFAIL));
+    }
+    BlockingEsme transmitter;
+    EXPECT_EQ(transmitter.bind_as(port, CommandId::bind_transmitter),
+              std::optional<CommandStatus>(CommandStatus::ESME_ROK));
+    EXPECT_TRUE(eventually([&] {
+        const auto log = gateway.log();
+        return log.find("bind as 'esme1' refused: bind_receiver not in its bind_types") != std::string::npos &&
+               log.find("bind as 'esme1' refused: bind_transceiver not in its bind_types") != std::string::npos;
+    })) << gateway.log();
 }
 
 }  // namespace

@@ -220,6 +220,61 @@ TEST_F(SmppServerTest, DeliveriesWaitForAReceiverBind) {
     ASSERT_TRUE(run_until(io_, [&] { return stopped; }));
 }
 
+// bind_types: a bind of a type the account may not make is refused with ESME_RBINDFAIL after the
+// password check (a wrong password still gets ESME_RINVPASWD) and counted in binds_rejected; the
+// allowed type binds. Real TCP, an SmppServer of its own.
+TEST(SmppServerBindTypes, ABindOfATypeNotInTheAccountsBindTypesIsRefusedWithBindFail) {
+    struct AcceptAll final : SubmitHandler {
+        void on_submit(const SubmitOrigin&, const Pdu&, SubmitResponder respond) override {
+            respond(CommandStatus::ESME_ROK, "1");
+        }
+    } handler;
+    asio::io_context io;
+    SmppServerConfig config;
+    config.listen.host = "127.0.0.1";
+    config.listen.port = 0;
+    ServerAccount sender;
+    sender.system_id = "sender";
+    sender.password_hash = hash_password("pw");
+    sender.bind_types = {BindType::transmitter};
+    ServerAccount receiver;
+    receiver.system_id = "receiver";
+    receiver.password_hash = hash_password("pw");
+    receiver.bind_types = {BindType::receiver, BindType::transceiver};
+    config.accounts = {sender, receiver};
+    auto server = std::make_shared<SmppServer>(io.get_executor(), config, handler);
+    server->start();
+
+    const auto bind_as = [&](BindType type, std::string_view system_id, std::string_view password) {
+        RawPeer peer(io, server->port());
+        const auto fill = [&](auto b) -> Body {
+            b.system_id = system_id;
+            b.password = password;
+            return b;
+        };
+        const Body body = type == BindType::transmitter ? fill(BindTransmitter{})
+                          : type == BindType::receiver  ? fill(BindReceiver{})
+                                                        : fill(BindTransceiver{});
+        EXPECT_FALSE(peer.conn().send(Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, 1}, body}));
+        EXPECT_TRUE(run_until(io, [&] { return !peer.handler.pdus.empty() || peer.handler.closed; }));
+        if (peer.handler.pdus.empty()) return CommandStatus::ESME_RUNKNOWNERR;
+        EXPECT_EQ(peer.handler.pdus[0].command_id, response_id_for(bind_command(type)));
+        return peer.handler.pdus[0].command_status;
+    };
+
+    EXPECT_EQ(bind_as(BindType::receiver, "sender", "pw"), CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(bind_as(BindType::transceiver, "sender", "pw"), CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(bind_as(BindType::receiver, "sender", "wrong"), CommandStatus::ESME_RINVPASWD);
+    EXPECT_EQ(bind_as(BindType::transmitter, "sender", "pw"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(bind_as(BindType::transmitter, "receiver", "pw"), CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(bind_as(BindType::receiver, "receiver", "pw"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(bind_as(BindType::transceiver, "receiver", "pw"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(server->stats().binds_rejected, 4U);
+    EXPECT_EQ(server->stats().binds_accepted, 3U);
+    server->stop();
+    io.poll();
+}
+
 TEST_F(SmppServerTest, QueryCancelAndReplaceGetTheHandlersDefaultRefusals) {
     // The simulator keeps SubmitHandler::on_query's default: it keeps no messages to address.
     start_sim();
