@@ -59,8 +59,8 @@ struct Converted {
 };
 
 // The text of a submit: short_message, or message_payload when short_message is empty.
-// Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused here (submit_multi, or no PartStore):
-// each part sent on as its own message would garble it. submit_sm / data_sm parts: part_or_text.
+// Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused here: each part sent on as its own
+// message would garble it. Parts are found (and held, with a PartStore) by part_or_text first.
 CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
                           const smpp::TlvRange& tlvs, std::string& out) {
     smpp::ByteView data = short_message;
@@ -78,7 +78,7 @@ CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp
     return CommandStatus::ESME_ROK;
 }
 
-// submit_sm / data_sm: a concatenated part goes to SmppConcat (`part` set, `text` empty); a
+// submit_sm / data_sm / submit_multi: a concatenated part goes to SmppConcat (`part` set, `text` empty); a
 // "concatenated" message of one part (total 1) is an ordinary message with its header removed.
 // `part` null: parts are refused.
 CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
@@ -159,7 +159,8 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
         const auto timing = submit_timing(mm->schedule_delivery_time, mm->validity_period, now, limits);
         if (!timing) return {timing.error(), {}, {}};
-        c.status = decode_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, text);
+        // A concatenated part (with a PartStore) is held once per destination: `part` set, texts empty.
+        c.status = part_or_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         for (const auto& d : mm->dest_addresses) {
             // Distribution lists are an SMSC-side address book Bindery does not keep.
@@ -340,6 +341,10 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     std::optional<SubmitPart> part;
     auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr, router::SystemClock::now(),
                              config_.timing);
+    if (converted.status == CommandStatus::ESME_ROK && part && !converted.destinations.empty()) {
+        return add_multi_part(origin.account, std::move(converted.requests), std::move(converted.destinations),
+                              std::move(*part), std::move(respond));
+    }
     if (converted.status == CommandStatus::ESME_ROK && part) {
         // A concatenated part: SmppConcat stores it and answers with the part's id.
         const bool queued = concat_->add(
@@ -347,13 +352,12 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
             [executor = executor_, respond](PartAnswer a) {
                 asio::post(executor, [respond, a = std::move(a)] { respond(a.status, a.message_id); });
             });
-        const std::lock_guard lock(mutex_);
         if (queued) {
+            const std::lock_guard lock(mutex_);
             ++stats_.submits;
             return;
         }
-        ++stats_.refused;
-        converted.status = CommandStatus::ESME_RMSGQFUL;
+        converted.status = CommandStatus::ESME_RMSGQFUL;   // counted as refused below
     }
     if (converted.status != CommandStatus::ESME_ROK) {
         {
@@ -377,6 +381,64 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
         }
     }
     respond(CommandStatus::ESME_RMSGQFUL, {});
+}
+
+void SmppFrontend::add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
+                                  std::vector<Destination> destinations, SubmitPart part,
+                                  smpp::SubmitResponder respond) {
+    // One held message per destination (SmppConcat keys by destination), each part answered with
+    // its own id; the submit_multi_resp waits for every destination's answer. All on the strand:
+    // the answers are posted to it, so they run after this loop.
+    struct Pending {
+        std::vector<Destination> destinations;
+        std::vector<PartAnswer> answers;
+        std::size_t waiting = 0;
+        smpp::SubmitResponder respond;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->answers.resize(requests.size());
+    pending->destinations = std::move(destinations);
+    pending->waiting = requests.size();
+    pending->respond = std::move(respond);
+    // As answer(): ESME_ROK with the first accepted destination's part id when any was accepted,
+    // else the first refusal; every refused destination in unsuccess_sme.
+    const auto finish = [](Pending& p) {
+        CommandStatus status = CommandStatus::ESME_ROK;
+        std::string id;
+        std::vector<smpp::UnsuccessSme> unsuccess;
+        for (std::size_t i = 0; i < p.answers.size(); ++i) {
+            const auto& a = p.answers[i];
+            if (a.status == CommandStatus::ESME_ROK) {
+                if (id.empty()) id = a.message_id;
+                continue;
+            }
+            if (unsuccess.empty()) status = a.status;
+            unsuccess.push_back({p.destinations[i].ton, p.destinations[i].npi, p.destinations[i].address, a.status});
+        }
+        if (!id.empty()) status = CommandStatus::ESME_ROK;
+        p.respond(status, id, unsuccess);
+    };
+    std::size_t queued = 0;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const bool ok = concat_->add(std::string(account), std::move(requests[i]), part,
+                                     [executor = executor_, pending, i, finish](PartAnswer a) {
+                                         asio::post(executor, [pending, i, finish, a = std::move(a)]() mutable {
+                                             pending->answers[i] = std::move(a);
+                                             if (--pending->waiting == 0) finish(*pending);
+                                         });
+                                     });
+        if (ok) {
+            ++queued;
+        } else {
+            pending->answers[i] = PartAnswer{CommandStatus::ESME_RMSGQFUL, {}};
+            --pending->waiting;
+        }
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        ++(queued > 0 ? stats_.submits : stats_.refused);
+    }
+    if (pending->waiting == 0) finish(*pending);
 }
 
 void SmppFrontend::on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,

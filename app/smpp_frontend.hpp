@@ -31,10 +31,12 @@
 // per-account queue (bounded: `max_deliver_queue`) until a receiver bind takes it or
 // `deliver_timeout` passes, logged and counted when given up, lost if the process stops.
 //
-// Concatenated submit_sm / data_sm parts (UDH IE 0x00/0x08 or sar_* TLVs) go to SmppConcat
-// (app/smpp_concat.hpp) when a PartStore is given: each part is answered with its own id once
-// stored, the whole text becomes one router message, and each part id gets its own receipt
-// (the message's tag `smpp-parts:` lists them). Without a PartStore they are refused.
+// Concatenated submit_sm / data_sm / submit_multi parts (UDH IE 0x00/0x08 or sar_* TLVs) go to
+// SmppConcat (app/smpp_concat.hpp) when a PartStore is given: each part is answered with its own
+// id once stored, the whole text becomes one router message, and each part id gets its own
+// receipt (the message's tag `smpp-parts:` lists them). A submit_multi part is held once per
+// destination (one message each) and answered with the first accepted destination's part id.
+// Without a PartStore they are refused.
 //
 // Threading: SmppServer runs on a strand of the io_context; on_transition may be called from any
 // thread (it posts to the strand); stop() from any thread except the worker.
@@ -162,6 +164,10 @@ private:
     void work();
     void answer(Job& job, std::span<const router::SubmitOutcome> outcomes);
     void on_concat_failed(const FailedConcat& failed);
+    // A concatenated submit_multi part: held once per destination (`requests`: one per
+    // destination, text empty), answered when every destination's part was stored or refused.
+    void add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
+                        std::vector<Destination> destinations, SubmitPart part, smpp::SubmitResponder respond);
     void send_receipt(const router::Message& message, const router::MessageEvent& event,
                       std::string_view part_id, const std::string& account);
 

@@ -633,6 +633,92 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     EXPECT_EQ(st.concat.parts_pending, 0U);
 }
 
+// Concatenated submit_multi: each destination's parts are held as a message of their own; the
+// resp carries the first destination's part id; a destination whose part cannot be held (the
+// account's limit of held messages) is listed in unsuccess_sme.
+TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestination) {
+    RecordingApi api;
+    router::testing::TempDir dir;
+    router::SqliteStoreConfig store_config;
+    store_config.path = dir.file("m.db");
+    auto store = router::SqlitePartStore::open(store_config);
+    ASSERT_TRUE(store.has_value()) << store.error().detail;
+    auto config = frontend_config();
+    config.concat.max_messages = 2;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store->get());
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(esme.connect(frontend_->port()));
+    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
+    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+
+    const auto send_part = [&](std::uint32_t sequence, std::uint8_t reference, std::uint8_t seqnum,
+                               std::string_view text, const std::vector<std::string>& to) {
+        std::vector<std::uint8_t> sm{0x05, 0x00, 0x03, reference, 0x02, seqnum};   // 8-bit reference
+        sm.insert(sm.end(), text.begin(), text.end());
+        std::vector<smpp::DestAddress> dests;
+        for (const auto& d : to) dests.push_back({smpp::DestFlag::sme_address, 1, 1, d, {}});
+        smpp::SubmitMulti m;
+        m.source_addr_ton = 5;
+        m.source_addr = "Bindery";
+        m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
+        m.esm_class = 0x40;
+        m.registered_delivery = 1;
+        m.short_message = smpp::ByteView(sm);
+        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
+        return esme.receive(smpp::CommandId::submit_multi_resp);
+    };
+    const std::vector<std::string> both{"989121234567", "989127654321"};
+    auto r1 = send_part(2, 0x21, 1, "hello ", both);
+    ASSERT_TRUE(r1);
+    EXPECT_EQ(r1->header.command_status, CommandStatus::ESME_ROK);
+    const auto id1 = std::string(r1->get_if<smpp::SubmitMultiResp>()->message_id);
+    EXPECT_EQ(id1.size(), 36U);
+    EXPECT_TRUE(r1->get_if<smpp::SubmitMultiResp>()->unsuccess_smes.empty());
+
+    // Two messages held: a third destination's part is refused, and listed.
+    auto refused = send_part(3, 0x22, 1, "other ", {"989120000000"});
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->header.command_status, CommandStatus::ESME_RMSGQFUL);
+    const auto* rb = refused->get_if<smpp::SubmitMultiResp>();
+    ASSERT_NE(rb, nullptr);
+    EXPECT_TRUE(rb->message_id.empty());
+    ASSERT_EQ(rb->unsuccess_smes.size(), 1U);
+    EXPECT_EQ(rb->unsuccess_smes.begin()->destination_addr, "989120000000");
+    EXPECT_EQ(rb->unsuccess_smes.begin()->error_status_code, CommandStatus::ESME_RMSGQFUL);
+
+    auto r2 = send_part(4, 0x21, 2, "world", both);
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->header.command_status, CommandStatus::ESME_ROK);
+    const auto id2 = std::string(r2->get_if<smpp::SubmitMultiResp>()->message_id);
+    EXPECT_EQ(id2.size(), 36U);
+    EXPECT_NE(id1, id2);
+
+    ASSERT_TRUE(run_until(io_, [&] {
+        const std::lock_guard lock(api.mutex);
+        return api.requests.size() >= 2U;
+    }));
+    {
+        const std::lock_guard lock(api.mutex);
+        ASSERT_EQ(api.requests.size(), 2U);
+        std::set<std::string> destinations;
+        for (const auto& r : api.requests) {
+            EXPECT_EQ(r.text, "hello world");
+            EXPECT_EQ(r.client, "acme-client");
+            destinations.insert(r.destination);
+        }
+        EXPECT_EQ(destinations, (std::set<std::string>{"+989121234567", "+989127654321"}));
+        // The ids the ESME was given belong to the first destination's message.
+        const auto& first = api.requests[0].destination == "+989121234567" ? api.requests[0] : api.requests[1];
+        EXPECT_NE(std::find(first.tags.begin(), first.tags.end(), std::string(kPartsTag) + id1 + "," + id2),
+                  first.tags.end());
+    }
+    ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().concat.reassembled == 2U; }));
+    EXPECT_TRUE(frontend_->message_of_part(*router::MessageId::parse(id1)).has_value());
+    EXPECT_EQ(frontend_->stats().concat.parts_received, 4U);
+}
+
 // A message whose parts never all arrive: dropped after concat.timeout, and its part id gets an
 // UNDELIV receipt (the ESME asked for receipts); SAR-numbered data_sm this time.
 TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivReceiptPerPart) {
