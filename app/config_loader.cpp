@@ -960,12 +960,18 @@ void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
     integer(m, "max_binds", c.max_binds, 1, 1000);
     integer(m, "window", c.window, 1, 10'000);
     number(m, "max_tps", c.max_tps, 0, 1'000'000);
-    list(m, "bind_types", [&, first = true](const Node& item, const std::string& path) mutable {
-        if (first) c.bind_types.clear();
-        first = false;
-        BindType t{};
-        if (parse_enum(item, path, t, kBindTypes)) c.bind_types.push_back(t);
-    });
+    {
+        std::size_t given = 0;
+        const auto where = m.value_mark("bind_types");
+        if (list(m, "bind_types", [&](const Node& item, const std::string& path) {
+                if (given++ == 0) c.bind_types.clear();
+                BindType t{};
+                if (parse_enum(item, path, t, kBindTypes)) c.bind_types.push_back(t);
+            }) && given == 0) {
+            // An account no bind may use is a mistake, not "every type".
+            error(where, m.path("bind_types"), "must not be empty (leave it out for trx, tx and rx)");
+        }
+    }
     strings(m, "allowed_senders", c.allowed_senders);
     if (m.present("delivery_expiry")) {
         Millis expiry{};

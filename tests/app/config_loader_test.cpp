@@ -277,6 +277,16 @@ TEST(ConfigLoader, ReadsSmppDeliveriesAndMoRoutes) {
     EXPECT_TRUE(defaults.config.smpp_server.mo_routes.empty());
 }
 
+TEST(ConfigLoader, AnEmptyBindTypesListIsAnErrorNotEveryType) {
+    EXPECT_THAT(errors_of("smpp_server:\n  accounts:\n    - {system_id: shop, password: pw, bind_types: []}\n"),
+                ElementsAre("test.yaml:3:51: smpp_server.accounts[0].bind_types: must not be empty (leave it out "
+                            "for trx, tx and rx)"));
+    const auto one = load("smpp_server:\n  accounts:\n    - {system_id: shop, password: pw, bind_types: [rx]}\n");
+    ASSERT_TRUE(one.ok()) << format_errors(one.errors);
+    ASSERT_EQ(one.config.smpp_server.accounts[0].bind_types.size(), 1U);
+    EXPECT_EQ(one.config.smpp_server.accounts[0].bind_types[0], BindType::rx);
+}
+
 TEST(ConfigLoader, ReportsBadMoRoutesWithTheirPositions) {
     const std::string yaml = std::string(kCarrierHead) +
                              "  - name: kv\n"
