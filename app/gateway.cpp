@@ -793,8 +793,14 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     parts.alerting =
         build_alerting(config, store_config, *parts.api, *parts.directory, parts.metrics.registry());
     if (config.http.enabled) {
+        // The API's own checks use the router's limits, so the field is named in a 422 rather
+        // than a validity the parser let through being refused by the router.
+        auto http_config = to_http_config(config.http);
+        const auto acceptance = to_router_config(config).acceptance;
+        http_config.api.submit.max_validity = acceptance.max_validity;
+        http_config.api.submit.max_schedule_ahead = acceptance.max_schedule_ahead;
         parts.http = std::make_unique<http::HttpServer>(
-            server.io(), to_http_config(config.http),
+            server.io(), std::move(http_config),
             http::ApiDeps{*parts.api, *parts.directory, *parts.idempotency, parts.metrics,
                           parts.readiness,
                           parts.alerting ? parts.alerting->endpoint.get() : nullptr});

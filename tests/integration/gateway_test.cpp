@@ -80,6 +80,13 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
             .status,
         401);
 
+    // The API checks validity against the router's limit (72 h) and names the field.
+    const auto too_long = http(gateway.port(), "POST", "/v1/messages",
+                               R"({"to":"+989121234567","from":"Bindery","text":"x","validity":"4d"})");
+    EXPECT_EQ(too_long.status, 422) << too_long.body;
+    EXPECT_THAT(too_long.body, HasSubstr(R"("field":"validity")"));
+    EXPECT_THAT(too_long.body, HasSubstr("259200"));
+
     std::vector<std::string> ids;
     for (int i = 0; i < 5; ++i) {
         // The fifth needs two segments.
