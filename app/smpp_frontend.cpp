@@ -300,7 +300,15 @@ SmppFrontend::~SmppFrontend() { stop(); }
 
 void SmppFrontend::start() {
     if (concat_) concat_->start();
-    worker_ = std::thread([this] { work(); });
+    // One thread: an ESME's submits reach the router in the order they arrived.
+    batcher_.emplace(api_, router::SubmitBatcherConfig{
+                               .threads = 1,
+                               .max_batch = config_.max_batch,
+                               .max_pending = config_.max_pending,
+                               .pending_unit = router::PendingUnit::submits,
+                               .on_exception = [](const std::exception& e) {
+                                   spdlog::error("smpp.server submit failed: {}", e.what());
+                               }});
     queries_.start();
     server_->start();
 }
@@ -311,9 +319,8 @@ void SmppFrontend::stop() {
         if (stopping_) return;
         stopping_ = true;
     }
-    cv_.notify_all();
     asio::post(executor_, [server = server_] { server->stop(); });
-    if (worker_.joinable()) worker_.join();
+    if (batcher_) batcher_->stop();  // answers what is queued, then joins
     queries_.stop();
     if (concat_) concat_->stop();
 }
@@ -367,19 +374,18 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
         respond(converted.status, {});
         return;
     }
-    {
-        const std::lock_guard lock(mutex_);
-        if (stopping_) {
-            ++stats_.refused;
-        } else if (jobs_.size() >= config_.max_pending) {
-            ++stats_.refused;
-        } else {
-            ++stats_.submits;
-            jobs_.push_back(Job{std::move(converted.requests), std::move(respond), std::move(converted.destinations)});
-            cv_.notify_one();
-            return;
-        }
+    const std::lock_guard lock(mutex_);
+    // The batcher refuses past max_pending PDUs (or once stopped); the answer is then a throttle.
+    if (!stopping_ && batcher_ &&
+        batcher_->submit(std::move(converted.requests),
+                         [this, respond, destinations = std::move(converted.destinations)](
+                             std::vector<router::SubmitRequest>, std::vector<router::SubmitOutcome> outcomes) mutable {
+                             answer(respond, destinations, outcomes);
+                         })) {
+        ++stats_.submits;
+        return;
     }
+    ++stats_.refused;
     respond(CommandStatus::ESME_RMSGQFUL, {});
 }
 
@@ -449,42 +455,8 @@ void SmppFrontend::on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& r
     queries_.handle(std::move(client), request, std::move(respond));
 }
 
-void SmppFrontend::work() {
-    std::vector<Job> batch;
-    std::vector<router::SubmitRequest> requests;
-    for (;;) {
-        batch.clear();
-        requests.clear();
-        {
-            std::unique_lock lock(mutex_);
-            cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (jobs_.empty()) return;  // stopping and nothing left
-            while (!jobs_.empty() && (batch.empty() || requests.size() + jobs_.front().requests.size() <= config_.max_batch)) {
-                for (auto& r : jobs_.front().requests) requests.push_back(std::move(r));
-                batch.push_back(std::move(jobs_.front()));
-                jobs_.pop_front();
-            }
-        }
-        std::vector<router::SubmitOutcome> outcomes;
-        try {
-            outcomes = api_.submit(requests);
-        } catch (const std::exception& e) {  // the router never should; answer, do not die
-            spdlog::error("smpp.server submit failed: {}", e.what());
-        }
-        std::size_t at = 0;
-        for (auto& job : batch) {
-            const auto n = job.requests.size();
-            if (outcomes.size() >= at + n) {
-                answer(job, std::span<const router::SubmitOutcome>(outcomes).subspan(at, n));
-            } else {
-                answer(job, {});
-            }
-            at += n;
-        }
-    }
-}
-
-void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outcomes) {
+void SmppFrontend::answer(smpp::SubmitResponder& respond, std::vector<Destination>& destinations,
+                          std::span<const router::SubmitOutcome> outcomes) {
     CommandStatus status = CommandStatus::ESME_RSYSERR;
     std::string id;
     std::size_t accepted = 0;
@@ -492,7 +464,7 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
     // list with its own error_status_code (SMPP 3.4 4.5.2).
     std::vector<Destination> refused;
     std::vector<CommandStatus> refused_status;
-    const bool multi = !job.destinations.empty() && job.destinations.size() == outcomes.size();
+    const bool multi = !destinations.empty() && destinations.size() == outcomes.size();
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto& o = outcomes[i];
         if (o) {
@@ -502,7 +474,7 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
         const auto code = to_command_status(o.error().code);
         if (accepted == 0 && status == CommandStatus::ESME_RSYSERR) status = code;
         if (multi) {
-            refused.push_back(std::move(job.destinations[i]));
+            refused.push_back(std::move(destinations[i]));
             refused_status.push_back(code);
         }
     }
@@ -518,7 +490,7 @@ void SmppFrontend::answer(Job& job, std::span<const router::SubmitOutcome> outco
         stats_.accepted += accepted;
         if (accepted == 0) ++stats_.refused;
     }
-    asio::post(executor_, [respond = std::move(job.respond), status, id = std::move(id),
+    asio::post(executor_, [respond = std::move(respond), status, id = std::move(id),
                            refused = std::move(refused), refused_status = std::move(refused_status)] {
         std::vector<smpp::UnsuccessSme> unsuccess;
         unsuccess.reserve(refused.size());

@@ -9,8 +9,13 @@
 //        --> deliver_sm receipt on one of the account's RX/TRX binds (retried while none is up)
 //
 // Submits are answered only after GatewayApi::submit returned (the message is durable: stored in
-// the router's group commit). GatewayApi::submit may block on the store, so it runs on a worker
-// thread of its own, never on an io thread; batches of waiting submits go in one call.
+// the router's group commit). GatewayApi::submit may block on the store, so it runs on the worker
+// thread of a router::SubmitBatcher (router/api/submit_batcher.hpp, the one the HTTP API uses
+// too), never on an io thread; batches of waiting submits go in one call. One worker, so the
+// router stores an ESME's submits in the order they arrived. The queue is bounded in PDUs
+// (`max_pending`, PendingUnit::submits): past it ESME_RMSGQFUL. A message the gateway gave no
+// outcome for (a bug there, or it threw) counts as refused with ESME_RSYSERR; the others of the
+// same submit_multi keep their own outcome.
 //
 // schedule_delivery_time / validity_period (data_sm: qos_time_to_live) become the request's
 // schedule_at / validity (app/smpp_timing.hpp); malformed ones are answered ESME_RINVSCHED /
@@ -42,16 +47,13 @@
 // thread (it posts to the strand); stop() from any thread except the worker.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -60,6 +62,7 @@
 #include "app/smpp_concat.hpp"
 #include "app/smpp_timing.hpp"
 #include "router/api/gateway_api.hpp"
+#include "router/api/submit_batcher.hpp"
 #include "app/smpp_queries.hpp"
 #include "router/core/message.hpp"
 #include "smpp/net/smpp_server.hpp"
@@ -74,8 +77,8 @@ struct SmppFrontendAccount {
 struct SmppFrontendConfig {
     smpp::SmppServerConfig server;
     std::map<std::string, SmppFrontendAccount, std::less<>> accounts;  // by system_id
-    std::size_t max_batch = 256;     // submits per GatewayApi::submit call
-    std::size_t max_pending = 10000;  // submits waiting for the worker; past it ESME_RMSGQFUL
+    std::size_t max_batch = 256;     // messages per GatewayApi::submit call (a PDU is never split)
+    std::size_t max_pending = 10000;  // PDUs waiting for the worker; past it ESME_RMSGQFUL
     ConcatLimits concat;              // concatenated submits (with a PartStore)
     SubmitTimingLimits timing;        // schedule_delivery_time / validity_period (app/smpp_timing.hpp)
 };
@@ -155,14 +158,9 @@ private:
         std::atomic<std::uint64_t> delivered{0};
         std::atomic<std::uint64_t> given_up{0};
     };
-    struct Job {
-        std::vector<router::SubmitRequest> requests;
-        smpp::SubmitResponder respond;
-        std::vector<Destination> destinations;  // submit_multi: one per request; else empty
-    };
-
-    void work();
-    void answer(Job& job, std::span<const router::SubmitOutcome> outcomes);
+    // `destinations`: submit_multi, one per outcome; else empty.
+    void answer(smpp::SubmitResponder& respond, std::vector<Destination>& destinations,
+                std::span<const router::SubmitOutcome> outcomes);
     void on_concat_failed(const FailedConcat& failed);
     // A concatenated submit_multi part: held once per destination (`requests`: one per
     // destination, text empty), answered when every destination's part was stored or refused.
@@ -179,10 +177,8 @@ private:
     std::unique_ptr<SmppConcat> concat_;  // null without a PartStore
 
     mutable std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<Job> jobs_;
     bool stopping_ = false;
-    std::thread worker_;
+    std::optional<router::SubmitBatcher> batcher_;  // from start()
     SmppFrontendStats stats_;  // under mutex_
     std::shared_ptr<ReceiptCounters> receipts_ = std::make_shared<ReceiptCounters>();
     ReceiptRoute receipt_route_;

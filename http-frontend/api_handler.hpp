@@ -21,7 +21,7 @@
 #include "http-frontend/rate_limiter.hpp"
 #include "http-frontend/readiness.hpp"
 #include "http-frontend/routes.hpp"
-#include "http-frontend/submit_batcher.hpp"
+#include "router/api/submit_batcher.hpp"
 #include "http-frontend/submit_parser.hpp"
 #include "router/api/gateway_api.hpp"
 
@@ -78,7 +78,7 @@ public:
     using AsyncDone = std::function<void(HandlerResult)>;
     bool handle_async(const Request& req, const RouteMatch& match, AsyncDone done);
     // Set before the server starts; null (the default): every send goes through handle().
-    void set_batcher(SubmitBatcher* batcher) noexcept { batcher_ = batcher; }
+    void set_batcher(router::SubmitBatcher* batcher) noexcept { batcher_ = batcher; }
 
     // Building blocks, also used by the server for its own errors.
     static Response json_response(unsigned status, std::string body, unsigned version,
@@ -111,7 +111,7 @@ private:
     ApiDeps deps_;
     RateLimiter limiter_;
     std::shared_ptr<AdminHandler> admin_;
-    SubmitBatcher* batcher_ = nullptr;
+    router::SubmitBatcher* batcher_ = nullptr;
 };
 
 }  // namespace bindery::http

@@ -57,7 +57,13 @@ ServerCore::ServerCore(net::io_context& io_context, ServerConfig cfg, ApiDeps d)
       access_log(logger_named(config.access_logger)),
       log(logger_named("http")) {
     if (config.async_submit) {
-        batcher = std::make_unique<SubmitBatcher>(deps.gateway, config.submit_batcher);
+        auto batcher_config = config.submit_batcher;
+        if (!batcher_config.on_exception) {
+            batcher_config.on_exception = [logger = log](const std::exception& e) {
+                logger->error("http submit failed: {}", e.what());
+            };
+        }
+        batcher = std::make_unique<router::SubmitBatcher>(deps.gateway, std::move(batcher_config));
         handler.set_batcher(batcher.get());
     }
     if (config.tls) {

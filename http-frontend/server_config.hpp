@@ -8,7 +8,7 @@
 #include <string>
 
 #include "http-frontend/api_handler.hpp"
-#include "http-frontend/submit_batcher.hpp"
+#include "router/api/submit_batcher.hpp"
 
 namespace bindery::http {
 
@@ -37,7 +37,7 @@ struct ServerConfig {
     // go to the router through a SubmitBatcher (one GatewayApi::submit for many requests);
     // false: on the worker pool like every other blocking handler.
     bool async_submit = true;
-    SubmitBatcherConfig submit_batcher;
+    router::SubmitBatcherConfig submit_batcher;
     std::string access_logger = "http.access";   // spdlog logger name (created when missing)
     ApiConfig api;
 };

@@ -18,7 +18,7 @@
 
 #include "http-frontend/api_handler.hpp"
 #include "http-frontend/server_config.hpp"
-#include "http-frontend/submit_batcher.hpp"
+#include "router/api/submit_batcher.hpp"
 
 namespace bindery::http {
 
@@ -37,7 +37,7 @@ struct ServerCore {
     ApiDeps deps;
     ApiHandler handler;
     boost::asio::thread_pool workers;
-    std::unique_ptr<SubmitBatcher> batcher;   // config.async_submit
+    std::unique_ptr<router::SubmitBatcher> batcher;   // config.async_submit
     std::optional<boost::asio::ssl::context> tls;
     std::shared_ptr<spdlog::logger> access_log;
     std::shared_ptr<spdlog::logger> log;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,11 @@ public:
     std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
         const std::lock_guard lock(mutex);
         std::vector<router::SubmitOutcome> out;
+        bool short_answer = false;
         for (const auto& r : batch) {
+            // "999": the gateway throws; "333": it answers one outcome short (both bugs there).
+            if (r.destination == "+999") throw std::runtime_error("gateway bug");
+            short_answer = short_answer || r.destination == "+333";
             requests.push_back(r);
             if (r.destination == "111" || r.destination == "+111") {
                 out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
@@ -77,6 +82,7 @@ public:
                 out.emplace_back(router::SubmitAccepted{router::MessageId(b), "+" + r.destination, {}, 1});
             }
         }
+        if (short_answer) out.pop_back();
         return out;
     }
     Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
@@ -249,6 +255,12 @@ protected:
         binds_.push_back(b);
         return b;
     }
+    // Connects `esme` to the started frontend and binds it as a transceiver; true once bound.
+    bool bind_raw(RawEsme& esme) {
+        if (!esme.connect(frontend_->port()) || !esme.send(bind_transceiver_pdu(1))) return false;
+        const auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
+        return bound && bound->header.command_status == CommandStatus::ESME_ROK;
+    }
     std::optional<smpp::SubmitReport> submit(smpp::ClientBind& b, smpp::ShortMessageData m) {
         std::optional<smpp::SubmitReport> report;
         b.submit(std::move(m), [&](const smpp::SubmitReport& r) { report = r; });
@@ -334,11 +346,7 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
     frontend_->start();
     RawEsme esme(io_);
-    ASSERT_TRUE(esme.connect(frontend_->port()));
-    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
-    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
-    ASSERT_TRUE(bound);
-    ASSERT_EQ(bound->header.command_status, CommandStatus::ESME_ROK);
+    ASSERT_TRUE(bind_raw(esme));
 
     const auto submit_multi = [&](std::uint32_t sequence, const std::vector<smpp::DestAddress>& dests) {
         smpp::SubmitMulti m;
@@ -541,6 +549,49 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
     EXPECT_FALSE(api.requests[5].schedule_at);
 }
 
+// The batcher (router::SubmitBatcher) answers every message the gateway gave no outcome for
+// `unavailable`: ESME_RSYSERR, and for submit_multi an unsuccess_sme entry while the destinations
+// that were accepted keep their ids.
+TEST_F(SmppFrontendTest, AGatewayThatThrowsOrAnswersShortIsAnsweredSyserrPerMissingMessage) {
+    RecordingApi api;
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
+    frontend_->start();
+    RawEsme esme(io_);
+    ASSERT_TRUE(bind_raw(esme));
+
+    smpp::SubmitSm sm;
+    sm.source_addr = "Bindery";
+    sm.dest_addr_ton = 1;
+    sm.destination_addr = "999";
+    const std::string text = "hello";
+    sm.short_message = smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, 2}, sm}));
+    auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_RSYSERR);
+
+    smpp::SubmitMulti m;
+    m.source_addr = "Bindery";
+    const std::vector<smpp::DestAddress> dests{{smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
+                                               {smpp::DestFlag::sme_address, 1, 1, "333", {}}};
+    m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
+    m.short_message = sm.short_message;
+    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, 3}, m}));
+    resp = esme.receive(smpp::CommandId::submit_multi_resp);
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
+    const auto* body = resp->get_if<smpp::SubmitMultiResp>();
+    ASSERT_NE(body, nullptr);
+    EXPECT_EQ(body->message_id.size(), 36U);   // the first destination was stored: its id
+    ASSERT_EQ(body->unsuccess_smes.size(), 1U);
+    EXPECT_EQ(body->unsuccess_smes.begin()->destination_addr, "333");
+    EXPECT_EQ(body->unsuccess_smes.begin()->error_status_code, CommandStatus::ESME_RSYSERR);
+    const auto stats = frontend_->stats();
+    EXPECT_EQ(stats.submits, 2U);
+    EXPECT_EQ(stats.accepted, 1U);
+    EXPECT_EQ(stats.refused, 1U);   // the submit_sm; the submit_multi had one accepted
+}
+
 // Concatenated submit_sm parts with a PartStore: each answered with its own id, one router
 // request with the whole text, and the combined message's receipt goes to every part id.
 TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsAReceipt) {
@@ -553,10 +604,7 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api, store->get());
     frontend_->start();
     RawEsme esme(io_);
-    ASSERT_TRUE(esme.connect(frontend_->port()));
-    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
-    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
-    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+    ASSERT_TRUE(bind_raw(esme));
 
     const auto send_part = [&](std::uint32_t sequence, std::uint8_t seqnum, std::string_view text) {
         std::vector<std::uint8_t> sm{0x06, 0x08, 0x04, 0x12, 0x34, 0x02, seqnum};   // 16-bit reference
@@ -733,10 +781,7 @@ TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivRec
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store->get());
     frontend_->start();
     RawEsme esme(io_);
-    ASSERT_TRUE(esme.connect(frontend_->port()));
-    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
-    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
-    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+    ASSERT_TRUE(bind_raw(esme));
 
     smpp::TlvBuilder tlvs;
     tlvs.u16(smpp::tlv_tag::sar_msg_ref_num, 0x0101).u8(smpp::tlv_tag::sar_total_segments, 2).u8(

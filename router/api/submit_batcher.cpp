@@ -1,12 +1,12 @@
-#include "http-frontend/submit_batcher.hpp"
+#include "router/api/submit_batcher.hpp"
 
 #include <algorithm>
 #include <utility>
 
-namespace bindery::http {
+namespace bindery::router {
 
-SubmitBatcher::SubmitBatcher(router::GatewayApi& gateway, SubmitBatcherConfig config)
-    : gateway_(gateway), config_(config) {
+SubmitBatcher::SubmitBatcher(GatewayApi& gateway, SubmitBatcherConfig config)
+    : gateway_(gateway), config_(std::move(config)) {
     const std::size_t n = std::max<std::size_t>(1, config_.threads);
     threads_.reserve(n);
     for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
@@ -14,15 +14,19 @@ SubmitBatcher::SubmitBatcher(router::GatewayApi& gateway, SubmitBatcherConfig co
 
 SubmitBatcher::~SubmitBatcher() { stop(); }
 
-bool SubmitBatcher::submit(std::vector<router::SubmitRequest> requests, Done done) {
+bool SubmitBatcher::submit(std::vector<SubmitRequest> requests, Done done) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || stats_.pending + requests.size() > config_.max_pending) {
+        const bool full = config_.pending_unit == PendingUnit::messages
+                              ? stats_.pending + requests.size() > config_.max_pending
+                              : stats_.pending_submits >= config_.max_pending;
+        if (stopping_ || full) {
             ++stats_.refused;
             return false;
         }
         ++stats_.requests;
         stats_.pending += requests.size();
+        ++stats_.pending_submits;
         jobs_.push_back(Job{std::move(requests), std::move(done)});
     }
     wake_.notify_one();
@@ -48,7 +52,7 @@ SubmitBatcherStats SubmitBatcher::stats() const {
 void SubmitBatcher::run() {
     const std::size_t max_batch = std::max<std::size_t>(1, config_.max_batch);
     std::vector<Job> batch;
-    std::vector<router::SubmitRequest> requests;
+    std::vector<SubmitRequest> requests;
     for (;;) {
         batch.clear();
         requests.clear();
@@ -66,6 +70,7 @@ void SubmitBatcher::run() {
                 jobs_.pop_front();
             }
             stats_.pending -= messages;
+            stats_.pending_submits -= batch.size();
             ++stats_.batches;
             stats_.messages += messages;
             more = !jobs_.empty();
@@ -75,25 +80,36 @@ void SubmitBatcher::run() {
         for (auto& job : batch) {
             for (auto& r : job.requests) requests.push_back(std::move(r));
         }
-        auto outcomes = gateway_.submit(requests);
-        std::size_t at = 0;
-        for (auto& job : batch) {
-            const std::size_t n = job.requests.size();
-            std::vector<router::SubmitOutcome> mine;
-            mine.reserve(n);
-            for (std::size_t i = 0; i < n; ++i, ++at) {
-                job.requests[i] = std::move(requests[at]);
-                if (at < outcomes.size()) {
-                    mine.push_back(std::move(outcomes[at]));
-                } else {
-                    // A gateway answering short is a bug there: never report such entries accepted.
-                    mine.emplace_back(Unexpected(router::SubmitError{
-                        router::SubmitErrc::unavailable, "no outcome from the gateway", std::nullopt}));
-                }
-            }
-            if (job.done) job.done(std::move(job.requests), std::move(mine));
-        }
+        answer(batch, requests);
     }
 }
 
-}  // namespace bindery::http
+void SubmitBatcher::answer(std::vector<Job>& batch, std::vector<SubmitRequest>& requests) {
+    std::vector<SubmitOutcome> outcomes;
+    try {
+        outcomes = gateway_.submit(requests);
+    } catch (const std::exception& e) {  // the gateway never should; answer, do not die
+        outcomes.clear();
+        if (config_.on_exception) config_.on_exception(e);
+    } catch (...) {
+        outcomes.clear();
+    }
+    std::size_t at = 0;
+    for (auto& job : batch) {
+        const std::size_t n = job.requests.size();
+        std::vector<SubmitOutcome> mine;
+        mine.reserve(n);
+        for (std::size_t i = 0; i < n; ++i, ++at) {
+            job.requests[i] = std::move(requests[at]);
+            if (at < outcomes.size()) {
+                mine.push_back(std::move(outcomes[at]));
+            } else {
+                mine.emplace_back(Unexpected(SubmitError{SubmitErrc::unavailable, "no outcome from the gateway",
+                                                         std::nullopt}));
+            }
+        }
+        if (job.done) job.done(std::move(job.requests), std::move(mine));
+    }
+}
+
+}  // namespace bindery::router

@@ -1,8 +1,9 @@
-#include "http-frontend/submit_batcher.hpp"
+#include "router/api/submit_batcher.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <stdexcept>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -10,11 +11,8 @@
 
 #include <gtest/gtest.h>
 
-namespace bindery::http {
+namespace bindery::router {
 namespace {
-
-using router::SubmitOutcome;
-using router::SubmitRequest;
 
 // Accepts every message and reports its destination back; the first `hold` calls block until
 // release() so the test can queue work behind them. Records the size of every call.
@@ -30,6 +28,10 @@ public:
         if (hold_ > 0) {
             --hold_;
             cv_.wait_for(lock, std::chrono::seconds(60), [this] { return released_; });
+        }
+        if (throw_next_) {
+            throw_next_ = false;
+            throw std::runtime_error("store on fire");
         }
         std::vector<SubmitOutcome> out;
         const std::size_t n = short_by_ < batch.size() ? batch.size() - short_by_ : 0;
@@ -68,6 +70,10 @@ public:
         return calls_;
     }
     void answer_short_by(std::size_t n) { short_by_ = n; }
+    void throw_next() {
+        std::lock_guard lock(mutex_);
+        throw_next_ = true;
+    }
 
 private:
     std::mutex mutex_;
@@ -76,6 +82,7 @@ private:
     int entered_ = 0;
     bool released_ = false;
     std::size_t short_by_ = 0;
+    bool throw_next_ = false;
     std::vector<std::size_t> calls_;
 };
 
@@ -188,6 +195,63 @@ TEST(SubmitBatcher, ShortAnswersFromTheGatewayAreUnavailableNeverAccepted) {
     EXPECT_EQ(results.outcomes[0][2].error().code, router::SubmitErrc::unavailable);
 }
 
+TEST(SubmitBatcher, AGatewayThatThrowsIsReportedAndAnswersUnavailableThenTheBatcherGoesOn) {
+    RecordingGateway gateway;
+    gateway.throw_next();
+    std::mutex mutex;
+    std::vector<std::string> reported;
+    SubmitBatcher batcher(gateway, {.threads = 1,
+                                    .max_batch = 512,
+                                    .max_pending = 100,
+                                    .on_exception = [&](const std::exception& e) {
+                                        std::lock_guard lock(mutex);
+                                        reported.emplace_back(e.what());
+                                    }});
+    Results first(1);
+    ASSERT_TRUE(batcher.submit(requests("a", 2), first.slot(0)));
+    ASSERT_TRUE(first.wait_all());
+    ASSERT_EQ(first.outcomes[0].size(), 2U);
+    for (const auto& o : first.outcomes[0]) {
+        ASSERT_FALSE(o.has_value());
+        EXPECT_EQ(o.error().code, router::SubmitErrc::unavailable);
+    }
+    EXPECT_EQ(first.requests[0][1].destination, "a1");   // the messages come back all the same
+    {
+        std::lock_guard lock(mutex);
+        EXPECT_EQ(reported, (std::vector<std::string>{"store on fire"}));
+    }
+    Results second(1);
+    ASSERT_TRUE(batcher.submit(requests("b", 1), second.slot(0)));
+    ASSERT_TRUE(second.wait_all());
+    ASSERT_TRUE(second.outcomes[0][0].has_value());
+    EXPECT_EQ(second.outcomes[0][0]->destination, "b0");
+}
+
+TEST(SubmitBatcher, PendingCountedInSubmitsBoundsQueuedSubmitsWhateverTheirSize) {
+    RecordingGateway gateway(/*hold=*/1);
+    SubmitBatcher batcher(gateway, {.threads = 1,
+                                    .max_batch = 512,
+                                    .max_pending = 2,
+                                    .pending_unit = PendingUnit::submits});
+    Results results(3);
+    ASSERT_TRUE(batcher.submit(requests("a", 1), results.slot(0)));
+    ASSERT_TRUE(gateway.wait_entered(1));   // taken: no longer pending
+    ASSERT_TRUE(batcher.submit(requests("b", 40), results.slot(1)));   // 40 messages, one submit
+    ASSERT_TRUE(batcher.submit(requests("c", 40), results.slot(2)));
+    bool called = false;
+    EXPECT_FALSE(batcher.submit(requests("d", 1), [&](auto, auto) { called = true; }));   // a third
+    auto s = batcher.stats();
+    EXPECT_EQ(s.refused, 1U);
+    EXPECT_EQ(s.pending_submits, 2U);
+    EXPECT_EQ(s.pending, 80U);
+    gateway.release();
+    ASSERT_TRUE(results.wait_all());
+    EXPECT_FALSE(called);
+    s = batcher.stats();
+    EXPECT_EQ(s.pending_submits, 0U);
+    EXPECT_EQ(s.pending, 0U);
+}
+
 TEST(SubmitBatcher, StopAnswersEverythingQueuedThenRefuses) {
     RecordingGateway gateway(/*hold=*/1);
     auto batcher = std::make_unique<SubmitBatcher>(
@@ -240,4 +304,4 @@ TEST(SubmitBatcher, ManyThreadsSubmittingEachGetTheirOwnOutcomes) {
 }
 
 }  // namespace
-}  // namespace bindery::http
+}  // namespace bindery::router
