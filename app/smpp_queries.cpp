@@ -102,21 +102,23 @@ SmppQueries::Answer SmppQueries::run(const Job& job) {
     return job.command == CommandId::query_sm ? query(job) : cancel(job);
 }
 
-std::optional<router::MessageId> SmppQueries::target(std::string_view message_id) const {
-    auto id = router::MessageId::parse(message_id);
-    if (!id || !resolver_) return id;
-    if (auto resolved = resolver_(*id)) return resolved;
-    return id;
+template <class Call>
+auto SmppQueries::on_target(const router::MessageId& id, Call call) const -> decltype(call(id)) {
+    auto r = call(id);
+    if (r || r.error().code != decltype(r.error().code)::not_found || !resolver_) return r;
+    if (auto combined = resolver_(id)) return call(*combined);
+    return r;
 }
 
 SmppQueries::Answer SmppQueries::query(const Job& job) {
     Answer a;
-    const auto id = target(job.message_id);
+    const auto id = router::MessageId::parse(job.message_id);
     if (!id) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;
     }
-    auto status = api_.status(*id, std::string_view(job.client));
+    const auto status_of = [&](const router::MessageId& m) { return api_.status(m, std::string_view(job.client)); };
+    auto status = on_target(*id, status_of);
     if (!status) {
         a.status = status.error().code == router::QueryErrc::unavailable ? CommandStatus::ESME_RQUERYFAIL
                                                                          : CommandStatus::ESME_RINVMSGID;
@@ -138,14 +140,18 @@ SmppQueries::Answer SmppQueries::query(const Job& job) {
 
 SmppQueries::Answer SmppQueries::cancel(const Job& job) {
     Answer a;
-    const auto id = target(job.message_id);
+    const auto id = router::MessageId::parse(job.message_id);
     if (!id) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;
     }
+    const auto cancel_of = [&](const router::MessageId& m) { return api_.cancel(m, std::string_view(job.client)); };
+    std::optional<router::MessageId> checked;   // the message the addresses were checked on
     // The addresses are checked against the stored message first (they never change).
     if (!job.source_addr.empty() || !job.destination_addr.empty()) {
-        auto status = api_.status(*id, std::string_view(job.client));
+        auto status = on_target(*id, [&](const router::MessageId& m) {
+            return api_.status(m, std::string_view(job.client));
+        });
         if (!status) {
             a.status = status.error().code == router::QueryErrc::unavailable ? CommandStatus::ESME_RSYSERR
                                                                              : CommandStatus::ESME_RINVMSGID;
@@ -159,8 +165,9 @@ SmppQueries::Answer SmppQueries::cancel(const Job& job) {
             a.status = CommandStatus::ESME_RINVDSTADR;
             return a;
         }
+        checked = status->id;
     }
-    auto cancelled = api_.cancel(*id, std::string_view(job.client));
+    auto cancelled = checked ? cancel_of(*checked) : on_target(*id, cancel_of);
     if (cancelled) {
         a.status = CommandStatus::ESME_ROK;
         return a;

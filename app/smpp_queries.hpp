@@ -102,8 +102,11 @@ private:
 
     void work();
     Answer run(const Job& job);
-    // The router id `message_id` stands for (through the resolver), nullopt when unparsable.
-    std::optional<router::MessageId> target(std::string_view message_id) const;
+    // `call(id)` (a GatewayApi call answering Expected<T, E> with E::code), and when the router
+    // does not know `id`, `call` again on the message the resolver says it stands for (a part id
+    // of a concatenated submit): the part-link read is paid only for ids that are not message ids.
+    template <class Call>
+    auto on_target(const router::MessageId& id, Call call) const -> decltype(call(id));
     Answer query(const Job& job);
     Answer cancel(const Job& job);
     void answer(Job& job, Answer a);

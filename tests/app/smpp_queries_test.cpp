@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -68,6 +70,112 @@ TEST(SmppQueriesMapping, DestinationsCompareByTheirTrailingDigitsWhateverTheTon)
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "4567"));   // too few digits
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "0"));
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "ACME"));
+}
+
+// A gateway that knows one message (client "c", queued, from "Bindery"); counts the calls.
+class OneMessageGateway final : public router::GatewayApi {
+public:
+    explicit OneMessageGateway(router::MessageId id) : id_(id) {}
+    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest>) override { return {}; }
+    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId& id,
+                                                               std::optional<std::string_view>) override {
+        ++status_calls;
+        if (id != id_) return Unexpected(router::QueryError{router::QueryErrc::not_found, "unknown"});
+        return known();
+    }
+    Expected<router::MessageStatus, router::ChangeError> cancel(const router::MessageId& id,
+                                                                std::optional<std::string_view>) override {
+        ++cancel_calls;
+        if (id != id_) return Unexpected(router::ChangeError{router::ChangeErrc::not_found, "unknown", std::nullopt});
+        auto s = known();
+        s.state = router::MessageState::cancelled;
+        return s;
+    }
+    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
+        return Unexpected(router::QueryError{});
+    }
+    router::Backpressure backpressure() const override { return {}; }
+
+    std::atomic<int> status_calls{0};
+    std::atomic<int> cancel_calls{0};
+
+private:
+    router::MessageStatus known() const {
+        router::MessageStatus s;
+        s.id = id_;
+        s.state = router::MessageState::queued;
+        s.client = "c";
+        s.sender = "Bindery";
+        s.destination = "+989121234567";
+        return s;
+    }
+    router::MessageId id_;
+};
+
+TEST(SmppQueriesTarget, AMessageIdNeedsNoPartLookupAndAPartIdResolvesToItsCombinedMessage) {
+    const auto message = *router::MessageId::parse("0190c0de-0000-7000-8000-000000000001");
+    const auto part = *router::MessageId::parse("0190c0de-0000-7000-8000-000000000002");
+    asio::io_context io;
+    OneMessageGateway gateway(message);
+    SmppQueries queries(io.get_executor(), gateway);
+    std::atomic<int> lookups{0};
+    queries.set_resolver([&](const router::MessageId& id) -> std::optional<router::MessageId> {
+        ++lookups;
+        if (id == part) return message;
+        return std::nullopt;
+    });
+    queries.start();
+    struct Answer {
+        CommandStatus status = CommandStatus::ESME_RSYSERR;
+        std::string message_id;
+        std::uint8_t message_state = 0;
+    };
+    const auto ask = [&](const smpp::Pdu& request) {
+        std::optional<Answer> got;
+        queries.handle("c", request, smpp::QueryResponder([&](CommandStatus st, const smpp::QuerySmResp* q) {
+            got = Answer{st, q ? std::string(q->message_id) : std::string(), q ? q->message_state : std::uint8_t{0}};
+        }));
+        EXPECT_TRUE(run_io_until(io, [&] { return got.has_value(); }, [] {}));
+        return got.value_or(Answer{});
+    };
+    const auto query = [&](const router::MessageId& id) {
+        const auto text = id.to_string();
+        return ask(smpp::Pdu{smpp::Header{}, smpp::QuerySm{.message_id = text, .source_addr = "Bindery"}});
+    };
+
+    // The message's own id: answered from one status read, the part link never read.
+    auto a = query(message);
+    EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(a.message_state, static_cast<std::uint8_t>(smpp::MessageState::enroute));
+    EXPECT_EQ(lookups.load(), 0);
+    EXPECT_EQ(gateway.status_calls.load(), 1);
+
+    // A part id: unknown as a message, then the message its parts went into, answered under the
+    // id the ESME asked about.
+    a = query(part);
+    EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(a.message_id, part.to_string());
+    EXPECT_EQ(lookups.load(), 1);
+    EXPECT_EQ(gateway.status_calls.load(), 3);
+
+    // Neither a message nor a part.
+    a = query(*router::MessageId::parse("0190c0de-0000-7000-8000-000000000003"));
+    EXPECT_EQ(a.status, CommandStatus::ESME_RINVMSGID);
+    EXPECT_EQ(lookups.load(), 2);
+
+    // cancel_sm by a part id, with and without addresses to check: the combined message is cancelled.
+    const auto part_text = part.to_string();
+    a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text}});
+    EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(gateway.cancel_calls.load(), 2);   // the part id, then the message
+    a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text, .source_addr = "Bindery"}});
+    EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(gateway.cancel_calls.load(), 3);   // checked on the message, cancelled there at once
+    EXPECT_EQ(lookups.load(), 4);
+    a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text, .source_addr = "Other"}});
+    EXPECT_EQ(a.status, CommandStatus::ESME_RINVSRCADR);
+    EXPECT_EQ(gateway.cancel_calls.load(), 3);
+    queries.stop();
 }
 
 SmppFrontendConfig frontend_config() {
