@@ -12,6 +12,8 @@
 #include <boost/asio/strand.hpp>
 #include <nlohmann/json.hpp>
 
+#include "router/providers/send_queue.hpp"
+
 namespace bindery::router {
 
 namespace asio = boost::asio;
@@ -87,12 +89,12 @@ std::optional<std::string> json_pointer_text(std::string_view body, const std::s
 
 struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     State(HttpProviderConfig c, asio::any_io_executor ex)
-        : config(std::move(c)), strand(asio::make_strand(ex)), pump_timer(strand) {}
+        : config(std::move(c)),
+          strand(asio::make_strand(ex)),
+          pump_timer(strand),
+          bucket(config.rate, config.burst, Clock::now()) {}
 
-    struct Queued {
-        OutboundMessage message;
-        std::function<void(SendResult)> done;
-    };
+    using Queued = QueuedSend;
 
     HttpProviderConfig config;
     asio::strand<asio::any_io_executor> strand;
@@ -102,8 +104,7 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     // Strand only.
     std::deque<Queued> queue;
     std::size_t in_flight = 0;
-    double tokens = 0;
-    TimePoint refilled_at{};
+    RateBucket bucket;
     bool pump_armed = false;
     bool started = false;
     bool stopping = false;
@@ -121,7 +122,6 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         std::lock_guard lock(mu);
         f(stats);
     }
-    double burst() const { return config.burst > 0 ? config.burst : std::max(1.0, config.rate); }
     std::string clean(std::string s) const { return redact(std::move(s), config.auth_value); }
 
     void publish() {
@@ -130,19 +130,12 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         accepting.store(started && !stopping && queue.size() < config.max_queue, std::memory_order_relaxed);
     }
 
+    // Takes one rate token, or arms the pump timer for when the next one is due.
     bool take_token(TimePoint now) {
-        if (config.rate <= 0) return true;
-        const double elapsed = std::chrono::duration<double>(now - refilled_at).count();
-        tokens = std::min(burst(), tokens + elapsed * config.rate);
-        refilled_at = now;
-        if (tokens >= 1.0) {
-            tokens -= 1.0;
-            return true;
-        }
+        if (bucket.try_take(now)) return true;
         if (!pump_armed) {
             pump_armed = true;
-            const auto wait = std::chrono::duration<double>((1.0 - tokens) / config.rate);
-            pump_timer.expires_after(std::chrono::duration_cast<Duration>(wait) + std::chrono::milliseconds(1));
+            pump_timer.expires_after(bucket.wait());
             pump_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
                 self->pump_armed = false;
                 if (!ec && !self->stopping) self->pump();
@@ -286,13 +279,7 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         stopping = true;
         stop_done = std::move(done);
         pump_timer.cancel();
-        auto waiting = std::move(queue);
-        queue.clear();
-        for (auto& q : waiting) {
-            SendResult r;
-            r.error = SendError{SendErrorKind::not_sent, 0, "provider stopping"};
-            q.done(std::move(r));
-        }
+        fail_queued(queue, "provider stopping");
         publish();
         if (in_flight == 0) return check_stopped();
         pump_timer.expires_after(drain);
@@ -318,8 +305,6 @@ HttpProvider::HttpProvider(HttpProviderConfig config, asio::any_io_executor exec
         if (!p->empty() && p->front() != '/') throw std::invalid_argument(s.config.name + ": JSON pointer " + *p);
     }
     s.config.concurrency = std::max(1U, s.config.concurrency);
-    s.tokens = s.burst();
-    s.refilled_at = Clock::now();
     HttpClientConfig hc;
     hc.origin = *origin;
     hc.tls = s.config.tls;
@@ -365,12 +350,9 @@ HttpClientStats HttpProvider::http_stats() const { return state_->client->stats(
 bool HttpProvider::ready() const { return state_->accepting.load(std::memory_order_relaxed); }
 
 ProviderHealth HttpProvider::health() const {
-    ProviderHealth h;
-    h.connected = state_->connected.load(std::memory_order_relaxed);
-    const auto queued = state_->queued_count.load(std::memory_order_relaxed);
-    h.inflight = static_cast<std::uint32_t>(state_->busy_count.load(std::memory_order_relaxed));
-    h.capacity = static_cast<std::uint32_t>(queued < state_->config.max_queue ? state_->config.max_queue - queued : 0);
-    return h;
+    return queue_health(state_->connected.load(std::memory_order_relaxed),
+                        state_->queued_count.load(std::memory_order_relaxed),
+                        state_->busy_count.load(std::memory_order_relaxed), state_->config.max_queue);
 }
 
 void HttpProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {

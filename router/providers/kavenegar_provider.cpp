@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "router/providers/kavenegar_api.hpp"
+#include "router/providers/send_queue.hpp"
 
 namespace bindery::router {
 
@@ -58,12 +59,14 @@ SendError transport_error(const HttpError& e) {
 
 struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider::State> {
     State(KavenegarConfig c, asio::any_io_executor ex, ReceiptSink& s)
-        : config(std::move(c)), strand(asio::make_strand(ex)), sink(s), pump_timer(strand), poll_timer(strand) {}
+        : config(std::move(c)),
+          strand(asio::make_strand(ex)),
+          sink(s),
+          pump_timer(strand),
+          poll_timer(strand),
+          bucket(config.rate, config.burst, Clock::now()) {}
 
-    struct Queued {
-        OutboundMessage message;
-        std::function<void(SendResult)> done;
-    };
+    using Queued = QueuedSend;
     struct Tracked {
         std::string id;
         TimePoint sent_at;
@@ -85,8 +88,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     std::size_t messages_in_flight = 0;
     bool status_in_flight = false;
     bool pump_armed = false;
-    double tokens = 0;
-    TimePoint refilled_at{};
+    RateBucket bucket;   // sends and status polls
     std::size_t batch_cap = 1;
     std::unordered_map<std::int64_t, Tracked> tracked;
     std::set<std::pair<TimePoint, std::int64_t>> due;
@@ -111,8 +113,6 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         f(stats);
     }
 
-    double burst() const { return config.burst > 0 ? config.burst : std::max(1.0, config.rate); }
-
     std::string path(std::string_view method) const {
         return prefix + "/v1/" + percent_encode(config.api_key) + "/" + std::string(method);
     }
@@ -125,27 +125,12 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         accepting.store(started && !stopping && queue.size() < config.max_queue, std::memory_order_relaxed);
     }
 
-    void refill(TimePoint now) {
-        if (config.rate <= 0) {
-            tokens = burst();
-            return;
-        }
-        const double elapsed = std::chrono::duration<double>(now - refilled_at).count();
-        tokens = std::min(burst(), tokens + elapsed * config.rate);
-        refilled_at = now;
-    }
-
     // Takes one rate token, or arms the pump timer for when the next one is due.
     bool take_token(TimePoint now) {
-        refill(now);
-        if (tokens >= 1.0) {
-            tokens -= 1.0;
-            return true;
-        }
+        if (bucket.try_take(now)) return true;
         if (!pump_armed) {
             pump_armed = true;
-            const auto wait = std::chrono::duration<double>((1.0 - tokens) / config.rate);
-            pump_timer.expires_after(std::chrono::duration_cast<Duration>(wait) + std::chrono::milliseconds(1));
+            pump_timer.expires_after(bucket.wait());
             pump_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
                 self->pump_armed = false;
                 if (ec || self->stopping) return;
@@ -373,8 +358,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         if (calls_in_flight >= config.concurrency) return;
         // Sends first: a poll takes a token only when no message waits.
         if (!queue.empty()) return;
-        refill(now);
-        if (tokens < 1.0) return;
+        if (!bucket.ready(now)) return;
         std::vector<std::int64_t> ids;
         const auto limit = std::min(config.status_batch, kKavenegarMaxStatusIds);
         while (!due.empty() && due.begin()->first <= now && ids.size() < limit) {
@@ -391,7 +375,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         }
         count([&](KavenegarStats& s) { s.polling = tracked.size(); });
         if (ids.empty()) return;
-        tokens -= 1.0;
+        bucket.take();
         status_in_flight = true;
         ++calls_in_flight;
         count([](KavenegarStats& s) { ++s.status_calls; });
@@ -472,13 +456,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         stop_done = std::move(done);
         pump_timer.cancel();
         poll_timer.cancel();
-        auto waiting = std::move(queue);
-        queue.clear();
-        for (auto& q : waiting) {
-            SendResult r;
-            r.error = SendError{SendErrorKind::not_sent, 0, "provider stopping"};
-            q.done(std::move(r));
-        }
+        fail_queued(queue, "provider stopping");
         publish();
         if (calls_in_flight == 0) return check_stopped();
         pump_timer.expires_after(drain);
@@ -508,8 +486,6 @@ KavenegarProvider::KavenegarProvider(KavenegarConfig config, asio::any_io_execut
     if (s.config.status_interval <= Duration::zero()) s.config.status_interval = std::chrono::seconds(30);
     s.config.status_max_interval = std::max(s.config.status_max_interval, s.config.status_interval);
     s.batch_cap = s.config.max_batch;
-    s.tokens = s.burst();
-    s.refilled_at = Clock::now();
     HttpClientConfig hc;
     hc.origin = *base;
     hc.tls = s.config.tls;
@@ -610,12 +586,9 @@ HttpClientStats KavenegarProvider::http_stats() const { return state_->client->s
 bool KavenegarProvider::ready() const { return state_->accepting.load(std::memory_order_relaxed); }
 
 ProviderHealth KavenegarProvider::health() const {
-    ProviderHealth h;
-    h.connected = state_->connected.load(std::memory_order_relaxed);
-    const auto queued = state_->queued_count.load(std::memory_order_relaxed);
-    h.inflight = static_cast<std::uint32_t>(state_->inflight_count.load(std::memory_order_relaxed));
-    h.capacity = static_cast<std::uint32_t>(queued < state_->config.max_queue ? state_->config.max_queue - queued : 0);
-    return h;
+    return queue_health(state_->connected.load(std::memory_order_relaxed),
+                        state_->queued_count.load(std::memory_order_relaxed),
+                        state_->inflight_count.load(std::memory_order_relaxed), state_->config.max_queue);
 }
 
 void KavenegarProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {
