@@ -24,12 +24,14 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "gateway_harness.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using bindery::test::eventually;
+using bindery::test::harness::http;   // one request on a fresh connection, read to EOF
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
@@ -40,50 +42,6 @@ const std::string kSimulator = BINDERY_BINARY_DIR "/tools/smsc-sim/bindery-smsc-
 const std::string kAlertmanager = "/usr/bin/prometheus-alertmanager";
 const std::string kApiKey = "ops-key";
 const std::string kWebhookToken = "am-webhook-token";
-
-struct Reply {
-    int status = 0;
-    std::string body;
-};
-
-Reply http(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body,
-           const std::string& bearer) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return {};
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return {};
-    }
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
-    if (!body.empty()) req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    req += "\r\n" + body;
-    std::size_t sent = 0;
-    while (sent < req.size()) {
-        const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) break;
-        sent += static_cast<std::size_t>(n);
-    }
-    std::string res;
-    char buf[4096];
-    for (;;) {
-        const auto n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        res.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    Reply r;
-    if (res.rfind("HTTP/1.", 0) != 0 || res.size() < 12) return r;
-    r.status = std::stoi(res.substr(9, 3));
-    const auto head = res.find("\r\n\r\n");
-    if (head != std::string::npos) r.body = res.substr(head + 4);
-    // Alertmanager answers chunked; its bodies are not read here beyond the status.
-    return r;
-}
 
 // A loopback port that was free a moment ago (Alertmanager cannot listen on port 0 and report it).
 std::uint16_t free_port() {

@@ -69,7 +69,8 @@ inline HttpReply http(std::uint16_t port, const std::string& method, const std::
     }
     ::close(fd);
     HttpReply reply;
-    if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return reply;
+    // "HTTP/1.x nnn": Alertmanager (tests/integration/alertmanager_e2e_test.cpp) is asked too.
+    if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return reply;
     reply.status = std::stoi(response.substr(9, 3));
     const auto head_end = response.find("\r\n\r\n");
     if (head_end != std::string::npos) reply.body = response.substr(head_end + 4);
