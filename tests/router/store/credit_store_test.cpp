@@ -23,35 +23,10 @@ namespace {
 using namespace testing;
 
 template <class Store>
-std::unique_ptr<MessageStore> make_store(const TempDir& dir);
-
-template <>
-std::unique_ptr<MessageStore> make_store<InMemoryStore>(const TempDir&) {
-    return std::make_unique<InMemoryStore>();
-}
-
-SqliteStoreConfig sqlite_config(const std::string& path) {
-    SqliteStoreConfig config;
-    config.path = path;
-    config.synchronous = SqliteSync::normal;
-    return config;
-}
-
-template <>
-std::unique_ptr<MessageStore> make_store<SqliteStore>(const TempDir& dir) {
-    auto store = SqliteStore::open(sqlite_config(dir.file("credits.db")));
-    if (!store) {
-        ADD_FAILURE() << store.error().detail;
-        return nullptr;
-    }
-    return std::move(*store);
-}
-
-template <class Store>
 class CreditStore : public ::testing::Test {
 protected:
     void SetUp() override {
-        store_ = make_store<Store>(dir_);
+        store_ = make_store<Store>(sqlite_config(dir_.file("credits.db")));
         ASSERT_NE(store_, nullptr);
     }
     MessageStore& store() { return *store_; }
@@ -97,15 +72,7 @@ protected:
     MessageIdGenerator ids_{4242};
 };
 
-using StoreTypes = ::testing::Types<InMemoryStore, SqliteStore>;
-class StoreNames {
-public:
-    template <class T>
-    static std::string GetName(int) {
-        return std::is_same_v<T, SqliteStore> ? "Sqlite" : "InMemory";
-    }
-};
-TYPED_TEST_SUITE(CreditStore, StoreTypes, StoreNames);
+TYPED_TEST_SUITE(CreditStore, MessageStoreTypes, MessageStoreNames);
 
 TYPED_TEST(CreditStore, AcceptanceHoldsTheChargeOfAMeteredClient) {
     ASSERT_TRUE(this->store().credit_open("acme", 100, CaptureOn::delivered, kT0));

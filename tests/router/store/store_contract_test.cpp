@@ -15,32 +15,12 @@ namespace {
 using namespace testing;
 
 template <class Store>
-std::unique_ptr<MessageStore> make_store(const TempDir& dir);
-
-template <>
-std::unique_ptr<MessageStore> make_store<InMemoryStore>(const TempDir&) {
-    return std::make_unique<InMemoryStore>();
-}
-
-template <>
-std::unique_ptr<MessageStore> make_store<SqliteStore>(const TempDir& dir) {
-    SqliteStoreConfig config;
-    config.path = dir.file("contract.db");
-    config.synchronous = SqliteSync::normal;
-    config.purge_chunk = 3;  // purges below cross several chunks
-    auto store = SqliteStore::open(config);
-    if (!store) {
-        ADD_FAILURE() << store.error().detail;
-        return nullptr;
-    }
-    return std::move(*store);
-}
-
-template <class Store>
 class StoreContract : public ::testing::Test {
 protected:
     void SetUp() override {
-        store_ = make_store<Store>(dir_);
+        auto config = sqlite_config(dir_.file("contract.db"));
+        config.purge_chunk = 3;  // purges below cross several chunks
+        store_ = make_store<Store>(config);
         ASSERT_NE(store_, nullptr);
     }
     MessageStore& store() { return *store_; }
@@ -61,15 +41,7 @@ protected:
     MessageIdGenerator ids_{7};
 };
 
-using Stores = ::testing::Types<InMemoryStore, SqliteStore>;
-class StoreNames {
-public:
-    template <class T>
-    static std::string GetName(int) {
-        return std::is_same_v<T, InMemoryStore> ? "InMemory" : "Sqlite";
-    }
-};
-TYPED_TEST_SUITE(StoreContract, Stores, StoreNames);
+TYPED_TEST_SUITE(StoreContract, MessageStoreTypes, MessageStoreNames);
 
 TYPED_TEST(StoreContract, GetReturnsEveryFieldAsInserted) {
     auto m = this->make();

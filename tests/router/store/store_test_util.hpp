@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "router/core/message_store.hpp"
 #include "router/core/random.hpp"
@@ -59,6 +60,27 @@ std::unique_ptr<T> open_ok(const SqliteStoreConfig& config) {
         return nullptr;
     }
     return std::move(*opened);
+}
+
+// The MessageStore implementations the typed store tests run on (TYPED_TEST_SUITE(Fixture,
+// MessageStoreTypes, MessageStoreNames)), named InMemory and Sqlite in the test names.
+using MessageStoreTypes = ::testing::Types<InMemoryStore, SqliteStore>;
+struct MessageStoreNames {
+    template <class T>
+    static std::string GetName(int) {
+        return std::is_same_v<T, SqliteStore> ? "Sqlite" : "InMemory";
+    }
+};
+
+// A fresh T: an InMemoryStore (`config` unused) or a SqliteStore opened with `config` (nullptr
+// with a test failure when it cannot be opened).
+template <class T>
+std::unique_ptr<MessageStore> make_store(const SqliteStoreConfig& config) {
+    if constexpr (std::is_same_v<T, SqliteStore>) {
+        return open_ok<SqliteStore>(config);
+    } else {
+        return std::make_unique<T>();
+    }
 }
 
 // A message with every field set to something distinguishable.
