@@ -316,12 +316,7 @@ HttpProvider::HttpProvider(HttpProviderConfig config, asio::any_io_executor exec
     s.client = std::move(*client);
 }
 
-HttpProvider::~HttpProvider() {
-    asio::post(state_->strand, [s = state_] {
-        if (!s->stopping) s->begin_stop(Duration::zero(), {});
-        s->client->stop();
-    });
-}
+HttpProvider::~HttpProvider() { post_shutdown(state_); }
 
 void HttpProvider::start() {
     asio::post(state_->strand, [s = state_] {
@@ -330,15 +325,7 @@ void HttpProvider::start() {
     });
 }
 
-void HttpProvider::stop(Duration drain, std::function<void()> done) {
-    asio::post(state_->strand, [s = state_, drain, done = std::move(done)]() mutable {
-        if (s->stopping) {
-            if (done) done();
-            return;
-        }
-        s->begin_stop(drain, std::move(done));
-    });
-}
+void HttpProvider::stop(Duration drain, std::function<void()> done) { post_stop(state_, drain, std::move(done)); }
 
 HttpProviderStats HttpProvider::stats() const {
     std::lock_guard lock(state_->mu);
@@ -356,9 +343,7 @@ ProviderHealth HttpProvider::health() const {
 }
 
 void HttpProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {
-    asio::post(state_->strand, [s = state_, q = State::Queued{std::move(message), std::move(done)}]() mutable {
-        s->enqueue(std::move(q));
-    });
+    post_send(state_, std::move(message), std::move(done));
 }
 
 }  // namespace bindery::router

@@ -500,10 +500,7 @@ KavenegarProvider::KavenegarProvider(KavenegarConfig config, asio::any_io_execut
 
 KavenegarProvider::~KavenegarProvider() {
     state_->detached = true;
-    asio::post(state_->strand, [s = state_] {
-        if (!s->stopping) s->begin_stop(Duration::zero(), {});
-        s->client->stop();
-    });
+    post_shutdown(state_);
 }
 
 void KavenegarProvider::start() {
@@ -516,13 +513,7 @@ void KavenegarProvider::start() {
 }
 
 void KavenegarProvider::stop(Duration drain, std::function<void()> done) {
-    asio::post(state_->strand, [s = state_, drain, done = std::move(done)]() mutable {
-        if (s->stopping) {
-            if (done) done();
-            return;
-        }
-        s->begin_stop(drain, std::move(done));
-    });
+    post_stop(state_, drain, std::move(done));
 }
 
 void KavenegarProvider::on_account_error(std::function<void(std::int64_t, std::string_view)> hook) {
@@ -592,9 +583,7 @@ ProviderHealth KavenegarProvider::health() const {
 }
 
 void KavenegarProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {
-    asio::post(state_->strand, [s = state_, q = State::Queued{std::move(message), std::move(done)}]() mutable {
-        s->enqueue(std::move(q));
-    });
+    post_send(state_, std::move(message), std::move(done));
 }
 
 }  // namespace bindery::router

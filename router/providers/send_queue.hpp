@@ -7,7 +7,11 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string_view>
+#include <utility>
+
+#include <boost/asio/post.hpp>
 
 #include "router/core/provider.hpp"
 #include "smpp/base/clock.hpp"
@@ -48,5 +52,39 @@ private:
     double tokens_;
     TimePoint refilled_at_;
 };
+
+// The provider calls both post to their State's strand (State: `strand`, `stopping`,
+// `begin_stop(drain, done)`, `client`, `enqueue(QueuedSend)`; shared_ptr-owned so a late handler
+// keeps it alive).
+//
+// stop(drain, done): the first call starts the drain; a later one only calls `done`.
+template <class State>
+void post_stop(const std::shared_ptr<State>& state, Duration drain, std::function<void()> done) {
+    boost::asio::post(state->strand, [s = state, drain, done = std::move(done)]() mutable {
+        if (s->stopping) {
+            if (done) done();
+            return;
+        }
+        s->begin_stop(drain, std::move(done));
+    });
+}
+
+// The provider's destructor: stop at once without waiting (queued sends answered not_sent) and
+// close the client's connections.
+template <class State>
+void post_shutdown(const std::shared_ptr<State>& state) {
+    boost::asio::post(state->strand, [s = state] {
+        if (!s->stopping) s->begin_stop(Duration::zero(), {});
+        s->client->stop();
+    });
+}
+
+// send(message, done): queued on the strand.
+template <class State>
+void post_send(const std::shared_ptr<State>& state, OutboundMessage message, std::function<void(SendResult)> done) {
+    boost::asio::post(state->strand, [s = state, q = QueuedSend{std::move(message), std::move(done)}]() mutable {
+        s->enqueue(std::move(q));
+    });
+}
 
 }  // namespace bindery::router

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -81,6 +86,62 @@ TEST(SendQueue, HealthCapacityIsTheRoomLeftInTheQueueNeverNegative) {
     h = queue_health(false, 12, 12, 10);
     EXPECT_FALSE(h.connected);
     EXPECT_EQ(h.capacity, 0U);
+}
+
+// What post_stop / post_shutdown / post_send need of a provider's State, recording the calls.
+struct FakeState {
+    explicit FakeState(boost::asio::io_context& io) : strand(boost::asio::make_strand(io)) {}
+    struct Client {
+        int stops = 0;
+        void stop() { ++stops; }
+    };
+    void begin_stop(Duration drain, std::function<void()> done) {
+        stopping = true;
+        drains.push_back(drain);
+        stop_done = std::move(done);
+    }
+    void enqueue(QueuedSend q) { queued.push_back(std::move(q)); }
+
+    boost::asio::strand<boost::asio::io_context::executor_type> strand;
+    bool stopping = false;
+    std::vector<Duration> drains;
+    std::function<void()> stop_done;
+    std::unique_ptr<Client> client = std::make_unique<Client>();
+    std::vector<QueuedSend> queued;
+};
+
+TEST(SendQueue, PostedLifecycleQueuesSendsStartsTheDrainOnceAndShutsDownWithoutWaiting) {
+    boost::asio::io_context io;
+    auto s = std::make_shared<FakeState>(io);
+    OutboundMessage m;
+    m.destination = "+989121234567";
+    post_send(s, m, [](SendResult) {});
+    io.run();
+    io.restart();
+    ASSERT_EQ(s->queued.size(), 1U);
+    EXPECT_EQ(s->queued[0].message.destination, "+989121234567");
+
+    int first = 0;
+    int second = 0;
+    post_stop(s, milliseconds(500), [&] { ++first; });
+    post_stop(s, milliseconds(700), [&] { ++second; });   // already stopping: only told so
+    io.run();
+    io.restart();
+    EXPECT_EQ(s->drains, (std::vector<Duration>{milliseconds(500)}));
+    EXPECT_EQ(second, 1);
+    EXPECT_EQ(first, 0);   // the drain's own `done` waits for begin_stop's caller
+    ASSERT_TRUE(s->stop_done);
+    post_shutdown(s);   // stopping already: no second drain, the client closed
+    io.run();
+    io.restart();
+    EXPECT_EQ(s->drains.size(), 1U);
+    EXPECT_EQ(s->client->stops, 1);
+
+    auto fresh = std::make_shared<FakeState>(io);
+    post_shutdown(fresh);   // never stopped: a drain of zero, then the client closed
+    io.run();
+    EXPECT_EQ(fresh->drains, (std::vector<Duration>{Duration::zero()}));
+    EXPECT_EQ(fresh->client->stops, 1);
 }
 
 }  // namespace
