@@ -24,6 +24,7 @@
 #include "app/logging.hpp"
 #include "app/smpp_deliveries.hpp"
 #include "app/smpp_delivery_metrics.hpp"
+#include "app/smpp_server_metrics.hpp"
 #include "app/store_metrics.hpp"
 #include "app/smpp_frontend.hpp"
 #include "http-frontend/admin.hpp"
@@ -861,6 +862,8 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             "smpp",
             [raw] {
                 raw->smpp->start();
+                // After start: the collector reads the server start() created.
+                add_smpp_server_collector(raw->metrics, *raw->smpp);
                 spdlog::info(
                     with_fields("smpp listening", {{"port", std::to_string(raw->smpp->port())}}));
             },

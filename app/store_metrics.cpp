@@ -3,25 +3,12 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
-#include <cstdint>
 #include <memory>
+
+#include "app/sampled_counter.hpp"
 
 namespace bindery::app {
 namespace {
-
-// A counter that follows a total sampled from elsewhere (prometheus counters only increase).
-class SampledCounter {
-public:
-    explicit SampledCounter(prometheus::Counter& counter) : counter_(counter) {}
-    void follow(std::uint64_t total) {
-        if (total > last_) counter_.Increment(static_cast<double>(total - last_));
-        last_ = total;
-    }
-
-private:
-    prometheus::Counter& counter_;
-    std::uint64_t last_ = 0;
-};
 
 prometheus::Family<prometheus::Counter>& counter(http::Metrics& metrics, const char* name,
                                                  const char* help) {

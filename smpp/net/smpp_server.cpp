@@ -51,7 +51,7 @@ public:
     void on_bound(SessionState state, std::string_view) override {
         if (account_ == nullptr) return;
         account_->binds.push_back(this);
-        ++server_.stats_.binds_accepted;
+        server_.stats_.binds_accepted.fetch_add(1, std::memory_order_relaxed);
         spdlog::info("smpp.server {} bound {} as {}", link_->connection().name(),
                      account_->config.system_id, to_string(state));
         server_.handler_.on_bind(account_->config.system_id, state, id_);
@@ -68,7 +68,7 @@ public:
             DeliverReport rep{true, result.status, d.attempts, false};
             server_.finish_deliver(d, rep);
         } else if (result.temporary() && acc != nullptr) {
-            ++server_.stats_.deliver_retries;
+            server_.stats_.deliver_retries.fetch_add(1, std::memory_order_relaxed);
             server_.requeue(*acc, std::move(d), Clock::now() + server_.config_.deliver_retry);
         } else {
             DeliverReport rep{false, result.status, d.attempts, false};
@@ -81,7 +81,7 @@ public:
         if (it == in_flight_.end()) return;
         PendingDeliver d = std::move(it->second);
         in_flight_.erase(it);
-        ++server_.stats_.deliver_retries;
+        server_.stats_.deliver_retries.fetch_add(1, std::memory_order_relaxed);
         if (account_ != nullptr) server_.requeue(*account_, std::move(d), retry_at);
     }
     void on_incoming(IncomingToken token, const Pdu& request) override {
@@ -95,12 +95,12 @@ public:
             session.complete_incoming(token, CommandStatus::ESME_RINVCMDID);
             return;
         }
-        ++server_.stats_.submits;
+        server_.stats_.submits.fetch_add(1, std::memory_order_relaxed);
         Account& acc = *account_;
         const auto now = Clock::now();
         if (session.pending_incoming() > acc.config.window ||
             (acc.bucket && !acc.bucket->try_acquire(now))) {
-            ++server_.stats_.throttled;
+            server_.stats_.throttled.fetch_add(1, std::memory_order_relaxed);
             session.complete_incoming(token, CommandStatus::ESME_RTHROTTLED);
             return;
         }
@@ -131,11 +131,11 @@ public:
         auto& session = link_->session();
         Account& acc = *account_;
         if (session.pending_incoming() > acc.config.window) {
-            ++server_.stats_.throttled;
+            server_.stats_.throttled.fetch_add(1, std::memory_order_relaxed);
             session.complete_incoming(token, CommandStatus::ESME_RTHROTTLED);
             return;
         }
-        ++server_.stats_.queries;
+        server_.stats_.queries.fetch_add(1, std::memory_order_relaxed);
         const SubmitOrigin origin{acc.config.system_id, id_, request.header.sequence_number};
         std::weak_ptr<SessionLink> weak = link_;
         server_.handler_.on_query(
@@ -156,7 +156,7 @@ public:
         const auto now = Clock::now();
         Account* acc = server_.find_account(request.system_id, request.password);
         if (acc == nullptr) {
-            ++server_.stats_.binds_rejected;
+            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
             const bool known = server_.accounts_.count(request.system_id) > 0;
             spdlog::warn("smpp.server {} bind as '{}' refused: {}", link_->connection().name(),
                          request.system_id, known ? "wrong password" : "unknown system_id");
@@ -168,14 +168,14 @@ public:
         // configuration error: they retry slowly, where ESME_RINVBNDSTS would mean "rebind now").
         const auto& types = acc->config.bind_types;
         if (std::find(types.begin(), types.end(), request.type) == types.end()) {
-            ++server_.stats_.binds_rejected;
+            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
             spdlog::warn("smpp.server {} bind as '{}' refused: {} not in its bind_types", link_->connection().name(),
                          request.system_id, to_string(bind_command(request.type)));
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
         if (acc->binds.size() >= acc->config.max_binds) {
-            ++server_.stats_.binds_rejected;
+            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
             spdlog::warn("smpp.server {} bind as '{}' refused: {} binds already", link_->connection().name(),
                          request.system_id, acc->binds.size());
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
@@ -242,6 +242,22 @@ void SmppServer::start() {
     listener_->start();
 }
 
+SmppServerStats SmppServer::stats() const noexcept {
+    const auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    SmppServerStats s;
+    s.binds_accepted = get(stats_.binds_accepted);
+    s.binds_rejected = get(stats_.binds_rejected);
+    s.submits = get(stats_.submits);
+    s.queries = get(stats_.queries);
+    s.throttled = get(stats_.throttled);
+    s.delivers_sent = get(stats_.delivers_sent);
+    s.delivers_ok = get(stats_.delivers_ok);
+    s.delivers_failed = get(stats_.delivers_failed);
+    s.deliver_retries = get(stats_.deliver_retries);
+    s.connections = get(stats_.connections);
+    return s;
+}
+
 std::uint16_t SmppServer::port() const noexcept { return listener_ ? listener_->port() : 0; }
 
 void SmppServer::stop() {
@@ -261,7 +277,7 @@ void SmppServer::on_accept(std::shared_ptr<Connection> connection) {
         connection->abort();
         return;
     }
-    ++stats_.connections;
+    stats_.connections.fetch_add(1, std::memory_order_relaxed);
     const auto id = next_connection_id_++;
     auto sc = std::make_shared<ServerConnection>(*this, id, std::move(connection), config_.session);
     connections_.emplace(id, sc);
@@ -319,7 +335,7 @@ void SmppServer::deliver(const std::string& account, ShortMessageData message, D
     auto it = accounts_.find(account);
     if (it == accounts_.end()) {
         if (!config_.accept_any) {
-            ++stats_.delivers_failed;
+            stats_.delivers_failed.fetch_add(1, std::memory_order_relaxed);
             if (done) done(DeliverReport{false, CommandStatus::ESME_RINVSYSID, 0, false});
             return;
         }
@@ -330,7 +346,7 @@ void SmppServer::deliver(const std::string& account, ShortMessageData message, D
     }
     Account& acc = it->second;
     if (acc.queued() >= config_.max_deliver_queue) {
-        ++stats_.delivers_failed;
+        stats_.delivers_failed.fetch_add(1, std::memory_order_relaxed);
         if (done) done(DeliverReport{false, CommandStatus::ESME_RMSGQFUL, 0, false});
         return;
     }
@@ -362,7 +378,7 @@ void SmppServer::requeue(Account& account, PendingDeliver d, TimePoint not_befor
 }
 
 void SmppServer::finish_deliver(PendingDeliver& d, const DeliverReport& report) {
-    report.delivered ? ++stats_.delivers_ok : ++stats_.delivers_failed;
+    (report.delivered ? stats_.delivers_ok : stats_.delivers_failed).fetch_add(1, std::memory_order_relaxed);
     if (d.done) {
         auto done = std::move(d.done);
         done(report);
@@ -407,7 +423,7 @@ void SmppServer::pump(Account& acc) {
             acc.deliveries.push_front(std::move(moving));
             break;
         }
-        ++stats_.delivers_sent;
+        stats_.delivers_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // Retries whose deadline passes while they wait are given up when they come due: a retry
     // is at most deliver_retry (or a throttle's retry time) away.

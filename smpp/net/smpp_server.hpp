@@ -8,6 +8,7 @@
 //
 // Threading: all calls on the server's executor (post() to it from other threads).
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -152,7 +153,8 @@ public:
     [[nodiscard]] unsigned bound_receivers(std::string_view account) const;
     [[nodiscard]] std::vector<std::string> accounts_with_receivers() const;
     [[nodiscard]] std::size_t connections() const noexcept { return connections_.size(); }
-    [[nodiscard]] const SmppServerStats& stats() const noexcept { return stats_; }
+    // A snapshot; safe from any thread (a metrics scrape reads it while sessions count).
+    [[nodiscard]] SmppServerStats stats() const noexcept;
     [[nodiscard]] boost::asio::any_io_executor get_executor() const { return executor_; }
 
 private:
@@ -197,7 +199,20 @@ private:
     std::uint64_t next_connection_id_ = 1;
     std::uint64_t next_tag_ = 1;
     bool stopped_ = false;
-    SmppServerStats stats_;
+    // SmppServerStats' fields as atomics (relaxed: independent counts).
+    struct Counters {
+        std::atomic<std::uint64_t> binds_accepted{0};
+        std::atomic<std::uint64_t> binds_rejected{0};
+        std::atomic<std::uint64_t> submits{0};
+        std::atomic<std::uint64_t> queries{0};
+        std::atomic<std::uint64_t> throttled{0};
+        std::atomic<std::uint64_t> delivers_sent{0};
+        std::atomic<std::uint64_t> delivers_ok{0};
+        std::atomic<std::uint64_t> delivers_failed{0};
+        std::atomic<std::uint64_t> deliver_retries{0};
+        std::atomic<std::uint64_t> connections{0};
+    };
+    Counters stats_;
 };
 
 }  // namespace bindery::smpp

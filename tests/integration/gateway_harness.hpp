@@ -98,6 +98,13 @@ private:
     std::uint16_t port_ = 0;
 };
 
+// The value of one series in a /metrics text (exact name and labels as rendered), or -1.
+inline double metric_value(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + series.size() + 2));
+}
+
 // `smpp_server_extra`: more `smpp_server:` keys, each line indented by two spaces (TLS, accounts).
 inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port,
                              const std::string& smpp_server_extra = {}) {

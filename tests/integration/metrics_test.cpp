@@ -19,12 +19,6 @@ using bindery::test::read_all;
 using bindery::test::TempDir;
 namespace h = bindery::test::harness;
 
-// The value of one series (exact name and labels as rendered), or -1.
-double value_of(const std::string& text, const std::string& series) {
-    const auto at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + series.size() + 2));
-}
 
 TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
     TempDir dir("bindery-metrics-");
@@ -53,49 +47,49 @@ TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
         const auto scrape = h::http(gateway.port(), "GET", "/metrics", {}, {});
         text = scrape.body;
         return scrape.status == 200 &&
-               value_of(text, R"(bindery_receipts_total{result="matched"})") >= 1;
+               h::metric_value(text, R"(bindery_receipts_total{result="matched"})") >= 1;
     })) << text;
 
     // Messages by state and provider: the one message went through each state once.
-    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="none",state="QUEUED"})"), 1)
+    EXPECT_EQ(h::metric_value(text, R"(bindery_message_transitions_total{provider="none",state="QUEUED"})"), 1)
         << text;
-    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="SENDING"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="SENT"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_message_transitions_total{provider="sim",state="DELIVERED"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_message_transitions_total{provider="sim",state="SENDING"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_message_transitions_total{provider="sim",state="SENT"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_message_transitions_total{provider="sim",state="DELIVERED"})"), 1);
     // Provider submit latency: one successful send.
-    EXPECT_EQ(value_of(text, R"(bindery_provider_submit_duration_seconds_count{provider="sim",result="ok"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_provider_submit_duration_seconds_bucket{provider="sim",result="ok",le="+Inf"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_provider_submit_duration_seconds_count{provider="sim",result="ok"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_provider_submit_duration_seconds_bucket{provider="sim",result="ok",le="+Inf"})"), 1);
     // The carrier's bind pool, sampled at the scrape.
-    EXPECT_EQ(value_of(text, R"(bindery_binds_configured{carrier="sim"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_binds_up{carrier="sim"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_bind_events_total{carrier="sim",event="up"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_window_size{carrier="sim"})"), 20);
-    EXPECT_EQ(value_of(text, R"(bindery_window_in_flight{carrier="sim"})"), 0);
-    EXPECT_EQ(value_of(text, R"(bindery_carrier_queue_depth{carrier="sim"})"), 0);
-    EXPECT_EQ(value_of(text, R"(bindery_throttle_events_total{carrier="sim",source="carrier"})"), 0);
-    EXPECT_EQ(value_of(text, R"(bindery_carrier_receipts_total{carrier="sim",result="parsed"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_binds_configured{carrier="sim"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_binds_up{carrier="sim"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_bind_events_total{carrier="sim",event="up"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_window_size{carrier="sim"})"), 20);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_window_in_flight{carrier="sim"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_carrier_queue_depth{carrier="sim"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_throttle_events_total{carrier="sim",source="carrier"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_carrier_receipts_total{carrier="sim",result="parsed"})"), 1);
     // Router: receipts matched, nothing waiting, accepting, breaker closed.
-    EXPECT_EQ(value_of(text, R"(bindery_receipts_total{result="matched"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_receipts_total{result="unknown"})"), 0);
-    EXPECT_EQ(value_of(text, "bindery_router_backlog"), 0);
-    EXPECT_EQ(value_of(text, "bindery_router_accepting"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_breaker_state{provider="sim"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_receipts_total{result="matched"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_receipts_total{result="unknown"})"), 0);
+    EXPECT_EQ(h::metric_value(text, "bindery_router_backlog"), 0);
+    EXPECT_EQ(h::metric_value(text, "bindery_router_accepting"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_breaker_state{provider="sim"})"), 0);
     // HTTP front end.
-    EXPECT_EQ(value_of(text, R"(http_requests_total{code="202",method="POST",route="/v1/messages"})"), 1);
-    EXPECT_EQ(value_of(text, R"(bindery_messages_accepted_total{priority="normal"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(http_requests_total{code="202",method="POST",route="/v1/messages"})"), 1);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_messages_accepted_total{priority="normal"})"), 1);
     // Store: the acceptance and the three transitions were committed (in 1 to 4 groups).
-    EXPECT_GE(value_of(text, "bindery_store_commits_total"), 1);
-    EXPECT_LE(value_of(text, "bindery_store_commits_total"), 40);   // plus startup writes
-    EXPECT_EQ(value_of(text, "bindery_store_commit_failures_total"), 0);
-    EXPECT_GT(value_of(text, "bindery_store_writer_cpu_seconds_total"), 0);
-    EXPECT_GT(value_of(text, "bindery_store_wal_pages"), 0);
-    EXPECT_EQ(value_of(text, R"(bindery_store_checkpoints_total{by="writer"})"), 0);
-    EXPECT_EQ(value_of(text, "bindery_store_checkpoint_failures_total"), 0);
-    EXPECT_EQ(value_of(text, "bindery_store_purge_failures_total"), 0);
+    EXPECT_GE(h::metric_value(text, "bindery_store_commits_total"), 1);
+    EXPECT_LE(h::metric_value(text, "bindery_store_commits_total"), 40);   // plus startup writes
+    EXPECT_EQ(h::metric_value(text, "bindery_store_commit_failures_total"), 0);
+    EXPECT_GT(h::metric_value(text, "bindery_store_writer_cpu_seconds_total"), 0);
+    EXPECT_GT(h::metric_value(text, "bindery_store_wal_pages"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_store_checkpoints_total{by="writer"})"), 0);
+    EXPECT_EQ(h::metric_value(text, "bindery_store_checkpoint_failures_total"), 0);
+    EXPECT_EQ(h::metric_value(text, "bindery_store_purge_failures_total"), 0);
     EXPECT_THAT(text, HasSubstr("# TYPE bindery_store_purged_messages_total counter\n"));
     // Process.
-    EXPECT_GT(value_of(text, "process_resident_memory_bytes"), 0);
-    EXPECT_GT(value_of(text, "process_open_fds"), 0);
+    EXPECT_GT(h::metric_value(text, "process_resident_memory_bytes"), 0);
+    EXPECT_GT(h::metric_value(text, "process_open_fds"), 0);
     EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
 }
 

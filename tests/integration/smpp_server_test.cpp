@@ -2,7 +2,7 @@
 // simulator as the carrier: schedule_delivery_time holds a message in the router (QUEUED, query_sm
 // ENROUTE, nothing at the carrier) while an unscheduled one goes through and gets its receipt;
 // malformed time fields are refused with ESME_RINVSCHED / ESME_RINVEXPIRY. An account's
-// `bind_types` refuses other binds with ESME_RBINDFAIL, logged.
+// `bind_types` refuses other binds with ESME_RBINDFAIL, logged. /metrics counts binds and submits.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -111,6 +111,14 @@ TEST(SmppServer, AScheduledSubmitWaitsInTheRouterWhileAnUnscheduledOneIsDelivere
     ASSERT_TRUE(bad_validity);
     EXPECT_EQ(bad_validity->first, CommandStatus::ESME_RINVEXPIRY);
     EXPECT_EQ(lines_of(record), 1U);
+    // /metrics (app/smpp_server_metrics): four submits, two refused, two messages accepted.
+    const auto text = http(gateway.port(), "GET", "/metrics").body;
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_submits_total{result="received"})"), 4) << text;
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_submits_total{result="refused"})"), 2);
+    EXPECT_EQ(metric_value(text, "bindery_smpp_server_messages_accepted_total"), 2);
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_binds_total{result="accepted"})"), 1);
+    EXPECT_EQ(metric_value(text, "bindery_smpp_server_queries_total"), 1);
+    EXPECT_EQ(metric_value(text, "bindery_smpp_server_throttled_total"), 0);
 }
 
 TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
@@ -143,6 +151,12 @@ TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
         return log.find("bind as 'esme1' refused: bind_receiver not in its bind_types") != std::string::npos &&
                log.find("bind as 'esme1' refused: bind_transceiver not in its bind_types") != std::string::npos;
     })) << gateway.log();
+    // And /metrics counts them (app/smpp_server_metrics).
+    const auto text = http(gateway.port(), "GET", "/metrics").body;
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_binds_total{result="rejected"})"), 2) << text;
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_binds_total{result="accepted"})"), 1);
+    EXPECT_EQ(metric_value(text, "bindery_smpp_server_connections_total"), 3);
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_submits_total{result="received"})"), 0);
 }
 
 }  // namespace
