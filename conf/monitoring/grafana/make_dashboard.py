@@ -120,6 +120,22 @@ ts("MO routed / unrouted", [(f'sum by (carrier, account) (rate(bindery_smpp_mo_r
                             (f'sum by (carrier) (rate(bindery_smpp_mo_unrouted_total{{{I}}}[{R}]))', "{{carrier}} unrouted")], "ops", w=8)
 flush()
 
+ts("ESME binds and submits", [(f'sum by (result) (rate(bindery_smpp_server_binds_total{{{I}}}[{R}]))', "bind {{result}}"),
+                              (f'sum by (result) (rate(bindery_smpp_server_submits_total{{{I}}}[{R}]))', "submit {{result}}"),
+                              (f'sum(rate(bindery_smpp_server_throttled_total{{{I}}}[{R}]))', "throttled")], "ops", w=8,
+   desc="bind rejected: unknown system_id, password, bind_types, max_binds; submit refused: answered with an error status")
+flush()
+
+row("Message store")
+ts("Store writer busy", [(f'rate(bindery_store_writer_cpu_seconds_total{{{I}}}[{R}])', "{{instance}}")], "percentunit", w=8,
+   desc="CPU of the single SQLite writer thread; near 100% it is the node's throughput limit")
+ts("Commits and checkpoints", [(f'sum(rate(bindery_store_commits_total{{{I}}}[{R}]))', "commits"),
+                               (f'sum by (by) (rate(bindery_store_checkpoints_total{{{I}}}[{R}]))', "checkpoints by {{by}}"),
+                               (f'sum(rate(bindery_store_checkpoint_failures_total{{{I}}}[{R}]))', "checkpoint failures")], "ops", w=8)
+ts("WAL length", [(f'bindery_store_wal_pages{{{I}}}', "{{instance}}")], "short", w=8,
+   desc="Pages in the write-ahead log after the last commit; it starts over after each complete checkpoint")
+flush()
+
 row("Alerting (Alertmanager receiver)")
 ts("Alert webhooks by outcome", [(f'sum by (receiver, outcome) (increase(bindery_alert_notifications_total{{{I}}}[{R}]))', "{{receiver}} {{outcome}}")], "short", w=8,
    desc="sent: SMS submitted; duplicate/filtered/not_wanted: nothing to send; no_recipients, unknown_receiver, invalid, retry: look at the log")
