@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/logging.hpp"
+
 #include "router/directory/keycloak_directory.hpp"
 #include "router/directory/static_directory.hpp"
 
@@ -100,6 +102,23 @@ std::unique_ptr<Alerting> build_alerting(const Config& config, const router::Sql
     a->endpoint = std::make_unique<http::AlertmanagerEndpoint>(*a->receiver, std::move(auth), &clients);
     spdlog::info("alerting: {} receivers, {} directories", config.alerting.receivers.size(), a->directories.size());
     return a;
+}
+
+void add_alert_retention(router::SqliteStore& store, std::shared_ptr<router::SqliteAlerts> alerts,
+                         Millis retention) {
+    router::RetentionTask task;
+    task.records = "alerts";
+    task.retention = retention;
+    task.purge = [alerts = std::move(alerts)](router::SystemTime before) {
+        auto purged = alerts->purge(before);
+        if (!purged) {
+            spdlog::warn(with_fields("alert records not purged", {{"detail", purged.error()}}));
+        } else if (*purged > 0) {
+            spdlog::info(with_fields("alert records purged", {{"records", std::to_string(*purged)}}));
+        }
+        return purged;
+    };
+    store.add_retention_task(std::move(task));
 }
 
 }  // namespace bindery::app

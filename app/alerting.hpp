@@ -22,7 +22,8 @@ struct Alerting {
     std::vector<std::unique_ptr<router::PhoneNumberNormalizer>> normalizers;
     std::vector<std::unique_ptr<http::BlockingHttpClient>> http_clients;
     std::vector<std::unique_ptr<router::Directory>> directories;
-    std::unique_ptr<router::SqliteAlerts> store;
+    // Shared with the store's retention thread (add_alert_retention), which may outlive this.
+    std::shared_ptr<router::SqliteAlerts> store;
     std::unique_ptr<router::DirectoryResolver> resolver;
     std::unique_ptr<http::AlertMetrics> metrics;
     std::unique_ptr<http::AlertmanagerReceiver> receiver;
@@ -37,5 +38,13 @@ struct Alerting {
 [[nodiscard]] std::unique_ptr<Alerting> build_alerting(const Config& config, const router::SqliteStoreConfig& store,
                                                        router::GatewayApi& gateway, http::ClientRegistry& clients,
                                                        prometheus::Registry& registry);
+
+// Puts the purge of alert records older than `retention` (alerting.retention) on `store`'s
+// retention thread, the one that purges finished messages (every SqliteStoreConfig::
+// purge_interval). Each run that removed records logs "alert records purged" with the count;
+// a failed run logs a warning and the next run tries again. Counts: store.retention_stats()
+// (records "alerts"), exported as bindery_store_purged_alerts_total (app/store_metrics).
+void add_alert_retention(router::SqliteStore& store, std::shared_ptr<router::SqliteAlerts> alerts,
+                         Millis retention);
 
 }  // namespace bindery::app

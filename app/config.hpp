@@ -338,6 +338,9 @@ struct AlertingConfig {
     std::string basic_username;
     Secret basic_password;
     std::vector<AlertReceiverConfig> receivers;
+    // Alert records (GET /v1/alerts, the dedup lookup) received longer ago than this are purged
+    // by the store's retention thread. At least every receiver's dedup_window.
+    Millis retention{std::chrono::hours(24 * 30)};
 };
 
 struct Person {

@@ -405,6 +405,7 @@ std::string dump_config(const Config& c) {
     out << YAML::BeginMap;
     d.boolean("enabled", al.enabled);
     d.str("path", al.path);
+    d.duration("retention", al.retention);
     if (al.bearer_token.is_set() || !al.basic_username.empty()) {
         d.key("auth");
         out << YAML::BeginMap;

@@ -1300,6 +1300,16 @@ void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
         AlertReceiverConfig r;
         if (object(item, path, [&](MapReader& s) { load_receiver(s, r); })) c.receivers.push_back(std::move(r));
     });
+    if (duration(m, "retention", c.retention, std::chrono::hours(1), std::chrono::hours(24 * 3650))) {
+        // A record purged inside a dedup window would let the same notification be sent again.
+        for (const auto& r : c.receivers) {
+            if (r.dedup_window > c.retention) {
+                error(m.value_mark("retention"), m.path("retention"),
+                      "must be at least the dedup_window of receiver " + quoted(r.name) + " (" +
+                          format_duration(r.dedup_window) + "), got " + format_duration(c.retention));
+            }
+        }
+    }
 }
 
 void Loader::load_receiver(MapReader& m, AlertReceiverConfig& c) {

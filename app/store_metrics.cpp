@@ -20,7 +20,7 @@ prometheus::Family<prometheus::Counter>& counter(http::Metrics& metrics, const c
 void add_store_collector(http::Metrics& metrics, const router::SqliteStore& store) {
     struct Series {
         SampledCounter commits, commit_failures, checkpoints_thread, checkpoints_writer,
-            checkpoint_failures, purged, purge_failures;
+            checkpoint_failures, purged, purge_failures, purged_alerts, alert_purge_failures;
         prometheus::Counter& writer_cpu;
         double writer_cpu_last = 0;
         prometheus::Gauge& wal_pages;
@@ -47,6 +47,12 @@ void add_store_collector(http::Metrics& metrics, const router::SqliteStore& stor
         SampledCounter(counter(metrics, "bindery_store_purge_failures_total",
                                "Retention runs that stopped on an error")
                            .Add({})),
+        SampledCounter(counter(metrics, "bindery_store_purged_alerts_total",
+                               "Alert records removed by alerting.retention (with their messages)")
+                           .Add({})),
+        SampledCounter(counter(metrics, "bindery_store_alert_purge_failures_total",
+                               "Alert record retention runs that stopped on an error")
+                           .Add({})),
         counter(metrics, "bindery_store_writer_cpu_seconds_total",
                 "CPU time of the store's writer thread: near 1 per second of wall time means "
                 "the writer is the bottleneck")
@@ -67,6 +73,12 @@ void add_store_collector(http::Metrics& metrics, const router::SqliteStore& stor
         series->checkpoint_failures.follow(s.checkpoint_failures);
         series->purged.follow(s.purged);
         series->purge_failures.follow(s.purge_failures);
+        // Retention tasks beside the messages' purge (SqliteStore::add_retention_task).
+        for (const auto& t : store.retention_stats()) {
+            if (t.records != "alerts") continue;
+            series->purged_alerts.follow(t.purged);
+            series->alert_purge_failures.follow(t.failures);
+        }
         const double cpu = static_cast<double>(s.writer_cpu_ns) / 1e9;
         if (cpu > series->writer_cpu_last) series->writer_cpu.Increment(cpu - series->writer_cpu_last);
         series->writer_cpu_last = cpu;

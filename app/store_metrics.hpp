@@ -8,6 +8,8 @@
 //   bindery_store_checkpoint_failures_total     checkpoints that failed other than busy
 //   bindery_store_purged_messages_total         finished messages removed by retention
 //   bindery_store_purge_failures_total          retention runs that stopped on an error
+//   bindery_store_purged_alerts_total           alert records removed by alerting.retention
+//   bindery_store_alert_purge_failures_total    their retention runs that stopped on an error
 
 #include "http-frontend/metrics.hpp"
 #include "router/store/sqlite_store.hpp"

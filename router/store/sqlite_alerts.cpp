@@ -1,5 +1,7 @@
 #include "router/store/sqlite_alerts.hpp"
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include "router/store/row_codec.hpp"
@@ -295,14 +297,27 @@ Expected<void, std::string> SqliteAlerts::save_members(std::string_view director
     return {};
 }
 
-Expected<std::uint64_t, std::string> SqliteAlerts::purge(SystemTime before) {
-    const std::lock_guard lock(mutex_);
-    auto stmt = conn_->prepare("DELETE FROM alert_notifications WHERE received_at < ?1");
-    if (!stmt) return Unexpected(err(stmt.error()));
-    StmtUse use(*stmt);
-    sqlite3_bind_int64(*stmt, 1, sqlite::to_nanos(before));
-    if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE) return Unexpected(err(conn_->error(rc, "purge alerts")));
-    return static_cast<std::uint64_t>(sqlite3_changes(conn_->db()));
+Expected<std::uint64_t, std::string> SqliteAlerts::purge(SystemTime before, std::uint32_t chunk) {
+    // Chunk by chunk (each its own transaction, the lock released in between): a first purge of a
+    // long history does not hold up record() for long.
+    chunk = std::max<std::uint32_t>(chunk, 1);
+    std::uint64_t total = 0;
+    for (;;) {
+        const std::lock_guard lock(mutex_);
+        auto stmt = conn_->prepare(
+            "DELETE FROM alert_notifications WHERE id IN (SELECT id FROM alert_notifications "
+            "WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)");
+        if (!stmt) return Unexpected(err(stmt.error()));
+        StmtUse use(*stmt);
+        sqlite3_bind_int64(*stmt, 1, sqlite::to_nanos(before));
+        sqlite3_bind_int64(*stmt, 2, chunk);
+        if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE) {
+            return Unexpected(err(conn_->error(rc, "purge alerts")));
+        }
+        const auto n = static_cast<std::uint64_t>(sqlite3_changes(conn_->db()));
+        total += n;
+        if (n < chunk) return total;
+    }
 }
 
 }  // namespace bindery::router

@@ -44,8 +44,10 @@ public:
     Expected<void, std::string> save_members(std::string_view directory, std::string_view group,
                                              const CachedMembers& members) override;
 
-    // Deletes notifications received before `before` (and their messages); returns how many.
-    Expected<std::uint64_t, std::string> purge(SystemTime before);
+    // Deletes notifications received before `before` (and their messages, by cascade), at most
+    // `chunk` per transaction; returns how many. The gateway runs it on the store's retention
+    // thread (alerting.retention, app/alerting.hpp add_alert_retention).
+    Expected<std::uint64_t, std::string> purge(SystemTime before, std::uint32_t chunk = 1000);
 
 private:
     explicit SqliteAlerts(std::unique_ptr<sqlite::Connection> conn);

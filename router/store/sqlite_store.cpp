@@ -155,6 +155,13 @@ struct SqliteStore::Impl {
     std::atomic<std::uint64_t> purged{0};
     std::atomic<std::uint64_t> purge_failures{0};
     std::thread purger;
+    struct Task {
+        RetentionTask task;
+        std::atomic<std::uint64_t> runs{0};
+        std::atomic<std::uint64_t> purged{0};
+        std::atomic<std::uint64_t> failures{0};
+    };
+    std::vector<std::shared_ptr<Task>> tasks;   // under purge_mutex
 
     std::mutex readers_mutex;
     std::condition_variable reader_free;
@@ -328,19 +335,52 @@ Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(
     return store;
 }
 
+void SqliteStore::add_retention_task(RetentionTask task) {
+    auto entry = std::make_shared<Impl::Task>();
+    entry->task = std::move(task);
+    const std::lock_guard lock(impl_->purge_mutex);
+    impl_->tasks.push_back(std::move(entry));
+    if (!impl_->purger.joinable() && !impl_->purge_stop) {
+        impl_->purger = std::thread([this] { run_retention(); });
+    }
+}
+
+std::vector<RetentionTaskStats> SqliteStore::retention_stats() const {
+    const std::lock_guard lock(impl_->purge_mutex);
+    std::vector<RetentionTaskStats> out;
+    out.reserve(impl_->tasks.size());
+    for (const auto& t : impl_->tasks) {
+        out.push_back({t->task.records, t->runs.load(), t->purged.load(), t->failures.load()});
+    }
+    return out;
+}
+
 void SqliteStore::run_retention() {
     Impl& impl = *impl_;
     const auto interval = std::max(impl.config.purge_interval, std::chrono::milliseconds(1));
     std::unique_lock lock(impl.purge_mutex);
     for (;;) {
         if (impl.purge_wake.wait_for(lock, interval, [&] { return impl.purge_stop; })) return;
+        const auto tasks = impl.tasks;
         lock.unlock();
         // Stored times are wall-clock, so retention is measured on the wall clock too.
-        auto purged = purge(SystemClock::now() - *impl.config.retention);
-        if (purged) {
-            impl.purged += *purged;
-        } else {
-            ++impl.purge_failures;  // the next run tries again
+        if (impl.config.retention) {
+            auto purged = purge(SystemClock::now() - *impl.config.retention);
+            if (purged) {
+                impl.purged += *purged;
+            } else {
+                ++impl.purge_failures;  // the next run tries again
+            }
+        }
+        for (const auto& t : tasks) {
+            if (!t->task.purge) continue;
+            auto purged = t->task.purge(SystemClock::now() - t->task.retention);
+            if (purged) {
+                t->purged += *purged;
+                ++t->runs;   // after the count: a reader seeing the run sees its rows
+            } else {
+                ++t->failures;  // the next run tries again
+            }
         }
         lock.lock();
     }

@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "router/core/message_store.hpp"
 
@@ -54,6 +56,23 @@ struct SqliteStoreStats {
     std::uint64_t writer_checkpoints = 0;   // by the writer, past 10,000 WAL pages
     std::uint64_t checkpoint_failures = 0;  // failed other than busy (disk full, I/O error)
     std::uint64_t wal_pages = 0;            // WAL length after the last commit
+};
+
+// Another table the retention thread keeps trimmed, beside the finished messages: alert records
+// (SqliteAlerts::purge), ... `purge` deletes the rows older than `before` and returns how many;
+// it runs on the retention thread, after the messages' purge, with `before` = wall clock now -
+// `retention`. An error is counted and the next run tries again.
+struct RetentionTask {
+    std::string records;   // what it purges, for stats and logs ("alerts")
+    std::chrono::milliseconds retention{std::chrono::hours(24 * 30)};
+    std::function<Expected<std::uint64_t, std::string>(SystemTime before)> purge;
+};
+
+struct RetentionTaskStats {
+    std::string records;
+    std::uint64_t runs = 0;      // purges that succeeded
+    std::uint64_t purged = 0;    // rows removed
+    std::uint64_t failures = 0;  // purges that returned an error
 };
 
 class SqliteStore final : public MessageStore {
@@ -103,6 +122,11 @@ public:
     int schema_version() const noexcept;
     static int latest_schema_version() noexcept;
     SqliteStoreStats stats() const;
+    // Runs `task` on the retention thread every purge_interval (the first run one interval after
+    // this call), starting that thread when `retention` is unset. Thread-safe.
+    void add_retention_task(RetentionTask task);
+    // One entry per added task, in the order added.
+    std::vector<RetentionTaskStats> retention_stats() const;
     const std::string& path() const noexcept;
 
 private:

@@ -346,6 +346,27 @@ TEST(ConfigLoader, ReadsAlertReceiverTagsDedupWindowAndKeycloakRegion) {
     EXPECT_EQ(std::get<KeycloakDirectoryConfig>(result.config.directories.at(0).settings).default_region, "IR");
 }
 
+TEST(ConfigLoader, AlertRetentionDefaultsToThirtyDaysAndCoversEveryDedupWindow) {
+    const std::string receivers = "  receivers:\n    - name: r\n      groups: [anything]\n      dedup_window: 2h\n"
+                                  "directories:\n  - name: kc\n    kind: keycloak\n    base_url: https://sso.example.com\n"
+                                  "    realm: corp\n    client_id: bindery\n    client_secret: x\n";
+    {
+        const auto result = load_config_text("alerting:\n" + receivers, "test.yaml", LoadOptions{});
+        ASSERT_THAT(result.errors, IsEmpty());
+        EXPECT_EQ(result.config.alerting.retention, std::chrono::hours(24 * 30));
+    }
+    {
+        const auto result = load_config_text("alerting:\n  retention: 90d\n" + receivers, "test.yaml", LoadOptions{});
+        ASSERT_THAT(result.errors, IsEmpty());
+        EXPECT_EQ(result.config.alerting.retention, std::chrono::hours(24 * 90));
+    }
+    EXPECT_THAT(errors_of("alerting:\n  retention: 30m\n"),
+                ElementsAre("test.yaml:2:14: alerting.retention: must be between 1h and 3650d, got 30m"));
+    EXPECT_THAT(errors_of("alerting:\n  retention: 1h\n" + receivers),
+                ElementsAre("test.yaml:2:14: alerting.retention: must be at least the dedup_window of receiver \"r\" "
+                            "(2h), got 1h"));
+}
+
 TEST(ConfigLoader, RefusesAnotherWebhookPathAndABadRegion) {
     FakeSecrets secrets;
     secrets.vars["KC"] = "s3cret";

@@ -74,6 +74,8 @@ TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
     EXPECT_EQ(h::metric_value(text, "bindery_router_backlog"), 0);
     EXPECT_EQ(h::metric_value(text, "bindery_router_accepting"), 1);
     EXPECT_EQ(h::metric_value(text, R"(bindery_breaker_state{provider="sim"})"), 0);
+    // Store retention: nothing old enough to purge yet.
+    EXPECT_EQ(h::metric_value(text, "bindery_store_purged_alerts_total"), 0);
     // HTTP front end.
     EXPECT_EQ(h::metric_value(text, R"(http_requests_total{code="202",method="POST",route="/v1/messages"})"), 1);
     EXPECT_EQ(h::metric_value(text, R"(bindery_messages_accepted_total{priority="normal"})"), 1);

@@ -150,6 +150,11 @@ ts("HTTP requests by route", [(f'sum by (route, method) (rate(http_requests_tota
 ts("HTTP connections", [(f'sum(http_connections_active{{{I}}})', "active"),
                         (f'sum(rate(http_connections_refused_total{{{I}}}[{R}]))', "refused/s")], "short")
 ts("Store errors by code", [(f'sum by (code) (increase(bindery_store_errors_total{{{I}}}[{R}]))', "{{code}}")], "short")
+ts("Store retention: rows purged per hour", [(f'sum(increase(bindery_store_purged_messages_total{{{I}}}[1h]))', "messages"),
+                                             (f'sum(increase(bindery_store_purged_alerts_total{{{I}}}[1h]))', "alert records"),
+                                             (f'sum(increase(bindery_store_purge_failures_total{{{I}}}[1h]))', "messages: failed runs"),
+                                             (f'sum(increase(bindery_store_alert_purge_failures_total{{{I}}}[1h]))', "alert records: failed runs")], "short",
+   desc="messages: finished messages past store.retention; alerts: alert records past alerting.retention")
 flush()
 
 row("SLO burn rate")

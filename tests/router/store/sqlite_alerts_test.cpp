@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "router/core/random.hpp"
 #include "tests/router/store/store_test_util.hpp"
 
@@ -120,6 +123,78 @@ TEST_F(Alerts, RecentPagesNewestFirstAndPurgeDropsOldRecords) {
     ASSERT_TRUE(purged);
     EXPECT_EQ(*purged, 2U);
     EXPECT_EQ(alerts->recent(std::nullopt, 10)->size(), 3U);
+}
+
+TEST_F(Alerts, PurgeWorksInChunksAndTakesTheRecordsMessagesWithIt) {
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(alerts->record(sample(t0 + std::chrono::seconds(i), "k")));
+    auto purged = alerts->purge(t0 + std::chrono::seconds(4), 2);   // chunks of 2, 2, 0
+    ASSERT_TRUE(purged);
+    EXPECT_EQ(*purged, 4U);
+    EXPECT_EQ(alerts->recent(std::nullopt, 10)->size(), 1U);
+    EXPECT_EQ(alerts->recent(std::nullopt, 10)->at(0).messages.size(), 2U);
+    // The messages of the purged records went with them (ON DELETE CASCADE): only the kept
+    // record's two are left (abs() of the smallest integer overflows: the statement fails).
+    EXPECT_TRUE(sqlite_execute(config.path,
+                               "SELECT CASE WHEN (SELECT count(*) FROM alert_messages) = 2 THEN 1 "
+                               "ELSE abs(-9223372036854775807 - 1) END"));
+    EXPECT_FALSE(sqlite_execute(config.path,
+                                "SELECT CASE WHEN (SELECT count(*) FROM alert_messages) = 10 THEN 1 "
+                                "ELSE abs(-9223372036854775807 - 1) END"));
+}
+
+// The gateway's wiring: alert records purged by the store's retention thread (the one that purges
+// finished messages), old ones gone and fresh ones kept, in a real SQLite file.
+TEST_F(Alerts, TheStoresRetentionThreadPurgesOldAlertRecordsAndKeepsFreshOnes) {
+    store.reset();
+    config.purge_interval = std::chrono::milliseconds(20);
+    config.retention.reset();   // no message retention: the task alone starts the thread
+    auto s = SqliteStore::open(config);
+    ASSERT_TRUE(s) << s.error().detail;
+    store = std::move(*s);
+    const auto now = SystemClock::now();
+    const auto old1 = sample(now - std::chrono::hours(24 * 40), "old1");
+    const auto old2 = sample(now - std::chrono::hours(24 * 31), "old2");
+    const auto fresh = sample(now - std::chrono::hours(24 * 29), "fresh");
+    for (const auto* r : {&old1, &old2, &fresh}) ASSERT_TRUE(alerts->record(*r));
+
+    std::shared_ptr<SqliteAlerts> shared = std::move(alerts);
+    RetentionTask task;
+    task.records = "alerts";
+    task.retention = std::chrono::hours(24 * 30);
+    task.purge = [shared](SystemTime before) { return shared->purge(before); };
+    store->add_retention_task(std::move(task));
+    bool purged = false;
+    for (int i = 0; i < 3000 && !purged; ++i) {   // 30 s at most
+        const auto stats = store->retention_stats();
+        purged = stats.size() == 1 && stats[0].runs >= 1;
+        if (!purged) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(purged);
+    const auto stats = store->retention_stats();
+    EXPECT_EQ(stats[0].records, "alerts");
+    EXPECT_EQ(stats[0].purged, 2U);
+    EXPECT_EQ(stats[0].failures, 0U);
+    EXPECT_FALSE(*shared->get(old1.id));
+    EXPECT_FALSE(*shared->get(old2.id));
+    auto kept = shared->get(fresh.id);
+    ASSERT_TRUE(kept && *kept);
+    EXPECT_EQ((*kept)->messages.size(), 2U);
+    // A failing purge is counted and retried on the next run.
+    std::atomic<int> calls{0};
+    RetentionTask failing;
+    failing.records = "broken";
+    failing.purge = [&calls](SystemTime) -> Expected<std::uint64_t, std::string> {
+        ++calls;
+        return Unexpected(std::string("disk on fire"));
+    };
+    store->add_retention_task(std::move(failing));
+    bool retried = false;
+    for (int i = 0; i < 3000 && !retried; ++i) {
+        retried = store->retention_stats().at(1).failures >= 2;
+        if (!retried) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(retried);
+    store.reset();   // stops the thread before `calls` goes
 }
 
 TEST_F(Alerts, TheDirectoryCacheKeepsTheLastAnswerPerDirectoryAndGroup) {
