@@ -87,6 +87,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     std::size_t calls_in_flight = 0;
     std::size_t messages_in_flight = 0;
     bool status_in_flight = false;
+    TimePoint next_status_at{};   // status pacing: no status call before this
     bool pump_armed = false;
     RateBucket bucket;   // sends and status polls
     std::size_t batch_cap = 1;
@@ -340,9 +341,27 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         return std::clamp<Duration>(quarter, std::chrono::milliseconds(10), std::chrono::seconds(1));
     }
 
+    // The least time between two status calls: 1 / (rate * status_share); zero when unlimited.
+    Duration status_gap() const {
+        if (config.rate <= 0) return Duration::zero();
+        const double share = std::clamp(config.status_share, 0.001, 1.0);
+        return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / (config.rate * share)));
+    }
+
     void arm_poll() {
         if (!config.poll_status || stopping) return;
         poll_timer.expires_after(poll_tick());
+        wait_poll();
+    }
+
+    // The pacing held a due poll back: wake when it may go rather than at the next tick.
+    void arm_poll_at(TimePoint at) {
+        if (!config.poll_status || !started || stopping || poll_timer.expiry() <= at) return;
+        poll_timer.expires_at(at);   // the pending wait ends with operation_aborted
+        wait_poll();
+    }
+
+    void wait_poll() {
         poll_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
             auto self = weak.lock();
             if (ec || !self || self->stopping) return;
@@ -355,6 +374,11 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         if (!config.poll_status || stopping || status_in_flight || due.empty()) return;
         const auto now = Clock::now();
         if (due.begin()->first > now) return;
+        if (now < next_status_at) {
+            count([](KavenegarStats& s) { ++s.status_paced; });
+            arm_poll_at(next_status_at);
+            return;
+        }
         if (calls_in_flight >= config.concurrency) return;
         // Sends first: a poll takes a token only when no message waits.
         if (!queue.empty()) return;
@@ -376,6 +400,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         count([&](KavenegarStats& s) { s.polling = tracked.size(); });
         if (ids.empty()) return;
         bucket.take();
+        next_status_at = now + status_gap();
         status_in_flight = true;
         ++calls_in_flight;
         count([](KavenegarStats& s) { ++s.status_calls; });

@@ -18,7 +18,9 @@
 // `status_max_interval`, until a final state (delivered, failed, cancelled, blocked, unknown id)
 // which is handed to the ReceiptSink like an SMPP receipt, or until `status_give_up` after sending.
 // The poll list is in memory; after a restart, resume_polling(store, wall) rebuilds it from the
-// store's SENT messages of this provider (their segment ids are the Kavenegar message ids).
+// store's SENT messages of this provider (their segment ids are the Kavenegar message ids). Status
+// calls are paced (`status_share` of `rate`, one in flight): however many ids are due at once,
+// they go out as full batches one pacing interval apart, so a restart does not burst the API.
 //
 // Threading: public members may be called from any thread; the work runs on a strand of the
 // executor. `done` and the ReceiptSink are called on that strand.
@@ -57,6 +59,13 @@ struct KavenegarConfig {
     Duration status_max_interval = std::chrono::minutes(5);
     Duration status_give_up = std::chrono::hours(48);
     std::size_t status_batch = 500;
+    // Status polls are paced to at most this share of `rate`: one status.json call every
+    // 1 / (rate * status_share) seconds at most, however many ids are due. A restart (every SENT
+    // message resumed at once), a provider back from an outage or a process that was stopped
+    // (SIGSTOP, a VM pause) then drains its due polls in full batches, spread out, instead of
+    // bursting the API; sends keep the rest of the budget. 0 < status_share <= 1; with rate 0
+    // (unlimited) there is no pacing beyond one status call in flight.
+    double status_share = 0.5;
 
     static constexpr std::size_t kMaxBatchDefault = 100;
 };
@@ -72,6 +81,7 @@ struct KavenegarStats {
     std::uint64_t receipts = 0;          // final states handed to the sink
     std::uint64_t polls_abandoned = 0;   // gave up after status_give_up
     std::uint64_t polling = 0;           // messages waiting for a final state now
+    std::uint64_t status_paced = 0;      // due polls held back by the status pacing (per check)
 };
 
 // A message sent earlier (before a restart) whose final state is still unknown.

@@ -164,6 +164,7 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
     std::unordered_map<std::string, std::int64_t> by_localid;
     std::vector<std::int64_t> order;
     std::deque<std::string> seen_targets;
+    std::deque<MockStatusCall> seen_status;
     KavenegarMockStats stats;
 
     double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
@@ -282,6 +283,8 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
         if (list.empty()) return error(406);
         if (list.size() > 500) return error(414);
         const auto now = SteadyClock::now();
+        seen_status.push_back({now, list.size()});
+        if (seen_status.size() > 1000) seen_status.pop_front();
         json entries = json::array();
         for (const auto& s : list) {
             std::int64_t id = 0;
@@ -513,6 +516,11 @@ std::vector<MockMessage> KavenegarMock::messages() const {
 std::vector<std::string> KavenegarMock::targets() const {
     std::lock_guard lock(impl_->mu);
     return {impl_->seen_targets.begin(), impl_->seen_targets.end()};
+}
+
+std::vector<MockStatusCall> KavenegarMock::status_calls() const {
+    std::lock_guard lock(impl_->mu);
+    return {impl_->seen_status.begin(), impl_->seen_status.end()};
 }
 
 }  // namespace bindery::mock

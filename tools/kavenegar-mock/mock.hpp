@@ -43,6 +43,12 @@ struct MockMessage {
     std::chrono::steady_clock::time_point sent_at;
 };
 
+// One sms/status.json call as the mock received it.
+struct MockStatusCall {
+    std::chrono::steady_clock::time_point at;
+    std::size_t ids = 0;
+};
+
 struct KavenegarMockStats {
     std::uint64_t requests = 0;
     std::uint64_t send_calls = 0;
@@ -75,6 +81,7 @@ public:
     KavenegarMockStats stats() const;
     std::vector<MockMessage> messages() const;
     std::vector<std::string> targets() const;   // request targets seen, in order (last 1000)
+    std::vector<MockStatusCall> status_calls() const;   // status.json calls, in order (last 1000)
 
     struct Impl;
 

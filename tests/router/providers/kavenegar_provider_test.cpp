@@ -412,6 +412,45 @@ TEST_F(KavenegarProviderTest, ResumedPollingSkipsIdsThatAreNotKavenegarIdsAndKee
     EXPECT_TRUE(sink_.receipts().empty());
 }
 
+// A restart resumes every SENT message's poll at once: the status calls are paced to half of the
+// API rate (status_share 0.5) instead of taking the whole token bucket at once. rate 2 with a
+// burst of 2 and a poll tick of 10 ms (status_interval 40 ms): unpaced, the four calls would go at
+// about 0, 0.01, 0.5 and 1 s; paced, one a second at most, so the fourth cannot reach the mock
+// before 3 s after the resume (lower bounds: a slow machine only makes them later).
+TEST_F(KavenegarProviderTest, ResumedPollsArePacedInFullBatchesInsteadOfBurstingTheApi) {
+    start_mock();   // final status (delivered) at the first poll: each id is polled once
+    std::vector<PendingStatus> pending;
+    {
+        auto c = config();
+        c.poll_status = false;
+        auto before = make(c);
+        std::vector<OutboundMessage> ms;
+        for (std::uint8_t i = 0; i < 12; ++i) ms.push_back(testing::message(i, "+98912666" + std::to_string(1000 + i)));
+        for (const auto& r : testing::send_all(*before, std::move(ms))) {
+            ASSERT_TRUE(r.ok());
+            pending.push_back(PendingStatus{r.segment_ids.at(0), SystemClock::now()});
+        }
+        before->stop(Duration::zero());
+    }
+    auto c = config();
+    c.rate = 2;
+    c.status_batch = 3;
+    c.status_interval = 40ms;
+    auto p = make(c);
+    const auto resumed_at = std::chrono::steady_clock::now();
+    p->resume_polling(pending);
+    EXPECT_EQ(sink_.wait_for(12).size(), 12U);
+    const auto calls = mock_->status_calls();
+    ASSERT_EQ(calls.size(), 4U);
+    for (const auto& call : calls) EXPECT_EQ(call.ids, 3U);   // full batches
+    // One status call per 1 / (2 * 0.5) = 1 s at most, from the resume on.
+    EXPECT_GE(calls[1].at - resumed_at, 1s);
+    EXPECT_GE(calls[2].at - resumed_at, 2s);
+    EXPECT_GE(calls[3].at - resumed_at, 3s);
+    EXPECT_GT(p->stats().status_paced, 0U);
+    EXPECT_TRUE(testing::eventually([&] { return p->stats().polling == 0; }));
+}
+
 TEST_F(KavenegarProviderTest, StopHandsBackQueuedMessagesUntried) {
     mock::KavenegarMockConfig mc;
     mc.latency = 300ms;
