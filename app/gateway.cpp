@@ -795,6 +795,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         build_alerting(config, store_config, *parts.api, *parts.directory, parts.metrics.registry());
     // Alert records are purged with the finished messages, on the store's retention thread.
     if (parts.alerting) add_alert_retention(*parts.store, parts.alerting->store, config.alerting.retention);
+    add_credit_collector(parts.metrics, *parts.store);
     if (config.http.enabled) {
         // The API's own checks use the router's limits, so the field is named in a 422 rather
         // than a validity the parser let through being refused by the router.

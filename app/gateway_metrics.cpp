@@ -126,4 +126,21 @@ void add_gateway_collector(http::Metrics& metrics, router::Router& router,
     });
 }
 
+void add_credit_collector(http::Metrics& metrics, router::SqliteStore& store) {
+    // The collectors run one scrape at a time (Metrics::serialize), so `last_seq` needs no lock.
+    metrics.add_collector([&store, last_seq = std::uint64_t{0}](http::Metrics& m) mutable {
+        if (auto accounts = store.credit_accounts()) {
+            for (const auto& a : *accounts) {
+                m.set_credit_account(a.client, static_cast<double>(a.balance), static_cast<double>(a.held));
+            }
+        }
+        auto moves = store.credit_moves(last_seq);
+        if (!moves) return;   // the next scrape reads the same entries again
+        for (const auto& e : moves->sums) {
+            m.credit_moved(e.client, router::to_string(e.kind), static_cast<double>(e.amount));
+        }
+        last_seq = moves->last_seq;
+    });
+}
+
 }  // namespace bindery::app

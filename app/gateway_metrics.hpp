@@ -13,6 +13,7 @@
 #include "router/core/provider.hpp"
 #include "router/core/router.hpp"
 #include "router/providers/smpp_carrier_provider.hpp"
+#include "router/store/sqlite_store.hpp"
 
 namespace bindery::app {
 
@@ -48,6 +49,12 @@ void add_metric_hooks(router::RouterHooks& hooks, http::Metrics& metrics);
 // providers must outlive the metrics' scrapes (the Gateway owns all of them and stops HTTP first).
 void add_gateway_collector(http::Metrics& metrics, router::Router& router,
                            std::vector<const router::SmppCarrierProvider*> carriers);
+
+// Registers the scrape-time sampler of prepaid credit: every account's balance and open holds
+// (bindery_credit_balance / bindery_credit_on_hold) and the ledger's moves since the previous
+// scrape (bindery_credit_{held,captured,released,added}_total; the first scrape reads the whole
+// ledger, so the counters are lifetime totals). The store must outlive the metrics' scrapes.
+void add_credit_collector(http::Metrics& metrics, router::SqliteStore& store);
 
 // The pure conversions the collector applies (tested on their own).
 [[nodiscard]] http::CarrierSample carrier_sample(std::string_view carrier,

@@ -275,7 +275,36 @@ Metrics::Metrics()
                             .Name("bindery_smpp_concat_messages_total")
                             .Help("Concatenated messages that left the part store, by result "
                                   "(reassembled: accepted by the router; timed_out; rejected by the router)")
-                            .Register(*registry_)) {
+                            .Register(*registry_)),
+      credit_balance_(&BuildGauge()
+                           .Name("bindery_credit_balance")
+                           .Help("A metered client's available prepaid credit, in minor units of "
+                                 "credits.currency (what new messages can hold)")
+                           .Register(*registry_)),
+      credit_on_hold_(&BuildGauge()
+                           .Name("bindery_credit_on_hold")
+                           .Help("Credit held by a client's messages not yet final (captured or "
+                                 "released later), in minor units")
+                           .Register(*registry_)),
+      credit_held_(&BuildCounter()
+                        .Name("bindery_credit_held_total")
+                        .Help("Credit put on hold at acceptance, by client, in minor units")
+                        .Register(*registry_)),
+      credit_captured_(&BuildCounter()
+                            .Name("bindery_credit_captured_total")
+                            .Help("Held credit captured (spent: SENT or DELIVERED per the account's "
+                                  "capture mode), by client, in minor units")
+                            .Register(*registry_)),
+      credit_released_(&BuildCounter()
+                            .Name("bindery_credit_released_total")
+                            .Help("Held credit released (given back: the message failed for good or "
+                                  "was cancelled), by client, in minor units")
+                            .Register(*registry_)),
+      credit_added_(&BuildCounter()
+                         .Name("bindery_credit_added_total")
+                         .Help("Credit added to an account (initial balance, bindery credit add), "
+                               "by client, in minor units")
+                         .Register(*registry_)) {
     start_time_->Set(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count()));
@@ -488,6 +517,28 @@ void Metrics::sample_smpp_concat(const SmppConcatSample& s) {
 
 void Metrics::set_queue_depth(std::string_view lane, double n) {
     queue_depth_->Add({{"lane", std::string(lane)}}).Set(n);
+}
+
+void Metrics::set_credit_account(std::string_view client, double balance, double on_hold) {
+    const std::map<std::string, std::string> labels{{"client", std::string(client)}};
+    credit_balance_->Add(labels).Set(balance);
+    credit_on_hold_->Add(labels).Set(on_hold);
+    // The counters exist from the first sample of the account, so rate() has a zero to start from.
+    credit_held_->Add(labels);
+    credit_captured_->Add(labels);
+    credit_released_->Add(labels);
+    credit_added_->Add(labels);
+}
+
+void Metrics::credit_moved(std::string_view client, std::string_view kind, double amount) {
+    if (amount <= 0) return;
+    prometheus::Family<prometheus::Counter>* family = kind == "hold"      ? credit_held_
+                                                      : kind == "capture" ? credit_captured_
+                                                      : kind == "release" ? credit_released_
+                                                      : kind == "topup"   ? credit_added_
+                                                                          : nullptr;
+    if (family == nullptr) return;
+    family->Add({{"client", std::string(client)}}).Increment(amount);
 }
 
 // ---- Process ----------------------------------------------------------------------------------

@@ -130,6 +130,11 @@ public:
     void set_breaker(std::string_view provider, BreakerLevel level);
     // Messages waiting in the router's lane (express / normal / bulk).
     void set_queue_depth(std::string_view lane, double n);
+    // A metered client's credit account now (minor units): available balance and open holds.
+    void set_credit_account(std::string_view client, double balance, double on_hold);
+    // Credit moved for `client` since the last call: `kind` "hold", "capture", "release" or
+    // "topup"; `amount` >= 0 in minor units.
+    void credit_moved(std::string_view client, std::string_view kind, double amount);
 
 private:
     struct CarrierLast;
@@ -191,6 +196,13 @@ private:
     prometheus::Gauge* concat_messages_pending_;
     prometheus::Family<prometheus::Counter>* concat_parts_;
     prometheus::Family<prometheus::Counter>* concat_messages_;
+    // Credits (sampled)
+    prometheus::Family<prometheus::Gauge>* credit_balance_;
+    prometheus::Family<prometheus::Gauge>* credit_on_hold_;
+    prometheus::Family<prometheus::Counter>* credit_held_;
+    prometheus::Family<prometheus::Counter>* credit_captured_;
+    prometheus::Family<prometheus::Counter>* credit_released_;
+    prometheus::Family<prometheus::Counter>* credit_added_;
 
     mutable std::mutex mutex_;   // caches and last-sample state below
     std::unordered_map<std::string, prometheus::Counter*> transition_cache_;

@@ -532,6 +532,58 @@ Expected<std::vector<CreditEntry>, StoreError> SqliteStore::credit_ledger(std::s
     }
 }
 
+Expected<std::vector<CreditAccount>, StoreError> SqliteStore::credit_accounts() {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(
+        "SELECT client, balance, held, capture, updated_at FROM credit_accounts ORDER BY client");
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    std::vector<CreditAccount> out;
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "credit accounts"));
+        CreditAccount a;
+        a.client = sqlite::read_text(use.get(), 0);
+        a.balance = sqlite3_column_int64(use.get(), 1);
+        a.held = sqlite3_column_int64(use.get(), 2);
+        const auto capture = parse_capture_on(sqlite::read_text(use.get(), 3));
+        if (!capture) {
+            return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+        }
+        a.capture = *capture;
+        a.updated_at = sqlite::from_nanos(sqlite3_column_int64(use.get(), 4));
+        out.push_back(std::move(a));
+    }
+}
+
+Expected<CreditMoves, StoreError> SqliteStore::credit_moves(std::uint64_t after_seq) {
+    auto conn = impl_->reader();
+    CreditMoves out;
+    out.last_seq = after_seq;
+    // One statement, so the sums and the last seq come from the same snapshot.
+    auto prepared = conn->prepare(
+        "SELECT client, kind, sum(max(amount, 0)), max(seq) FROM credit_ledger WHERE seq > ?1 "
+        "GROUP BY client, kind ORDER BY client, kind");
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite3_bind_int64(use.get(), 1,
+                       static_cast<sqlite3_int64>(std::min<std::uint64_t>(after_seq, INT64_MAX)));
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "credit moves"));
+        CreditEntry e;
+        e.client = sqlite::read_text(use.get(), 0);
+        const auto kind = parse_credit_kind(sqlite::read_text(use.get(), 1));
+        if (!kind) return Unexpected(StoreError{StoreErrc::corrupt, "credit ledger kind"});
+        e.kind = *kind;
+        e.amount = sqlite3_column_int64(use.get(), 2);
+        out.last_seq = std::max(out.last_seq, static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 3)));
+        out.sums.push_back(std::move(e));
+    }
+}
+
 // ---- reads: a pooled reader connection each ----------------------------------------------------
 
 Expected<std::optional<Message>, StoreError> SqliteStore::get(const MessageId& id) {

@@ -44,6 +44,15 @@ struct SqliteStoreConfig {
     int migrate_to = 0;                // stop migrations at this version (0: latest); tests
 };
 
+// Ledger amounts recorded after a sequence number, summed per client and kind: what the credit
+// counters (bindery_credit_*_total) advance by on a scrape.
+struct CreditMoves {
+    std::uint64_t last_seq = 0;   // the highest seq read (the `after_seq` asked when none)
+    // client, kind, amount (the sum of the positive amounts: a negative top-up, a correction, is
+    // left out); seq/message/at/note unset.
+    std::vector<CreditEntry> sums;
+};
+
 struct SqliteStoreStats {
     std::uint64_t commits = 0;    // group transactions committed
     std::uint64_t requests = 0;   // insert/transition/purge requests committed or refused
@@ -117,6 +126,11 @@ public:
                                                                  std::uint32_t limit) override;
 
     // Extensions (not in MessageStore):
+    // Every credit account, by client name (one row per metered client: small).
+    Expected<std::vector<CreditAccount>, StoreError> credit_accounts();
+    // Ledger entries with seq > after_seq, summed by client and kind (a range scan of the ledger's
+    // primary key, so a scrape reads only what is new). credit_moves(0).last_seq: the ledger's end.
+    Expected<CreditMoves, StoreError> credit_moves(std::uint64_t after_seq);
     // PRAGMA integrity_check plus foreign_key_check: "ok" or SQLite's findings.
     Expected<std::string, StoreError> integrity_check();
     int schema_version() const noexcept;

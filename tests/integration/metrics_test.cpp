@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "gateway_harness.hpp"
 
@@ -93,6 +95,62 @@ TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
     EXPECT_GT(h::metric_value(text, "process_resident_memory_bytes"), 0);
     EXPECT_GT(h::metric_value(text, "process_open_fds"), 0);
     EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
+}
+
+// Prepaid credit (docs/credits.md) as /metrics shows it: a metered client's balance and open holds,
+// and the amounts held, captured and released. Four messages at 7 each from an initial 1000; the
+// simulator delivers some and reports the others undelivered (capture on DELIVERED, release on a
+// permanent failure), so what is expected follows from the states the messages reached.
+TEST(GatewayMetrics, CreditBalanceHoldsAndMovesPerClient) {
+    TempDir dir("bindery-metrics-");
+    h::Simulator sim(dir.path(), {"--dlr-delay", "20", "--dlr-mix", "DELIVRD=50,UNDELIV=50"});
+    ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
+    const auto config = h::write_config(dir.path(), sim.port());
+    std::ofstream(config, std::ios::app) << "    credit: 1000\ncredits:\n  currency: IRR\n  default_price: 7\n";
+    h::Gateway gateway(dir.path(), config);
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    ASSERT_TRUE(eventually(
+        [&] { return h::http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+
+    // Before any message: the account from the configuration, nothing moved but the top-up.
+    auto text = h::http(gateway.port(), "GET", "/metrics", {}, {}).body;
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_balance{client="test"})"), 1000) << text;
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_on_hold{client="test"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_added_total{client="test"})"), 1000);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_held_total{client="test"})"), 0);
+    EXPECT_THAT(text, HasSubstr("# TYPE bindery_credit_balance gauge\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bindery_credit_captured_total counter\n"));
+
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) {
+        const auto reply = h::http(gateway.port(), "POST", "/v1/messages",
+                                   R"({"to":"+98912123456)" + std::to_string(i) + R"(","from":"Bindery","text":"credit"})");
+        ASSERT_EQ(reply.status, 202) << reply.body;
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(reply.body, m, std::regex(R"re("id":"([0-9a-f-]{36})")re")));
+        ids.push_back(m[1]);
+    }
+    int delivered = 0;
+    int undelivered = 0;
+    for (const auto& id : ids) {
+        std::string body;
+        ASSERT_TRUE(eventually([&] {
+            body = h::http(gateway.port(), "GET", "/v1/messages/" + id).body;
+            return body.find(R"("state":"DELIVERED")") != std::string::npos ||
+                   body.find(R"("state":"UNDELIVERABLE")") != std::string::npos;
+        })) << body;
+        (body.find(R"("state":"DELIVERED")") != std::string::npos ? delivered : undelivered) += 1;
+    }
+    text = h::http(gateway.port(), "GET", "/metrics", {}, {}).body;
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_held_total{client="test"})"), 28) << text;
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_captured_total{client="test"})"), 7 * delivered);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_released_total{client="test"})"), 7 * undelivered);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_on_hold{client="test"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_balance{client="test"})"), 1000 - 7 * delivered);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_added_total{client="test"})"), 1000);
+    // A second scrape adds nothing (the counters advance by new ledger entries only).
+    text = h::http(gateway.port(), "GET", "/metrics", {}, {}).body;
+    EXPECT_EQ(h::metric_value(text, R"(bindery_credit_held_total{client="test"})"), 28);
 }
 
 }  // namespace

@@ -144,6 +144,17 @@ ts("Directory lookups by source", [(f'sum by (directory, source) (increase(binde
    desc="stale: the directory failed and the cached members were used")
 flush()
 
+row("Prepaid credit")
+ts("Credit balance by client", [(f'sum by (client) (bindery_credit_balance{{{I}}})', "{{client}}")], "short", w=8,
+   desc="Available prepaid credit of each metered client, in minor units of credits.currency (docs/credits.md). At 0 its messages are refused with 402 insufficient_credit")
+ts("Credit on hold by client", [(f'sum by (client) (bindery_credit_on_hold{{{I}}})', "{{client}}")], "short", w=8,
+   desc="Held by messages not yet final: captured (spent) or released later")
+ts("Credit moved per hour", [(f'sum by (client) (increase(bindery_credit_captured_total{{{I}}}[1h]))', "{{client}} captured"),
+                             (f'sum by (client) (increase(bindery_credit_released_total{{{I}}}[1h]))', "{{client}} released"),
+                             (f'sum by (client) (increase(bindery_credit_added_total{{{I}}}[1h]))', "{{client}} added")], "short", w=8,
+   desc="captured: spent on SENT/DELIVERED; released: given back after a permanent failure or a cancel; added: top-ups")
+flush()
+
 row("HTTP")
 ts("HTTP requests by code", [(f'sum by (code) (rate(http_requests_total{{{I}}}[{R}]))', "{{code}}")], "reqps", stack=True)
 ts("HTTP requests by route", [(f'sum by (route, method) (rate(http_requests_total{{{I}}}[{R}]))', "{{method}} {{route}}")], "reqps")

@@ -250,6 +250,62 @@ TYPED_TEST(CreditStore, BatchedTransitionsMoveCreditWriteByWrite) {
     EXPECT_EQ(l[4].amount, 20);
 }
 
+// What the credit metrics read on a scrape (app/gateway_metrics add_credit_collector): every
+// account, and the ledger's moves after a seq summed by client and kind (positive amounts only).
+using SqliteCreditStore = CreditStore<SqliteStore>;
+TEST_F(SqliteCreditStore, ListsEveryAccountAndSumsTheLedgerMovesAfterASeq) {
+    auto& store = static_cast<SqliteStore&>(this->store());
+    auto none = store.credit_moves(0);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->last_seq, 0U);
+    EXPECT_TRUE(none->sums.empty());
+    ASSERT_TRUE(store.credit_open("beta", 50, CaptureOn::sent, kT0));
+    ASSERT_TRUE(store.credit_open("acme", 100, CaptureOn::delivered, kT0));
+    auto a = this->message("acme", 30);
+    auto b = this->message("acme", 20);
+    ASSERT_TRUE(this->accept({a, b}));
+    this->walk(a, {MessageState::sending, MessageState::sent, MessageState::delivered});
+    this->walk(b, {MessageState::sending, MessageState::sent, MessageState::undeliverable});
+
+    auto accounts = store.credit_accounts();
+    ASSERT_TRUE(accounts);
+    ASSERT_EQ(accounts->size(), 2U);
+    EXPECT_EQ((*accounts)[0].client, "acme");   // by client name
+    EXPECT_EQ((*accounts)[0].balance, 70);
+    EXPECT_EQ((*accounts)[0].held, 0);
+    EXPECT_EQ((*accounts)[0].capture, CaptureOn::delivered);
+    EXPECT_EQ((*accounts)[1].client, "beta");
+    EXPECT_EQ((*accounts)[1].balance, 50);
+    EXPECT_EQ((*accounts)[1].capture, CaptureOn::sent);
+
+    auto all = store.credit_moves(0);
+    ASSERT_TRUE(all);
+    std::map<std::pair<std::string, CreditKind>, CreditAmount> sums;
+    for (const auto& e : all->sums) sums[{e.client, e.kind}] = e.amount;
+    const std::map<std::pair<std::string, CreditKind>, CreditAmount> expected{
+        {{"acme", CreditKind::topup}, 100}, {{"acme", CreditKind::hold}, 50},
+        {{"acme", CreditKind::capture}, 30}, {{"acme", CreditKind::release}, 20},
+        {{"beta", CreditKind::topup}, 50}};
+    EXPECT_EQ(sums, expected);
+    const auto end = all->last_seq;
+    EXPECT_EQ(end, this->ledger("acme").back().seq);
+
+    // After `end`: only what came later; a negative correction is not a move the counters add.
+    auto unchanged = store.credit_moves(end);
+    ASSERT_TRUE(unchanged);
+    EXPECT_EQ(unchanged->last_seq, end);
+    EXPECT_TRUE(unchanged->sums.empty());
+    ASSERT_TRUE(store.credit_add("beta", 25, CaptureOn::delivered, "top-up", kT0 + 5s));
+    ASSERT_TRUE(store.credit_add("beta", -5, CaptureOn::delivered, "correction", kT0 + 6s));
+    auto later = store.credit_moves(end);
+    ASSERT_TRUE(later);
+    ASSERT_EQ(later->sums.size(), 1U);
+    EXPECT_EQ(later->sums[0].client, "beta");
+    EXPECT_EQ(later->sums[0].kind, CreditKind::topup);
+    EXPECT_EQ(later->sums[0].amount, 25);
+    EXPECT_EQ(later->last_seq, end + 2);
+}
+
 TYPED_TEST(CreditStore, OpenKeepsAnExistingBalanceAndTopUpsAddToIt) {
     auto first = this->store().credit_open("acme", 100, CaptureOn::delivered, kT0);
     ASSERT_TRUE(first);
