@@ -75,6 +75,26 @@ router::ProviderHealth PausableProvider::health() const {
     return h;
 }
 
+http::ComponentReadiness carriers_readiness(const std::vector<const PausableProvider*>& carriers) {
+    std::size_t ready = 0;
+    std::string paused;
+    std::string down;
+    auto append = [](std::string& list, std::string_view name) {
+        if (!list.empty()) list += ", ";
+        list += name;
+    };
+    for (const auto* p : carriers) {
+        if (p->paused()) append(paused, p->name());   // intentional, whatever its binds do
+        else if (p->ready()) ++ready;
+        else append(down, p->name());
+    }
+    std::string detail = std::to_string(ready) + "/" + std::to_string(carriers.size()) + " ready";
+    if (!paused.empty()) detail += "; paused by operator: " + paused;
+    if (!down.empty()) detail += "; not ready: " + down;
+    const bool ok = ready > 0 || (!carriers.empty() && down.empty());
+    return http::ComponentReadiness{ok, std::move(detail)};
+}
+
 std::size_t restore_paused_carriers(router::OperatorState& state,
                                     const std::vector<PausableProvider*>& carriers) {
     auto paused = state.paused_carriers();

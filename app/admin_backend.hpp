@@ -26,6 +26,7 @@
 
 #include "app/secret.hpp"
 #include "http-frontend/admin.hpp"
+#include "http-frontend/readiness.hpp"
 #include "router/core/message_store.hpp"
 #include "router/core/operator_state.hpp"
 #include "router/core/provider.hpp"
@@ -74,6 +75,14 @@ struct AdminCarrierParts {
     PausableProvider* provider = nullptr;
     const router::SmppCarrierProvider* smpp = nullptr;   // null for other kinds
 };
+
+// The "carriers" component of GET /readyz. Ready while at least one carrier can take traffic, and
+// also when none can only because an operator paused them: a pause is intentional, so it must not
+// take the instance out of a load balancer (its accepted messages wait in the queue). Not ready
+// when there is no carrier, or when none can take traffic and one of them is down for another
+// reason (binds down, queue full). The detail always names the paused carriers and the others
+// that are down, e.g. "0/1 ready; paused by operator: sim" (docs/http-api.md).
+http::ComponentReadiness carriers_readiness(const std::vector<const PausableProvider*>& carriers);
 
 // Pauses the carriers the operator state says are paused (at start-up, before dispatch starts);
 // the number paused. A saved pause of a carrier no longer configured is logged and left alone.

@@ -701,6 +701,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         add_gateway_collector(parts.metrics, *parts.router, std::move(carriers));
         add_store_collector(parts.metrics, *parts.store);
     }
+    parts.metrics.add_collector([raw](http::Metrics& m) {
+        for (const auto& p : raw->pausable) m.set_carrier_paused(p->name(), p->paused());
+    });
     if (parts.pausable.empty())
         spdlog::warn("no usable carrier: messages are accepted but wait for a provider");
     // Carriers an operator paused stay paused across a restart (bindery bind pause|resume).
@@ -783,12 +786,11 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         return probe ? http::ComponentReadiness{true, "open"}
                      : http::ComponentReadiness{false, probe.error().detail};
     });
+    // An operator's pause does not make the instance unready (carriers_readiness).
     parts.readiness.add("carriers", [raw] {
-        std::size_t ready = 0;
-        for (const auto& p : raw->pausable) ready += p->ready() ? 1 : 0;
-        return http::ComponentReadiness{
-            ready > 0,
-            std::to_string(ready) + "/" + std::to_string(raw->pausable.size()) + " ready"};
+        std::vector<const PausableProvider*> carriers;
+        for (const auto& p : raw->pausable) carriers.push_back(p.get());
+        return carriers_readiness(carriers);
     });
     // Alertmanager receiver: directories, cache and alert records in the same SQLite file.
     parts.alerting =

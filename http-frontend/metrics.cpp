@@ -121,6 +121,11 @@ Metrics::Metrics()
                           .Name("bindery_breaker_state")
                           .Help("Circuit breaker state by provider: 0 closed, 1 half-open, 2 open")
                           .Register(*registry_)),
+      carrier_paused_(&BuildGauge()
+                           .Name("bindery_carrier_paused")
+                           .Help("1 while an operator has paused the carrier (bindery bind pause): "
+                                 "nothing new is dispatched to it; /readyz stays ready")
+                           .Register(*registry_)),
       callback_attempts_(&BuildCounter()
                               .Name("bindery_callback_attempts_total")
                               .Help("Delivery callback HTTP attempts, by result (success, "
@@ -426,6 +431,10 @@ void Metrics::breaker_changed(std::string_view provider, BreakerLevel level) {
 void Metrics::set_breaker(std::string_view provider, BreakerLevel level) {
     breaker_state_->Add({{"provider", std::string(provider)}})
         .Set(static_cast<double>(static_cast<int>(level)));
+}
+
+void Metrics::set_carrier_paused(std::string_view carrier, bool paused) {
+    carrier_paused_->Add({{"carrier", std::string(carrier)}}).Set(paused ? 1 : 0);
 }
 
 // ---- Callbacks --------------------------------------------------------------------------------

@@ -128,6 +128,8 @@ public:
     void sample_router(const RouterSample& s);
     void sample_smpp_concat(const SmppConcatSample& s);
     void set_breaker(std::string_view provider, BreakerLevel level);
+    // 1 while an operator has paused the carrier (bindery bind pause), else 0.
+    void set_carrier_paused(std::string_view carrier, bool paused);
     // Messages waiting in the router's lane (express / normal / bulk).
     void set_queue_depth(std::string_view lane, double n);
     // A metered client's credit account now (minor units): available balance and open holds.
@@ -159,6 +161,7 @@ private:
     prometheus::Family<prometheus::Counter>* store_errors_;
     prometheus::Family<prometheus::Counter>* breaker_transitions_;
     prometheus::Family<prometheus::Gauge>* breaker_state_;
+    prometheus::Family<prometheus::Gauge>* carrier_paused_;
     // Callbacks
     prometheus::Family<prometheus::Counter>* callback_attempts_;
     prometheus::Histogram* callback_duration_;

@@ -203,4 +203,41 @@ TEST(Gateway, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
         << read_all(dir.path() / "bindery.out") << restarted.log();
 }
 
+// /readyz and an operator's pause (docs/http-api.md): pausing the only carrier is intentional, so
+// the instance stays ready (200) while the carriers component names the pause; when the carrier
+// is lost for another reason (the simulator killed, binds down), it is not ready (503).
+TEST(Gateway, AnOperatorPausedCarrierKeepsReadyzAt200AndIsNamedInItsDetail) {
+    TempDir dir("bindery-gateway-");
+    auto sim = std::make_unique<Simulator>(dir.path());
+    ASSERT_NE(sim->port(), 0) << read_all(dir.path() / "sim.log");
+    const auto config = write_config(dir.path(), sim->port());
+    const std::string admin_key = "readyz-admin-key-0123456789";
+    {
+        std::string text = read_all(config);
+        const std::string http_line = "http:\n  listen: 127.0.0.1:0\n";
+        const auto at = text.find(http_line);
+        ASSERT_NE(at, std::string::npos) << text;
+        text.insert(at + http_line.size(), "  admin_key: " + admin_key + "\n");
+        std::ofstream(config) << text;
+    }
+    Gateway gateway(dir.path(), config);
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }))
+        << http(gateway.port(), "GET", "/readyz", {}, {}).body;
+
+    const auto paused = http(gateway.port(), "POST", "/admin/v1/binds/sim/pause", {}, admin_key);
+    ASSERT_EQ(paused.status, 200) << paused.body;
+    const auto ready = http(gateway.port(), "GET", "/readyz", {}, {});
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    EXPECT_THAT(ready.body, HasSubstr(R"("status":"ready")"));
+    EXPECT_THAT(ready.body, HasSubstr(R"("detail":"0/1 ready; paused by operator: sim")"));
+
+    // Resumed, then the carrier lost: not ready, and the detail says which carrier is down.
+    ASSERT_EQ(http(gateway.port(), "POST", "/admin/v1/binds/sim/resume", {}, admin_key).status, 200);
+    sim.reset();
+    EXPECT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 503; }))
+        << http(gateway.port(), "GET", "/readyz", {}, {}).body;
+    EXPECT_THAT(http(gateway.port(), "GET", "/readyz", {}, {}).body, HasSubstr("not ready: sim"));
+}
+
 }  // namespace

@@ -76,6 +76,7 @@ TEST(GatewayMetrics, ScrapeAfterOneDeliveredMessageShowsItsSeries) {
     EXPECT_EQ(h::metric_value(text, "bindery_router_backlog"), 0);
     EXPECT_EQ(h::metric_value(text, "bindery_router_accepting"), 1);
     EXPECT_EQ(h::metric_value(text, R"(bindery_breaker_state{provider="sim"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_carrier_paused{carrier="sim"})"), 0);
     // Store retention: nothing old enough to purge yet.
     EXPECT_EQ(h::metric_value(text, "bindery_store_purged_alerts_total"), 0);
     // HTTP front end.

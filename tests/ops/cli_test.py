@@ -38,7 +38,6 @@ def main():
         harness.check(code == 0, f"bindery serve exited {code} on SIGTERM:\n{work.read('bindery.log')[-3000:]}")
         gw = harness.Gateway(work, config)
         env["BINDERY_URL"] = gw.base
-        # Not /readyz: with its only carrier paused the instance is not ready to send.
         harness.check(harness.eventually(lambda: gw.get("/healthz", key=None)[0] == 200, timeout=60),
                       f"bindery not serving after restart:\n{work.read('bindery.log')[-3000:]}")
 
@@ -103,6 +102,9 @@ def main():
         # Restart: the operator's pause and the retry are in the store.
         restart()
         harness.check(carrier_state() == "paused", f"pause lost on restart: {cli_json('status')}")
+        # An operator's pause keeps the instance ready (in the load balancer); /readyz names it.
+        code, _, ready = gw.get("/readyz", key=None)
+        harness.check(code == 200 and b"paused by operator: sim" in ready, f"/readyz while paused: {code} {ready!r}")
         harness.check("carrier paused by operator (restored)" in work.read("bindery.log"), "no restore log line")
         after = cli_json("dlq", "retry", dead_id)
         harness.check(after["retried"] == [{"id": dead_id, "new_id": new_id}] and not after["failed"],
