@@ -288,7 +288,7 @@ CREATE INDEX messages_finished ON messages(updated_at)
 )sql"},
     // The same index with its condition as an OR of equalities: an IN-list made SQLite build a
     // temporary b-tree for every write of a message (see kFinalStatesWhere in schema.hpp).
-    {14, "index of final messages without an IN-list",
+    {13, "index of final messages without an IN-list",
      R"sql(
 DROP INDEX messages_finished;
 CREATE INDEX messages_finished ON messages(updated_at)

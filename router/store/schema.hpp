@@ -11,12 +11,12 @@
 namespace bindery::router::sqlite {
 
 // The final states as an SQL condition on `state`, spelled exactly as in the messages_finished
-// partial index (migration 14) so that the queries over final messages (purge, the SMPP receipt
+// partial index (migration 13) so that the queries over final messages (purge, the SMPP receipt
 // scan) can use that index: SQLite uses a partial index only for a query whose WHERE contains
 // the index's condition as written. An OR of equalities rather than `state IN (...)`: SQLite
 // evaluates an IN-list of more than two constants by building a temporary b-tree, and it does
 // so for the index's condition on every INSERT, UPDATE and DELETE of a message, twice for an
-// UPDATE (old and new row) -- a fifth of the store writer's CPU before migration 14.
+// UPDATE (old and new row) -- a fifth of the store writer's CPU before migration 13.
 inline constexpr const char* kFinalStatesWhere =
     "(state = 'DELIVERED' OR state = 'UNDELIVERABLE' OR state = 'EXPIRED' OR state = 'REJECTED' "
     "OR state = 'FAILED_PERM' OR state = 'DEAD_LETTER' OR state = 'CANCELLED')";
