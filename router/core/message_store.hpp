@@ -37,6 +37,12 @@ struct SegmentRef {
     std::uint32_t segment = 0;
 };
 
+// A receipt's target: the segment and the message it belongs to.
+struct ReceiptTarget {
+    SegmentRef ref;
+    Message message;
+};
+
 struct StoredPage {
     std::vector<Message> messages;   // ascending id
     std::optional<MessageId> next;
@@ -96,6 +102,18 @@ public:
     // sent through `provider`. Implementations index every key of every stored segment id.
     virtual Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
         std::string_view provider, std::string_view key) = 0;
+    // find_by_provider_id and get of what it found, in one read where the store can (every
+    // receipt asks); nullopt when either finds nothing.
+    virtual Expected<std::optional<ReceiptTarget>, StoreError> find_receipt_target(
+        std::string_view provider, std::string_view key) {
+        auto ref = find_by_provider_id(provider, key);
+        if (!ref) return Unexpected(std::move(ref).error());
+        if (!*ref) return std::optional<ReceiptTarget>();
+        auto message = get((*ref)->id);
+        if (!message) return Unexpected(std::move(message).error());
+        if (!*message) return std::optional<ReceiptTarget>();
+        return std::optional<ReceiptTarget>(ReceiptTarget{**ref, std::move(**message)});
+    }
 
     // Filters from MessageQuery (client, state, destination, client_ref, accepted range, cursor,
     // limit); ascending id.

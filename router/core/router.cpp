@@ -824,15 +824,17 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
 void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold) {
     const auto keys = provider_id_keys(receipt.provider_id);
     std::optional<SegmentRef> ref;
+    std::optional<Message> stored;   // read with the ref (one store read per receipt)
     for (const auto& key : keys) {
-        auto found = store_.find_by_provider_id(receipt.provider, key);
+        auto found = store_.find_receipt_target(receipt.provider, key);
         if (!found) {
             store_failed(found.error());
             receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
             return;
         }
         if (*found) {
-            ref = *found;
+            ref = (*found)->ref;
+            stored = std::move((*found)->message);
             break;
         }
     }
@@ -856,19 +858,7 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
     if (const auto o = receipt_overlay_.find(ref->id); o != receipt_overlay_.end()) {
         m = o->second;   // an earlier receipt of this batch changed it: build on that
     } else {
-        auto loaded = store_.get(ref->id);
-        if (!loaded) {
-            store_failed(loaded.error());
-            receipt_retry_.push_back(std::move(receipt));
-            return;
-        }
-        if (!*loaded) {
-            ++stats_.unknown_receipts;
-            if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
-            settle(receipt, false);
-            return;
-        }
-        m = std::move(**loaded);
+        m = std::move(*stored);
     }
     ++stats_.receipts;
     const auto verdict = segment_verdict(receipt.status);

@@ -57,6 +57,25 @@ const std::string kSelectMessage =
     std::string("SELECT ") + sqlite::kMessageColumns + " FROM messages WHERE id = ?1";
 const std::string kSelectEvents = std::string("SELECT ") + sqlite::kEventColumns +
                                   " FROM events WHERE message_id = ?1 ORDER BY seq";
+// kMessageColumns qualified with `m.` (provider_ids has a `provider` column too).
+std::string qualified_message_columns() {
+    std::string out;
+    std::string_view rest(sqlite::kMessageColumns);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        auto name = rest.substr(0, comma);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        if (!out.empty()) out += ", ";
+        out += "m.";
+        out += name;
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    return out;
+}
+const std::string kFindReceiptTarget =
+    "SELECT p.segment, " + qualified_message_columns() +
+    " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
+    " WHERE p.provider = ?1 AND p.key = ?2";
 const std::string kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
@@ -633,6 +652,27 @@ Expected<std::optional<SegmentRef>, StoreError> SqliteStore::find_by_provider_id
         return Unexpected(StoreError{StoreErrc::corrupt, "provider id segment out of range"});
     }
     return std::optional<SegmentRef>(SegmentRef{*id, static_cast<std::uint32_t>(segment)});
+}
+
+Expected<std::optional<ReceiptTarget>, StoreError> SqliteStore::find_receipt_target(
+    std::string_view provider, std::string_view key) {
+    auto conn = impl_->reader();
+    auto prepared = conn->prepare(kFindReceiptTarget);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_text(use.get(), 1, provider);
+    sqlite::bind_text(use.get(), 2, key);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return std::optional<ReceiptTarget>();
+    if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "find receipt target"));
+    const auto segment = sqlite3_column_int64(use.get(), 0);
+    if (segment < 0 || segment > 0xFFFFFFFFLL) {
+        return Unexpected(StoreError{StoreErrc::corrupt, "provider id segment out of range"});
+    }
+    auto m = sqlite::read_message(use.get(), 1);
+    if (!m) return Unexpected(std::move(m).error());
+    ReceiptTarget target{SegmentRef{m->id, static_cast<std::uint32_t>(segment)}, std::move(*m)};
+    return std::optional<ReceiptTarget>(std::move(target));
 }
 
 Expected<StoredPage, StoreError> SqliteStore::list(const MessageQuery& query) {

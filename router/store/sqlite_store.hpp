@@ -105,6 +105,9 @@ public:
     Expected<std::vector<MessageEvent>, StoreError> events(const MessageId& id) override;
     Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
         std::string_view provider, std::string_view key) override;
+    // One statement (provider_ids joined to messages), one read transaction.
+    Expected<std::optional<ReceiptTarget>, StoreError> find_receipt_target(
+        std::string_view provider, std::string_view key) override;
     Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
     Expected<std::uint64_t, StoreError> count(MessageState state) override;
     Expected<std::uint64_t, StoreError> purge(SystemTime before) override;

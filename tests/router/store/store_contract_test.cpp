@@ -249,6 +249,29 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
     EXPECT_EQ((*hit)->id, m.id);
 }
 
+// find_receipt_target: the segment and its whole message in one call (SQLite: one JOIN), the
+// same as find_by_provider_id then get; nothing for an unknown key or another provider.
+TYPED_TEST(StoreContract, ReceiptTargetIsTheSegmentAndItsMessage) {
+    auto m = this->make("acme", MessageState::sending);
+    m.provider = "smsc-a";
+    m.attempts = 1;
+    this->insert({m});
+    auto sent = m;
+    sent.state = MessageState::sent;
+    sent.segments = {{"b1", {}, {}}, {"b2", {}, {}}};
+    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
+    const auto hit = this->store().find_receipt_target("smsc-a", "b2");
+    ASSERT_TRUE(hit.has_value() && hit->has_value());
+    EXPECT_EQ((*hit)->ref.id, m.id);
+    EXPECT_EQ((*hit)->ref.segment, 1U);
+    const auto got = this->store().get(m.id);
+    ASSERT_TRUE(got.has_value() && got->has_value());
+    expect_same((*hit)->message, **got);
+    EXPECT_EQ((*hit)->message.provider, "smsc-a");   // the message's column, not provider_ids'
+    EXPECT_FALSE(this->store().find_receipt_target("smsc-a", "b3")->has_value());
+    EXPECT_FALSE(this->store().find_receipt_target("smsc-b", "b1")->has_value());
+}
+
 TYPED_TEST(StoreContract, ProviderIdsStillFindTheMessageAfterItsReceipt) {
     auto m = this->make("acme", MessageState::sending);
     m.provider = "smsc-a";
