@@ -29,6 +29,19 @@ protected:
                  SystemTime accepted = kT0) {
         return sample_message(ids_, std::move(client), state, accepted);
     }
+    // A message stored SENDING through `provider`, then SENT with these segment ids.
+    Message sent_through(const std::string& provider, std::vector<Segment> segments) {
+        auto m = make("acme", MessageState::sending);
+        m.provider = provider;
+        m.attempts = 1;
+        insert({m});
+        auto sent = m;
+        sent.state = MessageState::sent;
+        sent.segments = std::move(segments);
+        const auto r = store().transition(sent, MessageState::sending, std::nullopt);
+        EXPECT_TRUE(r.has_value()) << r.error().detail;
+        return sent;
+    }
     void insert(const std::vector<Message>& batch) {
         std::vector<MessageEvent> events;
         for (const auto& m : batch) events.push_back(accepted_event(m));
@@ -252,14 +265,7 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
 // find_receipt_target: the segment and its whole message in one call (SQLite: one JOIN), the
 // same as find_by_provider_id then get; nothing for an unknown key or another provider.
 TYPED_TEST(StoreContract, ReceiptTargetIsTheSegmentAndItsMessage) {
-    auto m = this->make("acme", MessageState::sending);
-    m.provider = "smsc-a";
-    m.attempts = 1;
-    this->insert({m});
-    auto sent = m;
-    sent.state = MessageState::sent;
-    sent.segments = {{"b1", {}, {}}, {"b2", {}, {}}};
-    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
+    const auto m = this->sent_through("smsc-a", {{"b1", {}, {}}, {"b2", {}, {}}});
     const auto hit = this->store().find_receipt_target("smsc-a", "b2");
     ASSERT_TRUE(hit.has_value() && hit->has_value());
     EXPECT_EQ((*hit)->ref.id, m.id);
@@ -273,14 +279,8 @@ TYPED_TEST(StoreContract, ReceiptTargetIsTheSegmentAndItsMessage) {
 }
 
 TYPED_TEST(StoreContract, ProviderIdsStillFindTheMessageAfterItsReceipt) {
-    auto m = this->make("acme", MessageState::sending);
-    m.provider = "smsc-a";
-    m.attempts = 1;
-    this->insert({m});
-    auto sent = m;
-    sent.state = MessageState::sent;
-    sent.segments = {{"a1", {}, {}}, {"a2", {}, {}}};
-    ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
+    const auto sent = this->sent_through("smsc-a", {{"a1", {}, {}}, {"a2", {}, {}}});
+    const auto& m = sent;
     // The receipt's verdict (SENT -> DELIVERED) keeps the ids: a duplicate receipt still finds it.
     auto delivered = sent;
     delivered.state = MessageState::delivered;
