@@ -255,6 +255,16 @@ protected:
         binds_.push_back(b);
         return b;
     }
+    // A part store in the fixture's temporary directory (concatenated submits are held there).
+    router::SqlitePartStore* part_store() {
+        router::SqliteStoreConfig config;
+        config.path = parts_dir_.file("parts.db");
+        auto opened = router::SqlitePartStore::open(config);
+        EXPECT_TRUE(opened.has_value()) << opened.error().detail;
+        if (!opened) return nullptr;
+        parts_ = std::move(*opened);
+        return parts_.get();
+    }
     // Connects `esme` to the started frontend and binds it as a transceiver; true once bound.
     bool bind_raw(RawEsme& esme) {
         if (!esme.connect(frontend_->port()) || !esme.send(bind_transceiver_pdu(1))) return false;
@@ -270,6 +280,8 @@ protected:
 
     asio::io_context io_;
     Esme esme_;
+    router::testing::TempDir parts_dir_;              // before frontend_: outlives it
+    std::unique_ptr<router::SqlitePartStore> parts_;
     std::unique_ptr<SmppFrontend> frontend_;
     std::vector<std::shared_ptr<smpp::ClientBind>> binds_;
 };
@@ -435,11 +447,7 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
     frontend_->start();
     RawEsme esme(io_);
-    ASSERT_TRUE(esme.connect(frontend_->port()));
-    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
-    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
-    ASSERT_TRUE(bound);
-    ASSERT_EQ(bound->header.command_status, CommandStatus::ESME_ROK);
+    ASSERT_TRUE(bind_raw(esme));
 
     const std::string text = "hello";
     const smpp::ByteView body(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
@@ -596,12 +604,9 @@ TEST_F(SmppFrontendTest, AGatewayThatThrowsOrAnswersShortIsAnsweredSyserrPerMiss
 // request with the whole text, and the combined message's receipt goes to every part id.
 TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsAReceipt) {
     RecordingApi api;
-    router::testing::TempDir dir;
-    router::SqliteStoreConfig store_config;
-    store_config.path = dir.file("m.db");
-    auto store = router::SqlitePartStore::open(store_config);
-    ASSERT_TRUE(store.has_value()) << store.error().detail;
-    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api, store->get());
+    auto* store = part_store();
+    ASSERT_NE(store, nullptr);
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api, store);
     frontend_->start();
     RawEsme esme(io_);
     ASSERT_TRUE(bind_raw(esme));
@@ -686,20 +691,14 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
 // account's limit of held messages) is listed in unsuccess_sme.
 TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestination) {
     RecordingApi api;
-    router::testing::TempDir dir;
-    router::SqliteStoreConfig store_config;
-    store_config.path = dir.file("m.db");
-    auto store = router::SqlitePartStore::open(store_config);
-    ASSERT_TRUE(store.has_value()) << store.error().detail;
+    auto* store = part_store();
+    ASSERT_NE(store, nullptr);
     auto config = frontend_config();
     config.concat.max_messages = 2;
-    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store->get());
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store);
     frontend_->start();
     RawEsme esme(io_);
-    ASSERT_TRUE(esme.connect(frontend_->port()));
-    ASSERT_TRUE(esme.send(bind_transceiver_pdu(1)));
-    auto bound = esme.receive(smpp::CommandId::bind_transceiver_resp);
-    ASSERT_TRUE(bound && bound->header.command_status == CommandStatus::ESME_ROK);
+    ASSERT_TRUE(bind_raw(esme));
 
     const auto send_part = [&](std::uint32_t sequence, std::uint8_t reference, std::uint8_t seqnum,
                                std::string_view text, const std::vector<std::string>& to) {
@@ -771,14 +770,11 @@ TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestinat
 // UNDELIV receipt (the ESME asked for receipts); SAR-numbered data_sm this time.
 TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivReceiptPerPart) {
     RecordingApi api;
-    router::testing::TempDir dir;
-    router::SqliteStoreConfig store_config;
-    store_config.path = dir.file("m.db");
-    auto store = router::SqlitePartStore::open(store_config);
-    ASSERT_TRUE(store.has_value()) << store.error().detail;
+    auto* store = part_store();
+    ASSERT_NE(store, nullptr);
     auto config = frontend_config();
     config.concat.timeout = std::chrono::seconds(1);
-    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store->get());
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), config, api, store);
     frontend_->start();
     RawEsme esme(io_);
     ASSERT_TRUE(bind_raw(esme));
@@ -819,7 +815,7 @@ TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivRec
                                     smpp::DeliverSmResp{}}));
     EXPECT_TRUE(api.requests.empty());
     EXPECT_EQ(frontend_->stats().concat.timed_out, 1U);
-    EXPECT_TRUE((*store)->load()->empty());
+    EXPECT_TRUE(store->load()->empty());
 }
 
 TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
