@@ -8,14 +8,6 @@
 #include "app/sampled_counter.hpp"
 
 namespace bindery::app {
-namespace {
-
-prometheus::Family<prometheus::Counter>& counter(http::Metrics& metrics, const char* name,
-                                                 const char* help) {
-    return prometheus::BuildCounter().Name(name).Help(help).Register(metrics.registry());
-}
-
-}  // namespace
 
 void add_store_collector(http::Metrics& metrics, const router::SqliteStore& store) {
     struct Series {
@@ -25,37 +17,40 @@ void add_store_collector(http::Metrics& metrics, const router::SqliteStore& stor
         double writer_cpu_last = 0;
         prometheus::Gauge& wal_pages;
     };
-    auto& checkpoints = counter(metrics, "bindery_store_checkpoints_total",
-                                "WAL checkpoints, by who ran them: the checkpoint thread, or the "
-                                "writer itself once the WAL passed 10,000 pages");
+    auto& checkpoints =
+        counter_family(metrics, "bindery_store_checkpoints_total",
+                       "WAL checkpoints, by who ran them: the checkpoint thread, or the "
+                       "writer itself once the WAL passed 10,000 pages");
     auto series = std::make_shared<Series>(Series{
-        SampledCounter(counter(metrics, "bindery_store_commits_total",
-                               "Group transactions the store's writer committed")
+        SampledCounter(counter_family(metrics, "bindery_store_commits_total",
+                                      "Group transactions the store's writer committed")
                            .Add({})),
-        SampledCounter(counter(metrics, "bindery_store_commit_failures_total",
-                               "Group transactions that failed and were rolled back")
+        SampledCounter(counter_family(metrics, "bindery_store_commit_failures_total",
+                                      "Group transactions that failed and were rolled back")
                            .Add({})),
         SampledCounter(checkpoints.Add({{"by", "thread"}})),
         SampledCounter(checkpoints.Add({{"by", "writer"}})),
-        SampledCounter(counter(metrics, "bindery_store_checkpoint_failures_total",
-                               "WAL checkpoints that failed other than busy (disk full, I/O "
-                               "error); the next commit tries again")
+        SampledCounter(counter_family(metrics, "bindery_store_checkpoint_failures_total",
+                                      "WAL checkpoints that failed other than busy (disk full, I/O "
+                                      "error); the next commit tries again")
                            .Add({})),
-        SampledCounter(counter(metrics, "bindery_store_purged_messages_total",
-                               "Finished messages removed by store.retention")
+        SampledCounter(counter_family(metrics, "bindery_store_purged_messages_total",
+                                      "Finished messages removed by store.retention")
                            .Add({})),
-        SampledCounter(counter(metrics, "bindery_store_purge_failures_total",
-                               "Retention runs that stopped on an error")
+        SampledCounter(counter_family(metrics, "bindery_store_purge_failures_total",
+                                      "Retention runs that stopped on an error")
                            .Add({})),
-        SampledCounter(counter(metrics, "bindery_store_purged_alerts_total",
-                               "Alert records removed by alerting.retention (with their messages)")
+        SampledCounter(
+            counter_family(metrics, "bindery_store_purged_alerts_total",
+                           "Alert records removed by alerting.retention (with their messages)")
+                .Add({})),
+        SampledCounter(counter_family(metrics, "bindery_store_alert_purge_failures_total",
+                                      "Alert record retention runs that stopped on an error")
                            .Add({})),
-        SampledCounter(counter(metrics, "bindery_store_alert_purge_failures_total",
-                               "Alert record retention runs that stopped on an error")
-                           .Add({})),
-        counter(metrics, "bindery_store_writer_cpu_seconds_total",
-                "CPU time of the store's writer thread: near 1 per second of wall time means "
-                "the writer is the bottleneck")
+        counter_family(
+            metrics, "bindery_store_writer_cpu_seconds_total",
+            "CPU time of the store's writer thread: near 1 per second of wall time means "
+            "the writer is the bottleneck")
             .Add({}),
         0.0,
         prometheus::BuildGauge()
@@ -80,7 +75,8 @@ void add_store_collector(http::Metrics& metrics, const router::SqliteStore& stor
             series->alert_purge_failures.follow(t.failures);
         }
         const double cpu = static_cast<double>(s.writer_cpu_ns) / 1e9;
-        if (cpu > series->writer_cpu_last) series->writer_cpu.Increment(cpu - series->writer_cpu_last);
+        if (cpu > series->writer_cpu_last)
+            series->writer_cpu.Increment(cpu - series->writer_cpu_last);
         series->writer_cpu_last = cpu;
         series->wal_pages.Set(static_cast<double>(s.wal_pages));
     });

@@ -35,19 +35,17 @@ std::string key_of(std::string_view a, std::string_view b, std::string_view c = 
     return k;
 }
 
-// Advances `counter` to a sampled cumulative value (a smaller value means the source restarted:
-// count it from zero).
-void advance(prometheus::Counter& counter, std::uint64_t& last, std::uint64_t now) {
-    const std::uint64_t delta = now >= last ? now - last : now;
-    if (delta > 0) counter.Increment(static_cast<double>(delta));
-    last = now;
-}
-
 std::string provider_label(std::string_view provider) {
     return provider.empty() ? std::string("none") : std::string(provider);
 }
 
 }  // namespace
+
+void advance(prometheus::Counter& counter, std::uint64_t& last, std::uint64_t now) {
+    const std::uint64_t delta = now >= last ? now - last : now;
+    if (delta > 0) counter.Increment(static_cast<double>(delta));
+    last = now;
+}
 
 struct Metrics::CarrierLast {
     prometheus::Gauge* binds_configured = nullptr;

@@ -77,6 +77,10 @@ struct SmppConcatSample {
 // Circuit breaker levels as exported by bindery_breaker_state.
 enum class BreakerLevel : std::uint8_t { closed = 0, half_open = 1, open = 2 };
 
+// Advances `counter` to a sampled cumulative value `now` (`last`: the value at the previous
+// sample; a smaller value means the source restarted: count it from zero).
+void advance(prometheus::Counter& counter, std::uint64_t& last, std::uint64_t now);
+
 class Metrics {
 public:
     Metrics();
