@@ -10,6 +10,9 @@
 
 namespace bindery::router::sqlite {
 
+// "PRAGMA synchronous = ..." for the configured durability (every connection of the file).
+const char* sync_pragma(SqliteSync sync) noexcept;
+
 // Opens (creating when missing) `config.path` read-write in WAL mode, with config.synchronous,
 // config.busy_timeout and foreign keys on, and migrates it to the latest schema.
 Expected<std::unique_ptr<Connection>, StoreError> open_side_connection(

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "router/store/row_codec.hpp"
+#include "router/store/side_connection.hpp"
 #include "router/store/sqlite_db.hpp"
 
 namespace bindery::router {
@@ -90,11 +91,8 @@ Expected<std::unique_ptr<SqliteAlerts>, StoreError> SqliteAlerts::open(const Sql
     if (const int rc = sqlite3_busy_timeout(c.db(), static_cast<int>(config.busy_timeout.count())); rc != SQLITE_OK) {
         return Unexpected(c.error(rc, "busy_timeout"));
     }
-    const char* sync = config.synchronous == SqliteSync::off      ? "PRAGMA synchronous = OFF"
-                       : config.synchronous == SqliteSync::normal ? "PRAGMA synchronous = NORMAL"
-                                                                  : "PRAGMA synchronous = FULL";
     // No automatic checkpoint here either: the message store's checkpoint thread does them.
-    if (auto r = c.exec((std::string(sync) + "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;").c_str(),
+    if (auto r = c.exec((std::string(sqlite::sync_pragma(config.synchronous)) + "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;").c_str(),
                         "configure alerts connection");
         !r) {
         return Unexpected(r.error());

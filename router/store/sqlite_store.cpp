@@ -8,6 +8,7 @@
 
 #include "router/store/group_commit.hpp"
 #include "router/store/row_codec.hpp"
+#include "router/store/side_connection.hpp"
 #include "router/store/schema.hpp"
 #include "router/store/sqlite_db.hpp"
 
@@ -17,18 +18,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::StmtUse;
 
-const char* sync_pragma(SqliteSync s) {
-    switch (s) {
-        case SqliteSync::off:
-            return "PRAGMA synchronous = OFF";
-        case SqliteSync::normal:
-            return "PRAGMA synchronous = NORMAL";
-        case SqliteSync::full:
-            return "PRAGMA synchronous = FULL";
-    }
-    return "PRAGMA synchronous = FULL";
-}
-
 // Settings every connection gets; the writer adds its own afterwards.
 Expected<void, StoreError> configure(Connection& conn, const SqliteStoreConfig& config,
                                      std::size_t cache_kib) {
@@ -37,7 +26,7 @@ Expected<void, StoreError> configure(Connection& conn, const SqliteStoreConfig& 
         rc != SQLITE_OK) {
         return Unexpected(conn.error(rc, "busy_timeout"));
     }
-    const std::string pragmas = std::string(sync_pragma(config.synchronous)) +
+    const std::string pragmas = std::string(sqlite::sync_pragma(config.synchronous)) +
                                 "; PRAGMA foreign_keys = ON; PRAGMA cache_size = -" +
                                 std::to_string(cache_kib) + ";";
     return conn.exec(pragmas.c_str(), "configure connection");
