@@ -98,6 +98,10 @@ private:
     std::uint16_t port_ = 0;
 };
 
+// smpp_server_extra for write_config: one SMPP server account, esme1 / pw, for client "test".
+inline const std::string kEsmeAccount =
+    "  accounts:\n    - system_id: esme1\n      password: pw\n      client: test\n";
+
 // The value of one series in a /metrics text (exact name and labels as rendered), or -1.
 inline double metric_value(const std::string& text, const std::string& series) {
     const auto at = text.find("\n" + series + " ");

@@ -99,9 +99,7 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
     const auto record = dir.path() / "carrier.rec";
     Simulator sim(dir.path(), {"--dlr-delay", "20", "--record", record.string()});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
-    const auto config = write_config(dir.path(), sim.port(),
-                                     "  accounts:\n    - system_id: esme1\n      password: pw\n"
-                                     "      client: test\n");
+    const auto config = write_config(dir.path(), sim.port(), kEsmeAccount);
     // 3 x 60 UCS-2 characters: each part fits 67 with the UDH; the router re-segments the 180.
     const std::string p1 = "Part one — سلام دنیا! This is a long Unicode message for... ";
     const std::string p2 = "Part two — ۱۲۳۴۵۶۷۸۹۰ the concatenated submit_sm path at... ";

@@ -124,15 +124,8 @@ private:
     std::vector<Received> received_;
 };
 
-// The value of one series (exact name and labels as rendered), or -1.
-double value_of(const std::string& text, const std::string& series) {
-    const auto at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + series.size() + 2));
-}
-
 double scrape(std::uint16_t port, const std::string& series) {
-    return value_of(h::http(port, "GET", "/metrics", {}, {}).body, series);
+    return h::metric_value(h::http(port, "GET", "/metrics", {}, {}).body, series);
 }
 
 std::string state_of(std::uint16_t port, const std::string& id) {
@@ -255,11 +248,11 @@ TEST(SmppServerDeliveries, AnMoMatchingNoRouteIsCounted) {
     ASSERT_TRUE(eventually(
         [&] {
             text = h::http(gateway.port(), "GET", "/metrics", {}, {}).body;
-            return value_of(text, R"(bindery_smpp_mo_unrouted_total{carrier="sim"})") >= 1;
+            return h::metric_value(text, R"(bindery_smpp_mo_unrouted_total{carrier="sim"})") >= 1;
         },
         30s))
         << text << gateway.log();
-    EXPECT_EQ(value_of(text, R"(bindery_smpp_deliveries_pending{account="esme1",kind="mo"})"), 0);
+    EXPECT_EQ(h::metric_value(text, R"(bindery_smpp_deliveries_pending{account="esme1",kind="mo"})"), 0);
     EXPECT_NE(gateway.log().find("matches no mo_route"), std::string::npos);
 }
 

@@ -55,9 +55,7 @@ TEST(SmppServer, AScheduledSubmitWaitsInTheRouterWhileAnUnscheduledOneIsDelivere
     const auto record = dir.path() / "carrier.rec";
     Simulator sim(dir.path(), {"--dlr-delay", "20", "--record", record.string()});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
-    const auto config = write_config(dir.path(), sim.port(),
-                                     "  accounts:\n    - system_id: esme1\n      password: pw\n"
-                                     "      client: test\n");
+    const auto config = write_config(dir.path(), sim.port(), kEsmeAccount);
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
     const auto port = gateway.smpp_port();
@@ -125,9 +123,7 @@ TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
     TempDir dir("bindery-smpp-bind-types-");
     Simulator sim(dir.path());
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
-    const auto config = write_config(dir.path(), sim.port(),
-                                     "  accounts:\n    - system_id: esme1\n      password: pw\n"
-                                     "      client: test\n      bind_types: [tx]\n");
+    const auto config = write_config(dir.path(), sim.port(), kEsmeAccount + "      bind_types: [tx]\n");
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
     const auto port = gateway.smpp_port();
