@@ -117,12 +117,12 @@ void CallbackDispatcher::stop(std::chrono::milliseconds grace) {
         thread_.join();
     } else {
         // Never started: still keep what was queued.
-        std::vector<CallbackJob> jobs;
+        std::vector<CallbackEvent> events;
         {
             std::lock_guard lock(shared_->mutex);
-            jobs.swap(shared_->intake);
+            events.swap(shared_->intake);
         }
-        write_jobs(std::move(jobs));
+        admit(std::move(events));
     }
 }
 
@@ -139,51 +139,79 @@ CallbackStats CallbackDispatcher::stats() const {
     return shared_->stats;
 }
 
-void CallbackDispatcher::notify(const CallbackEvent& event) {
+void CallbackDispatcher::notify(CallbackEvent event) {
     if (!reportable(config_, event.to)) return;
-    std::string url = event.callback_url;
-    if (url.empty() && clients_) {
-        if (auto c = clients_(event.client)) url = c->default_url;
-    }
-    if (url.empty()) {
-        std::lock_guard lock(shared_->mutex);
-        ++shared_->stats.skipped;
-        return;
-    }
-    CallbackJob job;
-    job.message_id = event.id;
-    job.client = event.client;
-    job.state = event.to;
-    job.url = std::move(url);
-    job.body = callback_body(event);
-    job.created_at = event.at;
-    job.next_attempt_at = event.at;
+    bool first = false;
     {
         std::lock_guard lock(shared_->mutex);
-        shared_->intake.push_back(std::move(job));
+        first = shared_->intake.empty();
+        shared_->intake.push_back(std::move(event));
     }
-    shared_->cv.notify_all();
+    // A non-empty intake has already woken the dispatcher, which has not taken it yet.
+    if (first) shared_->cv.notify_all();
 }
 
-void CallbackDispatcher::write_jobs(std::vector<CallbackJob> jobs) {
-    if (jobs.empty()) return;
+void CallbackDispatcher::admit(std::vector<CallbackEvent> events) {
+    if (events.empty()) return;
+    std::vector<CallbackJob> jobs;
+    jobs.reserve(events.size());
+    std::uint64_t skipped = 0;
+    for (auto& event : events) {
+        std::string url = std::move(event.callback_url);
+        if (url.empty() && clients_) {
+            if (auto c = clients_(event.client)) url = std::move(c->default_url);
+        }
+        if (url.empty()) {
+            ++skipped;
+            continue;
+        }
+        CallbackJob job;
+        job.message_id = event.id;
+        job.client = std::move(event.client);
+        job.state = event.to;
+        job.url = std::move(url);
+        job.body = callback_body(event);
+        job.created_at = event.at;
+        job.next_attempt_at = event.at;
+        jobs.push_back(std::move(job));
+    }
+    if (skipped > 0) {
+        std::lock_guard lock(shared_->mutex);
+        shared_->stats.skipped += skipped;
+    }
+    const auto seqs = write_jobs(jobs);
+    if (seqs.size() != jobs.size()) return;   // lost (logged)
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (backlog_ || ready_.size() >= config_.max_ready) {
+            // Waits in the outbox; read back in due order once memory has room.
+            backlog_ = true;
+            continue;
+        }
+        jobs[i].seq = seqs[i];
+        ready_.push_back(std::move(jobs[i]));
+    }
+}
+
+std::vector<std::int64_t> CallbackDispatcher::write_jobs(const std::vector<CallbackJob>& jobs) {
+    if (jobs.empty()) return {};
     // A store outage must not lose events: try a few times, then log what is dropped.
     for (int attempt = 1;; ++attempt) {
         auto r = outbox_.enqueue(jobs);
-        if (r) {
+        if (r && r->size() == jobs.size()) {
             std::lock_guard lock(shared_->mutex);
             shared_->stats.queued += jobs.size();
-            return;
+            return std::move(*r);
         }
+        const std::string error = r ? "the outbox gave too few seqs" : r.error();
         {
             std::lock_guard lock(shared_->mutex);
             ++shared_->stats.store_errors;
         }
         if (attempt == 3) {
-            spdlog::error("callbacks: {} event(s) lost, cannot store them: {}", jobs.size(), r.error());
-            return;
+            spdlog::error("callbacks: {} event(s) lost, cannot store them: {}", jobs.size(), error);
+            return {};
         }
-        spdlog::warn("callbacks: cannot store {} event(s), retrying: {}", jobs.size(), r.error());
+        spdlog::warn("callbacks: cannot store {} event(s), retrying: {}", jobs.size(), error);
         std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
     }
 }
@@ -192,8 +220,9 @@ void CallbackDispatcher::run() {
     auto& sh = *shared_;
     std::optional<std::chrono::steady_clock::time_point> stop_deadline;
     SystemTime next_look = SystemClock::now();
+    store_look_at_ = next_look;   // jobs left by a previous run
     for (;;) {
-        std::vector<CallbackJob> intake;
+        std::vector<CallbackEvent> intake;
         std::deque<Completion> completions;
         bool stopping = false;
         {
@@ -207,13 +236,14 @@ void CallbackDispatcher::run() {
                 if (sh.stopping) until = SystemClock::now() + std::chrono::milliseconds(50);
                 sh.cv.wait_until(lock, until, ready);
             }
+            if (sh.woken) store_look_at_ = SystemTime{};   // look in the outbox now
             sh.woken = false;
             intake.swap(sh.intake);
             completions.swap(sh.completions);
             stopping = sh.stopping;
         }
-        write_jobs(std::move(intake));
-        for (auto& c : completions) handle_completion(std::move(c));
+        admit(std::move(intake));
+        handle_completions(std::move(completions));
         if (stopping) {
             if (!stop_deadline) stop_deadline = std::chrono::steady_clock::now() + grace_;
             if (in_flight_.empty() || std::chrono::steady_clock::now() >= *stop_deadline) break;
@@ -223,12 +253,12 @@ void CallbackDispatcher::run() {
         next_look = start_due(now);
     }
     // Events that arrived during the last round.
-    std::vector<CallbackJob> intake;
+    std::vector<CallbackEvent> intake;
     {
         std::lock_guard lock(sh.mutex);
         intake.swap(sh.intake);
     }
-    write_jobs(std::move(intake));
+    admit(std::move(intake));
     if (!in_flight_.empty()) {
         spdlog::info("callbacks: {} attempt(s) still running at shutdown; retried after restart",
                      in_flight_.size());
@@ -236,129 +266,165 @@ void CallbackDispatcher::run() {
 }
 
 SystemTime CallbackDispatcher::start_due(SystemTime now) {
-    SystemTime next = now + config_.poll_interval;
-    const std::size_t room =
-        config_.max_in_flight > in_flight_.size() ? config_.max_in_flight - in_flight_.size() : 0;
-    if (room > 0) {
-        auto due = outbox_.due(now, room, in_flight_);
-        if (!due) {
-            {
-                std::lock_guard lock(shared_->mutex);
-                ++shared_->stats.store_errors;
+    const auto room = [&] {
+        return config_.max_in_flight > in_flight_.size() ? config_.max_in_flight - in_flight_.size()
+                                                         : std::size_t{0};
+    };
+    while (room() > 0) {
+        if (ready_.empty()) {
+            // The outbox holds due jobs that are not in memory: a backlog, a retry come due, or
+            // jobs left by a previous run or by a failed record.
+            if (!backlog_ && now < store_look_at_) break;
+            const std::size_t limit = std::max<std::size_t>(room(), 256);
+            auto due = outbox_.due(now, limit, in_flight_);
+            if (!due) {
+                {
+                    std::lock_guard lock(shared_->mutex);
+                    ++shared_->stats.store_errors;
+                }
+                spdlog::warn("callbacks: cannot read due callbacks: {}", due.error());
+                backlog_ = false;   // looked for again after poll_interval
+                store_look_at_ = now + config_.poll_interval;
+                break;
             }
-            spdlog::warn("callbacks: cannot read due callbacks: {}", due.error());
-            return next;
+            // Fewer than asked: every due job is now in memory or in flight.
+            backlog_ = due->size() == limit;
+            if (!backlog_) store_look_at_ = now + config_.poll_interval;
+            if (due->empty()) break;
+            for (auto& job : *due) ready_.push_back(std::move(job));
         }
-        for (auto& job : *due) {
-            in_flight_.push_back(job.seq);
-            OutboundRequest req;
-            req.method = "POST";
-            req.url = job.url;
-            req.timeout = config_.timeout;
-            req.body = job.body;
-            req.headers.emplace_back("Content-Type", "application/json");
-            req.headers.emplace_back("X-Bindery-Attempt", std::to_string(job.attempts + 1));
-            req.headers.emplace_back("X-Bindery-Event-Id",
-                                     job.message_id.to_string() + "." +
-                                         lower(router::to_string(job.state)));
-            std::optional<CallbackClient> client;
-            if (clients_) client = clients_(job.client);
-            if (client && !client->secret.empty()) {
-                const auto t = std::chrono::duration_cast<std::chrono::seconds>(
-                                   SystemClock::now().time_since_epoch())
-                                   .count();
-                req.headers.emplace_back("X-Bindery-Signature",
-                                         callback_signature(client->secret, t, job.body));
-            }
-            client_.async_request(std::move(req),
-                                  [shared = shared_, job](OutboundResult r) mutable {
-                                      {
-                                          std::lock_guard lock(shared->mutex);
-                                          shared->completions.push_back(
-                                              Completion{std::move(job), std::move(r)});
-                                      }
-                                      shared->cv.notify_all();
-                                  });
-        }
-        if (due->size() == room) return now;   // maybe more due: look again when one ends
+        start_attempt(std::move(ready_.front()));
+        ready_.pop_front();
     }
-    // Jobs in flight are still due in the outbox: with any in flight, their completion wakes
-    // the loop and the poll interval bounds the wait.
-    if (in_flight_.empty()) {
-        auto next_due = outbox_.next_due();
-        if (next_due && *next_due) next = std::min(next, std::max(now, **next_due));
-    }
-    publish_pending();
-    return next;
+    publish_pending(now);
+    return std::max(now, std::min(store_look_at_, now + config_.poll_interval));
 }
 
-void CallbackDispatcher::handle_completion(Completion c) {
-    const auto& job = c.job;
-    const auto& r = c.result;
-    std::erase(in_flight_, job.seq);
-    const auto now = SystemClock::now();
-    CallbackAttempt a;
-    a.seq = job.seq;
-    a.attempt = job.attempts + 1;
-    a.at = now;
-    a.detail = r.status != 0 ? "HTTP " + std::to_string(r.status) : r.error;
-    const auto kind = result_kind(r);
-    if (kind == "success") {
-        a.verdict = CallbackVerdict::delivered;
-    } else if (r.status == 410 || r.failure == OutboundFailure::bad_url) {
-        a.verdict = CallbackVerdict::gave_up;
-    } else {
-        auto delay = callback_backoff(config_, a.attempt + 1);
-        // +-20% jitter, so callbacks failing together do not retry together.
-        std::uniform_real_distribution<double> jitter(0.8, 1.2);
-        delay = std::chrono::milliseconds(
-            static_cast<std::int64_t>(static_cast<double>(delay.count()) * jitter(rng_)));
-        a.next_attempt_at = now + delay;
-        const bool too_old = a.next_attempt_at > job.created_at + config_.max_age;
-        a.verdict = a.attempt >= config_.max_attempts || too_old ? CallbackVerdict::gave_up
-                                                                 : CallbackVerdict::retry;
+void CallbackDispatcher::start_attempt(CallbackJob job) {
+    in_flight_.push_back(job.seq);
+    OutboundRequest req;
+    req.method = "POST";
+    req.url = job.url;
+    req.timeout = config_.timeout;
+    req.body = job.body;
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("X-Bindery-Attempt", std::to_string(job.attempts + 1));
+    req.headers.emplace_back("X-Bindery-Event-Id",
+                             job.message_id.to_string() + "." + lower(router::to_string(job.state)));
+    std::optional<CallbackClient> client;
+    if (clients_) client = clients_(job.client);
+    if (client && !client->secret.empty()) {
+        const auto t =
+            std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
+                .count();
+        req.headers.emplace_back("X-Bindery-Signature",
+                                 callback_signature(client->secret, t, job.body));
     }
-    if (observer_.attempt) observer_.attempt(kind, r.seconds);
+    client_.async_request(std::move(req), [shared = shared_, job = std::move(job)](
+                                              OutboundResult r) mutable {
+        bool first = false;
+        {
+            std::lock_guard lock(shared->mutex);
+            first = shared->completions.empty();
+            shared->completions.push_back(Completion{std::move(job), std::move(r)});
+        }
+        if (first) shared->cv.notify_all();
+    });
+}
+
+void CallbackDispatcher::handle_completions(std::deque<Completion> completions) {
+    if (completions.empty()) return;
+    const auto now = SystemClock::now();
+    std::vector<CallbackAttempt> attempts;
+    attempts.reserve(completions.size());
+    CallbackStats delta;
+    for (const auto& c : completions) {
+        const auto& job = c.job;
+        const auto& r = c.result;
+        std::erase(in_flight_, job.seq);
+        CallbackAttempt a;
+        a.seq = job.seq;
+        a.attempt = job.attempts + 1;
+        a.at = now;
+        a.detail = r.status != 0 ? "HTTP " + std::to_string(r.status) : r.error;
+        const auto kind = result_kind(r);
+        if (kind == "success") {
+            a.verdict = CallbackVerdict::delivered;
+        } else if (r.status == 410 || r.failure == OutboundFailure::bad_url) {
+            a.verdict = CallbackVerdict::gave_up;
+        } else {
+            auto delay = callback_backoff(config_, a.attempt + 1);
+            // +-20% jitter, so callbacks failing together do not retry together.
+            std::uniform_real_distribution<double> jitter(0.8, 1.2);
+            delay = std::chrono::milliseconds(
+                static_cast<std::int64_t>(static_cast<double>(delay.count()) * jitter(rng_)));
+            a.next_attempt_at = now + delay;
+            const bool too_old = a.next_attempt_at > job.created_at + config_.max_age;
+            a.verdict = a.attempt >= config_.max_attempts || too_old ? CallbackVerdict::gave_up
+                                                                     : CallbackVerdict::retry;
+        }
+        if (observer_.attempt) observer_.attempt(kind, r.seconds);
+        ++delta.attempts;
+        if (a.verdict == CallbackVerdict::delivered) ++delta.delivered;
+        if (a.verdict == CallbackVerdict::retry) {
+            ++delta.retries;
+            // The retry is read back from the outbox when it comes due.
+            store_look_at_ = std::min(store_look_at_, a.next_attempt_at);
+        }
+        if (a.verdict == CallbackVerdict::gave_up) ++delta.gave_up;
+        if (a.verdict != CallbackVerdict::delivered) {
+            spdlog::log(a.verdict == CallbackVerdict::gave_up ? spdlog::level::warn
+                                                              : spdlog::level::info,
+                        "callback {} {} attempt {}: {} ({})", job.message_id.to_string(), job.url,
+                        a.attempt, a.detail, router::to_string(a.verdict));
+        }
+        attempts.push_back(std::move(a));
+    }
+    const auto rec = outbox_.record_all(attempts);
     {
         std::lock_guard lock(shared_->mutex);
         auto& s = shared_->stats;
-        ++s.attempts;
-        if (a.verdict == CallbackVerdict::delivered) ++s.delivered;
-        if (a.verdict == CallbackVerdict::retry) ++s.retries;
-        if (a.verdict == CallbackVerdict::gave_up) ++s.gave_up;
+        s.attempts += delta.attempts;
+        s.delivered += delta.delivered;
+        s.retries += delta.retries;
+        s.gave_up += delta.gave_up;
+        if (!rec) ++s.store_errors;
     }
-    if (a.verdict != CallbackVerdict::delivered) {
-        spdlog::log(a.verdict == CallbackVerdict::gave_up ? spdlog::level::warn : spdlog::level::info,
-                    "callback {} {} attempt {}: {} ({})", job.message_id.to_string(), job.url,
-                    a.attempt, a.detail, router::to_string(a.verdict));
-    }
-    if (auto rec = outbox_.record(a); !rec) {
-        // The job stays due as it was: it is attempted again (at-least-once delivery).
-        std::lock_guard lock(shared_->mutex);
-        ++shared_->stats.store_errors;
-        spdlog::warn("callbacks: cannot record attempt of {}: {}", job.message_id.to_string(),
-                     rec.error());
+    if (!rec) {
+        // The jobs stay due as they were: they are read back and attempted again (at-least-once
+        // delivery).
+        spdlog::warn("callbacks: cannot record {} attempt(s): {}", attempts.size(), rec.error());
+        store_look_at_ = std::min(store_look_at_, now + config_.poll_interval);
         return;
     }
-    if (a.verdict != CallbackVerdict::retry && observer_.completed) {
-        observer_.completed(a.verdict == CallbackVerdict::delivered);
+    if (observer_.completed) {
+        for (const auto& a : attempts) {
+            if (a.verdict != CallbackVerdict::retry) {
+                observer_.completed(a.verdict == CallbackVerdict::delivered);
+            }
+        }
     }
 }
 
-void CallbackDispatcher::publish_pending() {
-    if (!observer_.pending) return;
+void CallbackDispatcher::publish_pending(SystemTime now) {
+    // A count over the outbox: once a second is plenty for a gauge.
+    if (!observer_.pending || now < pending_published_ + std::chrono::seconds(1)) return;
+    pending_published_ = now;
     if (auto n = outbox_.pending(); n) observer_.pending(*n);
 }
 
 // ---- InMemoryCallbackOutbox ----------------------------------------------------------------
 
-Expected<void, std::string> InMemoryCallbackOutbox::enqueue(std::span<const CallbackJob> jobs) {
+Expected<std::vector<std::int64_t>, std::string> InMemoryCallbackOutbox::enqueue(
+    std::span<const CallbackJob> jobs) {
     std::lock_guard lock(mutex_);
+    std::vector<std::int64_t> seqs;
     for (auto j : jobs) {
         j.seq = next_seq_++;
+        seqs.push_back(j.seq);
         jobs_.emplace(j.seq, std::move(j));
     }
-    return {};
+    return seqs;
 }
 
 Expected<std::vector<CallbackJob>, std::string> InMemoryCallbackOutbox::due(
@@ -377,17 +443,20 @@ Expected<std::vector<CallbackJob>, std::string> InMemoryCallbackOutbox::due(
     return out;
 }
 
-Expected<void, std::string> InMemoryCallbackOutbox::record(const CallbackAttempt& a) {
+Expected<void, std::string> InMemoryCallbackOutbox::record_all(
+    std::span<const CallbackAttempt> attempts) {
     std::lock_guard lock(mutex_);
-    const auto it = jobs_.find(a.seq);
-    if (it == jobs_.end()) return {};
-    attempts_.push_back(a);
-    if (a.verdict == CallbackVerdict::retry) {
-        it->second.attempts = a.attempt;
-        it->second.next_attempt_at = a.next_attempt_at;
-        it->second.last_error = a.detail;
-    } else {
-        jobs_.erase(it);
+    for (const auto& a : attempts) {
+        const auto it = jobs_.find(a.seq);
+        if (it == jobs_.end()) continue;
+        attempts_.push_back(a);
+        if (a.verdict == CallbackVerdict::retry) {
+            it->second.attempts = a.attempt;
+            it->second.next_attempt_at = a.next_attempt_at;
+            it->second.last_error = a.detail;
+        } else {
+            jobs_.erase(it);
+        }
     }
     return {};
 }

@@ -12,8 +12,13 @@
 // 410 Gone ends the job at once. At most max_in_flight requests run at a time.
 //
 // Threads: notify() is called from RouterHooks::on_transition (under the router's lock), so it
-// only queues the event in memory; the dispatcher's own thread writes jobs to the outbox (in
-// batches), picks due jobs and records outcomes; HTTP runs on the io_context.
+// only queues the event in memory; the dispatcher's own thread resolves the URL, builds the body,
+// writes jobs to the outbox (in batches), starts attempts and records outcomes (in batches); HTTP
+// runs on the io_context over keep-alive connections.
+//
+// Jobs stored in this run are attempted from memory, without reading them back: the outbox is
+// read for due jobs only at start, when a retry comes due (at least every poll_interval), and
+// while a backlog lasts (more than max_ready jobs waiting, e.g. a slow receiver), in due order.
 
 #include <chrono>
 #include <condition_variable>
@@ -45,6 +50,9 @@ struct CallbackConfig {
     std::chrono::milliseconds max_age{24 * 3'600'000};   // give up this long after the event
     std::uint32_t max_attempts = 50;
     std::chrono::milliseconds poll_interval{1'000};  // look for due jobs at least this often
+    // Stored jobs waiting in memory for an attempt at most; past that they wait in the outbox
+    // only (a backlog, read back in due order).
+    std::size_t max_ready = 10'000;
     HttpClientConfig http;
 };
 
@@ -115,8 +123,8 @@ public:
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5'000));
 
     // Cheap and non-blocking: queues the event when it is one to report (final state, or SENT
-    // with on_sent) and a URL is known. Thread-safe.
-    void notify(const CallbackEvent& event);
+    // with on_sent); the dispatcher thread skips it when no URL is known. Thread-safe.
+    void notify(CallbackEvent event);
     // Wake the dispatcher (tests, after time-sensitive changes).
     void wake();
 
@@ -128,11 +136,16 @@ private:
         OutboundResult result;
     };
     void run();
-    void write_jobs(std::vector<router::CallbackJob> jobs);
-    void handle_completion(Completion c);
+    // Turns events into jobs (URL, body), stores them; those stored join ready_ unless a backlog
+    // is being worked off.
+    void admit(std::vector<CallbackEvent> events);
+    // Stores jobs, retrying a store outage a few times; the seqs given, empty when lost.
+    std::vector<std::int64_t> write_jobs(const std::vector<router::CallbackJob>& jobs);
+    void handle_completions(std::deque<Completion> completions);
     // Starts due attempts; the time the loop should look again.
     router::SystemTime start_due(router::SystemTime now);
-    void publish_pending();
+    void start_attempt(router::CallbackJob job);
+    void publish_pending(router::SystemTime now);
 
     // What HTTP completion handlers share with the dispatcher: they may outlive it (an attempt
     // still running after stop()), so they hold it by shared_ptr.
@@ -141,7 +154,7 @@ private:
         std::condition_variable cv;
         bool stopping = false;
         bool woken = false;
-        std::vector<router::CallbackJob> intake;
+        std::vector<CallbackEvent> intake;
         std::deque<Completion> completions;
         CallbackStats stats;
     };
@@ -153,7 +166,12 @@ private:
     HttpClient client_;
     std::shared_ptr<Shared> shared_;
     std::chrono::milliseconds grace_{5'000};
-    std::vector<std::int64_t> in_flight_;   // seqs; the dispatcher thread only
+    // The dispatcher thread only:
+    std::vector<std::int64_t> in_flight_;    // seqs
+    std::deque<router::CallbackJob> ready_;  // stored, due, not in flight, in due order
+    bool backlog_ = false;                   // due jobs in the outbox that are not in memory
+    router::SystemTime store_look_at_{};     // read the outbox for due jobs from then on
+    router::SystemTime pending_published_{};
     std::mt19937_64 rng_{std::random_device{}()};
     std::thread thread_;
 };
@@ -162,10 +180,11 @@ private:
 class InMemoryCallbackOutbox final : public router::CallbackOutbox {
 public:
     // router::CallbackOutbox
-    Expected<void, std::string> enqueue(std::span<const router::CallbackJob> jobs) override;
+    Expected<std::vector<std::int64_t>, std::string> enqueue(
+        std::span<const router::CallbackJob> jobs) override;
     Expected<std::vector<router::CallbackJob>, std::string> due(
         router::SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) override;
-    Expected<void, std::string> record(const router::CallbackAttempt& attempt) override;
+    Expected<void, std::string> record_all(std::span<const router::CallbackAttempt> attempts) override;
     Expected<std::optional<router::SystemTime>, std::string> next_due() override;
     Expected<std::uint64_t, std::string> pending() override;
 

@@ -55,16 +55,20 @@ struct CallbackAttempt {
 class CallbackOutbox {
 public:
     virtual ~CallbackOutbox() = default;
-    // Stores the jobs (one transaction); their `seq` is assigned by the outbox.
-    virtual Expected<void, std::string> enqueue(std::span<const CallbackJob> jobs) = 0;
+    // Stores the jobs (one transaction) and answers the `seq` the outbox gave each, in order.
+    virtual Expected<std::vector<std::int64_t>, std::string> enqueue(
+        std::span<const CallbackJob> jobs) = 0;
     // Up to `limit` jobs due at `now` (next_attempt_at <= now), oldest due first, skipping the
     // seqs in `skip` (attempts in flight).
     virtual Expected<std::vector<CallbackJob>, std::string> due(
         SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) = 0;
-    // Records one attempt: delivered/gave_up remove the job, retry reschedules it; in the same
-    // transaction an event is appended to the message's history (when the message still
-    // exists).
-    virtual Expected<void, std::string> record(const CallbackAttempt& attempt) = 0;
+    // Records attempts (one transaction): delivered/gave_up remove the job, retry reschedules it;
+    // for each an event is appended to the message's history (when the message still exists).
+    // An attempt of a job no longer stored changes nothing.
+    virtual Expected<void, std::string> record_all(std::span<const CallbackAttempt> attempts) = 0;
+    Expected<void, std::string> record(const CallbackAttempt& attempt) {
+        return record_all(std::span<const CallbackAttempt>(&attempt, 1));
+    }
     // The earliest next_attempt_at among the stored jobs, if any.
     virtual Expected<std::optional<SystemTime>, std::string> next_due() = 0;
     virtual Expected<std::uint64_t, std::string> pending() = 0;

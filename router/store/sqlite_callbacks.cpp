@@ -19,12 +19,13 @@ constexpr const char* kDue =
 constexpr const char* kDelete = "DELETE FROM callbacks WHERE seq = ?1";
 constexpr const char* kReschedule =
     "UPDATE callbacks SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE seq = ?1";
-constexpr const char* kSelectMessageId = "SELECT message_id FROM callbacks WHERE seq = ?1";
 // The history event: state unchanged (from = to = the message's current state), provider
-// "callback". Skipped when the message has been purged meanwhile.
+// "callback". Written before the job's row is removed or rescheduled; nothing when the job is no
+// longer stored (already recorded) or the message has been purged meanwhile.
 constexpr const char* kHistory =
     "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
-    "SELECT id, state, state, ?2, ?3, 'callback', ?4 FROM messages WHERE id = ?1";
+    "SELECT m.id, m.state, m.state, ?2, ?3, 'callback', ?4 FROM callbacks c "
+    "JOIN messages m ON m.id = c.message_id WHERE c.seq = ?1";
 constexpr const char* kNextDue = "SELECT min(next_attempt_at) FROM callbacks";
 constexpr const char* kCount = "SELECT count(*) FROM callbacks";
 
@@ -46,8 +47,11 @@ Expected<std::unique_ptr<SqliteCallbackOutbox>, StoreError> SqliteCallbackOutbox
     return std::unique_ptr<SqliteCallbackOutbox>(new SqliteCallbackOutbox(std::move(*conn)));
 }
 
-Expected<void, std::string> SqliteCallbackOutbox::enqueue(std::span<const CallbackJob> jobs) {
-    if (jobs.empty()) return {};
+Expected<std::vector<std::int64_t>, std::string> SqliteCallbackOutbox::enqueue(
+    std::span<const CallbackJob> jobs) {
+    std::vector<std::int64_t> seqs;
+    if (jobs.empty()) return seqs;
+    seqs.reserve(jobs.size());
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
     sqlite::Transaction tx(c);
@@ -67,9 +71,10 @@ Expected<void, std::string> SqliteCallbackOutbox::enqueue(std::span<const Callba
         if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 9, j.last_error);
         if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "enqueue callback"));
+        seqs.push_back(sqlite3_last_insert_rowid(c.db()));
     }
     if (auto r = tx.commit("enqueue callbacks"); !r) return Unexpected(r.error().detail);
-    return {};
+    return seqs;
 }
 
 Expected<std::vector<CallbackJob>, std::string> SqliteCallbackOutbox::due(
@@ -113,57 +118,47 @@ Expected<std::vector<CallbackJob>, std::string> SqliteCallbackOutbox::due(
     return out;
 }
 
-Expected<void, std::string> SqliteCallbackOutbox::record(const CallbackAttempt& a) {
+Expected<void, std::string> SqliteCallbackOutbox::record_all(
+    std::span<const CallbackAttempt> attempts) {
+    if (attempts.empty()) return {};
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
     sqlite::Transaction tx(c);
-    if (auto r = tx.begin("record callback"); !r) return Unexpected(r.error().detail);
-
-    std::string message_id_blob;
-    {
-        auto stmt = c.prepare(kSelectMessageId);
-        if (!stmt) return Unexpected(stmt.error().detail);
-        StmtUse use(*stmt);
-        int rc = sqlite3_bind_int64(*stmt, 1, a.seq);
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc == SQLITE_DONE) return {};   // already recorded as done: nothing to do
-        if (rc != SQLITE_ROW) return Unexpected(step_error(c, rc, "read callback"));
-        const auto* blob = static_cast<const char*>(sqlite3_column_blob(*stmt, 0));
-        message_id_blob.assign(blob != nullptr ? blob : "",
-                               static_cast<std::size_t>(sqlite3_column_bytes(*stmt, 0)));
-    }
-    {
-        auto stmt = a.verdict == CallbackVerdict::retry ? c.prepare(kReschedule) : c.prepare(kDelete);
-        if (!stmt) return Unexpected(stmt.error().detail);
-        StmtUse use(*stmt);
-        int rc = sqlite3_bind_int64(*stmt, 1, a.seq);
-        if (a.verdict == CallbackVerdict::retry) {
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, a.attempt);
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, sqlite::to_nanos(a.next_attempt_at));
-            if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, a.detail);
+    if (auto r = tx.begin("record callbacks"); !r) return Unexpected(r.error().detail);
+    auto history = c.prepare(kHistory);
+    if (!history) return Unexpected(history.error().detail);
+    auto remove = c.prepare(kDelete);
+    if (!remove) return Unexpected(remove.error().detail);
+    auto reschedule = c.prepare(kReschedule);
+    if (!reschedule) return Unexpected(reschedule.error().detail);
+    for (const auto& a : attempts) {
+        {
+            StmtUse use(*history);
+            std::string detail = "callback attempt " + std::to_string(a.attempt) + ": " + a.detail;
+            switch (a.verdict) {
+                case CallbackVerdict::delivered: detail += " (delivered)"; break;
+                case CallbackVerdict::retry: detail += " (will retry)"; break;
+                case CallbackVerdict::gave_up: detail += " (gave up)"; break;
+            }
+            int rc = sqlite3_bind_int64(*history, 1, a.seq);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 2, sqlite::to_nanos(a.at));
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 3, a.attempt);
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(*history, 4, detail);
+            if (rc == SQLITE_OK) rc = sqlite3_step(*history);
+            if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "record callback history"));
         }
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
+        auto& stmt = a.verdict == CallbackVerdict::retry ? *reschedule : *remove;
+        StmtUse use(stmt);
+        int rc = sqlite3_bind_int64(stmt, 1, a.seq);
+        if (a.verdict == CallbackVerdict::retry) {
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, a.attempt);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, sqlite::to_nanos(a.next_attempt_at));
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(stmt, 4, a.detail);
+        }
+        if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
         if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "update callback"));
     }
-    {
-        auto stmt = c.prepare(kHistory);
-        if (!stmt) return Unexpected(stmt.error().detail);
-        StmtUse use(*stmt);
-        std::string detail = "callback attempt " + std::to_string(a.attempt) + ": " + a.detail;
-        switch (a.verdict) {
-            case CallbackVerdict::delivered: detail += " (delivered)"; break;
-            case CallbackVerdict::retry: detail += " (will retry)"; break;
-            case CallbackVerdict::gave_up: detail += " (gave up)"; break;
-        }
-        int rc = sqlite3_bind_blob(*stmt, 1, message_id_blob.data(),
-                                   static_cast<int>(message_id_blob.size()), SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, sqlite::to_nanos(a.at));
-        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, a.attempt);
-        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, detail);
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "record callback history"));
-    }
-    if (auto r = tx.commit("record callback"); !r) return Unexpected(r.error().detail);
+    if (auto r = tx.commit("record callbacks"); !r) return Unexpected(r.error().detail);
     return {};
 }
 

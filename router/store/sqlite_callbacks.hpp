@@ -27,10 +27,11 @@ public:
     SqliteCallbackOutbox& operator=(const SqliteCallbackOutbox&) = delete;
 
     // router::CallbackOutbox
-    Expected<void, std::string> enqueue(std::span<const CallbackJob> jobs) override;
+    Expected<std::vector<std::int64_t>, std::string> enqueue(
+        std::span<const CallbackJob> jobs) override;
     Expected<std::vector<CallbackJob>, std::string> due(
         SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) override;
-    Expected<void, std::string> record(const CallbackAttempt& attempt) override;
+    Expected<void, std::string> record_all(std::span<const CallbackAttempt> attempts) override;
     Expected<std::optional<SystemTime>, std::string> next_due() override;
     Expected<std::uint64_t, std::string> pending() override;
 

@@ -3,6 +3,7 @@
 // jobs left from a previous run, and the event body.
 #include "http-frontend/callbacks.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -470,6 +471,78 @@ TEST(CallbackDispatcher, BoundsConcurrentAttempts) {
     dispatcher.stop();
     EXPECT_EQ(slow.received().size(), 5u);
     EXPECT_EQ(outbox.attempts().size(), 5u);
+    EXPECT_EQ(*outbox.pending(), 0u);
+}
+
+// Counts what the dispatcher reads back from the outbox and how it records attempts.
+class CountingOutbox final : public router::CallbackOutbox {
+public:
+    Expected<std::vector<std::int64_t>, std::string> enqueue(
+        std::span<const router::CallbackJob> jobs) override {
+        return inner.enqueue(jobs);
+    }
+    Expected<std::vector<router::CallbackJob>, std::string> due(
+        router::SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) override {
+        auto r = inner.due(now, limit, skip);
+        if (r) rows_read += r->size();
+        return r;
+    }
+    Expected<void, std::string> record_all(
+        std::span<const router::CallbackAttempt> attempts) override {
+        ++record_calls;
+        return inner.record_all(attempts);
+    }
+    Expected<std::optional<router::SystemTime>, std::string> next_due() override {
+        return inner.next_due();
+    }
+    Expected<std::uint64_t, std::string> pending() override { return inner.pending(); }
+    std::vector<router::CallbackAttempt> attempts() const { return inner.attempts(); }
+
+    InMemoryCallbackOutbox inner;
+    std::atomic<std::size_t> rows_read{0};
+    std::atomic<std::size_t> record_calls{0};
+};
+
+TEST(CallbackDispatcher, FreshJobsAreAttemptedFromMemoryWithoutReadingThemBack) {
+    Receiver receiver({200});
+    IoThread io;
+    CountingOutbox outbox;
+    CallbackDispatcher dispatcher(io.io(), fast_config(), outbox, secrets());
+    dispatcher.start();
+    for (std::uint8_t i = 1; i <= 30; ++i) dispatcher.notify(delivered_event(i, receiver.url()));
+    ASSERT_TRUE(eventually([&] { return dispatcher.stats().delivered == 30; }));
+    dispatcher.stop();
+    EXPECT_EQ(outbox.rows_read.load(), 0u);   // stored, then sent from memory
+    EXPECT_EQ(outbox.attempts().size(), 30u);
+    EXPECT_EQ(*outbox.pending(), 0u);
+    EXPECT_GE(outbox.record_calls.load(), 1u);
+    EXPECT_LE(outbox.record_calls.load(), 30u);
+}
+
+TEST(CallbackDispatcher, ABacklogBeyondMaxReadyIsReadBackInOrderAndEachJobSentOnce) {
+    Receiver slow({200}, /*hold=*/true);
+    IoThread io;
+    CountingOutbox outbox;
+    auto config = fast_config();
+    config.max_in_flight = 2;
+    config.max_ready = 3;
+    config.timeout = 60s;
+    CallbackDispatcher dispatcher(io.io(), config, outbox, secrets());
+    dispatcher.start();
+    for (std::uint8_t i = 1; i <= 20; ++i) dispatcher.notify(delivered_event(i, slow.url()));
+    ASSERT_TRUE(eventually([&] { return slow.received().size() >= 2; }));
+    ASSERT_TRUE(eventually([&] { return dispatcher.stats().queued == 20; }));
+    slow.release();
+    ASSERT_TRUE(eventually([&] { return dispatcher.stats().delivered == 20; }));
+    dispatcher.stop();
+    const auto got = slow.received();
+    ASSERT_EQ(got.size(), 20u);   // a job sent twice shows up here as more
+    std::vector<std::string> ids;
+    for (const auto& r : got) ids.push_back(r.event_id);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+    EXPECT_GT(outbox.rows_read.load(), 0u);   // the backlog came back from the outbox
+    EXPECT_EQ(outbox.attempts().size(), 20u);
     EXPECT_EQ(*outbox.pending(), 0u);
 }
 

@@ -120,6 +120,46 @@ TEST(SqliteCallbackOutbox, AJobWhoseMessageWasPurgedStillEnds) {
     EXPECT_EQ(*outbox->pending(), 0u);
 }
 
+TEST(SqliteCallbackOutbox, EnqueueAnswersTheSeqsAndSeveralAttemptsAreRecordedAtOnce) {
+    TempDir dir;
+    const auto config = sqlite_config(dir.file("m.db"));
+    MessageIdGenerator ids(10);
+    auto a = sample_message(ids, "acme", MessageState::delivered);
+    auto b = sample_message(ids, "acme", MessageState::delivered);
+    auto store = open_ok<SqliteStore>(config);
+    ASSERT_NE(store, nullptr);
+    std::vector<Message> messages = {a, b};
+    ASSERT_TRUE(
+        store->insert_batch(messages, std::vector{accepted_event(a), accepted_event(b)}).has_value());
+    auto outbox = open_ok<SqliteCallbackOutbox>(config);
+    ASSERT_NE(outbox, nullptr);
+    auto seqs = outbox->enqueue(std::vector{job_for(a, kT0), job_for(b, kT0 + 1s)});
+    ASSERT_TRUE(seqs.has_value());
+    ASSERT_EQ(seqs->size(), 2u);
+    auto due = outbox->due(kT0 + 1s, 10, {});
+    ASSERT_EQ(due->size(), 2u);
+    EXPECT_EQ((*due)[0].seq, (*seqs)[0]);
+    EXPECT_EQ((*due)[1].seq, (*seqs)[1]);
+
+    const CallbackAttempt attempts[] = {
+        {(*seqs)[0], 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},
+        {(*seqs)[1], 1, kT0 + 2s, CallbackVerdict::retry, "HTTP 503", kT0 + 40s},
+        {(*seqs)[0] + 100, 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},   // unknown
+    };
+    ASSERT_TRUE(outbox->record_all(attempts).has_value());
+    EXPECT_EQ(*outbox->pending(), 1u);
+    EXPECT_EQ(**outbox->next_due(), kT0 + 40s);
+    auto ha = store->events(a.id);
+    auto hb = store->events(b.id);
+    ASSERT_EQ(ha->size(), 2u);
+    ASSERT_EQ(hb->size(), 2u);
+    EXPECT_EQ((*ha)[1].detail, "callback attempt 1: HTTP 200 (delivered)");
+    EXPECT_EQ((*hb)[1].detail, "callback attempt 1: HTTP 503 (will retry)");
+    // A finished job's attempt recorded again adds no history.
+    ASSERT_TRUE(outbox->record(attempts[0]).has_value());
+    EXPECT_EQ(store->events(a.id)->size(), 2u);
+}
+
 TEST(SqliteIdempotencyStore, ACompletedResponseIsReplayedAfterAReopen) {
     TempDir dir;
     const auto config = sqlite_config(dir.file("m.db"));
