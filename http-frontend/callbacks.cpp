@@ -139,6 +139,10 @@ CallbackStats CallbackDispatcher::stats() const {
     return shared_->stats;
 }
 
+bool CallbackDispatcher::reports(router::MessageState to) const noexcept {
+    return reportable(config_, to);
+}
+
 void CallbackDispatcher::notify(CallbackEvent event) {
     if (!reportable(config_, event.to)) return;
     bool first = false;

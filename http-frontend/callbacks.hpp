@@ -125,6 +125,9 @@ public:
     // Cheap and non-blocking: queues the event when it is one to report (final state, or SENT
     // with on_sent); the dispatcher thread skips it when no URL is known. Thread-safe.
     void notify(CallbackEvent event);
+    // Whether a transition to `to` is one notify() would queue (final, or SENT with on_sent):
+    // callers skip building the event otherwise.
+    bool reports(router::MessageState to) const noexcept;
     // Wake the dispatcher (tests, after time-sensitive changes).
     void wake();
 

@@ -346,6 +346,10 @@ TEST(CallbackDispatcher, ReportsFinalStatesOnlyAndSentWhenAsked) {
     ASSERT_TRUE(eventually([&] { return dispatcher.stats().delivered == 2; }));
     dispatcher.stop();
     EXPECT_EQ(dispatcher.stats().skipped, 1u);
+    EXPECT_FALSE(dispatcher.reports(MessageState::queued));
+    EXPECT_FALSE(dispatcher.reports(MessageState::sent));
+    EXPECT_TRUE(dispatcher.reports(MessageState::delivered));
+    EXPECT_TRUE(dispatcher.reports(MessageState::failed_perm));
     auto got = receiver.received();
     ASSERT_EQ(got.size(), 2u);
     std::sort(got.begin(), got.end(), [](auto& a, auto& b) { return a.target < b.target; });
@@ -358,6 +362,7 @@ TEST(CallbackDispatcher, ReportsFinalStatesOnlyAndSentWhenAsked) {
     config.on_sent = true;
     InMemoryCallbackOutbox outbox2;
     CallbackDispatcher with_sent(io.io(), config, outbox2, secrets());
+    EXPECT_TRUE(with_sent.reports(MessageState::sent));
     with_sent.start();
     sent.callback_url = receiver2.url();
     with_sent.notify(sent);
