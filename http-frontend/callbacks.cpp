@@ -185,6 +185,7 @@ void CallbackDispatcher::admit(std::vector<CallbackEvent> events) {
     }
     const auto seqs = write_jobs(jobs);
     if (seqs.size() != jobs.size()) return;   // lost (logged)
+    pending_ += static_cast<std::int64_t>(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (backlog_ || ready_.size() >= config_.max_ready) {
             // Waits in the outbox; read back in due order once memory has room.
@@ -401,20 +402,22 @@ void CallbackDispatcher::handle_completions(std::deque<Completion> completions) 
         store_look_at_ = std::min(store_look_at_, now + config_.poll_interval);
         return;
     }
-    if (observer_.completed) {
-        for (const auto& a : attempts) {
-            if (a.verdict != CallbackVerdict::retry) {
-                observer_.completed(a.verdict == CallbackVerdict::delivered);
-            }
-        }
+    for (const auto& a : attempts) {
+        if (a.verdict == CallbackVerdict::retry) continue;
+        --pending_;
+        if (observer_.completed) observer_.completed(a.verdict == CallbackVerdict::delivered);
     }
 }
 
 void CallbackDispatcher::publish_pending(SystemTime now) {
-    // A count over the outbox: once a second is plenty for a gauge.
-    if (!observer_.pending || now < pending_published_ + std::chrono::seconds(1)) return;
-    pending_published_ = now;
-    if (auto n = outbox_.pending(); n) observer_.pending(*n);
+    if (!observer_.pending) return;
+    // Counted in memory as jobs are stored and finished; the count over the outbox (a scan) only
+    // once a minute, to correct any drift.
+    if (now >= pending_counted_ + std::chrono::minutes(1)) {
+        pending_counted_ = now;
+        if (auto n = outbox_.pending(); n) pending_ = static_cast<std::int64_t>(*n);
+    }
+    observer_.pending(static_cast<std::uint64_t>(std::max<std::int64_t>(pending_, 0)));
 }
 
 // ---- InMemoryCallbackOutbox ----------------------------------------------------------------

@@ -174,7 +174,8 @@ private:
     std::deque<router::CallbackJob> ready_;  // stored, due, not in flight, in due order
     bool backlog_ = false;                   // due jobs in the outbox that are not in memory
     router::SystemTime store_look_at_{};     // read the outbox for due jobs from then on
-    router::SystemTime pending_published_{};
+    std::int64_t pending_ = 0;               // jobs in the outbox, kept up to date here
+    router::SystemTime pending_counted_{};   // ... and recounted from the outbox a minute on
     std::mt19937_64 rng_{std::random_device{}()};
     std::thread thread_;
 };
