@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -100,6 +101,7 @@ private:
     void begin() {
         start_ = Clock::now();
         last_answer_ = start_;
+        if (share_.callbacks != nullptr) share_.callbacks->sending_started(start_);
         if (std::none_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->up; })) {
             finish();
             return;
@@ -179,7 +181,7 @@ private:
         c.req.set(bhttp::field::host, o_.host);
         c.req.set(bhttp::field::content_type, "application/json");
         if (!o_.api_key.empty()) c.req.set(bhttp::field::authorization, "Bearer " + o_.api_key);
-        c.req.body() = http_body(o_, share_.first_seq + sent_messages_, n);
+        c.req.body() = http_body(o_, share_.first_seq + sent_messages_, n, share_.callback_url);
         c.req.prepare_payload();
         sent_messages_ += n;
         ++result_.requests;
@@ -208,7 +210,16 @@ private:
         const auto& res = c.parser->get();
         const unsigned code = res.result_int();
         ++result_.status[std::to_string(code)];
-        if (code == 202 || code == 200) {
+        if ((code == 202 || code == 200) && share_.callbacks != nullptr) {
+            // Per recipient: the ids the gateway stored, and when their request left.
+            ids_.clear();
+            (void)parse_accepted_ids(res.body(), ids_);
+            const auto n = std::min<std::uint64_t>(ids_.size(), c.messages);
+            share_.callbacks->accepted(std::span(ids_).first(static_cast<std::size_t>(n)),
+                                       c.scheduled);
+            result_.accepted += n;
+            result_.failed += c.messages - n;
+        } else if (code == 202 || code == 200) {
             result_.accepted += c.messages;
         } else {
             result_.failed += c.messages;
@@ -304,6 +315,7 @@ private:
     std::uint64_t planned_ = 0;
     std::uint64_t sent_messages_ = 0;
     std::uint64_t in_flight_ = 0;
+    std::vector<MessageKey> ids_;   // of one 202 answer, reused
     bool sending_stopped_ = false;
     bool stopping_ = false;
     Clock::time_point start_{};
@@ -313,7 +325,8 @@ private:
 
 }  // namespace
 
-std::string http_body(const Options& o, std::uint64_t seq, unsigned n) {
+std::string http_body(const Options& o, std::uint64_t seq, unsigned n,
+                      std::string_view callback_url) {
     const std::string from = nlohmann::json(o.from).dump();
     const std::string text = nlohmann::json(o.text).dump();
     std::string to;
@@ -327,7 +340,9 @@ std::string http_body(const Options& o, std::uint64_t seq, unsigned n) {
         }
         to += "]";
     }
-    return R"({"to":)" + to + R"(,"from":)" + from + R"(,"text":)" + text + "}";
+    std::string body = R"({"to":)" + to + R"(,"from":)" + from + R"(,"text":)" + text;
+    if (!callback_url.empty()) body += R"(,"callback_url":)" + nlohmann::json(callback_url).dump();
+    return body + "}";
 }
 
 RunResult run_http(const Options& options, const WorkerShare& share) {

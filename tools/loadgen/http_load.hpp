@@ -4,7 +4,10 @@
 // --threads; their results merge.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
+#include "tools/loadgen/callback_tracker.hpp"
 #include "tools/loadgen/options.hpp"
 #include "tools/loadgen/report.hpp"
 
@@ -15,11 +18,18 @@ struct WorkerShare {
     double rate = 0;             // messages/s of this worker (open loop)
     std::uint64_t count = 0;     // messages of this worker (0: duration only)
     std::uint64_t first_seq = 0; // destination numbers start here (unique across workers)
+    // --callbacks: every request carries `callback_url`; the ids of each 202 go to `callbacks`
+    // with the request's send (open loop: scheduled) time, and `accepted` / `failed` count per
+    // recipient from the answer (a recipient the gateway refused is failed).
+    CallbackTracker* callbacks = nullptr;
+    std::string callback_url;
 };
 
 [[nodiscard]] RunResult run_http(const Options& options, const WorkerShare& share);
 
-// The request body for messages `seq`, `seq + 1`, ... (`n` recipients).
-[[nodiscard]] std::string http_body(const Options& options, std::uint64_t seq, unsigned n);
+// The request body for messages `seq`, `seq + 1`, ... (`n` recipients), with `callback_url`
+// when one is given.
+[[nodiscard]] std::string http_body(const Options& options, std::uint64_t seq, unsigned n,
+                                    std::string_view callback_url = {});
 
 }  // namespace bindery::loadgen

@@ -72,6 +72,14 @@ std::string usage() {
            "  --key KEY             API key (Authorization: Bearer)\n"
            "  --path P              default /v1/messages\n"
            "  --batch N             recipients per request (default 1)\n"
+           "  --callbacks           receive the delivery callbacks: a receiver in this process,\n"
+           "                        \"callback_url\" in every request; reports callbacks by state,\n"
+           "                        duplicates, missing and submit -> final callback latency\n"
+           "  --callback-listen HOST:PORT   receiver address (default 127.0.0.1:0)\n"
+           "  --callback-url URL    the URL sent (default http://HOST:PORT/callback; 127.0.0.1\n"
+           "                        when listening on 0.0.0.0)\n"
+           "  --callback-secret S   verify X-Bindery-Signature with the client's secret\n"
+           "  --callback-wait D     after the load, wait for missing callbacks (default 30s)\n"
            " smpp:\n"
            "  --system-id S --password P   bind credentials (default loadgen/loadgen)\n"
            "  --window N            per session (default 10)\n"
@@ -91,10 +99,15 @@ Options parse_options(const std::vector<std::string>& args) {
     } else {
         throw std::invalid_argument("unknown mode " + args[0] + " (http or smpp)");
     }
+    bool callback_option = false;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--receipts") {
             o.receipts = true;
+            continue;
+        }
+        if (a == "--callbacks") {
+            o.callbacks = true;
             continue;
         }
         if (i + 1 >= args.size()) throw std::invalid_argument(a + ": value missing");
@@ -128,6 +141,31 @@ Options parse_options(const std::vector<std::string>& args) {
             o.path = v;
         } else if (a == "--batch") {
             o.batch = to_positive(a, v, 10'000);
+        } else if (a == "--callback-listen") {
+            const auto colon = v.rfind(':');
+            if (colon == std::string::npos || colon == 0)
+                throw std::invalid_argument("--callback-listen: HOST:PORT expected: " + v);
+            o.callback_host = v.substr(0, colon);
+            if (o.callback_host.size() > 2 && o.callback_host.front() == '[' &&
+                o.callback_host.back() == ']') {
+                o.callback_host = o.callback_host.substr(1, o.callback_host.size() - 2);
+            }
+            const auto port = to_u64(a, v.substr(colon + 1));
+            if (port > 65535) throw std::invalid_argument("--callback-listen: port over 65535: " + v);
+            o.callback_port = static_cast<std::uint16_t>(port);
+            callback_option = true;
+        } else if (a == "--callback-url") {
+            if (!v.starts_with("http://") && !v.starts_with("https://"))
+                throw std::invalid_argument("--callback-url: an http(s):// URL expected: " + v);
+            o.callback_url = v;
+            callback_option = true;
+        } else if (a == "--callback-secret") {
+            if (v.empty()) throw std::invalid_argument("--callback-secret: empty");
+            o.callback_secret = v;
+            callback_option = true;
+        } else if (a == "--callback-wait") {
+            o.callback_wait = to_duration(a, v);
+            callback_option = true;
         } else if (a == "--system-id") {
             o.system_id = v;
         } else if (a == "--password") {
@@ -148,6 +186,10 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     if (o.count == 0 && o.duration.count() == 0)
         throw std::invalid_argument("give --count, --duration or both (every run is bounded)");
+    if (o.callbacks && o.mode != Mode::http)
+        throw std::invalid_argument("--callbacks: HTTP mode only (SMPP mode has --receipts)");
+    if (callback_option && !o.callbacks)
+        throw std::invalid_argument("--callback-*: give --callbacks too");
     if (o.port == 0) o.port = o.mode == Mode::http ? 8080 : 2775;
     if (o.threads > o.connections) o.threads = o.connections;
     return o;

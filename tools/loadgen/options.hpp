@@ -24,6 +24,13 @@ struct Options {
     std::string path = "/v1/messages";
     std::string api_key;
     unsigned batch = 1;               // recipients per request ("to": [...] when > 1)
+    // Delivery callbacks (--callbacks): a receiver in this process, its URL in every request.
+    bool callbacks = false;
+    std::string callback_host = "127.0.0.1";   // --callback-listen; loopback unless given
+    std::uint16_t callback_port = 0;           // 0: an ephemeral port
+    std::string callback_url;                  // as sent; default http://HOST:PORT/callback
+    std::string callback_secret;               // verify X-Bindery-Signature when set
+    std::chrono::milliseconds callback_wait{30'000};   // after the load, for missing callbacks
     // SMPP
     std::string system_id = "loadgen";
     std::string password = "loadgen";

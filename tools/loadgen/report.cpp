@@ -60,14 +60,31 @@ std::string format_table(const RunResult& r) {
     for (const auto& [k, v] : r.status) out << " " << k << "=" << v;
     out << "\n";
     out << "  latency ms  p50      p90      p99      p99.9    max      mean\n";
-    out << "              ";
     // Columns at least 9 wide, always separated (a 5-digit millisecond figure does not merge).
     auto cell = [](std::string s) {
         s.resize(std::max<std::size_t>(s.size(), 8), ' ');
         return s + " ";
     };
-    for (const double q : {0.5, 0.9, 0.99, 0.999}) out << cell(fixed(ms(r.latency.percentile_us(q)), 3));
-    out << cell(fixed(ms(r.latency.max_us()), 3)) << fixed(r.latency.mean_us() / 1000.0, 3) << "\n";
+    auto latency_row = [&](const LatencyHistogram& h) {
+        out << "              ";
+        for (const double q : {0.5, 0.9, 0.99, 0.999}) out << cell(fixed(ms(h.percentile_us(q)), 3));
+        out << cell(fixed(ms(h.max_us()), 3)) << fixed(h.mean_us() / 1000.0, 3) << "\n";
+    };
+    latency_row(r.latency);
+    if (r.callbacks) {
+        const auto& c = *r.callbacks;
+        out << "  callbacks   " << c.received << " received in " << fixed(c.seconds, 3) << " s ("
+            << fixed(c.per_second(), 0) << "/s, first send -> last callback):";
+        for (const auto& [k, v] : c.by_state) out << " " << k << "=" << v;
+        out << "\n";
+        out << "              duplicates " << c.duplicates << ", retried " << c.retried
+            << ", bad signatures " << c.bad_signatures << ", malformed " << c.malformed
+            << ", unknown ids " << c.unknown << "\n";
+        out << "  final       " << c.completed << " of " << c.expected
+            << " accepted messages, missing " << c.missing << "\n";
+        out << "  callback ms p50      p90      p99      p99.9    max      mean   (submit -> final)\n";
+        latency_row(c.latency);
+    }
     return out.str();
 }
 
@@ -99,6 +116,29 @@ std::string format_json(const RunResult& r) {
                        {"max", ms(r.latency.max_us())},
                        {"mean", r.latency.mean_us() / 1000.0},
                        {"count", r.latency.count()}};
+    if (r.callbacks) {
+        const auto& c = *r.callbacks;
+        j["callbacks"] = {{"received", c.received},
+                          {"per_second", c.per_second()},
+                          {"seconds", c.seconds},
+                          {"by_state", c.by_state},
+                          {"duplicates", c.duplicates},
+                          {"retried", c.retried},
+                          {"bad_signatures", c.bad_signatures},
+                          {"malformed", c.malformed},
+                          {"unknown", c.unknown},
+                          {"expected", c.expected},
+                          {"completed", c.completed},
+                          {"missing", c.missing},
+                          {"latency_ms",
+                           {{"p50", ms(c.latency.percentile_us(0.5))},
+                            {"p90", ms(c.latency.percentile_us(0.9))},
+                            {"p99", ms(c.latency.percentile_us(0.99))},
+                            {"p999", ms(c.latency.percentile_us(0.999))},
+                            {"max", ms(c.latency.max_us())},
+                            {"mean", c.latency.mean_us() / 1000.0},
+                            {"count", c.latency.count()}}}};
+    }
     return j.dump();
 }
 

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "tools/loadgen/callback_tracker.hpp"
 #include "tools/loadgen/latency.hpp"
 
 namespace bindery::loadgen {
@@ -30,6 +32,7 @@ struct RunResult {
     std::map<std::string, std::uint64_t> status;   // "202" / "ESME_ROK" -> requests
     double seconds = 0;             // first send -> last answer
     LatencyHistogram latency;       // per request (HTTP) / per submit (SMPP), microseconds
+    std::optional<CallbackSummary> callbacks;   // --callbacks (set once, after the workers)
 
     [[nodiscard]] double accepted_per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(accepted) / seconds : 0.0;
