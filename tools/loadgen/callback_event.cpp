@@ -211,8 +211,11 @@ std::optional<CallbackFields> parse_event_id(std::string_view header) noexcept {
 }
 
 bool parse_accepted_ids(std::string_view body, std::vector<MessageKey>& out) noexcept {
+    const auto before = out.size();
     AcceptedSax sax(out);
-    return sax_parse(body, sax);
+    if (sax_parse(body, sax)) return true;
+    out.resize(before);
+    return false;
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {

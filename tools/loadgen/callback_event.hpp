@@ -60,8 +60,8 @@ struct CallbackFields {
 [[nodiscard]] std::optional<CallbackFields> parse_event_id(std::string_view header) noexcept;
 
 // Appends the `id` of every entry of the 202 answer's `messages` list (recipients the gateway
-// refused are in `rejected`, not there). False when the body is not such a JSON object or an id
-// is not a UUID; `out` then holds what was read before.
+// refused are in `rejected`, not there). False, and `out` as it was, when the body is not such a
+// JSON object or an id is not a UUID.
 bool parse_accepted_ids(std::string_view body, std::vector<MessageKey>& out) noexcept;
 
 // Lower-case hex HMAC-SHA256(key, data).

@@ -118,6 +118,58 @@ TEST(LoadgenOptions, RefusesUnboundedOrMalformedRuns) {
                  std::invalid_argument);
 }
 
+TEST(LoadgenOptions, CallbacksTakeTheirOwnOptionsInHttpModeOnly) {
+    const auto d = parse_options({"http", "--count", "10", "--callbacks"});
+    EXPECT_TRUE(d.callbacks);
+    EXPECT_EQ(d.callback_host, "127.0.0.1");   // loopback by default
+    EXPECT_EQ(d.callback_port, 0);
+    EXPECT_TRUE(d.callback_url.empty());
+    EXPECT_TRUE(d.callback_secret.empty());
+    EXPECT_EQ(d.callback_wait, 30s);
+    EXPECT_FALSE(parse_options({"http", "--count", "10"}).callbacks);
+
+    const auto o = parse_options({"http", "--count", "10", "--callbacks", "--callback-listen",
+                                  "0.0.0.0:9099", "--callback-url", "http://10.0.0.7:9099/cb",
+                                  "--callback-secret", "s3cret", "--callback-wait", "5s"});
+    EXPECT_EQ(o.callback_host, "0.0.0.0");
+    EXPECT_EQ(o.callback_port, 9099);
+    EXPECT_EQ(o.callback_url, "http://10.0.0.7:9099/cb");
+    EXPECT_EQ(o.callback_secret, "s3cret");
+    EXPECT_EQ(o.callback_wait, 5s);
+    EXPECT_EQ(parse_options({"http", "--count", "1", "--callbacks", "--callback-listen", "[::1]:0"})
+                  .callback_host,
+              "::1");
+
+    EXPECT_THROW((void)parse_options({"smpp", "--count", "1", "--callbacks"}), std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callback-secret", "s"}),
+                 std::invalid_argument);   // without --callbacks
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-listen",
+                                      "9099"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-listen",
+                                      "127.0.0.1:70000"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-url",
+                                      "ftp://x/"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-secret",
+                                      ""}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-wait"}),
+                 std::invalid_argument);
+}
+
+TEST(LoadgenHttp, BodiesCarryTheCallbackUrlOncePerRequest) {
+    Options o;
+    EXPECT_EQ(http_body(o, 7, 1, "http://127.0.0.1:9099/callback"),
+              R"({"to":"+989120000007","from":"Bindery","text":"Bindery load test message",)"
+              R"("callback_url":"http://127.0.0.1:9099/callback"})");
+    const auto batch = nlohmann::json::parse(http_body(o, 7, 3, "http://h/\"q\""));
+    EXPECT_EQ(batch["to"].size(), 3U);
+    EXPECT_EQ(batch["callback_url"], "http://h/\"q\"");   // escaped
+    EXPECT_FALSE(nlohmann::json::parse(http_body(o, 7, 3)).contains("callback_url"));
+}
+
 TEST(LoadgenHttp, BodiesCarryOneRecipientOrAListWithUniqueNumbers) {
     Options o;
     o.text = "he said \"hi\"";
@@ -158,6 +210,42 @@ TEST(LoadgenReport, JsonCarriesRateCountsAndPercentiles) {
     const auto table = format_table(r);
     EXPECT_NE(table.find("open loop, 5000 msg/s"), std::string::npos) << table;
     EXPECT_NE(table.find("429=4"), std::string::npos) << table;
+    EXPECT_FALSE(j.contains("callbacks"));   // only with --callbacks
+    EXPECT_EQ(table.find("callbacks"), std::string::npos) << table;
+}
+
+TEST(LoadgenReport, CallbacksAddTheirCountsAndLatency) {
+    RunResult r;
+    r.mode = "http";
+    CallbackSummary c;
+    c.expected = 10;
+    c.received = 12;
+    c.by_state["DELIVERED"] = 9;
+    c.duplicates = 2;
+    c.retried = 2;
+    c.bad_signatures = 1;
+    c.unknown = 0;
+    c.completed = 9;
+    c.missing = 1;
+    c.seconds = 4;
+    for (int i = 0; i < 9; ++i) c.latency.record_us(250'000);
+    r.callbacks = c;
+    const auto j = nlohmann::json::parse(format_json(r));
+    const auto& k = j["callbacks"];
+    EXPECT_EQ(k["received"], 12);
+    EXPECT_DOUBLE_EQ(k["per_second"].get<double>(), 3.0);
+    EXPECT_EQ(k["by_state"]["DELIVERED"], 9);
+    EXPECT_EQ(k["duplicates"], 2);
+    EXPECT_EQ(k["bad_signatures"], 1);
+    EXPECT_EQ(k["expected"], 10);
+    EXPECT_EQ(k["completed"], 9);
+    EXPECT_EQ(k["missing"], 1);
+    EXPECT_DOUBLE_EQ(k["latency_ms"]["p99"].get<double>(), 250.0);
+    EXPECT_EQ(k["latency_ms"]["count"], 9);
+    const auto table = format_table(r);
+    EXPECT_NE(table.find("DELIVERED=9"), std::string::npos) << table;
+    EXPECT_NE(table.find("9 of 10 accepted messages, missing 1"), std::string::npos) << table;
+    EXPECT_NE(table.find("bad signatures 1"), std::string::npos) << table;
 }
 
 }  // namespace
