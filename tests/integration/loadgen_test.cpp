@@ -1,9 +1,11 @@
 // bindery-loadgen against real processes, briefly (tiny counts, no timing assertions): HTTP mode
-// against a gateway with the simulator as carrier, closed and open loop; SMPP mode against the
+// against a gateway with the simulator as carrier, closed and open loop, and with --callbacks
+// (the gateway's signed delivery callbacks to the loadgen's receiver); SMPP mode against the
 // simulator's server side with receipts. Checks that what it reports adds up.
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -95,6 +97,55 @@ TEST(Loadgen, HttpModeClosedAndOpenLoopAgainstAGateway) {
         return m.find(R"(bindery_message_transitions_total{provider="sim",state="SENT"} 35)") !=
                std::string::npos;
     })) << h::http(gateway.port(), "GET", "/metrics", {}, {}).body;
+}
+
+TEST(Loadgen, HttpModeReceivesEverySignedDeliveryCallback) {
+    TempDir dir("bindery-loadgen-");
+    h::Simulator sim(dir.path(), {"--dlr-delay", "10"});
+    ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
+    const auto config = h::write_config(dir.path(), sim.port());
+    // The client section is the config's last: give the test client a signing secret.
+    const std::string secret = "whsec-loadgen-integration";
+    std::ofstream(config, std::ios::app) << "    callback_secret: " << secret << "\n";
+    h::Gateway gateway(dir.path(), config);
+    ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
+    ASSERT_TRUE(eventually(
+        [&] { return h::http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+    const std::string target = "127.0.0.1:" + std::to_string(gateway.port());
+
+    // Open loop, batches of 10: every message's callback_url is the loadgen's receiver.
+    auto run = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
+                                        "200", "--rate", "400", "--batch", "10", "--connections",
+                                        "4", "--callbacks", "--callback-secret", secret,
+                                        "--callback-wait", "90s"});
+    ASSERT_EQ(run.exit, 0) << run.output << gateway.log();
+    ASSERT_TRUE(run.report.is_object()) << run.output;
+    EXPECT_EQ(run.report["accepted"], 200) << run.output;
+    const auto& cb = run.report["callbacks"];
+    EXPECT_EQ(cb["expected"], 200) << run.output;
+    EXPECT_EQ(cb["by_state"]["DELIVERED"], 200) << run.output;
+    EXPECT_EQ(cb["completed"], 200) << run.output;
+    EXPECT_EQ(cb["missing"], 0) << run.output;
+    EXPECT_EQ(cb["bad_signatures"], 0) << run.output;
+    EXPECT_EQ(cb["unknown"], 0) << run.output;
+    EXPECT_EQ(cb["malformed"], 0) << run.output;
+    EXPECT_EQ(cb["latency_ms"]["count"], 200) << run.output;
+    EXPECT_GE(cb["received"].get<int>(), 200) << run.output;   // retries would add duplicates
+    EXPECT_EQ(cb["received"].get<int>() - 200, cb["duplicates"].get<int>()) << run.output;
+    EXPECT_NE(run.output.find("200 of 200 accepted messages, missing 0"), std::string::npos)
+        << run.output;
+
+    // The wrong secret: every callback still arrives, each one counted as badly signed, and the
+    // run fails.
+    auto wrong = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
+                                          "10", "--callbacks", "--callback-secret", "not-it",
+                                          "--callback-wait", "90s", "--format", "json"});
+    EXPECT_EQ(wrong.exit, 1) << wrong.output;
+    EXPECT_EQ(wrong.report["callbacks"]["missing"], 0) << wrong.output;
+    EXPECT_EQ(wrong.report["callbacks"]["bad_signatures"].get<int>(),
+              wrong.report["callbacks"]["received"].get<int>())
+        << wrong.output;
+    EXPECT_GE(wrong.report["callbacks"]["received"].get<int>(), 10) << wrong.output;
 }
 
 TEST(Loadgen, SmppModeCountsResponsesAndReceipts) {
