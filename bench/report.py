@@ -38,7 +38,7 @@ def load(path):
 def fmt(v, unit):
     if v is None:
         return "—"
-    if unit in ("msg/s", "submit_sm/s", "ops/s"):
+    if unit in ("msg/s", "submit_sm/s", "ops/s", "callbacks/s"):
         return f"{v:,.0f} {unit}"
     if unit == "ns":
         return f"{v:.0f} ns"
@@ -58,9 +58,16 @@ class Report:
         self.rows = []      # (section, name, value, unit, peer, peer_value, ratio, how)
         self.missing = []
 
-    def add(self, section, name, value, unit, how, peer=None, peer_value=None, ratio=None):
+    def add(self, section, name, value, unit, how, peer=None, peer_value=None, ratio=None,
+            md=True):
+        """A figure: a row of the table (unless md=False) and an entry of latest.json."""
         self.rows.append(dict(section=section, name=name, value=value, unit=unit, peer=peer,
-                              peer_value=peer_value, ratio=ratio, how=how))
+                              peer_value=peer_value, ratio=ratio, how=how, md=md))
+
+    def add_text(self, section, name, text, how):
+        """A table row that sums up several figures (each added with md=False)."""
+        self.rows.append(dict(section=section, name=name, text=text, how=how, peer=None,
+                              ratio=None, md=True))
 
 
 def codec(rep, out):
@@ -104,7 +111,7 @@ def single_bind(rep, out):
 
 def http(rep, out):
     runs = {}
-    for s in ("closed", "batch", "open5000", "conn1000"):
+    for s in ("closed", "batch", "open5000", "conn1000", "callbacks"):
         d = load(os.path.join(out, f"http-{s}.json"))
         if d:
             runs[s] = d
@@ -147,6 +154,8 @@ def http(rep, out):
                 f"{r['dropped']}; requests still unanswered when the run was cut (drain 10 s) "
                 f"{r['unanswered']}, accepted {r['accepted']}")
         rep.add("http", "http.conn1000_p99_ms", r["latency_ms"]["p99"], "ms", "same run")
+    if "callbacks" in runs and runs["callbacks"].get("callbacks"):
+        callbacks(rep, runs["callbacks"], where)
     # Resources over the HTTP runs.
     rss = [r.get("gateway_peak_rss_kib") for r in runs.values() if r.get("gateway_peak_rss_kib")]
     if rss:
@@ -157,6 +166,38 @@ def http(rep, out):
                 runs["closed"]["gateway_cpu_ms_per_1000"], "ms CPU",
                 "closed-loop HTTP run: gateway user+system CPU (/proc/PID/stat) per 1,000 "
                 "messages accepted and sent to the simulator")
+
+
+def callbacks(rep, r, where):
+    """Issue 9: HTTP -> simulator with receipts and signed delivery callbacks at 15,000 msg/s."""
+    c = r["callbacks"]
+    gw = r.get("gateway_callbacks") or {}
+    attempts = gw.get("attempts", {})
+    acc, cbs = r["accepted_per_second"], c["per_second"]
+    p99, missing = c["latency_ms"]["p99"], c["missing"]
+    how = (f"{where}; open loop at {r['target_rate']:,.0f} msg/s, {r['connections']} connections, "
+           f"{r.get('batch', 1)} recipients/request, {r['seconds']:.0f} s of load; the simulator "
+           "sends a receipt per message, the gateway POSTs a callback signed with the client's "
+           "callback_secret to bindery-loadgen's receiver, which verifies it; callbacks/s = "
+           "callbacks received / (first send -> last callback); latency from each request's "
+           "scheduled time to the message's first final-state callback; missing = accepted "
+           f"without a final callback when the bounded wait ended. Same run: "
+           f"{c['received']:,} callbacks ({', '.join(f'{k} {v:,}' for k, v in c['by_state'].items()) or 'none'}), "
+           f"duplicates {c['duplicates']}, bad signatures {c['bad_signatures']}, unknown ids "
+           f"{c['unknown']}, {r.get('unsent', 0)} sends never made, {r.get('late', 0)} sends > 1 ms "
+           f"late; gateway: attempts {', '.join(f'{k} {v:,}' for k, v in attempts.items()) or '?'}, "
+           f"mean attempt {gw.get('attempt_mean_ms', 0):.1f} ms, pending at the end "
+           f"{gw.get('pending', '?')}")
+    rep.add_text("http", "HTTP → simulator with receipts and callbacks at 15,000 msg/s",
+                 f"{fmt(acc, 'msg/s')} accepted; {cbs:,.0f} callbacks/s; p99 submit→callback "
+                 f"{fmt(p99, 'ms')}; missing {missing:,} of {c['expected']:,}", how)
+    rep.add("http", "http.callbacks15000_accepted_per_second", acc, "msg/s", how, md=False)
+    rep.add("http", "http.callbacks15000_callbacks_per_second", cbs, "callbacks/s",
+            "same run: callbacks received / (first send -> last callback)", md=False)
+    rep.add("http", "http.callbacks15000_p99_submit_to_callback_ms", p99, "ms",
+            "same run: scheduled send -> first final-state callback, per message", md=False)
+    rep.add("http", "http.callbacks15000_missing", missing, "count",
+            "same run: accepted messages without a final callback when the wait ended", md=False)
 
 
 def alerts(rep, out):
@@ -197,9 +238,12 @@ def main():
     lines.append("| figure | value | peer (same run) | ratio | how it was measured |")
     lines.append("| --- | --- | --- | --- | --- |")
     for r in rep.rows:
+        if not r["md"]:
+            continue
         peer = f"{r['peer']}: {fmt(r['peer_value'], r['unit'])}" if r["peer"] else "—"
         ratio = f"{r['ratio']:.1f}×" if r["ratio"] else "—"
-        lines.append(f"| {r['name']} | {fmt(r['value'], r['unit'])} | {peer} | {ratio} | {r['how']} |")
+        value = r["text"] if "text" in r else fmt(r["value"], r["unit"])
+        lines.append(f"| {r['name']} | {value} | {peer} | {ratio} | {r['how']} |")
     if rep.missing:
         lines += ["", "Not measured in this run: " + "; ".join(rep.missing) + "."]
     lines += ["", "Ratios: peer time / Bindery time for the codec (higher is better for Bindery); "
@@ -209,7 +253,7 @@ def main():
         f.write("\n".join(lines) + "\n")
     latest = {"date": now.isoformat(timespec="seconds"), "machine": machine,
               "results": [{k: r[k] for k in ("name", "value", "unit", "peer", "peer_value", "ratio",
-                                               "how")} for r in rep.rows],
+                                               "how")} for r in rep.rows if "text" not in r],
               "missing": rep.missing}
     with open(os.path.join(results, "latest.json"), "w") as f:
         json.dump(latest, f, indent=1)
