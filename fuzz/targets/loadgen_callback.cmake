@@ -1,0 +1,1 @@
+bindery_fuzz(loadgen_callback DEPS bindery_loadgen_core)
