@@ -176,7 +176,7 @@ def callbacks(rep, r, where):
     acc, cbs = r["accepted_per_second"], c["per_second"]
     p99, missing = c["latency_ms"]["p99"], c["missing"]
     how = (f"{where}; open loop at {r['target_rate']:,.0f} msg/s, {r['connections']} connections, "
-           f"{r.get('batch', 1)} recipients/request, {r['seconds']:.0f} s of load; the simulator "
+           f"{r.get('batch', 1)} recipients/request, {r['messages'] / r['target_rate'] if r['target_rate'] else r['seconds']:.0f} s of load; the simulator "
            "sends a receipt per message, the gateway POSTs a callback signed with the client's "
            "callback_secret to bindery-loadgen's receiver, which verifies it; callbacks/s = "
            "callbacks received / (first send -> last callback); latency from each request's "
