@@ -25,11 +25,11 @@ SECS=${3:-10}
 SCENARIOS=" ${HTTP_SCENARIOS:-closed batch open5000 conn1000 callbacks} "
 CALLBACK_WAIT=${CALLBACK_WAIT:-60s}
 CALLBACK_SECRET=bench-callback-secret
-# http.callbacks.max_in_flight for the callbacks scenario. Bindery's client opens one connection
-# per callback, so its throughput is at most max_in_flight / (time per attempt): the default 16
-# caps it near 16,000/s even at 1 ms per attempt on an idle loopback, below the 15,000/s asked
-# once the machine is busy. 256 keeps 15,000/s reachable up to ~17 ms per attempt and is still a
-# modest number of sockets.
+# http.callbacks.max_in_flight for the callbacks scenario. The gateway runs at most that many
+# callback attempts at a time, so it delivers at most max_in_flight / (time per attempt): the
+# default 16 allows 16,000/s only at 1 ms per attempt on an idle loopback, below the 15,000/s
+# asked once the machine is busy. 256 keeps 15,000/s reachable up to ~17 ms per attempt and is
+# still a modest number of sockets.
 CALLBACK_IN_FLIGHT=${CALLBACK_IN_FLIGHT:-256}
 BINDERY=$BUILD/app/bindery
 SIM=$BUILD/tools/smsc-sim/bindery-smsc-sim
