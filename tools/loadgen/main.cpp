@@ -2,16 +2,16 @@
 // simulator), open loop (fixed arrival rate, latency from the scheduled time) or closed loop,
 // bounded by --count and/or --duration; prints a table and one JSON line.
 //   bindery-loadgen http --target 127.0.0.1:8080 --key KEY --connections 64 --rate 5000 --duration 20s
-//   bindery-loadgen http --target 127.0.0.1:8080 --key KEY --rate 15000 --batch 50 --duration 10s \
-//     --callbacks --callback-secret SECRET      (delivery callbacks: receiver, counts, latency)
+//   bindery-loadgen http --key KEY --rate 15000 --batch 50 --duration 10s --callbacks
+//     --callback-secret SECRET      (delivery callbacks: receiver, counts, latency; one line)
 //   bindery-loadgen smpp --target 127.0.0.1:2775 --sessions 4 --window 100 --count 200000 --receipts
-#include <cstdio>
-#include <exception>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <future>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
