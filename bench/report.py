@@ -185,7 +185,8 @@ def callbacks(rep, r, where):
            f"{c['received']:,} callbacks ({', '.join(f'{k} {v:,}' for k, v in c['by_state'].items()) or 'none'}), "
            f"duplicates {c['duplicates']}, bad signatures {c['bad_signatures']}, unknown ids "
            f"{c['unknown']}, {r.get('unsent', 0)} sends never made, {r.get('late', 0)} sends > 1 ms "
-           f"late; gateway: attempts {', '.join(f'{k} {v:,}' for k, v in attempts.items()) or '?'}, "
+           f"late; " + (f"bindery-loadgen's receiver used {c['receiver_cpu_seconds']:.2f} s CPU; "
+                        if c.get("receiver_cpu_seconds") else "") + f"gateway: attempts {', '.join(f'{k} {v:,}' for k, v in attempts.items()) or '?'}, "
            f"mean attempt {gw.get('attempt_mean_ms', 0):.1f} ms, pending at the end "
            f"{gw.get('pending', '?')}")
     rep.add_text("http", "HTTP → simulator with receipts and callbacks at 15,000 msg/s",

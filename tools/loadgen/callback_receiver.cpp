@@ -1,5 +1,7 @@
 #include "tools/loadgen/callback_receiver.hpp"
 
+#include <time.h>
+
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -222,7 +224,13 @@ CallbackReceiver::~CallbackReceiver() { stop(); }
 void CallbackReceiver::start() {
     if (thread_.joinable()) return;
     do_accept();
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+        io_.run();
+        timespec cpu{};
+        if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+            cpu_seconds_ = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+        }
+    });
 }
 
 void CallbackReceiver::stop() {

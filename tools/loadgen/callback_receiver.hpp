@@ -45,6 +45,9 @@ public:
     void start();
     // Stops serving and joins the thread (callbacks after this are refused). Idempotent.
     void stop();
+    // CPU time the receiver's thread used (user + system), known after stop(): how close to its
+    // limit the receiver ran (callbacks per CPU-second).
+    [[nodiscard]] double cpu_seconds() const noexcept { return cpu_seconds_; }
 
 private:
     class Session;
@@ -62,6 +65,7 @@ private:
     std::vector<Session*> free_;
     std::string scratch_;   // signature input, reused
     std::thread thread_;
+    double cpu_seconds_ = 0;   // written by the thread before it ends
 };
 
 }  // namespace bindery::loadgen

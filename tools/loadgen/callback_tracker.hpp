@@ -36,6 +36,7 @@ struct CallbackSummary {
     std::uint64_t missing = 0;         // accepted messages without one
     double seconds = 0;                // first send -> last callback
     LatencyHistogram latency;          // send -> first final callback, per message, microseconds
+    double receiver_cpu_seconds = 0;   // the receiver thread's CPU time (set by its owner)
 
     [[nodiscard]] double per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(received) / seconds : 0.0;

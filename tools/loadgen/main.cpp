@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
         (void)tracker->wait_complete(std::chrono::steady_clock::now() + o.callback_wait);
         receiver->stop();
         total.callbacks = tracker->summary();
+        total.callbacks->receiver_cpu_seconds = receiver->cpu_seconds();
     }
     if (o.table) std::cout << format_table(total);
     if (o.json) std::cout << format_json(total) << "\n";

@@ -82,6 +82,10 @@ std::string format_table(const RunResult& r) {
             << ", unknown ids " << c.unknown << "\n";
         out << "  final       " << c.completed << " of " << c.expected
             << " accepted messages, missing " << c.missing << "\n";
+        const double per_cpu_second =
+            c.receiver_cpu_seconds > 0 ? static_cast<double>(c.received) / c.receiver_cpu_seconds : 0.0;
+        out << "  receiver    " << fixed(c.receiver_cpu_seconds, 3) << " s CPU ("
+            << fixed(per_cpu_second, 0) << " callbacks per CPU-second)\n";
         out << "  callback ms p50      p90      p99      p99.9    max      mean   (submit -> final)\n";
         latency_row(c.latency);
     }
@@ -130,6 +134,7 @@ std::string format_json(const RunResult& r) {
                           {"expected", c.expected},
                           {"completed", c.completed},
                           {"missing", c.missing},
+                          {"receiver_cpu_seconds", c.receiver_cpu_seconds},
                           {"latency_ms",
                            {{"p50", ms(c.latency.percentile_us(0.5))},
                             {"p90", ms(c.latency.percentile_us(0.9))},

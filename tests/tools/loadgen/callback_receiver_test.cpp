@@ -163,6 +163,7 @@ TEST(CallbackReceiver, AnswersPipelinedAndSingleRequestsAndCountsWhatItGot) {
         EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0U) << answer;
     }
     receiver.stop();
+    EXPECT_GT(receiver.cpu_seconds(), 0.0);   // the thread's own CPU time, known once stopped
 
     const auto s = tracker.summary();
     EXPECT_EQ(s.received, 7U);   // the GET and the garbage are not callbacks

@@ -228,6 +228,7 @@ TEST(LoadgenReport, CallbacksAddTheirCountsAndLatency) {
     c.completed = 9;
     c.missing = 1;
     c.seconds = 4;
+    c.receiver_cpu_seconds = 0.5;
     for (int i = 0; i < 9; ++i) c.latency.record_us(250'000);
     r.callbacks = c;
     const auto j = nlohmann::json::parse(format_json(r));
@@ -246,6 +247,8 @@ TEST(LoadgenReport, CallbacksAddTheirCountsAndLatency) {
     EXPECT_NE(table.find("DELIVERED=9"), std::string::npos) << table;
     EXPECT_NE(table.find("9 of 10 accepted messages, missing 1"), std::string::npos) << table;
     EXPECT_NE(table.find("bad signatures 1"), std::string::npos) << table;
+    EXPECT_DOUBLE_EQ(k["receiver_cpu_seconds"].get<double>(), 0.5);
+    EXPECT_NE(table.find("24 callbacks per CPU-second"), std::string::npos) << table;
 }
 
 }  // namespace
