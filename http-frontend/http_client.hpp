@@ -21,6 +21,10 @@
 // twice: delivery callbacks are at least once anyway, and receivers drop duplicates by
 // X-Bindery-Event-Id. A fresh connection's failure is never retried, nor one after response bytes.
 //
+// Lifetime: the client may be destroyed with requests in flight (they finish, `done` still runs,
+// and their connections are closed) and before or after its io_context stops; an idle connection
+// is owned by its pending watch, so it never outlives the io_context.
+//
 //   HttpClient client(io, {});
 //   client.async_request({"POST", "https://example.com/hook", {{"Content-Type", "application/json"}},
 //                         body, 10s},
