@@ -38,6 +38,7 @@ enum class Answer : std::uint8_t {
     http10,            // an HTTP/1.0 answer with a Content-Length (the connection stays open)
     large,             // 200 with a 100-byte body (over the test's max_response_body), in one write
     keep_then_close,   // 200 with a Content-Length, then the server closes the idle connection
+    head,              // 200 with Content-Length: 5 and no body (the answer to a HEAD)
     drop,              // reads the request and closes without answering
     hang,              // never answers (until the server stops)
 };
@@ -169,6 +170,7 @@ private:
                 text = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nto the end";
                 keep = false;
                 break;
+            case Answer::head: text = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"; break;
             case Answer::http10: text = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; break;
             case Answer::large: text = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x'); break;
             case Answer::drop:
@@ -352,6 +354,22 @@ TEST(HttpClientPool, OnlyCompleteHttp11AnswersOfKnownLengthGoBackToThePool) {
     EXPECT_EQ(server.connections(), 4u);
     EXPECT_EQ(client.stats().requests_reused, 1u);
     EXPECT_EQ(client.stats().idle_connections, 1u);
+}
+
+TEST(HttpClientPool, AnswersToHeadHaveNoBodyAndKeepTheConnection) {
+    ScriptedServer server(Answer::head);
+    IoThreads io;
+    HttpClient client(io.io(), {});
+    for (int i = 0; i < 2; ++i) {
+        auto req = post_to(server.url());
+        req.method = "HEAD";
+        req.body.clear();
+        const auto r = fetch(client, req);
+        EXPECT_EQ(r.status, 200u) << r.error;   // not waiting for the 5 bytes Content-Length names
+        EXPECT_EQ(r.body, "");
+    }
+    EXPECT_EQ(server.connections(), 1u);
+    EXPECT_EQ(client.stats().requests_reused, 1u);
 }
 
 TEST(HttpClientPool, AnIdleConnectionTheServerClosedIsDroppedAtOnce) {
