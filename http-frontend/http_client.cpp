@@ -93,8 +93,12 @@ public:
           enabled_(per_origin_ > 0 && total_ > 0 && origins_ > 0 && idle_timeout_.count() > 0) {}
 
     ~ConnectionPool() {
-        for (auto& o : lru_) {
-            for (auto& w : o.idle) cancel(w.lock());
+        try {
+            for (auto& o : lru_) {
+                for (auto& w : o.idle) cancel(w.lock());
+            }
+        } catch (...) {
+            // Out of memory posting a cancel: those connections close when the io_context ends.
         }
     }
     ConnectionPool(const ConnectionPool&) = delete;
@@ -115,7 +119,7 @@ public:
             if (it == index_.end()) return false;
             auto& idle = it->second->idle;
             const auto now = SteadyClock::now();
-            while (!idle.empty() && !taken) {
+            while (!idle.empty()) {
                 auto c = idle.back().lock();
                 idle.pop_back();
                 --idle_count_;
@@ -127,7 +131,8 @@ public:
                 std::lock_guard conn_lock(c->mutex);
                 if (!c->watching) continue;   // its watch ended: it is closing
                 c->claimer = std::move(claimer);
-                taken = std::move(c);
+                taken = c;
+                break;
             }
             if (idle.empty()) {
                 lru_.erase(it->second);
@@ -143,7 +148,7 @@ public:
     }
 
     // A connection after a response that allows reuse. On the connection's strand.
-    void give_back(std::shared_ptr<PooledConnection> c) {
+    void give_back(const std::shared_ptr<PooledConnection>& c) {
         {
             std::lock_guard conn_lock(c->mutex);
             c->watching = true;
@@ -359,7 +364,7 @@ private:
                                  beast::bind_front_handler(&Exchange::on_resolve, shared_from_this()));
     }
 
-    void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+    void on_resolve(beast::error_code ec, const tcp::resolver::results_type& results) {
         resolve_timer_->cancel();
         if (resolve_timed_out_) return fail(OutboundFailure::timeout, "resolve: timed out");
         if (ec) return fail(OutboundFailure::network, "resolve: " + ec.message());
@@ -468,7 +473,7 @@ private:
         auto c = std::move(conn_);
         if (!c) return;
         if (reusable) {
-            if (auto pool = pool_.lock()) return pool->give_back(std::move(c));
+            if (auto pool = pool_.lock()) return pool->give_back(c);
         }
         c->close();
     }

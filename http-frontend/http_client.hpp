@@ -75,7 +75,7 @@ struct OutboundResult {
 struct HttpClientConfig {
     bool verify_peer = true;              // TLS: verify the certificate chain and the host name
     std::string ca_file;                  // PEM; empty: the system's default paths
-    std::size_t max_response_body = 64 * 1024;
+    std::size_t max_response_body = std::size_t{64} * 1024;
     std::string user_agent = "Bindery";
     // Keep-alive pool. 0 in any of the counts, or a zero idle_timeout, turns reuse off: one fresh
     // connection per request, sent with `Connection: close`.
