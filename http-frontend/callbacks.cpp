@@ -38,6 +38,17 @@ std::string_view result_kind(const OutboundResult& r) {
     return "network_error";
 }
 
+// Every attempt that may run at once keeps its connection when it ends: with fewer idle places
+// than max_in_flight, the surplus would be closed and opened again at every round.
+HttpClientConfig with_pool_room(const CallbackConfig& c) {
+    HttpClientConfig http = c.http;
+    if (http.max_idle_per_origin > 0 && http.max_idle_total > 0) {
+        http.max_idle_per_origin = std::max(http.max_idle_per_origin, c.max_in_flight);
+        http.max_idle_total = std::max(http.max_idle_total, c.max_in_flight);
+    }
+    return http;
+}
+
 }  // namespace
 
 std::string callback_body(const CallbackEvent& e) {
@@ -95,7 +106,7 @@ CallbackDispatcher::CallbackDispatcher(boost::asio::io_context& io, CallbackConf
       outbox_(outbox),
       clients_(std::move(clients)),
       observer_(std::move(observer)),
-      client_(io, config_.http),
+      client_(io, with_pool_room(config_)),
       shared_(std::make_shared<Shared>()) {}
 
 CallbackDispatcher::~CallbackDispatcher() { stop(); }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -350,6 +351,22 @@ private:
     }
 
     void do_resolve() {
+        // An address literal (a callback receiver on 127.0.0.1, say) needs no resolver, whose
+        // asynchronous form runs on a thread of its own.
+        beast::error_code literal;
+        const auto address = net::ip::make_address(url_.host, literal);
+        if (!literal) {
+            std::uint16_t port = 0;
+            const auto* end = url_.port.data() + url_.port.size();
+            if (auto [p, e] = std::from_chars(url_.port.data(), end, port); e == std::errc{} && p == end) {
+                lowest().expires_after(remaining());
+                lowest().async_connect(tcp::endpoint(address, port),
+                                       [self = shared_from_this()](beast::error_code ec) {
+                                           self->on_connect(ec, {});
+                                       });
+                return;
+            }
+        }
         // The resolver has no deadline of its own: a timer cancels it.
         resolver_.emplace(conn_->strand);
         resolve_timer_.emplace(conn_->strand);
