@@ -17,6 +17,7 @@
 #include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 
+#include "app/callback_metrics.hpp"
 #include "app/client_directory.hpp"
 #include "app/gateway_metrics.hpp"
 #include "app/alerting.hpp"
@@ -568,6 +569,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             server.io(), to_callback_config(config.http.callbacks), *parts.callback_outbox,
             [raw](std::string_view client) { return raw->callback_client(client); },
             std::move(observer));
+        add_callback_client_collector(parts.metrics, *parts.callbacks);
     }
     // Registered before the router, so stopped after it: the transitions of the drain are
     // queued; what is still pending stays in the table for the next start.

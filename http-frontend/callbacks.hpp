@@ -132,6 +132,8 @@ public:
     void wake();
 
     CallbackStats stats() const;
+    // The HTTP client's connection counts (pool reuse). Thread-safe.
+    HttpClientStats http_stats() const { return client_.stats(); }
 
 private:
     struct Completion {

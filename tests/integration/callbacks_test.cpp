@@ -329,6 +329,9 @@ TEST(GatewayCallbacks, SignedCallbackIsRetriedAfter500AndRecordedInHistoryAndMet
     EXPECT_THAT(scrape, HasSubstr("bindery_callback_attempts_total{result=\"success\"} 1"));
     EXPECT_THAT(scrape, HasSubstr("bindery_callback_duration_seconds_count 2"));
     EXPECT_THAT(scrape, HasSubstr("bindery_callbacks_pending 0"));
+    // The receiver closes its connection after every answer: each attempt opened one.
+    EXPECT_THAT(scrape, HasSubstr("bindery_callback_connections_opened_total 2"));
+    EXPECT_THAT(scrape, HasSubstr("bindery_callback_idle_connections 0"));
 
     gateway.process().signal(SIGTERM);
     EXPECT_EQ(exit_code(gateway.process().wait(20s)), 0) << read_all(dir.path() / "bindery.out");
