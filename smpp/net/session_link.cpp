@@ -144,6 +144,9 @@ void SessionLink::on_bind_request(const BindRequestView& request) {
         session_.reject_bind(CommandStatus::ESME_RSYSERR, Clock::now());
     }
 }
+void SessionLink::on_bind_refused(BindRefusal refusal, CommandStatus status) {
+    if (events_) events_->on_bind_refused(refusal, status);
+}
 void SessionLink::on_outbind(std::string_view system_id, std::string_view password) {
     if (events_) events_->on_outbind(system_id, password);
 }

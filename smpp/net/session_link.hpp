@@ -71,6 +71,7 @@ public:
     void on_throttled(UserTag tag, CommandStatus status, TimePoint retry_at) override;
     void on_incoming(IncomingToken token, const Pdu& request) override;
     void on_bind_request(const BindRequestView& request) override;
+    void on_bind_refused(BindRefusal refusal, CommandStatus status) override;
     void on_outbind(std::string_view system_id, std::string_view password) override;
     void on_alert_notification(const AlertNotification& alert) override;
     void on_link_dead() override;

@@ -11,6 +11,13 @@ namespace bindery::smpp {
 
 // ---- small vocabulary ------------------------------------------------------------------------
 
+namespace {
+bool is_bind_request(CommandId id) noexcept {
+    return id == CommandId::bind_transmitter || id == CommandId::bind_receiver ||
+           id == CommandId::bind_transceiver;
+}
+}  // namespace
+
 CommandId bind_command(BindType t) noexcept {
     switch (t) {
         case BindType::transmitter: return CommandId::bind_transmitter;
@@ -410,6 +417,9 @@ void Session::on_request(const Pdu& pdu, TimePoint now) {
         } else {
             (void)send(make_generic_nack(h.sequence_number, status));
         }
+        if (config_.role == Role::smsc && is_bind_request(id)) {
+            listener_.on_bind_refused(BindRefusal::already_bound, status);
+        }
         return;
     }
     switch (id) {
@@ -458,6 +468,7 @@ void Session::on_bind_request(const Pdu& pdu) {
     if (peer_bind_) {  // one bind at a time
         ++stats_.refused_incoming;
         reply(h, CommandStatus::ESME_RALYBND);
+        listener_.on_bind_refused(BindRefusal::already_bound, CommandStatus::ESME_RALYBND);
         return;
     }
     BindRequestView v;
@@ -620,7 +631,11 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
     }
     // Tell the peer: generic_nack for an unreadable header or an unknown id, the request's own
     // _resp with the specific status otherwise; always with the offending sequence number.
-    (void)send(make_error_response(error));
+    const Pdu answer = make_error_response(error);
+    (void)send(answer);
+    if (config_.role == Role::smsc && error.header && is_bind_request(error.header->command_id)) {
+        listener_.on_bind_refused(BindRefusal::invalid_pdu, answer.header.command_status);
+    }
     maybe_send_unbind(now);
 }
 

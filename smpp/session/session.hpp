@@ -136,6 +136,13 @@ enum class CloseReason : std::uint8_t {
 };
 [[nodiscard]] std::string_view to_string(CloseReason r) noexcept;
 
+// SMSC: a bind request the session refused itself, before the owner's on_bind_request.
+enum class BindRefusal : std::uint8_t {
+    already_bound,  // the session is bound (or unbinding) or a bind is being answered: ESME_RALYBND
+    invalid_pdu,    // the bind's body could not be decoded (e.g. a password over 9 octets): answered
+                    // with the decode error's status
+};
+
 struct BindRequestView {
     BindType type = BindType::transceiver;
     std::string_view system_id, password, system_type;
@@ -159,6 +166,9 @@ public:
     virtual void on_incoming(IncomingToken token, const Pdu& request) = 0;
     // SMSC: an ESME asks to bind; answer with accept_bind() or reject_bind().
     virtual void on_bind_request(const BindRequestView& request) = 0;
+    // SMSC: a bind request answered with an error by the session itself (on_bind_request was not
+    // called); `status` is the one it answered with.
+    virtual void on_bind_refused(BindRefusal /*refusal*/, CommandStatus /*status*/) {}
     // ESME: an SMSC connected to us and sent outbind; answer with bind() (bind_receiver).
     virtual void on_outbind(std::string_view system_id, std::string_view password) = 0;
     virtual void on_alert_notification(const AlertNotification& alert) = 0;

@@ -27,6 +27,7 @@ struct Recorded {
     std::string text2;  // password
     BindFailure failure = BindFailure::rejected;
     CloseReason reason = CloseReason::local;
+    BindRefusal refusal = BindRefusal::already_bound;
 };
 
 inline Recorded ev(const char* name) {
@@ -90,6 +91,12 @@ public:
         r.command_id = bind_command(v.type);
         r.text = std::string(v.system_id);
         r.text2 = std::string(v.password);
+        events.push_back(r);
+    }
+    void on_bind_refused(BindRefusal refusal, CommandStatus status) override {
+        Recorded r = ev("bind_refused");
+        r.refusal = refusal;
+        r.status = status;
         events.push_back(r);
     }
     void on_outbind(std::string_view system_id, std::string_view password) override {

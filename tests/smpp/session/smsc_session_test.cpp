@@ -109,6 +109,68 @@ TEST_F(SmscSession, SecondBindWhilePendingOrBoundIsRefused) {
     EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RALYBND);
 }
 
+// Binds the session answers itself never reach on_bind_request; the owner hears of them through
+// on_bind_refused (the SMPP server counts them by reason), with the status that was sent.
+TEST_F(SmscSession, BindsTheSessionRefusesItselfAreReportedToTheOwner) {
+    Session& s = make();
+    s.on_pdu(peer(BindTransceiver{}, 1), t0);
+    s.on_pdu(peer(BindTransceiver{}, 2), t0);  // while the first is being answered
+    auto refused = listener.of("bind_refused");
+    ASSERT_EQ(refused.size(), 1U);
+    EXPECT_EQ(refused[0].refusal, BindRefusal::already_bound);
+    EXPECT_EQ(refused[0].status, CommandStatus::ESME_RALYBND);
+    EXPECT_EQ(listener.of("bind_request").size(), 1U);
+    ASSERT_TRUE(s.accept_bind(t0));
+    s.on_pdu(peer(BindReceiver{}, 3), t0);  // while bound
+    refused = listener.of("bind_refused");
+    ASSERT_EQ(refused.size(), 2U);
+    EXPECT_EQ(refused[1].refusal, BindRefusal::already_bound);
+    EXPECT_EQ(refused[1].status, CommandStatus::ESME_RALYBND);
+    (void)drain(s);
+
+    // A bind_transmitter whose password is over the spec's 9 octets: answered with the decode
+    // status, reported as invalid_pdu.
+    Session& fresh = make();
+    listener.events.clear();
+    std::vector<std::uint8_t> body = {'c', 'l', 'i', 'e', 'n', 't', 0};
+    for (int i = 0; i < 12; ++i) body.push_back('p');
+    body.insert(body.end(), {0, 0, 0x34, 0, 0, 0});
+    std::vector<std::uint8_t> f = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2,
+                                   0, 0, 0, 0, 0, 0, 0, 7};
+    f.insert(f.end(), body.begin(), body.end());
+    auto d = decode(f);
+    ASSERT_FALSE(d);
+    fresh.on_decode_error(d.error(), t0);
+    auto sent = drain(fresh);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_transmitter_resp);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 7U);
+    EXPECT_NE(sent.pdus[0].header.command_status, CommandStatus::ESME_ROK);
+    refused = listener.of("bind_refused");
+    ASSERT_EQ(refused.size(), 1U);
+    EXPECT_EQ(refused[0].refusal, BindRefusal::invalid_pdu);
+    EXPECT_EQ(refused[0].status, sent.pdus[0].header.command_status);
+    EXPECT_TRUE(listener.of("bind_request").empty());
+    // A malformed submit is not a bind.
+    std::vector<std::uint8_t> submit = {0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 8, 'a', 'b', 'c', 'd'};
+    auto ds = decode(submit);
+    ASSERT_FALSE(ds);
+    fresh.on_decode_error(ds.error(), t0);
+    EXPECT_EQ(listener.of("bind_refused").size(), 1U);
+}
+
+// Role ESME: a bind from the peer is refused by the operation matrix, but that is not a refused
+// bind of an SMSC's ESME (nothing to report).
+TEST(EsmeSessionBindRefusal, ABindReceivedByAnEsmeIsNotReportedAsARefusedBind) {
+    RecordingListener listener;
+    SessionConfig config;
+    config.role = Role::esme;
+    Session s(config, listener, t0);
+    s.on_pdu(peer(BindTransceiver{}, 1), t0);
+    EXPECT_FALSE(drain(s).pdus.empty()) << "answered with an error";
+    EXPECT_TRUE(listener.of("bind_refused").empty());
+}
+
 TEST_F(SmscSession, NoBindWithinTheInitTimerClosesTheConnection) {
     Session& s = make();
     EXPECT_EQ(s.next_timer(), t0 + 10s);
