@@ -27,6 +27,7 @@ public:
     void start() { link_->start(); }
     [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
     [[nodiscard]] Account* account() const noexcept { return account_; }
+    [[nodiscard]] BindType bound_type() const noexcept { return bound_type_; }
     [[nodiscard]] SessionLink& link() noexcept { return *link_; }
     [[nodiscard]] bool can_deliver() const noexcept {
         const auto s = link_->session().state();
@@ -51,6 +52,10 @@ public:
     void on_bound(SessionState state, std::string_view) override {
         if (account_ == nullptr) return;
         account_->binds.push_back(this);
+        bound_type_ = state == SessionState::bound_tx   ? BindType::transmitter
+                      : state == SessionState::bound_rx ? BindType::receiver
+                                                        : BindType::transceiver;
+        server_.count_bound(account_->config.system_id, bound_type_, true);
         server_.stats_.binds_accepted.fetch_add(1, std::memory_order_relaxed);
         spdlog::info("smpp.server {} bound {} as {}", link_->connection().name(),
                      account_->config.system_id, to_string(state));
@@ -156,8 +161,8 @@ public:
         const auto now = Clock::now();
         Account* acc = server_.find_account(request.system_id, request.password);
         if (acc == nullptr) {
-            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
             const bool known = server_.accounts_.count(request.system_id) > 0;
+            server_.count_rejected(known ? BindRejectReason::bad_password : BindRejectReason::unknown_system_id);
             spdlog::warn("smpp.server {} bind as '{}' refused: {}", link_->connection().name(),
                          request.system_id, known ? "wrong password" : "unknown system_id");
             session.reject_bind(known ? CommandStatus::ESME_RINVPASWD : CommandStatus::ESME_RINVSYSID, now);
@@ -168,14 +173,14 @@ public:
         // configuration error: they retry slowly, where ESME_RINVBNDSTS would mean "rebind now").
         const auto& types = acc->config.bind_types;
         if (std::find(types.begin(), types.end(), request.type) == types.end()) {
-            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
+            server_.count_rejected(BindRejectReason::bind_type_not_allowed);
             spdlog::warn("smpp.server {} bind as '{}' refused: {} not in its bind_types", link_->connection().name(),
                          request.system_id, to_string(bind_command(request.type)));
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
         if (acc->binds.size() >= acc->config.max_binds) {
-            server_.stats_.binds_rejected.fetch_add(1, std::memory_order_relaxed);
+            server_.count_rejected(BindRejectReason::max_binds);
             spdlog::warn("smpp.server {} bind as '{}' refused: {} binds already", link_->connection().name(),
                          request.system_id, acc->binds.size());
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
@@ -183,6 +188,12 @@ public:
         }
         account_ = acc;
         if (!session.accept_bind(now, server_.config_.system_id)) account_ = nullptr;
+    }
+    void on_bind_refused(BindRefusal refusal, CommandStatus status) override {
+        const bool bound = refusal == BindRefusal::already_bound;
+        server_.count_rejected(bound ? BindRejectReason::already_bound : BindRejectReason::invalid_pdu);
+        spdlog::warn("smpp.server {} bind refused with {}: {}", link_->connection().name(), to_string(status),
+                     bound ? "already bound" : "malformed bind PDU");
     }
     void on_outbind(std::string_view, std::string_view) override {}
     void on_alert_notification(const AlertNotification&) override {}
@@ -205,6 +216,7 @@ private:
     std::uint64_t id_;
     std::shared_ptr<SessionLink> link_;
     Account* account_ = nullptr;
+    BindType bound_type_ = BindType::transceiver;  // set in on_bound
 };
 
 void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request, QueryResponder respond) {
@@ -214,11 +226,33 @@ void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request,
                                          : CommandStatus::ESME_RREPLACEFAIL);
 }
 
+std::string_view to_string(BindRejectReason r) noexcept {
+    switch (r) {
+        case BindRejectReason::unknown_system_id: return "unknown_system_id";
+        case BindRejectReason::bad_password: return "bad_password";
+        case BindRejectReason::bind_type_not_allowed: return "bind_type_not_allowed";
+        case BindRejectReason::max_binds: return "max_binds";
+        case BindRejectReason::already_bound: return "already_bound";
+        case BindRejectReason::invalid_pdu: return "invalid_pdu";
+    }
+    return "unknown";
+}
+
+std::string_view bind_type_label(BindType t) noexcept {
+    switch (t) {
+        case BindType::transmitter: return "tx";
+        case BindType::receiver: return "rx";
+        case BindType::transceiver: return "trx";
+    }
+    return "trx";
+}
+
 SmppServer::SmppServer(asio::any_io_executor executor, SmppServerConfig config, SubmitHandler& handler)
     : executor_(std::move(executor)), config_(std::move(config)), handler_(handler), retry_timer_(executor_) {
     config_.session.role = Role::smsc;
     const auto now = Clock::now();
     for (const auto& a : config_.accounts) {
+        for (const auto t : a.bind_types) bound_now_.try_emplace({a.system_id, t}, 0U);
         Account acc;
         acc.config = a;
         if (a.max_tps > 0) {
@@ -246,7 +280,10 @@ SmppServerStats SmppServer::stats() const noexcept {
     const auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
     SmppServerStats s;
     s.binds_accepted = get(stats_.binds_accepted);
-    s.binds_rejected = get(stats_.binds_rejected);
+    for (std::size_t i = 0; i < kBindRejectReasons; ++i) {
+        s.binds_rejected_by[i] = get(stats_.binds_rejected_by[i]);
+        s.binds_rejected += s.binds_rejected_by[i];
+    }
     s.submits = get(stats_.submits);
     s.queries = get(stats_.queries);
     s.throttled = get(stats_.throttled);
@@ -256,6 +293,28 @@ SmppServerStats SmppServer::stats() const noexcept {
     s.deliver_retries = get(stats_.deliver_retries);
     s.connections = get(stats_.connections);
     return s;
+}
+
+std::vector<BoundSessions> SmppServer::bound_sessions() const {
+    std::vector<BoundSessions> out;
+    const std::lock_guard lock(bound_mutex_);
+    out.reserve(bound_now_.size());
+    for (const auto& [key, n] : bound_now_) out.push_back(BoundSessions{key.first, key.second, n});
+    return out;
+}
+
+void SmppServer::count_rejected(BindRejectReason reason) noexcept {
+    stats_.binds_rejected_by[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void SmppServer::count_bound(const std::string& account, BindType type, bool up) {
+    const std::lock_guard lock(bound_mutex_);
+    auto& n = bound_now_[{account, type}];
+    if (up) {
+        ++n;
+    } else if (n > 0) {
+        --n;
+    }
 }
 
 std::uint16_t SmppServer::port() const noexcept { return listener_ ? listener_->port() : 0; }
@@ -318,6 +377,7 @@ void SmppServer::connection_down(ServerConnection& c) {
         auto& binds = acc->binds;
         if (auto b = std::find(binds.begin(), binds.end(), &c); b != binds.end()) {
             binds.erase(b);
+            count_bound(acc->config.system_id, c.bound_type(), false);
             handler_.on_unbind(acc->config.system_id, c.id());
         }
         // Anything still marked in flight on this bind goes back to the queue.

@@ -6,14 +6,17 @@
 // SubmitHandler (never the router: the composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
 // retrying while no bind is up.
 //
-// Threading: all calls on the server's executor (post() to it from other threads).
+// Threading: all calls on the server's executor (post() to it from other threads), except
+// stats() and bound_sessions(), which any thread may call (a metrics scrape, the admin status).
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -120,9 +123,27 @@ struct DeliverReport {
 };
 using DeliverCallback = std::function<void(const DeliverReport&)>;
 
+// Why a bind was refused: each is a label value (bindery_smpp_server_bind_rejections_total{reason}),
+// so names are stable. The first four are the server's own checks, in the order it makes them;
+// the last two are refused by the session before the server sees the bind.
+enum class BindRejectReason : std::uint8_t {
+    unknown_system_id,      // no such account (or an empty system_id under accept_any): ESME_RINVSYSID
+    bad_password,           // ESME_RINVPASWD
+    bind_type_not_allowed,  // the bind type is not in the account's bind_types: ESME_RBINDFAIL
+    max_binds,              // the account has max_binds binds already: ESME_RBINDFAIL
+    already_bound,          // a bind on a connection bound (or unbinding) already: ESME_RALYBND
+    invalid_pdu,            // a bind PDU whose body does not decode (e.g. password over 9 octets)
+};
+inline constexpr std::size_t kBindRejectReasons = 6;
+[[nodiscard]] std::string_view to_string(BindRejectReason r) noexcept;
+// "trx", "tx", "rx": the spelling of smpp_server.accounts[].bind_types.
+[[nodiscard]] std::string_view bind_type_label(BindType t) noexcept;
+
 struct SmppServerStats {
     std::uint64_t binds_accepted = 0;
-    std::uint64_t binds_rejected = 0;
+    std::uint64_t binds_rejected = 0;  // the sum of binds_rejected_by
+    // Indexed by BindRejectReason.
+    std::array<std::uint64_t, kBindRejectReasons> binds_rejected_by{};
     std::uint64_t submits = 0;
     std::uint64_t queries = 0;   // query_sm, cancel_sm, replace_sm handed to the handler
     std::uint64_t throttled = 0;
@@ -131,6 +152,13 @@ struct SmppServerStats {
     std::uint64_t delivers_failed = 0;
     std::uint64_t deliver_retries = 0;
     std::uint64_t connections = 0;
+};
+
+// ESME sessions bound now, for one account and bind type.
+struct BoundSessions {
+    std::string account;
+    BindType type = BindType::transceiver;
+    unsigned count = 0;
 };
 
 class SmppServer : public std::enable_shared_from_this<SmppServer> {
@@ -155,6 +183,12 @@ public:
     [[nodiscard]] std::size_t connections() const noexcept { return connections_.size(); }
     // A snapshot; safe from any thread (a metrics scrape reads it while sessions count).
     [[nodiscard]] SmppServerStats stats() const noexcept;
+    // Sessions bound now by account and bind type, sorted; safe from any thread. Every configured
+    // account has an entry for each of its bind_types (0 when none is bound); an account created
+    // by accept_any, or a bind type, appears at its first bind and stays (at 0) afterwards. A
+    // session counts from its bind_resp until its connection is gone (unbind, close, inactivity,
+    // error, stop()), once.
+    [[nodiscard]] std::vector<BoundSessions> bound_sessions() const;
     [[nodiscard]] boost::asio::any_io_executor get_executor() const { return executor_; }
 
 private:
@@ -187,6 +221,8 @@ private:
     void finish_deliver(PendingDeliver& d, const DeliverReport& report);
     void requeue(Account& account, PendingDeliver d, TimePoint not_before);
     void connection_down(ServerConnection& c);
+    void count_rejected(BindRejectReason reason) noexcept;
+    void count_bound(const std::string& account, BindType type, bool up);
 
     boost::asio::any_io_executor executor_;
     SmppServerConfig config_;
@@ -202,7 +238,7 @@ private:
     // SmppServerStats' fields as atomics (relaxed: independent counts).
     struct Counters {
         std::atomic<std::uint64_t> binds_accepted{0};
-        std::atomic<std::uint64_t> binds_rejected{0};
+        std::array<std::atomic<std::uint64_t>, kBindRejectReasons> binds_rejected_by{};
         std::atomic<std::uint64_t> submits{0};
         std::atomic<std::uint64_t> queries{0};
         std::atomic<std::uint64_t> throttled{0};
@@ -213,6 +249,10 @@ private:
         std::atomic<std::uint64_t> connections{0};
     };
     Counters stats_;
+    // Bound sessions by (account, bind type): written on the executor at bind and connection_down,
+    // read by bound_sessions() from any thread. Binds are rare: a mutex is enough.
+    mutable std::mutex bound_mutex_;
+    std::map<std::pair<std::string, BindType>, unsigned> bound_now_;
 };
 
 }  // namespace bindery::smpp

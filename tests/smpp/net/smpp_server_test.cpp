@@ -6,6 +6,7 @@
 
 #include <array>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -300,6 +301,273 @@ TEST_F(SmppServerTest, QueryCancelAndReplaceGetTheHandlersDefaultRefusals) {
     EXPECT_EQ(peer.handler.pdus[3].command_id, CommandId::replace_sm_resp);
     EXPECT_EQ(peer.handler.pdus[3].command_status, CommandStatus::ESME_RREPLACEFAIL);
     EXPECT_EQ(sim_->server().stats().queries, 3U);
+}
+
+
+// ---- bound sessions now and bind rejections by reason (the server's observability) ------------
+
+// A server of its own over real loopback TCP, with three accounts: alpha (any bind type, 3 binds),
+// beta (transmitter only), gamma (one bind). Peers bind with raw PDUs and answer unbind.
+class SmppServerSessions : public ::testing::Test {
+protected:
+    struct AcceptAll final : SubmitHandler {
+        void on_submit(const SubmitOrigin&, const Pdu&, SubmitResponder respond) override {
+            respond(CommandStatus::ESME_ROK, "1");
+        }
+    };
+    void SetUp() override {
+        SmppServerConfig config;
+        config.listen.host = "127.0.0.1";
+        config.listen.port = 0;
+        ServerAccount alpha;
+        alpha.system_id = "alpha";
+        alpha.password_hash = hash_password("pa");
+        alpha.max_binds = 3;
+        ServerAccount beta;
+        beta.system_id = "beta";
+        beta.password_hash = hash_password("pb");
+        beta.bind_types = {BindType::transmitter};
+        ServerAccount gamma;
+        gamma.system_id = "gamma";
+        gamma.password_hash = hash_password("pg");
+        gamma.max_binds = 1;
+        gamma.bind_types = {BindType::transceiver};
+        config.accounts = {alpha, beta, gamma};
+        server_ = std::make_shared<SmppServer>(io_.get_executor(), config, handler_);
+        server_->start();
+    }
+    void TearDown() override {
+        server_->stop();
+        EXPECT_TRUE(run_until(io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
+        peers_.clear();  // after stop(): they answer its unbind
+    }
+    // A peer that answers the server's unbind (so stop() completes without waiting for timeouts);
+    // it lives until the end of the test.
+    RawPeer& connect() {
+        auto& p = peers_.emplace_back(std::make_unique<RawPeer>(io_, server_->port()));
+        p->handler.on_pdu_hook = [raw = p.get()](const Pdu& pdu) {
+            if (pdu.command_id() == CommandId::unbind) {
+                (void)raw->conn().send(Pdu{Header{0, CommandId::unbind_resp, CommandStatus::ESME_ROK,
+                                                  pdu.header.sequence_number},
+                                           UnbindResp{}});
+            }
+        };
+        return *p;
+    }
+    // Sends a bind on `peer` and returns the status of its response (ESME_RUNKNOWNERR: none came).
+    CommandStatus bind(RawPeer& peer, BindType type, std::string_view system_id, std::string_view password,
+                       std::uint32_t seq = 1) {
+        const auto fill = [&](auto b) -> Body {
+            b.system_id = system_id;
+            b.password = password;
+            return b;
+        };
+        const Body body = type == BindType::transmitter ? fill(BindTransmitter{})
+                          : type == BindType::receiver  ? fill(BindReceiver{})
+                                                        : fill(BindTransceiver{});
+        const auto before = peer.handler.pdus.size();
+        EXPECT_FALSE(peer.conn().send(Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, seq}, body}));
+        EXPECT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() > before || peer.handler.closed; },
+                              std::chrono::seconds(60)));
+        if (peer.handler.pdus.size() <= before) return CommandStatus::ESME_RUNKNOWNERR;
+        EXPECT_EQ(peer.handler.pdus[before].command_id, response_id_for(bind_command(type)));
+        EXPECT_EQ(peer.handler.pdus[before].sequence_number, seq);
+        return peer.handler.pdus[before].command_status;
+    }
+    // -1: no entry for (account, type).
+    long bound(std::string_view account, BindType type) const {
+        for (const auto& b : server_->bound_sessions()) {
+            if (b.account == account && b.type == type) return static_cast<long>(b.count);
+        }
+        return -1;
+    }
+    unsigned total_bound() const {
+        unsigned n = 0;
+        for (const auto& b : server_->bound_sessions()) n += b.count;
+        return n;
+    }
+    std::uint64_t rejected(BindRejectReason r) const {
+        return server_->stats().binds_rejected_by[static_cast<std::size_t>(r)];
+    }
+
+    asio::io_context io_;
+    AcceptAll handler_;
+    std::shared_ptr<SmppServer> server_;
+    std::vector<std::unique_ptr<RawPeer>> peers_;
+};
+
+TEST_F(SmppServerSessions, EveryConfiguredAccountAndBindTypeStartsAtZero) {
+    const auto all = server_->bound_sessions();
+    ASSERT_EQ(all.size(), 5U) << "alpha: tx, rx, trx; beta: tx; gamma: trx";
+    EXPECT_EQ(bound("alpha", BindType::transmitter), 0);
+    EXPECT_EQ(bound("alpha", BindType::receiver), 0);
+    EXPECT_EQ(bound("alpha", BindType::transceiver), 0);
+    EXPECT_EQ(bound("beta", BindType::transmitter), 0);
+    EXPECT_EQ(bound("beta", BindType::receiver), -1) << "not in beta's bind_types: no series";
+    EXPECT_EQ(bound("gamma", BindType::transceiver), 0);
+    EXPECT_EQ(to_string(BindRejectReason::bind_type_not_allowed), "bind_type_not_allowed");
+    EXPECT_EQ(bind_type_label(BindType::transceiver), "trx");
+    EXPECT_EQ(bind_type_label(BindType::transmitter), "tx");
+    EXPECT_EQ(bind_type_label(BindType::receiver), "rx");
+}
+
+TEST_F(SmppServerSessions, BoundSessionsCountByAccountAndTypeAndReturnToZeroOnUnbindCloseAndStop) {
+    RawPeer& a1 = connect();
+    RawPeer& a2 = connect();
+    RawPeer& a3 = connect();
+    RawPeer& b1 = connect();
+    ASSERT_EQ(bind(a1, BindType::transceiver, "alpha", "pa"), CommandStatus::ESME_ROK);
+    ASSERT_EQ(bind(a2, BindType::transceiver, "alpha", "pa"), CommandStatus::ESME_ROK);
+    ASSERT_EQ(bind(a3, BindType::receiver, "alpha", "pa"), CommandStatus::ESME_ROK);
+    ASSERT_EQ(bind(b1, BindType::transmitter, "beta", "pb"), CommandStatus::ESME_ROK);
+    // Counted when the bind_resp is sent: the peer has it, so the count is there already.
+    EXPECT_EQ(bound("alpha", BindType::transceiver), 2);
+    EXPECT_EQ(bound("alpha", BindType::receiver), 1);
+    EXPECT_EQ(bound("alpha", BindType::transmitter), 0);
+    EXPECT_EQ(bound("beta", BindType::transmitter), 1);
+    EXPECT_EQ(server_->bound("alpha"), 3U) << "the same figure as the strand-only view";
+
+    // The ESME unbinds: its session is gone once the server closes the connection.
+    ASSERT_FALSE(a1.conn().send(Pdu{Header{0, CommandId::unbind, CommandStatus::ESME_ROK, 2}, Unbind{}}));
+    ASSERT_TRUE(run_until(io_, [&] { return bound("alpha", BindType::transceiver) == 1; },
+                          std::chrono::seconds(60)));
+    EXPECT_EQ(bound("alpha", BindType::receiver), 1);
+
+    // An abrupt TCP close (no unbind).
+    a3.conn().abort();
+    ASSERT_TRUE(run_until(io_, [&] { return bound("alpha", BindType::receiver) == 0; },
+                          std::chrono::seconds(60)));
+    EXPECT_EQ(bound("alpha", BindType::transceiver), 1);
+    EXPECT_EQ(bound("beta", BindType::transmitter), 1);
+
+    // The server stops: it unbinds the rest (the peers answer), and every series stays, at 0.
+    server_->stop();
+    ASSERT_TRUE(run_until(io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
+    EXPECT_EQ(total_bound(), 0U);
+    EXPECT_EQ(server_->bound_sessions().size(), 5U);
+    EXPECT_EQ(bound("alpha", BindType::transceiver), 0);
+    EXPECT_EQ(bound("beta", BindType::transmitter), 0);
+    EXPECT_EQ(server_->stats().binds_accepted, 4U);
+    EXPECT_EQ(server_->stats().binds_rejected, 0U);
+}
+
+// Exactly once per session: connections that send a bind and close at once (the server may see
+// the close before or after it binds them) must not take away a bound session that stays.
+TEST_F(SmppServerSessions, ConnectionsClosingDuringTheBindExchangeLeaveTheOthersCounted) {
+    RawPeer& stays = connect();
+    ASSERT_EQ(bind(stays, BindType::transceiver, "alpha", "pa"), CommandStatus::ESME_ROK);
+    for (int i = 0; i < 6; ++i) {
+        RawPeer& gone = connect();
+        BindTransmitter b;
+        b.system_id = "alpha";
+        b.password = "pa";
+        ASSERT_FALSE(gone.conn().send(Pdu{Header{0, CommandId::bind_transmitter, CommandStatus::ESME_ROK, 1}, b}));
+        if (i % 2 == 0) {
+            // Let the bind reach the server for some of them.
+            (void)run_until(io_, [&] { return !gone.handler.pdus.empty() || gone.handler.closed; },
+                            std::chrono::seconds(60));
+        }
+        gone.conn().abort();
+    }
+    ASSERT_TRUE(run_until(io_, [&] { return server_->connections() == 1; }, std::chrono::seconds(60)));
+    EXPECT_EQ(bound("alpha", BindType::transceiver), 1);
+    EXPECT_EQ(bound("alpha", BindType::transmitter), 0);
+    EXPECT_EQ(total_bound(), 1U);
+    EXPECT_EQ(server_->bound("alpha"), 1U);
+    // The account is not left full by the sessions that are gone: two more binds fit in max_binds.
+    RawPeer& again1 = connect();
+    RawPeer& again2 = connect();
+    EXPECT_EQ(bind(again1, BindType::transmitter, "alpha", "pa"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(bind(again2, BindType::transmitter, "alpha", "pa"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(bound("alpha", BindType::transmitter), 2);
+}
+
+TEST_F(SmppServerSessions, RejectedBindsAreCountedByReasonAndSumToBindsRejected) {
+    // unknown_system_id, bad_password, bind_type_not_allowed: the server's own checks.
+    {
+        RawPeer& p = connect();
+        EXPECT_EQ(bind(p, BindType::transceiver, "nobody", "pa"), CommandStatus::ESME_RINVSYSID);
+        EXPECT_EQ(bind(p, BindType::transceiver, "alpha", "wrong", 2), CommandStatus::ESME_RINVPASWD);
+        EXPECT_EQ(bind(p, BindType::receiver, "beta", "pb", 3), CommandStatus::ESME_RBINDFAIL);
+        // A wrong password for a type the account may not make is a wrong password (checked first).
+        EXPECT_EQ(bind(p, BindType::receiver, "beta", "wrong", 4), CommandStatus::ESME_RINVPASWD);
+    }
+    EXPECT_EQ(rejected(BindRejectReason::unknown_system_id), 1U);
+    EXPECT_EQ(rejected(BindRejectReason::bad_password), 2U);
+    EXPECT_EQ(rejected(BindRejectReason::bind_type_not_allowed), 1U);
+
+    // max_binds: gamma allows one.
+    RawPeer& g1 = connect();
+    RawPeer& g2 = connect();
+    ASSERT_EQ(bind(g1, BindType::transceiver, "gamma", "pg"), CommandStatus::ESME_ROK);
+    EXPECT_EQ(bind(g2, BindType::transceiver, "gamma", "pg"), CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(rejected(BindRejectReason::max_binds), 1U);
+
+    // already_bound: a second bind on a bound connection (refused by the session).
+    EXPECT_EQ(bind(g1, BindType::transceiver, "gamma", "pg", 2), CommandStatus::ESME_RALYBND);
+    EXPECT_EQ(rejected(BindRejectReason::already_bound), 1U);
+    EXPECT_EQ(bound("gamma", BindType::transceiver), 1) << "the bound session is not disturbed";
+
+    // invalid_pdu: a bind_transmitter whose password is over 9 octets (the decoder refuses it).
+    RawPeer& bad = connect();
+    std::vector<std::uint8_t> body = {'a', 'l', 'p', 'h', 'a', 0};
+    for (int i = 0; i < 12; ++i) body.push_back('p');
+    body.insert(body.end(), {0, 0, 0x34, 0, 0, 0});
+    std::vector<std::uint8_t> frame = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2,
+                                       0, 0, 0, 0, 0, 0, 0, 9};
+    frame.insert(frame.end(), body.begin(), body.end());
+    bad.conn().send_raw(frame);
+    ASSERT_TRUE(run_until(io_, [&] { return !bad.handler.pdus.empty() || bad.handler.closed; },
+                          std::chrono::seconds(60)));
+    ASSERT_FALSE(bad.handler.pdus.empty());
+    EXPECT_EQ(bad.handler.pdus[0].command_id, CommandId::bind_transmitter_resp);
+    EXPECT_EQ(bad.handler.pdus[0].sequence_number, 9U);
+    EXPECT_NE(bad.handler.pdus[0].command_status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(rejected(BindRejectReason::invalid_pdu), 1U);
+
+    const auto s = server_->stats();
+    std::uint64_t sum = 0;
+    for (const auto n : s.binds_rejected_by) sum += n;
+    EXPECT_EQ(s.binds_rejected, sum);
+    EXPECT_EQ(s.binds_rejected, 7U);
+    EXPECT_EQ(s.binds_accepted, 1U);
+    EXPECT_EQ(total_bound(), 1U);
+}
+
+// accept_any (the simulator's mode): an account made at its first bind gets its series then, and
+// keeps it at 0 once its sessions are gone.
+TEST(SmppServerSessionsAcceptAny, AnAccountMadeByItsFirstBindKeepsItsSeriesAtZero) {
+    struct Handler final : SubmitHandler {
+        void on_submit(const SubmitOrigin&, const Pdu&, SubmitResponder respond) override {
+            respond(CommandStatus::ESME_ROK, "1");
+        }
+    } handler;
+    asio::io_context io;
+    SmppServerConfig config;
+    config.listen.host = "127.0.0.1";
+    config.listen.port = 0;
+    config.accept_any = true;
+    auto server = std::make_shared<SmppServer>(io.get_executor(), config, handler);
+    server->start();
+    EXPECT_TRUE(server->bound_sessions().empty());
+    {
+        RawPeer peer(io, server->port());
+        ASSERT_FALSE(peer.conn().send(bind_pdu(1, "anyone", "x")));
+        ASSERT_TRUE(run_until(io, [&] { return !peer.handler.pdus.empty(); }, std::chrono::seconds(60)));
+        ASSERT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_ROK);
+        const auto all = server->bound_sessions();
+        ASSERT_EQ(all.size(), 1U);
+        EXPECT_EQ(all[0].account, "anyone");
+        EXPECT_EQ(all[0].type, BindType::transceiver);
+        EXPECT_EQ(all[0].count, 1U);
+        peer.conn().abort();
+    }
+    ASSERT_TRUE(run_until(io, [&] { return server->connections() == 0; }, std::chrono::seconds(60)));
+    const auto all = server->bound_sessions();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all[0].count, 0U);
+    server->stop();
+    io.poll();
 }
 
 }  // namespace
