@@ -3,7 +3,9 @@
 // (docs/metrics.md):
 //   bindery_smpp_server_connections_total            TCP connections accepted
 //   bindery_smpp_server_binds_total{result}          accepted | rejected (password, bind_types,
-//                                                    max_binds, unknown system_id)
+//                                                    max_binds, unknown system_id, ...)
+//   bindery_smpp_server_bind_rejections_total{reason}  rejected binds by smpp::BindRejectReason
+//   bindery_smpp_server_sessions_bound{account,bind_type}  ESME sessions bound now (gauge)
 //   bindery_smpp_server_submits_total{result}        submit PDUs: received | refused (answered
 //                                                    with an error status)
 //   bindery_smpp_server_messages_accepted_total      messages the router accepted from them
