@@ -123,7 +123,11 @@ flush()
 ts("ESME binds and submits", [(f'sum by (result) (rate(bindery_smpp_server_binds_total{{{I}}}[{R}]))', "bind {{result}}"),
                               (f'sum by (result) (rate(bindery_smpp_server_submits_total{{{I}}}[{R}]))', "submit {{result}}"),
                               (f'sum(rate(bindery_smpp_server_throttled_total{{{I}}}[{R}]))', "throttled")], "ops", w=8,
-   desc="bind rejected: unknown system_id, password, bind_types, max_binds; submit refused: answered with an error status")
+   desc="bind rejected: see ESME bind rejections by reason; submit refused: answered with an error status")
+ts("ESME sessions bound", [(f'sum by (account, bind_type) (bindery_smpp_server_sessions_bound{{{I}}})', "{{account}} {{bind_type}}")], "short", w=8,
+   stack=True, desc="ESME sessions bound to the SMPP server side now, by account (system_id) and bind type (trx, tx, rx)")
+ts("ESME bind rejections by reason", [(f'sum by (reason) (rate(bindery_smpp_server_bind_rejections_total{{{I}}}[{R}]))', "{{reason}}")], "ops", w=8,
+   desc="unknown_system_id, bad_password, bind_type_not_allowed (not in the account's bind_types), max_binds, already_bound (a bind on a bound connection), invalid_pdu (a bind that does not decode); each logged at warn by smpp.server")
 flush()
 
 row("Message store")
