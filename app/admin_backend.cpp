@@ -205,6 +205,11 @@ http::AdminCarrier GatewayAdmin::carrier(const AdminCarrierParts& parts) const {
     return c;
 }
 
+void GatewayAdmin::set_esme_sessions(EsmeSessionsSource source) {
+    const std::lock_guard lock(mutex_);
+    esme_sessions_ = std::move(source);
+}
+
 http::AdminStatus GatewayAdmin::status() {
     sample();
     http::AdminStatus s;
@@ -225,6 +230,12 @@ http::AdminStatus GatewayAdmin::status() {
         if (auto n = store_.count(state)) s.messages_by_state.emplace(std::string(router::to_string(state)), *n);
     }
     for (const auto& parts : carriers_) s.carriers.push_back(carrier(parts));
+    EsmeSessionsSource esme;
+    {
+        const std::lock_guard lock(mutex_);
+        esme = esme_sessions_;
+    }
+    if (esme) s.esme_sessions = esme();
 
     const std::lock_guard lock(mutex_);
     if (samples_.size() >= 2) {

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -106,6 +107,10 @@ public:
     // A thread calling sample() every `every` until stop_sampling() (or destruction).
     void start_sampling(std::chrono::milliseconds every);
     void stop_sampling();
+    // Where status() reads the ESME sessions bound to the SMPP server side (any thread; unset or
+    // empty function: none). The source must stay valid until it is replaced or this is destroyed.
+    using EsmeSessionsSource = std::function<std::vector<http::AdminEsmeSessions>()>;
+    void set_esme_sessions(EsmeSessionsSource source);
 
     // http::AdminBackend
     http::AdminStatus status() override;
@@ -131,6 +136,7 @@ private:
     std::chrono::steady_clock::time_point started_;
 
     std::mutex mutex_;
+    EsmeSessionsSource esme_sessions_;  // under mutex_
     std::mutex pause_mutex_;   // a pause and its save, in the same order
     std::deque<Sample> samples_;
     // Dead letter -> its retry, as saved in state_ (a cache; without state_ the only record).

@@ -1,12 +1,14 @@
 #include "app/cli_commands.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -242,6 +244,21 @@ int status(const Options& o) {
     }
     print_table(rows);
     std::cout << "\n";
+    // ESME sessions bound to the SMPP server side, one row per account ("-": a bind type the
+    // account may not make).
+    std::map<std::string, std::array<std::string, 3>> esmes;
+    for (const auto& e : s.value("esme_sessions", json::array())) {
+        auto& row = esmes.try_emplace(str(e, "account"), std::array<std::string, 3>{"-", "-", "-"}).first->second;
+        const auto type = str(e, "bind_type");
+        const std::size_t column = type == "trx" ? 0 : type == "tx" ? 1 : 2;
+        row[column] = str(e, "bound");
+    }
+    if (!esmes.empty()) {
+        std::vector<std::vector<std::string>> esme_rows{{"ESME ACCOUNT", "TRX", "TX", "RX"}};
+        for (const auto& [account, n] : esmes) esme_rows.push_back({account, n[0], n[1], n[2]});
+        print_table(esme_rows);
+        std::cout << "\n";
+    }
     std::vector<std::vector<std::string>> lanes{{"LANE", "WAITING"}};
     const json lane_counts = s.value("lanes", json::object());   // items() refers into it
     for (const auto& [lane, n] : lane_counts.items()) lanes.push_back({lane, n.dump()});

@@ -871,6 +871,17 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                 raw->smpp->start();
                 // After start: the collector reads the server start() created.
                 add_smpp_server_collector(raw->metrics, *raw->smpp);
+                // bindery status / GET /admin/v1/status: the ESME sessions bound now.
+                if (raw->admin) {
+                    raw->admin->set_esme_sessions([raw] {
+                        std::vector<http::AdminEsmeSessions> out;
+                        if (!raw->smpp) return out;
+                        for (const auto& b : raw->smpp->server()->bound_sessions()) {
+                            out.push_back({b.account, std::string(smpp::bind_type_label(b.type)), b.count});
+                        }
+                        return out;
+                    });
+                }
                 spdlog::info(
                     with_fields("smpp listening", {{"port", std::to_string(raw->smpp->port())}}));
             },

@@ -187,6 +187,10 @@ Response AdminHandler::status(const Request& req) {
     for (const auto& [lane, n] : s.lanes) lanes[lane] = n;
     json states = json::object();
     for (const auto& [state, n] : s.messages_by_state) states[state] = n;
+    json esme = json::array();
+    for (const auto& e : s.esme_sessions) {
+        esme.push_back({{"account", e.account}, {"bind_type", e.bind_type}, {"bound", e.bound}});
+    }
     const json body = {{"version", s.version},
                        {"node", s.node},
                        {"uptime_seconds", s.uptime_seconds},
@@ -197,7 +201,8 @@ Response AdminHandler::status(const Request& req) {
                        {"lanes", std::move(lanes)},
                        {"lanes_complete", s.lanes_complete},
                        {"messages_by_state", std::move(states)},
-                       {"carriers", std::move(carriers)}};
+                       {"carriers", std::move(carriers)},
+                       {"esme_sessions", std::move(esme)}};
     return ok(body, req);
 }
 

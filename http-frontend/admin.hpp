@@ -56,6 +56,13 @@ struct AdminCarrier {
     std::optional<double> receipt_rate;
 };
 
+// ESME sessions bound to the SMPP server side now, for one account and bind type.
+struct AdminEsmeSessions {
+    std::string account;    // the ESME's system_id
+    std::string bind_type;  // "trx", "tx", "rx"
+    unsigned bound = 0;
+};
+
 struct AdminStatus {
     std::string version;
     std::string node;
@@ -66,6 +73,8 @@ struct AdminStatus {
     std::map<std::string, std::uint64_t> messages_by_state; // state name -> messages in store
     std::optional<double> accept_rate;                      // per second over the last minute
     std::vector<AdminCarrier> carriers;
+    // Every configured account's bind types (0 when none is bound); empty without an SMPP server side.
+    std::vector<AdminEsmeSessions> esme_sessions;
 };
 
 struct RetryOutcome {

@@ -77,6 +77,7 @@ public:
         down.name = "tci";
         down.binds_up = 0;
         s.carriers.push_back(down);
+        s.esme_sessions = {{"acme", "trx", 2}, {"acme", "tx", 0}, {"feed", "rx", 1}};
         return s;
     }
     Expected<AdminCarrier, AdminError> set_paused(std::string_view carrier, bool p) override {
@@ -156,6 +157,11 @@ TEST_F(Fixture, StatusReportsCarriersWithTheirBindState) {
     EXPECT_EQ(s["carriers"][0]["send_rate"], 12.5);
     EXPECT_EQ(s["carriers"][1]["state"], "down");
     EXPECT_TRUE(s["carriers"][1]["receipt_rate"].is_null());
+    // The ESME sessions bound to the SMPP server side, as the backend lists them.
+    ASSERT_EQ(s["esme_sessions"].size(), 3U);
+    EXPECT_EQ(s["esme_sessions"][0], json({{"account", "acme"}, {"bind_type", "trx"}, {"bound", 2}}));
+    EXPECT_EQ(s["esme_sessions"][1]["bound"], 0);
+    EXPECT_EQ(s["esme_sessions"][2], json({{"account", "feed"}, {"bind_type", "rx"}, {"bound", 1}}));
 }
 
 TEST_F(Fixture, PausesAndResumesKnownCarriersOnly) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -124,6 +125,15 @@ TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
     Simulator sim(dir.path());
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     const auto config = write_config(dir.path(), sim.port(), kEsmeAccount + "      bind_types: [tx]\n");
+    const std::string admin_key = "bind-types-admin-key-0123456789";
+    {
+        std::string text = read_all(config);
+        const std::string http_line = "http:\n  listen: 127.0.0.1:0\n";
+        const auto at = text.find(http_line);
+        ASSERT_NE(at, std::string::npos) << text;
+        text.insert(at + http_line.size(), "  admin_key: " + admin_key + "\n");
+        std::ofstream(config) << text;
+    }
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
     const auto port = gateway.smpp_port();
@@ -153,6 +163,13 @@ TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
     EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_binds_total{result="accepted"})"), 1);
     EXPECT_EQ(metric_value(text, "bindery_smpp_server_connections_total"), 3);
     EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_submits_total{result="received"})"), 0);
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_bind_rejections_total{reason="bind_type_not_allowed"})"), 2);
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_bind_rejections_total{reason="bad_password"})"), 0);
+    EXPECT_EQ(metric_value(text, R"(bindery_smpp_server_sessions_bound{account="esme1",bind_type="tx"})"), 1);
+    // bindery status (GET /admin/v1/status) lists the bound ESME sessions too.
+    const auto status = http(gateway.port(), "GET", "/admin/v1/status", {}, admin_key);
+    ASSERT_EQ(status.status, 200) << status.body;
+    EXPECT_THAT(status.body, HasSubstr(R"("esme_sessions":[{"account":"esme1","bind_type":"tx","bound":1}])"));
 }
 
 }  // namespace

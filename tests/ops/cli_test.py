@@ -28,6 +28,15 @@ def main():
     work = harness.Workdir("cli")
     sim = harness.Simulator(work, ["--dlr-delay", "10"])
     config = harness.write_config(work, sim.port)
+    # An SMPP server account that may bind as transmitter or receiver (no ESME binds it here).
+    with open(config, encoding="utf-8") as f:
+        text = f.read()
+    server = "smpp_server:\n  listen: 127.0.0.1:0\n"
+    harness.check(server in text, f"config layout changed:\n{text}")
+    text = text.replace(server, server + "  accounts:\n    - system_id: esme1\n      password: pw\n"
+                        "      client: ops\n      bind_types: [tx, rx]\n")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(text)
     gw = harness.Gateway(work, config)
     env = dict(os.environ, BINDERY_URL=gw.base, BINDERY_ADMIN_KEY=harness.ADMIN_KEY,
                BINDERY_API_KEY=harness.API_KEY)
@@ -65,6 +74,11 @@ def main():
         harness.check(set(status["lanes"]) == {"express", "normal", "bulk"}, f"lanes: {status}")
         human = cli("status")
         harness.check("sim" in human and "bound" in human and "LANE" in human, f"status:\n{human}")
+        # The SMPP server account's bind types, none bound; trx is not among them.
+        harness.check(sorted((e["account"], e["bind_type"], e["bound"]) for e in status["esme_sessions"])
+                      == [("esme1", "rx", 0), ("esme1", "tx", 0)], f"esme_sessions: {status}")
+        esme_row = [line.split() for line in human.splitlines() if line.startswith("esme1")]
+        harness.check("ESME ACCOUNT" in human and esme_row == [["esme1", "-", "0", "0"]], f"status:\n{human}")
 
         # send --wait: DELIVERED, exit 0.
         sent = cli_json("send", "--to", TO, "--text", "cli trial", "--from", "Bindery", "--wait=60")
