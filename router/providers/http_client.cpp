@@ -401,6 +401,20 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
                                 "write: " + ec.message());
         }
         ex->written = true;
+        // The header alone first: Beast 1.74 does not apply body_limit to a Content-Length when
+        // the body arrives in the same read as the header (the eager parse reads it all); reading
+        // the header without eagerness reports it.
+        ex->conn->with_stream([&](auto& stream) {
+            bhttp::async_read_header(stream, ex->conn->buffer, *ex->parser,
+                                     [self = shared_from_this(), ex](const boost::system::error_code& e,
+                                                                     std::size_t) {
+                                         self->on_read_header(ex, e);
+                                     });
+        });
+    }
+
+    void on_read_header(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
+        if (ec || ex->parser->is_done()) return on_read(ex, ec);
         ex->conn->with_stream([&](auto& stream) {
             bhttp::async_read(stream, ex->conn->buffer, *ex->parser,
                               [self = shared_from_this(), ex](const boost::system::error_code& e, std::size_t) {
