@@ -28,6 +28,7 @@
 #include "smpp/codec/text/charset.hpp"
 #include "smpp/net/client_bind.hpp"
 #include "smpp/net/password.hpp"
+#include "tests/app/refusing_gateway.hpp"
 
 namespace bindery::app {
 namespace {
@@ -147,25 +148,6 @@ TEST(SmppDeliveriesBackoff, DoublesFromTheInitialDelayUpToTheCap) {
 }
 
 // ---- with a frontend, an outbox and an ESME -----------------------------------------------------
-
-class NoApi final : public router::GatewayApi {
-public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
-        std::vector<router::SubmitOutcome> out;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::unavailable, "test", {}}));
-        }
-        return out;
-    }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                                std::optional<std::string_view>) override {
-        return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
-    }
-    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
-        return router::MessagePage{};
-    }
-    router::Backpressure backpressure() const override { return {}; }
-};
 
 struct Received {
     std::uint8_t esm_class = 0;
@@ -332,7 +314,7 @@ protected:
     std::unique_ptr<router::SqliteStore> store_;
     std::unique_ptr<router::SqliteSmppOutbox> outbox_;
     asio::io_context io_;
-    NoApi api_;
+    RefusingGateway api_{router::SubmitErrc::unavailable};
     Esme esme_;
     std::unique_ptr<SmppFrontend> frontend_;
     std::unique_ptr<SmppDeliveries> deliveries_;

@@ -17,6 +17,7 @@
 
 #include "app/smpp_frontend.hpp"
 #include "smpp/net/password.hpp"
+#include "tests/app/refusing_gateway.hpp"
 #include "tests/smpp/net/net_test_util.hpp"
 
 namespace bindery::app {
@@ -28,26 +29,6 @@ using smpp::CommandId;
 using smpp::CommandStatus;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// No message reaches it: the test only binds.
-class NoGateway final : public router::GatewayApi {
-public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
-        std::vector<router::SubmitOutcome> out;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "test", {}}));
-        }
-        return out;
-    }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                                std::optional<std::string_view>) override {
-        return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
-    }
-    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
-        return router::MessagePage{};
-    }
-    router::Backpressure backpressure() const override { return {}; }
-};
 
 // One ESME connection, PDUs in and out through smpp::Connection (answers the server's unbind).
 class Peer {
@@ -131,7 +112,7 @@ protected:
     }
 
     asio::io_context io_;
-    NoGateway api_;
+    RefusingGateway api_{router::SubmitErrc::backlog_full};   // no message reaches it: the test only binds
     http::Metrics metrics_;
     std::unique_ptr<SmppFrontend> frontend_;
     std::vector<std::unique_ptr<Peer>> peers_;

@@ -48,6 +48,15 @@ struct SaxBase {
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
         return false;
     }
+    bool start_object(std::size_t) {
+        key_wanted = 0;
+        ++depth;
+        return true;
+    }
+    bool end_object() {
+        --depth;
+        return true;
+    }
     // A non-string value where a wanted string may be: forget the key.
     bool value() {
         key_wanted = 0;
@@ -67,15 +76,6 @@ struct CallbackBodySax : SaxBase {
             state = parse_callback_state(s);
         }
         key_wanted = 0;
-        return true;
-    }
-    bool start_object(std::size_t) {
-        key_wanted = 0;
-        ++depth;
-        return true;
-    }
-    bool end_object() {
-        --depth;
         return true;
     }
     bool start_array(std::size_t) {
@@ -106,15 +106,6 @@ struct AcceptedSax : SaxBase {
             out.push_back(*k);
         }
         key_wanted = 0;
-        return true;
-    }
-    bool start_object(std::size_t) {
-        key_wanted = 0;
-        ++depth;
-        return true;
-    }
-    bool end_object() {
-        --depth;
         return true;
     }
     bool start_array(std::size_t) {
