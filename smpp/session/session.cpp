@@ -11,13 +11,6 @@ namespace bindery::smpp {
 
 // ---- small vocabulary ------------------------------------------------------------------------
 
-namespace {
-bool is_bind_request(CommandId id) noexcept {
-    return id == CommandId::bind_transmitter || id == CommandId::bind_receiver ||
-           id == CommandId::bind_transceiver;
-}
-}  // namespace
-
 CommandId bind_command(BindType t) noexcept {
     switch (t) {
         case BindType::transmitter: return CommandId::bind_transmitter;

@@ -131,9 +131,7 @@ bool allowed(Role role, SessionState state, Direction direction, CommandId id) n
 CommandStatus refusal_status(SessionState state, CommandId id) noexcept {
     if (!is_known(id)) return CommandStatus::ESME_RINVCMDID;
     if (is_response(id)) return CommandStatus::ESME_ROK;
-    const bool bind = id == CommandId::bind_transmitter || id == CommandId::bind_receiver ||
-                      id == CommandId::bind_transceiver;
-    if (bind && (is_bound(state) || state == SessionState::unbound)) {
+    if (is_bind_request(id) && (is_bound(state) || state == SessionState::unbound)) {
         return CommandStatus::ESME_RALYBND;
     }
     return CommandStatus::ESME_RINVBNDSTS;

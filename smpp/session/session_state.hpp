@@ -35,6 +35,12 @@ enum class Direction : std::uint8_t { send, receive };
            s == SessionState::bound_trx;
 }
 
+// bind_transmitter, bind_receiver or bind_transceiver (the requests, not their responses).
+[[nodiscard]] constexpr bool is_bind_request(CommandId id) noexcept {
+    return id == CommandId::bind_transmitter || id == CommandId::bind_receiver ||
+           id == CommandId::bind_transceiver;
+}
+
 // The state a successful bind of this kind leads to (bind_* or bind_*_resp id); `open` for ids
 // that are not binds.
 [[nodiscard]] SessionState bound_state_for(CommandId bind) noexcept;
