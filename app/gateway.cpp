@@ -542,12 +542,13 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             done();
         }));  // closed (queue flushed) with the gateway
 
-    // Idempotency-Key responses and pending delivery callbacks: tables in the same file, each on
-    // a connection of its own, so both survive a restart.
+    // Idempotency-Key responses and pending delivery callbacks: tables in the same file, so both
+    // survive a restart. The outbox writes through the store's group-commit writer (a second
+    // writer connection would make the store's writer drop its page cache at every commit).
     auto idempotency = router::SqliteIdempotencyStore::open(store_config);
     if (!idempotency) throw std::runtime_error("store: " + idempotency.error().detail);
     parts.idempotency = std::move(*idempotency);
-    auto outbox = router::SqliteCallbackOutbox::open(store_config);
+    auto outbox = router::SqliteCallbackOutbox::open(store_config, parts.store.get());
     if (!outbox) throw std::runtime_error("store: " + outbox.error().detail);
     parts.callback_outbox = std::move(*outbox);
     for (const auto& client : config.clients) {

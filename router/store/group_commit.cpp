@@ -90,6 +90,8 @@ std::size_t WriteRequest::rows() const noexcept {
             return purge_limit;
         case Kind::credit:
             return 1;
+        case Kind::work:
+            return work_rows;
     }
     return 1;
 }
@@ -241,6 +243,9 @@ Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
             return apply_purge(r, wrote);
         case WriteRequest::Kind::credit:
             return apply_credit(r, wrote);
+        case WriteRequest::Kind::work:
+            if (r.work == nullptr) break;
+            return (*r.work)(*conn_, wrote);
     }
     return Unexpected(StoreError{StoreErrc::unavailable, "unknown write request"});
 }

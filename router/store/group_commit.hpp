@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -27,7 +28,7 @@
 namespace bindery::router::sqlite {
 
 struct WriteRequest {
-    enum class Kind : std::uint8_t { insert, transition, transitions, purge, credit };
+    enum class Kind : std::uint8_t { insert, transition, transitions, purge, credit, work };
     Kind kind = Kind::insert;
     // insert: borrowed from the blocked caller
     std::span<const Message> messages;
@@ -51,6 +52,10 @@ struct WriteRequest {
     std::string_view credit_note;
     std::int64_t credit_at = 0;
     CreditAccount account;
+    // work: a write of another table of the same file (SqliteStore::write), `work_rows` rows
+    // towards the group's cap; it sets `wrote` on its first change, as apply does.
+    const std::function<Expected<void, StoreError>(Connection&, bool& wrote)>* work = nullptr;
+    std::size_t work_rows = 1;
 
     Expected<void, StoreError> result;
     bool done = false;

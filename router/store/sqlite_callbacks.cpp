@@ -33,31 +33,11 @@ std::string step_error(sqlite::Connection& c, int rc, std::string_view what) {
     return c.error(rc, what).detail;
 }
 
-}  // namespace
-
-SqliteCallbackOutbox::SqliteCallbackOutbox(std::unique_ptr<sqlite::Connection> conn)
-    : conn_(std::move(conn)) {}
-
-SqliteCallbackOutbox::~SqliteCallbackOutbox() = default;
-
-Expected<std::unique_ptr<SqliteCallbackOutbox>, StoreError> SqliteCallbackOutbox::open(
-    const SqliteStoreConfig& config) {
-    auto conn = sqlite::open_side_connection(config);
-    if (!conn) return Unexpected(std::move(conn).error());
-    return std::unique_ptr<SqliteCallbackOutbox>(new SqliteCallbackOutbox(std::move(*conn)));
-}
-
-Expected<std::vector<std::int64_t>, std::string> SqliteCallbackOutbox::enqueue(
-    std::span<const CallbackJob> jobs) {
-    std::vector<std::int64_t> seqs;
-    if (jobs.empty()) return seqs;
-    seqs.reserve(jobs.size());
-    std::lock_guard lock(mutex_);
-    auto& c = *conn_;
-    sqlite::Transaction tx(c);
-    if (auto r = tx.begin("enqueue callbacks"); !r) return Unexpected(r.error().detail);
+// Appends one row per job, its seq to `seqs`.
+Expected<void, StoreError> insert_jobs(sqlite::Connection& c, std::span<const CallbackJob> jobs,
+                                       std::vector<std::int64_t>& seqs, bool& wrote) {
     auto stmt = c.prepare(kInsert);
-    if (!stmt) return Unexpected(stmt.error().detail);
+    if (!stmt) return Unexpected(std::move(stmt).error());
     for (const auto& j : jobs) {
         StmtUse use(*stmt);
         int rc = sqlite::bind_id(*stmt, 1, j.message_id);
@@ -69,11 +49,98 @@ Expected<std::vector<std::int64_t>, std::string> SqliteCallbackOutbox::enqueue(
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 7, sqlite::to_nanos(j.created_at));
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 8, sqlite::to_nanos(j.next_attempt_at));
         if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 9, j.last_error);
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "enqueue callback"));
+        if (rc != SQLITE_OK) return Unexpected(c.error(rc, "bind callback"));
+        wrote = true;
+        rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return Unexpected(c.error(rc, "enqueue callback"));
         seqs.push_back(sqlite3_last_insert_rowid(c.db()));
     }
-    if (auto r = tx.commit("enqueue callbacks"); !r) return Unexpected(r.error().detail);
+    return {};
+}
+
+// Each attempt's history event, then its job removed (delivered, gave up) or rescheduled.
+Expected<void, StoreError> record_attempts(sqlite::Connection& c,
+                                           std::span<const CallbackAttempt> attempts,
+                                           bool& wrote) {
+    auto history = c.prepare(kHistory);
+    if (!history) return Unexpected(std::move(history).error());
+    auto remove = c.prepare(kDelete);
+    if (!remove) return Unexpected(std::move(remove).error());
+    auto reschedule = c.prepare(kReschedule);
+    if (!reschedule) return Unexpected(std::move(reschedule).error());
+    std::string detail;
+    for (const auto& a : attempts) {
+        {
+            StmtUse use(*history);
+            detail = "callback attempt " + std::to_string(a.attempt) + ": " + a.detail;
+            switch (a.verdict) {
+                case CallbackVerdict::delivered: detail += " (delivered)"; break;
+                case CallbackVerdict::retry: detail += " (will retry)"; break;
+                case CallbackVerdict::gave_up: detail += " (gave up)"; break;
+            }
+            int rc = sqlite3_bind_int64(*history, 1, a.seq);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 2, sqlite::to_nanos(a.at));
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 3, a.attempt);
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(*history, 4, detail);
+            if (rc != SQLITE_OK) return Unexpected(c.error(rc, "bind callback history"));
+            wrote = true;
+            rc = sqlite3_step(*history);
+            if (rc != SQLITE_DONE) return Unexpected(c.error(rc, "record callback history"));
+        }
+        auto& stmt = a.verdict == CallbackVerdict::retry ? *reschedule : *remove;
+        StmtUse use(stmt);
+        int rc = sqlite3_bind_int64(stmt, 1, a.seq);
+        if (a.verdict == CallbackVerdict::retry) {
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, a.attempt);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, sqlite::to_nanos(a.next_attempt_at));
+            if (rc == SQLITE_OK) rc = sqlite::bind_text(stmt, 4, a.detail);
+        }
+        if (rc != SQLITE_OK) return Unexpected(c.error(rc, "bind callback update"));
+        rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) return Unexpected(c.error(rc, "update callback"));
+    }
+    return {};
+}
+
+}  // namespace
+
+SqliteCallbackOutbox::SqliteCallbackOutbox(std::unique_ptr<sqlite::Connection> conn,
+                                           SqliteStore* store)
+    : conn_(std::move(conn)), store_(store) {}
+
+SqliteCallbackOutbox::~SqliteCallbackOutbox() = default;
+
+Expected<std::unique_ptr<SqliteCallbackOutbox>, StoreError> SqliteCallbackOutbox::open(
+    const SqliteStoreConfig& config, SqliteStore* store) {
+    auto conn = sqlite::open_side_connection(config);
+    if (!conn) return Unexpected(std::move(conn).error());
+    return std::unique_ptr<SqliteCallbackOutbox>(
+        new SqliteCallbackOutbox(std::move(*conn), store));
+}
+
+Expected<void, StoreError> SqliteCallbackOutbox::write(const SqliteStore::WriteWork& work,
+                                                       std::size_t rows, std::string_view what) {
+    if (store_ != nullptr) return store_->write(work, rows);
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(*conn_);
+    if (auto r = tx.begin(what); !r) return r;
+    bool wrote = false;
+    if (auto r = work(*conn_, wrote); !r) return r;  // tx rolls back
+    return tx.commit(what);
+}
+
+Expected<std::vector<std::int64_t>, std::string> SqliteCallbackOutbox::enqueue(
+    std::span<const CallbackJob> jobs) {
+    std::vector<std::int64_t> seqs;
+    if (jobs.empty()) return seqs;
+    const SqliteStore::WriteWork work = [&](sqlite::Connection& c, bool& wrote) {
+        seqs.clear();  // a rolled-back group runs the work again
+        seqs.reserve(jobs.size());
+        return insert_jobs(c, jobs, seqs, wrote);
+    };
+    if (auto r = write(work, jobs.size(), "enqueue callbacks"); !r) {
+        return Unexpected(std::move(r).error().detail);
+    }
     return seqs;
 }
 
@@ -121,44 +188,13 @@ Expected<std::vector<CallbackJob>, std::string> SqliteCallbackOutbox::due(
 Expected<void, std::string> SqliteCallbackOutbox::record_all(
     std::span<const CallbackAttempt> attempts) {
     if (attempts.empty()) return {};
-    std::lock_guard lock(mutex_);
-    auto& c = *conn_;
-    sqlite::Transaction tx(c);
-    if (auto r = tx.begin("record callbacks"); !r) return Unexpected(r.error().detail);
-    auto history = c.prepare(kHistory);
-    if (!history) return Unexpected(history.error().detail);
-    auto remove = c.prepare(kDelete);
-    if (!remove) return Unexpected(remove.error().detail);
-    auto reschedule = c.prepare(kReschedule);
-    if (!reschedule) return Unexpected(reschedule.error().detail);
-    for (const auto& a : attempts) {
-        {
-            StmtUse use(*history);
-            std::string detail = "callback attempt " + std::to_string(a.attempt) + ": " + a.detail;
-            switch (a.verdict) {
-                case CallbackVerdict::delivered: detail += " (delivered)"; break;
-                case CallbackVerdict::retry: detail += " (will retry)"; break;
-                case CallbackVerdict::gave_up: detail += " (gave up)"; break;
-            }
-            int rc = sqlite3_bind_int64(*history, 1, a.seq);
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 2, sqlite::to_nanos(a.at));
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*history, 3, a.attempt);
-            if (rc == SQLITE_OK) rc = sqlite::bind_text(*history, 4, detail);
-            if (rc == SQLITE_OK) rc = sqlite3_step(*history);
-            if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "record callback history"));
-        }
-        auto& stmt = a.verdict == CallbackVerdict::retry ? *reschedule : *remove;
-        StmtUse use(stmt);
-        int rc = sqlite3_bind_int64(stmt, 1, a.seq);
-        if (a.verdict == CallbackVerdict::retry) {
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, a.attempt);
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, sqlite::to_nanos(a.next_attempt_at));
-            if (rc == SQLITE_OK) rc = sqlite::bind_text(stmt, 4, a.detail);
-        }
-        if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-        if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "update callback"));
+    const SqliteStore::WriteWork work = [&](sqlite::Connection& c, bool& wrote) {
+        return record_attempts(c, attempts, wrote);
+    };
+    // Two rows per attempt: the history event and the job's update or removal.
+    if (auto r = write(work, 2 * attempts.size(), "record callbacks"); !r) {
+        return Unexpected(std::move(r).error().detail);
     }
-    if (auto r = tx.commit("record callbacks"); !r) return Unexpected(r.error().detail);
     return {};
 }
 

@@ -465,6 +465,14 @@ Expected<CreditAccount, StoreError> SqliteStore::credit_open(std::string_view cl
     return r.account;
 }
 
+Expected<void, StoreError> SqliteStore::write(const WriteWork& work, std::size_t rows) {
+    sqlite::WriteRequest r;
+    r.kind = sqlite::WriteRequest::Kind::work;
+    r.work = &work;
+    r.work_rows = std::max<std::size_t>(rows, 1);
+    return impl_->writer->submit(r);
+}
+
 Expected<CreditAccount, StoreError> SqliteStore::credit_add(std::string_view client,
                                                             CreditAmount amount,
                                                             CaptureOn capture_if_new,

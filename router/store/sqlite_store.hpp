@@ -17,6 +17,10 @@
 
 namespace bindery::router {
 
+namespace sqlite {
+class Connection;
+}
+
 // PRAGMA synchronous in WAL mode. full: every COMMIT waits for the WAL fsync, so an acknowledged
 // acceptance survives power loss and an OS crash. normal: the WAL is synced only at checkpoints,
 // so acknowledged work survives a process crash (kill -9) but the last commits can be lost with
@@ -138,6 +142,19 @@ public:
     Expected<std::string, StoreError> integrity_check();
     int schema_version() const noexcept;
     static int latest_schema_version() noexcept;
+
+    // A write of another table of the same file (the delivery-callback outbox): `work` runs on
+    // the writer thread inside the next group's transaction, and write returns once that
+    // transaction committed or failed. Such writes share the messages' commits instead of taking
+    // the file's write lock on a connection of their own: a commit by any other connection makes
+    // the writer drop its whole page cache (WAL) and read every page it touches again. `work`
+    // must check what can refuse it before its first change and set `wrote` then (as the
+    // store's own writes do), and it may run more than once when another request of the group
+    // fails after writing and the group is rolled back and run again, so it starts from scratch
+    // each time. `rows` counts towards the group's row cap.
+    using WriteWork = std::function<Expected<void, StoreError>(sqlite::Connection&, bool& wrote)>;
+    Expected<void, StoreError> write(const WriteWork& work, std::size_t rows);
+
     SqliteStoreStats stats() const;
     // Runs `task` on the retention thread every purge_interval (the first run one interval after
     // this call), starting that thread when `retention` is unset. Thread-safe.

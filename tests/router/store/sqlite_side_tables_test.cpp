@@ -26,6 +26,42 @@ CallbackJob job_for(const Message& m, SystemTime at) {
     return j;
 }
 
+// A store with two stored messages of client acme: a DELIVERED, b in `b_state` (store null, with
+// the failure added, when that did not work).
+struct StoredPair {
+    std::unique_ptr<SqliteStore> store;
+    Message a;
+    Message b;
+};
+
+StoredPair stored_pair(const SqliteStoreConfig& config, std::uint64_t seed, MessageState b_state) {
+    MessageIdGenerator ids(seed);
+    StoredPair p{open_ok<SqliteStore>(config), sample_message(ids, "acme", MessageState::delivered),
+                 sample_message(ids, "acme", b_state)};
+    if (p.store == nullptr) return p;
+    std::vector<Message> messages = {p.a, p.b};
+    auto inserted =
+        p.store->insert_batch(messages, std::vector{accepted_event(p.a), accepted_event(p.b)});
+    if (!inserted) {
+        ADD_FAILURE() << inserted.error().detail;
+        p.store.reset();
+    }
+    return p;
+}
+
+// After attempts "HTTP 200" (delivered) for a and "HTTP 503" (retry) for b: each history is the
+// acceptance and that attempt.
+void expect_first_attempts(SqliteStore& store, const Message& a, const Message& b) {
+    auto ha = store.events(a.id);
+    auto hb = store.events(b.id);
+    ASSERT_TRUE(ha.has_value() && hb.has_value());
+    ASSERT_EQ(ha->size(), 2u);
+    ASSERT_EQ(hb->size(), 2u);
+    EXPECT_EQ((*ha)[1].detail, "callback attempt 1: HTTP 200 (delivered)");
+    EXPECT_EQ((*hb)[1].detail, "callback attempt 1: HTTP 503 (will retry)");
+    EXPECT_EQ((*hb)[1].from, b.state);
+}
+
 TEST(SqliteCallbackOutbox, PendingJobsSurviveAReopenAndComeBackInDueOrder) {
     TempDir dir;
     const auto config = sqlite_config(dir.file("m.db"));
@@ -123,14 +159,8 @@ TEST(SqliteCallbackOutbox, AJobWhoseMessageWasPurgedStillEnds) {
 TEST(SqliteCallbackOutbox, EnqueueAnswersTheSeqsAndSeveralAttemptsAreRecordedAtOnce) {
     TempDir dir;
     const auto config = sqlite_config(dir.file("m.db"));
-    MessageIdGenerator ids(10);
-    auto a = sample_message(ids, "acme", MessageState::delivered);
-    auto b = sample_message(ids, "acme", MessageState::delivered);
-    auto store = open_ok<SqliteStore>(config);
+    auto [store, a, b] = stored_pair(config, 10, MessageState::delivered);
     ASSERT_NE(store, nullptr);
-    std::vector<Message> messages = {a, b};
-    ASSERT_TRUE(
-        store->insert_batch(messages, std::vector{accepted_event(a), accepted_event(b)}).has_value());
     auto outbox = open_ok<SqliteCallbackOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     auto seqs = outbox->enqueue(std::vector{job_for(a, kT0), job_for(b, kT0 + 1s)});
@@ -149,15 +179,54 @@ TEST(SqliteCallbackOutbox, EnqueueAnswersTheSeqsAndSeveralAttemptsAreRecordedAtO
     ASSERT_TRUE(outbox->record_all(attempts).has_value());
     EXPECT_EQ(*outbox->pending(), 1u);
     EXPECT_EQ(**outbox->next_due(), kT0 + 40s);
-    auto ha = store->events(a.id);
-    auto hb = store->events(b.id);
-    ASSERT_EQ(ha->size(), 2u);
-    ASSERT_EQ(hb->size(), 2u);
-    EXPECT_EQ((*ha)[1].detail, "callback attempt 1: HTTP 200 (delivered)");
-    EXPECT_EQ((*hb)[1].detail, "callback attempt 1: HTTP 503 (will retry)");
+    expect_first_attempts(*store, a, b);
     // A finished job's attempt recorded again adds no history.
     ASSERT_TRUE(outbox->record(attempts[0]).has_value());
     EXPECT_EQ(store->events(a.id)->size(), 2u);
+}
+
+// The gateway's outbox writes through the store's group-commit writer: its enqueue and
+// record_all are commits of the store's writer (counted in its stats), and everything reads back
+// as with an outbox of its own.
+TEST(SqliteCallbackOutbox, WritesThroughTheStoreAreTheStoreWritersCommits) {
+    TempDir dir;
+    const auto config = sqlite_config(dir.file("m.db"));
+    auto [store, a, b] = stored_pair(config, 11, MessageState::undeliverable);
+    ASSERT_NE(store, nullptr);
+    auto opened = SqliteCallbackOutbox::open(config, store.get());
+    ASSERT_TRUE(opened.has_value()) << opened.error().detail;
+    auto& outbox = **opened;
+
+    const auto before = store->stats();
+    auto seqs = outbox.enqueue(std::vector{job_for(a, kT0), job_for(b, kT0 + 1s)});
+    ASSERT_TRUE(seqs.has_value()) << seqs.error();
+    ASSERT_EQ(seqs->size(), 2u);
+    EXPECT_LT((*seqs)[0], (*seqs)[1]);
+    const auto enqueued = store->stats();
+    EXPECT_EQ(enqueued.commits, before.commits + 1);
+    EXPECT_EQ(enqueued.requests, before.requests + 1);
+    EXPECT_EQ(*outbox.pending(), 2u);
+    auto due = outbox.due(kT0 + 1s, 10, {});
+    ASSERT_TRUE(due.has_value());
+    ASSERT_EQ(due->size(), 2u);
+    EXPECT_EQ((*due)[0].seq, (*seqs)[0]);
+    EXPECT_EQ((*due)[1].message_id, b.id);
+
+    const CallbackAttempt attempts[] = {
+        {(*seqs)[0], 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},
+        {(*seqs)[1], 1, kT0 + 2s, CallbackVerdict::retry, "HTTP 503", kT0 + 40s},
+    };
+    ASSERT_TRUE(outbox.record_all(attempts).has_value());
+    EXPECT_EQ(store->stats().commits, enqueued.commits + 1);
+    EXPECT_EQ(*outbox.pending(), 1u);
+    EXPECT_EQ(**outbox.next_due(), kT0 + 40s);
+    expect_first_attempts(*store, a, b);
+
+    // The jobs are in the file: an outbox of its own opened later sees the one left.
+    opened->reset();
+    auto alone = open_ok<SqliteCallbackOutbox>(config);
+    ASSERT_NE(alone, nullptr);
+    EXPECT_EQ(*alone->pending(), 1u);
 }
 
 TEST(SqliteIdempotencyStore, ACompletedResponseIsReplayedAfterAReopen) {
