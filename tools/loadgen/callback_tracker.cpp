@@ -46,6 +46,7 @@ void CallbackTracker::received(const Arrival& a) {
     bool complete = false;
     {
         std::lock_guard lock(mutex_);
+        first_arrival_ = received_ == 0 ? a.at : std::min(first_arrival_, a.at);
         ++received_;
         last_arrival_ = std::max(last_arrival_, a.at);
         if (!a.signature_ok) ++bad_signatures_;
@@ -98,6 +99,9 @@ CallbackSummary CallbackTracker::summary() const {
     s.missing = expected_ - completed_;
     if (started_ && received_ > 0) {
         s.seconds = std::chrono::duration<double>(last_arrival_ - first_send_).count();
+    }
+    if (received_ > 0) {
+        s.arrival_seconds = std::chrono::duration<double>(last_arrival_ - first_arrival_).count();
     }
     s.latency = latency_;
     return s;

@@ -35,11 +35,20 @@ struct CallbackSummary {
     std::uint64_t completed = 0;       // accepted messages with a final-state callback
     std::uint64_t missing = 0;         // accepted messages without one
     double seconds = 0;                // first send -> last callback
+    double arrival_seconds = 0;        // first callback -> last callback
     LatencyHistogram latency;          // send -> first final callback, per message, microseconds
     double receiver_cpu_seconds = 0;   // the receiver thread's CPU time (set by its owner)
 
     [[nodiscard]] double per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(received) / seconds : 0.0;
+    }
+    // The rate callbacks arrived at, first to last: what the gateway sustains, without the
+    // pipeline's fixed delay before the first one (the simulator's receipt delay, one trip through
+    // the gateway) that per_second counts; a gateway falling behind stretches it all the same.
+    [[nodiscard]] double arrival_per_second() const noexcept {
+        return arrival_seconds > 0 && received > 1
+                   ? static_cast<double>(received - 1) / arrival_seconds
+                   : 0.0;
     }
 };
 
@@ -92,6 +101,7 @@ private:
     std::uint64_t malformed_ = 0;
     bool started_ = false;
     Clock::time_point first_send_{};
+    Clock::time_point first_arrival_{};
     Clock::time_point last_arrival_{};
     LatencyHistogram latency_;
 };

@@ -74,7 +74,8 @@ std::string format_table(const RunResult& r) {
     if (r.callbacks) {
         const auto& c = *r.callbacks;
         out << "  callbacks   " << c.received << " received in " << fixed(c.seconds, 3) << " s ("
-            << fixed(c.per_second(), 0) << "/s, first send -> last callback):";
+            << fixed(c.per_second(), 0) << "/s, first send -> last callback; "
+            << fixed(c.arrival_per_second(), 0) << "/s, first -> last callback):";
         for (const auto& [k, v] : c.by_state) out << " " << k << "=" << v;
         out << "\n";
         out << "              duplicates " << c.duplicates << ", retried " << c.retried
@@ -125,6 +126,8 @@ std::string format_json(const RunResult& r) {
         j["callbacks"] = {{"received", c.received},
                           {"per_second", c.per_second()},
                           {"seconds", c.seconds},
+                          {"arrival_per_second", c.arrival_per_second()},
+                          {"arrival_seconds", c.arrival_seconds},
                           {"by_state", c.by_state},
                           {"duplicates", c.duplicates},
                           {"retried", c.retried},

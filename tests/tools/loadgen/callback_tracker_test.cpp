@@ -63,6 +63,9 @@ TEST(CallbackTracker, CountsEventsByStateDuplicatesUnknownAndMissing) {
     // First send -> last callback.
     EXPECT_DOUBLE_EQ(s.seconds, 0.022);
     EXPECT_DOUBLE_EQ(s.per_second(), 6 / 0.022);
+    // First callback -> last: the rate they arrived at.
+    EXPECT_DOUBLE_EQ(s.arrival_seconds, 0.017);   // 5 ms -> 22 ms
+    EXPECT_DOUBLE_EQ(s.arrival_per_second(), 5 / 0.017);
 }
 
 TEST(CallbackTracker, ACallbackBeforeItsAcceptanceIsMatchedWhenTheIdArrives) {
