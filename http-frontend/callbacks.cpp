@@ -258,8 +258,12 @@ void CallbackDispatcher::run() {
             completions.swap(sh.completions);
             stopping = sh.stopping;
         }
-        admit(std::move(intake));
+        // Completions first, then the slots they freed refilled from memory, and only then the
+        // new events stored: each outbox write waits for a store commit, and attempts started
+        // before admit's write run during it instead of after it.
         handle_completions(std::move(completions));
+        if (!stopping) start_ready();
+        admit(std::move(intake));
         if (stopping) {
             if (!stop_deadline) stop_deadline = std::chrono::steady_clock::now() + grace_;
             if (in_flight_.empty() || std::chrono::steady_clock::now() >= *stop_deadline) break;
@@ -314,6 +318,13 @@ SystemTime CallbackDispatcher::start_due(SystemTime now) {
     }
     publish_pending(now);
     return std::max(now, std::min(store_look_at_, now + config_.poll_interval));
+}
+
+void CallbackDispatcher::start_ready() {
+    while (!ready_.empty() && in_flight_.size() < config_.max_in_flight) {
+        start_attempt(std::move(ready_.front()));
+        ready_.pop_front();
+    }
 }
 
 void CallbackDispatcher::start_attempt(CallbackJob job) {

@@ -149,6 +149,8 @@ private:
     void handle_completions(std::deque<Completion> completions);
     // Starts due attempts; the time the loop should look again.
     router::SystemTime start_due(router::SystemTime now);
+    // Starts attempts from memory (ready_) while there is room; no outbox read.
+    void start_ready();
     void start_attempt(router::CallbackJob job);
     void publish_pending(router::SystemTime now);
 
