@@ -210,17 +210,18 @@ private:
         const auto& res = c.parser->get();
         const unsigned code = res.result_int();
         ++result_.status[std::to_string(code)];
-        if ((code == 202 || code == 200) && share_.callbacks != nullptr) {
-            // Per recipient: the ids the gateway stored, and when their request left.
+        if (code == 202 || code == 200) {
+            // Per recipient: a 202 lists the ids the gateway stored, which may be fewer than
+            // the recipients sent (the others come back under "rejected").
             ids_.clear();
             (void)parse_accepted_ids(res.body(), ids_);
             const auto n = std::min<std::uint64_t>(ids_.size(), c.messages);
-            share_.callbacks->accepted(std::span(ids_).first(static_cast<std::size_t>(n)),
-                                       c.scheduled);
+            if (share_.callbacks != nullptr) {
+                share_.callbacks->accepted(std::span(ids_).first(static_cast<std::size_t>(n)),
+                                           c.scheduled);
+            }
             result_.accepted += n;
             result_.failed += c.messages - n;
-        } else if (code == 202 || code == 200) {
-            result_.accepted += c.messages;
         } else {
             result_.failed += c.messages;
         }

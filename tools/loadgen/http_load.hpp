@@ -19,8 +19,8 @@ struct WorkerShare {
     std::uint64_t count = 0;     // messages of this worker (0: duration only)
     std::uint64_t first_seq = 0; // destination numbers start here (unique across workers)
     // --callbacks: every request carries `callback_url`; the ids of each 202 go to `callbacks`
-    // with the request's send (open loop: scheduled) time, and `accepted` / `failed` count per
-    // recipient from the answer (a recipient the gateway refused is failed).
+    // with the request's send (open loop: scheduled) time. In both modes `accepted` / `failed`
+    // count per recipient from the answer (a recipient a 202 does not list is failed).
     CallbackTracker* callbacks = nullptr;
     std::string callback_url;
 };

@@ -6,7 +6,11 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tools/loadgen/http_load.hpp"
@@ -180,6 +184,68 @@ TEST(LoadgenHttp, BodiesCarryOneRecipientOrAListWithUniqueNumbers) {
     EXPECT_EQ(batch["to"][0], "+989129999999");
     EXPECT_EQ(batch["to"][1], "+989120000000");   // wraps within 7 digits
     EXPECT_EQ(batch["to"][2], "+989120000001");
+}
+
+// One keep-alive connection on loopback whose every request is answered 202 with `body`.
+class FixedAnswerServer {
+public:
+    explicit FixedAnswerServer(std::string body)
+        : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+          body_(std::move(body)),
+          thread_([this] { serve(); }) {}
+    ~FixedAnswerServer() {
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        thread_.join();
+    }
+    FixedAnswerServer(const FixedAnswerServer&) = delete;
+    FixedAnswerServer& operator=(const FixedAnswerServer&) = delete;
+    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    void serve() {
+        namespace http = boost::beast::http;
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket socket(io_);
+        acceptor_.accept(socket, ec);
+        boost::beast::flat_buffer buffer;
+        while (!ec) {
+            http::request<http::string_body> req;
+            http::read(socket, buffer, req, ec);
+            if (ec) break;
+            http::response<http::string_body> res{http::status::accepted, 11};
+            res.set(http::field::content_type, "application/json");
+            res.body() = body_;
+            res.keep_alive(true);
+            res.prepare_payload();
+            http::write(socket, res, ec);
+        }
+    }
+
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::string body_;
+    std::thread thread_;   // last: starts after the members it uses
+};
+
+// The gateway answers a batch it partly refused with 202, the accepted ids under "messages" and
+// the refused recipients under "rejected": only the accepted count as accepted, with or without
+// --callbacks.
+TEST(LoadgenHttp, APartial202CountsOnlyTheAcceptedRecipients) {
+    FixedAnswerServer server(
+        R"({"messages":[{"id":"0190a0b0-5c1e-7a3b-8000-000000000001","to":"+989120000000"}],)"
+        R"("rejected":[{"index":1,"to":"+989120000001","error":{"code":"invalid_destination"}}]})");
+    const auto options = parse_options({"http", "--target",
+                                        "127.0.0.1:" + std::to_string(server.port()), "--key",
+                                        "k", "--batch", "2", "--count", "4", "--connections", "1"});
+    WorkerShare share;
+    share.count = 4;
+    const auto r = run_http(options, share);
+    EXPECT_EQ(r.requests, 2U);
+    EXPECT_EQ(r.messages, 4U);
+    EXPECT_EQ(r.status.at("202"), 2U);
+    EXPECT_EQ(r.accepted, 2U);   // one per answer
+    EXPECT_EQ(r.failed, 2U);
 }
 
 TEST(LoadgenReport, JsonCarriesRateCountsAndPercentiles) {
