@@ -292,7 +292,7 @@ bool Session::complete_incoming(IncomingToken token, CommandStatus status, const
     return true;
 }
 
-bool Session::accept_bind(TimePoint /*now*/, std::string_view system_id) {
+bool Session::accept_bind(TimePoint now, std::string_view system_id) {
     if (!peer_bind_ || state_ == SessionState::closed) return false;
     const Header request = *peer_bind_;
     const CommandId resp_id = response_id_for(request.command_id);
@@ -310,7 +310,12 @@ bool Session::accept_bind(TimePoint /*now*/, std::string_view system_id) {
         case CommandId::bind_receiver: fill(BindReceiverResp{}); break;
         default: fill(BindTransceiverResp{}); break;
     }
-    if (!send(pdu)) return false;
+    if (!send(pdu)) {
+        // The answer does not encode (a system_id past its 16 octets): refuse the bind now
+        // rather than leave the ESME waiting until the session_init timer closes the link.
+        (void)reject_bind(CommandStatus::ESME_RBINDFAIL, now);
+        return false;
+    }
     peer_bind_.reset();
     init_deadline_.reset();
     state_ = bound_state_for(request.command_id);

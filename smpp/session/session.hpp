@@ -230,7 +230,9 @@ public:
     bool respond_submit(IncomingToken token, CommandStatus status, std::string_view message_id) {
         return complete_incoming(token, status, message_id);
     }
-    // SMSC: answer the pending bind request.
+    // SMSC: answer the pending bind request. False when none is pending, or when the answer
+    // cannot be encoded (system_id longer than 15 characters): the bind is then refused with
+    // ESME_RBINDFAIL, and the ESME may try again.
     bool accept_bind(TimePoint now, std::string_view system_id = {});
     bool reject_bind(CommandStatus status, TimePoint now);
     // Graceful stop: refuse new submits, wait for outstanding responses until now + drain (the

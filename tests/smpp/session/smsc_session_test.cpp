@@ -92,6 +92,23 @@ TEST_F(SmscSession, RejectedBindIsAnsweredWithTheStatusAndTheEsmeMayRetry) {
     EXPECT_EQ(s.state(), SessionState::bound_tx);
 }
 
+TEST_F(SmscSession, AnAcceptThatCannotBeEncodedRefusesTheBindInstead) {
+    Session& s = make();
+    s.on_pdu(peer(BindReceiver{}, 4), t0);
+    EXPECT_FALSE(s.accept_bind(t0, "a-system-id-of-20-ch"));   // past 15 characters + NUL
+    auto sent = drain(s);
+    ASSERT_EQ(sent.pdus.size(), 1U);
+    EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_receiver_resp);
+    EXPECT_EQ(sent.pdus[0].header.sequence_number, 4U);
+    EXPECT_EQ(sent.pdus[0].header.command_status, CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(s.state(), SessionState::open);
+    EXPECT_TRUE(listener.of("bound").empty());
+    EXPECT_FALSE(s.accept_bind(t0)) << "nothing pending any more";
+    s.on_pdu(peer(BindReceiver{}, 5), t0 + 1s);   // the ESME may try again
+    EXPECT_TRUE(s.accept_bind(t0 + 1s));
+    EXPECT_EQ(s.state(), SessionState::bound_rx);
+}
+
 TEST_F(SmscSession, SecondBindWhilePendingOrBoundIsRefused) {
     Session& s = make();
     s.on_pdu(peer(BindTransceiver{}, 1), t0);
