@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -49,6 +50,13 @@ public:
         result_.target_rate = share.rate;
         result_.connections = share.connections;
         result_.batch = o.batch;
+        if (o.idempotency_keys) {
+            // Unique in the run: a random run prefix, then the request's first message number
+            // (unique across workers); a second run against the same gateway is no replay.
+            std::random_device rd;
+            const auto nonce = (static_cast<std::uint64_t>(rd()) << 32U) | rd();
+            key_prefix_ = "lg-" + std::to_string(nonce) + "-";
+        }
     }
 
     RunResult run() {
@@ -181,6 +189,10 @@ private:
         c.req.set(bhttp::field::host, o_.host);
         c.req.set(bhttp::field::content_type, "application/json");
         if (!o_.api_key.empty()) c.req.set(bhttp::field::authorization, "Bearer " + o_.api_key);
+        if (!key_prefix_.empty()) {
+            c.req.set("Idempotency-Key",
+                      key_prefix_ + std::to_string(share_.first_seq + sent_messages_));
+        }
         c.req.body() = http_body(o_, share_.first_seq + sent_messages_, n, share_.callback_url);
         c.req.prepare_payload();
         sent_messages_ += n;
@@ -315,6 +327,7 @@ private:
     std::deque<std::pair<Clock::time_point, unsigned>> pending_;
     std::uint64_t planned_ = 0;
     std::uint64_t sent_messages_ = 0;
+    std::string key_prefix_;   // --idempotency-keys
     std::uint64_t in_flight_ = 0;
     std::vector<MessageKey> ids_;   // of one 202 answer, reused
     bool sending_stopped_ = false;

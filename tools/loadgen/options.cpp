@@ -72,6 +72,7 @@ std::string usage() {
            "  --key KEY             API key (Authorization: Bearer)\n"
            "  --path P              default /v1/messages\n"
            "  --batch N             recipients per request (default 1)\n"
+           "  --idempotency-keys    an Idempotency-Key on every request, unique in the run\n"
            "  --callbacks           receive the delivery callbacks: a receiver in this process,\n"
            "                        \"callback_url\" in every request; reports callbacks by state,\n"
            "                        duplicates, missing and submit -> final callback latency\n"
@@ -108,6 +109,10 @@ Options parse_options(const std::vector<std::string>& args) {
         }
         if (a == "--callbacks") {
             o.callbacks = true;
+            continue;
+        }
+        if (a == "--idempotency-keys") {
+            o.idempotency_keys = true;
             continue;
         }
         if (i + 1 >= args.size()) throw std::invalid_argument(a + ": value missing");

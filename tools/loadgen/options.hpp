@@ -24,6 +24,7 @@ struct Options {
     std::string path = "/v1/messages";
     std::string api_key;
     unsigned batch = 1;               // recipients per request ("to": [...] when > 1)
+    bool idempotency_keys = false;    // --idempotency-keys: a key per request, unique in the run
     // Delivery callbacks (--callbacks): a receiver in this process, its URL in every request.
     bool callbacks = false;
     std::string callback_host = "127.0.0.1";   // --callback-listen; loopback unless given

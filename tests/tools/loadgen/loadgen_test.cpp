@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -186,7 +188,8 @@ TEST(LoadgenHttp, BodiesCarryOneRecipientOrAListWithUniqueNumbers) {
     EXPECT_EQ(batch["to"][2], "+989120000001");
 }
 
-// One keep-alive connection on loopback whose every request is answered 202 with `body`.
+// One keep-alive connection on loopback whose every request is answered 202 with `body`; it
+// keeps each request's Idempotency-Key (empty when absent).
 class FixedAnswerServer {
 public:
     explicit FixedAnswerServer(std::string body)
@@ -201,6 +204,10 @@ public:
     FixedAnswerServer(const FixedAnswerServer&) = delete;
     FixedAnswerServer& operator=(const FixedAnswerServer&) = delete;
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
+    std::vector<std::string> keys() const {
+        std::lock_guard lock(mutex_);
+        return keys_;
+    }
 
 private:
     void serve() {
@@ -213,6 +220,10 @@ private:
             http::request<http::string_body> req;
             http::read(socket, buffer, req, ec);
             if (ec) break;
+            {
+                std::lock_guard lock(mutex_);
+                keys_.emplace_back(req["Idempotency-Key"]);
+            }
             http::response<http::string_body> res{http::status::accepted, 11};
             res.set(http::field::content_type, "application/json");
             res.body() = body_;
@@ -225,6 +236,8 @@ private:
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::string body_;
+    mutable std::mutex mutex_;
+    std::vector<std::string> keys_;
     std::thread thread_;   // last: starts after the members it uses
 };
 
@@ -246,6 +259,32 @@ TEST(LoadgenHttp, APartial202CountsOnlyTheAcceptedRecipients) {
     EXPECT_EQ(r.status.at("202"), 2U);
     EXPECT_EQ(r.accepted, 2U);   // one per answer
     EXPECT_EQ(r.failed, 2U);
+}
+
+TEST(LoadgenHttp, IdempotencyKeysAreSentOnlyWhenAskedAndDifferPerRequestAndRun) {
+    const std::string answer = R"({"messages":[]})";
+    auto run = [&](bool keys) {
+        FixedAnswerServer server(answer);
+        std::vector<std::string> args = {"http", "--target",
+                                         "127.0.0.1:" + std::to_string(server.port()), "--key",
+                                         "k", "--count", "3"};
+        if (keys) args.emplace_back("--idempotency-keys");
+        WorkerShare share;
+        share.count = 3;
+        (void)run_http(parse_options(args), share);
+        return server.keys();
+    };
+    const auto none = run(false);
+    ASSERT_EQ(none.size(), 3U);
+    for (const auto& k : none) EXPECT_EQ(k, "");
+    const auto first = run(true);
+    const auto second = run(true);
+    ASSERT_EQ(first.size(), 3U);
+    ASSERT_EQ(second.size(), 3U);
+    std::set<std::string> all(first.begin(), first.end());
+    all.insert(second.begin(), second.end());
+    EXPECT_EQ(all.size(), 6U);   // unique per request and per run
+    for (const auto& k : all) EXPECT_EQ(k.rfind("lg-", 0), 0U) << k;
 }
 
 TEST(LoadgenReport, JsonCarriesRateCountsAndPercentiles) {
