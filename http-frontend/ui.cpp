@@ -42,6 +42,14 @@ constexpr std::string_view kIndexHtml = R"HTML(<!doctype html>
       <tbody></tbody>
     </table>
   </section>
+  <section>
+    <h2>SMPP clients <span class="muted">(accounts of the SMPP server side: sessions bound now, by bind type)</span></h2>
+    <p id="esme-off" class="muted" hidden>No SMPP server accounts in this instance's configuration.</p>
+    <table id="esme">
+      <thead><tr><th>account</th><th>bind type</th><th class="num">bound</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
   <section class="two">
     <div>
       <h2>Queues by lane</h2>
@@ -203,6 +211,17 @@ constexpr std::string_view kAppJs = R"JS('use strict';
       cell(tr, c.sends_failed, 'num');
       cell(tr, c.throttled, 'num');
       cell(tr, c.breaker);
+    }
+    const esme = $('esme').tBodies[0];
+    esme.textContent = '';
+    const sessions = s.esme_sessions || [];
+    $('esme-off').hidden = sessions.length > 0;
+    for (const e of sessions) {
+      const tr = esme.insertRow();
+      tr.dataset.esmeAccount = e.account;
+      tr.dataset.bindType = e.bind_type;
+      tr.dataset.bound = e.bound;
+      cell(tr, e.account); cell(tr, e.bind_type); cell(tr, e.bound, 'num');
     }
     const lanes = $('lanes').tBodies[0];
     lanes.textContent = '';

@@ -27,16 +27,8 @@ def main():
     bindery = harness.env_path("BINDERY")
     work = harness.Workdir("cli")
     sim = harness.Simulator(work, ["--dlr-delay", "10"])
-    config = harness.write_config(work, sim.port)
     # An SMPP server account that may bind as transmitter or receiver (no ESME binds it here).
-    with open(config, encoding="utf-8") as f:
-        text = f.read()
-    server = "smpp_server:\n  listen: 127.0.0.1:0\n"
-    harness.check(server in text, f"config layout changed:\n{text}")
-    text = text.replace(server, server + "  accounts:\n    - system_id: esme1\n      password: pw\n"
-                        "      client: ops\n      bind_types: [tx, rx]\n")
-    with open(config, "w", encoding="utf-8") as f:
-        f.write(text)
+    config = harness.write_config(work, sim.port, smpp_accounts=harness.ESME_ACCOUNT)
     gw = harness.Gateway(work, config)
     env = dict(os.environ, BINDERY_URL=gw.base, BINDERY_ADMIN_KEY=harness.ADMIN_KEY,
                BINDERY_API_KEY=harness.API_KEY)

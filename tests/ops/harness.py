@@ -142,7 +142,18 @@ class Simulator(Process):
         self.port = int(text)
 
 
-def write_config(work, carrier_port, extra=""):
+# An SMPP server-side account that may bind as transmitter or receiver (write_config's accounts).
+ESME_ACCOUNT = """  accounts:
+    - system_id: esme1
+      password: pw
+      client: ops
+      bind_types: [tx, rx]
+"""
+
+
+def write_config(work, carrier_port, extra="", smpp_accounts=""):
+    """The gateway's config: `extra` appended at the top level, `smpp_accounts` (e.g.
+    ESME_ACCOUNT) under smpp_server."""
     path = work.file("bindery.yaml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"""process:
@@ -159,7 +170,7 @@ http:
   listen: 127.0.0.1:0
 smpp_server:
   listen: 127.0.0.1:0
-carriers:
+{smpp_accounts}carriers:
   - name: sim
     kind: smpp
     address: 127.0.0.1:{carrier_port}

@@ -95,7 +95,8 @@ def main():
     os.makedirs(artifacts, exist_ok=True)
     work = harness.Workdir("ui")
     sim = harness.Simulator(work, ["--dlr-delay", "10"])
-    gw = harness.Gateway(work, harness.write_config(work, sim.port, ALERTING))
+    gw = harness.Gateway(work, harness.write_config(work, sim.port, ALERTING,
+                                                    smpp_accounts=harness.ESME_ACCOUNT))
     try:
         gw.wait_ready()
         message_id = gw.send(text="seen on the status page")
@@ -137,6 +138,10 @@ def main():
         harness.check(parser.login_hidden is True, "login form visible with a key")
         lanes = [r.get("data-lane") for r in parser.rows if "data-lane" in r]
         harness.check(sorted(lanes) == ["bulk", "express", "normal"], f"lanes: {lanes}")
+        # The SMPP server side's account, by bind type it may make, none bound.
+        esme = sorted((r.get("data-esme-account"), r.get("data-bind-type"), r.get("data-bound"))
+                      for r in parser.rows if "data-esme-account" in r)
+        harness.check(esme == [("esme1", "rx", "0"), ("esme1", "tx", "0")], f"SMPP clients: {esme}")
 
         shot = os.path.join(artifacts, "ui-status.png")
         if os.path.exists(shot):
