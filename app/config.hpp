@@ -86,6 +86,9 @@ struct HttpServerConfig {
     Millis read_timeout{std::chrono::seconds(10)};
     Millis idle_timeout{std::chrono::seconds(60)};
     unsigned max_connections = 1024;
+    // Threads for the requests that block until their commit (an Idempotency-Key, bulk CSV,
+    // admin): each waits for its own; more of them let more commit together.
+    unsigned workers = 64;
     CallbacksConfig callbacks;
     // The operator key of /admin/v1 and /ui/ (bindery status, bind, dlq, message), at least 16
     // characters. Unset: BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE from the environment; neither:

@@ -257,6 +257,7 @@ std::string dump_config(const Config& c) {
     d.duration("read_timeout", c.http.read_timeout);
     d.duration("idle_timeout", c.http.idle_timeout);
     d.integer("max_connections", c.http.max_connections);
+    d.integer("workers", c.http.workers);
     d.key("callbacks");
     out << YAML::BeginMap;
     d.boolean("on_sent", c.http.callbacks.on_sent);

@@ -832,6 +832,7 @@ void Loader::load_http(MapReader& m, HttpServerConfig& c) {
     duration(m, "read_timeout", c.read_timeout, std::chrono::milliseconds(100), std::chrono::minutes(10));
     duration(m, "idle_timeout", c.idle_timeout, std::chrono::seconds(1), std::chrono::hours(1));
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
+    integer(m, "workers", c.workers, 1, 1024);
     if (m.present("callbacks")) object(m, "callbacks", [&](MapReader& s) { load_callbacks(s, c.callbacks); });
     else m.take("callbacks");
     if (secret(m, "admin_key", c.admin_key, false)) secret_min_length(m, "admin_key", c.admin_key, kMinAdminKey);

@@ -324,6 +324,7 @@ http::ServerConfig to_http_config(const HttpServerConfig& http) {
     out.port = http.listen.port;
     if (http.tls.enabled) out.tls = http::TlsFiles{http.tls.cert_file, http.tls.key_file};
     out.max_connections = http.max_connections;
+    out.worker_threads = http.workers;
     out.max_body_bytes = http.body_limit;
     out.idle_timeout = http.idle_timeout;
     out.header_timeout = http.read_timeout;
@@ -545,7 +546,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // Idempotency-Key responses and pending delivery callbacks: tables in the same file, so both
     // survive a restart. The outbox writes through the store's group-commit writer (a second
     // writer connection would make the store's writer drop its page cache at every commit).
-    auto idempotency = router::SqliteIdempotencyStore::open(store_config);
+    auto idempotency = router::SqliteIdempotencyStore::open(store_config, {}, parts.store.get());
     if (!idempotency) throw std::runtime_error("store: " + idempotency.error().detail);
     parts.idempotency = std::move(*idempotency);
     auto outbox = router::SqliteCallbackOutbox::open(store_config, parts.store.get());

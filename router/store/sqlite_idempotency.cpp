@@ -17,20 +17,45 @@ constexpr const char* kInsert =
     "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kPurge = "DELETE FROM idempotency_keys WHERE created_at <= ?1";
 
+// Writes one completed response (OR REPLACE: see kInsert).
+Expected<void, StoreError> insert_response(sqlite::Connection& c, const std::string& client,
+                                           const std::string& key, const std::string& fingerprint,
+                                           const StoredResponse& response, SystemTime created,
+                                           bool& wrote) {
+    auto stmt = c.prepare(kInsert);
+    if (!stmt) return Unexpected(std::move(stmt).error());
+    StmtUse use(*stmt);
+    int rc = sqlite::bind_text(*stmt, 1, client);
+    if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 2, key);
+    if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 3, fingerprint);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 4, response.status);
+    if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 5, response.content_type);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_blob(*stmt, 6, response.body.data(),
+                               static_cast<int>(response.body.size()), SQLITE_TRANSIENT);
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 7, sqlite::to_nanos(created));
+    if (rc != SQLITE_OK) return Unexpected(c.error(rc, "bind idempotency key"));
+    wrote = true;
+    rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_DONE) return Unexpected(c.error(rc, "store idempotency key"));
+    return {};
+}
+
 }  // namespace
 
 SqliteIdempotencyStore::SqliteIdempotencyStore(std::unique_ptr<sqlite::Connection> conn,
-                                               SqliteIdempotencyConfig config)
-    : config_(config), conn_(std::move(conn)) {}
+                                               SqliteIdempotencyConfig config, SqliteStore* store)
+    : config_(config), conn_(std::move(conn)), store_(store) {}
 
 SqliteIdempotencyStore::~SqliteIdempotencyStore() = default;
 
 Expected<std::unique_ptr<SqliteIdempotencyStore>, StoreError> SqliteIdempotencyStore::open(
-    const SqliteStoreConfig& store, SqliteIdempotencyConfig config) {
+    const SqliteStoreConfig& store, SqliteIdempotencyConfig config, SqliteStore* writer) {
     auto conn = sqlite::open_side_connection(store);
     if (!conn) return Unexpected(std::move(conn).error());
     return std::unique_ptr<SqliteIdempotencyStore>(
-        new SqliteIdempotencyStore(std::move(*conn), config));
+        new SqliteIdempotencyStore(std::move(*conn), config, writer));
 }
 
 void SqliteIdempotencyStore::note_error(const StoreError& e) {
@@ -83,36 +108,34 @@ IdempotencyLookup SqliteIdempotencyStore::begin(const std::string& client, const
 }
 
 void SqliteIdempotencyStore::complete(const std::string& client, const std::string& key,
-                                      StoredResponse response, SystemTime now) {
-    std::lock_guard lock(mutex_);
+                                      StoredResponse response, SystemTime /*now*/) {
+    std::unique_lock lock(mutex_);
     const auto it = in_flight_.find(std::make_pair(client, key));
     if (it == in_flight_.end()) return;
-    auto& c = *conn_;
-    auto stmt = c.prepare(kInsert);
-    if (!stmt) {
-        note_error(stmt.error());
+    // The retention runs from the first request, as in memory.
+    const Reservation reservation = it->second;
+    Expected<void, StoreError> written;
+    if (store_ != nullptr) {
+        // In the store's next group commit. The reservation stays until then (the same key
+        // meanwhile is "in progress"), and requests with other keys do not wait for this one.
+        lock.unlock();
+        const SqliteStore::WriteWork work = [&](sqlite::Connection& c, bool& wrote) {
+            return insert_response(c, client, key, reservation.fingerprint, response,
+                                   reservation.created, wrote);
+        };
+        written = store_->write(work, 1);
+        lock.lock();
     } else {
-        StmtUse use(*stmt);
-        int rc = sqlite::bind_text(*stmt, 1, client);
-        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 2, key);
-        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 3, it->second.fingerprint);
-        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 4, response.status);
-        if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 5, response.content_type);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_bind_blob(*stmt, 6, response.body.data(),
-                                   static_cast<int>(response.body.size()), SQLITE_TRANSIENT);
-        }
-        // The retention runs from the first request, as in memory.
-        (void)now;
-        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 7, sqlite::to_nanos(it->second.created));
-        if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc == SQLITE_DONE) {
-            ++stats_.stored;
-        } else {
-            note_error(c.error(rc, "store idempotency key"));
-        }
+        bool wrote = false;
+        written = insert_response(*conn_, client, key, reservation.fingerprint, response,
+                                  reservation.created, wrote);
     }
-    in_flight_.erase(it);
+    if (written) {
+        ++stats_.stored;
+    } else {
+        note_error(written.error());
+    }
+    in_flight_.erase(std::make_pair(client, key));
 }
 
 void SqliteIdempotencyStore::release(const std::string& client, const std::string& key) {

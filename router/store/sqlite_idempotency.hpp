@@ -4,7 +4,8 @@
 // still gets the original answer. Reservations of requests in flight stay in memory (a crash
 // forgets them, so the retry is processed instead of being stuck "in progress" for a day).
 // Rows older than the retention are purged (at most once per purge_interval, from begin()).
-// This header does not include sqlite3.h.
+// Reads and the purge on a connection of its own; completed responses through the SqliteStore's
+// group-commit writer when one is given (the gateway). This header does not include sqlite3.h.
 
 #include <chrono>
 #include <map>
@@ -15,10 +16,6 @@
 #include "router/store/sqlite_store.hpp"
 
 namespace bindery::router {
-
-namespace sqlite {
-class Connection;
-}
 
 struct SqliteIdempotencyConfig {
     std::chrono::seconds retention{std::chrono::hours(24)};
@@ -34,8 +31,12 @@ struct SqliteIdempotencyStats {
 
 class SqliteIdempotencyStore final : public IdempotencyStore {
 public:
+    // With `writer` (open on the same file, outliving this store) complete() commits with the
+    // store's own writes (SqliteStore::write): no second writer on the file per request, and no
+    // lock held while it waits.
     static Expected<std::unique_ptr<SqliteIdempotencyStore>, StoreError> open(
-        const SqliteStoreConfig& store, SqliteIdempotencyConfig config = {});
+        const SqliteStoreConfig& store, SqliteIdempotencyConfig config = {},
+        SqliteStore* writer = nullptr);
     ~SqliteIdempotencyStore() override;
     SqliteIdempotencyStore(const SqliteIdempotencyStore&) = delete;
     SqliteIdempotencyStore& operator=(const SqliteIdempotencyStore&) = delete;
@@ -54,7 +55,8 @@ public:
     std::string last_error() const;
 
 private:
-    SqliteIdempotencyStore(std::unique_ptr<sqlite::Connection> conn, SqliteIdempotencyConfig config);
+    SqliteIdempotencyStore(std::unique_ptr<sqlite::Connection> conn, SqliteIdempotencyConfig config,
+                           SqliteStore* store);
     Expected<std::uint64_t, StoreError> purge_locked(SystemTime now);
     void note_error(const StoreError& e);   // mutex_ held
 
@@ -65,6 +67,7 @@ private:
     SqliteIdempotencyConfig config_;
     mutable std::mutex mutex_;
     std::unique_ptr<sqlite::Connection> conn_;
+    SqliteStore* store_;   // null: complete() writes on conn_
     std::map<std::pair<std::string, std::string>, Reservation> in_flight_;
     SystemTime last_purge_{};
     SqliteIdempotencyStats stats_;

@@ -587,12 +587,13 @@ TEST(ConfigLoader, ReadsCallbackSettingsAndClientCallbackSecrets) {
     FakeSecrets secrets;
     secrets.vars["CB_SECRET"] = "whsec-1";
     const auto result = load(
-        "http:\n  callbacks: {on_sent: true, initial_backoff: 1s, max_backoff: 10s, max_age: 2h, "
+        "http:\n  workers: 12\n  callbacks: {on_sent: true, initial_backoff: 1s, max_backoff: 10s, max_age: 2h, "
         "max_attempts: 7, timeout: 3s, max_in_flight: 4}\n"
         "clients:\n  - {name: a, api_key: k, callback_url: 'https://a.example/cb', "
         "callback_secret_env: CB_SECRET}\n  - {name: b, api_key: k2}\n",
         secrets);
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    EXPECT_EQ(result.config.http.workers, 12U);
     const auto& cb = result.config.http.callbacks;
     EXPECT_TRUE(cb.on_sent);
     EXPECT_EQ(cb.initial_backoff, std::chrono::seconds(1));
@@ -607,6 +608,8 @@ TEST(ConfigLoader, ReadsCallbackSettingsAndClientCallbackSecrets) {
     EXPECT_THAT(errors_of("http:\n  callbacks: {initial_backoff: 10s, max_backoff: 1s}\n"),
                 ElementsAre("test.yaml:2:50: http.callbacks.max_backoff: must not be shorter than "
                             "initial_backoff"));
+    EXPECT_THAT(errors_of("http:\n  workers: 0\n"),
+                ElementsAre(HasSubstr("test.yaml:2:12: http.workers:")));
 }
 
 TEST(ConfigLoader, ReadsSecretFilesAndEnvironmentFromTheSystem) {

@@ -258,6 +258,35 @@ TEST(SqliteIdempotencyStore, ACompletedResponseIsReplayedAfterAReopen) {
     EXPECT_EQ(store->last_error(), "");
 }
 
+// The gateway's idempotency store writes completed responses through the store's writer: one of
+// its commits per response, and the row is there for a store of its own opened later.
+TEST(SqliteIdempotencyStore, ResponsesWrittenThroughTheStoreAreItsCommitsAndReplay) {
+    TempDir dir;
+    const auto config = sqlite_config(dir.file("m.db"));
+    {
+        auto messages = open_ok<SqliteStore>(config);
+        ASSERT_NE(messages, nullptr);
+        auto opened = SqliteIdempotencyStore::open(config, {}, messages.get());
+        ASSERT_TRUE(opened.has_value()) << opened.error().detail;
+        auto& keys = **opened;
+        EXPECT_EQ(keys.begin("acme", "k1", "fp", kT0).state, IdempotencyState::reserved);
+        const auto before = messages->stats().commits;
+        keys.complete("acme", "k1", {202, "application/json", "{\"id\":1}"}, kT0 + 1s);
+        EXPECT_EQ(messages->stats().commits, before + 1);
+        EXPECT_EQ(keys.stats().stored, 1u);
+        EXPECT_EQ(keys.last_error(), "");
+        // Completed: replayed from the table (the reservation is gone).
+        const auto replay = keys.begin("acme", "k1", "fp", kT0 + 2s);
+        ASSERT_EQ(replay.state, IdempotencyState::replay);
+        EXPECT_EQ(replay.response.body, "{\"id\":1}");
+    }
+    auto alone = open_ok<SqliteIdempotencyStore>(config);
+    ASSERT_NE(alone, nullptr);
+    const auto replay = alone->begin("acme", "k1", "fp", kT0 + 1h);
+    ASSERT_EQ(replay.state, IdempotencyState::replay);
+    EXPECT_EQ(replay.response.status, 202u);
+}
+
 TEST(SqliteIdempotencyStore, KeysExpireAfterTheRetentionAndArePurged) {
     TempDir dir;
     auto store = open_ok<SqliteIdempotencyStore>(sqlite_config(dir.file("m.db")));
