@@ -6,6 +6,8 @@ bench/results/latest.json (name, value, unit, peer, ratio, how) for machines to 
 
 Reads what is there and says what is missing; never invents a figure. Inputs (under OUT_DIR):
   codec.json            Google Benchmark JSON of bench_codec (Bindery and libsmpp34, same run)
+  callbacks.json        Google Benchmark JSON of bench_callbacks (callback body and signature,
+                        next to the nlohmann + one-shot HMAC construction they replaced)
   smpp-window-<w>.json  bindery-smpp-load, one bind at window <w> against the simulator
   node-smpp-window-<w>.json   optional: node-smpp client, same bind/window/simulator (peer)
   http-<scenario>.json  bench/http.sh: loadgen JSON + end-to-end, RSS and CPU of the gateway
@@ -88,6 +90,27 @@ def codec(rep, out):
         rep.add("codec", f"codec.{label.replace(' ', '_')}", v, "ns",
                 "bench_codec: CPU time per PDU, same octets for both, same run",
                 peer="libsmpp34" if p else None, peer_value=p, ratio=(p / v) if p else None)
+
+
+def callback_encoding(rep, out):
+    data = load(os.path.join(out, "callbacks.json"))
+    if not data:
+        rep.missing.append("callback body/signature (bench_callbacks)")
+        return
+    by = {b["name"]: b for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"}
+    pairs = [("callbacks.body_ns", "body/new_plain", "body/old_nlohmann_plain", "nlohmann::ordered_json"),
+             ("callbacks.body_rich_ns", "body/new_rich", "body/old_nlohmann_rich", "nlohmann::ordered_json"),
+             ("callbacks.signature_ns", "signature/new_kept_context", "signature/old_one_shot_hmac",
+              "one-shot HMAC()")]
+    for name, ours, theirs, peer in pairs:
+        if ours not in by:
+            continue
+        v = by[ours]["cpu_time"]
+        p = by[theirs]["cpu_time"] if theirs in by else None
+        rep.add("callbacks", name, v, "ns",
+                "bench_callbacks: CPU time per delivery-callback body / signature, same event, "
+                "previous construction as peer, same run",
+                peer=peer if p else None, peer_value=p, ratio=(p / v) if p else None)
 
 
 def single_bind(rep, out):
@@ -226,6 +249,7 @@ def main():
     out, results = sys.argv[1], sys.argv[2]
     rep = Report()
     codec(rep, out)
+    callback_encoding(rep, out)
     single_bind(rep, out)
     http(rep, out)
     alerts(rep, out)
@@ -253,7 +277,7 @@ def main():
         lines.append(f"| {r['name']} | {value} | {peer} | {ratio} | {r['how']} |")
     if rep.missing:
         lines += ["", "Not measured in this run: " + "; ".join(rep.missing) + "."]
-    lines += ["", "Ratios: peer time / Bindery time for the codec (higher is better for Bindery); "
+    lines += ["", "Ratios: peer time / Bindery time for the codec and callback encoding (higher is better for Bindery); "
               "Bindery rate / peer rate for throughput. Reproduce with `make bench` "
               "(docs/bench.md)."]
     with open(md, "w") as f:

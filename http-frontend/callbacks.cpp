@@ -1,12 +1,16 @@
 #include "http-frontend/callbacks.hpp"
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http-frontend/time_format.hpp"
@@ -49,44 +53,267 @@ HttpClientConfig with_pool_room(const CallbackConfig& c) {
     return http;
 }
 
+// ---- callback_body --------------------------------------------------------------------------
+
+// Bytes copied as they are inside a JSON string: printable ASCII and DEL, but '"' and '\'.
+constexpr std::array<bool, 256> kPlainJsonByte = [] {
+    std::array<bool, 256> t{};
+    for (std::size_t c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+    return t;
+}();
+
+// The length of the well-formed UTF-8 sequence (Unicode table 3-7: no overlong forms, no
+// surrogates, nothing past U+10FFFF) starting with the non-ASCII byte p[0], or, when it is
+// ill-formed, minus the length of its maximal subpart (the lead byte and the continuation bytes
+// that fit, at least 1).
+int utf8_sequence(const unsigned char* p, std::size_t n) noexcept {
+    const unsigned char b = p[0];
+    int len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;   // the range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) {
+        len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+    } else {
+        return -1;   // a continuation byte, C0, C1, F5..FF
+    }
+    for (int i = 1; i < len; ++i) {
+        if (static_cast<std::size_t>(i) >= n) return -i;
+        const unsigned char c = p[i];
+        if (c < lo || c > hi) return -i;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return len;
+}
+
+// `s` as a JSON string, exactly as nlohmann::json::dump(-1, ' ', false,
+// error_handler_t::replace) writes it: '"', '\' and \b \t \n \f \r escaped by name, the other
+// control characters as \u00xx (lower-case hex), DEL and well-formed UTF-8 copied. Ill-formed
+// UTF-8 never fails (the replace handler): each maximal subpart of an ill-formed sequence, or a
+// byte that cannot start one, becomes one U+FFFD, and the byte that broke a sequence is read
+// again.
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    out.push_back('"');
+    std::size_t i = 0;
+    while (i < n) {
+        std::size_t run = i;
+        while (run < n && kPlainJsonByte[p[run]]) ++run;
+        out.append(s.data() + i, run - i);
+        i = run;
+        if (i == n) break;
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\b': out.append("\\b"); break;
+                case '\t': out.append("\\t"); break;
+                case '\n': out.append("\\n"); break;
+                case '\f': out.append("\\f"); break;
+                case '\r': out.append("\\r"); break;
+                default: {
+                    const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4U], kHex[c & 0xFU]};
+                    out.append(u, sizeof u);
+                }
+            }
+            ++i;
+            continue;
+        }
+        const int len = utf8_sequence(p + i, n - i);
+        if (len > 0) {
+            out.append(s.data() + i, static_cast<std::size_t>(len));
+            i += static_cast<std::size_t>(len);
+        } else {
+            out.append("\xEF\xBF\xBD");   // U+FFFD
+            i += static_cast<std::size_t>(-len);
+        }
+    }
+    out.push_back('"');
+}
+
+void append_json_string_or_null(std::string& out, std::string_view s) {
+    if (s.empty()) {
+        out.append("null");
+    } else {
+        append_json_string(out, s);
+    }
+}
+
+void append_decimal(std::string& out, std::uint32_t v) {
+    char buf[10];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;   // 10 digits hold any uint32
+    out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+// MessageId::to_string() without the temporary.
+void append_message_id(std::string& out, const router::MessageId& id) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char text[36];
+    std::size_t k = 0;
+    const auto& bytes = id.bytes();
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) text[k++] = '-';
+        text[k++] = kHex[bytes[i] >> 4U];
+        text[k++] = kHex[bytes[i] & 0xFU];
+    }
+    out.append(text, k);
+}
+
+// ---- callback_signature ---------------------------------------------------------------------
+
+// The HMAC-SHA256 of "<stamp>.<body>" with the one-shot HMAC(): the fallback when a kept
+// context cannot be had. Returns the MAC's length (0 on failure).
+std::size_t one_shot_hmac(std::string_view secret, std::string_view stamp_dot,
+                          std::string_view body, unsigned char* mac) {
+    std::string payload;
+    payload.reserve(stamp_dot.size() + body.size());
+    payload.append(stamp_dot).append(body);
+    unsigned int len = 0;
+    if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+             reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac,
+             &len) == nullptr) {
+        return 0;
+    }
+    return len;
+}
+
+// HMAC-SHA256 contexts keyed with the secrets this thread signed with lately: a signature then
+// costs an EVP_MAC_init() that restores the keyed state, two updates and a final, instead of
+// fetching the algorithm, allocating a context and hashing the key each time (HMAC() does all
+// that per call). In the gateway one thread signs (the callback dispatcher's).
+class HmacContexts {
+public:
+    HmacContexts() = default;
+    HmacContexts(const HmacContexts&) = delete;
+    HmacContexts& operator=(const HmacContexts&) = delete;
+    ~HmacContexts() {
+        for (auto& e : entries_) drop(e);
+    }
+
+    // A context keyed with `secret`, ready for EVP_MAC_init(ctx, nullptr, 0, nullptr); nullptr
+    // when OpenSSL cannot make one.
+    EVP_MAC_CTX* keyed(std::string_view secret) {
+        for (auto& e : entries_) {
+            if (e.ctx != nullptr && e.secret == secret) return e.ctx;
+        }
+        static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);   // kept to exit
+        if (hmac == nullptr) return nullptr;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
+        if (ctx == nullptr) return nullptr;
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+            OSSL_PARAM_construct_end()};
+        // A key pointer that is never null, also for an empty secret.
+        static constexpr unsigned char kNoKey[1] = {0};
+        const auto* key = secret.empty() ? kNoKey
+                                         : reinterpret_cast<const unsigned char*>(secret.data());
+        if (EVP_MAC_init(ctx, key, secret.size(), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        Entry& e = entries_[next_victim_];
+        next_victim_ = (next_victim_ + 1) % entries_.size();
+        drop(e);
+        e.secret.assign(secret);
+        e.ctx = ctx;
+        return ctx;
+    }
+
+private:
+    struct Entry {
+        std::string secret;
+        EVP_MAC_CTX* ctx = nullptr;
+    };
+    static void drop(Entry& e) {
+        EVP_MAC_CTX_free(e.ctx);   // clears the key it holds
+        e.ctx = nullptr;
+        if (!e.secret.empty()) OPENSSL_cleanse(e.secret.data(), e.secret.size());
+        e.secret.clear();
+    }
+
+    std::array<Entry, 16> entries_{};
+    std::size_t next_victim_ = 0;
+};
+
+HmacContexts& thread_hmac_contexts() {
+    thread_local HmacContexts contexts;
+    return contexts;
+}
+
 }  // namespace
 
 std::string callback_body(const CallbackEvent& e) {
-    nlohmann::ordered_json j;
-    j["event"] = "message." + lower(router::to_string(e.to));
-    j["message_id"] = e.id.to_string();
-    j["state"] = router::to_string(e.to);
-    j["previous_state"] = router::to_string(e.from);
-    j["at"] = format_rfc3339(e.at);
-    j["to"] = e.destination;
-    j["from"] = e.sender;
-    j["client_ref"] = e.client_ref.empty() ? nlohmann::ordered_json(nullptr)
-                                           : nlohmann::ordered_json(e.client_ref);
-    j["segments"] = e.segments;
-    j["attempts"] = e.attempts;
-    j["provider"] = e.provider.empty() ? nlohmann::ordered_json(nullptr)
-                                       : nlohmann::ordered_json(e.provider);
-    j["detail"] = e.detail.empty() ? nlohmann::ordered_json(nullptr)
-                                   : nlohmann::ordered_json(e.detail);
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    // Written straight into one string; byte for byte what nlohmann::ordered_json built before
+    // (the members in this order, compact, strings as append_json_string writes them, an empty
+    // optional member as null): tests/http-frontend/callbacks_differential_test.cpp holds that
+    // construction and compares the two.
+    std::string out;
+    out.reserve(320 + e.destination.size() + e.sender.size() + e.client_ref.size() +
+                e.provider.size() + e.detail.size());
+    // State names are fixed upper-case ASCII ("FAILED_TEMP"): nothing to escape.
+    const std::string_view to = router::to_string(e.to);
+    out.append(R"({"event":"message.)");
+    for (const char c : to) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    out.append(R"(","message_id":")");
+    append_message_id(out, e.id);
+    out.append(R"(","state":")").append(to);
+    out.append(R"(","previous_state":")").append(router::to_string(e.from));
+    out.append(R"(","at":")");
+    append_rfc3339(out, e.at);
+    out.append(R"(","to":)");
+    append_json_string(out, e.destination);
+    out.append(R"(,"from":)");
+    append_json_string(out, e.sender);
+    out.append(R"(,"client_ref":)");
+    append_json_string_or_null(out, e.client_ref);
+    out.append(R"(,"segments":)");
+    append_decimal(out, e.segments);
+    out.append(R"(,"attempts":)");
+    append_decimal(out, e.attempts);
+    out.append(R"(,"provider":)");
+    append_json_string_or_null(out, e.provider);
+    out.append(R"(,"detail":)");
+    append_json_string_or_null(out, e.detail);
+    out.push_back('}');
+    return out;
 }
 
 std::string callback_signature(std::string_view secret, std::int64_t unix_seconds,
                                std::string_view body) {
-    const std::string t = std::to_string(unix_seconds);
-    std::string signed_payload;
-    signed_payload.reserve(t.size() + 1 + body.size());
-    signed_payload.append(t).append(".").append(body);
+    char t[24];
+    const auto [t_end, t_ec] = std::to_chars(t, t + sizeof t - 1, unix_seconds);
+    (void)t_ec;   // 20 characters hold any int64
+    *t_end = '.';
+    const std::string_view stamp(t, static_cast<std::size_t>(t_end - t));
+    const std::string_view stamp_dot(t, stamp.size() + 1);
+
     unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(signed_payload.data()), signed_payload.size(),
-             mac, &len) == nullptr) {
-        len = 0;
+    std::size_t len = 0;
+    EVP_MAC_CTX* ctx = thread_hmac_contexts().keyed(secret);
+    if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(stamp_dot.data()),
+                       stamp_dot.size()) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) != 1 ||
+        EVP_MAC_final(ctx, mac, &len, sizeof mac) != 1) {
+        len = one_shot_hmac(secret, stamp_dot, body, mac);
     }
+    std::string out;
+    out.reserve(2 + stamp.size() + 4 + 2 * len);
+    out.append("t=").append(stamp).append(",v1=");
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out = "t=" + t + ",v1=";
-    for (unsigned int i = 0; i < len; ++i) {
+    for (std::size_t i = 0; i < len; ++i) {
         out.push_back(kHex[mac[i] >> 4U]);
         out.push_back(kHex[mac[i] & 0xFU]);
     }

@@ -98,7 +98,9 @@ struct CallbackStats {
     std::uint64_t store_errors = 0;
 };
 
-// The JSON event body (stable member order) and the signature header value.
+// The JSON event body (stable member order, compact; each ill-formed UTF-8 sequence in a text
+// becomes U+FFFD, never an exception) and the signature header value (each thread keeps HMAC
+// contexts keyed with the last 16 secrets it signed with). Thread-safe.
 std::string callback_body(const CallbackEvent& e);
 std::string callback_signature(std::string_view secret, std::int64_t unix_seconds,
                                std::string_view body);

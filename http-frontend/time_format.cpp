@@ -1,5 +1,6 @@
 #include "http-frontend/time_format.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -89,6 +90,12 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
 }
 
 std::string format_rfc3339(router::SystemTime t) {
+    std::string out;
+    append_rfc3339(out, t);
+    return out;
+}
+
+void append_rfc3339(std::string& out, router::SystemTime t) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
     const std::int64_t in_day = ms - days * 86400000;
@@ -103,12 +110,29 @@ std::string format_rfc3339(router::SystemTime t) {
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     const std::int64_t y = y0 + (m <= 2 ? 1 : 0);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), m, d, static_cast<long long>(in_day / 3600000),
-                  static_cast<long long>(in_day / 60000 % 60),
-                  static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
-    return buf;
+    const auto hour = static_cast<unsigned>(in_day / 3600000);
+    const auto minute = static_cast<unsigned>(in_day / 60000 % 60);
+    const auto second = static_cast<unsigned>(in_day / 1000 % 60);
+    const auto milli = static_cast<unsigned>(in_day % 1000);
+    if (y < 0 || y > 9999) {
+        // Outside a system_clock's nanosecond range (1677-2262): only a coarser clock gets here.
+        char buf[48];
+        const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+                                    static_cast<long long>(y), m, d, hour, minute, second, milli);
+        if (n > 0) out.append(buf, std::min(static_cast<std::size_t>(n), sizeof buf - 1));
+        return;
+    }
+    const auto digit = [](unsigned v) { return static_cast<char>('0' + v); };
+    const auto year = static_cast<unsigned>(y);
+    const char text[24] = {digit(year / 1000),      digit(year / 100 % 10), digit(year / 10 % 10),
+                           digit(year % 10),        '-',                    digit(m / 10),
+                           digit(m % 10),           '-',                    digit(d / 10),
+                           digit(d % 10),           'T',                    digit(hour / 10),
+                           digit(hour % 10),        ':',                    digit(minute / 10),
+                           digit(minute % 10),      ':',                    digit(second / 10),
+                           digit(second % 10),      '.',                    digit(milli / 100),
+                           digit(milli / 10 % 10),  digit(milli % 10),      'Z'};
+    out.append(text, sizeof text);
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexcept {

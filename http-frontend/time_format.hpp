@@ -17,6 +17,8 @@ namespace bindery::http {
 std::optional<router::SystemTime> parse_rfc3339(std::string_view text) noexcept;
 // UTC with milliseconds: "2026-11-23T17:05:00.250Z".
 std::string format_rfc3339(router::SystemTime t);
+// The same text appended to `out` (no allocation of its own: hot paths building a larger text).
+void append_rfc3339(std::string& out, router::SystemTime t);
 
 // A positive duration: "3600" (seconds), or unit groups "90s", "15m", "1h", "2d", "1h30m".
 // nullopt on a malformed text, zero, or more than ten years.
