@@ -209,24 +209,6 @@ bool parse_accepted_ids(std::string_view body, std::vector<MessageKey>& out) noe
     return false;
 }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len) ==
-        nullptr) {
-        return {};
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * len);
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[mac[i] >> 4U]);
-        out.push_back(kHex[mac[i] & 0xFU]);
-    }
-    return out;
-}
-
 SignatureCheck verify_signature(std::string_view secret, std::string_view header,
                                 std::string_view body, std::int64_t now_unix,
                                 std::string& scratch, std::int64_t tolerance_s) noexcept {

@@ -64,9 +64,6 @@ struct CallbackFields {
 // JSON object or an id is not a UUID.
 bool parse_accepted_ids(std::string_view body, std::vector<MessageKey>& out) noexcept;
 
-// Lower-case hex HMAC-SHA256(key, data).
-[[nodiscard]] std::string hmac_sha256_hex(std::string_view key, std::string_view data);
-
 // X-Bindery-Signature "t=<unix seconds>,v1=<hex>" checked against the raw body: the HMAC over
 // "<t>.<body>" compared in constant time, and t within `tolerance_s` of `now_unix` (replays).
 // `scratch` is reused between calls (no allocation once it has grown).
