@@ -52,9 +52,8 @@ public:
     void on_bound(SessionState state, std::string_view) override {
         if (account_ == nullptr) return;
         account_->binds.push_back(this);
-        bound_type_ = state == SessionState::bound_tx   ? BindType::transmitter
-                      : state == SessionState::bound_rx ? BindType::receiver
-                                                        : BindType::transceiver;
+        // on_bound comes with a bound state only.
+        bound_type_ = bind_type_for(state).value_or(BindType::transceiver);
         server_.count_bound(account_->config.system_id, bound_type_, true);
         server_.stats_.binds_accepted.fetch_add(1, std::memory_order_relaxed);
         spdlog::info("smpp.server {} bound {} as {}", link_->connection().name(),

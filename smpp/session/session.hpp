@@ -52,8 +52,7 @@ struct SessionConfig {
     std::string_view system_id{};  // role SMSC: default system_id in bind responses and outbind
 };
 
-enum class BindType : std::uint8_t { transmitter, receiver, transceiver };
-
+// BindType: session_state.hpp.
 [[nodiscard]] CommandId bind_command(BindType t) noexcept;
 
 struct BindParams {

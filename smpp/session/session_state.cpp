@@ -35,6 +35,15 @@ SessionState bound_state_for(CommandId bind) noexcept {
     }
 }
 
+std::optional<BindType> bind_type_for(SessionState state) noexcept {
+    switch (state) {
+        case SessionState::bound_tx: return BindType::transmitter;
+        case SessionState::bound_rx: return BindType::receiver;
+        case SessionState::bound_trx: return BindType::transceiver;
+        default: return std::nullopt;
+    }
+}
+
 namespace {
 
 // States as bits, so each rule below is one line.

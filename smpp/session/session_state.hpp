@@ -4,6 +4,7 @@
 // share it: role esme for carrier binds, role smsc for the SMPP server side and the simulator.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "smpp/codec/command.hpp"
@@ -27,6 +28,8 @@ enum class SessionState : std::uint8_t {
 
 enum class Direction : std::uint8_t { send, receive };
 
+enum class BindType : std::uint8_t { transmitter, receiver, transceiver };
+
 [[nodiscard]] std::string_view to_string(Role r) noexcept;
 [[nodiscard]] std::string_view to_string(SessionState s) noexcept;
 
@@ -44,6 +47,9 @@ enum class Direction : std::uint8_t { send, receive };
 // The state a successful bind of this kind leads to (bind_* or bind_*_resp id); `open` for ids
 // that are not binds.
 [[nodiscard]] SessionState bound_state_for(CommandId bind) noexcept;
+// The other way: the kind of bind a bound state is (bound_tx: transmitter, bound_rx: receiver,
+// bound_trx: transceiver); nullopt for states that are not bound.
+[[nodiscard]] std::optional<BindType> bind_type_for(SessionState state) noexcept;
 
 // True when `role` may send (Direction::send) or accept (Direction::receive) a PDU with `id` while
 // in `state`. Unknown ids are never allowed.

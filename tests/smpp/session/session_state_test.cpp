@@ -7,6 +7,8 @@
 #include <array>
 #include <initializer_list>
 
+#include "smpp/session/session.hpp"
+
 namespace bindery::smpp {
 namespace {
 
@@ -125,6 +127,15 @@ TEST(OperationMatrix, BindKindsLeadToTheirBoundStates) {
     EXPECT_EQ(bound_state_for(CommandId::bind_receiver_resp), S::bound_rx);
     EXPECT_EQ(bound_state_for(CommandId::bind_transceiver), S::bound_trx);
     EXPECT_EQ(bound_state_for(CommandId::submit_sm), S::open);
+    EXPECT_EQ(bind_type_for(S::bound_tx), BindType::transmitter);
+    EXPECT_EQ(bind_type_for(S::bound_rx), BindType::receiver);
+    EXPECT_EQ(bind_type_for(S::bound_trx), BindType::transceiver);
+    for (const auto s : {S::open, S::outbound, S::unbound, S::closed}) {
+        EXPECT_EQ(bind_type_for(s), std::nullopt) << to_string(s);
+    }
+    for (const auto t : {BindType::transmitter, BindType::receiver, BindType::transceiver}) {
+        EXPECT_EQ(bind_type_for(bound_state_for(bind_command(t))), t);
+    }
     EXPECT_TRUE(is_bound(S::bound_rx));
     EXPECT_FALSE(is_bound(S::unbound));
     EXPECT_EQ(to_string(S::bound_trx), "BOUND_TRX");
