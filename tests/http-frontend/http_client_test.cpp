@@ -66,7 +66,10 @@ public:
         }
         accept_thread_ = std::thread([this] { accept_loop(); });
     }
-    explicit ScriptedServer(Answer always) : ScriptedServer([always](std::size_t, std::size_t) { return always; }) {}
+    explicit ScriptedServer(Answer always) : ScriptedServer(every(always)) {}
+    static Script every(Answer always) {
+        return [always](std::size_t, std::size_t) { return always; };
+    }
 
     ~ScriptedServer() {
         {
@@ -300,18 +303,59 @@ OutboundResult fetch(HttpClient& client, OutboundRequest request) {
 
 OutboundResult fetch(HttpClient& client, const std::string& url) { return fetch(client, post_to(url)); }
 
-TEST(HttpClientPool, SequentialRequestsToOneOriginUseOneConnection) {
-    ScriptedServer server(Answer::keep_alive);
+// The setup most tests share: a scripted server (HTTPS with `tls`), then an io_context on two
+// threads and a client with `config`; torn down in the opposite order (client, io, server).
+struct Rig {
+    explicit Rig(ScriptedServer::Script script, HttpClientConfig config = {},
+                 const mock::PemPair* tls = nullptr)
+        : server(std::move(script), tls), client(io.io(), std::move(config)) {}
+    explicit Rig(Answer always, HttpClientConfig config = {})
+        : Rig(ScriptedServer::every(always), std::move(config)) {}
+
+    // One POST to the server, waited for.
+    OutboundResult fetch() { return http::fetch(client, server.url()); }
+
+    ScriptedServer server;
     IoThreads io;
-    HttpClient client(io.io(), {});
+    HttpClient client;
+};
+
+// A certificate written to a file for HttpClientConfig::ca_file; removed when the test ends,
+// also when it fails.
+class TempCaFile {
+public:
+    TempCaFile(const std::string& pem, std::string_view name)
+        : path_(std::filesystem::temp_directory_path() /
+                ("bindery-" + std::string(name) + "-" + std::to_string(::getpid()) + ".pem")) {
+        std::FILE* f = std::fopen(path_.c_str(), "w");
+        written_ = f != nullptr && std::fputs(pem.c_str(), f) >= 0;
+        if (f != nullptr && std::fclose(f) != 0) written_ = false;
+    }
+    ~TempCaFile() {
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+    }
+    TempCaFile(const TempCaFile&) = delete;
+    TempCaFile& operator=(const TempCaFile&) = delete;
+
+    bool written() const { return written_; }
+    std::string path() const { return path_.string(); }
+
+private:
+    std::filesystem::path path_;
+    bool written_ = false;
+};
+
+TEST(HttpClientPool, SequentialRequestsToOneOriginUseOneConnection) {
+    Rig rig(Answer::keep_alive);
     for (int i = 0; i < 10; ++i) {
-        const auto r = fetch(client, server.url());
+        const auto r = rig.fetch();
         EXPECT_EQ(r.status, 200u) << r.error;
         EXPECT_EQ(r.body, "ok");
     }
-    EXPECT_EQ(server.connections(), 1u);
-    for (const auto& seen : server.requests()) EXPECT_EQ(seen.connection_header, "");   // keep-alive
-    const auto s = client.stats();
+    EXPECT_EQ(rig.server.connections(), 1u);
+    for (const auto& seen : rig.server.requests()) EXPECT_EQ(seen.connection_header, "");   // keep-alive
+    const auto s = rig.client.stats();
     EXPECT_EQ(s.connections_opened, 1u);
     EXPECT_EQ(s.requests_reused, 9u);
     EXPECT_EQ(s.stale_retries, 0u);
@@ -319,171 +363,151 @@ TEST(HttpClientPool, SequentialRequestsToOneOriginUseOneConnection) {
 }
 
 TEST(HttpClientPool, ConcurrentRequestsOpenOneConnectionEachAndReuseThemAfterwards) {
-    ScriptedServer server(Answer::keep_alive);
-    IoThreads io;
-    HttpClient client(io.io(), {});
+    Rig rig(Answer::keep_alive);
     for (int round = 0; round < 2; ++round) {
-        server.gather(20);   // the server answers once all 20 are in: 20 in flight at once
+        rig.server.gather(20);   // the server answers once all 20 are in: 20 in flight at once
         Batch batch;
-        for (int i = 0; i < 20; ++i) batch.start(client, post_to(server.url()));
+        for (int i = 0; i < 20; ++i) batch.start(rig.client, post_to(rig.server.url()));
         for (const auto& r : batch.results()) EXPECT_EQ(r.status, 200u) << r.error;
         EXPECT_TRUE(batch.each_done_once());
-        EXPECT_EQ(server.connections(), 20u) << "round " << round;
-        EXPECT_EQ(client.stats().idle_connections, 20u);
+        EXPECT_EQ(rig.server.connections(), 20u) << "round " << round;
+        EXPECT_EQ(rig.client.stats().idle_connections, 20u);
     }
-    const auto s = client.stats();
+    const auto s = rig.client.stats();
     EXPECT_EQ(s.connections_opened, 20u);
     EXPECT_EQ(s.requests_reused, 20u);   // the whole second round
 }
 
 TEST(HttpClientPool, AServerAnsweringConnectionCloseGetsAFreshConnectionEachTime) {
-    ScriptedServer server(Answer::close);
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    for (int i = 0; i < 4; ++i) EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    EXPECT_EQ(server.connections(), 4u);
-    EXPECT_EQ(client.stats().requests_reused, 0u);
-    EXPECT_EQ(client.stats().idle_connections, 0u);
+    Rig rig(Answer::close);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(rig.fetch().status, 200u);
+    EXPECT_EQ(rig.server.connections(), 4u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 0u);
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
 }
 
 TEST(HttpClientPool, OnlyCompleteHttp11AnswersOfKnownLengthGoBackToThePool) {
     // One answer kind per connection; only the chunked one (connection 3) may carry a second request.
-    ScriptedServer server([](std::size_t connection, std::size_t) {
-        constexpr Answer kinds[] = {Answer::until_eof, Answer::http10, Answer::large, Answer::chunked};
-        return kinds[std::min<std::size_t>(connection, 3)];
-    });
-    IoThreads io;
     HttpClientConfig config;
     config.max_response_body = 10;
-    HttpClient client(io.io(), config);
+    Rig rig([](std::size_t connection, std::size_t) {
+        constexpr Answer kinds[] = {Answer::until_eof, Answer::http10, Answer::large, Answer::chunked};
+        return kinds[std::min<std::size_t>(connection, 3)];
+    }, config);
 
-    auto r = fetch(client, server.url());
+    auto r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;
     EXPECT_EQ(r.body, "to the end");   // read to EOF: the connection is spent
-    EXPECT_EQ(client.stats().idle_connections, 0u);
-    r = fetch(client, server.url());
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
+    r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;   // HTTP/1.0: not kept
-    EXPECT_EQ(client.stats().idle_connections, 0u);
-    r = fetch(client, server.url());
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
+    r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;   // cut at max_response_body: the rest is unread
     EXPECT_LE(r.body.size(), 10u);
-    EXPECT_EQ(client.stats().idle_connections, 0u);
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
     for (int i = 0; i < 2; ++i) {
-        r = fetch(client, server.url());
+        r = rig.fetch();
         EXPECT_EQ(r.status, 200u) << r.error;
         EXPECT_EQ(r.body, "ok");
     }
-    EXPECT_EQ(server.connections(), 4u);
-    EXPECT_EQ(client.stats().requests_reused, 1u);
-    EXPECT_EQ(client.stats().idle_connections, 1u);
+    EXPECT_EQ(rig.server.connections(), 4u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 1u);
+    EXPECT_EQ(rig.client.stats().idle_connections, 1u);
 }
 
 TEST(HttpClientPool, AnswersToHeadHaveNoBodyAndKeepTheConnection) {
-    ScriptedServer server(Answer::head);
-    IoThreads io;
-    HttpClient client(io.io(), {});
+    Rig rig(Answer::head);
     for (int i = 0; i < 2; ++i) {
-        auto req = post_to(server.url());
+        auto req = post_to(rig.server.url());
         req.method = "HEAD";
         req.body.clear();
-        const auto r = fetch(client, req);
+        const auto r = fetch(rig.client, req);
         EXPECT_EQ(r.status, 200u) << r.error;   // not waiting for the 5 bytes Content-Length names
         EXPECT_EQ(r.body, "");
     }
-    EXPECT_EQ(server.connections(), 1u);
-    EXPECT_EQ(client.stats().requests_reused, 1u);
+    EXPECT_EQ(rig.server.connections(), 1u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 1u);
 }
 
 TEST(HttpClientPool, AnIdleConnectionTheServerClosedIsDroppedAtOnce) {
-    ScriptedServer server([](std::size_t connection, std::size_t) {
+    Rig rig([](std::size_t connection, std::size_t) {
         return connection == 0 ? Answer::keep_then_close : Answer::keep_alive;
     });
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
+    EXPECT_EQ(rig.fetch().status, 200u);
     // The idle watch sees the server's FIN and drops the connection.
-    ASSERT_TRUE(eventually([&] { return client.stats().idle_connections == 0; }));
-    const auto r = fetch(client, server.url());
+    ASSERT_TRUE(eventually([&] { return rig.client.stats().idle_connections == 0; }));
+    const auto r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;
-    EXPECT_EQ(server.connections(), 2u);
-    EXPECT_EQ(client.stats().stale_retries, 0u);
-    EXPECT_EQ(client.stats().requests_reused, 0u);
+    EXPECT_EQ(rig.server.connections(), 2u);
+    EXPECT_EQ(rig.client.stats().stale_retries, 0u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 0u);
 }
 
 TEST(HttpClientPool, AReusedConnectionClosedWithoutAnAnswerIsRetriedOnceOnAFreshOne) {
-    ScriptedServer server([](std::size_t connection, std::size_t nth) {
+    Rig rig([](std::size_t connection, std::size_t nth) {
         return connection == 0 && nth == 1 ? Answer::drop : Answer::keep_alive;
     });
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    const auto r = fetch(client, server.url());
+    EXPECT_EQ(rig.fetch().status, 200u);
+    const auto r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;
-    const auto seen = server.requests();
+    const auto seen = rig.server.requests();
     ASSERT_EQ(seen.size(), 3u);   // the dropped one and its retry
     EXPECT_EQ(seen[1].connection, 0u);
     EXPECT_EQ(seen[2].connection, 1u);
-    const auto s = client.stats();
+    const auto s = rig.client.stats();
     EXPECT_EQ(s.stale_retries, 1u);
     EXPECT_EQ(s.connections_opened, 2u);
     EXPECT_EQ(s.idle_connections, 1u);
 }
 
 TEST(HttpClientPool, ARetryThatFailsAgainIsNotRetried) {
-    ScriptedServer server([](std::size_t connection, std::size_t nth) {
+    Rig rig([](std::size_t connection, std::size_t nth) {
         return connection == 0 && nth == 0 ? Answer::keep_alive : Answer::drop;
     });
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    const auto r = fetch(client, server.url());
+    EXPECT_EQ(rig.fetch().status, 200u);
+    const auto r = rig.fetch();
     EXPECT_EQ(r.status, 0u);
     EXPECT_EQ(r.failure, OutboundFailure::network);
     EXPECT_TRUE(r.error.starts_with("read: ")) << r.error;
-    EXPECT_EQ(server.requests().size(), 3u);
-    EXPECT_EQ(server.connections(), 2u);
-    EXPECT_EQ(client.stats().stale_retries, 1u);
-    EXPECT_EQ(client.stats().idle_connections, 0u);
+    EXPECT_EQ(rig.server.requests().size(), 3u);
+    EXPECT_EQ(rig.server.connections(), 2u);
+    EXPECT_EQ(rig.client.stats().stale_retries, 1u);
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
 }
 
 TEST(HttpClientPool, AFreshConnectionsFailureIsNotRetried) {
-    ScriptedServer server(Answer::drop);
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    const auto r = fetch(client, server.url());
+    Rig rig(Answer::drop);
+    const auto r = rig.fetch();
     EXPECT_EQ(r.failure, OutboundFailure::network);
-    EXPECT_EQ(server.requests().size(), 1u);
-    EXPECT_EQ(client.stats().stale_retries, 0u);
+    EXPECT_EQ(rig.server.requests().size(), 1u);
+    EXPECT_EQ(rig.client.stats().stale_retries, 0u);
 }
 
 TEST(HttpClientPool, ATimedOutRequestDoesNotReturnItsConnection) {
-    ScriptedServer server([](std::size_t connection, std::size_t nth) {
+    Rig rig([](std::size_t connection, std::size_t nth) {
         return connection == 0 && nth == 1 ? Answer::hang : Answer::keep_alive;
     });
-    IoThreads io;
-    HttpClient client(io.io(), {});
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    const auto r = fetch(client, post_to(server.url(), 300ms));
+    EXPECT_EQ(rig.fetch().status, 200u);
+    const auto r = fetch(rig.client, post_to(rig.server.url(), 300ms));
     EXPECT_EQ(r.failure, OutboundFailure::timeout) << r.error;
-    EXPECT_EQ(client.stats().idle_connections, 0u);
-    EXPECT_EQ(client.stats().stale_retries, 0u);   // a timeout is not a stale connection
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    EXPECT_EQ(server.connections(), 2u);
+    EXPECT_EQ(rig.client.stats().idle_connections, 0u);
+    EXPECT_EQ(rig.client.stats().stale_retries, 0u);   // a timeout is not a stale connection
+    EXPECT_EQ(rig.fetch().status, 200u);
+    EXPECT_EQ(rig.server.connections(), 2u);
 }
 
 TEST(HttpClientPool, IdleConnectionsAreClosedAfterTheIdleTimeout) {
-    ScriptedServer server(Answer::keep_alive);
-    IoThreads io;
     HttpClientConfig config;
     config.idle_timeout = 200ms;
-    HttpClient client(io.io(), config);
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
+    Rig rig(Answer::keep_alive, config);
+    EXPECT_EQ(rig.fetch().status, 200u);
     // No further request: the idle connection's own deadline closes it.
     // (The socket closes in the timer's handler, the pool forgets it in the read's: either first.)
-    ASSERT_TRUE(eventually([&] { return server.closed_by_client() == 1 && client.stats().idle_connections == 0; }));
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    EXPECT_EQ(server.connections(), 2u);
-    EXPECT_EQ(client.stats().requests_reused, 0u);
+    ASSERT_TRUE(eventually([&] { return rig.server.closed_by_client() == 1 && rig.client.stats().idle_connections == 0; }));
+    EXPECT_EQ(rig.fetch().status, 200u);
+    EXPECT_EQ(rig.server.connections(), 2u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 0u);
 }
 
 TEST(HttpClientPool, KeepsAtMostMaxIdlePerOriginAndTotalAndMaxOrigins) {
@@ -532,17 +556,15 @@ TEST(HttpClientPool, KeepsAtMostMaxIdlePerOriginAndTotalAndMaxOrigins) {
 }
 
 TEST(HttpClientPool, MaxIdlePerOriginZeroOpensAFreshConnectionPerRequestWithConnectionClose) {
-    ScriptedServer server(Answer::keep_alive);
-    IoThreads io;
     HttpClientConfig config;
     config.max_idle_per_origin = 0;
-    HttpClient client(io.io(), config);
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    EXPECT_EQ(server.connections(), 3u);
-    const auto seen = server.requests();
+    Rig rig(Answer::keep_alive, config);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(rig.fetch().status, 200u);
+    EXPECT_EQ(rig.server.connections(), 3u);
+    const auto seen = rig.server.requests();
     ASSERT_EQ(seen.size(), 3u);
     for (const auto& s : seen) EXPECT_EQ(s.connection_header, "close");
-    const auto s = client.stats();
+    const auto s = rig.client.stats();
     EXPECT_EQ(s.connections_opened, 3u);
     EXPECT_EQ(s.requests_reused, 0u);
     EXPECT_EQ(s.idle_connections, 0u);
@@ -555,17 +577,11 @@ TEST(HttpClientPool, TlsConnectionsAreReusedWithTheCertificateVerified) {
     mc.key_pem = pem.key_pem;
     mock::KavenegarMock server(mc);
     server.start();
-    const auto ca = std::filesystem::temp_directory_path() /
-                    ("bindery-http-client-ca-" + std::to_string(::getpid()) + ".pem");
-    {
-        std::FILE* f = std::fopen(ca.c_str(), "w");
-        ASSERT_NE(f, nullptr);
-        std::fputs(pem.cert_pem.c_str(), f);
-        std::fclose(f);
-    }
+    const TempCaFile ca(pem.cert_pem, "http-client-ca");
+    ASSERT_TRUE(ca.written());
     IoThreads io;
     HttpClientConfig config;
-    config.ca_file = ca.string();
+    config.ca_file = ca.path();
     HttpClient client(io.io(), config);
     const auto url = "https://127.0.0.1:" + std::to_string(server.port()) + "/v1/key/sms/send.json";
     for (int i = 0; i < 5; ++i) {
@@ -578,41 +594,31 @@ TEST(HttpClientPool, TlsConnectionsAreReusedWithTheCertificateVerified) {
     EXPECT_EQ(server.stats().connections, 1u);
     EXPECT_EQ(client.stats().connections_opened, 1u);
     EXPECT_EQ(client.stats().requests_reused, 4u);
-    std::filesystem::remove(ca);
 }
 
 TEST(HttpClientPool, OverTlsAClosedIdleConnectionIsDroppedAndAStaleOneRetried) {
     const auto pem = mock::make_self_signed();
     // Connection 0: answered, then closed by the server while idle. Connection 1: its second
     // request is read and the connection closed unanswered. Connection 2: the retry.
-    ScriptedServer server(
+    const TempCaFile ca(pem.cert_pem, "http-client-stale-ca");
+    ASSERT_TRUE(ca.written());
+    HttpClientConfig config;
+    config.ca_file = ca.path();
+    Rig rig(
         [](std::size_t connection, std::size_t nth) {
             if (connection == 0) return Answer::keep_then_close;
             return connection == 1 && nth == 1 ? Answer::drop : Answer::keep_alive;
         },
-        &pem);
-    const auto ca = std::filesystem::temp_directory_path() /
-                    ("bindery-http-client-stale-ca-" + std::to_string(::getpid()) + ".pem");
-    {
-        std::FILE* f = std::fopen(ca.c_str(), "w");
-        ASSERT_NE(f, nullptr);
-        std::fputs(pem.cert_pem.c_str(), f);
-        std::fclose(f);
-    }
-    IoThreads io;
-    HttpClientConfig config;
-    config.ca_file = ca.string();
-    HttpClient client(io.io(), config);
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);
-    ASSERT_TRUE(eventually([&] { return client.stats().idle_connections == 0; }));
-    EXPECT_EQ(fetch(client, server.url()).status, 200u);   // connection 1
-    const auto r = fetch(client, server.url());            // dropped on 1, retried on 2
+        config, &pem);
+    EXPECT_EQ(rig.fetch().status, 200u);
+    ASSERT_TRUE(eventually([&] { return rig.client.stats().idle_connections == 0; }));
+    EXPECT_EQ(rig.fetch().status, 200u);   // connection 1
+    const auto r = rig.fetch();            // dropped on 1, retried on 2
     EXPECT_EQ(r.status, 200u) << r.error;
-    EXPECT_EQ(server.connections(), 3u);
-    EXPECT_EQ(server.requests().size(), 4u);
-    EXPECT_EQ(client.stats().stale_retries, 1u);
-    EXPECT_EQ(client.stats().requests_reused, 1u);
-    std::filesystem::remove(ca);
+    EXPECT_EQ(rig.server.connections(), 3u);
+    EXPECT_EQ(rig.server.requests().size(), 4u);
+    EXPECT_EQ(rig.client.stats().stale_retries, 1u);
+    EXPECT_EQ(rig.client.stats().requests_reused, 1u);
 }
 
 TEST(HttpClientPool, DestroyingTheClientClosesIdleConnectionsAndLetsRequestsFinish) {
