@@ -3,6 +3,9 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <cstddef>
+
+#include "router/core/phone_metadata.hpp"
 
 namespace bindery::router {
 namespace {
@@ -29,6 +32,53 @@ NumberType map_type(PhoneNumberUtil::PhoneNumberType t) {
 
 Unexpected<NumberError> fail(NumberErrc code, std::string reason) {
     return Unexpected(NumberError{code, "destination: " + std::move(reason)});
+}
+
+constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The checks after parsing, shared by both paths. known_e164 (the input, when it is already the
+// E.164 form) and known_region (the calling code's only region) spare Format and the second
+// region lookup; empty / null: ask libphonenumber.
+Expected<PhoneNumber, NumberError> classify(const PhoneNumberUtil& util,
+                                            const i18n::phonenumbers::PhoneNumber& number,
+                                            bool mobile_only, std::string_view known_e164,
+                                            const std::string* known_region) {
+    switch (util.IsPossibleNumberWithReason(number)) {
+        case PhoneNumberUtil::IS_POSSIBLE:
+        case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY: break;
+        case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+            return fail(NumberErrc::invalid_country_code, "invalid country code");
+        case PhoneNumberUtil::TOO_SHORT: return fail(NumberErrc::too_short, "too short");
+        case PhoneNumberUtil::TOO_LONG: return fail(NumberErrc::too_long, "too long");
+        case PhoneNumberUtil::INVALID_LENGTH:
+            return fail(NumberErrc::invalid_number, "invalid length for its country");
+    }
+    // IsValidNumber(n) is GetNumberType(n) != UNKNOWN: both find the region, then match the
+    // national number against every number-type pattern of its metadata (regular expressions,
+    // most of this function's cost). Asking for the type once does the matching once.
+    const auto type = util.GetNumberType(number);
+    if (type == PhoneNumberUtil::UNKNOWN) {
+        return fail(NumberErrc::invalid_number, "not a valid number in its numbering plan");
+    }
+    PhoneNumber out;
+    if (known_e164.empty()) {
+        util.Format(number, PhoneNumberUtil::E164, &out.e164);
+    } else {
+        out.e164.assign(known_e164);
+    }
+    if (known_region != nullptr) {
+        out.region = *known_region;
+    } else {
+        util.GetRegionCodeForNumber(number, &out.region);
+    }
+    out.country_code = static_cast<std::uint32_t>(number.country_code());
+    out.type = map_type(type);
+    if (mobile_only && out.type != NumberType::mobile &&
+        out.type != NumberType::fixed_line_or_mobile && out.type != NumberType::unknown) {
+        return fail(NumberErrc::not_allowed_type,
+                    "not a mobile number (" + std::string(to_string(out.type)) + ")");
+    }
+    return out;
 }
 
 }  // namespace
@@ -64,7 +114,73 @@ std::string_view to_string(NumberErrc e) noexcept {
     return "invalid_number";
 }
 
+PhoneNumberNormalizer::PhoneNumberNormalizer(PhoneNumberConfig config)
+    : config_(std::move(config)),
+      parse_region_(config_.default_region.empty() ? "ZZ" : config_.default_region) {
+    static_cast<void>(calling_codes());   // read the metadata now, not on the first message
+}
+
 Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_view raw) const {
+    if (auto canonical = normalize_canonical(raw)) return std::move(*canonical);
+    return normalize_parsed(raw);
+}
+
+// For "+" followed by digits, Parse (ParseHelper) does this: the '+' is stripped, the country
+// calling code is the shortest prefix of one to three digits that has a region (none, or a
+// leading 0: INVALID_COUNTRY_CODE_ERROR), and the rest is the national significant number (NSN),
+// except that MaybeStripNationalPrefixAndCarrierCode then tries the national prefix for parsing of
+// the code's main region at the start of the NSN and keeps the stripped (or transformed) NSN when
+// that is still a possible length ("+54 9 11 ...", "+61 0 ...", "+1 1 ..."). A match can only
+// change the NSN if it is non-empty, and a non-empty match begins with one of the pattern's first
+// digits: NSNs that begin with one of those take Parse, the others are built here as Parse builds
+// them (Italian leading zeros included). No extension, phone-context or alpha characters can occur
+// in digits. tests/router/core/phone_number_canonical_test.cpp compares the two paths.
+std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normalize_canonical(
+    std::string_view raw) const {
+    constexpr std::size_t kMinDigits = 7;
+    constexpr std::size_t kMaxDigits = 15;   // E.164's longest; the NSN fits a uint64 either way
+    if (raw.size() < 1 + kMinDigits || raw.size() > 1 + kMaxDigits || raw.front() != '+') {
+        return std::nullopt;
+    }
+    const std::string_view digits = raw.substr(1);
+    if (!std::all_of(digits.begin(), digits.end(), is_ascii_digit) || digits.front() == '0') {
+        return std::nullopt;
+    }
+    const auto& codes = calling_codes();
+    std::size_t code = 0;
+    std::size_t code_length = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        code = code * 10 + static_cast<std::size_t>(digits[i] - '0');
+        if (codes[code].known) {
+            code_length = i + 1;
+            break;
+        }
+    }
+    if (code_length == 0) return std::nullopt;   // Parse words the refusal
+    const CallingCodeInfo& info = codes[code];
+    const std::string_view nsn = digits.substr(code_length);
+    const unsigned first_digit = 1u << static_cast<unsigned>(nsn.front() - '0');
+    if ((info.national_prefix_digits & first_digit) != 0u) return std::nullopt;
+
+    i18n::phonenumbers::PhoneNumber number;
+    number.set_country_code(static_cast<std::int32_t>(code));
+    // PhoneNumberUtil::SetItalianLeadingZerosForPhoneNumber (private there), for NSNs such as
+    // Italy's 06...: a run of zeros is counted, but never the NSN's last digit.
+    if (nsn.size() > 1 && nsn.front() == '0') {
+        number.set_italian_leading_zero(true);
+        std::size_t zeros = 1;
+        while (zeros < nsn.size() - 1 && nsn[zeros] == '0') ++zeros;
+        if (zeros != 1) number.set_number_of_leading_zeros(static_cast<std::int32_t>(zeros));
+    }
+    std::uint64_t national = 0;
+    for (const char c : nsn) national = national * 10 + static_cast<std::uint64_t>(c - '0');
+    number.set_national_number(national);
+    // E.164 is "+", the code and the NSN with its leading zeros: the input itself.
+    return classify(*PhoneNumberUtil::GetInstance(), number, config_.mobile_only, raw,
+                    info.single_region ? &info.region : nullptr);
+}
+
+Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(std::string_view raw) const {
     const bool blank = std::all_of(raw.begin(), raw.end(), [](char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     });
@@ -73,8 +189,7 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_
 
     const auto& util = *PhoneNumberUtil::GetInstance();
     i18n::phonenumbers::PhoneNumber number;
-    const std::string region = config_.default_region.empty() ? "ZZ" : config_.default_region;
-    switch (util.Parse(std::string(raw), region, &number)) {
+    switch (util.Parse(std::string(raw), parse_region_, &number)) {
         case PhoneNumberUtil::NO_PARSING_ERROR: break;
         case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
             return fail(NumberErrc::invalid_country_code,
@@ -87,34 +202,7 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_
         case PhoneNumberUtil::TOO_LONG_NSN: return fail(NumberErrc::too_long, "too long");
         default: return fail(NumberErrc::not_a_number, "not a phone number");
     }
-    switch (util.IsPossibleNumberWithReason(number)) {
-        case PhoneNumberUtil::IS_POSSIBLE:
-        case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY: break;
-        case PhoneNumberUtil::INVALID_COUNTRY_CODE:
-            return fail(NumberErrc::invalid_country_code, "invalid country code");
-        case PhoneNumberUtil::TOO_SHORT: return fail(NumberErrc::too_short, "too short");
-        case PhoneNumberUtil::TOO_LONG: return fail(NumberErrc::too_long, "too long");
-        case PhoneNumberUtil::INVALID_LENGTH:
-            return fail(NumberErrc::invalid_number, "invalid length for its country");
-    }
-    // IsValidNumber(n) is GetNumberType(n) != UNKNOWN: both find the region, then match the
-    // national number against every number-type pattern of its metadata (regular expressions,
-    // most of this function's cost). Asking for the type once does the matching once.
-    const auto type = util.GetNumberType(number);
-    if (type == PhoneNumberUtil::UNKNOWN) {
-        return fail(NumberErrc::invalid_number, "not a valid number in its numbering plan");
-    }
-    PhoneNumber out;
-    util.Format(number, PhoneNumberUtil::E164, &out.e164);
-    util.GetRegionCodeForNumber(number, &out.region);
-    out.country_code = static_cast<std::uint32_t>(number.country_code());
-    out.type = map_type(type);
-    if (config_.mobile_only && out.type != NumberType::mobile &&
-        out.type != NumberType::fixed_line_or_mobile && out.type != NumberType::unknown) {
-        return fail(NumberErrc::not_allowed_type,
-                    "not a mobile number (" + std::string(to_string(out.type)) + ")");
-    }
-    return out;
+    return classify(util, number, config_.mobile_only, {}, nullptr);
 }
 
 }  // namespace bindery::router

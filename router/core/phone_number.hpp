@@ -2,6 +2,7 @@
 // Destination normalization to E.164 (libphonenumber, kept out of this header).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,12 +50,22 @@ struct PhoneNumberConfig {
 
 class PhoneNumberNormalizer {
 public:
-    explicit PhoneNumberNormalizer(PhoneNumberConfig config) : config_(std::move(config)) {}
-    // Thread-safe (libphonenumber's PhoneNumberUtil is).
+    explicit PhoneNumberNormalizer(PhoneNumberConfig config);
+    // Thread-safe (libphonenumber's PhoneNumberUtil is). The canonical form, '+' and 7 to 15
+    // ASCII digits, skips libphonenumber's Parse when the result cannot differ from it
+    // (docs/router.md); every other input, and those it cannot be sure of, are parsed.
     Expected<PhoneNumber, NumberError> normalize(std::string_view raw) const;
 
 private:
+    // The reference: libphonenumber's Parse, then its checks. normalize() gives its results.
+    Expected<PhoneNumber, NumberError> normalize_parsed(std::string_view raw) const;
+    // "+CC<NSN>" without Parse; nullopt when the input must take normalize_parsed().
+    std::optional<Expected<PhoneNumber, NumberError>> normalize_canonical(
+        std::string_view raw) const;
+    friend struct PhoneNumberNormalizerPeer;   // differential test and benchmark
+
     PhoneNumberConfig config_;
+    std::string parse_region_;   // default_region, or "ZZ" (unknown) when it is empty
 };
 
 }  // namespace bindery::router
