@@ -161,37 +161,41 @@ private:
     std::size_t pos_ = 0;
 };
 
-std::array<CallingCodeInfo, 1000> build_calling_codes() {
-    using i18n::phonenumbers::PhoneMetadataCollection;
-    using i18n::phonenumbers::PhoneNumberUtil;
-    const auto& util = *PhoneNumberUtil::GetInstance();
-    PhoneMetadataCollection collection;
-    const bool have_metadata = collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
-                                                         i18n::phonenumbers::metadata_size());
-    std::array<CallingCodeInfo, 1000> table{};
-    for (int code = 1; code < 1000; ++code) {
-        std::string region;
-        util.GetRegionCodeForCountryCode(code, &region);
-        if (region == i18n::phonenumbers::RegionCode::GetUnknown()) continue;
-        auto& info = table[static_cast<std::size_t>(code)];
-        info.known = true;
-        std::list<std::string> regions;
-        util.GetRegionCodesForCountryCallingCode(code, &regions);
-        info.single_region = regions.size() == 1 && regions.front() == region;
-        // Parse strips the national prefix with the metadata of the code's main region ("001":
-        // the non-geographic entity of that code), whatever the default region.
-        if (have_metadata) {
-            for (const auto& metadata : collection.metadata()) {
-                if (metadata.id() != region || metadata.country_code() != code) continue;
-                const auto& prefix = metadata.national_prefix_for_parsing();
-                info.national_prefix_digits = prefix.empty() ? 0 : pattern_first_digits(prefix);
-                break;
+// Built once and never freed: the entries point into the collection.
+struct CallingCodeTable {
+    i18n::phonenumbers::PhoneMetadataCollection collection;
+    std::array<CallingCodeInfo, 1000> codes{};
+
+    CallingCodeTable() {
+        using i18n::phonenumbers::PhoneNumberUtil;
+        const auto& util = *PhoneNumberUtil::GetInstance();
+        const bool have_metadata = collection.ParseFromArray(
+            i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
+        for (int code = 1; code < 1000; ++code) {
+            std::string region;
+            util.GetRegionCodeForCountryCode(code, &region);
+            if (region == i18n::phonenumbers::RegionCode::GetUnknown()) continue;
+            auto& info = codes[static_cast<std::size_t>(code)];
+            info.known = true;
+            std::list<std::string> regions;
+            util.GetRegionCodesForCountryCallingCode(code, &regions);
+            info.single_region = regions.size() == 1 && regions.front() == region;
+            // Parse strips the national prefix with the metadata of the code's main region
+            // ("001": the non-geographic entity of that code), whatever the default region.
+            if (have_metadata) {
+                for (const auto& metadata : collection.metadata()) {
+                    if (metadata.id() != region || metadata.country_code() != code) continue;
+                    const auto& prefix = metadata.national_prefix_for_parsing();
+                    info.national_prefix_digits = prefix.empty() ? 0 : pattern_first_digits(prefix);
+                    info.metadata = &metadata;
+                    info.main_has_leading_digits = metadata.has_leading_digits();
+                    break;
+                }
             }
+            info.region = std::move(region);
         }
-        info.region = std::move(region);
     }
-    return table;
-}
+};
 
 }  // namespace
 
@@ -200,8 +204,8 @@ std::uint16_t pattern_first_digits(std::string_view pattern) noexcept {
 }
 
 const std::array<CallingCodeInfo, 1000>& calling_codes() {
-    static const std::array<CallingCodeInfo, 1000> table = build_calling_codes();
-    return table;
+    static const CallingCodeTable* const table = new CallingCodeTable();
+    return table->codes;
 }
 
 }  // namespace bindery::router

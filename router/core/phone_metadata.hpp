@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+namespace i18n::phonenumbers {
+class PhoneMetadata;
+}  // namespace i18n::phonenumbers
+
 namespace bindery::router {
 
 // Bit d (0..9) stands for the ASCII digit '0' + d.
@@ -28,6 +32,10 @@ struct CallingCodeInfo {
     // Parse. kAllDigits when the metadata could not be read.
     std::uint16_t national_prefix_digits = kAllDigits;
     std::string region;   // GetRegionCodeForCountryCode: "US" for 1, "001" for 800
+    // That region's metadata (for "001": the entity of this code), parsed from the same compiled-in
+    // bytes PhoneNumberUtil loads; null when it could not be read.
+    const i18n::phonenumbers::PhoneMetadata* metadata = nullptr;
+    bool main_has_leading_digits = true;   // its leading_digits field is set
 };
 
 // Indexed by the calling code, 0..999. Built on first use, then read-only (thread-safe).

@@ -36,13 +36,23 @@ Unexpected<NumberError> fail(NumberErrc code, std::string reason) {
 
 constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
-// The checks after parsing, shared by both paths. known_e164 (the input, when it is already the
-// E.164 form) and known_region (the calling code's only region) spare Format and the second
-// region lookup; empty / null: ask libphonenumber.
+// PhoneNumberUtil::GetNumberTypeHelper (protected) is what GetNumberType does once it has found
+// the number's region and its metadata: the number-type patterns of that metadata, in order.
+class NumberTypeHelper final : public PhoneNumberUtil {
+public:
+    static PhoneNumberType type(const PhoneNumberUtil& util, const std::string& nsn,
+                                const i18n::phonenumbers::PhoneMetadata& metadata) {
+        return (util.*&NumberTypeHelper::GetNumberTypeHelper)(nsn, metadata);
+    }
+};
+
+// The checks after parsing, shared by both paths. The canonical path passes its input as
+// known_e164 (it is the E.164 form already), its calling code's table entry and the NSN: what
+// spares Format and the region lookups. The reference path passes {}, nullptr, {}.
 Expected<PhoneNumber, NumberError> classify(const PhoneNumberUtil& util,
                                             const i18n::phonenumbers::PhoneNumber& number,
                                             bool mobile_only, std::string_view known_e164,
-                                            const std::string* known_region) {
+                                            const CallingCodeInfo* code, std::string_view nsn) {
     switch (util.IsPossibleNumberWithReason(number)) {
         case PhoneNumberUtil::IS_POSSIBLE:
         case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY: break;
@@ -56,18 +66,35 @@ Expected<PhoneNumber, NumberError> classify(const PhoneNumberUtil& util,
     // IsValidNumber(n) is GetNumberType(n) != UNKNOWN: both find the region, then match the
     // national number against every number-type pattern of its metadata (regular expressions,
     // most of this function's cost). Asking for the type once does the matching once.
-    const auto type = util.GetNumberType(number);
+    //
+    // GetNumberType finds the region with GetRegionCodeForNumber: a calling code's only region;
+    // for a shared code (1, 7, 44, ...) the first region in its list (the main one, the one in
+    // `code`) whose leading digits match or, when it has none, whose number types know the NSN.
+    // So when the code has one region, or its main region has no leading digits and knows the
+    // NSN, the main region's types are GetNumberType's answer and the region is known; otherwise
+    // libphonenumber looks through the list (twice: once more for the region).
+    auto type = PhoneNumberUtil::UNKNOWN;
+    const std::string* region = nullptr;
+    bool typed = false;
+    if (code != nullptr && code->metadata != nullptr &&
+        (code->single_region || !code->main_has_leading_digits)) {
+        type = NumberTypeHelper::type(util, std::string(nsn), *code->metadata);
+        typed = type != PhoneNumberUtil::UNKNOWN || code->single_region;
+        if (type != PhoneNumberUtil::UNKNOWN) region = &code->region;
+    }
+    if (!typed) type = util.GetNumberType(number);
     if (type == PhoneNumberUtil::UNKNOWN) {
         return fail(NumberErrc::invalid_number, "not a valid number in its numbering plan");
     }
+    if (region == nullptr && code != nullptr && code->single_region) region = &code->region;
     PhoneNumber out;
     if (known_e164.empty()) {
         util.Format(number, PhoneNumberUtil::E164, &out.e164);
     } else {
         out.e164.assign(known_e164);
     }
-    if (known_region != nullptr) {
-        out.region = *known_region;
+    if (region != nullptr) {
+        out.region = *region;
     } else {
         util.GetRegionCodeForNumber(number, &out.region);
     }
@@ -176,8 +203,7 @@ std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normali
     for (const char c : nsn) national = national * 10 + static_cast<std::uint64_t>(c - '0');
     number.set_national_number(national);
     // E.164 is "+", the code and the NSN with its leading zeros: the input itself.
-    return classify(*PhoneNumberUtil::GetInstance(), number, config_.mobile_only, raw,
-                    info.single_region ? &info.region : nullptr);
+    return classify(*PhoneNumberUtil::GetInstance(), number, config_.mobile_only, raw, &info, nsn);
 }
 
 Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(std::string_view raw) const {
@@ -202,7 +228,7 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(std::
         case PhoneNumberUtil::TOO_LONG_NSN: return fail(NumberErrc::too_long, "too long");
         default: return fail(NumberErrc::not_a_number, "not a phone number");
     }
-    return classify(util, number, config_.mobile_only, {}, nullptr);
+    return classify(util, number, config_.mobile_only, {}, nullptr, {});
 }
 
 }  // namespace bindery::router

@@ -54,7 +54,13 @@ TEST(CallingCodes, KnowTheRegionsAndNationalPrefixesOfLibphonenumber) {
     EXPECT_EQ(codes[1].region, "US");
     EXPECT_EQ(codes[1].national_prefix_digits, digits("1"));
 
+    EXPECT_NE(codes[1].metadata, nullptr);
+    EXPECT_FALSE(codes[1].main_has_leading_digits);
+
     EXPECT_FALSE(codes[44].single_region);  // GB, GG, IM, JE
+    EXPECT_FALSE(codes[44].main_has_leading_digits);
+    EXPECT_EQ(codes[7].region, "RU");       // RU, KZ: RU is found by its leading digits
+    EXPECT_TRUE(codes[7].main_has_leading_digits);
     EXPECT_EQ(codes[44].national_prefix_digits, digits("0"));
 
     EXPECT_EQ(codes[54].region, "AR");      // 0?(...15)? with the transform 9$1
@@ -62,6 +68,7 @@ TEST(CallingCodes, KnowTheRegionsAndNationalPrefixesOfLibphonenumber) {
 
     EXPECT_TRUE(codes[800].known);          // non-geographic: toll free
     EXPECT_EQ(codes[800].region, "001");
+    EXPECT_NE(codes[800].metadata, nullptr);
     EXPECT_TRUE(codes[882].known);
     EXPECT_TRUE(codes[979].known);
 }
