@@ -33,10 +33,10 @@ using bindery::router::PhoneNumberNormalizerPeer;
 // +86 1... takes Parse on both paths (China's national prefix for parsing begins with 1), and
 // +44 7700 900... (a range Ofcom keeps for drama) is refused by both.
 const std::vector<std::string> kMix = {
-    "+989121234567", "+989351234567", "+989011234567", "+989191234567", "+989381234567",
-    "+16502530000",  "+12015550123",  "+15146708700",  "+447700900123", "+447911123456",
-    "+442079460000", "+4915123456789", "+33612345678", "+919876543210", "+905321234567",
-    "+971501234567", "+79161234567",  "+5511961234567", "+393123456789", "+8613812345678",
+    "+989121234567", "+989351234567",  "+989011234567",  "+989191234567", "+989381234567",
+    "+16502530000",  "+12015550123",   "+15146708700",   "+447700900123", "+447911123456",
+    "+442079460000", "+4915123456789", "+33612345678",   "+919876543210", "+905321234567",
+    "+971501234567", "+79161234567",   "+5511961234567", "+393123456789", "+8613812345678",
 };
 const std::vector<std::string> kIran = {"+989121234567", "+989351234567", "+989011234567",
                                         "+989191234567", "+989381234567"};
@@ -56,8 +56,10 @@ void normalize(benchmark::State& state, const std::vector<std::string>* numbers)
         benchmark::DoNotOptimize(r);
     }
     std::size_t canonical = 0;
-    for (const auto& raw : *numbers) canonical += PhoneNumberNormalizerPeer::canonical(n, raw) ? 1 : 0;
-    state.counters["accepted"] = static_cast<double>(accepted) / static_cast<double>(state.iterations());
+    for (const auto& raw : *numbers)
+        canonical += PhoneNumberNormalizerPeer::canonical(n, raw) ? 1 : 0;
+    state.counters["accepted"] =
+        static_cast<double>(accepted) / static_cast<double>(state.iterations());
     state.counters["skip_parse"] =
         Reference ? 0.0 : static_cast<double>(canonical) / static_cast<double>(numbers->size());
 }

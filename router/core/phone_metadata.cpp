@@ -18,8 +18,12 @@ const void* metadata_get();
 namespace bindery::router {
 namespace {
 
-constexpr std::uint16_t digit_bit(char c) { return static_cast<std::uint16_t>(1u << (c - '0')); }
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr std::uint16_t digit_bit(char c) {
+    return static_cast<std::uint16_t>(1u << (c - '0'));
+}
+constexpr bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Recursive descent over the pattern; every step that meets syntax it does not know fails, and a
 // failure means "any digit". first: digits a non-empty match can begin with; nullable: the part
@@ -75,7 +79,7 @@ private:
             out = {digit_bit(c), false};
             return true;
         }
-        if (c == '^' || c == '$') {   // assertions: at most as permissive as the empty string
+        if (c == '^' || c == '$') {  // assertions: at most as permissive as the empty string
             out = {0, true};
             return true;
         }
@@ -88,7 +92,7 @@ private:
         if (c == '[') return digit_class(out);
         if (c == '(') {
             if (peek() == '?') {
-                if (peek(1) != ':') return false;   // lookaround, named group, flags: unknown
+                if (peek(1) != ':') return false;  // lookaround, named group, flags: unknown
                 pos_ += 2;
             }
             if (!alternation(out, depth + 1) || peek() != ')') return false;
@@ -169,8 +173,8 @@ struct CallingCodeTable {
     CallingCodeTable() {
         using i18n::phonenumbers::PhoneNumberUtil;
         const auto& util = *PhoneNumberUtil::GetInstance();
-        const bool have_metadata = collection.ParseFromArray(
-            i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
+        const bool have_metadata = collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
+                                                             i18n::phonenumbers::metadata_size());
         for (int code = 1; code < 1000; ++code) {
             std::string region;
             util.GetRegionCodeForCountryCode(code, &region);

@@ -50,7 +50,7 @@ TEST(CallingCodes, KnowTheRegionsAndNationalPrefixesOfLibphonenumber) {
     EXPECT_EQ(codes[98].national_prefix_digits, digits("0"));
 
     EXPECT_TRUE(codes[1].known);
-    EXPECT_FALSE(codes[1].single_region);   // NANPA: US, CA, and the Caribbean
+    EXPECT_FALSE(codes[1].single_region);  // NANPA: US, CA, and the Caribbean
     EXPECT_EQ(codes[1].region, "US");
     EXPECT_EQ(codes[1].national_prefix_digits, digits("1"));
 
@@ -59,14 +59,14 @@ TEST(CallingCodes, KnowTheRegionsAndNationalPrefixesOfLibphonenumber) {
 
     EXPECT_FALSE(codes[44].single_region);  // GB, GG, IM, JE
     EXPECT_FALSE(codes[44].main_has_leading_digits);
-    EXPECT_EQ(codes[7].region, "RU");       // RU, KZ: RU is found by its leading digits
+    EXPECT_EQ(codes[7].region, "RU");  // RU, KZ: RU is found by its leading digits
     EXPECT_TRUE(codes[7].main_has_leading_digits);
     EXPECT_EQ(codes[44].national_prefix_digits, digits("0"));
 
-    EXPECT_EQ(codes[54].region, "AR");      // 0?(...15)? with the transform 9$1
+    EXPECT_EQ(codes[54].region, "AR");  // 0?(...15)? with the transform 9$1
     EXPECT_EQ(codes[54].national_prefix_digits & digits("0123"), digits("0123"));
 
-    EXPECT_TRUE(codes[800].known);          // non-geographic: toll free
+    EXPECT_TRUE(codes[800].known);  // non-geographic: toll free
     EXPECT_EQ(codes[800].region, "001");
     EXPECT_NE(codes[800].metadata, nullptr);
     EXPECT_TRUE(codes[882].known);

@@ -54,7 +54,7 @@ using Result = Expected<PhoneNumber, NumberError>;
 
 struct Tally {
     std::size_t cases = 0;
-    std::size_t canonical = 0;   // took the path without Parse
+    std::size_t canonical = 0;  // took the path without Parse
     std::size_t accepted = 0;
 };
 
@@ -89,8 +89,8 @@ std::vector<std::string> example_inputs() {
     for (const auto& region : regions) {
         for (int t = PhoneNumberUtil::FIXED_LINE; t < PhoneNumberUtil::UNKNOWN; ++t) {
             i18n::phonenumbers::PhoneNumber example;
-            if (util.GetExampleNumberForType(region, static_cast<PhoneNumberUtil::PhoneNumberType>(t),
-                                             &example)) {
+            if (util.GetExampleNumberForType(
+                    region, static_cast<PhoneNumberUtil::PhoneNumberType>(t), &example)) {
                 examples.push_back(example);
             }
         }
@@ -123,8 +123,8 @@ TEST(PhoneNumberNormalizerCanonical, MatchesParseOnEveryExampleNumber) {
     for (const auto& n : configurations()) {
         Tally tally;
         for (const auto& raw : inputs) check(n, raw, tally);
-        EXPECT_GT(tally.accepted, 500u);   // mobile_only refuses most types
-        EXPECT_GT(tally.canonical, tally.cases / 2);   // the fast path is not a dead branch
+        EXPECT_GT(tally.accepted, 500u);              // mobile_only refuses most types
+        EXPECT_GT(tally.canonical, tally.cases / 2);  // the fast path is not a dead branch
     }
 }
 
@@ -135,23 +135,26 @@ TEST(PhoneNumberNormalizerCanonical, MatchesParseOnAPseudoRandomSweep) {
     std::vector<std::string> codes;
     for (const int code : known) codes.push_back(std::to_string(code));
     // Unknown and odd ones too: Parse's refusals must come out word for word.
-    for (const char* code : {"0", "00", "999", "80", "82", "83", "878", "882", "883", "888",
-                             "979", "969", "210", "259", "42", "5", "6"}) {
+    for (const char* code : {"0", "00", "999", "80", "82", "83", "878", "882", "883", "888", "979",
+                             "969", "210", "259", "42", "5", "6"}) {
         codes.emplace_back(code);
     }
     const auto normalizers = configurations();
-    std::mt19937_64 random(20261124);   // fixed: the same cases on every run and machine
+    std::mt19937_64 random(20261124);  // fixed: the same cases on every run and machine
     const auto next = [&random](std::uint64_t bound) { return random() % bound; };
     Tally tally;
     constexpr std::size_t kCases = 200'000;
     for (std::size_t i = 0; i < kCases; ++i) {
-        const std::size_t length = 2 + next(16);   // digits after '+': 2..17
+        const std::size_t length = 2 + next(16);  // digits after '+': 2..17
         std::string raw = "+";
         switch (next(4)) {
-            case 0: break;   // any digits at all
+            case 0:
+                break;  // any digits at all
             case 1:
-            case 2: raw += codes[next(codes.size())]; break;
-            default:         // a known code, then a national-prefix-like digit
+            case 2:
+                raw += codes[next(codes.size())];
+                break;
+            default:  // a known code, then a national-prefix-like digit
                 raw += codes[next(codes.size())];
                 raw += "0189"[next(4)];
                 break;
@@ -162,8 +165,8 @@ TEST(PhoneNumberNormalizerCanonical, MatchesParseOnAPseudoRandomSweep) {
     }
     EXPECT_GT(tally.canonical, kCases / 3);
     EXPECT_GT(tally.accepted, kCases / 50);
-    std::printf("sweep: %zu cases, %zu without Parse, %zu accepted\n", tally.cases,
-                tally.canonical, tally.accepted);
+    std::printf("sweep: %zu cases, %zu without Parse, %zu accepted\n", tally.cases, tally.canonical,
+                tally.accepted);
 }
 
 TEST(PhoneNumberNormalizerCanonical, CommonNumbersSkipParse) {
@@ -179,19 +182,19 @@ TEST(PhoneNumberNormalizerCanonical, CommonNumbersSkipParse) {
     EXPECT_EQ((*ir)->e164, "+989121234567");
     EXPECT_EQ((*ir)->region, "IR");
     EXPECT_EQ((*ir)->type, NumberType::mobile);
-    const auto it = n.normalize("+390612345678");   // Italian leading zero kept
+    const auto it = n.normalize("+390612345678");  // Italian leading zero kept
     ASSERT_TRUE(it.has_value()) << it.error().reason;
     EXPECT_EQ(it->e164, "+390612345678");
 }
 
 TEST(PhoneNumberNormalizerCanonical, LeavesPossibleNationalPrefixesAndOtherFormsToParse) {
     const PhoneNumberNormalizer n({"IR", false});
-    for (const char* raw : {"+9809121234567",   // IR's national prefix 0 after the code
-                            "+112015550123",    // NANPA's trunk 1 after the code
-                            "+540111523456789", // Argentina's 0 and 15 around the area code
-                            "+0989121234567", "+999123456789", "+98 9121234567",
-                            "00989121234567", "09121234567", "+98912", "+9891212345678901",
-                            "+98912123456x", " +989121234567"}) {
+    for (const char* raw :
+         {"+9809121234567",    // IR's national prefix 0 after the code
+          "+112015550123",     // NANPA's trunk 1 after the code
+          "+540111523456789",  // Argentina's 0 and 15 around the area code
+          "+0989121234567", "+999123456789", "+98 9121234567", "00989121234567", "09121234567",
+          "+98912", "+9891212345678901", "+98912123456x", " +989121234567"}) {
         const std::string input = raw;
         EXPECT_FALSE(PhoneNumberNormalizerPeer::canonical(n, input).has_value()) << input;
         EXPECT_TRUE(same(input, n.normalize(input), PhoneNumberNormalizerPeer::parsed(n, input)));
