@@ -30,7 +30,6 @@ using bindery::router::PhoneNumberNormalizerPeer;
 
 // A gateway's destinations, in E.164 as most clients send them: Iran first, then NANPA (US and a
 // Canadian number, found past US in the NANPA region list), the UK, and a spread of others.
-// +86 1... takes Parse on both paths (China's national prefix for parsing begins with 1), and
 // +44 7700 900... (a range Ofcom keeps for drama) is refused by both.
 const std::vector<std::string> kMix = {
     "+989121234567", "+989351234567",  "+989011234567",  "+989191234567", "+989381234567",

@@ -16,21 +16,28 @@ namespace bindery::router {
 
 // Bit d (0..9) stands for the ASCII digit '0' + d.
 inline constexpr std::uint16_t kAllDigits = 0x3FF;
+// Bit 10 of a PrefixStarts entry: a match may be that one digit alone.
+inline constexpr std::uint16_t kOneDigitMatch = 1u << 10;
 
-// The digits that can begin a non-empty match of a libphonenumber metadata pattern (a national
-// prefix for parsing such as "0", "0|(183[12])" or "0?(?:(11|2(?:...))15)?"). An
-// over-approximation: assertions count as empty, and syntax it does not know (anything beyond
-// digits, [..] classes of digits, \d, groups, |, ?, *, +, {n,m}, ^ and $) gives kAllDigits.
-[[nodiscard]] std::uint16_t pattern_first_digits(std::string_view pattern) noexcept;
+// How the non-empty matches of a libphonenumber metadata pattern (a national prefix for parsing
+// such as "0", "0|(1(?:[12]\d|79)\d\d)" or "0?(?:(11|2(?:...))15)?") can begin: entry d has
+// bit e when a match may begin with the digits d e, and kOneDigitMatch when it may be d alone.
+// An over-approximation: assertions count as empty, long repetitions as unbounded, and syntax it
+// does not know (anything beyond digits, [..] classes of digits, \d, groups, |, ?, *, +, {n,m},
+// ^ and $) gives kAnyPrefix.
+using PrefixStarts = std::array<std::uint16_t, 10>;
+inline constexpr PrefixStarts kAnyPrefix = {0x7FF, 0x7FF, 0x7FF, 0x7FF, 0x7FF,
+                                            0x7FF, 0x7FF, 0x7FF, 0x7FF, 0x7FF};
+[[nodiscard]] PrefixStarts pattern_starts(std::string_view pattern) noexcept;
 
 struct CallingCodeInfo {
     bool known = false;  // libphonenumber has a region, or "001", for this country calling code
     // GetRegionCodeForNumber gives `region` for every number with this code (one region only).
     bool single_region = false;
-    // First digits of a national significant number from which Parse might strip a national
-    // prefix (the national_prefix_for_parsing of the code's main region): such numbers take
-    // Parse. kAllDigits when the metadata could not be read.
-    std::uint16_t national_prefix_digits = kAllDigits;
+    // How the national prefix for parsing of the code's main region can begin: a national
+    // significant number that begins so might lose a prefix in Parse, and takes Parse.
+    // kAnyPrefix when the metadata could not be read.
+    PrefixStarts national_prefix_starts = kAnyPrefix;
     std::string region;  // GetRegionCodeForCountryCode: "US" for 1, "001" for 800
     // That region's metadata (for "001": the entity of this code), parsed from the same compiled-in
     // bytes PhoneNumberUtil loads; null when it could not be read.

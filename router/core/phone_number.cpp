@@ -157,11 +157,12 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_
 // leading 0: INVALID_COUNTRY_CODE_ERROR), and the rest is the national significant number (NSN),
 // except that MaybeStripNationalPrefixAndCarrierCode then tries the national prefix for parsing of
 // the code's main region at the start of the NSN and keeps the stripped (or transformed) NSN when
-// that is still a possible length ("+54 9 11 ...", "+61 0 ...", "+1 1 ..."). A match can only
-// change the NSN if it is non-empty, and a non-empty match begins with one of the pattern's first
-// digits: NSNs that begin with one of those take Parse, the others are built here as Parse builds
-// them (Italian leading zeros included). No extension, phone-context or alpha characters can occur
-// in digits. tests/router/core/phone_number_canonical_test.cpp compares the two paths.
+// that is still a possible length ("+61 0...", "+1 1...", "+54 0 11 15..."). A match can only
+// change the NSN if it is non-empty, and a non-empty match is either one digit or begins with two
+// digits the pattern allows (pattern_starts): NSNs that begin so take Parse, the others are built
+// here as Parse builds them (Italian leading zeros included). No extension, phone-context or
+// alpha characters can occur in digits. tests/router/core/phone_number_canonical_test.cpp
+// compares the two paths.
 std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normalize_canonical(
     std::string_view raw) const {
     constexpr std::size_t kMinDigits = 7;
@@ -186,8 +187,9 @@ std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normali
     if (code_length == 0) return std::nullopt;   // Parse words the refusal
     const CallingCodeInfo& info = codes[code];
     const std::string_view nsn = digits.substr(code_length);
-    const unsigned first_digit = 1u << static_cast<unsigned>(nsn.front() - '0');
-    if ((info.national_prefix_digits & first_digit) != 0u) return std::nullopt;
+    const unsigned second = 1u << static_cast<unsigned>(nsn[1] - '0');   // the NSN has 4+ digits
+    const auto starts = info.national_prefix_starts[static_cast<std::size_t>(nsn[0] - '0')];
+    if ((starts & (kOneDigitMatch | second)) != 0u) return std::nullopt;
 
     i18n::phonenumbers::PhoneNumber number;
     number.set_country_code(static_cast<std::int32_t>(code));

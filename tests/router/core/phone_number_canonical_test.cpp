@@ -172,7 +172,7 @@ TEST(PhoneNumberNormalizerCanonical, MatchesParseOnAPseudoRandomSweep) {
 TEST(PhoneNumberNormalizerCanonical, CommonNumbersSkipParse) {
     const PhoneNumberNormalizer n({"IR", false});
     for (const char* raw : {"+989121234567", "+14155550123", "+447700900123", "+4915123456789",
-                            "+390612345678", "+79161234567"}) {
+                            "+390612345678", "+79161234567", "+8613812345678"}) {
         const auto fast = PhoneNumberNormalizerPeer::canonical(n, raw);
         ASSERT_TRUE(fast.has_value()) << raw;
         EXPECT_TRUE(same(raw, *fast, PhoneNumberNormalizerPeer::parsed(n, raw)));
@@ -193,6 +193,7 @@ TEST(PhoneNumberNormalizerCanonical, LeavesPossibleNationalPrefixesAndOtherForms
          {"+9809121234567",    // IR's national prefix 0 after the code
           "+112015550123",     // NANPA's trunk 1 after the code
           "+540111523456789",  // Argentina's 0 and 15 around the area code
+          "+861112345678",     // China's carrier code 11xxx
           "+0989121234567", "+999123456789", "+98 9121234567", "00989121234567", "09121234567",
           "+98912", "+9891212345678901", "+98912123456x", " +989121234567"}) {
         const std::string input = raw;
