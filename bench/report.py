@@ -77,19 +77,25 @@ def codec(rep, out):
     if not data:
         rep.missing.append("codec (bench_codec)")
         return
+    pairs = [(f"codec.{label.replace(' ', '_')}", ours, theirs, "libsmpp34") for label, ours, theirs in (
+        ("decode submit_sm", "BM_Bindery_Decode_SubmitSm", "BM_Libsmpp34_Unpack_SubmitSm"),
+        ("decode deliver_sm", "BM_Bindery_Decode_DeliverSm", "BM_Libsmpp34_Unpack_DeliverSm"),
+        ("encode submit_sm", "BM_Bindery_Encode_SubmitSm", "BM_Libsmpp34_Pack_SubmitSm"),
+        ("encode deliver_sm", "BM_Bindery_Encode_DeliverSm", "BM_Libsmpp34_Pack_DeliverSm"))]
+    paired_cpu_times(rep, "codec", data, pairs,
+                     "bench_codec: CPU time per PDU, same octets for both, same run")
+
+
+def paired_cpu_times(rep, section, data, pairs, how):
+    """Google Benchmark CPU times, ours against a peer's, for (name, ours, theirs, peer) pairs."""
     by = {b["name"]: b for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"}
-    pairs = [("decode submit_sm", "BM_Bindery_Decode_SubmitSm", "BM_Libsmpp34_Unpack_SubmitSm"),
-             ("decode deliver_sm", "BM_Bindery_Decode_DeliverSm", "BM_Libsmpp34_Unpack_DeliverSm"),
-             ("encode submit_sm", "BM_Bindery_Encode_SubmitSm", "BM_Libsmpp34_Pack_SubmitSm"),
-             ("encode deliver_sm", "BM_Bindery_Encode_DeliverSm", "BM_Libsmpp34_Pack_DeliverSm")]
-    for label, ours, theirs in pairs:
+    for name, ours, theirs, peer in pairs:
         if ours not in by:
             continue
         v = by[ours]["cpu_time"]
         p = by[theirs]["cpu_time"] if theirs in by else None
-        rep.add("codec", f"codec.{label.replace(' ', '_')}", v, "ns",
-                "bench_codec: CPU time per PDU, same octets for both, same run",
-                peer="libsmpp34" if p else None, peer_value=p, ratio=(p / v) if p else None)
+        rep.add(section, name, v, "ns", how,
+                peer=peer if p else None, peer_value=p, ratio=(p / v) if p else None)
 
 
 def callback_encoding(rep, out):
@@ -97,20 +103,13 @@ def callback_encoding(rep, out):
     if not data:
         rep.missing.append("callback body/signature (bench_callbacks)")
         return
-    by = {b["name"]: b for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"}
     pairs = [("callbacks.body_ns", "body/new_plain", "body/old_nlohmann_plain", "nlohmann::ordered_json"),
              ("callbacks.body_rich_ns", "body/new_rich", "body/old_nlohmann_rich", "nlohmann::ordered_json"),
              ("callbacks.signature_ns", "signature/new_kept_context", "signature/old_one_shot_hmac",
               "one-shot HMAC()")]
-    for name, ours, theirs, peer in pairs:
-        if ours not in by:
-            continue
-        v = by[ours]["cpu_time"]
-        p = by[theirs]["cpu_time"] if theirs in by else None
-        rep.add("callbacks", name, v, "ns",
-                "bench_callbacks: CPU time per delivery-callback body / signature, same event, "
-                "previous construction as peer, same run",
-                peer=peer if p else None, peer_value=p, ratio=(p / v) if p else None)
+    paired_cpu_times(rep, "callbacks", data, pairs,
+                     "bench_callbacks: CPU time per delivery-callback body / signature, same event, "
+                     "previous construction as peer, same run")
 
 
 def single_bind(rep, out):
