@@ -32,6 +32,10 @@ struct Options {
     double seconds = 3.0;
     std::uint64_t queued = 1'000'000;
     SqliteSync sync = SqliteSync::full;
+    std::uint64_t lifecycle = 0;   // messages through the whole lifecycle (0: skip)
+    bool lifecycle_only = false;
+    bool events = true;            // lifecycle: write the event rows
+    std::string sql;               // lifecycle: run on the fresh file first (experiments)
 };
 
 long rss_kib(const char* field) {
@@ -235,6 +239,102 @@ void queued_rss(const Options& opt) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
+// The writer's cost of one message's whole life as the router writes it: insert (ACCEPTED ->
+// QUEUED event), QUEUED -> SENDING, SENDING -> SENT with the carrier's message id (provider_ids
+// row), SENT -> DELIVERED with the receipt; each step one transition_batch of `kChunk` messages
+// from each of `kLanes` threads, so groups hold several requests as under load.
+void lifecycle(const Options& opt) {
+    const std::string path = opt.dir + "/bench_store_life.db";
+    auto store = open_fresh(path, opt.sync);
+    if (!opt.sql.empty()) {
+        if (auto r = sqlite_execute(path, opt.sql); !r) {
+            std::fprintf(stderr, "--sql: %s\n", r.error().detail.c_str());
+            std::exit(1);
+        }
+    }
+    constexpr std::size_t kChunk = 50;
+    constexpr int kLanes = 4;
+    std::atomic<std::uint64_t> next{0};
+    std::atomic<std::uint64_t> failed{0};
+    const auto start = SteadyClock::now();
+    const double cpu_start = cpu_seconds();
+    const auto writer_start = store->stats().writer_cpu_ns;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kLanes; ++t) {
+        threads.emplace_back([&, t] {
+            MessageIdGenerator ids(static_cast<std::uint64_t>(t) + 200);
+            std::vector<Message> batch;
+            std::vector<MessageEvent> events;
+            std::vector<TransitionWrite> writes;
+            std::uint64_t carrier_ids = 0;
+            auto step = [&](MessageState to, const char* detail) {
+                writes.clear();
+                const auto now = SystemClock::now();
+                for (auto& m : batch) {
+                    TransitionWrite w;
+                    w.from = m.state;
+                    m.state = to;
+                    m.updated_at = now;
+                    if (to == MessageState::sending) {
+                        ++m.attempts;
+                        m.provider = "carrier-a";
+                        m.segments.assign(1, Segment{});
+                    } else if (to == MessageState::sent) {
+                        m.segments[0].provider_id = std::to_string(0x10000000 + ++carrier_ids * 4 + static_cast<std::uint64_t>(t));
+                    } else if (to == MessageState::delivered) {
+                        m.segments[0].state = SegmentState::delivered;
+                    }
+                    w.next = m;
+                    if (opt.events) {
+                        w.event = MessageEvent{m.id, w.from, to, now, m.attempts, m.provider, detail};
+                    }
+                    writes.push_back(std::move(w));
+                }
+                for (const auto& r : store->transition_batch(writes)) {
+                    if (!r) failed.fetch_add(1, std::memory_order_relaxed);
+                }
+            };
+            for (;;) {
+                const std::uint64_t first = next.fetch_add(kChunk);
+                if (first >= opt.lifecycle) return;
+                batch.clear();
+                events.clear();
+                const auto now = SystemClock::now();
+                for (std::size_t i = 0; i < kChunk; ++i) {
+                    batch.push_back(typical(ids, first + i, now));
+                    if (opt.events) {
+                        events.push_back(MessageEvent{batch.back().id, MessageState::accepted,
+                                                      MessageState::queued, now, 0, {},
+                                                      "accepted"});
+                    }
+                }
+                if (!store->insert_batch(batch, events)) failed.fetch_add(1);
+                step(MessageState::sending, "");
+                step(MessageState::sent, "");
+                step(MessageState::delivered, "stat:DELIVRD err:000");
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_start;
+    const auto stats = store->stats();
+    const double msgs = static_cast<double>(std::max<std::uint64_t>(opt.lifecycle, 1));
+    const double writer_us =
+        static_cast<double>(stats.writer_cpu_ns - writer_start) / 1e3 / msgs;
+    store.reset();
+    std::error_code ec;
+    const auto db_bytes = std::filesystem::file_size(path, ec);
+    std::printf(
+        "  lifecycle x%llu (insert + 3 transitions, events %s): %.0f msg/s, cpu %.1f us/msg, "
+        "writer %.1f us/msg, file %.0f bytes/msg, failed=%llu\n",
+        static_cast<unsigned long long>(opt.lifecycle), opt.events ? "on" : "off",
+        msgs / elapsed, cpu * 1e6 / msgs, writer_us, static_cast<double>(db_bytes) / msgs,
+        static_cast<unsigned long long>(failed.load()));
+    std::fflush(stdout);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -248,6 +348,14 @@ int main(int argc, char** argv) {
             opt.seconds = std::stod(value);
         else if (key == "--queued")
             opt.queued = std::stoull(value);
+        else if (key == "--lifecycle")
+            opt.lifecycle = std::stoull(value);
+        else if (key == "--lifecycle-only")
+            opt.lifecycle_only = value == "1";
+        else if (key == "--events")
+            opt.events = value != "0";
+        else if (key == "--sql")
+            opt.sql = value;
         else if (key == "--sync")
             opt.sync = value == "normal" ? SqliteSync::normal : SqliteSync::full;
         else {
@@ -260,6 +368,11 @@ int main(int argc, char** argv) {
     std::printf("bench_store: SQLite %s, synchronous=%s, dir %s, %u cores\n", "WAL",
                 opt.sync == SqliteSync::full ? "FULL" : "NORMAL", opt.dir.c_str(),
                 std::thread::hardware_concurrency());
+    if (opt.lifecycle > 0) {
+        std::printf("writer cost of a message's life:\n");
+        lifecycle(opt);
+        if (opt.lifecycle_only) return 0;
+    }
     std::printf("accepted-and-committed throughput (%.0f s each):\n", opt.seconds);
     for (std::size_t batch : {std::size_t{1}, std::size_t{100}}) {
         for (int acceptors : {1, 8, 64, 256}) {
