@@ -122,18 +122,18 @@ struct InMemoryStore::Impl {
 
     void unindex(const Message& m) {
         for (const auto& seg : m.segments) {
-            for (const auto& key : provider_id_keys(seg.provider_id)) {
-                const auto it = provider_ids.find(index_key(m.provider, key));
-                if (it != provider_ids.end() && it->second.id == m.id) provider_ids.erase(it);
-            }
+            const auto key = provider_id_key(seg.provider_id);
+            if (key.empty()) continue;
+            const auto it = provider_ids.find(index_key(m.provider, key));
+            if (it != provider_ids.end() && it->second.id == m.id) provider_ids.erase(it);
         }
     }
     void index(const Message& m) {
         for (std::size_t i = 0; i < m.segments.size(); ++i) {
-            for (const auto& key : provider_id_keys(m.segments[i].provider_id)) {
-                provider_ids.insert_or_assign(index_key(m.provider, key),
-                                              SegmentRef{m.id, static_cast<std::uint32_t>(i)});
-            }
+            const auto key = provider_id_key(m.segments[i].provider_id);
+            if (key.empty()) continue;
+            provider_ids.insert_or_assign(index_key(m.provider, key),
+                                          SegmentRef{m.id, static_cast<std::uint32_t>(i)});
         }
     }
 };

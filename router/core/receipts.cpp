@@ -53,6 +53,10 @@ std::string to_base(std::uint64_t value, unsigned base) {
 
 }  // namespace
 
+std::string provider_id_key(std::string_view provider_id) {
+    return canonical(provider_id);
+}
+
 std::vector<std::string> provider_id_keys(std::string_view provider_id) {
     std::vector<std::string> keys;
     const std::string id = canonical(provider_id);

@@ -17,10 +17,14 @@
 namespace bindery::router {
 
 // Lookup keys for a provider id, most specific first: the id itself (trimmed, lower-case, leading
-// zeros stripped), then its reading as hex converted to decimal, then its reading as decimal
-// converted to hex, when those readings exist and fit 64 bits. Stores index every key of a stored
-// id; receipts are looked up key by key, first hit wins.
+// zeros stripped: provider_id_key), then its reading as hex converted to decimal, then its reading
+// as decimal converted to hex, when those readings exist and fit 64 bits. Stores index a stored id
+// under its provider_id_key only; a receipt is looked up key by key of its own id, first hit wins:
+// an id sent as hex and receipted in decimal (or the other way) is found by the receipt's second or
+// third key, as each reading is the other's inverse.
 std::vector<std::string> provider_id_keys(std::string_view provider_id);
+// The key a store indexes `provider_id` under: the first of provider_id_keys ("" for a blank id).
+std::string provider_id_key(std::string_view provider_id);
 
 struct PendingReceiptConfig {
     std::size_t capacity = 10'000;

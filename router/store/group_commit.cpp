@@ -274,15 +274,17 @@ Expected<void, StoreError> GroupWriter::index_provider_ids(const Message& m) {
     auto prepared = conn_->prepare(kInsertProviderId);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* stmt = *prepared;
+    // One row per segment, under its canonical key: a receipt tries its own id's readings
+    // (provider_id_keys), so the other readings need no rows of their own.
     for (std::size_t i = 0; i < m.segments.size(); ++i) {
-        for (const auto& key : provider_id_keys(m.segments[i].provider_id)) {
-            int rc = bind_text(stmt, 1, m.provider);
-            if (rc == SQLITE_OK) rc = bind_text(stmt, 2, key);
-            if (rc == SQLITE_OK) rc = bind_id(stmt, 3, m.id);
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, static_cast<sqlite3_int64>(i));
-            if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind provider id"));
-            if (auto r = step_done(kInsertProviderId, "index provider id", stmt); !r) return r;
-        }
+        const std::string key = provider_id_key(m.segments[i].provider_id);
+        if (key.empty()) continue;
+        int rc = bind_text(stmt, 1, m.provider);
+        if (rc == SQLITE_OK) rc = bind_text(stmt, 2, key);
+        if (rc == SQLITE_OK) rc = bind_id(stmt, 3, m.id);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, static_cast<sqlite3_int64>(i));
+        if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind provider id"));
+        if (auto r = step_done(kInsertProviderId, "index provider id", stmt); !r) return r;
     }
     return {};
 }

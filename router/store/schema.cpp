@@ -9,7 +9,8 @@ namespace {
 // the 16 UUIDv7 bytes, so BLOB order is acceptance order; states, priorities and encodings are
 // their stable upper/lower-case names so an operator can query the file with sqlite3. tags and
 // segments are small length-prefixed BLOBs (row_codec.cpp); segment provider ids are also in
-// provider_ids, one row per lookup key.
+// provider_ids, one row per segment under its canonical key (provider_id_key; before 2026-11-24
+// one row per reading of it, provider_id_keys: old rows stay valid).
 constexpr Migration kMigrations[] = {
     {1, "messages, events, provider ids",
      R"sql(

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "router/core/receipts.hpp"
 #include "router/store/sqlite_store.hpp"
@@ -41,6 +42,16 @@ protected:
         const auto r = store().transition(sent, MessageState::sending, std::nullopt);
         EXPECT_TRUE(r.has_value()) << r.error().detail;
         return sent;
+    }
+    // The segment a receipt carrying `provider_id` finds, as the router looks it up: key by key of
+    // provider_id_keys, first hit wins.
+    std::optional<SegmentRef> find_as_receipt(std::string_view provider, std::string_view provider_id) {
+        for (const auto& key : provider_id_keys(provider_id)) {
+            auto hit = store().find_by_provider_id(provider, key);
+            EXPECT_TRUE(hit.has_value());
+            if (hit && *hit) return *hit;
+        }
+        return std::nullopt;
     }
     void insert(const std::vector<Message>& batch) {
         std::vector<MessageEvent> events;
@@ -192,7 +203,7 @@ TYPED_TEST(StoreContract, TransitionBatchChainsWritesAndRefusesOneAlone) {
     EXPECT_EQ((*this->store().get(b.id))->state, MessageState::queued);
     EXPECT_EQ(this->store().events(a.id)->size(), 3u);   // accepted + two
     EXPECT_EQ(this->store().events(b.id)->size(), 1u);
-    EXPECT_TRUE(this->store().find_by_provider_id("smsc", "10")->has_value());   // 0x0A
+    EXPECT_TRUE(this->find_as_receipt("smsc", "10").has_value());   // 0x0A
     EXPECT_TRUE(this->store().transition_batch({}).empty());
 }
 
@@ -231,11 +242,29 @@ TYPED_TEST(StoreContract, FindsSegmentsByEveryKeyOfTheProviderId) {
         }
         EXPECT_TRUE(found) << form;
     }
-    const auto first =
-        this->store().find_by_provider_id("smsc", provider_id_keys("439041101").front());
-    ASSERT_TRUE(first.has_value() && first->has_value());
-    EXPECT_EQ((*first)->segment, 0u);
+    const auto first = this->find_as_receipt("smsc", "439041101");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->segment, 0u);
     EXPECT_FALSE(this->store().find_by_provider_id("other", "1a2b3c4d")->has_value());
+}
+
+// A stored id is indexed under its canonical key only (trimmed, lower-case, no leading zeros): the
+// other readings of it are found through the receipt's own keys, not stored.
+TYPED_TEST(StoreContract, IndexesTheCanonicalKeyOfEachSegment) {
+    const auto m = this->sent_through("smsc", {{" 00FF", {}, {}}, {"ID-7q", {}, {}}, {"", {}, {}}});
+    const auto hex = this->store().find_by_provider_id("smsc", "ff");
+    ASSERT_TRUE(hex.has_value() && hex->has_value());
+    EXPECT_EQ((*hex)->id, m.id);
+    EXPECT_EQ((*hex)->segment, 0u);
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "255")->has_value());   // a reading
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "00FF")->has_value());  // not canonical
+    const auto odd = this->store().find_by_provider_id("smsc", "id-7q");
+    ASSERT_TRUE(odd.has_value() && odd->has_value());
+    EXPECT_EQ((*odd)->segment, 1u);
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "")->has_value());   // blank: no row
+    const auto receipt = this->find_as_receipt("smsc", "255");   // decimal receipt, hex id
+    ASSERT_TRUE(receipt.has_value());
+    EXPECT_EQ(receipt->segment, 0u);
 }
 
 TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
@@ -247,7 +276,8 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
     sent.state = MessageState::sent;
     sent.segments = {{"ff", {}, {}}};
     ASSERT_TRUE(this->store().transition(sent, MessageState::sending, std::nullopt).has_value());
-    ASSERT_TRUE(this->store().find_by_provider_id("smsc-a", "255")->has_value());
+    ASSERT_TRUE(this->store().find_by_provider_id("smsc-a", "ff")->has_value());
+    ASSERT_TRUE(this->find_as_receipt("smsc-a", "255").has_value());
     // Retried through another provider: the old ids no longer point at the message.
     auto retried = sent;
     retried.state = MessageState::sending;
@@ -256,7 +286,7 @@ TYPED_TEST(StoreContract, TransitionReindexesProviderIds) {
     retried.segments = {{"42", {}, {}}};
     ASSERT_TRUE(this->store().transition(retried, MessageState::sent, std::nullopt).has_value());
     EXPECT_FALSE(this->store().find_by_provider_id("smsc-a", "ff")->has_value());
-    EXPECT_FALSE(this->store().find_by_provider_id("smsc-a", "255")->has_value());
+    EXPECT_FALSE(this->find_as_receipt("smsc-a", "255").has_value());
     const auto hit = this->store().find_by_provider_id("smsc-b", "42");
     ASSERT_TRUE(hit.has_value() && hit->has_value());
     EXPECT_EQ((*hit)->id, m.id);
