@@ -301,7 +301,7 @@ void Router::record_receipt(Message next, MessageState from, MessageEvent event,
     writes_.push_back(std::move(w));
 }
 
-void Router::flush(SystemTime wall) {
+void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
     // Completions may queue more writes (receipts held for a message whose SENT just committed):
     // loop until none is left. Each round takes only what earlier rounds produced, so it ends.
     while (!writes_.empty()) {
@@ -309,7 +309,21 @@ void Router::flush(SystemTime wall) {
         std::vector<TransitionWrite> writes;
         writes.reserve(batch.size());
         for (auto& w : batch) writes.push_back(std::move(w.write));
-        auto results = store_.transition_batch(writes);
+        std::vector<Expected<void, StoreError>> results;
+        if (lock != nullptr) {
+            // The commit takes a group-commit round (ms under load): submit() would wait for it
+            // on this lock, twice per request, and acceptance would follow the router's pace.
+            // Nothing this batch needs changes meanwhile: submit only adds new messages, and
+            // cancel() waits for flushing_ to clear (it must see the outcome of these writes).
+            flushing_ = true;
+            lock->unlock();
+            results = store_.transition_batch(writes);
+            lock->lock();
+            flushing_ = false;
+            flushed_.notify_all();
+        } else {
+            results = store_.transition_batch(writes);
+        }
         receipt_overlay_.clear();
         ++stats_.commits;
         stats_.transitions += batch.size();
@@ -477,7 +491,7 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
 // ---- poll -------------------------------------------------------------------------------------
 
 void Router::poll(TimePoint now, SystemTime wall) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);
     }
@@ -492,7 +506,7 @@ void Router::poll(TimePoint now, SystemTime wall) {
     unpark(now);
     refill(wall);
     dispatch(now, wall);
-    flush(wall);
+    flush(wall, &lock);
     update_accepting();
 }
 
@@ -941,8 +955,10 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
                                                     std::optional<std::string_view> client,
                                                     SystemTime wall) {
     // Under the lock for the whole decision and its write: poll() (dispatch, refill, retries)
-    // waits, so the message cannot be picked for sending between the check and the commit.
-    std::lock_guard lock(mutex_);
+    // waits, so the message cannot be picked for sending between the check and the commit. A
+    // poll writing without the lock (flush) is waited for: its outcome decides.
+    std::unique_lock lock(mutex_);
+    flushed_.wait(lock, [this] { return !flushing_; });
     assert(writes_.empty());   // poll() and recover() flush before letting go of the lock
     auto refuse_change = [](ChangeErrc code, std::string reason,
                             std::optional<MessageState> state = std::nullopt) {

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <cstdint>
 #include <functional>
@@ -209,8 +210,10 @@ private:
                      std::function<void(const StoreError&)> on_fail = {});
     // A receipt's change to a message that is not active (SENT or final).
     void record_receipt(Message next, MessageState from, MessageEvent event, Receipt receipt);
-    // Writes the queued transitions and runs their completions (which may queue more).
-    void flush(SystemTime wall);
+    // Writes the queued transitions and runs their completions (which may queue more). With
+    // `lock` (poll's), the lock is let go while the store commits: acceptance (submit) and
+    // status reads go on meanwhile; cancel() waits for the write to end (flushing_).
+    void flush(SystemTime wall, std::unique_lock<std::mutex>* lock = nullptr);
     void restore(const Message& before, SystemTime wall);
     static void settle(Receipt& receipt, bool recorded);
     // Into the dispatch queue, or into delayed_ until its schedule_at (counted in
@@ -271,6 +274,8 @@ private:
     // Messages changed by a receipt in this batch (not active, not yet in the store).
     std::unordered_map<MessageId, Message, MessageIdHash> receipt_overlay_;
     bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
+    bool flushing_ = false;        // poll's flush is writing without the lock
+    std::condition_variable flushed_;
     std::optional<StoreError> recovery_error_;
     bool accepting_ = true;
     RouterStats stats_;

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "router/core/router.hpp"
 
@@ -28,6 +30,7 @@ public:
     int fail_batches = 0;   // refuse this many coming batches as a whole (nothing written)
     int pages = 0;
     std::size_t largest_page = 0;
+    std::function<void()> before_batch;   // runs (once) at the start of the next batch
 
     Expected<void, StoreError> insert_batch(std::span<const Message> m,
                                             std::span<const MessageEvent> e) override {
@@ -50,6 +53,7 @@ public:
     }
     std::vector<Expected<void, StoreError>> transition_batch(
         std::span<const TransitionWrite> writes) override {
+        if (auto gate = std::exchange(before_batch, {})) gate();
         ++batches;
         largest = std::max(largest, writes.size());
         if (fail_batches > 0) {
@@ -218,6 +222,58 @@ TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
     EXPECT_EQ(smsc.order.size(), 10u);   // no resubmission
     EXPECT_EQ(hook_not_durable, 0);
+}
+
+// poll() lets go of the router's lock while its transitions commit: acceptance goes on meanwhile
+// (before, submit() waited for the router's commit twice per request), and cancel() waits for the
+// commit's outcome. Here the commit is held open, then fails: the message is QUEUED again, and
+// the cancel that came in meanwhile must see that, not the SENDING the failed batch wrote in
+// memory.
+TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutcome) {
+    build();
+    const auto first = submit_ok();
+    std::promise<void> entered;
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    store.before_batch = [&] {
+        entered.set_value();
+        released.wait();
+    };
+    store.fail_batches = 1;
+    bool open = true;
+    auto let_go = [&] {
+        if (open) release.set_value();
+        open = false;
+    };
+    std::thread poller([&] { poll(); });
+    struct Finally {
+        std::function<void()> run;
+        ~Finally() { run(); }
+    } finally{[&] {
+        let_go();
+        if (poller.joinable()) poller.join();
+    }};
+    ASSERT_EQ(entered.get_future().wait_for(60s), std::future_status::ready);
+    // The gate is closed: poll() is inside transition_batch.
+    auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
+    const bool accepted_meanwhile = accepted.wait_for(60s) == std::future_status::ready;
+    EXPECT_TRUE(accepted_meanwhile) << "submit() waited for poll's commit";
+    auto cancelled = std::async(std::launch::async, [&] { return router->cancel(first, "acme", wall); });
+    // (Cannot fail spuriously: a cancel that did not wait would usually be done by now.)
+    EXPECT_EQ(cancelled.wait_for(200ms), std::future_status::timeout) << "cancel() did not wait";
+    let_go();
+    poller.join();
+    const auto second = accepted.get();
+    const auto outcome = cancelled.get();
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;   // QUEUED again: cancellable
+    EXPECT_EQ(outcome->state, MessageState::cancelled);
+    EXPECT_EQ(state(first), MessageState::cancelled);
+    EXPECT_EQ(state(second), MessageState::queued);
+    EXPECT_TRUE(smsc.order.empty());   // the failed batch sent nothing
+    poll();
+    poll();
+    ASSERT_EQ(smsc.order.size(), 1u);
+    EXPECT_EQ(smsc.order.front(), second);
 }
 
 TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
