@@ -491,11 +491,29 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
 // ---- poll -------------------------------------------------------------------------------------
 
 void Router::poll(TimePoint now, SystemTime wall) {
+    // The receipts' store reads before the lock (a reader query or three each): submit() needs
+    // the lock, and the reads do not depend on what it guards. Only this thread changes messages
+    // that have provider ids (cancel() refuses SENT ones), so nothing read here goes stale before
+    // it is used; a receipt changed by an earlier receipt of this poll is taken from
+    // receipt_overlay_ as before.
+    auto items = inbox_->take();
+    std::vector<std::optional<ReceiptLookup>> lookups(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
+    }
     std::unique_lock lock(mutex_);
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);
     }
-    drain_inbox(now, wall);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (auto* result = std::get_if<Inbox::Result>(&items[i])) {
+            handle_result(result->id, result->attempt, std::move(result->provider),
+                          std::move(result->result), now, wall);
+        } else {
+            handle_receipt(std::move(std::get<Receipt>(items[i])), now, wall, false,
+                           std::move(lookups[i]));
+        }
+    }
     for (auto& receipt : pending_.take_expired(now)) {
         ++stats_.unknown_receipts;
         if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
@@ -518,15 +536,12 @@ std::optional<SystemTime> Router::next_due() const {
     return due;
 }
 
-void Router::drain_inbox(TimePoint now, SystemTime wall) {
-    for (auto& item : inbox_->take()) {
-        if (auto* result = std::get_if<Inbox::Result>(&item)) {
-            handle_result(result->id, result->attempt, std::move(result->provider),
-                          std::move(result->result), now, wall);
-        } else {
-            handle_receipt(std::move(std::get<Receipt>(item)), now, wall, false);
-        }
+Router::ReceiptLookup Router::lookup_receipt(const Receipt& receipt) const {
+    for (const auto& key : provider_id_keys(receipt.provider_id)) {
+        auto found = store_.find_receipt_target(receipt.provider, key);
+        if (!found || *found) return found;
     }
+    return std::optional<ReceiptTarget>();
 }
 
 void Router::release_due(SystemTime wall) {
@@ -835,25 +850,22 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     }
 }
 
-void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold) {
-    const auto keys = provider_id_keys(receipt.provider_id);
+void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold,
+                            std::optional<ReceiptLookup> looked_up) {
     std::optional<SegmentRef> ref;
     std::optional<Message> stored;   // read with the ref (one store read per receipt)
-    for (const auto& key : keys) {
-        auto found = store_.find_receipt_target(receipt.provider, key);
-        if (!found) {
-            store_failed(found.error());
-            receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
-            return;
-        }
-        if (*found) {
-            ref = (*found)->ref;
-            stored = std::move((*found)->message);
-            break;
-        }
+    auto found = looked_up ? std::move(*looked_up) : lookup_receipt(receipt);
+    if (!found) {
+        store_failed(found.error());
+        receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
+        return;
+    }
+    if (*found) {
+        ref = (*found)->ref;
+        stored = std::move((*found)->message);
     }
     if (!ref) {
-        if (keys.empty() || from_hold) {
+        if (provider_id_key(receipt.provider_id).empty() || from_hold) {
             ++stats_.unknown_receipts;
             if (hooks_.on_unknown_receipt) hooks_.on_unknown_receipt(receipt);
             settle(receipt, false);

@@ -222,10 +222,16 @@ private:
     void enqueue(const MessageId& id, SystemTime wall);
     void forget(const MessageId& id);
     void dead_letter(Message& message, SystemTime wall, std::string why);
-    void drain_inbox(TimePoint now, SystemTime wall);
+    // What the store has for a receipt's id: the first of its keys that finds a segment. Reads the
+    // store only (no router state): poll() runs it before taking the lock.
+    using ReceiptLookup = Expected<std::optional<ReceiptTarget>, StoreError>;
+    ReceiptLookup lookup_receipt(const Receipt& receipt) const;
+
     void handle_result(const MessageId& id, std::uint32_t attempt, std::string provider,
                        SendResult result, TimePoint now, SystemTime wall);
-    void handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold);
+    // `looked_up`: the receipt's lookup_receipt, when it was done before (without the lock).
+    void handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold,
+                        std::optional<ReceiptLookup> looked_up = std::nullopt);
     void release_due(SystemTime wall);
     void expire(SystemTime wall);
     void unpark(TimePoint now);

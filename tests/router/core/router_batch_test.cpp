@@ -31,6 +31,7 @@ public:
     int pages = 0;
     std::size_t largest_page = 0;
     std::function<void()> before_batch;   // runs (once) at the start of the next batch
+    std::function<void()> before_lookup;  // runs (once) at the start of the next receipt lookup
 
     Expected<void, StoreError> insert_batch(std::span<const Message> m,
                                             std::span<const MessageEvent> e) override {
@@ -75,6 +76,11 @@ public:
     Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
         std::string_view provider, std::string_view key) override {
         return inner.find_by_provider_id(provider, key);
+    }
+    Expected<std::optional<ReceiptTarget>, StoreError> find_receipt_target(
+        std::string_view provider, std::string_view key) override {
+        if (auto gate = std::exchange(before_lookup, {})) gate();
+        return inner.find_receipt_target(provider, key);
     }
     Expected<StoredPage, StoreError> list(const MessageQuery& q) override { return inner.list(q); }
     Expected<std::uint64_t, StoreError> count(MessageState s) override { return inner.count(s); }
@@ -274,6 +280,47 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutc
     poll();
     ASSERT_EQ(smsc.order.size(), 1u);
     EXPECT_EQ(smsc.order.front(), second);
+}
+
+// A receipt's store read (find_receipt_target) happens before poll() takes the router's lock:
+// here the read is held open and a submit goes through meanwhile; the receipt then applies.
+TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
+    build();
+    const auto id = submit_ok();
+    poll();
+    smsc.ok_all();
+    poll();
+    ASSERT_EQ(state(id), MessageState::sent);
+    Receipt r;
+    r.provider = "smsc";
+    r.provider_id = "id-" + id.to_string();
+    r.status = ReceiptStatus::delivered;
+    router->on_receipt(std::move(r));
+    std::promise<void> entered;
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    store.before_lookup = [&] {
+        entered.set_value();
+        released.wait();
+    };
+    bool open = true;
+    std::thread poller([&] { poll(); });
+    struct Finally {
+        std::function<void()> run;
+        ~Finally() { run(); }
+    } finally{[&] {
+        if (open) release.set_value();
+        open = false;
+        if (poller.joinable()) poller.join();
+    }};
+    ASSERT_EQ(entered.get_future().wait_for(60s), std::future_status::ready);
+    auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
+    EXPECT_EQ(accepted.wait_for(60s), std::future_status::ready) << "submit() waited for the lookup";
+    release.set_value();
+    open = false;
+    poller.join();
+    EXPECT_EQ(state(id), MessageState::delivered);
+    EXPECT_EQ(state(accepted.get()), MessageState::sending);   // dispatched by that same poll
 }
 
 TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
