@@ -19,10 +19,11 @@ const std::string kRollback = "ROLLBACK";
 
 const std::string kInsertMessage =
     std::string("INSERT INTO messages(") + kMessageColumns +
-    ", credit_held, credit_capture) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
-const std::string kInsertEvent =
-    std::string("INSERT INTO events(") + kEventColumns + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    ", credit_held, credit_capture, history) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+// Events of insert_batch for messages stored before it.
+const std::string kAppendHistory =
+    "UPDATE messages SET history = CAST(coalesce(history, x'') || ?2 AS BLOB) WHERE id = ?1";
 // A message's client, destination, client_ref and accepted_at never change after acceptance;
 // leaving them out of the SET list spares SQLite the four indexes on them at every transition
 // (it maintains an index when one of its columns is assigned, whatever the value). The
@@ -32,7 +33,9 @@ const std::string kUpdateMessage =
     "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, "
     "callback_url = ?12, state = ?13, attempts = ?14, provider = ?15, segments = ?16, "
     "last_error = ?17, updated_at = ?19, expires_at = ?20, schedule_at = ?21, "
-    "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24 WHERE id = ?1 AND state = ?25";
+    "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24, "
+    "history = CASE WHEN ?26 IS NULL THEN history ELSE CAST(coalesce(history, x'') || ?26 AS BLOB) "
+    "END WHERE id = ?1 AND state = ?25";
 const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
 const std::string kAnyAccount = "SELECT EXISTS(SELECT 1 FROM credit_accounts)";
 const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
@@ -360,16 +363,39 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
                 StoreError{StoreErrc::not_found, "event for unknown message " + e.id.to_string()});
         }
     }
+    // Each message's events of this batch, in order, as its history; the others' are appended.
+    std::vector<std::string> histories(r.messages.size());
+    std::vector<const MessageEvent*> stored_events;
+    for (std::size_t k = 0; k < r.events.size(); ++k) {
+        const MessageEvent& e = r.events[k];
+        // Usually the k-th event is the k-th message's (one acceptance event each).
+        auto at = k < r.messages.size() && r.messages[k].id == e.id
+                      ? r.messages.begin() + static_cast<std::ptrdiff_t>(k)
+                      : std::find_if(r.messages.begin(), r.messages.end(),
+                                     [&](const Message& m) { return m.id == e.id; });
+        if (at == r.messages.end()) {
+            stored_events.push_back(&e);
+        } else {
+            append_history(histories[static_cast<std::size_t>(at - r.messages.begin())], e);
+        }
+    }
     auto prepared = conn_->prepare(kInsertMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* insert = *prepared;
     wrote = true;
-    for (const auto& m : r.messages) {
+    for (std::size_t i = 0; i < r.messages.size(); ++i) {
+        const Message& m = r.messages[i];
         const auto meter = m.charge > 0 ? metered.find(m.client) : metered.end();
         const bool held = meter != metered.end();
         int rc = bind_message(insert, m);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(insert, 25, held ? m.charge : 0);
         if (rc == SQLITE_OK) rc = bind_text(insert, 26, held ? to_string(meter->second.second) : "");
+        if (rc == SQLITE_OK) {
+            const std::string& h = histories[i];
+            rc = h.empty() ? sqlite3_bind_null(insert, 27)
+                           : sqlite3_bind_blob(insert, 27, h.data(), static_cast<int>(h.size()),
+                                               SQLITE_STATIC);
+        }
         if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind message"));
         if (auto done = step_done(kInsertMessage, "insert message", insert); !done) {
             auto e = std::move(done).error();
@@ -395,18 +421,24 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
             }
         }
     }
-    auto event_stmt = conn_->prepare(kInsertEvent);
-    if (!event_stmt) return Unexpected(std::move(event_stmt).error());
-    sqlite3_stmt* ev = *event_stmt;
-    for (const auto& e : r.events) {
-        if (const int rc = bind_event(ev, e); rc != SQLITE_OK) {
-            return Unexpected(conn_->error(rc, "bind event"));
+    if (stored_events.empty()) return {};
+    auto append_stmt = conn_->prepare(kAppendHistory);
+    if (!append_stmt) return Unexpected(std::move(append_stmt).error());
+    sqlite3_stmt* append = *append_stmt;
+    std::string record;
+    for (const auto* e : stored_events) {
+        record.clear();
+        append_history(record, *e);
+        int rc = bind_id(append, 1, e->id);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_bind_blob(append, 2, record.data(), static_cast<int>(record.size()),
+                                   SQLITE_STATIC);
         }
-        if (auto done = step_done(kInsertEvent, "insert event", ev); !done) {
-            auto err = std::move(done).error();
-            if (err.code == StoreErrc::not_found)
-                err.detail = "event for unknown message " + e.id.to_string();
-            return Unexpected(std::move(err));
+        if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind event"));
+        if (auto done = step_done(kAppendHistory, "append event", append); !done) return done;
+        if (sqlite3_changes(conn_->db()) == 0) {   // checked before writing; cannot happen
+            return Unexpected(
+                StoreError{StoreErrc::not_found, "event for unknown message " + e->id.to_string()});
         }
     }
     return {};
@@ -440,8 +472,16 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     auto prepared = conn_->prepare(kUpdateMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
+    thread_local std::string record;   // outlives the step (SQLITE_STATIC)
+    record.clear();
+    if (event != nullptr) append_history(record, *event);
     int rc = bind_message(update, next);
     if (rc == SQLITE_OK) rc = bind_text(update, 25, to_string(from));
+    if (rc == SQLITE_OK) {
+        rc = event == nullptr ? sqlite3_bind_null(update, 26)
+                              : sqlite3_bind_blob(update, 26, record.data(),
+                                                  static_cast<int>(record.size()), SQLITE_STATIC);
+    }
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
     wrote = true;  // until the UPDATE is known to have changed nothing
     if (auto done = step_done(kUpdateMessage, "update message", update); !done) return done;
@@ -472,15 +512,6 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
         if (auto settled = settle_hold(next.id, next.state, to_nanos(next.updated_at)); !settled) {
             return settled;
         }
-    }
-    if (event != nullptr) {
-        auto event_stmt = conn_->prepare(kInsertEvent);
-        if (!event_stmt) return Unexpected(std::move(event_stmt).error());
-        sqlite3_stmt* ev = *event_stmt;
-        if (const int b = bind_event(ev, *event); b != SQLITE_OK) {
-            return Unexpected(conn_->error(b, "bind event"));
-        }
-        if (auto done = step_done(kInsertEvent, "insert event", ev); !done) return done;
     }
     return {};
 }

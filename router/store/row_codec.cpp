@@ -7,6 +7,7 @@ namespace bindery::router::sqlite {
 namespace {
 
 constexpr char kListFormat = 1;  // first byte of the tags / segments BLOBs
+constexpr char kEventFormat = 1;  // first byte of each record of messages.history
 
 void put_varint(std::string& out, std::uint64_t v) {
     while (v >= 0x80) {
@@ -151,20 +152,6 @@ int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept {
     return rc;
 }
 
-int bind_event(sqlite3_stmt* stmt, const MessageEvent& e) noexcept {
-    int rc = bind_id(stmt, 1, e.id);
-    auto chain = [&rc](int next) {
-        if (rc == SQLITE_OK) rc = next;
-    };
-    chain(bind_text(stmt, 2, to_string(e.from)));
-    chain(bind_text(stmt, 3, to_string(e.to)));
-    chain(sqlite3_bind_int64(stmt, 4, to_nanos(e.at)));
-    chain(sqlite3_bind_int64(stmt, 5, e.attempt));
-    chain(bind_text(stmt, 6, e.provider));
-    chain(bind_text(stmt, 7, e.detail));
-    return rc;
-}
-
 std::string read_text(sqlite3_stmt* stmt, int column) {
     return std::string(column_view(stmt, column));
 }
@@ -235,6 +222,42 @@ Expected<MessageEvent, StoreError> read_event(sqlite3_stmt* stmt, int c) {
     e.provider = read_text(stmt, c + 5);
     e.detail = read_text(stmt, c + 6);
     return e;
+}
+
+void append_history(std::string& history, const MessageEvent& e) {
+    history.push_back(kEventFormat);
+    put_varint(history, static_cast<std::uint64_t>(to_nanos(e.at)));
+    put_string(history, to_string(e.from));
+    put_string(history, to_string(e.to));
+    put_varint(history, e.attempt);
+    put_string(history, e.provider);
+    put_string(history, e.detail);
+}
+
+bool decode_history(std::string_view blob, const MessageId& id, std::vector<MessageEvent>& out) {
+    std::string name;
+    while (!blob.empty()) {
+        if (blob.front() != kEventFormat) return false;
+        blob.remove_prefix(1);
+        MessageEvent e;
+        e.id = id;
+        std::uint64_t at = 0;
+        std::uint64_t attempt = 0;
+        if (!get_varint(blob, at)) return false;
+        e.at = from_nanos(static_cast<std::int64_t>(at));
+        if (!get_string(blob, name)) return false;
+        const auto from = parse_message_state(name);
+        if (!get_string(blob, name)) return false;
+        const auto to = parse_message_state(name);
+        if (!from || !to) return false;
+        e.from = *from;
+        e.to = *to;
+        if (!get_varint(blob, attempt) || attempt > 0xFFFFFFFFULL) return false;
+        e.attempt = static_cast<std::uint32_t>(attempt);
+        if (!get_string(blob, e.provider) || !get_string(blob, e.detail)) return false;
+        out.push_back(std::move(e));
+    }
+    return true;
 }
 
 std::string encode_tags(const std::vector<std::string>& tags) {

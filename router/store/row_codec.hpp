@@ -27,14 +27,20 @@ SystemTime from_nanos(std::int64_t ns) noexcept;
 int bind_message(sqlite3_stmt* stmt, const Message& m) noexcept;
 int bind_id(sqlite3_stmt* stmt, int index, const MessageId& id) noexcept;
 int bind_text(sqlite3_stmt* stmt, int index, std::string_view text) noexcept;
-// Binds ?1 .. ?7 in kEventColumns order.
-int bind_event(sqlite3_stmt* stmt, const MessageEvent& e) noexcept;
 
 // Reads columns [first, first + 24) of the current row; corrupt when a value cannot be decoded.
 Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int first = 0);
 Expected<MessageEvent, StoreError> read_event(sqlite3_stmt* stmt, int first = 0);
 Expected<MessageId, StoreError> read_id(sqlite3_stmt* stmt, int column);
 std::string read_text(sqlite3_stmt* stmt, int column);
+
+// messages.history (migration 14): the message's events, one record each, appended in the
+// statement that changes the message. A record is self-delimiting (format byte, varint time in
+// ns, the two state names, varint attempt, provider, detail), so appending is concatenation.
+void append_history(std::string& history, const MessageEvent& e);
+// Decodes every record of `blob` as events of message `id`, appended to `out`; false when the
+// blob is not a sequence of whole records.
+bool decode_history(std::string_view blob, const MessageId& id, std::vector<MessageEvent>& out);
 
 // Length-prefixed encodings of the list columns (exposed for tests of corrupt rows).
 std::string encode_tags(const std::vector<std::string>& tags);

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "router/store/row_codec.hpp"
 #include "router/store/schema.hpp"
 #include "router/store/sqlite_db.hpp"
 #include "router/store/sqlite_store.hpp"
@@ -113,6 +114,178 @@ TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
     EXPECT_EQ(*store->purge(kT0 + 1h), 3u);
     EXPECT_EQ(*store->count(MessageState::queued), 2u);
     EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+std::int64_t count_rows(const std::string& path, const std::string& sql) {
+    auto conn = sqlite::Connection::open(path, false);
+    if (!conn) {
+        ADD_FAILURE() << conn.error().detail;
+        return -1;
+    }
+    auto n = (*conn)->query_int(sql.c_str(), "count");
+    if (!n) {
+        ADD_FAILURE() << n.error().detail;
+        return -1;
+    }
+    return *n;
+}
+
+MessageEvent event_of(const Message& m, MessageState from, MessageState to, SystemTime at,
+                      std::string detail) {
+    return MessageEvent{m.id, from, to, at, m.attempts, m.provider, std::move(detail)};
+}
+
+void expect_events(const std::vector<MessageEvent>& got, const std::vector<MessageEvent>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].id, want[i].id) << i;
+        EXPECT_EQ(got[i].from, want[i].from) << i;
+        EXPECT_EQ(got[i].to, want[i].to) << i;
+        EXPECT_EQ(got[i].at, want[i].at) << i;
+        EXPECT_EQ(got[i].attempt, want[i].attempt) << i;
+        EXPECT_EQ(got[i].provider, want[i].provider) << i;
+        EXPECT_EQ(got[i].detail, want[i].detail) << i;
+    }
+}
+
+// Version 14: the message's events go into its row (messages.history), appended by the statement
+// that changes it, not into rows of events; events() reads them back in order, exactly.
+TEST(SqliteStore, EventsOfAcceptanceAndTransitionsLiveInTheMessageRow) {
+    TempDir dir;
+    const auto path = dir.file("history.db");
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(14);
+    auto m = sample_message(ids);
+    auto other = sample_message(ids);
+    std::vector<Message> batch{m, other};
+    ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    std::vector<MessageEvent> want{accepted_event(m)};
+    auto step = [&](MessageState to, std::string detail, std::string provider_id = {}) {
+        const auto from = m.state;
+        m.state = to;
+        m.updated_at += 1s;
+        if (to == MessageState::sending) {
+            ++m.attempts;
+            m.provider = "smsc";
+        }
+        if (!provider_id.empty()) m.segments = {{provider_id, SegmentState::pending, ""}};
+        auto e = event_of(m, from, to, m.updated_at, std::move(detail));
+        const auto done = store->transition(m, from, e);
+        ASSERT_TRUE(done.has_value()) << done.error().detail;
+        want.push_back(std::move(e));
+    };
+    step(MessageState::sending, "");
+    step(MessageState::sent, "", "abc");
+    // Details with every byte a length prefix must survive: newlines, NULs, long UTF-8.
+    step(MessageState::delivered, std::string("stat:DELIVRD\nerr:000\0text:") + std::string(300, 'x') + "سلام");
+    // Without an event: the state changes, the history does not.
+    auto same = m;
+    same.segments[0].state = SegmentState::delivered;
+    ASSERT_TRUE(store->transition(same, MessageState::delivered, std::nullopt).has_value());
+    // insert_batch may carry events for a message stored before (appended to its row).
+    const auto late = event_of(other, MessageState::queued, MessageState::queued, kT0 + 5s, "note");
+    ASSERT_TRUE(store->insert_batch({}, std::vector<MessageEvent>{late}).has_value());
+
+    auto got = store->events(m.id);
+    ASSERT_TRUE(got.has_value()) << got.error().detail;
+    expect_events(*got, want);
+    auto got_other = store->events(other.id);
+    ASSERT_TRUE(got_other.has_value());
+    expect_events(*got_other, {accepted_event(other), late});
+    EXPECT_EQ(count_rows(path, "SELECT count(*) FROM events"), 0);
+    EXPECT_EQ(count_rows(path, "SELECT count(*) FROM messages WHERE history IS NOT NULL"), 2);
+    store.reset();
+    auto again = open_ok(config_for(path));
+    ASSERT_NE(again, nullptr);
+    expect_events(*again->events(m.id), want);
+    // Purging the message takes its history with it.
+    EXPECT_EQ(*again->purge(kT0 + 1h), 1u);
+    EXPECT_TRUE(again->events(m.id)->empty());
+}
+
+// A file of version 13 keeps its events rows: after the upgrade events() returns them, then the
+// new ones from the row, merged by time with rows other tables' writers add later (a callback
+// outcome).
+TEST(SqliteStore, UpgradeFromVersion13KeepsTheEventsRowsAndMergesByTime) {
+    TempDir dir;
+    const auto path = dir.file("v13.db");
+    MessageIdGenerator ids(13);
+    auto m = sample_message(ids, "acme", MessageState::queued);
+    {
+        auto config = config_for(dir.file("scratch.db"));
+        auto scratch = open_ok(config);
+        ASSERT_NE(scratch, nullptr);
+        std::vector<Message> batch{m};
+        ASSERT_TRUE(scratch->insert_batch(batch, {}).has_value());
+        auto v13 = config_for(path);
+        v13.migrate_to = 13;
+        auto old = open_ok(v13);
+        ASSERT_NE(old, nullptr);
+        EXPECT_EQ(old->schema_version(), 13);
+    }
+    const std::string columns =
+        "id, client, sender, destination, region, text, encoding, segments_estimate, priority, "
+        "tags, client_ref, callback_url, state, attempts, provider, segments, last_error, "
+        "accepted_at, updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding, charge";
+    const auto t = [](int s) { return std::to_string(sqlite::to_nanos(kT0 + std::chrono::seconds(s))); };
+    auto copied = sqlite_execute(
+        path, "ATTACH '" + dir.file("scratch.db") + "' AS s; INSERT INTO messages(" + columns +
+                  ") SELECT " + columns + " FROM s.messages; DETACH s;" +
+                  "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+                  "SELECT id, 'ACCEPTED', 'QUEUED', " + t(0) + ", 0, '', 'accepted' FROM messages;" +
+                  "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+                  "SELECT id, 'QUEUED', 'QUEUED', " + t(1) + ", 0, '', 'old note' FROM messages;");
+    ASSERT_TRUE(copied.has_value()) << copied.error().detail;
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->schema_version(), SqliteStore::latest_schema_version());
+    auto next = m;
+    next.state = MessageState::sending;
+    next.attempts = 1;
+    next.provider = "smsc";
+    const auto sending = event_of(next, MessageState::queued, MessageState::sending, kT0 + 2s, "");
+    ASSERT_TRUE(store->transition(next, MessageState::queued, sending).has_value());
+    auto sent = next;
+    sent.state = MessageState::sent;
+    const auto sent_event = event_of(sent, MessageState::sending, MessageState::sent, kT0 + 4s, "");
+    ASSERT_TRUE(store->transition(sent, MessageState::sending, sent_event).has_value());
+    // Another table's writer adds a row between the two transitions' times, and one at the time
+    // of the last (ties: the row comes after the history's event).
+    ASSERT_TRUE(sqlite_execute(path, "INSERT INTO events(message_id, from_state, to_state, at, "
+                                     "attempt, provider, detail) SELECT id, 'SENDING', 'SENDING', " +
+                                         t(3) + ", 1, 'callback', 'between' FROM messages;"
+                                     "INSERT INTO events(message_id, from_state, to_state, at, "
+                                     "attempt, provider, detail) SELECT id, 'SENT', 'SENT', " +
+                                         t(4) + ", 1, 'callback', 'tie' FROM messages;")
+                    .has_value());
+    auto got = store->events(m.id);
+    ASSERT_TRUE(got.has_value()) << got.error().detail;
+    std::vector<std::string> details;
+    for (const auto& e : *got) details.push_back(e.detail);
+    EXPECT_EQ(details, (std::vector<std::string>{"accepted", "old note", "", "between", "", "tie"}));
+    ASSERT_EQ(got->size(), 6u);
+    EXPECT_EQ((*got)[2].to, MessageState::sending);
+    EXPECT_EQ((*got)[4].to, MessageState::sent);
+    EXPECT_EQ(*store->integrity_check(), "ok");
+}
+
+TEST(SqliteStore, AnUnreadableHistoryIsReportedCorrupt) {
+    TempDir dir;
+    const auto path = dir.file("corrupt.db");
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    MessageIdGenerator ids(15);
+    std::vector<Message> batch{sample_message(ids)};
+    ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+    // A record cut short, then an unknown format byte.
+    for (const char* blob : {"x'0180'", "x'02'", "x'01010a41434345505445440651554555454400000000'"}) {
+        ASSERT_TRUE(sqlite_execute(path, std::string("UPDATE messages SET history = ") + blob).has_value());
+        auto got = store->events(batch[0].id);
+        ASSERT_FALSE(got.has_value()) << blob;
+        EXPECT_EQ(got.error().code, StoreErrc::corrupt);
+        EXPECT_NE(got.error().detail.find("history"), std::string::npos);
+    }
 }
 
 // The index of final messages must serve the purge and the SMPP receipt scan (their WHERE spells
