@@ -70,6 +70,27 @@ TEST(SqliteStore, ReopeningKeepsMessagesEventsAndProviderIds) {
     EXPECT_EQ(*store->integrity_check(), "ok");
 }
 
+// A file at schema `version` holding `batch`: rows written by this build's codec into a scratch
+// file, copied with `columns` (those `version` has; this build writes more); then `more_sql`.
+void write_old_file(TempDir& dir, const std::string& path, int version,
+                    const std::vector<Message>& batch, const std::string& columns,
+                    const std::string& more_sql) {
+    {
+        auto scratch = open_ok(config_for(dir.file("scratch.db")));
+        ASSERT_NE(scratch, nullptr);
+        ASSERT_TRUE(scratch->insert_batch(batch, {}).has_value());
+        auto config = config_for(path);
+        config.migrate_to = version;
+        auto old = open_ok(config);
+        ASSERT_NE(old, nullptr);
+        EXPECT_EQ(old->schema_version(), version);
+    }
+    auto copied = sqlite_execute(path, "ATTACH '" + dir.file("scratch.db") +
+                                           "' AS s; INSERT INTO messages(" + columns + ") SELECT " +
+                                           columns + " FROM s.messages; DETACH s;" + more_sql);
+    ASSERT_TRUE(copied.has_value()) << copied.error().detail;
+}
+
 TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
     TempDir dir;
     MessageIdGenerator ids(2);
@@ -78,30 +99,11 @@ TEST(SqliteStore, UpgradesAVersion1DatabaseKeepingItsRows) {
         batch.push_back(
             sample_message(ids, "acme", i < 3 ? MessageState::delivered : MessageState::queued));
     }
-    {
-        // Rows written by this build's codec into a scratch file, copied into a file at version 1
-        // with version 1's columns (this build writes columns version 1 does not have).
-        auto scratch = open_ok(config_for(dir.file("scratch.db")));
-        ASSERT_NE(scratch, nullptr);
-        ASSERT_TRUE(scratch->insert_batch(batch, events_for(batch)).has_value());
-        auto config = config_for(dir.file("old.db"));
-        config.migrate_to = 1;
-        auto v1 = open_ok(config);
-        ASSERT_NE(v1, nullptr);
-        EXPECT_EQ(v1->schema_version(), 1);
-    }
     const std::string v1_columns =
         "id, client, sender, destination, region, text, encoding, segments_estimate, priority, "
         "tags, client_ref, callback_url, state, attempts, provider, segments, last_error, "
         "accepted_at, updated_at, expires_at, schedule_at, next_attempt_at";
-    auto copied = sqlite_execute(
-        dir.file("old.db"),
-        "ATTACH '" + dir.file("scratch.db") + "' AS s; INSERT INTO messages(" + v1_columns +
-            ") SELECT " + v1_columns +
-            " FROM s.messages; INSERT INTO events(message_id, from_state, to_state, at, attempt, "
-            "provider, detail) SELECT message_id, from_state, to_state, at, attempt, provider, "
-            "detail FROM s.events; DETACH s;");
-    ASSERT_TRUE(copied.has_value()) << copied.error().detail;
+    write_old_file(dir, dir.file("old.db"), 1, batch, v1_columns, "");
     auto store = open_ok(config_for(dir.file("old.db")));
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->schema_version(), SqliteStore::latest_schema_version());
@@ -212,31 +214,16 @@ TEST(SqliteStore, UpgradeFromVersion13KeepsTheEventsRowsAndMergesByTime) {
     const auto path = dir.file("v13.db");
     MessageIdGenerator ids(13);
     auto m = sample_message(ids, "acme", MessageState::queued);
-    {
-        auto config = config_for(dir.file("scratch.db"));
-        auto scratch = open_ok(config);
-        ASSERT_NE(scratch, nullptr);
-        std::vector<Message> batch{m};
-        ASSERT_TRUE(scratch->insert_batch(batch, {}).has_value());
-        auto v13 = config_for(path);
-        v13.migrate_to = 13;
-        auto old = open_ok(v13);
-        ASSERT_NE(old, nullptr);
-        EXPECT_EQ(old->schema_version(), 13);
-    }
     const std::string columns =
         "id, client, sender, destination, region, text, encoding, segments_estimate, priority, "
         "tags, client_ref, callback_url, state, attempts, provider, segments, last_error, "
         "accepted_at, updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding, charge";
     const auto t = [](int s) { return std::to_string(sqlite::to_nanos(kT0 + std::chrono::seconds(s))); };
-    auto copied = sqlite_execute(
-        path, "ATTACH '" + dir.file("scratch.db") + "' AS s; INSERT INTO messages(" + columns +
-                  ") SELECT " + columns + " FROM s.messages; DETACH s;" +
-                  "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
-                  "SELECT id, 'ACCEPTED', 'QUEUED', " + t(0) + ", 0, '', 'accepted' FROM messages;" +
-                  "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
-                  "SELECT id, 'QUEUED', 'QUEUED', " + t(1) + ", 0, '', 'old note' FROM messages;");
-    ASSERT_TRUE(copied.has_value()) << copied.error().detail;
+    write_old_file(dir, path, 13, {m}, columns,
+                   "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+                   "SELECT id, 'ACCEPTED', 'QUEUED', " + t(0) + ", 0, '', 'accepted' FROM messages;" +
+                   "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+                   "SELECT id, 'QUEUED', 'QUEUED', " + t(1) + ", 0, '', 'old note' FROM messages;");
     auto store = open_ok(config_for(path));
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->schema_version(), SqliteStore::latest_schema_version());
