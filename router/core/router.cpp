@@ -317,10 +317,19 @@ void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
             // cancel() waits for flushing_ to clear (it must see the outcome of these writes).
             flushing_ = true;
             lock->unlock();
-            results = store_.transition_batch(writes);
-            lock->lock();
-            flushing_ = false;
-            flushed_.notify_all();
+            struct Relock {   // also if the store throws (bad_alloc): cancel() must not wait forever
+                Router& router;
+                std::unique_lock<std::mutex>& lock;
+                ~Relock() {
+                    lock.lock();
+                    router.flushing_ = false;
+                    router.flushed_.notify_all();
+                }
+            };
+            {
+                const Relock relock{*this, *lock};
+                results = store_.transition_batch(writes);
+            }
         } else {
             results = store_.transition_batch(writes);
         }
