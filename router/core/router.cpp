@@ -310,27 +310,30 @@ void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
         writes.reserve(batch.size());
         for (auto& w : batch) writes.push_back(std::move(w.write));
         std::vector<Expected<void, StoreError>> results;
-        if (lock != nullptr) {
-            // The commit takes a group-commit round (ms under load): submit() would wait for it
-            // on this lock, twice per request, and acceptance would follow the router's pace.
-            // Nothing this batch needs changes meanwhile: submit only adds new messages, and
-            // cancel() waits for flushing_ to clear (it must see the outcome of these writes).
-            flushing_ = true;
-            lock->unlock();
-            struct Relock {   // also if the store throws (bad_alloc): cancel() must not wait forever
+        {
+            // With poll's lock: let go of it while the store commits (a group-commit round, ms
+            // under load), else submit() would wait for it, twice per request, and acceptance
+            // would follow the router's pace. Nothing this batch needs changes meanwhile: submit
+            // only adds new messages, and cancel() waits for flushing_ to clear (it must see the
+            // outcome of these writes). Taken back also if the store throws (bad_alloc).
+            struct Unlocked {
                 Router& router;
-                std::unique_lock<std::mutex>& lock;
-                ~Relock() {
-                    lock.lock();
+                std::unique_lock<std::mutex>* lock;
+                Unlocked(Router& r, std::unique_lock<std::mutex>* l) : router(r), lock(l) {
+                    if (lock == nullptr) return;
+                    router.flushing_ = true;
+                    lock->unlock();
+                }
+                Unlocked(const Unlocked&) = delete;
+                Unlocked& operator=(const Unlocked&) = delete;
+                ~Unlocked() {
+                    if (lock == nullptr) return;
+                    lock->lock();
                     router.flushing_ = false;
                     router.flushed_.notify_all();
                 }
             };
-            {
-                const Relock relock{*this, *lock};
-                results = store_.transition_batch(writes);
-            }
-        } else {
+            const Unlocked unlocked(*this, lock);
             results = store_.transition_batch(writes);
         }
         receipt_overlay_.clear();

@@ -260,6 +260,12 @@ bool decode_history(std::string_view blob, const MessageId& id, std::vector<Mess
     return true;
 }
 
+Expected<void, StoreError> read_history(sqlite3_stmt* stmt, int column, const MessageId& id,
+                                        std::vector<MessageEvent>& out) {
+    if (!decode_history(column_view(stmt, column), id, out)) return corrupt("history", id.to_string());
+    return {};
+}
+
 std::string encode_tags(const std::vector<std::string>& tags) {
     std::string out(1, kListFormat);
     put_varint(out, tags.size());

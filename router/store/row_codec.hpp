@@ -41,6 +41,9 @@ void append_history(std::string& history, const MessageEvent& e);
 // Decodes every record of `blob` as events of message `id`, appended to `out`; false when the
 // blob is not a sequence of whole records.
 bool decode_history(std::string_view blob, const MessageId& id, std::vector<MessageEvent>& out);
+// decode_history of the current row's `column` (NULL: no events); corrupt when it cannot be read.
+Expected<void, StoreError> read_history(sqlite3_stmt* stmt, int column, const MessageId& id,
+                                        std::vector<MessageEvent>& out);
 
 // Length-prefixed encodings of the list columns (exposed for tests of corrupt rows).
 std::string encode_tags(const std::vector<std::string>& tags);

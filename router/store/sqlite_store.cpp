@@ -615,59 +615,63 @@ Expected<std::optional<Message>, StoreError> SqliteStore::get(const MessageId& i
     return std::optional<Message>(std::move(rows->front()));
 }
 
-// The message's history (migration 14), then the events table's rows (written before it, and by
-// other tables' writers), merged by time; ties keep that order (a callback outcome recorded at the
-// time of its transition comes after it). One read transaction: both from the same snapshot.
-Expected<std::vector<MessageEvent>, StoreError> SqliteStore::events(const MessageId& id) {
-    auto conn = impl_->reader();
-    if (auto r = conn->exec("BEGIN", "events"); !r) return Unexpected(r.error());
-    auto read = [&]() -> Expected<std::vector<MessageEvent>, StoreError> {
-        std::vector<MessageEvent> out;
-        {
-            auto prepared = conn->prepare(kSelectHistory);
-            if (!prepared) return Unexpected(std::move(prepared).error());
-            StmtUse use(*prepared);
-            sqlite::bind_id(use.get(), 1, id);
-            const int rc = sqlite3_step(use.get());
-            if (rc == SQLITE_ROW) {
-                const void* blob = sqlite3_column_blob(use.get(), 0);
-                const auto n = static_cast<std::size_t>(sqlite3_column_bytes(use.get(), 0));
-                const std::string_view bytes(static_cast<const char*>(blob), blob ? n : 0);
-                if (!sqlite::decode_history(bytes, id, out)) {
-                    return Unexpected(StoreError{StoreErrc::corrupt,
-                                                 "unreadable history in message " + id.to_string()});
-                }
-            } else if (rc != SQLITE_DONE) {
-                return Unexpected(conn->error(rc, "history"));
-            }
-        }
-        std::vector<MessageEvent> rows;
-        auto prepared = conn->prepare(kSelectEvents);
+namespace {
+
+// A message's own history and the events table's rows for it, each in its own order, merged by
+// time; on a tie the history's event comes first (a callback outcome recorded at the time of its
+// transition comes after it).
+std::vector<MessageEvent> merge_by_time(std::vector<MessageEvent> history,
+                                        std::vector<MessageEvent> rows) {
+    if (rows.empty()) return history;
+    if (history.empty()) return rows;
+    std::vector<MessageEvent> merged;
+    merged.reserve(history.size() + rows.size());
+    std::size_t h = 0;
+    std::size_t r = 0;
+    while (h < history.size() || r < rows.size()) {
+        const bool take_row = h == history.size() || (r < rows.size() && rows[r].at < history[h].at);
+        merged.push_back(std::move(take_row ? rows[r++] : history[h++]));
+    }
+    return merged;
+}
+
+Expected<std::vector<MessageEvent>, StoreError> read_events(Connection& conn, const MessageId& id) {
+    std::vector<MessageEvent> history;
+    {
+        auto prepared = conn.prepare(kSelectHistory);
         if (!prepared) return Unexpected(std::move(prepared).error());
         StmtUse use(*prepared);
         sqlite::bind_id(use.get(), 1, id);
-        for (;;) {
-            const int rc = sqlite3_step(use.get());
-            if (rc == SQLITE_DONE) break;
-            if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "events"));
-            auto e = sqlite::read_event(use.get());
-            if (!e) return Unexpected(std::move(e).error());
-            rows.push_back(std::move(*e));
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_ROW) {
+            if (auto r = sqlite::read_history(use.get(), 0, id, history); !r) return Unexpected(r.error());
+        } else if (rc != SQLITE_DONE) {
+            return Unexpected(conn.error(rc, "history"));
         }
-        if (rows.empty()) return out;
-        if (out.empty()) return rows;
-        // Merge by the heads' times; each side keeps its own order.
-        std::vector<MessageEvent> merged;
-        merged.reserve(out.size() + rows.size());
-        std::size_t h = 0;
-        std::size_t t = 0;
-        while (h < out.size() || t < rows.size()) {
-            const bool take_row = h == out.size() || (t < rows.size() && rows[t].at < out[h].at);
-            merged.push_back(std::move(take_row ? rows[t++] : out[h++]));
-        }
-        return merged;
-    };
-    auto out = read();
+    }
+    std::vector<MessageEvent> rows;
+    auto prepared = conn.prepare(kSelectEvents);
+    if (!prepared) return Unexpected(std::move(prepared).error());
+    StmtUse use(*prepared);
+    sqlite::bind_id(use.get(), 1, id);
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) return merge_by_time(std::move(history), std::move(rows));
+        if (rc != SQLITE_ROW) return Unexpected(conn.error(rc, "events"));
+        auto e = sqlite::read_event(use.get());
+        if (!e) return Unexpected(std::move(e).error());
+        rows.push_back(std::move(*e));
+    }
+}
+
+}  // namespace
+
+// The message's history (migration 14) and the events table's rows (written before it, and by
+// other tables' writers), in one read transaction: both from the same snapshot.
+Expected<std::vector<MessageEvent>, StoreError> SqliteStore::events(const MessageId& id) {
+    auto conn = impl_->reader();
+    if (auto r = conn->exec("BEGIN", "events"); !r) return Unexpected(r.error());
+    auto out = read_events(*conn, id);
     (void)conn->exec("COMMIT", "events");
     return out;
 }

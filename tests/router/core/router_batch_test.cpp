@@ -171,6 +171,14 @@ struct RouterBatchTest : ::testing::Test {
         return out.front() ? out.front()->id : MessageId{};
     }
     MessageState state(const MessageId& id) { return (*store.inner.get(id))->state; }
+    // One message submitted and acknowledged by the carrier (its id there: "id-<message id>").
+    MessageId sent_one() {
+        const auto id = submit_ok();
+        poll();
+        smsc.ok_all();
+        poll();
+        return id;
+    }
 };
 
 TEST_F(RouterBatchTest, TransitionsOfOnePollShareOneCommit) {
@@ -230,6 +238,38 @@ TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
     EXPECT_EQ(hook_not_durable, 0);
 }
 
+// A poll() on its own thread held inside the store: `gate` (one of CountingStore's hooks) blocks
+// it until release(); the destructor releases and joins whatever happened in between.
+class HeldPoll {
+public:
+    HeldPoll(std::function<void()>& gate, std::function<void()> poll) {
+        auto released = release_.get_future().share();
+        gate = [this, released] {
+            entered_.set_value();
+            released.wait();
+        };
+        poller_ = std::thread(std::move(poll));
+    }
+    HeldPoll(const HeldPoll&) = delete;
+    HeldPoll& operator=(const HeldPoll&) = delete;
+    ~HeldPoll() { finish(); }
+    bool entered() { return entered_.get_future().wait_for(60s) == std::future_status::ready; }
+    void release() {
+        if (open_) release_.set_value();
+        open_ = false;
+    }
+    void finish() {
+        release();
+        if (poller_.joinable()) poller_.join();
+    }
+
+private:
+    std::promise<void> entered_;
+    std::promise<void> release_;
+    bool open_ = true;
+    std::thread poller_;
+};
+
 // poll() lets go of the router's lock while its transitions commit: acceptance goes on meanwhile
 // (before, submit() waited for the router's commit twice per request), and cancel() waits for the
 // commit's outcome. Here the commit is held open, then fails: the message is QUEUED again, and
@@ -238,28 +278,9 @@ TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
 TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutcome) {
     build();
     const auto first = submit_ok();
-    std::promise<void> entered;
-    std::promise<void> release;
-    auto released = release.get_future().share();
-    store.before_batch = [&] {
-        entered.set_value();
-        released.wait();
-    };
     store.fail_batches = 1;
-    bool open = true;
-    auto let_go = [&] {
-        if (open) release.set_value();
-        open = false;
-    };
-    std::thread poller([&] { poll(); });
-    struct Finally {
-        std::function<void()> run;
-        ~Finally() { run(); }
-    } finally{[&] {
-        let_go();
-        if (poller.joinable()) poller.join();
-    }};
-    ASSERT_EQ(entered.get_future().wait_for(60s), std::future_status::ready);
+    HeldPoll held(store.before_batch, [this] { poll(); });
+    ASSERT_TRUE(held.entered());
     // The gate is closed: poll() is inside transition_batch.
     auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
     const bool accepted_meanwhile = accepted.wait_for(60s) == std::future_status::ready;
@@ -267,8 +288,7 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutc
     auto cancelled = std::async(std::launch::async, [&] { return router->cancel(first, "acme", wall); });
     // (Cannot fail spuriously: a cancel that did not wait would usually be done by now.)
     EXPECT_EQ(cancelled.wait_for(200ms), std::future_status::timeout) << "cancel() did not wait";
-    let_go();
-    poller.join();
+    held.finish();
     const auto second = accepted.get();
     const auto outcome = cancelled.get();
     ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;   // QUEUED again: cancellable
@@ -286,39 +306,18 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutc
 // here the read is held open and a submit goes through meanwhile; the receipt then applies.
 TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
     build();
-    const auto id = submit_ok();
-    poll();
-    smsc.ok_all();
-    poll();
+    const auto id = sent_one();
     ASSERT_EQ(state(id), MessageState::sent);
     Receipt r;
     r.provider = "smsc";
     r.provider_id = "id-" + id.to_string();
     r.status = ReceiptStatus::delivered;
     router->on_receipt(std::move(r));
-    std::promise<void> entered;
-    std::promise<void> release;
-    auto released = release.get_future().share();
-    store.before_lookup = [&] {
-        entered.set_value();
-        released.wait();
-    };
-    bool open = true;
-    std::thread poller([&] { poll(); });
-    struct Finally {
-        std::function<void()> run;
-        ~Finally() { run(); }
-    } finally{[&] {
-        if (open) release.set_value();
-        open = false;
-        if (poller.joinable()) poller.join();
-    }};
-    ASSERT_EQ(entered.get_future().wait_for(60s), std::future_status::ready);
+    HeldPoll held(store.before_lookup, [this] { poll(); });
+    ASSERT_TRUE(held.entered());
     auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
     EXPECT_EQ(accepted.wait_for(60s), std::future_status::ready) << "submit() waited for the lookup";
-    release.set_value();
-    open = false;
-    poller.join();
+    held.finish();
     EXPECT_EQ(state(id), MessageState::delivered);
     EXPECT_EQ(state(accepted.get()), MessageState::sending);   // dispatched by that same poll
 }
@@ -346,10 +345,7 @@ TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
 
 TEST_F(RouterBatchTest, ReceiptsSettleOnlyOnceTheirChangeIsDurable) {
     build();
-    const auto id = submit_ok();
-    poll();
-    smsc.ok_all();
-    poll();
+    const auto id = sent_one();
     ASSERT_EQ(state(id), MessageState::sent);
     std::vector<std::pair<bool, MessageState>> settled;   // (recorded, stored state at the time)
     auto receipt = [&](std::string provider_id, ReceiptStatus status) {
