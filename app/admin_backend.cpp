@@ -10,6 +10,7 @@
 
 #include "app/logging.hpp"
 #include "app/version.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::app {
 
@@ -135,6 +136,7 @@ void GatewayAdmin::start_sampling(std::chrono::milliseconds every) {
         sampler_stop_ = false;
     }
     sampler_ = std::thread([this, every] {
+        name_this_thread("sampler");
         std::unique_lock lock(sampler_mutex_);
         while (!sampler_stop_) {
             lock.unlock();

@@ -42,6 +42,7 @@
 #include "router/store/sqlite_parts.hpp"
 #include "router/store/sqlite_operator_state.hpp"
 #include "router/store/sqlite_smpp_outbox.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::app {
 
@@ -370,7 +371,10 @@ public:
     ~RouterDriver() { halt(); }
 
     void start() {
-        thread_ = std::thread([this] { loop(); });
+        thread_ = std::thread([this] {
+            name_this_thread("router");
+            loop();
+        });
     }
     void wake() {
         {

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::app {
 
@@ -73,7 +74,12 @@ int Server::run() {
 
     std::vector<std::thread> pool;
     pool.reserve(threads_ - 1);
-    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
+    for (unsigned i = 1; i < threads_; ++i) {
+        pool.emplace_back([this, i] {
+            name_this_thread("io-" + std::to_string(i));
+            io_.run();
+        });
+    }
     // finish() stops the io_context; the work guard only keeps it alive while serving.
     io_.run();
     for (auto& t : pool) t.join();

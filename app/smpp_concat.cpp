@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/thread_name.hpp"
 #include "smpp/codec/text/data_coding.hpp"
 
 namespace bindery::app {
@@ -526,7 +527,10 @@ void SmppConcat::start() {
         stats_ = held;
         started_ = true;
     }
-    worker_ = std::thread([this] { work(); });
+    worker_ = std::thread([this] {
+        name_this_thread("smpp-concat");
+        work();
+    });
 }
 
 void SmppConcat::stop() {

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/thread_name.hpp"
 #include "smpp/codec/decode.hpp"
 #include "smpp/codec/encode.hpp"
 #include "smpp/codec/text/segment.hpp"
@@ -316,7 +317,10 @@ void SmppDeliveries::start() {
     std::uint64_t waiting = 0;
     for (const auto& [key, n] : stats().pending) waiting += n;
     spdlog::info("smpp.deliveries started: {} waiting", waiting);
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+        name_this_thread("smpp-deliver");
+        run();
+    });
     check_binds();
 }
 

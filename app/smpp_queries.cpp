@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/thread_name.hpp"
+
 namespace bindery::app {
 
 namespace asio = boost::asio;
@@ -21,7 +23,10 @@ void SmppQueries::start() {
     const std::lock_guard lock(mutex_);
     if (started_ || stopping_) return;
     started_ = true;
-    worker_ = std::thread([this] { work(); });
+    worker_ = std::thread([this] {
+        name_this_thread("smpp-query");
+        work();
+    });
 }
 
 void SmppQueries::stop() {

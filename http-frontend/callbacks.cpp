@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http-frontend/time_format.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::http {
 namespace {
@@ -340,7 +341,10 @@ CallbackDispatcher::~CallbackDispatcher() { stop(); }
 
 void CallbackDispatcher::start() {
     if (thread_.joinable()) return;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        name_this_thread("callbacks");
+        run();
+    });
 }
 
 void CallbackDispatcher::stop(std::chrono::milliseconds grace) {

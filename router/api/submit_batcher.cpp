@@ -1,7 +1,10 @@
 #include "router/api/submit_batcher.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::router {
 
@@ -9,7 +12,10 @@ SubmitBatcher::SubmitBatcher(GatewayApi& gateway, SubmitBatcherConfig config)
     : gateway_(gateway), config_(std::move(config)) {
     const std::size_t n = std::max<std::size_t>(1, config_.threads);
     threads_.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+    for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] {
+            name_this_thread("submit-" + std::to_string(i));
+            run();
+        });
 }
 
 SubmitBatcher::~SubmitBatcher() { stop(); }

@@ -9,6 +9,7 @@
 #include "router/core/receipts.hpp"
 #include "router/store/row_codec.hpp"
 #include "router/store/schema.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::router::sqlite {
 namespace {
@@ -104,7 +105,10 @@ GroupWriter::GroupWriter(std::unique_ptr<Connection> conn, std::chrono::microsec
     : conn_(std::move(conn)),
       window_(window),
       max_rows_(std::max<std::size_t>(max_rows, 1)),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+          name_this_thread("store-writer");
+          run();
+      }) {}
 
 GroupWriter::~GroupWriter() {
     {

@@ -11,6 +11,7 @@
 #include "router/store/side_connection.hpp"
 #include "router/store/schema.hpp"
 #include "router/store/sqlite_db.hpp"
+#include "smpp/base/thread_name.hpp"
 
 namespace bindery::router {
 namespace {
@@ -333,7 +334,10 @@ Expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(
     impl->checkpointer.conn = std::move(*checkpoints);
     sqlite3_wal_hook(w.db(), &Checkpointer::on_commit, &impl->checkpointer);
     Checkpointer* checkpointer = &impl->checkpointer;
-    impl->checkpointer.thread = std::thread([checkpointer] { checkpointer->run(); });
+    impl->checkpointer.thread = std::thread([checkpointer] {
+        name_this_thread("store-ckpt");
+        checkpointer->run();
+    });
     impl->writer = std::make_unique<sqlite::GroupWriter>(std::move(*writer), config.commit_window,
                                                          config.max_group_rows);
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(impl)));
