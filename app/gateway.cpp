@@ -267,6 +267,7 @@ router::CaptureOn to_capture(CaptureMode m) noexcept {
 
 router::RouterConfig to_router_config(const Config& config) {
     router::RouterConfig out;
+    out.pipeline_writes = true;   // the driver's wake completes each batch (docs/router.md)
     // A generic HTTP carrier's own status_map: its codes first, then the built-in "http" table.
     for (const auto& carrier : config.carriers) {
         const auto* http = std::get_if<HttpCarrierConfig>(&carrier.settings);
@@ -404,6 +405,10 @@ private:
             const bool last = stopping_;
             lock.unlock();
             router_.poll(bindery::Clock::now(), router::SystemClock::now());
+            if (last) {
+                router_.finish_writes(router::SystemClock::now());   // the batch still in flight
+                return;
+            }
             auto until = bindery::Clock::now() + max_sleep;
             if (const auto due = router_.next_due()) {
                 const auto in = *due - router::SystemClock::now();
@@ -414,7 +419,6 @@ private:
                 }
             }
             lock.lock();
-            if (last) return;
             cv_.wait_until(lock, until, [this] { return woken_ || stopping_; });
         }
     }

@@ -27,6 +27,26 @@ std::vector<Expected<void, StoreError>> MessageStore::transition_batch(
     return out;
 }
 
+namespace {
+class ReadyBatch final : public MessageStore::PendingBatch {
+public:
+    explicit ReadyBatch(std::vector<Expected<void, StoreError>> results)
+        : results_(std::move(results)) {}
+    bool ready() const override { return true; }
+    std::vector<Expected<void, StoreError>> wait() override { return std::move(results_); }
+
+private:
+    std::vector<Expected<void, StoreError>> results_;
+};
+}  // namespace
+
+std::unique_ptr<MessageStore::PendingBatch> MessageStore::start_transition_batch(
+    std::span<const TransitionWrite> writes, std::function<void()> done) {
+    auto results = transition_batch(writes);
+    if (done) done();
+    return std::make_unique<ReadyBatch>(std::move(results));
+}
+
 Expected<StoredPage, StoreError> MessageStore::load_active_page(std::optional<MessageId> after,
                                                                 std::uint32_t limit) {
     auto all = load_active();

@@ -3,6 +3,7 @@
 // PostgreSQL one should need nothing more. Implementations are thread-safe and never throw.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -88,6 +89,20 @@ public:
     // failure (unavailable) fails every write of the batch. Default: transition() one by one.
     virtual std::vector<Expected<void, StoreError>> transition_batch(
         std::span<const TransitionWrite> writes);
+
+    // transition_batch without waiting for it: the caller goes on while the store commits and
+    // collects the results with wait(). `writes` must stay alive and unchanged until wait()
+    // returned (or the handle is destroyed, which waits too). `done` is called once, from any
+    // thread, when the results are ready (before wait() can return); it must not call into the
+    // store. Default: runs transition_batch() at once and returns a ready handle.
+    class PendingBatch {
+    public:
+        virtual ~PendingBatch() = default;
+        virtual bool ready() const = 0;
+        virtual std::vector<Expected<void, StoreError>> wait() = 0;
+    };
+    virtual std::unique_ptr<PendingBatch> start_transition_batch(
+        std::span<const TransitionWrite> writes, std::function<void()> done);
 
     // Recovery a page at a time, so a large backlog need not be held at once: the messages
     // load_active() returns with ids after `after`, at most `limit`, ascending; `next` is set when

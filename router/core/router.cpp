@@ -85,7 +85,11 @@ Router::Router(RouterConfig config, MessageStore& store, TextPlanner planner, Ro
     inbox_->wake = hooks_.wake;
 }
 
-Router::~Router() = default;
+Router::~Router() {
+    // The store borrows the batch in flight: wait for it (its completions are not run; a message
+    // it moved to SENDING is retried after a restart, as after a crash).
+    if (in_flight_) (void)in_flight_->pending->wait();
+}
 
 void Router::add_provider(Provider& provider, std::optional<BreakerConfig> breaker) {
     std::lock_guard lock(mutex_);
@@ -289,7 +293,7 @@ void Router::settle(Receipt& receipt, bool recorded) {
 }
 
 void Router::record_receipt(Message next, MessageState from, MessageEvent event, Receipt receipt) {
-    receipt_overlay_.insert_or_assign(next.id, next);
+    receipt_overlay_.insert_or_assign(next.id, Overlaid{next, next_batch_});
     auto shared = std::make_shared<Receipt>(std::move(receipt));
     PendingWrite w;
     w.write = TransitionWrite{std::move(next), from, std::move(event)};
@@ -302,68 +306,128 @@ void Router::record_receipt(Message next, MessageState from, MessageEvent event,
 }
 
 void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
-    // Completions may queue more writes (receipts held for a message whose SENT just committed):
-    // loop until none is left. Each round takes only what earlier rounds produced, so it ends.
+    // Pipelined (poll's flush with pipeline_writes): the batch goes to the store and poll()
+    // returns; the next flush completes it before starting its own, so at most one is in flight.
+    // Otherwise each batch is completed at once, and so are the writes its completions queue
+    // (receipts held for a message whose SENT just committed): each round takes only what earlier
+    // rounds produced, so it ends.
+    const bool pipelined = config_.pipeline_writes && lock != nullptr;
+    if (in_flight_) finish_batch(wall, lock);
     while (!writes_.empty()) {
-        auto batch = std::exchange(writes_, {});
-        std::vector<TransitionWrite> writes;
-        writes.reserve(batch.size());
-        for (auto& w : batch) writes.push_back(std::move(w.write));
-        std::vector<Expected<void, StoreError>> results;
-        {
-            // With poll's lock: let go of it while the store commits (a group-commit round, ms
-            // under load), else submit() would wait for it, twice per request, and acceptance
-            // would follow the router's pace. Nothing this batch needs changes meanwhile: submit
-            // only adds new messages, and cancel() waits for flushing_ to clear (it must see the
-            // outcome of these writes). Taken back also if the store throws (bad_alloc).
-            struct Unlocked {
-                Router& router;
-                std::unique_lock<std::mutex>* lock;
-                Unlocked(Router& r, std::unique_lock<std::mutex>* l) : router(r), lock(l) {
-                    if (lock == nullptr) return;
-                    router.flushing_ = true;
-                    lock->unlock();
-                }
-                Unlocked(const Unlocked&) = delete;
-                Unlocked& operator=(const Unlocked&) = delete;
-                ~Unlocked() {
-                    if (lock == nullptr) return;
-                    lock->lock();
-                    router.flushing_ = false;
-                    router.flushed_.notify_all();
-                }
-            };
-            const Unlocked unlocked(*this, lock);
-            results = store_.transition_batch(writes);
-        }
-        receipt_overlay_.clear();
-        ++stats_.commits;
-        stats_.transitions += batch.size();
-        stats_.max_batch = std::max<std::uint64_t>(stats_.max_batch, batch.size());
-        bool failed = false;
-        std::unordered_map<MessageId, bool, MessageIdHash> restored;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            auto& w = batch[i];
-            const bool ok = i < results.size() && results[i].has_value();
-            if (ok) {
-                if (hooks_.on_transition && writes[i].event) {
-                    hooks_.on_transition(writes[i].next, *writes[i].event);
-                }
-                if (w.on_commit) w.on_commit();
-                continue;
-            }
-            failed = true;
-            const StoreError error = i < results.size()
-                                         ? results[i].error()
-                                         : StoreError{StoreErrc::unavailable, "no result"};
-            store_failed(error);
-            // Put the message back as it was before its first failed write of the batch (a later
-            // write of the same message chained on it and failed too).
-            if (w.before && restored.emplace(w.before->id, true).second) restore(*w.before, wall);
-            if (w.on_fail) w.on_fail(error);
-        }
-        store_trouble_ = failed;
+        start_batch(lock);
+        if (pipelined && !in_flight_->pending->ready()) return;
+        finish_batch(wall, lock);
     }
+}
+
+void Router::finish_writes(SystemTime wall) {
+    std::unique_lock lock(mutex_);
+    flush(wall, &lock);
+    if (in_flight_) finish_batch(wall, &lock);
+    update_accepting();
+}
+
+// With poll's lock: lets go of it while the store commits (a group-commit round, ms under load),
+// else submit() would wait for it, twice per request, and acceptance would follow the router's
+// pace. Nothing the batch needs changes meanwhile: submit only adds new messages, and cancel()
+// waits for flushing_ to clear (it must see the outcome of these writes). Taken back also if the
+// store throws (bad_alloc).
+template <class F>
+decltype(auto) Router::without_lock(std::unique_lock<std::mutex>* lock, F&& f) {
+    struct Unlocked {
+        Router& router;
+        std::unique_lock<std::mutex>* lock;
+        Unlocked(Router& r, std::unique_lock<std::mutex>* l) : router(r), lock(l) {
+            if (lock == nullptr) return;
+            router.flushing_ = true;
+            lock->unlock();
+        }
+        Unlocked(const Unlocked&) = delete;
+        Unlocked& operator=(const Unlocked&) = delete;
+        ~Unlocked() {
+            if (lock == nullptr) return;
+            lock->lock();
+            router.flushing_ = false;
+            router.flushed_.notify_all();
+        }
+    };
+    const Unlocked unlocked(*this, lock);
+    return std::forward<F>(f)();
+}
+
+void Router::start_batch(std::unique_lock<std::mutex>* lock) {
+    auto flight = std::make_unique<InFlight>();
+    flight->number = next_batch_++;
+    flight->batch = std::exchange(writes_, {});
+    flight->writes.reserve(flight->batch.size());
+    for (auto& w : flight->batch) flight->writes.push_back(std::move(w.write));
+    std::function<void()> done;
+    if (config_.pipeline_writes && hooks_.wake) done = hooks_.wake;   // a poll to complete it
+    // A store may commit right here (the default start_transition_batch does): not under the lock.
+    flight->pending = without_lock(
+        lock, [&] { return store_.start_transition_batch(flight->writes, std::move(done)); });
+    in_flight_ = std::move(flight);
+}
+
+void Router::finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock) {
+    auto results = without_lock(lock, [&] { return in_flight_->pending->wait(); });
+    const auto flight = std::move(in_flight_);
+    auto& batch = flight->batch;
+    const auto& writes = flight->writes;
+    // Its receipt changes are in the store now (or failed, below): lookups find them there.
+    std::erase_if(receipt_overlay_,
+                  [&](const auto& o) { return o.second.batch == flight->number; });
+    ++stats_.commits;
+    stats_.transitions += batch.size();
+    stats_.max_batch = std::max<std::uint64_t>(stats_.max_batch, batch.size());
+    // Writes queued before this completion (a pipelined poll's) may build on this batch's.
+    const std::size_t queued = writes_.size();
+    std::unordered_map<MessageId, StoreError, MessageIdHash> failed;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& w = batch[i];
+        const bool ok = i < results.size() && results[i].has_value();
+        if (ok) {
+            if (hooks_.on_transition && writes[i].event) {
+                hooks_.on_transition(writes[i].next, *writes[i].event);
+            }
+            if (w.on_commit) w.on_commit();
+            continue;
+        }
+        const StoreError error = i < results.size()
+                                     ? results[i].error()
+                                     : StoreError{StoreErrc::unavailable, "no result"};
+        store_failed(error);
+        // Put the message back as it was before its first failed write of the batch (a later
+        // write of the same message chained on it and failed too).
+        const bool first = failed.emplace(writes[i].next.id, error).second;
+        if (w.before && first) restore(*w.before, wall);
+        if (w.on_fail) w.on_fail(error);
+    }
+    store_trouble_ = !failed.empty();
+    if (!failed.empty()) drop_chained(queued, failed);
+}
+
+// The first `queued` writes_ were made while the batch was in flight, on the messages as it left
+// them. For a message one of its writes failed for, that is not what the store has and not what
+// restore() put back: fail them too (not applied, nothing put back; their causes are retried by
+// their on_fail, as for a failed write), and forget receipt changes built on the failed one.
+void Router::drop_chained(std::size_t queued,
+                          const std::unordered_map<MessageId, StoreError, MessageIdHash>& failed) {
+    for (const auto& f : failed) receipt_overlay_.erase(f.first);
+    if (queued == 0) return;
+    std::vector<PendingWrite> kept;
+    kept.reserve(writes_.size());
+    for (std::size_t i = 0; i < writes_.size(); ++i) {
+        auto& w = writes_[i];
+        const auto f = i < queued ? failed.find(w.write.next.id) : failed.end();
+        if (f == failed.end()) {
+            kept.push_back(std::move(w));
+            continue;
+        }
+        store_failed(f->second);
+        if (w.on_fail) w.on_fail(f->second);
+    }
+    writes_ = std::move(kept);
 }
 
 // Back into circulation as the store still has it.
@@ -534,6 +598,9 @@ void Router::poll(TimePoint now, SystemTime wall) {
     release_due(wall);
     expire(wall);
     unpark(now);
+    // refill() reads QUEUED messages back from the store: it must not read one the batch in
+    // flight moves on (dead-lettered, say) as still QUEUED.
+    if (in_flight_ && spilled_ > 0) finish_batch(wall, &lock);
     refill(wall);
     dispatch(now, wall);
     flush(wall, &lock);
@@ -894,7 +961,7 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
     }
     Message m;
     if (const auto o = receipt_overlay_.find(ref->id); o != receipt_overlay_.end()) {
-        m = o->second;   // an earlier receipt of this batch changed it: build on that
+        m = o->second.message;   // an earlier receipt changed it, not committed yet: build on that
     } else {
         m = std::move(*stored);
     }
@@ -984,6 +1051,8 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
     std::unique_lock lock(mutex_);
     flushed_.wait(lock, [this] { return !flushing_; });
     assert(writes_.empty());   // poll() and recover() flush before letting go of the lock
+    // A pipelined poll's batch may still be in flight: its outcome decides too.
+    if (in_flight_) finish_batch(wall, nullptr);
     auto refuse_change = [](ChangeErrc code, std::string reason,
                             std::optional<MessageState> state = std::nullopt) {
         return Unexpected(ChangeError{code, std::move(reason), state});

@@ -12,6 +12,9 @@
 // acceptances). Side effects wait for that commit: a provider send (QUEUED -> SENDING is durable
 // before the submit goes out), on_transition, a receipt's `settled`. A write the store refuses
 // puts the message back as it was and retries its cause (docs/store.md, "Batched transitions").
+// With RouterConfig::pipeline_writes, poll() hands its batch to the store and returns; the next
+// poll prepares its own while that one commits, and completes it before handing on its own
+// (docs/router.md, "Pipelined batches").
 
 #include <array>
 #include <chrono>
@@ -87,6 +90,10 @@ struct RouterConfig {
     std::size_t dispatch_budget = 1000;   // sends started per poll()
     std::size_t refill_batch = 1000;      // messages read back from the store per poll()
     std::uint32_t recovery_page = 1000;   // messages read per store page by recover()
+    // poll() does not wait for its batch's commit: the next poll() completes it (sends,
+    // on_transition, settlements) after preparing its own, so the router's work and the store's
+    // overlap. The wake hook is called when a batch's commit ends. The gateway turns it on.
+    bool pipeline_writes = false;
     std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
 };
 
@@ -147,6 +154,9 @@ public:
     // Drain the inbox (send results, receipts), release due retries and schedules, expire,
     // dispatch.
     void poll(TimePoint now, SystemTime wall);
+    // Waits for the batch a pipelined poll() left in flight and completes it (at shutdown, after
+    // the last poll).
+    void finish_writes(SystemTime wall);
     // Earliest retry / schedule / validity end, for the owner's timer.
     std::optional<SystemTime> next_due() const;
 
@@ -214,6 +224,17 @@ private:
     // `lock` (poll's), the lock is let go while the store commits: acceptance (submit) and
     // status reads go on meanwhile; cancel() waits for the write to end (flushing_).
     void flush(SystemTime wall, std::unique_lock<std::mutex>* lock = nullptr);
+    // writes_ to the store as the batch in flight (at most one); without `lock` meanwhile.
+    void start_batch(std::unique_lock<std::mutex>* lock);
+    // f() without `lock` (poll's), if given; flushing_ is set meanwhile.
+    template <class F>
+    decltype(auto) without_lock(std::unique_lock<std::mutex>* lock, F&& f);
+    // Waits for the batch in flight (without `lock` meanwhile, if given) and completes it: the
+    // completions of its committed writes, the put-backs of its failed ones, and the failure of
+    // the writes queued since that build on a failed one (drop_chained).
+    void finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock);
+    void drop_chained(std::size_t queued,
+                      const std::unordered_map<MessageId, StoreError, MessageIdHash>& failed);
     void restore(const Message& before, SystemTime wall);
     static void settle(Receipt& receipt, bool recorded);
     // Into the dispatch queue, or into delayed_ until its schedule_at (counted in
@@ -277,8 +298,22 @@ private:
     std::optional<MessageId> refill_cursor_;
     std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll
     std::vector<PendingWrite> writes_;     // this poll's transitions, written by flush()
-    // Messages changed by a receipt in this batch (not active, not yet in the store).
-    std::unordered_map<MessageId, Message, MessageIdHash> receipt_overlay_;
+    // The batch handed to the store and not completed yet (pipeline_writes).
+    struct InFlight {
+        std::uint64_t number = 0;
+        std::vector<PendingWrite> batch;       // completions (their `write` moved to `writes`)
+        std::vector<TransitionWrite> writes;   // borrowed by the store until it is done
+        std::unique_ptr<MessageStore::PendingBatch> pending;
+    };
+    std::unique_ptr<InFlight> in_flight_;
+    std::uint64_t next_batch_ = 1;   // the number writes_ will have as a batch
+    // Messages changed by a receipt whose write is not committed yet (not active; the store may
+    // still have them as before): receipts build on these. Entries go when their batch ends.
+    struct Overlaid {
+        Message message;
+        std::uint64_t batch = 0;
+    };
+    std::unordered_map<MessageId, Overlaid, MessageIdHash> receipt_overlay_;
     bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
     bool flushing_ = false;        // poll's flush is writing without the lock
     std::condition_variable flushed_;

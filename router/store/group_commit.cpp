@@ -120,11 +120,30 @@ GroupWriter::~GroupWriter() {
 }
 
 Expected<void, StoreError> GroupWriter::submit(WriteRequest& r) {
+    start(r);
+    return wait(r);
+}
+
+void GroupWriter::start(WriteRequest& r) {
     std::unique_lock lock(mutex_);
-    if (stopping_) return Unexpected(StoreError{StoreErrc::unavailable, "store is closing"});
+    if (stopping_) {
+        r.result = Unexpected(StoreError{StoreErrc::unavailable, "store is closing"});
+        if (r.on_done) r.on_done();
+        r.done = true;
+        return;
+    }
     queue_.push_back(&r);
     queued_rows_ += r.rows();
     wake_.notify_one();
+}
+
+bool GroupWriter::done(const WriteRequest& r) const {
+    std::lock_guard lock(mutex_);
+    return r.done;
+}
+
+Expected<void, StoreError> GroupWriter::wait(WriteRequest& r) {
+    std::unique_lock lock(mutex_);
     r.cv.wait(lock, [&] { return r.done; });
     return r.result;
 }
@@ -165,6 +184,7 @@ void GroupWriter::run() {
         stats_.requests += group.size();
         stats_.max_group = std::max<std::uint64_t>(stats_.max_group, group.size());
         for (auto* r : group) {
+            if (r->on_done) r->on_done();
             r->done = true;
             r->cv.notify_one();  // under the lock: the caller cannot return before we let go
         }

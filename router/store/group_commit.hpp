@@ -60,6 +60,9 @@ struct WriteRequest {
     Expected<void, StoreError> result;
     bool done = false;
     std::condition_variable cv;
+    // Called by the writer thread, under its lock, just before `done` is set (start()): must be
+    // quick and must not call into the writer.
+    std::function<void()> on_done;
 
     std::size_t rows() const noexcept;
 };
@@ -75,6 +78,11 @@ public:
 
     // Queues `r` and blocks until its group committed (or failed). Never throws.
     Expected<void, StoreError> submit(WriteRequest& r);
+    // The same in two halves: start() queues `r` (which must stay alive until wait() returned)
+    // and returns at once; a request start() refused (writer closing) is done already.
+    void start(WriteRequest& r);
+    bool done(const WriteRequest& r) const;
+    Expected<void, StoreError> wait(WriteRequest& r);
     SqliteStoreStats stats() const;
 
 private:

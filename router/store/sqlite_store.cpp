@@ -421,21 +421,67 @@ Expected<void, StoreError> SqliteStore::transition(const Message& next, MessageS
     return impl_->writer->submit(r);
 }
 
+namespace {
+
+// A transitions request's outcome, one result per write.
+std::vector<Expected<void, StoreError>> batch_results(sqlite::WriteRequest& r,
+                                                      const Expected<void, StoreError>& done,
+                                                      std::size_t writes) {
+    if (!done || r.write_results.size() != writes) {
+        // Refused as a whole or rolled back: nothing of it is durable.
+        StoreError error = done ? StoreError{StoreErrc::unavailable, "transition batch not run"}
+                                : done.error();
+        return std::vector<Expected<void, StoreError>>(writes,
+                                                       Expected<void, StoreError>(Unexpected(error)));
+    }
+    return std::move(r.write_results);
+}
+
+class QueuedBatch final : public MessageStore::PendingBatch {
+public:
+    QueuedBatch(sqlite::GroupWriter& writer, std::span<const TransitionWrite> writes,
+                std::function<void()> done)
+        : writer_(writer), size_(writes.size()) {
+        request_.kind = sqlite::WriteRequest::Kind::transitions;
+        request_.writes = writes;
+        request_.on_done = std::move(done);
+        writer_.start(request_);
+    }
+    QueuedBatch(const QueuedBatch&) = delete;
+    QueuedBatch& operator=(const QueuedBatch&) = delete;
+    ~QueuedBatch() override {
+        if (!waited_) (void)writer_.wait(request_);   // the writer must be done with request_
+    }
+    bool ready() const override { return writer_.done(request_); }
+    std::vector<Expected<void, StoreError>> wait() override {
+        const auto done = writer_.wait(request_);
+        waited_ = true;
+        return batch_results(request_, done, size_);
+    }
+
+private:
+    sqlite::GroupWriter& writer_;
+    std::size_t size_;
+    sqlite::WriteRequest request_;
+    bool waited_ = false;
+};
+
+}  // namespace
+
 std::vector<Expected<void, StoreError>> SqliteStore::transition_batch(
     std::span<const TransitionWrite> writes) {
     if (writes.empty()) return {};
     sqlite::WriteRequest r;
     r.kind = sqlite::WriteRequest::Kind::transitions;
     r.writes = writes;
-    auto done = impl_->writer->submit(r);
-    if (!done || r.write_results.size() != writes.size()) {
-        // Refused as a whole or rolled back: nothing of it is durable.
-        StoreError error = done ? StoreError{StoreErrc::unavailable, "transition batch not run"}
-                                : done.error();
-        return std::vector<Expected<void, StoreError>>(writes.size(),
-                                                       Expected<void, StoreError>(Unexpected(error)));
-    }
-    return std::move(r.write_results);
+    const auto done = impl_->writer->submit(r);
+    return batch_results(r, done, writes.size());
+}
+
+std::unique_ptr<MessageStore::PendingBatch> SqliteStore::start_transition_batch(
+    std::span<const TransitionWrite> writes, std::function<void()> done) {
+    if (writes.empty()) return MessageStore::start_transition_batch(writes, std::move(done));
+    return std::make_unique<QueuedBatch>(*impl_->writer, writes, std::move(done));
 }
 
 Expected<std::uint64_t, StoreError> SqliteStore::purge(SystemTime before) {

@@ -118,6 +118,9 @@ public:
     // One writer request: the batch joins the group commit with everyone else's writes.
     std::vector<Expected<void, StoreError>> transition_batch(
         std::span<const TransitionWrite> writes) override;
+    // Queued to the writer (it joins the next group commit) without waiting for it.
+    std::unique_ptr<PendingBatch> start_transition_batch(std::span<const TransitionWrite> writes,
+                                                         std::function<void()> done) override;
     // load_active() one page at a time, so recovery of a large backlog need not hold it all.
     Expected<StoredPage, StoreError> load_active_page(std::optional<MessageId> after,
                                                       std::uint32_t limit) override;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <future>
 #include <map>
@@ -32,6 +33,10 @@ public:
     std::size_t largest_page = 0;
     std::function<void()> before_batch;   // runs (once) at the start of the next batch
     std::function<void()> before_lookup;  // runs (once) at the start of the next receipt lookup
+    // start_transition_batch: the batch is written when the router waits for it, not before
+    // (as a group commit still running while the router goes on).
+    bool defer = false;
+    int started = 0;   // batches started, written or not
 
     Expected<void, StoreError> insert_batch(std::span<const Message> m,
                                             std::span<const MessageEvent> e) override {
@@ -66,6 +71,29 @@ public:
         std::vector<Expected<void, StoreError>> out;
         for (const auto& w : writes) out.push_back(inner.transition(w.next, w.from, w.event));
         return out;
+    }
+    class Deferred final : public PendingBatch {
+    public:
+        Deferred(CountingStore& store, std::span<const TransitionWrite> writes,
+                 std::function<void()> done)
+            : store_(store), writes_(writes), done_(std::move(done)) {}
+        bool ready() const override { return false; }
+        std::vector<Expected<void, StoreError>> wait() override {
+            auto results = store_.transition_batch(writes_);
+            if (done_) done_();
+            return results;
+        }
+
+    private:
+        CountingStore& store_;
+        std::span<const TransitionWrite> writes_;
+        std::function<void()> done_;
+    };
+    std::unique_ptr<PendingBatch> start_transition_batch(std::span<const TransitionWrite> writes,
+                                                         std::function<void()> done) override {
+        ++started;
+        if (!defer) return MessageStore::start_transition_batch(writes, std::move(done));
+        return std::make_unique<Deferred>(*this, writes, std::move(done));
     }
     Expected<std::optional<Message>, StoreError> get(const MessageId& id) override {
         return inner.get(id);
@@ -145,6 +173,7 @@ struct RouterBatchTest : ::testing::Test {
     TimePoint now{};
     SystemTime wall = kT0;
     int hook_not_durable = 0;
+    std::atomic<int> wakes = 0;
     std::vector<MessageEvent> hooked;
     std::unique_ptr<Router> router;
 
@@ -155,6 +184,7 @@ struct RouterBatchTest : ::testing::Test {
             auto stored = store.inner.get(m.id);
             if (!stored || !*stored || (*stored)->state != e.to) ++hook_not_durable;
         };
+        hooks.wake = [this] { ++wakes; };
         router = std::make_unique<Router>(std::move(c), store, plan, std::move(hooks));
         router->add_provider(smsc);
     }
@@ -171,6 +201,18 @@ struct RouterBatchTest : ::testing::Test {
         return out.front() ? out.front()->id : MessageId{};
     }
     MessageState state(const MessageId& id) { return (*store.inner.get(id))->state; }
+    // A pipelined router on a store that writes a batch only when it is waited for, and one
+    // message submitted through it: its dispatch's batch is completed, so its submit went out.
+    MessageId dispatched_pipelined() {
+        store.defer = true;
+        auto c = config();
+        c.pipeline_writes = true;
+        build(c);
+        const auto id = submit_ok();
+        poll();
+        poll();
+        return id;
+    }
     // One message submitted and acknowledged by the carrier (its id there: "id-<message id>").
     MessageId sent_one() {
         const auto id = submit_ok();
@@ -506,6 +548,145 @@ TEST_F(RouterBatchTest, RecoveryFailsWhenTheStoreRefusesItsWrites) {
     auto recovered = router->recover(now, wall);
     ASSERT_FALSE(recovered.has_value());
     EXPECT_EQ(recovered.error().code, StoreErrc::unavailable);
+}
+
+// ---- pipelined batches (RouterConfig::pipeline_writes) ----------------------------------------
+
+RouterConfig pipelined() {
+    auto c = config();
+    c.pipeline_writes = true;
+    return c;
+}
+
+// A pipelined poll hands its batch to the store and returns; nothing of it takes effect before
+// the commit, which the next poll (or finish_writes) completes.
+TEST_F(RouterBatchTest, APipelinedPollReturnsBeforeItsCommitAndTheNextPollCompletesIt) {
+    store.defer = true;
+    build(pipelined());
+    std::vector<MessageId> ids;
+    for (int i = 0; i < 20; ++i) ids.push_back(submit_ok());
+    hooked.clear();
+    const int wakes_before = wakes;
+    poll();
+    EXPECT_EQ(store.started, 1);
+    EXPECT_EQ(store.batches, 0);          // not written yet
+    EXPECT_TRUE(smsc.order.empty());      // so nothing went out
+    EXPECT_TRUE(hooked.empty());
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::queued);
+    poll();   // completes the first batch: the sends go out
+    EXPECT_EQ(store.batches, 1);
+    EXPECT_EQ(wakes - wakes_before, 1);   // the store's "done" wakes the owner for that poll
+    EXPECT_EQ(smsc.order.size(), 20u);
+    EXPECT_EQ(smsc.not_durable, 0);
+    smsc.ok_all();
+    poll();   // SENT of all 20, in flight
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sending);
+    router->finish_writes(wall);
+    for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(hooked.size(), 40u);
+    EXPECT_EQ(hook_not_durable, 0);
+    EXPECT_EQ(router->stats().sent, 20u);
+    router->finish_writes(wall);   // nothing in flight: nothing to do
+    EXPECT_EQ(store.batches, 2);
+}
+
+// The second segment's receipt comes while the first one's change is still being written: the
+// store still has segment 1 pending, so the receipt must build on the change in flight, or the
+// message would stay SENT with segment 1 forgotten.
+TEST_F(RouterBatchTest, AReceiptBuildsOnAnEarlierReceiptWhoseCommitIsInFlight) {
+    const auto id = dispatched_pipelined();
+    ASSERT_EQ(smsc.pending.size(), 1u);
+    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
+    smsc.pending.clear();
+    poll();
+    router->finish_writes(wall);
+    ASSERT_EQ(state(id), MessageState::sent);
+    std::vector<bool> settled;
+    auto receipt = [&](const char* pid) {
+        Receipt r;
+        r.provider = "smsc";
+        r.provider_id = pid;
+        r.status = ReceiptStatus::delivered;
+        r.settled = [&](bool recorded) { settled.push_back(recorded); };
+        return r;
+    };
+    submit_ok();
+    poll();   // another message's batch in flight: the next poll completes it
+    router->on_receipt(receipt("s1"));
+    poll();   // segment 1 DELIVERED: in flight
+    router->on_receipt(receipt("s2"));
+    poll();   // segment 2, on top of segment 1's change; the first batch completes
+    EXPECT_EQ(settled, std::vector<bool>{true});
+    router->finish_writes(wall);
+    EXPECT_EQ(settled, (std::vector<bool>{true, true}));
+    EXPECT_EQ(state(id), MessageState::delivered);
+    const auto m = **store.inner.get(id);
+    ASSERT_EQ(m.segments.size(), 2u);
+    EXPECT_EQ(m.segments[0].state, SegmentState::delivered);
+    EXPECT_EQ(m.segments[1].state, SegmentState::delivered);
+}
+
+// The batch in flight fails after the next poll built on it (the retry released and dispatched
+// again a message whose FAILED_TEMP is in that batch): the writes built on it are dropped, the
+// message is put back as the store has it, and it is retried once, not sent twice.
+TEST_F(RouterBatchTest, WritesBuiltOnAFailedBatchInFlightAreDroppedAndRetried) {
+    const auto id = dispatched_pipelined();
+    ASSERT_EQ(smsc.order.size(), 1u);
+    smsc.fail_all(SendErrorKind::timeout);
+    poll();   // SENDING -> FAILED_TEMP in flight, retry due in 1 s
+    wall += 2s;
+    now += 2s;
+    store.fail_batches = 1;
+    poll();   // retry released and dispatched on top of it; then the batch fails
+    EXPECT_EQ(smsc.order.size(), 1u);   // nothing sent on the strength of a failed write
+    EXPECT_GE(router->stats().store_errors, 1u);
+    router->finish_writes(wall);
+    EXPECT_EQ(smsc.order.size(), 1u);
+    // The send result is handled again, and the retry goes out once, after its own commits.
+    for (int i = 0; i < 6 && smsc.order.size() < 2; ++i) {
+        wall += 2s;
+        now += 2s;
+        poll();
+    }
+    router->finish_writes(wall);
+    ASSERT_EQ(smsc.order.size(), 2u);
+    EXPECT_EQ(smsc.not_durable, 0);
+    EXPECT_EQ(state(id), MessageState::sending);
+    EXPECT_EQ((*store.inner.get(id))->attempts, 2u);
+    smsc.ok_all();
+    poll();
+    router->finish_writes(wall);
+    EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(smsc.order.size(), 2u);
+}
+
+// cancel() decides on what the store has: a batch in flight that fails leaves the message QUEUED,
+// so it can be cancelled, and the failed batch sent nothing.
+TEST_F(RouterBatchTest, CancelCompletesTheBatchInFlightFirst) {
+    store.defer = true;
+    build(pipelined());
+    const auto id = submit_ok();
+    store.fail_batches = 1;
+    poll();   // QUEUED -> SENDING in flight, will fail
+    const auto outcome = router->cancel(id, "acme", wall);
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;
+    EXPECT_EQ(outcome->state, MessageState::cancelled);
+    EXPECT_EQ(state(id), MessageState::cancelled);
+    poll();
+    router->finish_writes(wall);
+    EXPECT_TRUE(smsc.order.empty());
+}
+
+// The same flow with a store whose batches complete at once: the pipelined router behaves as
+// the plain one.
+TEST_F(RouterBatchTest, PipelinedWithAnImmediateStoreIsOnePollPerStep) {
+    build(pipelined());
+    const auto id = submit_ok();
+    poll();
+    EXPECT_EQ(smsc.order.size(), 1u);
+    smsc.ok_all();
+    poll();
+    EXPECT_EQ(state(id), MessageState::sent);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 
 #include "router/core/receipts.hpp"
@@ -205,6 +206,48 @@ TYPED_TEST(StoreContract, TransitionBatchChainsWritesAndRefusesOneAlone) {
     EXPECT_EQ(this->store().events(b.id)->size(), 1u);
     EXPECT_TRUE(this->find_as_receipt("smsc", "10").has_value());   // 0x0A
     EXPECT_TRUE(this->store().transition_batch({}).empty());
+}
+
+// start_transition_batch: the same outcome as transition_batch, collected later; `done` is
+// called once, before wait() returns; a handle dropped without wait() still lets the batch finish.
+TYPED_TEST(StoreContract, AStartedBatchCommitsCallsDoneOnceAndCanBeDropped) {
+    auto a = this->make();
+    auto b = this->make();
+    this->insert({a, b});
+    auto a1 = a;
+    a1.state = MessageState::sending;
+    a1.attempts = 1;
+    auto b1 = b;
+    b1.state = MessageState::sent;   // from SENDING: b is QUEUED, so refused
+    std::vector<TransitionWrite> writes{
+        {a1, MessageState::queued,
+         MessageEvent{a.id, MessageState::queued, MessageState::sending, kT0, 1, "smsc", "a1"}},
+        {b1, MessageState::sending, std::nullopt},
+    };
+    std::atomic<int> done = 0;
+    auto pending = this->store().start_transition_batch(writes, [&] { ++done; });
+    ASSERT_NE(pending, nullptr);
+    const auto results = pending->wait();
+    EXPECT_EQ(done.load(), 1);
+    EXPECT_TRUE(pending->ready());
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_TRUE(results[0].has_value());
+    ASSERT_FALSE(results[1].has_value());
+    EXPECT_EQ(results[1].error().code, StoreErrc::conflict);
+    EXPECT_EQ((*this->store().get(a.id))->state, MessageState::sending);
+    EXPECT_EQ(this->store().events(a.id)->size(), 2u);
+
+    auto a2 = a1;
+    a2.state = MessageState::sent;
+    std::vector<TransitionWrite> more{{a2, MessageState::sending, std::nullopt}};
+    this->store().start_transition_batch(more, [&] { ++done; }).reset();   // not waited for
+    EXPECT_EQ(done.load(), 2);
+    EXPECT_EQ((*this->store().get(a.id))->state, MessageState::sent);
+
+    auto empty = this->store().start_transition_batch({}, [&] { ++done; });
+    EXPECT_TRUE(empty->ready());
+    EXPECT_TRUE(empty->wait().empty());
+    EXPECT_EQ(done.load(), 3);
 }
 
 TYPED_TEST(StoreContract, SameStateUpdateWithoutEventKeepsHistory) {
