@@ -5,6 +5,8 @@
 //     accepted in batches of 100 from several threads, until every one is DELIVERED (receipt
 //     committed): accepted-and-committed, sent and delivered messages/s.
 // Run: build/h1rel/bench/bench_router_store --dir /var/tmp --backlog 1000000 --e2e 100000
+//      --pipeline on|off: the router's pipelined batches (on, as the gateway runs it), off to compare.
+
 #include <sys/resource.h>
 
 #include <atomic>
@@ -214,7 +216,7 @@ private:
 };
 
 void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned binds,
-         std::size_t window, unsigned acceptors) {
+         std::size_t window, unsigned acceptors, bool pipeline) {
     const std::string path = dir + "/bench_router_e2e.db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     SqliteStoreConfig sc;
@@ -240,6 +242,7 @@ void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned bind
     RouterHooks hooks;
     hooks.wake = [&driver] { driver.wake(); };
     auto rc = router_config();
+    rc.pipeline_writes = pipeline;   // as the gateway runs it (docs/router.md, "Pipelined batches")
     Router router(rc, **store, plan, hooks);
 
     SmppCarrierConfig pc;
@@ -316,6 +319,7 @@ void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned bind
                 static_cast<unsigned long long>(ss.checkpoint_failures),
                 static_cast<unsigned long long>(ss.wal_pages));
     router_ptr = nullptr;
+    router.finish_writes(SystemClock::now());
     bool stopped = false;
     provider.stop(std::chrono::milliseconds(500), [&] { stopped = true; });
     for (int i = 0; i < 300 && !stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -336,6 +340,7 @@ int main(int argc, char** argv) {
     unsigned binds = 4;
     std::size_t window = 500;
     unsigned acceptors = 4;
+    bool pipeline = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         const std::string v = argv[i + 1];
@@ -346,6 +351,7 @@ int main(int argc, char** argv) {
         else if (k == "--binds") binds = static_cast<unsigned>(std::atoi(v.c_str()));
         else if (k == "--window") window = std::strtoull(v.c_str(), nullptr, 10);
         else if (k == "--acceptors") acceptors = static_cast<unsigned>(std::atoi(v.c_str()));
+        else if (k == "--pipeline") pipeline = v != "off";
     }
     std::printf("bench_router_store: synchronous=%s, dir %s, %u cores\n", sync.c_str(), dir.c_str(),
                 std::thread::hardware_concurrency());
@@ -354,13 +360,14 @@ int main(int argc, char** argv) {
     (void)binds;
     (void)window;
     (void)acceptors;
+    (void)pipeline;
 #endif
     if (e2e_n > 0) {
 #ifndef BINDERY_BENCH_BACKLOG_ONLY
         std::printf("end to end (Router + SqliteStore + SmppCarrierProvider x%u binds, window %zu, "
-                    "+ simulator on loopback):\n",
-                    binds, window);
-        e2e(dir, e2e_n, parse_sync(sync), binds, window, std::max(1u, acceptors));
+                    "+ simulator on loopback; pipelined batches %s):\n",
+                    binds, window, pipeline ? "on" : "off");
+        e2e(dir, e2e_n, parse_sync(sync), binds, window, std::max(1u, acceptors), pipeline);
 #endif
     }
     if (backlog_n > 0) {

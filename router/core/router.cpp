@@ -322,6 +322,7 @@ void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
 
 void Router::finish_writes(SystemTime wall) {
     std::unique_lock lock(mutex_);
+    flushed_.wait(lock, [this] { return !flushing_; });   // as poll()
     flush(wall, &lock);
     if (in_flight_) finish_batch(wall, &lock);
     update_accepting();
@@ -578,6 +579,9 @@ void Router::poll(TimePoint now, SystemTime wall) {
         if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
     }
     std::unique_lock lock(mutex_);
+    // Another thread's poll() or finish_writes() may be in a store call without the lock: the
+    // batch in flight is theirs until it ends (one completes it, once).
+    flushed_.wait(lock, [this] { return !flushing_; });
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);
     }

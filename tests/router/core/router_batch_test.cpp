@@ -660,6 +660,27 @@ TEST_F(RouterBatchTest, WritesBuiltOnAFailedBatchInFlightAreDroppedAndRetried) {
     EXPECT_EQ(smsc.order.size(), 2u);
 }
 
+// finish_writes() (the gateway's driver at shutdown; a benchmark's main thread) while a poll on
+// another thread is inside the store completing the batch in flight: it waits for that poll
+// instead of completing the same batch a second time.
+TEST_F(RouterBatchTest, FinishWritesWaitsForAPollCompletingTheBatchInFlight) {
+    const auto id = dispatched_pipelined();
+    ASSERT_EQ(smsc.order.size(), 1u);
+    smsc.ok_all();
+    poll();   // SENT in flight
+    const int batches = store.batches;
+    HeldPoll held(store.before_batch, [this] { poll(); });
+    ASSERT_TRUE(held.entered());   // that poll is writing the SENT batch, without the lock
+    auto finished = std::async(std::launch::async, [&] { router->finish_writes(wall); });
+    EXPECT_EQ(finished.wait_for(200ms), std::future_status::timeout) << "did not wait";
+    held.finish();
+    finished.get();
+    EXPECT_EQ(store.batches, batches + 1);   // written once
+    EXPECT_EQ(state(id), MessageState::sent);
+    EXPECT_EQ(router->stats().store_errors, 0u);
+    EXPECT_EQ(router->stats().sent, 1u);
+}
+
 // cancel() decides on what the store has: a batch in flight that fails leaves the message QUEUED,
 // so it can be cancelled, and the failed batch sent nothing.
 TEST_F(RouterBatchTest, CancelCompletesTheBatchInFlightFirst) {
