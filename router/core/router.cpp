@@ -324,7 +324,12 @@ void Router::finish_writes(SystemTime wall) {
     std::unique_lock lock(mutex_);
     flushed_.wait(lock, [this] { return !flushing_; });   // as poll()
     flush(wall, &lock);
-    if (in_flight_) finish_batch(wall, &lock);
+    // Until nothing is in flight and nothing queued: a completion may queue more (a held
+    // receipt whose SENT just committed), and each round takes only what the last one produced.
+    while (in_flight_) {
+        finish_batch(wall, &lock);
+        if (!writes_.empty()) start_batch(&lock);
+    }
     update_accepting();
 }
 

@@ -681,6 +681,29 @@ TEST_F(RouterBatchTest, FinishWritesWaitsForAPollCompletingTheBatchInFlight) {
     EXPECT_EQ(router->stats().sent, 1u);
 }
 
+// At shutdown finish_writes() leaves nothing behind: the SENT in flight commits, the receipt that
+// beat it (held) is applied and its change committed too.
+TEST_F(RouterBatchTest, FinishWritesCompletesWhatItsCompletionsQueue) {
+    const auto id = dispatched_pipelined();
+    std::vector<bool> settled;
+    Receipt early;
+    early.provider = "smsc";
+    early.provider_id = "id-" + id.to_string();
+    early.status = ReceiptStatus::delivered;
+    early.settled = [&](bool recorded) { settled.push_back(recorded); };
+    router->on_receipt(early);
+    poll();   // ahead of its send result: held
+    smsc.ok_all();
+    poll();   // SENT in flight
+    EXPECT_TRUE(settled.empty());
+    router->finish_writes(wall);
+    EXPECT_EQ(settled, std::vector<bool>{true});
+    EXPECT_EQ(state(id), MessageState::delivered);
+    const int batches = store.batches;
+    router->finish_writes(wall);
+    EXPECT_EQ(store.batches, batches);
+}
+
 // cancel() decides on what the store has: a batch in flight that fails leaves the message QUEUED,
 // so it can be cancelled, and the failed batch sent nothing.
 TEST_F(RouterBatchTest, CancelCompletesTheBatchInFlightFirst) {
