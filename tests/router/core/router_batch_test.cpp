@@ -201,6 +201,16 @@ struct RouterBatchTest : ::testing::Test {
         return out.front() ? out.front()->id : MessageId{};
     }
     MessageState state(const MessageId& id) { return (*store.inner.get(id))->state; }
+    // The carrier's DELIVERED receipt for `id` (sent by sent_one's carrier: "id-<message id>");
+    // each answer to it lands in `settled` (recorded or not).
+    static Receipt delivered_receipt(const MessageId& id, std::vector<bool>& settled) {
+        Receipt r;
+        r.provider = "smsc";
+        r.provider_id = "id-" + id.to_string();
+        r.status = ReceiptStatus::delivered;
+        r.settled = [&settled](bool recorded) { settled.push_back(recorded); };
+        return r;
+    }
     // A pipelined router on a store that writes a batch only when it is waited for, and one
     // message submitted through it: its dispatch's batch is completed, so its submit went out.
     MessageId dispatched_pipelined() {
@@ -421,11 +431,7 @@ TEST_F(RouterBatchTest, AHeldReceiptSettlesAfterItsMessagesSentCommitOrWhenItExp
     const auto id = submit_ok();
     poll();
     std::vector<bool> settled;
-    Receipt early;
-    early.provider = "smsc";
-    early.provider_id = "id-" + id.to_string();
-    early.status = ReceiptStatus::delivered;
-    early.settled = [&](bool recorded) { settled.push_back(recorded); };
+    const Receipt early = delivered_receipt(id, settled);
     router->on_receipt(early);
     poll();   // ahead of its send result: held, not answered
     EXPECT_TRUE(settled.empty());
@@ -686,11 +692,7 @@ TEST_F(RouterBatchTest, FinishWritesWaitsForAPollCompletingTheBatchInFlight) {
 TEST_F(RouterBatchTest, FinishWritesCompletesWhatItsCompletionsQueue) {
     const auto id = dispatched_pipelined();
     std::vector<bool> settled;
-    Receipt early;
-    early.provider = "smsc";
-    early.provider_id = "id-" + id.to_string();
-    early.status = ReceiptStatus::delivered;
-    early.settled = [&](bool recorded) { settled.push_back(recorded); };
+    const Receipt early = delivered_receipt(id, settled);
     router->on_receipt(early);
     poll();   // ahead of its send result: held
     smsc.ok_all();
