@@ -54,6 +54,8 @@ struct StoreConfig {
     Millis retention{std::chrono::hours(24 * 30)};
     Millis busy_timeout{std::chrono::seconds(5)};
     Millis commit_interval{std::chrono::milliseconds(5)};  // group-commit window
+    // QUEUED -> SENDING committed before each submit (router::RouterConfig::record_dispatch).
+    bool record_dispatch = true;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -246,6 +246,7 @@ std::string dump_config(const Config& c) {
     d.duration("retention", c.store.retention);
     d.duration("busy_timeout", c.store.busy_timeout);
     d.duration("commit_interval", c.store.commit_interval);
+    d.boolean("record_dispatch", c.store.record_dispatch);
     out << YAML::EndMap;
 
     d.key("http");

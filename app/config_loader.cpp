@@ -765,6 +765,7 @@ void Loader::load_store(MapReader& m, StoreConfig& c) {
     duration(m, "retention", c.retention, std::chrono::hours(1), std::chrono::hours(24 * 3650));
     duration(m, "busy_timeout", c.busy_timeout, Millis{0}, std::chrono::minutes(10));
     duration(m, "commit_interval", c.commit_interval, Millis{0}, std::chrono::seconds(1));
+    boolean(m, "record_dispatch", c.record_dispatch);
 }
 
 void Loader::load_credits(MapReader& m, CreditsConfig& c) {

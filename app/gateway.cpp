@@ -268,6 +268,7 @@ router::CaptureOn to_capture(CaptureMode m) noexcept {
 router::RouterConfig to_router_config(const Config& config) {
     router::RouterConfig out;
     out.pipeline_writes = true;   // the driver's wake completes each batch (docs/router.md)
+    out.record_dispatch = config.store.record_dispatch;
     // A generic HTTP carrier's own status_map: its codes first, then the built-in "http" table.
     for (const auto& carrier : config.carriers) {
         const auto* http = std::get_if<HttpCarrierConfig>(&carrier.settings);

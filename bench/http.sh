@@ -4,6 +4,8 @@
 # on a fresh gateway and store:
 #   closed     64 keep-alive connections, closed loop, one recipient per request
 #   batch      16 keep-alive connections, closed loop, 50 recipients per request
+#   batch_unrecorded  32 connections, 50 recipients per request, store.record_dispatch: false
+#              (each submit goes out without its own QUEUED -> SENDING commit; docs/store.md)
 #   open5000   open loop at a fixed 5,000 messages/s (latency from each request's scheduled time)
 #   conn1000   1,000 connections opened at once, open loop at 2,000 messages/s
 #   callbacks  issue 9: open loop at 15,000 messages/s in batches of 50 with receipts and signed
@@ -22,7 +24,7 @@ set -euo pipefail
 BUILD=${1:?usage: http.sh BUILD_DIR OUT_DIR [SECONDS]}
 OUT=${2:?usage: http.sh BUILD_DIR OUT_DIR [SECONDS]}
 SECS=${3:-10}
-SCENARIOS=" ${HTTP_SCENARIOS:-closed batch open5000 conn1000 callbacks} "
+SCENARIOS=" ${HTTP_SCENARIOS:-closed batch batch_unrecorded open5000 conn1000 callbacks} "
 CALLBACK_WAIT=${CALLBACK_WAIT:-60s}
 CALLBACK_SECRET=bench-callback-secret
 # http.callbacks.max_in_flight for the callbacks scenario. The gateway runs at most that many
@@ -79,7 +81,9 @@ sent_total() {  # messages the gateway reports SENT (sum over providers)
     awk '/^bindery_message_transitions_total\{.*state="SENT"/ { s += $2 } END { print s + 0 }'
 }
 
-scenario() {  # scenario NAME LOADGEN-ARGS...   (callbacks when LOADGEN-ARGS has --callbacks)
+# scenario NAME LOADGEN-ARGS...   (callbacks when LOADGEN-ARGS has --callbacks); STORE_EXTRA:
+# more keys of the gateway's store mapping (", key: value").
+scenario() {
   local name=$1; shift
   [[ $SCENARIOS == *" $name "* ]] || return 0
   local with_callbacks="" http_extra="" client_extra=""
@@ -96,7 +100,7 @@ scenario() {  # scenario NAME LOADGEN-ARGS...   (callbacks when LOADGEN-ARGS has
 version: 1
 process: {io_threads: 2, drain_timeout: 10s}
 logging: {level: warn, format: json, file: $dir/bindery.log}
-store: {path: $dir/bindery.db, synchronous: normal, commit_interval: 0ms}
+store: {path: $dir/bindery.db, synchronous: normal, commit_interval: 0ms${STORE_EXTRA:-}}
 http: {listen: 127.0.0.1:0, max_connections: 4096$http_extra}
 carriers:
   - name: sim
@@ -164,6 +168,7 @@ YAML
 
 scenario closed --connections 64
 scenario batch --connections 16 --batch 50
+STORE_EXTRA=", record_dispatch: false" scenario batch_unrecorded --connections 32 --batch 50
 scenario open5000 --connections 64 --rate 5000
 scenario conn1000 --connections 1000 --rate 2000 --duration 5s
 scenario callbacks --connections 16 --batch 50 --rate 15000 --callbacks \

@@ -133,7 +133,7 @@ def single_bind(rep, out):
 
 def http(rep, out):
     runs = {}
-    for s in ("closed", "batch", "open5000", "conn1000", "callbacks"):
+    for s in ("closed", "batch", "batch_unrecorded", "open5000", "conn1000", "callbacks"):
         d = load(os.path.join(out, f"http-{s}.json"))
         if d:
             runs[s] = d
@@ -159,6 +159,17 @@ def http(rep, out):
                 f"{where}; 16 connections, closed loop, 50 recipients/request")
         rep.add("http", "http.batch50_end_to_end_per_second", r["end_to_end_per_second"], "msg/s",
                 "same run, until all SENT")
+    if "batch_unrecorded" in runs:
+        r = runs["batch_unrecorded"]
+        rep.add("http", "http.batch50_unrecorded_accepted_per_second", r["accepted_per_second"],
+                "msg/s",
+                f"{where}, store.record_dispatch false (a submit goes out without its own "
+                "QUEUED -> SENDING commit; docs/store.md); 32 connections, closed loop, "
+                "50 recipients/request")
+        rep.add("http", "http.batch50_unrecorded_end_to_end_per_second",
+                r["end_to_end_per_second"], "msg/s",
+                f"same run, until all SENT (p99 acceptance {r['latency_ms']['p99']:.0f} ms, "
+                f"gateway CPU {r['gateway_cpu_ms_per_1000']:.0f} ms per 1,000 messages)")
     if "open5000" in runs:
         r = runs["open5000"]
         rep.add("http", "http.open5000_p50_ms", r["latency_ms"]["p50"], "ms",

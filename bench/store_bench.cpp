@@ -4,6 +4,8 @@
 //      a message only when insert_batch returned (= after its group's COMMIT).
 //   2. RSS with 1,000,000 QUEUED messages in the store, and the time to count and page them.
 // Usage: bench_store [--dir DIR] [--seconds S] [--queued N] [--sync full|normal]
+//        bench_store --lifecycle N [--lifecycle-only 1] [--record-dispatch 0|1] [--events 0|1]
+//                    [--sql SQL]   (the writer's cost of a message's whole life; docs/store.md)
 // Runs in well under two minutes with the defaults.
 
 #include <sys/resource.h>
@@ -35,6 +37,7 @@ struct Options {
     std::uint64_t lifecycle = 0;   // messages through the whole lifecycle (0: skip)
     bool lifecycle_only = false;
     bool events = true;            // lifecycle: write the event rows
+    bool record_dispatch = true;   // lifecycle: QUEUED -> SENDING its own write (else with SENT)
     std::string sql;               // lifecycle: run on the fresh file first (experiments)
 };
 
@@ -267,12 +270,18 @@ void lifecycle(const Options& opt) {
             std::vector<MessageEvent> events;
             std::vector<TransitionWrite> writes;
             std::uint64_t carrier_ids = 0;
+            std::vector<MessageEvent> dispatched;   // not recorded: stored with SENT
             auto step = [&](MessageState to, const char* detail) {
                 writes.clear();
                 const auto now = SystemClock::now();
-                for (auto& m : batch) {
+                for (std::size_t i = 0; i < batch.size(); ++i) {
+                    auto& m = batch[i];
                     TransitionWrite w;
                     w.from = m.state;
+                    if (!dispatched.empty()) {
+                        w.from = dispatched[i].from;
+                        w.earlier = dispatched[i];
+                    }
                     m.state = to;
                     m.updated_at = now;
                     if (to == MessageState::sending) {
@@ -290,6 +299,14 @@ void lifecycle(const Options& opt) {
                     }
                     writes.push_back(std::move(w));
                 }
+                if (!opt.record_dispatch && to == MessageState::sending) {
+                    // The router's record_dispatch off: the submit goes out now, the change
+                    // waits for the result's write.
+                    dispatched.clear();
+                    for (const auto& w : writes) dispatched.push_back(*w.event);
+                    return;
+                }
+                dispatched.clear();
                 for (const auto& r : store->transition_batch(writes)) {
                     if (!r) failed.fetch_add(1, std::memory_order_relaxed);
                 }
@@ -326,9 +343,11 @@ void lifecycle(const Options& opt) {
     std::error_code ec;
     const auto db_bytes = std::filesystem::file_size(path, ec);
     std::printf(
-        "  lifecycle x%llu (insert + 3 transitions, events %s): %.0f msg/s, cpu %.1f us/msg, "
+        "  lifecycle x%llu (insert + %s, events %s): %.0f msg/s, cpu %.1f us/msg, "
         "writer %.1f us/msg, file %.0f bytes/msg, failed=%llu\n",
-        static_cast<unsigned long long>(opt.lifecycle), opt.events ? "on" : "off",
+        static_cast<unsigned long long>(opt.lifecycle),
+        opt.record_dispatch ? "3 transitions" : "2 transitions, dispatch not recorded",
+        opt.events ? "on" : "off",
         msgs / elapsed, cpu * 1e6 / msgs, writer_us, static_cast<double>(db_bytes) / msgs,
         static_cast<unsigned long long>(failed.load()));
     std::fflush(stdout);
@@ -352,6 +371,8 @@ int main(int argc, char** argv) {
             opt.lifecycle = std::stoull(value);
         else if (key == "--lifecycle-only")
             opt.lifecycle_only = value == "1";
+        else if (key == "--record-dispatch")
+            opt.record_dispatch = value == "1";
         else if (key == "--events")
             opt.events = value != "0";
         else if (key == "--sql")

@@ -23,7 +23,17 @@ std::vector<Expected<void, StoreError>> MessageStore::transition_batch(
     std::span<const TransitionWrite> writes) {
     std::vector<Expected<void, StoreError>> out;
     out.reserve(writes.size());
-    for (const auto& w : writes) out.push_back(transition(w.next, w.from, w.event));
+    for (const auto& w : writes) {
+        if (!w.earlier) {
+            out.push_back(transition(w.next, w.from, w.event));
+            continue;
+        }
+        // Two compare-and-sets: to the earlier change's state, then on to next's.
+        Message between = w.next;
+        between.state = w.earlier->to;
+        auto first = transition(between, w.from, w.earlier);
+        out.push_back(first ? transition(w.next, w.earlier->to, w.event) : std::move(first));
+    }
     return out;
 }
 

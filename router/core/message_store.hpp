@@ -54,6 +54,11 @@ struct TransitionWrite {
     Message next;
     MessageState from = MessageState::accepted;
     std::optional<MessageEvent> event;
+    // A change made before `event` that was never stored on its own, appended first: the
+    // dispatch (QUEUED -> SENDING) when the router does not record dispatches
+    // (RouterConfig::record_dispatch). `from` is then the state before it (earlier->from), and
+    // the write takes the message from there to next.state in one compare-and-set.
+    std::optional<MessageEvent> earlier = std::nullopt;   // brace-initialised writes may leave it out
 };
 
 class MessageStore {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <unordered_set>
 #include <variant>
 
 #include "router/core/lifecycle.hpp"
@@ -283,6 +284,12 @@ void Router::record_from(Message before, Message& message, MessageState to, Syst
     w.write.from = from;
     w.write.event =
         MessageEvent{message.id, from, to, wall, message.attempts, message.provider, std::move(detail)};
+    if (const auto u = unrecorded_.find(message.id); u != unrecorded_.end()) {
+        assert(from == MessageState::sending);
+        w.write.from = u->second.from;   // what the store has
+        w.write.earlier = std::move(u->second);
+        unrecorded_.erase(u);
+    }
     w.on_commit = std::move(on_commit);
     w.on_fail = std::move(on_fail);
     writes_.push_back(std::move(w));
@@ -393,6 +400,9 @@ void Router::finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock) {
         auto& w = batch[i];
         const bool ok = i < results.size() && results[i].has_value();
         if (ok) {
+            if (hooks_.on_transition && writes[i].earlier) {
+                hooks_.on_transition(writes[i].next, *writes[i].earlier);
+            }
             if (hooks_.on_transition && writes[i].event) {
                 hooks_.on_transition(writes[i].next, *writes[i].event);
             }
@@ -406,7 +416,16 @@ void Router::finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock) {
         // Put the message back as it was before its first failed write of the batch (a later
         // write of the same message chained on it and failed too).
         const bool first = failed.emplace(writes[i].next.id, error).second;
-        if (w.before && first) restore(*w.before, wall);
+        if (w.before && first) {
+            restore(*w.before, wall);
+            // As the store has it: a dispatch this write carried is unrecorded again, and one
+            // made on top of the failed write (a later poll's) no longer applies.
+            if (writes[i].earlier) {
+                unrecorded_.insert_or_assign(writes[i].next.id, *writes[i].earlier);
+            } else {
+                unrecorded_.erase(writes[i].next.id);
+            }
+        }
         if (w.on_fail) w.on_fail(error);
     }
     store_trouble_ = !failed.empty();
@@ -476,7 +495,10 @@ void Router::enqueue(const MessageId& id, SystemTime wall) {
     }
 }
 
-void Router::forget(const MessageId& id) { active_.erase(id); }
+void Router::forget(const MessageId& id) {
+    active_.erase(id);
+    unrecorded_.erase(id);
+}
 
 void Router::dead_letter(Message& message, SystemTime wall, std::string why) {
     Message before = message;
@@ -732,8 +754,15 @@ void Router::refill(SystemTime wall) {
             return;
         }
         budget -= std::min(budget, page->messages.size());
+        // A message with a write not committed yet may have left memory while the store still has
+        // it QUEUED: its SENT (a dispatch not recorded, record_dispatch off) or its expiry.
+        std::unordered_set<MessageId, MessageIdHash> unwritten;
+        for (const auto& w : writes_) unwritten.insert(w.write.next.id);
+        if (in_flight_) {
+            for (const auto& w : in_flight_->writes) unwritten.insert(w.next.id);
+        }
         for (auto& m : page->messages) {
-            if (active_.contains(m.id)) continue;
+            if (active_.contains(m.id) || unwritten.contains(m.id)) continue;
             const MessageId id = m.id;
             if (spilled_ > 0) --spilled_;
             expiry_.push(Timed{m.expires_at, id});
@@ -752,7 +781,8 @@ void Router::refill(SystemTime wall) {
             }
             std::uint64_t in_memory = 0;
             for (const auto& [id, m] : active_) {
-                if (m.state == MessageState::queued) ++in_memory;
+                // A dispatch not recorded is QUEUED in the store too.
+                if (m.state == MessageState::queued || unrecorded_.contains(id)) ++in_memory;
             }
             spilled_ = *queued > in_memory ? *queued - in_memory : 0;
             return;
@@ -836,6 +866,16 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
             const auto p = providers_.find(provider_name);
             if (p != providers_.end()) p->second.breaker.cancel_send();
         };
+        if (!config_.record_dispatch) {
+            // Out now; the change waits for the message's next write (TransitionWrite::earlier).
+            m.state = MessageState::sending;
+            m.updated_at = wall;
+            unrecorded_.insert_or_assign(
+                m.id, MessageEvent{m.id, before.state, MessageState::sending, wall, attempt,
+                                   m.provider, "attempt " + std::to_string(attempt)});
+            send();
+            continue;
+        }
         record_from(std::move(before), m, MessageState::sending, wall,
                     "attempt " + std::to_string(attempt), std::move(send), std::move(unsent));
     }

@@ -94,6 +94,13 @@ struct RouterConfig {
     // on_transition, settlements) after preparing its own, so the router's work and the store's
     // overlap. The wake hook is called when a batch's commit ends. The gateway turns it on.
     bool pipeline_writes = false;
+    // QUEUED -> SENDING is committed before the submit goes out (true), or the submit goes out at
+    // once and the change is stored with the message's next one (its send result: QUEUED -> SENT
+    // in one write, both events in its history). Off saves the writer a quarter of its work per
+    // message; the price is after a crash: a message whose submit went out but whose result was
+    // not stored yet is sent again in both modes, but with this off the store does not show it
+    // as maybe sent (it is QUEUED) and its attempt is not counted (docs/store.md).
+    bool record_dispatch = true;
     std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
 };
 
@@ -306,6 +313,9 @@ private:
         std::unique_ptr<MessageStore::PendingBatch> pending;
     };
     std::unique_ptr<InFlight> in_flight_;
+    // Dispatches not recorded (record_dispatch off): SENDING in memory, QUEUED in the store. The
+    // message's next write takes its event (TransitionWrite::earlier); a failed write puts it back.
+    std::unordered_map<MessageId, MessageEvent, MessageIdHash> unrecorded_;
     std::uint64_t next_batch_ = 1;   // the number writes_ will have as a batch
     // Messages changed by a receipt whose write is not committed yet (not active; the store may
     // still have them as before): receipts build on these. Entries go when their batch ends.

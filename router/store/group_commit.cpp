@@ -480,7 +480,8 @@ Expected<void, StoreError> GroupWriter::apply_transitions(WriteRequest& r, bool&
     for (std::size_t i = 0; i < r.writes.size(); ++i) {
         const auto& w = r.writes[i];
         bool this_wrote = false;
-        auto done = transition_one(w.next, w.from, w.event ? &*w.event : nullptr, this_wrote);
+        auto done = transition_one(w.next, w.from, w.event ? &*w.event : nullptr, this_wrote,
+                                   w.earlier ? &*w.earlier : nullptr);
         if (!done && this_wrote) {
             wrote = true;
             return done;
@@ -492,17 +493,19 @@ Expected<void, StoreError> GroupWriter::apply_transitions(WriteRequest& r, bool&
 }
 
 Expected<void, StoreError> GroupWriter::transition_one(const Message& next, MessageState from,
-                                                       const MessageEvent* event, bool& wrote) {
+                                                       const MessageEvent* event, bool& wrote,
+                                                       const MessageEvent* earlier) {
     auto prepared = conn_->prepare(kUpdateMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
     thread_local std::string record;   // outlives the step (SQLITE_STATIC)
     record.clear();
+    if (earlier != nullptr) append_history(record, *earlier);
     if (event != nullptr) append_history(record, *event);
     int rc = bind_message(update, next);
     if (rc == SQLITE_OK) rc = bind_text(update, 25, to_string(from));
     if (rc == SQLITE_OK) {
-        rc = event == nullptr ? sqlite3_bind_null(update, 26)
+        rc = record.empty() ? sqlite3_bind_null(update, 26)
                               : sqlite3_bind_blob(update, 26, record.data(),
                                                   static_cast<int>(record.size()), SQLITE_STATIC);
     }

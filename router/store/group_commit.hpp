@@ -94,7 +94,8 @@ private:
     Expected<void, StoreError> apply_transition(const WriteRequest& r, bool& wrote);
     Expected<void, StoreError> apply_transitions(WriteRequest& r, bool& wrote);
     Expected<void, StoreError> transition_one(const Message& next, MessageState from,
-                                              const MessageEvent* event, bool& wrote);
+                                              const MessageEvent* event, bool& wrote,
+                                              const MessageEvent* earlier = nullptr);
     Expected<void, StoreError> apply_purge(WriteRequest& r, bool& wrote);
     Expected<void, StoreError> apply_credit(WriteRequest& r, bool& wrote);
     // The account of `client`, nullopt when it is unmetered.

@@ -181,6 +181,13 @@ TEST(ConfigLoader, RejectsBadDuration) {
                 ElementsAre("test.yaml:2:14: store.retention: must be between 1h and 3650d, got 5m"));
 }
 
+TEST(ConfigLoader, StoreRecordDispatchIsABoolean) {
+    const auto off = load("store:\n  record_dispatch: false\n");
+    ASSERT_TRUE(off.ok()) << format_errors(off.errors);
+    EXPECT_FALSE(off.config.store.record_dispatch);
+    EXPECT_EQ(errors_of("store:\n  record_dispatch: sometimes\n").size(), 1U);
+}
+
 TEST(ConfigLoader, RejectsBadAddress) {
     EXPECT_THAT(errors_of("http:\n  listen: localhost\n"),
                 ElementsAre("test.yaml:2:11: http.listen: invalid address \"localhost\" (expected host:port)"));
@@ -512,6 +519,7 @@ TEST(ConfigLoader, EmptyDocumentGivesDefaults) {
     EXPECT_FALSE(c.process.node_id.empty());
     EXPECT_EQ(c.logging.format, LogFormat::human);
     EXPECT_EQ(c.store.path, "var/bindery.db");
+    EXPECT_TRUE(c.store.record_dispatch);
     EXPECT_TRUE(c.carriers.empty());
 }
 

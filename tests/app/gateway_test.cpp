@@ -95,6 +95,14 @@ TEST(GatewayConfig, ACarriersBreakerBecomesTheRoutersBreakerConfig) {
     EXPECT_EQ(out.probes, router::BreakerConfig{}.probes);
 }
 
+TEST(GatewayConfig, StoreRecordDispatchBecomesTheRoutersAndPipelinedWritesAreOn) {
+    Config config;
+    EXPECT_TRUE(to_router_config(config).record_dispatch);
+    EXPECT_TRUE(to_router_config(config).pipeline_writes);
+    config.store.record_dispatch = false;
+    EXPECT_FALSE(to_router_config(config).record_dispatch);
+}
+
 TEST(GatewayConfig, KavenegarCarrierBecomesAKavenegarProviderConfig) {
     KavenegarCarrierConfig c;
     c.base_url = "https://127.0.0.1:8443/prefix";

@@ -208,6 +208,47 @@ TYPED_TEST(StoreContract, TransitionBatchChainsWritesAndRefusesOneAlone) {
     EXPECT_TRUE(this->store().transition_batch({}).empty());
 }
 
+// A write carrying an earlier change (a dispatch the router did not record): one compare-and-set
+// from the state before it, both events stored in order, the new segment's id indexed; from any
+// other state it is refused and nothing changes.
+TYPED_TEST(StoreContract, AWriteWithAnEarlierChangeStoresBothFromTheStateBeforeIt) {
+    auto a = this->make();
+    auto b = this->make();
+    this->insert({a, b});
+    auto a2 = a;
+    a2.state = MessageState::sent;
+    a2.attempts = 1;
+    a2.provider = "smsc";
+    a2.segments = {{"0B", SegmentState::pending, ""}};
+    auto b2 = b;
+    b2.state = MessageState::sent;
+    b2.attempts = 1;
+    TransitionWrite wa{a2, MessageState::queued,
+                       MessageEvent{a.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1,
+                                    "smsc", "ok"}};
+    wa.earlier = MessageEvent{a.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1,
+                              "smsc", "attempt 1"};
+    TransitionWrite wb{b2, MessageState::sending, std::nullopt};   // b is QUEUED: refused
+    wb.earlier = MessageEvent{b.id, MessageState::sending, MessageState::sending, kT0, 1, "smsc", ""};
+    const std::vector<TransitionWrite> writes{wa, wb};
+    const auto results = this->store().transition_batch(writes);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_TRUE(results[0].has_value());
+    ASSERT_FALSE(results[1].has_value());
+    EXPECT_EQ(results[1].error().code, StoreErrc::conflict);
+    expect_same(**this->store().get(a.id), a2);
+    const auto events = *this->store().events(a.id);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[1].from, MessageState::queued);
+    EXPECT_EQ(events[1].to, MessageState::sending);
+    EXPECT_EQ(events[1].detail, "attempt 1");
+    EXPECT_EQ(events[2].from, MessageState::sending);
+    EXPECT_EQ(events[2].to, MessageState::sent);
+    EXPECT_TRUE(this->find_as_receipt("smsc", "11").has_value());   // 0x0B
+    EXPECT_EQ((*this->store().get(b.id))->state, MessageState::queued);
+    EXPECT_EQ(this->store().events(b.id)->size(), 1u);
+}
+
 // start_transition_batch: the same outcome as transition_batch, collected later; `done` is
 // called once, before wait() returns; a handle dropped without wait() still lets the batch finish.
 TYPED_TEST(StoreContract, AStartedBatchCommitsCallsDoneOnceAndCanBeDropped) {
