@@ -338,17 +338,13 @@ Expected<void, StoreError> GroupWriter::unindex_provider_ids(const MessageId& id
 }
 
 Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool& wrote) {
-    // Validation, before any write: no id may exist already or twice in the batch, and every
-    // event must belong to a message of the batch or a stored one.
+    // Validation, before any write: no id twice in the batch, and every event must belong to a
+    // message of the batch or a stored one. An id stored already fails its INSERT (primary key:
+    // duplicate, "<id> exists"), and the group runs again without this request: ids are random
+    // UUIDv7s, so that costs less than a look-up before every insert (3% of the writer's time).
     std::vector<MessageId> batch_ids;
     batch_ids.reserve(r.messages.size());
-    for (const auto& m : r.messages) {
-        auto found = exists(m.id);
-        if (!found) return Unexpected(std::move(found).error());
-        if (*found)
-            return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string() + " exists"});
-        batch_ids.push_back(m.id);
-    }
+    for (const auto& m : r.messages) batch_ids.push_back(m.id);
     std::sort(batch_ids.begin(), batch_ids.end());
     if (const auto twice = std::adjacent_find(batch_ids.begin(), batch_ids.end());
         twice != batch_ids.end()) {
