@@ -109,16 +109,19 @@ inline double metric_value(const std::string& text, const std::string& series) {
     return std::stod(text.substr(at + series.size() + 2));
 }
 
-// `smpp_server_extra`: more `smpp_server:` keys, each line indented by two spaces (TLS, accounts).
+// `smpp_server_extra`, `store_extra`: more keys of those sections, each line indented by two
+// spaces (TLS, accounts; record_dispatch).
 inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port,
-                             const std::string& smpp_server_extra = {}) {
+                             const std::string& smpp_server_extra = {},
+                             const std::string& store_extra = {}) {
     const auto path = dir / "bindery.yaml";
     std::ofstream(path) << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
                            "logging:\n  level: info\n  format: json\n  file: "
                         << (dir / "bindery.log").string() << "\nstore:\n  path: "
                         << (dir / "var" / "bindery.db").string()
                         << "\n  synchronous: normal\n"
-                           "http:\n  listen: 127.0.0.1:0\n"
+                        << store_extra
+                        << "http:\n  listen: 127.0.0.1:0\n"
                            // An ephemeral port: the default 2776 would clash between tests run
                            // in parallel (and with a `make run` on the same machine).
                            "smpp_server:\n  listen: 127.0.0.1:0\n"
