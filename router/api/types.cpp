@@ -1,5 +1,7 @@
 #include "router/api/types.hpp"
 
+#include <cstring>
+
 #include "router/api/gateway_api.hpp"
 
 namespace bindery::router {
@@ -57,12 +59,16 @@ std::optional<MessageId> MessageId::parse(std::string_view text) noexcept {
 }
 
 std::size_t MessageIdHash::operator()(const MessageId& id) const noexcept {
-    // FNV-1a over the bytes; the random tail makes this well spread.
-    std::uint64_t h = 1469598103934665603ULL;
-    for (auto b : id.bytes()) {
-        h ^= b;
-        h *= 1099511628211ULL;
-    }
+    // Both halves mixed (the tail is random in a UUIDv7, the head the time), two multiplies
+    // instead of FNV-1a's sixteen dependent ones: the router hashes ids several times per message.
+    std::uint64_t head = 0;
+    std::uint64_t tail = 0;
+    std::memcpy(&head, id.bytes().data(), 8);
+    std::memcpy(&tail, id.bytes().data() + 8, 8);
+    std::uint64_t h = (head * 0x9E3779B97F4A7C15ULL) ^ tail;
+    h ^= h >> 32;
+    h *= 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
     return static_cast<std::size_t>(h);
 }
 

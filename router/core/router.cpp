@@ -272,7 +272,7 @@ void Router::record(Message& message, MessageState to, SystemTime wall, std::str
 
 void Router::record_from(Message before, Message& message, MessageState to, SystemTime wall,
                          std::string detail, std::function<void()> on_commit,
-                         std::function<void(const StoreError&)> on_fail) {
+                         std::function<void(const StoreError&)> on_fail, bool leaving) {
     const MessageState from = message.state;
     assert(transition_allowed(from, to));
     assert(before.state == from);
@@ -280,11 +280,15 @@ void Router::record_from(Message before, Message& message, MessageState to, Syst
     w.before = std::move(before);
     message.state = to;
     message.updated_at = wall;
-    w.write.next = message;
     w.write.from = from;
     w.write.event =
         MessageEvent{message.id, from, to, wall, message.attempts, message.provider, std::move(detail)};
-    if (const auto u = unrecorded_.find(message.id); u != unrecorded_.end()) {
+    if (leaving) {
+        w.write.next = std::move(message);
+    } else {
+        w.write.next = message;
+    }
+    if (const auto u = unrecorded_.find(w.write.next.id); u != unrecorded_.end()) {
         assert(from == MessageState::sending);
         w.write.from = u->second.from;   // what the store has
         w.write.earlier = std::move(u->second);
@@ -830,7 +834,9 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         }
         ProviderSlot& slot = providers_.find(*chosen)->second;
         const std::uint32_t attempt = m.attempts + 1;
-        Message before = m;
+        const MessageState from = m.state;
+        std::optional<Message> before;   // as stored, put back if the write fails
+        if (config_.record_dispatch) before = m;
         m.attempts = attempt;
         m.provider = *chosen;
         m.segments.clear();
@@ -871,12 +877,12 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
             m.state = MessageState::sending;
             m.updated_at = wall;
             unrecorded_.insert_or_assign(
-                m.id, MessageEvent{m.id, before.state, MessageState::sending, wall, attempt,
+                m.id, MessageEvent{m.id, from, MessageState::sending, wall, attempt,
                                    m.provider, "attempt " + std::to_string(attempt)});
             send();
             continue;
         }
-        record_from(std::move(before), m, MessageState::sending, wall,
+        record_from(std::move(*before), m, MessageState::sending, wall,
                     "attempt " + std::to_string(attempt), std::move(send), std::move(unsent));
     }
 }
@@ -917,7 +923,7 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
         return;
     }
     Message& m = it->second;
-    const Message before = m;
+    Message before = m;   // each outcome below records once, taking it
 
     // The store refused the write: the message is put back (SENDING) and this result is handled
     // again on the next poll.
@@ -939,9 +945,9 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
                 }
             }
         };
-        record_from(before, m, MessageState::sent, wall,
+        record_from(std::move(before), m, MessageState::sent, wall,
                     std::to_string(m.segments.size()) + " segment(s) accepted by " + provider,
-                    std::move(release_held), retry_later);
+                    std::move(release_held), retry_later, true);
         forget(id);   // the store holds SENT messages; receipts find them by provider id
         return;
     }
@@ -949,15 +955,15 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     const std::string why = describe(*result.error);
     if (result.error->kind == SendErrorKind::not_sent) {
         m.attempts = m.attempts > 0 ? m.attempts - 1 : 0;
-        record_from(before, m, MessageState::queued, wall, "handed back untried: " + why, {},
+        record_from(std::move(before), m, MessageState::queued, wall, "handed back untried: " + why, {},
                     retry_later);
         enqueue(id, wall);
         return;
     }
     if (error_class == ErrorClass::permanent) {
         m.last_error = why;
-        record_from(before, m, MessageState::failed_perm, wall, why,
-                    [this] { ++stats_.failed_perm; }, retry_later);
+        record_from(std::move(before), m, MessageState::failed_perm, wall, why,
+                    [this] { ++stats_.failed_perm; }, retry_later, true);
         forget(id);
         return;
     }
@@ -967,7 +973,7 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     const SystemTime due = wall + delay;
     m.last_error = why;
     m.next_attempt_at = due;
-    record_from(before, m, MessageState::failed_temp, wall, why, {}, retry_later);
+    record_from(std::move(before), m, MessageState::failed_temp, wall, why, {}, retry_later);
     if (m.attempts >= config_.retry.max_attempts) {
         dead_letter(m, wall, "attempts exhausted after " + std::to_string(m.attempts));
     } else if (due >= m.expires_at) {

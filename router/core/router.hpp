@@ -221,10 +221,11 @@ private:
                 std::function<void()> on_commit = {},
                 std::function<void(const StoreError&)> on_fail = {});
     // The same, for a caller that already changed other fields of `message`: `before` is the
-    // message as stored, put back if the write fails.
+    // message as stored, put back if the write fails. `leaving`: the caller forgets `message`
+    // next (SENT, FAILED_PERM), so the write takes it instead of a copy.
     void record_from(Message before, Message& message, MessageState to, SystemTime wall,
                      std::string detail, std::function<void()> on_commit = {},
-                     std::function<void(const StoreError&)> on_fail = {});
+                     std::function<void(const StoreError&)> on_fail = {}, bool leaving = false);
     // A receipt's change to a message that is not active (SENT or final).
     void record_receipt(Message next, MessageState from, MessageEvent event, Receipt receipt);
     // Writes the queued transitions and runs their completions (which may queue more). With
