@@ -691,7 +691,7 @@ std::optional<TimePoint> Session::next_timer() const noexcept {
         if (!t || c < *t) t = c;
     };
     if (init_deadline_ && !is_bound(state_)) consider(*init_deadline_);
-    if (auto d = window_.next_deadline()) consider(*d);
+    if (auto d = window_.deadline_bound()) consider(*d);   // may be early: see window.hpp
     if (unbind_seq_) consider(unbind_deadline_);
     if (stopping_ && !unbind_seq_) consider(drain_deadline_);
     if (enquire_seq_) {

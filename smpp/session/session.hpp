@@ -199,7 +199,9 @@ public:
     void on_pdu(const Pdu& pdu, TimePoint now);
     void on_decode_error(const DecodeError& error, TimePoint now);
     void on_tick(TimePoint now);
-    // The earliest time on_tick() has work (one timer for the net layer), nullopt when none.
+    // When to call on_tick() next (one timer for the net layer), nullopt when nothing is pending:
+    // at or before the earliest time it has work. A response deadline's bound may be early (see
+    // InflightWindow::deadline_bound); on_tick() then finds nothing due.
     [[nodiscard]] std::optional<TimePoint> next_timer() const noexcept;
 
     // ---- output ------------------------------------------------------------------------------

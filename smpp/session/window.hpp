@@ -6,6 +6,8 @@
 //
 // Storage is one contiguous vector reserved at construction (SMPP windows are 1..a few hundred),
 // so insert/complete never allocate; lookups are a linear scan over at most `capacity` entries.
+// What runs on every PDU is O(1): insert (a new sequence number is above every one in flight, so
+// no scan unless the numbers wrapped) and deadline_bound() (the timer the session arms).
 
 #include <algorithm>
 #include <cassert>
@@ -46,7 +48,15 @@ public:
     // Records a sent request with deadline now + response_timeout. Refuses (returns false, keeps
     // nothing) when the window is full or `seq` is already in flight.
     [[nodiscard]] bool insert(std::uint32_t seq, Request request, TimePoint now) {
-        if (!has_room() || contains(seq)) return false;
+        if (!has_room()) return false;
+        if (entries_.empty()) {
+            max_seq_ = seq;
+            bound_ = now + response_timeout_;
+        } else {
+            if (seq <= max_seq_ && contains(seq)) return false;
+            max_seq_ = std::max(max_seq_, seq);
+            bound_ = std::min(bound_, now + response_timeout_);
+        }
         entries_.push_back(Entry{seq, now, now + response_timeout_, std::move(request)});
         return true;
     }
@@ -89,6 +99,7 @@ public:
                                    [now](const Entry& e) { return e.deadline > now; });
         for (auto it = keep; it != entries_.end(); ++it) out.push_back(std::move(*it));
         entries_.erase(keep, entries_.end());
+        if (auto d = next_deadline()) bound_ = *d;
         std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
             return a.deadline < b.deadline ||
                    (a.deadline == b.deadline && a.sequence_number < b.sequence_number);
@@ -113,7 +124,16 @@ public:
         return out;
     }
 
-    // The earliest deadline in the window (the one timer the net layer needs), or nullopt.
+    // A time at or before every deadline in the window, nullopt when it is empty, in O(1): exact
+    // after an insert into an empty window and after take_expired(); a completion does not raise
+    // it (that would be a scan per response), so a timer armed to it may fire before anything is
+    // due, and take_expired() then finds nothing and makes it exact.
+    [[nodiscard]] std::optional<TimePoint> deadline_bound() const noexcept {
+        if (entries_.empty()) return std::nullopt;
+        return bound_;
+    }
+
+    // The earliest deadline in the window, or nullopt (a scan).
     [[nodiscard]] std::optional<TimePoint> next_deadline() const noexcept {
         std::optional<TimePoint> best;
         for (const auto& e : entries_) {
@@ -126,6 +146,8 @@ private:
     std::size_t capacity_;
     Duration response_timeout_;
     std::vector<Entry> entries_;
+    std::uint32_t max_seq_ = 0;   // at least every sequence number in flight (while not empty)
+    TimePoint bound_{};           // at most every deadline in flight (while not empty)
 };
 
 }  // namespace bindery::smpp

@@ -60,6 +60,38 @@ TEST(InflightWindow, NextDeadlineIsTheEarliestAndEmptyHasNone) {
     EXPECT_EQ(w.next_deadline(), t0 + seconds(7));
 }
 
+// The session's timer: O(1) per PDU, never after a deadline in flight. A completion leaves it
+// where it was (early); take_expired at that time finds nothing and makes it exact.
+TEST(InflightWindow, DeadlineBoundIsNeverLateAndExactAgainAfterATick) {
+    InflightWindow<int> w(4, seconds(5));
+    EXPECT_EQ(w.deadline_bound(), std::nullopt);
+    ASSERT_TRUE(w.insert(1, 0, t0));
+    ASSERT_TRUE(w.insert(2, 0, t0 + seconds(2)));
+    EXPECT_EQ(w.deadline_bound(), t0 + seconds(5));
+    (void)w.complete(1);
+    EXPECT_EQ(w.next_deadline(), t0 + seconds(7));
+    EXPECT_EQ(w.deadline_bound(), t0 + seconds(5)) << "early, not late";
+    EXPECT_TRUE(w.take_expired(t0 + seconds(5)).empty());
+    EXPECT_EQ(w.deadline_bound(), t0 + seconds(7));
+    ASSERT_TRUE(w.insert(3, 0, t0 + seconds(1)));   // an earlier deadline lowers it at once
+    EXPECT_EQ(w.deadline_bound(), t0 + seconds(6));
+    (void)w.complete(2);
+    (void)w.complete(3);
+    EXPECT_EQ(w.deadline_bound(), std::nullopt);
+}
+
+// A duplicate is refused also when sequence numbers wrapped (a new number below those in flight).
+TEST(InflightWindow, RefusesADuplicateAfterTheSequenceNumbersWrapped) {
+    InflightWindow<int> w(4, seconds(10));
+    ASSERT_TRUE(w.insert(0x7FFFFFFE, 0, t0));
+    ASSERT_TRUE(w.insert(1, 0, t0));
+    ASSERT_TRUE(w.insert(2, 0, t0));
+    EXPECT_FALSE(w.insert(1, 0, t0));
+    EXPECT_FALSE(w.insert(0x7FFFFFFE, 0, t0));
+    EXPECT_TRUE(w.insert(3, 0, t0));
+    EXPECT_EQ(w.size(), 4U);
+}
+
 TEST(InflightWindow, DrainHandsBackEverythingInSendOrder) {
     InflightWindow<std::unique_ptr<int>> w(3, seconds(5));  // move-only requests work
     ASSERT_TRUE(w.insert(5, std::make_unique<int>(5), t0 + seconds(2)));
