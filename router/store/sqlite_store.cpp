@@ -87,10 +87,6 @@ const std::string kActiveOfState =
 struct Checkpointer {
     static constexpr int kCheckpointPages = 1000;         // SQLite's default auto-checkpoint
     static constexpr int kWriterCheckpointPages = 10000;  // ~40 MiB of WAL with 4 KiB pages
-    // Woken again only after this many more frames: a page rewritten by every commit (an index's
-    // right edge, the state index) is copied once per step instead of once per commit. At 38,000
-    // msg/s, 3,000 (against waking after every commit) halved the thread's CPU, 6% -> 3% of a core.
-    static constexpr int kCheckpointStep = 3000;
 
     std::mutex mutex;
     std::condition_variable wake;
@@ -102,14 +98,12 @@ struct Checkpointer {
     std::atomic<std::uint64_t> writer_runs{0};
     std::atomic<std::uint64_t> failures{0};
     std::atomic<std::uint64_t> wal_pages{0};
-    int woken_at = 0;   // WAL frames at the last wake (on_commit only: the writer thread)
 
     // sqlite3_wal_hook callback, on the writer thread after each commit.
     static int on_commit(void* arg, sqlite3* db, const char* name, int frames) {
         auto& self = *static_cast<Checkpointer*>(arg);
         self.wal_pages.store(static_cast<std::uint64_t>(std::max(frames, 0)),
                              std::memory_order_relaxed);
-        if (frames < self.woken_at) self.woken_at = 0;   // the WAL restarted
         if (frames >= kWriterCheckpointPages) {
             const int rc =
                 sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
@@ -118,9 +112,7 @@ struct Checkpointer {
             } else if (rc != SQLITE_BUSY) {   // busy: the thread is at it
                 ++self.failures;
             }
-        } else if (frames >= kCheckpointPages &&
-                   frames - self.woken_at >= kCheckpointStep) {
-            self.woken_at = frames;
+        } else if (frames >= kCheckpointPages) {
             {
                 std::lock_guard lock(self.mutex);
                 self.due = true;
