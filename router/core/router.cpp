@@ -316,13 +316,13 @@ void Router::record_receipt(Message next, MessageState from, MessageEvent event,
     writes_.push_back(std::move(w));
 }
 
-void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
+void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock, bool to_the_end) {
     // Pipelined (poll's flush with pipeline_writes): the batch goes to the store and poll()
     // returns; the next flush completes it before starting its own, so at most one is in flight.
     // Otherwise each batch is completed at once, and so are the writes its completions queue
     // (receipts held for a message whose SENT just committed): each round takes only what earlier
     // rounds produced, so it ends.
-    const bool pipelined = config_.pipeline_writes && lock != nullptr;
+    const bool pipelined = config_.pipeline_writes && lock != nullptr && !to_the_end;
     if (in_flight_) finish_batch(wall, lock);
     while (!writes_.empty()) {
         start_batch(lock);
@@ -334,13 +334,7 @@ void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock) {
 void Router::finish_writes(SystemTime wall) {
     std::unique_lock lock(mutex_);
     flushed_.wait(lock, [this] { return !flushing_; });   // as poll()
-    flush(wall, &lock);
-    // Until nothing is in flight and nothing queued: a completion may queue more (a held
-    // receipt whose SENT just committed), and each round takes only what the last one produced.
-    while (in_flight_) {
-        finish_batch(wall, &lock);
-        if (!writes_.empty()) start_batch(&lock);
-    }
+    flush(wall, &lock, true);
     update_accepting();
 }
 

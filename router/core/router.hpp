@@ -231,7 +231,9 @@ private:
     // Writes the queued transitions and runs their completions (which may queue more). With
     // `lock` (poll's), the lock is let go while the store commits: acceptance (submit) and
     // status reads go on meanwhile; cancel() waits for the write to end (flushing_).
-    void flush(SystemTime wall, std::unique_lock<std::mutex>* lock = nullptr);
+    // `to_the_end`: also with pipeline_writes, return with nothing in flight or queued.
+    void flush(SystemTime wall, std::unique_lock<std::mutex>* lock = nullptr,
+               bool to_the_end = false);
     // writes_ to the store as the batch in flight (at most one); without `lock` meanwhile.
     void start_batch(std::unique_lock<std::mutex>* lock);
     // f() without `lock` (poll's), if given; flushing_ is set meanwhile.

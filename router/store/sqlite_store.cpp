@@ -471,11 +471,7 @@ private:
 std::vector<Expected<void, StoreError>> SqliteStore::transition_batch(
     std::span<const TransitionWrite> writes) {
     if (writes.empty()) return {};
-    sqlite::WriteRequest r;
-    r.kind = sqlite::WriteRequest::Kind::transitions;
-    r.writes = writes;
-    const auto done = impl_->writer->submit(r);
-    return batch_results(r, done, writes.size());
+    return QueuedBatch(*impl_->writer, writes, {}).wait();
 }
 
 std::unique_ptr<MessageStore::PendingBatch> SqliteStore::start_transition_batch(
