@@ -862,10 +862,6 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
                 }
             });
         };
-        auto unsent = [this, provider_name](const StoreError&) {
-            const auto p = providers_.find(provider_name);
-            if (p != providers_.end()) p->second.breaker.cancel_send();
-        };
         if (!config_.record_dispatch) {
             // Out now; the change waits for the message's next write (TransitionWrite::earlier).
             m.state = MessageState::sending;
@@ -876,6 +872,10 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
             send();
             continue;
         }
+        auto unsent = [this, provider_name](const StoreError&) {
+            const auto p = providers_.find(provider_name);
+            if (p != providers_.end()) p->second.breaker.cancel_send();
+        };
         record_from(std::move(*before), m, MessageState::sending, wall,
                     "attempt " + std::to_string(attempt), std::move(send), std::move(unsent));
     }
