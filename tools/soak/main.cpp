@@ -70,6 +70,7 @@ struct Options {
     unsigned smpp_sessions = 2;  // ESMEs bound as transceivers to the gateway's SMPP server side
     double smpp_share = 20;      // percent of --rate submitted through them
     unsigned smpp_window = 20;   // per session
+    bool record_dispatch = true;  // the started gateway's store.record_dispatch
     std::string gateway;       // HOST:PORT of an existing gateway (empty: start one)
     std::string key = kKey;
     pid_t pid = 0;  // the existing gateway's pid (RSS/fds), 0: not sampled
@@ -92,6 +93,7 @@ std::string usage() {
                        0 off; only with the gateway the soak starts)
   --smpp-share P       percent of --rate submitted over SMPP, registered_delivery=1 (default 20)
   --smpp-window N      outstanding submit_sm per session (default 20)
+  --record-dispatch B  the started gateway's store.record_dispatch: 1 (default) or 0
   --gateway HOST:PORT  use a running gateway instead of starting one (with --key, --pid)
   --key KEY            its API key (default soak-key)
   --pid PID            its process id, to sample RSS and descriptors
@@ -155,6 +157,8 @@ Options parse(int argc, char** argv) {
             o.smpp_share = number(a, !v.empty() && v.back() == '%' ? v.substr(0, v.size() - 1) : v);
         else if (a == "--smpp-window")
             o.smpp_window = static_cast<unsigned>(number(a, v));
+        else if (a == "--record-dispatch")
+            o.record_dispatch = number(a, v) != 0;
         else if (a == "--gateway")
             o.gateway = v;
         else if (a == "--key")
@@ -515,7 +519,8 @@ int run(const Options& o) {
                               << (dir / "bindery.log").string()
                               << "\nstore:\n  path: " << (dir / "bindery.db").string()
                               << "\n  synchronous: normal\n  commit_interval: 0ms\n"
-                                 "http:\n  listen: 127.0.0.1:0\n"
+                              << (o.record_dispatch ? "" : "  record_dispatch: false\n")
+                              << "http:\n  listen: 127.0.0.1:0\n"
                                  "smpp_server:\n  listen: 127.0.0.1:0\n"
                                  "  accounts:\n    - system_id: "
                               << kSmppSystemId << "\n      password: " << kSmppPassword
