@@ -740,6 +740,15 @@ void Router::refill(SystemTime wall) {
         const std::size_t used = scheduler_.size() + parked_count_;
         return used >= scheduler_.capacity() ? std::size_t{0} : scheduler_.capacity() - used;
     };
+    // A message with a write not committed yet may have left memory while the store still has it
+    // QUEUED: its SENT (a dispatch not recorded, record_dispatch off) or its expiry. Not read back.
+    std::unordered_set<MessageId, MessageIdHash> unwritten;
+    if (spilled_ > 0) {
+        for (const auto& w : writes_) unwritten.insert(w.write.next.id);
+        if (in_flight_) {
+            for (const auto& w : in_flight_->writes) unwritten.insert(w.next.id);
+        }
+    }
     while (spilled_ > 0 && budget > 0 && room_left() > 0) {
         MessageQuery query;
         query.state = MessageState::queued;
@@ -752,13 +761,6 @@ void Router::refill(SystemTime wall) {
             return;
         }
         budget -= std::min(budget, page->messages.size());
-        // A message with a write not committed yet may have left memory while the store still has
-        // it QUEUED: its SENT (a dispatch not recorded, record_dispatch off) or its expiry.
-        std::unordered_set<MessageId, MessageIdHash> unwritten;
-        for (const auto& w : writes_) unwritten.insert(w.write.next.id);
-        if (in_flight_) {
-            for (const auto& w : in_flight_->writes) unwritten.insert(w.next.id);
-        }
         for (auto& m : page->messages) {
             if (active_.contains(m.id) || unwritten.contains(m.id)) continue;
             const MessageId id = m.id;

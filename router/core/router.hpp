@@ -96,10 +96,11 @@ struct RouterConfig {
     bool pipeline_writes = false;
     // QUEUED -> SENDING is committed before the submit goes out (true), or the submit goes out at
     // once and the change is stored with the message's next one (its send result: QUEUED -> SENT
-    // in one write, both events in its history). Off saves the writer a quarter of its work per
-    // message; the price is after a crash: a message whose submit went out but whose result was
-    // not stored yet is sent again in both modes, but with this off the store does not show it
-    // as maybe sent (it is QUEUED) and its attempt is not counted (docs/store.md).
+    // in one write, both events in its history). Off saves the writer about a fifth of its work
+    // per message (bench_store --lifecycle); the price is after a crash: a message whose submit
+    // went out but whose result was not stored yet is sent again in both modes, but with this off
+    // the store does not show it as maybe sent (it is QUEUED) and its attempt is not counted
+    // (docs/store.md).
     bool record_dispatch = true;
     std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
 };

@@ -49,15 +49,16 @@ public:
     // nothing) when the window is full or `seq` is already in flight.
     [[nodiscard]] bool insert(std::uint32_t seq, Request request, TimePoint now) {
         if (!has_room()) return false;
+        const TimePoint deadline = now + response_timeout_;
         if (entries_.empty()) {
             max_seq_ = seq;
-            bound_ = now + response_timeout_;
+            bound_ = deadline;
         } else {
             if (seq <= max_seq_ && contains(seq)) return false;
             max_seq_ = std::max(max_seq_, seq);
-            bound_ = std::min(bound_, now + response_timeout_);
+            bound_ = std::min(bound_, deadline);
         }
-        entries_.push_back(Entry{seq, now, now + response_timeout_, std::move(request)});
+        entries_.push_back(Entry{seq, now, deadline, std::move(request)});
         return true;
     }
 
