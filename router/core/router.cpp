@@ -382,6 +382,7 @@ void Router::start_batch(std::unique_lock<std::mutex>* lock) {
 
 void Router::finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock) {
     auto results = without_lock(lock, [&] { return in_flight_->pending->wait(); });
+    batches_finished_.fetch_add(1, std::memory_order_acq_rel);
     const auto flight = std::move(in_flight_);
     auto& batch = flight->batch;
     const auto& writes = flight->writes;
@@ -596,9 +597,10 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // The receipts' store reads before the lock (a reader query or three each): submit() needs
     // the lock, and the reads do not depend on what it guards. Only this thread changes messages
     // that have provider ids (cancel() refuses SENT ones), so nothing read here goes stale before
-    // it is used; a receipt changed by an earlier receipt of this poll is taken from
-    // receipt_overlay_ as before.
+    // it is used, unless another thread completes the batch in flight meanwhile (below); a
+    // receipt changed by an earlier receipt of this poll is taken from receipt_overlay_ as before.
     auto items = inbox_->take();
+    const std::uint64_t finished_before = batches_finished_.load(std::memory_order_acquire);
     std::vector<std::optional<ReceiptLookup>> lookups(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
@@ -607,6 +609,15 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // Another thread's poll() or finish_writes() may be in a store call without the lock: the
     // batch in flight is theirs until it ends (one completes it, once).
     flushed_.wait(lock, [this] { return !flushing_; });
+    // Another thread completed a batch while the lookups ran (cancel() does): a lookup made before
+    // its commit missed what it wrote (a SENT, a receipt's change), and its completions (the
+    // hold's release, the overlay's entries) went before these receipts were handled. Looked up
+    // again, with the lock: no batch completes now until this poll's own.
+    if (batches_finished_.load(std::memory_order_acquire) != finished_before) {
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
+        }
+    }
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);
     }

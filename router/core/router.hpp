@@ -17,6 +17,7 @@
 // (docs/router.md, "Pipelined batches").
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -328,6 +329,10 @@ private:
         std::uint64_t batch = 0;
     };
     std::unordered_map<MessageId, Overlaid, MessageIdHash> receipt_overlay_;
+    // Batches completed (finish_batch, counted once their writes are committed or failed): poll()
+    // reads it before its lookups without the lock and again with it, to tell whether another
+    // thread (cancel) completed one meanwhile.
+    std::atomic<std::uint64_t> batches_finished_{0};
     bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
     bool flushing_ = false;        // poll's flush is writing without the lock
     std::condition_variable flushed_;

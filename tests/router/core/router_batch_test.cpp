@@ -33,6 +33,7 @@ public:
     std::size_t largest_page = 0;
     std::function<void()> before_batch;   // runs (once) at the start of the next batch
     std::function<void()> before_lookup;  // runs (once) at the start of the next receipt lookup
+    std::function<void()> after_lookup;   // runs (once) at the end of the next receipt lookup
     // start_transition_batch: the batch is written when the router waits for it, not before
     // (as a group commit still running while the router goes on).
     bool defer = false;
@@ -106,7 +107,9 @@ public:
     Expected<std::optional<ReceiptTarget>, StoreError> find_receipt_target(
         std::string_view provider, std::string_view key) override {
         if (auto gate = std::exchange(before_lookup, {})) gate();
-        return inner.find_receipt_target(provider, key);
+        auto found = inner.find_receipt_target(provider, key);
+        if (auto then = std::exchange(after_lookup, {})) then();
+        return found;
     }
     Expected<StoredPage, StoreError> list(const MessageQuery& q) override { return inner.list(q); }
     Expected<std::uint64_t, StoreError> count(MessageState s) override { return inner.count(s); }
@@ -392,6 +395,58 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
     held.finish();
     EXPECT_EQ(state(id), MessageState::delivered);
     EXPECT_EQ(state(accepted.get()), MessageState::sending);   // dispatched by that same poll
+}
+
+// poll() looks receipts up without the lock; cancel() on another thread may complete the batch in
+// flight meanwhile. Here that batch holds the SENT of the receipt's message: the lookup ran before
+// it committed and found nothing, and the hold's release at its commit ran before the receipt was
+// held. The receipt must still apply (looked up again), not wait in the hold until it expires.
+TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesItsSentStillApplies) {
+    const auto x = dispatched_pipelined();
+    smsc.ok_all();
+    poll();   // X's SENT: the batch in flight, not committed
+    ASSERT_EQ(state(x), MessageState::sending);
+    const auto y = submit_ok();   // QUEUED until the next poll dispatches it
+    std::vector<bool> settled;
+    router->on_receipt(delivered_receipt(x, settled));
+    bool cancelled = false;
+    store.after_lookup = [&] { cancelled = router->cancel(y, std::nullopt, wall).has_value(); };
+    poll();
+    poll();   // the receipt's own batch
+    EXPECT_TRUE(cancelled);
+    EXPECT_EQ(state(x), MessageState::delivered);
+    EXPECT_EQ(settled, std::vector<bool>{true});
+    EXPECT_EQ(router->stats().unknown_receipts, 0u);
+}
+
+// The same with the receipt of another segment in that batch: the lookup read the message without
+// that segment's verdict, and the batch's completion dropped the overlay that had it. Building on
+// the stale read would write the segment back to pending and leave the message SENT for good.
+TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesAnEarlierVerdictKeepsIt) {
+    const auto x = dispatched_pipelined();
+    ASSERT_EQ(smsc.pending.size(), 1u);
+    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
+    smsc.pending.clear();
+    poll();
+    poll();   // SENT committed
+    ASSERT_EQ(state(x), MessageState::sent);
+    auto segment_receipt = [](const char* sid) {
+        Receipt r;
+        r.provider = "smsc";
+        r.provider_id = sid;
+        r.status = ReceiptStatus::delivered;
+        return r;
+    };
+    router->on_receipt(segment_receipt("s2"));
+    poll();   // s2's verdict: the batch in flight
+    const auto y = submit_ok();
+    router->on_receipt(segment_receipt("s1"));
+    bool cancelled = false;
+    store.after_lookup = [&] { cancelled = router->cancel(y, std::nullopt, wall).has_value(); };
+    poll();
+    poll();
+    EXPECT_TRUE(cancelled);
+    EXPECT_EQ(state(x), MessageState::delivered);
 }
 
 TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
