@@ -518,6 +518,39 @@ TEST(SqliteStore, TheCheckpointThreadKeepsTheWalShortWhileTheWriterGoesOn) {
     EXPECT_EQ(*reopened->integrity_check(), "ok");
 }
 
+// Past 1,000 pages the thread is woken each time the WAL has grown by 2,000 more, not after every
+// commit: a reader's open snapshot keeps the WAL from starting over while commits go on, and
+// from 1,000 to 5,500 pages the thread runs a handful of times (its once-a-second wake-up
+// included), not once per commit.
+TEST(SqliteStore, TheCheckpointThreadIsWokenEveryTwoThousandPagesNotAfterEveryCommit) {
+    TempDir dir;
+    const auto path = dir.file("step.db");
+    auto store = open_ok(config_for(path));
+    ASSERT_NE(store, nullptr);
+    auto reader = sqlite::Connection::open(path, false);
+    ASSERT_TRUE(reader.has_value()) << reader.error().detail;
+    ASSERT_TRUE((*reader)->exec("BEGIN", "begin").has_value());
+    ASSERT_TRUE((*reader)->query_int("SELECT count(*) FROM messages", "snapshot").has_value());
+    MessageIdGenerator ids(8);
+    std::uint64_t commits = 0;
+    std::uint64_t at_1000 = 0;
+    while (store->stats().wal_pages < 5500 && commits < 20'000) {
+        std::vector<Message> batch;
+        for (int i = 0; i < 20; ++i) batch.push_back(sample_message(ids));
+        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+        ++commits;
+        if (at_1000 == 0 && store->stats().wal_pages >= 1000) at_1000 = commits;
+    }
+    const auto stats = store->stats();
+    ASSERT_GE(stats.wal_pages, 5500u);
+    ASSERT_LT(stats.wal_pages, 10'000u);
+    EXPECT_GT(commits - at_1000, 100u);   // commits enough past the threshold to tell
+    EXPECT_GE(stats.checkpoints, 1u);
+    EXPECT_LE(stats.checkpoints, 8u) << commits - at_1000 << " commits past 1,000 pages";
+    EXPECT_EQ(stats.writer_checkpoints, 0u);
+    ASSERT_TRUE((*reader)->exec("COMMIT", "end snapshot").has_value());
+}
+
 TEST(SqliteStore, OneCallersFailureInAGroupDoesNotFailTheOthers) {
     TempDir dir;
     auto config = config_for(dir.file("isolation.db"));
