@@ -338,11 +338,12 @@ void Router::finish_writes(SystemTime wall) {
     update_accepting();
 }
 
-// With poll's lock: lets go of it while the store commits (a group-commit round, ms under load),
-// else submit() would wait for it, twice per request, and acceptance would follow the router's
-// pace. Nothing the batch needs changes meanwhile: submit only adds new messages, and cancel()
-// waits for flushing_ to clear (it must see the outcome of these writes). Taken back also if the
-// store throws (bad_alloc).
+// With poll's lock: lets go of it while the store commits (a group-commit round, ms under load)
+// or looks receipts up, else submit() would wait for it, twice per request, and acceptance would
+// follow the router's pace. Nothing the batch needs changes meanwhile: submit only adds new
+// messages, and cancel() waits for flushing_ to clear (it must see the outcome of these writes,
+// and must not complete the batch in flight under these reads). Taken back also if the store
+// throws (bad_alloc).
 template <class F>
 decltype(auto) Router::without_lock(std::unique_lock<std::mutex>* lock, F&& f) {
     struct Unlocked {
@@ -382,7 +383,6 @@ void Router::start_batch(std::unique_lock<std::mutex>* lock) {
 
 void Router::finish_batch(SystemTime wall, std::unique_lock<std::mutex>* lock) {
     auto results = without_lock(lock, [&] { return in_flight_->pending->wait(); });
-    batches_finished_.fetch_add(1, std::memory_order_acq_rel);
     const auto flight = std::move(in_flight_);
     auto& batch = flight->batch;
     const auto& writes = flight->writes;
@@ -594,29 +594,28 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
 // ---- poll -------------------------------------------------------------------------------------
 
 void Router::poll(TimePoint now, SystemTime wall) {
-    // The receipts' store reads before the lock (a reader query or three each): submit() needs
-    // the lock, and the reads do not depend on what it guards. Only this thread changes messages
-    // that have provider ids (cancel() refuses SENT ones), so nothing read here goes stale before
-    // it is used, unless another thread completes the batch in flight meanwhile (below); a
-    // receipt changed by an earlier receipt of this poll is taken from receipt_overlay_ as before.
     auto items = inbox_->take();
-    const std::uint64_t finished_before = batches_finished_.load(std::memory_order_acquire);
-    std::vector<std::optional<ReceiptLookup>> lookups(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
-    }
     std::unique_lock lock(mutex_);
     // Another thread's poll() or finish_writes() may be in a store call without the lock: the
     // batch in flight is theirs until it ends (one completes it, once).
     flushed_.wait(lock, [this] { return !flushing_; });
-    // Another thread completed a batch while the lookups ran (cancel() does): a lookup made before
-    // its commit missed what it wrote (a SENT, a receipt's change), and its completions (the
-    // hold's release, the overlay's entries) went before these receipts were handled. Looked up
-    // again, with the lock: no batch completes now until this poll's own.
-    if (batches_finished_.load(std::memory_order_acquire) != finished_before) {
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            if (const auto* receipt = std::get_if<Receipt>(&items[i])) lookups[i] = lookup_receipt(*receipt);
-        }
+    // The receipts' store reads (a reader query or three each) without the lock, as a commit is:
+    // submit() goes on meanwhile, and cancel() waits (flushing_) instead of completing the batch
+    // in flight under them, which would leave a lookup made before its commit without what it
+    // wrote (a SENT, another segment's verdict) after its completions (the hold's release, the
+    // overlay's entries) had gone. Only this thread changes messages that have provider ids
+    // (cancel() refuses SENT ones), so nothing read here goes stale before it is used; a receipt
+    // changed by an earlier receipt of this poll is taken from receipt_overlay_.
+    std::vector<std::optional<ReceiptLookup>> lookups(items.size());
+    const auto is_receipt = [](const auto& item) { return std::holds_alternative<Receipt>(item); };
+    if (std::any_of(items.begin(), items.end(), is_receipt)) {
+        without_lock(&lock, [&] {
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (const auto* receipt = std::get_if<Receipt>(&items[i])) {
+                    lookups[i] = lookup_receipt(*receipt);
+                }
+            }
+        });
     }
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);

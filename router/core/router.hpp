@@ -17,7 +17,6 @@
 // (docs/router.md, "Pipelined batches").
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -256,7 +255,7 @@ private:
     void forget(const MessageId& id);
     void dead_letter(Message& message, SystemTime wall, std::string why);
     // What the store has for a receipt's id: the first of its keys that finds a segment. Reads the
-    // store only (no router state): poll() runs it before taking the lock.
+    // store only (no router state): poll() runs it without the lock (without_lock).
     using ReceiptLookup = Expected<std::optional<ReceiptTarget>, StoreError>;
     ReceiptLookup lookup_receipt(const Receipt& receipt) const;
 
@@ -329,12 +328,8 @@ private:
         std::uint64_t batch = 0;
     };
     std::unordered_map<MessageId, Overlaid, MessageIdHash> receipt_overlay_;
-    // Batches completed (finish_batch, counted once their writes are committed or failed): poll()
-    // reads it before its lookups without the lock and again with it, to tell whether another
-    // thread (cancel) completed one meanwhile.
-    std::atomic<std::uint64_t> batches_finished_{0};
     bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
-    bool flushing_ = false;        // poll's flush is writing without the lock
+    bool flushing_ = false;        // poll is in a store call without the lock (a commit, lookups)
     std::condition_variable flushed_;
     std::optional<StoreError> recovery_error_;
     bool accepting_ = true;

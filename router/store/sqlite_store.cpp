@@ -1,7 +1,6 @@
 #include "router/store/sqlite_store.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -115,9 +114,10 @@ struct Checkpointer {
     // sqlite3_wal_hook callback, on the writer thread after each commit.
     static int on_commit(void* arg, sqlite3* db, const char* name, int frames) {
         auto& self = *static_cast<Checkpointer*>(arg);
-        const auto before = self.wal_pages.exchange(static_cast<std::uint64_t>(std::max(frames, 0)),
-                                                    std::memory_order_relaxed);
-        if (static_cast<std::uint64_t>(std::max(frames, 0)) < before) self.woken_at = 0;   // started over
+        const auto pages = static_cast<std::uint64_t>(std::max(frames, 0));
+        if (pages < self.wal_pages.exchange(pages, std::memory_order_relaxed)) {
+            self.woken_at = 0;   // the WAL started over
+        }
         if (frames >= kWriterCheckpointPages) {
             const int rc =
                 sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);

@@ -199,35 +199,60 @@ struct RouterBatchTest : ::testing::Test {
         router->add_provider(smsc);
     }
     void poll() { router->poll(now, wall); }
-    MessageId submit_ok(Priority p = Priority::normal, std::string client = "acme") {
+    MessageId submit_ok(Priority p = Priority::normal, std::string client = "acme",
+                        std::optional<SystemTime> schedule_at = std::nullopt) {
         SubmitRequest r;
         r.client = std::move(client);
         r.sender = "Bindery";
         r.destination = "09123456789";
         r.text = "hello";
         r.priority = p;
+        r.schedule_at = schedule_at;
         auto out = router->submit(std::span<const SubmitRequest>(&r, 1), now, wall);
         EXPECT_TRUE(out.front().has_value());
         return out.front() ? out.front()->id : MessageId{};
     }
+    // A message scheduled an hour ahead: QUEUED (cancellable) whatever the polls meanwhile do.
+    MessageId submit_later() { return submit_ok(Priority::normal, "acme", wall + 1h); }
     MessageState state(const MessageId& id) { return (*store.inner.get(id))->state; }
     // The carrier's DELIVERED receipt for `id` (sent by sent_one's carrier: "id-<message id>");
     // each answer to it lands in `settled` (recorded or not).
     static Receipt delivered_receipt(const MessageId& id, std::vector<bool>& settled) {
-        Receipt r;
-        r.provider = "smsc";
-        r.provider_id = "id-" + id.to_string();
-        r.status = ReceiptStatus::delivered;
+        Receipt r = delivered("id-" + id.to_string());
         r.settled = [&settled](bool recorded) { settled.push_back(recorded); };
         return r;
     }
-    // A pipelined router on a store that writes a batch only when it is waited for, and one
-    // message submitted through it: its dispatch's batch is completed, so its submit went out.
-    MessageId dispatched_pipelined() {
+    // The carrier's DELIVERED receipt for its id `provider_id`.
+    static Receipt delivered(std::string provider_id) {
+        Receipt r;
+        r.provider = "smsc";
+        r.provider_id = std::move(provider_id);
+        r.status = ReceiptStatus::delivered;
+        return r;
+    }
+    // A pipelined router (as the gateway's) on a store that writes a batch only when it is
+    // waited for.
+    void build_pipelined(RouterConfig c = config()) {
         store.defer = true;
-        auto c = config();
         c.pipeline_writes = true;
-        build(c);
+        build(std::move(c));
+    }
+    // At the end of the next receipt lookup, cancel(id) from another thread (its outcome in
+    // `cancel_outcome`), given 200 ms to finish before the lookup returns: it cannot while poll()
+    // reads, it waits for it.
+    void cancel_during_the_lookup(const MessageId& id) {
+        store.after_lookup = [this, id] {
+            cancel_outcome = std::async(std::launch::async, [this, id] {
+                return router->cancel(id, std::nullopt, wall).has_value();
+            });
+            (void)cancel_outcome.wait_for(200ms);
+        };
+    }
+    std::future<bool> cancel_outcome;   // after `router`: waited for before router goes
+    // A pipelined router and one message submitted through it: its dispatch's batch is
+    // completed, so its submit went out.
+    MessageId dispatched_pipelined() {
+        build_pipelined();
         const auto id = submit_ok();
         poll();
         poll();
@@ -397,31 +422,31 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
     EXPECT_EQ(state(accepted.get()), MessageState::sending);   // dispatched by that same poll
 }
 
-// poll() looks receipts up without the lock; cancel() on another thread may complete the batch in
-// flight meanwhile. Here that batch holds the SENT of the receipt's message: the lookup ran before
-// it committed and found nothing, and the hold's release at its commit ran before the receipt was
-// held. The receipt must still apply (looked up again), not wait in the hold until it expires.
+// poll() looks receipts up without the lock; a cancel() on another thread meanwhile must not
+// complete the batch in flight under the lookup (it waits, flushing_). Here that batch holds the
+// SENT of the receipt's message: completed under the lookup, the lookup (made before its commit)
+// would find nothing and the hold's release at its commit would go before the receipt was held,
+// which then waited in the hold until it expired.
 TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesItsSentStillApplies) {
     const auto x = dispatched_pipelined();
     smsc.ok_all();
     poll();   // X's SENT: the batch in flight, not committed
     ASSERT_EQ(state(x), MessageState::sending);
-    const auto y = submit_ok();   // QUEUED until the next poll dispatches it
+    const auto y = submit_later();
     std::vector<bool> settled;
     router->on_receipt(delivered_receipt(x, settled));
-    bool cancelled = false;
-    store.after_lookup = [&] { cancelled = router->cancel(y, std::nullopt, wall).has_value(); };
+    cancel_during_the_lookup(y);
     poll();
     poll();   // the receipt's own batch
-    EXPECT_TRUE(cancelled);
+    EXPECT_TRUE(cancel_outcome.get());
     EXPECT_EQ(state(x), MessageState::delivered);
     EXPECT_EQ(settled, std::vector<bool>{true});
     EXPECT_EQ(router->stats().unknown_receipts, 0u);
 }
 
-// The same with the receipt of another segment in that batch: the lookup read the message without
-// that segment's verdict, and the batch's completion dropped the overlay that had it. Building on
-// the stale read would write the segment back to pending and leave the message SENT for good.
+// The same with the receipt of another segment in that batch: completed under the lookup, the
+// lookup would read the message without that segment's verdict after the completion dropped the
+// overlay that had it, and write the segment back to pending: the message SENT for good.
 TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesAnEarlierVerdictKeepsIt) {
     const auto x = dispatched_pipelined();
     ASSERT_EQ(smsc.pending.size(), 1u);
@@ -430,22 +455,14 @@ TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesAnEarlierVerd
     poll();
     poll();   // SENT committed
     ASSERT_EQ(state(x), MessageState::sent);
-    auto segment_receipt = [](const char* sid) {
-        Receipt r;
-        r.provider = "smsc";
-        r.provider_id = sid;
-        r.status = ReceiptStatus::delivered;
-        return r;
-    };
-    router->on_receipt(segment_receipt("s2"));
+    router->on_receipt(delivered("s2"));
     poll();   // s2's verdict: the batch in flight
-    const auto y = submit_ok();
-    router->on_receipt(segment_receipt("s1"));
-    bool cancelled = false;
-    store.after_lookup = [&] { cancelled = router->cancel(y, std::nullopt, wall).has_value(); };
+    const auto y = submit_later();
+    router->on_receipt(delivered("s1"));
+    cancel_during_the_lookup(y);
     poll();
     poll();
-    EXPECT_TRUE(cancelled);
+    EXPECT_TRUE(cancel_outcome.get());
     EXPECT_EQ(state(x), MessageState::delivered);
 }
 
@@ -929,10 +946,7 @@ TEST_F(RouterBatchTest, RefillDoesNotReadBackAMessageWhoseSentIsNotCommittedYet)
 
 // Pipelined as in the gateway: the result's write is in flight while the next poll runs.
 TEST_F(RouterBatchTest, APipelinedRouterStoresAnUnrecordedDispatchWithItsResult) {
-    store.defer = true;
-    auto c = unrecorded();
-    c.pipeline_writes = true;
-    build(c);
+    build_pipelined(unrecorded());
     const auto id = submit_ok();
     poll();
     EXPECT_EQ(smsc.order.size(), 1u);
