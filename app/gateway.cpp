@@ -643,7 +643,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                               const router::Message& m, const router::MessageEvent& e) {
         if (before) before(m, e);
         if (raw->smpp) raw->smpp->on_transition(m, e);
-        if (raw->callbacks->reports(e.to)) raw->callbacks->notify(callback_event(m, e));
+        if (raw->callbacks->wants(e.to, m.callback_url, m.client)) {
+            raw->callbacks->notify(callback_event(m, e));
+        }
     };
     hooks.wake = [raw] {
         if (raw->driver) raw->driver->wake();

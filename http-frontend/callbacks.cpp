@@ -378,11 +378,24 @@ void CallbackDispatcher::wake() {
 
 CallbackStats CallbackDispatcher::stats() const {
     std::lock_guard lock(shared_->mutex);
-    return shared_->stats;
+    CallbackStats out = shared_->stats;
+    out.skipped += shared_->skipped_early.load(std::memory_order_relaxed);
+    return out;
 }
 
 bool CallbackDispatcher::reports(router::MessageState to) const noexcept {
     return reportable(config_, to);
+}
+
+bool CallbackDispatcher::wants(router::MessageState to, std::string_view callback_url,
+                               std::string_view client) const {
+    if (!reportable(config_, to)) return false;
+    if (!callback_url.empty()) return true;
+    if (clients_) {
+        if (const auto c = clients_(client); c && !c->default_url.empty()) return true;
+    }
+    shared_->skipped_early.fetch_add(1, std::memory_order_relaxed);
+    return false;
 }
 
 void CallbackDispatcher::notify(CallbackEvent event) {

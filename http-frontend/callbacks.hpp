@@ -20,6 +20,7 @@
 // read for due jobs only at start, when a retry comes due (at least every poll_interval), and
 // while a backlog lasts (more than max_ready jobs waiting, e.g. a slow receiver), in due order.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -31,6 +32,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -130,6 +132,14 @@ public:
     // Whether a transition to `to` is one notify() would queue (final, or SENT with on_sent):
     // callers skip building the event otherwise.
     bool reports(router::MessageState to) const noexcept;
+    // Whether a transition to `to` of a message with this callback URL (empty: none) and client
+    // would become a callback: reports(to), and a URL, the message's or the client's default. A
+    // reportable event without one is counted as skipped here, as the dispatcher thread would;
+    // callers neither build nor queue it (most messages of most clients have no callback, and
+    // the event's copies, the queue's lock and the dispatcher's wake-up were a tenth of the
+    // router thread's time per receipt). Thread-safe, as the client lookup is.
+    bool wants(router::MessageState to, std::string_view callback_url,
+               std::string_view client) const;
     // Wake the dispatcher (tests, after time-sensitive changes).
     void wake();
 
@@ -166,6 +176,7 @@ private:
         std::vector<CallbackEvent> intake;
         std::deque<Completion> completions;
         CallbackStats stats;
+        std::atomic<std::uint64_t> skipped_early{0};   // by wants(), added to stats.skipped
     };
 
     CallbackConfig config_;

@@ -372,6 +372,30 @@ TEST(CallbackDispatcher, ReportsFinalStatesOnlyAndSentWhenAsked) {
     EXPECT_EQ(nlohmann::json::parse(receiver2.received()[0].body)["event"], "message.sent");
 }
 
+// wants(): the gateway asks it before building an event, so a message with no URL of its own
+// and no client default costs no event, and is still counted as skipped.
+TEST(CallbackDispatcher, WantsOnlyReportableEventsWithAUrlAndCountsTheOthersSkipped) {
+    IoThread io;
+    InMemoryCallbackOutbox outbox;
+    CallbackDispatcher no_default(io.io(), fast_config(), outbox, secrets());
+    EXPECT_TRUE(no_default.wants(MessageState::delivered, "http://127.0.0.1:1/own", "acme"));
+    EXPECT_FALSE(no_default.wants(MessageState::delivered, "", "acme"));     // client, no default
+    EXPECT_FALSE(no_default.wants(MessageState::failed_perm, "", "nobody"));  // unknown client
+    EXPECT_FALSE(no_default.wants(MessageState::sent, "http://127.0.0.1:1/own", "acme"));
+    EXPECT_FALSE(no_default.wants(MessageState::queued, "", "acme"));
+    EXPECT_EQ(no_default.stats().skipped, 2u);   // the reportable ones without a URL
+
+    CallbackDispatcher with_default(io.io(), fast_config(), outbox,
+                                    secrets("http://127.0.0.1:1/default"));
+    EXPECT_TRUE(with_default.wants(MessageState::delivered, "", "acme"));
+    EXPECT_FALSE(with_default.wants(MessageState::delivered, "", "nobody"));
+    EXPECT_EQ(with_default.stats().skipped, 1u);
+
+    CallbackDispatcher no_lookup(io.io(), fast_config(), outbox, {});
+    EXPECT_FALSE(no_lookup.wants(MessageState::undeliverable, "", "acme"));
+    EXPECT_TRUE(no_lookup.wants(MessageState::undeliverable, "http://127.0.0.1:1/own", "acme"));
+}
+
 TEST(CallbackDispatcher, GivesUpAfterMaxAttemptsOnRefusedConnections) {
     std::uint16_t closed_port = 0;
     {
