@@ -57,6 +57,21 @@ std::unique_ptr<MessageStore::PendingBatch> MessageStore::start_transition_batch
     return std::make_unique<ReadyBatch>(std::move(results));
 }
 
+std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> MessageStore::find_receipt_targets(
+    std::span<const ReceiptQuery> queries) {
+    std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> out;
+    out.reserve(queries.size());
+    for (const auto& q : queries) {
+        Expected<std::optional<ReceiptTarget>, StoreError> found{std::optional<ReceiptTarget>()};
+        for (const auto& key : q.keys) {
+            found = find_receipt_target(q.provider, key);
+            if (!found || *found) break;
+        }
+        out.push_back(std::move(found));
+    }
+    return out;
+}
+
 Expected<StoredPage, StoreError> MessageStore::load_active_page(std::optional<MessageId> after,
                                                                 std::uint32_t limit) {
     auto all = load_active();

@@ -44,6 +44,13 @@ struct ReceiptTarget {
     Message message;
 };
 
+// One receipt's look-up for MessageStore::find_receipt_targets: its provider and its id's lookup
+// keys (provider_id_keys()), tried in order.
+struct ReceiptQuery {
+    std::string_view provider;
+    std::span<const std::string> keys;
+};
+
 struct StoredPage {
     std::vector<Message> messages;   // ascending id
     std::optional<MessageId> next;
@@ -134,6 +141,13 @@ public:
         if (!*message) return std::optional<ReceiptTarget>();
         return std::optional<ReceiptTarget>(ReceiptTarget{**ref, std::move(**message)});
     }
+
+    // find_receipt_target for each query: the target of its first key that has one (nullopt: no
+    // key has). An error fails its query only. As one read where the store can (SQLite: one read
+    // transaction on one connection, instead of one each): the router looks up every receipt of
+    // a poll at once. Default: find_receipt_target per key.
+    virtual std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> find_receipt_targets(
+        std::span<const ReceiptQuery> queries);
 
     // Filters from MessageQuery (client, state, destination, client_ref, accepted range, cursor,
     // limit); ascending id.

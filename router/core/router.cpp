@@ -606,16 +606,26 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // overlay's entries) had gone. Only this thread changes messages that have provider ids
     // (cancel() refuses SENT ones), so nothing read here goes stale before it is used; a receipt
     // changed by an earlier receipt of this poll is taken from receipt_overlay_.
+    // All of them in one store call (SQLite: one read transaction).
     std::vector<std::optional<ReceiptLookup>> lookups(items.size());
-    const auto is_receipt = [](const auto& item) { return std::holds_alternative<Receipt>(item); };
-    if (std::any_of(items.begin(), items.end(), is_receipt)) {
-        without_lock(&lock, [&] {
-            for (std::size_t i = 0; i < items.size(); ++i) {
-                if (const auto* receipt = std::get_if<Receipt>(&items[i])) {
-                    lookups[i] = lookup_receipt(*receipt);
-                }
-            }
-        });
+    std::vector<std::size_t> at;   // the items that are receipts
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (std::holds_alternative<Receipt>(items[i])) at.push_back(i);
+    }
+    if (!at.empty()) {
+        std::vector<std::vector<std::string>> keys;
+        std::vector<ReceiptQuery> queries;
+        keys.reserve(at.size());
+        queries.reserve(at.size());
+        for (const std::size_t i : at) {
+            const auto& receipt = std::get<Receipt>(items[i]);
+            keys.push_back(provider_id_keys(receipt.provider_id));
+            queries.push_back(ReceiptQuery{receipt.provider, keys.back()});
+        }
+        auto found = without_lock(&lock, [&] { return store_.find_receipt_targets(queries); });
+        for (std::size_t k = 0; k < at.size() && k < found.size(); ++k) {
+            lookups[at[k]] = std::move(found[k]);
+        }
     }
     for (auto& receipt : std::exchange(receipt_retry_, {})) {
         handle_receipt(std::move(receipt), now, wall, false);

@@ -67,6 +67,9 @@ const std::string kFindReceiptTarget =
     "SELECT p.segment, " + qualified_message_columns() +
     " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
     " WHERE p.provider = ?1 AND p.key = ?2";
+const std::string kBeginRead = "BEGIN";
+const std::string kEndRead = "COMMIT";
+const std::string kRollbackRead = "ROLLBACK";
 const std::string kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
@@ -758,17 +761,19 @@ Expected<std::optional<SegmentRef>, StoreError> SqliteStore::find_by_provider_id
     return std::optional<SegmentRef>(SegmentRef{*id, static_cast<std::uint32_t>(segment)});
 }
 
-Expected<std::optional<ReceiptTarget>, StoreError> SqliteStore::find_receipt_target(
-    std::string_view provider, std::string_view key) {
-    auto conn = impl_->reader();
-    auto prepared = conn->prepare(kFindReceiptTarget);
+namespace {
+
+Expected<std::optional<ReceiptTarget>, StoreError> receipt_target(Connection& conn,
+                                                                  std::string_view provider,
+                                                                  std::string_view key) {
+    auto prepared = conn.prepare(kFindReceiptTarget);
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
     sqlite::bind_text(use.get(), 1, provider);
     sqlite::bind_text(use.get(), 2, key);
     const int rc = sqlite3_step(use.get());
     if (rc == SQLITE_DONE) return std::optional<ReceiptTarget>();
-    if (rc != SQLITE_ROW) return Unexpected(conn->error(rc, "find receipt target"));
+    if (rc != SQLITE_ROW) return Unexpected(conn.error(rc, "find receipt target"));
     const auto segment = sqlite3_column_int64(use.get(), 0);
     if (segment < 0 || segment > 0xFFFFFFFFLL) {
         return Unexpected(StoreError{StoreErrc::corrupt, "provider id segment out of range"});
@@ -777,6 +782,42 @@ Expected<std::optional<ReceiptTarget>, StoreError> SqliteStore::find_receipt_tar
     if (!m) return Unexpected(std::move(m).error());
     ReceiptTarget target{SegmentRef{m->id, static_cast<std::uint32_t>(segment)}, std::move(*m)};
     return std::optional<ReceiptTarget>(std::move(target));
+}
+
+}  // namespace
+
+Expected<std::optional<ReceiptTarget>, StoreError> SqliteStore::find_receipt_target(
+    std::string_view provider, std::string_view key) {
+    auto conn = impl_->reader();
+    return receipt_target(*conn, provider, key);
+}
+
+std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> SqliteStore::find_receipt_targets(
+    std::span<const ReceiptQuery> queries) {
+    std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> out;
+    out.reserve(queries.size());
+    if (queries.empty()) return out;
+    auto conn = impl_->reader();
+    const auto run = [&](const std::string& sql) {
+        auto prepared = conn->prepare(sql);
+        if (!prepared) return false;
+        StmtUse use(*prepared);
+        return sqlite3_step(*prepared) == SQLITE_DONE;
+    };
+    // Without the transaction each statement is its own read (as find_receipt_target's): slower,
+    // not wrong.
+    const bool together = run(kBeginRead);
+    for (const auto& q : queries) {
+        Expected<std::optional<ReceiptTarget>, StoreError> found{std::optional<ReceiptTarget>()};
+        for (const auto& key : q.keys) {
+            found = receipt_target(*conn, q.provider, key);
+            if (!found || *found) break;
+        }
+        out.push_back(std::move(found));
+    }
+    // A reader left inside a transaction would serve its next users an old snapshot.
+    if (together && !run(kEndRead)) (void)run(kRollbackRead);
+    return out;
 }
 
 Expected<StoredPage, StoreError> SqliteStore::list(const MessageQuery& query) {

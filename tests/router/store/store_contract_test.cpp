@@ -392,6 +392,47 @@ TYPED_TEST(StoreContract, ReceiptTargetIsTheSegmentAndItsMessage) {
     EXPECT_FALSE(this->store().find_receipt_target("smsc-b", "b1")->has_value());
 }
 
+// find_receipt_targets: each query's first key with a target wins; a query without one gets
+// nullopt, and the others are unaffected. A second call sees what was written after the first
+// (SQLite: the read transaction of the first ended; a reader left in it would answer from the
+// old snapshot).
+TYPED_TEST(StoreContract, ReceiptTargetsAreLookedUpTogetherKeyByKey) {
+    const auto a = this->sent_through("smsc-a", {{"a1", {}, {}}, {"a2", {}, {}}});
+    const auto b = this->sent_through("smsc-b", {{"b1", {}, {}}});
+    const std::vector<std::string> second_key{"zz", "a2"};
+    const std::vector<std::string> none{"a9", "b1"};   // b1 is smsc-b's, not smsc-a's
+    const std::vector<std::string> first_key{"b1", "a1"};
+    const std::vector<std::string> no_keys;
+    const std::vector<ReceiptQuery> queries{{"smsc-a", second_key},
+                                            {"smsc-a", none},
+                                            {"smsc-b", first_key},
+                                            {"smsc-b", no_keys}};
+    const auto found = this->store().find_receipt_targets(queries);
+    ASSERT_EQ(found.size(), 4U);
+    for (const auto& f : found) ASSERT_TRUE(f.has_value()) << f.error().detail;
+    ASSERT_TRUE(found[0]->has_value());
+    EXPECT_EQ((*found[0])->ref.id, a.id);
+    EXPECT_EQ((*found[0])->ref.segment, 1U);
+    EXPECT_EQ((*found[0])->message.state, MessageState::sent);
+    EXPECT_FALSE(found[1]->has_value());
+    ASSERT_TRUE(found[2]->has_value());
+    EXPECT_EQ((*found[2])->ref.id, b.id);
+    EXPECT_EQ((*found[2])->ref.segment, 0U);
+    EXPECT_FALSE(found[3]->has_value());
+    EXPECT_TRUE(this->store().find_receipt_targets({}).empty());
+
+    auto delivered = a;
+    delivered.state = MessageState::delivered;
+    ASSERT_TRUE(this->store().transition(delivered, MessageState::sent, std::nullopt).has_value());
+    for (int i = 0; i < 3; ++i) {   // whichever reader answers
+        const auto again = this->store().find_receipt_targets(
+            std::vector<ReceiptQuery>{{"smsc-a", second_key}});
+        ASSERT_EQ(again.size(), 1U);
+        ASSERT_TRUE(again[0].has_value() && again[0]->has_value());
+        EXPECT_EQ((*again[0])->message.state, MessageState::delivered);
+    }
+}
+
 TYPED_TEST(StoreContract, ProviderIdsStillFindTheMessageAfterItsReceipt) {
     const auto sent = this->sent_through("smsc-a", {{"a1", {}, {}}, {"a2", {}, {}}});
     const auto& m = sent;
