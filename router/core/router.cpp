@@ -599,7 +599,7 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // Another thread's poll() or finish_writes() may be in a store call without the lock: the
     // batch in flight is theirs until it ends (one completes it, once).
     flushed_.wait(lock, [this] { return !flushing_; });
-    // The receipts' store reads (a reader query or three each) without the lock, as a commit is:
+    // The receipts' store reads (one call for all) without the lock, as a commit is:
     // submit() goes on meanwhile, and cancel() waits (flushing_) instead of completing the batch
     // in flight under them, which would leave a lookup made before its commit without what it
     // wrote (a SENT, another segment's verdict) after its completions (the hold's release, the
