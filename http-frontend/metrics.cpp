@@ -346,10 +346,13 @@ void Metrics::observe_request(std::string_view route, std::string_view method, u
     prometheus::Histogram* histogram = nullptr;
     {
         const std::lock_guard lock(mutex_);
+        const auto labels = [&] {
+            return prometheus::Labels{{"route", std::string(route)},
+                                      {"method", std::string(method)},
+                                      {"code", code_text}};
+        };
         counter = &cached_counter(*requests_, request_cache_, key_of(route, method, code_text),
-                                  {{"route", std::string(route)},
-                                   {"method", std::string(method)},
-                                   {"code", code_text}});
+                                  labels);
         auto key = key_of(route, method);
         auto it = duration_cache_.find(key);
         if (it == duration_cache_.end()) {
@@ -376,23 +379,17 @@ void Metrics::message_rejected(std::string_view reason, double count) {
 
 // ---- Router events ----------------------------------------------------------------------------
 
-prometheus::Counter& Metrics::cached_counter(
-    prometheus::Family<prometheus::Counter>& family,
-    std::unordered_map<std::string, prometheus::Counter*>& cache, const std::string& key,
-    const std::map<std::string, std::string>& labels) {
-    auto it = cache.find(key);
-    if (it == cache.end()) it = cache.emplace(key, &family.Add(labels)).first;
-    return *it->second;
-}
-
 void Metrics::message_transition(std::string_view state, std::string_view provider) {
     const std::string p = provider_label(provider);
     const std::lock_guard lock(mutex_);
-    cached_counter(*transitions_, transition_cache_, key_of(state, p),
-                   {{"state", std::string(state)}, {"provider", p}})
-        .Increment();
-    if (state == "DEAD_LETTER")
-        cached_counter(*dead_letters_, dead_letter_cache_, p, {{"provider", p}}).Increment();
+    cached_counter(*transitions_, transition_cache_, key_of(state, p), [&] {
+        return prometheus::Labels{{"state", std::string(state)}, {"provider", p}};
+    }).Increment();
+    if (state == "DEAD_LETTER") {
+        cached_counter(*dead_letters_, dead_letter_cache_, p, [&] {
+            return prometheus::Labels{{"provider", p}};
+        }).Increment();
+    }
 }
 
 void Metrics::observe_submit(std::string_view provider, std::string_view result, double seconds) {

@@ -144,10 +144,17 @@ public:
 
 private:
     struct CarrierLast;
+    // The counter of `key`, added to `family` with labels() the first time only: the label map
+    // (two nodes and their strings) is built on a miss, not on every increment (a message's
+    // every transition and every HTTP request count one).
+    template <class Labels>
     prometheus::Counter& cached_counter(prometheus::Family<prometheus::Counter>& family,
                                         std::unordered_map<std::string, prometheus::Counter*>& cache,
-                                        const std::string& key,
-                                        const std::map<std::string, std::string>& labels);
+                                        const std::string& key, const Labels& labels) {
+        auto it = cache.find(key);
+        if (it == cache.end()) it = cache.emplace(key, &family.Add(labels())).first;
+        return *it->second;
+    }
     void collect_process() const;
 
     std::shared_ptr<prometheus::Registry> registry_;
