@@ -93,7 +93,7 @@ void ServerCore::track(const std::shared_ptr<ConnectionHandle>& c) {
 
 void ServerCore::release() {
     active.fetch_sub(1);
-    deps.metrics.connections_active().Decrement();
+    if (!detached) deps.metrics.connections_active().Decrement();
 }
 
 // Accepts on its own strand; each connection gets a strand of the same io_context.
@@ -162,7 +162,10 @@ private:
 HttpServer::HttpServer(net::io_context& io, ServerConfig config, ApiDeps deps)
     : core_(std::make_shared<ServerCore>(io, std::move(config), deps)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+    core_->detached = true;   // the connections still queued outlive us and our deps
+}
 
 void HttpServer::set_admin(std::shared_ptr<AdminHandler> admin) {
     core_->handler.set_admin(std::move(admin));

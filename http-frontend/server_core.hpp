@@ -44,6 +44,11 @@ struct ServerCore {
 
     std::atomic<std::size_t> active{0};
     std::atomic<bool> stopping{false};
+    // Set when the HttpServer is destroyed: a connection that ends afterwards (its last handler
+    // destroyed with the io_context, after the deps it was given may have gone) must not touch
+    // them. Before 2026-11-25 release() decremented the metrics' gauge there: a write into freed
+    // memory at every shutdown that left a connection's handler queued.
+    std::atomic<bool> detached{false};
     std::mutex connections_mutex;
     std::list<std::weak_ptr<ConnectionHandle>> connections;
 

@@ -183,17 +183,51 @@ protected:
     }
     Client client() { return Client(server_->port()); }
 
-    net::io_context io_;
-    net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
-    std::vector<std::thread> threads_;
+    // The server's dependencies outlive the io_context: destroying it destroys the handlers still
+    // queued, and with them the last references to connections, whose release touches metrics_.
     ServerConfig config_;
     FakeGateway gateway_;
     InMemoryClientRegistry clients_;
     InMemoryIdempotencyStore idempotency_;
     Metrics metrics_;
     ReadinessRegistry readiness_;
+    net::io_context io_;
+    net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
+    std::vector<std::thread> threads_;
     std::unique_ptr<HttpServer> server_;
 };
+
+// A connection whose last handler is destroyed with the io_context, after the server and the
+// metrics it was given have gone (the gateway's shutdown: the drain stops the io threads, the
+// components go, the io_context last), must not touch them. Before the fix its release wrote
+// into the freed metrics (ASan: heap-use-after-free; a Release build's heap was corrupted).
+TEST(HttpServerShutdown, AConnectionOutlivingTheServerAndItsMetricsTouchesNeither) {
+    net::io_context io;   // destroyed last, with the connection's pending read
+    FakeGateway gateway;
+    InMemoryClientRegistry clients;
+    InMemoryIdempotencyStore idempotency;
+    ReadinessRegistry readiness;
+    auto metrics = std::make_unique<Metrics>();
+    ServerConfig config;
+    config.listen_address = "127.0.0.1";
+    config.port = 0;
+    auto server = std::make_unique<HttpServer>(
+        io, config, ApiDeps{gateway, clients, idempotency, *metrics, readiness});
+    server->start();
+    auto work = net::make_work_guard(io);
+    std::thread thread([&] { io.run(); });
+    {
+        Client c(server->port());
+        EXPECT_EQ(c.request("GET", "/healthz").status, 200U);   // kept alive: a read pending
+        io.stop();   // the io thread ends with the connection's read queued
+        thread.join();
+    }
+    server->stop();
+    server.reset();
+    metrics.reset();
+    work.reset();
+    // `io` goes now, and the connection with it.
+}
 
 const std::string kSend = R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello","client_ref":"r1"})";
 
