@@ -57,17 +57,13 @@ std::unique_ptr<MessageStore::PendingBatch> MessageStore::start_transition_batch
     return std::make_unique<ReadyBatch>(std::move(results));
 }
 
-std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> MessageStore::find_receipt_targets(
+std::vector<ReceiptLookup> MessageStore::find_receipt_targets(
     std::span<const ReceiptQuery> queries) {
-    std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> out;
+    std::vector<ReceiptLookup> out;
     out.reserve(queries.size());
     for (const auto& q : queries) {
-        Expected<std::optional<ReceiptTarget>, StoreError> found{std::optional<ReceiptTarget>()};
-        for (const auto& key : q.keys) {
-            found = find_receipt_target(q.provider, key);
-            if (!found || *found) break;
-        }
-        out.push_back(std::move(found));
+        out.push_back(first_receipt_target(
+            q.keys, [&](const std::string& key) { return find_receipt_target(q.provider, key); }));
     }
     return out;
 }

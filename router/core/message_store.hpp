@@ -51,6 +51,21 @@ struct ReceiptQuery {
     std::span<const std::string> keys;
 };
 
+// What a receipt's look-up found: its target, nothing (nullopt), or the store's error.
+using ReceiptLookup = Expected<std::optional<ReceiptTarget>, StoreError>;
+
+// The target of the first of `keys` that `lookup(key)` (a find_receipt_target) finds; an error
+// ends the search with it.
+template <class Lookup>
+ReceiptLookup first_receipt_target(std::span<const std::string> keys, Lookup&& lookup) {
+    ReceiptLookup found{std::optional<ReceiptTarget>()};
+    for (const auto& key : keys) {
+        found = lookup(key);
+        if (!found || *found) break;
+    }
+    return found;
+}
+
 struct StoredPage {
     std::vector<Message> messages;   // ascending id
     std::optional<MessageId> next;
@@ -146,8 +161,7 @@ public:
     // key has). An error fails its query only. As one read where the store can (SQLite: one read
     // transaction on one connection, instead of one each): the router looks up every receipt of
     // a poll at once. Default: find_receipt_target per key.
-    virtual std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> find_receipt_targets(
-        std::span<const ReceiptQuery> queries);
+    virtual std::vector<ReceiptLookup> find_receipt_targets(std::span<const ReceiptQuery> queries);
 
     // Filters from MessageQuery (client, state, destination, client_ref, accepted range, cursor,
     // limit); ascending id.

@@ -599,14 +599,14 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // Another thread's poll() or finish_writes() may be in a store call without the lock: the
     // batch in flight is theirs until it ends (one completes it, once).
     flushed_.wait(lock, [this] { return !flushing_; });
-    // The receipts' store reads (one call for all) without the lock, as a commit is:
+    // The receipts' store reads, all in one call (SQLite: one read transaction), without the lock
+    // as a commit is:
     // submit() goes on meanwhile, and cancel() waits (flushing_) instead of completing the batch
     // in flight under them, which would leave a lookup made before its commit without what it
     // wrote (a SENT, another segment's verdict) after its completions (the hold's release, the
     // overlay's entries) had gone. Only this thread changes messages that have provider ids
     // (cancel() refuses SENT ones), so nothing read here goes stale before it is used; a receipt
     // changed by an earlier receipt of this poll is taken from receipt_overlay_.
-    // All of them in one store call (SQLite: one read transaction).
     std::vector<std::optional<ReceiptLookup>> lookups(items.size());
     std::vector<std::size_t> at;   // the items that are receipts
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -664,12 +664,11 @@ std::optional<SystemTime> Router::next_due() const {
     return due;
 }
 
-Router::ReceiptLookup Router::lookup_receipt(const Receipt& receipt) const {
-    for (const auto& key : provider_id_keys(receipt.provider_id)) {
-        auto found = store_.find_receipt_target(receipt.provider, key);
-        if (!found || *found) return found;
-    }
-    return std::optional<ReceiptTarget>();
+ReceiptLookup Router::lookup_receipt(const Receipt& receipt) const {
+    const auto keys = provider_id_keys(receipt.provider_id);
+    return first_receipt_target(keys, [&](const std::string& key) {
+        return store_.find_receipt_target(receipt.provider, key);
+    });
 }
 
 void Router::release_due(SystemTime wall) {

@@ -255,8 +255,8 @@ private:
     void forget(const MessageId& id);
     void dead_letter(Message& message, SystemTime wall, std::string why);
     // What the store has for a receipt's id: the first of its keys that finds a segment. Reads the
-    // store only (no router state): poll() runs it without the lock (without_lock).
-    using ReceiptLookup = Expected<std::optional<ReceiptTarget>, StoreError>;
+    // store only (no router state): a receipt that poll() did not look up with the others (one
+    // retried, or released from the hold).
     ReceiptLookup lookup_receipt(const Receipt& receipt) const;
 
     void handle_result(const MessageId& id, std::uint32_t attempt, std::string provider,

@@ -67,9 +67,6 @@ const std::string kFindReceiptTarget =
     "SELECT p.segment, " + qualified_message_columns() +
     " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
     " WHERE p.provider = ?1 AND p.key = ?2";
-const std::string kBeginRead = "BEGIN";
-const std::string kEndRead = "COMMIT";
-const std::string kRollbackRead = "ROLLBACK";
 const std::string kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
@@ -763,9 +760,7 @@ Expected<std::optional<SegmentRef>, StoreError> SqliteStore::find_by_provider_id
 
 namespace {
 
-Expected<std::optional<ReceiptTarget>, StoreError> receipt_target(Connection& conn,
-                                                                  std::string_view provider,
-                                                                  std::string_view key) {
+ReceiptLookup receipt_target(Connection& conn, std::string_view provider, std::string_view key) {
     auto prepared = conn.prepare(kFindReceiptTarget);
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
@@ -792,31 +787,24 @@ Expected<std::optional<ReceiptTarget>, StoreError> SqliteStore::find_receipt_tar
     return receipt_target(*conn, provider, key);
 }
 
-std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> SqliteStore::find_receipt_targets(
+std::vector<ReceiptLookup> SqliteStore::find_receipt_targets(
     std::span<const ReceiptQuery> queries) {
-    std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> out;
+    std::vector<ReceiptLookup> out;
     out.reserve(queries.size());
     if (queries.empty()) return out;
     auto conn = impl_->reader();
-    const auto run = [&](const std::string& sql) {
-        auto prepared = conn->prepare(sql);
-        if (!prepared) return false;
-        StmtUse use(*prepared);
-        return sqlite3_step(*prepared) == SQLITE_DONE;
-    };
-    // Without the transaction each statement is its own read (as find_receipt_target's): slower,
-    // not wrong.
-    const bool together = run(kBeginRead);
+    // One read transaction, as events() and load_active(). Without it each statement is its own
+    // read (as find_receipt_target's): slower, not wrong.
+    const bool together = conn->exec("BEGIN", "find receipt targets").has_value();
     for (const auto& q : queries) {
-        Expected<std::optional<ReceiptTarget>, StoreError> found{std::optional<ReceiptTarget>()};
-        for (const auto& key : q.keys) {
-            found = receipt_target(*conn, q.provider, key);
-            if (!found || *found) break;
-        }
-        out.push_back(std::move(found));
+        out.push_back(first_receipt_target(q.keys, [&](const std::string& key) {
+            return receipt_target(*conn, q.provider, key);
+        }));
     }
     // A reader left inside a transaction would serve its next users an old snapshot.
-    if (together && !run(kEndRead)) (void)run(kRollbackRead);
+    if (together && !conn->exec("COMMIT", "find receipt targets")) {
+        (void)conn->exec("ROLLBACK", "find receipt targets");
+    }
     return out;
 }
 

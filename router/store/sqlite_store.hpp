@@ -115,8 +115,7 @@ public:
     // The same statement for every key, in one read transaction on one reader connection: one
     // snapshot, and its pages read once (a reader's page cache is dropped at the start of each
     // read transaction that finds the WAL changed, which under load is each one).
-    std::vector<Expected<std::optional<ReceiptTarget>, StoreError>> find_receipt_targets(
-        std::span<const ReceiptQuery> queries) override;
+    std::vector<ReceiptLookup> find_receipt_targets(std::span<const ReceiptQuery> queries) override;
     Expected<StoredPage, StoreError> list(const MessageQuery& query) override;
     Expected<std::uint64_t, StoreError> count(MessageState state) override;
     Expected<std::uint64_t, StoreError> purge(SystemTime before) override;

@@ -249,6 +249,12 @@ struct RouterBatchTest : ::testing::Test {
         };
     }
     std::future<bool> cancel_outcome;   // after `router`: waited for before router goes
+    // Answers the one submit waiting at the carrier: accepted as two segments, "s1" and "s2".
+    void answer_in_two_segments() {
+        ASSERT_EQ(smsc.pending.size(), 1u);
+        smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
+        smsc.pending.clear();
+    }
     // A pipelined router and one message submitted through it: its dispatch's batch is
     // completed, so its submit went out.
     MessageId dispatched_pipelined() {
@@ -449,9 +455,7 @@ TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesItsSentStillA
 // overlay that had it, and write the segment back to pending: the message SENT for good.
 TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesAnEarlierVerdictKeepsIt) {
     const auto x = dispatched_pipelined();
-    ASSERT_EQ(smsc.pending.size(), 1u);
-    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
-    smsc.pending.clear();
+    answer_in_two_segments();
     poll();
     poll();   // SENT committed
     ASSERT_EQ(state(x), MessageState::sent);
@@ -553,18 +557,10 @@ TEST_F(RouterBatchTest, TwoReceiptsForOneMessageInOnePollBothCount) {
     ASSERT_TRUE(out.front().has_value());
     const auto id = out.front()->id;
     poll();
-    ASSERT_EQ(smsc.pending.size(), 1u);
-    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
-    smsc.pending.clear();
+    answer_in_two_segments();
     poll();
     ASSERT_EQ(state(id), MessageState::sent);
-    for (const auto* pid : {"s1", "s2"}) {
-        Receipt rc;
-        rc.provider = "smsc";
-        rc.provider_id = pid;
-        rc.status = ReceiptStatus::delivered;
-        router->on_receipt(rc);
-    }
+    for (const auto* pid : {"s1", "s2"}) router->on_receipt(delivered(pid));
     poll();   // both in one batch: the second builds on the first
     EXPECT_EQ(state(id), MessageState::delivered);
 }
@@ -689,18 +685,13 @@ TEST_F(RouterBatchTest, APipelinedPollReturnsBeforeItsCommitAndTheNextPollComple
 // message would stay SENT with segment 1 forgotten.
 TEST_F(RouterBatchTest, AReceiptBuildsOnAnEarlierReceiptWhoseCommitIsInFlight) {
     const auto id = dispatched_pipelined();
-    ASSERT_EQ(smsc.pending.size(), 1u);
-    smsc.pending.front().second(SendResult{{"s1", "s2"}, {}});
-    smsc.pending.clear();
+    answer_in_two_segments();
     poll();
     router->finish_writes(wall);
     ASSERT_EQ(state(id), MessageState::sent);
     std::vector<bool> settled;
     auto receipt = [&](const char* pid) {
-        Receipt r;
-        r.provider = "smsc";
-        r.provider_id = pid;
-        r.status = ReceiptStatus::delivered;
+        Receipt r = delivered(pid);
         r.settled = [&](bool recorded) { settled.push_back(recorded); };
         return r;
     };
