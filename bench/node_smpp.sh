@@ -10,7 +10,7 @@ OUT=${2:?usage: node_smpp.sh BUILD_DIR OUT_DIR [COUNT]}
 COUNT=${3:-100000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 "$HERE/../tests/interop/run.sh" setup "$BUILD" >/dev/null
-export NODE_PATH="$BUILD/interop/node_modules"
+export NODE_PATH="$HERE/../tools/node/node_modules"
 WORK=$(mktemp -d)
 "$BUILD/tools/smsc-sim/bindery-smsc-sim" --listen 127.0.0.1:0 --port-file "$WORK/port" > "$OUT/smsc-sim-node.log" 2>/dev/null &
 SIMPID=$!

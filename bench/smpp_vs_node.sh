@@ -2,7 +2,7 @@
 # One SMPP bind against bindery-smsc-sim on loopback, window 1, 10, 100, 500: Bindery's client
 # (bindery-smpp-load: BindPool/ClientBind) and node-smpp 0.5.1's client against the same simulator
 # with the same window, one after the other; prints submit_sm/s, latency p50/p99 and the ratio.
-#   bench/smpp_vs_node.sh BUILD_DIR [COUNT]      (a Release build; node + npm for the peer)
+#   bench/smpp_vs_node.sh BUILD_DIR [COUNT]      (a Release build; node-smpp from tools/install-deps)
 set -euo pipefail
 BUILD=$(cd "${1:?usage: smpp_vs_node.sh BUILD_DIR [COUNT]}" && pwd)
 COUNT=${2:-200000}
@@ -12,7 +12,7 @@ LOAD="$BUILD/tools/smsc-sim/bindery-smpp-load"
 OUT=${BENCH_OUT:-$BUILD/bench-results}
 mkdir -p "$OUT"
 "$HERE/../tests/interop/run.sh" setup "$BUILD" >/dev/null
-export NODE_PATH="$BUILD/interop/node_modules"
+export NODE_PATH="$HERE/../tools/node/node_modules"
 WORK=$(mktemp -d)
 "$SIM" --listen 127.0.0.1:0 --port-file "$WORK/port" --dlr-delay 100 > "$OUT/smsc-sim.json" 2>/dev/null &
 SIMPID=$!

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop with node-smpp 0.5.1 (the npm package `smpp`, an independent SMPP stack), both directions.
 # Registered in ctest (label interop) by tests/interop/interop.cmake:
-#   run.sh setup  BUILD_DIR   npm-installs smpp@0.5.1 into BUILD_DIR/interop (the fixture)
+#   run.sh setup  BUILD_DIR   checks that tools/install-deps installed smpp@0.5.1 into
+#                             tools/node/node_modules (the fixture; nothing is downloaded here)
 #   run.sh client BUILD_DIR   node-smpp ESME -> bindery-smsc-sim (SmppServer, SMSC role):
 #                             bind_transceiver, submit_sm, submit_sm_resp id, deliver_sm receipt
 #   run.sh server BUILD_DIR   bindery-smpp-load (BindPool/ClientBind, ESME role) -> node-smpp SMSC:
@@ -11,19 +12,14 @@ set -euo pipefail
 MODE=${1:?usage: run.sh setup|client|server BUILD_DIR}
 BUILD=$(cd "${2:?usage: run.sh MODE BUILD_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-MODULES="$BUILD/interop"
-export NODE_PATH="$MODULES/node_modules"
+export NODE_PATH="$HERE/../../tools/node/node_modules"
 
 if [[ $MODE == setup ]]; then
-  command -v node >/dev/null && command -v npm >/dev/null || { echo "FAIL: node/npm missing (tools/install-deps)"; exit 1; }
+  command -v node >/dev/null || { echo "FAIL: node missing (tools/install-deps installs it)"; exit 1; }
   if [[ -f $NODE_PATH/smpp/package.json ]] && grep -q '"version": "0.5.1"' "$NODE_PATH/smpp/package.json"; then
-    echo "node-smpp 0.5.1 already installed in $MODULES"; exit 0
+    echo "node-smpp 0.5.1 is installed in $NODE_PATH"; exit 0
   fi
-  mkdir -p "$MODULES"
-  (cd "$MODULES" && timeout 300 npm install --no-audit --no-fund --no-save smpp@0.5.1)
-  grep -q '"version": "0.5.1"' "$NODE_PATH/smpp/package.json"
-  echo "node-smpp 0.5.1 installed in $MODULES"
-  exit 0
+  echo "FAIL: node-smpp 0.5.1 is not in $NODE_PATH (tools/install-deps installs it)"; exit 1
 fi
 
 SIM="$BUILD/tools/smsc-sim/bindery-smsc-sim"
