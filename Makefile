@@ -12,8 +12,9 @@ FUZZ_SECONDS ?= 10
 deps:
 	@bash tools/install-deps
 
+# The build trees are CMake presets (CMakePresets.json): release, test, fuzz.
 $(RELEASE_DIR)/build.ninja: | deps
-	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --preset release
 
 build: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
@@ -31,13 +32,10 @@ run: deps $(RELEASE_DIR)/build.ninja
 	  $(RELEASE_DIR)/app/bindery serve --config $(CONFIG)
 
 # Every test, under ASan+UBSan, built with clang 14 so the libFuzzer targets build in the same tree
-# and each runs briefly as a ctest test.
-$(TEST_DIR)/build.ninja: | deps
-	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-	  -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DBINDERY_SANITIZE=ON -DBINDERY_FUZZ=ON -DBINDERY_WERROR=ON \
-	  -DBINDERY_FUZZ_SECONDS=$(FUZZ_SECONDS)
-
-build-test: deps $(TEST_DIR)/build.ninja
+# and each runs briefly as a ctest test. Configured every time (a second or two) so that
+# FUZZ_SECONDS takes effect in an existing tree.
+build-test: deps
+	cmake --preset test -DBINDERY_FUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
 	cmake --build $(TEST_DIR) -j $(JOBS)
 
 test: build-test
@@ -99,6 +97,17 @@ format:
 lint: build-test
 	git ls-files 'smpp/*.cpp' 'router/*.cpp' 'http-frontend/*.cpp' 'app/*.cpp' | \
 	  xargs -r clang-tidy -p $(TEST_DIR) --quiet
+
+# Long fuzzing runs (fuzz/run-long.sh): every target, or FUZZ_TARGETS="pdu_stream receipt", each
+# for FUZZ_LONG_SECONDS with FUZZ_JOBS workers, in the `fuzz` preset's tree (clang -O2 + ASan +
+# UBSan). The grown corpora stay in build/fuzz/work/ between runs.
+FUZZ_LONG_SECONDS ?= 600
+FUZZ_JOBS ?= $(JOBS)
+FUZZ_TARGETS ?=
+fuzz: deps
+	cmake --preset fuzz > /dev/null
+	cmake --build build/fuzz -j $(JOBS) --target $(addprefix fuzz_,$(or $(FUZZ_TARGETS),$(patsubst fuzz/%_fuzz.cpp,%,$(wildcard fuzz/*_fuzz.cpp))))
+	bash fuzz/run-long.sh build/fuzz $(FUZZ_LONG_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build
