@@ -62,8 +62,10 @@ def pdu(command, seq, fields, status=0, length=None, cmd_id=None):
     body = b''.join(f[1] for f in fields)
     total = 16 + len(body) if length is None else length
     cid = IDS[command] if cmd_id is None else cmd_id
+    # An overridden id is named only when it is the command's own (0x99 is no enquire_link).
+    label = command if cid == IDS[command] else 'not an SMPP 3.4 command'
     head = [(f'command_length = {total}', struct.pack('>I', total)),
-            (f'command_id = 0x{cid:08x} ({command})', struct.pack('>I', cid)),
+            (f'command_id = 0x{cid:08x} ({label})', struct.pack('>I', cid)),
             (f'command_status = 0x{status:08x}', struct.pack('>I', status)),
             (f'sequence_number = {seq}', struct.pack('>I', seq))]
     return head + list(fields)
@@ -120,6 +122,10 @@ def good():
                                        tlv('sc_interface_version', 0x0210, b'\x34')]))
     g('bind_receiver_resp', 'bind_receiver_resp, error ESME_RBINDFAIL, header only (3.4 SMSCs do this)',
       pdu('bind_receiver_resp', 2, [], status=0x0D))
+    g('bind_receiver_resp_sc_interface_version',
+      'bind_receiver_resp "SMSC-RX" with sc_interface_version 0x34',
+      pdu('bind_receiver_resp', 3, [cstr('system_id', 'SMSC-RX'),
+                                    tlv('sc_interface_version', 0x0210, b'\x34')]))
     g('bind_transceiver_resp', 'bind_transceiver_resp "SMSC" (reference §2 example)',
       pdu('bind_transceiver_resp', 1, [cstr('system_id', 'SMSC')]))
     g('outbind', 'outbind from the SMSC',

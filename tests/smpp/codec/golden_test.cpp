@@ -89,6 +89,15 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(p.header.command_length, 16U);
              EXPECT_EQ(body<BindReceiverResp>(p).system_id, "");
          }},
+        {"bind_receiver_resp_sc_interface_version",
+         [](const Pdu& p) {
+             expect_header(p, CommandId::bind_receiver_resp, 3);
+             EXPECT_EQ(p.header.command_length, 29U);
+             const auto& b = body<BindReceiverResp>(p);
+             EXPECT_EQ(b.system_id, "SMSC-RX");
+             EXPECT_EQ(b.tlvs.sc_interface_version(), 0x34);
+             EXPECT_EQ(b.tlvs.count(), 1U);
+         }},
         {"bind_transceiver_resp",
          [](const Pdu& p) {
              expect_header(p, CommandId::bind_transceiver_resp, 1);
