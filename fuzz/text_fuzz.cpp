@@ -46,6 +46,7 @@ void round_trip(std::string_view text, std::uint8_t sel) {
     o.keep_clusters = (sel & 0x10) != 0;
     if ((sel & 0x20) != 0) o.force_alphabet = Alphabet::ucs2;
     o.transliterate = (sel & 0x40) != 0;
+    o.allow_ia5 = (sel & 0x80) != 0;
     const auto count = count_segments(text, o);
     const auto m = encode_message(text, static_cast<std::uint16_t>(sel * 257U), o);
     check(count.has_value() == m.has_value());

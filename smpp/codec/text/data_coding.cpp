@@ -19,8 +19,6 @@ std::string_view to_string(Alphabet a) noexcept {
     return "unsupported";
 }
 
-namespace {
-
 Alphabet default_alphabet(SmscDefaultAlphabet d) noexcept {
     switch (d) {
         case SmscDefaultAlphabet::gsm7: return Alphabet::gsm7;
@@ -29,6 +27,8 @@ Alphabet default_alphabet(SmscDefaultAlphabet d) noexcept {
     }
     return Alphabet::gsm7;
 }
+
+namespace {
 
 // TP-DCS general data coding groups 00xx / 01xx: bits 3-2 alphabet, bit 4 class meaningful.
 DataCodingInfo general_group(std::uint8_t dc) noexcept {

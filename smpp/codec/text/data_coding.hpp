@@ -29,6 +29,8 @@ enum class Alphabet : std::uint8_t {
 
 // What a carrier means by data_coding 0 ("SMSC default alphabet"): usually GSM 7-bit.
 enum class SmscDefaultAlphabet : std::uint8_t { gsm7, ia5, latin1 };
+// The alphabet data_coding 0 stands for.
+[[nodiscard]] Alphabet default_alphabet(SmscDefaultAlphabet d) noexcept;
 // How GSM 7-bit text travels in short_message: one septet per octet (most SMSCs) or packed.
 enum class Gsm7Packing : std::uint8_t { unpacked, packed };
 

@@ -66,38 +66,6 @@ Expected<Analysis, TextError> analyse(std::string_view utf8) {
     return a;
 }
 
-Expected<Alphabet, TextError> pick(const Analysis& a, const EncodeOptions& o) {
-    if (o.force_alphabet) {
-        switch (*o.force_alphabet) {
-            case Alphabet::gsm7:
-                if (a.first_non_gsm) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_gsm});
-                break;
-            case Alphabet::latin1:
-                if (a.first_non_latin1) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_latin1});
-                break;
-            case Alphabet::ia5:
-                if (a.first_non_ascii) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_ascii});
-                break;
-            case Alphabet::ucs2:
-            case Alphabet::binary: break;
-            default: return Unexpected(TextError{TextErrc::unsupported_alphabet, 0});
-        }
-        return *o.force_alphabet;
-    }
-    switch (o.smsc_default) {
-        case SmscDefaultAlphabet::gsm7:
-            if (!a.first_non_gsm) return Alphabet::gsm7;
-            break;
-        case SmscDefaultAlphabet::ia5:
-            if (!a.first_non_ascii) return Alphabet::ia5;
-            break;
-        case SmscDefaultAlphabet::latin1:
-            if (!a.first_non_latin1) return Alphabet::latin1;
-            break;
-    }
-    if (o.allow_latin1 && !a.first_non_latin1) return Alphabet::latin1;
-    return Alphabet::ucs2;
-}
 
 std::uint8_t unit_cost(Alphabet alphabet, const Char& c) noexcept {
     switch (alphabet) {
@@ -127,6 +95,69 @@ std::vector<std::size_t> split(const std::vector<Char>& chars, std::size_t cap, 
         start = i;
     }
     return starts;
+}
+
+// Parts on the air for the text in `alphabet` (sets each char's cost).
+std::size_t segments_in(std::vector<Char>& chars, Alphabet alphabet, const EncodeOptions& o) {
+    std::size_t units = 0;
+    for (auto& c : chars) {
+        c.cost = unit_cost(alphabet, c);
+        units += c.cost;
+    }
+    const Capacity cap = capacity(alphabet, o.concatenation);
+    return units <= cap.single ? 1 : split(chars, cap.per_segment, o.keep_clusters).size();
+}
+
+Expected<Alphabet, TextError> pick(Analysis& a, const EncodeOptions& o) {
+    if (o.force_alphabet) {
+        switch (*o.force_alphabet) {
+            case Alphabet::gsm7:
+                if (a.first_non_gsm) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_gsm});
+                break;
+            case Alphabet::latin1:
+                if (a.first_non_latin1) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_latin1});
+                break;
+            case Alphabet::ia5:
+                if (a.first_non_ascii) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_ascii});
+                break;
+            case Alphabet::ucs2:
+            case Alphabet::binary: break;
+            default: return Unexpected(TextError{TextErrc::unsupported_alphabet, 0});
+        }
+        return *o.force_alphabet;
+    }
+    // Candidates in tie order. GSM 7-bit has no data_coding but 0, so only a carrier whose
+    // default it is takes it.
+    const Alphabet dflt = default_alphabet(o.smsc_default);
+    const auto fits = [&a](Alphabet x) {
+        switch (x) {
+            case Alphabet::gsm7: return !a.first_non_gsm;
+            case Alphabet::ia5: return !a.first_non_ascii;
+            default: return !a.first_non_latin1;
+        }
+    };
+    const auto allowed = [&](Alphabet x) {
+        return x == dflt || (x == Alphabet::ia5 && o.allow_ia5) || (x == Alphabet::latin1 && o.allow_latin1);
+    };
+    Alphabet candidates[4]{};
+    std::size_t count = 0;
+    for (const Alphabet x : {dflt, Alphabet::gsm7, Alphabet::ia5, Alphabet::latin1}) {
+        if (allowed(x) && fits(x) && std::find(candidates, candidates + count, x) == candidates + count) {
+            candidates[count++] = x;
+        }
+    }
+    if (count == 0) return Alphabet::ucs2;
+    if (count == 1) return candidates[0];  // the usual case: nothing to weigh
+    Alphabet best = candidates[0];
+    std::size_t best_segments = segments_in(a.chars, best, o);
+    for (std::size_t i = 1; i < count; ++i) {
+        const std::size_t n = segments_in(a.chars, candidates[i], o);
+        if (n < best_segments) {  // strictly fewer: ties stay with the earlier alphabet
+            best = candidates[i];
+            best_segments = n;
+        }
+    }
+    return best;
 }
 
 struct Plan {

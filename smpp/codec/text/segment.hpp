@@ -33,9 +33,16 @@ struct EncodeOptions {
     Concatenation concatenation = Concatenation::udh8;
     SmscDefaultAlphabet smsc_default = SmscDefaultAlphabet::gsm7;  // what data_coding 0 means
     Gsm7Packing gsm7_packing = Gsm7Packing::unpacked;
-    // Use Latin-1 (data_coding 3, 140 per SMS) rather than UCS-2 when every code point is at most
-    // U+00FF but not all are GSM. Off by default: many handsets/SMSCs mishandle data_coding 3.
+    // Alphabets the carrier takes besides its default (smsc_default, data_coding 0). The choice is
+    // the representable alphabet with the fewest segments; ties go to the default, then GSM 7-bit,
+    // IA5, Latin-1; UCS-2 only when none of them represents the text (docs/text-encoding.md).
+    // Latin-1: data_coding 3, 140 per SMS (a text of GSM extension characters such as {}[]~ costs
+    // 2 septets each in GSM and 1 octet in Latin-1). Off by default: many handsets/SMSCs
+    // mishandle data_coding 3.
     bool allow_latin1 = false;
+    // IA5 (ASCII, data_coding 1, 140 per SMS). Off by default for the same reason; it can win only
+    // over GSM extension characters, and Latin-1 does that for a superset of texts.
+    bool allow_ia5 = false;
     // Carrier insists on one alphabet (gsm7, ia5, latin1, ucs2, or binary = the UTF-8 octets).
     std::optional<Alphabet> force_alphabet;
     // Lossy: when a text is not all-GSM only because of typographic punctuation, replace it
@@ -92,7 +99,9 @@ struct Capacity {
 // has no GSM form even after replacement (or the text is already GSM, or not valid UTF-8).
 [[nodiscard]] std::optional<std::string> transliterate_to_gsm7(std::string_view utf8);
 
-// The alphabet the options select for this text (cheapest that represents every code point).
+// The alphabet the options select for this text: of the carrier's default alphabet and the allowed
+// ones, the one that represents every code point in the fewest segments (ties: default, GSM 7-bit,
+// IA5, Latin-1); else UCS-2. A forced alphabet is returned if it represents the text.
 [[nodiscard]] Expected<Alphabet, TextError> choose_alphabet(std::string_view utf8,
                                                             const EncodeOptions& options = {});
 

@@ -254,6 +254,81 @@ TEST(Segment, ChoosesTheCheapestAlphabet) {
     EXPECT_EQ(a->segments[0].short_message, (Bytes{'@', 'h', 'o', 'm', 'e', ' ', '$', '5'}));
 }
 
+// The allowed alphabet with the fewest segments wins; ties go to the carrier's default, then GSM,
+// IA5, Latin-1; UCS-2 only when nothing else carries the text.
+TEST(Segment, ChoosesTheAllowedAlphabetWithTheFewestSegments) {
+    struct Case {
+        const char* name;
+        std::string text;
+        bool latin1, ia5;
+        Alphabet alphabet;
+        std::uint8_t data_coding;
+        std::vector<std::size_t> split;
+    };
+    const std::vector<Case> cases = {
+        // 100 extension characters: 200 septets (2 SMS) in GSM, 100 octets (1 SMS) in Latin-1.
+        {"100 braces, default options", rep("{", 100), false, false, Alphabet::gsm7, 0x00, {152, 48}},
+        {"100 braces, latin1 allowed", rep("{", 100), true, false, Alphabet::latin1, 0x03, {100}},
+        {"100 braces, ia5 allowed", rep("{", 100), false, true, Alphabet::ia5, 0x01, {100}},
+        {"100 braces, both: tie to ia5", rep("{", 100), true, true, Alphabet::ia5, 0x01, {100}},
+        // 119 + 21 escapes: 161 septets (2 SMS) against 140 octets (1 SMS).
+        {"escapes over the edge: latin1", rep("a", 119) + rep("[", 21), true, false, Alphabet::latin1, 0x03, {140}},
+        {"escapes over the edge, e-acute: latin1", "\xC3\xA9" + rep("a", 118) + rep("~", 21), true, false,
+         Alphabet::latin1, 0x03, {140}},
+        // 120 + 20 escapes: 160 septets, 140 octets: one SMS each, the tie goes to GSM.
+        {"escapes to the edge: tie to gsm", rep("a", 120) + rep("]", 20), true, true, Alphabet::gsm7, 0x00, {160}},
+        // 150 + 5 escapes: 160 septets (1 SMS) against 155 octets (2 SMS).
+        {"few escapes: gsm", rep("a", 150) + rep("|", 5), true, true, Alphabet::gsm7, 0x00, {160}},
+        // Two parts either way (306 septets / 268 octets hold them): GSM.
+        {"two parts either way: gsm", rep("a", 250) + rep("^", 10), true, true, Alphabet::gsm7, 0x00, {153, 117}},
+        // 3 GSM parts (310 septets) against 2 Latin-1 parts (260 octets).
+        {"three against two: latin1", rep("a", 210) + rep("\\", 50), true, false, Alphabet::latin1, 0x03, {134, 126}},
+        // Not GSM: Latin-1 when allowed, else UCS-2; not Latin-1 either: UCS-2.
+        {"a-acute: latin1", "\xC3\xA1" "bc", true, false, Alphabet::latin1, 0x03, {3}},
+        {"a-acute, latin1 off: ucs2", "\xC3\xA1" "bc", false, true, Alphabet::ucs2, 0x08, {3}},
+        {"persian: ucs2", kSeen + "{", true, true, Alphabet::ucs2, 0x08, {2}},
+        {"emoji: ucs2", "{" + kEmoji, true, true, Alphabet::ucs2, 0x08, {3}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EncodeOptions o;
+        o.allow_latin1 = c.latin1;
+        o.allow_ia5 = c.ia5;
+        EXPECT_EQ(*choose_alphabet(c.text, o), c.alphabet);
+        const auto m = encode_message(c.text, 5, o);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->alphabet, c.alphabet);
+        EXPECT_EQ(m->data_coding, c.data_coding);
+        EXPECT_EQ(units_of(*m), c.split);
+        EXPECT_EQ(rejoin(*m), c.text);
+        const auto n = count_segments(c.text, o);
+        ASSERT_TRUE(n);
+        EXPECT_EQ(n->alphabet, c.alphabet);
+        EXPECT_EQ(n->segments, c.split.size());
+    }
+}
+
+TEST(Segment, CarrierDefaultAlphabetIsTheOnlyDataCodingZero) {
+    // A carrier whose data_coding 0 is Latin-1 or IA5 never gets GSM 7-bit (it has no other value).
+    EncodeOptions latin;
+    latin.smsc_default = SmscDefaultAlphabet::latin1;
+    const auto l = encode_message(rep("{", 100), 1, latin);
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->alphabet, Alphabet::latin1);
+    EXPECT_EQ(l->data_coding, 0x00);
+    EXPECT_EQ(*choose_alphabet("caf\xC3\xA9", latin), Alphabet::latin1);
+    latin.allow_ia5 = true;  // a tie with the default goes to the default
+    EXPECT_EQ(*choose_alphabet("plain", latin), Alphabet::latin1);
+    EncodeOptions ia5;
+    ia5.smsc_default = SmscDefaultAlphabet::ia5;
+    EXPECT_EQ(*choose_alphabet("caf\xC3\xA9", ia5), Alphabet::ucs2);
+    ia5.allow_latin1 = true;
+    const auto e = encode_message("caf\xC3\xA9", 1, ia5);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->alphabet, Alphabet::latin1);
+    EXPECT_EQ(e->data_coding, 0x03);
+}
+
 TEST(Segment, ForcedAlphabetRefusesWhatItCannotCarry) {
     EncodeOptions o;
     o.force_alphabet = Alphabet::gsm7;
