@@ -36,6 +36,7 @@ Expected<Octets, TextError> encode_latin1(std::string_view utf8) {
 }
 
 void append_ucs2(Octets& out, char32_t cp) {
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = kReplacementChar;
     if (cp >= 0x10000) {
         const char32_t v = cp - 0x10000;
         const auto hi = static_cast<std::uint16_t>(0xD800 + (v >> 10));

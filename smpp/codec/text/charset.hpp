@@ -19,13 +19,19 @@ using Octets = std::vector<std::uint8_t>;
 
 [[nodiscard]] Expected<Octets, TextError> encode_ia5(std::string_view utf8);
 [[nodiscard]] Expected<Octets, TextError> encode_latin1(std::string_view utf8);
-// UTF-16BE, code points above U+FFFF as surrogate pairs, no BOM.
+// UTF-16BE, code points above U+FFFF as surrogate pairs, no BOM. Every scalar value U+0000..U+D7FF,
+// U+E000..U+10FFFF is carried (noncharacters such as U+FFFE / U+FFFF too). A surrogate cannot reach
+// it: UTF-8 that encodes one (ED A0 80..ED BF BF, also as a CESU-8 pair) is ill-formed and refused
+// with invalid_utf8 at its offset, never sent as a lone surrogate or replaced.
 [[nodiscard]] Expected<Octets, TextError> encode_ucs2(std::string_view utf8);
-void append_ucs2(Octets& out, char32_t cp);  // cp must be a scalar value
+// Appends one code point; one that is not a scalar value (a surrogate, above U+10FFFF) goes out
+// as U+FFFD, so no caller can put a lone surrogate on the wire.
+void append_ucs2(Octets& out, char32_t cp);
 
 bool decode_ia5(std::span<const std::uint8_t> in, std::string& out);     // > 0x7F -> U+FFFD
 bool decode_latin1(std::span<const std::uint8_t> in, std::string& out);  // never lossy
-// Unpaired surrogates and an odd trailing octet become U+FFFD.
+// Unpaired surrogates (a high one not followed by a low one, a low one on its own) and an odd
+// trailing octet each become U+FFFD; the unit after an unpaired high surrogate is read afresh.
 bool decode_ucs2(std::span<const std::uint8_t> in, std::string& out);
 bool decode_iso8859_5(std::span<const std::uint8_t> in, std::string& out);
 bool decode_iso8859_8(std::span<const std::uint8_t> in, std::string& out);  // unassigned -> U+FFFD

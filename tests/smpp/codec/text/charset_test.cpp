@@ -80,6 +80,124 @@ TEST(Ucs2, DecodesUnpairedSurrogatesAndOddLengthAsReplacement) {
     EXPECT_TRUE(clean);
 }
 
+std::string utf8_of(char32_t cp) {
+    std::string s;
+    append_utf8(s, cp);
+    return s;
+}
+
+Bytes be16(std::initializer_list<unsigned> units) {
+    Bytes out;
+    for (const unsigned u : units) {
+        out.push_back(static_cast<std::uint8_t>(u >> 8));
+        out.push_back(static_cast<std::uint8_t>(u & 0xFF));
+    }
+    return out;
+}
+
+TEST(Ucs2, EveryBmpScalarValueRoundTrips) {
+    std::string all;
+    Bytes all_units;
+    for (char32_t cp = 0; cp <= 0xFFFF; ++cp) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        const std::string one = utf8_of(cp);
+        const auto r = encode_ucs2(one);
+        ASSERT_TRUE(r) << std::hex << static_cast<unsigned>(cp);
+        ASSERT_EQ(*r, be16({static_cast<unsigned>(cp)})) << std::hex << static_cast<unsigned>(cp);
+        bool clean = false;
+        ASSERT_EQ(dec(decode_ucs2, *r, &clean), one) << std::hex << static_cast<unsigned>(cp);
+        ASSERT_TRUE(clean) << std::hex << static_cast<unsigned>(cp);
+        all += one;
+        all_units.insert(all_units.end(), r->begin(), r->end());
+    }
+    // And as one text: 63,488 code points, 126,976 octets.
+    const auto r = encode_ucs2(all);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->size(), 2U * (0x10000 - 0x800));
+    EXPECT_EQ(*r, all_units);
+    bool clean = false;
+    EXPECT_EQ(dec(decode_ucs2, *r, &clean), all);
+    EXPECT_TRUE(clean);
+}
+
+TEST(Ucs2, EdgesOfTheSurrogateRangeAndOfUnicode) {
+    struct Edge {
+        char32_t cp;
+        Bytes utf16be;
+    };
+    const Edge edges[] = {
+        {0x0000, be16({0x0000})},         {0xD7FF, be16({0xD7FF})},
+        {0xE000, be16({0xE000})},         {0xFFFD, be16({0xFFFD})},
+        {0xFFFE, be16({0xFFFE})},         {0xFFFF, be16({0xFFFF})},
+        {0x10000, be16({0xD800, 0xDC00})}, {0x1F600, be16({0xD83D, 0xDE00})},
+        {0x10FFFF, be16({0xDBFF, 0xDFFF})},
+    };
+    for (const auto& e : edges) {
+        SCOPED_TRACE(static_cast<unsigned>(e.cp));
+        const std::string text = utf8_of(e.cp);
+        const auto r = encode_ucs2(text);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(*r, e.utf16be);
+        bool clean = false;
+        EXPECT_EQ(dec(decode_ucs2, e.utf16be, &clean), text);
+        EXPECT_TRUE(clean);
+        Bytes appended;
+        append_ucs2(appended, e.cp);
+        EXPECT_EQ(appended, e.utf16be);
+    }
+}
+
+// The rule: a surrogate in the input is ill-formed UTF-8 and refused at its offset (never sent
+// alone, never silently replaced); append_ucs2 given one writes U+FFFD.
+TEST(Ucs2, RefusesSurrogatesOnEncode) {
+    struct Bad {
+        std::string utf8;
+        std::size_t offset;
+    };
+    const Bad bad[] = {
+        {"\xED\xA0\x80", 0},                // U+D800, high
+        {"ab\xED\xAF\xBF", 2},              // U+DBFF
+        {"\xED\xB0\x80" "z", 0},            // U+DC00, low
+        {"x\xED\xBF\xBF", 1},               // U+DFFF
+        {"\xED\xA0\xBD\xED\xB8\x80", 0},    // U+1F600 as a CESU-8 surrogate pair
+        {"\xF4\x90\x80\x80", 0},            // U+110000
+    };
+    for (const auto& b : bad) {
+        SCOPED_TRACE(b.utf8);
+        const auto r = encode_ucs2(b.utf8);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error(), (TextError{TextErrc::invalid_utf8, b.offset}));
+    }
+    for (const char32_t cp : {char32_t{0xD800}, char32_t{0xDBFF}, char32_t{0xDC00}, char32_t{0xDFFF},
+                              char32_t{0x110000}}) {
+        Bytes out;
+        append_ucs2(out, cp);
+        EXPECT_EQ(out, be16({0xFFFD})) << std::hex << static_cast<unsigned>(cp);
+    }
+}
+
+TEST(Ucs2, ReplacesLoneSurrogatesOnDecode) {
+    const std::string fffd = "\xEF\xBF\xBD";
+    struct Case {
+        Bytes in;
+        std::string out;
+    };
+    const Case cases[] = {
+        {be16({0xD800}), fffd},                                // high at the end
+        {be16({0xDBFF, 0x0041}), fffd + "A"},                  // high then a BMP unit
+        {be16({0xDC00}), fffd},                                // low alone
+        {be16({0xDFFF, 0xD800}), fffd + fffd},                 // reversed pair
+        {be16({0xD800, 0xD800, 0xDC00}), fffd + "\xF0\x90\x80\x80"},  // high, then a good pair
+        {be16({0x0041, 0xDC00, 0x0042}), "A" + fffd + "B"},
+        {be16({0xDBFF, 0xDFFF}), "\xF4\x8F\xBF\xBF"},          // U+10FFFF, clean
+    };
+    for (const auto& c : cases) {
+        bool clean = true;
+        EXPECT_EQ(dec(decode_ucs2, c.in, &clean), c.out);
+        EXPECT_EQ(clean, c.out.find(fffd) == std::string::npos);
+    }
+}
+
 TEST(Latin1, RoundTripsEveryOctet) {
     Bytes all;
     for (unsigned b = 0; b < 256; ++b) all.push_back(static_cast<std::uint8_t>(b));

@@ -3,6 +3,7 @@
 #include "smpp/codec/text/data_coding.hpp"
 #include "smpp/codec/text/gsm7.hpp"
 #include "smpp/codec/text/udh.hpp"
+#include "smpp/codec/text/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -181,6 +182,123 @@ TEST(Segment, SarModeReturnsTlvValuesAndNoUdh) {
     ASSERT_EQ(single->segments.size(), 1U);
     EXPECT_FALSE(single->segments[0].sar);
     EXPECT_FALSE(single->segments[0].udhi);
+}
+
+// SAR parts are sized like 8-bit-UDH parts: 160 / 153 septets, 70 / 67 UTF-16 units, with an
+// escape pair or a surrogate pair that would straddle a cut moved whole to the next part.
+TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
+    const std::vector<BoundaryCase> cases = {
+        {"160 a", rep("a", 160), Concatenation::sar, Alphabet::gsm7, {160}},
+        {"161 a", rep("a", 161), Concatenation::sar, Alphabet::gsm7, {153, 8}},
+        {"306 a", rep("a", 306), Concatenation::sar, Alphabet::gsm7, {153, 153}},
+        {"307 a", rep("a", 307), Concatenation::sar, Alphabet::gsm7, {153, 153, 1}},
+        {"158 a + euro ends at 160", rep("a", 158) + kEuro, Concatenation::sar, Alphabet::gsm7, {160}},
+        {"159 a + euro is 161", rep("a", 159) + kEuro, Concatenation::sar, Alphabet::gsm7, {153, 8}},
+        {"euro on septets 152-153", rep("a", 151) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {153, 10}},
+        {"euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {152, 12}},
+        {"euro starts part 2", rep("a", 153) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {153, 12}},
+        {"brace straddles 306", rep("a", 305) + "{" + "c", Concatenation::sar, Alphabet::gsm7, {153, 152, 3}},
+        {"70 persian", rep(kSeen, 70), Concatenation::sar, Alphabet::ucs2, {70}},
+        {"71 persian", rep(kSeen, 71), Concatenation::sar, Alphabet::ucs2, {67, 4}},
+        {"68 persian + emoji ends at 70", rep(kSeen, 68) + kEmoji, Concatenation::sar, Alphabet::ucs2, {70}},
+        {"69 persian + emoji is 71", rep(kSeen, 69) + kEmoji, Concatenation::sar, Alphabet::ucs2, {67, 4}},
+        {"emoji on units 66-67", rep(kSeen, 65) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {67, 5}},
+        {"emoji straddles 67", rep(kSeen, 66) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {66, 7}},
+        {"emoji starts part 2", rep(kSeen, 67) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {67, 7}},
+        {"ascii + emoji is ucs2", rep("a", 69) + kEmoji, Concatenation::sar, Alphabet::ucs2, {67, 4}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EncodeOptions o;
+        o.concatenation = c.mode;
+        const auto m = encode_message(c.text, 0x5A5A, o);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->alphabet, c.alphabet);
+        EXPECT_EQ(units_of(*m), c.split);
+        EXPECT_EQ(rejoin(*m), c.text);
+        EXPECT_EQ(count_segments(c.text, o)->segments, c.split.size());
+        const auto total = static_cast<std::uint8_t>(c.split.size());
+        for (std::size_t i = 0; i < m->segments.size(); ++i) {
+            const auto& s = m->segments[i];
+            EXPECT_FALSE(s.udhi);
+            if (total == 1) {
+                EXPECT_FALSE(s.sar);  // one SMS: no SAR TLVs
+            } else {
+                ASSERT_TRUE(s.sar);
+                EXPECT_EQ(*s.sar, (Sar{0x5A5A, total, static_cast<std::uint8_t>(i + 1)}));
+            }
+            // No part ends inside an escape pair or a surrogate pair.
+            const auto& b = s.short_message;
+            ASSERT_FALSE(b.empty());
+            if (c.alphabet == Alphabet::gsm7) {
+                EXPECT_EQ(b.size(), s.units);
+                EXPECT_NE(b.back(), kGsm7Escape);
+            } else {
+                EXPECT_EQ(b.size(), 2 * s.units);
+                const unsigned last = (unsigned{b[b.size() - 2]} << 8) | b.back();
+                EXPECT_FALSE(last >= 0xD800 && last <= 0xDBFF);
+            }
+        }
+    }
+}
+
+// Packed 7-bit: the same cuts (an ESC is never the last septet of a part), packed after the UDH
+// with its fill bits.
+TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
+    const std::vector<BoundaryCase> cases = {
+        {"158 a + euro ends at 160", rep("a", 158) + kEuro, Concatenation::udh8, Alphabet::gsm7, {160}},
+        {"159 a + euro is 161", rep("a", 159) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 8}},
+        {"euro on septets 152-153", rep("a", 151) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {153, 10}},
+        {"euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {152, 12}},
+        {"tilde straddles 152 (udh16)", rep("a", 151) + "~" + rep("b", 10), Concatenation::udh16, Alphabet::gsm7, {151, 12}},
+        {"sar: euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {152, 12}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EncodeOptions o;
+        o.concatenation = c.mode;
+        o.gsm7_packing = Gsm7Packing::packed;
+        const auto m = encode_message(c.text, 0x21, o);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(units_of(*m), c.split);
+        EXPECT_EQ(rejoin(*m, Gsm7Packing::packed), c.text);
+        EXPECT_EQ(count_segments(c.text, o)->segments, c.split.size());
+        for (std::size_t i = 0; i < m->segments.size(); ++i) {
+            const auto& s = m->segments[i];
+            const std::size_t udh = !s.udhi ? 0 : c.mode == Concatenation::udh16 ? 7 : 6;
+            // Octets: the UDH, then the septets packed after the fill bits that align them.
+            const std::size_t fill = udh == 0 ? 0 : (7 - (udh * 8) % 7) % 7;
+            EXPECT_EQ(s.short_message.size(), udh + (fill + 7 * s.units + 7) / 8);
+            const std::span<const std::uint8_t> payload(s.short_message.data() + udh, s.short_message.size() - udh);
+            const auto septets = unpack_septets(payload, static_cast<unsigned>(fill));
+            ASSERT_GE(septets.size(), s.units);
+            EXPECT_NE(septets[s.units - 1], kGsm7Escape);
+        }
+    }
+}
+
+// Every BMP scalar value goes through the segmenter as UCS-2 and comes back (500 per message).
+TEST(Segment, EveryBmpCharacterSurvivesSegmentingAsUcs2) {
+    EncodeOptions o;
+    o.force_alphabet = Alphabet::ucs2;
+    std::string chunk;
+    std::size_t n = 0;
+    for (char32_t cp = 0; cp <= 0x10000; ++cp) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        if (cp < 0x10000) {
+            append_utf8(chunk, cp);
+            ++n;
+        }
+        if (n == 500 || (cp == 0x10000 && n > 0)) {
+            const auto m = encode_message(chunk, 1, o);
+            ASSERT_TRUE(m) << std::hex << static_cast<unsigned>(cp);
+            EXPECT_EQ(m->units, n);
+            EXPECT_EQ(m->segments.size(), (n + 66) / 67);
+            ASSERT_EQ(rejoin(*m), chunk) << std::hex << static_cast<unsigned>(cp);
+            chunk.clear();
+            n = 0;
+        }
+    }
 }
 
 TEST(Segment, PayloadModeKeepsTheWholeTextInOneMessagePayload) {
