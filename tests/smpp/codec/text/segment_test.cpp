@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,28 @@ struct BoundaryCase {
     std::vector<std::size_t> split;  // units per segment
 };
 
+// Encodes c.text with `o` (c.mode as the concatenation) and checks the alphabet, the units per
+// part, the round trip and that count_segments agrees. Returns the message for further checks.
+std::optional<EncodedMessage> expect_split(const BoundaryCase& c, EncodeOptions o, std::uint16_t reference) {
+    o.concatenation = c.mode;
+    auto m = encode_message(c.text, reference, o);
+    EXPECT_TRUE(m);
+    if (!m) return std::nullopt;
+    EXPECT_EQ(m->alphabet, c.alphabet);
+    EXPECT_EQ(units_of(*m), c.split);
+    EXPECT_EQ(rejoin(*m, o.gsm7_packing), c.text);
+    const auto n = count_segments(c.text, o);
+    EXPECT_TRUE(n);
+    if (!n) return std::nullopt;
+    EXPECT_EQ(n->segments, c.split.size());
+    EXPECT_EQ(n->alphabet, c.alphabet);
+    std::size_t total = 0;
+    for (const auto u : c.split) total += u;
+    EXPECT_EQ(n->units, total);
+    EXPECT_EQ(m->units, total);
+    return std::move(*m);
+}
+
 TEST(Segment, SplitsExactlyAtTheBoundaries) {
     const BoundaryCase cases[] = {
         {"160 a", rep("a", 160), Concatenation::udh8, Alphabet::gsm7, {160}},
@@ -92,21 +115,7 @@ TEST(Segment, SplitsExactlyAtTheBoundaries) {
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
-        EncodeOptions o;
-        o.concatenation = c.mode;
-        const auto m = encode_message(c.text, 0x42, o);
-        ASSERT_TRUE(m);
-        EXPECT_EQ(m->alphabet, c.alphabet);
-        EXPECT_EQ(units_of(*m), c.split);
-        EXPECT_EQ(rejoin(*m), c.text);
-        const auto n = count_segments(c.text, o);
-        ASSERT_TRUE(n);
-        EXPECT_EQ(n->segments, c.split.size());
-        EXPECT_EQ(n->alphabet, c.alphabet);
-        std::size_t total = 0;
-        for (const auto u : c.split) total += u;
-        EXPECT_EQ(n->units, total);
-        EXPECT_EQ(m->units, total);
+        (void)expect_split(c, {}, 0x42);
     }
 }
 
@@ -209,14 +218,8 @@ TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
-        EncodeOptions o;
-        o.concatenation = c.mode;
-        const auto m = encode_message(c.text, 0x5A5A, o);
+        const auto m = expect_split(c, {}, 0x5A5A);
         ASSERT_TRUE(m);
-        EXPECT_EQ(m->alphabet, c.alphabet);
-        EXPECT_EQ(units_of(*m), c.split);
-        EXPECT_EQ(rejoin(*m), c.text);
-        EXPECT_EQ(count_segments(c.text, o)->segments, c.split.size());
         const auto total = static_cast<std::uint8_t>(c.split.size());
         for (std::size_t i = 0; i < m->segments.size(); ++i) {
             const auto& s = m->segments[i];
@@ -256,13 +259,9 @@ TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         EncodeOptions o;
-        o.concatenation = c.mode;
         o.gsm7_packing = Gsm7Packing::packed;
-        const auto m = encode_message(c.text, 0x21, o);
+        const auto m = expect_split(c, o, 0x21);
         ASSERT_TRUE(m);
-        EXPECT_EQ(units_of(*m), c.split);
-        EXPECT_EQ(rejoin(*m, Gsm7Packing::packed), c.text);
-        EXPECT_EQ(count_segments(c.text, o)->segments, c.split.size());
         for (std::size_t i = 0; i < m->segments.size(); ++i) {
             const auto& s = m->segments[i];
             const std::size_t udh = !s.udhi ? 0 : c.mode == Concatenation::udh16 ? 7 : 6;
