@@ -144,6 +144,9 @@ public:
     [[nodiscard]] std::optional<std::uint8_t> source_network_type() const noexcept { return u8(tlv_tag::source_network_type); }
     [[nodiscard]] std::optional<std::uint8_t> dest_bearer_type() const noexcept { return u8(tlv_tag::dest_bearer_type); }
     [[nodiscard]] std::optional<std::uint8_t> source_bearer_type() const noexcept { return u8(tlv_tag::source_bearer_type); }
+    // GSM telematic interworking (TS 23.040 TP-PID): 2 octets for the destination, 1 for the source.
+    [[nodiscard]] std::optional<std::uint16_t> dest_telematics_id() const noexcept { return u16(tlv_tag::dest_telematics_id); }
+    [[nodiscard]] std::optional<std::uint8_t> source_telematics_id() const noexcept { return u8(tlv_tag::source_telematics_id); }
     [[nodiscard]] std::optional<std::uint32_t> qos_time_to_live() const noexcept { return u32(tlv_tag::qos_time_to_live); }
     [[nodiscard]] std::optional<std::uint8_t> payload_type() const noexcept { return u8(tlv_tag::payload_type); }
     [[nodiscard]] std::optional<std::string_view> additional_status_info_text() const noexcept { return c_string(tlv_tag::additional_status_info_text); }
