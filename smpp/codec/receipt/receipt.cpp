@@ -186,32 +186,41 @@ std::optional<MessageState> parse_stat(std::string_view word) noexcept {
     return std::nullopt;
 }
 
-std::optional<ReceiptDate> parse_receipt_date(std::string_view d) noexcept {
-    if (d.size() != 10 && d.size() != 12 && d.size() != 14) return std::nullopt;
-    for (const char c : d) {
-        if (!is_digit(c)) return std::nullopt;
-    }
+namespace {
+
+// `d` (digits only) as a date whose year has `year_digits` digits, with or without seconds.
+std::optional<ReceiptDate> read_date(std::string_view d, std::size_t year_digits, bool seconds) noexcept {
     ReceiptDate r;
-    std::size_t i = 0;
-    if (d.size() == 14) {
-        r.year = static_cast<std::uint16_t>(two(d, 0) * 100 + two(d, 2));
-        i = 4;
-    } else {
-        r.year = static_cast<std::uint16_t>(2000 + two(d, 0));
-        i = 2;
-    }
+    r.year = static_cast<std::uint16_t>(year_digits == 4 ? two(d, 0) * 100 + two(d, 2) : 2000 + two(d, 0));
+    const std::size_t i = year_digits;
     const unsigned mo = two(d, i), dd = two(d, i + 2), hh = two(d, i + 4), mi = two(d, i + 6);
     if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59) return std::nullopt;
     r.month = static_cast<std::uint8_t>(mo);
     r.day = static_cast<std::uint8_t>(dd);
     r.hour = static_cast<std::uint8_t>(hh);
     r.minute = static_cast<std::uint8_t>(mi);
-    if (d.size() > 10) {
+    if (seconds) {
         const unsigned ss = two(d, i + 8);
         if (ss > 60) return std::nullopt;
         r.second = static_cast<std::uint8_t>(ss);
     }
     return r;
+}
+
+}  // namespace
+
+std::optional<ReceiptDate> parse_receipt_date(std::string_view d) noexcept {
+    if (d.size() != 10 && d.size() != 12 && d.size() != 14) return std::nullopt;
+    for (const char c : d) {
+        if (!is_digit(c)) return std::nullopt;
+    }
+    if (d.size() == 10) return read_date(d, 2, false);
+    if (d.size() == 14) return read_date(d, 4, true);
+    // 12 digits: YYMMDDhhmmss, or else (some SMSCs, e.g. jasmin issue #195) YYYYMMDDhhmm in
+    // 2000-2099, which YYMMDDhhmmss cannot be read as (its "month" would be 20 or more).
+    if (auto r = read_date(d, 2, true)) return r;
+    if (two(d, 0) == 20) return read_date(d, 4, false);
+    return std::nullopt;
 }
 
 std::string format_receipt_date(const ReceiptDate& d) {
@@ -259,27 +268,34 @@ Expected<Receipt, ReceiptError> parse_receipt(std::string_view input, const Rece
     if (s.empty() && !tlv_id && !tlv_state) return Unexpected(ReceiptError{ReceiptErrc::empty});
 
     // Label positions: every label occurrence ends the previous value; the first occurrence of a
-    // field gives its value; `text:` takes the rest of the input.
+    // field gives its value; `text:` takes the rest of the input. Unless that leaves no id or no
+    // state (and no TLV gives it): then the receipt put `text:` before them (cloudhopper's
+    // "fields out of order" receipt) and it ends at the next label like any other field.
     std::array<std::optional<std::size_t>, f_count> value_at{};
     std::array<std::size_t, f_count> value_end{};
-    std::optional<Field> open;  // field whose value is running
     bool any_label = false;
-    for (std::size_t p = 0; p < s.size(); ++p) {
-        if (p != 0 && !is_space(s[p - 1])) continue;
-        if (is_space(s[p])) continue;
-        const auto m = match_label(s, p);
-        if (!m) continue;
-        any_label = true;
-        if (open) value_end[*open] = p;
-        open.reset();
-        if (!value_at[m->field]) {
-            value_at[m->field] = m->value;
-            value_end[m->field] = s.size();
-            open = m->field;
+    auto scan = [&](bool text_to_end) {
+        value_at = {};
+        std::optional<Field> open;  // field whose value is running
+        for (std::size_t p = 0; p < s.size(); ++p) {
+            if (p != 0 && !is_space(s[p - 1])) continue;
+            if (is_space(s[p])) continue;
+            const auto m = match_label(s, p);
+            if (!m) continue;
+            any_label = true;
+            if (open) value_end[*open] = p;
+            open.reset();
+            if (!value_at[m->field]) {
+                value_at[m->field] = m->value;
+                value_end[m->field] = s.size();
+                open = m->field;
+            }
+            if (text_to_end && m->field == f_text && open) break;
+            p = m->value - 1;
         }
-        if (m->field == f_text && open) break;
-        p = m->value - 1;
-    }
+    };
+    scan(true);
+    if (value_at[f_text] && ((!value_at[f_id] && !tlv_id) || (!value_at[f_stat] && !tlv_state))) scan(false);
     if (!any_label && !tlv_id && !tlv_state) return Unexpected(ReceiptError{ReceiptErrc::not_a_receipt});
     auto value = [&](Field f) -> std::optional<std::string_view> {
         if (!value_at[f]) return std::nullopt;
