@@ -1,4 +1,5 @@
 #include "smpp/codec/receipt/receipt.hpp"
+#include "tests/smpp/codec/receipt/receipt_date.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,17 +9,7 @@
 namespace bindery::smpp {
 namespace {
 
-ReceiptDate date(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                 std::optional<unsigned> s = std::nullopt) {
-    ReceiptDate r;
-    r.year = static_cast<std::uint16_t>(y);
-    r.month = static_cast<std::uint8_t>(mo);
-    r.day = static_cast<std::uint8_t>(d);
-    r.hour = static_cast<std::uint8_t>(h);
-    r.minute = static_cast<std::uint8_t>(mi);
-    if (s) r.second = static_cast<std::uint8_t>(*s);
-    return r;
-}
+using test::date;
 
 struct Variant {
     const char* name;
