@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/codec/build.hpp"
 #include "smpp/codec/encode.hpp"
 #include "smpp/net/net_error.hpp"
 
@@ -124,7 +125,7 @@ void Connection::do_read() {
 void Connection::on_read(const error_code& ec, std::size_t n) {
     reading_ = false;
     if (state_ != State::open) {
-        if (state_ == State::closing && ec) finish(NetErrc::closed);  // peer gone while flushing
+        if (state_ == State::closing && ec) finish(close_reason_);  // peer gone while flushing
         return;
     }
     if (ec) {
@@ -151,7 +152,10 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
             in_batch_ = false;
             spdlog::warn("smpp.net {} framing lost from {} (command_length {}): closing", config_.name,
                          peer(), scan.command_length);
-            return finish(NetErrc::framing_lost);
+            // The reference's answer to an impossible length: generic_nack, flushed, then the close.
+            const FrameError& error = *scan.error;
+            (void)send(make_generic_nack(error.sequence_number.value_or(0), error.command_status));
+            return close(NetErrc::framing_lost);
         }
         const auto frame = buffered.first(scan.frame_size);
         auto pdu = decode(frame);
@@ -237,14 +241,15 @@ void Connection::on_write(const error_code& ec, std::size_t n) {
     }
 }
 
-void Connection::close() {
+void Connection::close(error_code reason) {
     if (state_ == State::closing || state_ == State::closed) return;
-    if (state_ == State::idle || state_ == State::handshaking) return finish(NetErrc::closed);
+    close_reason_ = reason ? reason : error_code(NetErrc::closed);
+    if (state_ == State::idle || state_ == State::handshaking) return finish(close_reason_);
     state_ = State::closing;
     in_batch_ = false;  // closing from inside a read batch: what is queued must still go out
     timer_.expires_after(config_.close_timeout);
     timer_.async_wait([self = shared_from_this()](const error_code& ec) {
-        if (!ec && self->state_ == State::closing) self->finish(NetErrc::closed);
+        if (!ec && self->state_ == State::closing) self->finish(self->close_reason_);
     });
     if (!writing_) {
         maybe_write();
@@ -258,10 +263,10 @@ void Connection::do_shutdown() {
     if (!tls_) {
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        return finish(NetErrc::closed);
+        return finish(close_reason_);
     }
     tls_->async_shutdown([self = shared_from_this()](const error_code&) {
-        self->finish(NetErrc::closed);
+        self->finish(self->close_reason_);
     });
 }
 

@@ -7,7 +7,10 @@
 //  - back-pressure: while more than `tx_high_water` octets wait to be written the connection stops
 //    reading, so a peer that does not read our responses stops being able to send requests;
 //  - a clean close: close() flushes what is queued (bounded by close_timeout), shuts down TLS and
-//    TCP, and reports on_closed() exactly once.
+//    TCP, and reports on_closed() exactly once;
+//  - lost framing (command_length < 16 or over the limit): a generic_nack ESME_RINVCMDLEN with the
+//    peer's sequence_number (when its 16-octet header was buffered, else 0) is flushed, then the
+//    connection closes with NetErrc::framing_lost.
 //
 // Threading: every call must be made on the connection's executor (the io_context thread, or the
 // strand the socket was created on); handler callbacks arrive there too. The handler must outlive
@@ -94,8 +97,9 @@ public:
     // Queues raw octets (tests, relays).
     void send_raw(std::span<const std::uint8_t> bytes);
 
-    // Graceful: stop reading, flush the write queue, shut down, then on_closed(NetErrc::closed).
-    void close();
+    // Graceful: stop reading, flush the write queue, shut down, then on_closed(reason, or
+    // NetErrc::closed without one).
+    void close(boost::system::error_code reason = {});
     // Immediate: cancel everything, on_closed(reason or NetErrc::closed).
     void abort(boost::system::error_code reason = {});
 
@@ -140,6 +144,7 @@ private:
     std::vector<std::uint8_t> in_flight_;  // the one write in flight
     bool writing_ = false;
     bool shutting_down_ = false;
+    boost::system::error_code close_reason_;  // what on_closed() reports after a close()
 
     ConnectionStats stats_;
 };

@@ -8,7 +8,7 @@
 namespace bindery::smpp {
 
 enum class NetErrc {
-    framing_lost = 1,  // command_length < 16 or over the limit: the stream cannot be trusted
+    framing_lost = 1,  // command_length < 16 or over the limit: answered with generic_nack, then closed
     encode_failed,     // a PDU handed to send() did not encode (programmer or config error)
     closed,            // the connection was closed locally
     connect_timeout,   // TCP connect (or TLS handshake) did not finish in time

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include "smpp/codec/codec.hpp"
@@ -49,6 +50,50 @@ TEST(ScanFrame, RejectsLengthsBelowTheHeaderOrAboveTheLimit) {
     EXPECT_EQ(scan_frame(k, CodecLimits{1025}).status, FrameStatus::need_more);
     const std::uint8_t exactly16[16] = {0, 0, 0, 16, 0, 0, 0, 0x15};
     EXPECT_EQ(scan_frame(exactly16, CodecLimits{16}).status, FrameStatus::complete);
+}
+
+// Framing errors as values: what to answer (generic_nack ESME_RINVCMDLEN) and, once the 16-octet
+// header is buffered, the sequence_number to answer with; read even when command_length < 16.
+TEST(ScanFrame, AnImpossibleLengthIsATypedErrorWithTheSequenceNumberWhenReadable) {
+    struct Row {
+        const char* what;
+        std::vector<std::uint8_t> bytes;
+        CodecLimits limits;
+        std::optional<std::uint32_t> command_id;
+        std::optional<std::uint32_t> sequence_number;
+    };
+    const std::vector<Row> rows = {
+        {"length 8, header buffered", {0, 0, 0, 8, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 0x2A}, {}, 0x15, 0x2A},
+        {"length 8, 8 octets only", {0, 0, 0, 8, 0, 0, 0, 0x15}, {}, std::nullopt, std::nullopt},
+        {"length 0, 4 octets only", {0, 0, 0, 0}, {}, std::nullopt, std::nullopt},
+        {"length 15, 15 octets", {0, 0, 0, 15, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7}, {}, std::nullopt, std::nullopt},
+        {"length 0x7fffffff, header buffered",
+         {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4, 0xAA},
+         {},
+         0x04,
+         0x01020304},
+        {"length 0x7fffffff, 12 octets", {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0}, {}, std::nullopt, std::nullopt},
+        {"1025 over a 1024 limit", {0, 0, 4, 1, 0x80, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9}, CodecLimits{1024}, 0x80000009, 9},
+    };
+    for (const auto& row : rows) {
+        SCOPED_TRACE(row.what);
+        const auto s = scan_frame(row.bytes, row.limits);
+        ASSERT_EQ(s.status, FrameStatus::malformed);
+        EXPECT_EQ(s.frame_size, 0U);
+        ASSERT_TRUE(s.error.has_value());
+        EXPECT_EQ(s.error->command_status, CommandStatus::ESME_RINVCMDLEN);
+        EXPECT_EQ(s.error->command_length, s.command_length);
+        EXPECT_EQ(s.error->command_id, row.command_id);
+        EXPECT_EQ(s.error->sequence_number, row.sequence_number);
+        // The answer the net layer writes before closing.
+        const auto nack = make_generic_nack(s.error->sequence_number.value_or(0), s.error->command_status);
+        EXPECT_EQ(nack.command_id(), CommandId::generic_nack);
+        EXPECT_EQ(nack.header.sequence_number, row.sequence_number.value_or(0));
+    }
+    // Frames that are not malformed carry no error.
+    const std::uint8_t ok[16] = {0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1};
+    EXPECT_FALSE(scan_frame(ok).error.has_value());
+    EXPECT_FALSE(scan_frame(std::span<const std::uint8_t>(ok).first(8)).error.has_value());
 }
 
 TEST(ScanFrame, SplitsManyPdusInOneBuffer) {

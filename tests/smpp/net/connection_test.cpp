@@ -1,11 +1,13 @@
 // Connection over real TCP on 127.0.0.1 (port 0): framing across arbitrary read boundaries,
-// batching, decode errors, framing loss, graceful close, back-pressure and TLS verification.
+// batching, decode errors, framing loss (generic_nack, then the close), graceful close, back-pressure and TLS verification.
 #include "smpp/net/connection.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -121,6 +123,34 @@ TEST_F(ConnectionTest, HandsUpDecodeErrorsWithTheHeaderAndKeepsReading) {
     EXPECT_FALSE(server_handler_.closed.has_value());
 }
 
+// What a raw peer reads until the connection closes (call once the server side has closed: the
+// octets are then in the socket buffer and the read does not block the test's io_context).
+struct ReadToEnd {
+    std::vector<std::uint8_t> bytes;
+    boost::system::error_code end;
+};
+ReadToEnd read_to_end(tcp::socket& raw) {
+    ReadToEnd r;
+    std::array<std::uint8_t, 256> buf{};
+    for (;;) {
+        const auto n = raw.read_some(asio::buffer(buf), r.end);
+        r.bytes.insert(r.bytes.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+        if (r.end) return r;
+    }
+}
+
+// The one PDU in `bytes`, which must be a generic_nack.
+void expect_generic_nack(const std::vector<std::uint8_t>& bytes, CommandStatus status, std::uint32_t seq) {
+    const auto scan = scan_frame(bytes);
+    ASSERT_EQ(scan.status, FrameStatus::complete);
+    ASSERT_EQ(scan.frame_size, bytes.size());
+    const auto pdu = decode(bytes);
+    ASSERT_TRUE(pdu);
+    EXPECT_EQ(pdu->command_id(), CommandId::generic_nack);
+    EXPECT_EQ(pdu->header.command_status, status);
+    EXPECT_EQ(pdu->header.sequence_number, seq);
+}
+
 TEST_F(ConnectionTest, ClosesWhenFramingIsLost) {
     listen();
     auto raw = raw_connect();
@@ -131,11 +161,40 @@ TEST_F(ConnectionTest, ClosesWhenFramingIsLost) {
     ASSERT_TRUE(run_until(io_, [&] { return server_handler_.closed.has_value(); }));
     EXPECT_EQ(*server_handler_.closed, make_error_code(NetErrc::framing_lost));
     EXPECT_EQ(server_handler_.pdus.size(), 1U);
-    // The peer sees the close.
-    std::array<std::uint8_t, 16> buf{};
-    boost::system::error_code ec;
-    raw.read_some(asio::buffer(buf), ec);
-    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+    // The peer reads a generic_nack (no 16-octet header to take a sequence_number from: 0), then
+    // the close.
+    const auto got = read_to_end(raw);
+    EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset) << got.end.message();
+    expect_generic_nack(got.bytes, CommandStatus::ESME_RINVCMDLEN, 0);
+}
+
+// Reference §2: an impossible command_length is answered with generic_nack ESME_RINVCMDLEN carrying
+// the peer's sequence_number, and the connection is dropped after it.
+TEST_F(ConnectionTest, AnswersAnImpossibleLengthWithGenericNackThenCloses) {
+    struct Case {
+        std::uint32_t command_length;
+        std::uint32_t sequence_number;
+    };
+    listen();
+    for (const auto c : {Case{8, 0x2A}, Case{0x7fffffff, 0x01020304}}) {
+        SCOPED_TRACE(c.command_length);
+        server_.reset();
+        server_handler_ = {};
+        auto raw = raw_connect();
+        std::array<std::uint8_t, 16> header{};
+        const std::uint32_t words[] = {c.command_length, 0x00000004, 0, c.sequence_number};  // submit_sm
+        for (std::size_t i = 0; i < 4; ++i) {
+            for (std::size_t b = 0; b < 4; ++b) header[i * 4 + b] = static_cast<std::uint8_t>(words[i] >> (24 - 8 * b));
+        }
+        asio::write(raw, asio::buffer(header));
+        ASSERT_TRUE(run_until(io_, [&] { return server_handler_.closed.has_value(); }));
+        EXPECT_EQ(*server_handler_.closed, make_error_code(NetErrc::framing_lost));
+        EXPECT_TRUE(server_handler_.pdus.empty());
+        EXPECT_EQ(server_->stats().tx_pdus, 1U);
+        const auto got = read_to_end(raw);
+        EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset) << got.end.message();
+        expect_generic_nack(got.bytes, CommandStatus::ESME_RINVCMDLEN, c.sequence_number);
+    }
 }
 
 TEST_F(ConnectionTest, RejectsOversizedCommandLength) {
@@ -147,6 +206,7 @@ TEST_F(ConnectionTest, RejectsOversizedCommandLength) {
     asio::write(raw, asio::buffer(huge));
     ASSERT_TRUE(run_until(io_, [&] { return server_handler_.closed.has_value(); }));
     EXPECT_EQ(*server_handler_.closed, make_error_code(NetErrc::framing_lost));
+    expect_generic_nack(read_to_end(raw).bytes, CommandStatus::ESME_RINVCMDLEN, 1);
 }
 
 TEST_F(ConnectionTest, GracefulCloseFlushesEverythingQueued) {
