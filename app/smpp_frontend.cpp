@@ -1,12 +1,12 @@
 #include "app/smpp_frontend.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <utility>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/codec/build.hpp"
 #include "smpp/codec/receipt/receipt.hpp"
 #include "smpp/codec/text/data_coding.hpp"
 #include "smpp/codec/tlv.hpp"
@@ -176,16 +176,6 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         c.status = CommandStatus::ESME_RINVCMDID;
     }
     return c;
-}
-
-std::string yymmddhhmm(router::SystemTime t) {
-    const std::time_t tt = router::SystemClock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min);
-    return buf;
 }
 
 std::optional<smpp::MessageState> receipt_state(router::MessageState s) noexcept {
@@ -513,16 +503,18 @@ smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const
     d.source_addr = !m.destination.empty() && m.destination.front() == '+' ? m.destination.substr(1) : m.destination;
     d.destination_addr = m.sender;
     d.esm_class = 0x04;  // SMSC delivery receipt
-    std::string text = m.text.substr(0, 20);
-    std::string body = "id:" + id + " sub:001 dlvrd:" + (delivered ? "001" : "000") +
-                       " submit date:" + yymmddhhmm(m.accepted_at) + " done date:" + yymmddhhmm(event.at) +
-                       " stat:" + std::string(smpp::stat_text(state)) + " err:" + (delivered ? "000" : "001") +
-                       " text:" + text;
+    smpp::Receipt r;
+    r.id = id;
+    r.sub = 1;
+    r.dlvrd = delivered ? 1 : 0;
+    r.submit_date = smpp::receipt_date(m.accepted_at);
+    r.done_date = smpp::receipt_date(event.at);
+    r.state = state;
+    r.err = delivered ? "000" : "001";
+    r.text = std::string(smpp::receipt_text_of(m.text));
+    const auto body = smpp::build_receipt(r);
     d.short_message.assign(body.begin(), body.end());
-    smpp::TlvBuilder tlvs;
-    tlvs.c_string(smpp::tlv_tag::receipted_message_id, id);
-    tlvs.u8(smpp::tlv_tag::message_state, static_cast<std::uint8_t>(state));
-    d.tlvs = tlvs.bytes();
+    d.tlvs = smpp::make_receipt_tlvs(r);
     return d;
 }
 

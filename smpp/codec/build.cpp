@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "smpp/codec/tlv.hpp"
+
 namespace bindery::smpp {
 
 namespace {
@@ -26,6 +28,14 @@ std::optional<Body> make_body(CommandId id) {
     Body b;
     if (!emplace_body(id, b)) return std::nullopt;
     return b;
+}
+
+std::vector<std::uint8_t> make_receipt_tlvs(const Receipt& r) {
+    TlvBuilder tlvs;
+    tlvs.c_string(tlv_tag::receipted_message_id, r.id);
+    tlvs.u8(tlv_tag::message_state, static_cast<std::uint8_t>(r.state));
+    if (r.network_error) tlvs.network_error_code(*r.network_error);
+    return tlvs.bytes();
 }
 
 Pdu make_generic_nack(std::uint32_t sequence_number, CommandStatus status) {

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "smpp/codec/command.hpp"
 #include "smpp/codec/decode.hpp"
 #include "smpp/codec/pdu.hpp"
+#include "smpp/codec/receipt/receipt.hpp"
 
 namespace bindery::smpp {
 
@@ -23,6 +25,10 @@ namespace bindery::smpp {
 
 // A default-constructed body for a command id (nullopt for unknown ids).
 [[nodiscard]] std::optional<Body> make_body(CommandId id);
+
+// The TLVs an SMSC sends with a delivery receipt's text (build_receipt): receipted_message_id
+// (r.id), message_state (r.state) and, when r.network_error is set, network_error_code.
+[[nodiscard]] std::vector<std::uint8_t> make_receipt_tlvs(const Receipt& r);
 
 [[nodiscard]] Pdu make_enquire_link(std::uint32_t sequence_number);
 [[nodiscard]] Pdu make_unbind(std::uint32_t sequence_number);

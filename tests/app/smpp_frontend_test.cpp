@@ -863,6 +863,31 @@ TEST_F(SmppFrontendTest, AReceiptWaitsForAReceiverBindThenArrivesAsDeliverSm) {
     ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().receipts_delivered == 1; }));
 }
 
+// The receipt is built by smpp::build_receipt: Appendix B text whose text: is the first 20
+// characters of the message (the 20th, é, straddles octet 20 and is kept whole), and its TLVs.
+TEST(SmppFrontendReceipt, TextIsTheFirstTwentyCharactersNotOctets) {
+    using namespace std::chrono;
+    router::Message m;
+    m.id = *router::MessageId::parse("01890a5d-ac96-774b-bcce-b302099a8057");
+    m.sender = "Bindery";
+    m.destination = "+989121234567";
+    m.text = "abcdefghijklmnopqrs\xC3\xA9 and more";
+    m.accepted_at = sys_days{year{2026} / 11 / 23} + hours{17};
+    router::MessageEvent e;
+    e.id = m.id;
+    e.from = router::MessageState::sent;
+    e.to = router::MessageState::delivered;
+    e.at = m.accepted_at + minutes{1};
+    const auto d = SmppFrontend::receipt_for(m, e);
+    EXPECT_EQ(std::string(d.short_message.begin(), d.short_message.end()),
+              "id:01890a5d-ac96-774b-bcce-b302099a8057 sub:001 dlvrd:001 submit date:2611231700 "
+              "done date:2611231701 stat:DELIVRD err:000 text:abcdefghijklmnopqrs\xC3\xA9");
+    const smpp::TlvRange tlvs{smpp::ByteView(d.tlvs)};
+    EXPECT_EQ(tlvs.receipted_message_id(), std::optional<std::string_view>("01890a5d-ac96-774b-bcce-b302099a8057"));
+    EXPECT_EQ(tlvs.message_state(), std::optional<std::uint8_t>(2));
+    EXPECT_EQ(d.esm_class, 0x04);
+}
+
 TEST_F(SmppFrontendTest, WrongPasswordIsRefused) {
     RecordingApi api;
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);

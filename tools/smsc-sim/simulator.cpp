@@ -1,13 +1,13 @@
 #include "tools/smsc-sim/simulator.hpp"
 
 #include <cstdio>
-#include <ctime>
 #include <utility>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "smpp/codec/tlv.hpp"
+#include "smpp/codec/build.hpp"
+#include "smpp/codec/receipt/receipt.hpp"
 #include "smpp/net/password.hpp"
 
 namespace bindery::sim {
@@ -16,49 +16,37 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using namespace bindery::smpp;
 
-namespace {
-
-std::string yymmddhhmm(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min);
-    return buf;
-}
-
-}  // namespace
-
-std::string receipt_text(std::string_view message_id, std::string_view stat, std::string_view err,
-                         std::string_view submit_date, std::string_view done_date, std::string_view text) {
-    std::string out;
-    out.reserve(140);
-    out += "id:";
-    out += message_id;
-    out += " sub:001 dlvrd:";
-    out += stat == "DELIVRD" ? "001" : "000";
-    out += " submit date:";
-    out += submit_date;
-    out += " done date:";
-    out += done_date;
-    out += " stat:";
-    out += stat;
-    out += " err:";
-    out += err;
-    out += " text:";
-    out += text.substr(0, 20);
-    return out;
-}
-
-std::uint8_t message_state_for(std::string_view stat) noexcept {
-    if (stat == "ENROUTE") return 1;
-    if (stat == "DELIVRD") return 2;
-    if (stat == "EXPIRED") return 3;
-    if (stat == "DELETED") return 4;
-    if (stat == "UNDELIV") return 5;
-    if (stat == "ACCEPTD") return 6;
-    if (stat == "REJECTD") return 8;
-    return 7;
+ShortMessageData make_receipt(const ShortMessageData& original, std::string_view message_id,
+                              std::string_view stat, std::chrono::system_clock::time_point at) {
+    const bool delivered = stat == "DELIVRD";
+    Receipt r;
+    r.id = std::string(message_id);
+    r.sub = 1;
+    r.dlvrd = delivered ? 1 : 0;
+    r.submit_date = r.done_date = receipt_date(at);
+    r.state = parse_stat(stat).value_or(MessageState::unknown);
+    r.stat = std::string(stat);
+    if (delivered) {
+        r.err = "000";
+    } else {  // a GSM network error, written as err:001 (UNDELIV), 002 (EXPIRED), 003 (the rest)
+        r.network_error = NetworkErrorCode{3, static_cast<std::uint16_t>(stat == "UNDELIV"   ? 1
+                                                                         : stat == "EXPIRED" ? 2
+                                                                                             : 3)};
+    }
+    r.text = std::string(receipt_text_of(std::string_view(
+        reinterpret_cast<const char*>(original.short_message.data()), original.short_message.size())));
+    ShortMessageData d;
+    d.source_addr_ton = original.dest_addr_ton;
+    d.source_addr_npi = original.dest_addr_npi;
+    d.source_addr = original.destination_addr;
+    d.dest_addr_ton = original.source_addr_ton;
+    d.dest_addr_npi = original.source_addr_npi;
+    d.destination_addr = original.source_addr;
+    d.esm_class = 0x04;
+    const auto body = build_receipt(r);
+    d.short_message.assign(body.begin(), body.end());
+    d.tlvs = make_receipt_tlvs(r);
+    return d;
 }
 
 SmscSimulator::SmscSimulator(asio::any_io_executor executor, SimConfig config)
@@ -278,26 +266,7 @@ void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, Su
         const auto& stat = pick_outcome();
         const bool want = (reg & 0x03) == 1 || ((reg & 0x03) == 2 && stat != "DELIVRD");
         if (want) {
-            const auto now_t = std::time(nullptr);
-            const std::string date = yymmddhhmm(now_t);
-            const std::string err = stat == "DELIVRD" ? "000" : stat == "UNDELIV" ? "001" : stat == "EXPIRED" ? "002" : "003";
-            ShortMessageData d;
-            d.source_addr_ton = original.dest_addr_ton;
-            d.source_addr_npi = original.dest_addr_npi;
-            d.source_addr = original.destination_addr;
-            d.dest_addr_ton = original.source_addr_ton;
-            d.dest_addr_npi = original.source_addr_npi;
-            d.destination_addr = original.source_addr;
-            d.esm_class = 0x04;
-            const auto text = std::string(reinterpret_cast<const char*>(original.short_message.data()),
-                                          original.short_message.size());
-            const auto body = receipt_text(message_id, stat, err, date, date, text);
-            d.short_message.assign(body.begin(), body.end());
-            TlvBuilder tlvs;
-            tlvs.c_string(tlv_tag::receipted_message_id, message_id);
-            tlvs.u8(tlv_tag::message_state, message_state_for(stat));
-            if (stat != "DELIVRD") tlvs.network_error_code(NetworkErrorCode{3, static_cast<std::uint16_t>(std::stoi(err))});
-            d.tlvs = tlvs.bytes();
+            auto d = make_receipt(original, message_id, stat, std::chrono::system_clock::now());
             ++counters_.receipts_queued;
             enqueue(receipts_, receipt_timer_, config_.dlr_delay,
                     [weak = weak_from_this(), account = std::string(origin.account), d = std::move(d), stat]() mutable {

@@ -6,6 +6,7 @@
 // (ESME_RTHROTTLED past it), an error rate, slow responses, disconnects after N submits, MO
 // traffic, a bind limit.
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -131,12 +132,14 @@ private:
     bool stopped_ = false;
 };
 
-// Appendix B receipt text: "id:... sub:001 dlvrd:001 submit date:YYMMDDhhmm done date:YYMMDDhhmm
-// stat:DELIVRD err:000 text:..." (text: first 20 octets of the original message).
-[[nodiscard]] std::string receipt_text(std::string_view message_id, std::string_view stat,
-                                       std::string_view err, std::string_view submit_date,
-                                       std::string_view done_date, std::string_view text);
-// message_state value (§8.4) for a receipt stat (UNKNOWN for anything else).
-[[nodiscard]] std::uint8_t message_state_for(std::string_view stat) noexcept;
+// The receipt deliver_sm for an accepted submit `original` that ended as `stat` at `at`: addresses
+// swapped, esm_class 0x04, the Appendix B text of smpp::build_receipt ("id:... sub:001 dlvrd:001
+// submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DELIVRD err:000 text:<the first 20 characters
+// of the original>") and smpp::make_receipt_tlvs: receipted_message_id, message_state
+// (smpp::parse_stat of `stat`, UNKNOWN for anything else) and, unless DELIVRD, network_error_code
+// (GSM, the err value: UNDELIV 1, EXPIRED 2, others 3).
+[[nodiscard]] smpp::ShortMessageData make_receipt(const smpp::ShortMessageData& original,
+                                                  std::string_view message_id, std::string_view stat,
+                                                  std::chrono::system_clock::time_point at);
 
 }  // namespace bindery::sim

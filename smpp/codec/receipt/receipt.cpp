@@ -335,6 +335,43 @@ Expected<Receipt, ReceiptError> parse_receipt(std::string_view input, const Rece
     return r;
 }
 
+ReceiptDate receipt_date(std::chrono::system_clock::time_point t) noexcept {
+    using namespace std::chrono;
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{floor<minutes>(t - day)};
+    ReceiptDate d;
+    d.year = static_cast<std::uint16_t>(static_cast<int>(ymd.year()));
+    d.month = static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month()));
+    d.day = static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()));
+    d.hour = static_cast<std::uint8_t>(hms.hours().count());
+    d.minute = static_cast<std::uint8_t>(hms.minutes().count());
+    return d;
+}
+
+std::string_view receipt_text_of(std::string_view text, std::size_t characters) noexcept {
+    // The length of the well-formed sequence at `i`, else 1.
+    auto sequence_at = [&](std::size_t i) -> std::size_t {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t n = 1;
+        if ((lead & 0xE0) == 0xC0) {
+            n = 2;
+        } else if ((lead & 0xF0) == 0xE0) {
+            n = 3;
+        } else if ((lead & 0xF8) == 0xF0) {
+            n = 4;
+        }
+        if (i + n > text.size()) return 1;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
+        }
+        return n;
+    };
+    std::size_t end = 0;
+    for (std::size_t c = 0; c < characters && end < text.size(); ++c) end += sequence_at(end);
+    return text.substr(0, end);
+}
+
 std::string build_receipt(const Receipt& r) {
     std::string out;
     out.reserve(160 + r.id.size() + r.text.size());

@@ -14,6 +14,8 @@
 #include "smpp/base/expected.hpp"
 #include "smpp/codec/network_error_code.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +58,8 @@ struct ReceiptDate {
 [[nodiscard]] std::optional<ReceiptDate> parse_receipt_date(std::string_view digits) noexcept;
 // 10 or 12 digits (14 when the year is outside 2000-2099).
 [[nodiscard]] std::string format_receipt_date(const ReceiptDate& d);
+// `t` in UTC to the minute (the 10-digit YYMMDDhhmm form an SMSC writes).
+[[nodiscard]] ReceiptDate receipt_date(std::chrono::system_clock::time_point t) noexcept;
 
 
 // The receipt-related TLVs of the deliver_sm / data_sm, as plain values.
@@ -104,7 +108,17 @@ struct ReceiptError {
 
 // Canonical Appendix B text: every present field in spec order, text last ("text:" always).
 // stat is `Receipt::stat` when it maps to `state`, else stat_text(state); sub/dlvrd 3 digits.
+// `text` goes out as given: an SMSC sets it to receipt_text_of(the message's text). The TLVs
+// that go with it: make_receipt_tlvs (smpp/codec/build.hpp).
 [[nodiscard]] std::string build_receipt(const Receipt& r);
+
+// Appendix B's `text:` is the first 20 characters of the message.
+inline constexpr std::size_t kReceiptTextCharacters = 20;
+// The first `characters` characters (code points) of UTF-8 `text`: never cut inside a multi-byte
+// sequence, as a cut at 20 octets would. An octet that does not begin a well-formed sequence
+// counts as one character.
+[[nodiscard]] std::string_view receipt_text_of(std::string_view text,
+                                               std::size_t characters = kReceiptTextCharacters) noexcept;
 
 // Message ids across forms: submit_sm_resp and receipt may disagree (hex vs decimal, leading
 // zeros, letter case).

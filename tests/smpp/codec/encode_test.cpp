@@ -211,6 +211,31 @@ TEST(Build, ResponsesEchoTheSequenceAndPickTheRightBody) {
     EXPECT_EQ(make_body(CommandId::query_sm)->index(), Body(QuerySm{}).index());
 }
 
+TEST(Build, ReceiptTlvsCarryTheIdTheStateAndTheNetworkErrorWhenSet) {
+    Receipt r;
+    r.id = "abc123";
+    r.state = MessageState::undeliverable;
+    auto bytes = make_receipt_tlvs(r);
+    TlvRange tlvs{ByteView(bytes)};
+    EXPECT_EQ(tlvs.receipted_message_id(), std::optional<std::string_view>("abc123"));
+    EXPECT_EQ(tlvs.message_state(), std::optional<std::uint8_t>(5));
+    EXPECT_FALSE(tlvs.network_error_code());
+    r.network_error = NetworkErrorCode{3, 1};
+    bytes = make_receipt_tlvs(r);
+    tlvs = TlvRange{ByteView(bytes)};
+    ASSERT_TRUE(tlvs.network_error_code());
+    EXPECT_EQ(tlvs.network_error_code()->network_type, 3);
+    EXPECT_EQ(tlvs.network_error_code()->error_code, 1);
+    // The text and the TLVs parse back to the same receipt.
+    r.text = "hi";
+    const auto parsed = parse_receipt(build_receipt(r), ReceiptTlvs{tlvs.receipted_message_id(), tlvs.message_state(),
+                                                                    tlvs.network_error_code()});
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->id, "abc123");
+    EXPECT_EQ(parsed->state, MessageState::undeliverable);
+    EXPECT_EQ(parsed->network_error, r.network_error);
+}
+
 TEST(Build, StatusNamesFollowTheSpecSpelling) {
     EXPECT_EQ(to_string(CommandStatus::ESME_RTHROTTLED), "ESME_RTHROTTLED");
     EXPECT_EQ(to_string(CommandStatus::ESME_RINVMSGLEN), "ESME_RINVMSGLEN");

@@ -59,17 +59,7 @@ public:
     }
 };
 
-ShortMessageData message(std::string text, std::uint8_t registered_delivery = 1) {
-    ShortMessageData m;
-    m.source_addr_ton = 5;
-    m.source_addr = "Bindery";
-    m.dest_addr_ton = 1;
-    m.dest_addr_npi = 1;
-    m.destination_addr = "989121234567";
-    m.registered_delivery = registered_delivery;
-    m.short_message.assign(text.begin(), text.end());
-    return m;
-}
+using test::message;
 
 class ClientBindTest : public ::testing::Test {
 protected:

@@ -16,6 +16,7 @@
 
 #include "smpp/codec/codec.hpp"
 #include "smpp/net/connection.hpp"
+#include "smpp/net/message.hpp"
 
 namespace bindery::smpp::test {
 
@@ -62,6 +63,19 @@ public:
     void on_writable() override { ++writable; }
     void on_closed(const boost::system::error_code& ec) override { closed = ec; }
 };
+
+// A submit from "Bindery" (alphanumeric) to 989121234567 carrying `text`.
+inline ShortMessageData message(std::string text, std::uint8_t registered_delivery = 1) {
+    ShortMessageData m;
+    m.source_addr_ton = 5;
+    m.source_addr = "Bindery";
+    m.dest_addr_ton = 1;
+    m.dest_addr_npi = 1;
+    m.destination_addr = "989121234567";
+    m.registered_delivery = registered_delivery;
+    m.short_message.assign(text.begin(), text.end());
+    return m;
+}
 
 inline std::vector<std::uint8_t> encoded(const Pdu& pdu) {
     std::vector<std::uint8_t> out;

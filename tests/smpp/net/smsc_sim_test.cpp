@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -146,14 +147,51 @@ TEST(SmscSimOptions, ParsesEveryKnobAndRejectsNonsense) {
     EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--bogus", "1"}), std::invalid_argument);
 }
 
+std::chrono::system_clock::time_point at_2611231700() {
+    using namespace std::chrono;
+    return sys_days{year{2026} / 11 / 23} + hours{17};
+}
+
+std::string text_of(const ShortMessageData& d) {
+    return std::string(reinterpret_cast<const char*>(d.short_message.data()), d.short_message.size());
+}
+
 TEST(SmscSimReceipt, TextFollowsAppendixB) {
-    EXPECT_EQ(sim::receipt_text("abc123", "DELIVRD", "000", "2611231700", "2611231701",
-                                "Hello world, this is longer than twenty"),
-              "id:abc123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231701 stat:DELIVRD "
+    const auto d = sim::make_receipt(test::message("Hello world, this is longer than twenty"), "abc123",
+                                     "DELIVRD", at_2611231700());
+    EXPECT_EQ(text_of(d),
+              "id:abc123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231700 stat:DELIVRD "
               "err:000 text:Hello world, this is");
-    EXPECT_EQ(sim::message_state_for("UNDELIV"), 5);
-    EXPECT_EQ(sim::message_state_for("REJECTD"), 8);
-    EXPECT_EQ(sim::message_state_for("weird"), 7);
+    EXPECT_EQ(d.esm_class, 0x04);
+    EXPECT_EQ(d.source_addr, "989121234567");
+    EXPECT_EQ(d.destination_addr, "Bindery");
+    const TlvRange tlvs{ByteView(d.tlvs)};
+    EXPECT_EQ(tlvs.receipted_message_id(), std::optional<std::string_view>("abc123"));
+    EXPECT_EQ(tlvs.message_state(), std::optional<std::uint8_t>(2));
+    EXPECT_FALSE(tlvs.network_error_code());
+    auto state_of = [](std::string_view stat) {
+        const auto r = sim::make_receipt(test::message("x"), "1", stat, at_2611231700());
+        return TlvRange{ByteView(r.tlvs)}.message_state();
+    };
+    EXPECT_EQ(state_of("UNDELIV"), std::optional<std::uint8_t>(5));
+    EXPECT_EQ(state_of("REJECTD"), std::optional<std::uint8_t>(8));
+    EXPECT_EQ(state_of("weird"), std::optional<std::uint8_t>(7));
+    const auto undeliv = sim::make_receipt(test::message("x"), "1", "UNDELIV", at_2611231700());
+    EXPECT_NE(text_of(undeliv).find(" dlvrd:000 "), std::string::npos) << text_of(undeliv);
+    EXPECT_NE(text_of(undeliv).find(" stat:UNDELIV err:001 text:x"), std::string::npos) << text_of(undeliv);
+    EXPECT_EQ(TlvRange{ByteView(undeliv.tlvs)}.network_error_code(), (NetworkErrorCode{3, 1}));
+}
+
+// text: is the first 20 characters, not 20 octets: the 20th character (é, 2 octets) straddles
+// octet 20 and is kept whole, so the receipt stays valid UTF-8.
+TEST(SmscSimReceipt, TextCutsOnCharactersNotOctets) {
+    const std::string ascii19 = "abcdefghijklmnopqrs";
+    const auto d = sim::make_receipt(test::message(ascii19 + "\xC3\xA9" + "xyz"), "abc123", "DELIVRD",
+                                     at_2611231700());
+    const auto text = text_of(d);
+    const std::string tail = "text:" + ascii19 + "\xC3\xA9";
+    ASSERT_GE(text.size(), tail.size());
+    EXPECT_EQ(text.substr(text.size() - tail.size()), tail) << text;
 }
 
 }  // namespace

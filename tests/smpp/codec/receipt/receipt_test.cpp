@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -188,6 +189,35 @@ TEST(ReceiptBuild, WritesAppendixBAndRoundTrips) {
     const auto p = parse_receipt(build_receipt(old));
     ASSERT_TRUE(p);
     EXPECT_EQ(p->submit_date, old.submit_date);
+}
+
+// Appendix B's text is the first 20 characters: cut between UTF-8 code points, never inside one.
+TEST(ReceiptText, KeepsTheFirstTwentyCharactersNotOctets) {
+    const std::string ascii19 = "abcdefghijklmnopqrs";
+    // The 20th character (2 octets, then 3) straddles octet 20: kept whole.
+    EXPECT_EQ(receipt_text_of(ascii19 + "\xC3\xA9xyz"), ascii19 + "\xC3\xA9");
+    EXPECT_EQ(receipt_text_of(ascii19 + "\xE2\x82\xAC tail"), ascii19 + "\xE2\x82\xAC");
+    // Twenty 2-octet characters: 40 octets.
+    std::string cyrillic;
+    for (int i = 0; i < 25; ++i) cyrillic += "\xD0\x96";
+    EXPECT_EQ(receipt_text_of(cyrillic).size(), 40U);
+    // A 4-octet character (emoji) counts once.
+    EXPECT_EQ(receipt_text_of("\xF0\x9F\x98\x80" + ascii19 + "!"), "\xF0\x9F\x98\x80" + ascii19);
+    EXPECT_EQ(receipt_text_of("short"), "short");
+    EXPECT_EQ(receipt_text_of(""), "");
+    EXPECT_EQ(receipt_text_of("abc", 2), "ab");
+    // Octets that are not UTF-8 count one each; a truncated sequence at the end is not read past.
+    EXPECT_EQ(receipt_text_of(std::string(25, '\xFF')).size(), 20U);
+    EXPECT_EQ(receipt_text_of(ascii19 + "\xE2\x82"), ascii19 + "\xE2");
+}
+
+TEST(ReceiptDates, FromAPointInTimeInUtcToTheMinute) {
+    using namespace std::chrono;
+    const auto t = sys_days{year{2026} / 11 / 23} + hours{17} + minutes{5} + seconds{59};
+    const auto d = receipt_date(t);
+    EXPECT_EQ(d, date(2026, 11, 23, 17, 5));
+    EXPECT_EQ(format_receipt_date(d), "2611231705");
+    EXPECT_EQ(format_receipt_date(receipt_date(system_clock::time_point{})), "19700101000000");
 }
 
 TEST(ReceiptDates, ParseAndFormat) {
