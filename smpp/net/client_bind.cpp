@@ -59,7 +59,6 @@ std::size_t ClientBind::load() const noexcept { return in_flight_.size() + queue
 
 void ClientBind::start() {
     if (state_ != State::idle) return;
-    if (config_.tls.enabled) tls_ = make_tls_context(config_.tls, TlsRole::client);
     do_connect();
 }
 
@@ -67,6 +66,20 @@ void ClientBind::do_connect() {
     if (stopping_) return;
     state_ = State::connecting;
     ++stats_.connects;
+    if (config_.tls.enabled && !tls_) {
+        // Loaded at the first attempt that needs it, then kept. A file that cannot be read fails
+        // this attempt like a refused connect (counted, retried with backoff): never a throw on
+        // the io thread.
+        auto ctx = load_tls_context(config_.tls, TlsRole::client);
+        if (!ctx) {
+            spdlog::error("smpp.bind {} cannot connect to {}:{}: {}", config_.name, config_.host,
+                          config_.port, ctx.error());
+            ++stats_.bind_failures;
+            next_cause_ = RetryCause::network;
+            return schedule_reconnect();
+        }
+        tls_ = std::move(*ctx);
+    }
     timer_.expires_after(config_.connect_timeout);
     timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
         auto self = weak.lock();

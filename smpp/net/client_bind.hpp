@@ -90,7 +90,7 @@ struct ClientBindStats {
     std::uint64_t connects = 0;
     std::uint64_t binds_up = 0;
     std::uint64_t binds_down = 0;
-    std::uint64_t bind_failures = 0;
+    std::uint64_t bind_failures = 0;  // bind refused or timed out, or TLS files unreadable
     std::uint64_t submits = 0;       // sent to the carrier
     std::uint64_t submit_ok = 0;
     std::uint64_t submit_failed = 0;  // answered with an error, timed out or lost

@@ -7,6 +7,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "smpp/base/expected.hpp"
+
 namespace bindery::smpp {
 
 enum class TlsRole { client, server };
@@ -20,8 +22,13 @@ struct TlsOptions {
     std::string server_name;   // client: expected name (SNI, hostname check); empty = the host
 };
 
-// Builds a context for `role` from `options` (TLS 1.2+). Startup/config code: throws
-// std::runtime_error naming the file that could not be loaded.
+// Builds a context for `role` from `options` (TLS 1.2+). Never throws: the error names the file
+// that could not be loaded ("tls: cannot load ca_file /x.pem: No such file or directory"). For
+// code that runs after startup (a carrier bind connecting or reconnecting on an io thread).
+[[nodiscard]] Expected<std::shared_ptr<boost::asio::ssl::context>, std::string> load_tls_context(
+    const TlsOptions& options, TlsRole role);
+
+// The same for startup/config code: throws std::runtime_error with that message.
 [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsOptions& options,
                                                                          TlsRole role);
 

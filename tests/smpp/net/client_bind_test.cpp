@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -302,6 +305,34 @@ TEST_F(ClientBindTest, RefusedCredentialsBackOffOnTheLongSchedule) {
     ASSERT_TRUE(run_until(io_, [&] { return good->bound(); }));
     EXPECT_EQ(obs.up, 0);
     EXPECT_GE(sim_->counters().bind_rejects, 2U);
+}
+
+// A TLS file that cannot be read (missing at start, and at the reconnects after) fails each attempt:
+// logged, counted as a failure, retried with the usual backoff; never a throw out of the io thread
+// (bindery serve aborted with "terminate called ... tls: cannot load ca_file").
+TEST_F(ClientBindTest, AnUnreadableTlsCaFileFailsTheAttemptAndIsRetriedUntilItAppears) {
+    sim::SimConfig cfg;
+    cfg.tls.enabled = true;
+    cfg.tls.verify_peer = false;
+    cfg.tls.cert_file = BINDERY_SOURCE_DIR "/tests/smpp/net/data/server.crt";
+    cfg.tls.key_file = BINDERY_SOURCE_DIR "/tests/smpp/net/data/server.key";
+    start_sim(cfg);
+    const auto ca = std::filesystem::temp_directory_path() /
+                    ("bindery-client-bind-ca-" + std::to_string(::getpid()) + ".pem");
+    std::filesystem::remove(ca);
+    auto c = bind_config();
+    c.tls.enabled = true;
+    c.tls.ca_file = ca.string();
+    c.tls.server_name = "localhost";
+    auto bind = make_bind(c, nullptr);
+    ASSERT_TRUE(run_until(io_, [&] { return bind->stats().bind_failures >= 2; }));
+    EXPECT_FALSE(bind->bound());
+    EXPECT_GE(bind->stats().connects, 2U);
+    EXPECT_EQ(sim_->counters().binds, 0U);
+    // The file appears: the next attempt connects over TLS and binds.
+    std::filesystem::copy_file(BINDERY_SOURCE_DIR "/tests/smpp/net/data/server.crt", ca);
+    ASSERT_TRUE(run_until(io_, [&] { return bind->bound(); }));
+    std::filesystem::remove(ca);
 }
 
 TEST_F(ClientBindTest, BindsOverTheAccountLimitAreRefused) {
