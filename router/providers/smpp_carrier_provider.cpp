@@ -360,7 +360,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         std::optional<smpp::ConcatPart> part;
         if (decoded->udh && decoded->udh->concat && decoded->udh->concat->total > 1) {
             const auto& c = *decoded->udh->concat;
-            part = smpp::ConcatPart{{mo.source, mo.destination, c.reference}, c.total, c.seqnum, dc, {}};
+            const auto kind = c.reference_16bit ? smpp::ConcatRefKind::udh16 : smpp::ConcatRefKind::udh8;
+            part = smpp::ConcatPart{{mo.source, mo.destination, c.reference, kind, c.total}, c.total, c.seqnum, dc, {}};
             const auto payload = decoded->udh->payload;
             part->user_data = packed ? smpp::unpack_septets(payload, decoded->udh->fill_bits())
                                      : std::vector<std::uint8_t>(payload.begin(), payload.end());
@@ -368,7 +369,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             const auto total = tlvs.sar_total_segments().value_or(0);
             const auto seq = tlvs.sar_segment_seqnum().value_or(0);
             if (total > 1) {
-                part = smpp::ConcatPart{{mo.source, mo.destination, *ref}, total, seq, dc, {}};
+                part = smpp::ConcatPart{{mo.source, mo.destination, *ref, smpp::ConcatRefKind::sar, total}, total, seq,
+                                        dc, {}};
                 part->user_data = packed ? smpp::unpack_septets(sm) : std::vector<std::uint8_t>(sm.begin(), sm.end());
             }
         }

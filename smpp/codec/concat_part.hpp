@@ -12,12 +12,10 @@
 #include "smpp/base/expected.hpp"
 #include "smpp/codec/bytes.hpp"
 #include "smpp/codec/command.hpp"
+#include "smpp/codec/text/reassembler.hpp"  // ConcatRefKind
 #include "smpp/codec/tlv.hpp"
 
 namespace bindery::smpp {
-
-// Which header numbered a part: references of different kinds never join.
-enum class ConcatRefKind : std::uint8_t { udh8 = 0, udh16 = 1, sar = 2 };
 
 struct ConcatRef {
     ConcatRefKind kind = ConcatRefKind::udh8;

@@ -30,14 +30,23 @@ struct ReassemblyLimits {
     std::size_t max_pending_bytes = 4 * 1024 * 1024;
 };
 
+// Which header numbered a part: references of different kinds never join.
+enum class ConcatRefKind : std::uint8_t { udh8 = 0, udh16 = 1, sar = 2 };
+
+// Parts join when all of these agree. A sender's 8-bit UDH, 16-bit UDH and SAR references are
+// separate counters, so the kind is part of the key. `total` is too when the caller sets it: two
+// messages that reuse a reference with different part counts then reassemble apart; left 0, a
+// part announcing another total than the pending message's supersedes it (DropReason::superseded).
 struct ConcatKey {
     std::string source_addr;
     std::string destination_addr;
     std::uint16_t reference = 0;
+    ConcatRefKind kind = ConcatRefKind::udh8;
+    std::uint8_t total = 0;
     friend bool operator==(const ConcatKey&, const ConcatKey&) = default;
     friend bool operator<(const ConcatKey& a, const ConcatKey& b) {
-        return std::tie(a.source_addr, a.destination_addr, a.reference) <
-               std::tie(b.source_addr, b.destination_addr, b.reference);
+        return std::tie(a.source_addr, a.destination_addr, a.reference, a.kind, a.total) <
+               std::tie(b.source_addr, b.destination_addr, b.reference, b.kind, b.total);
     }
 };
 

@@ -494,6 +494,57 @@ TEST_F(SmppCarrierProviderTest, MoIsDecodedAndReassembled) {
     EXPECT_FALSE(mo_[1].incomplete);
 }
 
+// A sender's 8-bit UDH, 16-bit UDH and SAR references are separate counters: parts with the same
+// reference number but another kind, or another part count, belong to another message.
+TEST_F(SmppCarrierProviderTest, MoPartsWithTheSameReferenceButAnotherKindOrTotalReassembleApart) {
+    start_sim();
+    wait_ready();
+    auto part = [](std::vector<std::uint8_t> header, std::string body, std::vector<std::uint8_t> tlvs = {}) {
+        smpp::ShortMessageData p;
+        p.source_addr = "989120000001";
+        p.destination_addr = "3000";
+        p.esm_class = header.empty() ? 0x00 : 0x40;
+        p.short_message = std::move(header);
+        p.short_message.insert(p.short_message.end(), body.begin(), body.end());
+        p.tlvs = std::move(tlvs);
+        return p;
+    };
+    auto udh8 = [](std::uint8_t ref, std::uint8_t total, std::uint8_t seq) {
+        return std::vector<std::uint8_t>{0x05, 0x00, 0x03, ref, total, seq};
+    };
+    auto udh16 = [](std::uint16_t ref, std::uint8_t total, std::uint8_t seq) {
+        return std::vector<std::uint8_t>{0x06, 0x08, 0x04, static_cast<std::uint8_t>(ref >> 8),
+                                         static_cast<std::uint8_t>(ref), total, seq};
+    };
+    auto sar = [](std::uint16_t ref, std::uint8_t total, std::uint8_t seq) {
+        smpp::TlvBuilder b;
+        b.u16(smpp::tlv_tag::sar_msg_ref_num, ref);
+        b.u8(smpp::tlv_tag::sar_total_segments, total);
+        b.u8(smpp::tlv_tag::sar_segment_seqnum, seq);
+        return b.bytes();
+    };
+    // Interleaved, all with reference 7: 8-bit UDH (2 parts), 16-bit UDH (2 parts), SAR (3 parts),
+    // and 8-bit UDH again with reference 9 as a 3-part and a 2-part message.
+    const std::vector<smpp::ShortMessageData> parts = {
+        part(udh8(7, 2, 1), "eight "),     part(udh16(7, 2, 1), "sixteen "), part({}, "sar ", sar(7, 3, 1)),
+        part(udh8(9, 3, 1), "three "),     part(udh8(9, 2, 1), "two "),      part(udh8(7, 2, 2), "bit"),
+        part({}, "in ", sar(7, 3, 2)),     part(udh16(7, 2, 2), "bit"),      part(udh8(9, 3, 2), "part"),
+        part(udh8(9, 2, 2), "parts"),      part({}, "tlvs", sar(7, 3, 3)),   part(udh8(9, 3, 3), "s"),
+    };
+    int answered = 0;
+    for (const auto& p : parts) {
+        sim_->server().deliver("prov", p, [&](const smpp::DeliverReport& rep) { answered += rep.delivered; });
+    }
+    ASSERT_TRUE(run_until(io_, [&] { return answered == static_cast<int>(parts.size()); }));
+    std::multiset<std::string> texts;
+    for (const auto& mo : mo_) {
+        EXPECT_FALSE(mo.incomplete) << mo.text;
+        texts.insert(mo.text);
+    }
+    EXPECT_EQ(texts, (std::multiset<std::string>{"eight bit", "sixteen bit", "sar in tlvs", "three parts",
+                                                  "two parts"}));
+}
+
 TEST_F(SmppCarrierProviderTest, UnparsableReceiptIsAnsweredOkAndCounted) {
     start_sim();
     wait_ready();
