@@ -224,6 +224,9 @@ struct HttpCarrierConfig {
     std::string content_type = "application/json";
     std::map<std::string, std::string> headers;
     Secret auth_token;  // sent as "<auth_header>: <auth_scheme> <token>" when set
+    // What {secret} in url, header values and body stands for (an API key in the URL, a signed
+    // header): secret / secret_env / secret_file, so it need not be written inline.
+    Secret secret;
     std::string auth_header = "Authorization";
     std::string auth_scheme = "Bearer";  // empty: the token alone
     std::vector<unsigned> success_status{200};

@@ -183,6 +183,7 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.str("content_type", h->content_type);
         d.string_map("headers", h->headers);
         d.secret("auth_token", h->auth_token);
+        d.secret("secret", h->secret);
         d.key("success_status");
         out << YAML::Flow << YAML::BeginSeq;
         for (auto code : h->success_status) out << code;

@@ -1,5 +1,6 @@
 #include "app/config_loader.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,8 @@ std::optional<std::string> SystemSecretResolver::env(const std::string& name) co
 }
 
 Expected<std::string, std::string> SystemSecretResolver::read_file(const std::string& path) const {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Unexpected(std::string("Is a directory"));
     std::ifstream in(path, std::ios::binary);
     if (!in) return Unexpected(std::string(std::strerror(errno)));  // NOLINT(concurrency-mt-unsafe)
     std::ostringstream content;
@@ -594,6 +597,21 @@ public:
         return true;
     }
 
+    // A file the gateway reads when it starts (TLS certificate, key, CA): read now, so that
+    // check-config names it rather than serve failing later. `check`: the file is used (its TLS is
+    // enabled). Like secrets, not read with resolve_secrets off (check-config --no-secrets).
+    bool input_file(MapReader& m, std::string_view key, std::string& out, bool required, bool check) {
+        if (!str(m, key, out, required)) return false;
+        if (out.empty() || !check || !options_.resolve_secrets) return true;
+        auto content = secrets_.read_file(out);
+        if (!content || content->empty()) {
+            error(m.value_mark(key), m.path(key),
+                  "cannot read '" + out + "': " + (content ? std::string("the file is empty") : content.error()));
+            return false;
+        }
+        return true;
+    }
+
     // Checks that a resolved secret fits a protocol limit.
     void secret_max_length(const MapReader& m, const std::string& key, const Secret& s, std::size_t max) {
         if (!options_.resolve_secrets || !s.is_set() || s.reveal().size() <= max) return;
@@ -811,15 +829,15 @@ void Loader::load_credits(MapReader& m, CreditsConfig& c) {
 void Loader::load_server_tls(MapReader& m, ServerTlsConfig& c) {
     c.enabled = true;
     boolean(m, "enabled", c.enabled);
-    str(m, "cert_file", c.cert_file, c.enabled);
-    str(m, "key_file", c.key_file, c.enabled);
-    str(m, "client_ca_file", c.client_ca_file);
+    input_file(m, "cert_file", c.cert_file, c.enabled, c.enabled);
+    input_file(m, "key_file", c.key_file, c.enabled, c.enabled);
+    input_file(m, "client_ca_file", c.client_ca_file, false, c.enabled);
 }
 
 void Loader::load_client_tls(MapReader& m, ClientTlsConfig& c) {
     c.enabled = true;
     boolean(m, "enabled", c.enabled);
-    str(m, "ca_file", c.ca_file);
+    input_file(m, "ca_file", c.ca_file, false, c.enabled);
     boolean(m, "verify", c.verify);
     str(m, "server_name", c.server_name);
 }
@@ -1125,6 +1143,18 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     str(m, "content_type", c.content_type);
     string_map(m, "headers", c.headers);
     secret(m, "auth_token", c.auth_token, false);
+    {
+        const auto where = m.value_mark({"secret", "secret_env", "secret_file"});
+        const bool given = m.present("secret") || m.present("secret_env") || m.present("secret_file");
+        secret(m, "secret", c.secret, false);
+        bool used = c.url.find("{secret}") != std::string::npos || c.body.find("{secret}") != std::string::npos;
+        for (const auto& [name, value] : c.headers) used = used || value.find("{secret}") != std::string::npos;
+        if (used && !given) {
+            missing(m, "secret", "{secret} is used; give secret, secret_env or secret_file");
+        } else if (given && !used) {
+            error(where, m.path("secret"), "no url, header or body uses {secret}");
+        }
+    }
     list(m, "success_status", [&, first = true](const Node& item, const std::string& path) mutable {
         if (first) c.success_status.clear();
         first = false;
@@ -1293,8 +1323,10 @@ void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
     object(m, "auth", [&](MapReader& s) {
         secret(s, "bearer_token", c.bearer_token, false);
         str(s, "username", c.basic_username);
+        // Given but not resolved (an unset variable, an unreadable file) is reported by secret().
+        const bool password_given = s.present("password") || s.present("password_env") || s.present("password_file");
         secret(s, "password", c.basic_password, false);
-        if (!c.basic_username.empty() && !c.basic_password.is_set() && options_.resolve_secrets) {
+        if (!c.basic_username.empty() && !password_given && options_.resolve_secrets) {
             missing(s, "password", "basic auth needs a username and a password");
         }
     });

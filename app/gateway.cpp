@@ -279,6 +279,7 @@ router::RouterConfig to_router_config(const Config& config) {
             const auto c = std::stoll(code);   // digits only (checked by the loader)
             map.codes.push_back({c, c,
                                  cls == "permanent"   ? router::ErrorClass::permanent
+    if (carrier.secret.is_set()) out.secret = carrier.secret.reveal();
                                  : cls == "throttled" ? router::ErrorClass::throttled
                                                       : router::ErrorClass::temporary});
         }

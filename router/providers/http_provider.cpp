@@ -46,12 +46,13 @@ TemplateContext body_context(std::string_view content_type) {
 }  // namespace
 
 std::string expand_template(std::string_view tmpl, const TemplateValues& v, TemplateContext context) {
-    const std::array<std::pair<std::string_view, const std::string*>, 6> names{{{"{to}", &v.to},
-                                                                                {"{to_digits}", &v.to_digits},
-                                                                                {"{from}", &v.from},
-                                                                                {"{text}", &v.text},
-                                                                                {"{id}", &v.id},
-                                                                                {"{client}", &v.client}}};
+    const std::array<std::pair<std::string_view, std::string_view>, 7> names{{{"{to}", v.to},
+                                                                              {"{to_digits}", v.to_digits},
+                                                                              {"{from}", v.from},
+                                                                              {"{text}", v.text},
+                                                                              {"{id}", v.id},
+                                                                              {"{client}", v.client},
+                                                                              {"{secret}", v.secret}}};
     std::string out;
     out.reserve(tmpl.size() + v.text.size());
     std::size_t i = 0;
@@ -60,7 +61,7 @@ std::string expand_template(std::string_view tmpl, const TemplateValues& v, Temp
         if (tmpl[i] == '{') {
             for (const auto& [name, value] : names) {
                 if (tmpl.substr(i, name.size()) == name) {
-                    out += escape(*value, context);
+                    out += escape(value, context);
                     i += name.size();
                     replaced = true;
                     break;
@@ -122,7 +123,13 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         std::lock_guard lock(mu);
         f(stats);
     }
-    std::string clean(std::string s) const { return redact(std::move(s), config.auth_value); }
+    // Error texts never carry the credentials, raw or as the URL carries them.
+    std::string clean(std::string s) const {
+        s = redact(std::move(s), config.auth_value);
+        if (config.secret.empty()) return s;
+        s = redact(std::move(s), config.secret);
+        return redact(std::move(s), escape(config.secret, TemplateContext::url));
+    }
 
     void publish() {
         queued_count.store(queue.size(), std::memory_order_relaxed);
@@ -175,6 +182,7 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         v.text = m.text;
         v.id = m.id.to_string();
         v.client = m.client;
+        v.secret = config.secret;
         HttpRequest req;
         req.method = config.method;
         req.target = expand_template(url_target, v, TemplateContext::url);

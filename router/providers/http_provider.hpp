@@ -2,7 +2,8 @@
 // HttpProvider: a router::Provider for REST SMS APIs described by configuration instead of code.
 // One HTTP request per message, built from templates: `url` (its scheme://host:port part must be
 // literal), `body`, and header values may use {to} (E.164 with '+'), {to_digits}, {from}, {text},
-// {id} (Bindery message id) and {client}. Values are escaped for where they land: percent-encoded
+// {id} (Bindery message id), {client} and {secret} (`secret`: an API key in the URL, a signature
+// header; configured as a secret, redacted from errors). Values are escaped for where they land: percent-encoded
 // in the URL and in form bodies, JSON-string-escaped in JSON bodies (content type containing
 // "json"; the template supplies the quotes), raw elsewhere. An auth header (`auth_header`:
 // `auth_value`, e.g. "Authorization: Bearer ...") is added and redacted from errors.
@@ -43,6 +44,7 @@ struct HttpProviderConfig {
     std::vector<std::pair<std::string, std::string>> headers;   // values are templates
     std::string auth_header = "Authorization";
     std::string auth_value;   // secret; empty = no auth header
+    std::string secret;       // {secret} in url, headers and body; redacted from errors
     std::vector<unsigned> success_status{200};
     std::string id_pointer;
     std::string success_pointer;
@@ -61,6 +63,7 @@ struct HttpProviderConfig {
 enum class TemplateContext : std::uint8_t { url, form, json, raw };
 struct TemplateValues {
     std::string to, to_digits, from, text, id, client;
+    std::string_view secret;
 };
 // Replaces the known {placeholders}; every other character (including other braces) is kept.
 std::string expand_template(std::string_view tmpl, const TemplateValues& values, TemplateContext context);

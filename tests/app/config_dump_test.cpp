@@ -79,5 +79,19 @@ TEST(ConfigDump, FillsInDefaultsAndWritesSecretReferences) {
     EXPECT_THAT(dumped, Not(HasSubstr("dev\"")));
 }
 
+TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
+    const std::string head = "carriers:\n  - name: h\n    kind: http\n    url: https://x.example/v1/{secret}/send\n";
+    const auto inline_secret = load_text(head + "    secret: inline-api-key\n");
+    ASSERT_TRUE(inline_secret.ok()) << format_errors(inline_secret.errors);
+    const auto dumped = dump_config(inline_secret.config);
+    EXPECT_THAT(dumped, HasSubstr("secret: \"REDACTED\""));
+    EXPECT_THAT(dumped, Not(HasSubstr("inline-api-key")));
+    const auto file_secret = load_text(head + "    secret_file: /run/secrets/kv\n");
+    ASSERT_TRUE(file_secret.ok()) << format_errors(file_secret.errors);
+    EXPECT_THAT(dump_config(file_secret.config), HasSubstr("secret: {file: \"/run/secrets/kv\"}"));
+    const auto reloaded = load_text(dump_config(file_secret.config));
+    EXPECT_TRUE(reloaded.ok()) << format_errors(reloaded.errors);
+}
+
 }  // namespace
 }  // namespace bindery::app

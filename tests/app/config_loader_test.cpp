@@ -230,6 +230,56 @@ TEST(ConfigLoader, LocatesMissingKeysInsideAnAbsentSectionAtItsParent) {
                 ElementsAre("test.yaml:2:5: directories[0].base_url: required key is missing"));
 }
 
+TEST(ConfigLoader, AnUnresolvedBasicAuthPasswordIsReportedOnceAsItIs) {
+    EXPECT_THAT(errors_of("alerting:\n  auth:\n    username: am\n    password_env: UNSET_AM_PASSWORD\n"),
+                ElementsAre("test.yaml:4:19: alerting.auth.password_env: environment variable UNSET_AM_PASSWORD is "
+                            "not set"));
+    EXPECT_THAT(errors_of("alerting:\n  auth:\n    username: am\n    password_file: /nope\n"),
+                ElementsAre("test.yaml:4:20: alerting.auth.password_file: cannot read secret file \"/nope\": No such "
+                            "file or directory"));
+}
+
+// Every file the gateway reads at start-up is read by the loader, so check-config names the one
+// that serve would fail on (it said ok, and serve failed without naming the file).
+TEST(ConfigLoader, ReportsTlsFilesThatCannotBeRead) {
+    FakeSecrets secrets;
+    secrets.files["/tls/ok.crt"] = "pem";
+    secrets.files["/tls/empty.key"] = "";
+    const std::string yaml =
+        "http:\n  tls: {cert_file: /tls/ok.crt, key_file: /tls/missing.key}\n"
+        "smpp_server:\n  tls:\n    cert_file: /tls/gone.crt\n    key_file: /tls/empty.key\n"
+        "    client_ca_file: /tls/ca.pem\n" +
+        std::string(kCarrierHead) + "    tls: {ca_file: /tls/carrier-ca.pem}\n"
+        "  - {name: k, kind: kavenegar, api_key: k, tls: {ca_file: /tls/kv-ca.pem}}\n";
+    EXPECT_THAT(errors_of(yaml, secrets),
+                ElementsAre("test.yaml:2:43: http.tls.key_file: cannot read '/tls/missing.key': No such file or directory",
+                            "test.yaml:5:16: smpp_server.tls.cert_file: cannot read '/tls/gone.crt': No such file or "
+                            "directory",
+                            "test.yaml:6:15: smpp_server.tls.key_file: cannot read '/tls/empty.key': the file is empty",
+                            "test.yaml:7:21: smpp_server.tls.client_ca_file: cannot read '/tls/ca.pem': No such file or "
+                            "directory",
+                            "test.yaml:14:20: carriers[0].tls.ca_file: cannot read '/tls/carrier-ca.pem': No such file "
+                            "or directory",
+                            "test.yaml:15:59: carriers[1].tls.ca_file: cannot read '/tls/kv-ca.pem': No such file or "
+                            "directory"));
+}
+
+TEST(ConfigLoader, ReadsTlsFilesOnlyWhenTheyAreUsedAndSecretsAreResolved) {
+    const std::string yaml = "http:\n  tls: {enabled: false, cert_file: /tls/a.crt, key_file: /tls/a.key}\n";
+    EXPECT_THAT(errors_of(yaml), ElementsAre());
+    LoadOptions options;
+    options.resolve_secrets = false;   // check-config --no-secrets: shapes only
+    const auto result = load_config_text("http:\n  tls: {cert_file: /tls/a.crt, key_file: /tls/a.key}\n", "test.yaml",
+                                         options);
+    EXPECT_TRUE(result.ok()) << format_errors(result.errors);
+}
+
+TEST(SystemSecretResolver, ADirectoryIsNotAReadableFile) {
+    const auto r = SystemSecretResolver().read_file(std::filesystem::temp_directory_path().string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), "Is a directory");
+}
+
 TEST(ConfigLoader, ReportsUnknownCarrierAtTheRouteThatNamesIt) {
     const std::string yaml = std::string(kCarrierHead) +
                              "routes:\n"
@@ -523,10 +573,38 @@ TEST(ConfigLoader, EmptyDocumentGivesDefaults) {
     EXPECT_TRUE(c.carriers.empty());
 }
 
+// The generic HTTP carrier's {secret}: an API key in the URL (or a header, or the body) taken from
+// the environment or a file like every other secret, never only inline.
+TEST(ConfigLoader, HttpCarrierSecretFillsTheSecretPlaceholderFromEnvOrFile) {
+    FakeSecrets secrets;
+    secrets.vars["KV_KEY"] = "k-env";
+    secrets.files["/run/kv"] = "k-file\n";
+    const std::string head = "carriers:\n  - name: h\n    kind: http\n";
+    const auto from_env = load(head + "    url: https://x.example/v1/{secret}/send\n    secret_env: KV_KEY\n", secrets);
+    ASSERT_TRUE(from_env.ok()) << format_errors(from_env.errors);
+    const auto& h = std::get<HttpCarrierConfig>(from_env.config.carriers[0].settings);
+    EXPECT_EQ(h.secret.reveal(), "k-env");
+    EXPECT_EQ(h.secret.source(), Secret::Source::env);
+    const auto from_file = load(head + "    url: https://x.example/send\n    headers: {X-Api-Key: \"{secret}\"}\n"
+                                       "    secret: {file: /run/kv}\n",
+                                secrets);
+    ASSERT_TRUE(from_file.ok()) << format_errors(from_file.errors);
+    EXPECT_EQ(std::get<HttpCarrierConfig>(from_file.config.carriers[0].settings).secret.reveal(), "k-file");
+
+    EXPECT_THAT(errors_of(head + "    url: https://x.example/v1/{secret}/send\n", secrets),
+                ElementsAre("test.yaml:2:5: carriers[0].secret: required key is missing ({secret} is used; give "
+                            "secret, secret_env or secret_file)"));
+    EXPECT_THAT(errors_of(head + "    url: https://x.example/send\n    secret_env: KV_KEY\n", secrets),
+                ElementsAre("test.yaml:5:17: carriers[0].secret: no url, header or body uses {secret}"));
+    EXPECT_THAT(errors_of(head + "    url: https://x.example/v1/{secret}/send\n    secret_env: UNSET_KV\n", secrets),
+                ElementsAre("test.yaml:5:17: carriers[0].secret_env: environment variable UNSET_KV is not set"));
+}
+
 TEST(ConfigLoader, ParsesEveryCarrierKind) {
     FakeSecrets secrets;
     secrets.vars["PW"] = "pw";
     secrets.files["/s/kv"] = "kv-key\r\n";
+    secrets.files["/ca.pem"] = "-----BEGIN CERTIFICATE-----\n";
     const std::string yaml =
         "carriers:\n"
         "  - name: a\n    kind: smpp\n    address: '[::1]:2775'\n    system_id: acme\n    password_env: PW\n"
@@ -688,6 +766,9 @@ TEST(ConfigExamples, ProductionExampleLoadsWithItsSecrets) {
     for (const char* file : {"smpp-monitor-password", "irancell-password", "crm-api-key", "keycloak-client-secret",
                              "billing-callback-secret"}) {
         secrets.files[std::string("/run/credentials/bindery/") + file] = "f\n";
+    }
+    for (const char* file : {"gateway.crt", "gateway.key", "mci-ca.pem"}) {
+        secrets.files[std::string("/etc/bindery/tls/") + file] = "pem\n";
     }
     LoadOptions options;
     options.secrets = &secrets;

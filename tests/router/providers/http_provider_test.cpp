@@ -41,6 +41,14 @@ TEST(HttpTemplate, RawHeaderValuesCannotInjectLines) {
     EXPECT_EQ(expand_template("{client}", v, TemplateContext::raw), "aX-Evil: 1");
 }
 
+TEST(HttpTemplate, SecretIsEscapedLikeEveryOtherValue) {
+    auto v = values();
+    v.secret = "k/1 2";
+    EXPECT_EQ(expand_template("/v1/{secret}/send", v, TemplateContext::url), "/v1/k%2F1%202/send");
+    EXPECT_EQ(expand_template(R"({"key":"{secret}"})", v, TemplateContext::json), R"({"key":"k/1 2"})");
+    EXPECT_EQ(expand_template("Key {secret}", v, TemplateContext::raw), "Key k/1 2");
+}
+
 TEST(HttpJsonPointer, ReadsStringsNumbersAndNothingElse) {
     const std::string body = R"({"data":{"id":"abc","n":42,"ok":true,"nil":null},"list":[{"id":7}]})";
     EXPECT_EQ(json_pointer_text(body, "/data/id"), "abc");
@@ -150,6 +158,26 @@ TEST_F(HttpProviderTest, AuthHeaderIsSentAndRedacted) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->code, 403);
     EXPECT_EQ(r.error->text.find("0190-secret-token"), std::string::npos);
+}
+
+// conf/examples/http-provider-form.yaml: the API key in the URL path comes from `secret`.
+TEST_F(HttpProviderTest, SecretPlaceholderCarriesTheKeyInTheUrlAndIsRedacted) {
+    start_mock();
+    auto c = config();
+    c.url = "https://127.0.0.1:" + std::to_string(mock_->port()) + "/v1/{secret}/sms/send.json";
+    c.secret = "k1";
+    auto p = make(c);
+    const auto r = testing::send_and_wait(*p, testing::message(1));
+    ASSERT_TRUE(r.ok()) << r.error->text;   // the mock accepts only its key, k1
+    ASSERT_EQ(mock_->messages().size(), 1U);
+
+    c.secret = "0190-wrong-key";
+    c.error_text_pointer.clear();
+    auto wrong = make(c);
+    const auto refused = testing::send_and_wait(*wrong, testing::message(2));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error->code, 403);
+    EXPECT_EQ(refused.error->text.find("0190-wrong-key"), std::string::npos) << refused.error->text;
 }
 
 TEST_F(HttpProviderTest, UntrustedCertificateIsRefused) {
