@@ -41,6 +41,7 @@
 #include "router/store/sqlite_idempotency.hpp"
 #include "router/store/sqlite_parts.hpp"
 #include "router/store/sqlite_operator_state.hpp"
+#include "smpp/base/log_field.hpp"
 #include "router/store/sqlite_smpp_outbox.hpp"
 #include "smpp/base/thread_name.hpp"
 
@@ -100,6 +101,44 @@ http::CallbackEvent callback_event(const router::Message& m, const router::Messa
                                      : static_cast<std::uint32_t>(m.segments.size());
     ev.attempts = m.attempts;
     return ev;
+}
+
+// A message's lifecycle in the log: accepted, dispatched and final states at debug (free when
+// debug is off: the level is checked before anything is formatted), failures and retries at warn.
+// Every line carries message_id, client, carrier (the provider of the attempt) and state, so one
+// message's history is one query; the HTTP access log ties it to its request_id.
+void log_transition(const router::Message& m, const router::MessageEvent& e) {
+    using router::MessageState;
+    std::string_view text = "message state changed";
+    auto level = spdlog::level::debug;
+    switch (e.to) {
+        case MessageState::accepted: text = "message accepted"; break;
+        case MessageState::queued:
+            if (e.from == MessageState::accepted) text = "message accepted";   // its first transition
+            break;
+        case MessageState::sending: text = "message dispatched"; break;
+        case MessageState::failed_temp:
+            text = "message send failed, retry scheduled";
+            level = spdlog::level::warn;
+            break;
+        case MessageState::delivered:
+        case MessageState::cancelled: text = "message final"; break;
+        case MessageState::undeliverable:
+        case MessageState::expired:
+        case MessageState::rejected:
+        case MessageState::failed_perm:
+        case MessageState::dead_letter:
+            text = "message failed";
+            level = spdlog::level::warn;
+            break;
+        default: break;
+    }
+    if (!spdlog::should_log(level)) return;
+    const std::string_view carrier = !e.provider.empty() ? e.provider : m.provider;
+    spdlog::log(level, "{} message_id={} client={} carrier={} state={} previous={} attempt={}{}{}", text,
+                e.id.to_string(), log_value(m.client), log_value(carrier.empty() ? "-" : carrier),
+                router::to_string(e.to), router::to_string(e.from), e.attempt, e.detail.empty() ? "" : " detail=",
+                e.detail.empty() ? std::string() : log_value(e.detail));
 }
 
 http::CallbackConfig to_callback_config(const CallbacksConfig& c) {
@@ -243,6 +282,7 @@ router::HttpProviderConfig to_http_provider_config(const std::string& name,
     out.body = carrier.body;
     out.content_type = carrier.content_type;
     for (const auto& [k, v] : carrier.headers) out.headers.emplace_back(k, v);
+    if (carrier.secret.is_set()) out.secret = carrier.secret.reveal();
     if (carrier.auth_token.is_set()) {
         out.auth_header = carrier.auth_header;
         out.auth_value = carrier.auth_scheme.empty()
@@ -279,7 +319,6 @@ router::RouterConfig to_router_config(const Config& config) {
             const auto c = std::stoll(code);   // digits only (checked by the loader)
             map.codes.push_back({c, c,
                                  cls == "permanent"   ? router::ErrorClass::permanent
-    if (carrier.secret.is_set()) out.secret = carrier.secret.reveal();
                                  : cls == "throttled" ? router::ErrorClass::throttled
                                                       : router::ErrorClass::temporary});
         }
@@ -634,7 +673,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     };
     hooks.on_breaker = [](std::string_view provider, router::BreakerState state) {
         spdlog::warn(
-            with_fields("circuit breaker", {{"provider", std::string(provider)},
+            with_fields("circuit breaker", {{"carrier", std::string(provider)},
                                             {"state", std::string(router::to_string(state))}}));
     };
     add_metric_hooks(hooks, parts.metrics);
@@ -643,6 +682,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     hooks.on_transition = [raw, before = std::move(hooks.on_transition)](
                               const router::Message& m, const router::MessageEvent& e) {
         if (before) before(m, e);
+        log_transition(m, e);
         if (raw->smpp) raw->smpp->on_transition(m, e);
         if (raw->callbacks->wants(e.to, m.callback_url, m.client)) {
             raw->callbacks->notify(callback_event(m, e));

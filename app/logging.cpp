@@ -2,14 +2,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <stdexcept>
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "smpp/base/log_field.hpp"
 
 namespace bindery::app {
 
@@ -18,14 +22,6 @@ namespace {
 bool is_key_char(char c, bool first) noexcept {
     if (c == '_' || (c >= 'a' && c <= 'z')) return true;
     return !first && ((c >= '0' && c <= '9') || c == '.');
-}
-
-bool needs_quotes(std::string_view v) noexcept {
-    if (v.empty()) return true;
-    for (char c : v) {
-        if (c == ' ' || c == '"' || c == '\\' || c == '=' || static_cast<unsigned char>(c) < 0x20) return true;
-    }
-    return false;
 }
 
 void append(spdlog::memory_buf_t& dest, std::string_view s) { dest.append(s.data(), s.data() + s.size()); }
@@ -79,6 +75,35 @@ std::string_view level_name(spdlog::level::level_enum level) {
     return "off";
 }
 
+// Keys whose values name something or someone: strings even when they look like numbers
+// ("carrier":"1", "from":"98912...").
+bool names_something(std::string_view key) noexcept {
+    static constexpr std::string_view kNames[] = {"id",     "bind", "carrier", "client",      "receiver",
+                                                  "from",   "to",   "sender",  "destination", "fingerprint",
+                                                  "account"};
+    if (key.size() > 3 && key.substr(key.size() - 3) == "_id") return true;
+    return std::find(std::begin(kNames), std::end(kNames), key) != std::end(kNames);
+}
+
+// An unquoted value written as a JSON number or boolean: true, false, or a plain decimal number
+// (-?(0|[1-9][0-9]*)(\.[0-9]+)?, at most 15 digits, exact in a double).
+bool json_literal(std::string_view key, std::string_view v) noexcept {
+    if (v == "true" || v == "false") return !names_something(key);
+    std::size_t i = 0;
+    if (i < v.size() && v[i] == '-') ++i;
+    const std::size_t int_begin = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+    const std::size_t int_digits = i - int_begin;
+    if (int_digits == 0 || (int_digits > 1 && v[int_begin] == '0')) return false;
+    std::size_t frac_digits = 0;
+    if (i < v.size() && v[i] == '.') {
+        ++i;
+        while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++frac_digits;
+        if (frac_digits == 0) return false;
+    }
+    return i == v.size() && int_digits + frac_digits <= 15 && !names_something(key);
+}
+
 class JsonFormatter final : public spdlog::formatter {
 public:
     // spdlog::formatter
@@ -96,12 +121,16 @@ public:
         }
         append(dest, ",\"msg\":");
         append_json_string(dest, split.text);
-        for (const auto& [key, value] : split.fields) {
+        for (const auto& [key, value, quoted] : split.fields) {
             if (key == "ts" || key == "level" || key == "msg" || key == "logger") continue;  // reserved
             dest.push_back(',');
             append_json_string(dest, key);
             dest.push_back(':');
-            append_json_string(dest, value);
+            if (!quoted && json_literal(key, value)) {
+                append(dest, value);
+            } else {
+                append_json_string(dest, value);
+            }
         }
         append(dest, "}\n");
     }
@@ -127,11 +156,13 @@ public:
             }
             append(dest, colour);
         }
+        // "INFO  text", "CRITICAL text": padded to the widest common level, never run into the text.
         std::string level(level_name(msg.level));
         for (auto& c : level) c = static_cast<char>(c - ('a' - 'A'));
-        level.resize(8, ' ');
         append(dest, level);
         if (color_) append(dest, "\033[0m");
+        for (std::size_t n = level.size(); n < 6; ++n) dest.push_back(' ');
+        if (level.size() >= 6) dest.push_back(' ');
         if (msg.logger_name.size() != 0 && std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
             dest.push_back('[');
             append(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
@@ -169,20 +200,7 @@ std::string with_fields(std::string_view text, std::initializer_list<LogField> f
         out += ' ';
         out += f.key;
         out += '=';
-        if (!needs_quotes(f.value)) {
-            out += f.value;
-            continue;
-        }
-        out += '"';
-        for (char c : f.value) {
-            if (c == '"' || c == '\\') out += '\\';
-            if (c == '\n') {
-                out += "\\n";
-                continue;
-            }
-            out += c;
-        }
-        out += '"';
+        out += log_value(f.value);
     }
     return out;
 }
@@ -193,13 +211,14 @@ SplitMessage split_fields(std::string_view message) {
         bool field;
         std::string key;
         std::string value;
+        bool quoted = false;
     };
     std::vector<Token> tokens;
     std::size_t i = 0;
     while (i < message.size()) {
         while (i < message.size() && message[i] == ' ') ++i;
         if (i >= message.size()) break;
-        Token t{i, false, {}, {}};
+        Token t{i, false, {}, {}, false};
         std::size_t k = i;
         while (k < message.size() && is_key_char(message[k], k == i)) ++k;
         if (k > i && k < message.size() && message[k] == '=') {
@@ -221,6 +240,7 @@ SplitMessage split_fields(std::string_view message) {
                     }
                 }
                 t.field = closed && (v >= message.size() || message[v] == ' ');
+                t.quoted = true;
             } else {
                 const auto end = std::min(message.find(' ', v), message.size());
                 t.value.assign(message.substr(v, end - v));
@@ -241,7 +261,7 @@ SplitMessage split_fields(std::string_view message) {
     out.text = message.substr(0, text_end);
     while (!out.text.empty() && out.text.back() == ' ') out.text.remove_suffix(1);
     for (std::size_t j = first_field; j < tokens.size(); ++j) {
-        out.fields.emplace_back(std::move(tokens[j].key), std::move(tokens[j].value));
+        out.fields.push_back({std::move(tokens[j].key), std::move(tokens[j].value), tokens[j].quoted});
     }
     return out;
 }
@@ -263,7 +283,12 @@ Logging::Logging(const LoggingConfig& config)
     auto logger = std::make_shared<spdlog::logger>("bindery", dist_);
     logger->set_level(to_spdlog(config_.level));
     logger->flush_on(spdlog::level::info);
+    // Named loggers (http.access) copy the default logger's sinks, level and flush level when they
+    // are first asked for: drop those made for an earlier default logger.
+    spdlog::drop_all();
     spdlog::set_default_logger(std::move(logger));
+    // Lines below info (debug, trace) are flushed within a second rather than at the next info line.
+    spdlog::flush_every(std::chrono::seconds(1));
 }
 
 Logging::~Logging() { flush(); }

@@ -6,7 +6,11 @@
 //   json:  {"ts":"2026-11-23T16:40:00.123Z","level":"info","msg":"bind up","bind":"smsc-a#1",...}
 // Structured fields follow one convention that needs no dependency on app/: a message may end in
 // `key=value` tokens (values with spaces or quotes are written "quoted \"like this\""). The JSON
-// formatter lifts those trailing tokens into fields; with_fields() writes them.
+// formatter lifts those trailing tokens into fields; with_fields() writes them. An unquoted value
+// that is a plain number (42, -7, 0.25; no leading zeros, at most 15 digits) or true/false becomes a
+// JSON number or boolean, except under keys that name something or someone (id, *_id, bind,
+// carrier, client, receiver, account, from, to, sender, destination, fingerprint): those stay
+// strings whatever they look like, so a field keeps one type.
 
 #include <initializer_list>
 #include <memory>
@@ -30,9 +34,14 @@ struct LogField {
 // "text key=value key2=\"two words\"": the shape split_fields() takes apart again.
 [[nodiscard]] std::string with_fields(std::string_view text, std::initializer_list<LogField> fields);
 
+struct SplitField {
+    std::string key;
+    std::string value;    // unquoted
+    bool quoted = false;  // written "like this": always a JSON string
+};
 struct SplitMessage {
     std::string_view text;
-    std::vector<std::pair<std::string, std::string>> fields;  // in message order, values unquoted
+    std::vector<SplitField> fields;  // in message order
 };
 [[nodiscard]] SplitMessage split_fields(std::string_view message);
 

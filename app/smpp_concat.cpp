@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
 #include "smpp/base/thread_name.hpp"
 #include "smpp/codec/text/data_coding.hpp"
 
@@ -314,8 +315,8 @@ FailedConcat ConcatAssembler::failed(const Group& g, router::MessageState state,
 
 bool ConcatAssembler::try_finish(Group& g, router::SystemTime now) {
     if (auto r = store_.finish(g.held.id, *g.accepted, now); !r) {
-        spdlog::error("smpp.concat message {} accepted, parts not released yet: {}", g.accepted->to_string(),
-                      r.error());
+        spdlog::error("smpp.concat message accepted, parts not released yet message_id={} system_id={} error={}",
+                      g.accepted->to_string(), log_value(g.held.account), log_value(r.error()));
         g.retry_at = now + limits_.retry_interval;
         return false;
     }
@@ -444,8 +445,10 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
         if (o) {
             g.accepted = o->id;
             ++stats_.reassembled;
-            spdlog::debug("smpp.concat {} parts from '{}' accepted as {}", g.held.total, g.held.account,
-                          o->id.to_string());
+            if (spdlog::should_log(spdlog::level::debug)) {
+                spdlog::debug("smpp.concat message accepted message_id={} system_id={} parts={}", o->id.to_string(),
+                              log_value(g.held.account), g.held.total);
+            }
             (void)try_finish(g, now);
             continue;
         }
@@ -453,8 +456,9 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
             g.retry_at = now + limits_.retry_interval;
             continue;
         }
-        spdlog::warn("smpp.concat combined message of {} parts from '{}' refused by the router: {} ({})",
-                     g.held.total, g.held.account, router::to_string(o.error().code), o.error().reason);
+        spdlog::warn("smpp.concat combined message refused by the router system_id={} parts={} error={} detail={}",
+                     log_value(g.held.account), g.held.total, router::to_string(o.error().code),
+                     log_value(o.error().reason));
         if (auto r = store_.drop(g.held.id); !r) {
             spdlog::error("smpp.concat refused message not released: {}", r.error());
         }
@@ -479,8 +483,10 @@ std::vector<FailedConcat> ConcatAssembler::expire(router::SystemTime now) {
             continue;
         }
         ++stats_.timed_out;
-        spdlog::warn("smpp.concat message ref {} from '{}' to {} timed out with {} of {} parts", g.held.reference,
-                     g.held.account, g.held.destination, g.held.parts.size(), g.held.total);
+        spdlog::warn("smpp.concat message timed out incomplete system_id={} reference={} destination={} parts={} "
+                     "total={}",
+                     log_value(g.held.account), g.held.reference, log_value(g.held.destination), g.held.parts.size(),
+                     g.held.total);
         out.push_back(failed(g, router::MessageState::undeliverable,
                              "incomplete: " + std::to_string(g.held.parts.size()) + " of " +
                                  std::to_string(g.held.total) + " parts"));

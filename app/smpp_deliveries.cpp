@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
 #include "smpp/base/thread_name.hpp"
 #include "smpp/codec/decode.hpp"
 #include "smpp/codec/encode.hpp"
@@ -42,6 +43,13 @@ std::string describe(const smpp::DeliverReport& r) {
     if (r.delivered) return "ESME_ROK";
     if (r.expired) return r.attempts == 0 ? "no receiver bind took it" : "not acknowledged (no response or link lost)";
     return std::string(smpp::to_string(r.status));
+}
+
+// A delivery's reference as log fields: "message_id=<id>" for a receipt, "from=<source>" for an
+// MO (whose reference reads "from <source>").
+std::string reference_field(std::string_view reference) {
+    if (reference.starts_with("from ")) return "from=" + log_value(reference.substr(5));
+    return "message_id=" + log_value(reference);
 }
 
 }  // namespace
@@ -243,8 +251,8 @@ void SmppDeliveries::on_transition(const router::Message& message, const router:
     }
     // Not lost (a router message): the watermark stays before it, so the next start's scan
     // queues it.
-    spdlog::error("smpp.deliveries receipt for {} to '{}' not queued now ({}); the next start queues it",
-                  message.id.to_string(), receipts.front().account, stopping ? "stopping" : "queue full");
+    spdlog::error("smpp.deliveries receipt not queued now, the next start queues it message_id={} system_id={} reason={}",
+                  message.id.to_string(), log_value(receipts.front().account), stopping ? "stopping" : "queue_full");
 }
 
 void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accepted) {
@@ -255,8 +263,8 @@ void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accep
             ++shared_->stats.mo_unrouted;
         }
         if (observer_.mo_unrouted) observer_.mo_unrouted(mo.provider);
-        spdlog::warn("smpp.deliveries MO from {} to {} via {} matches no mo_route: answered ESME_ROK and dropped",
-                     mo.source, mo.destination, mo.provider);
+        spdlog::warn("smpp.deliveries MO matches no mo_route, answered ESME_ROK and dropped from={} to={} carrier={}",
+                     log_value(mo.source), log_value(mo.destination), log_value(mo.provider));
         if (accepted) accepted(true);
         return;
     }
@@ -287,8 +295,8 @@ void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accep
         return;
     }
     // The carrier keeps it and delivers it again later.
-    spdlog::warn("smpp.deliveries MO from {} to '{}' refused for now (ESME_RX_T_APPN): {}", mo.source, *account,
-                 stopping ? "stopping" : "queue full");
+    spdlog::warn("smpp.deliveries MO refused for now (ESME_RX_T_APPN) from={} system_id={} reason={}",
+                 log_value(mo.source), log_value(*account), stopping ? "stopping" : "queue_full");
     if (accepted) accepted(false);
 }
 
@@ -590,11 +598,14 @@ void SmppDeliveries::record_results(SystemTime wall) {
         }
         if (observer_.outcome) observer_.outcome(r.kind, outcome);
         if (a.verdict == router::SmppDeliveryVerdict::gave_up) {
-            spdlog::warn("smpp.deliveries {} {} to '{}' given up after {} attempt(s): {}", to_string(r.kind),
-                         r.reference, r.account, a.attempts, a.detail);
+            spdlog::warn("smpp.deliveries {} given up kind={} {} system_id={} attempts={} detail={}", to_string(r.kind),
+                         to_string(r.kind), reference_field(r.reference), log_value(r.account), a.attempts,
+                         log_value(a.detail));
         } else if (a.verdict == router::SmppDeliveryVerdict::retry) {
-            spdlog::info("smpp.deliveries {} {} to '{}' not delivered ({}), attempt {}; next in {} ms",
-                         to_string(r.kind), r.reference, r.account, a.detail, a.attempts,
+            spdlog::info("smpp.deliveries {} not delivered, retrying kind={} {} system_id={} attempt={} detail={} "
+                         "next_in_ms={}",
+                         to_string(r.kind), to_string(r.kind), reference_field(r.reference), log_value(r.account),
+                         a.attempts, log_value(a.detail),
                          std::chrono::duration_cast<std::chrono::milliseconds>(a.next_attempt_at - wall).count());
         }
     }
@@ -616,8 +627,9 @@ void SmppDeliveries::expire(SystemTime wall) {
         }
         for (const auto& d : *gone) {
             const auto reference = d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
-            spdlog::warn("smpp.deliveries {} {} to '{}' given up: expired after {} attempt(s){}{}", to_string(d.kind),
-                         reference, d.account, d.attempts, d.last_error.empty() ? "" : ", last: ", d.last_error);
+            spdlog::warn("smpp.deliveries {} given up, expired kind={} {} system_id={} attempts={} detail={}",
+                         to_string(d.kind), to_string(d.kind), reference_field(reference), log_value(d.account),
+                         d.attempts, log_value(d.last_error));
             {
                 const std::lock_guard lock(shared_->mutex);
                 ++shared_->stats.given_up;
@@ -667,8 +679,9 @@ void SmppDeliveries::offer(SystemTime wall) {
             const auto reference = d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
             auto data = decode_pdu(d.pdu);
             if (!data) {
-                spdlog::error("smpp.deliveries {} {} to '{}' given up: its stored deliver_sm cannot be decoded",
-                              to_string(d.kind), reference, name);
+                spdlog::error("smpp.deliveries {} given up, its stored deliver_sm cannot be decoded kind={} {} "
+                              "system_id={}",
+                              to_string(d.kind), to_string(d.kind), reference_field(reference), log_value(name));
                 unreadable.push_back({d.seq, d.attempts, wall, router::SmppDeliveryVerdict::gave_up,
                                       "stored deliver_sm cannot be decoded", {}});
                 const std::lock_guard lock(shared_->mutex);

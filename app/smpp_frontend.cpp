@@ -560,7 +560,7 @@ void SmppFrontend::send_receipt(const router::Message& message, const router::Me
                 return;
             }
             ++receipts->given_up;
-            spdlog::warn("smpp.server receipt for {} to '{}' given up after {} attempts ({})", id, account,
+            spdlog::warn("smpp.server receipt given up message_id={} system_id={} attempts={} reason={}", id, account,
                          r.attempts, r.expired ? "deliver_timeout" : std::string(smpp::to_string(r.status)));
         });
     });

@@ -198,8 +198,8 @@ void SmppQueries::answer(Job& job, Answer a) {
         }
     }
     if (a.status != CommandStatus::ESME_ROK) {
-        spdlog::debug("smpp.server {} {} for client '{}': {}", smpp::to_string(job.command), job.message_id,
-                      job.client, smpp::to_string(a.status));
+        spdlog::debug("smpp.server {} refused message_id={} client={} command_status={}", smpp::to_string(job.command),
+                      job.message_id, job.client, smpp::to_string(a.status));
     }
     asio::post(executor_, [respond = std::move(job.respond), a = std::move(a)] {
         if (!a.has_query) {

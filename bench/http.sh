@@ -139,7 +139,7 @@ YAML
   local gw=$!; PIDS+=("$gw")
   local port=""
   for _ in $(seq 200); do
-    port=$(grep -o '"msg":"http listening","port":"[0-9]*"' "$dir/bindery.log" 2>/dev/null | grep -o '[0-9]*"$' | tr -d '"' || true)
+    port=$(grep -o '"msg":"http listening","port":"\?[0-9]*' "$dir/bindery.log" 2>/dev/null | grep -o '[0-9]*$' || true)
     [[ -n $port ]] && break; sleep 0.1
   done
   [[ -n $port ]] || { echo "http.sh: gateway did not start" >&2; cat "$dir/bindery.out" >&2; exit 1; }

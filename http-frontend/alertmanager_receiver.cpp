@@ -7,6 +7,7 @@
 
 #include "http-frontend/auth.hpp"
 #include "http-frontend/time_format.hpp"
+#include "smpp/base/log_field.hpp"
 
 namespace bindery::http {
 namespace {
@@ -91,7 +92,8 @@ WebhookResult AlertmanagerReceiver::finish(router::AlertRecord& record, unsigned
     if (metrics_ != nullptr) metrics_->notification(record.receiver, router::to_string(record.outcome));
     if (auto r = ledger_.record(record); !r) {
         // The messages (if any) are durable already; answering 5xx would page twice.
-        spdlog::error("alertmanager: cannot record notification {}: {}", record.id.to_string(), r.error());
+        spdlog::error("alertmanager notification cannot be recorded notification_id={} receiver={} error={}",
+                      record.id.to_string(), log_value(record.receiver), log_value(r.error()));
     }
     json body = {{"id", record.id.to_string()},
                  {"outcome", router::to_string(record.outcome)},
@@ -104,7 +106,7 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
     auto parsed = parse_alertmanager_payload(body, config_.limits);
     if (!parsed) {
         if (metrics_ != nullptr) metrics_->notification("unknown", "invalid");
-        spdlog::warn("alertmanager: refused payload: {}", parsed.error());
+        spdlog::warn("alertmanager payload refused error={}", log_value(parsed.error()));
         return error_result(400, "invalid_payload", parsed.error());
     }
     const AlertmanagerPayload& p = *parsed;
@@ -112,7 +114,8 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
                                       [&](const AlertReceiverSpec& s) { return s.name == p.receiver; });
     if (spec_it == config_.receivers.end()) {
         if (metrics_ != nullptr) metrics_->notification("unknown", "unknown_receiver");
-        spdlog::error("alertmanager: no receiver named \"{}\" is configured (groupKey {})", p.receiver, p.group_key);
+        spdlog::error("alertmanager receiver not configured receiver={} group_key={}", log_value(p.receiver),
+                      log_value(p.group_key));
         return error_result(422, "unknown_receiver", "no receiver named \"" + p.receiver + "\" is configured");
     }
     const AlertReceiverSpec& spec = *spec_it;
@@ -167,15 +170,18 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
     if (spec.dedup_window.count() > 0) {
         auto seen = ledger_.find_sent(rec.dedup_key, now - spec.dedup_window);
         if (!seen) {
-            spdlog::error("alertmanager: dedup lookup failed: {}", seen.error());
+            spdlog::error("alertmanager dedup lookup failed receiver={} fingerprint={} error={}", log_value(spec.name),
+                          rec.dedup_key, log_value(seen.error()));
             if (metrics_ != nullptr) metrics_->notification(spec.name, "retry");
             return error_result(503, "unavailable", "alert store unavailable: " + seen.error());
         }
         if (*seen) {
             rec.outcome = router::AlertOutcome::duplicate;
             rec.duplicate_of = **seen;
-            spdlog::info("alertmanager: duplicate of {} (receiver {}, groupKey {}), not sent", (*seen)->to_string(),
-                         spec.name, p.group_key);
+            spdlog::info("alertmanager duplicate, not sent notification_id={} duplicate_of={} receiver={} "
+                         "group_key={} fingerprint={}",
+                         rec.id.to_string(), (*seen)->to_string(), log_value(spec.name), log_value(p.group_key),
+                         rec.dedup_key);
             return finish(rec, 200);
         }
     }
@@ -201,17 +207,21 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
             }
         }
         for (const auto& s : res.members.skipped) {
-            spdlog::warn("alertmanager: directory {} group {}: skipped {}: {}", dir, group, s.who, s.reason);
+            spdlog::warn("alertmanager directory member skipped receiver={} directory={} group={} who={} reason={}",
+                         log_value(spec.name), log_value(dir), log_value(group), log_value(s.who), log_value(s.reason));
             rec.notes.push_back("group " + group + ": skipped " + s.who + ": " + s.reason);
         }
         if (res.error) {
             if (res.source == router::MembersSource::stale) {
-                spdlog::warn("alertmanager: directory {} failed for group {} ({}); using the members cached at {}", dir,
-                             group, res.error->detail, res.fetched_at ? format_rfc3339(*res.fetched_at) : "?");
+                spdlog::warn("alertmanager directory failed, using cached members receiver={} directory={} group={} "
+                             "cached_at={} error={}",
+                             log_value(spec.name), log_value(dir), log_value(group),
+                             res.fetched_at ? format_rfc3339(*res.fetched_at) : "?", log_value(res.error->detail));
                 rec.notes.push_back("group " + group + ": stale directory answer (" + res.error->detail + ")");
             } else {
                 ++failed_groups;
-                spdlog::error("alertmanager: group {} could not be resolved: {}", group, res.error->detail);
+                spdlog::error("alertmanager group not resolved receiver={} directory={} group={} error={}",
+                              log_value(spec.name), log_value(dir), log_value(group), log_value(res.error->detail));
                 rec.notes.push_back("group " + group + ": " + res.error->detail);
             }
         }
@@ -227,7 +237,8 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
                                 "no group could be resolved: " + (rec.notes.empty() ? std::string() : rec.notes.back()));
         }
         rec.outcome = router::AlertOutcome::no_recipients;
-        spdlog::warn("alertmanager: receiver {}: the groups resolved to nobody; nothing sent", spec.name);
+        spdlog::warn("alertmanager groups resolved to nobody, nothing sent notification_id={} receiver={} fingerprint={}",
+                     rec.id.to_string(), log_value(spec.name), rec.dedup_key);
         return finish(rec, 200);
     }
 
@@ -255,12 +266,17 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
             m.message_id = outcomes[i]->id.to_string();
             m.destination = outcomes[i]->destination;
             ++accepted;
+            if (spdlog::should_log(spdlog::level::debug)) {
+                spdlog::debug("alertmanager message accepted notification_id={} receiver={} message_id={} client={}",
+                              rec.id.to_string(), log_value(spec.name), m.message_id, log_value(rec.client));
+            }
         } else {
             const bool have = i < outcomes.size();
             m.error = have ? std::string(router::to_string(outcomes[i].error().code)) + ": " + outcomes[i].error().reason
                            : "no outcome from the gateway";
             retry = retry || !have || transient(outcomes[i].error().code);
-            spdlog::error("alertmanager: message to {} refused: {}", m.destination, m.error);
+            spdlog::error("alertmanager message refused notification_id={} receiver={} destination={} error={}",
+                          rec.id.to_string(), log_value(spec.name), log_value(m.destination), log_value(m.error));
         }
         rec.messages.push_back(std::move(m));
     }
@@ -270,8 +286,10 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
     }
     if (metrics_ != nullptr) metrics_->recipients_resolved(spec.name, static_cast<double>(accepted));
     rec.outcome = router::AlertOutcome::sent;
-    spdlog::info("alertmanager: receiver {} {} {}: {} of {} messages accepted (notification {})", spec.name,
-                 ctx.resolved ? "RESOLVED" : "FIRING", p.group_key, accepted, batch.size(), rec.id.to_string());
+    spdlog::info("alertmanager notification sent notification_id={} receiver={} status={} group_key={} "
+                 "fingerprint={} accepted={} messages={}",
+                 rec.id.to_string(), log_value(spec.name), ctx.resolved ? "resolved" : "firing",
+                 log_value(p.group_key), rec.dedup_key, accepted, batch.size());
     return finish(rec, 200);
 }
 

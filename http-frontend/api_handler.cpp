@@ -199,9 +199,10 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
     if (!client) return out;
 
     switch (route.id) {
-        case RouteId::send_messages: out.response = send_messages(req, *client); break;
+        case RouteId::send_messages: out.response = send_messages(req, *client, out.accepted); break;
         case RouteId::send_bulk:
-            out.response = idempotent_post(req, *client, [&] { return send_bulk(req, *client, config_, config_.bulk, deps_); });
+            out.response = idempotent_post(
+                req, *client, [&] { return send_bulk(req, *client, config_, config_.bulk, deps_, &out.accepted); });
             break;
         case RouteId::get_message: out.response = get_message(req, *client, match.path_param); break;
         case RouteId::cancel_message: out.response = cancel_message(req, *client, match.path_param); break;
@@ -272,7 +273,8 @@ bool ApiHandler::handle_async(const Request& req, const RouteMatch& match, Async
         std::move(parsed->requests),
         [this, v, ka, to_is_list, client_name = out.client, shared_done](
             std::vector<router::SubmitRequest> requests, std::vector<router::SubmitOutcome> outcomes) {
-            HandlerResult r{submit_response(v, ka, requests, to_is_list, outcomes), client_name};
+            HandlerResult r{Response{}, client_name, {}};
+            r.response = submit_response(v, ka, requests, to_is_list, outcomes, &r.accepted);
             (*shared_done)(std::move(r));
         });
     if (!queued) {
@@ -320,11 +322,12 @@ Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req, cons
     return std::move(*parsed);
 }
 
-Response ApiHandler::send_messages(const Request& req, const ClientInfo& client) {
+Response ApiHandler::send_messages(const Request& req, const ClientInfo& client,
+                                   std::vector<router::MessageId>& accepted) {
     return idempotent_post(req, client, [&]() -> Response {
         auto parsed = check_send(req, client);
         if (!parsed) return std::move(parsed).error();
-        return submit_parsed(req, client, std::move(*parsed));
+        return submit_parsed(req, client, std::move(*parsed), accepted);
     });
 }
 
@@ -396,16 +399,18 @@ std::optional<Response> ApiHandler::refuse_on_backlog(unsigned v, bool ka, std::
                           v, ka);
 }
 
-Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*client*/, ParsedSubmit parsed) {
+Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*client*/, ParsedSubmit parsed,
+                                   std::vector<router::MessageId>& accepted) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     if (auto refused = refuse_on_backlog(v, ka, parsed.requests.size())) return std::move(*refused);
     const auto outcomes = deps_.gateway.submit(parsed.requests);
-    return submit_response(v, ka, parsed.requests, parsed.to_is_list, outcomes);
+    return submit_response(v, ka, parsed.requests, parsed.to_is_list, outcomes, &accepted);
 }
 
 Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router::SubmitRequest> requests,
-                                     bool to_is_list, std::span<const router::SubmitOutcome> outcomes) {
+                                     bool to_is_list, std::span<const router::SubmitOutcome> outcomes,
+                                     std::vector<router::MessageId>* accepted) {
     json messages = json::array();
     json rejected = json::array();
     std::optional<ApiError> first_error;
@@ -434,6 +439,7 @@ Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router
             cost += o->cost;
             if (!r.client_ref.empty()) m["client_ref"] = r.client_ref;
             messages.push_back(std::move(m));
+            if (accepted != nullptr) accepted->push_back(o->id);
             deps_.metrics.message_accepted(router::to_string(r.priority));
         } else {
             const std::string field = to_is_list ? "to[" + std::to_string(i) + "]" : "to";

@@ -57,6 +57,8 @@ struct ApiDeps {
 struct HandlerResult {
     Response response;
     std::string client;   // authenticated client, for the access log ("-" when none)
+    // Messages this request created, for the access log: it ties request_id to message_id.
+    std::vector<router::MessageId> accepted{};
 };
 
 class AdminHandler;
@@ -93,13 +95,15 @@ private:
     std::optional<Response> refuse_on_backlog(unsigned version, bool keep_alive, std::size_t messages);
     Response submit_response(unsigned version, bool keep_alive,
                              std::span<const router::SubmitRequest> requests, bool to_is_list,
-                             std::span<const router::SubmitOutcome> outcomes);
-    Response send_messages(const Request& req, const ClientInfo& client);
+                             std::span<const router::SubmitOutcome> outcomes,
+                             std::vector<router::MessageId>* accepted = nullptr);
+    Response send_messages(const Request& req, const ClientInfo& client, std::vector<router::MessageId>& accepted);
     // Idempotency-Key handling around a POST that sends: replays, refuses mismatches, stores
     // definitive answers.
     Response idempotent_post(const Request& req, const ClientInfo& client,
                              const std::function<Response()>& process);
-    Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed);
+    Response submit_parsed(const Request& req, const ClientInfo& client, ParsedSubmit parsed,
+                           std::vector<router::MessageId>& accepted);
     Response get_message(const Request& req, const ClientInfo& client, std::string_view id);
     // DELETE /v1/messages/{id}: GatewayApi::cancel; 200 with the status, 404, 409 not_cancellable.
     Response cancel_message(const Request& req, const ClientInfo& client, std::string_view id);

@@ -53,7 +53,7 @@ struct RowResult {
 }  // namespace
 
 Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig& config,
-                   const BulkLimits& limits, const ApiDeps& deps) {
+                   const BulkLimits& limits, const ApiDeps& deps, std::vector<router::MessageId>* accepted_ids) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     const auto fail = [&](const ApiError& e) {
@@ -202,6 +202,7 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
                 res.error = ApiError{503, "unavailable", "no outcome from the gateway", field, {}};
             } else if (outcomes[k]) {
                 res.accepted = *outcomes[k];
+                if (accepted_ids != nullptr) accepted_ids->push_back(res.accepted->id);
                 deps.metrics.message_accepted(router::to_string(base.priority));
             } else {
                 const auto& e = outcomes[k].error();

@@ -23,7 +23,9 @@
 namespace bindery::http {
 
 // The bulk endpoint's work after authentication and idempotency; never throws on client input.
+// `accepted_ids` (when given) collects the ids of the messages it created, for the access log.
 Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig& config,
-                   const BulkLimits& limits, const ApiDeps& deps);
+                   const BulkLimits& limits, const ApiDeps& deps,
+                   std::vector<router::MessageId>* accepted_ids = nullptr);
 
 }  // namespace bindery::http

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http-frontend/time_format.hpp"
+#include "smpp/base/log_field.hpp"
 #include "smpp/base/thread_name.hpp"
 
 namespace bindery::http {
@@ -468,10 +469,10 @@ std::vector<std::int64_t> CallbackDispatcher::write_jobs(const std::vector<Callb
             ++shared_->stats.store_errors;
         }
         if (attempt == 3) {
-            spdlog::error("callbacks: {} event(s) lost, cannot store them: {}", jobs.size(), error);
+            spdlog::error("callbacks lost, cannot store them events={} error={}", jobs.size(), log_value(error));
             return {};
         }
-        spdlog::warn("callbacks: cannot store {} event(s), retrying: {}", jobs.size(), error);
+        spdlog::warn("callbacks cannot be stored, retrying events={} error={}", jobs.size(), log_value(error));
         std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
     }
 }
@@ -524,7 +525,7 @@ void CallbackDispatcher::run() {
     }
     admit(std::move(intake));
     if (!in_flight_.empty()) {
-        spdlog::info("callbacks: {} attempt(s) still running at shutdown; retried after restart",
+        spdlog::info("callback attempts still running at shutdown, retried after restart attempts={}",
                      in_flight_.size());
     }
 }
@@ -546,7 +547,7 @@ SystemTime CallbackDispatcher::start_due(SystemTime now) {
                     std::lock_guard lock(shared_->mutex);
                     ++shared_->stats.store_errors;
                 }
-                spdlog::warn("callbacks: cannot read due callbacks: {}", due.error());
+                spdlog::warn("callbacks due cannot be read error={}", log_value(due.error()));
                 backlog_ = false;   // looked for again after poll_interval
                 store_look_at_ = now + config_.poll_interval;
                 break;
@@ -643,11 +644,13 @@ void CallbackDispatcher::handle_completions(std::deque<Completion> completions) 
             store_look_at_ = std::min(store_look_at_, a.next_attempt_at);
         }
         if (a.verdict == CallbackVerdict::gave_up) ++delta.gave_up;
-        if (a.verdict != CallbackVerdict::delivered) {
-            spdlog::log(a.verdict == CallbackVerdict::gave_up ? spdlog::level::warn
-                                                              : spdlog::level::info,
-                        "callback {} {} attempt {}: {} ({})", job.message_id.to_string(), job.url,
-                        a.attempt, a.detail, router::to_string(a.verdict));
+        const auto level = a.verdict == CallbackVerdict::gave_up   ? spdlog::level::warn
+                           : a.verdict == CallbackVerdict::delivered ? spdlog::level::debug
+                                                                     : spdlog::level::info;
+        if (spdlog::should_log(level)) {
+            spdlog::log(level, "callback attempt message_id={} client={} state={} url={} attempt={} verdict={} detail={}",
+                        job.message_id.to_string(), log_value(job.client), router::to_string(job.state),
+                        log_value(job.url), a.attempt, router::to_string(a.verdict), log_value(a.detail));
         }
         attempts.push_back(std::move(a));
     }
@@ -664,7 +667,7 @@ void CallbackDispatcher::handle_completions(std::deque<Completion> completions) 
     if (!rec) {
         // The jobs stay due as they were: they are read back and attempted again (at-least-once
         // delivery).
-        spdlog::warn("callbacks: cannot record {} attempt(s): {}", attempts.size(), rec.error());
+        spdlog::warn("callback attempts cannot be recorded attempts={} error={}", attempts.size(), log_value(rec.error()));
         store_look_at_ = std::min(store_look_at_, now + config_.poll_interval);
         return;
     }

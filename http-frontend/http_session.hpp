@@ -17,6 +17,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "http-frontend/server_core.hpp"
+#include "smpp/base/log_field.hpp"
 
 namespace bindery::http {
 
@@ -113,14 +114,14 @@ protected:
         route_label_ = std::string(match.route->path);
         if (!match.route->blocking) {
             HandlerResult r = core_->handler.handle(req, match);
-            return finish(std::move(r.response), std::move(r.client));
+            return finish(std::move(r.response), std::move(r.client), std::move(r.accepted));
         }
         // The send endpoint may answer asynchronously (its messages wait in the SubmitBatcher);
         // the answer comes back to this strand.
         if (core_->handler.handle_async(req, match, [self = derived().shared_from_this()](HandlerResult r) {
                 auto ex = self->derived().stream().get_executor();
                 boost::asio::post(ex, [self, r = std::move(r)]() mutable {
-                    self->finish(std::move(r.response), std::move(r.client));
+                    self->finish(std::move(r.response), std::move(r.client), std::move(r.accepted));
                 });
             })) {
             return;
@@ -131,7 +132,7 @@ protected:
             HandlerResult r = self->core_->handler.handle(req, match);
             auto ex = self->derived().stream().get_executor();
             boost::asio::post(ex, [self, r = std::move(r)]() mutable {
-                self->finish(std::move(r.response), std::move(r.client));
+                self->finish(std::move(r.response), std::move(r.client), std::move(r.accepted));
             });
         });
     }
@@ -141,7 +142,7 @@ protected:
             ec == boost::asio::error::eof || ec == boost::asio::error::operation_aborted ||
             ec == boost::asio::error::connection_reset || core_->stopping) {
             if (ec == beast::error::timeout) {
-                core_->log->debug("http {}: {} timeout, closing", peer_, phase);
+                core_->log->debug("http {} timeout, closing peer={}", phase, peer_);
             }
             return derived().do_close();
         }
@@ -172,15 +173,29 @@ protected:
         finish(std::move(res), "-");
     }
 
-    void finish(Response res, std::string client) {
+    // One access line per request: "POST /v1/messages status=202 ... request_id=... client=...",
+    // with message_id= when the request created one message; when it created several, one debug
+    // line per message ("message accepted request_id=... message_id=...").
+    void finish(Response res, std::string client, std::vector<router::MessageId> accepted = {}) {
         res.set("X-Request-Id", request_id_);
         if (core_->stopping) res.keep_alive(false);
         const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         const unsigned code = res.result_int();
-        core_->access_log->info("{} {} {} {} {} {:.3f}ms id={} client={} peer={}", method_,
-                                path_.empty() ? "-" : path_, code, res.body().size(),
-                                res.version() == 10 ? "HTTP/1.0" : "HTTP/1.1", elapsed * 1000.0,
-                                request_id_, client, peer_);
+        auto& log = *core_->access_log;
+        if (log.should_log(spdlog::level::info)) {
+            std::string created;
+            if (accepted.size() == 1) created = " message_id=" + accepted.front().to_string();
+            if (accepted.size() > 1) created = " messages=" + std::to_string(accepted.size());
+            log.info("{} {} status={} bytes={} proto={} duration_ms={:.3f} request_id={} client={} peer={}{}", method_,
+                     path_.empty() ? "-" : path_, code, res.body().size(), res.version() == 10 ? "HTTP/1.0" : "HTTP/1.1",
+                     elapsed * 1000.0, request_id_, client, peer_, created);
+        }
+        if (accepted.size() > 1 && log.should_log(spdlog::level::debug)) {
+            for (const auto& id : accepted) {
+                log.debug("message accepted request_id={} message_id={} client={}", request_id_,
+                                         id.to_string(), client);
+            }
+        }
         core_->deps.metrics.observe_request(route_label_, method_, code, elapsed);
         response_.emplace(std::move(res));
         lowest().expires_after(core_->config.write_timeout);
@@ -266,7 +281,7 @@ public:
 private:
     void on_handshake(beast::error_code ec) {
         if (ec) {
-            core_->log->debug("http {}: TLS handshake failed: {}", peer_, ec.message());
+            core_->log->debug("http TLS handshake failed peer={} error={}", peer_, log_value(ec.message()));
             beast::error_code ignored;
             beast::get_lowest_layer(stream_).socket().close(ignored);
             return;

@@ -8,6 +8,7 @@
 
 #include "http-frontend/admin.hpp"
 #include "http-frontend/http_session.hpp"
+#include "smpp/base/log_field.hpp"
 
 namespace bindery::http {
 namespace {
@@ -15,11 +16,14 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// A logger writing where the default logger writes, at its level, flushed as often (a file sink
+// would otherwise hold access lines until the next flush: SIGHUP, or the buffer filling up).
 std::shared_ptr<spdlog::logger> logger_named(const std::string& name) {
     if (auto l = spdlog::get(name)) return l;
     auto def = spdlog::default_logger();
     auto l = std::make_shared<spdlog::logger>(name, def->sinks().begin(), def->sinks().end());
     l->set_level(def->level());
+    l->flush_on(def->flush_level());
     try {
         spdlog::register_logger(l);
     } catch (const spdlog::spdlog_ex&) {
@@ -60,7 +64,7 @@ ServerCore::ServerCore(net::io_context& io_context, ServerConfig cfg, ApiDeps d)
         auto batcher_config = config.submit_batcher;
         if (!batcher_config.on_exception) {
             batcher_config.on_exception = [logger = log](const std::exception& e) {
-                logger->error("http submit failed: {}", e.what());
+                logger->error("http submit failed error={}", log_value(e.what()));
             };
         }
         batcher = std::make_unique<router::SubmitBatcher>(deps.gateway, std::move(batcher_config));
@@ -129,7 +133,7 @@ private:
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open() || core_->stopping) return;
         if (ec) {
-            core_->log->warn("http accept: {}", ec.message());
+            core_->log->warn("http accept failed error={}", log_value(ec.message()));
             return do_accept();   // EMFILE and friends: keep serving the others
         }
         beast::error_code ep_ec;
@@ -137,7 +141,7 @@ private:
         std::string peer = ep_ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
         if (!core_->try_admit()) {
             core_->deps.metrics.connections_refused().Increment();
-            core_->log->warn("http {}: connection limit {} reached, closing", peer,
+            core_->log->warn("http connection limit reached, closing peer={} limit={}", peer,
                              core_->config.max_connections);
             socket.close(ep_ec);
             return do_accept();

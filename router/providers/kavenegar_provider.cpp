@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "router/providers/kavenegar_api.hpp"
+#include "smpp/base/log_field.hpp"
 #include "router/providers/send_queue.hpp"
 
 namespace bindery::router {
@@ -240,8 +241,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         if (rc.code != last_account_code || now - last_account_log >= std::chrono::seconds(60)) {
             last_account_code = rc.code;
             last_account_log = now;
-            spdlog::error("{}: Kavenegar account problem, operator action needed: return.status {} ({}){}{}",
-                          config.name, rc.code, rc.meaning, message.empty() ? "" : ": ", message);
+            spdlog::error("Kavenegar account problem, operator action needed carrier={} status={} meaning={} error={}",
+                          config.name, rc.code, log_value(rc.meaning), log_value(message));
         }
     }
 
@@ -278,7 +279,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             if (rc.account_problem) note_account_error(rc, reply->message);
             if (rc.split_batch && batch.size() > 1) {
                 batch_cap = std::max<std::size_t>(1, batch.size() / 2);
-                spdlog::warn("{}: Kavenegar refused a call of {} messages as too large ({}), sending at most {} per call",
+                spdlog::warn("Kavenegar refused a call as too large, splitting carrier={} messages={} status={} batch={}",
                              config.name, batch.size(), rc.code, batch_cap);
                 return complete(batch, SendError{SendErrorKind::not_sent, rc.code, "batch too large, split"});
             }
@@ -421,7 +422,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         count([](KavenegarStats& s) { ++s.status_errors; });
         if (!status_failing) {
             status_failing = true;
-            spdlog::warn("{}: Kavenegar status poll failed ({}), retrying with backoff", config.name, clean(why));
+            spdlog::warn("Kavenegar status poll failed, retrying with backoff carrier={} error={}", config.name,
+                         log_value(clean(why)));
         }
         const auto now = Clock::now();
         for (const auto id : ids) reschedule(id, now);
@@ -451,7 +453,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         }
         if (status_failing) {
             status_failing = false;
-            spdlog::info("{}: Kavenegar status polls answered again", config.name);
+            spdlog::info("Kavenegar status polls answered again carrier={}", config.name);
         }
         const auto now = Clock::now();
         std::set<std::int64_t> answered;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "router/providers/text_planner.hpp"
+#include "smpp/base/log_field.hpp"
 #include "smpp/codec/command.hpp"
 #include "smpp/codec/pdu.hpp"
 #include "smpp/codec/text/data_coding.hpp"
@@ -297,8 +298,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         auto receipt = map_receipt(config.name, text, fields, config.receipt_utc_offset);
         if (!receipt) {
             count([](SmppCarrierStats& s) { ++s.receipts_unparsed; });
-            spdlog::warn("{}: unparsable delivery receipt ({}), answered ESME_ROK and dropped: {:.120}",
-                         config.name, receipt.error(), text);
+            spdlog::warn("smpp delivery receipt unparsable, answered ESME_ROK and dropped carrier={} error={} text={}",
+                         config.name, log_value(receipt.error()), log_value(std::string_view(text).substr(0, 120)));
             return done(CommandStatus::ESME_ROK);
         }
         count([](SmppCarrierStats& s) { ++s.receipts; });
@@ -316,7 +317,7 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     void deliver_mo(MoMessage mo, smpp::IncomingDone done) {
         count([](SmppCarrierStats& s) { ++s.mo_messages; });
         if (!on_mo) {
-            spdlog::info("{}: MO from {} dropped (no MO handler)", config.name, mo.source);
+            spdlog::info("smpp MO dropped, no MO handler carrier={} from={}", config.name, log_value(mo.source));
             if (done) done(CommandStatus::ESME_ROK);
             return;
         }
@@ -417,8 +418,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         mo.lossy = text.lossy;
         mo.parts = static_cast<std::uint8_t>(m.parts.size());
         mo.incomplete = true;
-        spdlog::warn("{}: MO from {} incomplete ({} of {} parts, {}), handed up as is", config.name, mo.source,
-                     m.parts.size(), m.total, smpp::to_string(m.reason));
+        spdlog::warn("smpp MO incomplete, handed up as is carrier={} from={} parts={} total={} reason={}", config.name,
+                     log_value(mo.source), m.parts.size(), m.total, smpp::to_string(m.reason));
         deliver_mo(std::move(mo), {});
     }
 };

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
+
 namespace bindery::smpp {
 
 BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config, PoolDeliverHandler on_deliver)
@@ -53,7 +55,7 @@ BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
 BindPool::~BindPool() = default;
 
 void BindPool::start() {
-    spdlog::info("smpp.pool {} starting {} binds to {}:{}", config_.carrier, binds_.size(), config_.host,
+    spdlog::info("smpp.pool starting carrier={} binds={} address={}:{}", config_.carrier, binds_.size(), config_.host,
                  config_.port);
     for (auto& b : binds_) b->start();
 }
@@ -117,15 +119,18 @@ BindPoolStats BindPool::stats() const {
 }
 
 void BindPool::on_bind_up(ClientBind& bind) {
-    spdlog::info("smpp.pool {} bind {} up", config_.carrier, bind.name());
+    spdlog::info("smpp.pool bind up bind={} carrier={} system_id={}", bind.name(), config_.carrier,
+                 log_value(config_.system_id));
     if (on_capacity) on_capacity();
 }
 
 void BindPool::on_bind_down(ClientBind& bind) {
     if (bind.state() == ClientBind::State::stopping) {
-        spdlog::info("smpp.pool {} bind {} unbound", config_.carrier, bind.name());
+        spdlog::info("smpp.pool bind unbound bind={} carrier={} system_id={}", bind.name(), config_.carrier,
+                     log_value(config_.system_id));
     } else {
-        spdlog::warn("smpp.pool {} bind {} down", config_.carrier, bind.name());
+        spdlog::warn("smpp.pool bind down bind={} carrier={} system_id={}", bind.name(), config_.carrier,
+                     log_value(config_.system_id));
     }
 }
 

@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
+#include "smpp/net/bind_name.hpp"
 #include "smpp/net/net_error.hpp"
 
 namespace bindery::smpp {
@@ -72,8 +74,8 @@ void ClientBind::do_connect() {
         // the io thread.
         auto ctx = load_tls_context(config_.tls, TlsRole::client);
         if (!ctx) {
-            spdlog::error("smpp.bind {} cannot connect to {}:{}: {}", config_.name, config_.host,
-                          config_.port, ctx.error());
+            spdlog::error("smpp.bind cannot connect bind={} carrier={} address={}:{} error={}", config_.name,
+                          carrier_of(config_.name), config_.host, config_.port, log_value(ctx.error()));
             ++stats_.bind_failures;
             next_cause_ = RetryCause::network;
             return schedule_reconnect();
@@ -84,8 +86,8 @@ void ClientBind::do_connect() {
     timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
         auto self = weak.lock();
         if (!self || ec || self->state_ != State::connecting) return;
-        spdlog::warn("smpp.bind {} connect to {}:{} timed out", self->config_.name, self->config_.host,
-                     self->config_.port);
+        spdlog::warn("smpp.bind connect timed out bind={} carrier={} address={}:{}", self->config_.name,
+                     carrier_of(self->config_.name), self->config_.host, self->config_.port);
         self->resolver_.cancel();
         error_code ignored;
         self->socket_.close(ignored);
@@ -109,16 +111,16 @@ void ClientBind::on_connected(const error_code& ec) {
     timer_.cancel();
     if (ec || stopping_) {
         if (!stopping_) {
-            spdlog::warn("smpp.bind {} connect to {}:{} failed: {}", config_.name, config_.host, config_.port,
-                         ec.message());
+            spdlog::warn("smpp.bind connect failed bind={} carrier={} address={}:{} error={}", config_.name,
+                         carrier_of(config_.name), config_.host, config_.port, log_value(ec.message()));
         }
         error_code ignored;
         socket_.close(ignored);
         next_cause_ = RetryCause::network;
         return schedule_reconnect();
     }
-    spdlog::info("smpp.bind {} connected to {}:{}{}", config_.name, config_.host, config_.port,
-                 tls_ ? " (tls)" : "");
+    spdlog::info("smpp.bind connected bind={} carrier={} address={}:{} tls={}", config_.name,
+                 carrier_of(config_.name), config_.host, config_.port, tls_ ? "true" : "false");
     state_ = State::binding;
     auto conn = tls_ ? std::make_shared<Connection>(std::move(socket_), tls_, TlsRole::client,
                                                     config_.tls.server_name.empty() ? config_.host
@@ -139,7 +141,7 @@ void ClientBind::schedule_reconnect() {
     state_ = State::waiting;
     last_backoff_ = backoff_.next_delay(next_cause_);
     next_cause_ = RetryCause::network;
-    spdlog::info("smpp.bind {} reconnecting in {} ms", config_.name,
+    spdlog::info("smpp.bind reconnecting bind={} carrier={} delay_ms={}", config_.name, carrier_of(config_.name),
                  std::chrono::duration_cast<std::chrono::milliseconds>(last_backoff_).count());
     timer_.expires_after(last_backoff_);
     timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
@@ -168,7 +170,8 @@ void ClientBind::stop(Duration drain, std::function<void()> done) {
     stopping_ = true;
     stopped_ = std::move(done);
     refuse_queue(Refusal::closing);
-    spdlog::info("smpp.bind {} stopping (state {})", config_.name, to_string(state_));
+    spdlog::info("smpp.bind stopping bind={} carrier={} state={}", config_.name, carrier_of(config_.name),
+                 to_string(state_));
     if (link_) {
         state_ = State::stopping;
         link_->session().unbind(Clock::now(), drain);
@@ -254,7 +257,9 @@ void ClientBind::on_bound(SessionState state, std::string_view peer_system_id) {
     state_ = State::bound;
     ++stats_.binds_up;
     backoff_.on_bound(Clock::now());
-    spdlog::info("smpp.bind {} bound {} to '{}'", config_.name, to_string(state), peer_system_id);
+    spdlog::info("smpp.bind bound bind={} carrier={} system_id={} state={} peer_system_id={}", config_.name,
+                 carrier_of(config_.name), log_value(config_.system_id), to_string(state),
+                 log_value(peer_system_id));
     if (observer_) observer_->on_bind_up(*this);
     if (observer_ && can_submit()) observer_->on_ready(*this);
 }
@@ -262,7 +267,8 @@ void ClientBind::on_bound(SessionState state, std::string_view peer_system_id) {
 void ClientBind::on_bind_failed(BindFailure failure, CommandStatus status) {
     ++stats_.bind_failures;
     next_cause_ = failure == BindFailure::rejected ? classify_bind_status(status) : RetryCause::network;
-    spdlog::warn("smpp.bind {} bind refused: {} ({})", config_.name,
+    spdlog::warn("smpp.bind bind refused bind={} carrier={} system_id={} reason={} command_status={}", config_.name,
+                 carrier_of(config_.name), log_value(config_.system_id),
                  failure == BindFailure::rejected ? "rejected" : failure == BindFailure::timeout ? "timeout" : "closed",
                  to_string(status));
 }
@@ -279,6 +285,10 @@ void ClientBind::on_submit_result(UserTag tag, const SubmitResult& result) {
     r.message_id = std::string(result.message_id);
     r.throttle_retries = q.throttle_retries;
     r.ok() ? ++stats_.submit_ok : ++stats_.submit_failed;
+    if (result.outcome == SubmitOutcome::timeout) {
+        spdlog::warn("smpp.bind submit_sm_resp timed out, outcome unknown bind={} carrier={}", config_.name,
+                     carrier_of(config_.name));
+    }
     if (q.done) q.done(r);
     if (link_ && state_ == State::bound) {
         pump();
@@ -301,8 +311,8 @@ void ClientBind::on_throttled(UserTag tag, CommandStatus status, TimePoint retry
     const bool too_old = config_.throttle_give_up != Duration::zero() && now - q.first_throttled >= config_.throttle_give_up;
     if (too_many || too_old) {
         // Bounded: the caller learns of a temporary failure (the router decides about retry).
-        spdlog::debug("smpp.bind {} {}: giving a throttled submit back after {} retries", config_.name,
-                      to_string(status), q.throttle_retries - 1);
+        spdlog::debug("smpp.bind throttled submit given back bind={} carrier={} command_status={} retries={}",
+                      config_.name, carrier_of(config_.name), to_string(status), q.throttle_retries - 1);
         ++stats_.throttle_gave_up;
         ++stats_.submit_failed;
         SubmitReport r;
@@ -312,7 +322,8 @@ void ClientBind::on_throttled(UserTag tag, CommandStatus status, TimePoint retry
         r.throttle_retries = q.throttle_retries - 1;
         if (q.done) q.done(r);
     } else {
-        spdlog::debug("smpp.bind {} {}: retrying submit after backoff", config_.name, to_string(status));
+        spdlog::debug("smpp.bind throttled, retrying submit after backoff bind={} carrier={} command_status={}",
+                      config_.name, carrier_of(config_.name), to_string(status));
         if (stopping_ || state_ != State::bound) return refuse(q, stopping_ ? Refusal::closing : Refusal::not_bound);
         queue_.push_front(std::move(q));
     }
@@ -354,7 +365,8 @@ void ClientBind::on_link_ready(SessionLink& link, TimePoint now) {
     p.addr_npi = config_.addr_npi;
     p.address_range = config_.address_range;
     if (auto r = link.session().bind(p, now); !r) {
-        spdlog::error("smpp.bind {} cannot send bind: {}", config_.name, to_string(r.error().reason));
+        spdlog::error("smpp.bind cannot send bind bind={} carrier={} error={}", config_.name, carrier_of(config_.name),
+                      to_string(r.error().reason));
         next_cause_ = RetryCause::rejected;
         link.session().close(CloseReason::local);
     }
@@ -366,7 +378,8 @@ void ClientBind::on_link_writable(SessionLink&) { pump(); }
 
 void ClientBind::on_link_down(SessionLink&, const error_code& ec) {
     const bool was_bound = state_ == State::bound || state_ == State::stopping;
-    spdlog::info("smpp.bind {} link down: {}", config_.name, ec.message());
+    spdlog::info("smpp.bind link down bind={} carrier={} error={}", config_.name, carrier_of(config_.name),
+                 log_value(ec.message()));
     // Keep the link object alive until this callback chain unwinds.
     asio::post(executor_, [old = std::move(link_)] {});
     throttle_until_.reset();

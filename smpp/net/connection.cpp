@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "smpp/codec/build.hpp"
+#include "smpp/base/log_field.hpp"
 #include "smpp/codec/encode.hpp"
 #include "smpp/net/net_error.hpp"
 
@@ -87,7 +88,8 @@ void Connection::on_handshake(const error_code& ec) {
     if (state_ != State::handshaking) return;
     timer_.cancel();
     if (ec) {
-        spdlog::warn("smpp.net {} tls handshake with {} failed: {}", config_.name, peer(), ec.message());
+        spdlog::warn("smpp.net tls handshake failed bind={} peer={} error={}", config_.name, peer(),
+                     log_value(ec.message()));
         return finish(ec);
     }
     state_ = State::open;
@@ -130,10 +132,10 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
     }
     if (ec) {
         if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-            spdlog::info("smpp.net {} peer {} closed the connection", config_.name, peer());
+            spdlog::info("smpp.net peer closed the connection bind={} peer={}", config_.name, peer());
             return finish(asio::error::eof);
         }
-        spdlog::warn("smpp.net {} read from {} failed: {}", config_.name, peer(), ec.message());
+        spdlog::warn("smpp.net read failed bind={} peer={} error={}", config_.name, peer(), log_value(ec.message()));
         return finish(ec);
     }
     rx_end_ += n;
@@ -150,8 +152,8 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
         }
         if (scan.status == FrameStatus::malformed) {
             in_batch_ = false;
-            spdlog::warn("smpp.net {} framing lost from {} (command_length {}): closing", config_.name,
-                         peer(), scan.command_length);
+            spdlog::warn("smpp.net framing lost, closing bind={} peer={} command_length={}", config_.name, peer(),
+                         scan.command_length);
             // The reference's answer to an impossible length: generic_nack, flushed, then the close.
             const FrameError& error = *scan.error;
             (void)send(make_generic_nack(error.sequence_number.value_or(0), error.command_status));
@@ -178,7 +180,7 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
         if (!read_paused_) {
             read_paused_ = true;
             ++stats_.read_pauses;
-            spdlog::debug("smpp.net {} write queue {} octets over cap: pausing reads", config_.name,
+            spdlog::debug("smpp.net write queue over cap, pausing reads bind={} queued_octets={}", config_.name,
                           tx_queued());
         }
         return;
@@ -189,8 +191,8 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
 error_code Connection::send(const Pdu& pdu) {
     if (state_ != State::open && state_ != State::handshaking) return NetErrc::closed;
     if (auto ec = encode(pdu, pending_, config_.limits.max_pdu_size)) {
-        spdlog::error("smpp.net {} cannot encode {}: {}", config_.name, to_string(pdu.command_id()),
-                      ec.message());
+        spdlog::error("smpp.net cannot encode bind={} command_id={} error={}", config_.name,
+                      to_string(pdu.command_id()), log_value(ec.message()));
         return NetErrc::encode_failed;
     }
     ++stats_.tx_pdus;
@@ -224,7 +226,7 @@ void Connection::on_write(const error_code& ec, std::size_t n) {
     writing_ = false;
     if (state_ == State::closed) return;
     if (ec) {
-        spdlog::warn("smpp.net {} write to {} failed: {}", config_.name, peer(), ec.message());
+        spdlog::warn("smpp.net write failed bind={} peer={} error={}", config_.name, peer(), log_value(ec.message()));
         return finish(ec);
     }
     stats_.tx_bytes += n;

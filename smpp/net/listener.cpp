@@ -6,6 +6,8 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
+
 namespace bindery::smpp {
 
 namespace asio = boost::asio;
@@ -27,7 +29,7 @@ void Listener::start() {
     acceptor_.bind(endpoint);
     acceptor_.listen(config_.backlog);
     port_ = acceptor_.local_endpoint().port();
-    spdlog::info("smpp.net listening on {}:{}{}", config_.host, port_, tls_ ? " (tls)" : "");
+    spdlog::info("smpp.net listening address={}:{} tls={}", config_.host, port_, tls_ ? "true" : "false");
     do_accept();
 }
 
@@ -37,7 +39,7 @@ void Listener::stop() {
     error_code ignored;
     retry_timer_.cancel();
     acceptor_.close(ignored);
-    spdlog::info("smpp.net listener on port {} stopped", port_);
+    spdlog::info("smpp.net listener stopped port={}", port_);
 }
 
 void Listener::do_accept() {
@@ -53,7 +55,7 @@ void Listener::on_accept(const error_code& ec, tcp::socket socket) {
     if (ec) {
         if (ec == asio::error::operation_aborted) return;
         // Out of descriptors and the like: pause instead of spinning on the error.
-        spdlog::warn("smpp.net accept on port {} failed: {}", port_, ec.message());
+        spdlog::warn("smpp.net accept failed port={} error={}", port_, log_value(ec.message()));
         retry_timer_.expires_after(std::chrono::milliseconds(100));
         retry_timer_.async_wait([self = shared_from_this()](const error_code& e) {
             if (!e) self->do_accept();
@@ -66,7 +68,7 @@ void Listener::on_accept(const error_code& ec, tcp::socket socket) {
     auto peer = socket.remote_endpoint(peer_ec);
     cfg.name = (cfg.name.empty() ? std::string("smpp-in") : cfg.name) + "#" + std::to_string(accepted_);
     if (!peer_ec) {
-        spdlog::info("smpp.net {} accepted from {}:{}", cfg.name, peer.address().to_string(), peer.port());
+        spdlog::info("smpp.net connection accepted bind={} peer={}:{}", cfg.name, peer.address().to_string(), peer.port());
     }
     std::shared_ptr<Connection> conn =
         tls_ ? std::make_shared<Connection>(std::move(socket), tls_, TlsRole::server, std::string{}, std::move(cfg))

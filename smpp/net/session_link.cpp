@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
 #include "smpp/codec/dump.hpp"
 #include "smpp/net/net_error.hpp"
 
@@ -99,7 +100,9 @@ void SessionLink::on_pdu(const Pdu& pdu, TimePoint now) {
 }
 
 void SessionLink::on_decode_error(const DecodeError& error, TimePoint now) {
-    spdlog::debug("smpp.net {} undecodable PDU: {}", connection_->name(), dump(error));
+    if (spdlog::should_log(spdlog::level::debug)) {
+        spdlog::debug("smpp.net undecodable PDU bind={} error={}", connection_->name(), log_value(dump(error)));
+    }
     session_.on_decode_error(error, now);
     flush();
 }
@@ -154,11 +157,11 @@ void SessionLink::on_alert_notification(const AlertNotification& alert) {
     if (events_) events_->on_alert_notification(alert);
 }
 void SessionLink::on_link_dead() {
-    spdlog::warn("smpp.net {} link dead: enquire_link unanswered", connection_->name());
+    spdlog::warn("smpp.net link dead, enquire_link unanswered bind={}", connection_->name());
     if (events_) events_->on_link_dead();
 }
 void SessionLink::on_closed(CloseReason reason) {
-    spdlog::info("smpp.net {} session closed: {}", connection_->name(), to_string(reason));
+    spdlog::info("smpp.net session closed bind={} reason={}", connection_->name(), to_string(reason));
     if (events_) events_->on_closed(reason);
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "smpp/base/log_field.hpp"
 #include "smpp/net/password.hpp"
 
 namespace bindery::smpp {
@@ -56,8 +57,8 @@ public:
         bound_type_ = bind_type_for(state).value_or(BindType::transceiver);
         server_.count_bound(account_->config.system_id, bound_type_, true);
         server_.stats_.binds_accepted.fetch_add(1, std::memory_order_relaxed);
-        spdlog::info("smpp.server {} bound {} as {}", link_->connection().name(),
-                     account_->config.system_id, to_string(state));
+        spdlog::info("smpp.server client bound bind={} system_id={} state={}", link_->connection().name(),
+                     log_value(account_->config.system_id), to_string(state));
         server_.handler_.on_bind(account_->config.system_id, state, id_);
         if (receives()) server_.pump(*account_);
     }
@@ -162,8 +163,8 @@ public:
         if (acc == nullptr) {
             const bool known = server_.accounts_.count(request.system_id) > 0;
             server_.count_rejected(known ? BindRejectReason::bad_password : BindRejectReason::unknown_system_id);
-            spdlog::warn("smpp.server {} bind as '{}' refused: {}", link_->connection().name(),
-                         request.system_id, known ? "wrong password" : "unknown system_id");
+            spdlog::warn("smpp.server bind refused bind={} system_id={} reason={}", link_->connection().name(),
+                         log_value(request.system_id), known ? "wrong_password" : "unknown_system_id");
             session.reject_bind(known ? CommandStatus::ESME_RINVPASWD : CommandStatus::ESME_RINVSYSID, now);
             return;
         }
@@ -173,15 +174,16 @@ public:
         const auto& types = acc->config.bind_types;
         if (std::find(types.begin(), types.end(), request.type) == types.end()) {
             server_.count_rejected(BindRejectReason::bind_type_not_allowed);
-            spdlog::warn("smpp.server {} bind as '{}' refused: {} not in its bind_types", link_->connection().name(),
-                         request.system_id, to_string(bind_command(request.type)));
+            spdlog::warn("smpp.server bind refused, not in its bind_types bind={} system_id={} command_id={}",
+                         link_->connection().name(), log_value(request.system_id),
+                         to_string(bind_command(request.type)));
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
         if (acc->binds.size() >= acc->config.max_binds) {
             server_.count_rejected(BindRejectReason::max_binds);
-            spdlog::warn("smpp.server {} bind as '{}' refused: {} binds already", link_->connection().name(),
-                         request.system_id, acc->binds.size());
+            spdlog::warn("smpp.server bind refused, max_binds reached bind={} system_id={} binds={}",
+                         link_->connection().name(), log_value(request.system_id), acc->binds.size());
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
@@ -191,8 +193,8 @@ public:
     void on_bind_refused(BindRefusal refusal, CommandStatus status) override {
         const bool bound = refusal == BindRefusal::already_bound;
         server_.count_rejected(bound ? BindRejectReason::already_bound : BindRejectReason::invalid_pdu);
-        spdlog::warn("smpp.server {} bind refused with {}: {}", link_->connection().name(), to_string(status),
-                     bound ? "already bound" : "malformed bind PDU");
+        spdlog::warn("smpp.server bind refused bind={} command_status={} reason={}", link_->connection().name(),
+                     to_string(status), bound ? "already_bound" : "malformed_bind_pdu");
     }
     void on_outbind(std::string_view, std::string_view) override {}
     void on_alert_notification(const AlertNotification&) override {}
@@ -363,7 +365,7 @@ SmppServer::Account* SmppServer::find_account(std::string_view system_id, std::s
 void SmppServer::disconnect(std::uint64_t connection_id) {
     auto it = connections_.find(connection_id);
     if (it == connections_.end()) return;
-    spdlog::info("smpp.server {} disconnected on request", it->second->link().connection().name());
+    spdlog::info("smpp.server disconnected on request bind={}", it->second->link().connection().name());
     it->second->link().connection().abort();
 }
 

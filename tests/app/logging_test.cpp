@@ -28,6 +28,12 @@ std::string format_with(spdlog::formatter& formatter, std::string_view payload,
     return std::string(buf.data(), buf.size());
 }
 
+std::vector<std::pair<std::string, std::string>> pairs(const SplitMessage& split) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : split.fields) out.emplace_back(f.key, f.value);
+    return out;
+}
+
 std::string read_all(const std::filesystem::path& p) {
     std::ifstream in(p);
     std::ostringstream s;
@@ -45,7 +51,7 @@ TEST(LogFields, SplitsTrailingFieldsBackOut) {
     const auto line = with_fields("submit failed", {{"message_id", "m-1"}, {"error", "a b=\"c\""}});
     const auto split = split_fields(line);  // views into `line`
     EXPECT_EQ(split.text, "submit failed");
-    EXPECT_THAT(split.fields, ElementsAre(Pair("message_id", "m-1"), Pair("error", "a b=\"c\"")));
+    EXPECT_THAT(pairs(split), ElementsAre(Pair("message_id", "m-1"), Pair("error", "a b=\"c\"")));
 }
 
 TEST(LogFields, OnlyATrailingRunOfFieldsCounts) {
@@ -54,7 +60,7 @@ TEST(LogFields, OnlyATrailingRunOfFieldsCounts) {
     EXPECT_TRUE(split.fields.empty());
     const auto tail = split_fields("ratio a=b is kept request_id=r7");
     EXPECT_EQ(tail.text, "ratio a=b is kept");
-    EXPECT_THAT(tail.fields, ElementsAre(Pair("request_id", "r7")));
+    EXPECT_THAT(pairs(tail), ElementsAre(Pair("request_id", "r7")));
     EXPECT_EQ(split_fields("").text, "");
     EXPECT_EQ(split_fields("unterminated q=\"abc").text, "unterminated q=\"abc");
 }
@@ -79,6 +85,47 @@ TEST(HumanFormatter, WritesTimestampLevelAndMessage) {
     auto formatter = make_human_formatter(false);
     const auto line = format_with(*formatter, "bind up bind=a#1", spdlog::level::err);
     EXPECT_THAT(line, testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ERROR +bind up bind=a#1\n"));
+}
+
+// "CRITICALstart-up failed" was the line before: the level ran into the text.
+TEST(HumanFormatter, AlwaysSeparatesTheLevelFromTheText) {
+    auto formatter = make_human_formatter(false);
+    EXPECT_THAT(format_with(*formatter, "start-up failed", spdlog::level::critical),
+                testing::EndsWith("Z CRITICAL start-up failed\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::info), testing::EndsWith("Z INFO  up\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::warn), testing::EndsWith("Z WARN  up\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::debug), testing::EndsWith("Z DEBUG up\n"));
+    auto colour = make_human_formatter(true);
+    EXPECT_THAT(format_with(*colour, "start-up failed", spdlog::level::critical),
+                testing::EndsWith("CRITICAL\033[0m start-up failed\n"));
+}
+
+// Numbers and booleans are JSON numbers and booleans, unless quoted or under a key that names
+// something (ids, names, addresses): those keep one type whatever the value looks like.
+TEST(JsonFormatter, WritesPlainNumbersAndBooleansAsJsonValues) {
+    auto formatter = make_json_formatter();
+    const auto line = format_with(
+        *formatter, "x carriers=1 port=8080 delta=-7 ratio=0.25 tls=true off=false quoted=\"42\" zero=0 "
+                    "lead=007 big=1234567890123456 dot=1. hex=0x1f message_id=123 bind=9 carrier=1 to=989121234567 "
+                    "word=true1");
+    EXPECT_THAT(line, HasSubstr(R"("msg":"x","carriers":1,"port":8080,"delta":-7,"ratio":0.25,"tls":true,)"
+                                R"("off":false,"quoted":"42","zero":0,"lead":"007","big":"1234567890123456",)"
+                                R"("dot":"1.","hex":"0x1f","message_id":"123","bind":"9","carrier":"1",)"
+                                R"("to":"989121234567","word":"true1"})"));
+}
+
+TEST(Logging, ANewDefaultLoggerDropsNamedLoggersMadeForTheOldOne) {
+    const auto dir = std::filesystem::temp_directory_path() / ("bindery-log-named-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        Logging first(LoggingConfig{LogLevel::info, LogFormat::json, (dir / "a.log").string()});
+        spdlog::register_logger(std::make_shared<spdlog::logger>("test.named", spdlog::default_logger()->sinks().begin(),
+                                                                 spdlog::default_logger()->sinks().end()));
+        ASSERT_NE(spdlog::get("test.named"), nullptr);
+        Logging second(LoggingConfig{LogLevel::info, LogFormat::json, (dir / "b.log").string()});
+        EXPECT_EQ(spdlog::get("test.named"), nullptr);   // would still write into a.log
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Logging, WritesJsonToTheFileAndReopensItAfterRotation) {

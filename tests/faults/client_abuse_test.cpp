@@ -166,7 +166,7 @@ TEST(ClientAbuse, HttpSlowDripsAreTimedOutWhileOtherClientsAreServed) {
 // The port of the gateway's SMPP server side, from its log; 0 while that side is not wired.
 std::uint16_t smpp_port(const Gateway& gateway) {
     static const std::regex listening(
-        R"re(smpp[^"]*listening[^"]*?:([0-9]+)"|"msg":"smpp[^"]*listening","port":"([0-9]+)")re");
+        R"re(smpp[^"]*listening[^"]*?:([0-9]+)"|"msg":"smpp[^"]*listening","port":"?([0-9]+))re");
     std::uint16_t port = 0;
     eventually(
         [&] {

@@ -241,7 +241,7 @@ public:
         process_ = std::make_unique<Process>(
             kBindery, std::vector<std::string>{"serve", "--config", config.string()},
             dir / "bindery.out");
-        static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
+        static const std::regex listening(R"re("msg":"http listening","port":"?([0-9]+))re");
         eventually(
             [&] {
                 const auto text = log_text();

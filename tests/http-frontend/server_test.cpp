@@ -1,7 +1,10 @@
 // The server over real HTTP on 127.0.0.1 (ephemeral port), with a fake GatewayApi.
 #include "http-frontend/server.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <regex>
@@ -14,6 +17,8 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
 
 namespace bindery::http {
 namespace {
@@ -480,6 +485,49 @@ TEST_F(HttpServerTest, EveryResponseCarriesARequestIdEchoedWhenSane) {
     EXPECT_EQ(r.headers.at("X-Request-Id").size(), 32U);
     r = c.request("POST", "/v1/messages", kSend, {});
     EXPECT_EQ(r.headers.at("X-Request-Id").size(), 32U);
+}
+
+// The access log names the request, the client and the messages the request created, so a
+// message can be traced to its request; its lines reach a log file as they are written (the
+// access logger flushes on info like the default logger; before, they waited for SIGHUP).
+TEST_F(HttpServerTest, AccessLinesCarryRequestIdClientAndMessageIdsAndAreFlushedAtOnce) {
+    const auto file = std::filesystem::temp_directory_path() / ("bindery-access-" + std::to_string(::getpid()) + ".log");
+    const auto previous = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>(
+        "bindery", std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), true));
+    logger->set_level(spdlog::level::debug);
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+    config_.access_logger = "test.access.flushed";
+    start();
+    auto c = client();
+    const auto one = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"hi"})",
+                               {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-one"}});
+    ASSERT_EQ(one.status, 202U) << one.body;
+    const std::string first = one.body_json()["messages"][0]["id"];
+    const auto two = c.request("POST", "/v1/messages", kSend,
+                               {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-two"}});
+    ASSERT_EQ(two.status, 202U) << two.body;
+    const std::string second = two.body_json()["messages"][1]["id"];
+    const auto read = [&] {
+        std::ifstream in(file);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    // Read without flushing: the line is written before the response, and flushed with it.
+    const std::string text = read();
+    spdlog::get("test.access.flushed")->flush();   // debug lines wait for the next flush
+    const std::string flushed = read();
+    spdlog::set_default_logger(previous);
+    spdlog::drop("test.access.flushed");
+    std::filesystem::remove(file);
+    EXPECT_NE(text.find("POST /v1/messages status=202 "), std::string::npos) << text;
+    EXPECT_NE(text.find(" request_id=req-one client=acme peer=127.0.0.1:"), std::string::npos) << text;
+    EXPECT_NE(text.find(" message_id=" + first + "\n"), std::string::npos) << text;
+    EXPECT_NE(text.find(" request_id=req-two client=acme "), std::string::npos) << text;
+    EXPECT_NE(text.find(" messages=2\n"), std::string::npos) << text;
+    EXPECT_NE(flushed.find("message accepted request_id=req-two message_id=" + second + " client=acme\n"),
+              std::string::npos)
+        << flushed;
 }
 
 TEST_F(HttpServerTest, HugeBodyIs413AndTheConnectionCloses) {

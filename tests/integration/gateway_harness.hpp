@@ -143,7 +143,7 @@ public:
         process_ = std::make_unique<Process>(
             kBindery, std::vector<std::string>{"serve", "--config", config.string()},
             dir / "bindery.out");
-        static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
+        static const std::regex listening(R"re("msg":"http listening","port":"?([0-9]+))re");
         eventually([&] {
             const auto text = read_all(log_).substr(generation_);
             std::smatch m;
@@ -155,7 +155,7 @@ public:
     std::uint16_t port() const { return port_; }
     // The SMPP server side's port (0: not listening within the wait).
     std::uint16_t smpp_port() const {
-        static const std::regex listening(R"re("msg":"smpp listening","port":"([0-9]+)")re");
+        static const std::regex listening(R"re("msg":"smpp listening","port":"?([0-9]+))re");
         std::uint16_t port = 0;
         eventually([&] {
             const auto text = read_all(log_).substr(generation_);

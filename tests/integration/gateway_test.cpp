@@ -117,7 +117,7 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
     const auto log = gateway.log();
     EXPECT_THAT(log, HasSubstr(R"("msg":"draining","signal":"SIGTERM")"));
     EXPECT_THAT(log, HasSubstr("unbound"));
-    EXPECT_THAT(log, HasSubstr(R"("msg":"bindery stopped","status":"0")"));
+    EXPECT_THAT(log, HasSubstr(R"("msg":"bindery stopped","status":0)"));
 }
 
 // Issue 5: every message acknowledged with 202 survives a kill -9 of the gateway in the middle of

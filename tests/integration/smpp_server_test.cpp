@@ -154,8 +154,10 @@ TEST(SmppServer, AnAccountsBindTypesRefuseOtherBindsWithBindFailAndLogIt) {
               std::optional<CommandStatus>(CommandStatus::ESME_ROK));
     EXPECT_TRUE(eventually([&] {
         const auto log = gateway.log();
-        return log.find("bind as 'esme1' refused: bind_receiver not in its bind_types") != std::string::npos &&
-               log.find("bind as 'esme1' refused: bind_transceiver not in its bind_types") != std::string::npos;
+        const std::string refused = R"("msg":"smpp.server bind refused, not in its bind_types","bind":"smpp-in#)";
+        return log.find(refused) != std::string::npos &&
+               log.find(R"("system_id":"esme1","command_id":"bind_receiver")") != std::string::npos &&
+               log.find(R"("system_id":"esme1","command_id":"bind_transceiver")") != std::string::npos;
     })) << gateway.log();
     // And /metrics counts them (app/smpp_server_metrics).
     const auto text = http(gateway.port(), "GET", "/metrics").body;

@@ -188,7 +188,7 @@ clients:
 class Gateway(Process):
     """`bindery serve` with the config from write_config(); `port` is read from its log."""
 
-    LISTENING = re.compile(r'"msg":"http listening","port":"([0-9]+)"')
+    LISTENING = re.compile(r'"msg":"http listening","port":"?([0-9]+)')
 
     def __init__(self, work, config):
         self.work = work

@@ -545,7 +545,7 @@ int run(const Options& o) {
                 bindery, std::vector<std::string>{"serve", "--config", config.string()},
                 dir / "bindery.out");
             pid = gateway->pid();
-            static const std::regex listening(R"re("msg":"http listening","port":"([0-9]+)")re");
+            static const std::regex listening(R"re("msg":"http listening","port":"?([0-9]+))re");
             std::uint16_t found_port = 0;
             wait_for(
                 [&] {
@@ -598,7 +598,7 @@ int run(const Options& o) {
     // comes once every service runs, so before /readyz answers 200).
     std::uint16_t smpp_port = 0;
     if (own) {
-        static const std::regex smpp(R"re("msg":"smpp listening","port":"([0-9]+)")re");
+        static const std::regex smpp(R"re("msg":"smpp listening","port":"?([0-9]+))re");
         const auto log = read_all(dir / "bindery.log");
         for (auto it = std::sregex_iterator(log.begin(), log.end(), smpp);
              it != std::sregex_iterator(); ++it)
