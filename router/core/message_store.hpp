@@ -45,7 +45,8 @@ struct ReceiptTarget {
 };
 
 // One receipt's look-up for MessageStore::find_receipt_targets: its provider and its id's lookup
-// keys (provider_id_keys()), tried in order.
+// keys (receipt_id_keys(): the id's provider_id_keys(), or its provider_id_key() alone for an exact
+// receipt), tried in order.
 struct ReceiptQuery {
     std::string_view provider;
     std::span<const std::string> keys;

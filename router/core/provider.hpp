@@ -58,6 +58,17 @@ enum class ReceiptStatus : std::uint8_t {
 };
 std::string_view to_string(ReceiptStatus s) noexcept;
 
+// How a receipt's provider_id is matched against the ids the provider reported for segments.
+enum class ReceiptIdMatch : std::uint8_t {
+    // The id, then its hex->decimal and decimal->hex readings (provider_id_keys): for providers
+    // that do not know how their receipt ids relate to their send ids. Ambiguous: "10" also finds
+    // a segment sent as "16" or "a" when none was sent as "10".
+    any_reading,
+    // The id as written, up to blanks, letter case and leading zeros (provider_id_key): the
+    // provider has already put it in the form its send result reported.
+    exact,
+};
+
 struct Receipt {
     std::string provider;      // the provider's name()
     std::string provider_id;   // the id the receipt refers to (one segment)
@@ -70,6 +81,7 @@ struct Receipt {
     // called while the store cannot take it (the sink retries). A provider answers the carrier
     // (deliver_sm_resp) from here, so an acknowledged receipt is never lost to a crash.
     std::function<void(bool recorded)> settled;
+    ReceiptIdMatch id_match = ReceiptIdMatch::any_reading;   // how provider_id is matched
 };
 
 struct ProviderHealth {

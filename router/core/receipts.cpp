@@ -57,6 +57,19 @@ std::string provider_id_key(std::string_view provider_id) {
     return canonical(provider_id);
 }
 
+std::optional<std::string> rebase_provider_id(std::string_view provider_id, unsigned from, unsigned to) {
+    const auto value = parse_base(canonical(provider_id), from);
+    if (!value) return std::nullopt;
+    return to_base(*value, to);
+}
+
+std::vector<std::string> receipt_id_keys(std::string_view provider_id, ReceiptIdMatch match) {
+    if (match == ReceiptIdMatch::any_reading) return provider_id_keys(provider_id);
+    std::vector<std::string> keys;
+    if (auto key = canonical(provider_id); !key.empty()) keys.push_back(std::move(key));
+    return keys;
+}
+
 std::vector<std::string> provider_id_keys(std::string_view provider_id) {
     std::vector<std::string> keys;
     const std::string id = canonical(provider_id);
@@ -101,7 +114,7 @@ std::optional<Receipt> PendingReceipts::hold(Receipt receipt, TimePoint now) {
     }
     const std::uint64_t seq = next_seq_++;
     Held held{std::move(receipt), {}, now};
-    for (const auto& key : provider_id_keys(held.receipt.provider_id)) {
+    for (const auto& key : receipt_id_keys(held.receipt.provider_id, held.receipt.id_match)) {
         held.index_keys.push_back(index_key(held.receipt.provider, key));
         by_key_.emplace(held.index_keys.back(), seq);
     }
@@ -114,9 +127,12 @@ std::vector<Receipt> PendingReceipts::take_matching(std::string_view provider,
     std::vector<Receipt> out;
     if (held_.empty()) return out;
     std::vector<std::uint64_t> seqs;
-    for (const auto& key : provider_id_keys(provider_id)) {
-        auto [first, last] = by_key_.equal_range(index_key(provider, key));
+    const auto keys = provider_id_keys(provider_id);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        auto [first, last] = by_key_.equal_range(index_key(provider, keys[k]));
         for (auto e = first; e != last; ++e) {
+            // keys[0] is the id itself; the others are readings, which exact receipts refuse.
+            if (k > 0 && held_.at(e->second).receipt.id_match == ReceiptIdMatch::exact) continue;
             if (std::find(seqs.begin(), seqs.end(), e->second) == seqs.end()) seqs.push_back(e->second);
         }
     }

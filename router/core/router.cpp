@@ -619,7 +619,7 @@ void Router::poll(TimePoint now, SystemTime wall) {
         queries.reserve(at.size());
         for (const std::size_t i : at) {
             const auto& receipt = std::get<Receipt>(items[i]);
-            keys.push_back(provider_id_keys(receipt.provider_id));
+            keys.push_back(receipt_id_keys(receipt.provider_id, receipt.id_match));
             queries.push_back(ReceiptQuery{receipt.provider, keys.back()});
         }
         auto found = without_lock(&lock, [&] { return store_.find_receipt_targets(queries); });
@@ -665,7 +665,7 @@ std::optional<SystemTime> Router::next_due() const {
 }
 
 ReceiptLookup Router::lookup_receipt(const Receipt& receipt) const {
-    const auto keys = provider_id_keys(receipt.provider_id);
+    const auto keys = receipt_id_keys(receipt.provider_id, receipt.id_match);
     return first_receipt_target(keys, [&](const std::string& key) {
         return store_.find_receipt_target(receipt.provider, key);
     });
@@ -999,6 +999,20 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     }
 }
 
+namespace {
+
+// An exact receipt's target must be the segment whose own id is the receipt's: a database written
+// before 2026-11-24 also indexes every stored id under its hex/decimal readings, which such a
+// receipt does not accept.
+bool exact_target(const Receipt& receipt, const ReceiptTarget& target) {
+    if (receipt.id_match != ReceiptIdMatch::exact) return true;
+    const auto& segments = target.message.segments;
+    return target.ref.segment < segments.size() &&
+           provider_id_key(segments[target.ref.segment].provider_id) == provider_id_key(receipt.provider_id);
+}
+
+}  // namespace
+
 void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold,
                             std::optional<ReceiptLookup> looked_up) {
     std::optional<SegmentRef> ref;
@@ -1009,6 +1023,7 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
         receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
         return;
     }
+    if (*found && !exact_target(receipt, **found)) found = std::optional<ReceiptTarget>();
     if (*found) {
         ref = (*found)->ref;
         stored = std::move((*found)->message);

@@ -302,6 +302,7 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
                          config.name, log_value(receipt.error()), log_value(std::string_view(text).substr(0, 120)));
             return done(CommandStatus::ESME_ROK);
         }
+        apply_message_id_format(*receipt, config.message_id_format);
         count([](SmppCarrierStats& s) { ++s.receipts; });
         // The deliver_sm_resp goes out when the sink settles the receipt (for the router: once
         // the state change it caused is committed), so a receipt the carrier saw answered is

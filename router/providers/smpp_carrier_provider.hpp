@@ -49,6 +49,9 @@ struct SmppCarrierConfig {
     std::uint8_t protocol_id = 0;
     bool priority_express = true;     // Priority::express -> priority_flag 1
     std::chrono::minutes receipt_utc_offset{0};  // SMSC clock offset of receipt dates
+    // How receipt ids relate to submit_sm_resp ids: applied to each receipt before the router
+    // matches it (apply_message_id_format).
+    MessageIdFormat message_id_format = MessageIdFormat::automatic;
     bool reassemble_mo = true;
     smpp::ReassemblyLimits mo_reassembly{};
     Duration refresh_interval = std::chrono::milliseconds(200);  // ready()/health() and MO timeouts

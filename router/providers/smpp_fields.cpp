@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "router/core/receipts.hpp"
 #include "smpp/codec/receipt/receipt.hpp"
 
 namespace bindery::router {
@@ -125,6 +126,18 @@ Expected<Receipt, std::string> map_receipt(std::string_view provider, std::strin
         }
     }
     return r;
+}
+
+void apply_message_id_format(Receipt& receipt, MessageIdFormat format) {
+    if (format == MessageIdFormat::automatic) {
+        receipt.id_match = ReceiptIdMatch::any_reading;
+        return;
+    }
+    receipt.id_match = ReceiptIdMatch::exact;
+    std::optional<std::string> converted;
+    if (format == MessageIdFormat::hex) converted = rebase_provider_id(receipt.provider_id, 10, 16);
+    if (format == MessageIdFormat::decimal) converted = rebase_provider_id(receipt.provider_id, 16, 10);
+    if (converted) receipt.provider_id = std::move(*converted);
 }
 
 }  // namespace bindery::router

@@ -53,6 +53,22 @@ enum class ValidityFormat : std::uint8_t {
 // relative period (one second) / the absolute time as is: the SMSC rejects or expires it.
 [[nodiscard]] std::string validity_period(SystemTime expires_at, SystemTime now, ValidityFormat format);
 
+// How a carrier's receipt ids relate to the ids its submit_sm_resp gave (config
+// message_id_format; Kannel's msg-id-type, Jasmin's dlr_msgid).
+enum class MessageIdFormat : std::uint8_t {
+    automatic,  // not known: the router tries the id, its hex->decimal and decimal->hex readings
+    as_is,      // the same id (blanks, letter case and leading zeros aside)
+    hex,        // submit_sm_resp ids are hex, receipts carry them in decimal
+    decimal,    // submit_sm_resp ids are decimal, receipts carry them in hex
+};
+
+// Puts a mapped receipt's id in the form of the carrier's submit_sm_resp ids and tells the router
+// how to match it: automatic leaves the id as is for ReceiptIdMatch::any_reading; the others match
+// exactly, hex after converting a decimal id to hex ("0439041101" -> "1a2b3c4d"), decimal after
+// converting a hex id to decimal ("ff" -> "255"). An id that is not a number in the receipt's base
+// (or does not fit 64 bits) has no other reading and is matched as written.
+void apply_message_id_format(Receipt& receipt, MessageIdFormat format);
+
 // Parses a receipt (`text`: short_message or message_payload; the TLVs win over the text) into
 // the router's vocabulary. `utc_offset` is the
 // SMSC's clock offset from UTC: receipt dates carry no zone. Error: why it is not a receipt.

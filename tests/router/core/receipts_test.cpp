@@ -25,6 +25,26 @@ TEST(ProviderIdKeys, HexResponseMatchesDecimalReceipt) {
     EXPECT_NE(std::find(resp.begin(), resp.end(), receipt.front()), resp.end());
 }
 
+TEST(ReceiptIdKeys, ExactIsTheCanonicalIdAloneAnyReadingAddsTheReadings) {
+    EXPECT_EQ(receipt_id_keys(" 0010", ReceiptIdMatch::exact), (std::vector<std::string>{"10"}));
+    EXPECT_EQ(receipt_id_keys("10", ReceiptIdMatch::any_reading), (std::vector<std::string>{"10", "16", "a"}));
+    EXPECT_EQ(receipt_id_keys("0A", ReceiptIdMatch::exact), (std::vector<std::string>{"a"}));
+    EXPECT_TRUE(receipt_id_keys("  ", ReceiptIdMatch::exact).empty());
+}
+
+TEST(RebaseProviderId, ConvertsBetweenDecimalAndHexOrSaysItCannot) {
+    EXPECT_EQ(rebase_provider_id("0439041101", 10, 16), "1a2b3c4d");
+    EXPECT_EQ(rebase_provider_id("1A2B3C4D", 16, 10), "439041101");
+    EXPECT_EQ(rebase_provider_id("10", 10, 16), "a");
+    EXPECT_EQ(rebase_provider_id("10", 16, 10), "16");
+    EXPECT_EQ(rebase_provider_id("000", 10, 16), "0");
+    EXPECT_EQ(rebase_provider_id("ffffffffffffffff", 16, 10), "18446744073709551615");
+    EXPECT_FALSE(rebase_provider_id("1a", 10, 16));                     // not decimal
+    EXPECT_FALSE(rebase_provider_id("xyz", 16, 10));                    // not hex
+    EXPECT_FALSE(rebase_provider_id("18446744073709551616", 10, 16));   // over 64 bits
+    EXPECT_FALSE(rebase_provider_id("", 10, 16));
+}
+
 Receipt receipt(std::string provider, std::string id) {
     Receipt r;
     r.provider = std::move(provider);
@@ -61,6 +81,22 @@ TEST(PendingReceipts, ReturnsEveryHeldReceiptForAnIdInArrivalOrder) {
     EXPECT_TRUE(p.take_matching("a", "ff").empty());   // taken once only
     EXPECT_EQ(p.take_matching("a", "7").size(), 1u);
     EXPECT_EQ(p.size(), 0u);
+}
+
+TEST(PendingReceipts, ExactReceiptIsReleasedByItsOwnIdOnlyNotByAReading) {
+    PendingReceipts p({10, 10min});
+    const TimePoint t0{};
+    auto exact = receipt("a", "10");
+    exact.id_match = ReceiptIdMatch::exact;
+    EXPECT_FALSE(p.hold(exact, t0).has_value());
+    EXPECT_TRUE(p.take_matching("a", "16").empty());   // "16"'s keys include "10" (hex of 16)
+    EXPECT_TRUE(p.take_matching("a", "a").empty());    // "a"'s keys include "10" (decimal of 0xa)
+    const auto hit = p.take_matching("a", "010");
+    ASSERT_EQ(hit.size(), 1u);
+    EXPECT_EQ(hit[0].id_match, ReceiptIdMatch::exact);
+    // The same receipt by any reading is released by either.
+    EXPECT_FALSE(p.hold(receipt("a", "10"), t0).has_value());
+    EXPECT_EQ(p.take_matching("a", "16").size(), 1u);
 }
 
 TEST(PendingReceipts, BoundedAndExpiring) {

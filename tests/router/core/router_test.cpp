@@ -622,6 +622,87 @@ TEST_F(RouterTest, HexResponseIdMatchesDecimalReceiptId) {
     EXPECT_EQ(state(dec), MessageState::expired);
 }
 
+// Receipt id "10" with segments sent as "10", "16" (0x10) and "a" (10) in flight: an any_reading
+// receipt takes the first key that finds one ("10" itself, else the reading "16"); an exact one
+// (the provider has put the id in its send form) only "10", and nothing when "10" is not in flight.
+TEST_F(RouterTest, ExactReceiptIdMatchesOnlyItsOwnIdAnyReadingFallsBackToReadings) {
+    build();
+    std::map<std::string, MessageId> by_id;
+    for (const std::string sid : {"16", "a", "10"}) by_id[sid] = submit_ok(request());
+    poll();
+    for (const std::string sid : {"16", "a", "10"}) a.ok_front({sid});
+    poll();
+    auto exact = [this](std::string id) {
+        Receipt r{"smsc-a", std::move(id), ReceiptStatus::delivered, {}, {}, {}};
+        r.id_match = ReceiptIdMatch::exact;
+        router->on_receipt(std::move(r));
+    };
+    exact("10");
+    poll();
+    EXPECT_EQ(state(by_id["10"]), MessageState::delivered);
+    EXPECT_EQ(state(by_id["16"]), MessageState::sent);
+    EXPECT_EQ(state(by_id["a"]), MessageState::sent);
+    exact("10");   // a duplicate: never another segment's reading
+    exact("0A");   // "a", written with case and a leading zero
+    poll();
+    EXPECT_EQ(state(by_id["16"]), MessageState::sent);
+    EXPECT_EQ(state(by_id["a"]), MessageState::delivered);
+}
+
+// What any_reading (message_id_format: auto) does with the same receipt when no segment is "10":
+// it takes the first reading that finds one, "16" (0x10 in decimal).
+TEST_F(RouterTest, AnyReadingReceiptIdFindsAnotherIdByItsReading) {
+    build();
+    const auto sixteen = submit_ok(request());
+    poll();
+    a.ok_front({"16"});
+    poll();
+    receipt("smsc-a", "10", ReceiptStatus::delivered);
+    poll();
+    EXPECT_EQ(state(sixteen), MessageState::delivered);
+}
+
+TEST_F(RouterTest, ExactReceiptWithoutItsOwnIdIsHeldNotMatchedByAReading) {
+    build();
+    const auto sixteen = submit_ok(request());
+    const auto ten = submit_ok(request());
+    poll();
+    a.ok_front({"16"});
+    poll();
+    Receipt r{"smsc-a", "10", ReceiptStatus::delivered, {}, {}, {}};
+    r.id_match = ReceiptIdMatch::exact;
+    router->on_receipt(r);
+    poll();
+    EXPECT_EQ(state(sixteen), MessageState::sent);   // "16" reads as decimal 16 = hex "10"
+    EXPECT_EQ(router->stats().receipts_held, 1u);
+    a.ok_front({"10"});   // its own id arrives: the held receipt applies to it alone
+    poll();
+    EXPECT_EQ(state(ten), MessageState::delivered);
+    EXPECT_EQ(state(sixteen), MessageState::sent);
+    EXPECT_TRUE(unknown.empty());
+}
+
+TEST_F(RouterTest, ExactReceiptHeldBeforeItsSendResultIsNotReleasedByAReadingOfAnotherId) {
+    build();
+    const auto sixteen = submit_ok(request());
+    const auto ten = submit_ok(request());
+    poll();
+    Receipt r{"smsc-a", "10", ReceiptStatus::delivered, {}, {}, {}};
+    r.id_match = ReceiptIdMatch::exact;
+    router->on_receipt(r);
+    poll();   // neither is SENT yet: held
+    EXPECT_EQ(router->stats().receipts_held, 1u);
+    a.ok_front({"16"});   // one of "16"'s keys is "10": an exact receipt does not take it
+    poll();
+    EXPECT_EQ(state(sixteen), MessageState::sent);
+    EXPECT_TRUE(unknown.empty());
+    a.ok_front({"10"});
+    poll();
+    EXPECT_EQ(state(ten), MessageState::delivered);
+    EXPECT_EQ(state(sixteen), MessageState::sent);
+    EXPECT_TRUE(unknown.empty());
+}
+
 TEST_F(RouterTest, ReceiptsForUnknownIdsAreCountedNeverFatal) {
     build();
     receipt("smsc-a", "nobody", ReceiptStatus::delivered);

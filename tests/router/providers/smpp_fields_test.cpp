@@ -102,6 +102,34 @@ TEST(SmppFields, NetworkErrorCodeFillsErrorWhenTextHasNone) {
     EXPECT_EQ(r->error, "34");
 }
 
+// Receipt id "10" under each message_id_format: the id the router looks for, and how.
+TEST(SmppFields, MessageIdFormatPutsTheReceiptIdInSubmitFormAndSaysHowToMatchIt) {
+    struct Case {
+        MessageIdFormat format;
+        std::string receipt_id;
+        std::string id;
+        ReceiptIdMatch match;
+    };
+    const Case cases[] = {
+        {MessageIdFormat::automatic, "10", "10", ReceiptIdMatch::any_reading},
+        {MessageIdFormat::as_is, "10", "10", ReceiptIdMatch::exact},
+        {MessageIdFormat::hex, "10", "a", ReceiptIdMatch::exact},          // decimal receipt, hex submit id
+        {MessageIdFormat::decimal, "10", "16", ReceiptIdMatch::exact},     // hex receipt, decimal submit id
+        {MessageIdFormat::hex, "0439041101", "1a2b3c4d", ReceiptIdMatch::exact},
+        {MessageIdFormat::decimal, "1A2B3C4D", "439041101", ReceiptIdMatch::exact},
+        {MessageIdFormat::hex, "1f", "1f", ReceiptIdMatch::exact},         // not decimal: as written
+        {MessageIdFormat::decimal, "id-7", "id-7", ReceiptIdMatch::exact}, // not hex: as written
+        {MessageIdFormat::hex, "18446744073709551616", "18446744073709551616", ReceiptIdMatch::exact},
+    };
+    for (const auto& c : cases) {
+        Receipt r;
+        r.provider_id = c.receipt_id;
+        apply_message_id_format(r, c.format);
+        EXPECT_EQ(r.provider_id, c.id) << c.receipt_id << " format " << static_cast<int>(c.format);
+        EXPECT_EQ(r.id_match, c.match) << c.receipt_id;
+    }
+}
+
 TEST(SmppFields, GarbageIsNotAReceipt) {
     EXPECT_FALSE(map_receipt("c", "hello there", {}));
 }

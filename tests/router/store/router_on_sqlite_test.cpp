@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,6 +198,59 @@ INSTANTIATE_TEST_SUITE_P(Sync, RouterOnSqlite,
                          [](const auto& info) {
                              return std::string(info.param == SqliteSync::full ? "Full" : "Normal");
                          });
+
+// A database written before 2026-11-24 also indexes each id under its hex/decimal readings: here
+// message "a" has a row under "10" too (0xa = 10). A receipt matched exactly (message_id_format
+// as_is/hex/decimal) ignores that row: receipt "10" is not message "a"'s. One matched by any reading
+// finds "a" as before.
+TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
+    TempDir dir;
+    const auto path = dir.file("router.db");
+    auto store = open_ok<SqliteStore>(sqlite_config(path));
+    ASSERT_TRUE(store);
+    class Fixed final : public Provider {
+    public:
+        std::string_view name() const override { return "smsc"; }
+        std::string_view kind() const override { return "smpp"; }
+        bool ready() const override { return true; }
+        ProviderHealth health() const override { return {true, 0, 100}; }
+        void send(OutboundMessage, std::function<void(SendResult)> done) override { done(SendResult{{"a"}, {}}); }
+    } provider;
+    Router router(config(), *store, plan);
+    router.add_provider(provider);
+    SubmitRequest r;
+    r.client = "acme";
+    r.sender = "Bindery";
+    r.destination = "09123456789";
+    r.text = "hello";
+    const auto out = router.submit(std::span<const SubmitRequest>(&r, 1), Clock::now(), SystemClock::now());
+    ASSERT_TRUE(out.front());
+    const auto id = out.front()->id;
+    auto state = [&] { return (*store->get(id))->state; };
+    for (int i = 0; i < 100 && state() != MessageState::sent; ++i) router.poll(Clock::now(), SystemClock::now());
+    ASSERT_EQ(state(), MessageState::sent);
+
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO provider_ids(provider, key, message_id, segment) "
+                           "SELECT provider, '10', message_id, segment FROM provider_ids WHERE key = 'a'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    ASSERT_TRUE(store->find_by_provider_id("smsc", "10")->has_value());   // the old reading row
+
+    Receipt exact{"smsc", "10", ReceiptStatus::delivered, {}, {}, {}};
+    exact.id_match = ReceiptIdMatch::exact;
+    router.on_receipt(exact);
+    for (int i = 0; i < 5; ++i) router.poll(Clock::now(), SystemClock::now());
+    EXPECT_EQ(state(), MessageState::sent);
+    EXPECT_EQ(router.stats().receipts_held, 1u);
+
+    router.on_receipt(Receipt{"smsc", "10", ReceiptStatus::delivered, {}, {}, {}});
+    for (int i = 0; i < 5 && state() != MessageState::delivered; ++i) router.poll(Clock::now(), SystemClock::now());
+    EXPECT_EQ(state(), MessageState::delivered);
+}
 
 }  // namespace
 }  // namespace bindery::router
