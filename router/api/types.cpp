@@ -125,12 +125,15 @@ std::string_view to_string(TextEncoding e) noexcept {
         case TextEncoding::gsm7: return "gsm7";
         case TextEncoding::ucs2: return "ucs2";
         case TextEncoding::latin1: return "latin1";
+        case TextEncoding::ia5: return "ia5";
+        case TextEncoding::binary: return "binary";
     }
     return "gsm7";
 }
 
 std::optional<TextEncoding> parse_text_encoding(std::string_view text) noexcept {
-    for (auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1}) {
+    for (auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1, TextEncoding::ia5,
+                   TextEncoding::binary}) {
         if (to_string(e) == text) return e;
     }
     return std::nullopt;

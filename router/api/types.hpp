@@ -88,9 +88,11 @@ std::optional<MessageState> parse_message_state(std::string_view text) noexcept;
 // No transition leaves a final state.
 bool is_final(MessageState s) noexcept;
 
-enum class TextEncoding : std::uint8_t { gsm7, ucs2, latin1 };
+// ia5 (data_coding 1) and binary (data_coding 4, the UTF-8 octets) are chosen by a carrier's
+// settings (allow_ia5, default_alphabet, force_alphabet); a client forces gsm7 or ucs2 only.
+enum class TextEncoding : std::uint8_t { gsm7, ucs2, latin1, ia5, binary };
 std::string_view to_string(TextEncoding e) noexcept;
-// "gsm7", "ucs2", "latin1".
+// "gsm7", "ucs2", "latin1", "ia5", "binary".
 std::optional<TextEncoding> parse_text_encoding(std::string_view text) noexcept;
 
 }  // namespace bindery::router

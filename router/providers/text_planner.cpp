@@ -11,6 +11,8 @@ smpp::EncodeOptions encode_options_for(const smpp::EncodeOptions& base, std::opt
             case TextEncoding::gsm7: o.force_alphabet = smpp::Alphabet::gsm7; break;
             case TextEncoding::ucs2: o.force_alphabet = smpp::Alphabet::ucs2; break;
             case TextEncoding::latin1: o.force_alphabet = smpp::Alphabet::latin1; break;
+            case TextEncoding::ia5: o.force_alphabet = smpp::Alphabet::ia5; break;
+            case TextEncoding::binary: o.force_alphabet = smpp::Alphabet::binary; break;
         }
     }
     return o;
@@ -21,6 +23,8 @@ std::optional<TextEncoding> text_encoding_of(smpp::Alphabet a) noexcept {
         case smpp::Alphabet::gsm7: return TextEncoding::gsm7;
         case smpp::Alphabet::ucs2: return TextEncoding::ucs2;
         case smpp::Alphabet::latin1: return TextEncoding::latin1;
+        case smpp::Alphabet::ia5: return TextEncoding::ia5;
+        case smpp::Alphabet::binary: return TextEncoding::binary;
         default: return std::nullopt;
     }
 }
@@ -35,7 +39,7 @@ Expected<TextPlan, std::string> SmppTextPlanner::operator()(std::string_view utf
         return Unexpected(std::move(why));
     }
     TextPlan plan;
-    // A carrier-forced ia5/binary alphabet has no router name; report it as the closest (gsm7).
+    // The codec sends only alphabets the router names (decode-only ones never come back here).
     plan.encoding = text_encoding_of(count->alphabet).value_or(TextEncoding::gsm7);
     plan.segments = static_cast<std::uint32_t>(count->segments);
     return plan;

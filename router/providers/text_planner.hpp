@@ -15,7 +15,8 @@ namespace bindery::router {
 // The codec's options for a text, honouring a client's forced encoding.
 [[nodiscard]] smpp::EncodeOptions encode_options_for(const smpp::EncodeOptions& base,
                                                      std::optional<TextEncoding> forced) noexcept;
-// Router vocabulary for a codec alphabet (ia5/binary have no router name: nullopt).
+// Router vocabulary for a codec alphabet (nullopt for the decode-only ones: cyrillic, hebrew,
+// unsupported).
 [[nodiscard]] std::optional<TextEncoding> text_encoding_of(smpp::Alphabet a) noexcept;
 
 class SmppTextPlanner {

@@ -49,13 +49,6 @@ std::string_view column_view(sqlite3_stmt* stmt, int column) {
     return {static_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
-std::optional<TextEncoding> parse_encoding(std::string_view s) {
-    for (auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1}) {
-        if (to_string(e) == s) return e;
-    }
-    return std::nullopt;
-}
-
 int bind_optional_time(sqlite3_stmt* stmt, int index, const std::optional<SystemTime>& t) {
     return t ? sqlite3_bind_int64(stmt, index, to_nanos(*t)) : sqlite3_bind_null(stmt, index);
 }
@@ -175,7 +168,7 @@ Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int c) {
     m.destination = read_text(stmt, c + 3);
     m.region = read_text(stmt, c + 4);
     m.text = read_text(stmt, c + 5);
-    const auto encoding = parse_encoding(column_view(stmt, c + 6));
+    const auto encoding = parse_text_encoding(column_view(stmt, c + 6));
     if (!encoding) return corrupt("encoding", sid);
     m.encoding = *encoding;
     if (!read_u32(stmt, c + 7, m.segments_estimate)) return corrupt("segments_estimate", sid);
@@ -198,7 +191,7 @@ Expected<Message, StoreError> read_message(sqlite3_stmt* stmt, int c) {
     m.schedule_at = read_optional_time(stmt, c + 20);
     m.next_attempt_at = read_optional_time(stmt, c + 21);
     if (sqlite3_column_type(stmt, c + 22) != SQLITE_NULL) {
-        const auto forced = parse_encoding(column_view(stmt, c + 22));
+        const auto forced = parse_text_encoding(column_view(stmt, c + 22));
         if (!forced) return corrupt("forced_encoding", sid);
         m.forced_encoding = *forced;
     }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -457,6 +458,45 @@ TEST_F(SmppCarrierProviderTest, TextPlannerFiguresEqualWhatIsSubmitted) {
         EXPECT_EQ(smsc_.seen.back().data_coding, plan->encoding == TextEncoding::ucs2 ? 8 : 0) << c.text;
     }
     EXPECT_FALSE(planner("\xD8\xB3", TextEncoding::gsm7));
+}
+
+// 100 x '{' is 200 septets (two SMS) in GSM 7-bit but 100 octets in Latin-1 or IA5. A carrier
+// that takes Latin-1 gets one data_coding 3 segment; one whose data_coding 0 is IA5 gets one
+// data_coding 0 segment, and the planner names the alphabet ia5 (it used to say gsm7).
+TEST_F(SmppCarrierProviderTest, HundredBracesGoAsOneOctetSegmentWhereTheCarrierTakesLatin1OrIa5) {
+    smpp::EncodeOptions latin1;
+    latin1.allow_latin1 = true;
+    smpp::EncodeOptions ia5_default;
+    ia5_default.smsc_default = smpp::SmscDefaultAlphabet::ia5;
+    const std::string braces(100, '{');
+    for (const auto& [text, encoding, data_coding] :
+         {std::tuple{latin1, TextEncoding::latin1, 3}, std::tuple{ia5_default, TextEncoding::ia5, 0}}) {
+        SCOPED_TRACE(std::string(to_string(encoding)));
+        const auto plan = SmppTextPlanner{text}(braces, std::nullopt);
+        ASSERT_TRUE(plan);
+        EXPECT_EQ(plan->encoding, encoding);
+        EXPECT_EQ(plan->segments, 1U);
+        SmppCarrierConfig pc;
+        pc.text = text;
+        if (provider_) {   // the next carrier setting: a new provider against the same server
+            bool stopped = false;
+            provider_->stop(milliseconds(200), [&] { stopped = true; });
+            ASSERT_TRUE(run_until(io_, [&] { return stopped; }, seconds(3)));
+            provider_.reset();
+            smsc_.seen.clear();
+            start_provider(server_->port(), pc);
+        } else {
+            start_recording(pc);
+        }
+        wait_ready();
+        const auto r = send(message(braces));
+        ASSERT_TRUE(r.ok()) << r.error->text;
+        EXPECT_EQ(r.segment_ids.size(), 1U);
+        ASSERT_EQ(smsc_.seen.size(), 1U);
+        EXPECT_EQ(smsc_.seen[0].data_coding, data_coding);
+        EXPECT_EQ(smsc_.seen[0].short_message, std::vector<std::uint8_t>(100, '{'));
+        EXPECT_EQ(smsc_.seen[0].esm_class & 0x40, 0);
+    }
 }
 
 TEST_F(SmppCarrierProviderTest, MoIsDecodedAndReassembled) {

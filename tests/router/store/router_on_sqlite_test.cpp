@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -230,14 +229,10 @@ TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
     for (int i = 0; i < 100 && state() != MessageState::sent; ++i) router.poll(Clock::now(), SystemClock::now());
     ASSERT_EQ(state(), MessageState::sent);
 
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "INSERT INTO provider_ids(provider, key, message_id, segment) "
-                           "SELECT provider, '10', message_id, segment FROM provider_ids WHERE key = 'a'",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+    const auto old_row = sqlite_execute(path,
+                                        "INSERT INTO provider_ids(provider, key, message_id, segment) "
+                                        "SELECT provider, '10', message_id, segment FROM provider_ids WHERE key = 'a'");
+    ASSERT_TRUE(old_row.has_value()) << old_row.error().detail;
     ASSERT_TRUE(store->find_by_provider_id("smsc", "10")->has_value());   // the old reading row
 
     Receipt exact{"smsc", "10", ReceiptStatus::delivered, {}, {}, {}};

@@ -70,6 +70,27 @@ TEST(SqliteStore, ReopeningKeepsMessagesEventsAndProviderIds) {
     EXPECT_EQ(*store->integrity_check(), "ok");
 }
 
+// Every encoding the router names is stored by name and read back, also as a client's forced one.
+TEST(SqliteStore, EveryTextEncodingRoundTrips) {
+    TempDir dir;
+    MessageIdGenerator ids(1);
+    auto store = open_ok(config_for(dir.file("a.db")));
+    ASSERT_NE(store, nullptr);
+    for (const auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1, TextEncoding::ia5,
+                         TextEncoding::binary}) {
+        auto m = sample_message(ids);
+        m.encoding = e;
+        m.forced_encoding = e;
+        std::vector<Message> batch{m};
+        ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
+        const auto got = store->get(m.id);
+        ASSERT_TRUE(got.has_value() && got->has_value()) << to_string(e);
+        EXPECT_EQ((*got)->encoding, e);
+        EXPECT_EQ((*got)->forced_encoding, e);
+        EXPECT_EQ(parse_text_encoding(to_string(e)), e);
+    }
+}
+
 // A file at schema `version` holding `batch`: rows written by this build's codec into a scratch
 // file, copied with `columns` (those `version` has; this build writes more); then `more_sql`.
 void write_old_file(TempDir& dir, const std::string& path, int version,
