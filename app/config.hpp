@@ -158,7 +158,13 @@ struct SmppServerConfig {
 
 enum class CarrierBindType { trx, tx, rx, tx_rx_pair };
 enum class Segmentation { udh8, udh16, sar, payload };
-enum class MessageIdFormat { as_is, hex, decimal };
+// How a carrier's receipt ids relate to its submit_sm_resp ids (router::MessageIdFormat).
+enum class MessageIdFormat { automatic, as_is, hex, decimal };
+// What data_coding 0 means at the SMSC; alphabets a carrier may be pinned to.
+enum class DefaultAlphabet { gsm7, ia5, latin1 };
+enum class ForcedAlphabet { gsm7, ia5, latin1, ucs2, binary };
+enum class Gsm7PackingMode { unpacked, packed };
+enum class ValidityFormat { relative, absolute, none };
 
 struct ClientTlsConfig {
     bool enabled = false;
@@ -171,6 +177,14 @@ struct BackoffConfig {
     Millis initial{std::chrono::seconds(1)};
     Millis max{std::chrono::seconds(60)};
     double multiplier = 2.0;
+};
+
+// Multi-part MO from a carrier held for reassembly (smpp::ReassemblyLimits).
+struct MoReassemblyConfig {
+    Millis timeout{std::chrono::minutes(5)};  // from the first part; then handed up incomplete
+    unsigned max_messages = 1024;             // incomplete messages held
+    unsigned max_parts = 8192;                // parts held
+    std::uint64_t max_bytes = 4 * 1024 * 1024;  // user data octets held
 };
 
 struct SmppCarrierConfig {
@@ -192,10 +206,29 @@ struct SmppCarrierConfig {
     BackoffConfig reconnect;
     std::uint8_t source_addr_ton = 1, source_addr_npi = 1;
     std::uint8_t dest_addr_ton = 1, dest_addr_npi = 1;
-    std::uint8_t default_data_coding = 0;  // data_coding used for GSM 7-bit text
+    // Text (smpp::EncodeOptions): what data_coding 0 means, the other alphabets the carrier
+    // takes, one it insists on, GSM 7-bit packing, punctuation transliteration, cluster keeping,
+    // the most parts one message may take.
+    DefaultAlphabet default_alphabet = DefaultAlphabet::gsm7;
+    bool allow_ia5 = false;
+    bool allow_latin1 = false;
+    std::optional<ForcedAlphabet> force_alphabet;
+    Gsm7PackingMode gsm7_packing = Gsm7PackingMode::unpacked;
+    bool transliterate = false;
+    bool keep_clusters = false;
+    unsigned max_segments = 255;
     Segmentation segmentation = Segmentation::udh8;
     bool registered_delivery = true;
-    MessageIdFormat message_id_format = MessageIdFormat::as_is;  // for matching receipts
+    MessageIdFormat message_id_format = MessageIdFormat::automatic;  // for matching receipts
+    // submit_sm fields.
+    ValidityFormat validity_format = ValidityFormat::relative;
+    std::string service_type;   // <= 5 characters; empty = the SMSC default
+    std::uint8_t protocol_id = 0;
+    bool priority_express = true;  // express messages go with priority_flag 1
+    // Receipts and MO.
+    std::chrono::minutes receipt_utc_offset{0};  // the SMSC clock's offset of receipt dates
+    bool reassemble_mo = true;
+    MoReassemblyConfig mo_reassembly;
     std::string default_sender;
     ClientTlsConfig tls;
 };

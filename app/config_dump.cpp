@@ -1,5 +1,6 @@
 #include "app/config_dump.hpp"
 
+#include <cstdio>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -122,7 +123,21 @@ const char* const kSync[] = {"off", "normal", "full"};
 const char* const kBindTypes[] = {"trx", "tx", "rx"};
 const char* const kCarrierBindTypes[] = {"trx", "tx", "rx", "tx_rx_pair"};
 const char* const kSegmentation[] = {"udh8", "udh16", "sar", "payload"};
-const char* const kIdFormats[] = {"as_is", "hex", "decimal"};
+const char* const kIdFormats[] = {"auto", "as_is", "hex", "decimal"};
+const char* const kDefaultAlphabets[] = {"gsm7", "ia5", "latin1"};
+const char* const kForcedAlphabets[] = {"gsm7", "ia5", "latin1", "ucs2", "binary"};
+const char* const kPackings[] = {"unpacked", "packed"};
+const char* const kValidityFormats[] = {"relative", "absolute", "none"};
+
+// "+03:30" / "-05:00" (config_loader's receipt_utc_offset form).
+std::string format_utc_offset(std::chrono::minutes offset) {
+    const auto total = offset.count();
+    const auto magnitude = total < 0 ? -total : total;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%c%02lld:%02lld", total < 0 ? '-' : '+', static_cast<long long>(magnitude / 60),
+                  static_cast<long long>(magnitude % 60));
+    return buf;
+}
 const char* const kMethods[] = {"GET", "POST", "PUT"};
 
 void dump_carrier(Dumper& d, const CarrierConfig& c) {
@@ -155,10 +170,30 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.integer("source_addr_npi", s->source_addr_npi);
         d.integer("dest_addr_ton", s->dest_addr_ton);
         d.integer("dest_addr_npi", s->dest_addr_npi);
-        d.integer("default_data_coding", s->default_data_coding);
+        d.str("default_alphabet", name_of(s->default_alphabet, kDefaultAlphabets));
+        d.boolean("allow_ia5", s->allow_ia5);
+        d.boolean("allow_latin1", s->allow_latin1);
+        if (s->force_alphabet) d.str("force_alphabet", name_of(*s->force_alphabet, kForcedAlphabets));
+        d.str("gsm7_packing", name_of(s->gsm7_packing, kPackings));
+        d.boolean("transliterate", s->transliterate);
+        d.boolean("keep_clusters", s->keep_clusters);
+        d.integer("max_segments", s->max_segments);
         d.str("segmentation", name_of(s->segmentation, kSegmentation));
         d.boolean("registered_delivery", s->registered_delivery);
         d.str("message_id_format", name_of(s->message_id_format, kIdFormats));
+        d.str("validity_format", name_of(s->validity_format, kValidityFormats));
+        d.opt_str("service_type", s->service_type);
+        d.integer("protocol_id", s->protocol_id);
+        d.boolean("priority_express", s->priority_express);
+        d.str("receipt_utc_offset", format_utc_offset(s->receipt_utc_offset));
+        d.boolean("reassemble_mo", s->reassemble_mo);
+        d.key("mo_reassembly");
+        out << YAML::Flow << YAML::BeginMap;
+        d.duration("timeout", s->mo_reassembly.timeout);
+        d.integer("max_messages", s->mo_reassembly.max_messages);
+        d.integer("max_parts", s->mo_reassembly.max_parts);
+        d.integer("max_bytes", s->mo_reassembly.max_bytes);
+        out << YAML::EndMap;
         d.opt_str("default_sender", s->default_sender);
         d.client_tls(s->tls);
     } else if (const auto* k = std::get_if<KavenegarCarrierConfig>(&c.settings)) {

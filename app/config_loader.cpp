@@ -60,6 +60,7 @@ constexpr std::size_t kMaxSystemId = 15;    // SMPP 3.4: C-Octet String, max 16 
 constexpr std::size_t kMaxPassword = 8;     // max 9 with the NUL
 constexpr std::size_t kMinAdminKey = 16;    // the operator key of /admin/v1 and /ui/
 constexpr std::size_t kMaxSystemType = 12;  // max 13 with the NUL
+constexpr std::size_t kMaxServiceType = 5;   // max 6 with the NUL
 
 std::string quoted(std::string_view s) {
     std::string out = "\"";
@@ -667,6 +668,8 @@ private:
     void load_mo_route(MapReader& m, MoRouteConfig& c);
     void load_carrier(MapReader& m, CarrierConfig& c);
     void load_smpp_carrier(MapReader& m, SmppCarrierConfig& c);
+    void load_smpp_text(MapReader& m, SmppCarrierConfig& c);
+    void utc_offset(MapReader& m, std::string_view key, std::chrono::minutes& out);
     void load_kavenegar(MapReader& m, KavenegarCarrierConfig& c);
     void load_breaker(MapReader& m, BreakerSettings& c);
     void load_http_carrier(MapReader& m, HttpCarrierConfig& c);
@@ -1068,7 +1071,7 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     integer(m, "source_addr_npi", c.source_addr_npi, 0, 18);
     integer(m, "dest_addr_ton", c.dest_addr_ton, 0, 6);
     integer(m, "dest_addr_npi", c.dest_addr_npi, 0, 18);
-    integer(m, "default_data_coding", c.default_data_coding, 0, 255);
+    load_smpp_text(m, c);
     enumeration(m, "segmentation", c.segmentation,
                 EnumTable<Segmentation>{{"udh8", Segmentation::udh8},
                                         {"udh16", Segmentation::udh16},
@@ -1076,12 +1079,99 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
                                         {"payload", Segmentation::payload}});
     boolean(m, "registered_delivery", c.registered_delivery);
     enumeration(m, "message_id_format", c.message_id_format,
-                EnumTable<MessageIdFormat>{{"as_is", MessageIdFormat::as_is},
+                EnumTable<MessageIdFormat>{{"auto", MessageIdFormat::automatic},
+                                           {"as_is", MessageIdFormat::as_is},
                                            {"hex", MessageIdFormat::hex},
                                            {"decimal", MessageIdFormat::decimal}});
+    enumeration(m, "validity_format", c.validity_format,
+                EnumTable<ValidityFormat>{{"relative", ValidityFormat::relative},
+                                          {"absolute", ValidityFormat::absolute},
+                                          {"none", ValidityFormat::none}});
+    if (str(m, "service_type", c.service_type)) max_length(m, "service_type", c.service_type, kMaxServiceType);
+    integer(m, "protocol_id", c.protocol_id, 0, 255);
+    boolean(m, "priority_express", c.priority_express);
+    utc_offset(m, "receipt_utc_offset", c.receipt_utc_offset);
+    boolean(m, "reassemble_mo", c.reassemble_mo);
+    if (m.present("mo_reassembly")) {
+        object(m, "mo_reassembly", [&](MapReader& s) {
+            auto& r = c.mo_reassembly;
+            duration(s, "timeout", r.timeout, std::chrono::seconds(1), std::chrono::hours(24));
+            integer(s, "max_messages", r.max_messages, 1, 1'000'000);
+            integer(s, "max_parts", r.max_parts, 255, 10'000'000);
+            integer(s, "max_bytes", r.max_bytes, 64 * 1024, std::int64_t{1} << 32);
+        });
+    } else {
+        m.take("mo_reassembly");
+    }
     str(m, "default_sender", c.default_sender);
     if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
     else m.take("tls");
+}
+
+// The carrier's text options (smpp::EncodeOptions). default_data_coding was read and never used
+// before these: 0 (what every carrier sent) is still taken, as a no-op; anything else is an error
+// naming its replacements rather than a setting silently ignored.
+void Loader::load_smpp_text(MapReader& m, SmppCarrierConfig& c) {
+    if (Field* f = m.take("default_data_coding")) {
+        std::int64_t value = 0;
+        if (parse_int(f->value, m.path("default_data_coding"), value, 0, 255) && value != 0) {
+            error(f->value, m.path("default_data_coding"),
+                  "no longer supported (it never had an effect): use default_alphabet (what data_coding 0 means: "
+                  "gsm7, ia5, latin1), allow_ia5 / allow_latin1 (data_coding 1 / 3 when cheaper) or force_alphabet");
+        }
+    }
+    enumeration(m, "default_alphabet", c.default_alphabet,
+                EnumTable<DefaultAlphabet>{{"gsm7", DefaultAlphabet::gsm7},
+                                           {"ia5", DefaultAlphabet::ia5},
+                                           {"latin1", DefaultAlphabet::latin1}});
+    boolean(m, "allow_ia5", c.allow_ia5);
+    boolean(m, "allow_latin1", c.allow_latin1);
+    ForcedAlphabet forced{};
+    if (enumeration(m, "force_alphabet", forced,
+                    EnumTable<ForcedAlphabet>{{"gsm7", ForcedAlphabet::gsm7},
+                                              {"ia5", ForcedAlphabet::ia5},
+                                              {"latin1", ForcedAlphabet::latin1},
+                                              {"ucs2", ForcedAlphabet::ucs2},
+                                              {"binary", ForcedAlphabet::binary}})) {
+        c.force_alphabet = forced;
+        // GSM 7-bit has no data_coding but 0: where 0 means another alphabet it cannot be sent.
+        if (forced == ForcedAlphabet::gsm7 && c.default_alphabet != DefaultAlphabet::gsm7) {
+            error(m.value_mark("force_alphabet"), m.path("force_alphabet"),
+                  "gsm7 needs default_alphabet: gsm7 (GSM 7-bit goes as data_coding 0, which this carrier reads as " +
+                      std::string(c.default_alphabet == DefaultAlphabet::ia5 ? "ia5" : "latin1") + ")");
+        }
+    }
+    enumeration(m, "gsm7_packing", c.gsm7_packing,
+                EnumTable<Gsm7PackingMode>{{"unpacked", Gsm7PackingMode::unpacked},
+                                           {"packed", Gsm7PackingMode::packed}});
+    boolean(m, "transliterate", c.transliterate);
+    boolean(m, "keep_clusters", c.keep_clusters);
+    integer(m, "max_segments", c.max_segments, 1, 255);
+}
+
+// A UTC offset: "+03:30", "-05:00", "+0330", "Z" or "0"; at most 14 hours either way.
+void Loader::utc_offset(MapReader& m, std::string_view key, std::chrono::minutes& out) {
+    const Node* n = scalar(m, key, false, "a UTC offset");
+    if (n == nullptr) return;
+    const std::string& s = n->Scalar();
+    if (s == "Z" || s == "0") {
+        out = std::chrono::minutes(0);
+        return;
+    }
+    std::string digits;
+    bool ok = s.size() >= 3 && (s[0] == '+' || s[0] == '-');
+    for (std::size_t i = 1; ok && i < s.size(); ++i) {
+        if (s[i] >= '0' && s[i] <= '9') digits.push_back(s[i]);
+        else if (!(s[i] == ':' && i == 3)) ok = false;
+    }
+    ok = ok && (digits.size() == 2 || digits.size() == 4) && (s.find(':') == std::string::npos || digits.size() == 4);
+    const int hours = ok ? std::stoi(digits.substr(0, 2)) : 0;
+    const int minutes = ok && digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
+    if (!ok || minutes > 59 || hours * 60 + minutes > 14 * 60) {
+        error(*n, m.path(key), "invalid UTC offset " + quoted(s) + " (expected +HH:MM or -HH:MM within 14 hours, or Z)");
+        return;
+    }
+    out = std::chrono::minutes((s[0] == '-' ? -1 : 1) * (hours * 60 + minutes));
 }
 
 void Loader::url(MapReader& m, std::string_view key, std::string& out, bool required) {

@@ -77,6 +77,52 @@ smpp::Concatenation to_concatenation(Segmentation s) noexcept {
     return smpp::Concatenation::udh8;
 }
 
+smpp::EncodeOptions to_encode_options(const SmppCarrierConfig& carrier) noexcept {
+    smpp::EncodeOptions o;
+    o.concatenation = to_concatenation(carrier.segmentation);
+    switch (carrier.default_alphabet) {
+        case DefaultAlphabet::gsm7: o.smsc_default = smpp::SmscDefaultAlphabet::gsm7; break;
+        case DefaultAlphabet::ia5: o.smsc_default = smpp::SmscDefaultAlphabet::ia5; break;
+        case DefaultAlphabet::latin1: o.smsc_default = smpp::SmscDefaultAlphabet::latin1; break;
+    }
+    o.allow_ia5 = carrier.allow_ia5;
+    o.allow_latin1 = carrier.allow_latin1;
+    if (carrier.force_alphabet) {
+        switch (*carrier.force_alphabet) {
+            case ForcedAlphabet::gsm7: o.force_alphabet = smpp::Alphabet::gsm7; break;
+            case ForcedAlphabet::ia5: o.force_alphabet = smpp::Alphabet::ia5; break;
+            case ForcedAlphabet::latin1: o.force_alphabet = smpp::Alphabet::latin1; break;
+            case ForcedAlphabet::ucs2: o.force_alphabet = smpp::Alphabet::ucs2; break;
+            case ForcedAlphabet::binary: o.force_alphabet = smpp::Alphabet::binary; break;
+        }
+    }
+    o.gsm7_packing = carrier.gsm7_packing == Gsm7PackingMode::packed ? smpp::Gsm7Packing::packed
+                                                                      : smpp::Gsm7Packing::unpacked;
+    o.transliterate = carrier.transliterate;
+    o.keep_clusters = carrier.keep_clusters;
+    o.max_segments = std::clamp<std::size_t>(carrier.max_segments, 1, 255);
+    return o;
+}
+
+router::MessageIdFormat to_message_id_format(MessageIdFormat f) noexcept {
+    switch (f) {
+        case MessageIdFormat::automatic: return router::MessageIdFormat::automatic;
+        case MessageIdFormat::as_is: return router::MessageIdFormat::as_is;
+        case MessageIdFormat::hex: return router::MessageIdFormat::hex;
+        case MessageIdFormat::decimal: return router::MessageIdFormat::decimal;
+    }
+    return router::MessageIdFormat::automatic;
+}
+
+router::ValidityFormat to_validity_format(ValidityFormat f) noexcept {
+    switch (f) {
+        case ValidityFormat::relative: return router::ValidityFormat::relative;
+        case ValidityFormat::absolute: return router::ValidityFormat::absolute;
+        case ValidityFormat::none: return router::ValidityFormat::none;
+    }
+    return router::ValidityFormat::relative;
+}
+
 router::Priority to_priority(unsigned p) noexcept {
     // Configuration priorities 0..3: 0 express, 1 normal, 2 and 3 bulk.
     if (p == 0) return router::Priority::express;
@@ -210,8 +256,19 @@ router::SmppCarrierConfig to_carrier_config(const std::string& name,
     // international one; senders keep the provider's classification (alphanumeric, short code).
     out.addresses.international_ton = carrier.dest_addr_ton;
     out.addresses.international_npi = carrier.dest_addr_npi;
-    out.text.concatenation = to_concatenation(carrier.segmentation);
+    out.text = to_encode_options(carrier);
     out.registered_delivery = carrier.registered_delivery;
+    out.message_id_format = to_message_id_format(carrier.message_id_format);
+    out.validity = to_validity_format(carrier.validity_format);
+    out.service_type = carrier.service_type;
+    out.protocol_id = carrier.protocol_id;
+    out.priority_express = carrier.priority_express;
+    out.receipt_utc_offset = carrier.receipt_utc_offset;
+    out.reassemble_mo = carrier.reassemble_mo;
+    out.mo_reassembly.timeout = carrier.mo_reassembly.timeout;
+    out.mo_reassembly.max_pending_messages = carrier.mo_reassembly.max_messages;
+    out.mo_reassembly.max_pending_parts = carrier.mo_reassembly.max_parts;
+    out.mo_reassembly.max_pending_bytes = static_cast<std::size_t>(carrier.mo_reassembly.max_bytes);
     return out;
 }
 

@@ -79,6 +79,25 @@ TEST(ConfigDump, FillsInDefaultsAndWritesSecretReferences) {
     EXPECT_THAT(dumped, Not(HasSubstr("dev\"")));
 }
 
+TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
+    const auto result = load_text(
+        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    password: p\n"
+        "    force_alphabet: binary\n    allow_ia5: true\n    message_id_format: decimal\n"
+        "    receipt_utc_offset: '-05:30'\n    mo_reassembly: {max_parts: 300}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto dumped = dump_config(result.config);
+    EXPECT_THAT(dumped, HasSubstr("force_alphabet: \"binary\""));
+    EXPECT_THAT(dumped, HasSubstr("allow_ia5: true"));
+    EXPECT_THAT(dumped, HasSubstr("default_alphabet: \"gsm7\""));
+    EXPECT_THAT(dumped, HasSubstr("message_id_format: \"decimal\""));
+    EXPECT_THAT(dumped, HasSubstr("receipt_utc_offset: \"-05:30\""));
+    EXPECT_THAT(dumped, HasSubstr("max_parts: 300"));
+    EXPECT_THAT(dumped, Not(HasSubstr("default_data_coding")));
+    const auto reloaded = load_text(dumped);
+    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
+    EXPECT_EQ(dump_config(reloaded.config), dumped);
+}
+
 TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
     const std::string head = "carriers:\n  - name: h\n    kind: http\n    url: https://x.example/v1/{secret}/send\n";
     const auto inline_secret = load_text(head + "    secret: inline-api-key\n");

@@ -13,6 +13,7 @@
 namespace bindery::app {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -640,6 +641,111 @@ TEST(ConfigLoader, ParsesEveryCarrierKind) {
     EXPECT_EQ(http.method, HttpMethod::get);
     EXPECT_EQ(http.headers.at("X-A"), "b");
     EXPECT_THAT(http.success_status, ElementsAre(200U, 202U));
+}
+
+TEST(ConfigLoader, ReadsSmppCarrierTextSubmitAndReceiptSettings) {
+    const auto result = load(std::string(kCarrierHead) +
+                             "    default_alphabet: latin1\n"
+                             "    allow_ia5: true\n"
+                             "    allow_latin1: true\n"
+                             "    force_alphabet: ucs2\n"
+                             "    gsm7_packing: packed\n"
+                             "    transliterate: true\n"
+                             "    keep_clusters: true\n"
+                             "    max_segments: 6\n"
+                             "    message_id_format: hex\n"
+                             "    validity_format: absolute\n"
+                             "    service_type: CMT\n"
+                             "    protocol_id: 0x40\n"
+                             "    priority_express: false\n"
+                             "    receipt_utc_offset: '+03:30'\n"
+                             "    reassemble_mo: false\n"
+                             "    mo_reassembly: {timeout: 90s, max_messages: 50, max_parts: 500, max_bytes: 65536}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto& c = std::get<SmppCarrierConfig>(result.config.carriers[0].settings);
+    EXPECT_EQ(c.default_alphabet, DefaultAlphabet::latin1);
+    EXPECT_TRUE(c.allow_ia5);
+    EXPECT_TRUE(c.allow_latin1);
+    EXPECT_EQ(c.force_alphabet, ForcedAlphabet::ucs2);
+    EXPECT_EQ(c.gsm7_packing, Gsm7PackingMode::packed);
+    EXPECT_TRUE(c.transliterate);
+    EXPECT_TRUE(c.keep_clusters);
+    EXPECT_EQ(c.max_segments, 6U);
+    EXPECT_EQ(c.message_id_format, MessageIdFormat::hex);
+    EXPECT_EQ(c.validity_format, ValidityFormat::absolute);
+    EXPECT_EQ(c.service_type, "CMT");
+    EXPECT_EQ(c.protocol_id, 0x40);
+    EXPECT_FALSE(c.priority_express);
+    EXPECT_EQ(c.receipt_utc_offset, std::chrono::minutes(210));
+    EXPECT_FALSE(c.reassemble_mo);
+    EXPECT_EQ(c.mo_reassembly.timeout, std::chrono::seconds(90));
+    EXPECT_EQ(c.mo_reassembly.max_messages, 50U);
+    EXPECT_EQ(c.mo_reassembly.max_parts, 500U);
+    EXPECT_EQ(c.mo_reassembly.max_bytes, 65536U);
+
+    // Defaults: what every carrier did before these keys existed.
+    const auto plain = load(kCarrierHead);
+    ASSERT_TRUE(plain.ok()) << format_errors(plain.errors);
+    const auto& d = std::get<SmppCarrierConfig>(plain.config.carriers[0].settings);
+    EXPECT_EQ(d.default_alphabet, DefaultAlphabet::gsm7);
+    EXPECT_FALSE(d.allow_ia5 || d.allow_latin1 || d.transliterate || d.keep_clusters);
+    EXPECT_FALSE(d.force_alphabet.has_value());
+    EXPECT_EQ(d.max_segments, 255U);
+    EXPECT_EQ(d.message_id_format, MessageIdFormat::automatic);
+    EXPECT_EQ(d.validity_format, ValidityFormat::relative);
+    EXPECT_TRUE(d.priority_express);
+    EXPECT_EQ(d.receipt_utc_offset, std::chrono::minutes(0));
+    EXPECT_TRUE(d.reassemble_mo);
+
+    for (const auto& [text, minutes] : std::vector<std::pair<std::string, int>>{
+             {"'-05:00'", -300}, {"'+0545'", 345}, {"Z", 0}, {"'+14:00'", 840}, {"'-02'", -120}}) {
+        const auto r = load(std::string(kCarrierHead) + "    receipt_utc_offset: " + text + "\n");
+        ASSERT_TRUE(r.ok()) << text << format_errors(r.errors);
+        EXPECT_EQ(std::get<SmppCarrierConfig>(r.config.carriers[0].settings).receipt_utc_offset.count(), minutes)
+            << text;
+    }
+}
+
+TEST(ConfigLoader, RejectsBadSmppCarrierTextAndReceiptSettingsWithTheirPositions) {
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_alphabet: ascii\n"),
+                ElementsAre("test.yaml:7:23: carriers[0].default_alphabet: must be one of gsm7, ia5, latin1; got "
+                            "\"ascii\""));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    force_alphabet: latin\n"),
+                ElementsAre("test.yaml:7:21: carriers[0].force_alphabet: must be one of gsm7, ia5, latin1, ucs2, "
+                            "binary; got \"latin\" (did you mean \"latin1\"?)"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_alphabet: ia5\n    force_alphabet: gsm7\n"),
+                ElementsAre("test.yaml:8:21: carriers[0].force_alphabet: gsm7 needs default_alphabet: gsm7 (GSM "
+                            "7-bit goes as data_coding 0, which this carrier reads as ia5)"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    gsm7_packing: tight\n"),
+                ElementsAre("test.yaml:7:19: carriers[0].gsm7_packing: must be one of unpacked, packed; got "
+                            "\"tight\""));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    allow_latin1: sometimes\n"),
+                ElementsAre("test.yaml:7:19: carriers[0].allow_latin1: expected true or false, got \"sometimes\""));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    max_segments: 0\n"),
+                ElementsAre("test.yaml:7:19: carriers[0].max_segments: must be between 1 and 255, got 0"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    message_id_format: hexadecimal\n"),
+                ElementsAre(HasSubstr("test.yaml:7:24: carriers[0].message_id_format: must be one of auto, as_is, "
+                                      "hex, decimal; got \"hexadecimal\"")));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    validity_format: later\n"),
+                ElementsAre("test.yaml:7:22: carriers[0].validity_format: must be one of relative, absolute, none; "
+                            "got \"later\""));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    service_type: WAPPUSH\n"),
+                ElementsAre(HasSubstr("test.yaml:7:19: carriers[0].service_type:")));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    protocol_id: 256\n"),
+                ElementsAre("test.yaml:7:18: carriers[0].protocol_id: must be between 0 and 255, got 256"));
+    for (const char* bad : {"'+3:30'", "'+15:00'", "'03:30'", "'+03:60'", "'+03:'", "tehran"}) {
+        EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    receipt_utc_offset: " + bad + "\n"),
+                    ElementsAre(HasSubstr("test.yaml:7:25: carriers[0].receipt_utc_offset: invalid UTC offset")))
+            << bad;
+    }
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    mo_reassembly: {max_parts: 10}\n"),
+                ElementsAre("test.yaml:7:32: carriers[0].mo_reassembly.max_parts: must be between 255 and 10000000, "
+                            "got 10"));
+    // default_data_coding never had an effect: 0 is still taken, anything else names its successors.
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_data_coding: 0\n"), IsEmpty());
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_data_coding: 3\n"),
+                ElementsAre(AllOf(HasSubstr("test.yaml:7:26: carriers[0].default_data_coding: no longer supported"),
+                                  HasSubstr("default_alphabet"), HasSubstr("allow_latin1"))));
 }
 
 TEST(ConfigLoader, ResolvesSecretsFromEnvironmentAndFiles) {

@@ -48,6 +48,65 @@ TEST(GatewayConfig, SmppCarrierBecomesABindPoolAndTextOptions) {
     EXPECT_FALSE(out.registered_delivery);
 }
 
+TEST(GatewayConfig, SmppCarrierTextSubmitAndReceiptSettingsReachTheProvider) {
+    SmppCarrierConfig c;
+    c.default_alphabet = DefaultAlphabet::latin1;
+    c.allow_ia5 = true;
+    c.allow_latin1 = true;
+    c.force_alphabet = ForcedAlphabet::binary;
+    c.gsm7_packing = Gsm7PackingMode::packed;
+    c.transliterate = true;
+    c.keep_clusters = true;
+    c.max_segments = 4;
+    c.segmentation = Segmentation::udh16;
+    c.message_id_format = MessageIdFormat::decimal;
+    c.validity_format = ValidityFormat::none;
+    c.service_type = "CMT";
+    c.protocol_id = 0x7f;
+    c.priority_express = false;
+    c.receipt_utc_offset = std::chrono::minutes(210);
+    c.reassemble_mo = false;
+    c.mo_reassembly = {90s, 50, 500, 65536};
+    const auto out = to_carrier_config("mci", c);
+    EXPECT_EQ(out.text.concatenation, smpp::Concatenation::udh16);
+    EXPECT_EQ(out.text.smsc_default, smpp::SmscDefaultAlphabet::latin1);
+    EXPECT_TRUE(out.text.allow_ia5);
+    EXPECT_TRUE(out.text.allow_latin1);
+    EXPECT_EQ(out.text.force_alphabet, smpp::Alphabet::binary);
+    EXPECT_EQ(out.text.gsm7_packing, smpp::Gsm7Packing::packed);
+    EXPECT_TRUE(out.text.transliterate);
+    EXPECT_TRUE(out.text.keep_clusters);
+    EXPECT_EQ(out.text.max_segments, 4U);
+    EXPECT_EQ(out.message_id_format, router::MessageIdFormat::decimal);
+    EXPECT_EQ(out.validity, router::ValidityFormat::none);
+    EXPECT_EQ(out.service_type, "CMT");
+    EXPECT_EQ(out.protocol_id, 0x7f);
+    EXPECT_FALSE(out.priority_express);
+    EXPECT_EQ(out.receipt_utc_offset, std::chrono::minutes(210));
+    EXPECT_FALSE(out.reassemble_mo);
+    EXPECT_EQ(out.mo_reassembly.timeout, 90s);
+    EXPECT_EQ(out.mo_reassembly.max_pending_messages, 50U);
+    EXPECT_EQ(out.mo_reassembly.max_pending_parts, 500U);
+    EXPECT_EQ(out.mo_reassembly.max_pending_bytes, 65536U);
+
+    // The defaults are the provider's own: a carrier without these keys sends as before.
+    const auto plain = to_carrier_config("mci", SmppCarrierConfig{});
+    const router::SmppCarrierConfig provider_defaults;
+    EXPECT_EQ(plain.text.smsc_default, provider_defaults.text.smsc_default);
+    EXPECT_EQ(plain.text.allow_latin1, provider_defaults.text.allow_latin1);
+    EXPECT_EQ(plain.text.allow_ia5, provider_defaults.text.allow_ia5);
+    EXPECT_FALSE(plain.text.force_alphabet.has_value());
+    EXPECT_EQ(plain.text.max_segments, provider_defaults.text.max_segments);
+    EXPECT_EQ(plain.message_id_format, router::MessageIdFormat::automatic);
+    EXPECT_EQ(plain.validity, provider_defaults.validity);
+    EXPECT_EQ(plain.priority_express, provider_defaults.priority_express);
+    EXPECT_EQ(plain.reassemble_mo, provider_defaults.reassemble_mo);
+    EXPECT_EQ(plain.mo_reassembly.timeout, provider_defaults.mo_reassembly.timeout);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_messages, provider_defaults.mo_reassembly.max_pending_messages);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_parts, provider_defaults.mo_reassembly.max_pending_parts);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_bytes, provider_defaults.mo_reassembly.max_pending_bytes);
+}
+
 TEST(GatewayConfig, RoutesBecomeRulesInOrderWithTheirMembers) {
     Config config;
     RouteConfig ir;
