@@ -1,10 +1,11 @@
 #pragma once
 // A small Expected<T, E>: a value or an error, never both. Debian 12's clang 14 with libstdc++ 12
 // cannot compile <expected>, and the fuzz build needs clang, so Bindery carries this one.
-// Accessing the wrong alternative is a programmer error: a debug assert, else
-// std::bad_variant_access (never reached from input handling, which checks has_value()).
+// Accessing the wrong alternative is a programmer error: a debug assert, else std::terminate (the
+// accessors are noexcept; never reached from input handling, which checks has_value()).
 
 #include <cassert>
+#include <exception>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -61,13 +62,17 @@ public:
     }
 
 private:
+    // std::get_if, not std::get: std::get throws, and a throw out of a noexcept accessor ends in
+    // std::terminate anyway; this says so instead of leaving it to the noexcept.
     constexpr T& checked_value() noexcept {
         assert(has_value());
-        return std::get<0>(storage_);
+        if (auto* v = std::get_if<0>(&storage_)) return *v;
+        std::terminate();
     }
     constexpr E& checked_error() noexcept {
         assert(!has_value());
-        return std::get<1>(storage_);
+        if (auto* e = std::get_if<1>(&storage_)) return *e;
+        std::terminate();
     }
     std::variant<T, E> storage_;
 };
