@@ -27,6 +27,13 @@ TEST(Expected, HoldsErrorOnFailure) {
     EXPECT_EQ(r.value_or(-1), -1);
 }
 
+// A programmer error, never input handling: the process ends (the assert in a debug build,
+// std::terminate in a release one), it does not throw out of the noexcept accessors.
+TEST(ExpectedDeathTest, AccessingTheWrongAlternativeEndsTheProcess) {
+    EXPECT_DEATH((void)parse_digit('x').value(), "");
+    EXPECT_DEATH((void)parse_digit('7').error(), "");
+}
+
 TEST(Expected, MovesOnlyValuesOut) {
     Expected<std::unique_ptr<int>, int> r = std::make_unique<int>(5);
     auto p = std::move(r).value();
