@@ -204,7 +204,9 @@ struct SmppCarrierConfig {
     Millis response_timeout{std::chrono::seconds(10)};
     Millis enquire_link_interval{std::chrono::seconds(30)};
     BackoffConfig reconnect;
-    std::uint8_t source_addr_ton = 1, source_addr_npi = 1;
+    // The sender's TON/NPI for every submit_sm when set; absent, each sender is classified
+    // (alphanumeric TON 5 NPI 0, a number TON 1 NPI 1; router::AddressRules).
+    std::optional<std::uint8_t> source_addr_ton, source_addr_npi;
     std::uint8_t dest_addr_ton = 1, dest_addr_npi = 1;
     // Text (smpp::EncodeOptions): what data_coding 0 means, the other alphabets the carrier
     // takes, one it insists on, GSM 7-bit packing, punctuation transliteration, cluster keeping,
@@ -229,7 +231,6 @@ struct SmppCarrierConfig {
     std::chrono::minutes receipt_utc_offset{0};  // the SMSC clock's offset of receipt dates
     bool reassemble_mo = true;
     MoReassemblyConfig mo_reassembly;
-    std::string default_sender;
     ClientTlsConfig tls;
 };
 

@@ -166,8 +166,8 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.duration("max", s->reconnect.max);
         d.real("multiplier", s->reconnect.multiplier);
         out << YAML::EndMap;
-        d.integer("source_addr_ton", s->source_addr_ton);
-        d.integer("source_addr_npi", s->source_addr_npi);
+        if (s->source_addr_ton) d.integer("source_addr_ton", *s->source_addr_ton);
+        if (s->source_addr_npi) d.integer("source_addr_npi", *s->source_addr_npi);
         d.integer("dest_addr_ton", s->dest_addr_ton);
         d.integer("dest_addr_npi", s->dest_addr_npi);
         d.str("default_alphabet", name_of(s->default_alphabet, kDefaultAlphabets));
@@ -194,7 +194,6 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.integer("max_parts", s->mo_reassembly.max_parts);
         d.integer("max_bytes", s->mo_reassembly.max_bytes);
         out << YAML::EndMap;
-        d.opt_str("default_sender", s->default_sender);
         d.client_tls(s->tls);
     } else if (const auto* k = std::get_if<KavenegarCarrierConfig>(&c.settings)) {
         d.str("kind", "kavenegar");

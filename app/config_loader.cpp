@@ -1067,8 +1067,9 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
                   "must not exceed max (" + format_duration(c.reconnect.initial) + " > " + format_duration(c.reconnect.max) + ")");
         }
     });
-    integer(m, "source_addr_ton", c.source_addr_ton, 0, 6);
-    integer(m, "source_addr_npi", c.source_addr_npi, 0, 18);
+    std::uint8_t source_ton = 0, source_npi = 0;
+    if (integer(m, "source_addr_ton", source_ton, 0, 6)) c.source_addr_ton = source_ton;
+    if (integer(m, "source_addr_npi", source_npi, 0, 18)) c.source_addr_npi = source_npi;
     integer(m, "dest_addr_ton", c.dest_addr_ton, 0, 6);
     integer(m, "dest_addr_npi", c.dest_addr_npi, 0, 18);
     load_smpp_text(m, c);
@@ -1103,7 +1104,14 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     } else {
         m.take("mo_reassembly");
     }
-    str(m, "default_sender", c.default_sender);
+    // default_sender was read and never used: every message reaches a carrier with its own sender
+    // (the router refuses an empty one), so there is nothing for a carrier default to fill in.
+    if (Field* f = m.take("default_sender")) {
+        error(f->value, m.path("default_sender"),
+              "not supported on an SMPP carrier (it never had an effect: every message carries its own sender, "
+              "HTTP \"from\" / SMPP source_addr); limit senders with clients[].allowed_senders, route by sender "
+              "with routes[].match.senders");
+    }
     if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
     else m.take("tls");
 }

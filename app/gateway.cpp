@@ -248,14 +248,18 @@ router::SmppCarrierConfig to_carrier_config(const std::string& name,
     pool.connect_timeout = carrier.bind_timeout;
     pool.backoff.initial = carrier.reconnect.initial;
     pool.backoff.max = carrier.reconnect.max;
+    pool.backoff.multiplier = carrier.reconnect.multiplier;
     pool.tls.enabled = carrier.tls.enabled;
     pool.tls.verify_peer = carrier.tls.verify;
     pool.tls.ca_file = carrier.tls.ca_file;
     pool.tls.server_name = carrier.tls.server_name;
     // Numbers the router hands over are E.164: the configured destination TON/NPI is the
-    // international one; senders keep the provider's classification (alphanumeric, short code).
+    // international one. Senders keep the provider's classification (alphanumeric, number)
+    // unless the carrier fixes their TON / NPI.
     out.addresses.international_ton = carrier.dest_addr_ton;
     out.addresses.international_npi = carrier.dest_addr_npi;
+    out.addresses.force_source_ton = carrier.source_addr_ton;
+    out.addresses.force_source_npi = carrier.source_addr_npi;
     out.text = to_encode_options(carrier);
     out.registered_delivery = carrier.registered_delivery;
     out.message_id_format = to_message_id_format(carrier.message_id_format);

@@ -24,19 +24,24 @@ ReconnectBackoff::ReconnectBackoff(BackoffConfig config, std::uint64_t seed)
 
 namespace {
 
-Duration exponential(Duration base, Duration cap, unsigned attempt) noexcept {
-    Duration d = std::max(base, Duration(1));
-    for (unsigned i = 0; i < attempt && d < cap; ++i) d *= 2;
-    return std::min(d, cap);
+// min(cap, base * multiplier^attempt), computed in double so a fractional multiplier grows a
+// small base too (1 ns * 1.5 would stay 1 ns in integer steps) and nothing overflows.
+Duration exponential(Duration base, Duration cap, double multiplier, unsigned attempt) noexcept {
+    const double mult = std::max(1.0, multiplier);
+    double d = static_cast<double>(std::max(base, Duration(1)).count());
+    const auto limit = static_cast<double>(cap.count());
+    for (unsigned i = 0; i < attempt && d < limit; ++i) d *= mult;
+    if (d >= limit) return cap;
+    return Duration(static_cast<Duration::rep>(d));
 }
 
 }  // namespace
 
 Duration ReconnectBackoff::ceiling(RetryCause failure) const noexcept {
     if (failure == RetryCause::rejected) {
-        return exponential(config_.bind_failure_initial, config_.bind_failure_max, rejected_attempts_);
+        return exponential(config_.bind_failure_initial, config_.bind_failure_max, 2.0, rejected_attempts_);
     }
-    return exponential(config_.initial, config_.max, attempts_);
+    return exponential(config_.initial, config_.max, config_.multiplier, attempts_);
 }
 
 Duration ReconnectBackoff::next_delay(RetryCause failure) {

@@ -1,7 +1,7 @@
 #pragma once
 // Reconnect policy for one carrier bind: exponential backoff with full jitter (delay drawn
-// uniformly from [0, min(cap, base * 2^attempt)]), a longer schedule after the carrier rejected
-// the bind itself (ESME_RBINDFAIL / ESME_RINVPASWD / ESME_RINVSYSID / ESME_RINVSYSTYP: a
+// uniformly from [0, min(max, initial * multiplier^attempt)]), a longer schedule after the
+// carrier rejected the bind itself (ESME_RBINDFAIL / ESME_RINVPASWD / ESME_RINVSYSID / ESME_RINVSYSTYP: a
 // configuration problem that hammering will not fix), and a reset once a bind stayed up for
 // `stable_after`. No clock reads: `now` is passed in; the random source is seeded by the owner.
 
@@ -21,6 +21,9 @@ struct BackoffConfig {
     Duration bind_failure_initial = std::chrono::seconds(10);
     Duration bind_failure_max = std::chrono::minutes(5);
     Duration stable_after = std::chrono::seconds(30);     // bound this long: forget past failures
+    // Growth of the network schedule's ceiling per consecutive failure (initial, max); 1 keeps it
+    // at `initial`, below 1 is taken as 1. The bind-failure schedule always doubles.
+    double multiplier = 2.0;
 };
 
 enum class RetryCause : std::uint8_t {

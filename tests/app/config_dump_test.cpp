@@ -93,6 +93,8 @@ TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
     EXPECT_THAT(dumped, HasSubstr("receipt_utc_offset: \"-05:30\""));
     EXPECT_THAT(dumped, HasSubstr("max_parts: 300"));
     EXPECT_THAT(dumped, Not(HasSubstr("default_data_coding")));
+    EXPECT_THAT(dumped, Not(HasSubstr("source_addr_ton")));  // absent stays absent: automatic
+    EXPECT_THAT(dumped, Not(HasSubstr("default_sender")));
     const auto reloaded = load_text(dumped);
     ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
     EXPECT_EQ(dump_config(reloaded.config), dumped);
@@ -110,6 +112,20 @@ TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
     EXPECT_THAT(dump_config(file_secret.config), HasSubstr("secret: {file: \"/run/secrets/kv\"}"));
     const auto reloaded = load_text(dump_config(file_secret.config));
     EXPECT_TRUE(reloaded.ok()) << format_errors(reloaded.errors);
+}
+
+TEST(ConfigDump, WritesAFixedSourceTonNpiAndTheReconnectMultiplier) {
+    const auto result = load_text(
+        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    password: p\n"
+        "    source_addr_ton: 0\n    source_addr_npi: 9\n    reconnect: {multiplier: 1.5}\n");
+    ASSERT_TRUE(result.ok()) << format_errors(result.errors);
+    const auto dumped = dump_config(result.config);
+    EXPECT_THAT(dumped, HasSubstr("source_addr_ton: 0"));
+    EXPECT_THAT(dumped, HasSubstr("source_addr_npi: 9"));
+    EXPECT_THAT(dumped, HasSubstr("multiplier: 1.5"));
+    const auto reloaded = load_text(dumped);
+    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
+    EXPECT_EQ(dump_config(reloaded.config), dumped);
 }
 
 }  // namespace

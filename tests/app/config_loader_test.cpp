@@ -629,6 +629,9 @@ TEST(ConfigLoader, ParsesEveryCarrierKind) {
     EXPECT_EQ(smpp.response_timeout, std::chrono::milliseconds(1500));
     EXPECT_EQ(smpp.reconnect.initial, std::chrono::milliseconds(250));
     EXPECT_EQ(smpp.reconnect.max, std::chrono::minutes(2));
+    EXPECT_DOUBLE_EQ(smpp.reconnect.multiplier, 1.5);
+    EXPECT_FALSE(smpp.source_addr_ton.has_value());  // absent: classified by sender
+    EXPECT_FALSE(smpp.source_addr_npi.has_value());
     EXPECT_EQ(smpp.segmentation, Segmentation::payload);
     EXPECT_TRUE(smpp.tls.enabled);
     EXPECT_FALSE(smpp.tls.verify);
@@ -660,7 +663,9 @@ TEST(ConfigLoader, ReadsSmppCarrierTextSubmitAndReceiptSettings) {
                              "    priority_express: false\n"
                              "    receipt_utc_offset: '+03:30'\n"
                              "    reassemble_mo: false\n"
-                             "    mo_reassembly: {timeout: 90s, max_messages: 50, max_parts: 500, max_bytes: 65536}\n");
+                             "    mo_reassembly: {timeout: 90s, max_messages: 50, max_parts: 500, max_bytes: 65536}\n"
+                             "    source_addr_ton: 0\n"
+                             "    source_addr_npi: 9\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
     const auto& c = std::get<SmppCarrierConfig>(result.config.carriers[0].settings);
     EXPECT_EQ(c.default_alphabet, DefaultAlphabet::latin1);
@@ -682,6 +687,8 @@ TEST(ConfigLoader, ReadsSmppCarrierTextSubmitAndReceiptSettings) {
     EXPECT_EQ(c.mo_reassembly.max_messages, 50U);
     EXPECT_EQ(c.mo_reassembly.max_parts, 500U);
     EXPECT_EQ(c.mo_reassembly.max_bytes, 65536U);
+    EXPECT_EQ(c.source_addr_ton, std::optional<std::uint8_t>(0));  // 0 is a value, not "unset"
+    EXPECT_EQ(c.source_addr_npi, std::optional<std::uint8_t>(9));
 
     // Defaults: what every carrier did before these keys existed.
     const auto plain = load(kCarrierHead);
@@ -741,6 +748,15 @@ TEST(ConfigLoader, RejectsBadSmppCarrierTextAndReceiptSettingsWithTheirPositions
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    mo_reassembly: {max_parts: 10}\n"),
                 ElementsAre("test.yaml:7:32: carriers[0].mo_reassembly.max_parts: must be between 255 and 10000000, "
                             "got 10"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    reconnect: {multiplier: 0.5}\n"),
+                ElementsAre("test.yaml:7:29: carriers[0].reconnect.multiplier: must be between 1 and 10, got 0.5"));
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    source_addr_npi: 19\n"),
+                ElementsAre("test.yaml:7:22: carriers[0].source_addr_npi: must be between 0 and 18, got 19"));
+    // default_sender on an SMPP carrier never had an effect (every message has its sender).
+    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_sender: ACME\n"),
+                ElementsAre(AllOf(HasSubstr("test.yaml:7:21: carriers[0].default_sender: not supported on an SMPP "
+                                            "carrier"),
+                                  HasSubstr("allowed_senders"), HasSubstr("match.senders"))));
     // default_data_coding never had an effect: 0 is still taken, anything else names its successors.
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_data_coding: 0\n"), IsEmpty());
     EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_data_coding: 3\n"),

@@ -23,8 +23,10 @@ TEST(GatewayConfig, SmppCarrierBecomesABindPoolAndTextOptions) {
     c.burst = 8;
     c.bind_timeout = 7s;
     c.response_timeout = 4s;
-    c.reconnect = {250ms, 20s, 2.0};
+    c.reconnect = {250ms, 20s, 1.5};
     c.dest_addr_ton = 0;
+    c.source_addr_ton = 5;
+    c.source_addr_npi = 0;
     c.segmentation = Segmentation::sar;
     c.registered_delivery = false;
     const auto out = to_carrier_config("mci", c);
@@ -43,7 +45,10 @@ TEST(GatewayConfig, SmppCarrierBecomesABindPoolAndTextOptions) {
     EXPECT_EQ(out.pool.response_timeout, 4s);
     EXPECT_EQ(out.pool.backoff.initial, 250ms);
     EXPECT_EQ(out.pool.backoff.max, 20s);
+    EXPECT_DOUBLE_EQ(out.pool.backoff.multiplier, 1.5);
     EXPECT_EQ(out.addresses.international_ton, 0);
+    EXPECT_EQ(out.addresses.force_source_ton, std::optional<std::uint8_t>(5));
+    EXPECT_EQ(out.addresses.force_source_npi, std::optional<std::uint8_t>(0));
     EXPECT_EQ(out.text.concatenation, smpp::Concatenation::sar);
     EXPECT_FALSE(out.registered_delivery);
 }
@@ -105,6 +110,13 @@ TEST(GatewayConfig, SmppCarrierTextSubmitAndReceiptSettingsReachTheProvider) {
     EXPECT_EQ(plain.mo_reassembly.max_pending_messages, provider_defaults.mo_reassembly.max_pending_messages);
     EXPECT_EQ(plain.mo_reassembly.max_pending_parts, provider_defaults.mo_reassembly.max_pending_parts);
     EXPECT_EQ(plain.mo_reassembly.max_pending_bytes, provider_defaults.mo_reassembly.max_pending_bytes);
+    // No source_addr_ton / _npi: senders keep the provider's automatic classification; the
+    // reconnect ceiling keeps doubling.
+    EXPECT_FALSE(plain.addresses.force_source_ton.has_value());
+    EXPECT_FALSE(plain.addresses.force_source_npi.has_value());
+    EXPECT_EQ(plain.addresses.alphanumeric_ton, provider_defaults.addresses.alphanumeric_ton);
+    EXPECT_DOUBLE_EQ(plain.pool.backoff.multiplier, smpp::BackoffConfig{}.multiplier);
+    EXPECT_DOUBLE_EQ(plain.pool.backoff.multiplier, 2.0);
 }
 
 TEST(GatewayConfig, RoutesBecomeRulesInOrderWithTheirMembers) {

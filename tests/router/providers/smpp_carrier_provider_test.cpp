@@ -185,6 +185,15 @@ protected:
         EXPECT_EQ(calls, 1);
         return out.value_or(SendResult{});
     }
+    // "Bindery" then "+989120000001" to the recording server: smsc_.seen holds the two submits.
+    void send_from_alphanumeric_and_numeric_senders() {
+        wait_ready();
+        auto numeric = message("hi");
+        numeric.sender = "+989120000001";
+        ASSERT_TRUE(send(message("hi")).ok());
+        ASSERT_TRUE(send(std::move(numeric)).ok());
+        ASSERT_EQ(smsc_.seen.size(), 2U);
+    }
     std::set<std::string> receipt_ids() {
         std::lock_guard lock(sink_.mu);
         std::set<std::string> ids;
@@ -380,6 +389,35 @@ TEST_F(SmppCarrierProviderTest, Udh8SegmentsCarryConcatenationHeaderAndAddressRu
     // The next message uses another reference.
     ASSERT_TRUE(send(message(repeat("x", 200))).ok());
     EXPECT_NE(smsc_.seen[3].short_message[3], smsc_.seen[0].short_message[3]);
+}
+
+// Config source_addr_ton / source_addr_npi: absent, each sender is classified (alphanumeric 5/0,
+// a number 1/1 without its "+"); set, every sender on the carrier goes with them.
+TEST_F(SmppCarrierProviderTest, SourceTonNpiAreClassifiedBySenderUnlessTheCarrierFixesThem) {
+    start_recording();
+    ASSERT_NO_FATAL_FAILURE(send_from_alphanumeric_and_numeric_senders());
+    EXPECT_EQ(smsc_.seen[0].source_addr, "Bindery");
+    EXPECT_EQ(smsc_.seen[0].source_addr_ton, 5);
+    EXPECT_EQ(smsc_.seen[0].source_addr_npi, 0);
+    EXPECT_EQ(smsc_.seen[1].source_addr, "989120000001");
+    EXPECT_EQ(smsc_.seen[1].source_addr_ton, 1);
+    EXPECT_EQ(smsc_.seen[1].source_addr_npi, 1);
+}
+
+TEST_F(SmppCarrierProviderTest, FixedSourceTonNpiGoWithEverySender) {
+    SmppCarrierConfig pc;
+    pc.addresses.force_source_ton = 0;
+    pc.addresses.force_source_npi = 9;
+    start_recording(pc);
+    ASSERT_NO_FATAL_FAILURE(send_from_alphanumeric_and_numeric_senders());
+    EXPECT_EQ(smsc_.seen[0].source_addr, "Bindery");
+    EXPECT_EQ(smsc_.seen[1].source_addr, "989120000001");
+    for (const auto& s : smsc_.seen) {
+        EXPECT_EQ(s.source_addr_ton, 0);
+        EXPECT_EQ(s.source_addr_npi, 9);
+        EXPECT_EQ(s.dest_addr_ton, 1);  // destinations keep theirs
+        EXPECT_EQ(s.dest_addr_npi, 1);
+    }
 }
 
 TEST_F(SmppCarrierProviderTest, SarModeSendsSarTlvsWithoutUdh) {

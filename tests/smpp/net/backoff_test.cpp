@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <vector>
 
 namespace bindery::smpp {
 namespace {
 
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -31,6 +33,34 @@ TEST(ReconnectBackoff, CeilingDoublesUpToTheMaximumAndDelaysStayUnderIt) {
         expected = std::min<Duration>(expected * 2, seconds(5));
     }
     EXPECT_EQ(b.ceiling(RetryCause::network), seconds(5));
+}
+
+TEST(ReconnectBackoff, MultiplierSetsTheGrowthOfTheNetworkCeiling) {
+    auto c = config();
+    c.multiplier = 1.5;
+    ReconnectBackoff b(c, 1);
+    const std::vector<Duration> expected{milliseconds(100), milliseconds(150), microseconds(225'000),
+                                         microseconds(337'500), microseconds(506'250)};
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(b.ceiling(RetryCause::network), expected[i]) << i;
+        EXPECT_LE(b.next_delay(RetryCause::network), expected[i]) << i;
+    }
+    for (int i = 0; i < 20; ++i) (void)b.next_delay(RetryCause::network);
+    EXPECT_EQ(b.ceiling(RetryCause::network), seconds(5));  // capped at max
+    // The bind-failure schedule keeps doubling.
+    EXPECT_EQ(b.ceiling(RetryCause::rejected), seconds(10));
+    (void)b.next_delay(RetryCause::rejected);
+    EXPECT_EQ(b.ceiling(RetryCause::rejected), seconds(20));
+}
+
+TEST(ReconnectBackoff, MultiplierOneKeepsTheCeilingAtInitial) {
+    auto c = config();
+    c.multiplier = 1.0;
+    ReconnectBackoff b(c, 2);
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(b.ceiling(RetryCause::network), milliseconds(100)) << i;
+        (void)b.next_delay(RetryCause::network);
+    }
 }
 
 TEST(ReconnectBackoff, FullJitterSpreadsDelaysOverTheWholeRange) {
