@@ -442,6 +442,7 @@ void add_clients(const std::vector<ClientConfig>& clients, http::InMemoryClientR
         info.name = client.name;
         info.allowed_senders = client.allowed_senders;
         if (info.allowed_senders.empty()) info.allowed_senders.emplace_back("*");
+        info.default_sender = client.default_sender;
         if (client.rate > 0) {
             const double burst =
                 client.burst > 0 ? static_cast<double>(client.burst) : std::max(1.0, client.rate);

@@ -307,7 +307,8 @@ Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req, cons
                                           "Content-Type must be application/json", "", {}},
                                          v, ka));
     }
-    auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now());
+    auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now(),
+                               client.default_sender);
     if (!parsed) {
         deps_.metrics.message_rejected(parsed.error().code);
         return Unexpected(error_response(parsed.error(), v, ka));

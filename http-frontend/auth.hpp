@@ -29,6 +29,7 @@ struct ClientInfo {
     std::string name;                          // router::SubmitRequest::client
     std::vector<std::string> allowed_senders;  // exact values; "*" allows any sender
     std::optional<RateLimit> rate;             // absent: the server's default
+    std::string default_sender{};              // used when a request omits "from" (or sends ""); empty: none
     bool sender_allowed(std::string_view sender) const noexcept;
 };
 

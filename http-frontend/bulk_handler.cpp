@@ -95,7 +95,8 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
     // stand-in recipient and text.
     shared["to"] = "+10000000000";
     shared["text"] = "-";
-    auto proto = parse_submit(dump(shared), client.name, config.submit, router::SystemClock::now());
+    auto proto = parse_submit(dump(shared), client.name, config.submit, router::SystemClock::now(),
+                              client.default_sender);
     if (!proto) return fail(proto.error());
     const router::SubmitRequest base = proto->requests.front();
     if (!client.sender_allowed(base.sender)) {

@@ -74,7 +74,7 @@ bool is_valid_sender(std::string_view s) noexcept {
 }
 
 Result parse_submit(std::string_view body, std::string_view client, const SubmitLimits& limits,
-                    router::SystemTime now) {
+                    router::SystemTime now, std::string_view default_sender) {
     if (max_depth(body) > limits.max_json_depth) {
         return Unexpected(bad_request("malformed_json", "JSON nested too deeply"));
     }
@@ -149,7 +149,14 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
         out = it->get<std::string>();
         return std::nullopt;
     };
-    if (auto e = required_string("from", proto.sender)) return Unexpected(std::move(*e));
+    const auto from = doc.find("from");
+    const bool from_given = from != doc.end() && !from->is_null() &&
+                            !(from->is_string() && from->get_ref<const std::string&>().empty());
+    if (!from_given && !default_sender.empty()) {
+        proto.sender = std::string(default_sender);
+    } else if (auto e = required_string("from", proto.sender)) {
+        return Unexpected(std::move(*e));
+    }
     if (!is_valid_sender(proto.sender)) {
         return Unexpected(unprocessable(
             "invalid_sender",

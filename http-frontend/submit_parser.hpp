@@ -2,12 +2,14 @@
 // POST /v1/messages body -> router::SubmitRequests, or the first field error. A pure function
 // (no I/O, no clock: `now` is passed in) so the fuzzer and the tests drive it directly.
 //
-// Body: {"to": "+98912..." | ["+98912...", ...], "from": "...", "text": "...",
+// Body: {"to": "+98912..." | ["+98912...", ...], "from"?: "...", "text": "...",
 //        "priority"?: "express"|"alert"|"normal"|"bulk", "validity"?: 3600 | "1h",
 //        "scheduled_at"?: RFC 3339, "client_ref"?: "...", "callback_url"?: "https://...",
 //        "encoding"?: "auto"|"gsm7"|"ucs2"}
 // Errors: 400 for malformed JSON and wrong JSON types, 422 for well-typed but invalid values;
 // unknown members are refused (422 unknown_field) so a typo never silently drops an option.
+// "from" absent, null or "" takes `default_sender` (the client's default_sender); with none it is
+// 422 missing_field (absent, null) or invalid_sender ("") naming "from", as before.
 
 #include <chrono>
 #include <cstddef>
@@ -38,7 +40,8 @@ struct ParsedSubmit {
 };
 
 Expected<ParsedSubmit, ApiError> parse_submit(std::string_view body, std::string_view client,
-                                              const SubmitLimits& limits, router::SystemTime now);
+                                              const SubmitLimits& limits, router::SystemTime now,
+                                              std::string_view default_sender = {});
 
 // Syntax checks shared with the handler (exposed for tests).
 bool is_plausible_msisdn(std::string_view s) noexcept;   // "+"? then 6..15 digits, or "00" prefix

@@ -168,6 +168,7 @@ protected:
         clients_.add_key("secret-key", ClientInfo{"acme", {"ACME", "12345"}, RateLimit{1000, 1000}});
         clients_.add_key("other-key", ClientInfo{"globex", {"*"}, RateLimit{1000, 1000}});
         clients_.add_key("slow-key", ClientInfo{"slowpoke", {"*"}, RateLimit{0.01, 2}});
+        clients_.add_key("default-key", ClientInfo{"initech", {"INITECH", "12345"}, RateLimit{1000, 1000}, "INITECH"});
         config_.listen_address = "127.0.0.1";
         config_.port = 0;
         config_.max_body_bytes = 64 * 1024;
@@ -334,6 +335,50 @@ TEST_F(HttpServerTest, SenderNotAllowedIs403NamingFrom) {
     r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"EVIL","text":"x"})",
                   {{"Authorization", "Bearer other-key"}});
     EXPECT_EQ(r.status, 202U) << "a '*' client may use any sender";
+}
+
+TEST_F(HttpServerTest, OmittedFromTakesTheClientsDefaultSender) {
+    start();
+    auto c = client();
+    const std::map<std::string, std::string> initech = {{"Authorization", "Bearer default-key"}};
+    auto r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","text":"x"})", initech);
+    ASSERT_EQ(r.status, 202U) << r.body;
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234568","from":"","text":"x"})", initech);
+    ASSERT_EQ(r.status, 202U) << r.body;
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"12345","text":"x"})", initech);
+    ASSERT_EQ(r.status, 202U) << r.body;
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"EVIL","text":"x"})", initech);
+    EXPECT_EQ(r.status, 403U) << "a given from is still checked";
+    {
+        std::lock_guard lock(gateway_.mutex);
+        ASSERT_EQ(gateway_.batches.size(), 3U);
+        EXPECT_EQ(gateway_.batches[0][0].sender, "INITECH");
+        EXPECT_EQ(gateway_.batches[1][0].sender, "INITECH");
+        EXPECT_EQ(gateway_.batches[2][0].sender, "12345");
+    }
+    // A client without a default sender: from stays required, as before.
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","text":"x"})");
+    EXPECT_EQ(r.status, 422U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "missing_field");
+    EXPECT_EQ(r.body_json()["error"]["field"], "from");
+    EXPECT_EQ(r.body_json()["error"]["message"], "from is required");
+}
+
+TEST_F(HttpServerTest, BulkWithoutFromTakesTheClientsDefaultSender) {
+    start();
+    auto c = client();
+    const nlohmann::json body = {{"template", "Hi {{name}}"}, {"csv", "phone,name\n+989121234567,Ali\n"}};
+    auto r = c.request("POST", "/v1/messages/bulk", body.dump(), {{"Authorization", "Bearer default-key"}});
+    ASSERT_EQ(r.status, 202U) << r.body;
+    {
+        std::lock_guard lock(gateway_.mutex);
+        ASSERT_EQ(gateway_.batches.size(), 1U);
+        EXPECT_EQ(gateway_.batches[0][0].sender, "INITECH");
+    }
+    r = c.request("POST", "/v1/messages/bulk", body.dump());
+    EXPECT_EQ(r.status, 422U);
+    EXPECT_EQ(r.body_json()["error"]["code"], "missing_field");
+    EXPECT_EQ(r.body_json()["error"]["field"], "from");
 }
 
 TEST_F(HttpServerTest, RateLimitAnswers429WithRetryAfter) {

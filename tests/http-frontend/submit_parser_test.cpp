@@ -54,6 +54,28 @@ TEST(SubmitParser, ExpandsAListIntoOneRequestPerRecipientSharingTheOptions) {
               1'800'073'800);
 }
 
+TEST(SubmitParser, TakesTheDefaultSenderWhenFromIsAbsentNullOrEmpty) {
+    for (const char* body : {R"({"to":"+989121234567","text":"x"})", R"({"to":"+989121234567","from":null,"text":"x"})",
+                             R"({"to":"+989121234567","from":"","text":"x"})"}) {
+        auto r = parse_submit(body, "acme", {}, kNow, "ACME");
+        ASSERT_TRUE(r) << body << ": " << r.error().message;
+        EXPECT_EQ(r->requests[0].sender, "ACME") << body;
+    }
+    // A given from wins; a bad one is still refused, and a wrong type is not replaced.
+    auto given = parse_submit(R"({"to":"+989121234567","from":"12345","text":"x"})", "acme", {}, kNow, "ACME");
+    ASSERT_TRUE(given);
+    EXPECT_EQ(given->requests[0].sender, "12345");
+    EXPECT_EQ(parse_submit(R"({"to":"+989121234567","from":"AC<ME","text":"x"})", "acme", {}, kNow, "ACME").error().code,
+              "invalid_sender");
+    EXPECT_EQ(parse_submit(R"({"to":"+989121234567","from":1,"text":"x"})", "acme", {}, kNow, "ACME").error().code,
+              "invalid_type");
+    // Without a default the empty string stays an invalid sender naming from.
+    const auto empty = parse(R"({"to":"+989121234567","from":"","text":"x"})");
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, "invalid_sender");
+    EXPECT_EQ(empty.error().field, "from");
+}
+
 TEST(SubmitParser, TreatsAPastScheduleAsNow) {
     auto r = parse(R"({"to":"+989121234567","from":"ACME","text":"x","scheduled_at":"2020-01-01T00:00:00Z"})");
     ASSERT_TRUE(r);
