@@ -964,7 +964,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         auto held = router::SqlitePartStore::open(store_config);
         if (!held) throw std::runtime_error("store: " + held.error().detail);
         parts.held_parts = std::move(*held);
-        auto frontend_config = to_smpp_frontend_config(config.smpp_server);
+        auto frontend_config = to_smpp_frontend_config(config.smpp_server, config.clients);
         // Schedules and validities past the router's own limits are answered on the wire.
         const auto acceptance = to_router_config(config).acceptance;
         frontend_config.timing.max_validity = acceptance.max_validity;

@@ -46,7 +46,15 @@ router::Priority to_priority(std::uint8_t flag) noexcept {
     return flag >= 2 ? router::Priority::express : router::Priority::normal;
 }
 
-bool sender_allowed(const SmppFrontendAccount& account, std::string_view sender) {
+// An empty source_addr takes the account's default sender (none: stays empty and the router
+// refuses it, ESME_RINVSRCADR).
+std::string_view sender_of(const SmppFrontendAccount& account, std::string_view source_addr) {
+    return source_addr.empty() ? std::string_view(account.default_sender) : source_addr;
+}
+
+// `source_addr` as the PDU has it: an empty one is checked as the default sender it becomes.
+bool sender_allowed(const SmppFrontendAccount& account, std::string_view source_addr) {
+    const auto sender = sender_of(account, source_addr);
     if (account.allowed_senders.empty()) return true;
     return std::any_of(account.allowed_senders.begin(), account.allowed_senders.end(),
                        [&](const std::string& s) { return s == "*" || s == sender; });
@@ -103,7 +111,7 @@ router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& acc
                                    const SubmitTiming& timing) {
     router::SubmitRequest r;
     r.client = account.client.empty() ? std::string(system_id) : account.client;
-    r.sender = std::string(b.source_addr);
+    r.sender = std::string(sender_of(account, b.source_addr));
     r.priority = to_priority(b.priority_flag);
     r.validity = timing.validity;
     r.schedule_at = timing.schedule_at;
@@ -145,7 +153,7 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         if (c.status != CommandStatus::ESME_ROK) return c;
         router::SubmitRequest r;
         r.client = account.client.empty() ? std::string(system_id) : account.client;
-        r.sender = std::string(dm->source_addr);
+        r.sender = std::string(sender_of(account, dm->source_addr));
         r.destination = destination_number(dm->dest_addr_ton, dm->destination_addr);
         r.text = std::move(text);
         r.validity = data_sm_timing(dm->tlvs.qos_time_to_live(), limits).validity;
@@ -228,7 +236,8 @@ std::vector<std::string> part_ids(const router::Message& m) {
 
 }  // namespace
 
-SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
+SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
+                                           const std::vector<ClientConfig>& clients) {
     SmppFrontendConfig out;
     auto& s = out.server;
     s.listen.host = config.listen.host;
@@ -266,7 +275,12 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config) {
         }
         max_window = std::max<std::size_t>(max_window, a.window);
         s.accounts.push_back(std::move(acc));
-        out.accounts.emplace(a.system_id, SmppFrontendAccount{a.client, a.allowed_senders});
+        SmppFrontendAccount account{a.client, a.allowed_senders};
+        const auto client = std::find_if(clients.begin(), clients.end(), [&](const ClientConfig& c) {
+            return !a.client.empty() && c.name == a.client;
+        });
+        if (client != clients.end()) account.default_sender = client->default_sender;
+        out.accounts.emplace(a.system_id, std::move(account));
     }
     // The session's own limit sits above every account's: the account window answers
     // ESME_RTHROTTLED first.

@@ -72,6 +72,7 @@ namespace bindery::app {
 struct SmppFrontendAccount {
     std::string client;                        // router client the traffic is charged to
     std::vector<std::string> allowed_senders;  // empty or "*": any
+    std::string default_sender{};              // its client's: fills an empty source_addr
 };
 
 struct SmppFrontendConfig {
@@ -84,7 +85,10 @@ struct SmppFrontendConfig {
 };
 
 // app config -> frontend config (passwords hashed with a fresh salt; password_hash as configured).
-[[nodiscard]] SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config);
+// `clients`: the configuration's API clients; an account whose `client` names one takes its
+// default_sender.
+[[nodiscard]] SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
+                                                         const std::vector<ClientConfig>& clients = {});
 
 struct SmppFrontendStats {
     std::uint64_t submits = 0;           // PDUs handed to the router

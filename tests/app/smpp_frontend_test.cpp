@@ -313,6 +313,28 @@ TEST_F(SmppFrontendTest, SubmitGoesToTheGatewayApiAndIsAnsweredWithItsMessageId)
     EXPECT_EQ(r->message_id, router::MessageId::parse(r->message_id)->to_string());
 }
 
+TEST_F(SmppFrontendTest, AnEmptySourceAddrTakesTheClientsDefaultSender) {
+    RecordingApi api;
+    auto config = frontend_config();
+    config.accounts.at("acme").default_sender = "ACME";
+    frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), std::move(config), api);
+    frontend_->start();
+    auto b = bind(esme_config(frontend_->port()));
+    ASSERT_TRUE(run_until(io_, [&] { return b->bound(); }));
+
+    auto m = sms("989121234567", "hello", 0);
+    m.source_addr = "";
+    auto r = submit(*b, std::move(m));
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(r->ok()) << smpp::to_string(r->status);
+    r = submit(*b, sms("989121234568", "hello", 0));   // a given source_addr wins
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(r->ok()) << smpp::to_string(r->status);
+    ASSERT_EQ(api.requests.size(), 2U);
+    EXPECT_EQ(api.requests[0].sender, "ACME");
+    EXPECT_EQ(api.requests[1].sender, "Bindery");
+}
+
 TEST_F(SmppFrontendTest, MapsSubmitErrorsToCommandStatusAndDecodesUcs2) {
     RecordingApi api;
     frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), api);
@@ -910,7 +932,10 @@ TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
     b.password_hash = "sha256:" + smpp::hash_password("pw2", "").substr(8);
     b.bind_types = {BindType::rx, BindType::trx};
     c.accounts = {a, b};
-    const auto out = to_smpp_frontend_config(c);
+    ClientConfig client_a;
+    client_a.name = "client-a";
+    client_a.default_sender = "Bindery";
+    const auto out = to_smpp_frontend_config(c, {client_a});
     ASSERT_EQ(out.server.accounts.size(), 2U);
     EXPECT_TRUE(smpp::verify_password(out.server.accounts[0].password_hash, "pw"));
     EXPECT_EQ(out.server.accounts[0].password_hash.find("pw"), std::string::npos);
@@ -919,6 +944,8 @@ TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
     EXPECT_GT(out.server.session.incoming_window, 30U);
     EXPECT_EQ(out.accounts.at("a").client, "client-a");
     EXPECT_EQ(out.accounts.at("a").allowed_senders, std::vector<std::string>{"Bindery"});
+    EXPECT_EQ(out.accounts.at("a").default_sender, "Bindery");   // its client's
+    EXPECT_EQ(out.accounts.at("b").default_sender, "");          // no client
     // bind_types: all three by default, else exactly those configured.
     EXPECT_EQ(out.server.accounts[0].bind_types,
               (std::vector<smpp::BindType>{smpp::BindType::transceiver, smpp::BindType::transmitter,
