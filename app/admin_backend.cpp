@@ -43,13 +43,19 @@ std::optional<double> per_second(std::uint64_t now, std::uint64_t then,
     return static_cast<double>(now - then) / std::chrono::duration<double>(span).count();
 }
 
+// The variable's value, or null when it is unset or empty.
+const char* env_value(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? v : nullptr;
+}
+
 }  // namespace
 
 std::optional<http::KeyDigest> admin_key_from_environment() {
     std::string key;
-    if (const char* v = std::getenv("BINDERY_ADMIN_KEY"); v != nullptr && *v != '\0') {
+    if (const char* v = env_value("BINDERY_ADMIN_KEY")) {
         key = v;
-    } else if (const char* f = std::getenv("BINDERY_ADMIN_KEY_FILE"); f != nullptr && *f != '\0') {
+    } else if (const char* f = env_value("BINDERY_ADMIN_KEY_FILE")) {
         std::ifstream in(f);
         if (!in || !std::getline(in, key))
             throw std::runtime_error(std::string("BINDERY_ADMIN_KEY_FILE: cannot read ") + f);
@@ -65,9 +71,7 @@ AdminKey resolve_admin_key(const Secret& configured) {
     if (configured.is_set()) return {http::sha256(configured.reveal()), "config http.admin_key " + configured.describe()};
     auto digest = admin_key_from_environment();
     if (!digest) return {std::nullopt, "none (set http.admin_key, BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE)"};
-    return {digest, std::getenv("BINDERY_ADMIN_KEY") != nullptr && *std::getenv("BINDERY_ADMIN_KEY") != '\0'
-                        ? "env BINDERY_ADMIN_KEY"
-                        : "env BINDERY_ADMIN_KEY_FILE"};
+    return {digest, env_value("BINDERY_ADMIN_KEY") != nullptr ? "env BINDERY_ADMIN_KEY" : "env BINDERY_ADMIN_KEY_FILE"};
 }
 
 router::ProviderHealth PausableProvider::health() const {

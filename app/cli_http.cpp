@@ -96,7 +96,7 @@ CliReply exchange(Stream& stream, beast::tcp_stream& tcp_layer, const CliEndpoin
     }
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64U * 1024U * 1024U);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     bhttp::read(stream, buffer, parser, ec);
     if (ec) {
         reply.error = "read: " + ec.message();

@@ -255,7 +255,7 @@ void SmppDeliveries::on_transition(const router::Message& message, const router:
                   message.id.to_string(), log_value(receipts.front().account), stopping ? "stopping" : "queue_full");
 }
 
-void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accepted) {
+void SmppDeliveries::on_mo(const router::MoMessage& mo, std::function<void(bool)> accepted) {
     const auto account = route_mo(settings_.mo_routes, mo.provider, mo.destination);
     if (!account) {
         {
@@ -278,30 +278,27 @@ void SmppDeliveries::on_mo(router::MoMessage mo, std::function<void(bool)> accep
     d.created_at = SystemClock::now();
     d.next_attempt_at = d.created_at;
     d.expires_at = d.created_at + expiry_of(*account);
-    bool stopping = false;
-    bool queued = false;
-    {
-        const std::lock_guard lock(shared_->mutex);
-        stopping = shared_->stopping;
-        if (shared_->queued.size() < settings_.max_queued && !stopping) {
-            ++shared_->stats.mo_routed;
-            shared_->queued.push_back({{std::move(d)}, std::move(accepted)});
-            shared_->cv.notify_one();
-            queued = true;
-        }
-    }
-    if (queued) {
+    std::unique_lock lock(shared_->mutex);
+    const bool stopping = shared_->stopping;
+    if (!stopping && shared_->queued.size() < settings_.max_queued) {
+        ++shared_->stats.mo_routed;
+        shared_->queued.push_back({{std::move(d)}, std::move(accepted)});
+        shared_->cv.notify_one();
+        lock.unlock();
         if (observer_.mo_routed) observer_.mo_routed(mo.provider, *account);
         return;
     }
-    // The carrier keeps it and delivers it again later.
+    lock.unlock();
+    // Not queued (`accepted` is still ours): the carrier keeps it and delivers it again later.
     spdlog::warn("smpp.deliveries MO refused for now (ESME_RX_T_APPN) from={} system_id={} reason={}",
                  log_value(mo.source), log_value(*account), stopping ? "stopping" : "queue_full");
     if (accepted) accepted(false);
 }
 
 router::MoHandler SmppDeliveries::mo_handler() {
-    return [this](router::MoMessage mo, std::function<void(bool)> accepted) { on_mo(std::move(mo), std::move(accepted)); };
+    return [this](const router::MoMessage& mo, std::function<void(bool)> accepted) {
+        on_mo(mo, std::move(accepted));
+    };
 }
 
 SmppDeliveriesStats SmppDeliveries::stats() const {

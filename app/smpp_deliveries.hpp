@@ -116,7 +116,7 @@ public:
     // Router hook (any thread, may hold the router's lock: only copies and queues).
     void on_transition(const router::Message& message, const router::MessageEvent& event);
     // Carrier MO (any thread): routed, queued, `accepted(true)` once durable.
-    void on_mo(router::MoMessage mo, std::function<void(bool)> accepted);
+    void on_mo(const router::MoMessage& mo, std::function<void(bool)> accepted);
     [[nodiscard]] router::MoHandler mo_handler();
 
     [[nodiscard]] SmppDeliveriesStats stats() const;

@@ -36,7 +36,7 @@ SmppDeliveryObserver smpp_delivery_observer(http::Metrics& metrics) {
 }
 
 void add_smpp_delivery_collector(http::Metrics& metrics, const SmppDeliveries& deliveries,
-                                 std::vector<std::string> accounts) {
+                                 const std::vector<std::string>& accounts) {
     auto& pending = prometheus::BuildGauge()
                         .Name("bindery_smpp_deliveries_pending")
                         .Help("deliver_sm waiting in the durable outbox for an SMPP server account's RX/TRX "

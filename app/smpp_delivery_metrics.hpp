@@ -18,6 +18,6 @@ namespace bindery::app {
 // The pending gauge, sampled from `deliveries` (which must outlive the scrapes); `accounts` are
 // shown at 0 before anything waits for them.
 void add_smpp_delivery_collector(http::Metrics& metrics, const SmppDeliveries& deliveries,
-                                 std::vector<std::string> accounts);
+                                 const std::vector<std::string>& accounts);
 
 }  // namespace bindery::app

@@ -354,7 +354,7 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
                              config_.timing);
     if (converted.status == CommandStatus::ESME_ROK && part && !converted.destinations.empty()) {
         return add_multi_part(origin.account, std::move(converted.requests), std::move(converted.destinations),
-                              std::move(*part), std::move(respond));
+                              *part, std::move(respond));
     }
     if (converted.status == CommandStatus::ESME_ROK && part) {
         // A concatenated part: SmppConcat stores it and answers with the part's id.
@@ -383,7 +383,7 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     if (!stopping_ && batcher_ &&
         batcher_->submit(std::move(converted.requests),
                          [this, respond, destinations = std::move(converted.destinations)](
-                             std::vector<router::SubmitRequest>, std::vector<router::SubmitOutcome> outcomes) mutable {
+                             const std::vector<router::SubmitRequest>&, std::vector<router::SubmitOutcome> outcomes) mutable {
                              answer(respond, destinations, outcomes);
                          })) {
         ++stats_.submits;
@@ -394,7 +394,7 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
 }
 
 void SmppFrontend::add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
-                                  std::vector<Destination> destinations, SubmitPart part,
+                                  std::vector<Destination> destinations, const SubmitPart& part,
                                   smpp::SubmitResponder respond) {
     // One held message per destination (SmppConcat keys by destination), each part answered with
     // its own id; the submit_multi_resp waits for every destination's answer. All on the strand:

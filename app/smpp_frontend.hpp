@@ -169,7 +169,7 @@ private:
     // A concatenated submit_multi part: held once per destination (`requests`: one per
     // destination, text empty), answered when every destination's part was stored or refused.
     void add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
-                        std::vector<Destination> destinations, SubmitPart part, smpp::SubmitResponder respond);
+                        std::vector<Destination> destinations, const SubmitPart& part, smpp::SubmitResponder respond);
     void send_receipt(const router::Message& message, const router::MessageEvent& event,
                       std::string_view part_id, const std::string& account);
 
