@@ -22,7 +22,7 @@ struct BlockingHttpConfig {
     bool verify_peer = true;
     std::string ca_file;       // empty: the system trust store
     std::string server_name;   // SNI and verified name; empty: the URL's host
-    std::size_t max_body = 16 * 1024 * 1024;
+    std::size_t max_body = std::size_t{16} * 1024 * 1024;
     std::string user_agent = "bindery";
 };
 

@@ -123,7 +123,7 @@ Response query_error(const router::QueryError& e, unsigned version, bool keep_al
 }  // namespace
 
 ApiHandler::ApiHandler(ApiConfig config, ApiDeps deps)
-    : config_(std::move(config)), deps_(deps), limiter_(config_.default_rate) {}
+    : config_(config), deps_(deps), limiter_(config_.default_rate) {}
 
 Response ApiHandler::json_response(unsigned status, std::string body, unsigned version,
                                    bool keep_alive) {

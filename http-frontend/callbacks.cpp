@@ -506,7 +506,7 @@ void CallbackDispatcher::run() {
         // Completions first, then the slots they freed refilled from memory, and only then the
         // new events stored: each outbox write waits for a store commit, and attempts started
         // before admit's write run during it instead of after it.
-        handle_completions(std::move(completions));
+        handle_completions(completions);
         if (!stopping) start_ready();
         admit(std::move(intake));
         if (stopping) {
@@ -604,7 +604,7 @@ void CallbackDispatcher::start_attempt(CallbackJob job) {
     });
 }
 
-void CallbackDispatcher::handle_completions(std::deque<Completion> completions) {
+void CallbackDispatcher::handle_completions(const std::deque<Completion>& completions) {
     if (completions.empty()) return;
     const auto now = SystemClock::now();
     std::vector<CallbackAttempt> attempts;

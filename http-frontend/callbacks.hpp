@@ -158,7 +158,7 @@ private:
     void admit(std::vector<CallbackEvent> events);
     // Stores jobs, retrying a store outage a few times; the seqs given, empty when lost.
     std::vector<std::int64_t> write_jobs(const std::vector<router::CallbackJob>& jobs);
-    void handle_completions(std::deque<Completion> completions);
+    void handle_completions(const std::deque<Completion>& completions);
     // Starts due attempts; the time the loop should look again.
     router::SystemTime start_due(router::SystemTime now);
     // Starts attempts from memory (ready_) while there is room; no outbox read.

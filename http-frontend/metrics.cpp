@@ -19,12 +19,15 @@ using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
+// Functions, not static vectors: a static's initializer that throws could not be caught.
 // Request handling and callback attempts: 0.5 ms .. 10 s.
-const prometheus::Histogram::BucketBoundaries kRequestBuckets = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+prometheus::Histogram::BucketBoundaries request_buckets() {
+    return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
 // Provider submit -> response: 0.25 ms .. 30 s (carrier response timeouts are seconds).
-const prometheus::Histogram::BucketBoundaries kSubmitBuckets = {
-    0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+prometheus::Histogram::BucketBoundaries submit_buckets() {
+    return {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+}
 
 std::string key_of(std::string_view a, std::string_view b, std::string_view c = {}) {
     std::string k;
@@ -133,7 +136,7 @@ Metrics::Metrics()
                               .Name("bindery_callback_duration_seconds")
                               .Help("Delivery callback attempt: request sent -> response or error")
                               .Register(*registry_)
-                              .Add({}, kRequestBuckets)),
+                              .Add({}, request_buckets())),
       callbacks_completed_(&BuildCounter()
                                 .Name("bindery_callbacks_completed_total")
                                 .Help("Delivery callback events finished, by outcome (delivered, "
@@ -360,7 +363,7 @@ void Metrics::observe_request(std::string_view route, std::string_view method, u
                      .emplace(std::move(key),
                               &duration_->Add({{"route", std::string(route)},
                                                {"method", std::string(method)}},
-                                              kRequestBuckets))
+                                              request_buckets()))
                      .first;
         }
         histogram = it->second;
@@ -403,7 +406,7 @@ void Metrics::observe_submit(std::string_view provider, std::string_view result,
                      .emplace(std::move(key), &submit_duration_->Add(
                                                   {{"provider", provider_label(provider)},
                                                    {"result", std::string(result)}},
-                                                  kSubmitBuckets))
+                                                  submit_buckets()))
                      .first;
         }
         h = it->second;

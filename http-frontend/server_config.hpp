@@ -22,8 +22,8 @@ struct ServerConfig {
     std::uint16_t port = 8080;        // 0: an ephemeral port (tests); see HttpServer::port()
     std::optional<TlsFiles> tls;      // absent: plain HTTP
     std::size_t max_connections = 1024;
-    std::size_t max_header_bytes = 16 * 1024;    // 431 above
-    std::size_t max_body_bytes = 1024 * 1024;    // 413 above
+    std::size_t max_header_bytes = std::size_t{16} * 1024;   // 431 above
+    std::size_t max_body_bytes = std::size_t{1024} * 1024;   // 413 above
     // A connection waiting for the first byte of a request (keep-alive) is closed after
     // idle_timeout; once a request has started, its header must be complete within
     // header_timeout and its body within body_timeout, so a client dripping bytes is dropped.

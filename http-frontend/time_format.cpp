@@ -76,7 +76,7 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
             !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
             return std::nullopt;
         }
-        offset_seconds = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+        offset_seconds = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (s[pos] == '-' ? -1 : 1);
         pos += 6;
     } else {
         return std::nullopt;
@@ -84,7 +84,8 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
     if (pos != s.size()) return std::nullopt;
     const std::int64_t days =
         days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    const std::int64_t secs =
+        days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second - offset_seconds;
     const auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
     return router::SystemTime(std::chrono::duration_cast<router::SystemClock::duration>(since_epoch));
 }
