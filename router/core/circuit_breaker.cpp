@@ -62,7 +62,7 @@ void CircuitBreaker::record(Outcome outcome, TimePoint now) noexcept {
     const bool too_many_timeouts =
         config_.consecutive_timeouts > 0 && timeouts_in_row_ >= config_.consecutive_timeouts;
     const bool rate_exceeded =
-        outcomes_.size() >= config_.min_samples && outcomes_.size() > 0 &&
+        outcomes_.size() >= config_.min_samples && !outcomes_.empty() &&
         static_cast<double>(failures_) >= config_.error_rate * static_cast<double>(outcomes_.size());
     if (too_many_timeouts || rate_exceeded) open(now);
 }

@@ -50,7 +50,9 @@ private:
 };
 }  // namespace
 
+// `done` by value as declared: an override keeps it until its write commits.
 std::unique_ptr<MessageStore::PendingBatch> MessageStore::start_transition_batch(
+    // NOLINTNEXTLINE(performance-unnecessary-value-param)
     std::span<const TransitionWrite> writes, std::function<void()> done) {
     auto results = transition_batch(writes);
     if (done) done();
@@ -95,8 +97,11 @@ Expected<CreditAccount, StoreError> MessageStore::credit_open(std::string_view, 
                                                               CaptureOn, SystemTime) {
     return no_credits();
 }
-Expected<CreditAccount, StoreError> MessageStore::credit_add(std::string_view, CreditAmount,
-                                                             CaptureOn, std::string, SystemTime) {
+// The note by value as declared: a store that keeps credit accounts moves it into its ledger.
+Expected<CreditAccount, StoreError> MessageStore::credit_add(
+    std::string_view, CreditAmount, CaptureOn,
+    // NOLINTNEXTLINE(performance-unnecessary-value-param)
+    std::string, SystemTime) {
     return no_credits();
 }
 Expected<std::optional<CreditAccount>, StoreError> MessageStore::credit_account(std::string_view) {

@@ -19,7 +19,7 @@ public:
     std::uint64_t below(std::uint64_t bound) noexcept;
 
 private:
-    std::uint64_t s_[4];
+    std::uint64_t s_[4]{};
 };
 
 // UUIDv7 ids (RFC 9562, method 1: 12-bit sub-millisecond counter in rand_a). Ids are strictly

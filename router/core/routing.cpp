@@ -29,7 +29,7 @@ bool rule_matches(const RouteRule& rule, const Message& message) noexcept {
     return true;
 }
 
-SmoothWeightedRoundRobin::SmoothWeightedRoundRobin(std::vector<std::uint32_t> weights)
+SmoothWeightedRoundRobin::SmoothWeightedRoundRobin(const std::vector<std::uint32_t>& weights)
     : current_(weights.size(), 0) {
     weights_.reserve(weights.size());
     for (auto w : weights) weights_.push_back(static_cast<std::int64_t>(w));

@@ -49,7 +49,7 @@ bool rule_matches(const RouteRule& rule, const Message& message) noexcept;
 // it. Over any window of sum(weights) picks each member gets exactly its share, interleaved.
 class SmoothWeightedRoundRobin {
 public:
-    explicit SmoothWeightedRoundRobin(std::vector<std::uint32_t> weights);
+    explicit SmoothWeightedRoundRobin(const std::vector<std::uint32_t>& weights);
     // Index of the chosen member among those `available` accepts; nullopt when none is.
     std::optional<std::size_t> pick(const std::function<bool(std::size_t)>& available);
     std::size_t size() const noexcept { return weights_.size(); }
