@@ -168,8 +168,8 @@ bool stale_connection_error(const boost::system::error_code& ec) {
 }  // namespace
 
 struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
-    Impl(asio::any_io_executor ex, HttpClientConfig c)
-        : config(std::move(c)), strand(asio::make_strand(std::move(ex))), ctx(ssl::context::tls_client) {}
+    Impl(const asio::any_io_executor& ex, HttpClientConfig c)
+        : config(std::move(c)), strand(asio::make_strand(ex)), ctx(ssl::context::tls_client) {}
 
     struct Exchange {
         std::shared_ptr<Conn> conn;
@@ -460,9 +460,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     }
 };
 
-Expected<std::unique_ptr<HttpClient>, std::string> HttpClient::create(asio::any_io_executor executor,
+Expected<std::unique_ptr<HttpClient>, std::string> HttpClient::create(const asio::any_io_executor& executor,
                                                                      HttpClientConfig config) {
-    auto impl = std::make_shared<Impl>(std::move(executor), std::move(config));
+    auto impl = std::make_shared<Impl>(executor, std::move(config));
     if (auto ok = impl->setup_tls(); !ok) return Unexpected(ok.error());
     const auto& o = impl->config.origin;
     const bool default_port = o.port == (o.tls ? 443 : 80);

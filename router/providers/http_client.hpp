@@ -58,7 +58,7 @@ struct HttpClientConfig {
     Duration connect_timeout = std::chrono::seconds(10);   // resolve + connect + TLS handshake
     Duration request_timeout = std::chrono::seconds(10);   // write request + read response
     Duration idle_timeout = std::chrono::seconds(30);      // keep-alive connections older are dropped
-    std::size_t max_response_bytes = 8 * 1024 * 1024;
+    std::size_t max_response_bytes = std::size_t{8} * 1024 * 1024;
     std::string user_agent = "bindery";
 };
 
@@ -106,7 +106,7 @@ struct HttpClientStats {
 
 class HttpClient {
 public:
-    static Expected<std::unique_ptr<HttpClient>, std::string> create(boost::asio::any_io_executor executor,
+    static Expected<std::unique_ptr<HttpClient>, std::string> create(const boost::asio::any_io_executor& executor,
                                                                     HttpClientConfig config);
     ~HttpClient();   // stop()
     HttpClient(const HttpClient&) = delete;

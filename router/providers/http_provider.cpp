@@ -89,7 +89,7 @@ std::optional<std::string> json_pointer_text(std::string_view body, const std::s
 }
 
 struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
-    State(HttpProviderConfig c, asio::any_io_executor ex)
+    State(HttpProviderConfig c, const asio::any_io_executor& ex)
         : config(std::move(c)),
           strand(asio::make_strand(ex)),
           pump_timer(strand),
@@ -297,7 +297,7 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     }
 };
 
-HttpProvider::HttpProvider(HttpProviderConfig config, asio::any_io_executor executor)
+HttpProvider::HttpProvider(HttpProviderConfig config, const asio::any_io_executor& executor)
     : name_(config.name), kind_(config.kind), state_(std::make_shared<State>(std::move(config), executor)) {
     auto& s = *state_;
     const auto brace = s.config.url.find('{');

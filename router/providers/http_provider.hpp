@@ -80,7 +80,7 @@ struct HttpProviderStats {
 class HttpProvider final : public Provider {
 public:
     // Throws std::invalid_argument on a bad URL template or TLS setup (startup only).
-    HttpProvider(HttpProviderConfig config, boost::asio::any_io_executor executor);
+    HttpProvider(HttpProviderConfig config, const boost::asio::any_io_executor& executor);
     ~HttpProvider() override;
     HttpProvider(const HttpProvider&) = delete;
     HttpProvider& operator=(const HttpProvider&) = delete;

@@ -59,7 +59,7 @@ SendError transport_error(const HttpError& e) {
 }  // namespace
 
 struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider::State> {
-    State(KavenegarConfig c, asio::any_io_executor ex, ReceiptSink& s)
+    State(KavenegarConfig c, const asio::any_io_executor& ex, ReceiptSink& s)
         : config(std::move(c)),
           strand(asio::make_strand(ex)),
           sink(s),
@@ -168,12 +168,12 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         o.receptor = kavenegar_receptor(m.destination);
         o.message = m.text;
         o.localid = localid_of(m.id);
-        if (config.use_message_sender && all_digits(m.sender)) {
+        // The message's own sender when it is a number and the config prefers it or names none;
+        // else the configured one (none: Kavenegar's default line).
+        if (all_digits(m.sender) && (config.use_message_sender || config.sender.empty())) {
             o.sender = m.sender;
-        } else if (!config.sender.empty()) {
+        } else {
             o.sender = config.sender;
-        } else if (all_digits(m.sender)) {
-            o.sender = m.sender;
         }
         return o;
     }
@@ -500,7 +500,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     }
 };
 
-KavenegarProvider::KavenegarProvider(KavenegarConfig config, asio::any_io_executor executor, ReceiptSink& sink)
+KavenegarProvider::KavenegarProvider(KavenegarConfig config, const asio::any_io_executor& executor, ReceiptSink& sink)
     : name_(config.name), state_(std::make_shared<State>(std::move(config), executor, sink)) {
     auto& s = *state_;
     auto base = parse_url(s.config.base_url);
@@ -547,7 +547,7 @@ void KavenegarProvider::on_account_error(std::function<void(std::int64_t, std::s
     asio::post(state_->strand, [s = state_, hook = std::move(hook)]() mutable { s->account_hook = std::move(hook); });
 }
 
-void KavenegarProvider::resume_polling(std::vector<PendingStatus> pending) {
+void KavenegarProvider::resume_polling(const std::vector<PendingStatus>& pending) {
     if (!state_->config.poll_status || pending.empty()) return;
     // Wall-clock send times become steady ones by their age now.
     const auto wall = SystemClock::now();
@@ -590,7 +590,7 @@ Expected<std::size_t, StoreError> KavenegarProvider::resume_polling(MessageStore
         query.after = listed->next;
     }
     const auto n = pending.size();
-    resume_polling(std::move(pending));
+    resume_polling(pending);
     return n;
 }
 

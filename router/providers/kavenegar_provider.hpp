@@ -93,7 +93,7 @@ struct PendingStatus {
 class KavenegarProvider final : public Provider {
 public:
     // Throws std::invalid_argument on a bad base_url or TLS setup (startup only).
-    KavenegarProvider(KavenegarConfig config, boost::asio::any_io_executor executor, ReceiptSink& sink);
+    KavenegarProvider(KavenegarConfig config, const boost::asio::any_io_executor& executor, ReceiptSink& sink);
     ~KavenegarProvider() override;
     KavenegarProvider(const KavenegarProvider&) = delete;
     KavenegarProvider& operator=(const KavenegarProvider&) = delete;
@@ -109,7 +109,7 @@ public:
     // usual backoff; the give-up age counts from `sent_at`. Ids that are not Kavenegar message ids
     // (not decimal), already tracked, or past the give-up age are skipped. Nothing with
     // poll_status off.
-    void resume_polling(std::vector<PendingStatus> pending);
+    void resume_polling(const std::vector<PendingStatus>& pending);
     // Reads every SENT message last sent through this provider (Message::provider == name()) from
     // `store`, `page` at a time, and resumes polling the provider ids of its segments without a
     // verdict. Returns how many ids were handed over (0 with poll_status off).

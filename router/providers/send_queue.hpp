@@ -70,13 +70,18 @@ void post_stop(const std::shared_ptr<State>& state, Duration drain, std::functio
 }
 
 // The provider's destructor: stop at once without waiting (queued sends answered not_sent) and
-// close the client's connections.
+// close the client's connections. Never throws (a destructor's throw ends the process): if the
+// post itself fails (no memory for the handler), the state and its connections go when the
+// io_context does.
 template <class State>
-void post_shutdown(const std::shared_ptr<State>& state) {
-    boost::asio::post(state->strand, [s = state] {
-        if (!s->stopping) s->begin_stop(Duration::zero(), {});
-        s->client->stop();
-    });
+void post_shutdown(const std::shared_ptr<State>& state) noexcept {
+    try {
+        boost::asio::post(state->strand, [s = state] {
+            if (!s->stopping) s->begin_stop(Duration::zero(), {});
+            s->client->stop();
+        });
+    } catch (...) {
+    }
 }
 
 // send(message, done): queued on the strand.

@@ -68,6 +68,39 @@ TEST_F(KavenegarProviderTest, SendsOneMessageWithSendJsonOverVerifiedHttpsAndKee
     EXPECT_EQ(p->stats().messages_sent, 1U);
 }
 
+TEST_F(KavenegarProviderTest, SendsTheMessagesNumericSenderWhenPreferredOrNoneIsConfiguredElseTheConfiguredOne) {
+    start_mock();
+    struct Case {
+        bool use_message_sender;
+        std::string configured;
+        std::string message_sender;
+        std::string sent;
+    };
+    const std::vector<Case> cases{
+        {true, "10004346", "30001234", "30001234"},   // preferred and a number
+        {true, "10004346", "Bindery", "10004346"},    // preferred but not a number
+        {false, "10004346", "30001234", "10004346"},  // the configured one wins
+        {false, "", "30001234", "30001234"},          // none configured: the message's number
+        {false, "", "Bindery", ""},                   // neither: Kavenegar's default line
+    };
+    std::uint8_t n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.message_sender + " configured=" + c.configured);
+        auto config = this->config();
+        config.use_message_sender = c.use_message_sender;
+        config.sender = c.configured;
+        auto p = make(config);
+        auto m = testing::message(++n);
+        m.sender = c.message_sender;
+        const auto r = testing::send_and_wait(*p, m);
+        ASSERT_TRUE(r.ok()) << r.error->text;
+        const auto sent = mock_->messages();
+        ASSERT_EQ(sent.size(), n);
+        EXPECT_EQ(sent.back().sender, c.sent);
+        p->stop(Duration::zero());
+    }
+}
+
 TEST_F(KavenegarProviderTest, SendsPersianTextIntact) {
     start_mock();
     auto p = make(config());
