@@ -14,22 +14,27 @@
 namespace bindery::router::sqlite {
 namespace {
 
-const std::string kBegin = "BEGIN IMMEDIATE";
-const std::string kCommit = "COMMIT";
-const std::string kRollback = "ROLLBACK";
+constexpr std::string_view kBegin = "BEGIN IMMEDIATE";
+constexpr std::string_view kCommit = "COMMIT";
+constexpr std::string_view kRollback = "ROLLBACK";
 
-const std::string kInsertMessage =
-    std::string("INSERT INTO messages(") + kMessageColumns +
-    ", credit_held, credit_capture, history) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+// Built at its first use (kMessageColumns is shared with the reads): a function's static, whose
+// initialization the caller sees, not a namespace-scope one whose throw nobody could catch.
+const std::string& insert_message_sql() {
+    static const std::string sql =
+        std::string("INSERT INTO messages(") + kMessageColumns +
+        ", credit_held, credit_capture, history) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    return sql;
+}
 // Events of insert_batch for messages stored before it.
-const std::string kAppendHistory =
+constexpr std::string_view kAppendHistory =
     "UPDATE messages SET history = CAST(coalesce(history, x'') || ?2 AS BLOB) WHERE id = ?1";
 // A message's client, destination, client_ref and accepted_at never change after acceptance;
 // leaving them out of the SET list spares SQLite the four indexes on them at every transition
 // (it maintains an index when one of its columns is assigned, whatever the value). The
 // parameters keep bind_message's numbering (?2, ?4, ?11 and ?18 are bound and unused).
-const std::string kUpdateMessage =
+constexpr std::string_view kUpdateMessage =
     "UPDATE messages SET sender = ?3, region = ?5, text = ?6, "
     "encoding = ?7, segments_estimate = ?8, priority = ?9, tags = ?10, "
     "callback_url = ?12, state = ?13, attempts = ?14, provider = ?15, segments = ?16, "
@@ -37,41 +42,41 @@ const std::string kUpdateMessage =
     "next_attempt_at = ?22, forced_encoding = ?23, charge = ?24, "
     "history = CASE WHEN ?26 IS NULL THEN history ELSE CAST(coalesce(history, x'') || ?26 AS BLOB) "
     "END WHERE id = ?1 AND state = ?25";
-const std::string kStateOf = "SELECT state FROM messages WHERE id = ?1";
-const std::string kAnyAccount = "SELECT EXISTS(SELECT 1 FROM credit_accounts)";
-const std::string kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
+constexpr std::string_view kStateOf = "SELECT state FROM messages WHERE id = ?1";
+constexpr std::string_view kAnyAccount = "SELECT EXISTS(SELECT 1 FROM credit_accounts)";
+constexpr std::string_view kDeleteProviderIds = "DELETE FROM provider_ids WHERE message_id = ?1";
 // That DELETE collects the keys into a temporary b-tree first (provider_ids has a foreign key,
 // which rules out SQLite's one-pass delete); most transitions have nothing to delete, and this
 // one index probe is far cheaper than building the b-tree to find so.
-const std::string kHasProviderIds =
+constexpr std::string_view kHasProviderIds =
     "SELECT EXISTS(SELECT 1 FROM provider_ids WHERE message_id = ?1)";
-const std::string kInsertProviderId =
+constexpr std::string_view kInsertProviderId =
     "INSERT OR REPLACE INTO provider_ids(provider, key, message_id, segment) VALUES(?1, ?2, ?3, "
     "?4)";
 // events and provider_ids go with ON DELETE CASCADE (their message_id columns are indexed).
-const std::string kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
+constexpr std::string_view kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
 // Credits.
-const std::string kSelectAccount =
+constexpr std::string_view kSelectAccount =
     "SELECT balance, held, capture, updated_at FROM credit_accounts WHERE client = ?1";
-const std::string kInsertAccount =
+constexpr std::string_view kInsertAccount =
     "INSERT INTO credit_accounts(client, balance, held, capture, updated_at) VALUES(?1, ?2, 0, "
     "?3, ?4)";
-const std::string kSetCapture =
+constexpr std::string_view kSetCapture =
     "UPDATE credit_accounts SET capture = ?2, updated_at = ?3 WHERE client = ?1";
-const std::string kAddBalance =
+constexpr std::string_view kAddBalance =
     "UPDATE credit_accounts SET balance = balance + ?2, updated_at = ?3 WHERE client = ?1";
-const std::string kHold =
+constexpr std::string_view kHold =
     "UPDATE credit_accounts SET balance = balance - ?2, held = held + ?2, updated_at = ?3 "
     "WHERE client = ?1";
-const std::string kCapture =
+constexpr std::string_view kCapture =
     "UPDATE credit_accounts SET held = held - ?2, updated_at = ?3 WHERE client = ?1";
-const std::string kRelease =
+constexpr std::string_view kRelease =
     "UPDATE credit_accounts SET held = held - ?2, balance = balance + ?2, updated_at = ?3 "
     "WHERE client = ?1";
-const std::string kOpenHold =
+constexpr std::string_view kOpenHold =
     "SELECT client, credit_held, credit_capture FROM messages WHERE id = ?1";
-const std::string kCloseHold = "UPDATE messages SET credit_held = 0 WHERE id = ?1";
-const std::string kInsertLedger =
+constexpr std::string_view kCloseHold = "UPDATE messages SET credit_held = 0 WHERE id = ?1";
+constexpr std::string_view kInsertLedger =
     "INSERT INTO credit_ledger(client, message_id, kind, amount, at, note) VALUES(?1, ?2, ?3, ?4, "
     "?5, ?6)";
 
@@ -277,14 +282,14 @@ Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
     return Unexpected(StoreError{StoreErrc::unavailable, "unknown write request"});
 }
 
-Expected<void, StoreError> GroupWriter::run_simple(const std::string& sql, std::string_view what) {
+Expected<void, StoreError> GroupWriter::run_simple(std::string_view sql, std::string_view what) {
     sqlite3_stmt* stmt = nullptr;
     return step_done(sql, what, stmt);
 }
 
 // Prepares (cached) `sql` when `stmt` is null, steps it once to completion and resets it; the
 // caller binds between prepare and step by calling with a prepared `stmt`.
-Expected<void, StoreError> GroupWriter::step_done(const std::string& sql, std::string_view what,
+Expected<void, StoreError> GroupWriter::step_done(std::string_view sql, std::string_view what,
                                                   sqlite3_stmt*& stmt) {
     if (stmt == nullptr) {
         auto prepared = conn_->prepare(sql);
@@ -399,7 +404,7 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
             append_history(histories[static_cast<std::size_t>(at - r.messages.begin())], e);
         }
     }
-    auto prepared = conn_->prepare(kInsertMessage);
+    auto prepared = conn_->prepare(insert_message_sql());
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* insert = *prepared;
     wrote = true;
@@ -417,7 +422,7 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
                                                SQLITE_STATIC);
         }
         if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind message"));
-        if (auto done = step_done(kInsertMessage, "insert message", insert); !done) {
+        if (auto done = step_done(insert_message_sql(), "insert message", insert); !done) {
             auto e = std::move(done).error();
             if (e.code == StoreErrc::duplicate) e.detail = m.id.to_string() + " exists";
             return Unexpected(std::move(e));
@@ -542,7 +547,7 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
 Expected<void, StoreError> GroupWriter::apply_purge(WriteRequest& r, bool& wrote) {
     std::vector<MessageId> ids;
     {
-        auto prepared = conn_->prepare(kPurgeSelect);
+        auto prepared = conn_->prepare(purge_select_sql());
         if (!prepared) return Unexpected(std::move(prepared).error());
         StmtUse use(*prepared);
         sqlite3_bind_int64(use.get(), 1, r.purge_before);
@@ -630,7 +635,7 @@ Expected<void, StoreError> GroupWriter::settle_hold(const MessageId& id, Message
     }
     const auto action = credit_action(to, capture);
     if (action == CreditAction::none) return {};
-    const std::string& sql = action == CreditAction::capture ? kCapture : kRelease;
+    const std::string_view sql = action == CreditAction::capture ? kCapture : kRelease;
     auto prepared = conn_->prepare(sql);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* move = *prepared;

@@ -111,9 +111,9 @@ private:
     Expected<void, StoreError> index_provider_ids(const Message& m);
     // Deletes the message's provider-id index rows, if it has any.
     Expected<void, StoreError> unindex_provider_ids(const MessageId& id);
-    Expected<void, StoreError> step_done(const std::string& sql, std::string_view what,
+    Expected<void, StoreError> step_done(std::string_view sql, std::string_view what,
                                          sqlite3_stmt*& stmt);
-    Expected<void, StoreError> run_simple(const std::string& sql, std::string_view what);
+    Expected<void, StoreError> run_simple(std::string_view sql, std::string_view what);
 
     std::unique_ptr<Connection> conn_;
     sqlite3_stmt* exists_ = nullptr;  // cached in conn_

@@ -23,9 +23,12 @@ inline constexpr const char* kFinalStatesWhere =
 
 // The purge's query: final messages that finished before ?1, at most ?2. Named index: without
 // ANALYZE statistics the planner would take messages_state and filter every final message.
-inline const std::string kPurgeSelect =
-    std::string("SELECT id FROM messages INDEXED BY messages_finished WHERE ") +
-    kFinalStatesWhere + " AND updated_at < ?1 LIMIT ?2";
+// Built at its first use (a function's static: no namespace-scope initializer that could throw).
+inline const std::string& purge_select_sql() {
+    static const std::string sql = std::string("SELECT id FROM messages INDEXED BY messages_finished WHERE ") +
+                                   kFinalStatesWhere + " AND updated_at < ?1 LIMIT ?2";
+    return sql;
+}
 
 struct Migration {
     int version;

@@ -85,16 +85,16 @@ Expected<void, StoreError> Connection::exec(const char* sql, std::string_view wh
     return {};
 }
 
-Expected<sqlite3_stmt*, StoreError> Connection::prepare(const std::string& sql) {
+Expected<sqlite3_stmt*, StoreError> Connection::prepare(std::string_view sql) {
     if (const auto it = cache_.find(sql); it != cache_.end()) return it->second.get();
     sqlite3_stmt* raw = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(raw);
         return Unexpected(error(rc, "prepare"));
     }
-    cache_.emplace(sql, StmtPtr(raw));
+    cache_.emplace(std::string(sql), StmtPtr(raw));
     return raw;
 }
 

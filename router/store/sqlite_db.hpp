@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,7 +64,7 @@ public:
     // Runs one or more statements without results.
     Expected<void, StoreError> exec(const char* sql, std::string_view what);
     // A prepared statement from this connection's cache (prepared once, kept for its lifetime).
-    Expected<sqlite3_stmt*, StoreError> prepare(const std::string& sql);
+    Expected<sqlite3_stmt*, StoreError> prepare(std::string_view sql);
     // The single value of a one-row query (PRAGMA user_version, journal_mode, ...).
     Expected<std::string, StoreError> query_text(const char* sql, std::string_view what);
     Expected<std::int64_t, StoreError> query_int(const char* sql, std::string_view what);
@@ -78,16 +79,17 @@ private:
     std::string path_;
     // The SQL texts are hundreds of characters and looked up for every statement the writer
     // runs: hash the length and the ends (texts differ there), let equality settle the rest.
+    // Transparent, so a lookup by string_view (the SQL constants) builds no std::string.
     struct SqlHash {
-        std::size_t operator()(const std::string& sql) const noexcept {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
             constexpr std::size_t kEdge = 48;
             if (sql.size() <= 2 * kEdge) return std::hash<std::string_view>{}(sql);
-            const std::string_view v(sql);
-            return std::hash<std::string_view>{}(v.substr(0, kEdge)) * 31 ^
-                   std::hash<std::string_view>{}(v.substr(v.size() - kEdge)) ^ sql.size();
+            return std::hash<std::string_view>{}(sql.substr(0, kEdge)) * 31 ^
+                   std::hash<std::string_view>{}(sql.substr(sql.size() - kEdge)) ^ sql.size();
         }
     };
-    std::unordered_map<std::string, StmtPtr, SqlHash> cache_;
+    std::unordered_map<std::string, StmtPtr, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace bindery::router::sqlite

@@ -322,7 +322,7 @@ TEST(SqliteStore, TheIndexOfFinalMessagesServesPurgeAndCostsWritesNoTemporaryBtr
         return out;
     };
     const std::string purge_plan =
-        program(std::string("EXPLAIN QUERY PLAN ") + sqlite::kPurgeSelect);
+        program(std::string("EXPLAIN QUERY PLAN ") + sqlite::purge_select_sql());
     EXPECT_NE(purge_plan.find("messages_finished"), std::string::npos) << purge_plan;
     const std::string update =
         program("EXPLAIN UPDATE messages SET state = ?2, updated_at = ?3 WHERE id = ?1");
