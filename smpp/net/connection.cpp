@@ -25,7 +25,7 @@ Connection::Connection(tcp::socket socket, ConnectionConfig config)
     : config_(std::move(config)), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
 Connection::Connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, TlsRole role,
-                       std::string server_name, ConnectionConfig config)
+                       const std::string& server_name, ConnectionConfig config)
     : config_(std::move(config)),
       socket_(socket.get_executor()),
       tls_context_(std::move(tls)),

@@ -55,8 +55,8 @@ public:
 
 struct ConnectionConfig {
     CodecLimits limits{};
-    std::size_t read_chunk = 16 * 1024;          // octets asked of each read
-    std::size_t tx_high_water = 1024 * 1024;     // stop reading while more is queued to write
+    std::size_t read_chunk = std::size_t{16} * 1024;        // octets asked of each read
+    std::size_t tx_high_water = std::size_t{1024} * 1024;   // stop reading while more is queued to write
     Duration handshake_timeout = std::chrono::seconds(10);  // TLS handshake
     Duration close_timeout = std::chrono::seconds(2);       // flush + TLS shutdown on close()
     std::string name;                            // for log lines, e.g. "carrier-a#2"
@@ -81,7 +81,7 @@ public:
     // TLS over a connected socket; `server_name` (client role) is sent as SNI and checked against
     // the certificate when the context verifies peers.
     Connection(tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls, TlsRole role,
-               std::string server_name, ConnectionConfig config);
+               const std::string& server_name, ConnectionConfig config);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

@@ -27,7 +27,7 @@ struct ReassemblyLimits {
     std::size_t max_pending_messages = 1024;
     std::size_t max_pending_parts = 8192;  // raised to 255 if lower (one message must fit)
     // Octets of user data held; a part that alone exceeds it is refused (PartStatus::too_large).
-    std::size_t max_pending_bytes = 4 * 1024 * 1024;
+    std::size_t max_pending_bytes = std::size_t{4} * 1024 * 1024;
 };
 
 // Which header numbered a part: references of different kinds never join.
