@@ -226,7 +226,7 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
         const auto message = f.find("message");
         if (receptor == f.end() || message == f.end()) return error(400);
         if (receptor->second.empty()) return error(406);
-        if (message->second.empty() || message->second.size() > 900 * 4) return error(413);
+        if (message->second.empty() || message->second.size() > std::size_t{900} * 4) return error(413);
         const auto receptors = split_commas(receptor->second);
         if (receptors.size() > 200) return error(414);
         std::int64_t fail = 0;

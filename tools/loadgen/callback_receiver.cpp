@@ -34,7 +34,7 @@ constexpr std::string_view kNotAllowed =
     "close\r\n\r\n";
 constexpr std::string_view kBadRequest =
     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-constexpr std::size_t kReadSize = 16 * 1024;
+constexpr std::size_t kReadSize = std::size_t{16} * 1024;
 constexpr std::size_t kMaxBody = 1 << 20;
 
 }  // namespace

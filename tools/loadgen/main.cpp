@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
         s.callback_url = callback_url;
     }
     std::vector<std::future<RunResult>> workers;
+    workers.reserve(shares.size());
     for (const auto& s : shares) {
         workers.push_back(std::async(std::launch::async, [&o, s] {
             return o.mode == Mode::http ? run_http(o, s) : run_smpp(o, s);

@@ -47,7 +47,7 @@ public:
         pc.window = o_.window;
         pc.connect_timeout = std::chrono::seconds(10);
         pool_ = std::make_shared<smpp::BindPool>(
-            io_.get_executor(), pc, [this](const smpp::Pdu& pdu, smpp::IncomingDone done) {
+            io_.get_executor(), pc, [this](const smpp::Pdu& pdu, const smpp::IncomingDone& done) {
                 const auto* d = pdu.get_if<smpp::DeliverSm>();
                 if (d != nullptr && (d->esm_class & 0x3CU) == 0x04U) ++result_.receipts;
                 done(smpp::CommandStatus::ESME_ROK);

@@ -15,7 +15,9 @@
 
 #include "smpp/net/bind_pool.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     using namespace bindery;
     using namespace bindery::smpp;
     BindPoolConfig pc;
@@ -90,7 +92,7 @@ int main(int argc, char** argv) {
         receipt_limit.cancel();
         pool->stop(std::chrono::seconds(5), [&] { io.stop(); });
     };
-    pool = std::make_shared<BindPool>(io.get_executor(), pc, [&](const Pdu&, IncomingDone done) {
+    pool = std::make_shared<BindPool>(io.get_executor(), pc, [&](const Pdu&, const IncomingDone& done) {
         ++receipts;
         done(CommandStatus::ESME_ROK);
         maybe_stop();
@@ -143,4 +145,17 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(receipts), secs, secs > 0 ? static_cast<double>(ok) / secs : 0.0,
                 pct(0.50), pct(0.99), latency_us.empty() ? 0.0 : latency_us.back());
     return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+// What escapes run() (a socket or timer that cannot be set up, no memory) is one line and exit 1,
+// not std::terminate's abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "bindery-smpp-load: " << e.what() << "\n";
+        return 1;
+    }
 }

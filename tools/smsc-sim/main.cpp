@@ -15,7 +15,9 @@
 #include "tools/smsc-sim/options.hpp"
 #include "tools/smsc-sim/simulator.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     using namespace bindery::sim;
     Options opts;
     try {
@@ -86,4 +88,17 @@ int main(int argc, char** argv) {
     });
     io.run();
     return 0;
+}
+
+}  // namespace
+
+// What escapes run() (a socket or timer that cannot be set up, no memory) is one line and exit 1,
+// not std::terminate's abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "bindery-smsc-sim: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -106,7 +106,7 @@ bool HttpClient::read_response(HttpResult& out, bool& keep_alive) {
     };
     std::size_t head_end = std::string::npos;
     while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-        if (buffer_.size() > 64 * 1024 || !fill()) return false;
+        if (buffer_.size() > std::size_t{64} * 1024 || !fill()) return false;
     }
     const std::string head = buffer_.substr(0, head_end);
     if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12) return false;

@@ -210,6 +210,7 @@ public:
         std::vector<std::string> storage{binary};
         storage.insert(storage.end(), args.begin(), args.end());
         std::vector<char*> argv;
+        argv.reserve(storage.size() + 1);
         for (auto& a : storage) argv.push_back(a.data());
         argv.push_back(nullptr);
         posix_spawn_file_actions_t actions;

@@ -110,7 +110,7 @@ struct SmppClients::Impl {
         });
     }
 
-    void on_deliver(const smpp::Pdu& pdu, smpp::IncomingDone done) {
+    void on_deliver(const smpp::Pdu& pdu, const smpp::IncomingDone& done) {
         const auto* d = pdu.get_if<smpp::DeliverSm>();
         if (d != nullptr && (d->esm_class & 0x3CU) == 0x04U) {
             // "id:<bindery id> sub:001 dlvrd:..." (app/smpp_frontend.cpp receipt_for)
@@ -147,8 +147,8 @@ bool SmppClients::start(std::chrono::milliseconds limit) {
     pc.backoff.max = std::chrono::seconds(2);
     m.pool = std::make_shared<smpp::BindPool>(
         m.io.get_executor(), pc,
-        [impl = impl_.get()](const smpp::Pdu& pdu, smpp::IncomingDone done) {
-            impl->on_deliver(pdu, std::move(done));
+        [impl = impl_.get()](const smpp::Pdu& pdu, const smpp::IncomingDone& done) {
+            impl->on_deliver(pdu, done);
         });
     m.pool->on_capacity = [impl = impl_.get()] {
         if (impl->pool->ready()) impl->bound = true;
