@@ -23,8 +23,8 @@ constexpr std::size_t kMaxSamples = 64;
 // States a message can still leave (counted from the store; final states are left out: their
 // count grows with retention and costs a scan), plus dead letters (what `dlq list` shows).
 constexpr std::array kCountedStates = {
-    router::MessageState::accepted, router::MessageState::queued,
-    router::MessageState::sending,  router::MessageState::sent,
+    router::MessageState::accepted,    router::MessageState::queued,
+    router::MessageState::sending,     router::MessageState::sent,
     router::MessageState::failed_temp, router::MessageState::dead_letter,
 };
 
@@ -68,10 +68,15 @@ std::optional<http::KeyDigest> admin_key_from_environment() {
 }
 
 AdminKey resolve_admin_key(const Secret& configured) {
-    if (configured.is_set()) return {http::sha256(configured.reveal()), "config http.admin_key " + configured.describe()};
+    if (configured.is_set())
+        return {http::sha256(configured.reveal()),
+                "config http.admin_key " + configured.describe()};
     auto digest = admin_key_from_environment();
-    if (!digest) return {std::nullopt, "none (set http.admin_key, BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE)"};
-    return {digest, env_value("BINDERY_ADMIN_KEY") != nullptr ? "env BINDERY_ADMIN_KEY" : "env BINDERY_ADMIN_KEY_FILE"};
+    if (!digest)
+        return {std::nullopt,
+                "none (set http.admin_key, BINDERY_ADMIN_KEY or BINDERY_ADMIN_KEY_FILE)"};
+    return {digest, env_value("BINDERY_ADMIN_KEY") != nullptr ? "env BINDERY_ADMIN_KEY"
+                                                              : "env BINDERY_ADMIN_KEY_FILE"};
 }
 
 router::ProviderHealth PausableProvider::health() const {
@@ -89,9 +94,12 @@ http::ComponentReadiness carriers_readiness(const std::vector<const PausableProv
         list += name;
     };
     for (const auto* p : carriers) {
-        if (p->paused()) append(paused, p->name());   // intentional, whatever its binds do
-        else if (p->ready()) ++ready;
-        else append(down, p->name());
+        if (p->paused())
+            append(paused, p->name());  // intentional, whatever its binds do
+        else if (p->ready())
+            ++ready;
+        else
+            append(down, p->name());
     }
     std::string detail = std::to_string(ready) + "/" + std::to_string(carriers.size()) + " ready";
     if (!paused.empty()) detail += "; paused by operator: " + paused;
@@ -103,7 +111,8 @@ http::ComponentReadiness carriers_readiness(const std::vector<const PausableProv
 std::size_t restore_paused_carriers(router::OperatorState& state,
                                     const std::vector<PausableProvider*>& carriers) {
     auto paused = state.paused_carriers();
-    if (!paused) throw std::runtime_error("cannot read the paused carriers: " + paused.error().detail);
+    if (!paused)
+        throw std::runtime_error("cannot read the paused carriers: " + paused.error().detail);
     std::size_t n = 0;
     for (const auto& name : *paused) {
         const auto it = std::find_if(carriers.begin(), carriers.end(),
@@ -167,7 +176,8 @@ GatewayAdmin::Sample GatewayAdmin::take_sample() const {
     for (const auto& c : carriers_) {
         if (c.smpp == nullptr) continue;
         const auto st = c.smpp->stats();
-        s.carriers.emplace(std::string(c.provider->name()), std::make_pair(st.sends_ok, st.receipts));
+        s.carriers.emplace(std::string(c.provider->name()),
+                           std::make_pair(st.sends_ok, st.receipts));
     }
     return s;
 }
@@ -233,7 +243,8 @@ http::AdminStatus GatewayAdmin::status() {
                         stats.queued_by_lane[lane]);
     s.lanes_complete = stats.queued_in_store_only == 0;
     for (const auto state : kCountedStates) {
-        if (auto n = store_.count(state)) s.messages_by_state.emplace(std::string(router::to_string(state)), *n);
+        if (auto n = store_.count(state))
+            s.messages_by_state.emplace(std::string(router::to_string(state)), *n);
     }
     for (const auto& parts : carriers_) s.carriers.push_back(carrier(parts));
     EsmeSessionsSource esme;
@@ -269,13 +280,15 @@ Expected<http::AdminCarrier, http::AdminError> GatewayAdmin::set_paused(std::str
         const bool was = parts.provider->paused();
         parts.provider->set_paused(paused);
         if (was != paused) {
-            spdlog::warn(with_fields(paused ? "carrier paused by operator" : "carrier resumed by operator",
-                                     {{"carrier", std::string(name)}}));
+            spdlog::warn(
+                with_fields(paused ? "carrier paused by operator" : "carrier resumed by operator",
+                            {{"carrier", std::string(name)}}));
         }
         if (state_ != nullptr) {
             if (auto saved = state_->set_paused(name, paused, router::SystemClock::now()); !saved) {
-                spdlog::error(with_fields("cannot save the carrier's pause state",
-                                          {{"carrier", std::string(name)}, {"detail", saved.error().detail}}));
+                spdlog::error(with_fields(
+                    "cannot save the carrier's pause state",
+                    {{"carrier", std::string(name)}, {"detail", saved.error().detail}}));
                 return Unexpected(http::AdminError{
                     http::AdminErrc::unavailable,
                     std::string(paused ? "paused now, but" : "resumed now, but") +
@@ -299,7 +312,7 @@ http::RetryOutcome GatewayAdmin::retry_dead_letter(const router::MessageId& id) 
     if (state_ != nullptr) {
         auto before = state_->retry_of(id);
         if (!before) {
-            out.error = "store: " + before.error().detail;   // unknown: do not risk a second copy
+            out.error = "store: " + before.error().detail;  // unknown: do not risk a second copy
             return out;
         }
         if (*before) {
@@ -342,16 +355,18 @@ http::RetryOutcome GatewayAdmin::retry_dead_letter(const router::MessageId& id) 
     out.new_id = outcome.front()->id;
     retried_.emplace(id, *out.new_id);
     if (state_ != nullptr) {
-        if (auto saved = state_->record_retry(id, *out.new_id, router::SystemClock::now()); !saved) {
+        if (auto saved = state_->record_retry(id, *out.new_id, router::SystemClock::now());
+            !saved) {
             // The copy is sent; this process still answers its id, a restart would not know it.
-            spdlog::error(with_fields("cannot save the dead-letter retry", {{"id", id.to_string()},
-                                                                            {"new_id", out.new_id->to_string()},
-                                                                            {"detail", saved.error().detail}}));
+            spdlog::error(with_fields("cannot save the dead-letter retry",
+                                      {{"id", id.to_string()},
+                                       {"new_id", out.new_id->to_string()},
+                                       {"detail", saved.error().detail}}));
         }
     }
-    spdlog::info(with_fields("dead letter retried", {{"id", id.to_string()},
-                                                     {"new_id", out.new_id->to_string()},
-                                                     {"client", m.client}}));
+    spdlog::info(with_fields(
+        "dead letter retried",
+        {{"id", id.to_string()}, {"new_id", out.new_id->to_string()}, {"client", m.client}}));
     return out;
 }
 

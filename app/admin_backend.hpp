@@ -43,8 +43,8 @@ namespace bindery::app {
 std::optional<http::KeyDigest> admin_key_from_environment();
 
 struct AdminKey {
-    std::optional<http::KeyDigest> digest;   // absent: the admin endpoint answers 403
-    std::string source;                      // for the start-up log: where the key came from
+    std::optional<http::KeyDigest> digest;  // absent: the admin endpoint answers 403
+    std::string source;                     // for the start-up log: where the key came from
 };
 // http.admin_key when the configuration sets it (its length is checked by the loader), else the
 // environment (admin_key_from_environment, which may throw).
@@ -63,7 +63,8 @@ public:
     bool ready() const override { return !paused_.load() && inner_.ready(); }
     router::ProviderHealth health() const override;
     // A send the router started before the pause took effect goes through.
-    void send(router::OutboundMessage message, std::function<void(router::SendResult)> done) override {
+    void send(router::OutboundMessage message,
+              std::function<void(router::SendResult)> done) override {
         inner_.send(std::move(message), std::move(done));
     }
 
@@ -74,7 +75,7 @@ private:
 
 struct AdminCarrierParts {
     PausableProvider* provider = nullptr;
-    const router::SmppCarrierProvider* smpp = nullptr;   // null for other kinds
+    const router::SmppCarrierProvider* smpp = nullptr;  // null for other kinds
 };
 
 // The "carriers" component of GET /readyz. Ready while at least one carrier can take traffic, and
@@ -122,7 +123,8 @@ private:
     struct Sample {
         std::chrono::steady_clock::time_point at;
         std::uint64_t accepted = 0;
-        std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> carriers;  // sends ok, receipts
+        std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>>
+            carriers;  // sends ok, receipts
     };
     http::AdminCarrier carrier(const AdminCarrierParts& parts) const;
     Sample take_sample() const;
@@ -137,7 +139,7 @@ private:
 
     std::mutex mutex_;
     EsmeSessionsSource esme_sessions_;  // under mutex_
-    std::mutex pause_mutex_;   // a pause and its save, in the same order
+    std::mutex pause_mutex_;            // a pause and its save, in the same order
     std::deque<Sample> samples_;
     // Dead letter -> its retry, as saved in state_ (a cache; without state_ the only record).
     std::unordered_map<router::MessageId, router::MessageId, router::MessageIdHash> retried_;

@@ -24,7 +24,9 @@ std::vector<http::AlertReceiverSpec> to_receiver_specs(const AlertingConfig& ale
         s.match_labels = r.match_labels;
         if (!r.template_text.empty()) {
             auto t = http::AlertTemplate::compile(r.template_text);
-            if (!t) throw std::runtime_error("alerting.receivers " + r.name + ": template: " + t.error());
+            if (!t)
+                throw std::runtime_error("alerting.receivers " + r.name +
+                                         ": template: " + t.error());
             s.text = std::move(*t);
         }
         s.max_segments = std::max(1U, r.max_segments);
@@ -39,7 +41,8 @@ std::vector<http::AlertReceiverSpec> to_receiver_specs(const AlertingConfig& ale
     return out;
 }
 
-std::unique_ptr<Alerting> build_alerting(const Config& config, const router::SqliteStoreConfig& store,
+std::unique_ptr<Alerting> build_alerting(const Config& config,
+                                         const router::SqliteStoreConfig& store,
                                          router::GatewayApi& gateway, http::ClientRegistry& clients,
                                          prometheus::Registry& registry) {
     if (!config.alerting.enabled) return nullptr;
@@ -51,23 +54,26 @@ std::unique_ptr<Alerting> build_alerting(const Config& config, const router::Sql
     std::vector<router::ResolverEntry> entries;
     for (const auto& d : config.directories) {
         if (const auto* st = std::get_if<StaticDirectoryConfig>(&d.settings)) {
-            auto& n = a->normalizers.emplace_back(std::make_unique<router::PhoneNumberNormalizer>(router::PhoneNumberConfig{}));
+            auto& n = a->normalizers.emplace_back(
+                std::make_unique<router::PhoneNumberNormalizer>(router::PhoneNumberConfig{}));
             std::map<std::string, std::vector<router::StaticPerson>> groups;
             for (const auto& [group, people] : st->groups) {
                 for (const auto& p : people) groups[group].push_back({p.name, p.phone});
             }
-            auto& dir = a->directories.emplace_back(std::make_unique<router::StaticDirectory>(d.name, groups, *n));
+            auto& dir = a->directories.emplace_back(
+                std::make_unique<router::StaticDirectory>(d.name, groups, *n));
             entries.push_back({dir.get(), std::chrono::milliseconds(0)});
         } else {
             const auto& kc = std::get<KeycloakDirectoryConfig>(d.settings);
-            auto& n = a->normalizers.emplace_back(
-                std::make_unique<router::PhoneNumberNormalizer>(router::PhoneNumberConfig{kc.default_region, false}));
+            auto& n = a->normalizers.emplace_back(std::make_unique<router::PhoneNumberNormalizer>(
+                router::PhoneNumberConfig{kc.default_region, false}));
             http::BlockingHttpConfig hc;
             hc.timeout = kc.timeout;
             hc.verify_peer = kc.tls.verify;
             hc.ca_file = kc.tls.ca_file;
             hc.server_name = kc.tls.server_name;
-            auto& client = a->http_clients.emplace_back(std::make_unique<http::BlockingHttpClient>(hc));
+            auto& client =
+                a->http_clients.emplace_back(std::make_unique<http::BlockingHttpClient>(hc));
             router::KeycloakConfig k;
             k.name = d.name;
             k.base_url = kc.base_url;
@@ -81,26 +87,30 @@ std::unique_ptr<Alerting> build_alerting(const Config& config, const router::Sql
             entries.push_back({dir.get(), kc.cache_ttl});
         }
     }
-    a->resolver = std::make_unique<router::DirectoryResolver>(std::move(entries), *a->store,
-                                                              [] { return router::SystemClock::now(); });
+    a->resolver = std::make_unique<router::DirectoryResolver>(
+        std::move(entries), *a->store, [] { return router::SystemClock::now(); });
     a->metrics = std::make_unique<http::AlertMetrics>(registry);
 
     http::AlertmanagerConfig rc;
     rc.receivers = to_receiver_specs(config.alerting);
     std::random_device entropy;
     const std::uint64_t seed = (std::uint64_t{entropy()} << 32U) ^ std::uint64_t{entropy()};
-    a->receiver = std::make_unique<http::AlertmanagerReceiver>(std::move(rc), gateway, *a->resolver, *a->store,
-                                                               a->metrics.get(), [] { return router::SystemClock::now(); },
-                                                               seed);
+    a->receiver = std::make_unique<http::AlertmanagerReceiver>(
+        std::move(rc), gateway, *a->resolver, *a->store, a->metrics.get(),
+        [] { return router::SystemClock::now(); }, seed);
     http::AlertmanagerAuth auth;
-    if (config.alerting.bearer_token.is_set()) auth.bearer_token = config.alerting.bearer_token.reveal();
+    if (config.alerting.bearer_token.is_set())
+        auth.bearer_token = config.alerting.bearer_token.reveal();
     auth.username = config.alerting.basic_username;
-    if (config.alerting.basic_password.is_set()) auth.password = config.alerting.basic_password.reveal();
+    if (config.alerting.basic_password.is_set())
+        auth.password = config.alerting.basic_password.reveal();
     if (!auth.configured()) {
         spdlog::warn("alerting: no auth configured: POST /v1/alertmanager accepts any caller");
     }
-    a->endpoint = std::make_unique<http::AlertmanagerEndpoint>(*a->receiver, std::move(auth), &clients);
-    spdlog::info("alerting: {} receivers, {} directories", config.alerting.receivers.size(), a->directories.size());
+    a->endpoint =
+        std::make_unique<http::AlertmanagerEndpoint>(*a->receiver, std::move(auth), &clients);
+    spdlog::info("alerting: {} receivers, {} directories", config.alerting.receivers.size(),
+                 a->directories.size());
     return a;
 }
 
@@ -114,7 +124,8 @@ void add_alert_retention(router::SqliteStore& store, std::shared_ptr<router::Sql
         if (!purged) {
             spdlog::warn(with_fields("alert records not purged", {{"detail", purged.error()}}));
         } else if (*purged > 0) {
-            spdlog::info(with_fields("alert records purged", {{"records", std::to_string(*purged)}}));
+            spdlog::info(
+                with_fields("alert records purged", {{"records", std::to_string(*purged)}}));
         }
         return purged;
     };

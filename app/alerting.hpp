@@ -32,11 +32,14 @@ struct Alerting {
 
 // The receivers as the HTTP front end runs them; throws std::runtime_error naming the receiver
 // when its template does not compile.
-[[nodiscard]] std::vector<http::AlertReceiverSpec> to_receiver_specs(const AlertingConfig& alerting);
+[[nodiscard]] std::vector<http::AlertReceiverSpec> to_receiver_specs(
+    const AlertingConfig& alerting);
 
 // Null when alerting is disabled. Throws std::runtime_error when the alert tables cannot be opened.
-[[nodiscard]] std::unique_ptr<Alerting> build_alerting(const Config& config, const router::SqliteStoreConfig& store,
-                                                       router::GatewayApi& gateway, http::ClientRegistry& clients,
+[[nodiscard]] std::unique_ptr<Alerting> build_alerting(const Config& config,
+                                                       const router::SqliteStoreConfig& store,
+                                                       router::GatewayApi& gateway,
+                                                       http::ClientRegistry& clients,
                                                        prometheus::Registry& registry);
 
 // Puts the purge of alert records older than `retention` (alerting.retention) on `store`'s

@@ -8,7 +8,8 @@
 
 namespace bindery::app {
 
-void add_callback_client_collector(http::Metrics& metrics, const http::CallbackDispatcher& dispatcher) {
+void add_callback_client_collector(http::Metrics& metrics,
+                                   const http::CallbackDispatcher& dispatcher) {
     struct Series {
         SampledCounter opened, reused, stale_retries;
         prometheus::Gauge& idle;
@@ -20,10 +21,11 @@ void add_callback_client_collector(http::Metrics& metrics, const http::CallbackD
         SampledCounter(counter_family(metrics, "bindery_callback_requests_reused_total",
                                       "Delivery callback attempts sent on a kept-alive connection")
                            .Add({})),
-        SampledCounter(counter_family(metrics, "bindery_callback_stale_retries_total",
-                                      "Delivery callback attempts resent on a fresh connection after "
-                                      "a kept-alive one failed before any answer")
-                           .Add({})),
+        SampledCounter(
+            counter_family(metrics, "bindery_callback_stale_retries_total",
+                           "Delivery callback attempts resent on a fresh connection after "
+                           "a kept-alive one failed before any answer")
+                .Add({})),
         prometheus::BuildGauge()
             .Name("bindery_callback_idle_connections")
             .Help("Kept-alive delivery callback connections waiting in the pool")

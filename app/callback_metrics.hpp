@@ -13,6 +13,7 @@ namespace bindery::app {
 
 // Registers the families in `metrics`' registry and samples `dispatcher` (which must outlive the
 // scrapes) on each one.
-void add_callback_client_collector(http::Metrics& metrics, const http::CallbackDispatcher& dispatcher);
+void add_callback_client_collector(http::Metrics& metrics,
+                                   const http::CallbackDispatcher& dispatcher);
 
 }  // namespace bindery::app

@@ -29,12 +29,14 @@ constexpr const char* kUsage =
     "  send --to NUMBER [--to ...] --text TEXT [--from SENDER] [--priority P] [--validity D]\n"
     "       [--wait[=SECONDS]]             send a trial message (API key); --wait: until final\n"
     "  message show ID                     one message (any client) with its history\n"
-    "  bind pause|resume CARRIER           stop / restart dispatching to a carrier (binds stay up)\n"
+    "  bind pause|resume CARRIER           stop / restart dispatching to a carrier (binds stay "
+    "up)\n"
     "  dlq list [--limit N] [--after ID]   dead letters\n"
     "  dlq retry ID... | --all [--limit N] send dead letters again as new messages\n"
     "  credit show CLIENT [--limit N]      a client's balance, held credit and latest ledger\n"
     "  credit add CLIENT AMOUNT [--note T] top up (minor units; negative: a correction)\n"
-    "  options: --url URL (BINDERY_URL, http://127.0.0.1:8080)  --admin-key KEY (BINDERY_ADMIN_KEY)\n"
+    "  options: --url URL (BINDERY_URL, http://127.0.0.1:8080)  --admin-key KEY "
+    "(BINDERY_ADMIN_KEY)\n"
     "           --admin-key-file FILE  --api-key KEY (BINDERY_API_KEY)  --ca FILE  --insecure\n"
     "           --timeout SECONDS (10)  --json\n"
     "  exit: 0 done, 1 refused/failed, 2 usage, 3 unreachable or 5xx, 4 authentication failed\n";
@@ -82,7 +84,8 @@ std::string read_key_file(const std::string& path) {
 }
 
 unsigned parse_unsigned(std::string_view text, const char* what) {
-    if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string_view::npos)
+    if (text.empty() || text.size() > 6 ||
+        text.find_first_not_of("0123456789") != std::string_view::npos)
         throw UsageError{std::string(what) + ": a positive number"};
     const unsigned n = static_cast<unsigned>(std::stoul(std::string(text)));
     if (n == 0) throw UsageError{std::string(what) + ": a positive number"};
@@ -109,27 +112,48 @@ Options parse(const std::vector<std::string_view>& args) {
             if (i + 1 >= args.size()) throw UsageError{std::string(name) + " needs a value"};
             return std::string(args[++i]);
         };
-        if (name == "--url") o.url = value();
-        else if (name == "--admin-key") o.admin_key = value();
-        else if (name == "--admin-key-file") o.admin_key = read_key_file(value());
-        else if (name == "--api-key") o.api_key = value();
-        else if (name == "--ca") o.ca_file = value();
-        else if (name == "--insecure") o.insecure = true;
-        else if (name == "--json") o.json_out = true;
-        else if (name == "--timeout") o.timeout = std::chrono::seconds(parse_unsigned(value(), "--timeout"));
-        else if (name == "--to") o.to.push_back(value());
-        else if (name == "--text") o.text = value();
-        else if (name == "--from") o.from = value();
-        else if (name == "--priority") o.priority = value();
-        else if (name == "--validity") o.validity = value();
-        else if (name == "--wait") o.wait_seconds = inline_value ? static_cast<int>(parse_unsigned(*inline_value, "--wait")) : 60;
-        else if (name == "--limit") o.limit = parse_unsigned(value(), "--limit");
-        else if (name == "--after") o.after = value();
-        else if (name == "--all") o.all = true;
-        else if (name == "--note") o.note = value();
-        else if (a.size() > 1 && a.front() == '-' && a.find_first_not_of("0123456789", 1) != std::string_view::npos)
-            throw UsageError{"unknown option " + std::string(a)};   // "-50" is a negative amount
-        else o.positional.emplace_back(a);
+        if (name == "--url")
+            o.url = value();
+        else if (name == "--admin-key")
+            o.admin_key = value();
+        else if (name == "--admin-key-file")
+            o.admin_key = read_key_file(value());
+        else if (name == "--api-key")
+            o.api_key = value();
+        else if (name == "--ca")
+            o.ca_file = value();
+        else if (name == "--insecure")
+            o.insecure = true;
+        else if (name == "--json")
+            o.json_out = true;
+        else if (name == "--timeout")
+            o.timeout = std::chrono::seconds(parse_unsigned(value(), "--timeout"));
+        else if (name == "--to")
+            o.to.push_back(value());
+        else if (name == "--text")
+            o.text = value();
+        else if (name == "--from")
+            o.from = value();
+        else if (name == "--priority")
+            o.priority = value();
+        else if (name == "--validity")
+            o.validity = value();
+        else if (name == "--wait")
+            o.wait_seconds =
+                inline_value ? static_cast<int>(parse_unsigned(*inline_value, "--wait")) : 60;
+        else if (name == "--limit")
+            o.limit = parse_unsigned(value(), "--limit");
+        else if (name == "--after")
+            o.after = value();
+        else if (name == "--all")
+            o.all = true;
+        else if (name == "--note")
+            o.note = value();
+        else if (a.size() > 1 && a.front() == '-' &&
+                 a.find_first_not_of("0123456789", 1) != std::string_view::npos)
+            throw UsageError{"unknown option " + std::string(a)};  // "-50" is a negative amount
+        else
+            o.positional.emplace_back(a);
     }
     return o;
 }
@@ -143,8 +167,8 @@ struct Call {
     json body;
 };
 
-Call call(const Options& o, const std::string& method, const std::string& target, const std::string& key,
-          const std::string& body = {}) {
+Call call(const Options& o, const std::string& method, const std::string& target,
+          const std::string& key, const std::string& body = {}) {
     std::string error;
     auto endpoint = parse_endpoint(o.url, error);
     if (!endpoint) throw UsageError{"--url: " + error};
@@ -174,7 +198,8 @@ Call call(const Options& o, const std::string& method, const std::string& target
 
 void need_admin_key(const Options& o) {
     if (o.admin_key.empty())
-        throw UsageError{"the admin key is required: --admin-key, --admin-key-file or BINDERY_ADMIN_KEY"};
+        throw UsageError{
+            "the admin key is required: --admin-key, --admin-key-file or BINDERY_ADMIN_KEY"};
 }
 
 std::string str(const json& j, const char* key) {
@@ -211,7 +236,8 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     if (rows.empty()) return;
     std::vector<std::size_t> width(rows.front().size(), 0);
     for (const auto& r : rows)
-        for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+        for (std::size_t i = 0; i < r.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], r[i].size());
     for (const auto& r : rows) {
         std::string line;
         for (std::size_t i = 0; i < r.size(); ++i) {
@@ -233,17 +259,19 @@ int status(const Options& o) {
     const json& s = c.body;
     std::cout << "bindery " << str(s, "version") << "  node " << str(s, "node") << "  up "
               << static_cast<long long>(s.value("uptime_seconds", 0.0)) << "s\n";
-    std::cout << "accepting " << (s.value("accepting", false) ? "yes" : "NO (backlog full)") << "  backlog "
-              << str(s, "backlog") << "/" << str(s, "backlog_limit") << "  accepted/s " << rate(s, "accept_rate")
-              << "\n\n";
-    std::vector<std::vector<std::string>> rows{{"CARRIER", "STATE", "BINDS", "WINDOW", "QUEUED", "SENT/S",
-                                                "DLR/S", "SENT", "FAILED", "THROTTLED", "BREAKER"}};
+    std::cout << "accepting " << (s.value("accepting", false) ? "yes" : "NO (backlog full)")
+              << "  backlog " << str(s, "backlog") << "/" << str(s, "backlog_limit")
+              << "  accepted/s " << rate(s, "accept_rate") << "\n\n";
+    std::vector<std::vector<std::string>> rows{{"CARRIER", "STATE", "BINDS", "WINDOW", "QUEUED",
+                                                "SENT/S", "DLR/S", "SENT", "FAILED", "THROTTLED",
+                                                "BREAKER"}};
     for (const auto& carrier : s.value("carriers", json::array())) {
-        rows.push_back({str(carrier, "name"), str(carrier, "state"),
-                        str(carrier, "binds_up") + "/" + str(carrier, "binds_configured"),
-                        str(carrier, "in_flight") + "/" + str(carrier, "window"), str(carrier, "queued"),
-                        rate(carrier, "send_rate"), rate(carrier, "receipt_rate"), str(carrier, "sends_ok"),
-                        str(carrier, "sends_failed"), str(carrier, "throttled"), str(carrier, "breaker")});
+        rows.push_back(
+            {str(carrier, "name"), str(carrier, "state"),
+             str(carrier, "binds_up") + "/" + str(carrier, "binds_configured"),
+             str(carrier, "in_flight") + "/" + str(carrier, "window"), str(carrier, "queued"),
+             rate(carrier, "send_rate"), rate(carrier, "receipt_rate"), str(carrier, "sends_ok"),
+             str(carrier, "sends_failed"), str(carrier, "throttled"), str(carrier, "breaker")});
     }
     print_table(rows);
     std::cout << "\n";
@@ -251,7 +279,8 @@ int status(const Options& o) {
     // account may not make).
     std::map<std::string, std::array<std::string, 3>> esmes;
     for (const auto& e : s.value("esme_sessions", json::array())) {
-        auto& row = esmes.try_emplace(str(e, "account"), std::array<std::string, 3>{"-", "-", "-"}).first->second;
+        auto& row = esmes.try_emplace(str(e, "account"), std::array<std::string, 3>{"-", "-", "-"})
+                        .first->second;
         const auto type = str(e, "bind_type");
         const std::size_t column = type == "trx" ? 0 : type == "tx" ? 1 : 2;
         row[column] = str(e, "bound");
@@ -263,7 +292,7 @@ int status(const Options& o) {
         std::cout << "\n";
     }
     std::vector<std::vector<std::string>> lanes{{"LANE", "WAITING"}};
-    const json lane_counts = s.value("lanes", json::object());   // items() refers into it
+    const json lane_counts = s.value("lanes", json::object());  // items() refers into it
     for (const auto& [lane, n] : lane_counts.items()) lanes.push_back({lane, n.dump()});
     print_table(lanes);
     std::cout << "\n";
@@ -292,18 +321,22 @@ void print_message(const json& m) {
         std::cout << "\n";
         std::vector<std::vector<std::string>> rows{{"AT", "FROM", "TO", "PROVIDER", "DETAIL"}};
         for (const auto& h : m["history"])
-            rows.push_back({str(h, "at"), str(h, "from"), str(h, "to"), str(h, "provider"), str(h, "detail")});
+            rows.push_back(
+                {str(h, "at"), str(h, "from"), str(h, "to"), str(h, "provider"), str(h, "detail")});
         print_table(rows);
     }
 }
 
 int message(const Options& o) {
-    if (o.positional.size() != 2 || o.positional[0] != "show") throw UsageError{"usage: bindery message show ID"};
+    if (o.positional.size() != 2 || o.positional[0] != "show")
+        throw UsageError{"usage: bindery message show ID"};
     need_admin_key(o);
     const Call c = call(o, "GET", "/admin/v1/messages/" + url_escape(o.positional[1]), o.admin_key);
     if (c.code != kCliOk) return c.code;
-    if (o.json_out) std::cout << c.body.dump(2) << "\n";
-    else print_message(c.body);
+    if (o.json_out)
+        std::cout << c.body.dump(2) << "\n";
+    else
+        print_message(c.body);
     return kCliOk;
 }
 
@@ -311,11 +344,14 @@ int bind(const Options& o) {
     if (o.positional.size() != 2 || (o.positional[0] != "pause" && o.positional[0] != "resume"))
         throw UsageError{"usage: bindery bind pause|resume CARRIER"};
     need_admin_key(o);
-    const Call c = call(o, "POST", "/admin/v1/binds/" + url_escape(o.positional[1]) + "/" + o.positional[0],
-                        o.admin_key, "{}");
+    const Call c =
+        call(o, "POST", "/admin/v1/binds/" + url_escape(o.positional[1]) + "/" + o.positional[0],
+             o.admin_key, "{}");
     if (c.code != kCliOk) return c.code;
-    if (o.json_out) std::cout << c.body.dump(2) << "\n";
-    else std::cout << str(c.body, "name") << ": " << str(c.body, "state") << "\n";
+    if (o.json_out)
+        std::cout << c.body.dump(2) << "\n";
+    else
+        std::cout << str(c.body, "name") << ": " << str(c.body, "state") << "\n";
     return kCliOk;
 }
 
@@ -323,7 +359,8 @@ int dlq(const Options& o) {
     if (o.positional.empty()) throw UsageError{"usage: bindery dlq list|retry"};
     need_admin_key(o);
     if (o.positional[0] == "list") {
-        if (o.positional.size() != 1) throw UsageError{"usage: bindery dlq list [--limit N] [--after ID]"};
+        if (o.positional.size() != 1)
+            throw UsageError{"usage: bindery dlq list [--limit N] [--after ID]"};
         std::string target = "/admin/v1/dlq?limit=" + std::to_string(o.limit.value_or(50));
         if (!o.after.empty()) target += "&after=" + url_escape(o.after);
         const Call c = call(o, "GET", target, o.admin_key);
@@ -332,13 +369,15 @@ int dlq(const Options& o) {
             std::cout << c.body.dump(2) << "\n";
             return kCliOk;
         }
-        std::vector<std::vector<std::string>> rows{{"ID", "CLIENT", "TO", "PROVIDER", "ATTEMPTS", "UPDATED", "LAST ERROR"}};
+        std::vector<std::vector<std::string>> rows{
+            {"ID", "CLIENT", "TO", "PROVIDER", "ATTEMPTS", "UPDATED", "LAST ERROR"}};
         for (const auto& m : c.body.value("messages", json::array()))
-            rows.push_back({str(m, "id"), str(m, "client"), str(m, "to"), str(m, "provider"), str(m, "attempts"),
-                            str(m, "updated_at"), str(m, "last_error")});
+            rows.push_back({str(m, "id"), str(m, "client"), str(m, "to"), str(m, "provider"),
+                            str(m, "attempts"), str(m, "updated_at"), str(m, "last_error")});
         print_table(rows);
         if (c.body.contains("next") && c.body["next"].is_string())
-            std::cout << "more: bindery dlq list --after " << c.body["next"].get<std::string>() << "\n";
+            std::cout << "more: bindery dlq list --after " << c.body["next"].get<std::string>()
+                      << "\n";
         return kCliOk;
     }
     if (o.positional[0] == "retry") {
@@ -347,9 +386,11 @@ int dlq(const Options& o) {
             if (o.positional.size() != 1) throw UsageError{"dlq retry: ids or --all, not both"};
             request = {{"all", true}, {"limit", o.limit.value_or(50)}};
         } else {
-            if (o.positional.size() < 2) throw UsageError{"usage: bindery dlq retry ID... | --all [--limit N]"};
+            if (o.positional.size() < 2)
+                throw UsageError{"usage: bindery dlq retry ID... | --all [--limit N]"};
             request["ids"] = json::array();
-            for (std::size_t i = 1; i < o.positional.size(); ++i) request["ids"].push_back(o.positional[i]);
+            for (std::size_t i = 1; i < o.positional.size(); ++i)
+                request["ids"].push_back(o.positional[i]);
         }
         const Call c = call(o, "POST", "/admin/v1/dlq/retry", o.admin_key, request.dump());
         if (c.code != kCliOk) return c.code;
@@ -359,7 +400,8 @@ int dlq(const Options& o) {
         } else {
             for (const auto& r : c.body.value("retried", json::array()))
                 std::cout << str(r, "id") << " -> " << str(r, "new_id") << "\n";
-            for (const auto& f : failed) std::cout << str(f, "id") << ": not retried: " << str(f, "error") << "\n";
+            for (const auto& f : failed)
+                std::cout << str(f, "id") << ": not retried: " << str(f, "error") << "\n";
         }
         return failed.empty() ? kCliOk : kCliFailed;
     }
@@ -401,7 +443,8 @@ int credit(const Options& o) {
             return kCliOk;
         }
         print_balance(c.body);
-        std::vector<std::vector<std::string>> rows{{"SEQ", "AT", "KIND", "AMOUNT", "MESSAGE", "NOTE"}};
+        std::vector<std::vector<std::string>> rows{
+            {"SEQ", "AT", "KIND", "AMOUNT", "MESSAGE", "NOTE"}};
         for (const auto& e : c.body.value("ledger", json::array())) {
             rows.push_back({str(e, "seq"), str(e, "at"), str(e, "kind"), str(e, "amount"),
                             str(e, "message_id"), str(e, "note")});
@@ -411,8 +454,8 @@ int credit(const Options& o) {
     }
     if (p.size() == 3 && p[0] == "add") {
         const json request = {{"amount", parse_amount(p[2])}, {"note", o.note}};
-        const Call c = call(o, "POST", "/admin/v1/credits/" + url_escape(p[1]), o.admin_key,
-                            request.dump());
+        const Call c =
+            call(o, "POST", "/admin/v1/credits/" + url_escape(p[1]), o.admin_key, request.dump());
         if (c.code != kCliOk) return c.code;
         if (o.json_out) {
             std::cout << c.body.dump(2) << "\n";
@@ -425,12 +468,13 @@ int credit(const Options& o) {
 }
 
 bool final_state(const std::string& s) {
-    return s == "DELIVERED" || s == "UNDELIVERABLE" || s == "EXPIRED" || s == "REJECTED" || s == "FAILED_PERM" ||
-           s == "DEAD_LETTER" || s == "CANCELLED";
+    return s == "DELIVERED" || s == "UNDELIVERABLE" || s == "EXPIRED" || s == "REJECTED" ||
+           s == "FAILED_PERM" || s == "DEAD_LETTER" || s == "CANCELLED";
 }
 
 int send(const Options& o) {
-    if (!o.positional.empty()) throw UsageError{"send: unexpected argument " + o.positional.front()};
+    if (!o.positional.empty())
+        throw UsageError{"send: unexpected argument " + o.positional.front()};
     if (o.to.empty() || !o.text) throw UsageError{"usage: bindery send --to NUMBER --text TEXT"};
     if (o.api_key.empty()) throw UsageError{"send needs an API key: --api-key or BINDERY_API_KEY"};
     json request = {{"to", o.to}, {"text", *o.text}};
@@ -447,8 +491,10 @@ int send(const Options& o) {
             std::cout << c.body.dump(2) << "\n";
         } else {
             for (const auto& m : c.body.value("messages", json::array()))
-                std::cout << str(m, "id") << "  " << str(m, "to") << "  " << str(m, "state") << "\n";
-            for (const auto& r : rejected) std::cout << "rejected " << str(r, "to") << ": " << r["error"].dump() << "\n";
+                std::cout << str(m, "id") << "  " << str(m, "to") << "  " << str(m, "state")
+                          << "\n";
+            for (const auto& r : rejected)
+                std::cout << "rejected " << str(r, "to") << ": " << r["error"].dump() << "\n";
         }
         return rejected.empty() ? kCliOk : kCliFailed;
     }
@@ -462,11 +508,13 @@ int send(const Options& o) {
             const Call s = call(o, "GET", "/v1/messages/" + url_escape(id), o.api_key);
             if (s.code != kCliOk) return s.code;
             last = s.body;
-            if (final_state(str(last, "state")) || std::chrono::steady_clock::now() >= deadline) break;
+            if (final_state(str(last, "state")) || std::chrono::steady_clock::now() >= deadline)
+                break;
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
         if (str(last, "state") != "DELIVERED") all_delivered = false;
-        if (!o.json_out) std::cout << id << "  " << str(last, "to") << "  " << str(last, "state") << "\n";
+        if (!o.json_out)
+            std::cout << id << "  " << str(last, "to") << "  " << str(last, "state") << "\n";
         finals.push_back(std::move(last));
     }
     if (o.json_out) std::cout << json{{"messages", finals}, {"rejected", rejected}}.dump(2) << "\n";
@@ -486,7 +534,8 @@ int run_cli(std::string_view command, const std::vector<std::string_view>& args)
     try {
         const Options o = parse(args);
         if (command == "status") {
-            if (!o.positional.empty()) throw UsageError{"status: unexpected argument " + o.positional.front()};
+            if (!o.positional.empty())
+                throw UsageError{"status: unexpected argument " + o.positional.front()};
             return status(o);
         }
         if (command == "send") return send(o);

@@ -109,8 +109,8 @@ CliReply exchange(Stream& stream, beast::tcp_stream& tcp_layer, const CliEndpoin
 
 }  // namespace
 
-CliReply cli_request(const CliEndpoint& endpoint, const std::string& method, const std::string& target,
-                     const std::string& bearer, const std::string& body,
+CliReply cli_request(const CliEndpoint& endpoint, const std::string& method,
+                     const std::string& target, const std::string& bearer, const std::string& body,
                      std::chrono::milliseconds timeout) {
     CliReply reply;
     asio::io_context io;

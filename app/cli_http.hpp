@@ -22,13 +22,13 @@ struct CliEndpoint {
 std::optional<CliEndpoint> parse_endpoint(const std::string& url, std::string& error);
 
 struct CliReply {
-    unsigned status = 0;     // 0: no HTTP answer (see error)
+    unsigned status = 0;  // 0: no HTTP answer (see error)
     std::string body;
-    std::string error;       // connect / TLS / timeout failure
+    std::string error;  // connect / TLS / timeout failure
 };
 
-CliReply cli_request(const CliEndpoint& endpoint, const std::string& method, const std::string& target,
-                     const std::string& bearer, const std::string& body,
+CliReply cli_request(const CliEndpoint& endpoint, const std::string& method,
+                     const std::string& target, const std::string& bearer, const std::string& body,
                      std::chrono::milliseconds timeout);
 
 }  // namespace bindery::app

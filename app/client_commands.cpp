@@ -79,7 +79,8 @@ Options parse(const std::vector<std::string_view>& args) {
         };
         auto is = [&](const char* name) {
             const std::string_view n(name);
-            return a == n || (a.size() > n.size() && a.substr(0, n.size()) == n && a[n.size()] == '=');
+            return a == n ||
+                   (a.size() > n.size() && a.substr(0, n.size()) == n && a[n.size()] == '=');
         };
         if (a == "--json") {
             o.json_out = true;
@@ -127,10 +128,11 @@ struct Context {
 
 Context open_store(const Options& o) {
     LoadOptions options;
-    options.resolve_secrets = false;   // only store.path and the client names are needed
-    const auto loaded = o.config.empty()
-                            ? load_config_text(default_config_text(), std::string(kDefaultConfigName), options)
-                            : load_config_file(o.config, options);
+    options.resolve_secrets = false;  // only store.path and the client names are needed
+    const auto loaded =
+        o.config.empty()
+            ? load_config_text(default_config_text(), std::string(kDefaultConfigName), options)
+            : load_config_file(o.config, options);
     if (!loaded.ok()) throw Failure{kCliFailed, format_errors(loaded.errors)};
     Context ctx{loaded.config, nullptr};
     const auto store_config = to_store_config(ctx.config.store);
@@ -138,7 +140,9 @@ Context open_store(const Options& o) {
     const auto parent = std::filesystem::path(store_config.path).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) throw Failure{kCliUnavailable, "store: cannot create " + parent.string() + ": " + ec.message()};
+    if (ec)
+        throw Failure{kCliUnavailable,
+                      "store: cannot create " + parent.string() + ": " + ec.message()};
     auto opened = router::SqliteClientStore::open(store_config);
     if (!opened) throw Failure{kCliUnavailable, "store: " + opened.error().detail};
     ctx.store = std::move(*opened);
@@ -149,10 +153,8 @@ Context open_store(const Options& o) {
     switch (e.code) {
         case router::StoreErrc::not_found:
         case router::StoreErrc::conflict:
-        case router::StoreErrc::duplicate:
-            throw Failure{kCliFailed, e.detail};
-        default:
-            throw Failure{kCliUnavailable, "store: " + e.detail};
+        case router::StoreErrc::duplicate: throw Failure{kCliFailed, e.detail};
+        default: throw Failure{kCliUnavailable, "store: " + e.detail};
     }
 }
 
@@ -162,7 +164,8 @@ bool in_config(const Config& c, std::string_view name) {
 }
 
 const std::string& single_name(const Options& o, const char* command) {
-    if (o.positional.size() != 1) throw UsageError{std::string("usage: bindery client ") + command + " NAME"};
+    if (o.positional.size() != 1)
+        throw UsageError{std::string("usage: bindery client ") + command + " NAME"};
     return o.positional.front();
 }
 
@@ -174,14 +177,16 @@ std::string read_secret(const Options& o) {
     if (!o.callback_secret_env.empty()) {
         const char* v = std::getenv(o.callback_secret_env.c_str());
         if (v == nullptr || *v == '\0') {
-            throw Failure{kCliFailed, "environment variable " + o.callback_secret_env + " is not set"};
+            throw Failure{kCliFailed,
+                          "environment variable " + o.callback_secret_env + " is not set"};
         }
         secret = v;
     } else if (!o.callback_secret_file.empty()) {
         std::ifstream in(o.callback_secret_file);
         if (!in) throw Failure{kCliFailed, "cannot read " + o.callback_secret_file};
         std::getline(in, secret);
-        while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+        while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' '))
+            secret.pop_back();
         if (secret.empty()) throw Failure{kCliFailed, o.callback_secret_file + " is empty"};
     }
     return secret;
@@ -196,12 +201,14 @@ ordered_json describe(const router::StoredClient& c) {
     j["allowed_senders"] = c.allowed_senders;
     j["rate"] = c.rate;
     j["burst"] = c.burst;
-    j["callback_url"] = c.callback_url.empty() ? ordered_json(nullptr) : ordered_json(c.callback_url);
+    j["callback_url"] =
+        c.callback_url.empty() ? ordered_json(nullptr) : ordered_json(c.callback_url);
     j["callback_signed"] = !c.callback_secret.empty();
     j["created_at"] = http::format_rfc3339(c.created_at);
-    j["key_rotated_at"] =
-        c.key_rotated_at ? ordered_json(http::format_rfc3339(*c.key_rotated_at)) : ordered_json(nullptr);
-    j["revoked_at"] = c.revoked_at ? ordered_json(http::format_rfc3339(*c.revoked_at)) : ordered_json(nullptr);
+    j["key_rotated_at"] = c.key_rotated_at ? ordered_json(http::format_rfc3339(*c.key_rotated_at))
+                                           : ordered_json(nullptr);
+    j["revoked_at"] =
+        c.revoked_at ? ordered_json(http::format_rfc3339(*c.revoked_at)) : ordered_json(nullptr);
     return j;
 }
 
@@ -226,7 +233,8 @@ int add(const Options& o) {
         throw UsageError{"--callback-url: an http:// or https:// URL"};
     }
     for (const auto& s : o.senders) {
-        if (s.empty() || s.find('\n') != std::string::npos) throw UsageError{"--sender: a sender id"};
+        if (s.empty() || s.find('\n') != std::string::npos)
+            throw UsageError{"--sender: a sender id"};
     }
     const std::string secret = read_secret(o);
     auto ctx = open_store(o);
@@ -246,7 +254,8 @@ int add(const Options& o) {
     if (auto existing = ctx.store->find(name); !existing) {
         store_failure(existing.error());
     } else if (*existing) {
-        throw Failure{kCliFailed, "client " + name + ((*existing)->active() ? " exists" : " exists (revoked)")};
+        throw Failure{kCliFailed,
+                      "client " + name + ((*existing)->active() ? " exists" : " exists (revoked)")};
     }
     if (auto r = ctx.store->add(c); !r) store_failure(r.error());
     print_key(o, c, key, "added");
@@ -254,7 +263,8 @@ int add(const Options& o) {
 }
 
 int list(const Options& o) {
-    if (!o.positional.empty()) throw UsageError{"list: unexpected argument " + o.positional.front()};
+    if (!o.positional.empty())
+        throw UsageError{"list: unexpected argument " + o.positional.front()};
     auto ctx = open_store(o);
     auto clients = ctx.store->list();
     if (!clients) store_failure(clients.error());
@@ -269,7 +279,8 @@ int list(const Options& o) {
             j["allowed_senders"] = c.allowed_senders;
             j["rate"] = c.rate;
             j["burst"] = c.burst;
-            j["callback_url"] = c.callback_url.empty() ? ordered_json(nullptr) : ordered_json(c.callback_url);
+            j["callback_url"] =
+                c.callback_url.empty() ? ordered_json(nullptr) : ordered_json(c.callback_url);
             j["callback_signed"] = c.callback_secret.is_set();
             all.push_back(std::move(j));
         }
@@ -278,7 +289,8 @@ int list(const Options& o) {
     }
     std::cout << "NAME                 SOURCE  STATE    SENDERS          RATE    CREATED\n";
     auto row = [](const std::string& name, const char* source, const char* state,
-                  const std::vector<std::string>& senders, double rate, const std::string& created) {
+                  const std::vector<std::string>& senders, double rate,
+                  const std::string& created) {
         std::string s;
         for (const auto& x : senders) s += (s.empty() ? "" : ",") + x;
         if (s.empty()) s = "*";
@@ -301,7 +313,8 @@ int list(const Options& o) {
         row(c.name, "store", c.active() ? "active" : "revoked", c.allowed_senders, c.rate,
             http::format_rfc3339(c.created_at));
     }
-    for (const auto& c : ctx.config.clients) row(c.name, "config", "active", c.allowed_senders, c.rate, "-");
+    for (const auto& c : ctx.config.clients)
+        row(c.name, "config", "active", c.allowed_senders, c.rate, "-");
     return kCliOk;
 }
 
@@ -309,7 +322,8 @@ int revoke(const Options& o) {
     const auto& name = single_name(o, "revoke");
     auto ctx = open_store(o);
     if (in_config(ctx.config, name)) {
-        throw Failure{kCliFailed, "client " + name + " is defined in the configuration file; remove it there"};
+        throw Failure{kCliFailed,
+                      "client " + name + " is defined in the configuration file; remove it there"};
     }
     if (auto r = ctx.store->revoke(name, router::SystemClock::now()); !r) store_failure(r.error());
     auto c = ctx.store->find(name);
@@ -326,7 +340,9 @@ int rotate_key(const Options& o) {
     const auto& name = single_name(o, "rotate-key");
     auto ctx = open_store(o);
     if (in_config(ctx.config, name)) {
-        throw Failure{kCliFailed, "client " + name + " is defined in the configuration file; change its key there"};
+        throw Failure{
+            kCliFailed,
+            "client " + name + " is defined in the configuration file; change its key there"};
     }
     const std::string key = generate_api_key();
     if (auto r = ctx.store->rotate_key(name, http::sha256(key), router::SystemClock::now()); !r) {
@@ -360,7 +376,8 @@ const char* client_usage() noexcept { return kUsage; }
 int run_client_command(const std::vector<std::string_view>& args) {
     std::string_view sub = args.empty() ? std::string_view() : args.front();
     try {
-        const Options o = parse(std::vector<std::string_view>(args.begin() + (args.empty() ? 0 : 1), args.end()));
+        const Options o =
+            parse(std::vector<std::string_view>(args.begin() + (args.empty() ? 0 : 1), args.end()));
         if (sub == "add") return add(o);
         if (sub == "list") return list(o);
         if (sub == "revoke") return revoke(o);

@@ -22,7 +22,8 @@ http::ClientInfo to_client_info(const router::StoredClient& c) {
 
 ClientDirectory::ClientDirectory(const http::ClientRegistry& config_clients,
                                  std::set<std::string> config_names,
-                                 router::SqliteClientStore* store, std::chrono::milliseconds refresh)
+                                 router::SqliteClientStore* store,
+                                 std::chrono::milliseconds refresh)
     : config_clients_(config_clients),
       config_names_(std::move(config_names)),
       store_(store),
@@ -45,7 +46,7 @@ bool ClientDirectory::reload_locked() const {
         }
         failing_ = true;
         const std::lock_guard lock(mutex_);
-        loaded_at_ = now;   // try again after `refresh`
+        loaded_at_ = now;  // try again after `refresh`
         return false;
     }
     if (failing_) spdlog::info(with_fields("api clients: store readable again", {}));

@@ -32,7 +32,8 @@ public:
                     std::chrono::milliseconds refresh = std::chrono::seconds(1));
 
     // http::ClientRegistry: the configuration's clients first, then the store's.
-    std::optional<http::ClientInfo> find_by_key_digest(const http::KeyDigest& digest) const override;
+    std::optional<http::ClientInfo> find_by_key_digest(
+        const http::KeyDigest& digest) const override;
 
     // Callback settings of an active store client, from the copy in memory (never reads the
     // store: called under the router's lock). nullopt: not an active store client.
@@ -49,17 +50,17 @@ private:
         std::size_t count = 0;
     };
     std::shared_ptr<const Snapshot> current() const;
-    bool reload_locked() const;   // reload_mutex_ held
+    bool reload_locked() const;  // reload_mutex_ held
 
     const http::ClientRegistry& config_clients_;
     std::set<std::string> config_names_;
     router::SqliteClientStore* store_;
     std::chrono::milliseconds refresh_;
-    mutable std::mutex mutex_;          // snapshot_, loaded_at_
-    mutable std::mutex reload_mutex_;   // one reload at a time
+    mutable std::mutex mutex_;         // snapshot_, loaded_at_
+    mutable std::mutex reload_mutex_;  // one reload at a time
     mutable std::shared_ptr<const Snapshot> snapshot_;
     mutable std::chrono::steady_clock::time_point loaded_at_{};
-    mutable bool failing_ = false;      // reload_mutex_
+    mutable bool failing_ = false;  // reload_mutex_
 };
 
 }  // namespace bindery::app

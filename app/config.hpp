@@ -31,10 +31,10 @@ struct Address {
 // process, logging, store
 
 struct ProcessConfig {
-    std::string node_id;          // default: the host name
-    unsigned io_threads = 0;      // 0 = std::thread::hardware_concurrency()
+    std::string node_id;      // default: the host name
+    unsigned io_threads = 0;  // 0 = std::thread::hardware_concurrency()
     Millis drain_timeout{std::chrono::seconds(15)};
-    std::string ready_file;       // written once every service started (empty = none)
+    std::string ready_file;  // written once every service started (empty = none)
 };
 
 enum class LogLevel { trace, debug, info, warn, error, critical, off };
@@ -71,12 +71,12 @@ struct ServerTlsConfig {
 // Delivery callbacks (docs/http-api.md): when a message reaches a final state, a signed POST to its
 // callback_url or its client's; failed attempts are retried with backoff.
 struct CallbacksConfig {
-    bool on_sent = false;                          // also report SENT (accepted by the carrier)
-    Millis timeout{std::chrono::seconds(10)};      // per attempt
+    bool on_sent = false;                      // also report SENT (accepted by the carrier)
+    Millis timeout{std::chrono::seconds(10)};  // per attempt
     unsigned max_in_flight = 16;
-    Millis initial_backoff{std::chrono::seconds(30)};   // doubling per attempt
+    Millis initial_backoff{std::chrono::seconds(30)};  // doubling per attempt
     Millis max_backoff{std::chrono::hours(1)};
-    Millis max_age{std::chrono::hours(24)};        // give up this long after the event
+    Millis max_age{std::chrono::hours(24)};  // give up this long after the event
     unsigned max_attempts = 50;
 };
 
@@ -115,10 +115,10 @@ struct SmppAccountConfig {
 
 // Receipts and MO waiting for an account's RX/TRX bind (durable: table smpp_outbox).
 struct SmppDeliveriesConfig {
-    Millis expiry{std::chrono::hours(48)};           // given up (logged, counted) after this
-    Millis retry_initial{std::chrono::seconds(5)};   // after a failed attempt, doubling...
-    Millis retry_max{std::chrono::minutes(10)};      // ...up to this
-    unsigned max_in_flight = 100;                    // per account, handed to the binds at once
+    Millis expiry{std::chrono::hours(48)};          // given up (logged, counted) after this
+    Millis retry_initial{std::chrono::seconds(5)};  // after a failed attempt, doubling...
+    Millis retry_max{std::chrono::minutes(10)};     // ...up to this
+    unsigned max_in_flight = 100;                   // per account, handed to the binds at once
 };
 
 // Where an MO goes: the first route by specificity whose destination matches (exact before
@@ -133,8 +133,8 @@ struct MoRouteConfig {
 // Concatenated submits from ESMEs (app/smpp_concat.hpp): parts held until the last arrives.
 struct SmppConcatConfig {
     Millis timeout{std::chrono::minutes(5)};  // incomplete message dropped (failure receipts) after
-    unsigned max_messages = 1000;             // incomplete messages per account; past it ESME_RMSGQFUL
-    unsigned max_parts = 10000;               // parts held per account; past it ESME_RMSGQFUL
+    unsigned max_messages = 1000;  // incomplete messages per account; past it ESME_RMSGQFUL
+    unsigned max_parts = 10000;    // parts held per account; past it ESME_RMSGQFUL
 };
 
 struct SmppServerConfig {
@@ -181,9 +181,9 @@ struct BackoffConfig {
 
 // Multi-part MO from a carrier held for reassembly (smpp::ReassemblyLimits).
 struct MoReassemblyConfig {
-    Millis timeout{std::chrono::minutes(5)};  // from the first part; then handed up incomplete
-    unsigned max_messages = 1024;             // incomplete messages held
-    unsigned max_parts = 8192;                // parts held
+    Millis timeout{std::chrono::minutes(5)};    // from the first part; then handed up incomplete
+    unsigned max_messages = 1024;               // incomplete messages held
+    unsigned max_parts = 8192;                  // parts held
     std::uint64_t max_bytes = 4 * 1024 * 1024;  // user data octets held
 };
 
@@ -224,7 +224,7 @@ struct SmppCarrierConfig {
     MessageIdFormat message_id_format = MessageIdFormat::automatic;  // for matching receipts
     // submit_sm fields.
     ValidityFormat validity_format = ValidityFormat::relative;
-    std::string service_type;   // <= 5 characters; empty = the SMSC default
+    std::string service_type;  // <= 5 characters; empty = the SMSC default
     std::uint8_t protocol_id = 0;
     bool priority_express = true;  // express messages go with priority_flag 1
     // Receipts and MO.
@@ -267,7 +267,7 @@ struct HttpCarrierConfig {
     std::string message_id_pointer;  // JSON pointer into the response for the carrier's id
     std::string success_pointer;     // JSON pointer whose value must be one of success_values
     std::vector<std::string> success_values;
-    std::string error_code_pointer;  // JSON pointer to the provider's error code
+    std::string error_code_pointer;                 // JSON pointer to the provider's error code
     std::map<std::string, std::string> status_map;  // code -> temporary | throttled | permanent
     double rate = 5;
     unsigned concurrency = 4;
@@ -295,7 +295,9 @@ struct CarrierConfig {
     std::variant<SmppCarrierConfig, KavenegarCarrierConfig, HttpCarrierConfig> settings;
     BreakerSettings breaker;
 
-    [[nodiscard]] CarrierKind kind() const noexcept { return static_cast<CarrierKind>(settings.index()); }
+    [[nodiscard]] CarrierKind kind() const noexcept {
+        return static_cast<CarrierKind>(settings.index());
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ struct RouteMatch {
     std::vector<std::string> countries;  // ISO 3166 alpha-2 of the destination
     std::vector<std::string> senders;
     std::vector<std::string> clients;
-    std::vector<unsigned> priorities;    // 0..3
+    std::vector<unsigned> priorities;  // 0..3
     std::vector<std::string> tags;
 };
 
@@ -317,9 +319,9 @@ struct RouteProvider {
 
 struct RouteConfig {
     std::string name;
-    RouteMatch match;                       // empty match = every message
-    std::vector<RouteProvider> providers;   // weighted primary set
-    std::vector<std::string> failover;      // tried in order once the primaries fail
+    RouteMatch match;                      // empty match = every message
+    std::vector<RouteProvider> providers;  // weighted primary set
+    std::vector<std::string> failover;     // tried in order once the primaries fail
 };
 
 // When a held charge becomes spent: the carrier accepted the submit, or the receipt said delivered.
@@ -336,14 +338,14 @@ struct PriceConfig {
 struct CreditsConfig {
     std::string currency;  // label reported with balances
     CaptureMode capture = CaptureMode::delivered;
-    std::int64_t default_price = 1;  // per segment
+    std::int64_t default_price = 1;   // per segment
     std::vector<PriceConfig> prices;  // longest prefix wins, then the route's price
 };
 
 struct ClientConfig {
     std::string name;
     Secret api_key;
-    std::string api_key_hash;  // "sha256:<64 hex>" when given instead of api_key
+    std::string api_key_hash;                  // "sha256:<64 hex>" when given instead of api_key
     std::vector<std::string> allowed_senders;  // empty = any
     std::string default_sender;
     double rate = 0;  // messages per second, 0 = unlimited
@@ -360,15 +362,15 @@ struct ClientConfig {
 // alerting, directories
 
 struct AlertReceiverConfig {
-    std::string name;  // Alertmanager receiver name
-    std::vector<std::string> groups;      // directory groups
-    std::vector<std::string> recipients;  // extra E.164 numbers
+    std::string name;                                 // Alertmanager receiver name
+    std::vector<std::string> groups;                  // directory groups
+    std::vector<std::string> recipients;              // extra E.164 numbers
     std::map<std::string, std::string> match_labels;  // all must equal (empty = every alert)
-    std::string template_text;  // key "template"
+    std::string template_text;                        // key "template"
     unsigned max_segments = 3;
     bool send_resolved = true;
     std::string sender;
-    std::string client;  // API client the messages are accounted to
+    std::string client;             // API client the messages are accounted to
     std::vector<std::string> tags;  // routing tags of the messages (an own route for alerts)
     Millis dedup_window{std::chrono::minutes(10)};  // same group + status + alerts: sent once
 };
@@ -376,7 +378,7 @@ struct AlertReceiverConfig {
 struct AlertingConfig {
     bool enabled = true;
     std::string path = "/v1/alertmanager";  // the only path served (kept for explicit configs)
-    Secret bearer_token;  // required in Authorization when set
+    Secret bearer_token;                    // required in Authorization when set
     std::string basic_username;
     Secret basic_password;
     std::vector<AlertReceiverConfig> receivers;
@@ -413,7 +415,9 @@ struct DirectoryConfig {
     std::string name;
     std::variant<StaticDirectoryConfig, KeycloakDirectoryConfig> settings;
 
-    [[nodiscard]] DirectoryKind kind() const noexcept { return static_cast<DirectoryKind>(settings.index()); }
+    [[nodiscard]] DirectoryKind kind() const noexcept {
+        return static_cast<DirectoryKind>(settings.index());
+    }
 };
 
 // ---------------------------------------------------------------------------------------------

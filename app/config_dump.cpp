@@ -63,7 +63,9 @@ public:
     void string_map(const char* k, const std::map<std::string, std::string>& m) {
         key(k);
         out << YAML::Flow << YAML::BeginMap;
-        for (const auto& [name, value] : m) out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::DoubleQuoted << value;
+        for (const auto& [name, value] : m)
+            out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::DoubleQuoted
+                << value;
         out << YAML::EndMap;
     }
     void secret(const char* k, const Secret& s) {
@@ -72,18 +74,19 @@ public:
             case Secret::Source::inline_value: str(k, kRedacted); return;
             case Secret::Source::file:
                 key(k);
-                out << YAML::Flow << YAML::BeginMap << YAML::Key << "file" << YAML::Value << YAML::DoubleQuoted
-                    << s.origin() << YAML::EndMap;
+                out << YAML::Flow << YAML::BeginMap << YAML::Key << "file" << YAML::Value
+                    << YAML::DoubleQuoted << s.origin() << YAML::EndMap;
                 return;
             case Secret::Source::env: {
                 std::string name = s.origin();
                 const bool defaulted = name.size() > kDefaultSuffix.size() &&
-                                       name.compare(name.size() - kDefaultSuffix.size(), kDefaultSuffix.size(),
-                                                    kDefaultSuffix) == 0;
+                                       name.compare(name.size() - kDefaultSuffix.size(),
+                                                    kDefaultSuffix.size(), kDefaultSuffix) == 0;
                 if (defaulted) name.resize(name.size() - kDefaultSuffix.size());
                 key(k);
                 out << YAML::Flow << YAML::BeginMap << YAML::Key << "env" << YAML::Value << name;
-                if (defaulted) out << YAML::Key << "default" << YAML::Value << YAML::DoubleQuoted << kRedacted;
+                if (defaulted)
+                    out << YAML::Key << "default" << YAML::Value << YAML::DoubleQuoted << kRedacted;
                 out << YAML::EndMap;
                 return;
             }
@@ -134,8 +137,8 @@ std::string format_utc_offset(std::chrono::minutes offset) {
     const auto total = offset.count();
     const auto magnitude = total < 0 ? -total : total;
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%c%02lld:%02lld", total < 0 ? '-' : '+', static_cast<long long>(magnitude / 60),
-                  static_cast<long long>(magnitude % 60));
+    std::snprintf(buf, sizeof buf, "%c%02lld:%02lld", total < 0 ? '-' : '+',
+                  static_cast<long long>(magnitude / 60), static_cast<long long>(magnitude % 60));
     return buf;
 }
 const char* const kMethods[] = {"GET", "POST", "PUT"};
@@ -173,7 +176,8 @@ void dump_carrier(Dumper& d, const CarrierConfig& c) {
         d.str("default_alphabet", name_of(s->default_alphabet, kDefaultAlphabets));
         d.boolean("allow_ia5", s->allow_ia5);
         d.boolean("allow_latin1", s->allow_latin1);
-        if (s->force_alphabet) d.str("force_alphabet", name_of(*s->force_alphabet, kForcedAlphabets));
+        if (s->force_alphabet)
+            d.str("force_alphabet", name_of(*s->force_alphabet, kForcedAlphabets));
         d.str("gsm7_packing", name_of(s->gsm7_packing, kPackings));
         d.boolean("transliterate", s->transliterate);
         d.boolean("keep_clusters", s->keep_clusters);
@@ -330,8 +334,10 @@ std::string dump_config(const Config& c) {
     for (const auto& a : s.accounts) {
         out << YAML::BeginMap;
         d.str("system_id", a.system_id);
-        if (!a.password_hash.empty()) d.str("password_hash", a.password_hash);
-        else d.secret("password", a.password);
+        if (!a.password_hash.empty())
+            d.str("password_hash", a.password_hash);
+        else
+            d.secret("password", a.password);
         d.integer("max_binds", a.max_binds);
         d.integer("window", a.window);
         d.real("max_tps", a.max_tps);
@@ -356,8 +362,10 @@ std::string dump_config(const Config& c) {
     out << YAML::BeginSeq;
     for (const auto& r : s.mo_routes) {
         out << YAML::BeginMap;
-        if (!r.destination.empty()) d.str("destination", r.destination);
-        else d.str("prefix", r.prefix);
+        if (!r.destination.empty())
+            d.str("destination", r.destination);
+        else
+            d.str("prefix", r.prefix);
         d.opt_str("carrier", r.carrier);
         d.str("account", r.account);
         out << YAML::EndMap;
@@ -406,8 +414,10 @@ std::string dump_config(const Config& c) {
     for (const auto& cl : c.clients) {
         out << YAML::BeginMap;
         d.str("name", cl.name);
-        if (!cl.api_key_hash.empty()) d.str("api_key_hash", cl.api_key_hash);
-        else d.secret("api_key", cl.api_key);
+        if (!cl.api_key_hash.empty())
+            d.str("api_key_hash", cl.api_key_hash);
+        else
+            d.secret("api_key", cl.api_key);
         d.strings("allowed_senders", cl.allowed_senders);
         d.opt_str("default_sender", cl.default_sender);
         d.real("rate", cl.rate);

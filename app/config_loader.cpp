@@ -43,7 +43,8 @@ std::optional<std::string> SystemSecretResolver::env(const std::string& name) co
 
 Expected<std::string, std::string> SystemSecretResolver::read_file(const std::string& path) const {
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Unexpected(std::string("Is a directory"));
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return Unexpected(std::string("Is a directory"));
     std::ifstream in(path, std::ios::binary);
     if (!in) return Unexpected(std::string(std::strerror(errno)));  // NOLINT(concurrency-mt-unsafe)
     std::ostringstream content;
@@ -60,7 +61,7 @@ constexpr std::size_t kMaxSystemId = 15;    // SMPP 3.4: C-Octet String, max 16 
 constexpr std::size_t kMaxPassword = 8;     // max 9 with the NUL
 constexpr std::size_t kMinAdminKey = 16;    // the operator key of /admin/v1 and /ui/
 constexpr std::size_t kMaxSystemType = 12;  // max 13 with the NUL
-constexpr std::size_t kMaxServiceType = 5;   // max 6 with the NUL
+constexpr std::size_t kMaxServiceType = 5;  // max 6 with the NUL
 
 std::string quoted(std::string_view s) {
     std::string out = "\"";
@@ -164,7 +165,8 @@ public:
     [[nodiscard]] std::string path(std::string_view key) const { return join_path(path_, key); }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] const YAML::Mark& mark() const noexcept { return mark_; }
-    // Where the value of `name` (or of its first present spelling) is; the mapping itself otherwise.
+    // Where the value of `name` (or of its first present spelling) is; the mapping itself
+    // otherwise.
     [[nodiscard]] YAML::Mark value_mark(std::initializer_list<std::string_view> names) const {
         for (const auto name : names) {
             for (const auto& f : fields_) {
@@ -274,7 +276,8 @@ public:
             return nullptr;
         }
         if (!f->value.IsScalar()) {
-            error(f->value, m.path(key), "expected " + std::string(what) + ", got " + describe_node(f->value));
+            error(f->value, m.path(key),
+                  "expected " + std::string(what) + ", got " + describe_node(f->value));
             return nullptr;
         }
         return &f->value;
@@ -282,7 +285,8 @@ public:
 
     // required: the key must be present and non-empty; non_empty: may be absent (keeping the
     // default) but not given as "".
-    bool str(MapReader& m, std::string_view key, std::string& out, bool required = false, bool non_empty = false) {
+    bool str(MapReader& m, std::string_view key, std::string& out, bool required = false,
+             bool non_empty = false) {
         const Node* n = scalar(m, key, required, "a string");
         if (n == nullptr) return false;
         if ((required || non_empty) && n->Scalar().empty()) {
@@ -293,7 +297,8 @@ public:
         return true;
     }
 
-    bool parse_int(const Node& n, const std::string& path, std::int64_t& out, std::int64_t min, std::int64_t max) {
+    bool parse_int(const Node& n, const std::string& path, std::int64_t& out, std::int64_t min,
+                   std::int64_t max) {
         if (!n.IsScalar()) {
             error(n, path, "expected an integer, got " + describe_node(n));
             return false;
@@ -311,19 +316,26 @@ public:
             digits.remove_prefix(2);
         }
         std::uint64_t magnitude = 0;
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+        const auto [end, ec] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
         if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) {
             error(n, path, "expected an integer, got " + quoted(s));
             return false;
         }
-        constexpr auto kLimit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        constexpr auto kLimit =
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
         if (magnitude > kLimit) {
-            error(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + s);
+            error(n, path,
+                  "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                      ", got " + s);
             return false;
         }
-        const auto value = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+        const auto value =
+            negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
         if (value < min || value > max) {
-            error(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + s);
+            error(n, path,
+                  "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                      ", got " + s);
             return false;
         }
         out = value;
@@ -356,7 +368,8 @@ public:
         }
         if (value < min || value > max) {
             error(*n, m.path(key),
-                  "must be between " + format_number(min) + " and " + format_number(max) + ", got " + s);
+                  "must be between " + format_number(min) + " and " + format_number(max) +
+                      ", got " + s);
             return false;
         }
         out = value;
@@ -395,7 +408,8 @@ public:
             }
         }
         std::string message = "must be one of " + names + "; got " + quoted(n.Scalar());
-        if (auto hint = closest(n.Scalar(), candidates); !hint.empty()) message += " (did you mean " + quoted(hint) + "?)";
+        if (auto hint = closest(n.Scalar(), candidates); !hint.empty())
+            message += " (did you mean " + quoted(hint) + "?)";
         error(n, path, std::move(message));
         return false;
     }
@@ -412,24 +426,28 @@ public:
         const auto value = parse_duration(n->Scalar());
         if (!value) {
             error(*n, m.path(key),
-                  "invalid duration " + quoted(n->Scalar()) + " (expected a number and a unit: 250ms, 10s, 5m, 2h, 1d)");
+                  "invalid duration " + quoted(n->Scalar()) +
+                      " (expected a number and a unit: 250ms, 10s, 5m, 2h, 1d)");
             return false;
         }
         if (*value < min || *value > max) {
             error(*n, m.path(key),
-                  "must be between " + format_duration(min) + " and " + format_duration(max) + ", got " + n->Scalar());
+                  "must be between " + format_duration(min) + " and " + format_duration(max) +
+                      ", got " + n->Scalar());
             return false;
         }
         out = *value;
         return true;
     }
 
-    bool address(MapReader& m, std::string_view key, Address& out, bool required, bool allow_port_zero) {
+    bool address(MapReader& m, std::string_view key, Address& out, bool required,
+                 bool allow_port_zero) {
         const Node* n = scalar(m, key, required, "an address (host:port)");
         if (n == nullptr) return false;
         const auto value = parse_address(n->Scalar());
         if (!value) {
-            error(*n, m.path(key), "invalid address " + quoted(n->Scalar()) + " (expected host:port)");
+            error(*n, m.path(key),
+                  "invalid address " + quoted(n->Scalar()) + " (expected host:port)");
             return false;
         }
         if (value->port == 0 && !allow_port_zero) {
@@ -440,17 +458,21 @@ public:
         return true;
     }
 
-    bool size(MapReader& m, std::string_view key, std::uint64_t& out, std::uint64_t min, std::uint64_t max) {
+    bool size(MapReader& m, std::string_view key, std::uint64_t& out, std::uint64_t min,
+              std::uint64_t max) {
         const Node* n = scalar(m, key, false, "a size");
         if (n == nullptr) return false;
         const auto value = parse_size(n->Scalar());
         if (!value) {
-            error(*n, m.path(key), "invalid size " + quoted(n->Scalar()) + " (expected bytes, or a unit: KiB, MiB, kB, MB)");
+            error(*n, m.path(key),
+                  "invalid size " + quoted(n->Scalar()) +
+                      " (expected bytes, or a unit: KiB, MiB, kB, MB)");
             return false;
         }
         if (*value < min || *value > max) {
             error(*n, m.path(key),
-                  "must be between " + std::to_string(min) + " and " + std::to_string(max) + " bytes, got " + n->Scalar());
+                  "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                      " bytes, got " + n->Scalar());
             return false;
         }
         out = *value;
@@ -484,7 +506,8 @@ public:
                 continue;
             }
             if (!kv.second.IsScalar()) {
-                error(kv.second, join_path(path, kv.first.Scalar()), "expected a string, got " + describe_node(kv.second));
+                error(kv.second, join_path(path, kv.first.Scalar()),
+                      "expected a string, got " + describe_node(kv.second));
                 continue;
             }
             out[kv.first.Scalar()] = kv.second.Scalar();
@@ -506,12 +529,14 @@ public:
         if (given > 1) {
             const Field* second = file_field != nullptr ? file_field : env_field;
             error(second->key, m.path(second->name),
-                  "conflicts with another spelling of the same secret; give only one of " + key + ", " + key +
-                      "_env, " + key + "_file");
+                  "conflicts with another spelling of the same secret; give only one of " + key +
+                      ", " + key + "_env, " + key + "_file");
             return false;
         }
-        if (env_field != nullptr) return secret_from_env(env_field->value, m.path(env_field->name), nullptr, out);
-        if (file_field != nullptr) return secret_from_file(file_field->value, m.path(file_field->name), out);
+        if (env_field != nullptr)
+            return secret_from_env(env_field->value, m.path(env_field->name), nullptr, out);
+        if (file_field != nullptr)
+            return secret_from_file(file_field->value, m.path(file_field->name), out);
         const Node& v = inline_field->value;
         const auto path = m.path(key);
         if (v.IsScalar()) {
@@ -523,7 +548,8 @@ public:
             return true;
         }
         if (!v.IsMap()) {
-            error(v, path, "expected a string, {env: NAME} or {file: PATH}, got " + describe_node(v));
+            error(v, path,
+                  "expected a string, {env: NAME} or {file: PATH}, got " + describe_node(v));
             return false;
         }
         bool ok = false;
@@ -540,16 +566,19 @@ public:
                 return;
             }
             if (fallback != nullptr && !fallback->value.IsScalar()) {
-                error(fallback->value, s.path("default"), "expected a string, got " + describe_node(fallback->value));
+                error(fallback->value, s.path("default"),
+                      "expected a string, got " + describe_node(fallback->value));
                 return;
             }
-            ok = env != nullptr ? secret_from_env(env->value, s.path("env"), fallback ? &fallback->value : nullptr, out)
+            ok = env != nullptr ? secret_from_env(env->value, s.path("env"),
+                                                  fallback ? &fallback->value : nullptr, out)
                                 : secret_from_file(file->value, s.path("file"), out);
         });
         return ok;
     }
 
-    bool secret_from_env(const Node& name, const std::string& path, const Node* fallback, Secret& out) {
+    bool secret_from_env(const Node& name, const std::string& path, const Node* fallback,
+                         Secret& out) {
         if (!name.IsScalar() || name.Scalar().empty()) {
             error(name, path, "expected an environment variable name, got " + describe_node(name));
             return false;
@@ -565,7 +594,8 @@ public:
                 out = Secret(fallback->Scalar(), Secret::Source::env, var + " (default)");
                 return true;
             }
-            error(name, path, "environment variable " + var + (value ? " is empty" : " is not set"));
+            error(name, path,
+                  "environment variable " + var + (value ? " is empty" : " is not set"));
             return false;
         }
         out = Secret(std::move(*value), Secret::Source::env, var);
@@ -601,37 +631,44 @@ public:
     // A file the gateway reads when it starts (TLS certificate, key, CA): read now, so that
     // check-config names it rather than serve failing later. `check`: the file is used (its TLS is
     // enabled). Like secrets, not read with resolve_secrets off (check-config --no-secrets).
-    bool input_file(MapReader& m, std::string_view key, std::string& out, bool required, bool check) {
+    bool input_file(MapReader& m, std::string_view key, std::string& out, bool required,
+                    bool check) {
         if (!str(m, key, out, required)) return false;
         if (out.empty() || !check || !options_.resolve_secrets) return true;
         auto content = secrets_.read_file(out);
         if (!content || content->empty()) {
             error(m.value_mark(key), m.path(key),
-                  "cannot read '" + out + "': " + (content ? std::string("the file is empty") : content.error()));
+                  "cannot read '" + out +
+                      "': " + (content ? std::string("the file is empty") : content.error()));
             return false;
         }
         return true;
     }
 
     // Checks that a resolved secret fits a protocol limit.
-    void secret_max_length(const MapReader& m, const std::string& key, const Secret& s, std::size_t max) {
+    void secret_max_length(const MapReader& m, const std::string& key, const Secret& s,
+                           std::size_t max) {
         if (!options_.resolve_secrets || !s.is_set() || s.reveal().size() <= max) return;
-        error(m.value_mark({key, key + "_env", key + "_file"}), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
-                                         std::to_string(s.reveal().size()) + " (" + s.describe() + ")");
+        error(m.value_mark({key, key + "_env", key + "_file"}), m.path(key),
+              "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
+                  std::to_string(s.reveal().size()) + " (" + s.describe() + ")");
     }
 
     // Checks that a resolved secret is long enough to resist guessing.
-    void secret_min_length(const MapReader& m, const std::string& key, const Secret& s, std::size_t min) {
+    void secret_min_length(const MapReader& m, const std::string& key, const Secret& s,
+                           std::size_t min) {
         if (!options_.resolve_secrets || !s.is_set() || s.reveal().size() >= min) return;
         error(m.value_mark({key, key + "_env", key + "_file"}), m.path(key),
-              "must be at least " + std::to_string(min) + " characters, got " + std::to_string(s.reveal().size()) +
-                  " (" + s.describe() + ")");
+              "must be at least " + std::to_string(min) + " characters, got " +
+                  std::to_string(s.reveal().size()) + " (" + s.describe() + ")");
     }
 
-    void max_length(const MapReader& m, std::string_view key, const std::string& value, std::size_t max) {
+    void max_length(const MapReader& m, std::string_view key, const std::string& value,
+                    std::size_t max) {
         if (value.size() <= max) return;
-        error(m.value_mark(key), m.path(key), "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
-                                         std::to_string(value.size()));
+        error(m.value_mark(key), m.path(key),
+              "must be at most " + std::to_string(max) + " characters (SMPP limit), got " +
+                  std::to_string(value.size()));
     }
 
     void reference(Ref kind, const Node& at, std::string path, bool only_static = false) {
@@ -640,14 +677,15 @@ public:
     }
 
     // Records a name and reports a duplicate at its second use.
-    void unique_name(std::map<std::string, YAML::Mark>& seen, const std::string& what, const Field* name_field,
-                     const std::string& path) {
+    void unique_name(std::map<std::string, YAML::Mark>& seen, const std::string& what,
+                     const Field* name_field, const std::string& path) {
         if (name_field == nullptr || !name_field->value.IsScalar()) return;
         const auto& name = name_field->value.Scalar();
         auto [it, inserted] = seen.emplace(name, name_field->value.Mark());
         if (!inserted) {
             error(name_field->value, path,
-                  "duplicate " + what + " name " + quoted(name) + " (first at line " + std::to_string(it->second.line + 1) + ")");
+                  "duplicate " + what + " name " + quoted(name) + " (first at line " +
+                      std::to_string(it->second.line + 1) + ")");
         }
     }
 
@@ -695,14 +733,17 @@ MapReader::MapReader(Loader& loader, const Node& map, std::string path)
     if (!map.IsMap()) return;
     for (const auto& kv : map) {
         if (!kv.first.IsScalar()) {
-            loader_.error(kv.first, path_, "keys must be plain strings, got " + describe_node(kv.first));
+            loader_.error(kv.first, path_,
+                          "keys must be plain strings, got " + describe_node(kv.first));
             continue;
         }
         const std::string& name = kv.first.Scalar();
-        auto previous = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.name == name; });
+        auto previous = std::find_if(fields_.begin(), fields_.end(),
+                                     [&](const Field& f) { return f.name == name; });
         if (previous != fields_.end()) {
             loader_.error(kv.first, join_path(path_, name),
-                          "duplicate key (first at line " + std::to_string(previous->key.Mark().line + 1) + ")");
+                          "duplicate key (first at line " +
+                              std::to_string(previous->key.Mark().line + 1) + ")");
             continue;
         }
         fields_.push_back(Field{name, kv.first, kv.second, false});
@@ -713,19 +754,21 @@ void MapReader::finish() {
     for (const auto& f : fields_) {
         if (f.used) continue;
         std::string message = "unknown key";
-        if (auto hint = closest(f.name, known_); !hint.empty()) message += " (did you mean " + quoted(hint) + "?)";
+        if (auto hint = closest(f.name, known_); !hint.empty())
+            message += " (did you mean " + quoted(hint) + "?)";
         loader_.error(f.key, join_path(path_, f.name), std::move(message));
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const EnumTable<LogLevel> kLogLevels = {{"trace", LogLevel::trace}, {"debug", LogLevel::debug},
-                                            {"info", LogLevel::info},   {"warn", LogLevel::warn},
-                                            {"error", LogLevel::error}, {"critical", LogLevel::critical},
-                                            {"off", LogLevel::off}};
+const EnumTable<LogLevel> kLogLevels = {
+    {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+    {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"critical", LogLevel::critical},
+    {"off", LogLevel::off}};
 
-const EnumTable<CaptureMode> kCaptureModes = {{"sent", CaptureMode::sent}, {"delivered", CaptureMode::delivered}};
+const EnumTable<CaptureMode> kCaptureModes = {{"sent", CaptureMode::sent},
+                                              {"delivered", CaptureMode::delivered}};
 
 void Loader::load_root(const Node& root, Config& config) {
     object(root, "", [&](MapReader& m) {
@@ -740,15 +783,18 @@ void Loader::load_root(const Node& root, Config& config) {
         object(m, "smpp_server", [&](MapReader& s) { load_smpp_server(s, config.smpp_server); });
         list(m, "carriers", [&](const Node& item, const std::string& path) {
             CarrierConfig c;
-            if (object(item, path, [&](MapReader& s) { load_carrier(s, c); })) config.carriers.push_back(std::move(c));
+            if (object(item, path, [&](MapReader& s) { load_carrier(s, c); }))
+                config.carriers.push_back(std::move(c));
         });
         list(m, "routes", [&](const Node& item, const std::string& path) {
             RouteConfig c;
-            if (object(item, path, [&](MapReader& s) { load_route(s, c); })) config.routes.push_back(std::move(c));
+            if (object(item, path, [&](MapReader& s) { load_route(s, c); }))
+                config.routes.push_back(std::move(c));
         });
         list(m, "clients", [&](const Node& item, const std::string& path) {
             ClientConfig c;
-            if (object(item, path, [&](MapReader& s) { load_client(s, c); })) config.clients.push_back(std::move(c));
+            if (object(item, path, [&](MapReader& s) { load_client(s, c); }))
+                config.clients.push_back(std::move(c));
         });
         object(m, "credits", [&](MapReader& s) { load_credits(s, config.credits); });
         object(m, "alerting", [&](MapReader& s) { load_alerting(s, config.alerting); });
@@ -775,14 +821,17 @@ void Loader::load_process(MapReader& m, ProcessConfig& c) {
 
 void Loader::load_logging(MapReader& m, LoggingConfig& c) {
     enumeration(m, "level", c.level, kLogLevels);
-    enumeration(m, "format", c.format, EnumTable<LogFormat>{{"human", LogFormat::human}, {"json", LogFormat::json}});
+    enumeration(m, "format", c.format,
+                EnumTable<LogFormat>{{"human", LogFormat::human}, {"json", LogFormat::json}});
     str(m, "file", c.file);
 }
 
 void Loader::load_store(MapReader& m, StoreConfig& c) {
     str(m, "path", c.path, false, true);
-    enumeration(m, "synchronous", c.synchronous,
-                EnumTable<SyncMode>{{"off", SyncMode::off}, {"normal", SyncMode::normal}, {"full", SyncMode::full}});
+    enumeration(
+        m, "synchronous", c.synchronous,
+        EnumTable<SyncMode>{
+            {"off", SyncMode::off}, {"normal", SyncMode::normal}, {"full", SyncMode::full}});
     duration(m, "retention", c.retention, std::chrono::hours(1), std::chrono::hours(24 * 3650));
     duration(m, "busy_timeout", c.busy_timeout, Millis{0}, std::chrono::minutes(10));
     duration(m, "commit_interval", c.commit_interval, Millis{0}, std::chrono::seconds(1));
@@ -792,7 +841,8 @@ void Loader::load_store(MapReader& m, StoreConfig& c) {
 void Loader::load_credits(MapReader& m, CreditsConfig& c) {
     str(m, "currency", c.currency);
     enumeration(m, "capture", c.capture, kCaptureModes);
-    integer(m, "default_price", c.default_price, 0, std::numeric_limits<std::int64_t>::max() / 1000);
+    integer(m, "default_price", c.default_price, 0,
+            std::numeric_limits<std::int64_t>::max() / 1000);
     std::set<std::string> prefixes;
     std::set<std::string> routes;
     list(m, "prices", [&](const Node& item, const std::string& path) {
@@ -808,18 +858,22 @@ void Loader::load_credits(MapReader& m, CreditsConfig& c) {
                 if (str(s, "prefix", p.prefix, true) &&
                     (p.prefix.size() < 2 || p.prefix.front() != '+' ||
                      p.prefix.find_first_not_of("0123456789", 1) != std::string::npos)) {
-                    error(s.value_mark("prefix"), s.path("prefix"), "expected \"+\" and digits, got " + quoted(p.prefix));
+                    error(s.value_mark("prefix"), s.path("prefix"),
+                          "expected \"+\" and digits, got " + quoted(p.prefix));
                 } else if (!p.prefix.empty() && !prefixes.insert(p.prefix).second) {
-                    error(s.value_mark("prefix"), s.path("prefix"), "duplicate price prefix " + quoted(p.prefix));
+                    error(s.value_mark("prefix"), s.path("prefix"),
+                          "duplicate price prefix " + quoted(p.prefix));
                 }
             } else if (Field* f = s.take("route"); f != nullptr) {
                 if (!f->value.IsScalar() || f->value.Scalar().empty()) {
-                    error(f->value, s.path("route"), "expected a route name, got " + describe_node(f->value));
+                    error(f->value, s.path("route"),
+                          "expected a route name, got " + describe_node(f->value));
                 } else {
                     p.route = f->value.Scalar();
                     reference(Ref::route, f->value, s.path("route"));
                     if (!routes.insert(p.route).second) {
-                        error(f->value, s.path("route"), "duplicate price route " + quoted(p.route));
+                        error(f->value, s.path("route"),
+                              "duplicate price route " + quoted(p.route));
                     }
                 }
             }
@@ -848,47 +902,64 @@ void Loader::load_client_tls(MapReader& m, ClientTlsConfig& c) {
 void Loader::load_http(MapReader& m, HttpServerConfig& c) {
     boolean(m, "enabled", c.enabled);
     address(m, "listen", c.listen, false, true);
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_server_tls(s, c.tls); });
-    else m.take("tls");
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_server_tls(s, c.tls); });
+    else
+        m.take("tls");
     size(m, "body_limit", c.body_limit, 1024, 64ULL * 1024 * 1024);
-    duration(m, "read_timeout", c.read_timeout, std::chrono::milliseconds(100), std::chrono::minutes(10));
+    duration(m, "read_timeout", c.read_timeout, std::chrono::milliseconds(100),
+             std::chrono::minutes(10));
     duration(m, "idle_timeout", c.idle_timeout, std::chrono::seconds(1), std::chrono::hours(1));
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
     integer(m, "workers", c.workers, 1, 1024);
-    if (m.present("callbacks")) object(m, "callbacks", [&](MapReader& s) { load_callbacks(s, c.callbacks); });
-    else m.take("callbacks");
-    if (secret(m, "admin_key", c.admin_key, false)) secret_min_length(m, "admin_key", c.admin_key, kMinAdminKey);
+    if (m.present("callbacks"))
+        object(m, "callbacks", [&](MapReader& s) { load_callbacks(s, c.callbacks); });
+    else
+        m.take("callbacks");
+    if (secret(m, "admin_key", c.admin_key, false))
+        secret_min_length(m, "admin_key", c.admin_key, kMinAdminKey);
 }
 
 void Loader::load_callbacks(MapReader& m, CallbacksConfig& c) {
     boolean(m, "on_sent", c.on_sent);
     duration(m, "timeout", c.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
     integer(m, "max_in_flight", c.max_in_flight, 1, 10'000);
-    duration(m, "initial_backoff", c.initial_backoff, std::chrono::milliseconds(100), std::chrono::hours(24));
-    duration(m, "max_backoff", c.max_backoff, std::chrono::milliseconds(100), std::chrono::hours(24));
+    duration(m, "initial_backoff", c.initial_backoff, std::chrono::milliseconds(100),
+             std::chrono::hours(24));
+    duration(m, "max_backoff", c.max_backoff, std::chrono::milliseconds(100),
+             std::chrono::hours(24));
     duration(m, "max_age", c.max_age, std::chrono::seconds(1), std::chrono::hours(24 * 30));
     integer(m, "max_attempts", c.max_attempts, 1, 1'000'000);
     if (c.max_backoff < c.initial_backoff) {
-        error(m.value_mark("max_backoff"), m.path("max_backoff"), "must not be shorter than initial_backoff");
+        error(m.value_mark("max_backoff"), m.path("max_backoff"),
+              "must not be shorter than initial_backoff");
     }
 }
 
-const EnumTable<BindType> kBindTypes = {{"trx", BindType::trx}, {"tx", BindType::tx}, {"rx", BindType::rx}};
+const EnumTable<BindType> kBindTypes = {
+    {"trx", BindType::trx}, {"tx", BindType::tx}, {"rx", BindType::rx}};
 
 void Loader::load_smpp_server(MapReader& m, SmppServerConfig& c) {
     boolean(m, "enabled", c.enabled);
     address(m, "listen", c.listen, false, true);
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_server_tls(s, c.tls); });
-    else m.take("tls");
-    if (str(m, "system_id", c.system_id, false, true)) max_length(m, "system_id", c.system_id, kMaxSystemId);
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_server_tls(s, c.tls); });
+    else
+        m.take("tls");
+    if (str(m, "system_id", c.system_id, false, true))
+        max_length(m, "system_id", c.system_id, kMaxSystemId);
     integer(m, "max_connections", c.max_connections, 1, 1'000'000);
     duration(m, "bind_timeout", c.bind_timeout, std::chrono::seconds(1), std::chrono::minutes(10));
-    duration(m, "enquire_link_interval", c.enquire_link_interval, std::chrono::seconds(1), std::chrono::hours(1));
-    duration(m, "inactivity_timeout", c.inactivity_timeout, std::chrono::seconds(1), std::chrono::hours(24));
-    duration(m, "response_timeout", c.response_timeout, std::chrono::milliseconds(100), std::chrono::minutes(10));
+    duration(m, "enquire_link_interval", c.enquire_link_interval, std::chrono::seconds(1),
+             std::chrono::hours(1));
+    duration(m, "inactivity_timeout", c.inactivity_timeout, std::chrono::seconds(1),
+             std::chrono::hours(24));
+    duration(m, "response_timeout", c.response_timeout, std::chrono::milliseconds(100),
+             std::chrono::minutes(10));
     if (m.present("concat")) {
         object(m, "concat", [&](MapReader& s) {
-            duration(s, "timeout", c.concat.timeout, std::chrono::seconds(1), std::chrono::hours(24));
+            duration(s, "timeout", c.concat.timeout, std::chrono::seconds(1),
+                     std::chrono::hours(24));
             integer(s, "max_messages", c.concat.max_messages, 1, 1'000'000);
             integer(s, "max_parts", c.concat.max_parts, 255, 10'000'000);
         });
@@ -897,21 +968,26 @@ void Loader::load_smpp_server(MapReader& m, SmppServerConfig& c) {
     }
     list(m, "accounts", [&](const Node& item, const std::string& path) {
         SmppAccountConfig a;
-        if (object(item, path, [&](MapReader& s) { load_account(s, a); })) c.accounts.push_back(std::move(a));
+        if (object(item, path, [&](MapReader& s) { load_account(s, a); }))
+            c.accounts.push_back(std::move(a));
     });
     object(m, "deliveries", [&](MapReader& s) {
         auto& d = c.deliveries;
         duration(s, "expiry", d.expiry, std::chrono::minutes(1), std::chrono::hours(24 * 30));
-        duration(s, "retry_initial", d.retry_initial, std::chrono::milliseconds(100), std::chrono::hours(1));
-        duration(s, "retry_max", d.retry_max, std::chrono::milliseconds(100), std::chrono::hours(24));
+        duration(s, "retry_initial", d.retry_initial, std::chrono::milliseconds(100),
+                 std::chrono::hours(1));
+        duration(s, "retry_max", d.retry_max, std::chrono::milliseconds(100),
+                 std::chrono::hours(24));
         integer(s, "max_in_flight", d.max_in_flight, 1, 10'000);
         if (d.retry_max < d.retry_initial) {
-            error(s.value_mark("retry_max"), s.path("retry_max"), "must not be shorter than retry_initial");
+            error(s.value_mark("retry_max"), s.path("retry_max"),
+                  "must not be shorter than retry_initial");
         }
     });
     list(m, "mo_routes", [&](const Node& item, const std::string& path) {
         MoRouteConfig r;
-        if (object(item, path, [&](MapReader& s) { load_mo_route(s, r); })) c.mo_routes.push_back(std::move(r));
+        if (object(item, path, [&](MapReader& s) { load_mo_route(s, r); }))
+            c.mo_routes.push_back(std::move(r));
     });
 }
 
@@ -927,8 +1003,11 @@ void Loader::load_mo_route(MapReader& m, MoRouteConfig& c) {
         if (str(m, key, value, true)) {
             std::string_view digits = value;
             if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-            if (digits.empty() || digits.size() > 20 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
-                error(m.value_mark(key), m.path(key), "expected digits (an optional leading \"+\"), at most 20, got " + quoted(value));
+            if (digits.empty() || digits.size() > 20 ||
+                digits.find_first_not_of("0123456789") != std::string_view::npos) {
+                error(m.value_mark(key), m.path(key),
+                      "expected digits (an optional leading \"+\"), at most 20, got " +
+                          quoted(value));
             } else {
                 value = std::string(digits);
             }
@@ -939,7 +1018,8 @@ void Loader::load_mo_route(MapReader& m, MoRouteConfig& c) {
             c.carrier = f->value.Scalar();
             reference(Ref::smpp_carrier, f->value, m.path("carrier"));
         } else {
-            error(f->value, m.path("carrier"), "expected a carrier name, got " + describe_node(f->value));
+            error(f->value, m.path("carrier"),
+                  "expected a carrier name, got " + describe_node(f->value));
         }
     }
     if (Field* f = m.take("account"); f == nullptr) {
@@ -948,36 +1028,43 @@ void Loader::load_mo_route(MapReader& m, MoRouteConfig& c) {
         c.account = f->value.Scalar();
         reference(Ref::account, f->value, m.path("account"));
     } else {
-        error(f->value, m.path("account"), "expected an account system_id, got " + describe_node(f->value));
+        error(f->value, m.path("account"),
+              "expected an account system_id, got " + describe_node(f->value));
     }
-    const std::string key = (c.destination.empty() ? "prefix " + c.prefix : "destination " + c.destination) +
-                            (c.carrier.empty() ? "" : " from carrier " + c.carrier);
+    const std::string key =
+        (c.destination.empty() ? "prefix " + c.prefix : "destination " + c.destination) +
+        (c.carrier.empty() ? "" : " from carrier " + c.carrier);
     if (!c.destination.empty() || !c.prefix.empty()) {
         auto [it, inserted] = mo_route_keys_.emplace(key, m.mark());
         if (!inserted) {
             error(m.mark(), m.path(c.destination.empty() ? "prefix" : "destination"),
-                  "duplicate MO route (" + key + ", first at line " + std::to_string(it->second.line + 1) + ")");
+                  "duplicate MO route (" + key + ", first at line " +
+                      std::to_string(it->second.line + 1) + ")");
         }
     }
 }
 
 void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
     unique_name(account_names_, "account", m.take("system_id"), m.path("system_id"));
-    if (str(m, "system_id", c.system_id, true)) max_length(m, "system_id", c.system_id, kMaxSystemId);
+    if (str(m, "system_id", c.system_id, true))
+        max_length(m, "system_id", c.system_id, kMaxSystemId);
     const bool has_hash = m.present("password_hash");
     if (has_hash) {
         if (m.present("password") || m.present("password_env") || m.present("password_file")) {
-            error(m.value_mark("password_hash"), m.path("password_hash"), "give either password_hash or a password, not both");
+            error(m.value_mark("password_hash"), m.path("password_hash"),
+                  "give either password_hash or a password, not both");
         }
         if (str(m, "password_hash", c.password_hash) && !is_sha256_hash(c.password_hash)) {
-            error(m.value_mark("password_hash"), m.path("password_hash"), "expected \"sha256:\" followed by 64 hex digits");
+            error(m.value_mark("password_hash"), m.path("password_hash"),
+                  "expected \"sha256:\" followed by 64 hex digits");
         }
         m.take("password");
         m.take("password_env");
         m.take("password_file");
     } else if (secret(m, "password", c.password, false)) {
         secret_max_length(m, "password", c.password, kMaxPassword);
-    } else if (!m.present("password") && !m.present("password_env") && !m.present("password_file")) {
+    } else if (!m.present("password") && !m.present("password_env") &&
+               !m.present("password_file")) {
         missing(m, "password", "give password, password_env, password_file or password_hash");
     }
     integer(m, "max_binds", c.max_binds, 1, 1000);
@@ -986,19 +1073,23 @@ void Loader::load_account(MapReader& m, SmppAccountConfig& c) {
     {
         std::size_t given = 0;
         const auto where = m.value_mark("bind_types");
-        if (list(m, "bind_types", [&](const Node& item, const std::string& path) {
-                if (given++ == 0) c.bind_types.clear();
-                BindType t{};
-                if (parse_enum(item, path, t, kBindTypes)) c.bind_types.push_back(t);
-            }) && given == 0) {
+        if (list(m, "bind_types",
+                 [&](const Node& item, const std::string& path) {
+                     if (given++ == 0) c.bind_types.clear();
+                     BindType t{};
+                     if (parse_enum(item, path, t, kBindTypes)) c.bind_types.push_back(t);
+                 }) &&
+            given == 0) {
             // An account no bind may use is a mistake, not "every type".
-            error(where, m.path("bind_types"), "must not be empty (leave it out for trx, tx and rx)");
+            error(where, m.path("bind_types"),
+                  "must not be empty (leave it out for trx, tx and rx)");
         }
     }
     strings(m, "allowed_senders", c.allowed_senders);
     if (m.present("delivery_expiry")) {
         Millis expiry{};
-        if (duration(m, "delivery_expiry", expiry, std::chrono::minutes(1), std::chrono::hours(24 * 30))) {
+        if (duration(m, "delivery_expiry", expiry, std::chrono::minutes(1),
+                     std::chrono::hours(24 * 30))) {
             c.delivery_expiry = expiry;
         }
     } else {
@@ -1020,8 +1111,10 @@ void Loader::load_carrier(MapReader& m, CarrierConfig& c) {
     unique_name(carrier_names_, "carrier", m.take("name"), m.path("name"));
     str(m, "name", c.name, true);
     boolean(m, "enabled", c.enabled);
-    if (m.present("breaker")) object(m, "breaker", [&](MapReader& s) { load_breaker(s, c.breaker); });
-    else m.take("breaker");
+    if (m.present("breaker"))
+        object(m, "breaker", [&](MapReader& s) { load_breaker(s, c.breaker); });
+    else
+        m.take("breaker");
     int kind = 0;
     Field* kind_field = m.take("kind");
     if (kind_field == nullptr) {
@@ -1042,9 +1135,12 @@ void Loader::load_carrier(MapReader& m, CarrierConfig& c) {
 
 void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     address(m, "address", c.address, true, false);
-    if (str(m, "system_id", c.system_id, true)) max_length(m, "system_id", c.system_id, kMaxSystemId);
-    if (secret(m, "password", c.password, true)) secret_max_length(m, "password", c.password, kMaxPassword);
-    if (str(m, "system_type", c.system_type)) max_length(m, "system_type", c.system_type, kMaxSystemType);
+    if (str(m, "system_id", c.system_id, true))
+        max_length(m, "system_id", c.system_id, kMaxSystemId);
+    if (secret(m, "password", c.password, true))
+        secret_max_length(m, "password", c.password, kMaxPassword);
+    if (str(m, "system_type", c.system_type))
+        max_length(m, "system_type", c.system_type, kMaxSystemType);
     enumeration(m, "bind_type", c.bind_type,
                 EnumTable<CarrierBindType>{{"trx", CarrierBindType::trx},
                                            {"tx", CarrierBindType::tx},
@@ -1056,15 +1152,19 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     number(m, "max_tps", c.max_tps, 0, 100'000);
     integer(m, "burst", c.burst, 0, 100'000);
     duration(m, "bind_timeout", c.bind_timeout, std::chrono::seconds(1), std::chrono::minutes(5));
-    duration(m, "response_timeout", c.response_timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
-    duration(m, "enquire_link_interval", c.enquire_link_interval, std::chrono::seconds(1), std::chrono::hours(1));
+    duration(m, "response_timeout", c.response_timeout, std::chrono::milliseconds(100),
+             std::chrono::minutes(5));
+    duration(m, "enquire_link_interval", c.enquire_link_interval, std::chrono::seconds(1),
+             std::chrono::hours(1));
     object(m, "reconnect", [&](MapReader& s) {
-        duration(s, "initial", c.reconnect.initial, std::chrono::milliseconds(10), std::chrono::hours(1));
+        duration(s, "initial", c.reconnect.initial, std::chrono::milliseconds(10),
+                 std::chrono::hours(1));
         duration(s, "max", c.reconnect.max, std::chrono::milliseconds(10), std::chrono::hours(1));
         number(s, "multiplier", c.reconnect.multiplier, 1.0, 10.0);
         if (c.reconnect.initial > c.reconnect.max) {
             error(s.value_mark("initial"), s.path("initial"),
-                  "must not exceed max (" + format_duration(c.reconnect.initial) + " > " + format_duration(c.reconnect.max) + ")");
+                  "must not exceed max (" + format_duration(c.reconnect.initial) + " > " +
+                      format_duration(c.reconnect.max) + ")");
         }
     });
     std::uint8_t source_ton = 0, source_npi = 0;
@@ -1088,7 +1188,8 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
                 EnumTable<ValidityFormat>{{"relative", ValidityFormat::relative},
                                           {"absolute", ValidityFormat::absolute},
                                           {"none", ValidityFormat::none}});
-    if (str(m, "service_type", c.service_type)) max_length(m, "service_type", c.service_type, kMaxServiceType);
+    if (str(m, "service_type", c.service_type))
+        max_length(m, "service_type", c.service_type, kMaxServiceType);
     integer(m, "protocol_id", c.protocol_id, 0, 255);
     boolean(m, "priority_express", c.priority_express);
     utc_offset(m, "receipt_utc_offset", c.receipt_utc_offset);
@@ -1108,12 +1209,16 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     // (the router refuses an empty one), so there is nothing for a carrier default to fill in.
     if (Field* f = m.take("default_sender")) {
         error(f->value, m.path("default_sender"),
-              "not supported on an SMPP carrier (it never had an effect: every message carries its own sender, "
-              "HTTP \"from\" / SMPP source_addr); limit senders with clients[].allowed_senders, route by sender "
+              "not supported on an SMPP carrier (it never had an effect: every message carries its "
+              "own sender, "
+              "HTTP \"from\" / SMPP source_addr); limit senders with clients[].allowed_senders, "
+              "route by sender "
               "with routes[].match.senders");
     }
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
-    else m.take("tls");
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
+    else
+        m.take("tls");
 }
 
 // The carrier's text options (smpp::EncodeOptions). default_data_coding was read and never used
@@ -1124,8 +1229,10 @@ void Loader::load_smpp_text(MapReader& m, SmppCarrierConfig& c) {
         std::int64_t value = 0;
         if (parse_int(f->value, m.path("default_data_coding"), value, 0, 255) && value != 0) {
             error(f->value, m.path("default_data_coding"),
-                  "no longer supported (it never had an effect): use default_alphabet (what data_coding 0 means: "
-                  "gsm7, ia5, latin1), allow_ia5 / allow_latin1 (data_coding 1 / 3 when cheaper) or force_alphabet");
+                  "no longer supported (it never had an effect): use default_alphabet (what "
+                  "data_coding 0 means: "
+                  "gsm7, ia5, latin1), allow_ia5 / allow_latin1 (data_coding 1 / 3 when cheaper) "
+                  "or force_alphabet");
         }
     }
     enumeration(m, "default_alphabet", c.default_alphabet,
@@ -1145,8 +1252,10 @@ void Loader::load_smpp_text(MapReader& m, SmppCarrierConfig& c) {
         // GSM 7-bit has no data_coding but 0: where 0 means another alphabet it cannot be sent.
         if (forced == ForcedAlphabet::gsm7 && c.default_alphabet != DefaultAlphabet::gsm7) {
             error(m.value_mark("force_alphabet"), m.path("force_alphabet"),
-                  "gsm7 needs default_alphabet: gsm7 (GSM 7-bit goes as data_coding 0, which this carrier reads as " +
-                      std::string(c.default_alphabet == DefaultAlphabet::ia5 ? "ia5" : "latin1") + ")");
+                  "gsm7 needs default_alphabet: gsm7 (GSM 7-bit goes as data_coding 0, which this "
+                  "carrier reads as " +
+                      std::string(c.default_alphabet == DefaultAlphabet::ia5 ? "ia5" : "latin1") +
+                      ")");
         }
     }
     enumeration(m, "gsm7_packing", c.gsm7_packing,
@@ -1169,14 +1278,19 @@ void Loader::utc_offset(MapReader& m, std::string_view key, std::chrono::minutes
     std::string digits;
     bool ok = s.size() >= 3 && (s[0] == '+' || s[0] == '-');
     for (std::size_t i = 1; ok && i < s.size(); ++i) {
-        if (s[i] >= '0' && s[i] <= '9') digits.push_back(s[i]);
-        else if (!(s[i] == ':' && i == 3)) ok = false;
+        if (s[i] >= '0' && s[i] <= '9')
+            digits.push_back(s[i]);
+        else if (!(s[i] == ':' && i == 3))
+            ok = false;
     }
-    ok = ok && (digits.size() == 2 || digits.size() == 4) && (s.find(':') == std::string::npos || digits.size() == 4);
+    ok = ok && (digits.size() == 2 || digits.size() == 4) &&
+         (s.find(':') == std::string::npos || digits.size() == 4);
     const int hours = ok ? std::stoi(digits.substr(0, 2)) : 0;
     const int minutes = ok && digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
     if (!ok || minutes > 59 || hours * 60 + minutes > 14 * 60) {
-        error(*n, m.path(key), "invalid UTC offset " + quoted(s) + " (expected +HH:MM or -HH:MM within 14 hours, or Z)");
+        error(*n, m.path(key),
+              "invalid UTC offset " + quoted(s) +
+                  " (expected +HH:MM or -HH:MM within 14 hours, or Z)");
         return;
     }
     out = std::chrono::minutes((s[0] == '-' ? -1 : 1) * (hours * 60 + minutes));
@@ -1193,9 +1307,10 @@ void Loader::url(MapReader& m, std::string_view key, std::string& out, bool requ
         return;
     }
     const std::string& s = f->value.Scalar();
-    if ((s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) || s.find(' ') != std::string::npos ||
-        s.size() <= std::string_view("http://").size()) {
-        error(f->value, m.path(key), "invalid URL " + quoted(s) + " (expected http://... or https://...)");
+    if ((s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) ||
+        s.find(' ') != std::string::npos || s.size() <= std::string_view("http://").size()) {
+        error(f->value, m.path(key),
+              "invalid URL " + quoted(s) + " (expected http://... or https://...)");
         return;
     }
     out = s;
@@ -1209,7 +1324,8 @@ void Loader::load_breaker(MapReader& m, BreakerSettings& c) {
     duration(m, "open_for", c.open_for, std::chrono::milliseconds(100), std::chrono::hours(1));
     integer(m, "probe_successes", c.probe_successes, 1, 1'000);
     if (c.min_samples > c.window) {
-        error(m.value_mark("min_samples"), m.path("min_samples"), "must not exceed window (" + std::to_string(c.window) + ")");
+        error(m.value_mark("min_samples"), m.path("min_samples"),
+              "must not exceed window (" + std::to_string(c.window) + ")");
     }
 }
 
@@ -1222,11 +1338,16 @@ void Loader::load_kavenegar(MapReader& m, KavenegarCarrierConfig& c) {
     duration(m, "timeout", c.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
     integer(m, "batch", c.batch, 1, 200);
     boolean(m, "poll_status", c.poll_status);
-    duration(m, "status_interval", c.status_interval, std::chrono::seconds(1), std::chrono::hours(1));
-    duration(m, "status_max_interval", c.status_max_interval, std::chrono::seconds(1), std::chrono::hours(6));
-    duration(m, "status_give_up", c.status_give_up, std::chrono::minutes(1), std::chrono::hours(24 * 7));
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
-    else m.take("tls");
+    duration(m, "status_interval", c.status_interval, std::chrono::seconds(1),
+             std::chrono::hours(1));
+    duration(m, "status_max_interval", c.status_max_interval, std::chrono::seconds(1),
+             std::chrono::hours(6));
+    duration(m, "status_give_up", c.status_give_up, std::chrono::minutes(1),
+             std::chrono::hours(24 * 7));
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
+    else
+        m.take("tls");
     if (c.status_max_interval < c.status_interval) {
         error(m.value_mark("status_max_interval"), m.path("status_max_interval"),
               "must be at least status_interval");
@@ -1234,8 +1355,10 @@ void Loader::load_kavenegar(MapReader& m, KavenegarCarrierConfig& c) {
 }
 
 void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
-    enumeration(m, "method", c.method,
-                EnumTable<HttpMethod>{{"GET", HttpMethod::get}, {"POST", HttpMethod::post}, {"PUT", HttpMethod::put}});
+    enumeration(
+        m, "method", c.method,
+        EnumTable<HttpMethod>{
+            {"GET", HttpMethod::get}, {"POST", HttpMethod::post}, {"PUT", HttpMethod::put}});
     url(m, "url", c.url, true);
     str(m, "body", c.body);
     str(m, "content_type", c.content_type);
@@ -1243,10 +1366,13 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     secret(m, "auth_token", c.auth_token, false);
     {
         const auto where = m.value_mark({"secret", "secret_env", "secret_file"});
-        const bool given = m.present("secret") || m.present("secret_env") || m.present("secret_file");
+        const bool given =
+            m.present("secret") || m.present("secret_env") || m.present("secret_file");
         secret(m, "secret", c.secret, false);
-        bool used = c.url.find("{secret}") != std::string::npos || c.body.find("{secret}") != std::string::npos;
-        for (const auto& [name, value] : c.headers) used = used || value.find("{secret}") != std::string::npos;
+        bool used = c.url.find("{secret}") != std::string::npos ||
+                    c.body.find("{secret}") != std::string::npos;
+        for (const auto& [name, value] : c.headers)
+            used = used || value.find("{secret}") != std::string::npos;
         if (used && !given) {
             missing(m, "secret", "{secret} is used; give secret, secret_env or secret_file");
         } else if (given && !used) {
@@ -1257,16 +1383,19 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
         if (first) c.success_status.clear();
         first = false;
         std::int64_t code = 0;
-        if (parse_int(item, path, code, 100, 599)) c.success_status.push_back(static_cast<unsigned>(code));
+        if (parse_int(item, path, code, 100, 599))
+            c.success_status.push_back(static_cast<unsigned>(code));
     });
     if (str(m, "message_id_pointer", c.message_id_pointer) && !c.message_id_pointer.empty() &&
         c.message_id_pointer.front() != '/') {
-        error(m.value_mark("message_id_pointer"), m.path("message_id_pointer"), "a JSON pointer starts with '/'");
+        error(m.value_mark("message_id_pointer"), m.path("message_id_pointer"),
+              "a JSON pointer starts with '/'");
     }
     str(m, "auth_header", c.auth_header);
     str(m, "auth_scheme", c.auth_scheme);
     for (const char* key : {"success_pointer", "error_code_pointer"}) {
-        std::string& out = std::string_view(key) == "success_pointer" ? c.success_pointer : c.error_code_pointer;
+        std::string& out =
+            std::string_view(key) == "success_pointer" ? c.success_pointer : c.error_code_pointer;
         if (str(m, key, out) && !out.empty() && out.front() != '/') {
             error(m.value_mark(key), m.path(key), "a JSON pointer starts with '/'");
         }
@@ -1278,20 +1407,25 @@ void Loader::load_http_carrier(MapReader& m, HttpCarrierConfig& c) {
     if (string_map(m, "status_map", c.status_map)) {
         for (const auto& [code, cls] : c.status_map) {
             const bool code_ok = !code.empty() && code.size() <= 9 &&
-                                 std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+                                 std::all_of(code.begin(), code.end(),
+                                             [](char ch) { return ch >= '0' && ch <= '9'; });
             if (!code_ok || (cls != "temporary" && cls != "throttled" && cls != "permanent")) {
                 error(m.value_mark("status_map"), m.path("status_map"),
-                      "expected CODE: temporary | throttled | permanent, got " + quoted(code) + ": " + quoted(cls));
+                      "expected CODE: temporary | throttled | permanent, got " + quoted(code) +
+                          ": " + quoted(cls));
             }
         }
     }
     number(m, "rate", c.rate, 0.01, 10'000);
     integer(m, "concurrency", c.concurrency, 1, 1024);
     duration(m, "timeout", c.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
-    else m.take("tls");
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
+    else
+        m.take("tls");
     if (c.method == HttpMethod::get && !c.body.empty()) {
-        error(m.value_mark("body"), m.path("body"), "a GET request has no body; use method POST or PUT");
+        error(m.value_mark("body"), m.path("body"),
+              "a GET request has no body; use method POST or PUT");
     }
 }
 
@@ -1300,12 +1434,14 @@ void Loader::load_route(MapReader& m, RouteConfig& c) {
     str(m, "name", c.name, true);
     object(m, "match", [&](MapReader& s) {
         list(s, "prefixes", [&](const Node& item, const std::string& path) {
-            const bool ok = item.IsScalar() && !item.Scalar().empty() &&
-                            std::all_of(item.Scalar().begin() + (item.Scalar().front() == '+' ? 1 : 0),
-                                        item.Scalar().end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
-                            item.Scalar() != "+";
+            const bool ok =
+                item.IsScalar() && !item.Scalar().empty() &&
+                std::all_of(item.Scalar().begin() + (item.Scalar().front() == '+' ? 1 : 0),
+                            item.Scalar().end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+                item.Scalar() != "+";
             if (!ok) {
-                error(item, path, "expected a number prefix such as \"+98912\", got " + describe_node(item));
+                error(item, path,
+                      "expected a number prefix such as \"+98912\", got " + describe_node(item));
                 return;
             }
             c.match.prefixes.push_back(item.Scalar());
@@ -1315,7 +1451,9 @@ void Loader::load_route(MapReader& m, RouteConfig& c) {
                             std::all_of(item.Scalar().begin(), item.Scalar().end(),
                                         [](char ch) { return ch >= 'A' && ch <= 'Z'; });
             if (!ok) {
-                error(item, path, "expected an ISO 3166 alpha-2 country code such as \"IR\", got " + describe_node(item));
+                error(item, path,
+                      "expected an ISO 3166 alpha-2 country code such as \"IR\", got " +
+                          describe_node(item));
                 return;
             }
             c.match.countries.push_back(item.Scalar());
@@ -1331,7 +1469,8 @@ void Loader::load_route(MapReader& m, RouteConfig& c) {
         });
         list(s, "priorities", [&](const Node& item, const std::string& path) {
             std::int64_t p = 0;
-            if (parse_int(item, path, p, 0, 3)) c.match.priorities.push_back(static_cast<unsigned>(p));
+            if (parse_int(item, path, p, 0, 3))
+                c.match.priorities.push_back(static_cast<unsigned>(p));
         });
         strings(s, "tags", c.match.tags);
     });
@@ -1348,7 +1487,8 @@ void Loader::load_route(MapReader& m, RouteConfig& c) {
                 p.carrier = f->value.Scalar();
                 reference(Ref::carrier, f->value, s.path("carrier"));
             } else if (f != nullptr) {
-                error(f->value, s.path("carrier"), "expected a carrier name, got " + describe_node(f->value));
+                error(f->value, s.path("carrier"),
+                      "expected a carrier name, got " + describe_node(f->value));
             } else {
                 missing(s, "carrier");
             }
@@ -1364,17 +1504,22 @@ void Loader::load_route(MapReader& m, RouteConfig& c) {
         c.failover.push_back(item.Scalar());
         reference(Ref::carrier, item, path);
     });
-    if (!has_providers && !m.present("providers")) missing(m, "providers", "a route sends to at least one carrier");
+    if (!has_providers && !m.present("providers"))
+        missing(m, "providers", "a route sends to at least one carrier");
 }
 
 void Loader::load_client(MapReader& m, ClientConfig& c) {
     unique_name(client_names_, "client", m.take("name"), m.path("name"));
     str(m, "name", c.name, true);
-    const bool has_key = m.present("api_key") || m.present("api_key_env") || m.present("api_key_file");
+    const bool has_key =
+        m.present("api_key") || m.present("api_key_env") || m.present("api_key_file");
     if (m.present("api_key_hash")) {
-        if (has_key) error(m.value_mark("api_key_hash"), m.path("api_key_hash"), "give either api_key_hash or an api_key, not both");
+        if (has_key)
+            error(m.value_mark("api_key_hash"), m.path("api_key_hash"),
+                  "give either api_key_hash or an api_key, not both");
         if (str(m, "api_key_hash", c.api_key_hash) && !is_sha256_hash(c.api_key_hash)) {
-            error(m.value_mark("api_key_hash"), m.path("api_key_hash"), "expected \"sha256:\" followed by 64 hex digits");
+            error(m.value_mark("api_key_hash"), m.path("api_key_hash"),
+                  "expected \"sha256:\" followed by 64 hex digits");
         }
         m.take("api_key");
         m.take("api_key_env");
@@ -1393,21 +1538,26 @@ void Loader::load_client(MapReader& m, ClientConfig& c) {
     secret(m, "callback_secret", c.callback_secret, false);
     if (Field* f = m.take("credit"); f != nullptr) {
         std::int64_t credit = 0;
-        if (parse_int(f->value, m.path("credit"), credit, 0, std::numeric_limits<std::int64_t>::max())) c.credit = credit;
+        if (parse_int(f->value, m.path("credit"), credit, 0,
+                      std::numeric_limits<std::int64_t>::max()))
+            c.credit = credit;
     }
     if (m.present("capture")) {
         CaptureMode capture = CaptureMode::delivered;
         if (enumeration(m, "capture", capture, kCaptureModes)) c.capture = capture;
     }
     if (!c.default_sender.empty() && !c.allowed_senders.empty() &&
-        std::find(c.allowed_senders.begin(), c.allowed_senders.end(), c.default_sender) == c.allowed_senders.end()) {
-        error(m.value_mark("default_sender"), m.path("default_sender"), quoted(c.default_sender) + " is not in allowed_senders");
+        std::find(c.allowed_senders.begin(), c.allowed_senders.end(), c.default_sender) ==
+            c.allowed_senders.end()) {
+        error(m.value_mark("default_sender"), m.path("default_sender"),
+              quoted(c.default_sender) + " is not in allowed_senders");
     }
 }
 
 void Loader::phone(const Node& n, const std::string& path, std::string& out) {
     if (!n.IsScalar() || !is_e164(n.Scalar())) {
-        error(n, path, "expected an E.164 number such as \"+989121234567\", got " + describe_node(n));
+        error(n, path,
+              "expected an E.164 number such as \"+989121234567\", got " + describe_node(n));
         return;
     }
     out = n.Scalar();
@@ -1416,13 +1566,15 @@ void Loader::phone(const Node& n, const std::string& path, std::string& out) {
 void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
     boolean(m, "enabled", c.enabled);
     if (str(m, "path", c.path) && c.path != "/v1/alertmanager") {
-        error(m.value_mark("path"), m.path("path"), "the webhook is served at /v1/alertmanager (the only accepted value)");
+        error(m.value_mark("path"), m.path("path"),
+              "the webhook is served at /v1/alertmanager (the only accepted value)");
     }
     object(m, "auth", [&](MapReader& s) {
         secret(s, "bearer_token", c.bearer_token, false);
         str(s, "username", c.basic_username);
         // Given but not resolved (an unset variable, an unreadable file) is reported by secret().
-        const bool password_given = s.present("password") || s.present("password_env") || s.present("password_file");
+        const bool password_given =
+            s.present("password") || s.present("password_env") || s.present("password_file");
         secret(s, "password", c.basic_password, false);
         if (!c.basic_username.empty() && !password_given && options_.resolve_secrets) {
             missing(s, "password", "basic auth needs a username and a password");
@@ -1430,15 +1582,18 @@ void Loader::load_alerting(MapReader& m, AlertingConfig& c) {
     });
     list(m, "receivers", [&](const Node& item, const std::string& path) {
         AlertReceiverConfig r;
-        if (object(item, path, [&](MapReader& s) { load_receiver(s, r); })) c.receivers.push_back(std::move(r));
+        if (object(item, path, [&](MapReader& s) { load_receiver(s, r); }))
+            c.receivers.push_back(std::move(r));
     });
-    if (duration(m, "retention", c.retention, std::chrono::hours(1), std::chrono::hours(24 * 3650))) {
+    if (duration(m, "retention", c.retention, std::chrono::hours(1),
+                 std::chrono::hours(24 * 3650))) {
         // A record purged inside a dedup window would let the same notification be sent again.
         for (const auto& r : c.receivers) {
             if (r.dedup_window > c.retention) {
                 error(m.value_mark("retention"), m.path("retention"),
                       "must be at least the dedup_window of receiver " + quoted(r.name) + " (" +
-                          format_duration(r.dedup_window) + "), got " + format_duration(c.retention));
+                          format_duration(r.dedup_window) + "), got " +
+                          format_duration(c.retention));
             }
         }
     }
@@ -1472,10 +1627,12 @@ void Loader::load_receiver(MapReader& m, AlertReceiverConfig& c) {
             c.client = f->value.Scalar();
             reference(Ref::client, f->value, m.path("client"));
         } else {
-            error(f->value, m.path("client"), "expected a client name, got " + describe_node(f->value));
+            error(f->value, m.path("client"),
+                  "expected a client name, got " + describe_node(f->value));
         }
     }
-    if (c.groups.empty() && c.recipients.empty() && !m.present("groups") && !m.present("recipients")) {
+    if (c.groups.empty() && c.recipients.empty() && !m.present("groups") &&
+        !m.present("recipients")) {
         missing(m, "groups", "a receiver needs groups or recipients");
     }
 }
@@ -1505,7 +1662,9 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
         }
         const auto path = m.path("groups");
         if (!groups->value.IsMap()) {
-            error(groups->value, path, "expected a mapping of group name to people, got " + describe_node(groups->value));
+            error(
+                groups->value, path,
+                "expected a mapping of group name to people, got " + describe_node(groups->value));
             return;
         }
         for (const auto& kv : groups->value) {
@@ -1513,7 +1672,8 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
             const auto group_path = join_path(path, kv.first.Scalar());
             auto& people = d.groups[kv.first.Scalar()];
             if (!kv.second.IsSequence()) {
-                error(kv.second, group_path, "expected a sequence of people, got " + describe_node(kv.second));
+                error(kv.second, group_path,
+                      "expected a sequence of people, got " + describe_node(kv.second));
                 continue;
             }
             std::size_t index = 0;
@@ -1522,8 +1682,10 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
                 Person p;
                 object(item, person_path, [&](MapReader& s) {
                     str(s, "name", p.name);
-                    if (Field* f = s.take("phone"); f != nullptr) phone(f->value, s.path("phone"), p.phone);
-                    else missing(s, "phone");
+                    if (Field* f = s.take("phone"); f != nullptr)
+                        phone(f->value, s.path("phone"), p.phone);
+                    else
+                        missing(s, "phone");
                 });
                 if (!p.phone.empty()) people.push_back(std::move(p));
             }
@@ -1538,15 +1700,21 @@ void Loader::load_directory(MapReader& m, DirectoryConfig& c) {
     secret(m, "client_secret", k.client_secret, true);
     strings(m, "phone_attributes", k.phone_attributes);
     if (str(m, "default_region", k.default_region) &&
-        (k.default_region.size() != 2 || !std::isupper(static_cast<unsigned char>(k.default_region[0])) ||
+        (k.default_region.size() != 2 ||
+         !std::isupper(static_cast<unsigned char>(k.default_region[0])) ||
          !std::isupper(static_cast<unsigned char>(k.default_region[1])))) {
-        error(m.value_mark("default_region"), m.path("default_region"), "expected an ISO 3166 alpha-2 region such as \"IR\"");
+        error(m.value_mark("default_region"), m.path("default_region"),
+              "expected an ISO 3166 alpha-2 region such as \"IR\"");
     }
-    if (k.phone_attributes.empty()) error(m.value_mark("phone_attributes"), m.path("phone_attributes"), "must name at least one attribute");
+    if (k.phone_attributes.empty())
+        error(m.value_mark("phone_attributes"), m.path("phone_attributes"),
+              "must name at least one attribute");
     duration(m, "cache_ttl", k.cache_ttl, Millis{0}, std::chrono::hours(24));
     duration(m, "timeout", k.timeout, std::chrono::milliseconds(100), std::chrono::minutes(5));
-    if (m.present("tls")) object(m, "tls", [&](MapReader& s) { load_client_tls(s, k.tls); });
-    else m.take("tls");
+    if (m.present("tls"))
+        object(m, "tls", [&](MapReader& s) { load_client_tls(s, k.tls); });
+    else
+        m.take("tls");
 }
 
 void Loader::check_references(const Config& config) {
@@ -1580,38 +1748,46 @@ void Loader::check_references(const Config& config) {
         switch (ref.kind) {
             case Ref::carrier:
                 if (!carriers.count(ref.name)) {
-                    error(ref.mark, ref.path, "unknown carrier " + quoted(ref.name) + " (" + known(carriers) + ")");
+                    error(ref.mark, ref.path,
+                          "unknown carrier " + quoted(ref.name) + " (" + known(carriers) + ")");
                 }
                 break;
             case Ref::smpp_carrier:
                 if (!smpp_carriers.count(ref.name)) {
                     error(ref.mark, ref.path,
-                          (carriers.count(ref.name) ? "carrier " + quoted(ref.name) + " is not an SMPP carrier (MO comes only from SMPP binds; "
-                                                    : "unknown carrier " + quoted(ref.name) + " (") +
+                          (carriers.count(ref.name)
+                               ? "carrier " + quoted(ref.name) +
+                                     " is not an SMPP carrier (MO comes only from SMPP binds; "
+                               : "unknown carrier " + quoted(ref.name) + " (") +
                               known(smpp_carriers) + ")");
                 }
                 break;
             case Ref::account:
                 if (!accounts.count(ref.name)) {
-                    error(ref.mark, ref.path, "unknown smpp_server account " + quoted(ref.name) + " (" + known(accounts) + ")");
+                    error(ref.mark, ref.path,
+                          "unknown smpp_server account " + quoted(ref.name) + " (" +
+                              known(accounts) + ")");
                 }
                 break;
             case Ref::client:
                 if (!clients.count(ref.name)) {
-                    error(ref.mark, ref.path, "unknown client " + quoted(ref.name) + " (" + known(clients) + ")");
+                    error(ref.mark, ref.path,
+                          "unknown client " + quoted(ref.name) + " (" + known(clients) + ")");
                 }
                 break;
             case Ref::route:
                 if (!routes.count(ref.name)) {
-                    error(ref.mark, ref.path, "unknown route " + quoted(ref.name) + " (" + known(routes) + ")");
+                    error(ref.mark, ref.path,
+                          "unknown route " + quoted(ref.name) + " (" + known(routes) + ")");
                 }
                 break;
             case Ref::group:
-                // A Keycloak directory resolves groups at run time, so only a static-only setup can be
-                // checked here.
+                // A Keycloak directory resolves groups at run time, so only a static-only setup can
+                // be checked here.
                 if (!dynamic_groups && !groups.count(ref.name)) {
                     error(ref.mark, ref.path,
-                          "unknown group " + quoted(ref.name) + " (no static directory defines it; " + known(groups) + ")");
+                          "unknown group " + quoted(ref.name) +
+                              " (no static directory defines it; " + known(groups) + ")");
                 }
                 break;
         }
@@ -1620,24 +1796,25 @@ void Loader::check_references(const Config& config) {
 
 }  // namespace
 
-LoadResult load_config_text(std::string_view text, const std::string& file_name, const LoadOptions& options) {
+LoadResult load_config_text(std::string_view text, const std::string& file_name,
+                            const LoadOptions& options) {
     LoadResult result;
     Loader loader(file_name, options);
     try {
         const auto documents = YAML::LoadAll(std::string(text));
         if (documents.size() > 1) {
-            loader.error(documents[1], "", "only one YAML document is allowed (found a second one here)");
+            loader.error(documents[1], "",
+                         "only one YAML document is allowed (found a second one here)");
         }
         const Node root = documents.empty() ? Node(YAML::NodeType::Null) : documents.front();
         loader.load_root(root, result.config);
         loader.check_references(result.config);
-    } catch (const YAML::Exception& e) {
-        loader.error(e.mark, "", "YAML syntax error: " + e.msg);
-    }
+    } catch (const YAML::Exception& e) { loader.error(e.mark, "", "YAML syntax error: " + e.msg); }
     result.errors = std::move(loader.errors);
-    std::stable_sort(result.errors.begin(), result.errors.end(), [](const ConfigError& a, const ConfigError& b) {
-        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
+    std::stable_sort(result.errors.begin(), result.errors.end(),
+                     [](const ConfigError& a, const ConfigError& b) {
+                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
     return result;
 }
 
@@ -1645,7 +1822,8 @@ LoadResult load_config_file(const std::string& path, const LoadOptions& options)
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         LoadResult result;
-        result.errors.push_back(ConfigError{path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno)});  // NOLINT
+        result.errors.push_back(ConfigError{
+            path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno)});  // NOLINT
         return result;
     }
     std::ostringstream content;

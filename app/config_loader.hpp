@@ -16,8 +16,8 @@ namespace bindery::app {
 
 struct ConfigError {
     std::string file;
-    int line = 0;    // 1-based; 0 when the error has no position (unreadable file)
-    int column = 0;  // 1-based
+    int line = 0;     // 1-based; 0 when the error has no position (unreadable file)
+    int column = 0;   // 1-based
     std::string key;  // dotted path, e.g. "carriers[1].window"; empty for syntax errors
     std::string message;
 
@@ -31,23 +31,25 @@ public:
     virtual ~SecretResolver() = default;
     [[nodiscard]] virtual std::optional<std::string> env(const std::string& name) const = 0;
     // The file's content, or a reason ("No such file or directory").
-    [[nodiscard]] virtual Expected<std::string, std::string> read_file(const std::string& path) const = 0;
+    [[nodiscard]] virtual Expected<std::string, std::string> read_file(
+        const std::string& path) const = 0;
 };
 
 class SystemSecretResolver final : public SecretResolver {
 public:
     // SecretResolver
     [[nodiscard]] std::optional<std::string> env(const std::string& name) const override;
-    [[nodiscard]] Expected<std::string, std::string> read_file(const std::string& path) const override;
+    [[nodiscard]] Expected<std::string, std::string> read_file(
+        const std::string& path) const override;
 };
 
 struct LoadOptions {
     const SecretResolver* secrets = nullptr;  // nullptr = SystemSecretResolver
-    bool resolve_secrets = true;  // false: check the shape of secret references only
+    bool resolve_secrets = true;              // false: check the shape of secret references only
 };
 
 struct LoadResult {
-    Config config;  // meaningful only when errors is empty
+    Config config;                    // meaningful only when errors is empty
     std::vector<ConfigError> errors;  // sorted by position
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }

@@ -33,12 +33,18 @@ std::optional<Millis> parse_duration(std::string_view text) {
         while (unit_end < text.size() && !is_digit(text[unit_end])) ++unit_end;
         const auto unit = text.substr(i, unit_end - i);
         std::uint64_t scale = 0;
-        if (unit == "ms") scale = 1;
-        else if (unit == "s") scale = 1000;
-        else if (unit == "m") scale = 60'000;
-        else if (unit == "h") scale = 3'600'000;
-        else if (unit == "d") scale = 86'400'000;
-        else return std::nullopt;
+        if (unit == "ms")
+            scale = 1;
+        else if (unit == "s")
+            scale = 1000;
+        else if (unit == "m")
+            scale = 60'000;
+        else if (unit == "h")
+            scale = 3'600'000;
+        else if (unit == "d")
+            scale = 86'400'000;
+        else
+            return std::nullopt;
         if (value > kMax / scale) return std::nullopt;
         total += value * scale;
         if (total > kMax) return std::nullopt;
@@ -89,14 +95,22 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     if (ec != std::errc{} || end == text.data()) return std::nullopt;
     const auto unit = text.substr(static_cast<std::size_t>(end - text.data()));
     std::uint64_t scale = 0;
-    if (unit.empty() || unit == "B") scale = 1;
-    else if (unit == "kB" || unit == "KB") scale = 1000;
-    else if (unit == "KiB") scale = 1024;
-    else if (unit == "MB") scale = 1000 * 1000;
-    else if (unit == "MiB") scale = 1024 * 1024;
-    else if (unit == "GB") scale = 1000ULL * 1000 * 1000;
-    else if (unit == "GiB") scale = 1024ULL * 1024 * 1024;
-    else return std::nullopt;
+    if (unit.empty() || unit == "B")
+        scale = 1;
+    else if (unit == "kB" || unit == "KB")
+        scale = 1000;
+    else if (unit == "KiB")
+        scale = 1024;
+    else if (unit == "MB")
+        scale = 1000 * 1000;
+    else if (unit == "MiB")
+        scale = 1024 * 1024;
+    else if (unit == "GB")
+        scale = 1000ULL * 1000 * 1000;
+    else if (unit == "GiB")
+        scale = 1024ULL * 1024 * 1024;
+    else
+        return std::nullopt;
     if (value > std::numeric_limits<std::uint64_t>::max() / scale) return std::nullopt;
     return value * scale;
 }
@@ -108,8 +122,10 @@ bool is_e164(std::string_view text) noexcept {
 
 bool is_sha256_hash(std::string_view text) noexcept {
     constexpr std::string_view kPrefix = "sha256:";
-    if (text.size() != kPrefix.size() + 64 || text.substr(0, kPrefix.size()) != kPrefix) return false;
-    return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), text.end(), is_hex);
+    if (text.size() != kPrefix.size() + 64 || text.substr(0, kPrefix.size()) != kPrefix)
+        return false;
+    return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), text.end(),
+                       is_hex);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

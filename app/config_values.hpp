@@ -15,7 +15,8 @@ namespace bindery::app {
 // "250ms", "10s", "5m", "2h", "30d", and sums such as "1h30m". A bare "0" is zero.
 [[nodiscard]] std::optional<Millis> parse_duration(std::string_view text);
 
-// The largest whole unit: 90000ms -> "90s", 5400000ms -> "90m", 0 -> "0ms". parse_duration() reads it back.
+// The largest whole unit: 90000ms -> "90s", 5400000ms -> "90m", 0 -> "0ms". parse_duration() reads
+// it back.
 [[nodiscard]] std::string format_duration(Millis d);
 
 // "host:port" or "[v6]:port"; port 0..65535 (0 = pick a free port, used by tests).

@@ -53,26 +53,19 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 router::SqliteSync to_sync(SyncMode mode) noexcept {
     switch (mode) {
-        case SyncMode::off:
-            return router::SqliteSync::off;
-        case SyncMode::normal:
-            return router::SqliteSync::normal;
-        case SyncMode::full:
-            return router::SqliteSync::full;
+        case SyncMode::off: return router::SqliteSync::off;
+        case SyncMode::normal: return router::SqliteSync::normal;
+        case SyncMode::full: return router::SqliteSync::full;
     }
     return router::SqliteSync::full;
 }
 
 smpp::Concatenation to_concatenation(Segmentation s) noexcept {
     switch (s) {
-        case Segmentation::udh8:
-            return smpp::Concatenation::udh8;
-        case Segmentation::udh16:
-            return smpp::Concatenation::udh16;
-        case Segmentation::sar:
-            return smpp::Concatenation::sar;
-        case Segmentation::payload:
-            return smpp::Concatenation::payload;
+        case Segmentation::udh8: return smpp::Concatenation::udh8;
+        case Segmentation::udh16: return smpp::Concatenation::udh16;
+        case Segmentation::sar: return smpp::Concatenation::sar;
+        case Segmentation::payload: return smpp::Concatenation::payload;
     }
     return smpp::Concatenation::udh8;
 }
@@ -97,7 +90,7 @@ smpp::EncodeOptions to_encode_options(const SmppCarrierConfig& carrier) noexcept
         }
     }
     o.gsm7_packing = carrier.gsm7_packing == Gsm7PackingMode::packed ? smpp::Gsm7Packing::packed
-                                                                      : smpp::Gsm7Packing::unpacked;
+                                                                     : smpp::Gsm7Packing::unpacked;
     o.transliterate = carrier.transliterate;
     o.keep_clusters = carrier.keep_clusters;
     o.max_segments = std::clamp<std::size_t>(carrier.max_segments, 1, 255);
@@ -160,7 +153,8 @@ void log_transition(const router::Message& m, const router::MessageEvent& e) {
     switch (e.to) {
         case MessageState::accepted: text = "message accepted"; break;
         case MessageState::queued:
-            if (e.from == MessageState::accepted) text = "message accepted";   // its first transition
+            if (e.from == MessageState::accepted)
+                text = "message accepted";  // its first transition
             break;
         case MessageState::sending: text = "message dispatched"; break;
         case MessageState::failed_temp:
@@ -181,10 +175,11 @@ void log_transition(const router::Message& m, const router::MessageEvent& e) {
     }
     if (!spdlog::should_log(level)) return;
     const std::string_view carrier = !e.provider.empty() ? e.provider : m.provider;
-    spdlog::log(level, "{} message_id={} client={} carrier={} state={} previous={} attempt={}{}{}", text,
-                e.id.to_string(), log_value(m.client), log_value(carrier.empty() ? "-" : carrier),
-                router::to_string(e.to), router::to_string(e.from), e.attempt, e.detail.empty() ? "" : " detail=",
-                e.detail.empty() ? std::string() : log_value(e.detail));
+    spdlog::log(
+        level, "{} message_id={} client={} carrier={} state={} previous={} attempt={}{}{}", text,
+        e.id.to_string(), log_value(m.client), log_value(carrier.empty() ? "-" : carrier),
+        router::to_string(e.to), router::to_string(e.from), e.attempt,
+        e.detail.empty() ? "" : " detail=", e.detail.empty() ? std::string() : log_value(e.detail));
 }
 
 http::CallbackConfig to_callback_config(const CallbacksConfig& c) {
@@ -329,15 +324,9 @@ router::HttpProviderConfig to_http_provider_config(const std::string& name,
     out.name = name;
     out.kind = http_status_kind(name, carrier);
     switch (carrier.method) {
-        case HttpMethod::get:
-            out.method = "GET";
-            break;
-        case HttpMethod::put:
-            out.method = "PUT";
-            break;
-        case HttpMethod::post:
-            out.method = "POST";
-            break;
+        case HttpMethod::get: out.method = "GET"; break;
+        case HttpMethod::put: out.method = "PUT"; break;
+        case HttpMethod::post: out.method = "POST"; break;
     }
     out.url = carrier.url;
     out.body = carrier.body;
@@ -368,7 +357,7 @@ router::CaptureOn to_capture(CaptureMode m) noexcept {
 
 router::RouterConfig to_router_config(const Config& config) {
     router::RouterConfig out;
-    out.pipeline_writes = true;   // the driver's wake completes each batch (docs/router.md)
+    out.pipeline_writes = true;  // the driver's wake completes each batch (docs/router.md)
     out.record_dispatch = config.store.record_dispatch;
     // A generic HTTP carrier's own status_map: its codes first, then the built-in "http" table.
     for (const auto& carrier : config.carriers) {
@@ -377,7 +366,7 @@ router::RouterConfig to_router_config(const Config& config) {
         router::StatusMapConfig map;
         map.kind = http_status_kind(carrier.name, *http);
         for (const auto& [code, cls] : http->status_map) {
-            const auto c = std::stoll(code);   // digits only (checked by the loader)
+            const auto c = std::stoll(code);  // digits only (checked by the loader)
             map.codes.push_back({c, c,
                                  cls == "permanent"   ? router::ErrorClass::permanent
                                  : cls == "throttled" ? router::ErrorClass::throttled
@@ -416,7 +405,8 @@ router::RouterConfig to_router_config(const Config& config) {
     out.credits.currency = config.credits.currency;
     out.credits.capture = to_capture(config.credits.capture);
     out.credits.default_price = config.credits.default_price;
-    for (const auto& p : config.credits.prices) out.credits.prices.push_back({p.prefix, p.route, p.price});
+    for (const auto& p : config.credits.prices)
+        out.credits.prices.push_back({p.prefix, p.route, p.price});
     std::random_device entropy;
     out.seed = (std::uint64_t{entropy()} << 32U) ^ std::uint64_t{entropy()};
     return out;
@@ -509,7 +499,7 @@ private:
             lock.unlock();
             router_.poll(bindery::Clock::now(), router::SystemClock::now());
             if (last) {
-                router_.finish_writes(router::SystemClock::now());   // the batch still in flight
+                router_.finish_writes(router::SystemClock::now());  // the batch still in flight
                 return;
             }
             auto until = bindery::Clock::now() + max_sleep;
@@ -561,29 +551,31 @@ struct Gateway::Parts {
     std::vector<std::unique_ptr<router::SmppCarrierProvider>> providers;
     std::vector<std::unique_ptr<router::KavenegarProvider>> kavenegar;
     std::vector<std::unique_ptr<router::HttpProvider>> http_providers;
-    std::vector<AdminCarrierParts> admin_carriers;   // every carrier, in config order
-    std::vector<std::unique_ptr<TimedProvider>> timed;   // providers, timed
-    std::vector<std::unique_ptr<PausableProvider>> pausable;   // what the router sees: timed, pausable
-    std::unique_ptr<router::SqliteOperatorState> operator_state;   // saved pauses, dead-letter retries
-    std::unique_ptr<GatewayAdmin> admin;   // /admin/v1 and /ui (bindery status, bind, dlq)
+    std::vector<AdminCarrierParts> admin_carriers;      // every carrier, in config order
+    std::vector<std::unique_ptr<TimedProvider>> timed;  // providers, timed
+    std::vector<std::unique_ptr<PausableProvider>>
+        pausable;  // what the router sees: timed, pausable
+    std::unique_ptr<router::SqliteOperatorState>
+        operator_state;                   // saved pauses, dead-letter retries
+    std::unique_ptr<GatewayAdmin> admin;  // /admin/v1 and /ui (bindery status, bind, dlq)
     std::unique_ptr<router::RouterGateway> api;
-    http::InMemoryClientRegistry clients;   // the configuration file's
-    std::unique_ptr<router::SqliteClientStore> client_store;   // bindery client add|revoke|...
-    std::unique_ptr<ClientDirectory> directory;   // both: what the front ends authenticate with
-    std::unique_ptr<router::SqliteIdempotencyStore> idempotency;   // Idempotency-Key responses
-    std::unique_ptr<router::SqliteCallbackOutbox> callback_outbox;   // pending delivery callbacks
-    std::map<std::string, http::CallbackClient, std::less<>> callback_clients;   // from config
+    http::InMemoryClientRegistry clients;                     // the configuration file's
+    std::unique_ptr<router::SqliteClientStore> client_store;  // bindery client add|revoke|...
+    std::unique_ptr<ClientDirectory> directory;  // both: what the front ends authenticate with
+    std::unique_ptr<router::SqliteIdempotencyStore> idempotency;    // Idempotency-Key responses
+    std::unique_ptr<router::SqliteCallbackOutbox> callback_outbox;  // pending delivery callbacks
+    std::map<std::string, http::CallbackClient, std::less<>> callback_clients;  // from config
     std::unique_ptr<http::CallbackDispatcher> callbacks;
     std::thread callbacks_stopper;
     http::Metrics metrics;
     http::ReadinessRegistry readiness;
-    std::unique_ptr<Alerting> alerting;   // the Alertmanager receiver (null: alerting disabled)
+    std::unique_ptr<Alerting> alerting;  // the Alertmanager receiver (null: alerting disabled)
     std::unique_ptr<http::HttpServer> http;
     std::thread http_stopper;
-    std::unique_ptr<router::SqlitePartStore> held_parts;   // concatenated submits' parts
-    std::unique_ptr<SmppFrontend> smpp;   // the SMPP server side (null: disabled)
-    std::unique_ptr<router::SqliteSmppOutbox> smpp_outbox;   // its receipts and MO, durable
-    std::unique_ptr<SmppDeliveries> smpp_deliveries;   // fed from smpp_outbox to its binds
+    std::unique_ptr<router::SqlitePartStore> held_parts;    // concatenated submits' parts
+    std::unique_ptr<SmppFrontend> smpp;                     // the SMPP server side (null: disabled)
+    std::unique_ptr<router::SqliteSmppOutbox> smpp_outbox;  // its receipts and MO, durable
+    std::unique_ptr<SmppDeliveries> smpp_deliveries;        // fed from smpp_outbox to its binds
 
     // The callback settings of a client (nullopt: unknown client).
     std::optional<http::CallbackClient> callback_client(std::string_view client) const {
@@ -604,10 +596,10 @@ struct Gateway::Parts {
         admin.reset();
         alerting.reset();
         if (driver) driver->halt();
-        callbacks.reset();   // after the driver: the router's transitions feed it
+        callbacks.reset();  // after the driver: the router's transitions feed it
         callback_outbox.reset();
         idempotency.reset();
-        smpp_deliveries.reset();   // after the driver (the router's transitions feed it)
+        smpp_deliveries.reset();  // after the driver (the router's transitions feed it)
         smpp_outbox.reset();
         providers.clear();
         kavenegar.clear();
@@ -637,9 +629,10 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // (once; later starts keep the stored balance) and takes the configured capture mode.
     for (const auto& client : config.clients) {
         if (!client.credit) continue;
-        auto account = parts.store->credit_open(
-            client.name, *client.credit, to_capture(client.capture.value_or(config.credits.capture)),
-            router::SystemClock::now());
+        auto account =
+            parts.store->credit_open(client.name, *client.credit,
+                                     to_capture(client.capture.value_or(config.credits.capture)),
+                                     router::SystemClock::now());
         if (!account) {
             throw std::runtime_error("store: credit account of " + client.name + ": " +
                                      account.error().detail);
@@ -771,20 +764,21 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     // Credit and account faults of HTTP providers: a human must act (top up, fix the key).
     auto& account_errors = prometheus::BuildCounter()
                                .Name("bindery_provider_account_errors_total")
-                               .Help("Provider calls refused for a credit or account problem "
-                                     "(Kavenegar: insufficient credit, API key, sender line, IP); "
-                                     "a human must act")
+                               .Help(
+                                   "Provider calls refused for a credit or account problem "
+                                   "(Kavenegar: insufficient credit, API key, sender line, IP); "
+                                   "a human must act")
                                .Register(parts.metrics.registry());
     for (const auto& carrier : config.carriers) {
         if (!carrier.enabled) continue;
         if (const auto* k = std::get_if<KavenegarCarrierConfig>(&carrier.settings)) {
             auto provider = std::make_unique<router::KavenegarProvider>(
                 to_kavenegar_config(carrier.name, *k), server.io().get_executor(), *parts.router);
-            provider->on_account_error([&account_errors, name = carrier.name](
-                                           std::int64_t code, std::string_view) {
-                account_errors.Add({{"provider", name}, {"code", std::to_string(code)}})
-                    .Increment();
-            });
+            provider->on_account_error(
+                [&account_errors, name = carrier.name](std::int64_t code, std::string_view) {
+                    account_errors.Add({{"provider", name}, {"code", std::to_string(code)}})
+                        .Increment();
+                });
             add_carrier(*provider, nullptr, carrier.breaker);
             parts.kavenegar.push_back(std::move(provider));
             continue;
@@ -860,9 +854,9 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                 // Messages SENT before this start still wait for their final state: poll again.
                 const auto resumed = p->resume_polling(*raw->store, router::SystemClock::now());
                 if (!resumed) {
-                    spdlog::error(with_fields("status polls not resumed",
-                                              {{"carrier", std::string(p->name())},
-                                               {"detail", resumed.error().detail}}));
+                    spdlog::error(with_fields(
+                        "status polls not resumed",
+                        {{"carrier", std::string(p->name())}, {"detail", resumed.error().detail}}));
                 } else if (*resumed > 0) {
                     spdlog::info(with_fields("status polls resumed",
                                              {{"carrier", std::string(p->name())},
@@ -911,10 +905,11 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         return carriers_readiness(carriers);
     });
     // Alertmanager receiver: directories, cache and alert records in the same SQLite file.
-    parts.alerting =
-        build_alerting(config, store_config, *parts.api, *parts.directory, parts.metrics.registry());
+    parts.alerting = build_alerting(config, store_config, *parts.api, *parts.directory,
+                                    parts.metrics.registry());
     // Alert records are purged with the finished messages, on the store's retention thread.
-    if (parts.alerting) add_alert_retention(*parts.store, parts.alerting->store, config.alerting.retention);
+    if (parts.alerting)
+        add_alert_retention(*parts.store, parts.alerting->store, config.alerting.retention);
     add_credit_collector(parts.metrics, *parts.store);
     if (config.http.enabled) {
         // The API's own checks use the router's limits, so the field is named in a 422 rather
@@ -930,14 +925,16 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                           parts.alerting ? parts.alerting->endpoint.get() : nullptr});
         // Operator endpoint and status page (403 until http.admin_key is set).
         parts.admin = std::make_unique<GatewayAdmin>(config.process.node_id, *parts.router,
-                                                     *parts.store, *parts.api,
-                                                     parts.admin_carriers, parts.operator_state.get());
+                                                     *parts.store, *parts.api, parts.admin_carriers,
+                                                     parts.operator_state.get());
         const auto admin_key = resolve_admin_key(config.http.admin_key);
-        spdlog::info(with_fields("admin endpoint", {{"enabled", admin_key.digest ? "true" : "false"},
-                                                    {"key", admin_key.source}}));
+        spdlog::info(with_fields(
+            "admin endpoint",
+            {{"enabled", admin_key.digest ? "true" : "false"}, {"key", admin_key.source}}));
         parts.http->set_admin(std::make_shared<http::AdminHandler>(http::AdminDeps{
             *parts.api, *parts.admin, admin_key.digest,
-            parts.alerting ? static_cast<router::AlertLedger*>(parts.alerting->store.get()) : nullptr}));
+            parts.alerting ? static_cast<router::AlertLedger*>(parts.alerting->store.get())
+                           : nullptr}));
         server.add(std::make_shared<FnService>(
             "http",
             [raw] {
@@ -973,13 +970,14 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
         // when no bind acknowledged it within this.
         frontend_config.server.deliver_timeout = std::chrono::seconds(60);
         parts.smpp = std::make_unique<SmppFrontend>(boost::asio::make_strand(server.io()),
-                                                    std::move(frontend_config), *parts.api, parts.held_parts.get());
+                                                    std::move(frontend_config), *parts.api,
+                                                    parts.held_parts.get());
         parts.smpp_deliveries->attach(*parts.smpp);
         parts.metrics.add_collector([raw](http::Metrics& m) {
             if (!raw->smpp) return;
             const auto c = raw->smpp->stats().concat;
-            m.sample_smpp_concat({c.parts_pending, c.messages_pending, c.parts_received, c.duplicates, c.refused,
-                                  c.reassembled, c.timed_out, c.rejected});
+            m.sample_smpp_concat({c.parts_pending, c.messages_pending, c.parts_received,
+                                  c.duplicates, c.refused, c.reassembled, c.timed_out, c.rejected});
         });
         server.add(std::make_shared<FnService>(
             "smpp",
@@ -993,7 +991,8 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                         std::vector<http::AdminEsmeSessions> out;
                         if (!raw->smpp) return out;
                         for (const auto& b : raw->smpp->server()->bound_sessions()) {
-                            out.push_back({b.account, std::string(smpp::bind_type_label(b.type)), b.count});
+                            out.push_back(
+                                {b.account, std::string(smpp::bind_type_label(b.type)), b.count});
                         }
                         return out;
                     });

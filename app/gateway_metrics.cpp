@@ -11,30 +11,21 @@ namespace bindery::app {
 std::string_view submit_result_label(const router::SendResult& result) noexcept {
     if (!result.error) return "ok";
     switch (result.error->kind) {
-        case router::SendErrorKind::timeout:
-            return "timeout";
-        case router::SendErrorKind::connection:
-            return "connection";
-        case router::SendErrorKind::throttled:
-            return "throttled";
-        case router::SendErrorKind::status:
-            return "status";
-        case router::SendErrorKind::rejected_local:
-            return "rejected_local";
-        case router::SendErrorKind::not_sent:
-            return "not_sent";
+        case router::SendErrorKind::timeout: return "timeout";
+        case router::SendErrorKind::connection: return "connection";
+        case router::SendErrorKind::throttled: return "throttled";
+        case router::SendErrorKind::status: return "status";
+        case router::SendErrorKind::rejected_local: return "rejected_local";
+        case router::SendErrorKind::not_sent: return "not_sent";
     }
     return "status";
 }
 
 http::BreakerLevel breaker_level(router::BreakerState state) noexcept {
     switch (state) {
-        case router::BreakerState::closed:
-            return http::BreakerLevel::closed;
-        case router::BreakerState::half_open:
-            return http::BreakerLevel::half_open;
-        case router::BreakerState::open:
-            return http::BreakerLevel::open;
+        case router::BreakerState::closed: return http::BreakerLevel::closed;
+        case router::BreakerState::half_open: return http::BreakerLevel::half_open;
+        case router::BreakerState::open: return http::BreakerLevel::open;
     }
     return http::BreakerLevel::closed;
 }
@@ -42,14 +33,12 @@ http::BreakerLevel breaker_level(router::BreakerState state) noexcept {
 void TimedProvider::send(router::OutboundMessage message,
                          std::function<void(router::SendResult)> done) {
     const auto started = std::chrono::steady_clock::now();
-    inner_.send(std::move(message),
-                [this, started, done = std::move(done)](router::SendResult result) {
-                    const std::chrono::duration<double> took =
-                        std::chrono::steady_clock::now() - started;
-                    metrics_.observe_submit(inner_.name(), submit_result_label(result),
-                                            took.count());
-                    done(std::move(result));
-                });
+    inner_.send(
+        std::move(message), [this, started, done = std::move(done)](router::SendResult result) {
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+            metrics_.observe_submit(inner_.name(), submit_result_label(result), took.count());
+            done(std::move(result));
+        });
 }
 
 void add_metric_hooks(router::RouterHooks& hooks, http::Metrics& metrics) {
@@ -64,10 +53,10 @@ void add_metric_hooks(router::RouterHooks& hooks, http::Metrics& metrics) {
               [&metrics](const router::Message&, const router::MessageEvent& event) {
                   metrics.message_transition(router::to_string(event.to), event.provider);
               });
-    hooks.on_store_error = chain(std::move(hooks.on_store_error),
-                                 [&metrics](const router::StoreError& error) {
-                                     metrics.store_error(router::to_string(error.code));
-                                 });
+    hooks.on_store_error =
+        chain(std::move(hooks.on_store_error), [&metrics](const router::StoreError& error) {
+            metrics.store_error(router::to_string(error.code));
+        });
     hooks.on_breaker = chain(std::move(hooks.on_breaker),
                              [&metrics](std::string_view provider, router::BreakerState state) {
                                  metrics.breaker_changed(provider, breaker_level(state));
@@ -131,11 +120,12 @@ void add_credit_collector(http::Metrics& metrics, router::SqliteStore& store) {
     metrics.add_collector([&store, last_seq = std::uint64_t{0}](http::Metrics& m) mutable {
         if (auto accounts = store.credit_accounts()) {
             for (const auto& a : *accounts) {
-                m.set_credit_account(a.client, static_cast<double>(a.balance), static_cast<double>(a.held));
+                m.set_credit_account(a.client, static_cast<double>(a.balance),
+                                     static_cast<double>(a.held));
             }
         }
         auto moves = store.credit_moves(last_seq);
-        if (!moves) return;   // the next scrape reads the same entries again
+        if (!moves) return;  // the next scrape reads the same entries again
         for (const auto& e : moves->sums) {
             m.credit_moved(e.client, router::to_string(e.kind), static_cast<double>(e.amount));
         }

@@ -24,7 +24,9 @@ bool is_key_char(char c, bool first) noexcept {
     return !first && ((c >= '0' && c <= '9') || c == '.');
 }
 
-void append(spdlog::memory_buf_t& dest, std::string_view s) { dest.append(s.data(), s.data() + s.size()); }
+void append(spdlog::memory_buf_t& dest, std::string_view s) {
+    dest.append(s.data(), s.data() + s.size());
+}
 
 void append_json_string(spdlog::memory_buf_t& dest, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -57,8 +59,9 @@ void append_timestamp(spdlog::memory_buf_t& dest, std::chrono::system_clock::tim
     std::tm tm{};
     ::gmtime_r(&tt, &tm);
     char buf[40];
-    const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                tm.tm_sec, static_cast<int>(millis));
     if (n > 0) dest.append(buf, buf + n);
 }
 
@@ -78,9 +81,9 @@ std::string_view level_name(spdlog::level::level_enum level) {
 // Keys whose values name something or someone: strings even when they look like numbers
 // ("carrier":"1", "from":"98912...").
 bool names_something(std::string_view key) noexcept {
-    static constexpr std::string_view kNames[] = {"id",     "bind", "carrier", "client",      "receiver",
-                                                  "from",   "to",   "sender",  "destination", "fingerprint",
-                                                  "account"};
+    static constexpr std::string_view kNames[] = {"id",          "bind",        "carrier", "client",
+                                                  "receiver",    "from",        "to",      "sender",
+                                                  "destination", "fingerprint", "account"};
     if (key.size() > 3 && key.substr(key.size() - 3) == "_id") return true;
     return std::find(std::begin(kNames), std::end(kNames), key) != std::end(kNames);
 }
@@ -115,14 +118,17 @@ public:
         append(dest, "\",\"level\":\"");
         append(dest, level_name(msg.level));
         append(dest, "\"");
-        if (msg.logger_name.size() != 0 && std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
+        if (msg.logger_name.size() != 0 &&
+            std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
             append(dest, ",\"logger\":");
-            append_json_string(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+            append_json_string(dest,
+                               std::string_view(msg.logger_name.data(), msg.logger_name.size()));
         }
         append(dest, ",\"msg\":");
         append_json_string(dest, split.text);
         for (const auto& [key, value, quoted] : split.fields) {
-            if (key == "ts" || key == "level" || key == "msg" || key == "logger") continue;  // reserved
+            if (key == "ts" || key == "level" || key == "msg" || key == "logger")
+                continue;  // reserved
             dest.push_back(',');
             append_json_string(dest, key);
             dest.push_back(':');
@@ -134,7 +140,9 @@ public:
         }
         append(dest, "}\n");
     }
-    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<JsonFormatter>();
+    }
 };
 
 class HumanFormatter final : public spdlog::formatter {
@@ -156,14 +164,16 @@ public:
             }
             append(dest, colour);
         }
-        // "INFO  text", "CRITICAL text": padded to the widest common level, never run into the text.
+        // "INFO  text", "CRITICAL text": padded to the widest common level, never run into the
+        // text.
         std::string level(level_name(msg.level));
         for (auto& c : level) c = static_cast<char>(c - ('a' - 'A'));
         append(dest, level);
         if (color_) append(dest, "\033[0m");
         for (std::size_t n = level.size(); n < 6; ++n) dest.push_back(' ');
         if (level.size() >= 6) dest.push_back(' ');
-        if (msg.logger_name.size() != 0 && std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
+        if (msg.logger_name.size() != 0 &&
+            std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
             dest.push_back('[');
             append(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
             append(dest, "] ");
@@ -257,17 +267,23 @@ SplitMessage split_fields(std::string_view message) {
     std::size_t first_field = tokens.size();
     while (first_field > 0 && tokens[first_field - 1].field) --first_field;
     SplitMessage out;
-    const std::size_t text_end = first_field < tokens.size() ? tokens[first_field].begin : message.size();
+    const std::size_t text_end =
+        first_field < tokens.size() ? tokens[first_field].begin : message.size();
     out.text = message.substr(0, text_end);
     while (!out.text.empty() && out.text.back() == ' ') out.text.remove_suffix(1);
     for (std::size_t j = first_field; j < tokens.size(); ++j) {
-        out.fields.push_back({std::move(tokens[j].key), std::move(tokens[j].value), tokens[j].quoted});
+        out.fields.push_back(
+            {std::move(tokens[j].key), std::move(tokens[j].value), tokens[j].quoted});
     }
     return out;
 }
 
-std::unique_ptr<spdlog::formatter> make_json_formatter() { return std::make_unique<JsonFormatter>(); }
-std::unique_ptr<spdlog::formatter> make_human_formatter(bool color) { return std::make_unique<HumanFormatter>(color); }
+std::unique_ptr<spdlog::formatter> make_json_formatter() {
+    return std::make_unique<JsonFormatter>();
+}
+std::unique_ptr<spdlog::formatter> make_human_formatter(bool color) {
+    return std::make_unique<HumanFormatter>(color);
+}
 
 Logging::Logging(const LoggingConfig& config)
     : config_(config), dist_(std::make_shared<spdlog::sinks::dist_sink_mt>()) {
@@ -287,7 +303,8 @@ Logging::Logging(const LoggingConfig& config)
     // are first asked for: drop those made for an earlier default logger.
     spdlog::drop_all();
     spdlog::set_default_logger(std::move(logger));
-    // Lines below info (debug, trace) are flushed within a second rather than at the next info line.
+    // Lines below info (debug, trace) are flushed within a second rather than at the next info
+    // line.
     spdlog::flush_every(std::chrono::seconds(1));
 }
 
@@ -312,7 +329,8 @@ void Logging::reopen() {
     try {
         sink = make_file_sink();
     } catch (const std::exception& e) {
-        spdlog::error(with_fields("cannot reopen log file, keeping the old one", {{"file", config_.file}, {"error", e.what()}}));
+        spdlog::error(with_fields("cannot reopen log file, keeping the old one",
+                                  {{"file", config_.file}, {"error", e.what()}}));
         return;
     }
     sink->set_formatter(make_formatter(false));

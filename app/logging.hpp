@@ -7,8 +7,8 @@
 // Structured fields follow one convention that needs no dependency on app/: a message may end in
 // `key=value` tokens (values with spaces or quotes are written "quoted \"like this\""). The JSON
 // formatter lifts those trailing tokens into fields; with_fields() writes them. An unquoted value
-// that is a plain number (42, -7, 0.25; no leading zeros, at most 15 digits) or true/false becomes a
-// JSON number or boolean, except under keys that name something or someone (id, *_id, bind,
+// that is a plain number (42, -7, 0.25; no leading zeros, at most 15 digits) or true/false becomes
+// a JSON number or boolean, except under keys that name something or someone (id, *_id, bind,
 // carrier, client, receiver, account, from, to, sender, destination, fingerprint): those stay
 // strings whatever they look like, so a field keeps one type.
 
@@ -32,7 +32,8 @@ struct LogField {
 };
 
 // "text key=value key2=\"two words\"": the shape split_fields() takes apart again.
-[[nodiscard]] std::string with_fields(std::string_view text, std::initializer_list<LogField> fields);
+[[nodiscard]] std::string with_fields(std::string_view text,
+                                      std::initializer_list<LogField> fields);
 
 struct SplitField {
     std::string key;

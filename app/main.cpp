@@ -37,14 +37,17 @@ void usage(std::ostream& out) {
            "                                      default, conf/bindery.yaml as built)\n"
            "  check-config [--no-secrets] [--print] FILE\n"
            "                                      validate FILE, print every error, exit 1 on any\n"
-           "                                      --no-secrets: check secret references, don't read them\n"
-           "                                      --print: print the effective configuration (defaults\n"
+           "                                      --no-secrets: check secret references, don't "
+           "read them\n"
+           "                                      --print: print the effective configuration "
+           "(defaults\n"
            "                                      filled in, secrets redacted)\n"
            "  default-config                      print the embedded default configuration\n"
            "  version                             print the version\n"
            "  help, --help, -h                    this text\n"
            "\n"
-           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP reopens logs\n"
+           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP "
+           "reopens logs\n"
            "\n"
         << cli_usage() << "\n"
         << client_usage();
@@ -78,7 +81,8 @@ int check_config(const std::vector<std::string_view>& args) {
     const auto result = load_config_file(file, options);
     if (!result.ok()) {
         std::cerr << format_errors(result.errors);
-        std::cerr << file << ": " << result.errors.size() << (result.errors.size() == 1 ? " error\n" : " errors\n");
+        std::cerr << file << ": " << result.errors.size()
+                  << (result.errors.size() == 1 ? " error\n" : " errors\n");
         return 1;
     }
     if (print) {
@@ -102,8 +106,9 @@ int serve(const std::vector<std::string_view>& args) {
             return kExitUsage;
         }
     }
-    const auto loaded = file.empty() ? load_config_text(default_config_text(), std::string(kDefaultConfigName))
-                                     : load_config_file(file);
+    const auto loaded =
+        file.empty() ? load_config_text(default_config_text(), std::string(kDefaultConfigName))
+                     : load_config_file(file);
     if (file.empty()) file = kDefaultConfigName;
     if (!loaded.ok()) {
         std::cerr << format_errors(loaded.errors);
@@ -119,9 +124,9 @@ int serve(const std::vector<std::string_view>& args) {
     }
     // Peers that close mid-write must not kill the process; Asio reports EPIPE as an error code.
     std::signal(SIGPIPE, SIG_IGN);
-    spdlog::info(with_fields("bindery starting", {{"version", std::string(version())},
-                                                  {"config", file},
-                                                  {"node", config.process.node_id}}));
+    spdlog::info(with_fields(
+        "bindery starting",
+        {{"version", std::string(version())}, {"config", file}, {"node", config.process.node_id}}));
     spdlog::info(with_fields("configuration loaded",
                              {{"carriers", std::to_string(config.carriers.size())},
                               {"routes", std::to_string(config.routes.size())},
@@ -130,7 +135,8 @@ int serve(const std::vector<std::string_view>& args) {
                               {"alert_receivers", std::to_string(config.alerting.receivers.size())},
                               {"directories", std::to_string(config.directories.size())}}));
 
-    Server server(ServerOptions{config.process.io_threads, config.process.drain_timeout, config.process.ready_file});
+    Server server(ServerOptions{config.process.io_threads, config.process.drain_timeout,
+                                config.process.ready_file});
     server.on_reload([&logging] { logging->reopen(); });
     // Components register in Gateway (store, router, providers and bind pools, then the front
     // ends), so the drain stops the front ends first and the store last.

@@ -14,6 +14,8 @@ std::string Secret::describe() const {
     return "<redacted>";
 }
 
-std::ostream& operator<<(std::ostream& out, const Secret& secret) { return out << secret.describe(); }
+std::ostream& operator<<(std::ostream& out, const Secret& secret) {
+    return out << secret.describe();
+}
 
 }  // namespace bindery::app

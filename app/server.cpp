@@ -96,7 +96,9 @@ void Server::start_services() {
         try {
             s->start();
         } catch (const std::exception& e) {
-            spdlog::critical(with_fields("service failed to start", {{"service", std::string(s->name())}, {"error", e.what()}}));
+            spdlog::critical(
+                with_fields("service failed to start",
+                            {{"service", std::string(s->name())}, {"error", e.what()}}));
             status_ = kExitStartFailed;
             begin_drain();
             return;
@@ -107,17 +109,19 @@ void Server::start_services() {
     if (!options_.ready_file.empty()) {
         std::ofstream out(options_.ready_file, std::ios::trunc);
         out << ::getpid() << "\n";
-        if (!out) spdlog::warn(with_fields("cannot write ready file", {{"file", options_.ready_file}}));
+        if (!out)
+            spdlog::warn(with_fields("cannot write ready file", {{"file", options_.ready_file}}));
     }
     spdlog::info(with_fields("ready", {{"pid", std::to_string(::getpid())}}));
 }
 
 void Server::wait_signal() {
-    signals_.async_wait(boost::asio::bind_executor(strand_, [this](const boost::system::error_code& ec, int signal) {
-        if (ec) return;  // cancelled by finish()
-        on_signal(signal);
-        if (!finished_) wait_signal();
-    }));
+    signals_.async_wait(boost::asio::bind_executor(
+        strand_, [this](const boost::system::error_code& ec, int signal) {
+            if (ec) return;  // cancelled by finish()
+            on_signal(signal);
+            if (!finished_) wait_signal();
+        }));
 }
 
 void Server::on_signal(int signal) {
@@ -142,9 +146,10 @@ void Server::begin_drain() {
     drain_started_ = std::chrono::steady_clock::now();
     deadline_ = drain_started_ + options_.drain_timeout;
     drain_timer_.expires_at(deadline_);
-    drain_timer_.async_wait(boost::asio::bind_executor(strand_, [this](const boost::system::error_code& ec) {
-        if (!ec) on_drain_deadline();
-    }));
+    drain_timer_.async_wait(
+        boost::asio::bind_executor(strand_, [this](const boost::system::error_code& ec) {
+            if (!ec) on_drain_deadline();
+        }));
     stopping_ = started_ + 1;
     stop_next();
 }
@@ -152,7 +157,8 @@ void Server::begin_drain() {
 void Server::stop_next() {
     if (finished_) return;
     if (stopping_ <= 1) {
-        spdlog::info(with_fields("drained", {{"elapsed", millis(std::chrono::steady_clock::now() - drain_started_)}}));
+        spdlog::info(with_fields(
+            "drained", {{"elapsed", millis(std::chrono::steady_clock::now() - drain_started_)}}));
         finish(status_);
         return;
     }
@@ -180,8 +186,9 @@ void Server::on_drain_deadline() {
         if (!pending.empty()) pending += ",";
         pending += services_[i - 1]->name();
     }
-    spdlog::error(with_fields("drain deadline passed; exiting with work unfinished",
-                              {{"pending", pending}, {"deadline", millis(options_.drain_timeout)}}));
+    spdlog::error(
+        with_fields("drain deadline passed; exiting with work unfinished",
+                    {{"pending", pending}, {"deadline", millis(options_.drain_timeout)}}));
     finish(status_);
 }
 

@@ -33,7 +33,8 @@ public:
     virtual void start() = 0;
     // Stop accepting new work, finish what is in flight (unbind, flush) and call `done` once, from
     // any thread, preferably before `deadline`. Calling it late, or more than once, is harmless.
-    virtual void stop(std::chrono::steady_clock::time_point deadline, std::function<void()> done) = 0;
+    virtual void stop(std::chrono::steady_clock::time_point deadline,
+                      std::function<void()> done) = 0;
 };
 
 struct ServerOptions {
@@ -94,8 +95,8 @@ private:
     boost::asio::steady_timer drain_timer_;
     std::vector<std::shared_ptr<Service>> services_;
     std::vector<std::function<void()>> reload_hooks_;
-    std::size_t started_ = 0;       // services started so far (the ones to stop)
-    std::size_t stopping_ = 0;      // index + 1 of the service being stopped
+    std::size_t started_ = 0;   // services started so far (the ones to stop)
+    std::size_t stopping_ = 0;  // index + 1 of the service being stopped
     bool draining_ = false;
     bool finished_ = false;
     int status_ = kExitClean;

@@ -39,7 +39,7 @@ bool take(std::string_view& in, std::string& field) {
 // Format 2 appends schedule_at (milliseconds since the epoch, "" for none); format 1 (written
 // before schedules were read from SMPP) is still read.
 std::string encode_envelope(const router::SubmitRequest& r) {
-    std::string out = "2";   // format version
+    std::string out = "2";  // format version
     put(out, r.client);
     put(out, r.sender);
     put(out, r.destination);
@@ -60,23 +60,26 @@ std::optional<router::SubmitRequest> decode_envelope(std::string_view in) {
     in.remove_prefix(1);
     router::SubmitRequest r;
     std::string priority, validity, count;
-    if (!take(in, r.client) || !take(in, r.sender) || !take(in, r.destination) || !take(in, priority) ||
-        !take(in, validity) || !take(in, count)) {
+    if (!take(in, r.client) || !take(in, r.sender) || !take(in, r.destination) ||
+        !take(in, priority) || !take(in, validity) || !take(in, count)) {
         return std::nullopt;
     }
     int p = 0;
-    if (std::from_chars(priority.data(), priority.data() + priority.size(), p).ec != std::errc() || p < 0 ||
-        p >= static_cast<int>(router::kPriorityCount)) {
+    if (std::from_chars(priority.data(), priority.data() + priority.size(), p).ec != std::errc() ||
+        p < 0 || p >= static_cast<int>(router::kPriorityCount)) {
         return std::nullopt;
     }
     r.priority = static_cast<router::Priority>(p);
     if (!validity.empty()) {
         long long v = 0;
-        if (std::from_chars(validity.data(), validity.data() + validity.size(), v).ec != std::errc()) return std::nullopt;
+        if (std::from_chars(validity.data(), validity.data() + validity.size(), v).ec !=
+            std::errc())
+            return std::nullopt;
         r.validity = std::chrono::seconds(v);
     }
     std::size_t n = 0;
-    if (std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc() || n > 64) return std::nullopt;
+    if (std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc() || n > 64)
+        return std::nullopt;
     r.tags.resize(n);
     for (auto& t : r.tags) {
         if (!take(in, t)) return std::nullopt;
@@ -86,7 +89,8 @@ std::optional<router::SubmitRequest> decode_envelope(std::string_view in) {
         if (!take(in, schedule)) return std::nullopt;
         if (!schedule.empty()) {
             long long ms = 0;
-            const auto [end, ec] = std::from_chars(schedule.data(), schedule.data() + schedule.size(), ms);
+            const auto [end, ec] =
+                std::from_chars(schedule.data(), schedule.data() + schedule.size(), ms);
             if (ec != std::errc() || end != schedule.data() + schedule.size()) return std::nullopt;
             r.schedule_at = router::SystemTime(std::chrono::milliseconds(ms));
         }
@@ -117,8 +121,8 @@ std::string join_text(const std::vector<router::HeldPart>& parts) {
 
 // ---- ConcatAssembler ---------------------------------------------------------------------------
 
-ConcatAssembler::ConcatAssembler(router::PartStore& store, router::GatewayApi& api, ConcatLimits limits,
-                                 std::uint64_t id_seed)
+ConcatAssembler::ConcatAssembler(router::PartStore& store, router::GatewayApi& api,
+                                 ConcatLimits limits, std::uint64_t id_seed)
     : store_(store), api_(api), limits_(limits), ids_(id_seed) {}
 
 ConcatAssembler::Key ConcatAssembler::key_of(const router::HeldGroup& g) {
@@ -146,7 +150,7 @@ Expected<void, std::string> ConcatAssembler::recover() {
     if (!loaded) return Unexpected(std::move(loaded).error());
     for (auto& held : *loaded) {
         if (held.parts.empty() || held.total == 0) {
-            (void)store_.drop(held.id);   // nothing to answer for
+            (void)store_.drop(held.id);  // nothing to answer for
             continue;
         }
         Group g;
@@ -174,11 +178,12 @@ void ConcatAssembler::erase(std::int64_t id) {
     groups_.erase(it);
 }
 
-PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRequest& base, const SubmitPart& part,
-                                router::SystemTime now) {
+PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRequest& base,
+                                const SubmitPart& part, router::SystemTime now) {
     const auto kind = static_cast<std::uint8_t>(part.ref.kind);
-    const CommandStatus inconsistent =
-        part.ref.kind == ConcatRefKind::sar ? CommandStatus::ESME_RINVOPTPARAMVAL : CommandStatus::ESME_RINVESMCLASS;
+    const CommandStatus inconsistent = part.ref.kind == ConcatRefKind::sar
+                                           ? CommandStatus::ESME_RINVOPTPARAMVAL
+                                           : CommandStatus::ESME_RINVESMCLASS;
     if (part.ref.total == 0 || part.ref.seqnum == 0 || part.ref.seqnum > part.ref.total) {
         ++stats_.refused;
         return {inconsistent, {}};
@@ -203,8 +208,9 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
             // The same reference with another total while a message is held: the ESME's
             // numbering is inconsistent (or it reused the reference too soon).
             ++stats_.refused;
-            spdlog::info("smpp.concat part {}/{} of ref {} from '{}' refused: held message has {} parts",
-                         part.ref.seqnum, part.ref.total, part.ref.reference, account, g.held.total);
+            spdlog::info(
+                "smpp.concat part {}/{} of ref {} from '{}' refused: held message has {} parts",
+                part.ref.seqnum, part.ref.total, part.ref.reference, account, g.held.total);
             return {inconsistent, {}};
         }
         for (const auto& p : g.held.parts) {
@@ -212,9 +218,11 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
             // A retransmission: same answer, stored once. Other content than held here but the
             // same as a complete message's part with this reference: a late retransmission of that.
             ++stats_.duplicates;
-            if (!std::equal(p.data.begin(), p.data.end(), part.user_data.begin(), part.user_data.end(),
-                            [](char x, std::uint8_t y) { return static_cast<std::uint8_t>(x) == y; })) {
-                if (auto id = recent_duplicate(key, part, now)) return {CommandStatus::ESME_ROK, std::move(*id)};
+            if (!std::equal(
+                    p.data.begin(), p.data.end(), part.user_data.begin(), part.user_data.end(),
+                    [](char x, std::uint8_t y) { return static_cast<std::uint8_t>(x) == y; })) {
+                if (auto id = recent_duplicate(key, part, now))
+                    return {CommandStatus::ESME_ROK, std::move(*id)};
             }
             return {CommandStatus::ESME_ROK, p.id.to_string()};
         }
@@ -230,8 +238,9 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
             return {CommandStatus::ESME_RSYSERR, {}};
         }
         const auto answer = hp.id.to_string();
-        const auto at = std::lower_bound(g.held.parts.begin(), g.held.parts.end(), hp.seqnum,
-                                         [](const router::HeldPart& p, std::uint8_t s) { return p.seqnum < s; });
+        const auto at = std::lower_bound(
+            g.held.parts.begin(), g.held.parts.end(), hp.seqnum,
+            [](const router::HeldPart& p, std::uint8_t s) { return p.seqnum < s; });
         g.held.parts.insert(at, std::move(hp));
         ++acct.parts;
         ++stats_.parts_pending;
@@ -250,8 +259,9 @@ PartAnswer ConcatAssembler::add(std::string_view account, const router::SubmitRe
 
     if (acct.messages >= limits_.max_messages || acct.parts >= limits_.max_parts) {
         ++stats_.refused;
-        spdlog::warn("smpp.concat account '{}' holds {} incomplete messages, {} parts: part refused", account,
-                     acct.messages, acct.parts);
+        spdlog::warn(
+            "smpp.concat account '{}' holds {} incomplete messages, {} parts: part refused",
+            account, acct.messages, acct.parts);
         return {CommandStatus::ESME_RMSGQFUL, {}};
     }
     hp.id = ids_.next(now);
@@ -299,7 +309,8 @@ router::SubmitRequest ConcatAssembler::combined(const Group& g) const {
     return r;
 }
 
-FailedConcat ConcatAssembler::failed(const Group& g, router::MessageState state, std::string reason) const {
+FailedConcat ConcatAssembler::failed(const Group& g, router::MessageState state,
+                                     std::string reason) const {
     FailedConcat f;
     f.account = g.held.account;
     f.sender = g.held.source;
@@ -315,8 +326,10 @@ FailedConcat ConcatAssembler::failed(const Group& g, router::MessageState state,
 
 bool ConcatAssembler::try_finish(Group& g, router::SystemTime now) {
     if (auto r = store_.finish(g.held.id, *g.accepted, now); !r) {
-        spdlog::error("smpp.concat message accepted, parts not released yet message_id={} system_id={} error={}",
-                      g.accepted->to_string(), log_value(g.held.account), log_value(r.error()));
+        spdlog::error(
+            "smpp.concat message accepted, parts not released yet message_id={} system_id={} "
+            "error={}",
+            g.accepted->to_string(), log_value(g.held.account), log_value(r.error()));
         g.retry_at = now + limits_.retry_interval;
         return false;
     }
@@ -331,7 +344,7 @@ void ConcatAssembler::remember(const Group& g, router::SystemTime now) {
     const auto key = key_of(g.held);
     if (const auto old = released_.find(key); old != released_.end()) {
         released_parts_ -= old->second.parts.size();
-        released_.erase(old);   // its entry in released_order_ is skipped when it comes up
+        released_.erase(old);  // its entry in released_order_ is skipped when it comes up
     }
     Released r;
     r.total = g.held.total;
@@ -368,7 +381,7 @@ std::optional<std::string> ConcatAssembler::recent_duplicate(const Key& key, con
     if (data.size() != part.user_data.size() ||
         !std::equal(data.begin(), data.end(), part.user_data.begin(),
                     [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; })) {
-        return std::nullopt;   // same reference, other content: a new message
+        return std::nullopt;  // same reference, other content: a new message
     }
     return p->second.first.to_string();
 }
@@ -413,7 +426,8 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
             q.limit = 1;
             auto found = api_.list(q);
             if (!found) {
-                spdlog::warn("smpp.concat cannot look up held message {}: {}", request.client_ref, found.error().reason);
+                spdlog::warn("smpp.concat cannot look up held message {}: {}", request.client_ref,
+                             found.error().reason);
                 g.retry_at = now + limits_.retry_interval;
                 continue;
             }
@@ -432,7 +446,7 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
     std::vector<router::SubmitOutcome> outcomes;
     try {
         outcomes = api_.submit(requests);
-    } catch (const std::exception& e) {   // the router never should; retry, do not die
+    } catch (const std::exception& e) {  // the router never should; retry, do not die
         spdlog::error("smpp.concat submit failed: {}", e.what());
     }
     for (std::size_t i = 0; i < submitting.size(); ++i) {
@@ -446,8 +460,8 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
             g.accepted = o->id;
             ++stats_.reassembled;
             if (spdlog::should_log(spdlog::level::debug)) {
-                spdlog::debug("smpp.concat message accepted message_id={} system_id={} parts={}", o->id.to_string(),
-                              log_value(g.held.account), g.held.total);
+                spdlog::debug("smpp.concat message accepted message_id={} system_id={} parts={}",
+                              o->id.to_string(), log_value(g.held.account), g.held.total);
             }
             (void)try_finish(g, now);
             continue;
@@ -456,9 +470,11 @@ std::vector<FailedConcat> ConcatAssembler::submit_due(router::SystemTime now) {
             g.retry_at = now + limits_.retry_interval;
             continue;
         }
-        spdlog::warn("smpp.concat combined message refused by the router system_id={} parts={} error={} detail={}",
-                     log_value(g.held.account), g.held.total, router::to_string(o.error().code),
-                     log_value(o.error().reason));
+        spdlog::warn(
+            "smpp.concat combined message refused by the router system_id={} parts={} error={} "
+            "detail={}",
+            log_value(g.held.account), g.held.total, router::to_string(o.error().code),
+            log_value(o.error().reason));
         if (auto r = store_.drop(g.held.id); !r) {
             spdlog::error("smpp.concat refused message not released: {}", r.error());
         }
@@ -483,10 +499,12 @@ std::vector<FailedConcat> ConcatAssembler::expire(router::SystemTime now) {
             continue;
         }
         ++stats_.timed_out;
-        spdlog::warn("smpp.concat message timed out incomplete system_id={} reference={} destination={} parts={} "
-                     "total={}",
-                     log_value(g.held.account), g.held.reference, log_value(g.held.destination), g.held.parts.size(),
-                     g.held.total);
+        spdlog::warn(
+            "smpp.concat message timed out incomplete system_id={} reference={} destination={} "
+            "parts={} "
+            "total={}",
+            log_value(g.held.account), g.held.reference, log_value(g.held.destination),
+            g.held.parts.size(), g.held.total);
         out.push_back(failed(g, router::MessageState::undeliverable,
                              "incomplete: " + std::to_string(g.held.parts.size()) + " of " +
                                  std::to_string(g.held.total) + " parts"));
@@ -511,22 +529,25 @@ bool ConcatAssembler::has_due(router::SystemTime now) const {
 
 // ---- SmppConcat --------------------------------------------------------------------------------
 
-SmppConcat::SmppConcat(router::PartStore& store, router::GatewayApi& api, ConcatLimits limits, Failed on_failed,
-                       std::size_t max_queue)
+SmppConcat::SmppConcat(router::PartStore& store, router::GatewayApi& api, ConcatLimits limits,
+                       Failed on_failed, std::size_t max_queue)
     : store_(store),
-      assembler_(store, api, limits,
-                 static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                     0x9e3779b97f4a7c15ULL),
+      assembler_(
+          store, api, limits,
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+              0x9e3779b97f4a7c15ULL),
       on_failed_(std::move(on_failed)),
       max_queue_(max_queue) {}
 
 SmppConcat::~SmppConcat() { stop(); }
 
 void SmppConcat::start() {
-    if (auto r = assembler_.recover(); !r) throw std::runtime_error("smpp concatenation store: " + r.error());
+    if (auto r = assembler_.recover(); !r)
+        throw std::runtime_error("smpp concatenation store: " + r.error());
     const auto held = assembler_.stats();
     if (held.messages_pending > 0) {
-        spdlog::info("smpp.concat recovered {} held messages ({} parts)", held.messages_pending, held.parts_pending);
+        spdlog::info("smpp.concat recovered {} held messages ({} parts)", held.messages_pending,
+                     held.parts_pending);
     }
     {
         const std::lock_guard lock(mutex_);
@@ -582,19 +603,23 @@ void SmppConcat::work() {
             if (const auto due = assembler_.next_due()) {
                 const auto wait = *due - router::SystemClock::now();
                 if (wait > router::SystemClock::duration::zero()) {
-                    cv_.wait_for(lock, std::min<router::SystemClock::duration>(wait, std::chrono::minutes(1)), ready);
+                    cv_.wait_for(
+                        lock,
+                        std::min<router::SystemClock::duration>(wait, std::chrono::minutes(1)),
+                        ready);
                 }
             } else {
                 cv_.wait(lock, ready);
             }
-            if (stopping_ && jobs_.empty()) return;   // held parts stay in the store
+            if (stopping_ && jobs_.empty()) return;  // held parts stay in the store
             while (!jobs_.empty()) {
                 batch.push_back(std::move(jobs_.front()));
                 jobs_.pop_front();
             }
         }
         for (auto& job : batch) {
-            auto answer = assembler_.add(job.account, job.base, job.part, router::SystemClock::now());
+            auto answer =
+                assembler_.add(job.account, job.base, job.part, router::SystemClock::now());
             {
                 // Before the answer leaves: whoever saw the answer sees the counts that include it.
                 const std::lock_guard lock(mutex_);

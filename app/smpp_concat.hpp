@@ -45,10 +45,10 @@
 
 namespace bindery::app {
 
+using smpp::concat_part;
 using smpp::ConcatRef;
 using smpp::ConcatRefKind;
 using smpp::SubmitPart;
-using smpp::concat_part;
 
 inline constexpr std::string_view kPartsTag = "smpp-parts:";
 inline constexpr std::string_view kConcatRefPrefix = "smpp-concat:";
@@ -59,11 +59,11 @@ inline constexpr std::string_view kConcatRefPrefix = "smpp-concat:";
 [[nodiscard]] std::string join_text(const std::vector<router::HeldPart>& parts);
 
 struct ConcatLimits {
-    std::chrono::seconds timeout{std::chrono::minutes(5)};   // from the first part received
-    std::size_t max_messages = 1000;   // incomplete messages per account
-    std::size_t max_parts = 10000;     // parts held per account
-    std::chrono::seconds retry_interval{5};   // router busy or store failing: try again after
-    std::chrono::hours link_retention{72};    // part id -> message links (query_sm)
+    std::chrono::seconds timeout{std::chrono::minutes(5)};  // from the first part received
+    std::size_t max_messages = 1000;                        // incomplete messages per account
+    std::size_t max_parts = 10000;                          // parts held per account
+    std::chrono::seconds retry_interval{5};  // router busy or store failing: try again after
+    std::chrono::hours link_retention{72};   // part id -> message links (query_sm)
     // A part retransmitted after its message was complete (its resp was lost) is answered with its
     // first id for this long when its content is the same (memory only, at most 100 000 parts).
     std::chrono::seconds duplicate_window{std::chrono::minutes(5)};
@@ -71,7 +71,7 @@ struct ConcatLimits {
 
 struct PartAnswer {
     smpp::CommandStatus status = smpp::CommandStatus::ESME_ROK;
-    std::string message_id;   // ESME_ROK: the part's id
+    std::string message_id;  // ESME_ROK: the part's id
 };
 
 // A combined message that will not be sent: the front end owes each part id a failure receipt
@@ -81,22 +81,23 @@ struct FailedConcat {
     std::string sender;
     std::string destination;
     std::vector<std::string> tags;
-    std::vector<router::MessageId> part_ids;   // seqnum order
-    router::MessageState state = router::MessageState::undeliverable;   // timed out; rejected: refused
+    std::vector<router::MessageId> part_ids;  // seqnum order
+    router::MessageState state =
+        router::MessageState::undeliverable;  // timed out; rejected: refused
     std::string reason;
-    std::string text;   // what was received
+    std::string text;  // what was received
     router::SystemTime first_at{};
 };
 
 struct ConcatStats {
-    std::uint64_t parts_pending = 0;      // parts held (gauge)
-    std::uint64_t messages_pending = 0;   // incomplete or unsubmitted messages held (gauge)
-    std::uint64_t parts_received = 0;     // parts stored
-    std::uint64_t duplicates = 0;         // parts answered with the id of a held one
-    std::uint64_t refused = 0;            // parts refused (limits, inconsistent numbering, store)
-    std::uint64_t reassembled = 0;        // combined messages accepted by the router
-    std::uint64_t timed_out = 0;          // messages dropped incomplete
-    std::uint64_t rejected = 0;           // combined messages the router refused
+    std::uint64_t parts_pending = 0;     // parts held (gauge)
+    std::uint64_t messages_pending = 0;  // incomplete or unsubmitted messages held (gauge)
+    std::uint64_t parts_received = 0;    // parts stored
+    std::uint64_t duplicates = 0;        // parts answered with the id of a held one
+    std::uint64_t refused = 0;           // parts refused (limits, inconsistent numbering, store)
+    std::uint64_t reassembled = 0;       // combined messages accepted by the router
+    std::uint64_t timed_out = 0;         // messages dropped incomplete
+    std::uint64_t rejected = 0;          // combined messages the router refused
 };
 
 class ConcatAssembler {
@@ -109,8 +110,8 @@ public:
     Expected<void, std::string> recover();
     // One part. `base`: the request the part would have been alone (client, sender, E.164
     // destination, priority, validity, tags), text empty; the first part's fields are kept.
-    PartAnswer add(std::string_view account, const router::SubmitRequest& base, const SubmitPart& part,
-                   router::SystemTime now);
+    PartAnswer add(std::string_view account, const router::SubmitRequest& base,
+                   const SubmitPart& part, router::SystemTime now);
     // Submits complete groups (in one GatewayApi::submit), finishes accepted ones; returns those
     // the router refused for good (busy/unavailable: retried after retry_interval).
     std::vector<FailedConcat> submit_due(router::SystemTime now);
@@ -143,19 +144,21 @@ private:
     bool try_finish(Group& g, router::SystemTime now);
     void erase(std::int64_t id);
     void remember(const Group& g, router::SystemTime now);
-    std::optional<std::string> recent_duplicate(const Key& key, const SubmitPart& part, router::SystemTime now);
+    std::optional<std::string> recent_duplicate(const Key& key, const SubmitPart& part,
+                                                router::SystemTime now);
 
     router::PartStore& store_;
     router::GatewayApi& api_;
     ConcatLimits limits_;
     router::MessageIdGenerator ids_;
-    std::map<std::int64_t, Group> groups_;        // by store id
-    std::map<Key, std::int64_t> open_;            // incomplete groups by key
+    std::map<std::int64_t, Group> groups_;  // by store id
+    std::map<Key, std::int64_t> open_;      // incomplete groups by key
     std::map<std::string, AccountCount, std::less<>> accounts_;
-    struct Released {   // a released message's parts, for late retransmissions
+    struct Released {  // a released message's parts, for late retransmissions
         std::uint8_t total = 0;
         router::SystemTime until{};
-        std::map<std::uint8_t, std::pair<router::MessageId, std::string>> parts;   // seqnum -> id, data
+        std::map<std::uint8_t, std::pair<router::MessageId, std::string>>
+            parts;  // seqnum -> id, data
     };
     std::map<Key, Released> released_;
     std::deque<std::pair<router::SystemTime, Key>> released_order_;
@@ -206,7 +209,7 @@ private:
     bool stopping_ = false;
     bool started_ = false;
     std::thread worker_;
-    ConcatStats stats_;   // copy of the assembler's, under mutex_
+    ConcatStats stats_;  // copy of the assembler's, under mutex_
 };
 
 }  // namespace bindery::app

@@ -26,7 +26,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kWriteBatch = 1000;   // queued deliveries per enqueue transaction
+constexpr std::size_t kWriteBatch = 1000;  // queued deliveries per enqueue transaction
 constexpr std::size_t kExpirePage = 500;
 constexpr std::size_t kScanPage = 500;
 constexpr std::string_view kDlrTagPrefix = "smpp-dlr:";
@@ -41,7 +41,9 @@ std::string_view without_plus(std::string_view s) noexcept {
 // What a report says, for the history and the logs.
 std::string describe(const smpp::DeliverReport& r) {
     if (r.delivered) return "ESME_ROK";
-    if (r.expired) return r.attempts == 0 ? "no receiver bind took it" : "not acknowledged (no response or link lost)";
+    if (r.expired)
+        return r.attempts == 0 ? "no receiver bind took it"
+                               : "not acknowledged (no response or link lost)";
     return std::string(smpp::to_string(r.status));
 }
 
@@ -56,14 +58,15 @@ std::string reference_field(std::string_view reference) {
 
 struct SmppDeliveries::Shared {
     struct Queued {
-        std::vector<SmppDelivery> deliveries;  // a transition's receipts (one per part id), or one MO
+        std::vector<SmppDelivery>
+            deliveries;                      // a transition's receipts (one per part id), or one MO
         std::function<void(bool)> accepted;  // MO: answers the carrier
     };
     struct Result {
         std::int64_t seq = 0;
         std::string account;
         SmppDeliveryKind kind = SmppDeliveryKind::receipt;
-        std::string reference;          // message id or MO source, for logs
+        std::string reference;  // message id or MO source, for logs
         std::uint32_t prior_attempts = 0;
         smpp::DeliverReport report;
     };
@@ -94,8 +97,8 @@ SmppDeliveriesSettings to_deliveries_settings(const SmppServerConfig& config) {
         if (a.delivery_expiry) s.account_expiry[a.system_id] = *a.delivery_expiry;
     }
     for (const auto& r : config.mo_routes) {
-        s.mo_routes.push_back(MoRoute{std::string(without_plus(r.destination)), std::string(without_plus(r.prefix)),
-                                      r.carrier, r.account});
+        s.mo_routes.push_back(MoRoute{std::string(without_plus(r.destination)),
+                                      std::string(without_plus(r.prefix)), r.carrier, r.account});
     }
     return s;
 }
@@ -113,12 +116,15 @@ SmppDeliveries::~SmppDeliveries() { stop(); }
 void SmppDeliveries::attach(SmppFrontend& frontend) {
     frontend_ = &frontend;
     frontend.set_receipt_route(
-        [this](const router::Message& message, const router::MessageEvent& event) { on_transition(message, event); });
+        [this](const router::Message& message, const router::MessageEvent& event) {
+            on_transition(message, event);
+        });
 }
 
 // ---- pure parts -----------------------------------------------------------------------------
 
-std::optional<std::string> SmppDeliveries::route_mo(const std::vector<MoRoute>& routes, std::string_view carrier,
+std::optional<std::string> SmppDeliveries::route_mo(const std::vector<MoRoute>& routes,
+                                                    std::string_view carrier,
                                                     std::string_view destination) {
     const auto dest = without_plus(destination);
     const MoRoute* best = nullptr;
@@ -152,7 +158,8 @@ smpp::ShortMessageData SmppDeliveries::mo_deliver_sm(const router::MoMessage& mo
     d.destination_addr = std::string(without_plus(mo.destination));
     d.esm_class = 0;  // default message type: a short message, not a receipt
     smpp::EncodeOptions options;
-    options.concatenation = smpp::Concatenation::payload;  // one SMS: short_message; longer: payload
+    options.concatenation =
+        smpp::Concatenation::payload;  // one SMS: short_message; longer: payload
     auto encoded = smpp::encode_message(mo.text, 0, options);
     if (!encoded) {
         options.force_alphabet = smpp::Alphabet::ucs2;
@@ -165,7 +172,8 @@ smpp::ShortMessageData SmppDeliveries::mo_deliver_sm(const router::MoMessage& mo
     d.data_coding = encoded->data_coding;
     if (encoded->message_payload) {
         smpp::TlvBuilder tlvs;
-        (void)tlvs.octets(smpp::tlv_tag::message_payload, smpp::ByteView(*encoded->message_payload));
+        (void)tlvs.octets(smpp::tlv_tag::message_payload,
+                          smpp::ByteView(*encoded->message_payload));
         d.tlvs = tlvs.bytes();
     } else if (!encoded->segments.empty()) {
         d.short_message = std::move(encoded->segments.front().short_message);
@@ -174,8 +182,9 @@ smpp::ShortMessageData SmppDeliveries::mo_deliver_sm(const router::MoMessage& mo
 }
 
 std::string SmppDeliveries::encode_pdu(const smpp::ShortMessageData& data) {
-    const smpp::Pdu pdu{smpp::Header{0, smpp::CommandId::deliver_sm, smpp::CommandStatus::ESME_ROK, 1},
-                        smpp::Body{data.view<smpp::DeliverSm>()}};
+    const smpp::Pdu pdu{
+        smpp::Header{0, smpp::CommandId::deliver_sm, smpp::CommandStatus::ESME_ROK, 1},
+        smpp::Body{data.view<smpp::DeliverSm>()}};
     std::vector<std::uint8_t> out;
     if (smpp::encode(pdu, out)) return {};
     return std::string(out.begin(), out.end());
@@ -204,7 +213,8 @@ std::chrono::milliseconds SmppDeliveries::expiry_of(std::string_view account) co
     return it == settings_.account_expiry.end() ? settings_.expiry : it->second;
 }
 
-std::vector<SmppDelivery> SmppDeliveries::receipt_deliveries(const router::Message& message, router::MessageState to,
+std::vector<SmppDelivery> SmppDeliveries::receipt_deliveries(const router::Message& message,
+                                                             router::MessageState to,
                                                              SystemTime at) const {
     std::vector<SmppDelivery> out;
     const auto account = SmppFrontend::receipt_account(message, to);
@@ -216,7 +226,8 @@ std::vector<SmppDelivery> SmppDeliveries::receipt_deliveries(const router::Messa
     const auto now = SystemClock::now();
     const auto own = message.id.to_string();
     for (auto& id : SmppFrontend::receipt_ids(message)) {
-        const auto data = SmppFrontend::receipt_for(message, event, id == own ? std::string_view{} : id);
+        const auto data =
+            SmppFrontend::receipt_for(message, event, id == own ? std::string_view{} : id);
         SmppDelivery d;
         d.account = *account;
         d.kind = SmppDeliveryKind::receipt;
@@ -234,7 +245,8 @@ std::vector<SmppDelivery> SmppDeliveries::receipt_deliveries(const router::Messa
     return out;
 }
 
-void SmppDeliveries::on_transition(const router::Message& message, const router::MessageEvent& event) {
+void SmppDeliveries::on_transition(const router::Message& message,
+                                   const router::MessageEvent& event) {
     auto receipts = receipt_deliveries(message, event.to, event.at);
     if (receipts.empty()) return;
     bool stopping = false;
@@ -251,8 +263,11 @@ void SmppDeliveries::on_transition(const router::Message& message, const router:
     }
     // Not lost (a router message): the watermark stays before it, so the next start's scan
     // queues it.
-    spdlog::error("smpp.deliveries receipt not queued now, the next start queues it message_id={} system_id={} reason={}",
-                  message.id.to_string(), log_value(receipts.front().account), stopping ? "stopping" : "queue_full");
+    spdlog::error(
+        "smpp.deliveries receipt not queued now, the next start queues it message_id={} "
+        "system_id={} reason={}",
+        message.id.to_string(), log_value(receipts.front().account),
+        stopping ? "stopping" : "queue_full");
 }
 
 void SmppDeliveries::on_mo(const router::MoMessage& mo, std::function<void(bool)> accepted) {
@@ -263,8 +278,10 @@ void SmppDeliveries::on_mo(const router::MoMessage& mo, std::function<void(bool)
             ++shared_->stats.mo_unrouted;
         }
         if (observer_.mo_unrouted) observer_.mo_unrouted(mo.provider);
-        spdlog::warn("smpp.deliveries MO matches no mo_route, answered ESME_ROK and dropped from={} to={} carrier={}",
-                     log_value(mo.source), log_value(mo.destination), log_value(mo.provider));
+        spdlog::warn(
+            "smpp.deliveries MO matches no mo_route, answered ESME_ROK and dropped from={} to={} "
+            "carrier={}",
+            log_value(mo.source), log_value(mo.destination), log_value(mo.provider));
         if (accepted) accepted(true);
         return;
     }
@@ -290,8 +307,9 @@ void SmppDeliveries::on_mo(const router::MoMessage& mo, std::function<void(bool)
     }
     lock.unlock();
     // Not queued (`accepted` is still ours): the carrier keeps it and delivers it again later.
-    spdlog::warn("smpp.deliveries MO refused for now (ESME_RX_T_APPN) from={} system_id={} reason={}",
-                 log_value(mo.source), log_value(*account), stopping ? "stopping" : "queue_full");
+    spdlog::warn(
+        "smpp.deliveries MO refused for now (ESME_RX_T_APPN) from={} system_id={} reason={}",
+        log_value(mo.source), log_value(*account), stopping ? "stopping" : "queue_full");
     if (accepted) accepted(false);
 }
 
@@ -429,7 +447,8 @@ void SmppDeliveries::scan_receipts() {
     if (!*mark) {
         // First start with this table: nothing older can be told apart from receipts the
         // in-memory queue of earlier versions sent; start watching from now.
-        if (auto r = outbox_.set_receipts_scanned_to(now); !r) throw std::runtime_error("smpp deliveries: " + r.error());
+        if (auto r = outbox_.set_receipts_scanned_to(now); !r)
+            throw std::runtime_error("smpp deliveries: " + r.error());
         scanned_to_ = now;
         return;
     }
@@ -446,10 +465,13 @@ void SmppDeliveries::scan_receipts() {
         for (const auto& candidate : *page) {
             ++seen;
             auto message = messages_.get(candidate.id);
-            if (!message) throw std::runtime_error("smpp deliveries: receipt scan: " + message.error().detail);
+            if (!message)
+                throw std::runtime_error("smpp deliveries: receipt scan: " +
+                                         message.error().detail);
             if (!*message) continue;
             // updated_at is when the final state was recorded: the receipt's done date.
-            auto receipts = receipt_deliveries(**message, (*message)->state, (*message)->updated_at);
+            auto receipts =
+                receipt_deliveries(**message, (*message)->state, (*message)->updated_at);
             items.insert(items.end(), std::make_move_iterator(receipts.begin()),
                          std::make_move_iterator(receipts.end()));
         }
@@ -465,11 +487,14 @@ void SmppDeliveries::scan_receipts() {
         if (page->size() < kScanPage) break;
     }
     if (queued > 0) {
-        spdlog::warn("smpp.deliveries start-up scan: {} receipt(s) of messages finished before the stop were not "
-                     "queued yet; queued now ({} message(s) looked at)",
-                     queued, seen);
+        spdlog::warn(
+            "smpp.deliveries start-up scan: {} receipt(s) of messages finished before the stop "
+            "were not "
+            "queued yet; queued now ({} message(s) looked at)",
+            queued, seen);
     } else {
-        spdlog::info("smpp.deliveries start-up scan: every receipt queued ({} message(s) looked at)", seen);
+        spdlog::info(
+            "smpp.deliveries start-up scan: every receipt queued ({} message(s) looked at)", seen);
     }
 }
 
@@ -506,8 +531,10 @@ void SmppDeliveries::write_queued(SystemTime wall) {
     for (const auto& q : batch) items.insert(items.end(), q.deliveries.begin(), q.deliveries.end());
     auto seqs = outbox_.enqueue(items);
     if (!seqs) {
-        spdlog::error("smpp.deliveries cannot store {} deliveries (MO refused, receipts kept for a retry): {}",
-                      batch.size(), seqs.error());
+        spdlog::error(
+            "smpp.deliveries cannot store {} deliveries (MO refused, receipts kept for a retry): "
+            "{}",
+            batch.size(), seqs.error());
         std::vector<Shared::Queued> keep;
         for (auto& q : batch) {
             if (q.accepted) {
@@ -518,7 +545,8 @@ void SmppDeliveries::write_queued(SystemTime wall) {
         }
         const std::lock_guard lock(shared_->mutex);
         ++shared_->stats.store_errors;
-        for (auto it = keep.rbegin(); it != keep.rend(); ++it) shared_->queued.push_front(std::move(*it));
+        for (auto it = keep.rbegin(); it != keep.rend(); ++it)
+            shared_->queued.push_front(std::move(*it));
         return;
     }
     {
@@ -552,7 +580,8 @@ void SmppDeliveries::record_results(SystemTime wall) {
         a.detail = describe(r.report);
         if (r.report.delivered) {
             a.verdict = router::SmppDeliveryVerdict::delivered;
-        } else if (!r.report.expired && r.report.attempts > 0 && r.report.status == smpp::CommandStatus::ESME_RX_P_APPN) {
+        } else if (!r.report.expired && r.report.attempts > 0 &&
+                   r.report.status == smpp::CommandStatus::ESME_RX_P_APPN) {
             a.verdict = router::SmppDeliveryVerdict::gave_up;  // the ESME refuses it for good
         } else {
             a.verdict = router::SmppDeliveryVerdict::retry;
@@ -561,7 +590,8 @@ void SmppDeliveries::record_results(SystemTime wall) {
         attempts.push_back(std::move(a));
     }
     if (auto r = outbox_.record(attempts); !r) {
-        spdlog::error("smpp.deliveries cannot record {} outcome(s), retrying: {}", attempts.size(), r.error());
+        spdlog::error("smpp.deliveries cannot record {} outcome(s), retrying: {}", attempts.size(),
+                      r.error());
         const std::lock_guard lock(shared_->mutex);
         ++shared_->stats.store_errors;
         shared_->results.insert(shared_->results.begin(), std::make_move_iterator(results.begin()),
@@ -588,22 +618,24 @@ void SmppDeliveries::record_results(SystemTime wall) {
                     shared_->adjust_pending(r.account, r.kind, -1);
                     outcome = "given_up";
                     break;
-                case router::SmppDeliveryVerdict::retry:
-                    ++shared_->stats.retried;
-                    break;
+                case router::SmppDeliveryVerdict::retry: ++shared_->stats.retried; break;
             }
         }
         if (observer_.outcome) observer_.outcome(r.kind, outcome);
         if (a.verdict == router::SmppDeliveryVerdict::gave_up) {
-            spdlog::warn("smpp.deliveries {} given up kind={} {} system_id={} attempts={} detail={}", to_string(r.kind),
-                         to_string(r.kind), reference_field(r.reference), log_value(r.account), a.attempts,
-                         log_value(a.detail));
+            spdlog::warn(
+                "smpp.deliveries {} given up kind={} {} system_id={} attempts={} detail={}",
+                to_string(r.kind), to_string(r.kind), reference_field(r.reference),
+                log_value(r.account), a.attempts, log_value(a.detail));
         } else if (a.verdict == router::SmppDeliveryVerdict::retry) {
-            spdlog::info("smpp.deliveries {} not delivered, retrying kind={} {} system_id={} attempt={} detail={} "
-                         "next_in_ms={}",
-                         to_string(r.kind), to_string(r.kind), reference_field(r.reference), log_value(r.account),
-                         a.attempts, log_value(a.detail),
-                         std::chrono::duration_cast<std::chrono::milliseconds>(a.next_attempt_at - wall).count());
+            spdlog::info(
+                "smpp.deliveries {} not delivered, retrying kind={} {} system_id={} attempt={} "
+                "detail={} "
+                "next_in_ms={}",
+                to_string(r.kind), to_string(r.kind), reference_field(r.reference),
+                log_value(r.account), a.attempts, log_value(a.detail),
+                std::chrono::duration_cast<std::chrono::milliseconds>(a.next_attempt_at - wall)
+                    .count());
         }
     }
 }
@@ -613,7 +645,8 @@ void SmppDeliveries::expire(SystemTime wall) {
     if (now < next_expiry_check_) return;
     next_expiry_check_ = now + settings_.poll_interval;
     std::vector<std::int64_t> skip;
-    for (const auto& [name, account] : accounts_) skip.insert(skip.end(), account.in_flight.begin(), account.in_flight.end());
+    for (const auto& [name, account] : accounts_)
+        skip.insert(skip.end(), account.in_flight.begin(), account.in_flight.end());
     for (int page = 0; page < 100; ++page) {
         auto gone = outbox_.expire(wall, kExpirePage, skip);
         if (!gone) {
@@ -623,10 +656,13 @@ void SmppDeliveries::expire(SystemTime wall) {
             return;
         }
         for (const auto& d : *gone) {
-            const auto reference = d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
-            spdlog::warn("smpp.deliveries {} given up, expired kind={} {} system_id={} attempts={} detail={}",
-                         to_string(d.kind), to_string(d.kind), reference_field(reference), log_value(d.account),
-                         d.attempts, log_value(d.last_error));
+            const auto reference =
+                d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
+            spdlog::warn(
+                "smpp.deliveries {} given up, expired kind={} {} system_id={} attempts={} "
+                "detail={}",
+                to_string(d.kind), to_string(d.kind), reference_field(reference),
+                log_value(d.account), d.attempts, log_value(d.last_error));
             {
                 const std::lock_guard lock(shared_->mutex);
                 ++shared_->stats.given_up;
@@ -651,7 +687,9 @@ void SmppDeliveries::offer(SystemTime wall) {
     for (const auto& name : receivers) {
         auto& account = accounts_[name];
         const auto waiting = pending[name];
-        if (waiting <= account.in_flight.size() || account.in_flight.size() >= settings_.max_in_flight) continue;
+        if (waiting <= account.in_flight.size() ||
+            account.in_flight.size() >= settings_.max_in_flight)
+            continue;
         if (now < account.fetch_after) continue;
         const std::size_t room = settings_.max_in_flight - account.in_flight.size();
         const std::vector<std::int64_t> skip(account.in_flight.begin(), account.in_flight.end());
@@ -673,36 +711,47 @@ void SmppDeliveries::offer(SystemTime wall) {
         std::vector<Offer> offers;
         std::vector<router::SmppDeliveryAttempt> unreadable;
         for (auto& d : *due) {
-            const auto reference = d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
+            const auto reference =
+                d.message_id ? d.message_id->to_string() : "from " + d.source_addr;
             auto data = decode_pdu(d.pdu);
             if (!data) {
-                spdlog::error("smpp.deliveries {} given up, its stored deliver_sm cannot be decoded kind={} {} "
-                              "system_id={}",
-                              to_string(d.kind), to_string(d.kind), reference_field(reference), log_value(name));
-                unreadable.push_back({d.seq, d.attempts, wall, router::SmppDeliveryVerdict::gave_up,
-                                      "stored deliver_sm cannot be decoded", {}});
+                spdlog::error(
+                    "smpp.deliveries {} given up, its stored deliver_sm cannot be decoded kind={} "
+                    "{} "
+                    "system_id={}",
+                    to_string(d.kind), to_string(d.kind), reference_field(reference),
+                    log_value(name));
+                unreadable.push_back({d.seq,
+                                      d.attempts,
+                                      wall,
+                                      router::SmppDeliveryVerdict::gave_up,
+                                      "stored deliver_sm cannot be decoded",
+                                      {}});
                 const std::lock_guard lock(shared_->mutex);
                 ++shared_->stats.given_up;
                 shared_->adjust_pending(name, d.kind, -1);
                 continue;
             }
             account.in_flight.insert(d.seq);
-            offers.push_back({Shared::Result{d.seq, name, d.kind, reference, d.attempts, {}}, std::move(*data)});
+            offers.push_back(
+                {Shared::Result{d.seq, name, d.kind, reference, d.attempts, {}}, std::move(*data)});
         }
         if (!unreadable.empty()) (void)outbox_.record(unreadable);
         if (offers.empty()) continue;
-        asio::post(frontend_->executor(), [server, shared = shared_, offers = std::move(offers)]() mutable {
-            for (auto& o : offers) {
-                const auto account = o.result.account;
-                server->deliver(account, std::move(o.data),
-                                [shared, result = std::move(o.result)](const smpp::DeliverReport& report) mutable {
-                                    result.report = report;
-                                    const std::lock_guard lock(shared->mutex);
-                                    shared->results.push_back(std::move(result));
-                                    shared->cv.notify_one();
-                                });
-            }
-        });
+        asio::post(frontend_->executor(),
+                   [server, shared = shared_, offers = std::move(offers)]() mutable {
+                       for (auto& o : offers) {
+                           const auto account = o.result.account;
+                           server->deliver(account, std::move(o.data),
+                                           [shared, result = std::move(o.result)](
+                                               const smpp::DeliverReport& report) mutable {
+                                               result.report = report;
+                                               const std::lock_guard lock(shared->mutex);
+                                               shared->results.push_back(std::move(result));
+                                               shared->cv.notify_one();
+                                           });
+                       }
+                   });
     }
 }
 

@@ -63,11 +63,11 @@ struct SmppDeliveriesSettings {
     std::map<std::string, std::chrono::milliseconds, std::less<>> account_expiry;  // overrides
     std::chrono::milliseconds retry_initial{std::chrono::seconds(5)};
     std::chrono::milliseconds retry_max{std::chrono::minutes(10)};
-    std::size_t max_in_flight = 100;       // per account
-    std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // due entries, expiry
+    std::size_t max_in_flight = 100;                                       // per account
+    std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};      // due entries, expiry
     std::chrono::milliseconds bind_check{std::chrono::milliseconds(200)};  // receiver binds seen
-    std::chrono::minutes scan_margin{5};   // the receipt watermark trails the live path by this
-    std::size_t max_queued = 100'000;      // waiting in memory for the worker; past it MO refused
+    std::chrono::minutes scan_margin{5};  // the receipt watermark trails the live path by this
+    std::size_t max_queued = 100'000;     // waiting in memory for the worker; past it MO refused
     std::vector<MoRoute> mo_routes;
 };
 
@@ -84,7 +84,8 @@ struct SmppDeliveryObserver {
 };
 
 struct SmppDeliveriesStats {
-    std::map<std::pair<std::string, router::SmppDeliveryKind>, std::uint64_t> pending;  // by account, kind
+    std::map<std::pair<std::string, router::SmppDeliveryKind>, std::uint64_t>
+        pending;  // by account, kind
     std::uint64_t delivered = 0;
     std::uint64_t retried = 0;
     std::uint64_t given_up = 0;
@@ -97,14 +98,14 @@ struct SmppDeliveriesStats {
 class SmppDeliveries {
 public:
     // `messages`: read by the start-up scan. All references outlive this object.
-    SmppDeliveries(SmppDeliveriesSettings settings, router::SmppOutbox& outbox, router::MessageStore& messages,
-                   SmppDeliveryObserver observer = {});
+    SmppDeliveries(SmppDeliveriesSettings settings, router::SmppOutbox& outbox,
+                   router::MessageStore& messages, SmppDeliveryObserver observer = {});
     ~SmppDeliveries();
     SmppDeliveries(const SmppDeliveries&) = delete;
     SmppDeliveries& operator=(const SmppDeliveries&) = delete;
 
-    // The server side the deliveries go to, and whose receipts come here (its receipt route), before
-    // start(). `frontend` outlives this object.
+    // The server side the deliveries go to, and whose receipts come here (its receipt route),
+    // before start(). `frontend` outlives this object.
     void attach(SmppFrontend& frontend);
     // Runs the receipt scan, then the worker thread and the receiver-bind check (throws when the
     // scan cannot read the store).
@@ -124,7 +125,8 @@ public:
     // Pure parts (tested on their own).
     // The account an MO goes to (nullopt: no route).
     [[nodiscard]] static std::optional<std::string> route_mo(const std::vector<MoRoute>& routes,
-                                                             std::string_view carrier, std::string_view destination);
+                                                             std::string_view carrier,
+                                                             std::string_view destination);
     // The deliver_sm for an MO: esm_class 0, source = the handset, destination = what it wrote
     // to, text GSM 7-bit (data_coding 0, unpacked) when every character has a GSM form, else
     // UCS-2 (8); a text longer than one SMS (160 GSM / 70 UCS-2) in message_payload.
@@ -149,9 +151,8 @@ private:
     [[nodiscard]] std::chrono::milliseconds expiry_of(std::string_view account) const;
     // The receipts of `message` reaching `to` (one per part id of a concatenated submit), none when
     // it asked for none.
-    [[nodiscard]] std::vector<router::SmppDelivery> receipt_deliveries(const router::Message& message,
-                                                                      router::MessageState to,
-                                                                      router::SystemTime at) const;
+    [[nodiscard]] std::vector<router::SmppDelivery> receipt_deliveries(
+        const router::Message& message, router::MessageState to, router::SystemTime at) const;
 
     SmppDeliveriesSettings settings_;
     router::SmppOutbox& outbox_;
@@ -169,7 +170,7 @@ private:
         std::chrono::steady_clock::time_point fetch_after{};
     };
     std::map<std::string, AccountState, std::less<>> accounts_;
-    std::optional<router::SystemTime> scanned_to_;   // the stored watermark
+    std::optional<router::SystemTime> scanned_to_;  // the stored watermark
     std::chrono::steady_clock::time_point next_expiry_check_{};
 };
 

@@ -3,7 +3,8 @@
 //   bindery_smpp_deliveries_pending{account,kind}     gauge, sampled at each scrape
 //   bindery_smpp_deliveries_total{kind,outcome}       delivered | retried | given_up
 //   bindery_smpp_mo_routed_total{carrier,account}
-//   bindery_smpp_mo_unrouted_total{carrier}           MO matching no mo_route (answered and dropped)
+//   bindery_smpp_mo_unrouted_total{carrier}           MO matching no mo_route (answered and
+//   dropped)
 
 #include <string>
 #include <vector>

@@ -23,20 +23,14 @@ constexpr std::string_view kDlrTag = "smpp-dlr:";
 
 CommandStatus to_command_status(router::SubmitErrc e) noexcept {
     switch (e) {
-        case router::SubmitErrc::backlog_full:
-            return CommandStatus::ESME_RMSGQFUL;
-        case router::SubmitErrc::invalid_destination:
-            return CommandStatus::ESME_RINVDSTADR;
-        case router::SubmitErrc::invalid_sender:
-            return CommandStatus::ESME_RINVSRCADR;
-        case router::SubmitErrc::invalid_text:
-            return CommandStatus::ESME_RINVMSGLEN;
-        case router::SubmitErrc::invalid_request:
-            return CommandStatus::ESME_RINVPARLEN;
-        case router::SubmitErrc::unavailable:
-            return CommandStatus::ESME_RSYSERR;
+        case router::SubmitErrc::backlog_full: return CommandStatus::ESME_RMSGQFUL;
+        case router::SubmitErrc::invalid_destination: return CommandStatus::ESME_RINVDSTADR;
+        case router::SubmitErrc::invalid_sender: return CommandStatus::ESME_RINVSRCADR;
+        case router::SubmitErrc::invalid_text: return CommandStatus::ESME_RINVMSGLEN;
+        case router::SubmitErrc::invalid_request: return CommandStatus::ESME_RINVPARLEN;
+        case router::SubmitErrc::unavailable: return CommandStatus::ESME_RSYSERR;
         case router::SubmitErrc::insufficient_credit:
-            return CommandStatus::ESME_RSUBMITFAIL;   // SMPP 3.4 has no credit status
+            return CommandStatus::ESME_RSUBMITFAIL;  // SMPP 3.4 has no credit status
     }
     return CommandStatus::ESME_RSYSERR;
 }
@@ -69,15 +63,17 @@ struct Converted {
 // The text of a submit: short_message, or message_payload when short_message is empty.
 // Concatenated parts (UDH IE 0/8 or sar_* TLVs) are refused here: each part sent on as its own
 // message would garble it. Parts are found (and held, with a PartStore) by part_or_text first.
-CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
-                          const smpp::TlvRange& tlvs, std::string& out) {
+CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class,
+                          smpp::ByteView short_message, const smpp::TlvRange& tlvs,
+                          std::string& out) {
     smpp::ByteView data = short_message;
     if (data.empty()) {
         if (auto payload = tlvs.message_payload()) data = *payload;
     } else if (tlvs.message_payload()) {
         return CommandStatus::ESME_RINVPARLEN;  // both given: 5.3.2.32 forbids it
     }
-    if (tlvs.sar_msg_ref_num() || tlvs.sar_total_segments()) return CommandStatus::ESME_RINVOPTPARAMVAL;
+    if (tlvs.sar_msg_ref_num() || tlvs.sar_total_segments())
+        return CommandStatus::ESME_RINVOPTPARAMVAL;
     const bool udhi = (esm_class & 0x40) != 0;
     auto decoded = smpp::decode_user_data(data_coding, data, udhi);
     if (!decoded) return CommandStatus::ESME_RINVESMCLASS;  // malformed UDH
@@ -86,11 +82,12 @@ CommandStatus decode_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp
     return CommandStatus::ESME_ROK;
 }
 
-// submit_sm / data_sm / submit_multi: a concatenated part goes to SmppConcat (`part` set, `text` empty); a
-// "concatenated" message of one part (total 1) is an ordinary message with its header removed.
-// `part` null: parts are refused.
-CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class, smpp::ByteView short_message,
-                           const smpp::TlvRange& tlvs, std::optional<SubmitPart>* part, std::string& text) {
+// submit_sm / data_sm / submit_multi: a concatenated part goes to SmppConcat (`part` set, `text`
+// empty); a "concatenated" message of one part (total 1) is an ordinary message with its header
+// removed. `part` null: parts are refused.
+CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class,
+                           smpp::ByteView short_message, const smpp::TlvRange& tlvs,
+                           std::optional<SubmitPart>* part, std::string& text) {
     auto p = concat_part(data_coding, esm_class, short_message, tlvs);
     if (!p) return p.error();
     if (!*p) return decode_text(data_coding, esm_class, short_message, tlvs, text);
@@ -107,8 +104,8 @@ CommandStatus part_or_text(std::uint8_t data_coding, std::uint8_t esm_class, smp
 }
 
 template <class Body>
-router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& account, std::string_view system_id,
-                                   const SubmitTiming& timing) {
+router::SubmitRequest base_request(const Body& b, const SmppFrontendAccount& account,
+                                   std::string_view system_id, const SubmitTiming& timing) {
     router::SubmitRequest r;
     r.client = account.client.empty() ? std::string(system_id) : account.client;
     r.sender = std::string(sender_of(account, b.source_addr));
@@ -133,22 +130,27 @@ std::string destination_number(std::uint8_t ton, std::string_view addr) {
 
 // `part`: where a concatenated part goes (requests[0] is then its base, text empty); null: refused.
 // `now`: the wall clock that schedule_delivery_time / validity_period are read against.
-Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, std::string_view system_id,
-                  std::optional<SubmitPart>* part, router::SystemTime now, const SubmitTimingLimits& limits) {
+Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account,
+                  std::string_view system_id, std::optional<SubmitPart>* part,
+                  router::SystemTime now, const SubmitTimingLimits& limits) {
     Converted c;
     std::string text;
     if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
-        if (!sender_allowed(account, sm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
-        const auto timing = submit_timing(sm->schedule_delivery_time, sm->validity_period, now, limits);
+        if (!sender_allowed(account, sm->source_addr))
+            return {CommandStatus::ESME_RINVSRCADR, {}, {}};
+        const auto timing =
+            submit_timing(sm->schedule_delivery_time, sm->validity_period, now, limits);
         if (!timing) return {timing.error(), {}, {}};
-        c.status = part_or_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, part, text);
+        c.status =
+            part_or_text(sm->data_coding, sm->esm_class, sm->short_message, sm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         auto r = base_request(*sm, account, system_id, *timing);
         r.destination = destination_number(sm->dest_addr_ton, sm->destination_addr);
         r.text = std::move(text);
         c.requests.push_back(std::move(r));
     } else if (const auto* dm = request.get_if<smpp::DataSm>()) {
-        if (!sender_allowed(account, dm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
+        if (!sender_allowed(account, dm->source_addr))
+            return {CommandStatus::ESME_RINVSRCADR, {}, {}};
         c.status = part_or_text(dm->data_coding, dm->esm_class, {}, dm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         router::SubmitRequest r;
@@ -160,24 +162,31 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
         r.tags.emplace_back("smpp");
         const auto reg = static_cast<std::uint8_t>(dm->registered_delivery & 0x03);
         if (reg == 1 || reg == 2) {
-            r.tags.push_back(std::string(kDlrTag) + std::string(system_id) + ":" + std::to_string(reg));
+            r.tags.push_back(std::string(kDlrTag) + std::string(system_id) + ":" +
+                             std::to_string(reg));
         }
         c.requests.push_back(std::move(r));
     } else if (const auto* mm = request.get_if<smpp::SubmitMulti>()) {
-        if (!sender_allowed(account, mm->source_addr)) return {CommandStatus::ESME_RINVSRCADR, {}, {}};
-        const auto timing = submit_timing(mm->schedule_delivery_time, mm->validity_period, now, limits);
+        if (!sender_allowed(account, mm->source_addr))
+            return {CommandStatus::ESME_RINVSRCADR, {}, {}};
+        const auto timing =
+            submit_timing(mm->schedule_delivery_time, mm->validity_period, now, limits);
         if (!timing) return {timing.error(), {}, {}};
-        // A concatenated part (with a PartStore) is held once per destination: `part` set, texts empty.
-        c.status = part_or_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, part, text);
+        // A concatenated part (with a PartStore) is held once per destination: `part` set, texts
+        // empty.
+        c.status =
+            part_or_text(mm->data_coding, mm->esm_class, mm->short_message, mm->tlvs, part, text);
         if (c.status != CommandStatus::ESME_ROK) return c;
         for (const auto& d : mm->dest_addresses) {
             // Distribution lists are an SMSC-side address book Bindery does not keep.
-            if (d.dest_flag != smpp::DestFlag::sme_address) return {CommandStatus::ESME_RINVDSTADR, {}, {}};
+            if (d.dest_flag != smpp::DestFlag::sme_address)
+                return {CommandStatus::ESME_RINVDSTADR, {}, {}};
             auto r = base_request(*mm, account, system_id, *timing);
             r.destination = destination_number(d.dest_addr_ton, d.destination_addr);
             r.text = text;
             c.requests.push_back(std::move(r));
-            c.destinations.push_back({d.dest_addr_ton, d.dest_addr_npi, std::string(d.destination_addr)});
+            c.destinations.push_back(
+                {d.dest_addr_ton, d.dest_addr_npi, std::string(d.destination_addr)});
         }
         if (c.requests.empty()) return {CommandStatus::ESME_RINVNUMDESTS, {}, {}};
     } else {
@@ -188,20 +197,14 @@ Converted convert(const smpp::Pdu& request, const SmppFrontendAccount& account, 
 
 std::optional<smpp::MessageState> receipt_state(router::MessageState s) noexcept {
     switch (s) {
-        case router::MessageState::delivered:
-            return smpp::MessageState::delivered;
-        case router::MessageState::expired:
-            return smpp::MessageState::expired;
-        case router::MessageState::rejected:
-            return smpp::MessageState::rejected;
+        case router::MessageState::delivered: return smpp::MessageState::delivered;
+        case router::MessageState::expired: return smpp::MessageState::expired;
+        case router::MessageState::rejected: return smpp::MessageState::rejected;
         case router::MessageState::undeliverable:
         case router::MessageState::failed_perm:
-        case router::MessageState::dead_letter:
-            return smpp::MessageState::undeliverable;
-        case router::MessageState::cancelled:
-            return smpp::MessageState::deleted;
-        default:
-            return std::nullopt;
+        case router::MessageState::dead_letter: return smpp::MessageState::undeliverable;
+        case router::MessageState::cancelled: return smpp::MessageState::deleted;
+        default: return std::nullopt;
     }
 }
 
@@ -263,7 +266,8 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
     for (const auto& a : config.accounts) {
         smpp::ServerAccount acc;
         acc.system_id = a.system_id;
-        acc.password_hash = a.password.is_set() ? smpp::hash_password(a.password.reveal()) : a.password_hash;
+        acc.password_hash =
+            a.password.is_set() ? smpp::hash_password(a.password.reveal()) : a.password_hash;
         acc.max_binds = a.max_binds;
         acc.window = a.window;
         acc.max_tps = a.max_tps;
@@ -276,9 +280,9 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
         max_window = std::max<std::size_t>(max_window, a.window);
         s.accounts.push_back(std::move(acc));
         SmppFrontendAccount account{a.client, a.allowed_senders};
-        const auto client = std::find_if(clients.begin(), clients.end(), [&](const ClientConfig& c) {
-            return !a.client.empty() && c.name == a.client;
-        });
+        const auto client = std::find_if(
+            clients.begin(), clients.end(),
+            [&](const ClientConfig& c) { return !a.client.empty() && c.name == a.client; });
         if (client != clients.end()) account.default_sender = client->default_sender;
         out.accounts.emplace(a.system_id, std::move(account));
     }
@@ -288,13 +292,16 @@ SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
     return out;
 }
 
-SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config, router::GatewayApi& api,
-                           router::PartStore* parts)
-    : executor_(std::move(executor)), config_(std::move(config)), api_(api), queries_(executor_, api_) {
+SmppFrontend::SmppFrontend(asio::any_io_executor executor, SmppFrontendConfig config,
+                           router::GatewayApi& api, router::PartStore* parts)
+    : executor_(std::move(executor)),
+      config_(std::move(config)),
+      api_(api),
+      queries_(executor_, api_) {
     server_ = std::make_shared<smpp::SmppServer>(executor_, config_.server, *this);
     if (parts != nullptr) {
-        concat_ = std::make_unique<SmppConcat>(*parts, api_, config_.concat,
-                                               [this](const FailedConcat& f) { on_concat_failed(f); });
+        concat_ = std::make_unique<SmppConcat>(
+            *parts, api_, config_.concat, [this](const FailedConcat& f) { on_concat_failed(f); });
         // query_sm / cancel_sm by a part id act on the message its parts went into.
         queries_.set_resolver([this](const router::MessageId& id) { return message_of_part(id); });
     }
@@ -350,25 +357,26 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     const auto it = config_.accounts.find(origin.account);
     const auto& account = it == config_.accounts.end() ? kNone : it->second;
     std::optional<SubmitPart> part;
-    auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr, router::SystemClock::now(),
-                             config_.timing);
+    auto converted = convert(request, account, origin.account, concat_ ? &part : nullptr,
+                             router::SystemClock::now(), config_.timing);
     if (converted.status == CommandStatus::ESME_ROK && part && !converted.destinations.empty()) {
-        return add_multi_part(origin.account, std::move(converted.requests), std::move(converted.destinations),
-                              *part, std::move(respond));
+        return add_multi_part(origin.account, std::move(converted.requests),
+                              std::move(converted.destinations), *part, std::move(respond));
     }
     if (converted.status == CommandStatus::ESME_ROK && part) {
         // A concatenated part: SmppConcat stores it and answers with the part's id.
         const bool queued = concat_->add(
             std::string(origin.account), std::move(converted.requests.front()), std::move(*part),
             [executor = executor_, respond](PartAnswer a) {
-                asio::post(executor, [respond, a = std::move(a)] { respond(a.status, a.message_id); });
+                asio::post(executor,
+                           [respond, a = std::move(a)] { respond(a.status, a.message_id); });
             });
         if (queued) {
             const std::lock_guard lock(mutex_);
             ++stats_.submits;
             return;
         }
-        converted.status = CommandStatus::ESME_RMSGQFUL;   // counted as refused below
+        converted.status = CommandStatus::ESME_RMSGQFUL;  // counted as refused below
     }
     if (converted.status != CommandStatus::ESME_ROK) {
         {
@@ -383,7 +391,8 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     if (!stopping_ && batcher_ &&
         batcher_->submit(std::move(converted.requests),
                          [this, respond, destinations = std::move(converted.destinations)](
-                             const std::vector<router::SubmitRequest>&, std::vector<router::SubmitOutcome> outcomes) mutable {
+                             const std::vector<router::SubmitRequest>&,
+                             std::vector<router::SubmitOutcome> outcomes) mutable {
                              answer(respond, destinations, outcomes);
                          })) {
         ++stats_.submits;
@@ -393,7 +402,8 @@ void SmppFrontend::on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& 
     respond(CommandStatus::ESME_RMSGQFUL, {});
 }
 
-void SmppFrontend::add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
+void SmppFrontend::add_multi_part(std::string_view account,
+                                  std::vector<router::SubmitRequest> requests,
                                   std::vector<Destination> destinations, const SubmitPart& part,
                                   smpp::SubmitResponder respond) {
     // One held message per destination (SmppConcat keys by destination), each part answered with
@@ -423,20 +433,22 @@ void SmppFrontend::add_multi_part(std::string_view account, std::vector<router::
                 continue;
             }
             if (unsuccess.empty()) status = a.status;
-            unsuccess.push_back({p.destinations[i].ton, p.destinations[i].npi, p.destinations[i].address, a.status});
+            unsuccess.push_back({p.destinations[i].ton, p.destinations[i].npi,
+                                 p.destinations[i].address, a.status});
         }
         if (!id.empty()) status = CommandStatus::ESME_ROK;
         p.respond(status, id, unsuccess);
     };
     std::size_t queued = 0;
     for (std::size_t i = 0; i < requests.size(); ++i) {
-        const bool ok = concat_->add(std::string(account), std::move(requests[i]), part,
-                                     [executor = executor_, pending, i, finish](PartAnswer a) {
-                                         asio::post(executor, [pending, i, finish, a = std::move(a)]() mutable {
-                                             pending->answers[i] = std::move(a);
-                                             if (--pending->waiting == 0) finish(*pending);
-                                         });
-                                     });
+        const bool ok =
+            concat_->add(std::string(account), std::move(requests[i]), part,
+                         [executor = executor_, pending, i, finish](PartAnswer a) {
+                             asio::post(executor, [pending, i, finish, a = std::move(a)]() mutable {
+                                 pending->answers[i] = std::move(a);
+                                 if (--pending->waiting == 0) finish(*pending);
+                             });
+                         });
         if (ok) {
             ++queued;
         } else {
@@ -454,8 +466,9 @@ void SmppFrontend::add_multi_part(std::string_view account, std::vector<router::
 void SmppFrontend::on_query(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
                             smpp::QueryResponder respond) {
     const auto it = config_.accounts.find(origin.account);
-    std::string client = it == config_.accounts.end() || it->second.client.empty() ? std::string(origin.account)
-                                                                                   : it->second.client;
+    std::string client = it == config_.accounts.end() || it->second.client.empty()
+                             ? std::string(origin.account)
+                             : it->second.client;
     queries_.handle(std::move(client), request, std::move(respond));
 }
 
@@ -486,26 +499,29 @@ void SmppFrontend::answer(smpp::SubmitResponder& respond, std::vector<Destinatio
     // accepted one has its own receipt); none accepted: the first refusal's status.
     if (accepted > 0) status = CommandStatus::ESME_ROK;
     if (accepted > 0 && accepted < outcomes.size()) {
-        spdlog::info("smpp.server submit_multi: {} of {} destinations refused", outcomes.size() - accepted,
-                     outcomes.size());
+        spdlog::info("smpp.server submit_multi: {} of {} destinations refused",
+                     outcomes.size() - accepted, outcomes.size());
     }
     {
         const std::lock_guard lock(mutex_);
         stats_.accepted += accepted;
         if (accepted == 0) ++stats_.refused;
     }
-    asio::post(executor_, [respond = std::move(respond), status, id = std::move(id),
-                           refused = std::move(refused), refused_status = std::move(refused_status)] {
-        std::vector<smpp::UnsuccessSme> unsuccess;
-        unsuccess.reserve(refused.size());
-        for (std::size_t i = 0; i < refused.size(); ++i) {
-            unsuccess.push_back({refused[i].ton, refused[i].npi, refused[i].address, refused_status[i]});
-        }
-        respond(status, id, unsuccess);
-    });
+    asio::post(executor_,
+               [respond = std::move(respond), status, id = std::move(id),
+                refused = std::move(refused), refused_status = std::move(refused_status)] {
+                   std::vector<smpp::UnsuccessSme> unsuccess;
+                   unsuccess.reserve(refused.size());
+                   for (std::size_t i = 0; i < refused.size(); ++i) {
+                       unsuccess.push_back(
+                           {refused[i].ton, refused[i].npi, refused[i].address, refused_status[i]});
+                   }
+                   respond(status, id, unsuccess);
+               });
 }
 
-smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const router::MessageEvent& event,
+smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m,
+                                                 const router::MessageEvent& event,
                                                  std::string_view part_id) {
     const auto state = receipt_state(event.to).value_or(smpp::MessageState::unknown);
     const std::string id = part_id.empty() ? m.id.to_string() : std::string(part_id);
@@ -514,7 +530,8 @@ smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const
     // The receipt goes from the handset to the ESME's sender.
     d.source_addr_ton = 1;
     d.source_addr_npi = 1;
-    d.source_addr = !m.destination.empty() && m.destination.front() == '+' ? m.destination.substr(1) : m.destination;
+    d.source_addr = !m.destination.empty() && m.destination.front() == '+' ? m.destination.substr(1)
+                                                                           : m.destination;
     d.destination_addr = m.sender;
     d.esm_class = 0x04;  // SMSC delivery receipt
     smpp::Receipt r;
@@ -532,11 +549,13 @@ smpp::ShortMessageData SmppFrontend::receipt_for(const router::Message& m, const
     return d;
 }
 
-std::optional<std::string> SmppFrontend::receipt_account(const router::Message& message, router::MessageState to) {
+std::optional<std::string> SmppFrontend::receipt_account(const router::Message& message,
+                                                         router::MessageState to) {
     if (!receipt_state(to)) return std::nullopt;
     auto target = dlr_tag(message);
     if (!target) return std::nullopt;
-    if (target->second == 2 && to == router::MessageState::delivered) return std::nullopt;  // failures only
+    if (target->second == 2 && to == router::MessageState::delivered)
+        return std::nullopt;  // failures only
     return std::move(target->first);
 }
 
@@ -546,7 +565,8 @@ std::vector<std::string> SmppFrontend::receipt_ids(const router::Message& messag
     return parts;
 }
 
-void SmppFrontend::on_transition(const router::Message& message, const router::MessageEvent& event) {
+void SmppFrontend::on_transition(const router::Message& message,
+                                 const router::MessageEvent& event) {
     const auto account = receipt_account(message, event.to);
     if (!account) return;
     if (receipt_route_) return receipt_route_(message, event);
@@ -565,18 +585,21 @@ void SmppFrontend::send_receipt(const router::Message& message, const router::Me
     }
     // The deliver callback may outlive this object (the server's queue is drained on its strand):
     // it holds the server, not `this`, and counts through a shared block.
-    asio::post(executor_, [server = server_, receipts = receipts_, account,
-                           data = std::move(data),
-                           id = part_id.empty() ? message.id.to_string() : std::string(part_id)]() mutable {
-        server->deliver(account, std::move(data), [receipts, account, id](const smpp::DeliverReport& r) {
-            if (r.delivered) {
-                ++receipts->delivered;
-                return;
-            }
-            ++receipts->given_up;
-            spdlog::warn("smpp.server receipt given up message_id={} system_id={} attempts={} reason={}", id, account,
-                         r.attempts, r.expired ? "deliver_timeout" : std::string(smpp::to_string(r.status)));
-        });
+    asio::post(executor_, [server = server_, receipts = receipts_, account, data = std::move(data),
+                           id = part_id.empty() ? message.id.to_string()
+                                                : std::string(part_id)]() mutable {
+        server->deliver(
+            account, std::move(data), [receipts, account, id](const smpp::DeliverReport& r) {
+                if (r.delivered) {
+                    ++receipts->delivered;
+                    return;
+                }
+                ++receipts->given_up;
+                spdlog::warn(
+                    "smpp.server receipt given up message_id={} system_id={} attempts={} reason={}",
+                    id, account, r.attempts,
+                    r.expired ? "deliver_timeout" : std::string(smpp::to_string(r.status)));
+            });
     });
 }
 

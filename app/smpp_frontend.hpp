@@ -78,26 +78,26 @@ struct SmppFrontendAccount {
 struct SmppFrontendConfig {
     smpp::SmppServerConfig server;
     std::map<std::string, SmppFrontendAccount, std::less<>> accounts;  // by system_id
-    std::size_t max_batch = 256;     // messages per GatewayApi::submit call (a PDU is never split)
+    std::size_t max_batch = 256;      // messages per GatewayApi::submit call (a PDU is never split)
     std::size_t max_pending = 10000;  // PDUs waiting for the worker; past it ESME_RMSGQFUL
     ConcatLimits concat;              // concatenated submits (with a PartStore)
-    SubmitTimingLimits timing;        // schedule_delivery_time / validity_period (app/smpp_timing.hpp)
+    SubmitTimingLimits timing;  // schedule_delivery_time / validity_period (app/smpp_timing.hpp)
 };
 
 // app config -> frontend config (passwords hashed with a fresh salt; password_hash as configured).
 // `clients`: the configuration's API clients; an account whose `client` names one takes its
 // default_sender.
-[[nodiscard]] SmppFrontendConfig to_smpp_frontend_config(const SmppServerConfig& config,
-                                                         const std::vector<ClientConfig>& clients = {});
+[[nodiscard]] SmppFrontendConfig to_smpp_frontend_config(
+    const SmppServerConfig& config, const std::vector<ClientConfig>& clients = {});
 
 struct SmppFrontendStats {
-    std::uint64_t submits = 0;           // PDUs handed to the router
-    std::uint64_t accepted = 0;          // messages accepted by the router
-    std::uint64_t refused = 0;           // PDUs answered with an error
+    std::uint64_t submits = 0;   // PDUs handed to the router
+    std::uint64_t accepted = 0;  // messages accepted by the router
+    std::uint64_t refused = 0;   // PDUs answered with an error
     std::uint64_t receipts_queued = 0;
     std::uint64_t receipts_delivered = 0;
     std::uint64_t receipts_given_up = 0;
-    ConcatStats concat;                  // concatenated submits (zero without a PartStore)
+    ConcatStats concat;  // concatenated submits (zero without a PartStore)
 };
 
 class SmppFrontend final : public smpp::SubmitHandler {
@@ -125,8 +125,12 @@ public:
     [[nodiscard]] SmppFrontendStats stats() const;
 
     // The server (deliver(), accounts_with_receivers(): on executor() only) and its strand.
-    [[nodiscard]] const std::shared_ptr<smpp::SmppServer>& server() const noexcept { return server_; }
-    [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+    [[nodiscard]] const std::shared_ptr<smpp::SmppServer>& server() const noexcept {
+        return server_;
+    }
+    [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept {
+        return executor_;
+    }
 
     // Router hook (any thread, may hold the router's lock: only copies and posts).
     void on_transition(const router::Message& message, const router::MessageEvent& event);
@@ -169,7 +173,8 @@ private:
     // A concatenated submit_multi part: held once per destination (`requests`: one per
     // destination, text empty), answered when every destination's part was stored or refused.
     void add_multi_part(std::string_view account, std::vector<router::SubmitRequest> requests,
-                        std::vector<Destination> destinations, const SubmitPart& part, smpp::SubmitResponder respond);
+                        std::vector<Destination> destinations, const SubmitPart& part,
+                        smpp::SubmitResponder respond);
     void send_receipt(const router::Message& message, const router::MessageEvent& event,
                       std::string_view part_id, const std::string& account);
 
@@ -183,7 +188,7 @@ private:
     mutable std::mutex mutex_;
     bool stopping_ = false;
     std::optional<router::SubmitBatcher> batcher_;  // from start()
-    SmppFrontendStats stats_;  // under mutex_
+    SmppFrontendStats stats_;                       // under mutex_
     std::shared_ptr<ReceiptCounters> receipts_ = std::make_shared<ReceiptCounters>();
     ReceiptRoute receipt_route_;
 };

@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 using smpp::CommandId;
 using smpp::CommandStatus;
 
-SmppQueries::SmppQueries(asio::any_io_executor executor, router::GatewayApi& api, std::size_t max_pending)
+SmppQueries::SmppQueries(asio::any_io_executor executor, router::GatewayApi& api,
+                         std::size_t max_pending)
     : executor_(std::move(executor)), api_(api), max_pending_(max_pending) {}
 
 SmppQueries::~SmppQueries() { stop(); }
@@ -43,7 +44,8 @@ SmppQueriesStats SmppQueries::stats() const {
     return stats_;
 }
 
-void SmppQueries::handle(std::string client, const smpp::Pdu& request, smpp::QueryResponder respond) {
+void SmppQueries::handle(std::string client, const smpp::Pdu& request,
+                         smpp::QueryResponder respond) {
     Job job;
     job.command = request.command_id();
     job.client = std::move(client);
@@ -57,9 +59,9 @@ void SmppQueries::handle(std::string client, const smpp::Pdu& request, smpp::Que
     }
     CommandStatus refusal = CommandStatus::ESME_ROK;
     if (job.command == CommandId::replace_sm) {
-        refusal = CommandStatus::ESME_RREPLACEFAIL;   // not supported (see the header)
+        refusal = CommandStatus::ESME_RREPLACEFAIL;  // not supported (see the header)
     } else if (job.command == CommandId::cancel_sm && job.message_id.empty()) {
-        refusal = CommandStatus::ESME_RCANCELFAIL;    // cancel by source/destination: not supported
+        refusal = CommandStatus::ESME_RCANCELFAIL;  // cancel by source/destination: not supported
     } else if (job.command != CommandId::query_sm && job.command != CommandId::cancel_sm) {
         refusal = CommandStatus::ESME_RINVCMDID;
     }
@@ -88,14 +90,14 @@ void SmppQueries::work() {
         {
             std::unique_lock lock(mutex_);
             cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (jobs_.empty()) return;   // stopping and nothing left
+            if (jobs_.empty()) return;  // stopping and nothing left
             job = std::move(jobs_.front());
             jobs_.pop_front();
         }
         Answer a;
         try {
             a = run(job);
-        } catch (const std::exception& e) {   // the router never should; answer, do not die
+        } catch (const std::exception& e) {  // the router never should; answer, do not die
             spdlog::error("smpp.server {} failed: {}", smpp::to_string(job.command), e.what());
             a.status = CommandStatus::ESME_RSYSERR;
         }
@@ -122,11 +124,14 @@ SmppQueries::Answer SmppQueries::query(const Job& job) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;
     }
-    const auto status_of = [&](const router::MessageId& m) { return api_.status(m, std::string_view(job.client)); };
+    const auto status_of = [&](const router::MessageId& m) {
+        return api_.status(m, std::string_view(job.client));
+    };
     auto status = on_target(*id, status_of);
     if (!status) {
-        a.status = status.error().code == router::QueryErrc::unavailable ? CommandStatus::ESME_RQUERYFAIL
-                                                                         : CommandStatus::ESME_RINVMSGID;
+        a.status = status.error().code == router::QueryErrc::unavailable
+                       ? CommandStatus::ESME_RQUERYFAIL
+                       : CommandStatus::ESME_RINVMSGID;
         return a;
     }
     if (!job.source_addr.empty() && job.source_addr != status->sender) {
@@ -150,23 +155,27 @@ SmppQueries::Answer SmppQueries::cancel(const Job& job) {
         a.status = CommandStatus::ESME_RINVMSGID;
         return a;
     }
-    const auto cancel_of = [&](const router::MessageId& m) { return api_.cancel(m, std::string_view(job.client)); };
-    std::optional<router::MessageId> checked;   // the message the addresses were checked on
+    const auto cancel_of = [&](const router::MessageId& m) {
+        return api_.cancel(m, std::string_view(job.client));
+    };
+    std::optional<router::MessageId> checked;  // the message the addresses were checked on
     // The addresses are checked against the stored message first (they never change).
     if (!job.source_addr.empty() || !job.destination_addr.empty()) {
         auto status = on_target(*id, [&](const router::MessageId& m) {
             return api_.status(m, std::string_view(job.client));
         });
         if (!status) {
-            a.status = status.error().code == router::QueryErrc::unavailable ? CommandStatus::ESME_RSYSERR
-                                                                             : CommandStatus::ESME_RINVMSGID;
+            a.status = status.error().code == router::QueryErrc::unavailable
+                           ? CommandStatus::ESME_RSYSERR
+                           : CommandStatus::ESME_RINVMSGID;
             return a;
         }
         if (!job.source_addr.empty() && job.source_addr != status->sender) {
             a.status = CommandStatus::ESME_RINVSRCADR;
             return a;
         }
-        if (!job.destination_addr.empty() && !same_destination(status->destination, job.destination_addr)) {
+        if (!job.destination_addr.empty() &&
+            !same_destination(status->destination, job.destination_addr)) {
             a.status = CommandStatus::ESME_RINVDSTADR;
             return a;
         }
@@ -198,8 +207,9 @@ void SmppQueries::answer(Job& job, Answer a) {
         }
     }
     if (a.status != CommandStatus::ESME_ROK) {
-        spdlog::debug("smpp.server {} refused message_id={} client={} command_status={}", smpp::to_string(job.command),
-                      job.message_id, job.client, smpp::to_string(a.status));
+        spdlog::debug("smpp.server {} refused message_id={} client={} command_status={}",
+                      smpp::to_string(job.command), job.message_id, job.client,
+                      smpp::to_string(a.status));
     }
     asio::post(executor_, [respond = std::move(job.respond), a = std::move(a)] {
         if (!a.has_query) {
@@ -237,13 +247,15 @@ smpp::MessageState SmppQueries::message_state(router::MessageState s) noexcept {
 std::string SmppQueries::absolute_time(router::SystemTime t) {
     const auto since_epoch = t.time_since_epoch();
     const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
-    const auto tenths = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count() / 100;
+    const auto tenths =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count() / 100;
     const std::time_t tt = static_cast<std::time_t>(secs.count());
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[20];
-    std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02d%01d00+", tm.tm_year % 100, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(tenths));
+    std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02d%01d00+", tm.tm_year % 100,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(tenths));
     return buf;
 }
 
@@ -257,16 +269,20 @@ std::uint8_t SmppQueries::error_code(std::string_view carrier_error) noexcept {
     return value <= 255 ? static_cast<std::uint8_t>(value) : 0;
 }
 
-bool SmppQueries::same_destination(std::string_view e164, std::string_view destination_addr) noexcept {
+bool SmppQueries::same_destination(std::string_view e164,
+                                   std::string_view destination_addr) noexcept {
     if (!e164.empty() && e164.front() == '+') e164.remove_prefix(1);
-    if (!destination_addr.empty() && destination_addr.front() == '+') destination_addr.remove_prefix(1);
-    while (!destination_addr.empty() && destination_addr.front() == '0') destination_addr.remove_prefix(1);
+    if (!destination_addr.empty() && destination_addr.front() == '+')
+        destination_addr.remove_prefix(1);
+    while (!destination_addr.empty() && destination_addr.front() == '0')
+        destination_addr.remove_prefix(1);
     if (destination_addr.empty()) return false;
     for (const char c : destination_addr) {
         if (c < '0' || c > '9') return false;
     }
     // Trailing digits: at least 7 of them (a national number), or the whole number.
-    return e164 == destination_addr || (destination_addr.size() >= 7 && e164.ends_with(destination_addr));
+    return e164 == destination_addr ||
+           (destination_addr.size() >= 7 && e164.ends_with(destination_addr));
 }
 
 }  // namespace bindery::app

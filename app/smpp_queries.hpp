@@ -42,9 +42,9 @@
 namespace bindery::app {
 
 struct SmppQueriesStats {
-    std::uint64_t queries = 0;     // query_sm answered ESME_ROK
-    std::uint64_t cancelled = 0;   // cancel_sm answered ESME_ROK
-    std::uint64_t refused = 0;     // answered with an error
+    std::uint64_t queries = 0;    // query_sm answered ESME_ROK
+    std::uint64_t cancelled = 0;  // cancel_sm answered ESME_ROK
+    std::uint64_t refused = 0;    // answered with an error
 };
 
 class SmppQueries {
@@ -80,7 +80,8 @@ public:
     // A carrier error code as query_sm_resp's one-octet error_code: decimal 0-255, else 0.
     [[nodiscard]] static std::uint8_t error_code(std::string_view carrier_error) noexcept;
     // True when `destination_addr` (as an ESME wrote it) is the E.164 number `e164`.
-    [[nodiscard]] static bool same_destination(std::string_view e164, std::string_view destination_addr) noexcept;
+    [[nodiscard]] static bool same_destination(std::string_view e164,
+                                               std::string_view destination_addr) noexcept;
 
 private:
     struct Job {
@@ -122,7 +123,7 @@ private:
     bool stopping_ = false;
     bool started_ = false;
     std::thread worker_;
-    SmppQueriesStats stats_;   // under mutex_
+    SmppQueriesStats stats_;  // under mutex_
 };
 
 }  // namespace bindery::app

@@ -26,11 +26,13 @@ void add_smpp_server_collector(http::Metrics& metrics, const SmppFrontend& front
                        "Binds of ESMEs refused, by reason: unknown_system_id, bad_password, "
                        "bind_type_not_allowed, max_binds, already_bound, invalid_pdu (they sum to "
                        "bindery_smpp_server_binds_total{result=\"rejected\"})");
-    auto& bound = prometheus::BuildGauge()
-                      .Name("bindery_smpp_server_sessions_bound")
-                      .Help("ESME sessions bound to the SMPP server side now, by account (system_id) and "
-                            "bind_type (trx, tx, rx); 0 for a configured account's bind_types with none")
-                      .Register(metrics.registry());
+    auto& bound =
+        prometheus::BuildGauge()
+            .Name("bindery_smpp_server_sessions_bound")
+            .Help(
+                "ESME sessions bound to the SMPP server side now, by account (system_id) and "
+                "bind_type (trx, tx, rx); 0 for a configured account's bind_types with none")
+            .Register(metrics.registry());
     struct Series {
         SampledCounter connections, binds_accepted, binds_rejected, received, refused, accepted,
             throttled, queries;
@@ -76,9 +78,12 @@ void add_smpp_server_collector(http::Metrics& metrics, const SmppFrontend& front
         for (std::size_t i = 0; i < smpp::kBindRejectReasons; ++i) {
             series->rejected_by[i].follow(s.binds_rejected_by[i]);
         }
-        // Entries are never removed (bound_sessions()): a series, once there, stays, at 0 when idle.
+        // Entries are never removed (bound_sessions()): a series, once there, stays, at 0 when
+        // idle.
         for (const auto& b : server.bound_sessions()) {
-            bound.Add({{"account", b.account}, {"bind_type", std::string(smpp::bind_type_label(b.type))}})
+            bound
+                .Add({{"account", b.account},
+                      {"bind_type", std::string(smpp::bind_type_label(b.type))}})
                 .Set(static_cast<double>(b.count));
         }
     });

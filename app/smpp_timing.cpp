@@ -9,7 +9,8 @@ namespace bindery::app {
 using smpp::CommandStatus;
 
 Expected<SubmitTiming, CommandStatus> submit_timing(std::string_view schedule_delivery_time,
-                                                    std::string_view validity_period, router::SystemTime now,
+                                                    std::string_view validity_period,
+                                                    router::SystemTime now,
                                                     const SubmitTimingLimits& limits) {
     using namespace std::chrono;
     SubmitTiming t;
@@ -33,7 +34,8 @@ Expected<SubmitTiming, CommandStatus> submit_timing(std::string_view schedule_de
     return t;
 }
 
-SubmitTiming data_sm_timing(std::optional<std::uint32_t> qos_time_to_live, const SubmitTimingLimits& limits) {
+SubmitTiming data_sm_timing(std::optional<std::uint32_t> qos_time_to_live,
+                            const SubmitTimingLimits& limits) {
     SubmitTiming t;
     if (qos_time_to_live && *qos_time_to_live > 0) {
         t.validity = std::min(std::chrono::seconds(*qos_time_to_live), limits.max_validity);

@@ -34,15 +34,14 @@ struct SubmitTimingLimits {
 };
 
 struct SubmitTiming {
-    std::optional<router::SystemTime> schedule_at;    // absent: now
-    std::optional<std::chrono::seconds> validity;     // absent: the router's default
+    std::optional<router::SystemTime> schedule_at;  // absent: now
+    std::optional<std::chrono::seconds> validity;   // absent: the router's default
 };
 
 // submit_sm / submit_multi (also the first part of a concatenated submit).
-[[nodiscard]] Expected<SubmitTiming, smpp::CommandStatus> submit_timing(std::string_view schedule_delivery_time,
-                                                                        std::string_view validity_period,
-                                                                        router::SystemTime now,
-                                                                        const SubmitTimingLimits& limits);
+[[nodiscard]] Expected<SubmitTiming, smpp::CommandStatus> submit_timing(
+    std::string_view schedule_delivery_time, std::string_view validity_period,
+    router::SystemTime now, const SubmitTimingLimits& limits);
 // data_sm: its qos_time_to_live TLV (seconds), if present.
 [[nodiscard]] SubmitTiming data_sm_timing(std::optional<std::uint32_t> qos_time_to_live,
                                           const SubmitTimingLimits& limits);

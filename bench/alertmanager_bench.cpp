@@ -51,7 +51,8 @@ std::uint16_t free_port() {
 }
 
 // One request on a fresh connection; the status code (0: no answer).
-int post(std::uint16_t port, const std::string& target, const std::string& body, const std::string& token) {
+int post(std::uint16_t port, const std::string& target, const std::string& body,
+         const std::string& token) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -61,10 +62,11 @@ int post(std::uint16_t port, const std::string& target, const std::string& body,
         ::close(fd);
         return 0;
     }
-    const std::string req = (body.empty() ? "GET " : "POST ") + target +
-                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + token +
-                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                            "\r\n\r\n" + body;
+    const std::string req =
+        (body.empty() ? "GET " : "POST ") + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + token +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
     std::size_t sent = 0;
     while (sent < req.size()) {
         const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
@@ -93,7 +95,8 @@ double percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
     const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
-    const std::filesystem::path dir = argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / "bindery-bench-am";
+    const std::filesystem::path dir =
+        argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / "bindery-bench-am";
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     spdlog::set_level(spdlog::level::warn);
@@ -118,24 +121,25 @@ int main(int argc, char** argv) {
     std::thread sim_thread([&] { sim_io.run(); });
 
     const std::uint16_t http_port = free_port();
-    std::string yaml = "process: {io_threads: 2, drain_timeout: 5s}\n"
-                       "logging: {level: warn}\n"
-                       "store: {path: " +
-                       (dir / "bindery.db").string() +
-                       ", synchronous: normal, commit_interval: 0ms}\n"
-                       "http: {listen: 127.0.0.1:" +
-                       std::to_string(http_port) +
-                       "}\n"
-                       "smpp_server: {enabled: false}\n"
-                       "carriers:\n"
-                       "  - {name: sim, kind: smpp, address: 127.0.0.1:" +
-                       std::to_string(sim->port()) +
-                       ", system_id: bench, password: pw, count: 2, window: 100}\n"
-                       "routes:\n  - {name: default, providers: [sim]}\n"
-                       "clients:\n  - {name: ops, api_key: bench-key, rate: 1000000, burst: 1000000}\n"
-                       "alerting:\n  auth: {bearer_token: tok}\n  receivers:\n"
-                       "    - {name: bench, groups: [oncall], sender: Bindery, client: ops}\n"
-                       "directories:\n  - name: local\n    kind: static\n    groups:\n      oncall:\n";
+    std::string yaml =
+        "process: {io_threads: 2, drain_timeout: 5s}\n"
+        "logging: {level: warn}\n"
+        "store: {path: " +
+        (dir / "bindery.db").string() +
+        ", synchronous: normal, commit_interval: 0ms}\n"
+        "http: {listen: 127.0.0.1:" +
+        std::to_string(http_port) +
+        "}\n"
+        "smpp_server: {enabled: false}\n"
+        "carriers:\n"
+        "  - {name: sim, kind: smpp, address: 127.0.0.1:" +
+        std::to_string(sim->port()) +
+        ", system_id: bench, password: pw, count: 2, window: 100}\n"
+        "routes:\n  - {name: default, providers: [sim]}\n"
+        "clients:\n  - {name: ops, api_key: bench-key, rate: 1000000, burst: 1000000}\n"
+        "alerting:\n  auth: {bearer_token: tok}\n  receivers:\n"
+        "    - {name: bench, groups: [oncall], sender: Bindery, client: ops}\n"
+        "directories:\n  - name: local\n    kind: static\n    groups:\n      oncall:\n";
     for (int i = 0; i < kGroup; ++i) {
         char phone[32];
         std::snprintf(phone, sizeof phone, "+98912100%04d", i);
@@ -160,7 +164,7 @@ int main(int argc, char** argv) {
     std::vector<double> ack_ms;
     std::vector<double> last_ms;
     int failures = 0;
-    for (int r = 0; r < rounds + 5; ++r) {   // 5 warm-up rounds
+    for (int r = 0; r < rounds + 5; ++r) {  // 5 warm-up rounds
         char fp[32];
         std::snprintf(fp, sizeof fp, "%016x", r + 1);
         const std::string body =
@@ -180,7 +184,8 @@ int main(int argc, char** argv) {
         const int status = post(http_port, "/v1/alertmanager", body, "tok");
         const auto t_ack = Clock::now();
         std::unique_lock lock(mutex);
-        const bool all = cv.wait_for(lock, std::chrono::seconds(30), [&] { return accepted >= target; });
+        const bool all =
+            cv.wait_for(lock, std::chrono::seconds(30), [&] { return accepted >= target; });
         const auto t_last = last_accept;
         lock.unlock();
         if (status != 200 || !all) {
@@ -192,11 +197,14 @@ int main(int argc, char** argv) {
         last_ms.push_back(std::chrono::duration<double, std::milli>(t_last - t0).count());
     }
 
-    std::printf("{\"bench\":\"alertmanager_webhook_to_submit_sm\",\"group\":%d,\"rounds\":%zu,\"failures\":%d,\n"
-                " \"ack_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},\n"
-                " \"last_submit_sm_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f}}\n",
-                kGroup, last_ms.size(), failures, percentile(ack_ms, 0.5), percentile(ack_ms, 0.99),
-                percentile(ack_ms, 1.0), percentile(last_ms, 0.5), percentile(last_ms, 0.99), percentile(last_ms, 1.0));
+    std::printf(
+        "{\"bench\":\"alertmanager_webhook_to_submit_sm\",\"group\":%d,\"rounds\":%zu,\"failures\":"
+        "%d,\n"
+        " \"ack_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},\n"
+        " \"last_submit_sm_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f}}\n",
+        kGroup, last_ms.size(), failures, percentile(ack_ms, 0.5), percentile(ack_ms, 0.99),
+        percentile(ack_ms, 1.0), percentile(last_ms, 0.5), percentile(last_ms, 0.99),
+        percentile(last_ms, 1.0));
 
     server.shutdown();
     server_thread.join();

@@ -61,7 +61,9 @@ void signature(benchmark::State& state, Sign sign) {
 }
 
 const auto kNewBody = [](const http::CallbackEvent& e) { return http::callback_body(e); };
-const auto kOldBody = [](const http::CallbackEvent& e) { return http::reference::callback_body(e); };
+const auto kOldBody = [](const http::CallbackEvent& e) {
+    return http::reference::callback_body(e);
+};
 const auto kNewSig = [](std::string_view k, std::int64_t t, std::string_view b) {
     return http::callback_signature(k, t, b);
 };

@@ -110,7 +110,8 @@ void decode_bench(benchmark::State& state, const std::vector<std::uint8_t>& wire
         benchmark::DoNotOptimize(pdu);
         if (!pdu) state.SkipWithError("decode failed");
         // Touch a TLV the way a receipt handler would (lazy iteration over the frame).
-        if (const auto* d = pdu->get_if<DeliverSm>()) benchmark::DoNotOptimize(d->tlvs.message_state());
+        if (const auto* d = pdu->get_if<DeliverSm>())
+            benchmark::DoNotOptimize(d->tlvs.message_state());
     }
     report_allocs(state, before);
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire.size()));
@@ -140,7 +141,8 @@ BENCHMARK(BM_Bindery_Encode_DeliverSm);
 
 #ifdef BINDERY_HAVE_LIBSMPP34
 template <class T>
-void unpack_bench(benchmark::State& state, const std::vector<std::uint8_t>& wire, std::uint32_t id) {
+void unpack_bench(benchmark::State& state, const std::vector<std::uint8_t>& wire,
+                  std::uint32_t id) {
     T s;
     std::uint64_t tlv_nodes = 0;
     const auto before = g_allocs.load();
@@ -154,8 +156,8 @@ void unpack_bench(benchmark::State& state, const std::vector<std::uint8_t>& wire
         destroy_tlv(s.tlv);
     }
     report_allocs(state, before);
-    state.counters["c_mallocs_per_op"] =
-        benchmark::Counter(static_cast<double>(tlv_nodes) / static_cast<double>(state.iterations()));
+    state.counters["c_mallocs_per_op"] = benchmark::Counter(
+        static_cast<double>(tlv_nodes) / static_cast<double>(state.iterations()));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire.size()));
 }
 
@@ -187,7 +189,9 @@ void BM_Libsmpp34_Unpack_SubmitSm(benchmark::State& s) {
 void BM_Libsmpp34_Unpack_DeliverSm(benchmark::State& s) {
     unpack_bench<deliver_sm_t>(s, fixture().deliver_wire, 0x5);
 }
-void BM_Libsmpp34_Pack_SubmitSm(benchmark::State& s) { pack_bench<submit_sm_t>(s, fixture().submit_wire, 0x4); }
+void BM_Libsmpp34_Pack_SubmitSm(benchmark::State& s) {
+    pack_bench<submit_sm_t>(s, fixture().submit_wire, 0x4);
+}
 void BM_Libsmpp34_Pack_DeliverSm(benchmark::State& s) {
     pack_bench<deliver_sm_t>(s, fixture().deliver_wire, 0x5);
 }

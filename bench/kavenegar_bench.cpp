@@ -25,7 +25,8 @@ struct NullSink final : router::ReceiptSink {
     void on_receipt(router::Receipt) override {}
 };
 
-void run_case(const mock::PemPair& pem, std::size_t batch, unsigned concurrency, std::size_t total) {
+void run_case(const mock::PemPair& pem, std::size_t batch, unsigned concurrency,
+              std::size_t total) {
     mock::KavenegarMockConfig mc;
     mc.cert_pem = pem.cert_pem;
     mc.key_pem = pem.key_pem;
@@ -42,7 +43,7 @@ void run_case(const mock::PemPair& pem, std::size_t batch, unsigned concurrency,
     c.api_key = "bench";
     c.sender = "10004346";
     c.tls.ca_pem = pem.cert_pem;
-    c.rate = 0;   // unlimited: measure the pipeline, not the limiter
+    c.rate = 0;  // unlimited: measure the pipeline, not the limiter
     c.concurrency = concurrency;
     c.max_batch = batch;
     c.max_queue = total + 1;
@@ -75,12 +76,16 @@ void run_case(const mock::PemPair& pem, std::size_t batch, unsigned concurrency,
         std::unique_lock lock(mu);
         cv.wait_for(lock, 300s, [&] { return done == total; });
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto ps = provider->stats();
     const auto hs = provider->http_stats();
-    std::printf("batch=%-4zu concurrency=%-2u messages=%zu failed=%zu  %9.0f msg/s  calls=%llu  connections=%llu\n",
-                batch, concurrency, done, failed, static_cast<double>(done) / secs,
-                static_cast<unsigned long long>(ps.calls), static_cast<unsigned long long>(hs.connections_opened));
+    std::printf(
+        "batch=%-4zu concurrency=%-2u messages=%zu failed=%zu  %9.0f msg/s  calls=%llu  "
+        "connections=%llu\n",
+        batch, concurrency, done, failed, static_cast<double>(done) / secs,
+        static_cast<unsigned long long>(ps.calls),
+        static_cast<unsigned long long>(hs.connections_opened));
     std::fflush(stdout);
     provider.reset();
     std::this_thread::sleep_for(50ms);
@@ -93,9 +98,13 @@ void run_case(const mock::PemPair& pem, std::size_t batch, unsigned concurrency,
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::size_t total = argc > 1 ? static_cast<std::size_t>(std::strtoull(argv[1], nullptr, 10)) : 20'000;
+    const std::size_t total =
+        argc > 1 ? static_cast<std::size_t>(std::strtoull(argv[1], nullptr, 10)) : 20'000;
     const auto pem = mock::make_self_signed();
-    std::printf("KavenegarProvider -> kavenegar mock, HTTPS (verified), keep-alive, %zu messages per case\n", total);
+    std::printf(
+        "KavenegarProvider -> kavenegar mock, HTTPS (verified), keep-alive, %zu messages per "
+        "case\n",
+        total);
     run_case(pem, 1, 1, total / 4);
     run_case(pem, 1, 4, total / 2);
     run_case(pem, 20, 4, total);

@@ -50,11 +50,10 @@ int main(int argc, char** argv) {
         MessageIdGenerator ids(1);
         const auto t = Wall::now();
         for (std::size_t i = 0; i < n; ++i) {
-            scheduler.push({ids.next(SystemTime{}), "client-" + std::to_string(i % 100),
-                            Priority::normal, 1});
+            scheduler.push(
+                {ids.next(SystemTime{}), "client-" + std::to_string(i % 100), Priority::normal, 1});
         }
-        while (scheduler.pop()) {
-        }
+        while (scheduler.pop()) {}
         std::printf("scheduler push+pop, 100 clients: %.0f items/s\n",
                     static_cast<double>(n) / seconds_since(t));
     }

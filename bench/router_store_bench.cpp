@@ -5,7 +5,8 @@
 //     accepted in batches of 100 from several threads, until every one is DELIVERED (receipt
 //     committed): accepted-and-committed, sent and delivered messages/s.
 // Run: build/h1rel/bench/bench_router_store --dir /var/tmp --backlog 1000000 --e2e 100000
-//      --pipeline on|off: the router's pipelined batches (on, as the gateway runs it), off to compare.
+//      --pipeline on|off: the router's pipelined batches (on, as the gateway runs it), off to
+//      compare.
 
 #include <sys/resource.h>
 
@@ -130,8 +131,13 @@ void backlog(const std::string& dir, std::uint64_t n, SqliteSync sync) {
             events.clear();
             for (int k = 0; k < 1000 && i < n; ++k, ++i) {
                 batch.push_back(queued_message(ids, wall, i));
-                events.push_back(MessageEvent{batch.back().id, MessageState::accepted,
-                                              MessageState::queued, wall, 0, {}, "accepted"});
+                events.push_back(MessageEvent{batch.back().id,
+                                              MessageState::accepted,
+                                              MessageState::queued,
+                                              wall,
+                                              0,
+                                              {},
+                                              "accepted"});
             }
             if (auto r = (*store)->insert_batch(batch, events); !r) {
                 std::fprintf(stderr, "fill: %s\n", r.error().detail.c_str());
@@ -164,13 +170,14 @@ void backlog(const std::string& dir, std::uint64_t n, SqliteSync sync) {
     }
     const double drain_s = seconds_since(t);
     const auto stats = router.stats();
-    std::printf("  drained %llu messages (QUEUED -> SENDING -> SENT, %llu transitions in %llu "
-                "commits, up to %llu per commit) in %.1f s: %.0f msg/s\n",
-                static_cast<unsigned long long>(stats.sent),
-                static_cast<unsigned long long>(stats.transitions),
-                static_cast<unsigned long long>(stats.commits),
-                static_cast<unsigned long long>(stats.max_batch), drain_s,
-                static_cast<double>(stats.sent) / drain_s);
+    std::printf(
+        "  drained %llu messages (QUEUED -> SENDING -> SENT, %llu transitions in %llu "
+        "commits, up to %llu per commit) in %.1f s: %.0f msg/s\n",
+        static_cast<unsigned long long>(stats.sent),
+        static_cast<unsigned long long>(stats.transitions),
+        static_cast<unsigned long long>(stats.commits),
+        static_cast<unsigned long long>(stats.max_batch), drain_s,
+        static_cast<double>(stats.sent) / drain_s);
     std::printf("  RSS while draining up to %.1f MiB; peak (VmHWM) %.1f MiB\n", mib(peak_during),
                 mib(status_kib("VmHWM:")));
 }
@@ -242,7 +249,7 @@ void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned bind
     RouterHooks hooks;
     hooks.wake = [&driver] { driver.wake(); };
     auto rc = router_config();
-    rc.pipeline_writes = pipeline;   // as the gateway runs it (docs/router.md, "Pipelined batches")
+    rc.pipeline_writes = pipeline;  // as the gateway runs it (docs/router.md, "Pipelined batches")
     Router router(rc, **store, plan, hooks);
 
     SmppCarrierConfig pc;
@@ -288,41 +295,47 @@ void e2e(const std::string& dir, std::uint64_t n, SqliteSync sync, unsigned bind
     for (auto& th : threads) th.join();
     const double accept_s = seconds_since(t);
     const std::uint64_t total = accepted.load();
-    for (int i = 0; i < 600'000; ++i) {   // at most 10 min
+    for (int i = 0; i < 600'000; ++i) {  // at most 10 min
         if (router.stats().receipts >= total) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     const double all_s = seconds_since(t);
     const auto stats = router.stats();
     const auto ss = (*store)->stats();
-    std::printf("  %llu accepted (%llu refused) by %u threads in batches of 100: %.0f msg/s "
-                "accepted-and-committed\n",
-                static_cast<unsigned long long>(total), static_cast<unsigned long long>(refused.load()),
-                acceptors, static_cast<double>(total) / accept_s);
-    std::printf("  sent %llu, DELIVERED %llu in %.1f s: %.0f msg/s end to end (store -> simulator -> "
-                "receipt committed)\n",
-                static_cast<unsigned long long>(stats.sent),
-                static_cast<unsigned long long>(stats.receipts), all_s,
-                static_cast<double>(stats.receipts) / all_s);
-    std::printf("  router: %llu transitions in %llu commits (up to %llu per commit); store: %llu "
-                "group commits, writer CPU %.1f us/msg; peak RSS %.1f MiB\n",
-                static_cast<unsigned long long>(stats.transitions),
-                static_cast<unsigned long long>(stats.commits),
-                static_cast<unsigned long long>(stats.max_batch),
-                static_cast<unsigned long long>(ss.commits),
-                static_cast<double>(ss.writer_cpu_ns) / 1000.0 / static_cast<double>(std::max<std::uint64_t>(total, 1)),
-                mib(status_kib("VmHWM:")));
-    std::printf("  WAL checkpoints: %llu by the checkpoint thread, %llu by the writer, %llu failed; "
-                "WAL %llu pages after the last commit\n",
-                static_cast<unsigned long long>(ss.checkpoints),
-                static_cast<unsigned long long>(ss.writer_checkpoints),
-                static_cast<unsigned long long>(ss.checkpoint_failures),
-                static_cast<unsigned long long>(ss.wal_pages));
+    std::printf(
+        "  %llu accepted (%llu refused) by %u threads in batches of 100: %.0f msg/s "
+        "accepted-and-committed\n",
+        static_cast<unsigned long long>(total), static_cast<unsigned long long>(refused.load()),
+        acceptors, static_cast<double>(total) / accept_s);
+    std::printf(
+        "  sent %llu, DELIVERED %llu in %.1f s: %.0f msg/s end to end (store -> simulator -> "
+        "receipt committed)\n",
+        static_cast<unsigned long long>(stats.sent),
+        static_cast<unsigned long long>(stats.receipts), all_s,
+        static_cast<double>(stats.receipts) / all_s);
+    std::printf(
+        "  router: %llu transitions in %llu commits (up to %llu per commit); store: %llu "
+        "group commits, writer CPU %.1f us/msg; peak RSS %.1f MiB\n",
+        static_cast<unsigned long long>(stats.transitions),
+        static_cast<unsigned long long>(stats.commits),
+        static_cast<unsigned long long>(stats.max_batch),
+        static_cast<unsigned long long>(ss.commits),
+        static_cast<double>(ss.writer_cpu_ns) / 1000.0 /
+            static_cast<double>(std::max<std::uint64_t>(total, 1)),
+        mib(status_kib("VmHWM:")));
+    std::printf(
+        "  WAL checkpoints: %llu by the checkpoint thread, %llu by the writer, %llu failed; "
+        "WAL %llu pages after the last commit\n",
+        static_cast<unsigned long long>(ss.checkpoints),
+        static_cast<unsigned long long>(ss.writer_checkpoints),
+        static_cast<unsigned long long>(ss.checkpoint_failures),
+        static_cast<unsigned long long>(ss.wal_pages));
     router_ptr = nullptr;
     router.finish_writes(SystemClock::now());
     bool stopped = false;
     provider.stop(std::chrono::milliseconds(500), [&] { stopped = true; });
-    for (int i = 0; i < 300 && !stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 300 && !stopped; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     sim->stop();
     work.reset();
     io.stop();
@@ -344,14 +357,22 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         const std::string v = argv[i + 1];
-        if (k == "--dir") dir = v;
-        else if (k == "--backlog") backlog_n = std::strtoull(v.c_str(), nullptr, 10);
-        else if (k == "--e2e") e2e_n = std::strtoull(v.c_str(), nullptr, 10);
-        else if (k == "--sync") sync = v;
-        else if (k == "--binds") binds = static_cast<unsigned>(std::atoi(v.c_str()));
-        else if (k == "--window") window = std::strtoull(v.c_str(), nullptr, 10);
-        else if (k == "--acceptors") acceptors = static_cast<unsigned>(std::atoi(v.c_str()));
-        else if (k == "--pipeline") pipeline = v != "off";
+        if (k == "--dir")
+            dir = v;
+        else if (k == "--backlog")
+            backlog_n = std::strtoull(v.c_str(), nullptr, 10);
+        else if (k == "--e2e")
+            e2e_n = std::strtoull(v.c_str(), nullptr, 10);
+        else if (k == "--sync")
+            sync = v;
+        else if (k == "--binds")
+            binds = static_cast<unsigned>(std::atoi(v.c_str()));
+        else if (k == "--window")
+            window = std::strtoull(v.c_str(), nullptr, 10);
+        else if (k == "--acceptors")
+            acceptors = static_cast<unsigned>(std::atoi(v.c_str()));
+        else if (k == "--pipeline")
+            pipeline = v != "off";
     }
     std::printf("bench_router_store: synchronous=%s, dir %s, %u cores\n", sync.c_str(), dir.c_str(),
                 std::thread::hardware_concurrency());
@@ -364,9 +385,10 @@ int main(int argc, char** argv) {
 #endif
     if (e2e_n > 0) {
 #ifndef BINDERY_BENCH_BACKLOG_ONLY
-        std::printf("end to end (Router + SqliteStore + SmppCarrierProvider x%u binds, window %zu, "
-                    "+ simulator on loopback; pipelined batches %s):\n",
-                    binds, window, pipeline ? "on" : "off");
+        std::printf(
+            "end to end (Router + SqliteStore + SmppCarrierProvider x%u binds, window %zu, "
+            "+ simulator on loopback; pipelined batches %s):\n",
+            binds, window, pipeline ? "on" : "off");
         e2e(dir, e2e_n, parse_sync(sync), binds, window, std::max(1u, acceptors), pipeline);
 #endif
     }

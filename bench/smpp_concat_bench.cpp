@@ -19,13 +19,16 @@ using namespace bindery;
 
 class AcceptAll final : public router::GatewayApi {
 public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
         std::vector<router::SubmitOutcome> out;
-        for (const auto& r : batch) out.emplace_back(router::SubmitAccepted{ids_.next(router::SystemClock::now()), r.destination, {}, 1});
+        for (const auto& r : batch)
+            out.emplace_back(router::SubmitAccepted{
+                ids_.next(router::SystemClock::now()), r.destination, {}, 1});
         return out;
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                                std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
     }
     Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
@@ -44,11 +47,16 @@ int main(int argc, char** argv) {
     std::uint64_t messages = 2000;
     router::SqliteSync sync = router::SqliteSync::full;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
-        else if (std::strcmp(argv[i], "--messages") == 0) messages = std::stoull(argv[i + 1]);
-        else if (std::strcmp(argv[i], "--sync") == 0) sync = std::strcmp(argv[i + 1], "normal") == 0 ? router::SqliteSync::normal : router::SqliteSync::full;
+        if (std::strcmp(argv[i], "--dir") == 0)
+            dir = argv[i + 1];
+        else if (std::strcmp(argv[i], "--messages") == 0)
+            messages = std::stoull(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--sync") == 0)
+            sync = std::strcmp(argv[i + 1], "normal") == 0 ? router::SqliteSync::normal
+                                                           : router::SqliteSync::full;
     }
-    const auto path = std::filesystem::path(dir) / ("bench-concat-" + std::to_string(::getpid()) + ".db");
+    const auto path =
+        std::filesystem::path(dir) / ("bench-concat-" + std::to_string(::getpid()) + ".db");
     router::SqliteStoreConfig config;
     config.path = path.string();
     config.synchronous = sync;
@@ -64,7 +72,7 @@ int main(int argc, char** argv) {
     base.client = "bench";
     base.sender = "Bindery";
     base.destination = "+989121234567";
-    const std::vector<std::uint8_t> data(134, 0x41);   // a full UCS-2 part
+    const std::vector<std::uint8_t> data(134, 0x41);  // a full UCS-2 part
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t parts = 0;
     for (std::uint64_t m = 0; m < messages; ++m) {
@@ -82,15 +90,19 @@ int main(int argc, char** argv) {
         }
         (void)assembler.submit_due(router::SystemClock::now());
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto s = assembler.stats();
-    std::printf("{\"sync\":\"%s\",\"messages\":%llu,\"parts\":%llu,\"seconds\":%.3f,\"parts_per_s\":%.0f,"
-                "\"messages_per_s\":%.0f,\"reassembled\":%llu}\n",
-                sync == router::SqliteSync::full ? "full" : "normal", static_cast<unsigned long long>(messages),
-                static_cast<unsigned long long>(parts), secs, static_cast<double>(parts) / secs,
-                static_cast<double>(messages) / secs, static_cast<unsigned long long>(s.reassembled));
+    std::printf(
+        "{\"sync\":\"%s\",\"messages\":%llu,\"parts\":%llu,\"seconds\":%.3f,\"parts_per_s\":%.0f,"
+        "\"messages_per_s\":%.0f,\"reassembled\":%llu}\n",
+        sync == router::SqliteSync::full ? "full" : "normal",
+        static_cast<unsigned long long>(messages), static_cast<unsigned long long>(parts), secs,
+        static_cast<double>(parts) / secs, static_cast<double>(messages) / secs,
+        static_cast<unsigned long long>(s.reassembled));
     store->reset();
     std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix, ec);
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(path.string() + suffix, ec);
     return s.reassembled == messages ? 0 : 1;
 }

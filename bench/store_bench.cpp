@@ -34,11 +34,11 @@ struct Options {
     double seconds = 3.0;
     std::uint64_t queued = 1'000'000;
     SqliteSync sync = SqliteSync::full;
-    std::uint64_t lifecycle = 0;   // messages through the whole lifecycle (0: skip)
+    std::uint64_t lifecycle = 0;  // messages through the whole lifecycle (0: skip)
     bool lifecycle_only = false;
-    bool events = true;            // lifecycle: write the event rows
-    bool record_dispatch = true;   // lifecycle: QUEUED -> SENDING its own write (else with SENT)
-    std::string sql;               // lifecycle: run on the fresh file first (experiments)
+    bool events = true;           // lifecycle: write the event rows
+    bool record_dispatch = true;  // lifecycle: QUEUED -> SENDING its own write (else with SENT)
+    std::string sql;              // lifecycle: run on the fresh file first (experiments)
 };
 
 long rss_kib(const char* field) {
@@ -270,7 +270,7 @@ void lifecycle(const Options& opt) {
             std::vector<MessageEvent> events;
             std::vector<TransitionWrite> writes;
             std::uint64_t carrier_ids = 0;
-            std::vector<MessageEvent> dispatched;   // not recorded: stored with SENT
+            std::vector<MessageEvent> dispatched;  // not recorded: stored with SENT
             auto step = [&](MessageState to, const char* detail) {
                 writes.clear();
                 const auto now = SystemClock::now();
@@ -289,13 +289,15 @@ void lifecycle(const Options& opt) {
                         m.provider = "carrier-a";
                         m.segments.assign(1, Segment{});
                     } else if (to == MessageState::sent) {
-                        m.segments[0].provider_id = std::to_string(0x10000000 + ++carrier_ids * 4 + static_cast<std::uint64_t>(t));
+                        m.segments[0].provider_id = std::to_string(0x10000000 + ++carrier_ids * 4 +
+                                                                   static_cast<std::uint64_t>(t));
                     } else if (to == MessageState::delivered) {
                         m.segments[0].state = SegmentState::delivered;
                     }
                     w.next = m;
                     if (opt.events) {
-                        w.event = MessageEvent{m.id, w.from, to, now, m.attempts, m.provider, detail};
+                        w.event =
+                            MessageEvent{m.id, w.from, to, now, m.attempts, m.provider, detail};
                     }
                     writes.push_back(std::move(w));
                 }
@@ -320,8 +322,12 @@ void lifecycle(const Options& opt) {
                 for (std::size_t i = 0; i < kChunk; ++i) {
                     batch.push_back(typical(ids, first + i, now));
                     if (opt.events) {
-                        events.push_back(MessageEvent{batch.back().id, MessageState::accepted,
-                                                      MessageState::queued, now, 0, {},
+                        events.push_back(MessageEvent{batch.back().id,
+                                                      MessageState::accepted,
+                                                      MessageState::queued,
+                                                      now,
+                                                      0,
+                                                      {},
                                                       "accepted"});
                     }
                 }
@@ -337,8 +343,7 @@ void lifecycle(const Options& opt) {
     const double cpu = cpu_seconds() - cpu_start;
     const auto stats = store->stats();
     const double msgs = static_cast<double>(std::max<std::uint64_t>(opt.lifecycle, 1));
-    const double writer_us =
-        static_cast<double>(stats.writer_cpu_ns - writer_start) / 1e3 / msgs;
+    const double writer_us = static_cast<double>(stats.writer_cpu_ns - writer_start) / 1e3 / msgs;
     store.reset();
     std::error_code ec;
     const auto db_bytes = std::filesystem::file_size(path, ec);
@@ -347,9 +352,8 @@ void lifecycle(const Options& opt) {
         "writer %.1f us/msg, file %.0f bytes/msg, failed=%llu\n",
         static_cast<unsigned long long>(opt.lifecycle),
         opt.record_dispatch ? "3 transitions" : "2 transitions, dispatch not recorded",
-        opt.events ? "on" : "off",
-        msgs / elapsed, cpu * 1e6 / msgs, writer_us, static_cast<double>(db_bytes) / msgs,
-        static_cast<unsigned long long>(failed.load()));
+        opt.events ? "on" : "off", msgs / elapsed, cpu * 1e6 / msgs, writer_us,
+        static_cast<double>(db_bytes) / msgs, static_cast<unsigned long long>(failed.load()));
     std::fflush(stdout);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }

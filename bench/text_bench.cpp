@@ -37,7 +37,8 @@ void encode(benchmark::State& state, const std::string& text, EncodeOptions o) {
         segments = m ? m->segments.size() : 0;
     }
     state.counters["segments"] = static_cast<double>(segments);
-    state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["msgs/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 
@@ -84,14 +85,16 @@ void BM_DecodeUcs2(benchmark::State& state) {
 BENCHMARK(BM_DecodeUcs2);
 
 const std::string kReceipt =
-    "id:0123456789 sub:001 dlvrd:001 submit date:2401151230 done date:2401151231 stat:DELIVRD err:000 text:Hello world";
+    "id:0123456789 sub:001 dlvrd:001 submit date:2401151230 done date:2401151231 stat:DELIVRD "
+    "err:000 text:Hello world";
 
 void BM_ParseReceipt(benchmark::State& state) {
     for (auto _ : state) {
         auto r = parse_receipt(kReceipt);
         benchmark::DoNotOptimize(r);
     }
-    state.counters["receipts/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["receipts/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ParseReceipt);
 

@@ -20,14 +20,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const auto& p = *parsed;
-    if (p.version != "4" || p.receiver.empty() || p.alerts.empty() || p.alerts.size() > limits.max_alerts ||
-        (p.status != "firing" && p.status != "resolved")) {
+    if (p.version != "4" || p.receiver.empty() || p.alerts.empty() ||
+        p.alerts.size() > limits.max_alerts || (p.status != "firing" && p.status != "resolved")) {
         std::abort();
     }
     AlertContext c;
     c.payload = &p;
     for (const auto& a : p.alerts) {
-        if (a.labels.empty() || a.fingerprint.empty() || (a.status != "firing" && a.status != "resolved")) std::abort();
+        if (a.labels.empty() || a.fingerprint.empty() ||
+            (a.status != "firing" && a.status != "resolved"))
+            std::abort();
         (a.firing() ? c.firing : c.resolved_count) += 1;
         c.alerts.push_back(&a);
     }

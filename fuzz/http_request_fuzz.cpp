@@ -17,10 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bindery::router::SystemTime now{std::chrono::seconds(1'800'000'000)};
     auto parsed = parse_submit(text, "fuzz", limits, now);
     if (parsed) {
-        if (parsed->requests.empty() || parsed->requests.size() > limits.max_recipients) std::abort();
+        if (parsed->requests.empty() || parsed->requests.size() > limits.max_recipients)
+            std::abort();
         for (const auto& r : parsed->requests) {
-            if (!is_plausible_msisdn(r.destination) || !is_valid_sender(r.sender) || r.text.empty() ||
-                r.client != "fuzz" || r.client_ref.size() > limits.max_client_ref ||
+            if (!is_plausible_msisdn(r.destination) || !is_valid_sender(r.sender) ||
+                r.text.empty() || r.client != "fuzz" ||
+                r.client_ref.size() > limits.max_client_ref ||
                 (r.validity && (r.validity->count() <= 0 || *r.validity > limits.max_validity)) ||
                 (r.schedule_at && *r.schedule_at > now + limits.max_schedule_ahead)) {
                 std::abort();
@@ -28,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     } else {
         const auto& e = parsed.error();
-        if ((e.status != 400 && e.status != 422) || e.code.empty() || e.message.empty()) std::abort();
+        if ((e.status != 400 && e.status != 422) || e.code.empty() || e.message.empty())
+            std::abort();
         if (to_json_body(e).empty()) std::abort();
     }
     (void)parse_query(text);

@@ -77,8 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   scan.frame_size <= limits.max_pdu_size,
               "complete frame within bounds");
         // A copy of exactly the frame, so ASan sees any read past its end.
-        const std::vector<std::uint8_t> frame(rest.begin(),
-                                              rest.begin() + static_cast<std::ptrdiff_t>(scan.frame_size));
+        const std::vector<std::uint8_t> frame(
+            rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(scan.frame_size));
         const auto pdu = decode(frame);
         if (pdu) {
             round_trip(*pdu);

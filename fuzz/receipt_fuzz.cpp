@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size >= 2) {
         ReceiptTlvs tlvs;
         tlvs.message_state = data[0];
-        tlvs.network_error_code = NetworkErrorCode{data[1], static_cast<std::uint16_t>(data[0] << 8 | data[1])};
+        tlvs.network_error_code =
+            NetworkErrorCode{data[1], static_cast<std::uint16_t>(data[0] << 8 | data[1])};
         tlvs.receipted_message_id = text.substr(2, data[1] % 16);
         const auto t = parse_receipt(text.substr(2), tlvs);
         if (t) {

@@ -104,7 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const int hi = take();
                 const int lo = take();
                 if (hi < 0 || lo < 0) break;
-                std::size_t len = (static_cast<std::size_t>(hi) << 8U) | static_cast<std::size_t>(lo);
+                std::size_t len =
+                    (static_cast<std::size_t>(hi) << 8U) | static_cast<std::size_t>(lo);
                 len = std::min(len, in.size());
                 const auto chunk = in.first(len);
                 in = in.subspan(len);
@@ -113,8 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     s.close(CloseReason::connection_lost);
                 } else if (scan.status == FrameStatus::complete) {
                     auto pdu = decode(chunk.first(scan.frame_size));
-                    if (pdu) s.on_pdu(*pdu, now);
-                    else s.on_decode_error(pdu.error(), now);
+                    if (pdu)
+                        s.on_pdu(*pdu, now);
+                    else
+                        s.on_decode_error(pdu.error(), now);
                 }
                 break;
             }

@@ -76,7 +76,8 @@ void round_trip(std::string_view text, std::uint8_t sel) {
     std::optional<CompleteMessage> done;
     for (std::size_t i = m->segments.size(); i-- > 0;) {
         const auto& s = m->segments[i];
-        check(s.short_message.size() <= 140 || (o.gsm7_packing == Gsm7Packing::unpacked && s.short_message.size() <= 167));
+        check(s.short_message.size() <= 140 ||
+              (o.gsm7_packing == Gsm7Packing::unpacked && s.short_message.size() <= 167));
         std::vector<std::uint8_t> user;
         ConcatInfo ci{0, 1, 1, false};
         if (s.udhi) {
@@ -89,15 +90,19 @@ void round_trip(std::string_view text, std::uint8_t sel) {
                 user.assign(udh->payload.begin(), udh->payload.end());
             }
         } else {
-            if (s.sar) ci = ConcatInfo{s.sar->msg_ref_num, s.sar->total_segments, s.sar->segment_seqnum, true};
+            if (s.sar)
+                ci = ConcatInfo{s.sar->msg_ref_num, s.sar->total_segments, s.sar->segment_seqnum,
+                                true};
             if (m->alphabet == Alphabet::gsm7 && o.gsm7_packing == Gsm7Packing::packed) {
                 user = unpack_septets(s.short_message, 0, s.units);
             } else {
                 user = s.short_message;
             }
         }
-        auto res = r.add(ConcatPart{{"src", "dst", ci.reference}, ci.total, ci.seqnum, m->data_coding, std::move(user)},
-                         {});
+        auto res = r.add(
+            ConcatPart{
+                {"src", "dst", ci.reference}, ci.total, ci.seqnum, m->data_coding, std::move(user)},
+            {});
         if (res.message) done = std::move(res.message);
     }
     check(done.has_value());
@@ -111,8 +116,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t sel = data[0];
     const std::span<const std::uint8_t> body(data + 1, size - 1);
 
-    static constexpr std::uint8_t kCodings[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-                                                0x10, 0x18, 0x24, 0x48, 0xC0, 0xE0, 0xF0, 0xF4};
+    static constexpr std::uint8_t kCodings[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+                                                0x06, 0x07, 0x08, 0x10, 0x18, 0x24,
+                                                0x48, 0xC0, 0xE0, 0xF0, 0xF4};
     for (const std::uint8_t dc : kCodings) {
         for (const auto packing : {Gsm7Packing::unpacked, Gsm7Packing::packed}) {
             const auto t = decode_text(dc, body, {SmscDefaultAlphabet::gsm7, packing}, sel % 7U);
@@ -124,7 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)decode_text(sel, body, {SmscDefaultAlphabet::latin1, Gsm7Packing::packed}, sel);
     if (const auto udh = parse_udh(body)) {
         check(udh->header.size() + udh->payload.size() == body.size());
-        if (udh->concat) check(udh->concat->seqnum >= 1 && udh->concat->seqnum <= udh->concat->total);
+        if (udh->concat)
+            check(udh->concat->seqnum >= 1 && udh->concat->seqnum <= udh->concat->total);
     }
 
     const std::string_view text(reinterpret_cast<const char*>(body.data()), body.size());

@@ -1,7 +1,7 @@
-// parse_time_field(): SMPP schedule_delivery_time / validity_period text on arbitrary bytes, against
-// two fixed `now`s (one on a month's last day, so the calendar clamping runs). Never crashes (UBSan
-// catches overflow); it accepts only "" and 16-character fields; an absolute time lies within
-// 2000-2099 give or take the 12-hour offset; a relative one is never before `now`.
+// parse_time_field(): SMPP schedule_delivery_time / validity_period text on arbitrary bytes,
+// against two fixed `now`s (one on a month's last day, so the calendar clamping runs). Never
+// crashes (UBSan catches overflow); it accepts only "" and 16-character fields; an absolute time
+// lies within 2000-2099 give or take the 12-hour offset; a relative one is never before `now`.
 #include "smpp/codec/time_field.hpp"
 
 #include <chrono>

@@ -33,8 +33,9 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 Response error(unsigned status, std::string code, std::string message, const Request& req,
                std::string field = {}) {
-    return ApiHandler::error_response({status, std::move(code), std::move(message), std::move(field), {}},
-                                      req.version(), req.keep_alive());
+    return ApiHandler::error_response(
+        {status, std::move(code), std::move(message), std::move(field), {}}, req.version(),
+        req.keep_alive());
 }
 
 Response ok(const json& body, const Request& req) {
@@ -51,7 +52,7 @@ json carrier_json(const AdminCarrier& c) {
             {"breaker", c.breaker},
             {"binds_configured", c.binds_configured},
             {"binds_up", c.binds_up},
-            {"state", c.paused                                   ? "paused"
+            {"state", c.paused                                    ? "paused"
                       : c.binds_up == 0 && c.binds_configured > 0 ? "down"
                       : c.binds_up < c.binds_configured           ? "degraded"
                                                                   : "bound"},
@@ -172,8 +173,12 @@ HandlerResult AdminHandler::handle(const Request& req, const RouteMatch& match) 
         case RouteId::admin_dlq_retry: out.response = retry(req); break;
         case RouteId::admin_alerts: out.response = alerts(req); break;
         case RouteId::admin_alert: out.response = alert(req, match.path_param); break;
-        case RouteId::admin_credit: out.response = admin_credit_show(req, deps_.gateway, match.path_param); break;
-        case RouteId::admin_credit_add: out.response = admin_credit_add(req, deps_.gateway, match.path_param); break;
+        case RouteId::admin_credit:
+            out.response = admin_credit_show(req, deps_.gateway, match.path_param);
+            break;
+        case RouteId::admin_credit_add:
+            out.response = admin_credit_add(req, deps_.gateway, match.path_param);
+            break;
         default: out.response = error(404, "not_found", "no such resource", req); break;
     }
     return out;
@@ -236,13 +241,16 @@ Response AdminHandler::list(const Request& req, std::optional<router::MessageSta
             q.limit = *n;
         } else if (name == "after") {
             q.after = router::MessageId::parse(value);
-            if (!q.after) return error(400, "invalid_parameter", "after: a message id", req, "after");
+            if (!q.after)
+                return error(400, "invalid_parameter", "after: a message id", req, "after");
         } else if (name == "state" && !forced_state) {
             std::string upper = value;
             std::transform(upper.begin(), upper.end(), upper.begin(),
                            [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             q.state = router::parse_message_state(upper);
-            if (!q.state) return error(400, "invalid_parameter", "unknown state '" + value + "'", req, "state");
+            if (!q.state)
+                return error(400, "invalid_parameter", "unknown state '" + value + "'", req,
+                             "state");
         } else if (name == "client") {
             q.client = value;
         } else if (name == "recent") {
@@ -250,7 +258,9 @@ Response AdminHandler::list(const Request& req, std::optional<router::MessageSta
             if (!recent) return error(400, "invalid_parameter", "recent: 1 to 1000", req, "recent");
         } else if (name == "since") {
             const auto s = parse_since(value);
-            if (!s) return error(400, "invalid_parameter", "since: a duration (90s, 15m, 2h, 1d)", req, "since");
+            if (!s)
+                return error(400, "invalid_parameter", "since: a duration (90s, 15m, 2h, 1d)", req,
+                             "since");
             since = *s;
         } else {
             return error(400, "unknown_parameter", "unknown parameter '" + name + "'", req, name);
@@ -281,9 +291,10 @@ Response AdminHandler::list(const Request& req, std::optional<router::MessageSta
             }
             q.after = got->next;
         }
-        for (auto it = tail.rbegin(); it != tail.rend(); ++it) messages.push_back(message_json(*it, false));
+        for (auto it = tail.rbegin(); it != tail.rend(); ++it)
+            messages.push_back(message_json(*it, false));
         body["messages"] = std::move(messages);
-        body["truncated"] = truncated;   // more than kRecentMaxPages pages in the window
+        body["truncated"] = truncated;  // more than kRecentMaxPages pages in the window
         return ok(body, req);
     }
     auto page = deps_.gateway.list(q);
@@ -312,8 +323,11 @@ Response AdminHandler::retry(const Request& req) {
             return error(422, "invalid_type", "ids: an array of 1 to 1000 message ids", req, "ids");
         for (std::size_t i = 0; i < body["ids"].size(); ++i) {
             const auto& v = body["ids"][i];
-            const auto id = v.is_string() ? router::MessageId::parse(v.get<std::string>()) : std::nullopt;
-            if (!id) return error(422, "invalid_parameter", "not a message id", req, "ids[" + std::to_string(i) + "]");
+            const auto id =
+                v.is_string() ? router::MessageId::parse(v.get<std::string>()) : std::nullopt;
+            if (!id)
+                return error(422, "invalid_parameter", "not a message id", req,
+                             "ids[" + std::to_string(i) + "]");
             ids.push_back(*id);
         }
     } else if (body.value("all", false)) {
@@ -360,7 +374,8 @@ Response AdminHandler::alerts(const Request& req) {
             limit = *n;
         } else if (name == "cursor") {
             before = router::MessageId::parse(value);
-            if (!before) return error(400, "invalid_parameter", "cursor: a notification id", req, "cursor");
+            if (!before)
+                return error(400, "invalid_parameter", "cursor: a notification id", req, "cursor");
         } else {
             return error(400, "unknown_parameter", "unknown parameter '" + name + "'", req, name);
         }
@@ -368,7 +383,8 @@ Response AdminHandler::alerts(const Request& req) {
     if (deps_.alerts == nullptr)
         return ok({{"enabled", false}, {"alerts", json::array()}, {"next_cursor", nullptr}}, req);
     auto records = deps_.alerts->recent(before, limit);
-    if (!records) return error(503, "unavailable", "alert store unavailable: " + records.error(), req);
+    if (!records)
+        return error(503, "unavailable", "alert store unavailable: " + records.error(), req);
     json items = json::array();
     for (const auto& r : *records) items.push_back(json::parse(alert_record_json(r)));
     json body = {{"enabled", true}};
@@ -381,9 +397,11 @@ Response AdminHandler::alerts(const Request& req) {
 
 Response AdminHandler::alert(const Request& req, std::string_view id_text) {
     const auto id = router::MessageId::parse(id_text);
-    if (!id || deps_.alerts == nullptr) return error(404, "not_found", "no such alert notification", req);
+    if (!id || deps_.alerts == nullptr)
+        return error(404, "not_found", "no such alert notification", req);
     auto record = deps_.alerts->get(*id);
-    if (!record) return error(503, "unavailable", "alert store unavailable: " + record.error(), req);
+    if (!record)
+        return error(503, "unavailable", "alert store unavailable: " + record.error(), req);
     if (!*record) return error(404, "not_found", "no such alert notification", req);
     json body = json::parse(alert_record_json(**record));
     // Each message's state now (the record keeps only the ids it produced).

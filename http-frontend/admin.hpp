@@ -7,9 +7,9 @@
 //                                               backlog, messages by state
 //   POST /admin/v1/binds/{carrier}/pause        stop dispatching to the carrier (binds stay up:
 //   POST /admin/v1/binds/{carrier}/resume       receipts and in-flight responses still arrive)
-//   GET  /admin/v1/messages                     recent messages of every client (?state=&limit=&after=)
-//   GET  /admin/v1/messages/{id}                one message with its history, any client
-//   GET  /admin/v1/dlq                          dead letters (?limit=&after=)
+//   GET  /admin/v1/messages                     recent messages of every client
+//   (?state=&limit=&after=) GET  /admin/v1/messages/{id}                one message with its
+//   history, any client GET  /admin/v1/dlq                          dead letters (?limit=&after=)
 //   POST /admin/v1/dlq/retry                    {"ids": [...]} or {"all": true, "limit": N}: each
 //                                               dead letter is sent again as a new message
 //   GET  /admin/v1/alerts                       Alertmanager notifications received, newest first,
@@ -37,16 +37,16 @@ namespace bindery::http {
 
 struct AdminCarrier {
     std::string name;
-    std::string kind;        // "smpp", "kavenegar", "http"
-    bool ready = false;      // can take a send now
-    bool paused = false;     // dispatch paused by an operator
-    std::string breaker;     // "closed", "half_open", "open"
+    std::string kind;     // "smpp", "kavenegar", "http"
+    bool ready = false;   // can take a send now
+    bool paused = false;  // dispatch paused by an operator
+    std::string breaker;  // "closed", "half_open", "open"
     unsigned binds_configured = 0;
     unsigned binds_up = 0;
-    std::uint64_t in_flight = 0;   // window occupancy
+    std::uint64_t in_flight = 0;  // window occupancy
     std::uint64_t window = 0;
-    std::uint64_t queued = 0;      // waiting in the pool for window room
-    std::uint64_t sends_ok = 0;    // cumulative since start
+    std::uint64_t queued = 0;    // waiting in the pool for window room
+    std::uint64_t sends_ok = 0;  // cumulative since start
     std::uint64_t sends_failed = 0;
     std::uint64_t throttled = 0;
     std::uint64_t receipts = 0;
@@ -68,19 +68,20 @@ struct AdminStatus {
     std::string node;
     double uptime_seconds = 0;
     router::Backpressure backpressure;
-    std::map<std::string, std::uint64_t> lanes;             // priority lane -> queued messages
-    bool lanes_complete = true;                             // false: counting stopped early
-    std::map<std::string, std::uint64_t> messages_by_state; // state name -> messages in store
-    std::optional<double> accept_rate;                      // per second over the last minute
+    std::map<std::string, std::uint64_t> lanes;              // priority lane -> queued messages
+    bool lanes_complete = true;                              // false: counting stopped early
+    std::map<std::string, std::uint64_t> messages_by_state;  // state name -> messages in store
+    std::optional<double> accept_rate;                       // per second over the last minute
     std::vector<AdminCarrier> carriers;
-    // Every configured account's bind types (0 when none is bound); empty without an SMPP server side.
+    // Every configured account's bind types (0 when none is bound); empty without an SMPP server
+    // side.
     std::vector<AdminEsmeSessions> esme_sessions;
 };
 
 struct RetryOutcome {
-    router::MessageId id;       // the dead letter
+    router::MessageId id;  // the dead letter
     std::optional<router::MessageId> new_id;
-    std::string error;          // when not retried
+    std::string error;  // when not retried
 };
 
 enum class AdminErrc : std::uint8_t { not_found, invalid, unavailable };
@@ -96,7 +97,8 @@ public:
     virtual ~AdminBackend() = default;
     virtual AdminStatus status() = 0;
     // Pauses (true) or resumes (false) dispatch to a carrier; the carrier as it is now.
-    virtual Expected<AdminCarrier, AdminError> set_paused(std::string_view carrier, bool paused) = 0;
+    virtual Expected<AdminCarrier, AdminError> set_paused(std::string_view carrier,
+                                                          bool paused) = 0;
     // Re-sends one dead letter as a new message (same client, sender, destination, text,
     // priority, client_ref, callback). Idempotent: a dead letter retried before answers with the
     // same new id.
@@ -104,9 +106,9 @@ public:
 };
 
 struct AdminDeps {
-    router::GatewayApi& gateway;   // messages (any client), listing
+    router::GatewayApi& gateway;  // messages (any client), listing
     AdminBackend& backend;
-    std::optional<KeyDigest> admin_key;   // absent: the admin endpoint and the page answer 403
+    std::optional<KeyDigest> admin_key;  // absent: the admin endpoint and the page answer 403
     // The Alertmanager receiver's records; null: alerting is disabled (the list says so).
     router::AlertLedger* alerts = nullptr;
 };

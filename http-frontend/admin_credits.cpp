@@ -20,8 +20,9 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 Response error(unsigned status, std::string code, std::string message, const Request& req,
                std::string field = {}) {
-    return ApiHandler::error_response({status, std::move(code), std::move(message), std::move(field), {}},
-                                      req.version(), req.keep_alive());
+    return ApiHandler::error_response(
+        {status, std::move(code), std::move(message), std::move(field), {}}, req.version(),
+        req.keep_alive());
 }
 
 json to_json(const router::CreditBalance& b) {
@@ -35,7 +36,8 @@ json to_json(const router::CreditBalance& b) {
 
 Response query_failed(const router::QueryError& e, const Request& req) {
     switch (e.code) {
-        case router::QueryErrc::invalid_query: return error(422, "insufficient_credit", e.reason, req, "amount");
+        case router::QueryErrc::invalid_query:
+            return error(422, "insufficient_credit", e.reason, req, "amount");
         case router::QueryErrc::not_found: return error(404, "not_found", e.reason, req);
         case router::QueryErrc::unavailable: break;
     }
@@ -57,7 +59,8 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t 
 
 std::string balance_json(const router::CreditBalance& b) { return dump(to_json(b)); }
 
-Response admin_credit_show(const Request& req, router::GatewayApi& gateway, std::string_view client_text) {
+Response admin_credit_show(const Request& req, router::GatewayApi& gateway,
+                           std::string_view client_text) {
     auto client = percent_decode(client_text, false);
     if (!client || client->empty()) return error(404, "not_found", "no such client", req);
     const auto [path, query_text] = split_target(sv(req.target()));
@@ -67,12 +70,14 @@ Response admin_credit_show(const Request& req, router::GatewayApi& gateway, std:
     std::uint32_t limit = kDefaultLedger;
     for (const auto& [name, value] : *params) {
         if (name == "after") {
-            const auto n = parse_decimal(value, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+            const auto n = parse_decimal(
+                value, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
             if (!n) return error(400, "invalid_parameter", "after: a ledger seq", req, "after");
             after = *n;
         } else if (name == "limit") {
             const auto n = parse_decimal(value, kMaxLedger);
-            if (!n || *n == 0) return error(400, "invalid_parameter", "limit: 1 to 1000", req, "limit");
+            if (!n || *n == 0)
+                return error(400, "invalid_parameter", "limit: 1 to 1000", req, "limit");
             limit = static_cast<std::uint32_t>(*n);
         } else {
             return error(400, "unknown_parameter", "unknown parameter '" + name + "'", req, name);
@@ -92,12 +97,14 @@ Response admin_credit_show(const Request& req, router::GatewayApi& gateway, std:
                           {"at", format_rfc3339(e.at)},
                           {"note", e.note}});
     }
-    body["next_after"] = entries->size() == limit && !entries->empty() ? json(entries->back().seq) : json(nullptr);
+    body["next_after"] =
+        entries->size() == limit && !entries->empty() ? json(entries->back().seq) : json(nullptr);
     body["ledger"] = std::move(ledger);
     return ApiHandler::json_response(200, dump(body), req.version(), req.keep_alive());
 }
 
-Response admin_credit_add(const Request& req, router::GatewayApi& gateway, std::string_view client_text) {
+Response admin_credit_add(const Request& req, router::GatewayApi& gateway,
+                          std::string_view client_text) {
     auto client = percent_decode(client_text, false);
     if (!client || client->empty()) return error(404, "not_found", "no such client", req);
     const json body = json::parse(req.body(), nullptr, false);
@@ -105,7 +112,8 @@ Response admin_credit_add(const Request& req, router::GatewayApi& gateway, std::
         return error(400, "invalid_json", "the body must be a JSON object", req);
     }
     for (const auto& [key, value] : body.items()) {
-        if (key != "amount" && key != "note") return error(400, "unknown_field", "unknown field '" + key + "'", req, key);
+        if (key != "amount" && key != "note")
+            return error(400, "unknown_field", "unknown field '" + key + "'", req, key);
     }
     if (!body.contains("amount") || !body["amount"].is_number_integer()) {
         return error(400, "invalid_field", "amount: an integer of minor units", req, "amount");
@@ -114,13 +122,16 @@ Response admin_credit_add(const Request& req, router::GatewayApi& gateway, std::
     if (amount == 0 || (body["amount"].is_number_unsigned() &&
                         body["amount"].get<std::uint64_t>() >
                             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
-        return error(400, "invalid_field", "amount: a non-zero integer of minor units", req, "amount");
+        return error(400, "invalid_field", "amount: a non-zero integer of minor units", req,
+                     "amount");
     }
     std::string note;
     if (body.contains("note")) {
-        if (!body["note"].is_string()) return error(400, "invalid_field", "note: a string", req, "note");
+        if (!body["note"].is_string())
+            return error(400, "invalid_field", "note: a string", req, "note");
         note = body["note"].get<std::string>();
-        if (note.size() > kMaxNote) return error(400, "invalid_field", "note: at most 200 bytes", req, "note");
+        if (note.size() > kMaxNote)
+            return error(400, "invalid_field", "note: at most 200 bytes", req, "note");
     }
     auto balance = gateway.add_credit(*client, amount, std::move(note));
     if (!balance) return query_failed(balance.error(), req);

@@ -15,7 +15,8 @@
 
 namespace bindery::http {
 
-Response admin_credit_show(const Request& req, router::GatewayApi& gateway, std::string_view client);
+Response admin_credit_show(const Request& req, router::GatewayApi& gateway,
+                           std::string_view client);
 Response admin_credit_add(const Request& req, router::GatewayApi& gateway, std::string_view client);
 
 // The JSON of a balance (GET /v1/balance and the admin endpoints).

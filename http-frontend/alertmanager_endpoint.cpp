@@ -19,14 +19,17 @@ Response to_response(const WebhookResult& r, const Request& req) {
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
     for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+        if (std::tolower(static_cast<unsigned char>(s[i])) !=
+            std::tolower(static_cast<unsigned char>(prefix[i]))) {
             return false;
         }
     }
     return true;
 }
 
-bool same_digest(const KeyDigest& a, const KeyDigest& b) { return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
+bool same_digest(const KeyDigest& a, const KeyDigest& b) {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 std::string_view trim_spaces(std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -43,10 +46,12 @@ bool json_content_type(std::string_view ct) {
 }
 
 HandlerResult unauthorized(const Request& req, std::string_view message) {
-    HandlerResult out{ApiHandler::error_response({401, "unauthorized", std::string(message), "", {}}, req.version(),
-                                                 req.keep_alive()),
-                      "-"};
-    out.response.set(bhttp::field::www_authenticate, R"(Bearer realm="bindery-alertmanager", Basic realm="bindery-alertmanager")");
+    HandlerResult out{
+        ApiHandler::error_response({401, "unauthorized", std::string(message), "", {}},
+                                   req.version(), req.keep_alive()),
+        "-"};
+    out.response.set(bhttp::field::www_authenticate,
+                     R"(Bearer realm="bindery-alertmanager", Basic realm="bindery-alertmanager")");
     return out;
 }
 
@@ -109,25 +114,29 @@ bool AlertmanagerEndpoint::webhook_authorized(std::string_view authorization) co
 
 HandlerResult AlertmanagerEndpoint::webhook(const Request& req) {
     if (!webhook_authorized(sv(req[bhttp::field::authorization]))) {
-        return unauthorized(req, req[bhttp::field::authorization].empty() ? "credentials are required"
-                                                                         : "invalid credentials");
+        return unauthorized(req, req[bhttp::field::authorization].empty()
+                                     ? "credentials are required"
+                                     : "invalid credentials");
     }
     const auto ct = sv(req[bhttp::field::content_type]);
     if (!ct.empty() && !json_content_type(ct)) {
-        return {ApiHandler::error_response(
-                    {415, "unsupported_media_type", "Content-Type must be application/json", "", {}}, req.version(),
-                    req.keep_alive()),
-                "alertmanager"};
+        return {
+            ApiHandler::error_response(
+                {415, "unsupported_media_type", "Content-Type must be application/json", "", {}},
+                req.version(), req.keep_alive()),
+            "alertmanager"};
     }
     return {to_response(receiver_.handle(req.body()), req), "alertmanager"};
 }
 
 std::optional<std::optional<std::string>> AlertmanagerEndpoint::reader(const Request& req) const {
     const auto authorization = sv(req[bhttp::field::authorization]);
-    if (auth_.configured() && webhook_authorized(authorization)) return std::optional<std::string>();
+    if (auth_.configured() && webhook_authorized(authorization))
+        return std::optional<std::string>();
     const auto key = presented_api_key(authorization, sv(req["X-API-Key"]));
     if (!key.empty() && clients_ != nullptr) {
-        if (auto c = clients_->find_by_key_digest(sha256(key))) return std::optional<std::string>(c->name);
+        if (auto c = clients_->find_by_key_digest(sha256(key)))
+            return std::optional<std::string>(c->name);
     }
     // No webhook credentials configured and no key presented: the records are as open as the
     // webhook itself.
@@ -139,7 +148,8 @@ HandlerResult AlertmanagerEndpoint::get_alert(const Request& req, std::string_vi
     const auto who = reader(req);
     if (!who) return unauthorized(req, "webhook credentials or an API key are required");
     const std::string* client = *who ? &**who : nullptr;
-    return {to_response(receiver_.get(id, client), req), client != nullptr ? *client : "alertmanager"};
+    return {to_response(receiver_.get(id, client), req),
+            client != nullptr ? *client : "alertmanager"};
 }
 
 HandlerResult AlertmanagerEndpoint::list_alerts(const Request& req) {
@@ -149,7 +159,8 @@ HandlerResult AlertmanagerEndpoint::list_alerts(const Request& req) {
     const std::string name = client != nullptr ? *client : "alertmanager";
     const auto [path, query] = split_target(sv(req.target()));
     auto params = parse_query(query);
-    if (!params) return {ApiHandler::error_response(params.error(), req.version(), req.keep_alive()), name};
+    if (!params)
+        return {ApiHandler::error_response(params.error(), req.version(), req.keep_alive()), name};
     std::uint32_t limit = 50;
     std::optional<router::MessageId> before;
     for (const auto& [k, v] : *params) {
@@ -161,21 +172,25 @@ HandlerResult AlertmanagerEndpoint::list_alerts(const Request& req) {
                 if (ok) n = n * 10 + static_cast<std::uint32_t>(c - '0');
             }
             if (!ok || n == 0 || n > 500) {
-                return {ApiHandler::error_response(bad_request("invalid_parameter", "limit must be 1 to 500", "limit"),
-                                                   req.version(), req.keep_alive()),
+                return {ApiHandler::error_response(
+                            bad_request("invalid_parameter", "limit must be 1 to 500", "limit"),
+                            req.version(), req.keep_alive()),
                         name};
             }
             limit = n;
         } else if (k == "cursor") {
             before = router::MessageId::parse(v);
             if (!before) {
-                return {ApiHandler::error_response(bad_request("invalid_parameter", "cursor is not one this API returned", "cursor"),
-                                                   req.version(), req.keep_alive()),
+                return {ApiHandler::error_response(
+                            bad_request("invalid_parameter", "cursor is not one this API returned",
+                                        "cursor"),
+                            req.version(), req.keep_alive()),
                         name};
             }
         } else {
-            return {ApiHandler::error_response(bad_request("unknown_parameter", "unknown query parameter '" + k + "'", k),
-                                               req.version(), req.keep_alive()),
+            return {ApiHandler::error_response(
+                        bad_request("unknown_parameter", "unknown query parameter '" + k + "'", k),
+                        req.version(), req.keep_alive()),
                     name};
         }
     }

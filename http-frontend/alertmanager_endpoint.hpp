@@ -25,7 +25,8 @@ struct AlertmanagerAuth {
 
 class AlertmanagerEndpoint {
 public:
-    AlertmanagerEndpoint(AlertmanagerReceiver& receiver, AlertmanagerAuth auth, ClientRegistry* clients);
+    AlertmanagerEndpoint(AlertmanagerReceiver& receiver, AlertmanagerAuth auth,
+                         ClientRegistry* clients);
 
     HandlerResult webhook(const Request& req);
     HandlerResult get_alert(const Request& req, std::string_view id);

@@ -52,7 +52,8 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
     if (port.empty()) {
         out.port = out.tls ? "443" : "80";
     } else {
-        if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+        if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+            return std::nullopt;
         out.port = std::string(port);
     }
     return out;
@@ -63,7 +64,7 @@ struct BlockingHttpClient::State {
     asio::ssl::context ssl{asio::ssl::context::tls_client};
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-    std::string key;   // "scheme://host:port" of the open connection, "" when none
+    std::string key;  // "scheme://host:port" of the open connection, "" when none
     beast::flat_buffer buffer;
 
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
@@ -78,13 +79,17 @@ struct BlockingHttpClient::State {
     }
 };
 
-BlockingHttpClient::BlockingHttpClient(BlockingHttpConfig config) : config_(std::move(config)), state_(std::make_unique<State>()) {
+BlockingHttpClient::BlockingHttpClient(BlockingHttpConfig config)
+    : config_(std::move(config)), state_(std::make_unique<State>()) {
     auto& ssl = state_->ssl;
     ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
     beast::error_code ec;
-    if (config_.ca_file.empty()) ssl.set_default_verify_paths(ec);
-    else ssl.load_verify_file(config_.ca_file, ec);
+    if (config_.ca_file.empty())
+        ssl.set_default_verify_paths(ec);
+    else
+        ssl.load_verify_file(config_.ca_file, ec);
     ssl.set_verify_mode(config_.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
 }
 
@@ -106,7 +111,8 @@ void run_until(asio::io_context& io, Done&& done) {
 
 }  // namespace
 
-Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const router::HttpExchange& request) {
+Expected<router::HttpReply, std::string> BlockingHttpClient::perform(
+    const router::HttpExchange& request) {
     const auto url = parse_http_url(request.url);
     if (!url) return Unexpected("not an http(s) URL: " + request.url);
     const std::lock_guard lock(mutex_);
@@ -119,14 +125,17 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
     };
 
     bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url->target, 11};
-    if (req.method() == bhttp::verb::unknown) return Unexpected("unknown HTTP method " + request.method);
+    if (req.method() == bhttp::verb::unknown)
+        return Unexpected("unknown HTTP method " + request.method);
     const bool default_port = url->port == (url->tls ? "443" : "80");
     const bool v6 = url->host.find(':') != std::string::npos;
-    req.set(bhttp::field::host, (v6 ? "[" + url->host + "]" : url->host) + (default_port ? "" : ":" + url->port));
+    req.set(bhttp::field::host,
+            (v6 ? "[" + url->host + "]" : url->host) + (default_port ? "" : ":" + url->port));
     req.set(bhttp::field::user_agent, config_.user_agent);
     for (const auto& [k, v] : request.headers) req.set(k, v);
     req.keep_alive(true);
-    if (!request.body.empty() || req.method() == bhttp::verb::post || req.method() == bhttp::verb::put) {
+    if (!request.body.empty() || req.method() == bhttp::verb::post ||
+        req.method() == bhttp::verb::put) {
         req.body() = request.body;
         req.prepare_payload();
     }
@@ -140,11 +149,12 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
             tcp::resolver resolver(st.io);
             bool done = false;
             tcp::resolver::results_type endpoints;
-            resolver.async_resolve(url->host, url->port, [&](beast::error_code e, tcp::resolver::results_type r) {
-                ec = e;
-                endpoints = std::move(r);
-                done = true;
-            });
+            resolver.async_resolve(url->host, url->port,
+                                   [&](beast::error_code e, tcp::resolver::results_type r) {
+                                       ec = e;
+                                       endpoints = std::move(r);
+                                       done = true;
+                                   });
             asio::steady_timer timer(st.io);
             timer.expires_after(left());
             timer.async_wait([&](beast::error_code e) {
@@ -152,11 +162,14 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
             });
             run_until(st.io, [&] { return done; });
             timer.cancel();
-            run_until(st.io, [] { return false; });   // drain the cancelled timer
-            if (!done || ec) return Unexpected("resolve " + url->host + ": " + (ec ? ec.message() : "timeout"));
+            run_until(st.io, [] { return false; });  // drain the cancelled timer
+            if (!done || ec)
+                return Unexpected("resolve " + url->host + ": " + (ec ? ec.message() : "timeout"));
 
-            if (url->tls) st.secure.emplace(st.io, st.ssl);
-            else st.plain.emplace(st.io);
+            if (url->tls)
+                st.secure.emplace(st.io, st.ssl);
+            else
+                st.plain.emplace(st.io);
             auto& low = st.lowest();
             low.expires_after(left());
             done = false;
@@ -170,18 +183,21 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
                 return Unexpected("connect " + key + ": " + ec.message());
             }
             if (url->tls) {
-                const std::string& name = config_.server_name.empty() ? url->host : config_.server_name;
+                const std::string& name =
+                    config_.server_name.empty() ? url->host : config_.server_name;
                 if (!SSL_set_tlsext_host_name(st.secure->native_handle(), name.c_str())) {
                     st.close();
                     return Unexpected("TLS: cannot set SNI " + name);
                 }
-                if (config_.verify_peer) st.secure->set_verify_callback(asio::ssl::host_name_verification(name));
+                if (config_.verify_peer)
+                    st.secure->set_verify_callback(asio::ssl::host_name_verification(name));
                 low.expires_after(left());
                 done = false;
-                st.secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) {
-                    ec = e;
-                    done = true;
-                });
+                st.secure->async_handshake(asio::ssl::stream_base::client,
+                                           [&](beast::error_code e) {
+                                               ec = e;
+                                               done = true;
+                                           });
                 run_until(st.io, [&] { return done; });
                 if (ec) {
                     st.close();
@@ -199,12 +215,14 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
             ec = e;
             done = true;
         };
-        if (st.secure) bhttp::async_write(*st.secure, req, on_write);
-        else bhttp::async_write(*st.plain, req, on_write);
+        if (st.secure)
+            bhttp::async_write(*st.secure, req, on_write);
+        else
+            bhttp::async_write(*st.plain, req, on_write);
         run_until(st.io, [&] { return done; });
         if (ec) {
             st.close();
-            if (reused && attempt == 0) continue;   // the server closed the idle connection
+            if (reused && attempt == 0) continue;  // the server closed the idle connection
             return Unexpected("write to " + key + ": " + ec.message());
         }
         bhttp::response_parser<bhttp::string_body> parser;
@@ -214,14 +232,18 @@ Expected<router::HttpReply, std::string> BlockingHttpClient::perform(const route
             ec = e;
             done = true;
         };
-        if (st.secure) bhttp::async_read(*st.secure, st.buffer, parser, on_read);
-        else bhttp::async_read(*st.plain, st.buffer, parser, on_read);
+        if (st.secure)
+            bhttp::async_read(*st.secure, st.buffer, parser, on_read);
+        else
+            bhttp::async_read(*st.plain, st.buffer, parser, on_read);
         run_until(st.io, [&] { return done; });
         if (ec) {
             const bool nothing = !parser.is_header_done();
             st.close();
             if (reused && attempt == 0 && nothing && ec != beast::error::timeout) continue;
-            return Unexpected("read from " + key + ": " + (ec == beast::error::timeout ? std::string("timeout") : ec.message()));
+            return Unexpected(
+                "read from " + key + ": " +
+                (ec == beast::error::timeout ? std::string("timeout") : ec.message()));
         }
         low.expires_never();
         auto res = parser.release();

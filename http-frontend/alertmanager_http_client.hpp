@@ -20,8 +20,8 @@ namespace bindery::http {
 struct BlockingHttpConfig {
     std::chrono::milliseconds timeout{std::chrono::seconds(10)};
     bool verify_peer = true;
-    std::string ca_file;       // empty: the system trust store
-    std::string server_name;   // SNI and verified name; empty: the URL's host
+    std::string ca_file;      // empty: the system trust store
+    std::string server_name;  // SNI and verified name; empty: the URL's host
     std::size_t max_body = std::size_t{16} * 1024 * 1024;
     std::string user_agent = "bindery";
 };
@@ -30,7 +30,7 @@ struct HttpUrl {
     bool tls = false;
     std::string host;
     std::string port;
-    std::string target;   // path and query, at least "/"
+    std::string target;  // path and query, at least "/"
 };
 // "http(s)://host[:port]/path?query"; IPv6 hosts in brackets. nullopt on anything else.
 std::optional<HttpUrl> parse_http_url(std::string_view url);

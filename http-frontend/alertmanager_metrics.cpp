@@ -5,16 +5,18 @@
 namespace bindery::http {
 
 AlertMetrics::AlertMetrics(prometheus::Registry& registry)
-    : received_(prometheus::BuildCounter()
-                    .Name("bindery_alerts_received_total")
-                    .Help("Alerts in Alertmanager webhooks that parsed, by receiver and alert status")
-                    .Register(registry)),
-      notifications_(prometheus::BuildCounter()
-                         .Name("bindery_alert_notifications_total")
-                         .Help("Alertmanager webhooks answered, by receiver and outcome "
-                               "(sent, duplicate, filtered, not_wanted, no_recipients, unknown_receiver, "
-                               "invalid, retry)")
-                         .Register(registry)),
+    : received_(
+          prometheus::BuildCounter()
+              .Name("bindery_alerts_received_total")
+              .Help("Alerts in Alertmanager webhooks that parsed, by receiver and alert status")
+              .Register(registry)),
+      notifications_(
+          prometheus::BuildCounter()
+              .Name("bindery_alert_notifications_total")
+              .Help("Alertmanager webhooks answered, by receiver and outcome "
+                    "(sent, duplicate, filtered, not_wanted, no_recipients, unknown_receiver, "
+                    "invalid, retry)")
+              .Register(registry)),
       recipients_(prometheus::BuildCounter()
                       .Name("bindery_alert_recipients_resolved_total")
                       .Help("Phone numbers alert messages were submitted for, by receiver")
@@ -28,17 +30,20 @@ AlertMetrics::AlertMetrics(prometheus::Registry& registry)
                   .Name("bindery_directory_errors_total")
                   .Help("Failed directory requests, by directory and error code")
                   .Register(registry)),
-      skipped_(prometheus::BuildCounter()
-                   .Name("bindery_directory_members_skipped_total")
-                   .Help("Group members skipped: disabled, no phone attribute, or an invalid number")
-                   .Register(registry)) {}
+      skipped_(
+          prometheus::BuildCounter()
+              .Name("bindery_directory_members_skipped_total")
+              .Help("Group members skipped: disabled, no phone attribute, or an invalid number")
+              .Register(registry)) {}
 
 void AlertMetrics::alerts_received(std::string_view receiver, std::string_view status, double n) {
-    received_.Add({{"receiver", std::string(receiver)}, {"status", std::string(status)}}).Increment(n);
+    received_.Add({{"receiver", std::string(receiver)}, {"status", std::string(status)}})
+        .Increment(n);
 }
 
 void AlertMetrics::notification(std::string_view receiver, std::string_view outcome) {
-    notifications_.Add({{"receiver", std::string(receiver)}, {"outcome", std::string(outcome)}}).Increment();
+    notifications_.Add({{"receiver", std::string(receiver)}, {"outcome", std::string(outcome)}})
+        .Increment();
 }
 
 void AlertMetrics::recipients_resolved(std::string_view receiver, double n) {
@@ -46,7 +51,8 @@ void AlertMetrics::recipients_resolved(std::string_view receiver, double n) {
 }
 
 void AlertMetrics::directory_lookup(std::string_view directory, std::string_view source) {
-    lookups_.Add({{"directory", std::string(directory)}, {"source", std::string(source)}}).Increment();
+    lookups_.Add({{"directory", std::string(directory)}, {"source", std::string(source)}})
+        .Increment();
 }
 
 void AlertMetrics::directory_error(std::string_view directory, std::string_view code) {

@@ -11,7 +11,8 @@ using nlohmann::json;
 
 // Reads an object of string -> string. Absent or null: empty. Non-string values are an error
 // (Alertmanager only sends strings).
-bool label_set(const json& parent, const char* key, LabelSet& out, const std::string& where, std::string& error) {
+bool label_set(const json& parent, const char* key, LabelSet& out, const std::string& where,
+               std::string& error) {
     const auto it = parent.find(key);
     if (it == parent.end() || it->is_null()) return true;
     if (!it->is_object()) {
@@ -28,8 +29,8 @@ bool label_set(const json& parent, const char* key, LabelSet& out, const std::st
     return true;
 }
 
-bool string_field(const json& parent, const char* key, std::string& out, bool required, const std::string& where,
-                  std::string& error) {
+bool string_field(const json& parent, const char* key, std::string& out, bool required,
+                  const std::string& where, std::string& error) {
     const auto it = parent.find(key);
     if (it == parent.end() || it->is_null()) {
         if (required) error = where + key + ": missing";
@@ -105,8 +106,10 @@ Expected<AlertmanagerPayload, std::string> parse_alertmanager_payload(std::strin
     p.receiver = unquote_meta(receiver);
     if (p.receiver.empty()) return Unexpected(std::string("receiver: empty"));
     if (!string_field(j, "status", p.status, true, top, error)) return Unexpected(error);
-    if (!is_status(p.status)) return Unexpected(std::string("status: expected \"firing\" or \"resolved\""));
-    if (!string_field(j, "externalURL", p.external_url, false, top, error)) return Unexpected(error);
+    if (!is_status(p.status))
+        return Unexpected(std::string("status: expected \"firing\" or \"resolved\""));
+    if (!string_field(j, "externalURL", p.external_url, false, top, error))
+        return Unexpected(error);
     if (const auto t = j.find("truncatedAlerts"); t != j.end() && !t->is_null()) {
         if (!t->is_number_unsigned() || t->get<std::uint64_t>() > 0xFFFFFFFFULL) {
             return Unexpected(std::string("truncatedAlerts: expected a non-negative integer"));
@@ -119,7 +122,8 @@ Expected<AlertmanagerPayload, std::string> parse_alertmanager_payload(std::strin
         return Unexpected(error);
     }
     const auto alerts = j.find("alerts");
-    if (alerts == j.end() || !alerts->is_array()) return Unexpected(std::string("alerts: expected an array"));
+    if (alerts == j.end() || !alerts->is_array())
+        return Unexpected(std::string("alerts: expected an array"));
     if (alerts->empty()) return Unexpected(std::string("alerts: empty"));
     if (alerts->size() > limits.max_alerts) {
         return Unexpected("alerts: more than " + std::to_string(limits.max_alerts) + " alerts");
@@ -128,16 +132,19 @@ Expected<AlertmanagerPayload, std::string> parse_alertmanager_payload(std::strin
     std::size_t index = 0;
     for (const auto& a : *alerts) {
         const std::string where = "alerts[" + std::to_string(index++) + "].";
-        if (!a.is_object()) return Unexpected(where.substr(0, where.size() - 1) + ": expected an object");
+        if (!a.is_object())
+            return Unexpected(where.substr(0, where.size() - 1) + ": expected an object");
         AlertmanagerAlert alert;
         if (!string_field(a, "status", alert.status, true, where, error)) return Unexpected(error);
-        if (!is_status(alert.status)) return Unexpected(where + "status: expected \"firing\" or \"resolved\"");
+        if (!is_status(alert.status))
+            return Unexpected(where + "status: expected \"firing\" or \"resolved\"");
         if (!label_set(a, "labels", alert.labels, where, error) ||
             !label_set(a, "annotations", alert.annotations, where, error)) {
             return Unexpected(error);
         }
         if (alert.labels.empty()) return Unexpected(where + "labels: empty");
-        if (!string_field(a, "startsAt", alert.starts_at_text, true, where, error)) return Unexpected(error);
+        if (!string_field(a, "startsAt", alert.starts_at_text, true, where, error))
+            return Unexpected(error);
         const auto starts = parse_rfc3339(alert.starts_at_text);
         if (!starts) return Unexpected(where + "startsAt: not an RFC 3339 time");
         alert.starts_at = *starts;
@@ -150,8 +157,10 @@ Expected<AlertmanagerPayload, std::string> parse_alertmanager_payload(std::strin
             if (!e) return Unexpected(where + "endsAt: not an RFC 3339 time");
             alert.ends_at = *e;
         }
-        if (!string_field(a, "generatorURL", alert.generator_url, false, where, error)) return Unexpected(error);
-        if (!string_field(a, "fingerprint", alert.fingerprint, false, where, error)) return Unexpected(error);
+        if (!string_field(a, "generatorURL", alert.generator_url, false, where, error))
+            return Unexpected(error);
+        if (!string_field(a, "fingerprint", alert.fingerprint, false, where, error))
+            return Unexpected(error);
         if (alert.fingerprint.empty()) alert.fingerprint = label_fingerprint(alert.labels);
         p.alerts.push_back(std::move(alert));
     }

@@ -18,23 +18,23 @@ namespace bindery::http {
 using LabelSet = std::map<std::string, std::string, std::less<>>;
 
 struct AlertmanagerAlert {
-    std::string status;         // "firing" / "resolved"
+    std::string status;  // "firing" / "resolved"
     LabelSet labels;
     LabelSet annotations;
     router::SystemTime starts_at{};
-    std::string starts_at_text; // as sent
-    std::optional<router::SystemTime> ends_at;   // absent while firing (Go zero time)
+    std::string starts_at_text;                 // as sent
+    std::optional<router::SystemTime> ends_at;  // absent while firing (Go zero time)
     std::string generator_url;
-    std::string fingerprint;    // 16 hex; when absent, derived from the labels
+    std::string fingerprint;  // 16 hex; when absent, derived from the labels
     bool firing() const noexcept { return status == "firing"; }
 };
 
 struct AlertmanagerPayload {
-    std::string version;          // "4"
+    std::string version;  // "4"
     std::string group_key;
     std::uint32_t truncated_alerts = 0;
-    std::string status;           // "firing" if any alert fires, else "resolved"
-    std::string receiver;         // QuoteMeta undone: "sms\\.gateway" -> "sms.gateway"
+    std::string status;    // "firing" if any alert fires, else "resolved"
+    std::string receiver;  // QuoteMeta undone: "sms\\.gateway" -> "sms.gateway"
     LabelSet group_labels;
     LabelSet common_labels;
     LabelSet common_annotations;

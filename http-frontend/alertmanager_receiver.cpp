@@ -56,24 +56,26 @@ std::string alert_record_json(const router::AlertRecord& r) {
         if (!m.error.empty()) j["error"] = m.error;
         messages.push_back(std::move(j));
     }
-    json j = {{"id", r.id.to_string()},
-              {"received_at", format_rfc3339(r.received_at)},
-              {"receiver", r.receiver},
-              {"status", r.status},
-              {"group_key", r.group_key},
-              {"outcome", router::to_string(r.outcome)},
-              {"client", r.client},
-              {"alerts", {{"firing", r.firing}, {"resolved", r.resolved}, {"truncated", r.truncated}}},
-              {"text", r.text},
-              {"notes", r.notes},
-              {"messages", std::move(messages)}};
+    json j = {
+        {"id", r.id.to_string()},
+        {"received_at", format_rfc3339(r.received_at)},
+        {"receiver", r.receiver},
+        {"status", r.status},
+        {"group_key", r.group_key},
+        {"outcome", router::to_string(r.outcome)},
+        {"client", r.client},
+        {"alerts", {{"firing", r.firing}, {"resolved", r.resolved}, {"truncated", r.truncated}}},
+        {"text", r.text},
+        {"notes", r.notes},
+        {"messages", std::move(messages)}};
     j["duplicate_of"] = r.duplicate_of ? json(r.duplicate_of->to_string()) : json(nullptr);
     return dump(j);
 }
 
 AlertmanagerReceiver::AlertmanagerReceiver(AlertmanagerConfig config, router::GatewayApi& gateway,
-                                           router::GroupResolver& resolver, router::AlertLedger& ledger,
-                                           AlertMetrics* metrics, std::function<router::SystemTime()> wall_now,
+                                           router::GroupResolver& resolver,
+                                           router::AlertLedger& ledger, AlertMetrics* metrics,
+                                           std::function<router::SystemTime()> wall_now,
                                            std::uint64_t id_seed)
     : config_(std::move(config)),
       gateway_(gateway),
@@ -89,11 +91,13 @@ router::MessageId AlertmanagerReceiver::next_id(router::SystemTime now) {
 }
 
 WebhookResult AlertmanagerReceiver::finish(router::AlertRecord& record, unsigned status) {
-    if (metrics_ != nullptr) metrics_->notification(record.receiver, router::to_string(record.outcome));
+    if (metrics_ != nullptr)
+        metrics_->notification(record.receiver, router::to_string(record.outcome));
     if (auto r = ledger_.record(record); !r) {
         // The messages (if any) are durable already; answering 5xx would page twice.
-        spdlog::error("alertmanager notification cannot be recorded notification_id={} receiver={} error={}",
-                      record.id.to_string(), log_value(record.receiver), log_value(r.error()));
+        spdlog::error(
+            "alertmanager notification cannot be recorded notification_id={} receiver={} error={}",
+            record.id.to_string(), log_value(record.receiver), log_value(r.error()));
     }
     json body = {{"id", record.id.to_string()},
                  {"outcome", router::to_string(record.outcome)},
@@ -110,13 +114,15 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
         return error_result(400, "invalid_payload", parsed.error());
     }
     const AlertmanagerPayload& p = *parsed;
-    const auto spec_it = std::find_if(config_.receivers.begin(), config_.receivers.end(),
-                                      [&](const AlertReceiverSpec& s) { return s.name == p.receiver; });
+    const auto spec_it =
+        std::find_if(config_.receivers.begin(), config_.receivers.end(),
+                     [&](const AlertReceiverSpec& s) { return s.name == p.receiver; });
     if (spec_it == config_.receivers.end()) {
         if (metrics_ != nullptr) metrics_->notification("unknown", "unknown_receiver");
-        spdlog::error("alertmanager receiver not configured receiver={} group_key={}", log_value(p.receiver),
-                      log_value(p.group_key));
-        return error_result(422, "unknown_receiver", "no receiver named \"" + p.receiver + "\" is configured");
+        spdlog::error("alertmanager receiver not configured receiver={} group_key={}",
+                      log_value(p.receiver), log_value(p.group_key));
+        return error_result(422, "unknown_receiver",
+                            "no receiver named \"" + p.receiver + "\" is configured");
     }
     const AlertReceiverSpec& spec = *spec_it;
     const router::SystemTime now = wall_now_();
@@ -135,7 +141,8 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
         if (rec.resolved > 0) metrics_->alerts_received(spec.name, "resolved", rec.resolved);
     }
     if (p.truncated_alerts > 0) {
-        rec.notes.push_back(std::to_string(p.truncated_alerts) + " alerts truncated by Alertmanager (max_alerts)");
+        rec.notes.push_back(std::to_string(p.truncated_alerts) +
+                            " alerts truncated by Alertmanager (max_alerts)");
     }
 
     // Label filter, then the message's status.
@@ -166,22 +173,24 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
     rec.text = trim_to_segments(spec.text.render(ctx), spec.max_segments);
 
     // One at a time per dedup key: retries and HA peers racing each other send once.
-    const std::lock_guard lock(dedup_locks_[std::hash<std::string>{}(rec.dedup_key) % dedup_locks_.size()]);
+    const std::lock_guard lock(
+        dedup_locks_[std::hash<std::string>{}(rec.dedup_key) % dedup_locks_.size()]);
     if (spec.dedup_window.count() > 0) {
         auto seen = ledger_.find_sent(rec.dedup_key, now - spec.dedup_window);
         if (!seen) {
-            spdlog::error("alertmanager dedup lookup failed receiver={} fingerprint={} error={}", log_value(spec.name),
-                          rec.dedup_key, log_value(seen.error()));
+            spdlog::error("alertmanager dedup lookup failed receiver={} fingerprint={} error={}",
+                          log_value(spec.name), rec.dedup_key, log_value(seen.error()));
             if (metrics_ != nullptr) metrics_->notification(spec.name, "retry");
             return error_result(503, "unavailable", "alert store unavailable: " + seen.error());
         }
         if (*seen) {
             rec.outcome = router::AlertOutcome::duplicate;
             rec.duplicate_of = **seen;
-            spdlog::info("alertmanager duplicate, not sent notification_id={} duplicate_of={} receiver={} "
-                         "group_key={} fingerprint={}",
-                         rec.id.to_string(), (*seen)->to_string(), log_value(spec.name), log_value(p.group_key),
-                         rec.dedup_key);
+            spdlog::info(
+                "alertmanager duplicate, not sent notification_id={} duplicate_of={} receiver={} "
+                "group_key={} fingerprint={}",
+                rec.id.to_string(), (*seen)->to_string(), log_value(spec.name),
+                log_value(p.group_key), rec.dedup_key);
             return finish(rec, 200);
         }
     }
@@ -189,8 +198,9 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
     // Recipients.
     std::vector<router::Recipient> recipients;
     auto add = [&recipients](const router::Recipient& r) {
-        const bool known = std::any_of(recipients.begin(), recipients.end(),
-                                       [&](const router::Recipient& x) { return x.phone == r.phone; });
+        const bool known =
+            std::any_of(recipients.begin(), recipients.end(),
+                        [&](const router::Recipient& x) { return x.phone == r.phone; });
         if (!known) recipients.push_back(r);
     };
     std::size_t failed_groups = 0;
@@ -207,21 +217,30 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
             }
         }
         for (const auto& s : res.members.skipped) {
-            spdlog::warn("alertmanager directory member skipped receiver={} directory={} group={} who={} reason={}",
-                         log_value(spec.name), log_value(dir), log_value(group), log_value(s.who), log_value(s.reason));
+            spdlog::warn(
+                "alertmanager directory member skipped receiver={} directory={} group={} who={} "
+                "reason={}",
+                log_value(spec.name), log_value(dir), log_value(group), log_value(s.who),
+                log_value(s.reason));
             rec.notes.push_back("group " + group + ": skipped " + s.who + ": " + s.reason);
         }
         if (res.error) {
             if (res.source == router::MembersSource::stale) {
-                spdlog::warn("alertmanager directory failed, using cached members receiver={} directory={} group={} "
-                             "cached_at={} error={}",
-                             log_value(spec.name), log_value(dir), log_value(group),
-                             res.fetched_at ? format_rfc3339(*res.fetched_at) : "?", log_value(res.error->detail));
-                rec.notes.push_back("group " + group + ": stale directory answer (" + res.error->detail + ")");
+                spdlog::warn(
+                    "alertmanager directory failed, using cached members receiver={} directory={} "
+                    "group={} "
+                    "cached_at={} error={}",
+                    log_value(spec.name), log_value(dir), log_value(group),
+                    res.fetched_at ? format_rfc3339(*res.fetched_at) : "?",
+                    log_value(res.error->detail));
+                rec.notes.push_back("group " + group + ": stale directory answer (" +
+                                    res.error->detail + ")");
             } else {
                 ++failed_groups;
-                spdlog::error("alertmanager group not resolved receiver={} directory={} group={} error={}",
-                              log_value(spec.name), log_value(dir), log_value(group), log_value(res.error->detail));
+                spdlog::error(
+                    "alertmanager group not resolved receiver={} directory={} group={} error={}",
+                    log_value(spec.name), log_value(dir), log_value(group),
+                    log_value(res.error->detail));
                 rec.notes.push_back("group " + group + ": " + res.error->detail);
             }
         }
@@ -231,14 +250,18 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
 
     if (recipients.empty()) {
         if (failed_groups > 0) {
-            // Nobody to page because the directory is down and nothing is cached: let Alertmanager retry.
+            // Nobody to page because the directory is down and nothing is cached: let Alertmanager
+            // retry.
             if (metrics_ != nullptr) metrics_->notification(spec.name, "retry");
             return error_result(503, "directory_unavailable",
-                                "no group could be resolved: " + (rec.notes.empty() ? std::string() : rec.notes.back()));
+                                "no group could be resolved: " +
+                                    (rec.notes.empty() ? std::string() : rec.notes.back()));
         }
         rec.outcome = router::AlertOutcome::no_recipients;
-        spdlog::warn("alertmanager groups resolved to nobody, nothing sent notification_id={} receiver={} fingerprint={}",
-                     rec.id.to_string(), log_value(spec.name), rec.dedup_key);
+        spdlog::warn(
+            "alertmanager groups resolved to nobody, nothing sent notification_id={} receiver={} "
+            "fingerprint={}",
+            rec.id.to_string(), log_value(spec.name), rec.dedup_key);
         return finish(rec, 200);
     }
 
@@ -267,16 +290,22 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
             m.destination = outcomes[i]->destination;
             ++accepted;
             if (spdlog::should_log(spdlog::level::debug)) {
-                spdlog::debug("alertmanager message accepted notification_id={} receiver={} message_id={} client={}",
-                              rec.id.to_string(), log_value(spec.name), m.message_id, log_value(rec.client));
+                spdlog::debug(
+                    "alertmanager message accepted notification_id={} receiver={} message_id={} "
+                    "client={}",
+                    rec.id.to_string(), log_value(spec.name), m.message_id, log_value(rec.client));
             }
         } else {
             const bool have = i < outcomes.size();
-            m.error = have ? std::string(router::to_string(outcomes[i].error().code)) + ": " + outcomes[i].error().reason
+            m.error = have ? std::string(router::to_string(outcomes[i].error().code)) + ": " +
+                                 outcomes[i].error().reason
                            : "no outcome from the gateway";
             retry = retry || !have || transient(outcomes[i].error().code);
-            spdlog::error("alertmanager message refused notification_id={} receiver={} destination={} error={}",
-                          rec.id.to_string(), log_value(spec.name), log_value(m.destination), log_value(m.error));
+            spdlog::error(
+                "alertmanager message refused notification_id={} receiver={} destination={} "
+                "error={}",
+                rec.id.to_string(), log_value(spec.name), log_value(m.destination),
+                log_value(m.error));
         }
         rec.messages.push_back(std::move(m));
     }
@@ -284,12 +313,14 @@ WebhookResult AlertmanagerReceiver::handle(std::string_view body) {
         if (metrics_ != nullptr) metrics_->notification(spec.name, "retry");
         return error_result(503, "unavailable", "the gateway accepted none of the messages; retry");
     }
-    if (metrics_ != nullptr) metrics_->recipients_resolved(spec.name, static_cast<double>(accepted));
+    if (metrics_ != nullptr)
+        metrics_->recipients_resolved(spec.name, static_cast<double>(accepted));
     rec.outcome = router::AlertOutcome::sent;
-    spdlog::info("alertmanager notification sent notification_id={} receiver={} status={} group_key={} "
-                 "fingerprint={} accepted={} messages={}",
-                 rec.id.to_string(), log_value(spec.name), ctx.resolved ? "resolved" : "firing",
-                 log_value(p.group_key), rec.dedup_key, accepted, batch.size());
+    spdlog::info(
+        "alertmanager notification sent notification_id={} receiver={} status={} group_key={} "
+        "fingerprint={} accepted={} messages={}",
+        rec.id.to_string(), log_value(spec.name), ctx.resolved ? "resolved" : "firing",
+        log_value(p.group_key), rec.dedup_key, accepted, batch.size());
     return finish(rec, 200);
 }
 
@@ -304,11 +335,12 @@ WebhookResult AlertmanagerReceiver::get(std::string_view id_text, const std::str
     return {200, alert_record_json(**r)};
 }
 
-WebhookResult AlertmanagerReceiver::list(std::optional<router::MessageId> before, std::uint32_t limit,
-                                         const std::string* client) {
+WebhookResult AlertmanagerReceiver::list(std::optional<router::MessageId> before,
+                                         std::uint32_t limit, const std::string* client) {
     // Client filtering happens after the page is read, so ask for more when filtering.
     auto records = ledger_.recent(before, client != nullptr ? limit * 4 : limit);
-    if (!records) return error_result(503, "unavailable", "alert store unavailable: " + records.error());
+    if (!records)
+        return error_result(503, "unavailable", "alert store unavailable: " + records.error());
     json items = json::array();
     std::optional<router::MessageId> last;
     for (const auto& r : *records) {
@@ -318,7 +350,8 @@ WebhookResult AlertmanagerReceiver::list(std::optional<router::MessageId> before
         last = r.id;
     }
     json body = {{"alerts", std::move(items)}};
-    body["next_cursor"] = last && body["alerts"].size() == limit ? json(last->to_string()) : json(nullptr);
+    body["next_cursor"] =
+        last && body["alerts"].size() == limit ? json(last->to_string()) : json(nullptr);
     return {200, dump(body)};
 }
 

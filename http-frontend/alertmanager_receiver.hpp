@@ -33,16 +33,16 @@
 namespace bindery::http {
 
 struct AlertReceiverSpec {
-    std::string name;                          // Alertmanager receiver name (QuoteMeta undone)
-    std::vector<std::string> groups;           // directory groups ("/path" for Keycloak paths)
-    std::vector<std::string> recipients;       // extra numbers
-    std::map<std::string, std::string> match_labels;   // all must equal; empty = every alert
+    std::string name;                     // Alertmanager receiver name (QuoteMeta undone)
+    std::vector<std::string> groups;      // directory groups ("/path" for Keycloak paths)
+    std::vector<std::string> recipients;  // extra numbers
+    std::map<std::string, std::string> match_labels;  // all must equal; empty = every alert
     AlertTemplate text = *AlertTemplate::compile(kDefaultAlertTemplate);
     std::size_t max_segments = 3;
     bool send_resolved = true;
     std::string sender;
-    std::string client;                        // empty: AlertmanagerConfig::default_client
-    std::vector<std::string> tags;             // routing tags (an own route for alerts)
+    std::string client;             // empty: AlertmanagerConfig::default_client
+    std::vector<std::string> tags;  // routing tags (an own route for alerts)
     router::Priority priority = router::Priority::express;
     std::chrono::milliseconds dedup_window{std::chrono::minutes(10)};
 };
@@ -55,21 +55,23 @@ struct AlertmanagerConfig {
 
 struct WebhookResult {
     unsigned status = 200;
-    std::string body;   // JSON
+    std::string body;  // JSON
 };
 
 class AlertmanagerReceiver {
 public:
-    AlertmanagerReceiver(AlertmanagerConfig config, router::GatewayApi& gateway, router::GroupResolver& resolver,
-                         router::AlertLedger& ledger, AlertMetrics* metrics,
-                         std::function<router::SystemTime()> wall_now, std::uint64_t id_seed);
+    AlertmanagerReceiver(AlertmanagerConfig config, router::GatewayApi& gateway,
+                         router::GroupResolver& resolver, router::AlertLedger& ledger,
+                         AlertMetrics* metrics, std::function<router::SystemTime()> wall_now,
+                         std::uint64_t id_seed);
 
     WebhookResult handle(std::string_view body);
 
     // GET /v1/alerts/{id}: the record as JSON (`client` set: only that client's records).
     WebhookResult get(std::string_view id, const std::string* client);
     // GET /v1/alerts: newest first.
-    WebhookResult list(std::optional<router::MessageId> before, std::uint32_t limit, const std::string* client);
+    WebhookResult list(std::optional<router::MessageId> before, std::uint32_t limit,
+                       const std::string* client);
 
     const AlertmanagerConfig& config() const noexcept { return config_; }
 

@@ -11,12 +11,12 @@ namespace {
 using Node = AlertTemplate::Node;
 
 bool known_name(std::string_view n) {
-    static constexpr std::string_view kPlain[] = {"status", "count", "firing", "resolved", "truncated",
-                                                  "receiver", "alertname", "summary", "scope", "starts_at",
-                                                  "external_url"};
+    static constexpr std::string_view kPlain[] = {
+        "status",    "count",   "firing", "resolved",  "truncated",   "receiver",
+        "alertname", "summary", "scope",  "starts_at", "external_url"};
     if (std::find(std::begin(kPlain), std::end(kPlain), n) != std::end(kPlain)) return true;
-    static constexpr std::string_view kPrefixes[] = {"labels.", "annotations.", "group_labels.", "common_labels.",
-                                                     "common_annotations."};
+    static constexpr std::string_view kPrefixes[] = {"labels.", "annotations.", "group_labels.",
+                                                     "common_labels.", "common_annotations."};
     for (const auto p : kPrefixes) {
         if (n.size() > p.size() && n.substr(0, p.size()) == p) return true;
     }
@@ -35,7 +35,8 @@ Expected<std::vector<Node>, std::string> parse(std::string_view& in, std::string
     for (;;) {
         const auto open = in.find("{{");
         if (open == std::string_view::npos) {
-            if (!closing.empty()) return Unexpected("section {{#" + std::string(closing) + "}} is not closed");
+            if (!closing.empty())
+                return Unexpected("section {{#" + std::string(closing) + "}} is not closed");
             if (!in.empty()) out.push_back({Node::Kind::text, std::string(in), {}});
             in = {};
             return out;
@@ -43,7 +44,8 @@ Expected<std::vector<Node>, std::string> parse(std::string_view& in, std::string
         if (open > 0) out.push_back({Node::Kind::text, std::string(in.substr(0, open)), {}});
         in.remove_prefix(open + 2);
         const auto close = in.find("}}");
-        if (close == std::string_view::npos) return Unexpected(std::string("\"{{\" without \"}}\""));
+        if (close == std::string_view::npos)
+            return Unexpected(std::string("\"{{\" without \"}}\""));
         std::string_view tag = trim(in.substr(0, close));
         in.remove_prefix(close + 2);
         if (tag.empty()) return Unexpected(std::string("empty {{}}"));
@@ -52,7 +54,8 @@ Expected<std::vector<Node>, std::string> parse(std::string_view& in, std::string
             const auto name = trim(tag.substr(1));
             if (name != closing) {
                 return Unexpected("{{/" + std::string(name) + "}} closes " +
-                                  (closing.empty() ? std::string("nothing") : "{{#" + std::string(closing) + "}}"));
+                                  (closing.empty() ? std::string("nothing")
+                                                   : "{{#" + std::string(closing) + "}}"));
             }
             return out;
         }
@@ -61,8 +64,8 @@ Expected<std::vector<Node>, std::string> parse(std::string_view& in, std::string
             if (!known_name(name)) return Unexpected("unknown name \"" + std::string(name) + "\"");
             auto children = parse(in, name);
             if (!children) return children;
-            out.push_back({sigil == '#' ? Node::Kind::section : Node::Kind::inverted, std::string(name),
-                           std::move(*children)});
+            out.push_back({sigil == '#' ? Node::Kind::section : Node::Kind::inverted,
+                           std::string(name), std::move(*children)});
             continue;
         }
         if (!known_name(tag)) return Unexpected("unknown name \"" + std::string(tag) + "\"");
@@ -70,7 +73,8 @@ Expected<std::vector<Node>, std::string> parse(std::string_view& in, std::string
     }
 }
 
-std::string lookup(const LabelSet& common, std::string_view key, const AlertContext& c, bool annotations) {
+std::string lookup(const LabelSet& common, std::string_view key, const AlertContext& c,
+                   bool annotations) {
     if (const auto it = common.find(key); it != common.end()) return it->second;
     for (const auto* a : c.alerts) {
         const LabelSet& set = annotations ? a->annotations : a->labels;
@@ -99,7 +103,8 @@ std::string value(std::string_view name, const AlertContext& c) {
     if (name == "count") return std::to_string(c.resolved ? c.resolved_count : c.firing);
     if (name == "firing") return std::to_string(c.firing);
     if (name == "resolved") return std::to_string(c.resolved_count);
-    if (name == "truncated") return p.truncated_alerts > 0 ? std::to_string(p.truncated_alerts) : std::string();
+    if (name == "truncated")
+        return p.truncated_alerts > 0 ? std::to_string(p.truncated_alerts) : std::string();
     if (name == "receiver") return p.receiver;
     if (name == "external_url") return p.external_url;
     if (name == "alertname") return lookup(p.common_labels, "alertname", c, false);
@@ -184,25 +189,28 @@ std::string trim_to_segments(std::string_view utf8, std::size_t max_segments) {
     }
     auto candidate = [&](std::size_t cut) {
         std::string_view head = utf8.substr(0, cut);
-        while (!head.empty() && (head.back() == ' ' || head.back() == '\n' || head.back() == '\t')) head.remove_suffix(1);
+        while (!head.empty() && (head.back() == ' ' || head.back() == '\n' || head.back() == '\t'))
+            head.remove_suffix(1);
         std::string gsm(head);
         gsm += "...";
         auto g = smpp::count_segments(gsm);
-        if (g && g->alphabet == smpp::Alphabet::gsm7) return std::make_pair(std::move(gsm), g->segments);
+        if (g && g->alphabet == smpp::Alphabet::gsm7)
+            return std::make_pair(std::move(gsm), g->segments);
         std::string other(head);
-        other += "\xE2\x80\xA6";   // U+2026 HORIZONTAL ELLIPSIS
+        other += "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
         auto o = smpp::count_segments(other);
         return std::make_pair(std::move(other), o ? o->segments : max_segments + 1);
     };
     // The largest number of code points k whose prefix (plus ellipsis) fits: the segment count
-    // never decreases as the prefix grows, so a binary search finds it. The whole text does not fit.
+    // never decreases as the prefix grows, so a binary search finds it. The whole text does not
+    // fit.
     const std::size_t n = cuts.size();
     std::size_t lo = 0;
     std::size_t hi = n == 0 ? 0 : n - 1;
     std::string best = candidate(0).first;
     while (lo < hi) {
         const std::size_t mid = lo + (hi - lo + 1) / 2;
-        auto [text, segments] = candidate(cuts[mid]);   // the first `mid` code points
+        auto [text, segments] = candidate(cuts[mid]);  // the first `mid` code points
         if (segments <= max_segments) {
             best = std::move(text);
             lo = mid;

@@ -26,15 +26,16 @@
 namespace bindery::http {
 
 inline constexpr std::string_view kDefaultAlertTemplate =
-    "[{{status}}:{{count}}] {{alertname}}{{#scope}} {{scope}}{{/scope}}{{#summary}} \xE2\x80\x94 {{summary}}{{/summary}}";
+    "[{{status}}:{{count}}] {{alertname}}{{#scope}} {{scope}}{{/scope}}{{#summary}} \xE2\x80\x94 "
+    "{{summary}}{{/summary}}";
 
 // What a message is about: the payload and the alerts selected for this receiver (label filter
 // applied), all of one status.
 struct AlertContext {
     const AlertmanagerPayload* payload = nullptr;
-    std::vector<const AlertmanagerAlert*> alerts;   // non-empty
-    bool resolved = false;                          // status of the message
-    std::uint32_t firing = 0;                       // in the selection
+    std::vector<const AlertmanagerAlert*> alerts;  // non-empty
+    bool resolved = false;                         // status of the message
+    std::uint32_t firing = 0;                      // in the selection
     std::uint32_t resolved_count = 0;
 };
 
@@ -45,8 +46,8 @@ public:
 
     struct Node {
         enum class Kind : std::uint8_t { text, value, section, inverted } kind = Kind::text;
-        std::string text;             // literal text, or the value name
-        std::vector<Node> children;   // sections
+        std::string text;            // literal text, or the value name
+        std::vector<Node> children;  // sections
     };
 
 private:

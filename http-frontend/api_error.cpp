@@ -16,7 +16,7 @@ std::string to_json_body(const ApiError& e) {
     nlohmann::json err = {{"code", e.code}, {"message", e.message}};
     if (!e.field.empty()) err["field"] = e.field;
     return nlohmann::json{{"error", std::move(err)}}.dump(-1, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace);
+                                                          nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace bindery::http

@@ -11,10 +11,10 @@ namespace bindery::http {
 
 struct ApiError {
     unsigned status = 400;
-    std::string code;      // stable snake_case identifier clients switch on
-    std::string message;   // human readable
-    std::string field;     // JSON path of the offending field ("to[2]"), empty when none
-    std::optional<std::chrono::seconds> retry_after;   // 429/503: becomes Retry-After
+    std::string code;     // stable snake_case identifier clients switch on
+    std::string message;  // human readable
+    std::string field;    // JSON path of the offending field ("to[2]"), empty when none
+    std::optional<std::chrono::seconds> retry_after;  // 429/503: becomes Retry-After
 };
 
 ApiError bad_request(std::string code, std::string message, std::string field = {});

@@ -18,9 +18,7 @@ namespace {
 namespace bhttp = boost::beast::http;
 using nlohmann::json;
 
-std::string dump(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 ApiError gateway_error(const router::SubmitError& e, std::string field,
                        std::chrono::seconds default_retry) {
@@ -181,7 +179,8 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
             case RouteId::get_alert:
             case RouteId::list_alerts:
                 if (deps_.alerts == nullptr) {
-                    out.response = error_response({404, "not_found", "alerting is not enabled", "", {}}, v, ka);
+                    out.response = error_response(
+                        {404, "not_found", "alerting is not enabled", "", {}}, v, ka);
                 } else if (route.id == RouteId::alertmanager_webhook) {
                     out = deps_.alerts->webhook(req);
                 } else if (route.id == RouteId::get_alert) {
@@ -199,13 +198,20 @@ HandlerResult ApiHandler::handle(const Request& req, const RouteMatch& match) {
     if (!client) return out;
 
     switch (route.id) {
-        case RouteId::send_messages: out.response = send_messages(req, *client, out.accepted); break;
-        case RouteId::send_bulk:
-            out.response = idempotent_post(
-                req, *client, [&] { return send_bulk(req, *client, config_, config_.bulk, deps_, &out.accepted); });
+        case RouteId::send_messages:
+            out.response = send_messages(req, *client, out.accepted);
             break;
-        case RouteId::get_message: out.response = get_message(req, *client, match.path_param); break;
-        case RouteId::cancel_message: out.response = cancel_message(req, *client, match.path_param); break;
+        case RouteId::send_bulk:
+            out.response = idempotent_post(req, *client, [&] {
+                return send_bulk(req, *client, config_, config_.bulk, deps_, &out.accepted);
+            });
+            break;
+        case RouteId::get_message:
+            out.response = get_message(req, *client, match.path_param);
+            break;
+        case RouteId::cancel_message:
+            out.response = cancel_message(req, *client, match.path_param);
+            break;
         case RouteId::list_messages: out.response = list_messages(req, *client); break;
         case RouteId::get_balance: out.response = get_balance(req, *client); break;
         default: break;
@@ -217,14 +223,17 @@ std::optional<ClientInfo> ApiHandler::admit(const Request& req, HandlerResult& o
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     // Authentication.
-    const std::string_view key = presented_api_key(sv(req[bhttp::field::authorization]), sv(req["X-API-Key"]));
+    const std::string_view key =
+        presented_api_key(sv(req[bhttp::field::authorization]), sv(req["X-API-Key"]));
     std::optional<ClientInfo> client;
     if (!key.empty()) client = deps_.clients.find_by_key_digest(sha256(key));
     if (!client) {
-        out.response = error_response(
-            {401, "unauthorized", key.empty() ? "an API key is required" : "invalid API key",
-             "", {}},
-            v, ka);
+        out.response = error_response({401,
+                                       "unauthorized",
+                                       key.empty() ? "an API key is required" : "invalid API key",
+                                       "",
+                                       {}},
+                                      v, ka);
         out.response.set(bhttp::field::www_authenticate,
                          key.empty() ? R"(Bearer realm="bindery")"
                                      : R"(Bearer realm="bindery", error="invalid_token")");
@@ -234,7 +243,8 @@ std::optional<ClientInfo> ApiHandler::admit(const Request& req, HandlerResult& o
 
     const auto decision = limiter_.acquire(client->name, client->rate, Clock::now());
     if (!decision.allowed) {
-        ApiError e{429, "rate_limited", "too many requests for this client", "", decision.retry_after};
+        ApiError e{429, "rate_limited", "too many requests for this client", "",
+                   decision.retry_after};
         out.response = error_response(e, v, ka);
         return std::nullopt;
     }
@@ -242,7 +252,8 @@ std::optional<ClientInfo> ApiHandler::admit(const Request& req, HandlerResult& o
 }
 
 bool ApiHandler::handle_async(const Request& req, const RouteMatch& match, AsyncDone done) {
-    if (batcher_ == nullptr || match.route == nullptr || match.route->id != RouteId::send_messages) {
+    if (batcher_ == nullptr || match.route == nullptr ||
+        match.route->id != RouteId::send_messages) {
         return false;
     }
     // An Idempotency-Key reserves and completes its record in the store (blocking): worker path.
@@ -270,18 +281,19 @@ bool ApiHandler::handle_async(const Request& req, const RouteMatch& match, Async
     const std::size_t n = parsed->requests.size();
     auto shared_done = std::make_shared<AsyncDone>(std::move(done));
     const bool queued = batcher_->submit(
-        std::move(parsed->requests),
-        [this, v, ka, to_is_list, client_name = out.client, shared_done](
-            std::vector<router::SubmitRequest> requests, std::vector<router::SubmitOutcome> outcomes) {
+        std::move(parsed->requests), [this, v, ka, to_is_list, client_name = out.client,
+                                      shared_done](std::vector<router::SubmitRequest> requests,
+                                                   std::vector<router::SubmitOutcome> outcomes) {
             HandlerResult r{Response{}, client_name, {}};
             r.response = submit_response(v, ka, requests, to_is_list, outcomes, &r.accepted);
             (*shared_done)(std::move(r));
         });
     if (!queued) {
         deps_.metrics.message_rejected("backlog_full", static_cast<double>(n));
-        out.response = error_response({429, "backlog_full", "the gateway's submit queue is full; retry later",
-                                       "", config_.backlog_retry_after},
-                                      v, ka);
+        out.response =
+            error_response({429, "backlog_full", "the gateway's submit queue is full; retry later",
+                            "", config_.backlog_retry_after},
+                           v, ka);
         (*shared_done)(std::move(out));
     }
     return true;
@@ -298,14 +310,15 @@ Response ApiHandler::readyz(const Request& req) {
     return json_response(report.ready ? 200 : 503, dump(body), req.version(), req.keep_alive());
 }
 
-Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req, const ClientInfo& client) {
+Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req,
+                                                        const ClientInfo& client) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     const auto ct = sv(req[bhttp::field::content_type]);
     if (!ct.empty() && !json_content_type(ct)) {
-        return Unexpected(error_response({415, "unsupported_media_type",
-                                          "Content-Type must be application/json", "", {}},
-                                         v, ka));
+        return Unexpected(error_response(
+            {415, "unsupported_media_type", "Content-Type must be application/json", "", {}}, v,
+            ka));
     }
     auto parsed = parse_submit(req.body(), client.name, config_.submit, router::SystemClock::now(),
                                client.default_sender);
@@ -314,11 +327,15 @@ Expected<ParsedSubmit, Response> ApiHandler::check_send(const Request& req, cons
         return Unexpected(error_response(parsed.error(), v, ka));
     }
     if (!client.sender_allowed(parsed->requests.front().sender)) {
-        deps_.metrics.message_rejected("sender_not_allowed", static_cast<double>(parsed->requests.size()));
-        return Unexpected(error_response({403, "sender_not_allowed",
-                                          "this client may not send from '" + parsed->requests.front().sender + "'",
-                                          "from", {}},
-                                         v, ka));
+        deps_.metrics.message_rejected("sender_not_allowed",
+                                       static_cast<double>(parsed->requests.size()));
+        return Unexpected(error_response(
+            {403,
+             "sender_not_allowed",
+             "this client may not send from '" + parsed->requests.front().sender + "'",
+             "from",
+             {}},
+            v, ka));
     }
     return std::move(*parsed);
 }
@@ -341,15 +358,17 @@ Response ApiHandler::idempotent_post(const Request& req, const ClientInfo& clien
     std::string key(idem_key);
     if (idempotent && !sane_idempotency_key(idem_key, config_.max_idempotency_key)) {
         return error_response(
-            bad_request("invalid_idempotency_key",
-                        "Idempotency-Key must be 1 to " +
-                            std::to_string(config_.max_idempotency_key) + " printable ASCII characters"),
+            bad_request("invalid_idempotency_key", "Idempotency-Key must be 1 to " +
+                                                       std::to_string(config_.max_idempotency_key) +
+                                                       " printable ASCII characters"),
             v, ka);
     }
     if (idempotent) {
         const std::string fingerprint =
-            to_hex(sha256(std::string(req.method_string()) + ' ' + std::string(req.target()) + '\n' + req.body()));
-        auto lookup = deps_.idempotency.begin(client.name, key, fingerprint, router::SystemClock::now());
+            to_hex(sha256(std::string(req.method_string()) + ' ' + std::string(req.target()) +
+                          '\n' + req.body()));
+        auto lookup =
+            deps_.idempotency.begin(client.name, key, fingerprint, router::SystemClock::now());
         switch (lookup.state) {
             case IdempotencyState::replay: {
                 Response res{static_cast<bhttp::status>(lookup.response.status), v};
@@ -367,10 +386,11 @@ Response ApiHandler::idempotent_post(const Request& req, const ClientInfo& clien
                                   "this Idempotency-Key was used with a different request"),
                     v, ka);
             case IdempotencyState::in_progress:
-                return error_response({409, "idempotency_in_progress",
-                                       "a request with this Idempotency-Key is still being processed",
-                                       "", std::chrono::seconds(1)},
-                                      v, ka);
+                return error_response(
+                    {409, "idempotency_in_progress",
+                     "a request with this Idempotency-Key is still being processed", "",
+                     std::chrono::seconds(1)},
+                    v, ka);
             case IdempotencyState::reserved: break;
         }
     }
@@ -381,9 +401,9 @@ Response ApiHandler::idempotent_post(const Request& req, const ClientInfo& clien
         // 429/5xx are worth retrying) release the key.
         const unsigned s = res.result_int();
         if (s == 202 || s == 400 || s == 422) {
-            deps_.idempotency.complete(client.name, key,
-                                       {s, std::string(res[bhttp::field::content_type]), res.body()},
-                                       router::SystemClock::now());
+            deps_.idempotency.complete(
+                client.name, key, {s, std::string(res[bhttp::field::content_type]), res.body()},
+                router::SystemClock::now());
         } else {
             deps_.idempotency.release(client.name, key);
         }
@@ -400,8 +420,8 @@ std::optional<Response> ApiHandler::refuse_on_backlog(unsigned v, bool ka, std::
                           v, ka);
 }
 
-Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*client*/, ParsedSubmit parsed,
-                                   std::vector<router::MessageId>& accepted) {
+Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*client*/,
+                                   ParsedSubmit parsed, std::vector<router::MessageId>& accepted) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     if (auto refused = refuse_on_backlog(v, ka, parsed.requests.size())) return std::move(*refused);
@@ -409,21 +429,24 @@ Response ApiHandler::submit_parsed(const Request& req, const ClientInfo& /*clien
     return submit_response(v, ka, parsed.requests, parsed.to_is_list, outcomes, &accepted);
 }
 
-Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router::SubmitRequest> requests,
-                                     bool to_is_list, std::span<const router::SubmitOutcome> outcomes,
+Response ApiHandler::submit_response(unsigned v, bool ka,
+                                     std::span<const router::SubmitRequest> requests,
+                                     bool to_is_list,
+                                     std::span<const router::SubmitOutcome> outcomes,
                                      std::vector<router::MessageId>* accepted) {
     json messages = json::array();
     json rejected = json::array();
     std::optional<ApiError> first_error;
-    unsigned worst = 0;   // 503 > 429 > others
+    unsigned worst = 0;  // 503 > 429 > others
     std::chrono::seconds retry_after{0};
     std::int64_t cost = 0;
-    std::optional<ApiError> credit_error;   // the balance refused the batch (nothing stored)
+    std::optional<ApiError> credit_error;  // the balance refused the batch (nothing stored)
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const auto& r = requests[i];
         if (i >= outcomes.size()) {
             // A gateway that answers short is a bug there; never report such entries as accepted.
-            ApiError e{503, "unavailable", "no outcome from the gateway", "", config_.backlog_retry_after};
+            ApiError e{503, "unavailable", "no outcome from the gateway", "",
+                       config_.backlog_retry_after};
             rejected.push_back({{"index", i}, {"to", r.destination}, {"error", error_json(e)}});
             if (!first_error) first_error = e;
             worst = 503;
@@ -431,12 +454,9 @@ Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router
         }
         const auto& o = outcomes[i];
         if (o) {
-            json m = {{"id", o->id.to_string()},
-                      {"to", o->destination},
-                      {"segments", o->segments},
-                      {"encoding", router::to_string(o->encoding)},
-                      {"cost", o->cost},
-                      {"state", "ACCEPTED"}};
+            json m = {{"id", o->id.to_string()}, {"to", o->destination},
+                      {"segments", o->segments}, {"encoding", router::to_string(o->encoding)},
+                      {"cost", o->cost},         {"state", "ACCEPTED"}};
             cost += o->cost;
             if (!r.client_ref.empty()) m["client_ref"] = r.client_ref;
             messages.push_back(std::move(m));
@@ -462,7 +482,8 @@ Response ApiHandler::submit_response(unsigned v, bool ka, std::span<const router
         if (retry_after.count() > 0) e.retry_after = retry_after;
         json body = {{"error", error_json(e)}, {"rejected", std::move(rejected)}};
         Response res = json_response(e.status, dump(body), v, ka);
-        if (e.retry_after) res.set(bhttp::field::retry_after, std::to_string(e.retry_after->count()));
+        if (e.retry_after)
+            res.set(bhttp::field::retry_after, std::to_string(e.retry_after->count()));
         return res;
     }
     json body = {{"messages", std::move(messages)}, {"cost", cost}};
@@ -474,14 +495,16 @@ Response ApiHandler::get_balance(const Request& req, const ClientInfo& client) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     if (!split_target(sv(req.target())).second.empty()) {
-        return error_response(bad_request("unknown_parameter", "/v1/balance takes no query parameters"), v, ka);
+        return error_response(
+            bad_request("unknown_parameter", "/v1/balance takes no query parameters"), v, ka);
     }
     auto b = deps_.gateway.balance(client.name);
     if (!b) return query_error(b.error(), v, ka);
     return json_response(200, balance_json(*b), v, ka);
 }
 
-Response ApiHandler::get_message(const Request& req, const ClientInfo& client, std::string_view id_text) {
+Response ApiHandler::get_message(const Request& req, const ClientInfo& client,
+                                 std::string_view id_text) {
     const auto id = router::MessageId::parse(id_text);
     if (!id) {
         return error_response({404, "not_found", "no such message", "", {}}, req.version(),
@@ -497,7 +520,8 @@ Response ApiHandler::get_message(const Request& req, const ClientInfo& client, s
     return json_response(200, dump(status_json(*status, true)), req.version(), req.keep_alive());
 }
 
-Response ApiHandler::cancel_message(const Request& req, const ClientInfo& client, std::string_view id_text) {
+Response ApiHandler::cancel_message(const Request& req, const ClientInfo& client,
+                                    std::string_view id_text) {
     const auto v = req.version();
     const bool ka = req.keep_alive();
     const auto id = router::MessageId::parse(id_text);
@@ -510,16 +534,19 @@ Response ApiHandler::cancel_message(const Request& req, const ClientInfo& client
                 return error_response({404, "not_found", "no such message", "", {}}, v, ka);
             case router::ChangeErrc::with_carrier:
             case router::ChangeErrc::final:
-                return error_response({409, "not_cancellable", "cannot be cancelled: " + e.reason, "", {}}, v, ka);
+                return error_response(
+                    {409, "not_cancellable", "cannot be cancelled: " + e.reason, "", {}}, v, ka);
             case router::ChangeErrc::unavailable: break;
         }
-        return error_response({503, "unavailable", e.reason.empty() ? "store unavailable" : e.reason, "",
-                               config_.backlog_retry_after},
-                              v, ka);
+        return error_response(
+            {503, "unavailable", e.reason.empty() ? "store unavailable" : e.reason, "",
+             config_.backlog_retry_after},
+            v, ka);
     }
     // With its history, as GET answers (the status read may lag only if the store is in trouble).
     auto full = deps_.gateway.status(*id, std::string_view(client.name));
-    return json_response(200, dump(status_json(full ? *full : *cancelled, full.has_value())), v, ka);
+    return json_response(200, dump(status_json(full ? *full : *cancelled, full.has_value())), v,
+                         ka);
 }
 
 Response ApiHandler::list_messages(const Request& req, const ClientInfo& client) {
@@ -539,12 +566,15 @@ Response ApiHandler::list_messages(const Request& req, const ClientInfo& client)
                            [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             q.state = router::parse_message_state(upper);
             if (!q.state) {
-                return error_response(bad_request("invalid_parameter", "unknown state '" + value + "'", "state"), v, ka);
+                return error_response(
+                    bad_request("invalid_parameter", "unknown state '" + value + "'", "state"), v,
+                    ka);
             }
         } else if (name == "since" || name == "until") {
             const auto t = parse_rfc3339(value);
             if (!t) {
-                return error_response(bad_request("invalid_parameter", name + " must be RFC 3339", name), v, ka);
+                return error_response(
+                    bad_request("invalid_parameter", name + " must be RFC 3339", name), v, ka);
             }
             (name == "since" ? q.accepted_from : q.accepted_to) = *t;
         } else if (name == "client_ref") {
@@ -554,7 +584,9 @@ Response ApiHandler::list_messages(const Request& req, const ClientInfo& client)
         } else if (name == "cursor") {
             q.after = router::MessageId::parse(value);
             if (!q.after) {
-                return error_response(bad_request("invalid_parameter", "cursor is not one this API returned", "cursor"), v, ka);
+                return error_response(bad_request("invalid_parameter",
+                                                  "cursor is not one this API returned", "cursor"),
+                                      v, ka);
             }
         } else if (name == "limit") {
             std::uint64_t n = 0;
@@ -566,19 +598,22 @@ Response ApiHandler::list_messages(const Request& req, const ClientInfo& client)
             if (!ok || n == 0 || n > config_.max_page_limit) {
                 return error_response(
                     bad_request("invalid_parameter",
-                                "limit must be 1 to " + std::to_string(config_.max_page_limit), "limit"),
+                                "limit must be 1 to " + std::to_string(config_.max_page_limit),
+                                "limit"),
                     v, ka);
             }
             q.limit = static_cast<std::uint32_t>(n);
         } else {
-            return error_response(bad_request("unknown_parameter", "unknown query parameter '" + name + "'", name), v, ka);
+            return error_response(
+                bad_request("unknown_parameter", "unknown query parameter '" + name + "'", name), v,
+                ka);
         }
     }
     auto page = deps_.gateway.list(q);
     if (!page) return query_error(page.error(), v, ka);
     json messages = json::array();
     for (const auto& m : page->messages) {
-        if (m.client != client.name) continue;   // defence in depth
+        if (m.client != client.name) continue;  // defence in depth
         messages.push_back(status_json(m, false));
     }
     json body = {{"messages", std::move(messages)}};

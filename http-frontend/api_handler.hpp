@@ -34,12 +34,12 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct ApiConfig {
     SubmitLimits submit;
-    RateLimit default_rate{50.0, 100.0};   // per client, when ClientInfo has none
+    RateLimit default_rate{50.0, 100.0};  // per client, when ClientInfo has none
     std::chrono::seconds backlog_retry_after{5};
     std::uint32_t default_page_limit = 100;
     std::uint32_t max_page_limit = 1000;
     std::size_t max_idempotency_key = 255;
-    BulkLimits bulk;   // POST /v1/messages/bulk
+    BulkLimits bulk;  // POST /v1/messages/bulk
 };
 
 class AlertmanagerEndpoint;
@@ -59,7 +59,7 @@ struct ApiDeps {
 // NOLINTNEXTLINE(bugprone-exception-escape)
 struct HandlerResult {
     Response response;
-    std::string client;   // authenticated client, for the access log ("-" when none)
+    std::string client;  // authenticated client, for the access log ("-" when none)
     // Messages this request created, for the access log: it ties request_id to message_id.
     std::vector<router::MessageId> accepted{};
 };
@@ -95,12 +95,14 @@ private:
     std::optional<ClientInfo> admit(const Request& req, HandlerResult& out);
     // Content type, body and sender checks of a send; the error response when refused.
     Expected<ParsedSubmit, Response> check_send(const Request& req, const ClientInfo& client);
-    std::optional<Response> refuse_on_backlog(unsigned version, bool keep_alive, std::size_t messages);
+    std::optional<Response> refuse_on_backlog(unsigned version, bool keep_alive,
+                                              std::size_t messages);
     Response submit_response(unsigned version, bool keep_alive,
                              std::span<const router::SubmitRequest> requests, bool to_is_list,
                              std::span<const router::SubmitOutcome> outcomes,
                              std::vector<router::MessageId>* accepted = nullptr);
-    Response send_messages(const Request& req, const ClientInfo& client, std::vector<router::MessageId>& accepted);
+    Response send_messages(const Request& req, const ClientInfo& client,
+                           std::vector<router::MessageId>& accepted);
     // Idempotency-Key handling around a POST that sends: replays, refuses mismatches, stores
     // definitive answers.
     Response idempotent_post(const Request& req, const ClientInfo& client,

@@ -58,7 +58,8 @@ void InMemoryClientRegistry::add(const KeyDigest& digest, ClientInfo client) {
     clients_.emplace_back(digest, std::move(client));
 }
 
-std::optional<ClientInfo> InMemoryClientRegistry::find_by_key_digest(const KeyDigest& digest) const {
+std::optional<ClientInfo> InMemoryClientRegistry::find_by_key_digest(
+    const KeyDigest& digest) const {
     std::lock_guard lock(mutex_);
     // Every entry is compared, with CRYPTO_memcmp, so the time taken does not tell which
     // prefix matched or where in the table a key sits.
@@ -70,7 +71,8 @@ std::optional<ClientInfo> InMemoryClientRegistry::find_by_key_digest(const KeyDi
     return *found;
 }
 
-std::string_view presented_api_key(std::string_view authorization, std::string_view x_api_key) noexcept {
+std::string_view presented_api_key(std::string_view authorization,
+                                   std::string_view x_api_key) noexcept {
     const auto trim = [](std::string_view s) {
         while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
         while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);

@@ -21,15 +21,15 @@ std::string to_hex(const KeyDigest& d);
 std::optional<KeyDigest> digest_from_hex(std::string_view hex) noexcept;
 
 struct RateLimit {
-    double per_second = 10.0;   // sustained requests per second
-    double burst = 20.0;        // bucket size
+    double per_second = 10.0;  // sustained requests per second
+    double burst = 20.0;       // bucket size
 };
 
 struct ClientInfo {
     std::string name;                          // router::SubmitRequest::client
     std::vector<std::string> allowed_senders;  // exact values; "*" allows any sender
     std::optional<RateLimit> rate;             // absent: the server's default
-    std::string default_sender{};              // used when a request omits "from" (or sends ""); empty: none
+    std::string default_sender{};  // used when a request omits "from" (or sends ""); empty: none
     bool sender_allowed(std::string_view sender) const noexcept;
 };
 
@@ -43,7 +43,9 @@ public:
 class InMemoryClientRegistry final : public ClientRegistry {
 public:
     void add(const KeyDigest& digest, ClientInfo client);
-    void add_key(std::string_view api_key, ClientInfo client) { add(sha256(api_key), std::move(client)); }
+    void add_key(std::string_view api_key, ClientInfo client) {
+        add(sha256(api_key), std::move(client));
+    }
 
     // ClientRegistry
     std::optional<ClientInfo> find_by_key_digest(const KeyDigest& digest) const override;
@@ -55,6 +57,7 @@ private:
 
 // The presented key: "Authorization: Bearer <key>" wins over "X-API-Key: <key>". Empty when
 // neither is present or the Authorization scheme is not Bearer.
-std::string_view presented_api_key(std::string_view authorization, std::string_view x_api_key) noexcept;
+std::string_view presented_api_key(std::string_view authorization,
+                                   std::string_view x_api_key) noexcept;
 
 }  // namespace bindery::http

@@ -13,8 +13,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
@@ -36,7 +35,7 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
                        const CsvLimits& limits) {
     RecordRead out;
     std::string field;
-    bool quoted_field = false;   // the current field was quoted
+    bool quoted_field = false;  // the current field was quoted
     bool any_quoted = false;
     const auto fail = [&](std::string message) {
         out.error = CsvError{line, std::move(message)};
@@ -51,13 +50,16 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
     };
     for (;;) {
         if (pos >= text.size()) {
-            if (!push_field()) return fail("more than " + std::to_string(limits.max_columns) + " fields");
+            if (!push_field())
+                return fail("more than " + std::to_string(limits.max_columns) + " fields");
             break;
         }
         const char c = text[pos];
         if (c == '"') {
             if (!field.empty() || quoted_field) {
-                return fail("a quote inside an unquoted field (quote the whole field and double the quote)");
+                return fail(
+                    "a quote inside an unquoted field (quote the whole field and double the "
+                    "quote)");
             }
             quoted_field = any_quoted = true;
             ++pos;
@@ -70,8 +72,8 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
                         field.push_back('"');
                         pos += 2;
                         if (field.size() > limits.max_field_bytes) {
-                            return fail("a field longer than " + std::to_string(limits.max_field_bytes) +
-                                        " bytes");
+                            return fail("a field longer than " +
+                                        std::to_string(limits.max_field_bytes) + " bytes");
                         }
                         continue;
                     }
@@ -83,7 +85,8 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
                 field.push_back(q);
                 ++pos;
                 if (field.size() > limits.max_field_bytes) {
-                    return fail("a field longer than " + std::to_string(limits.max_field_bytes) + " bytes");
+                    return fail("a field longer than " + std::to_string(limits.max_field_bytes) +
+                                " bytes");
                 }
             }
             if (!closed) {
@@ -99,18 +102,20 @@ RecordRead read_record(std::string_view text, std::size_t& pos, std::size_t& lin
             continue;
         }
         if (c == ',') {
-            if (!push_field()) return fail("more than " + std::to_string(limits.max_columns) + " fields");
+            if (!push_field())
+                return fail("more than " + std::to_string(limits.max_columns) + " fields");
             ++pos;
             continue;
         }
         if (c == '\n' || c == '\r') {
             if (c == '\r' && (pos + 1 >= text.size() || text[pos + 1] != '\n')) {
                 if (pos + 1 < text.size()) return fail("a bare CR (records end in CRLF or LF)");
-                ++pos;   // a lone CR ending the text
+                ++pos;  // a lone CR ending the text
             } else {
                 pos += c == '\r' ? 2 : 1;
             }
-            if (!push_field()) return fail("more than " + std::to_string(limits.max_columns) + " fields");
+            if (!push_field())
+                return fail("more than " + std::to_string(limits.max_columns) + " fields");
             ++line;
             break;
         }
@@ -153,7 +158,8 @@ CsvParse parse_csv(std::string_view text, const CsvLimits& limits) {
             for (std::size_t i = 0; i < r.fields.size(); ++i) {
                 for (std::size_t j = 0; j < i; ++j) {
                     if (iequals(r.fields[i], r.fields[j])) {
-                        out.error = CsvError{record_line, "column '" + r.fields[i] + "' appears twice in the header"};
+                        out.error = CsvError{record_line, "column '" + r.fields[i] +
+                                                              "' appears twice in the header"};
                         return out;
                     }
                 }
@@ -176,7 +182,8 @@ CsvParse parse_csv(std::string_view text, const CsvLimits& limits) {
     return out;
 }
 
-std::optional<std::size_t> find_column(const std::vector<std::string>& header, std::string_view name) {
+std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+                                       std::string_view name) {
     for (std::size_t i = 0; i < header.size(); ++i) {
         if (iequals(header[i], name)) return i;
     }
@@ -222,7 +229,8 @@ std::vector<std::string> MessageTemplate::fields() const {
     std::vector<std::string> out;
     for (const auto& p : parts_) {
         if (!p.placeholder) continue;
-        if (std::none_of(out.begin(), out.end(), [&](const std::string& f) { return iequals(f, p.text); })) {
+        if (std::none_of(out.begin(), out.end(),
+                         [&](const std::string& f) { return iequals(f, p.text); })) {
             out.push_back(p.text);
         }
     }

@@ -24,7 +24,7 @@
 namespace bindery::http {
 
 struct CsvRecord {
-    std::size_t line = 0;               // 1-based line where the record starts
+    std::size_t line = 0;  // 1-based line where the record starts
     std::vector<std::string> fields;
 };
 
@@ -34,12 +34,12 @@ struct CsvError {
 };
 
 struct CsvTable {
-    std::vector<std::string> header;    // trimmed names, as written
-    std::vector<CsvRecord> rows;        // data records, in order
+    std::vector<std::string> header;  // trimmed names, as written
+    std::vector<CsvRecord> rows;      // data records, in order
 };
 
 struct CsvLimits {
-    std::size_t max_rows = 10'000;      // data records (header not counted)
+    std::size_t max_rows = 10'000;  // data records (header not counted)
     std::size_t max_columns = 64;
     std::size_t max_field_bytes = 4096;
 };
@@ -47,7 +47,7 @@ struct CsvLimits {
 // POST /v1/messages/bulk (ApiConfig::bulk).
 struct BulkLimits {
     CsvLimits csv;
-    std::size_t submit_chunk = 500;   // rows handed to the gateway per submit() call
+    std::size_t submit_chunk = 500;  // rows handed to the gateway per submit() call
 };
 
 // `too_many_rows` is set (and parsing stops) when the data records exceed limits.max_rows.
@@ -59,13 +59,14 @@ struct CsvParse {
 CsvParse parse_csv(std::string_view text, const CsvLimits& limits);
 
 // The header column named `name` (case-insensitive), if any.
-std::optional<std::size_t> find_column(const std::vector<std::string>& header, std::string_view name);
+std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+                                       std::string_view name);
 
 class MessageTemplate {
 public:
     struct Part {
         bool placeholder = false;
-        std::string text;   // literal text, or the placeholder's name
+        std::string text;  // literal text, or the placeholder's name
     };
 
     // nullopt with `error` set for a malformed template.
@@ -80,11 +81,12 @@ public:
     std::optional<std::string> bind(const std::vector<std::string>& header);
     // The text for a row (bind() first). On a missing (empty) value: nullopt and `missing` names
     // the column.
-    std::optional<std::string> render(const std::vector<std::string>& fields, std::string& missing) const;
+    std::optional<std::string> render(const std::vector<std::string>& fields,
+                                      std::string& missing) const;
 
 private:
     std::vector<Part> parts_;
-    std::vector<std::size_t> columns_;   // per part, for placeholders
+    std::vector<std::size_t> columns_;  // per part, for placeholders
 };
 
 }  // namespace bindery::http

@@ -53,7 +53,8 @@ struct RowResult {
 }  // namespace
 
 Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig& config,
-                   const BulkLimits& limits, const ApiDeps& deps, std::vector<router::MessageId>* accepted_ids) {
+                   const BulkLimits& limits, const ApiDeps& deps,
+                   std::vector<router::MessageId>* accepted_ids) {
     const unsigned v = req.version();
     const bool ka = req.keep_alive();
     const auto fail = [&](const ApiError& e) {
@@ -63,12 +64,15 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
     const auto ct = sv(req[bhttp::field::content_type]);
     if (!ct.empty() && !json_content_type(ct)) {
         return ApiHandler::error_response(
-            {415, "unsupported_media_type", "Content-Type must be application/json", "", {}}, v, ka);
+            {415, "unsupported_media_type", "Content-Type must be application/json", "", {}}, v,
+            ka);
     }
     json doc = json::parse(req.body().begin(), req.body().end(), nullptr, false);
-    if (doc.is_discarded()) return fail(bad_request("malformed_json", "body is not valid JSON (UTF-8)"));
+    if (doc.is_discarded())
+        return fail(bad_request("malformed_json", "body is not valid JSON (UTF-8)"));
     if (!doc.is_object()) {
-        return fail(bad_request("invalid_type", std::string("body must be a JSON object, got ") + doc.type_name()));
+        return fail(bad_request("invalid_type",
+                                std::string("body must be a JSON object, got ") + doc.type_name()));
     }
     std::string template_text;
     std::string csv_text;
@@ -77,18 +81,22 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
         if (key == "template" || key == "csv") {
             if (value.is_null()) continue;
             if (!value.is_string()) {
-                return fail(bad_request("invalid_type", key + " must be a string, got " + value.type_name(), key));
+                return fail(bad_request("invalid_type",
+                                        key + " must be a string, got " + value.type_name(), key));
             }
             (key == "template" ? template_text : csv_text) = value.get<std::string>();
         } else if (key == "to" || key == "text") {
             return fail(unprocessable("unknown_field",
-                                      "'" + key + "' is not a bulk member (recipients come from the csv, the text from the template)",
+                                      "'" + key +
+                                          "' is not a bulk member (recipients come from the csv, "
+                                          "the text from the template)",
                                       key));
         } else {
-            shared[key] = value;   // checked by the single-send parser below
+            shared[key] = value;  // checked by the single-send parser below
         }
     }
-    if (template_text.empty()) return fail(unprocessable("missing_field", "template is required", "template"));
+    if (template_text.empty())
+        return fail(unprocessable("missing_field", "template is required", "template"));
     if (csv_text.empty()) return fail(unprocessable("missing_field", "csv is required", "csv"));
 
     // The shared members go through the single-send parser (same rules, same errors), with a
@@ -100,7 +108,11 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
     if (!proto) return fail(proto.error());
     const router::SubmitRequest base = proto->requests.front();
     if (!client.sender_allowed(base.sender)) {
-        return fail({403, "sender_not_allowed", "this client may not send from '" + base.sender + "'", "from", {}});
+        return fail({403,
+                     "sender_not_allowed",
+                     "this client may not send from '" + base.sender + "'",
+                     "from",
+                     {}});
     }
 
     std::string template_error;
@@ -109,27 +121,31 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
 
     const auto parsed = parse_csv(csv_text, limits.csv);
     if (parsed.too_many_rows) {
-        return fail(unprocessable("too_many_rows",
-                                  "at most " + std::to_string(limits.csv.max_rows) + " rows per request", "csv"));
+        return fail(unprocessable(
+            "too_many_rows", "at most " + std::to_string(limits.csv.max_rows) + " rows per request",
+            "csv"));
     }
     if (parsed.error) {
-        return fail(unprocessable("invalid_csv", "line " + std::to_string(parsed.error->line) + ": " + parsed.error->message,
-                                  "csv"));
+        return fail(unprocessable(
+            "invalid_csv",
+            "line " + std::to_string(parsed.error->line) + ": " + parsed.error->message, "csv"));
     }
     const CsvTable& table = *parsed.table;
     const auto phone = find_column(table.header, "phone");
-    if (!phone) return fail(unprocessable("missing_column", "the CSV header has no 'phone' column", "csv"));
+    if (!phone)
+        return fail(unprocessable("missing_column", "the CSV header has no 'phone' column", "csv"));
     if (auto missing = tmpl->bind(table.header)) {
-        return fail(unprocessable("unknown_template_field",
-                                  "the template uses {{" + *missing + "}} but the CSV has no such column",
-                                  "template"));
+        return fail(unprocessable(
+            "unknown_template_field",
+            "the template uses {{" + *missing + "}} but the CSV has no such column", "template"));
     }
-    if (table.rows.empty()) return fail(unprocessable("missing_field", "the CSV has no data rows", "csv"));
+    if (table.rows.empty())
+        return fail(unprocessable("missing_field", "the CSV has no data rows", "csv"));
 
     // Per-row checks.
     std::vector<RowResult> results(table.rows.size());
     std::vector<router::SubmitRequest> batch;
-    std::vector<std::size_t> batch_rows;   // index into results
+    std::vector<std::size_t> batch_rows;  // index into results
     std::set<std::string> seen;
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         const auto& rec = table.rows[i];
@@ -143,10 +159,11 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
             res.to = std::string(p);
         }
         if (rec.fields.size() != table.header.size()) {
-            res.error = unprocessable("wrong_field_count",
-                                      std::to_string(rec.fields.size()) + " fields, the header has " +
-                                          std::to_string(table.header.size()),
-                                      field);
+            res.error =
+                unprocessable("wrong_field_count",
+                              std::to_string(rec.fields.size()) + " fields, the header has " +
+                                  std::to_string(table.header.size()),
+                              field);
             continue;
         }
         if (res.to.empty()) {
@@ -154,26 +171,30 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
             continue;
         }
         if (!is_plausible_msisdn(res.to)) {
-            res.error = unprocessable("invalid_destination",
-                                      "not a phone number in international form (+ or 00, then 6 to 15 digits)",
-                                      field + ".phone");
+            res.error = unprocessable(
+                "invalid_destination",
+                "not a phone number in international form (+ or 00, then 6 to 15 digits)",
+                field + ".phone");
             continue;
         }
         if (!seen.insert(res.to).second) {
-            res.error = unprocessable("duplicate_destination", "the same number is on an earlier row", field + ".phone");
+            res.error = unprocessable("duplicate_destination",
+                                      "the same number is on an earlier row", field + ".phone");
             continue;
         }
         std::string missing;
         auto text = tmpl->render(rec.fields, missing);
         if (!text) {
-            res.error = unprocessable("missing_field", "'" + missing + "' is empty on this row", field + "." + missing);
+            res.error = unprocessable("missing_field", "'" + missing + "' is empty on this row",
+                                      field + "." + missing);
             continue;
         }
         if (code_points(*text) > config.submit.max_text_chars) {
-            res.error = unprocessable("text_too_long",
-                                      "the text for this row is longer than " +
-                                          std::to_string(config.submit.max_text_chars) + " characters",
-                                      field);
+            res.error =
+                unprocessable("text_too_long",
+                              "the text for this row is longer than " +
+                                  std::to_string(config.submit.max_text_chars) + " characters",
+                              field);
             continue;
         }
         router::SubmitRequest r = base;
@@ -187,9 +208,10 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
         const auto bp = deps.gateway.backpressure();
         if (!bp.accepting) {
             deps.metrics.message_rejected("backlog_full", static_cast<double>(batch.size()));
-            return ApiHandler::error_response({429, "backlog_full", "the gateway's backlog is full; retry later", "",
-                                               config.backlog_retry_after},
-                                              v, ka);
+            return ApiHandler::error_response(
+                {429, "backlog_full", "the gateway's backlog is full; retry later", "",
+                 config.backlog_retry_after},
+                v, ka);
         }
     }
     const std::size_t chunk = std::max<std::size_t>(1, limits.submit_chunk);
@@ -207,9 +229,10 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
                 deps.metrics.message_accepted(router::to_string(base.priority));
             } else {
                 const auto& e = outcomes[k].error();
-                res.error = ApiError{gateway_status(e.code), std::string(router::to_string(e.code)),
-                                     e.reason.empty() ? std::string(router::to_string(e.code)) : e.reason,
-                                     field, e.retry_after};
+                res.error =
+                    ApiError{gateway_status(e.code), std::string(router::to_string(e.code)),
+                             e.reason.empty() ? std::string(router::to_string(e.code)) : e.reason,
+                             field, e.retry_after};
             }
         }
     }
@@ -236,7 +259,9 @@ Response send_bulk(const Request& req, const ClientInfo& client, const ApiConfig
         }
         rows.push_back(std::move(j));
     }
-    json body = {{"accepted", accepted}, {"rejected", results.size() - accepted}, {"cost", cost},
+    json body = {{"accepted", accepted},
+                 {"rejected", results.size() - accepted},
+                 {"cost", cost},
                  {"rows", std::move(rows)}};
     if (!base.client_ref.empty()) body["client_ref"] = base.client_ref;
     // Nothing accepted because the balance ran out: 402, so the client knows to top up.

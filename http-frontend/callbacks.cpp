@@ -71,7 +71,7 @@ constexpr std::array<bool, 256> kPlainJsonByte = [] {
 int utf8_sequence(const unsigned char* p, std::size_t n) noexcept {
     const unsigned char b = p[0];
     int len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;   // the range of the second byte
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
     if (b >= 0xC2 && b <= 0xDF) {
         len = 2;
     } else if (b >= 0xE0 && b <= 0xEF) {
@@ -83,7 +83,7 @@ int utf8_sequence(const unsigned char* p, std::size_t n) noexcept {
         if (b == 0xF0) lo = 0x90;
         if (b == 0xF4) hi = 0x8F;
     } else {
-        return -1;   // a continuation byte, C0, C1, F5..FF
+        return -1;  // a continuation byte, C0, C1, F5..FF
     }
     for (int i = 1; i < len; ++i) {
         if (static_cast<std::size_t>(i) >= n) return -i;
@@ -136,7 +136,7 @@ void append_json_string(std::string& out, std::string_view s) {
             out.append(s.data() + i, static_cast<std::size_t>(len));
             i += static_cast<std::size_t>(len);
         } else {
-            out.append("\xEF\xBF\xBD");   // U+FFFD
+            out.append("\xEF\xBF\xBD");  // U+FFFD
             i += static_cast<std::size_t>(-len);
         }
     }
@@ -154,7 +154,7 @@ void append_json_string_or_null(std::string& out, std::string_view s) {
 void append_decimal(std::string& out, std::uint32_t v) {
     char buf[10];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    (void)ec;   // 10 digits hold any uint32
+    (void)ec;  // 10 digits hold any uint32
     out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
@@ -209,7 +209,7 @@ public:
         for (auto& e : entries_) {
             if (e.ctx != nullptr && e.secret == secret) return e.ctx;
         }
-        static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);   // kept to exit
+        static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // kept to exit
         if (hmac == nullptr) return nullptr;
         EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
         if (ctx == nullptr) return nullptr;
@@ -219,8 +219,8 @@ public:
             OSSL_PARAM_construct_end()};
         // A key pointer that is never null, also for an empty secret.
         static constexpr unsigned char kNoKey[1] = {0};
-        const auto* key = secret.empty() ? kNoKey
-                                         : reinterpret_cast<const unsigned char*>(secret.data());
+        const auto* key =
+            secret.empty() ? kNoKey : reinterpret_cast<const unsigned char*>(secret.data());
         if (EVP_MAC_init(ctx, key, secret.size(), params) != 1) {
             EVP_MAC_CTX_free(ctx);
             return nullptr;
@@ -239,7 +239,7 @@ private:
         EVP_MAC_CTX* ctx = nullptr;
     };
     static void drop(Entry& e) {
-        EVP_MAC_CTX_free(e.ctx);   // clears the key it holds
+        EVP_MAC_CTX_free(e.ctx);  // clears the key it holds
         e.ctx = nullptr;
         if (!e.secret.empty()) OPENSSL_cleanse(e.secret.data(), e.secret.size());
         e.secret.clear();
@@ -267,7 +267,8 @@ std::string callback_body(const CallbackEvent& e) {
     // State names are fixed upper-case ASCII ("FAILED_TEMP"): nothing to escape.
     const std::string_view to = router::to_string(e.to);
     out.append(R"({"event":"message.)");
-    for (const char c : to) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    for (const char c : to)
+        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     out.append(R"(","message_id":")");
     append_message_id(out, e.id);
     out.append(R"(","state":")").append(to);
@@ -296,7 +297,7 @@ std::string callback_signature(std::string_view secret, std::int64_t unix_second
                                std::string_view body) {
     char t[24];
     const auto [t_end, t_ec] = std::to_chars(t, t + sizeof t - 1, unix_seconds);
-    (void)t_ec;   // 20 characters hold any int64
+    (void)t_ec;  // 20 characters hold any int64
     *t_end = '.';
     const std::string_view stamp(t, static_cast<std::size_t>(t_end - t));
     const std::string_view stamp_dot(t, stamp.size() + 1);
@@ -307,7 +308,8 @@ std::string callback_signature(std::string_view secret, std::int64_t unix_second
     if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
         EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(stamp_dot.data()),
                        stamp_dot.size()) != 1 ||
-        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) !=
+            1 ||
         EVP_MAC_final(ctx, mac, &len, sizeof mac) != 1) {
         len = one_shot_hmac(secret, stamp_dot, body, mac);
     }
@@ -440,7 +442,7 @@ void CallbackDispatcher::admit(std::vector<CallbackEvent> events) {
         shared_->stats.skipped += skipped;
     }
     const auto seqs = write_jobs(jobs);
-    if (seqs.size() != jobs.size()) return;   // lost (logged)
+    if (seqs.size() != jobs.size()) return;  // lost (logged)
     pending_ += static_cast<std::int64_t>(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (backlog_ || ready_.size() >= config_.max_ready) {
@@ -469,10 +471,12 @@ std::vector<std::int64_t> CallbackDispatcher::write_jobs(const std::vector<Callb
             ++shared_->stats.store_errors;
         }
         if (attempt == 3) {
-            spdlog::error("callbacks lost, cannot store them events={} error={}", jobs.size(), log_value(error));
+            spdlog::error("callbacks lost, cannot store them events={} error={}", jobs.size(),
+                          log_value(error));
             return {};
         }
-        spdlog::warn("callbacks cannot be stored, retrying events={} error={}", jobs.size(), log_value(error));
+        spdlog::warn("callbacks cannot be stored, retrying events={} error={}", jobs.size(),
+                     log_value(error));
         std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
     }
 }
@@ -481,7 +485,7 @@ void CallbackDispatcher::run() {
     auto& sh = *shared_;
     std::optional<std::chrono::steady_clock::time_point> stop_deadline;
     SystemTime next_look = SystemClock::now();
-    store_look_at_ = next_look;   // jobs left by a previous run
+    store_look_at_ = next_look;  // jobs left by a previous run
     for (;;) {
         std::vector<CallbackEvent> intake;
         std::deque<Completion> completions;
@@ -497,7 +501,7 @@ void CallbackDispatcher::run() {
                 if (sh.stopping) until = SystemClock::now() + std::chrono::milliseconds(50);
                 sh.cv.wait_until(lock, until, ready);
             }
-            if (sh.woken) store_look_at_ = SystemTime{};   // look in the outbox now
+            if (sh.woken) store_look_at_ = SystemTime{};  // look in the outbox now
             sh.woken = false;
             intake.swap(sh.intake);
             completions.swap(sh.completions);
@@ -525,8 +529,9 @@ void CallbackDispatcher::run() {
     }
     admit(std::move(intake));
     if (!in_flight_.empty()) {
-        spdlog::info("callback attempts still running at shutdown, retried after restart attempts={}",
-                     in_flight_.size());
+        spdlog::info(
+            "callback attempts still running at shutdown, retried after restart attempts={}",
+            in_flight_.size());
     }
 }
 
@@ -548,7 +553,7 @@ SystemTime CallbackDispatcher::start_due(SystemTime now) {
                     ++shared_->stats.store_errors;
                 }
                 spdlog::warn("callbacks due cannot be read error={}", log_value(due.error()));
-                backlog_ = false;   // looked for again after poll_interval
+                backlog_ = false;  // looked for again after poll_interval
                 store_look_at_ = now + config_.poll_interval;
                 break;
             }
@@ -581,8 +586,8 @@ void CallbackDispatcher::start_attempt(CallbackJob job) {
     req.body = job.body;
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("X-Bindery-Attempt", std::to_string(job.attempts + 1));
-    req.headers.emplace_back("X-Bindery-Event-Id",
-                             job.message_id.to_string() + "." + lower(router::to_string(job.state)));
+    req.headers.emplace_back("X-Bindery-Event-Id", job.message_id.to_string() + "." +
+                                                       lower(router::to_string(job.state)));
     std::optional<CallbackClient> client;
     if (clients_) client = clients_(job.client);
     if (client && !client->secret.empty()) {
@@ -592,16 +597,16 @@ void CallbackDispatcher::start_attempt(CallbackJob job) {
         req.headers.emplace_back("X-Bindery-Signature",
                                  callback_signature(client->secret, t, job.body));
     }
-    client_.async_request(std::move(req), [shared = shared_, job = std::move(job)](
-                                              OutboundResult r) mutable {
-        bool first = false;
-        {
-            std::lock_guard lock(shared->mutex);
-            first = shared->completions.empty();
-            shared->completions.push_back(Completion{std::move(job), std::move(r)});
-        }
-        if (first) shared->cv.notify_all();
-    });
+    client_.async_request(
+        std::move(req), [shared = shared_, job = std::move(job)](OutboundResult r) mutable {
+            bool first = false;
+            {
+                std::lock_guard lock(shared->mutex);
+                first = shared->completions.empty();
+                shared->completions.push_back(Completion{std::move(job), std::move(r)});
+            }
+            if (first) shared->cv.notify_all();
+        });
 }
 
 void CallbackDispatcher::handle_completions(const std::deque<Completion>& completions) {
@@ -644,13 +649,16 @@ void CallbackDispatcher::handle_completions(const std::deque<Completion>& comple
             store_look_at_ = std::min(store_look_at_, a.next_attempt_at);
         }
         if (a.verdict == CallbackVerdict::gave_up) ++delta.gave_up;
-        const auto level = a.verdict == CallbackVerdict::gave_up   ? spdlog::level::warn
+        const auto level = a.verdict == CallbackVerdict::gave_up     ? spdlog::level::warn
                            : a.verdict == CallbackVerdict::delivered ? spdlog::level::debug
                                                                      : spdlog::level::info;
         if (spdlog::should_log(level)) {
-            spdlog::log(level, "callback attempt message_id={} client={} state={} url={} attempt={} verdict={} detail={}",
-                        job.message_id.to_string(), log_value(job.client), router::to_string(job.state),
-                        log_value(job.url), a.attempt, router::to_string(a.verdict), log_value(a.detail));
+            spdlog::log(level,
+                        "callback attempt message_id={} client={} state={} url={} attempt={} "
+                        "verdict={} detail={}",
+                        job.message_id.to_string(), log_value(job.client),
+                        router::to_string(job.state), log_value(job.url), a.attempt,
+                        router::to_string(a.verdict), log_value(a.detail));
         }
         attempts.push_back(std::move(a));
     }
@@ -667,7 +675,8 @@ void CallbackDispatcher::handle_completions(const std::deque<Completion>& comple
     if (!rec) {
         // The jobs stay due as they were: they are read back and attempted again (at-least-once
         // delivery).
-        spdlog::warn("callback attempts cannot be recorded attempts={} error={}", attempts.size(), log_value(rec.error()));
+        spdlog::warn("callback attempts cannot be recorded attempts={} error={}", attempts.size(),
+                     log_value(rec.error()));
         store_look_at_ = std::min(store_look_at_, now + config_.poll_interval);
         return;
     }

@@ -44,12 +44,12 @@
 namespace bindery::http {
 
 struct CallbackConfig {
-    bool on_sent = false;                           // also report SENT (accepted by the carrier)
-    std::chrono::milliseconds timeout{10'000};      // per attempt, connect to last byte
+    bool on_sent = false;                       // also report SENT (accepted by the carrier)
+    std::chrono::milliseconds timeout{10'000};  // per attempt, connect to last byte
     std::size_t max_in_flight = 16;
     std::chrono::milliseconds initial_backoff{30'000};
     std::chrono::milliseconds max_backoff{3'600'000};
-    std::chrono::milliseconds max_age{24 * 3'600'000};   // give up this long after the event
+    std::chrono::milliseconds max_age{24 * 3'600'000};  // give up this long after the event
     std::uint32_t max_attempts = 50;
     std::chrono::milliseconds poll_interval{1'000};  // look for due jobs at least this often
     // Stored jobs waiting in memory for an attempt at most; past that they wait in the outbox
@@ -69,7 +69,7 @@ struct CallbackClient {
 struct CallbackEvent {
     router::MessageId id;
     std::string client;
-    std::string callback_url;   // the message's own URL ("" for none)
+    std::string callback_url;  // the message's own URL ("" for none)
     std::string client_ref;
     std::string destination;
     std::string sender;
@@ -91,8 +91,8 @@ struct CallbackObserver {
 };
 
 struct CallbackStats {
-    std::uint64_t queued = 0;      // events turned into jobs
-    std::uint64_t skipped = 0;     // events with no URL (message nor client)
+    std::uint64_t queued = 0;   // events turned into jobs
+    std::uint64_t skipped = 0;  // events with no URL (message nor client)
     std::uint64_t attempts = 0;
     std::uint64_t delivered = 0;
     std::uint64_t retries = 0;
@@ -176,7 +176,7 @@ private:
         std::vector<CallbackEvent> intake;
         std::deque<Completion> completions;
         CallbackStats stats;
-        std::atomic<std::uint64_t> skipped_early{0};   // by wants(), added to stats.skipped
+        std::atomic<std::uint64_t> skipped_early{0};  // by wants(), added to stats.skipped
     };
 
     CallbackConfig config_;
@@ -205,7 +205,8 @@ public:
         std::span<const router::CallbackJob> jobs) override;
     Expected<std::vector<router::CallbackJob>, std::string> due(
         router::SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) override;
-    Expected<void, std::string> record_all(std::span<const router::CallbackAttempt> attempts) override;
+    Expected<void, std::string> record_all(
+        std::span<const router::CallbackAttempt> attempts) override;
     Expected<std::optional<router::SystemTime>, std::string> next_due() override;
     Expected<std::uint64_t, std::string> pending() override;
 

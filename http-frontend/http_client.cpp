@@ -32,12 +32,14 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string origin_key(const ParsedUrl& url) {
     std::string key = url.tls ? "https://" : "http://";
-    for (const char c : url.host) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (const char c : url.host)
+        key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     key += ':';
     key += url.port;
     return key;
@@ -48,7 +50,8 @@ std::string origin_key(const ParsedUrl& url) {
 // One TCP (or TLS) connection with its own strand: every operation on it, by whichever request
 // holds it or by the idle watch, runs there.
 struct PooledConnection {
-    PooledConnection(net::io_context& io, std::shared_ptr<net::ssl::context> ctx, bool use_tls, std::string key)
+    PooledConnection(net::io_context& io, std::shared_ptr<net::ssl::context> ctx, bool use_tls,
+                     std::string key)
         : strand(net::make_strand(io)), tls_ctx(std::move(ctx)), origin(std::move(key)) {
         if (use_tls) {
             tls.emplace(strand, *tls_ctx);
@@ -67,17 +70,17 @@ struct PooledConnection {
     using Claimer = std::function<void(std::shared_ptr<PooledConnection>, bool alive)>;
 
     net::strand<net::io_context::executor_type> strand;
-    std::shared_ptr<net::ssl::context> tls_ctx;   // outlives the stream
+    std::shared_ptr<net::ssl::context> tls_ctx;  // outlives the stream
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
     const std::string origin;
-    SteadyClock::time_point idle_since;   // under the pool's mutex
-    char probe = 0;                       // the idle watch reads into it
+    SteadyClock::time_point idle_since;  // under the pool's mutex
+    char probe = 0;                      // the idle watch reads into it
 
     // The idle watch's hand-over, under `mutex`.
     std::mutex mutex;
-    bool watching = false;   // a watch read is pending and its handler has not taken `claimer`
-    Claimer claimer;         // set when a request took the connection from the pool
+    bool watching = false;  // a watch read is pending and its handler has not taken `claimer`
+    Claimer claimer;        // set when a request took the connection from the pool
 };
 
 // Idle keep-alive connections by origin. The pool holds them by weak_ptr: an idle connection is
@@ -130,7 +133,7 @@ public:
                     continue;
                 }
                 std::lock_guard conn_lock(c->mutex);
-                if (!c->watching) continue;   // its watch ended: it is closing
+                if (!c->watching) continue;  // its watch ended: it is closing
                 c->claimer = std::move(claimer);
                 taken = c;
                 break;
@@ -144,7 +147,7 @@ public:
         }
         for (auto& c : expired) cancel(std::move(c));
         if (!taken) return false;
-        cancel(std::move(taken));   // the watch completes with operation_aborted: the hand-over
+        cancel(std::move(taken));  // the watch completes with operation_aborted: the hand-over
         return true;
     }
 
@@ -207,7 +210,7 @@ public:
 private:
     struct Origin {
         std::string key;
-        std::deque<std::weak_ptr<PooledConnection>> idle;   // back: most recently used
+        std::deque<std::weak_ptr<PooledConnection>> idle;  // back: most recently used
     };
 
     static void cancel(std::shared_ptr<PooledConnection> c) {
@@ -231,7 +234,8 @@ private:
     void start_watch(const std::shared_ptr<PooledConnection>& c) {
         c->lowest().expires_after(idle_timeout_);
         c->lowest().async_read_some(
-            net::buffer(&c->probe, 1), [c, pool = weak_from_this()](beast::error_code ec, std::size_t) {
+            net::buffer(&c->probe, 1),
+            [c, pool = weak_from_this()](beast::error_code ec, std::size_t) {
                 PooledConnection::Claimer claimer;
                 {
                     std::lock_guard conn_lock(c->mutex);
@@ -273,7 +277,7 @@ private:
     const std::chrono::milliseconds idle_timeout_;
     const bool enabled_;
     mutable std::mutex mutex_;
-    std::list<Origin> lru_;   // front: most recently used
+    std::list<Origin> lru_;  // front: most recently used
     std::unordered_map<std::string, std::list<Origin>::iterator> index_;
     std::uint64_t idle_count_ = 0;
     std::atomic<std::uint64_t> opened_{0};
@@ -288,9 +292,9 @@ namespace {
 // connection it holds; a stale retry moves it to the fresh connection's strand.
 class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
-    Exchange(net::io_context& io, std::shared_ptr<net::ssl::context> tls, const std::shared_ptr<ConnectionPool>& pool,
-             const HttpClientConfig& config, ParsedUrl url, OutboundRequest request,
-             std::function<void(OutboundResult)> done)
+    Exchange(net::io_context& io, std::shared_ptr<net::ssl::context> tls,
+             const std::shared_ptr<ConnectionPool>& pool, const HttpClientConfig& config,
+             ParsedUrl url, OutboundRequest request, std::function<void(OutboundResult)> done)
         : io_(io),
           tls_ctx_(std::move(tls)),
           pool_(pool),
@@ -307,7 +311,8 @@ public:
 
     void start(ConnectionPool& pool) {
         if (!keep_alive_) return open_fresh();
-        PooledConnection::Claimer claimer = [self = shared_from_this()](std::shared_ptr<PooledConnection> c, bool alive) {
+        PooledConnection::Claimer claimer = [self = shared_from_this()](
+                                                std::shared_ptr<PooledConnection> c, bool alive) {
             self->on_claimed(std::move(c), alive);
         };
         if (!pool.claim(origin_, claimer)) open_fresh();
@@ -315,7 +320,8 @@ public:
 
 private:
     SteadyClock::duration remaining() const {
-        return std::max(SteadyClock::duration(std::chrono::milliseconds(1)), deadline_ - SteadyClock::now());
+        return std::max(SteadyClock::duration(std::chrono::milliseconds(1)),
+                        deadline_ - SteadyClock::now());
     }
     beast::tcp_stream& lowest() { return conn_->lowest(); }
 
@@ -324,10 +330,11 @@ private:
         req_.target(url_.target);
         req_.version(11);
         const bool default_port = url_.port == (url_.tls ? "443" : "80");
-        req_.set(bhttp::field::host, (url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host) +
-                                         (default_port ? "" : ":" + url_.port));
+        req_.set(bhttp::field::host,
+                 (url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host) +
+                     (default_port ? "" : ":" + url_.port));
         req_.set(bhttp::field::user_agent, config_.user_agent);
-        req_.keep_alive(keep_alive_);   // HTTP/1.1: no Connection header, or "close"
+        req_.keep_alive(keep_alive_);  // HTTP/1.1: no Connection header, or "close"
         for (const auto& [name, value] : request_.headers) req_.set(name, value);
         req_.body() = std::move(request_.body);
         req_.prepare_payload();
@@ -358,7 +365,8 @@ private:
         if (!literal) {
             std::uint16_t port = 0;
             const auto* end = url_.port.data() + url_.port.size();
-            if (auto [p, e] = std::from_chars(url_.port.data(), end, port); e == std::errc{} && p == end) {
+            if (auto [p, e] = std::from_chars(url_.port.data(), end, port);
+                e == std::errc{} && p == end) {
                 lowest().expires_after(remaining());
                 lowest().async_connect(tcp::endpoint(address, port),
                                        [self = shared_from_this()](beast::error_code ec) {
@@ -377,8 +385,9 @@ private:
                 self->resolver_->cancel();
             }
         });
-        resolver_->async_resolve(url_.host, url_.port,
-                                 beast::bind_front_handler(&Exchange::on_resolve, shared_from_this()));
+        resolver_->async_resolve(
+            url_.host, url_.port,
+            beast::bind_front_handler(&Exchange::on_resolve, shared_from_this()));
     }
 
     void on_resolve(beast::error_code ec, const tcp::resolver::results_type& results) {
@@ -386,7 +395,8 @@ private:
         if (resolve_timed_out_) return fail(OutboundFailure::timeout, "resolve: timed out");
         if (ec) return fail(OutboundFailure::network, "resolve: " + ec.message());
         lowest().expires_after(remaining());
-        lowest().async_connect(results, beast::bind_front_handler(&Exchange::on_connect, shared_from_this()));
+        lowest().async_connect(
+            results, beast::bind_front_handler(&Exchange::on_connect, shared_from_this()));
     }
 
     void on_connect(beast::error_code ec, const tcp::endpoint&) {
@@ -405,8 +415,9 @@ private:
             tls->set_verify_mode(net::ssl::verify_none);
         }
         lowest().expires_after(remaining());
-        tls->async_handshake(net::ssl::stream_base::client,
-                             beast::bind_front_handler(&Exchange::on_handshake, shared_from_this()));
+        tls->async_handshake(
+            net::ssl::stream_base::client,
+            beast::bind_front_handler(&Exchange::on_handshake, shared_from_this()));
     }
 
     void on_handshake(beast::error_code ec) {
@@ -417,9 +428,11 @@ private:
     void do_write() {
         lowest().expires_after(remaining());
         if (conn_->tls) {
-            bhttp::async_write(*conn_->tls, req_, beast::bind_front_handler(&Exchange::on_write, shared_from_this()));
+            bhttp::async_write(*conn_->tls, req_,
+                               beast::bind_front_handler(&Exchange::on_write, shared_from_this()));
         } else {
-            bhttp::async_write(*conn_->plain, req_, beast::bind_front_handler(&Exchange::on_write, shared_from_this()));
+            bhttp::async_write(*conn_->plain, req_,
+                               beast::bind_front_handler(&Exchange::on_write, shared_from_this()));
         }
     }
 
@@ -432,17 +445,19 @@ private:
         parser_.emplace();
         parser_->body_limit(config_.max_response_body);
         parser_->header_limit(16 * 1024);
-        if (req_.method() == bhttp::verb::head) parser_->skip(true);   // a HEAD answer has no body
+        if (req_.method() == bhttp::verb::head) parser_->skip(true);  // a HEAD answer has no body
         lowest().expires_after(remaining());
         // The header alone first: Beast 1.74 drops a Content-Length over body_limit when the body
         // arrives in the same read as the header and it parses eagerly (it would read the whole
         // body); reading the header without eagerness reports it.
         if (conn_->tls) {
-            bhttp::async_read_header(*conn_->tls, buffer_, *parser_,
-                                     beast::bind_front_handler(&Exchange::on_read_header, shared_from_this()));
+            bhttp::async_read_header(
+                *conn_->tls, buffer_, *parser_,
+                beast::bind_front_handler(&Exchange::on_read_header, shared_from_this()));
         } else {
-            bhttp::async_read_header(*conn_->plain, buffer_, *parser_,
-                                     beast::bind_front_handler(&Exchange::on_read_header, shared_from_this()));
+            bhttp::async_read_header(
+                *conn_->plain, buffer_, *parser_,
+                beast::bind_front_handler(&Exchange::on_read_header, shared_from_this()));
         }
     }
 
@@ -450,9 +465,11 @@ private:
         if (ec || parser_->is_done()) return on_read(ec, n);
         lowest().expires_after(remaining());
         if (conn_->tls) {
-            bhttp::async_read(*conn_->tls, buffer_, *parser_, beast::bind_front_handler(&Exchange::on_read, shared_from_this()));
+            bhttp::async_read(*conn_->tls, buffer_, *parser_,
+                              beast::bind_front_handler(&Exchange::on_read, shared_from_this()));
         } else {
-            bhttp::async_read(*conn_->plain, buffer_, *parser_, beast::bind_front_handler(&Exchange::on_read, shared_from_this()));
+            bhttp::async_read(*conn_->plain, buffer_, *parser_,
+                              beast::bind_front_handler(&Exchange::on_read, shared_from_this()));
         }
     }
 
@@ -462,14 +479,16 @@ private:
         const bool truncated = ec == bhttp::error::body_limit && parser_->is_header_done();
         if (ec && !truncated) {
             // A reused connection the server had closed: nothing of an answer arrived.
-            if (reused_ && ec != beast::error::timeout && !parser_->got_some() && buffer_.size() == 0) {
+            if (reused_ && ec != beast::error::timeout && !parser_->got_some() &&
+                buffer_.size() == 0) {
                 return retry_fresh();
             }
             return fail_ec(ec, "read");
         }
         auto& res = parser_->get();
-        const bool reusable = !truncated && keep_alive_ && req_.keep_alive() && res.version() == 11 &&
-                              res.keep_alive() && !parser_->need_eof() && buffer_.size() == 0;
+        const bool reusable = !truncated && keep_alive_ && req_.keep_alive() &&
+                              res.version() == 11 && res.keep_alive() && !parser_->need_eof() &&
+                              buffer_.size() == 0;
         OutboundResult r;
         r.status = res.result_int();
         r.body = std::move(res.body());
@@ -496,7 +515,8 @@ private:
     }
 
     void fail_ec(beast::error_code ec, const char* what) {
-        if (ec == beast::error::timeout) return fail(OutboundFailure::timeout, std::string(what) + ": timed out");
+        if (ec == beast::error::timeout)
+            return fail(OutboundFailure::timeout, std::string(what) + ": timed out");
         fail(OutboundFailure::network, std::string(what) + ": " + ec.message());
     }
 
@@ -527,8 +547,8 @@ private:
     std::function<void(OutboundResult)> done_;
     SteadyClock::time_point started_;
     SteadyClock::time_point deadline_;
-    std::shared_ptr<PooledConnection> conn_;   // the connection in use
-    bool reused_ = false;                // conn_ came from the pool
+    std::shared_ptr<PooledConnection> conn_;  // the connection in use
+    bool reused_ = false;                     // conn_ came from the pool
     std::optional<tcp::resolver> resolver_;
     std::optional<net::steady_timer> resolve_timer_;
     bool resolve_timed_out_ = false;
@@ -583,7 +603,8 @@ std::optional<ParsedUrl> parse_url(std::string_view url) {
     }
     if (out.host.empty()) return std::nullopt;
     for (const char c : out.host) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\' || c == 0x7F) return std::nullopt;
+        if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\' || c == 0x7F)
+            return std::nullopt;
     }
     if (!port.empty()) {
         if (!all_digits(port) || port.size() > 5) return std::nullopt;
@@ -624,10 +645,12 @@ void HttpClient::async_request(OutboundRequest request, std::function<void(Outbo
         OutboundResult r;
         r.failure = OutboundFailure::bad_url;
         r.error = "not an http(s) URL: " + request.url;
-        net::post(io_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+        net::post(io_,
+                  [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
         return;
     }
-    std::make_shared<Exchange>(io_, tls_, pool_, config_, std::move(*url), std::move(request), std::move(done))
+    std::make_shared<Exchange>(io_, tls_, pool_, config_, std::move(*url), std::move(request),
+                               std::move(done))
         ->start(*pool_);
 }
 

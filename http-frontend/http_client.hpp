@@ -26,7 +26,8 @@
 // is owned by its pending watch, so it never outlives the io_context.
 //
 //   HttpClient client(io, {});
-//   client.async_request({"POST", "https://example.com/hook", {{"Content-Type", "application/json"}},
+//   client.async_request({"POST", "https://example.com/hook", {{"Content-Type",
+//   "application/json"}},
 //                         body, 10s},
 //                        [](OutboundResult r) { ... });   // exactly once, on an io thread
 
@@ -47,9 +48,9 @@ namespace bindery::http {
 
 struct ParsedUrl {
     bool tls = false;
-    std::string host;       // without brackets for IPv6 literals
-    std::string port;       // "80" / "443" when absent
-    std::string target;     // path and query, "/" when absent
+    std::string host;    // without brackets for IPv6 literals
+    std::string port;    // "80" / "443" when absent
+    std::string target;  // path and query, "/" when absent
 };
 // http:// or https:// URLs with a host; no user info, no fragment. nullopt otherwise.
 std::optional<ParsedUrl> parse_url(std::string_view url);
@@ -65,32 +66,32 @@ struct OutboundRequest {
 enum class OutboundFailure : std::uint8_t { none, timeout, network, bad_url };
 
 struct OutboundResult {
-    unsigned status = 0;                  // 0 when no HTTP answer was read
+    unsigned status = 0;  // 0 when no HTTP answer was read
     OutboundFailure failure = OutboundFailure::none;
-    std::string error;                    // what failed ("connect: Connection refused")
-    std::string body;                     // up to HttpClientConfig::max_response_body bytes
-    double seconds = 0;                   // time taken
+    std::string error;   // what failed ("connect: Connection refused")
+    std::string body;    // up to HttpClientConfig::max_response_body bytes
+    double seconds = 0;  // time taken
 };
 
 struct HttpClientConfig {
-    bool verify_peer = true;              // TLS: verify the certificate chain and the host name
-    std::string ca_file;                  // PEM; empty: the system's default paths
+    bool verify_peer = true;  // TLS: verify the certificate chain and the host name
+    std::string ca_file;      // PEM; empty: the system's default paths
     std::size_t max_response_body = std::size_t{64} * 1024;
     std::string user_agent = "Bindery";
     // Keep-alive pool. 0 in any of the counts, or a zero idle_timeout, turns reuse off: one fresh
     // connection per request, sent with `Connection: close`.
-    std::size_t max_idle_per_origin = 64;   // idle connections kept per origin (most recent kept)
-    std::size_t max_idle_total = 256;       // idle connections kept over all origins (fds)
-    std::size_t max_origins = 64;           // origins with idle connections (least recent closed)
-    std::chrono::milliseconds idle_timeout{30'000};   // an idle connection older is closed
+    std::size_t max_idle_per_origin = 64;  // idle connections kept per origin (most recent kept)
+    std::size_t max_idle_total = 256;      // idle connections kept over all origins (fds)
+    std::size_t max_origins = 64;          // origins with idle connections (least recent closed)
+    std::chrono::milliseconds idle_timeout{30'000};  // an idle connection older is closed
 };
 
 // Counters since the client was made (idle_connections: now).
 struct HttpClientStats {
-    std::uint64_t connections_opened = 0;   // TCP connections established
-    std::uint64_t requests_reused = 0;      // requests sent on a kept-alive connection
-    std::uint64_t stale_retries = 0;        // resent on a fresh connection after a reused one failed
-    std::uint64_t idle_connections = 0;     // in the pool now
+    std::uint64_t connections_opened = 0;  // TCP connections established
+    std::uint64_t requests_reused = 0;     // requests sent on a kept-alive connection
+    std::uint64_t stale_retries = 0;       // resent on a fresh connection after a reused one failed
+    std::uint64_t idle_connections = 0;    // in the pool now
 };
 
 class ConnectionPool;

@@ -45,7 +45,7 @@ private:
         StoredResponse response;
         router::SystemTime created{};
     };
-    void expire(router::SystemTime now);   // mutex_ held
+    void expire(router::SystemTime now);  // mutex_ held
 
     std::chrono::seconds retention_;
     std::size_t max_entries_;

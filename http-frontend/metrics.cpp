@@ -26,7 +26,8 @@ prometheus::Histogram::BucketBoundaries request_buckets() {
 }
 // Provider submit -> response: 0.25 ms .. 30 s (carrier response timeouts are seconds).
 prometheus::Histogram::BucketBoundaries submit_buckets() {
-    return {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    return {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+            0.1,     0.25,   0.5,   1,      2.5,   5,    10,    30};
 }
 
 std::string key_of(std::string_view a, std::string_view b, std::string_view c = {}) {
@@ -261,27 +262,31 @@ Metrics::Metrics()
                        .Help("Start time of the process since the Unix epoch, in seconds")
                        .Register(*registry_)
                        .Add({})),
-      concat_parts_pending_(&BuildGauge()
-                                 .Name("bindery_smpp_concat_parts_pending")
-                                 .Help("Parts of concatenated submits held until their message is complete")
-                                 .Register(*registry_)
-                                 .Add({})),
-      concat_messages_pending_(&BuildGauge()
-                                    .Name("bindery_smpp_concat_messages_pending")
-                                    .Help("Concatenated messages held (incomplete, or complete and not yet "
-                                          "accepted by the router)")
-                                    .Register(*registry_)
-                                    .Add({})),
-      concat_parts_(&BuildCounter()
-                         .Name("bindery_smpp_concat_parts_total")
-                         .Help("Parts of concatenated submits, by result (stored, duplicate: answered "
-                               "with the id of a held part, refused)")
-                         .Register(*registry_)),
-      concat_messages_(&BuildCounter()
-                            .Name("bindery_smpp_concat_messages_total")
-                            .Help("Concatenated messages that left the part store, by result "
-                                  "(reassembled: accepted by the router; timed_out; rejected by the router)")
-                            .Register(*registry_)),
+      concat_parts_pending_(
+          &BuildGauge()
+               .Name("bindery_smpp_concat_parts_pending")
+               .Help("Parts of concatenated submits held until their message is complete")
+               .Register(*registry_)
+               .Add({})),
+      concat_messages_pending_(
+          &BuildGauge()
+               .Name("bindery_smpp_concat_messages_pending")
+               .Help("Concatenated messages held (incomplete, or complete and not yet "
+                     "accepted by the router)")
+               .Register(*registry_)
+               .Add({})),
+      concat_parts_(
+          &BuildCounter()
+               .Name("bindery_smpp_concat_parts_total")
+               .Help("Parts of concatenated submits, by result (stored, duplicate: answered "
+                     "with the id of a held part, refused)")
+               .Register(*registry_)),
+      concat_messages_(
+          &BuildCounter()
+               .Name("bindery_smpp_concat_messages_total")
+               .Help("Concatenated messages that left the part store, by result "
+                     "(reassembled: accepted by the router; timed_out; rejected by the router)")
+               .Register(*registry_)),
       credit_balance_(&BuildGauge()
                            .Name("bindery_credit_balance")
                            .Help("A metered client's available prepaid credit, in minor units of "
@@ -296,16 +301,18 @@ Metrics::Metrics()
                         .Name("bindery_credit_held_total")
                         .Help("Credit put on hold at acceptance, by client, in minor units")
                         .Register(*registry_)),
-      credit_captured_(&BuildCounter()
-                            .Name("bindery_credit_captured_total")
-                            .Help("Held credit captured (spent: SENT or DELIVERED per the account's "
-                                  "capture mode), by client, in minor units")
-                            .Register(*registry_)),
-      credit_released_(&BuildCounter()
-                            .Name("bindery_credit_released_total")
-                            .Help("Held credit released (given back: the message failed for good or "
-                                  "was cancelled), by client, in minor units")
-                            .Register(*registry_)),
+      credit_captured_(
+          &BuildCounter()
+               .Name("bindery_credit_captured_total")
+               .Help("Held credit captured (spent: SENT or DELIVERED per the account's "
+                     "capture mode), by client, in minor units")
+               .Register(*registry_)),
+      credit_released_(
+          &BuildCounter()
+               .Name("bindery_credit_released_total")
+               .Help("Held credit released (given back: the message failed for good or "
+                     "was cancelled), by client, in minor units")
+               .Register(*registry_)),
       credit_added_(&BuildCounter()
                          .Name("bindery_credit_added_total")
                          .Help("Credit added to an account (initial balance, bindery credit add), "
@@ -320,7 +327,8 @@ Metrics::Metrics()
     for (const char* r : {"matched", "held", "unknown"}) receipts_->Add({{"result", r}});
     for (const char* r : {"delivered", "abandoned"}) callbacks_completed_->Add({{"outcome", r}});
     for (const char* r : {"stored", "duplicate", "refused"}) concat_parts_->Add({{"result", r}});
-    for (const char* r : {"reassembled", "timed_out", "rejected"}) concat_messages_->Add({{"result", r}});
+    for (const char* r : {"reassembled", "timed_out", "rejected"})
+        concat_messages_->Add({{"result", r}});
 }
 
 Metrics::~Metrics() = default;
@@ -333,7 +341,7 @@ void Metrics::add_collector(std::function<void(Metrics&)> collector) {
 std::string Metrics::serialize() const {
     {
         const std::lock_guard lock(collect_mutex_);
-        auto& self = const_cast<Metrics&>(*this);   // NOLINT: collectors update the gauges
+        auto& self = const_cast<Metrics&>(*this);  // NOLINT: collectors update the gauges
         for (const auto& c : collectors_) c(self);
         collect_process();
     }
@@ -354,16 +362,15 @@ void Metrics::observe_request(std::string_view route, std::string_view method, u
                                       {"method", std::string(method)},
                                       {"code", code_text}};
         };
-        counter = &cached_counter(*requests_, request_cache_, key_of(route, method, code_text),
-                                  labels);
+        counter =
+            &cached_counter(*requests_, request_cache_, key_of(route, method, code_text), labels);
         auto key = key_of(route, method);
         auto it = duration_cache_.find(key);
         if (it == duration_cache_.end()) {
             it = duration_cache_
-                     .emplace(std::move(key),
-                              &duration_->Add({{"route", std::string(route)},
-                                               {"method", std::string(method)}},
-                                              request_buckets()))
+                     .emplace(std::move(key), &duration_->Add({{"route", std::string(route)},
+                                                               {"method", std::string(method)}},
+                                                              request_buckets()))
                      .first;
         }
         histogram = it->second;
@@ -403,10 +410,10 @@ void Metrics::observe_submit(std::string_view provider, std::string_view result,
         auto it = submit_cache_.find(key);
         if (it == submit_cache_.end()) {
             it = submit_cache_
-                     .emplace(std::move(key), &submit_duration_->Add(
-                                                  {{"provider", provider_label(provider)},
-                                                   {"result", std::string(result)}},
-                                                  submit_buckets()))
+                     .emplace(std::move(key),
+                              &submit_duration_->Add({{"provider", provider_label(provider)},
+                                                      {"result", std::string(result)}},
+                                                     submit_buckets()))
                      .first;
         }
         h = it->second;

@@ -39,11 +39,11 @@ struct CarrierSample {
     std::uint64_t bind_ups = 0;
     std::uint64_t bind_downs = 0;
     std::uint64_t bind_failures = 0;
-    std::uint64_t in_flight = 0;   // window occupancy
-    std::uint64_t window = 0;      // total window of the bound transmitters
-    std::uint64_t queued = 0;      // waiting in the pool for window room
-    std::uint64_t throttled_carrier = 0;   // ESME_RTHROTTLED responses
-    std::uint64_t throttled_local = 0;     // waits on the configured max_tps
+    std::uint64_t in_flight = 0;          // window occupancy
+    std::uint64_t window = 0;             // total window of the bound transmitters
+    std::uint64_t queued = 0;             // waiting in the pool for window room
+    std::uint64_t throttled_carrier = 0;  // ESME_RTHROTTLED responses
+    std::uint64_t throttled_local = 0;    // waits on the configured max_tps
     std::uint64_t receipts = 0;
     std::uint64_t receipts_unparsed = 0;
     std::uint64_t mo_messages = 0;
@@ -51,7 +51,7 @@ struct CarrierSample {
 
 // The router, sampled (cumulative counts since the process started).
 struct RouterSample {
-    std::uint64_t backlog = 0;     // messages waiting to be sent
+    std::uint64_t backlog = 0;  // messages waiting to be sent
     std::uint64_t backlog_limit = 0;
     bool accepting = true;
     std::uint64_t receipts_matched = 0;
@@ -148,9 +148,10 @@ private:
     // (two nodes and their strings) is built on a miss, not on every increment (a message's
     // every transition and every HTTP request count one).
     template <class Labels>
-    prometheus::Counter& cached_counter(prometheus::Family<prometheus::Counter>& family,
-                                        std::unordered_map<std::string, prometheus::Counter*>& cache,
-                                        const std::string& key, const Labels& labels) {
+    prometheus::Counter& cached_counter(
+        prometheus::Family<prometheus::Counter>& family,
+        std::unordered_map<std::string, prometheus::Counter*>& cache, const std::string& key,
+        const Labels& labels) {
         auto it = cache.find(key);
         if (it == cache.end()) it = cache.emplace(key, &family.Add(labels())).first;
         return *it->second;
@@ -218,7 +219,7 @@ private:
     prometheus::Family<prometheus::Counter>* credit_released_;
     prometheus::Family<prometheus::Counter>* credit_added_;
 
-    mutable std::mutex mutex_;   // caches and last-sample state below
+    mutable std::mutex mutex_;  // caches and last-sample state below
     std::unordered_map<std::string, prometheus::Counter*> transition_cache_;
     std::unordered_map<std::string, prometheus::Counter*> dead_letter_cache_;
     std::unordered_map<std::string, prometheus::Histogram*> submit_cache_;
@@ -228,7 +229,7 @@ private:
     RouterSample router_last_;
     SmppConcatSample concat_last_;
     mutable double cpu_last_ = 0;
-    mutable std::mutex collect_mutex_;   // one scrape at a time runs the collectors
+    mutable std::mutex collect_mutex_;  // one scrape at a time runs the collectors
     std::vector<std::function<void(Metrics&)>> collectors_;
 };
 

@@ -15,7 +15,9 @@ Expected<std::string, ApiError> percent_decode(std::string_view s, bool plus_is_
         if (s[i] == '%') {
             const int hi = i + 2 < s.size() ? hex(s[i + 1]) : -1;
             const int lo = i + 2 < s.size() ? hex(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) return Unexpected(bad_request("invalid_query", "bad percent escape in the query string"));
+            if (hi < 0 || lo < 0)
+                return Unexpected(
+                    bad_request("invalid_query", "bad percent escape in the query string"));
             out.push_back(static_cast<char>(hi * 16 + lo));
             i += 2;
         } else if (s[i] == '+' && plus_is_space) {
@@ -37,10 +39,13 @@ Expected<QueryParams, ApiError> parse_query(std::string_view query) {
         const auto eq = part.find('=');
         auto name = percent_decode(part.substr(0, eq), true);
         if (!name) return Unexpected(std::move(name).error());
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+        auto value = percent_decode(
+            eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
         if (!value) return Unexpected(std::move(value).error());
         for (const auto& [n, v] : out) {
-            if (n == *name) return Unexpected(bad_request("invalid_query", "parameter '" + n + "' given twice", n));
+            if (n == *name)
+                return Unexpected(
+                    bad_request("invalid_query", "parameter '" + n + "' given twice", n));
         }
         out.emplace_back(std::move(*name), std::move(*value));
     }

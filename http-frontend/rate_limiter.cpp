@@ -8,7 +8,7 @@ namespace bindery::http {
 RateDecision RateLimiter::acquire(std::string_view client, const std::optional<RateLimit>& limit,
                                   TimePoint now, double cost) {
     const RateLimit l = limit.value_or(default_);
-    if (l.per_second <= 0) return {};   // unlimited
+    if (l.per_second <= 0) return {};  // unlimited
     std::lock_guard lock(mutex_);
     auto it = buckets_.find(std::string(client));
     if (it == buckets_.end()) {
@@ -25,7 +25,8 @@ RateDecision RateLimiter::acquire(std::string_view client, const std::optional<R
         return {};
     }
     const double wait = (std::min(cost, l.burst) - b.tokens) / l.per_second;
-    return {false, std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))))};
+    return {false, std::chrono::seconds(
+                       std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))))};
 }
 
 }  // namespace bindery::http

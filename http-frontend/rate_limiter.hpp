@@ -14,7 +14,7 @@ namespace bindery::http {
 
 struct RateDecision {
     bool allowed = true;
-    std::chrono::seconds retry_after{0};   // when refused: whole seconds until a token is back
+    std::chrono::seconds retry_after{0};  // when refused: whole seconds until a token is back
 };
 
 class RateLimiter {

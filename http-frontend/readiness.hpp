@@ -11,12 +11,12 @@ namespace bindery::http {
 
 struct ComponentReadiness {
     bool ready = false;
-    std::string detail;   // "3/3 binds up", "migrations pending", ...
+    std::string detail;  // "3/3 binds up", "migrations pending", ...
 };
 
 struct ReadinessReport {
     bool ready = true;
-    std::vector<std::pair<std::string, ComponentReadiness>> components;   // registration order
+    std::vector<std::pair<std::string, ComponentReadiness>> components;  // registration order
 };
 
 class ReadinessRegistry {

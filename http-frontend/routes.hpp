@@ -16,10 +16,10 @@ enum class RouteId : std::uint8_t {
     send_messages,
     send_bulk,
     get_message,
-    cancel_message,   // DELETE /v1/messages/{id}
+    cancel_message,  // DELETE /v1/messages/{id}
     list_messages,
     get_balance,
-    alertmanager_webhook,   // authenticated by AlertmanagerEndpoint (webhook credentials)
+    alertmanager_webhook,  // authenticated by AlertmanagerEndpoint (webhook credentials)
     get_alert,
     list_alerts,
     // Operator endpoint and status page (admin.hpp, ui.hpp): the admin key, not API keys.
@@ -30,14 +30,13 @@ enum class RouteId : std::uint8_t {
     admin_message,
     admin_dlq,
     admin_dlq_retry,
-    admin_credit,       // GET: balance and ledger of a client
-    admin_credit_add,   // POST: top up
-    admin_alerts,       // Alertmanager notifications received
+    admin_credit,      // GET: balance and ledger of a client
+    admin_credit_add,  // POST: top up
+    admin_alerts,      // Alertmanager notifications received
     admin_alert,
     ui_root,
     ui_page,
 };
-
 
 // Routes answered by the AdminHandler (admin key, or the status page's public assets).
 constexpr bool is_admin_route(RouteId id) noexcept {
@@ -45,20 +44,20 @@ constexpr bool is_admin_route(RouteId id) noexcept {
 }
 struct RouteSpec {
     RouteId id;
-    std::string_view method;   // upper case
-    std::string_view path;     // OpenAPI template: "/v1/messages/{id}"
-    bool authenticated;        // API key required
-    bool blocking;             // may block (gateway, stores): runs on the worker pool
+    std::string_view method;  // upper case
+    std::string_view path;    // OpenAPI template: "/v1/messages/{id}"
+    bool authenticated;       // API key required
+    bool blocking;            // may block (gateway, stores): runs on the worker pool
 };
 
 std::span<const RouteSpec> route_table() noexcept;
 
 struct RouteMatch {
-    const RouteSpec* route = nullptr;   // null: no route for this method and path
-    bool path_exists = false;           // true with a null route: 405
-    std::string allow;                  // methods the path answers, for Allow ("GET, POST")
-    std::string_view path_template;     // the matching template when path_exists (metric label)
-    std::string path_param;             // the {id} segment, percent-decoding not applied
+    const RouteSpec* route = nullptr;  // null: no route for this method and path
+    bool path_exists = false;          // true with a null route: 405
+    std::string allow;                 // methods the path answers, for Allow ("GET, POST")
+    std::string_view path_template;    // the matching template when path_exists (metric label)
+    std::string path_param;            // the {id} segment, percent-decoding not applied
 };
 
 // `path` without the query string.

@@ -27,7 +27,7 @@ std::shared_ptr<spdlog::logger> logger_named(const std::string& name) {
     try {
         spdlog::register_logger(l);
     } catch (const spdlog::spdlog_ex&) {
-        if (auto existing = spdlog::get(name)) return existing;   // lost a registration race
+        if (auto existing = spdlog::get(name)) return existing;  // lost a registration race
     }
     return l;
 }
@@ -35,12 +35,12 @@ std::shared_ptr<spdlog::logger> logger_named(const std::string& name) {
 }  // namespace
 
 std::string request_id_for(std::string_view from_client) {
-    const bool sane =
-        !from_client.empty() && from_client.size() <= 128 &&
-        std::all_of(from_client.begin(), from_client.end(), [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_' || c == '.' || c == ':';
-        });
+    const bool sane = !from_client.empty() && from_client.size() <= 128 &&
+                      std::all_of(from_client.begin(), from_client.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+                                 c == ':';
+                      });
     if (sane) return std::string(from_client);
     thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
@@ -134,11 +134,12 @@ private:
         if (ec == net::error::operation_aborted || !acceptor_.is_open() || core_->stopping) return;
         if (ec) {
             core_->log->warn("http accept failed error={}", log_value(ec.message()));
-            return do_accept();   // EMFILE and friends: keep serving the others
+            return do_accept();  // EMFILE and friends: keep serving the others
         }
         beast::error_code ep_ec;
         const auto remote = socket.remote_endpoint(ep_ec);
-        std::string peer = ep_ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+        std::string peer =
+            ep_ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
         if (!core_->try_admit()) {
             core_->deps.metrics.connections_refused().Increment();
             core_->log->warn("http connection limit reached, closing peer={} limit={}", peer,
@@ -147,7 +148,8 @@ private:
             return do_accept();
         }
         if (core_->tls) {
-            auto s = std::make_shared<TlsSession>(std::move(socket), *core_->tls, core_, std::move(peer));
+            auto s = std::make_shared<TlsSession>(std::move(socket), *core_->tls, core_,
+                                                  std::move(peer));
             core_->track(s);
             s->run();
         } else {
@@ -168,7 +170,7 @@ HttpServer::HttpServer(net::io_context& io, ServerConfig config, ApiDeps deps)
 
 HttpServer::~HttpServer() {
     stop();
-    core_->detached = true;   // the connections still queued outlive us and our deps
+    core_->detached = true;  // the connections still queued outlive us and our deps
 }
 
 void HttpServer::set_admin(std::shared_ptr<AdminHandler> admin) {
@@ -198,7 +200,7 @@ void HttpServer::stop() {
     }
     for (auto& c : live) c->close_from_server();
     core_->workers.join();
-    if (core_->batcher) core_->batcher->stop();   // answers what is queued, then joins
+    if (core_->batcher) core_->batcher->stop();  // answers what is queued, then joins
 }
 
 std::uint16_t HttpServer::port() const noexcept { return port_; }

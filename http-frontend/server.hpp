@@ -5,8 +5,9 @@
 // response, one access-log line and one metrics observation per request. Handlers that may block
 // run on a small worker pool and post their response back to the connection's strand.
 //
-//   bindery::http::HttpServer server(io, config, {gateway, clients, idempotency, metrics, readiness});
-//   server.start();          // throws std::system_error / std::runtime_error on a startup failure
+//   bindery::http::HttpServer server(io, config, {gateway, clients, idempotency, metrics,
+//   readiness}); server.start();          // throws std::system_error / std::runtime_error on a
+//   startup failure
 //   ...
 //   server.stop();           // stop accepting, close connections, wait for the workers
 

@@ -37,7 +37,7 @@ struct ServerCore {
     ApiDeps deps;
     ApiHandler handler;
     boost::asio::thread_pool workers;
-    std::unique_ptr<router::SubmitBatcher> batcher;   // config.async_submit
+    std::unique_ptr<router::SubmitBatcher> batcher;  // config.async_submit
     std::optional<boost::asio::ssl::context> tls;
     std::shared_ptr<spdlog::logger> access_log;
     std::shared_ptr<spdlog::logger> log;
@@ -55,7 +55,7 @@ struct ServerCore {
     // Registers a new connection; false (and nothing registered) when at the limit.
     bool try_admit();
     void track(const std::shared_ptr<ConnectionHandle>& c);
-    void release();   // a connection ended
+    void release();  // a connection ended
 };
 
 // "X-Request-Id" from the client when sane (1..128 of [A-Za-z0-9._:-]), else a fresh 128-bit

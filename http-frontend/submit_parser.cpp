@@ -20,14 +20,20 @@ std::size_t max_depth(std::string_view body) noexcept {
     bool in_string = false, escaped = false;
     for (const char c : body) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
-        else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
-        else if ((c == '}' || c == ']') && depth > 0) --depth;
+        if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[')
+            deepest = std::max(deepest, ++depth);
+        else if ((c == '}' || c == ']') && depth > 0)
+            --depth;
     }
     return deepest;
 }
@@ -41,23 +47,26 @@ std::size_t code_points(std::string_view utf8) noexcept {
 }
 
 bool all_digits(std::string_view s) noexcept {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string type_name(const json& v) { return v.type_name(); }
 
 ApiError wrong_type(std::string_view field, std::string_view expected, const json& got) {
-    return bad_request("invalid_type",
-                       std::string(field) + " must be " + std::string(expected) + ", got " +
-                           type_name(got),
-                       std::string(field));
+    return bad_request(
+        "invalid_type",
+        std::string(field) + " must be " + std::string(expected) + ", got " + type_name(got),
+        std::string(field));
 }
 
 }  // namespace
 
 bool is_plausible_msisdn(std::string_view s) noexcept {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    else if (s.size() > 2 && s.substr(0, 2) == "00") s.remove_prefix(2);
+    if (!s.empty() && s.front() == '+')
+        s.remove_prefix(1);
+    else if (s.size() > 2 && s.substr(0, 2) == "00")
+        s.remove_prefix(2);
     return s.size() >= 6 && s.size() <= 15 && all_digits(s) && s.front() != '0';
 }
 
@@ -83,16 +92,16 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
         return Unexpected(bad_request("malformed_json", "body is not valid JSON (UTF-8)"));
     }
     if (!doc.is_object()) {
-        return Unexpected(bad_request("invalid_type", "body must be a JSON object, got " +
-                                                          type_name(doc)));
+        return Unexpected(
+            bad_request("invalid_type", "body must be a JSON object, got " + type_name(doc)));
     }
     static const std::set<std::string, std::less<>> kKnown = {
-        "to", "from", "text", "priority", "validity", "scheduled_at", "client_ref",
-        "callback_url", "encoding"};
+        "to",           "from",       "text",         "priority", "validity",
+        "scheduled_at", "client_ref", "callback_url", "encoding"};
     for (const auto& item : doc.items()) {
         if (!kKnown.contains(item.key())) {
-            return Unexpected(unprocessable("unknown_field", "unknown member '" + item.key() + "'",
-                                            item.key()));
+            return Unexpected(
+                unprocessable("unknown_field", "unknown member '" + item.key() + "'", item.key()));
         }
     }
 
@@ -109,12 +118,14 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
         to.push_back(to_it->get<std::string>());
     } else if (to_it->is_array()) {
         if (to_it->empty()) {
-            return Unexpected(unprocessable("missing_field", "to must list at least one number", "to"));
+            return Unexpected(
+                unprocessable("missing_field", "to must list at least one number", "to"));
         }
         if (to_it->size() > limits.max_recipients) {
             return Unexpected(unprocessable(
                 "too_many_recipients",
-                "at most " + std::to_string(limits.max_recipients) + " recipients per request", "to"));
+                "at most " + std::to_string(limits.max_recipients) + " recipients per request",
+                "to"));
         }
         std::size_t i = 0;
         for (const auto& v : *to_it) {
@@ -134,13 +145,14 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
                 "not a phone number in international form (+ or 00, then 6 to 15 digits)", field));
         }
         if (!seen.insert(to[i]).second) {
-            return Unexpected(unprocessable("duplicate_destination",
-                                            "the same number is listed twice", field));
+            return Unexpected(
+                unprocessable("duplicate_destination", "the same number is listed twice", field));
         }
     }
 
     // from, text
-    const auto required_string = [&](const char* name, std::string& out) -> std::optional<ApiError> {
+    const auto required_string = [&](const char* name,
+                                     std::string& out) -> std::optional<ApiError> {
         const auto it = doc.find(name);
         if (it == doc.end() || it->is_null()) {
             return unprocessable("missing_field", std::string(name) + " is required", name);
@@ -170,7 +182,8 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
     if (code_points(proto.text) > limits.max_text_chars) {
         return Unexpected(unprocessable(
             "text_too_long",
-            "text is longer than " + std::to_string(limits.max_text_chars) + " characters", "text"));
+            "text is longer than " + std::to_string(limits.max_text_chars) + " characters",
+            "text"));
     }
 
     // Optional members.
@@ -182,9 +195,8 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
         if (!p->is_string()) return Unexpected(wrong_type("priority", "a string", *p));
         const auto prio = router::parse_priority(p->get_ref<const std::string&>());
         if (!prio) {
-            return Unexpected(unprocessable("invalid_priority",
-                                            "priority must be express, alert, normal or bulk",
-                                            "priority"));
+            return Unexpected(unprocessable(
+                "invalid_priority", "priority must be express, alert, normal or bulk", "priority"));
         }
         proto.priority = *prio;
     }
@@ -199,7 +211,8 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
             validity = parse_duration(v->get_ref<const std::string&>());
             if (!validity) {
                 return Unexpected(unprocessable(
-                    "invalid_validity", "validity must be seconds or a duration like \"90m\", \"1h30m\", \"2d\"",
+                    "invalid_validity",
+                    "validity must be seconds or a duration like \"90m\", \"1h30m\", \"2d\"",
                     "validity"));
             }
         } else if (v->is_number()) {
@@ -207,24 +220,26 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
                                             "validity must be a positive whole number of seconds",
                                             "validity"));
         } else {
-            return Unexpected(wrong_type("validity", "a number of seconds or a duration string", *v));
+            return Unexpected(
+                wrong_type("validity", "a number of seconds or a duration string", *v));
         }
         if (!validity || *validity > limits.max_validity) {
-            return Unexpected(unprocessable(
-                "invalid_validity",
-                "validity must be between 1 second and " +
-                    std::to_string(limits.max_validity.count()) + " seconds",
-                "validity"));
+            return Unexpected(unprocessable("invalid_validity",
+                                            "validity must be between 1 second and " +
+                                                std::to_string(limits.max_validity.count()) +
+                                                " seconds",
+                                            "validity"));
         }
         proto.validity = validity;
     }
     if (const json* s = optional_member("scheduled_at")) {
-        if (!s->is_string()) return Unexpected(wrong_type("scheduled_at", "an RFC 3339 string", *s));
+        if (!s->is_string())
+            return Unexpected(wrong_type("scheduled_at", "an RFC 3339 string", *s));
         const auto at = parse_rfc3339(s->get_ref<const std::string&>());
         if (!at) {
-            return Unexpected(unprocessable("invalid_time",
-                                            "scheduled_at must be RFC 3339, e.g. 2026-01-31T08:00:00Z",
-                                            "scheduled_at"));
+            return Unexpected(unprocessable(
+                "invalid_time", "scheduled_at must be RFC 3339, e.g. 2026-01-31T08:00:00Z",
+                "scheduled_at"));
         }
         if (*at > now + limits.max_schedule_ahead) {
             return Unexpected(unprocessable(
@@ -233,7 +248,7 @@ Result parse_submit(std::string_view body, std::string_view client, const Submit
                     std::to_string(limits.max_schedule_ahead.count() / 86400) + " days ahead",
                 "scheduled_at"));
         }
-        if (*at > now) proto.schedule_at = *at;   // a past time means "now"
+        if (*at > now) proto.schedule_at = *at;  // a past time means "now"
     }
     if (const json* r = optional_member("client_ref")) {
         if (!r->is_string()) return Unexpected(wrong_type("client_ref", "a string", *r));

@@ -24,10 +24,10 @@
 namespace bindery::http {
 
 struct SubmitLimits {
-    std::size_t max_recipients = 100;        // entries in "to"
-    std::size_t max_text_chars = 1530;       // Unicode code points (10 GSM 7-bit segments)
-    std::size_t max_client_ref = 64;         // bytes
-    std::size_t max_callback_url = 2048;     // bytes
+    std::size_t max_recipients = 100;     // entries in "to"
+    std::size_t max_text_chars = 1530;    // Unicode code points (10 GSM 7-bit segments)
+    std::size_t max_client_ref = 64;      // bytes
+    std::size_t max_callback_url = 2048;  // bytes
     std::size_t max_json_depth = 16;
     std::chrono::seconds max_validity{7 * 86400};
     std::chrono::seconds max_schedule_ahead{30 * 86400};
@@ -36,7 +36,7 @@ struct SubmitLimits {
 // One request per recipient, in the order of "to"; all share the other fields.
 struct ParsedSubmit {
     std::vector<router::SubmitRequest> requests;
-    bool to_is_list = false;   // "to" was an array: per-recipient fields read "to[i]"
+    bool to_is_list = false;  // "to" was an array: per-recipient fields read "to[i]"
 };
 
 Expected<ParsedSubmit, ApiError> parse_submit(std::string_view body, std::string_view client,
@@ -44,7 +44,7 @@ Expected<ParsedSubmit, ApiError> parse_submit(std::string_view body, std::string
                                               std::string_view default_sender = {});
 
 // Syntax checks shared with the handler (exposed for tests).
-bool is_plausible_msisdn(std::string_view s) noexcept;   // "+"? then 6..15 digits, or "00" prefix
-bool is_valid_sender(std::string_view s) noexcept;       // numeric (<= 16) or alphanumeric (<= 11)
+bool is_plausible_msisdn(std::string_view s) noexcept;  // "+"? then 6..15 digits, or "00" prefix
+bool is_valid_sender(std::string_view s) noexcept;      // numeric (<= 16) or alphanumeric (<= 11)
 
 }  // namespace bindery::http

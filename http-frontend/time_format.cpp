@@ -41,18 +41,18 @@ int days_in_month(int y, int m) noexcept {
 std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) ||
-        s[7] != '-' || !digits(s, 8, 2, day) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
-        s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
+        s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' ||
+        !digits(s, 17, 2, second)) {
         return std::nullopt;
     }
     // The system clock counts nanoseconds in 64 bits (years 1678-2262); anything outside
     // 1970-2200 is no plausible send or query time.
-    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 ||
+        day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
-    if (second == 60) second = 59;   // leap second: clamp
+    if (second == 60) second = 59;  // leap second: clamp
     std::size_t pos = 19;
     std::int64_t nanos = 0;
     if (pos < s.size() && s[pos] == '.') {
@@ -76,7 +76,8 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
             !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
             return std::nullopt;
         }
-        offset_seconds = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (s[pos] == '-' ? -1 : 1);
+        offset_seconds =
+            (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (s[pos] == '-' ? -1 : 1);
         pos += 6;
     } else {
         return std::nullopt;
@@ -84,10 +85,11 @@ std::optional<router::SystemTime> parse_rfc3339(std::string_view s) noexcept {
     if (pos != s.size()) return std::nullopt;
     const std::int64_t days =
         days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    const std::int64_t secs =
-        days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second - offset_seconds;
+    const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+                              second - offset_seconds;
     const auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
-    return router::SystemTime(std::chrono::duration_cast<router::SystemClock::duration>(since_epoch));
+    return router::SystemTime(
+        std::chrono::duration_cast<router::SystemClock::duration>(since_epoch));
 }
 
 std::string format_rfc3339(router::SystemTime t) {
@@ -97,7 +99,8 @@ std::string format_rfc3339(router::SystemTime t) {
 }
 
 void append_rfc3339(std::string& out, router::SystemTime t) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
     const std::int64_t in_day = ms - days * 86400000;
     // civil_from_days
@@ -125,14 +128,30 @@ void append_rfc3339(std::string& out, router::SystemTime t) {
     }
     const auto digit = [](unsigned v) { return static_cast<char>('0' + v); };
     const auto year = static_cast<unsigned>(y);
-    const char text[24] = {digit(year / 1000),      digit(year / 100 % 10), digit(year / 10 % 10),
-                           digit(year % 10),        '-',                    digit(m / 10),
-                           digit(m % 10),           '-',                    digit(d / 10),
-                           digit(d % 10),           'T',                    digit(hour / 10),
-                           digit(hour % 10),        ':',                    digit(minute / 10),
-                           digit(minute % 10),      ':',                    digit(second / 10),
-                           digit(second % 10),      '.',                    digit(milli / 100),
-                           digit(milli / 10 % 10),  digit(milli % 10),      'Z'};
+    const char text[24] = {digit(year / 1000),
+                           digit(year / 100 % 10),
+                           digit(year / 10 % 10),
+                           digit(year % 10),
+                           '-',
+                           digit(m / 10),
+                           digit(m % 10),
+                           '-',
+                           digit(d / 10),
+                           digit(d % 10),
+                           'T',
+                           digit(hour / 10),
+                           digit(hour % 10),
+                           ':',
+                           digit(minute / 10),
+                           digit(minute % 10),
+                           ':',
+                           digit(second / 10),
+                           digit(second % 10),
+                           '.',
+                           digit(milli / 100),
+                           digit(milli / 10 % 10),
+                           digit(milli % 10),
+                           'Z'};
     out.append(text, sizeof text);
 }
 
@@ -164,7 +183,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexce
             last_unit = c;
             unit = c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : 1;
         } else if (!plain) {
-            return std::nullopt;   // "1h30" is ambiguous
+            return std::nullopt;  // "1h30" is ambiguous
         }
         total += n * unit;
         if (total > kMax) return std::nullopt;

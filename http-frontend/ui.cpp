@@ -92,7 +92,8 @@ constexpr std::string_view kIndexHtml = R"HTML(<!doctype html>
 </html>
 )HTML";
 
-constexpr std::string_view kStyleCss = R"CSS(:root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #57606a; --line: #d0d7de; }
+constexpr std::string_view kStyleCss =
+    R"CSS(:root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
 header { display: flex; align-items: center; gap: 12px; padding: 10px 20px; background: #24292f; color: #fff; }
@@ -395,7 +396,8 @@ Response asset(const Request& req, std::string_view body, const char* type) {
 }  // namespace
 
 Response ui_response(const Request& req, std::string_view file) {
-    if (file.empty() || file == "index.html") return asset(req, kIndexHtml, "text/html; charset=utf-8");
+    if (file.empty() || file == "index.html")
+        return asset(req, kIndexHtml, "text/html; charset=utf-8");
     if (file == "app.js") return asset(req, kAppJs, "text/javascript; charset=utf-8");
     if (file == "style.css") return asset(req, kStyleCss, "text/css; charset=utf-8");
     return ApiHandler::error_response({404, "not_found", "no such page", "", {}}, req.version(),

@@ -17,22 +17,22 @@
 namespace bindery::router {
 
 struct CallbackJob {
-    std::int64_t seq = 0;       // assigned by the outbox on enqueue
+    std::int64_t seq = 0;  // assigned by the outbox on enqueue
     MessageId message_id;
     std::string client;
-    MessageState state = MessageState::accepted;   // the state the event reports
-    std::string url;            // http:// or https://
-    std::string body;           // the JSON event, exactly as it is POSTed
-    std::uint32_t attempts = 0; // attempts made so far
+    MessageState state = MessageState::accepted;  // the state the event reports
+    std::string url;                              // http:// or https://
+    std::string body;                             // the JSON event, exactly as it is POSTed
+    std::uint32_t attempts = 0;                   // attempts made so far
     SystemTime created_at{};
     SystemTime next_attempt_at{};
     std::string last_error;
 };
 
 enum class CallbackVerdict : std::uint8_t {
-    delivered,   // 2xx: the job is done
-    retry,       // failed; next attempt at `next_attempt_at`
-    gave_up,     // failed and out of attempts or time: the job is done
+    delivered,  // 2xx: the job is done
+    retry,      // failed; next attempt at `next_attempt_at`
+    gave_up,    // failed and out of attempts or time: the job is done
 };
 inline std::string_view to_string(CallbackVerdict v) noexcept {
     switch (v) {
@@ -45,11 +45,11 @@ inline std::string_view to_string(CallbackVerdict v) noexcept {
 
 struct CallbackAttempt {
     std::int64_t seq = 0;
-    std::uint32_t attempt = 0;        // 1 for the first attempt
-    SystemTime at{};                  // when the attempt ended
+    std::uint32_t attempt = 0;  // 1 for the first attempt
+    SystemTime at{};            // when the attempt ended
     CallbackVerdict verdict = CallbackVerdict::retry;
-    std::string detail;               // "HTTP 200", "HTTP 500", "timeout", "connect: ..."
-    SystemTime next_attempt_at{};     // for retry
+    std::string detail;            // "HTTP 200", "HTTP 500", "timeout", "connect: ..."
+    SystemTime next_attempt_at{};  // for retry
 };
 
 class CallbackOutbox {

@@ -22,16 +22,16 @@
 namespace bindery::router {
 
 struct SubmitRequest {
-    std::string client;        // authenticated client (account) name
-    std::string sender;        // alphanumeric or numeric source address, as given
-    std::string destination;   // as given; normalized to E.164 at acceptance
-    std::string text;          // UTF-8; the provider chooses encoding and segmentation
+    std::string client;       // authenticated client (account) name
+    std::string sender;       // alphanumeric or numeric source address, as given
+    std::string destination;  // as given; normalized to E.164 at acceptance
+    std::string text;         // UTF-8; the provider chooses encoding and segmentation
     Priority priority = Priority::normal;
-    std::optional<std::chrono::seconds> validity;   // default from config when absent
-    std::optional<SystemTime> schedule_at;          // not before this time
-    std::string client_ref;    // the client's own reference, echoed in status and callbacks
-    std::string callback_url;  // delivery callbacks (empty: none)
-    std::vector<std::string> tags;   // free-form labels routing rules may match
+    std::optional<std::chrono::seconds> validity;  // default from config when absent
+    std::optional<SystemTime> schedule_at;         // not before this time
+    std::string client_ref;         // the client's own reference, echoed in status and callbacks
+    std::string callback_url;       // delivery callbacks (empty: none)
+    std::vector<std::string> tags;  // free-form labels routing rules may match
     // Force an encoding (the client asked for gsm7 or ucs2); absent: the provider chooses.
     std::optional<TextEncoding> encoding;
 };
@@ -43,22 +43,22 @@ enum class SubmitErrc : std::uint8_t {
     invalid_request,
     backlog_full,
     unavailable,
-    insufficient_credit,   // the client's prepaid balance cannot cover the batch
+    insufficient_credit,  // the client's prepaid balance cannot cover the batch
 };
 std::string_view to_string(SubmitErrc e) noexcept;
 
 struct SubmitError {
     SubmitErrc code = SubmitErrc::invalid_request;
-    std::string reason;   // human readable, safe to return to the client
+    std::string reason;  // human readable, safe to return to the client
     // For backlog_full: a hint for Retry-After.
     std::optional<std::chrono::seconds> retry_after;
 };
 
 struct SubmitAccepted {
     MessageId id;
-    std::string destination;   // E.164, "+" and digits
-    TextEncoding encoding = TextEncoding::gsm7;   // estimate made at acceptance
-    std::uint32_t segments = 1;                   // estimate made at acceptance
+    std::string destination;                     // E.164, "+" and digits
+    TextEncoding encoding = TextEncoding::gsm7;  // estimate made at acceptance
+    std::uint32_t segments = 1;                  // estimate made at acceptance
     // Credit cost in minor units (segments x price), held from a metered client's balance;
     // computed (and reported) for unlimited clients too.
     std::int64_t cost = 0;
@@ -91,7 +91,7 @@ struct MessageStatus {
     std::string carrier_error;
     SystemTime accepted_at{};
     SystemTime updated_at{};
-    std::vector<StatusEvent> history;   // filled by status(), left empty by list()
+    std::vector<StatusEvent> history;  // filled by status(), left empty by list()
 };
 
 enum class QueryErrc : std::uint8_t { not_found, invalid_query, unavailable };
@@ -103,7 +103,7 @@ struct QueryError {
 struct MessageQuery {
     std::optional<std::string> client;
     std::optional<MessageState> state;
-    std::optional<std::string> destination;   // E.164
+    std::optional<std::string> destination;  // E.164
     std::optional<std::string> client_ref;
     std::optional<SystemTime> accepted_from;  // inclusive
     std::optional<SystemTime> accepted_to;    // exclusive
@@ -112,8 +112,8 @@ struct MessageQuery {
 };
 
 struct MessagePage {
-    std::vector<MessageStatus> messages;      // ascending by id (acceptance time)
-    std::optional<MessageId> next;            // absent on the last page
+    std::vector<MessageStatus> messages;  // ascending by id (acceptance time)
+    std::optional<MessageId> next;        // absent on the last page
 };
 
 // Why a message could not be cancelled (or replaced).
@@ -127,18 +127,18 @@ std::string_view to_string(ChangeErrc e) noexcept;
 
 struct ChangeError {
     ChangeErrc code = ChangeErrc::not_found;
-    std::string reason;                  // human readable, safe to return to the client
-    std::optional<MessageState> state;   // the message's state when it was refused (if known)
+    std::string reason;                 // human readable, safe to return to the client
+    std::optional<MessageState> state;  // the message's state when it was refused (if known)
 };
 
 // A client's prepaid credit (router/core/credits.hpp). Amounts in minor units.
 struct CreditBalance {
     std::string client;
-    bool metered = false;          // false: unlimited (no account); balance and held are 0
-    std::int64_t balance = 0;      // available for new messages
-    std::int64_t held = 0;         // held by messages not yet captured or released
-    std::string capture;           // "sent" or "delivered" (metered clients)
-    std::string currency;          // label from the configuration, "" when unnamed
+    bool metered = false;      // false: unlimited (no account); balance and held are 0
+    std::int64_t balance = 0;  // available for new messages
+    std::int64_t held = 0;     // held by messages not yet captured or released
+    std::string capture;       // "sent" or "delivered" (metered clients)
+    std::string currency;      // label from the configuration, "" when unnamed
 };
 
 // One ledger entry of a client's credit, oldest first (kind: topup, hold, capture, release).
@@ -146,14 +146,14 @@ struct CreditLedgerEntry {
     std::uint64_t seq = 0;
     std::string kind;
     std::int64_t amount = 0;
-    std::optional<MessageId> message;   // absent for top-ups
+    std::optional<MessageId> message;  // absent for top-ups
     SystemTime at{};
     std::string note;
 };
 
 struct Backpressure {
     bool accepting = true;
-    std::uint64_t backlog = 0;   // messages waiting to be sent
+    std::uint64_t backlog = 0;  // messages waiting to be sent
     std::uint64_t limit = 0;
 };
 
@@ -184,8 +184,7 @@ public:
     // correction; invalid_query when the balance would fall below zero), creating the client's
     // account when it had none; and the ledger after `after_seq`, at most `limit` entries.
     virtual Expected<CreditBalance, QueryError> add_credit(std::string_view client,
-                                                           std::int64_t amount,
-                                                           std::string note);
+                                                           std::int64_t amount, std::string note);
     virtual Expected<std::vector<CreditLedgerEntry>, QueryError> credit_ledger(
         std::string_view client, std::uint64_t after_seq, std::uint32_t limit);
 };

@@ -20,15 +20,15 @@ struct StoredResponse {
 };
 
 enum class IdempotencyState : std::uint8_t {
-    reserved,      // new key: the caller processes the request, then complete() or release()
-    replay,        // finished before: answer with `response`
-    mismatch,      // same key, different request
-    in_progress,   // same key and request, first attempt not finished
+    reserved,     // new key: the caller processes the request, then complete() or release()
+    replay,       // finished before: answer with `response`
+    mismatch,     // same key, different request
+    in_progress,  // same key and request, first attempt not finished
 };
 
 struct IdempotencyLookup {
     IdempotencyState state = IdempotencyState::reserved;
-    StoredResponse response;   // for replay
+    StoredResponse response;  // for replay
 };
 
 // Thread-safe; never throws. A store that cannot reach its storage answers begin() with

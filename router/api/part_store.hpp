@@ -18,25 +18,25 @@
 namespace bindery::router {
 
 struct HeldPart {
-    std::uint8_t seqnum = 0;          // 1-based
-    MessageId id;                     // the id the front end answered this part with
+    std::uint8_t seqnum = 0;  // 1-based
+    MessageId id;             // the id the front end answered this part with
     std::uint8_t data_coding = 0;
-    std::string data;                 // user data, opaque bytes
+    std::string data;  // user data, opaque bytes
     SystemTime received_at{};
 };
 
 struct HeldGroup {
-    std::int64_t id = 0;              // assigned by create()
+    std::int64_t id = 0;  // assigned by create()
     std::string account;
     std::string source;
     std::string destination;
     std::uint8_t reference_kind = 0;  // the front end's namespace of references
     std::uint16_t reference = 0;
-    std::uint8_t total = 0;           // 1-255
-    std::string envelope;             // the front end's encoding of the common fields
+    std::uint8_t total = 0;  // 1-255
+    std::string envelope;    // the front end's encoding of the common fields
     SystemTime first_at{};
-    bool complete = false;            // every part held: the combined message is due
-    std::vector<HeldPart> parts;      // ascending seqnum
+    bool complete = false;        // every part held: the combined message is due
+    std::vector<HeldPart> parts;  // ascending seqnum
 };
 
 class PartStore {
@@ -47,7 +47,8 @@ public:
     // Stores a new group with its parts (usually the first one); returns the group id.
     virtual Expected<std::int64_t, std::string> create(const HeldGroup& group) = 0;
     // Adds a part to a group; `complete` marks the group complete in the same transaction.
-    virtual Expected<void, std::string> add(std::int64_t group, const HeldPart& part, bool complete) = 0;
+    virtual Expected<void, std::string> add(std::int64_t group, const HeldPart& part,
+                                            bool complete) = 0;
     // The combined message of a group was accepted as `message`: deletes the group and its parts
     // and links each part id to `message` (one transaction).
     virtual Expected<void, std::string> finish(std::int64_t group, const MessageId& message,

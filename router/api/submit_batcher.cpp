@@ -12,7 +12,8 @@ SubmitBatcher::SubmitBatcher(GatewayApi& gateway, SubmitBatcherConfig config)
     : gateway_(gateway), config_(std::move(config)) {
     const std::size_t n = std::max<std::size_t>(1, config_.threads);
     threads_.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] {
+    for (std::size_t i = 0; i < n; ++i)
+        threads_.emplace_back([this, i] {
             name_this_thread("submit-" + std::to_string(i));
             run();
         });
@@ -97,9 +98,7 @@ void SubmitBatcher::answer(std::vector<Job>& batch, std::vector<SubmitRequest>& 
     } catch (const std::exception& e) {  // the gateway never should; answer, do not die
         outcomes.clear();
         if (config_.on_exception) config_.on_exception(e);
-    } catch (...) {
-        outcomes.clear();
-    }
+    } catch (...) { outcomes.clear(); }
     std::size_t at = 0;
     for (auto& job : batch) {
         const std::size_t n = job.requests.size();
@@ -110,8 +109,8 @@ void SubmitBatcher::answer(std::vector<Job>& batch, std::vector<SubmitRequest>& 
             if (at < outcomes.size()) {
                 mine.push_back(std::move(outcomes[at]));
             } else {
-                mine.emplace_back(Unexpected(SubmitError{SubmitErrc::unavailable, "no outcome from the gateway",
-                                                         std::nullopt}));
+                mine.emplace_back(Unexpected(SubmitError{
+                    SubmitErrc::unavailable, "no outcome from the gateway", std::nullopt}));
             }
         }
         if (job.done) job.done(std::move(job.requests), std::move(mine));

@@ -41,7 +41,7 @@ enum class PendingUnit : std::uint8_t { messages, submits };
 
 struct SubmitBatcherConfig {
     std::size_t threads = 2;
-    std::size_t max_batch = 512;       // messages per GatewayApi::submit call (a submit is never split)
+    std::size_t max_batch = 512;  // messages per GatewayApi::submit call (a submit is never split)
     std::size_t max_pending = 20'000;  // queued, in `pending_unit`; past it submit() refuses
     PendingUnit pending_unit = PendingUnit::messages;
     // Called (on a batcher thread) when GatewayApi::submit throws; the batch is then answered
@@ -50,17 +50,18 @@ struct SubmitBatcherConfig {
 };
 
 struct SubmitBatcherStats {
-    std::uint64_t requests = 0;   // submits accepted by submit()
-    std::uint64_t refused = 0;    // submit() returned false (queue full or stopped)
-    std::uint64_t batches = 0;    // GatewayApi::submit calls
-    std::uint64_t messages = 0;   // messages in those calls
-    std::size_t pending = 0;      // messages queued now
-    std::size_t pending_submits = 0;   // submits queued now
+    std::uint64_t requests = 0;       // submits accepted by submit()
+    std::uint64_t refused = 0;        // submit() returned false (queue full or stopped)
+    std::uint64_t batches = 0;        // GatewayApi::submit calls
+    std::uint64_t messages = 0;       // messages in those calls
+    std::size_t pending = 0;          // messages queued now
+    std::size_t pending_submits = 0;  // submits queued now
 };
 
 class SubmitBatcher {
 public:
-    using Done = std::function<void(std::vector<SubmitRequest> requests, std::vector<SubmitOutcome> outcomes)>;
+    using Done = std::function<void(std::vector<SubmitRequest> requests,
+                                    std::vector<SubmitOutcome> outcomes)>;
 
     SubmitBatcher(GatewayApi& gateway, SubmitBatcherConfig config);
     // Finishes what is queued (every `done` is called), then joins the threads.
@@ -94,7 +95,7 @@ private:
     std::condition_variable wake_;
     std::deque<Job> jobs_;
     bool stopping_ = false;
-    SubmitBatcherStats stats_;   // under mutex_
+    SubmitBatcherStats stats_;  // under mutex_
     std::vector<std::thread> threads_;
 };
 

@@ -8,8 +8,8 @@ namespace bindery::router {
 namespace {
 
 constexpr std::string_view kStateNames[kMessageStateCount] = {
-    "ACCEPTED", "QUEUED", "SENDING", "SENT", "DELIVERED", "UNDELIVERABLE",
-    "EXPIRED", "REJECTED", "FAILED_TEMP", "FAILED_PERM", "DEAD_LETTER", "CANCELLED",
+    "ACCEPTED", "QUEUED",   "SENDING",     "SENT",        "DELIVERED",   "UNDELIVERABLE",
+    "EXPIRED",  "REJECTED", "FAILED_TEMP", "FAILED_PERM", "DEAD_LETTER", "CANCELLED",
 };
 
 int hex_value(char c) noexcept {
@@ -108,14 +108,12 @@ bool is_final(MessageState s) noexcept {
         case MessageState::rejected:
         case MessageState::failed_perm:
         case MessageState::dead_letter:
-        case MessageState::cancelled:
-            return true;
+        case MessageState::cancelled: return true;
         case MessageState::accepted:
         case MessageState::queued:
         case MessageState::sending:
         case MessageState::sent:
-        case MessageState::failed_temp:
-            return false;
+        case MessageState::failed_temp: return false;
     }
     return false;
 }
@@ -162,8 +160,8 @@ std::string_view to_string(ChangeErrc e) noexcept {
     return "unavailable";
 }
 
-Expected<MessageStatus, ChangeError> GatewayApi::cancel(const MessageId& /*id*/,
-                                                        std::optional<std::string_view> /*client*/) {
+Expected<MessageStatus, ChangeError> GatewayApi::cancel(
+    const MessageId& /*id*/, std::optional<std::string_view> /*client*/) {
     return Unexpected(ChangeError{ChangeErrc::unavailable, "cancelling is not supported here", {}});
 }
 
@@ -177,8 +175,8 @@ Expected<CreditBalance, QueryError> GatewayApi::add_credit(std::string_view, std
 }
 
 Expected<std::vector<CreditLedgerEntry>, QueryError> GatewayApi::credit_ledger(std::string_view,
-                                                                              std::uint64_t,
-                                                                              std::uint32_t) {
+                                                                               std::uint64_t,
+                                                                               std::uint32_t) {
     return Unexpected(QueryError{QueryErrc::unavailable, "credits are not supported here"});
 }
 

@@ -62,7 +62,8 @@ std::optional<Priority> parse_priority(std::string_view text) noexcept;
 // Lifecycle (docs/router.md has the diagram):
 //   ACCEPTED -> QUEUED -> SENDING -> SENT -> DELIVERED | UNDELIVERABLE | EXPIRED | REJECTED
 //   SENDING -> FAILED_TEMP -> QUEUED (retry) | DEAD_LETTER;  SENDING -> FAILED_PERM
-//   ACCEPTED | QUEUED | FAILED_TEMP -> CANCELLED (the client cancelled it before any carrier had it)
+//   ACCEPTED | QUEUED | FAILED_TEMP -> CANCELLED (the client cancelled it before any carrier had
+//   it)
 // DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED come from the carrier (receipts); FAILED_PERM and
 // DEAD_LETTER are the router's own verdicts; CANCELLED is the client's (GatewayApi::cancel).
 // New states go at the end: the numbering is stable.

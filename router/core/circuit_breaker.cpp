@@ -40,8 +40,7 @@ void CircuitBreaker::cancel_send() noexcept {
 void CircuitBreaker::record(Outcome outcome, TimePoint now) noexcept {
     const bool failed = outcome != Outcome::success;
     switch (state(now)) {
-        case BreakerState::open:
-            return;   // a late answer from before opening changes nothing
+        case BreakerState::open: return;  // a late answer from before opening changes nothing
         case BreakerState::half_open:
             if (probes_inflight_ > 0) --probes_inflight_;
             if (failed) {
@@ -61,9 +60,9 @@ void CircuitBreaker::record(Outcome outcome, TimePoint now) noexcept {
     timeouts_in_row_ = outcome == Outcome::timeout ? timeouts_in_row_ + 1 : 0;
     const bool too_many_timeouts =
         config_.consecutive_timeouts > 0 && timeouts_in_row_ >= config_.consecutive_timeouts;
-    const bool rate_exceeded =
-        outcomes_.size() >= config_.min_samples && !outcomes_.empty() &&
-        static_cast<double>(failures_) >= config_.error_rate * static_cast<double>(outcomes_.size());
+    const bool rate_exceeded = outcomes_.size() >= config_.min_samples && !outcomes_.empty() &&
+                               static_cast<double>(failures_) >=
+                                   config_.error_rate * static_cast<double>(outcomes_.size());
     if (too_many_timeouts || rate_exceeded) open(now);
 }
 

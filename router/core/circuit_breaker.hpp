@@ -1,7 +1,7 @@
 #pragma once
 // A circuit breaker per provider: CLOSED counts outcomes over a rolling window and opens on an
-// error rate or a run of consecutive timeouts; OPEN rejects until its cool-down ends; HALF_OPEN lets
-// a few probe sends through and closes after enough successes, reopening on any failure.
+// error rate or a run of consecutive timeouts; OPEN rejects until its cool-down ends; HALF_OPEN
+// lets a few probe sends through and closes after enough successes, reopening on any failure.
 // Driven from outside: `now` is passed in.
 
 #include <chrono>
@@ -14,13 +14,13 @@
 namespace bindery::router {
 
 struct BreakerConfig {
-    std::uint32_t window = 20;            // outcomes considered in CLOSED
-    std::uint32_t min_samples = 10;       // no opening on the error rate before this many
-    double error_rate = 0.5;              // open at or above this fraction of failures
-    std::uint32_t consecutive_timeouts = 5;   // open after this many timeouts in a row
-    std::chrono::milliseconds open_for{30'000};   // cool-down before probing
-    std::uint32_t probes = 1;             // concurrent probes allowed while HALF_OPEN
-    std::uint32_t probe_successes = 2;    // successes needed to close
+    std::uint32_t window = 20;                   // outcomes considered in CLOSED
+    std::uint32_t min_samples = 10;              // no opening on the error rate before this many
+    double error_rate = 0.5;                     // open at or above this fraction of failures
+    std::uint32_t consecutive_timeouts = 5;      // open after this many timeouts in a row
+    std::chrono::milliseconds open_for{30'000};  // cool-down before probing
+    std::uint32_t probes = 1;                    // concurrent probes allowed while HALF_OPEN
+    std::uint32_t probe_successes = 2;           // successes needed to close
 };
 
 enum class BreakerState : std::uint8_t { closed, open, half_open };
@@ -50,7 +50,7 @@ private:
 
     BreakerConfig config_;
     BreakerState state_ = BreakerState::closed;
-    std::deque<bool> outcomes_;   // true = failure
+    std::deque<bool> outcomes_;  // true = failure
     std::uint32_t failures_ = 0;
     std::uint32_t timeouts_in_row_ = 0;
     TimePoint opened_at_{};

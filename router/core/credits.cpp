@@ -57,15 +57,15 @@ CreditAction credit_action(MessageState to, CaptureOn capture) noexcept {
 }
 
 PriceTable::PriceTable(CreditConfig config) : config_(std::move(config)) {
-    std::stable_sort(config_.prices.begin(), config_.prices.end(),
-                     [](const PriceRule& a, const PriceRule& b) {
-                         return a.prefix.size() > b.prefix.size();
-                     });
+    std::stable_sort(
+        config_.prices.begin(), config_.prices.end(),
+        [](const PriceRule& a, const PriceRule& b) { return a.prefix.size() > b.prefix.size(); });
 }
 
-CreditAmount PriceTable::price(std::string_view destination, std::string_view route) const noexcept {
+CreditAmount PriceTable::price(std::string_view destination,
+                               std::string_view route) const noexcept {
     for (const auto& rule : config_.prices) {
-        if (rule.prefix.empty()) break;   // sorted: the route rules follow
+        if (rule.prefix.empty()) break;  // sorted: the route rules follow
         if (destination.starts_with(rule.prefix)) return rule.price;
     }
     if (!route.empty()) {

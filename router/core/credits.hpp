@@ -17,12 +17,12 @@
 
 namespace bindery::router {
 
-using CreditAmount = std::int64_t;   // minor units
+using CreditAmount = std::int64_t;  // minor units
 
 // When a hold becomes spent money.
 enum class CaptureOn : std::uint8_t {
-    sent,        // the carrier accepted the submit (SENDING -> SENT)
-    delivered,   // the receipt said DELIVERED; SENT then UNDELIVERABLE/EXPIRED/REJECTED releases
+    sent,       // the carrier accepted the submit (SENDING -> SENT)
+    delivered,  // the receipt said DELIVERED; SENT then UNDELIVERABLE/EXPIRED/REJECTED releases
 };
 std::string_view to_string(CaptureOn c) noexcept;
 std::optional<CaptureOn> parse_capture_on(std::string_view text) noexcept;
@@ -44,18 +44,18 @@ CreditAction credit_action(MessageState to, CaptureOn capture) noexcept;
 
 struct CreditAccount {
     std::string client;
-    CreditAmount balance = 0;   // available for new holds
-    CreditAmount held = 0;      // sum of open holds
+    CreditAmount balance = 0;  // available for new holds
+    CreditAmount held = 0;     // sum of open holds
     CaptureOn capture = CaptureOn::delivered;
     SystemTime updated_at{};
 };
 
 struct CreditEntry {
-    std::uint64_t seq = 0;   // ledger order
+    std::uint64_t seq = 0;  // ledger order
     std::string client;
-    std::optional<MessageId> message;   // absent for top-ups
+    std::optional<MessageId> message;  // absent for top-ups
     CreditKind kind = CreditKind::hold;
-    CreditAmount amount = 0;   // positive; a top-up may be negative (a correction)
+    CreditAmount amount = 0;  // positive; a top-up may be negative (a correction)
     SystemTime at{};
     std::string note;
 };
@@ -63,16 +63,16 @@ struct CreditEntry {
 // Prices per segment: the longest matching destination prefix wins, then the route's price, then
 // the default.
 struct PriceRule {
-    std::string prefix;   // E.164 with '+' ("+98912"); empty in a route rule
-    std::string route;    // route name; empty in a prefix rule
+    std::string prefix;  // E.164 with '+' ("+98912"); empty in a route rule
+    std::string route;   // route name; empty in a prefix rule
     CreditAmount price = 0;
 };
 
 struct CreditConfig {
-    CreditAmount default_price = 1;   // per segment
+    CreditAmount default_price = 1;  // per segment
     std::vector<PriceRule> prices;
-    std::string currency;             // label reported with balances ("IRR"); "" when unnamed
-    CaptureOn capture = CaptureOn::delivered;   // for accounts created without their own
+    std::string currency;  // label reported with balances ("IRR"); "" when unnamed
+    CaptureOn capture = CaptureOn::delivered;  // for accounts created without their own
 };
 
 class PriceTable {
@@ -88,7 +88,7 @@ public:
     const std::string& currency() const noexcept { return config_.currency; }
 
 private:
-    CreditConfig config_;   // prefix rules sorted longest first
+    CreditConfig config_;  // prefix rules sorted longest first
 };
 
 }  // namespace bindery::router

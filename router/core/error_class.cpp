@@ -42,9 +42,14 @@ std::vector<StatusMapConfig> StatusMap::defaults() {
     smpp.codes.push_back({0x64, 0x64, E::temporary});
     smpp.codes.push_back({0xFF, 0xFF, E::temporary});
     // Permanent: message format / address / parameter errors.
-    for (const auto& r : std::vector<std::pair<std::int64_t, std::int64_t>>{
-             {0x01, 0x03}, {0x0A, 0x0B}, {0x43, 0x43}, {0x45, 0x45}, {0x48, 0x51},
-             {0x61, 0x62}, {0x65, 0x66}, {0xC0, 0xC4}}) {
+    for (const auto& r : std::vector<std::pair<std::int64_t, std::int64_t>>{{0x01, 0x03},
+                                                                            {0x0A, 0x0B},
+                                                                            {0x43, 0x43},
+                                                                            {0x45, 0x45},
+                                                                            {0x48, 0x51},
+                                                                            {0x61, 0x62},
+                                                                            {0x65, 0x66},
+                                                                            {0xC0, 0xC4}}) {
         smpp.codes.push_back({r.first, r.second, E::permanent});
     }
 
@@ -62,12 +67,12 @@ std::vector<StatusMapConfig> StatusMap::defaults() {
     kavenegar.codes.push_back({409, 409, E::temporary});
     kavenegar.codes.push_back({418, 418, E::temporary});
     kavenegar.codes.push_back({451, 451, E::throttled});
-    kavenegar.codes.push_back({401, 401, E::temporary});   // account deactivated: alert, keep
-    kavenegar.codes.push_back({403, 403, E::temporary});   // key invalid: config fix, keep
+    kavenegar.codes.push_back({401, 401, E::temporary});  // account deactivated: alert, keep
+    kavenegar.codes.push_back({403, 403, E::temporary});  // key invalid: config fix, keep
     kavenegar.codes.push_back({407, 407, E::temporary});
     kavenegar.codes.push_back({412, 412, E::temporary});
     kavenegar.codes.push_back({416, 416, E::temporary});
-    kavenegar.codes.push_back({429, 429, E::temporary});   // IP restricted: config
+    kavenegar.codes.push_back({429, 429, E::temporary});  // IP restricted: config
     kavenegar.codes.push_back({500, 599, E::temporary});
     return {std::move(smpp), std::move(http), std::move(kavenegar)};
 }

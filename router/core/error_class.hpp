@@ -12,22 +12,22 @@
 namespace bindery::router {
 
 enum class ErrorClass : std::uint8_t {
-    temporary,   // retry with backoff; counts against the provider's breaker
-    throttled,   // retry with backoff; the provider is alive (does not trip the breaker)
-    permanent,   // no retry: FAILED_PERM; the provider is healthy (not the breaker's business)
+    temporary,  // retry with backoff; counts against the provider's breaker
+    throttled,  // retry with backoff; the provider is alive (does not trip the breaker)
+    permanent,  // no retry: FAILED_PERM; the provider is healthy (not the breaker's business)
 };
 std::string_view to_string(ErrorClass c) noexcept;
 
 struct CodeRange {
     std::int64_t first = 0;
-    std::int64_t last = 0;   // inclusive
+    std::int64_t last = 0;  // inclusive
     ErrorClass error_class = ErrorClass::temporary;
 };
 
 // One table per provider kind. Plain config input: the app fills it from YAML.
 struct StatusMapConfig {
     std::string kind;
-    std::vector<CodeRange> codes;   // first match wins
+    std::vector<CodeRange> codes;  // first match wins
     ErrorClass fallback = ErrorClass::temporary;
 };
 

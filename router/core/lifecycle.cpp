@@ -28,16 +28,14 @@ bool transition_allowed(MessageState from, MessageState to) noexcept {
         case S::sent:
             return to == S::delivered || to == S::undeliverable || to == S::expired ||
                    to == S::rejected;
-        case S::failed_temp:
-            return to == S::queued || to == S::dead_letter || to == S::cancelled;
+        case S::failed_temp: return to == S::queued || to == S::dead_letter || to == S::cancelled;
         case S::delivered:
         case S::undeliverable:
         case S::expired:
         case S::rejected:
         case S::failed_perm:
         case S::dead_letter:
-        case S::cancelled:
-            return false;
+        case S::cancelled: return false;
     }
     return false;
 }

@@ -15,7 +15,8 @@ bool transition_allowed(MessageState from, MessageState to) noexcept;
 
 // The message state the carrier verdicts of its segments imply, or nullopt while undecided:
 // DELIVERED when every segment is delivered; as soon as one segment has failed, the worst failed
-// verdict (REJECTED > UNDELIVERABLE > EXPIRED), because the message can no longer be delivered whole.
+// verdict (REJECTED > UNDELIVERABLE > EXPIRED), because the message can no longer be delivered
+// whole.
 std::optional<MessageState> aggregate_segments(std::span<const Segment> segments) noexcept;
 
 MessageState to_message_state(SegmentState s) noexcept;

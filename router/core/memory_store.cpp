@@ -185,7 +185,9 @@ struct InMemoryStore::Impl {
 };
 
 namespace {
-Unexpected<StoreError> down() { return Unexpected(StoreError{StoreErrc::unavailable, "store offline"}); }
+Unexpected<StoreError> down() {
+    return Unexpected(StoreError{StoreErrc::unavailable, "store offline"});
+}
 }  // namespace
 
 InMemoryStore::InMemoryStore() : impl_(std::make_unique<Impl>()) {}
@@ -200,7 +202,7 @@ Expected<void, StoreError> InMemoryStore::insert_batch(std::span<const Message> 
                                                        std::span<const MessageEvent> events) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->unavailable) return down();
-    std::map<std::string, CreditAmount, std::less<>> needed;   // metered client -> charges
+    std::map<std::string, CreditAmount, std::less<>> needed;  // metered client -> charges
     for (const auto& m : messages) {
         if (impl_->messages.contains(m.id)) {
             return Unexpected(StoreError{StoreErrc::duplicate, m.id.to_string()});
@@ -256,9 +258,9 @@ Expected<void, StoreError> InMemoryStore::transition(const Message& next, Messag
         return Unexpected(StoreError{StoreErrc::not_found, next.id.to_string()});
     }
     if (it->second.state != from) {
-        return Unexpected(StoreError{StoreErrc::conflict,
-                                     std::string("stored state is ") +
-                                         std::string(to_string(it->second.state))});
+        return Unexpected(
+            StoreError{StoreErrc::conflict,
+                       std::string("stored state is ") + std::string(to_string(it->second.state))});
     }
     impl_->unindex(it->second);
     it->second = next;
@@ -348,7 +350,8 @@ Expected<CreditAccount, StoreError> InMemoryStore::credit_open(std::string_view 
                                                                CaptureOn capture, SystemTime at) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->unavailable) return down();
-    if (initial < 0) return Unexpected(StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
+    if (initial < 0)
+        return Unexpected(StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
     const auto it = impl_->accounts.find(client);
     if (it != impl_->accounts.end()) {
         it->second.capture = capture;
@@ -356,7 +359,8 @@ Expected<CreditAccount, StoreError> InMemoryStore::credit_open(std::string_view 
     }
     CreditAccount account{std::string(client), initial, 0, capture, at};
     impl_->accounts.emplace(std::string(client), account);
-    impl_->enter(std::string(client), std::nullopt, CreditKind::topup, initial, at, "initial balance");
+    impl_->enter(std::string(client), std::nullopt, CreditKind::topup, initial, at,
+                 "initial balance");
     return account;
 }
 
@@ -376,7 +380,8 @@ Expected<CreditAccount, StoreError> InMemoryStore::credit_add(std::string_view c
     }
     if (it == impl_->accounts.end()) {
         it = impl_->accounts
-                 .emplace(std::string(client), CreditAccount{std::string(client), 0, 0, capture_if_new, at})
+                 .emplace(std::string(client),
+                          CreditAccount{std::string(client), 0, 0, capture_if_new, at})
                  .first;
     }
     it->second.balance += amount;
@@ -394,8 +399,9 @@ Expected<std::optional<CreditAccount>, StoreError> InMemoryStore::credit_account
     return std::optional<CreditAccount>(it->second);
 }
 
-Expected<std::vector<CreditEntry>, StoreError> InMemoryStore::credit_ledger(
-    std::string_view client, std::uint64_t after_seq, std::uint32_t limit) {
+Expected<std::vector<CreditEntry>, StoreError> InMemoryStore::credit_ledger(std::string_view client,
+                                                                            std::uint64_t after_seq,
+                                                                            std::uint32_t limit) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->unavailable) return down();
     const std::size_t cap = limit == 0 ? 100 : limit;

@@ -18,12 +18,12 @@
 namespace bindery::router {
 
 enum class StoreErrc : std::uint8_t {
-    unavailable,   // cannot reach / open / write (disk full, locked too long, connection lost)
-    conflict,      // transition's `from` did not match the stored state
+    unavailable,  // cannot reach / open / write (disk full, locked too long, connection lost)
+    conflict,     // transition's `from` did not match the stored state
     not_found,
-    duplicate,     // insert of an id that exists
-    corrupt,       // a row that cannot be read back
-    insufficient_credit,   // a metered client's balance cannot cover the charge (nothing stored)
+    duplicate,            // insert of an id that exists
+    corrupt,              // a row that cannot be read back
+    insufficient_credit,  // a metered client's balance cannot cover the charge (nothing stored)
 };
 std::string_view to_string(StoreErrc e) noexcept;
 
@@ -68,7 +68,7 @@ ReceiptLookup first_receipt_target(std::span<const std::string> keys, Lookup&& l
 }
 
 struct StoredPage {
-    std::vector<Message> messages;   // ascending id
+    std::vector<Message> messages;  // ascending id
     std::optional<MessageId> next;
 };
 
@@ -81,7 +81,8 @@ struct TransitionWrite {
     // dispatch (QUEUED -> SENDING) when the router does not record dispatches
     // (RouterConfig::record_dispatch). `from` is then the state before it (earlier->from), and
     // the write takes the message from there to next.state in one compare-and-set.
-    std::optional<MessageEvent> earlier = std::nullopt;   // brace-initialised writes may leave it out
+    std::optional<MessageEvent> earlier =
+        std::nullopt;  // brace-initialised writes may leave it out
 };
 
 class MessageStore {
@@ -179,8 +180,8 @@ public:
     // Makes `client` metered: creates its account with `initial` balance (a `topup` ledger entry)
     // when it has none; an existing account keeps its balance and takes `capture`.
     virtual Expected<CreditAccount, StoreError> credit_open(std::string_view client,
-                                                            CreditAmount initial,
-                                                            CaptureOn capture, SystemTime at);
+                                                            CreditAmount initial, CaptureOn capture,
+                                                            SystemTime at);
     // Adds `amount` (negative: a correction) to the balance with a `topup` entry, creating the
     // account (with `capture_if_new`) when missing. insufficient_credit when the balance would
     // fall below zero.

@@ -24,12 +24,14 @@ public:
     // The carriers paused now, by name.
     virtual Expected<std::vector<std::string>, StoreError> paused_carriers() = 0;
     // Durable when it returns. Pausing a paused carrier (or resuming a running one) is a no-op.
-    virtual Expected<void, StoreError> set_paused(std::string_view carrier, bool paused, SystemTime at) = 0;
+    virtual Expected<void, StoreError> set_paused(std::string_view carrier, bool paused,
+                                                  SystemTime at) = 0;
     // The new message a dead letter was retried as, if it was.
-    virtual Expected<std::optional<MessageId>, StoreError> retry_of(const MessageId& dead_letter) = 0;
+    virtual Expected<std::optional<MessageId>, StoreError> retry_of(
+        const MessageId& dead_letter) = 0;
     // Durable when it returns. A dead letter keeps its first retry: a second record is ignored.
-    virtual Expected<void, StoreError> record_retry(const MessageId& dead_letter, const MessageId& new_id,
-                                                    SystemTime at) = 0;
+    virtual Expected<void, StoreError> record_retry(const MessageId& dead_letter,
+                                                    const MessageId& new_id, SystemTime at) = 0;
 };
 
 class InMemoryOperatorState final : public OperatorState {
@@ -41,16 +43,20 @@ public:
         for (const auto& [name, at] : paused_) out.push_back(name);
         return out;
     }
-    Expected<void, StoreError> set_paused(std::string_view carrier, bool paused, SystemTime at) override {
+    Expected<void, StoreError> set_paused(std::string_view carrier, bool paused,
+                                          SystemTime at) override {
         const std::lock_guard lock(mutex_);
-        if (paused) paused_.emplace(std::string(carrier), at);
-        else paused_.erase(std::string(carrier));
+        if (paused)
+            paused_.emplace(std::string(carrier), at);
+        else
+            paused_.erase(std::string(carrier));
         return {};
     }
     Expected<std::optional<MessageId>, StoreError> retry_of(const MessageId& dead_letter) override {
         const std::lock_guard lock(mutex_);
         const auto it = retries_.find(dead_letter);
-        return it == retries_.end() ? std::optional<MessageId>() : std::optional<MessageId>(it->second);
+        return it == retries_.end() ? std::optional<MessageId>()
+                                    : std::optional<MessageId>(it->second);
     }
     Expected<void, StoreError> record_retry(const MessageId& dead_letter, const MessageId& new_id,
                                             SystemTime) override {

@@ -19,12 +19,8 @@ const void* metadata_get();
 namespace bindery::router {
 namespace {
 
-constexpr std::uint16_t digit_bit(char c) {
-    return static_cast<std::uint16_t>(1u << (c - '0'));
-}
-constexpr bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+constexpr std::uint16_t digit_bit(char c) { return static_cast<std::uint16_t>(1u << (c - '0')); }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // A set of strings of digits cut to their first two characters: the empty string, one-digit
 // strings, and the first two digits of longer ones.

@@ -144,7 +144,7 @@ std::string_view to_string(NumberErrc e) noexcept {
 PhoneNumberNormalizer::PhoneNumberNormalizer(PhoneNumberConfig config)
     : config_(std::move(config)),
       parse_region_(config_.default_region.empty() ? "ZZ" : config_.default_region) {
-    static_cast<void>(calling_codes());   // read the metadata now, not on the first message
+    static_cast<void>(calling_codes());  // read the metadata now, not on the first message
 }
 
 Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_view raw) const {
@@ -166,7 +166,7 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize(std::string_
 std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normalize_canonical(
     std::string_view raw) const {
     constexpr std::size_t kMinDigits = 7;
-    constexpr std::size_t kMaxDigits = 15;   // E.164's longest; the NSN fits a uint64 either way
+    constexpr std::size_t kMaxDigits = 15;  // E.164's longest; the NSN fits a uint64 either way
     if (raw.size() < 1 + kMinDigits || raw.size() > 1 + kMaxDigits || raw.front() != '+') {
         return std::nullopt;
     }
@@ -184,10 +184,10 @@ std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normali
             break;
         }
     }
-    if (code_length == 0) return std::nullopt;   // Parse words the refusal
+    if (code_length == 0) return std::nullopt;  // Parse words the refusal
     const CallingCodeInfo& info = codes[code];
     const std::string_view nsn = digits.substr(code_length);
-    const unsigned second = 1u << static_cast<unsigned>(nsn[1] - '0');   // the NSN has 4+ digits
+    const unsigned second = 1u << static_cast<unsigned>(nsn[1] - '0');  // the NSN has 4+ digits
     const auto starts = info.national_prefix_starts[static_cast<std::size_t>(nsn[0] - '0')];
     if ((starts & (kOneDigitMatch | second)) != 0u) return std::nullopt;
 
@@ -208,7 +208,8 @@ std::optional<Expected<PhoneNumber, NumberError>> PhoneNumberNormalizer::normali
     return classify(*PhoneNumberUtil::GetInstance(), number, config_.mobile_only, raw, &info, nsn);
 }
 
-Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(std::string_view raw) const {
+Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(
+    std::string_view raw) const {
     const bool blank = std::all_of(raw.begin(), raw.end(), [](char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     });
@@ -224,7 +225,8 @@ Expected<PhoneNumber, NumberError> PhoneNumberNormalizer::normalize_parsed(std::
                         config_.default_region.empty()
                             ? "no country code (use the +CC international form)"
                             : "invalid country code");
-        case PhoneNumberUtil::NOT_A_NUMBER: return fail(NumberErrc::not_a_number, "not a phone number");
+        case PhoneNumberUtil::NOT_A_NUMBER:
+            return fail(NumberErrc::not_a_number, "not a phone number");
         case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
         case PhoneNumberUtil::TOO_SHORT_NSN: return fail(NumberErrc::too_short, "too short");
         case PhoneNumberUtil::TOO_LONG_NSN: return fail(NumberErrc::too_long, "too long");

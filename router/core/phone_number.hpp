@@ -11,14 +11,24 @@
 namespace bindery::router {
 
 enum class NumberType : std::uint8_t {
-    fixed_line, mobile, fixed_line_or_mobile, toll_free, premium_rate, shared_cost, voip,
-    personal_number, pager, uan, voicemail, unknown,
+    fixed_line,
+    mobile,
+    fixed_line_or_mobile,
+    toll_free,
+    premium_rate,
+    shared_cost,
+    voip,
+    personal_number,
+    pager,
+    uan,
+    voicemail,
+    unknown,
 };
 std::string_view to_string(NumberType t) noexcept;
 
 struct PhoneNumber {
-    std::string e164;          // "+989123456789"
-    std::string region;        // "IR"; "001" for non-geographic entities
+    std::string e164;    // "+989123456789"
+    std::string region;  // "IR"; "001" for non-geographic entities
     std::uint32_t country_code = 0;
     NumberType type = NumberType::unknown;
 };
@@ -29,14 +39,14 @@ enum class NumberErrc : std::uint8_t {
     invalid_country_code,
     too_short,
     too_long,
-    invalid_number,     // parses, but no such number exists in the numbering plan
-    not_allowed_type,   // e.g. a fixed line when only mobiles are allowed
+    invalid_number,    // parses, but no such number exists in the numbering plan
+    not_allowed_type,  // e.g. a fixed line when only mobiles are allowed
 };
 std::string_view to_string(NumberErrc e) noexcept;
 
 struct NumberError {
     NumberErrc code = NumberErrc::invalid_number;
-    std::string reason;   // for the client: "destination: ..."
+    std::string reason;  // for the client: "destination: ..."
 };
 
 struct PhoneNumberConfig {
@@ -62,10 +72,10 @@ private:
     // "+CC<NSN>" without Parse; nullopt when the input must take normalize_parsed().
     std::optional<Expected<PhoneNumber, NumberError>> normalize_canonical(
         std::string_view raw) const;
-    friend struct PhoneNumberNormalizerPeer;   // differential test and benchmark
+    friend struct PhoneNumberNormalizerPeer;  // differential test and benchmark
 
     PhoneNumberConfig config_;
-    std::string parse_region_;   // default_region, or "ZZ" (unknown) when it is empty
+    std::string parse_region_;  // default_region, or "ZZ" (unknown) when it is empty
 };
 
 }  // namespace bindery::router

@@ -18,13 +18,13 @@ struct OutboundMessage {
     MessageId id;
     std::string client;
     std::string sender;
-    std::string destination;   // E.164 ("+" and digits); the provider applies its TON/NPI rules
-    std::string text;          // UTF-8; the provider picks encoding and segmentation...
-    std::optional<TextEncoding> encoding;   // ...unless the client forced one
+    std::string destination;  // E.164 ("+" and digits); the provider applies its TON/NPI rules
+    std::string text;         // UTF-8; the provider picks encoding and segmentation...
+    std::optional<TextEncoding> encoding;  // ...unless the client forced one
     Priority priority = Priority::normal;
-    SystemTime expires_at{};   // validity end, for validity_period / TTL fields
+    SystemTime expires_at{};  // validity end, for validity_period / TTL fields
     bool want_receipt = true;
-    std::uint32_t attempt = 1;   // 1-based
+    std::uint32_t attempt = 1;  // 1-based
 };
 
 // Why a send failed, in the provider's terms. The router classifies it with the StatusMap of the
@@ -41,20 +41,27 @@ enum class SendErrorKind : std::uint8_t {
 
 struct SendError {
     SendErrorKind kind = SendErrorKind::status;
-    std::int64_t code = 0;   // command_status, HTTP status or Kavenegar return.status
+    std::int64_t code = 0;  // command_status, HTTP status or Kavenegar return.status
     std::string text;
 };
 
 struct SendResult {
     // One provider id per segment on success (a provider without per-segment ids returns one).
     std::vector<std::string> segment_ids;
-    std::optional<SendError> error;   // absent: accepted by the provider
+    std::optional<SendError> error;  // absent: accepted by the provider
     bool ok() const noexcept { return !error.has_value(); }
 };
 
 // Carrier verdict carried by a receipt, already mapped from stat:/message_state/Kavenegar status.
 enum class ReceiptStatus : std::uint8_t {
-    enroute, accepted, delivered, expired, deleted, undeliverable, unknown, rejected,
+    enroute,
+    accepted,
+    delivered,
+    expired,
+    deleted,
+    undeliverable,
+    unknown,
+    rejected,
 };
 std::string_view to_string(ReceiptStatus s) noexcept;
 
@@ -70,10 +77,10 @@ enum class ReceiptIdMatch : std::uint8_t {
 };
 
 struct Receipt {
-    std::string provider;      // the provider's name()
-    std::string provider_id;   // the id the receipt refers to (one segment)
+    std::string provider;     // the provider's name()
+    std::string provider_id;  // the id the receipt refers to (one segment)
     ReceiptStatus status = ReceiptStatus::unknown;
-    std::string error;         // carrier error code, "" when none
+    std::string error;  // carrier error code, "" when none
     std::optional<SystemTime> done_at;
     // Optional: called exactly once (from the sink's thread, e.g. the router's poll) when the
     // sink is done with the receipt: `recorded` true once the state change it caused is durable,
@@ -81,13 +88,13 @@ struct Receipt {
     // called while the store cannot take it (the sink retries). A provider answers the carrier
     // (deliver_sm_resp) from here, so an acknowledged receipt is never lost to a crash.
     std::function<void(bool recorded)> settled;
-    ReceiptIdMatch id_match = ReceiptIdMatch::any_reading;   // how provider_id is matched
+    ReceiptIdMatch id_match = ReceiptIdMatch::any_reading;  // how provider_id is matched
 };
 
 struct ProviderHealth {
-    bool connected = false;   // at least one bind/connection usable
+    bool connected = false;  // at least one bind/connection usable
     std::uint32_t inflight = 0;
-    std::uint32_t capacity = 0;   // free send slots right now (window room, TPS budget)
+    std::uint32_t capacity = 0;  // free send slots right now (window room, TPS budget)
 };
 
 // Where providers deliver receipts. Callable from any thread. The sink calls Receipt::settled, if

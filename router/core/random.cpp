@@ -46,16 +46,17 @@ std::uint64_t Rng::below(std::uint64_t bound) noexcept {
 
 MessageId MessageIdGenerator::next(SystemTime wall_now) noexcept {
     const auto since_epoch = wall_now.time_since_epoch();
-    const auto ms_signed = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
+    const auto ms_signed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
     std::uint64_t ms = ms_signed < 0 ? 0 : static_cast<std::uint64_t>(ms_signed);
     ms &= 0xFFFF'FFFF'FFFFULL;
     if (ms > last_ms_) {
         last_ms_ = ms;
-        counter_ = static_cast<std::uint16_t>(rng_.next() & 0x3FF);   // leave headroom
+        counter_ = static_cast<std::uint16_t>(rng_.next() & 0x3FF);  // leave headroom
     } else if (counter_ < 0xFFF) {
-        ++counter_;   // same (or earlier) millisecond: keep ordering by the counter
+        ++counter_;  // same (or earlier) millisecond: keep ordering by the counter
     } else {
-        ++last_ms_;   // counter exhausted: borrow the next millisecond
+        ++last_ms_;  // counter exhausted: borrow the next millisecond
         counter_ = 0;
     }
     const std::uint64_t rand_b = rng_.next();

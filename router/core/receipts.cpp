@@ -53,11 +53,10 @@ std::string to_base(std::uint64_t value, unsigned base) {
 
 }  // namespace
 
-std::string provider_id_key(std::string_view provider_id) {
-    return canonical(provider_id);
-}
+std::string provider_id_key(std::string_view provider_id) { return canonical(provider_id); }
 
-std::optional<std::string> rebase_provider_id(std::string_view provider_id, unsigned from, unsigned to) {
+std::optional<std::string> rebase_provider_id(std::string_view provider_id, unsigned from,
+                                              unsigned to) {
     const auto value = parse_base(canonical(provider_id), from);
     if (!value) return std::nullopt;
     return to_base(*value, to);
@@ -133,10 +132,11 @@ std::vector<Receipt> PendingReceipts::take_matching(std::string_view provider,
         for (auto e = first; e != last; ++e) {
             // keys[0] is the id itself; the others are readings, which exact receipts refuse.
             if (k > 0 && held_.at(e->second).receipt.id_match == ReceiptIdMatch::exact) continue;
-            if (std::find(seqs.begin(), seqs.end(), e->second) == seqs.end()) seqs.push_back(e->second);
+            if (std::find(seqs.begin(), seqs.end(), e->second) == seqs.end())
+                seqs.push_back(e->second);
         }
     }
-    std::sort(seqs.begin(), seqs.end());   // arrival order
+    std::sort(seqs.begin(), seqs.end());  // arrival order
     for (auto seq : seqs) {
         const auto it = held_.find(seq);
         if (it == held_.end()) continue;

@@ -32,7 +32,8 @@ std::vector<std::string> receipt_id_keys(std::string_view provider_id, ReceiptId
 // `provider_id` (its provider_id_key) read as a number in base `from` and written in base `to`
 // (10 or 16, lower-case, no leading zeros): ("0255", 10, 16) -> "ff". nullopt when it is not a
 // number in base `from` or does not fit 64 bits.
-std::optional<std::string> rebase_provider_id(std::string_view provider_id, unsigned from, unsigned to);
+std::optional<std::string> rebase_provider_id(std::string_view provider_id, unsigned from,
+                                              unsigned to);
 
 struct PendingReceiptConfig {
     std::size_t capacity = 10'000;
@@ -56,13 +57,13 @@ public:
 private:
     struct Held {
         Receipt receipt;
-        std::vector<std::string> index_keys;   // provider + '\n' + key, as in by_key_
+        std::vector<std::string> index_keys;  // provider + '\n' + key, as in by_key_
         TimePoint since;
     };
     void erase(std::map<std::uint64_t, Held>::iterator it);
 
     PendingReceiptConfig config_;
-    std::map<std::uint64_t, Held> held_;   // arrival order
+    std::map<std::uint64_t, Held> held_;  // arrival order
     std::unordered_multimap<std::string, std::uint64_t> by_key_;
     std::uint64_t next_seq_ = 0;
 };

@@ -7,7 +7,8 @@ namespace bindery::router {
 
 std::chrono::milliseconds backoff_ceiling(const RetryPolicy& policy, std::uint32_t attempt,
                                           bool throttled) noexcept {
-    const double base = static_cast<double>((throttled ? policy.throttle_base : policy.base).count());
+    const double base =
+        static_cast<double>((throttled ? policy.throttle_base : policy.base).count());
     const double cap = static_cast<double>(policy.cap.count());
     const double exponent = static_cast<double>(attempt == 0 ? 0 : attempt - 1);
     const double mult = std::max(1.0, policy.multiplier);

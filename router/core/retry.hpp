@@ -9,9 +9,9 @@
 namespace bindery::router {
 
 struct RetryPolicy {
-    std::uint32_t max_attempts = 5;                   // including the first
-    std::chrono::milliseconds base{1000};             // delay before the 2nd attempt (no jitter)
-    std::chrono::milliseconds cap{300'000};           // upper bound of any delay
+    std::uint32_t max_attempts = 5;          // including the first
+    std::chrono::milliseconds base{1000};    // delay before the 2nd attempt (no jitter)
+    std::chrono::milliseconds cap{300'000};  // upper bound of any delay
     double multiplier = 2.0;
     // Fraction of the delay that is randomized: delay = d * (1 - jitter) + U[0, d * jitter].
     // 1.0 is "full jitter", 0.5 "equal jitter", 0 none.

@@ -52,7 +52,7 @@ std::string describe(const SendError& e) {
 std::optional<SegmentState> segment_verdict(ReceiptStatus s) noexcept {
     switch (s) {
         case ReceiptStatus::enroute:
-        case ReceiptStatus::accepted: return std::nullopt;   // intermediate
+        case ReceiptStatus::accepted: return std::nullopt;  // intermediate
         case ReceiptStatus::delivered: return SegmentState::delivered;
         case ReceiptStatus::expired: return SegmentState::expired;
         case ReceiptStatus::deleted:
@@ -104,19 +104,21 @@ void Router::add_provider(Provider& provider, std::optional<BreakerConfig> break
 
 // Runs without the router's lock: touches only config, the normalizer, the planner and the routing
 // rules (all read-only). The id is assigned later, under the lock.
-Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, SystemTime wall) const {
+Expected<Message, SubmitError> Router::validate(const SubmitRequest& request,
+                                                SystemTime wall) const {
     const auto& cfg = config_.acceptance;
     if (request.client.empty()) return refuse(SubmitErrc::invalid_request, "client: empty");
     if (request.sender.empty()) return refuse(SubmitErrc::invalid_sender, "sender: empty");
     if (request.sender.size() > cfg.max_sender_length) {
-        return refuse(SubmitErrc::invalid_sender, "sender: longer than " +
-                                                      std::to_string(cfg.max_sender_length));
+        return refuse(SubmitErrc::invalid_sender,
+                      "sender: longer than " + std::to_string(cfg.max_sender_length));
     }
     const bool alphanumeric = std::any_of(request.sender.begin(), request.sender.end(), [](char c) {
         return !(c >= '0' && c <= '9') && c != '+';
     });
     if (alphanumeric && request.sender.size() > 11) {
-        return refuse(SubmitErrc::invalid_sender, "sender: alphanumeric senders have at most 11 characters");
+        return refuse(SubmitErrc::invalid_sender,
+                      "sender: alphanumeric senders have at most 11 characters");
     }
     if (!request.callback_url.empty() && !request.callback_url.starts_with("http://") &&
         !request.callback_url.starts_with("https://")) {
@@ -136,15 +138,15 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
         plan = *planned;
     }
     if (plan.segments == 0 || plan.segments > cfg.max_segments) {
-        return refuse(SubmitErrc::invalid_text,
-                      "text: " + std::to_string(plan.segments) + " segments (at most " +
-                          std::to_string(cfg.max_segments) + ")");
+        return refuse(SubmitErrc::invalid_text, "text: " + std::to_string(plan.segments) +
+                                                    " segments (at most " +
+                                                    std::to_string(cfg.max_segments) + ")");
     }
     const auto validity = request.validity.value_or(cfg.default_validity);
     if (validity <= std::chrono::seconds(0) || validity > cfg.max_validity) {
-        return refuse(SubmitErrc::invalid_request,
-                      "validity: must be between 1 and " + std::to_string(cfg.max_validity.count()) +
-                          " seconds");
+        return refuse(SubmitErrc::invalid_request, "validity: must be between 1 and " +
+                                                       std::to_string(cfg.max_validity.count()) +
+                                                       " seconds");
     }
     if (request.schedule_at && *request.schedule_at > wall + cfg.max_schedule_ahead) {
         return refuse(SubmitErrc::invalid_request, "schedule_at: too far ahead");
@@ -171,7 +173,8 @@ Expected<Message, SubmitError> Router::validate(const SubmitRequest& request, Sy
     if (request.schedule_at && *request.schedule_at > wall) m.schedule_at = request.schedule_at;
     const Route* route = routing_.match(m);
     if (route == nullptr) {
-        return refuse(SubmitErrc::invalid_destination, "destination: no route for " + m.destination);
+        return refuse(SubmitErrc::invalid_destination,
+                      "destination: no route for " + m.destination);
     }
     m.charge = prices_.charge(m.destination, route->name, m.segments_estimate);
     return m;
@@ -189,7 +192,7 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
     out.reserve(batch.size());
     std::vector<Message> accepted;
     std::vector<MessageEvent> events;
-    std::vector<std::size_t> slots;   // index in `out` of each accepted message
+    std::vector<std::size_t> slots;  // index in `out` of each accepted message
     {
         std::lock_guard lock(mutex_);
         for (auto& message : checked) {
@@ -203,22 +206,22 @@ std::vector<SubmitOutcome> Router::submit(std::span<const SubmitRequest> batch, 
             if (!accepting_ || backlog >= config_.backpressure.high_watermark) {
                 accepting_ = false;
                 ++stats_.backpressured;
-                out.emplace_back(Unexpected(SubmitError{
-                    SubmitErrc::backlog_full, "backlog full, retry later",
-                    config_.backpressure.retry_after}));
+                out.emplace_back(
+                    Unexpected(SubmitError{SubmitErrc::backlog_full, "backlog full, retry later",
+                                           config_.backpressure.retry_after}));
                 continue;
             }
             Message m = std::move(message).value();
             m.id = ids_.next(wall);
-            events.push_back(
-                MessageEvent{m.id, MessageState::accepted, MessageState::queued, wall, 0, {}, "accepted"});
+            events.push_back(MessageEvent{
+                m.id, MessageState::accepted, MessageState::queued, wall, 0, {}, "accepted"});
             slots.push_back(out.size());
             out.emplace_back(
                 SubmitAccepted{m.id, m.destination, m.encoding, m.segments_estimate, m.charge});
             accepted.push_back(std::move(m));
         }
         if (accepted.empty()) return out;
-        inserting_ += accepted.size();   // counted in the backlog while the store commits
+        inserting_ += accepted.size();  // counted in the backlog while the store commits
     }
 
     // Outside the lock: the store may group-commit concurrent callers' batches, and poll() goes on.
@@ -281,8 +284,8 @@ void Router::record_from(Message before, Message& message, MessageState to, Syst
     message.state = to;
     message.updated_at = wall;
     w.write.from = from;
-    w.write.event =
-        MessageEvent{message.id, from, to, wall, message.attempts, message.provider, std::move(detail)};
+    w.write.event = MessageEvent{
+        message.id, from, to, wall, message.attempts, message.provider, std::move(detail)};
     if (leaving) {
         w.write.next = std::move(message);
     } else {
@@ -290,7 +293,7 @@ void Router::record_from(Message before, Message& message, MessageState to, Syst
     }
     if (const auto u = unrecorded_.find(w.write.next.id); u != unrecorded_.end()) {
         assert(from == MessageState::sending);
-        w.write.from = u->second.from;   // what the store has
+        w.write.from = u->second.from;  // what the store has
         w.write.earlier = std::move(u->second);
         unrecorded_.erase(u);
     }
@@ -311,7 +314,7 @@ void Router::record_receipt(Message next, MessageState from, MessageEvent event,
     w.on_commit = [shared] { settle(*shared, true); };
     w.on_fail = [this, shared](const StoreError&) {
         if (stats_.receipts > 0) --stats_.receipts;
-        receipt_retry_.push_back(std::move(*shared));   // read again from the store next poll
+        receipt_retry_.push_back(std::move(*shared));  // read again from the store next poll
     };
     writes_.push_back(std::move(w));
 }
@@ -333,7 +336,7 @@ void Router::flush(SystemTime wall, std::unique_lock<std::mutex>* lock, bool to_
 
 void Router::finish_writes(SystemTime wall) {
     std::unique_lock lock(mutex_);
-    flushed_.wait(lock, [this] { return !flushing_; });   // as poll()
+    flushed_.wait(lock, [this] { return !flushing_; });  // as poll()
     flush(wall, &lock, true);
     update_accepting();
 }
@@ -374,7 +377,7 @@ void Router::start_batch(std::unique_lock<std::mutex>* lock) {
     flight->writes.reserve(flight->batch.size());
     for (auto& w : flight->batch) flight->writes.push_back(std::move(w.write));
     std::function<void()> done;
-    if (config_.pipeline_writes && hooks_.wake) done = hooks_.wake;   // a poll to complete it
+    if (config_.pipeline_writes && hooks_.wake) done = hooks_.wake;  // a poll to complete it
     // A store may commit right here (the default start_transition_batch does): not under the lock.
     flight->pending = without_lock(
         lock, [&] { return store_.start_transition_batch(flight->writes, std::move(done)); });
@@ -458,15 +461,12 @@ void Router::drop_chained(std::size_t queued,
 void Router::restore(const Message& before, SystemTime wall) {
     active_.insert_or_assign(before.id, before);
     switch (before.state) {
-        case MessageState::queued:
-            enqueue(before.id, wall);
-            break;
+        case MessageState::queued: enqueue(before.id, wall); break;
         case MessageState::accepted:
         case MessageState::failed_temp:
             delayed_.push(Timed{wall + std::chrono::seconds(1), before.id});
             break;
-        default:
-            break;   // SENDING: the send result that moved it is posted again (its on_fail)
+        default: break;  // SENDING: the send result that moved it is posted again (its on_fail)
     }
 }
 
@@ -481,10 +481,10 @@ void Router::enqueue(const MessageId& id, SystemTime wall) {
     Message& m = it->second;
     if (m.schedule_at && *m.schedule_at > wall && m.attempts == 0) {
         delayed_.push(Timed{*m.schedule_at, id});
-        ++scheduled_waiting_;   // not backlog until due
+        ++scheduled_waiting_;  // not backlog until due
         return;
     }
-    m.schedule_at.reset();   // due (or retried): not counted in scheduled_waiting_
+    m.schedule_at.reset();  // due (or retried): not counted in scheduled_waiting_
     const bool memory_full = scheduler_.size() + parked_count_ >= scheduler_.capacity();
     if (memory_full || !scheduler_.push(ScheduledItem{id, m.client, m.priority, m.cost()})) {
         // Memory queue full: the store keeps it (QUEUED); refill() brings it back.
@@ -507,7 +507,7 @@ void Router::dead_letter(Message& message, SystemTime wall, std::string why) {
     const MessageId id = message.id;
     record_from(std::move(before), message, MessageState::dead_letter, wall, why,
                 [this] { ++stats_.dead_lettered; });
-    forget(id);   // `message` is gone from here on
+    forget(id);  // `message` is gone from here on
 }
 
 void Router::update_accepting() {
@@ -541,12 +541,13 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
             const MessageId id = m.id;
             if (m.state == MessageState::queued && m.expires_at > wall &&
                 scheduler_.size() + parked_count_ >= scheduler_.capacity()) {
-                ++spilled_;   // the store keeps it; refill() reads it back in id order
+                ++spilled_;  // the store keeps it; refill() reads it back in id order
                 continue;
             }
             auto [it, inserted] = active_.emplace(id, std::move(m));
             Message& msg = it->second;
-            expiry_.push(Timed{msg.expires_at, id});   // also retries a dead letter the store refused
+            expiry_.push(
+                Timed{msg.expires_at, id});  // also retries a dead letter the store refused
             if (msg.expires_at <= wall) {
                 if (msg.state == MessageState::sending) {
                     msg.last_error = "outcome unknown (interrupted by restart)";
@@ -560,9 +561,7 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
                     record(msg, MessageState::queued, wall, "recovered", {}, failed);
                     enqueue(id, wall);
                     break;
-                case MessageState::queued:
-                    enqueue(id, wall);
-                    break;
+                case MessageState::queued: enqueue(id, wall); break;
                 case MessageState::sending:
                     // The provider may or may not have taken it: at-least-once, count it and retry.
                     msg.last_error = "outcome unknown (interrupted by restart)";
@@ -578,7 +577,7 @@ Expected<void, StoreError> Router::recover(TimePoint /*now*/, SystemTime wall) {
                     delayed_.push(Timed{msg.next_attempt_at.value_or(wall), id});
                     break;
                 default:
-                    active_.erase(it);   // not the router's to hold (SENT waits for receipts)
+                    active_.erase(it);  // not the router's to hold (SENT waits for receipts)
                     break;
             }
         }
@@ -608,7 +607,7 @@ void Router::poll(TimePoint now, SystemTime wall) {
     // (cancel() refuses SENT ones), so nothing read here goes stale before it is used; a receipt
     // changed by an earlier receipt of this poll is taken from receipt_overlay_.
     std::vector<std::optional<ReceiptLookup>> lookups(items.size());
-    std::vector<std::size_t> at;   // the items that are receipts
+    std::vector<std::size_t> at;  // the items that are receipts
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (std::holds_alternative<Receipt>(items[i])) at.push_back(i);
     }
@@ -683,11 +682,12 @@ void Router::release_due(SystemTime wall) {
             const bool retry = m.state == MessageState::failed_temp;
             Message before = m;
             m.next_attempt_at.reset();
-            record_from(std::move(before), m, MessageState::queued, wall, retry ? "retry" : "recovered");
-            enqueue(id, wall);   // a failed write puts it back in delayed_ (restore)
+            record_from(std::move(before), m, MessageState::queued, wall,
+                        retry ? "retry" : "recovered");
+            enqueue(id, wall);  // a failed write puts it back in delayed_ (restore)
         } else if (m.state == MessageState::queued && m.schedule_at) {
             if (scheduled_waiting_ > 0) --scheduled_waiting_;
-            m.schedule_at.reset();   // due now; stays cleared in memory only
+            m.schedule_at.reset();  // due now; stays cleared in memory only
             enqueue(id, wall);
         }
     }
@@ -702,8 +702,9 @@ void Router::expire(SystemTime wall) {
         Message& m = it->second;
         if (m.state == MessageState::queued || m.state == MessageState::failed_temp) {
             const bool waited = m.attempts == 0 && m.last_error.empty();
-            dead_letter(m, wall, waited ? "validity expired while queued (no provider available)"
-                                        : "validity expired");
+            dead_letter(m, wall,
+                        waited ? "validity expired while queued (no provider available)"
+                               : "validity expired");
         }
         // SENDING: decided when its result arrives.
     }
@@ -746,7 +747,8 @@ void Router::unpark(TimePoint now) {
             --parked_by_lane_[static_cast<std::size_t>(lane)];
             const auto m = active_.find(id);
             if (m == active_.end() || m->second.state != MessageState::queued) continue;
-            scheduler_.push(ScheduledItem{id, m->second.client, m->second.priority, m->second.cost()});
+            scheduler_.push(
+                ScheduledItem{id, m->second.client, m->second.priority, m->second.cost()});
         }
         it = waiting.empty() ? parked_.erase(it) : std::next(it);
     }
@@ -816,7 +818,7 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         auto item = scheduler_.pop();
         if (!item) return;
         const auto it = active_.find(item->id);
-        if (it == active_.end() || it->second.state != MessageState::queued) continue;   // stale
+        if (it == active_.end() || it->second.state != MessageState::queued) continue;  // stale
         Message& m = it->second;
         if (m.expires_at <= wall) {
             dead_letter(m, wall, "validity expired");
@@ -850,12 +852,12 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
         ProviderSlot& slot = providers_.find(*chosen)->second;
         const std::uint32_t attempt = m.attempts + 1;
         const MessageState from = m.state;
-        std::optional<Message> before;   // as stored, put back if the write fails
+        std::optional<Message> before;  // as stored, put back if the write fails
         if (config_.record_dispatch) before = m;
         m.attempts = attempt;
         m.provider = *chosen;
         m.segments.clear();
-        slot.breaker.on_send(now);   // now: a half-open breaker counts its probes per dispatch
+        slot.breaker.on_send(now);  // now: a half-open breaker counts its probes per dispatch
         OutboundMessage out;
         out.id = m.id;
         out.client = m.client;
@@ -888,8 +890,8 @@ void Router::dispatch(TimePoint now, SystemTime wall) {
             m.state = MessageState::sending;
             m.updated_at = wall;
             unrecorded_.insert_or_assign(
-                m.id, MessageEvent{m.id, from, MessageState::sending, wall, attempt,
-                                   m.provider, "attempt " + std::to_string(attempt)});
+                m.id, MessageEvent{m.id, from, MessageState::sending, wall, attempt, m.provider,
+                                   "attempt " + std::to_string(attempt)});
             send();
             continue;
         }
@@ -909,8 +911,8 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
     const auto slot_it = providers_.find(provider);
     ErrorClass error_class = ErrorClass::permanent;
     if (result.error) {
-        const std::string_view kind = slot_it != providers_.end() ? slot_it->second.provider->kind()
-                                                                  : std::string_view();
+        const std::string_view kind =
+            slot_it != providers_.end() ? slot_it->second.provider->kind() : std::string_view();
         error_class = status_map_.classify(kind, *result.error);
     }
     if (slot_it != providers_.end()) {
@@ -919,14 +921,14 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
             if (result.error && result.error->kind == SendErrorKind::not_sent) {
                 breaker.cancel_send();
             } else {
-                breaker.record(Outcome::success, now);   // answered: the provider is alive
+                breaker.record(Outcome::success, now);  // answered: the provider is alive
             }
         } else if (result.error->kind == SendErrorKind::not_sent) {
             breaker.cancel_send();
         } else {
-            breaker.record(result.error->kind == SendErrorKind::timeout ? Outcome::timeout
-                                                                        : Outcome::failure,
-                           now);
+            breaker.record(
+                result.error->kind == SendErrorKind::timeout ? Outcome::timeout : Outcome::failure,
+                now);
         }
         note_breaker(slot_it->second, now);
     }
@@ -938,7 +940,7 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
         return;
     }
     Message& m = it->second;
-    Message before = m;   // each outcome below records once, taking it
+    Message before = m;  // each outcome below records once, taking it
 
     // The store refused the write: the message is put back (SENDING) and this result is handled
     // again on the next poll.
@@ -963,28 +965,29 @@ void Router::handle_result(const MessageId& id, std::uint32_t attempt, std::stri
         record_from(std::move(before), m, MessageState::sent, wall,
                     std::to_string(m.segments.size()) + " segment(s) accepted by " + provider,
                     std::move(release_held), retry_later, true);
-        forget(id);   // the store holds SENT messages; receipts find them by provider id
+        forget(id);  // the store holds SENT messages; receipts find them by provider id
         return;
     }
 
     const std::string why = describe(*result.error);
     if (result.error->kind == SendErrorKind::not_sent) {
         m.attempts = m.attempts > 0 ? m.attempts - 1 : 0;
-        record_from(std::move(before), m, MessageState::queued, wall, "handed back untried: " + why, {},
-                    retry_later);
+        record_from(std::move(before), m, MessageState::queued, wall, "handed back untried: " + why,
+                    {}, retry_later);
         enqueue(id, wall);
         return;
     }
     if (error_class == ErrorClass::permanent) {
         m.last_error = why;
-        record_from(std::move(before), m, MessageState::failed_perm, wall, why,
-                    [this] { ++stats_.failed_perm; }, retry_later, true);
+        record_from(
+            std::move(before), m, MessageState::failed_perm, wall, why,
+            [this] { ++stats_.failed_perm; }, retry_later, true);
         forget(id);
         return;
     }
     // Temporary or throttled: back off, unless attempts or validity have run out.
-    const auto delay = backoff_delay(config_.retry, m.attempts,
-                                     error_class == ErrorClass::throttled, jitter_);
+    const auto delay =
+        backoff_delay(config_.retry, m.attempts, error_class == ErrorClass::throttled, jitter_);
     const SystemTime due = wall + delay;
     m.last_error = why;
     m.next_attempt_at = due;
@@ -1008,7 +1011,8 @@ bool exact_target(const Receipt& receipt, const ReceiptTarget& target) {
     if (receipt.id_match != ReceiptIdMatch::exact) return true;
     const auto& segments = target.message.segments;
     return target.ref.segment < segments.size() &&
-           provider_id_key(segments[target.ref.segment].provider_id) == provider_id_key(receipt.provider_id);
+           provider_id_key(segments[target.ref.segment].provider_id) ==
+               provider_id_key(receipt.provider_id);
 }
 
 }  // namespace
@@ -1016,11 +1020,11 @@ bool exact_target(const Receipt& receipt, const ReceiptTarget& target) {
 void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, bool from_hold,
                             std::optional<ReceiptLookup> looked_up) {
     std::optional<SegmentRef> ref;
-    std::optional<Message> stored;   // read with the ref (one store read per receipt)
+    std::optional<Message> stored;  // read with the ref (one store read per receipt)
     auto found = looked_up ? std::move(*looked_up) : lookup_receipt(receipt);
     if (!found) {
         store_failed(found.error());
-        receipt_retry_.push_back(std::move(receipt));   // store trouble: next poll
+        receipt_retry_.push_back(std::move(receipt));  // store trouble: next poll
         return;
     }
     if (*found && !exact_target(receipt, **found)) found = std::optional<ReceiptTarget>();
@@ -1046,18 +1050,18 @@ void Router::handle_receipt(Receipt receipt, TimePoint now, SystemTime wall, boo
     }
     Message m;
     if (const auto o = receipt_overlay_.find(ref->id); o != receipt_overlay_.end()) {
-        m = o->second.message;   // an earlier receipt changed it, not committed yet: build on that
+        m = o->second.message;  // an earlier receipt changed it, not committed yet: build on that
     } else {
         m = std::move(*stored);
     }
     ++stats_.receipts;
     const auto verdict = segment_verdict(receipt.status);
-    if (!verdict || ref->segment >= m.segments.size()) {   // intermediate (ENROUTE ...)
+    if (!verdict || ref->segment >= m.segments.size()) {  // intermediate (ENROUTE ...)
         settle(receipt, false);
         return;
     }
     Segment& seg = m.segments[ref->segment];
-    if (seg.state == *verdict) {   // duplicate
+    if (seg.state == *verdict) {  // duplicate
         settle(receipt, false);
         return;
     }
@@ -1092,8 +1096,8 @@ MessageStatus Router::to_status(const Message& m) const {
     s.destination = m.destination;
     s.client_ref = m.client_ref;
     s.priority = m.priority;
-    s.segments = m.segments.empty() ? m.segments_estimate
-                                    : static_cast<std::uint32_t>(m.segments.size());
+    s.segments =
+        m.segments.empty() ? m.segments_estimate : static_cast<std::uint32_t>(m.segments.size());
     s.attempts = m.attempts;
     s.provider = m.provider;
     s.last_error = m.last_error;
@@ -1120,7 +1124,8 @@ Expected<MessageStatus, QueryError> Router::status(const MessageId& id,
     auto events = store_.events(id);
     if (!events) return Unexpected(QueryError{QueryErrc::unavailable, events.error().detail});
     for (auto& e : *events) {
-        s.history.push_back(StatusEvent{e.from, e.to, e.at, std::move(e.provider), std::move(e.detail)});
+        s.history.push_back(
+            StatusEvent{e.from, e.to, e.at, std::move(e.provider), std::move(e.detail)});
     }
     return s;
 }
@@ -1135,7 +1140,7 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
     // poll writing without the lock (flush) is waited for: its outcome decides.
     std::unique_lock lock(mutex_);
     flushed_.wait(lock, [this] { return !flushing_; });
-    assert(writes_.empty());   // poll() and recover() flush before letting go of the lock
+    assert(writes_.empty());  // poll() and recover() flush before letting go of the lock
     // A pipelined poll's batch may still be in flight: its outcome decides too.
     if (in_flight_) finish_batch(wall, nullptr);
     auto refuse_change = [](ChangeErrc code, std::string reason,
@@ -1158,14 +1163,16 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
 
     if (const auto it = active_.find(id); it != active_.end()) {
         Message& m = it->second;
-        if (client && m.client != *client) return refuse_change(ChangeErrc::not_found, "no such message");
+        if (client && m.client != *client)
+            return refuse_change(ChangeErrc::not_found, "no such message");
         if (!transition_allowed(m.state, MessageState::cancelled)) return not_cancellable(m.state);
         // Counted in scheduled_waiting_ while waiting for its schedule (enqueue's invariant).
         const bool scheduled = m.state == MessageState::queued && m.schedule_at.has_value();
         Message before = m;
         m.next_attempt_at.reset();
-        record_from(std::move(before), m, MessageState::cancelled, wall, detail,
-                    [&] { committed = true; }, [&](const StoreError& e) { failed = e; });
+        record_from(
+            std::move(before), m, MessageState::cancelled, wall, detail, [&] { committed = true; },
+            [&](const StoreError& e) { failed = e; });
         cancelled = m;
         // Out of memory now; a failed write puts it back as it was (restore()). Its entries in
         // the scheduler, delayed_, expiry_ and parked_ find nothing and are skipped.
@@ -1194,8 +1201,8 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
         PendingWrite w;
         w.write.next = m;
         w.write.from = from;
-        w.write.event = MessageEvent{m.id, from, MessageState::cancelled, wall, m.attempts,
-                                     m.provider, detail};
+        w.write.event =
+            MessageEvent{m.id, from, MessageState::cancelled, wall, m.attempts, m.provider, detail};
         w.on_commit = [&] { committed = true; };
         w.on_fail = [&](const StoreError& e) { failed = e; };
         writes_.push_back(std::move(w));
@@ -1213,14 +1220,16 @@ Expected<MessageStatus, ChangeError> Router::cancel(const MessageId& id,
             // Only this router moves unsent messages; a conflict means another writer did.
             return refuse_change(ChangeErrc::with_carrier, "changed meanwhile: " + e.detail);
         }
-        if (e.code == StoreErrc::not_found) return refuse_change(ChangeErrc::not_found, "no such message");
+        if (e.code == StoreErrc::not_found)
+            return refuse_change(ChangeErrc::not_found, "no such message");
         return refuse_change(ChangeErrc::unavailable, "message store unavailable: " + e.detail);
     }
     return to_status(cancelled);
 }
 
 Expected<MessagePage, QueryError> Router::list(const MessageQuery& query) {
-    if (query.limit > 1000) return Unexpected(QueryError{QueryErrc::invalid_query, "limit: at most 1000"});
+    if (query.limit > 1000)
+        return Unexpected(QueryError{QueryErrc::invalid_query, "limit: at most 1000"});
     auto page = store_.list(query);
     if (!page) return Unexpected(QueryError{QueryErrc::unavailable, page.error().detail});
     MessagePage out;
@@ -1239,7 +1248,8 @@ RouterStats Router::stats() const {
     std::lock_guard lock(mutex_);
     RouterStats s = stats_;
     for (std::size_t lane = 0; lane < kPriorityCount; ++lane) {
-        s.queued_by_lane[lane] = scheduler_.size(static_cast<Priority>(lane)) + parked_by_lane_[lane];
+        s.queued_by_lane[lane] =
+            scheduler_.size(static_cast<Priority>(lane)) + parked_by_lane_[lane];
     }
     s.queued_in_store_only = spilled_;
     return s;
@@ -1262,14 +1272,13 @@ Expected<CreditBalance, QueryError> Router::balance(std::string_view client) {
 }
 
 Expected<std::vector<CreditEntry>, StoreError> Router::credit_ledger(std::string_view client,
-                                                                    std::uint64_t after_seq,
-                                                                    std::uint32_t limit) {
+                                                                     std::uint64_t after_seq,
+                                                                     std::uint32_t limit) {
     return store_.credit_ledger(client, after_seq, limit);
 }
 
-Expected<CreditAccount, StoreError> Router::add_credit(std::string_view client,
-                                                       CreditAmount amount, std::string note,
-                                                       SystemTime wall) {
+Expected<CreditAccount, StoreError> Router::add_credit(std::string_view client, CreditAmount amount,
+                                                       std::string note, SystemTime wall) {
     return store_.credit_add(client, amount, config_.credits.capture, std::move(note), wall);
 }
 

@@ -67,13 +67,13 @@ struct AcceptanceConfig {
     std::chrono::seconds max_validity{std::chrono::hours(72)};
     std::chrono::seconds max_schedule_ahead{std::chrono::hours(24 * 30)};
     std::uint32_t max_segments = 10;
-    std::size_t max_sender_length = 20;   // numeric senders; alphanumeric ones are at most 11
+    std::size_t max_sender_length = 20;  // numeric senders; alphanumeric ones are at most 11
     std::size_t max_text_bytes = 4096;
 };
 
 struct BackpressureConfig {
-    std::uint64_t high_watermark = 500'000;   // refuse new messages at this backlog...
-    std::uint64_t low_watermark = 400'000;    // ...until it drains to this
+    std::uint64_t high_watermark = 500'000;  // refuse new messages at this backlog...
+    std::uint64_t low_watermark = 400'000;   // ...until it drains to this
     std::chrono::seconds retry_after{5};
 };
 
@@ -83,13 +83,13 @@ struct RouterConfig {
     SchedulerConfig scheduler;
     RetryPolicy retry;
     BreakerConfig breaker;
-    std::vector<StatusMapConfig> status_maps;   // overrides of StatusMap::defaults()
+    std::vector<StatusMapConfig> status_maps;  // overrides of StatusMap::defaults()
     PendingReceiptConfig pending_receipts;
     BackpressureConfig backpressure;
-    CreditConfig credits;   // prices (a message's charge); accounts live in the store
-    std::size_t dispatch_budget = 1000;   // sends started per poll()
-    std::size_t refill_batch = 1000;      // messages read back from the store per poll()
-    std::uint32_t recovery_page = 1000;   // messages read per store page by recover()
+    CreditConfig credits;                // prices (a message's charge); accounts live in the store
+    std::size_t dispatch_budget = 1000;  // sends started per poll()
+    std::size_t refill_batch = 1000;     // messages read back from the store per poll()
+    std::uint32_t recovery_page = 1000;  // messages read per store page by recover()
     // poll() does not wait for its batch's commit: the next poll() completes it (sends,
     // on_transition, settlements) after preparing its own, so the router's work and the store's
     // overlap. The wake hook is called when a batch's commit ends. The gateway turns it on.
@@ -102,27 +102,27 @@ struct RouterConfig {
     // the store does not show it as maybe sent (it is QUEUED) and its attempt is not counted
     // (docs/store.md).
     bool record_dispatch = true;
-    std::uint64_t seed = 0;               // ids and jitter; the app seeds from the OS
+    std::uint64_t seed = 0;  // ids and jitter; the app seeds from the OS
 };
 
 struct RouterStats {
     std::uint64_t accepted = 0;
-    std::uint64_t refused = 0;          // failed validation at acceptance
-    std::uint64_t backpressured = 0;    // refused with backlog_full
-    std::uint64_t dispatched = 0;       // sends handed to providers
+    std::uint64_t refused = 0;        // failed validation at acceptance
+    std::uint64_t backpressured = 0;  // refused with backlog_full
+    std::uint64_t dispatched = 0;     // sends handed to providers
     std::uint64_t sent = 0;
     std::uint64_t retries_scheduled = 0;
     std::uint64_t failed_perm = 0;
     std::uint64_t dead_lettered = 0;
-    std::uint64_t cancelled = 0;        // cancelled by their client (GatewayApi::cancel)
-    std::uint64_t receipts = 0;         // applied to a message
-    std::uint64_t receipts_held = 0;    // arrived before their send result
+    std::uint64_t cancelled = 0;      // cancelled by their client (GatewayApi::cancel)
+    std::uint64_t receipts = 0;       // applied to a message
+    std::uint64_t receipts_held = 0;  // arrived before their send result
     std::uint64_t unknown_receipts = 0;
     std::uint64_t store_errors = 0;
-    std::uint64_t stale_results = 0;    // send results for messages no longer sending
-    std::uint64_t commits = 0;          // transition batches written (one per poll with changes)
-    std::uint64_t transitions = 0;      // transitions in those batches (committed or not)
-    std::uint64_t max_batch = 0;        // most transitions in one batch
+    std::uint64_t stale_results = 0;  // send results for messages no longer sending
+    std::uint64_t commits = 0;        // transition batches written (one per poll with changes)
+    std::uint64_t transitions = 0;    // transitions in those batches (committed or not)
+    std::uint64_t max_batch = 0;      // most transitions in one batch
     // Messages waiting for dispatch in memory, by lane (index: Priority): the dispatch queue plus
     // those parked while every provider of their route is down. bindery_queue_depth{lane}.
     std::array<std::uint64_t, kPriorityCount> queued_by_lane{};
@@ -204,16 +204,18 @@ private:
     struct Timed {
         SystemTime at;
         MessageId id;
-        bool operator>(const Timed& o) const noexcept { return at > o.at || (at == o.at && id > o.id); }
+        bool operator>(const Timed& o) const noexcept {
+            return at > o.at || (at == o.at && id > o.id);
+        }
     };
     using TimedHeap = std::priority_queue<Timed, std::vector<Timed>, std::greater<>>;
 
     // A transition waiting for the end-of-poll commit.
     struct PendingWrite {
         TransitionWrite write;
-        std::optional<Message> before;   // active message to put back when the write fails
-        std::function<void()> on_commit;                  // after it is durable
-        std::function<void(const StoreError&)> on_fail;   // after `before` was put back
+        std::optional<Message> before;    // active message to put back when the write fails
+        std::function<void()> on_commit;  // after it is durable
+        std::function<void(const StoreError&)> on_fail;  // after `before` was put back
     };
 
     Expected<Message, SubmitError> validate(const SubmitRequest& request, SystemTime wall) const;
@@ -298,29 +300,31 @@ private:
     std::map<std::string, ProviderSlot, std::less<>> providers_;
     // Messages the router is working on: ACCEPTED, QUEUED, SENDING, FAILED_TEMP held in memory.
     std::unordered_map<MessageId, Message, MessageIdHash> active_;
-    TimedHeap delayed_;   // schedule_at / next_attempt_at
-    TimedHeap expiry_;    // expires_at
-    std::map<std::string, std::deque<std::pair<MessageId, Priority>>, std::less<>> parked_;   // route -> waiting
+    TimedHeap delayed_;  // schedule_at / next_attempt_at
+    TimedHeap expiry_;   // expires_at
+    std::map<std::string, std::deque<std::pair<MessageId, Priority>>, std::less<>>
+        parked_;  // route -> waiting
     std::size_t parked_count_ = 0;
     std::array<std::size_t, kPriorityCount> parked_by_lane_{};
     std::size_t inserting_ = 0;
-    std::size_t scheduled_waiting_ = 0;   // in active_ and delayed_ until their schedule_at   // accepted, being written by insert_batch outside the lock
-    std::uint64_t spilled_ = 0;   // QUEUED in the store only (memory queue was full)
+    std::size_t scheduled_waiting_ = 0;  // in active_ and delayed_ until their schedule_at   //
+                                         // accepted, being written by insert_batch outside the lock
+    std::uint64_t spilled_ = 0;          // QUEUED in the store only (memory queue was full)
     std::optional<MessageId> refill_cursor_;
-    std::vector<Receipt> receipt_retry_;   // receipts the store could not take; next poll
-    std::vector<PendingWrite> writes_;     // this poll's transitions, written by flush()
+    std::vector<Receipt> receipt_retry_;  // receipts the store could not take; next poll
+    std::vector<PendingWrite> writes_;    // this poll's transitions, written by flush()
     // The batch handed to the store and not completed yet (pipeline_writes).
     struct InFlight {
         std::uint64_t number = 0;
-        std::vector<PendingWrite> batch;       // completions (their `write` moved to `writes`)
-        std::vector<TransitionWrite> writes;   // borrowed by the store until it is done
+        std::vector<PendingWrite> batch;      // completions (their `write` moved to `writes`)
+        std::vector<TransitionWrite> writes;  // borrowed by the store until it is done
         std::unique_ptr<MessageStore::PendingBatch> pending;
     };
     std::unique_ptr<InFlight> in_flight_;
     // Dispatches not recorded (record_dispatch off): SENDING in memory, QUEUED in the store. The
     // message's next write takes its event (TransitionWrite::earlier); a failed write puts it back.
     std::unordered_map<MessageId, MessageEvent, MessageIdHash> unrecorded_;
-    std::uint64_t next_batch_ = 1;   // the number writes_ will have as a batch
+    std::uint64_t next_batch_ = 1;  // the number writes_ will have as a batch
     // Messages changed by a receipt whose write is not committed yet (not active; the store may
     // still have them as before): receipts build on these. Entries go when their batch ends.
     struct Overlaid {
@@ -328,8 +332,8 @@ private:
         std::uint64_t batch = 0;
     };
     std::unordered_map<MessageId, Overlaid, MessageIdHash> receipt_overlay_;
-    bool store_trouble_ = false;   // the last batch failed: dispatch one message per poll
-    bool flushing_ = false;        // poll is in a store call without the lock (a commit, lookups)
+    bool store_trouble_ = false;  // the last batch failed: dispatch one message per poll
+    bool flushing_ = false;       // poll is in a store call without the lock (a commit, lookups)
     std::condition_variable flushed_;
     std::optional<StoreError> recovery_error_;
     bool accepting_ = true;

@@ -16,13 +16,13 @@ namespace bindery::router {
 // Every non-empty criterion must match (AND); within a criterion any listed value matches (OR).
 struct RouteRule {
     std::string name;
-    std::vector<std::string> prefixes;   // E.164 prefixes with "+", e.g. "+98912"
-    std::vector<std::string> regions;    // ISO regions from libphonenumber, e.g. "IR"
+    std::vector<std::string> prefixes;  // E.164 prefixes with "+", e.g. "+98912"
+    std::vector<std::string> regions;   // ISO regions from libphonenumber, e.g. "IR"
     std::vector<std::string> senders;
     std::vector<std::string> clients;
     std::vector<Priority> priorities;
-    std::vector<std::string> tags;       // the message must carry all of these
-    std::string route;                   // name of the Route to use
+    std::vector<std::string> tags;  // the message must carry all of these
+    std::string route;              // name of the Route to use
 };
 
 struct RouteMember {
@@ -32,14 +32,14 @@ struct RouteMember {
 
 struct Route {
     std::string name;
-    std::vector<RouteMember> members;    // weighted rotation
-    std::vector<std::string> failover;   // tried in order when no member is available
+    std::vector<RouteMember> members;   // weighted rotation
+    std::vector<std::string> failover;  // tried in order when no member is available
 };
 
 struct RoutingConfig {
-    std::vector<RouteRule> rules;        // first match wins
+    std::vector<RouteRule> rules;  // first match wins
     std::vector<Route> routes;
-    std::string default_route;           // when no rule matches ("" : no route -> message waits)
+    std::string default_route;  // when no rule matches ("" : no route -> message waits)
 };
 
 bool rule_matches(const RouteRule& rule, const Message& message) noexcept;
@@ -78,7 +78,7 @@ public:
 
 private:
     RoutingConfig config_;
-    std::vector<SmoothWeightedRoundRobin> rotations_;   // parallel to config_.routes
+    std::vector<SmoothWeightedRoundRobin> rotations_;  // parallel to config_.routes
 };
 
 }  // namespace bindery::router

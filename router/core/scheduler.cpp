@@ -44,7 +44,7 @@ std::optional<ScheduledItem> FairScheduler::pop() {
             --size_;
             if (queue.items.empty()) {
                 lane.active.pop_front();
-                lane.clients.erase(it);   // an idle client keeps no credit
+                lane.clients.erase(it);  // an idle client keeps no credit
             } else if (queue.deficit == 0) {
                 queue.credited = false;
                 lane.active.push_back(std::move(lane.active.front()));

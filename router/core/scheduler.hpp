@@ -16,8 +16,8 @@
 namespace bindery::router {
 
 struct SchedulerConfig {
-    std::size_t capacity = 100'000;   // entries held in memory across all lanes
-    std::uint32_t quantum = 1;        // DRR credit per client turn, in segments
+    std::size_t capacity = 100'000;  // entries held in memory across all lanes
+    std::uint32_t quantum = 1;       // DRR credit per client turn, in segments
 };
 
 struct ScheduledItem {
@@ -45,11 +45,11 @@ private:
     struct ClientQueue {
         std::deque<ScheduledItem> items;
         std::uint64_t deficit = 0;
-        bool credited = false;   // has received its quantum for the current turn
+        bool credited = false;  // has received its quantum for the current turn
     };
     struct Lane {
         std::unordered_map<std::string, ClientQueue> clients;
-        std::deque<std::string> active;   // round-robin order of clients with items
+        std::deque<std::string> active;  // round-robin order of clients with items
         std::size_t size = 0;
     };
 

@@ -36,16 +36,17 @@ struct AlertRecord {
     MessageId id;
     SystemTime received_at{};
     std::string receiver;
-    std::string status;        // "firing" / "resolved" (the payload's)
+    std::string status;  // "firing" / "resolved" (the payload's)
     std::string group_key;
-    std::string dedup_key;     // hex SHA-256 of group key, status and the alerts' fingerprints and states
-    std::string client;        // the messages' client
+    std::string
+        dedup_key;       // hex SHA-256 of group key, status and the alerts' fingerprints and states
+    std::string client;  // the messages' client
     std::uint32_t firing = 0;
     std::uint32_t resolved = 0;
     std::uint32_t truncated = 0;
     AlertOutcome outcome = AlertOutcome::sent;
     std::optional<MessageId> duplicate_of;
-    std::string text;          // the rendered message text
+    std::string text;                // the rendered message text
     std::vector<std::string> notes;  // directory errors, stale answers, skipped members
     std::vector<AlertMessage> messages;
 };
@@ -55,7 +56,7 @@ public:
     virtual ~AlertLedger() = default;
     // The newest record with this dedup key and outcome `sent` received at or after `since`.
     virtual Expected<std::optional<MessageId>, std::string> find_sent(std::string_view dedup_key,
-                                                                       SystemTime since) = 0;
+                                                                      SystemTime since) = 0;
     // Durable when it returns.
     virtual Expected<void, std::string> record(const AlertRecord& record) = 0;
     virtual Expected<std::optional<AlertRecord>, std::string> get(const MessageId& id) = 0;
@@ -67,10 +68,12 @@ public:
 class InMemoryAlertLedger final : public AlertLedger {
 public:
     // router::AlertLedger
-    Expected<std::optional<MessageId>, std::string> find_sent(std::string_view dedup_key, SystemTime since) override {
+    Expected<std::optional<MessageId>, std::string> find_sent(std::string_view dedup_key,
+                                                              SystemTime since) override {
         const std::lock_guard lock(mutex_);
         for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
-            if (it->dedup_key == dedup_key && it->outcome == AlertOutcome::sent && it->received_at >= since) {
+            if (it->dedup_key == dedup_key && it->outcome == AlertOutcome::sent &&
+                it->received_at >= since) {
                 return std::optional<MessageId>(it->id);
             }
         }

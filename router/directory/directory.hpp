@@ -74,8 +74,8 @@ struct Resolution {
     std::string directory;  // name of the directory that answered ("" when none covers the group)
     Members members;
     MembersSource source = MembersSource::live;
-    std::optional<DirectoryError> error;  // set for stale answers (why) and for failures
-    std::optional<SystemTime> fetched_at; // when the answer was obtained from the directory
+    std::optional<DirectoryError> error;   // set for stale answers (why) and for failures
+    std::optional<SystemTime> fetched_at;  // when the answer was obtained from the directory
 };
 
 // What the Alertmanager receiver sees: group -> recipients, errors as values.
@@ -96,9 +96,10 @@ class DirectoryCache {
 public:
     virtual ~DirectoryCache() = default;
     // nullopt when absent; an error when the storage failed (treated as a miss by the caller).
-    virtual Expected<std::optional<CachedMembers>, std::string> load_members(std::string_view directory,
-                                                                             std::string_view group) = 0;
-    virtual Expected<void, std::string> save_members(std::string_view directory, std::string_view group,
+    virtual Expected<std::optional<CachedMembers>, std::string> load_members(
+        std::string_view directory, std::string_view group) = 0;
+    virtual Expected<void, std::string> save_members(std::string_view directory,
+                                                     std::string_view group,
                                                      const CachedMembers& members) = 0;
 };
 

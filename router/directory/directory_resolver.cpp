@@ -25,15 +25,18 @@ Resolution DirectoryResolver::resolve(std::string_view group) {
 
     if (!dir.remote()) {
         auto m = dir.members(group);
-        if (m) out.members = std::move(*m);
-        else out.error = std::move(m).error();
+        if (m)
+            out.members = std::move(*m);
+        else
+            out.error = std::move(m).error();
         return out;
     }
 
     const SystemTime now = wall_now_();
     std::optional<CachedMembers> cached;
     if (auto loaded = cache_.load_members(dir.name(), group); loaded) cached = std::move(*loaded);
-    if (cached && entry->ttl.count() > 0 && now >= cached->fetched_at && now - cached->fetched_at < entry->ttl) {
+    if (cached && entry->ttl.count() > 0 && now >= cached->fetched_at &&
+        now - cached->fetched_at < entry->ttl) {
         out.members.recipients = std::move(cached->recipients);
         out.source = MembersSource::cache;
         out.fetched_at = cached->fetched_at;

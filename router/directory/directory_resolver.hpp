@@ -18,8 +18,9 @@
 namespace bindery::router {
 
 struct ResolverEntry {
-    Directory* directory = nullptr;            // not owned
-    std::chrono::milliseconds ttl{std::chrono::minutes(5)};  // 0: always ask (still kept for stale-if-error)
+    Directory* directory = nullptr;  // not owned
+    std::chrono::milliseconds ttl{
+        std::chrono::minutes(5)};  // 0: always ask (still kept for stale-if-error)
 };
 
 class DirectoryResolver final : public GroupResolver {
@@ -40,8 +41,8 @@ private:
 class InMemoryDirectoryCache final : public DirectoryCache {
 public:
     // router::DirectoryCache
-    Expected<std::optional<CachedMembers>, std::string> load_members(std::string_view directory,
-                                                                     std::string_view group) override;
+    Expected<std::optional<CachedMembers>, std::string> load_members(
+        std::string_view directory, std::string_view group) override;
     Expected<void, std::string> save_members(std::string_view directory, std::string_view group,
                                              const CachedMembers& members) override;
 

@@ -1,5 +1,6 @@
 #pragma once
-// The `kind: keycloak` directory over Keycloak's admin REST API (shared/reference/keycloak-admin.md):
+// The `kind: keycloak` directory over Keycloak's admin REST API
+// (shared/reference/keycloak-admin.md):
 //   token    POST {base}[/auth]/realms/{realm}/protocol/openid-connect/token (client_credentials),
 //            cached until expires_in - 30 s; an admin call answered 401 refreshes it once and
 //            retries once.
@@ -27,21 +28,22 @@ namespace bindery::router {
 
 struct KeycloakConfig {
     std::string name = "keycloak";
-    std::string base_url;          // "https://sso.example.com" (no trailing slash needed)
-    bool legacy_auth_path = false; // prefix /auth (WildFly-era servers)
+    std::string base_url;           // "https://sso.example.com" (no trailing slash needed)
+    bool legacy_auth_path = false;  // prefix /auth (WildFly-era servers)
     std::string realm;
     std::string client_id;
     std::string client_secret;
     std::vector<std::string> phone_attributes{"phoneNumber"};
-    std::uint32_t page_size = 100;  // `max` of group searches and member pages
-    std::uint32_t max_pages = 1000; // bound on pages per listing (100k members at 100)
+    std::uint32_t page_size = 100;   // `max` of group searches and member pages
+    std::uint32_t max_pages = 1000;  // bound on pages per listing (100k members at 100)
     std::chrono::seconds token_skew{30};
 };
 
 class KeycloakDirectory final : public Directory {
 public:
     KeycloakDirectory(KeycloakConfig config, HttpTransport& transport,
-                      const PhoneNumberNormalizer& normalizer, std::function<TimePoint()> steady_now);
+                      const PhoneNumberNormalizer& normalizer,
+                      std::function<TimePoint()> steady_now);
 
     // router::Directory
     std::string_view name() const override { return config_.name; }
@@ -57,8 +59,8 @@ private:
     // GET with the bearer token; 401 -> refresh once and retry once.
     Expected<HttpReply, DirectoryError> admin_get(const std::string& path_and_query);
     Expected<std::string, DirectoryError> group_id(std::string_view group);
-    std::string realm_root() const;   // {base}[/auth]/realms/{realm}
-    std::string admin_root() const;   // {base}[/auth]/admin/realms/{realm}
+    std::string realm_root() const;  // {base}[/auth]/realms/{realm}
+    std::string admin_root() const;  // {base}[/auth]/admin/realms/{realm}
 
     KeycloakConfig config_;
     HttpTransport& transport_;

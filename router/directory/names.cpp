@@ -26,7 +26,6 @@ std::string_view to_string(MembersSource s) noexcept {
     return "live";
 }
 
-
 namespace {
 constexpr std::pair<AlertOutcome, std::string_view> kOutcomes[] = {
     {AlertOutcome::sent, "sent"},

@@ -12,7 +12,8 @@ StaticDirectory::StaticDirectory(std::string name,
     : name_(std::move(name)) {
     for (const auto& [group, people] : groups) {
         Members& m = groups_[group];
-        for (const auto& p : people) add_member_phone(m, p.name.empty() ? p.phone : p.name, p.phone, normalizer);
+        for (const auto& p : people)
+            add_member_phone(m, p.name.empty() ? p.phone : p.name, p.phone, normalizer);
     }
 }
 
@@ -23,8 +24,9 @@ bool StaticDirectory::covers(std::string_view group) const {
 Expected<Members, DirectoryError> StaticDirectory::members(std::string_view group) {
     const auto it = groups_.find(group);
     if (it == groups_.end()) {
-        return Unexpected(DirectoryError{DirectoryErrc::unknown_group,
-                                         "directory " + name_ + " has no group \"" + std::string(group) + "\""});
+        return Unexpected(
+            DirectoryError{DirectoryErrc::unknown_group,
+                           "directory " + name_ + " has no group \"" + std::string(group) + "\""});
     }
     return it->second;
 }

@@ -17,7 +17,8 @@ struct StaticPerson {
 
 class StaticDirectory final : public Directory {
 public:
-    StaticDirectory(std::string name, const std::map<std::string, std::vector<StaticPerson>>& groups,
+    StaticDirectory(std::string name,
+                    const std::map<std::string, std::vector<StaticPerson>>& groups,
                     const PhoneNumberNormalizer& normalizer);
 
     // router::Directory

@@ -26,7 +26,8 @@ namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
-// ---- URL and encoding helpers ---------------------------------------------------------------------
+// ---- URL and encoding helpers
+// ---------------------------------------------------------------------
 
 Expected<Url, std::string> parse_url(std::string_view url) {
     Url out;
@@ -45,11 +46,13 @@ Expected<Url, std::string> parse_url(std::string_view url) {
         out.target = std::string(rest.substr(slash));
         if (out.target.front() == '?') out.target.insert(0, "/");
     }
-    if (authority.find('@') != std::string_view::npos) return Unexpected(std::string("user info in URL"));
+    if (authority.find('@') != std::string_view::npos)
+        return Unexpected(std::string("user info in URL"));
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
         const auto close = authority.find(']');
-        if (close == std::string_view::npos) return Unexpected(std::string("unterminated IPv6 host"));
+        if (close == std::string_view::npos)
+            return Unexpected(std::string("unterminated IPv6 host"));
         out.host = std::string(authority.substr(1, close - 1));
         const auto after = authority.substr(close + 1);
         if (!after.empty()) {
@@ -80,8 +83,8 @@ std::string percent_encode(std::string_view text) {
     out.reserve(text.size() * 3);
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
             out.push_back(ch);
         } else {
             out.push_back('%');
@@ -124,7 +127,8 @@ std::string_view to_string(HttpErrorKind k) noexcept {
     return "io";
 }
 
-// ---- client ---------------------------------------------------------------------------------------
+// ---- client
+// ---------------------------------------------------------------------------------------
 
 namespace {
 
@@ -160,9 +164,9 @@ struct Pending {
 };
 
 bool stale_connection_error(const boost::system::error_code& ec) {
-    return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
-           ec == asio::ssl::error::stream_truncated;
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -205,14 +209,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     Expected<void, std::string> setup_tls() {
         if (!config.origin.tls) return {};
         boost::system::error_code ec;
-        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                            ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1,
                         ec);
         if (config.tls.verify) {
             ctx.set_verify_mode(ssl::verify_peer, ec);
             if (!config.tls.ca_file.empty()) {
                 ctx.load_verify_file(config.tls.ca_file, ec);
-                if (ec) return Unexpected("tls ca_file " + config.tls.ca_file + ": " + ec.message());
+                if (ec)
+                    return Unexpected("tls ca_file " + config.tls.ca_file + ": " + ec.message());
             }
             if (!config.tls.ca_pem.empty()) {
                 ctx.add_certificate_authority(asio::buffer(config.tls.ca_pem), ec);
@@ -238,7 +244,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         if (stopped) return fail(p, HttpErrorKind::stopped, "client stopped", false);
         if (queue.size() >= config.max_queue) {
             return fail(p, HttpErrorKind::queue_full,
-                        "more than " + std::to_string(config.max_queue) + " requests waiting", false);
+                        "more than " + std::to_string(config.max_queue) + " requests waiting",
+                        false);
         }
         count([](HttpClientStats& s) { ++s.requests; });
         queue.push_back(std::move(p));
@@ -247,7 +254,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     }
 
     void pump() {
-        while (!stopped && !queue.empty() && busy.size() < std::max<std::size_t>(1, config.max_connections)) {
+        while (!stopped && !queue.empty() &&
+               busy.size() < std::max<std::size_t>(1, config.max_connections)) {
             auto ex = std::make_shared<Exchange>();
             ex->pending = std::move(queue.front());
             queue.pop_front();
@@ -301,7 +309,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
 
     void on_resolve(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec,
                     const tcp::resolver::results_type& results) {
-        if (ec) return finish_error(ex, HttpErrorKind::resolve, "resolve " + config.origin.host + ": " + ec.message());
+        if (ec)
+            return finish_error(ex, HttpErrorKind::resolve,
+                                "resolve " + config.origin.host + ": " + ec.message());
         auto& c = *ex->conn;
         if (config.origin.tls) {
             c.tls.emplace(strand, ctx);
@@ -310,17 +320,17 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         }
         count([](HttpClientStats& s) { ++s.connections_opened; });
         c.lowest().expires_after(config.connect_timeout);
-        c.lowest().async_connect(results, [self = shared_from_this(), ex](const boost::system::error_code& e,
-                                                                          const tcp::endpoint&) {
-            self->on_connect(ex, e);
-        });
+        c.lowest().async_connect(results, [self = shared_from_this(), ex](
+                                              const boost::system::error_code& e,
+                                              const tcp::endpoint&) { self->on_connect(ex, e); });
     }
 
     void on_connect(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
         if (ec) {
-            return finish_error(ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::connect,
-                                "connect " + config.origin.host + ":" + std::to_string(config.origin.port) + ": " +
-                                    ec.message());
+            return finish_error(
+                ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::connect,
+                "connect " + config.origin.host + ":" + std::to_string(config.origin.port) + ": " +
+                    ec.message());
         }
         auto& c = *ex->conn;
         if (!c.tls) {
@@ -347,10 +357,12 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
             std::string why = ec.message();
             if (ec.category() == asio::error::get_ssl_category()) {
                 const auto verify = SSL_get_verify_result(ex->conn->tls->native_handle());
-                if (verify != X509_V_OK) why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+                if (verify != X509_V_OK)
+                    why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
             }
-            return finish_error(ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::tls,
-                                "TLS handshake with " + config.origin.host + ": " + why);
+            return finish_error(
+                ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::tls,
+                "TLS handshake with " + config.origin.host + ": " + why);
         }
         ex->conn->connected = true;
         write(ex);
@@ -376,15 +388,17 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         ex->conn->buffer.clear();
         ex->conn->lowest().expires_after(config.request_timeout);
         ex->conn->with_stream([&](auto& stream) {
-            bhttp::async_write(stream, ex->request,
-                               [self = shared_from_this(), ex](const boost::system::error_code& ec, std::size_t) {
-                                   self->on_write(ex, ec);
-                               });
+            bhttp::async_write(
+                stream, ex->request,
+                [self = shared_from_this(), ex](const boost::system::error_code& ec, std::size_t) {
+                    self->on_write(ex, ec);
+                });
         });
     }
 
     bool retry_stale(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
-        if (!ex->reused || ex->pending.retried || stopped || !stale_connection_error(ec)) return false;
+        if (!ex->reused || ex->pending.retried || stopped || !stale_connection_error(ec))
+            return false;
         if (ex->parser && ex->parser->got_some()) return false;
         count([](HttpClientStats& s) { ++s.retried_stale; });
         release(ex->conn, false);
@@ -397,37 +411,40 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     void on_write(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
         if (ec) {
             if (retry_stale(ex, ec)) return;
-            return finish_error(ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::io,
-                                "write: " + ec.message());
+            return finish_error(
+                ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::io,
+                "write: " + ec.message());
         }
         ex->written = true;
         // The header alone first: Beast 1.74 does not apply body_limit to a Content-Length when
         // the body arrives in the same read as the header (the eager parse reads it all); reading
         // the header without eagerness reports it.
         ex->conn->with_stream([&](auto& stream) {
-            bhttp::async_read_header(stream, ex->conn->buffer, *ex->parser,
-                                     [self = shared_from_this(), ex](const boost::system::error_code& e,
-                                                                     std::size_t) {
-                                         self->on_read_header(ex, e);
-                                     });
+            bhttp::async_read_header(
+                stream, ex->conn->buffer, *ex->parser,
+                [self = shared_from_this(), ex](const boost::system::error_code& e, std::size_t) {
+                    self->on_read_header(ex, e);
+                });
         });
     }
 
     void on_read_header(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
         if (ec || ex->parser->is_done()) return on_read(ex, ec);
         ex->conn->with_stream([&](auto& stream) {
-            bhttp::async_read(stream, ex->conn->buffer, *ex->parser,
-                              [self = shared_from_this(), ex](const boost::system::error_code& e, std::size_t) {
-                                  self->on_read(ex, e);
-                              });
+            bhttp::async_read(
+                stream, ex->conn->buffer, *ex->parser,
+                [self = shared_from_this(), ex](const boost::system::error_code& e, std::size_t) {
+                    self->on_read(ex, e);
+                });
         });
     }
 
     void on_read(const std::shared_ptr<Exchange>& ex, const boost::system::error_code& ec) {
         if (ec) {
             if (retry_stale(ex, ec)) return;
-            return finish_error(ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::io,
-                                "read: " + ec.message());
+            return finish_error(
+                ex, ec == beast::error::timeout ? HttpErrorKind::timeout : HttpErrorKind::io,
+                "read: " + ec.message());
         }
         auto res = ex->parser->release();
         HttpResponse out;
@@ -460,15 +477,17 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     }
 };
 
-Expected<std::unique_ptr<HttpClient>, std::string> HttpClient::create(const asio::any_io_executor& executor,
-                                                                     HttpClientConfig config) {
+Expected<std::unique_ptr<HttpClient>, std::string> HttpClient::create(
+    const asio::any_io_executor& executor, HttpClientConfig config) {
     auto impl = std::make_shared<Impl>(executor, std::move(config));
     if (auto ok = impl->setup_tls(); !ok) return Unexpected(ok.error());
     const auto& o = impl->config.origin;
     const bool default_port = o.port == (o.tls ? 443 : 80);
     const bool v6 = o.host.find(':') != std::string::npos;
-    impl->host_header = (v6 ? "[" + o.host + "]" : o.host) + (default_port ? "" : ":" + std::to_string(o.port));
-    impl->verify_name = impl->config.tls.server_name.empty() ? o.host : impl->config.tls.server_name;
+    impl->host_header =
+        (v6 ? "[" + o.host + "]" : o.host) + (default_port ? "" : ":" + std::to_string(o.port));
+    impl->verify_name =
+        impl->config.tls.server_name.empty() ? o.host : impl->config.tls.server_name;
     return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
 }
 
@@ -477,9 +496,10 @@ HttpClient::HttpClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() { stop(); }
 
 void HttpClient::request(HttpRequest request, std::function<void(HttpResult)> done) {
-    asio::post(impl_->strand, [impl = impl_, p = Pending{std::move(request), std::move(done), false}]() mutable {
-        impl->enqueue(std::move(p));
-    });
+    asio::post(impl_->strand,
+               [impl = impl_, p = Pending{std::move(request), std::move(done), false}]() mutable {
+                   impl->enqueue(std::move(p));
+               });
 }
 
 void HttpClient::stop() {
@@ -491,8 +511,12 @@ HttpClientStats HttpClient::stats() const {
     return impl_->stats;
 }
 
-std::size_t HttpClient::in_flight() const { return impl_->in_flight_count.load(std::memory_order_relaxed); }
-std::size_t HttpClient::queued() const { return impl_->queued_count.load(std::memory_order_relaxed); }
+std::size_t HttpClient::in_flight() const {
+    return impl_->in_flight_count.load(std::memory_order_relaxed);
+}
+std::size_t HttpClient::queued() const {
+    return impl_->queued_count.load(std::memory_order_relaxed);
+}
 const HttpClientConfig& HttpClient::config() const noexcept { return impl_->config; }
 
 }  // namespace bindery::router

@@ -21,7 +21,8 @@ namespace asio = boost::asio;
 namespace {
 
 std::string json_escape(std::string_view s) {
-    const auto quoted = nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto quoted = nlohmann::json(std::string(s))
+                            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -33,26 +34,31 @@ std::string escape(std::string_view v, TemplateContext c) {
         case TemplateContext::raw: break;
     }
     std::string out(v);
-    out.erase(std::remove_if(out.begin(), out.end(), [](char ch) { return ch == '\r' || ch == '\n'; }), out.end());
+    out.erase(
+        std::remove_if(out.begin(), out.end(), [](char ch) { return ch == '\r' || ch == '\n'; }),
+        out.end());
     return out;
 }
 
 TemplateContext body_context(std::string_view content_type) {
     if (content_type.find("json") != std::string_view::npos) return TemplateContext::json;
-    if (content_type.find("x-www-form-urlencoded") != std::string_view::npos) return TemplateContext::form;
+    if (content_type.find("x-www-form-urlencoded") != std::string_view::npos)
+        return TemplateContext::form;
     return TemplateContext::raw;
 }
 
 }  // namespace
 
-std::string expand_template(std::string_view tmpl, const TemplateValues& v, TemplateContext context) {
-    const std::array<std::pair<std::string_view, std::string_view>, 7> names{{{"{to}", v.to},
-                                                                              {"{to_digits}", v.to_digits},
-                                                                              {"{from}", v.from},
-                                                                              {"{text}", v.text},
-                                                                              {"{id}", v.id},
-                                                                              {"{client}", v.client},
-                                                                              {"{secret}", v.secret}}};
+std::string expand_template(std::string_view tmpl, const TemplateValues& v,
+                            TemplateContext context) {
+    const std::array<std::pair<std::string_view, std::string_view>, 7> names{
+        {{"{to}", v.to},
+         {"{to_digits}", v.to_digits},
+         {"{from}", v.from},
+         {"{text}", v.text},
+         {"{id}", v.id},
+         {"{client}", v.client},
+         {"{secret}", v.secret}}};
     std::string out;
     out.reserve(tmpl.size() + v.text.size());
     std::size_t i = 0;
@@ -83,7 +89,7 @@ std::optional<std::string> json_pointer_text(std::string_view body, const std::s
         if (v.is_string()) return v.get<std::string>();
         if (v.is_null()) return std::nullopt;
         return v.dump();
-    } catch (const nlohmann::json::exception&) {   // malformed pointer (config checked at startup)
+    } catch (const nlohmann::json::exception&) {  // malformed pointer (config checked at startup)
         return std::nullopt;
     }
 }
@@ -101,7 +107,7 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     asio::strand<asio::any_io_executor> strand;
     asio::steady_timer pump_timer;
     std::unique_ptr<HttpClient> client;
-    std::string url_target;   // the URL template's path and query
+    std::string url_target;  // the URL template's path and query
     // Strand only.
     std::deque<Queued> queue;
     std::size_t in_flight = 0;
@@ -134,7 +140,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     void publish() {
         queued_count.store(queue.size(), std::memory_order_relaxed);
         busy_count.store(queue.size() + in_flight, std::memory_order_relaxed);
-        accepting.store(started && !stopping && queue.size() < config.max_queue, std::memory_order_relaxed);
+        accepting.store(started && !stopping && queue.size() < config.max_queue,
+                        std::memory_order_relaxed);
     }
 
     // Takes one rate token, or arms the pump timer for when the next one is due.
@@ -154,7 +161,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
     void enqueue(Queued q) {
         if (!started || stopping || queue.size() >= config.max_queue) {
             SendResult r;
-            r.error = SendError{SendErrorKind::not_sent, 0, stopping || !started ? "provider stopped" : "queue full"};
+            r.error = SendError{SendErrorKind::not_sent, 0,
+                                stopping || !started ? "provider stopped" : "queue full"};
             count([](HttpProviderStats& s) { ++s.failed; });
             return q.done(std::move(r));
         }
@@ -177,7 +185,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         TemplateValues v;
         v.to = m.destination;
         v.to_digits = m.destination;
-        v.to_digits.erase(std::remove(v.to_digits.begin(), v.to_digits.end(), '+'), v.to_digits.end());
+        v.to_digits.erase(std::remove(v.to_digits.begin(), v.to_digits.end(), '+'),
+                          v.to_digits.end());
         v.from = m.sender;
         v.text = m.text;
         v.id = m.id.to_string();
@@ -191,8 +200,10 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
             req.body = expand_template(config.body, v, body_context(config.content_type));
         }
         req.headers.emplace_back("Accept", "application/json");
-        for (const auto& [k, val] : config.headers) req.headers.emplace_back(k, expand_template(val, v, TemplateContext::raw));
-        if (!config.auth_value.empty()) req.headers.emplace_back(config.auth_header, config.auth_value);
+        for (const auto& [k, val] : config.headers)
+            req.headers.emplace_back(k, expand_template(val, v, TemplateContext::raw));
+        if (!config.auth_value.empty())
+            req.headers.emplace_back(config.auth_header, config.auth_value);
         ++in_flight;
         count([](HttpProviderStats& s) { ++s.requests; });
         auto shared = std::make_shared<Queued>(std::move(q));
@@ -215,7 +226,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
             const auto& e = r.error();
             SendError se;
             se.kind = e.kind == HttpErrorKind::timeout ? SendErrorKind::timeout
-                      : (e.kind == HttpErrorKind::stopped || e.kind == HttpErrorKind::queue_full) && !e.sent
+                      : (e.kind == HttpErrorKind::stopped || e.kind == HttpErrorKind::queue_full) &&
+                              !e.sent
                           ? SendErrorKind::not_sent
                           : SendErrorKind::connection;
             se.text = clean(std::string(to_string(e.kind)) + ": " + e.text);
@@ -230,8 +242,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
             }
             return res.body.substr(0, 200);
         };
-        const bool http_ok = std::find(config.success_status.begin(), config.success_status.end(), res.status) !=
-                             config.success_status.end();
+        const bool http_ok = std::find(config.success_status.begin(), config.success_status.end(),
+                                       res.status) != config.success_status.end();
         if (!http_ok) {
             SendError e;
             e.kind = res.status == 429 ? SendErrorKind::throttled : SendErrorKind::status;
@@ -242,8 +254,8 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
         }
         if (!config.success_pointer.empty()) {
             const auto flag = json_pointer_text(res.body, config.success_pointer);
-            if (!flag || std::find(config.success_values.begin(), config.success_values.end(), *flag) ==
-                             config.success_values.end()) {
+            if (!flag || std::find(config.success_values.begin(), config.success_values.end(),
+                                   *flag) == config.success_values.end()) {
                 SendError e;
                 e.kind = SendErrorKind::status;
                 e.code = res.status;
@@ -251,12 +263,11 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
                     if (auto c = json_pointer_text(res.body, config.error_code_pointer)) {
                         try {
                             e.code = std::stoll(*c);
-                        } catch (const std::exception&) {
-                        }
+                        } catch (const std::exception&) {}
                     }
                 }
-                e.text = clean("provider refused (" + config.success_pointer + " = " + flag.value_or("absent") +
-                               "): " + excerpt());
+                e.text = clean("provider refused (" + config.success_pointer + " = " +
+                               flag.value_or("absent") + "): " + excerpt());
                 out.error = std::move(e);
                 return out;
             }
@@ -298,19 +309,24 @@ struct HttpProvider::State : std::enable_shared_from_this<HttpProvider::State> {
 };
 
 HttpProvider::HttpProvider(HttpProviderConfig config, const asio::any_io_executor& executor)
-    : name_(config.name), kind_(config.kind), state_(std::make_shared<State>(std::move(config), executor)) {
+    : name_(config.name),
+      kind_(config.kind),
+      state_(std::make_shared<State>(std::move(config), executor)) {
     auto& s = *state_;
     const auto brace = s.config.url.find('{');
     auto origin = parse_url(s.config.url);
     if (!origin) throw std::invalid_argument(s.config.name + ": url: " + origin.error());
     const auto authority_end = s.config.url.find('/', s.config.url.find("://") + 3);
-    if (brace != std::string::npos && (authority_end == std::string::npos || brace < authority_end)) {
-        throw std::invalid_argument(s.config.name + ": url: placeholders are allowed only after the host");
+    if (brace != std::string::npos &&
+        (authority_end == std::string::npos || brace < authority_end)) {
+        throw std::invalid_argument(s.config.name +
+                                    ": url: placeholders are allowed only after the host");
     }
     s.url_target = origin->target;
-    for (const auto* p : {&s.config.id_pointer, &s.config.success_pointer, &s.config.error_code_pointer,
-                          &s.config.error_text_pointer}) {
-        if (!p->empty() && p->front() != '/') throw std::invalid_argument(s.config.name + ": JSON pointer " + *p);
+    for (const auto* p : {&s.config.id_pointer, &s.config.success_pointer,
+                          &s.config.error_code_pointer, &s.config.error_text_pointer}) {
+        if (!p->empty() && p->front() != '/')
+            throw std::invalid_argument(s.config.name + ": JSON pointer " + *p);
     }
     s.config.concurrency = std::max(1U, s.config.concurrency);
     HttpClientConfig hc;
@@ -333,7 +349,9 @@ void HttpProvider::start() {
     });
 }
 
-void HttpProvider::stop(Duration drain, std::function<void()> done) { post_stop(state_, drain, std::move(done)); }
+void HttpProvider::stop(Duration drain, std::function<void()> done) {
+    post_stop(state_, drain, std::move(done));
+}
 
 HttpProviderStats HttpProvider::stats() const {
     std::lock_guard lock(state_->mu);
@@ -347,7 +365,8 @@ bool HttpProvider::ready() const { return state_->accepting.load(std::memory_ord
 ProviderHealth HttpProvider::health() const {
     return queue_health(state_->connected.load(std::memory_order_relaxed),
                         state_->queued_count.load(std::memory_order_relaxed),
-                        state_->busy_count.load(std::memory_order_relaxed), state_->config.max_queue);
+                        state_->busy_count.load(std::memory_order_relaxed),
+                        state_->config.max_queue);
 }
 
 void HttpProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {

@@ -3,18 +3,19 @@
 // One HTTP request per message, built from templates: `url` (its scheme://host:port part must be
 // literal), `body`, and header values may use {to} (E.164 with '+'), {to_digits}, {from}, {text},
 // {id} (Bindery message id), {client} and {secret} (`secret`: an API key in the URL, a signature
-// header; configured as a secret, redacted from errors). Values are escaped for where they land: percent-encoded
-// in the URL and in form bodies, JSON-string-escaped in JSON bodies (content type containing
-// "json"; the template supplies the quotes), raw elsewhere. An auth header (`auth_header`:
-// `auth_value`, e.g. "Authorization: Bearer ...") is added and redacted from errors.
+// header; configured as a secret, redacted from errors). Values are escaped for where they land:
+// percent-encoded in the URL and in form bodies, JSON-string-escaped in JSON bodies (content type
+// containing "json"; the template supplies the quotes), raw elsewhere. An auth header
+// (`auth_header`: `auth_value`, e.g. "Authorization: Bearer ...") is added and redacted from
+// errors.
 //
 // The response: success when the HTTP status is in `success_status` and, if `success_pointer` is
 // set, the JSON value there equals one of `success_values`; the provider id is read with
 // `id_pointer` (a string or number; absent pointer = the Bindery id). A failure is a
-// SendError{status, code}: the HTTP status, or (for a 2xx answer the body calls a failure) the value
-// at `error_code_pointer`; 429 is `throttled`. The router classifies the code with the StatusMap of
-// kind() ("http" by default; the app registers a per-carrier map as "http:<name>"). Transport
-// failures are `timeout` / `connection`.
+// SendError{status, code}: the HTTP status, or (for a 2xx answer the body calls a failure) the
+// value at `error_code_pointer`; 429 is `throttled`. The router classifies the code with the
+// StatusMap of kind() ("http" by default; the app registers a per-carrier map as "http:<name>").
+// Transport failures are `timeout` / `connection`.
 //
 // No delivery receipts: generic providers report them by callbacks, which this adapter does not
 // receive. Threading as KavenegarProvider: any thread in, `done` on the provider's strand.
@@ -41,18 +42,18 @@ struct HttpProviderConfig {
     std::string url;
     std::string body;
     std::string content_type = "application/json";
-    std::vector<std::pair<std::string, std::string>> headers;   // values are templates
+    std::vector<std::pair<std::string, std::string>> headers;  // values are templates
     std::string auth_header = "Authorization";
-    std::string auth_value;   // secret; empty = no auth header
-    std::string secret;       // {secret} in url, headers and body; redacted from errors
+    std::string auth_value;  // secret; empty = no auth header
+    std::string secret;      // {secret} in url, headers and body; redacted from errors
     std::vector<unsigned> success_status{200};
     std::string id_pointer;
     std::string success_pointer;
     std::vector<std::string> success_values;
     std::string error_code_pointer;
     std::string error_text_pointer;
-    double rate = 5;    // requests per second
-    double burst = 0;   // 0 = max(1, rate)
+    double rate = 5;   // requests per second
+    double burst = 0;  // 0 = max(1, rate)
     unsigned concurrency = 4;
     std::size_t max_queue = 10'000;
     Duration timeout = std::chrono::seconds(10);
@@ -66,7 +67,8 @@ struct TemplateValues {
     std::string_view secret;
 };
 // Replaces the known {placeholders}; every other character (including other braces) is kept.
-std::string expand_template(std::string_view tmpl, const TemplateValues& values, TemplateContext context);
+std::string expand_template(std::string_view tmpl, const TemplateValues& values,
+                            TemplateContext context);
 // The JSON value at `pointer` in `body` as text (strings unquoted, numbers and booleans dumped);
 // nullopt when the body is not JSON or the pointer does not resolve.
 std::optional<std::string> json_pointer_text(std::string_view body, const std::string& pointer);

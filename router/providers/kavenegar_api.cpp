@@ -67,23 +67,24 @@ KavenegarReturnCode classify_kavenegar_return(std::int64_t code) noexcept {
     const auto it = std::find_if(kReturnCodes.begin(), kReturnCodes.end(),
                                  [code](const KavenegarReturnCode& c) { return c.code == code; });
     if (it != kReturnCodes.end()) return *it;
-    if (code >= 500 && code <= 599) return {code, A::temporary, false, false, "undocumented server error"};
+    if (code >= 500 && code <= 599)
+        return {code, A::temporary, false, false, "undocumented server error"};
     return {code, A::permanent, false, false, "undocumented status"};
 }
 
 std::optional<KavenegarMessageState> kavenegar_message_state(std::int64_t status) noexcept {
     using R = ReceiptStatus;
     switch (status) {
-        case 1: return KavenegarMessageState{R::enroute, false};    // in send queue
-        case 2: return KavenegarMessageState{R::accepted, false};   // scheduled
+        case 1: return KavenegarMessageState{R::enroute, false};   // in send queue
+        case 2: return KavenegarMessageState{R::accepted, false};  // scheduled
         case 4:
-        case 5: return KavenegarMessageState{R::enroute, false};    // sent to the operator
+        case 5: return KavenegarMessageState{R::enroute, false};  // sent to the operator
         case 6: return KavenegarMessageState{R::undeliverable, true};
         case 10: return KavenegarMessageState{R::delivered, true};
         case 11: return KavenegarMessageState{R::undeliverable, true};
-        case 13: return KavenegarMessageState{R::deleted, true};    // cancelled, refunded
-        case 14: return KavenegarMessageState{R::rejected, true};   // blocked ads line, refunded
-        case 100: return KavenegarMessageState{R::unknown, true};   // id unknown to Kavenegar
+        case 13: return KavenegarMessageState{R::deleted, true};   // cancelled, refunded
+        case 14: return KavenegarMessageState{R::rejected, true};  // blocked ads line, refunded
+        case 100: return KavenegarMessageState{R::unknown, true};  // id unknown to Kavenegar
         default: return std::nullopt;
     }
 }
@@ -97,9 +98,10 @@ std::optional<std::int64_t> as_int(const nlohmann::json& j) {
         if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
         return static_cast<std::int64_t>(u);
     }
-    if (j.is_string()) {   // tolerate "123"
+    if (j.is_string()) {  // tolerate "123"
         const auto& s = j.get_ref<const std::string&>();
-        if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (s.empty() || s.size() > 18 ||
+            !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
             return std::nullopt;
         return std::stoll(s);
     }
@@ -119,7 +121,8 @@ Expected<KavenegarReply, std::string> parse_kavenegar_reply(std::string_view bod
     if (!code) return Unexpected(std::string("return.status is not an integer"));
     KavenegarReply out;
     out.return_status = *code;
-    if (const auto m = ret->find("message"); m != ret->end() && m->is_string()) out.message = m->get<std::string>();
+    if (const auto m = ret->find("message"); m != ret->end() && m->is_string())
+        out.message = m->get<std::string>();
     const auto entries = j.find("entries");
     if (entries != j.end() && entries->is_array()) {
         for (const auto& e : *entries) {
@@ -130,8 +133,10 @@ Expected<KavenegarReply, std::string> parse_kavenegar_reply(std::string_view bod
                 if (!v) return Unexpected(std::string("entries[].messageid is not an integer"));
                 entry.messageid = *v;
             }
-            if (const auto s = e.find("status"); s != e.end()) entry.status = as_int(*s).value_or(0);
-            if (const auto r = e.find("receptor"); r != e.end() && r->is_string()) entry.receptor = r->get<std::string>();
+            if (const auto s = e.find("status"); s != e.end())
+                entry.status = as_int(*s).value_or(0);
+            if (const auto r = e.find("receptor"); r != e.end() && r->is_string())
+                entry.receptor = r->get<std::string>();
             out.entries.push_back(std::move(entry));
         }
     }
@@ -143,7 +148,7 @@ std::string kavenegar_receptor(std::string_view e164) {
     for (const char c : e164) {
         if (c >= '0' && c <= '9') digits.push_back(c);
     }
-    if (e164.empty() || e164.front() != '+') return std::string(e164);   // already national/other
+    if (e164.empty() || e164.front() != '+') return std::string(e164);  // already national/other
     if (digits.rfind("98", 0) == 0) return "0" + digits.substr(2);
     return "00" + digits;
 }
@@ -156,7 +161,8 @@ std::string json_string_array(std::span<const std::string> items) {
 }
 
 std::string kavenegar_send_body(const KavenegarOutgoing& m) {
-    std::vector<std::pair<std::string, std::string>> f{{"receptor", m.receptor}, {"message", m.message}};
+    std::vector<std::pair<std::string, std::string>> f{{"receptor", m.receptor},
+                                                       {"message", m.message}};
     if (!m.sender.empty()) f.emplace_back("sender", m.sender);
     if (!m.localid.empty()) f.emplace_back("localid", m.localid);
     return form_encode(f);

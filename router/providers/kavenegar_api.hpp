@@ -18,10 +18,10 @@ namespace bindery::router {
 // What the gateway does with a return.status. Must agree with StatusMap's built-in "kavenegar"
 // table (router/core/error_class.cpp): a test checks every documented code against it.
 enum class KavenegarAction : std::uint8_t {
-    ok,          // 200
-    temporary,   // retry with backoff; counts against the breaker
-    throttled,   // retry with backoff; the provider is alive (451)
-    permanent,   // no retry
+    ok,         // 200
+    temporary,  // retry with backoff; counts against the breaker
+    throttled,  // retry with backoff; the provider is alive (451)
+    permanent,  // no retry
 };
 std::string_view to_string(KavenegarAction a) noexcept;
 
@@ -30,8 +30,8 @@ struct KavenegarReturnCode {
     KavenegarAction action = KavenegarAction::permanent;
     // Credit or account setup (key, line, IP, balance): no message can succeed until a human acts.
     bool account_problem = false;
-    bool split_batch = false;   // request too large: send fewer per call
-    std::string_view meaning;   // English translation of the documented Persian text
+    bool split_batch = false;  // request too large: send fewer per call
+    std::string_view meaning;  // English translation of the documented Persian text
 };
 
 // Every documented return.status (§5), in code order.
@@ -67,9 +67,9 @@ Expected<KavenegarReply, std::string> parse_kavenegar_reply(std::string_view bod
 std::string kavenegar_receptor(std::string_view e164);
 
 struct KavenegarOutgoing {
-    std::string receptor;   // already in Kavenegar's form
+    std::string receptor;  // already in Kavenegar's form
     std::string sender;
-    std::string message;    // UTF-8
+    std::string message;  // UTF-8
     std::string localid;
 };
 
@@ -82,8 +82,8 @@ std::string kavenegar_status_body(std::span<const std::int64_t> messageids);
 // A JSON array of strings: ["a","b"].
 std::string json_string_array(std::span<const std::string> items);
 
-inline constexpr std::size_t kKavenegarMaxReceptors = 200;   // send / sendarray per call (414)
-inline constexpr std::size_t kKavenegarMaxStatusIds = 500;   // status per call (414)
-inline constexpr std::size_t kKavenegarMaxTextChars = 900;   // message (413)
+inline constexpr std::size_t kKavenegarMaxReceptors = 200;  // send / sendarray per call (414)
+inline constexpr std::size_t kKavenegarMaxStatusIds = 500;  // status per call (414)
+inline constexpr std::size_t kKavenegarMaxTextChars = 900;  // message (413)
 
 }  // namespace bindery::router

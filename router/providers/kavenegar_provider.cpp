@@ -26,8 +26,9 @@ namespace asio = boost::asio;
 namespace {
 
 std::size_t utf8_chars(std::string_view s) {
-    return static_cast<std::size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
 }
 
 // Kavenegar's localid: the examples are numeric and its type is not documented beyond "string",
@@ -41,7 +42,8 @@ std::string localid_of(const MessageId& id) {
 }
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 SendError transport_error(const HttpError& e) {
@@ -49,7 +51,9 @@ SendError transport_error(const HttpError& e) {
     switch (e.kind) {
         case HttpErrorKind::timeout: out.kind = SendErrorKind::timeout; break;
         case HttpErrorKind::queue_full:
-        case HttpErrorKind::stopped: out.kind = e.sent ? SendErrorKind::connection : SendErrorKind::not_sent; break;
+        case HttpErrorKind::stopped:
+            out.kind = e.sent ? SendErrorKind::connection : SendErrorKind::not_sent;
+            break;
         default: out.kind = SendErrorKind::connection; break;
     }
     out.text = std::string(to_string(e.kind)) + ": " + e.text;
@@ -79,7 +83,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     asio::strand<asio::any_io_executor> strand;
     ReceiptSink& sink;
     std::unique_ptr<HttpClient> client;
-    std::string prefix;   // base URL path without the trailing '/'
+    std::string prefix;  // base URL path without the trailing '/'
     asio::steady_timer pump_timer;
     asio::steady_timer poll_timer;
     std::function<void(std::int64_t, std::string_view)> account_hook;
@@ -88,9 +92,9 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     std::size_t calls_in_flight = 0;
     std::size_t messages_in_flight = 0;
     bool status_in_flight = false;
-    TimePoint next_status_at{};   // status pacing: no status call before this
+    TimePoint next_status_at{};  // status pacing: no status call before this
     bool pump_armed = false;
-    RateBucket bucket;   // sends and status polls
+    RateBucket bucket;  // sends and status polls
     std::size_t batch_cap = 1;
     std::unordered_map<std::int64_t, Tracked> tracked;
     std::set<std::pair<TimePoint, std::int64_t>> due;
@@ -124,7 +128,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     void publish() {
         queued_count.store(queue.size(), std::memory_order_relaxed);
         inflight_count.store(queue.size() + messages_in_flight, std::memory_order_relaxed);
-        accepting.store(started && !stopping && queue.size() < config.max_queue, std::memory_order_relaxed);
+        accepting.store(started && !stopping && queue.size() < config.max_queue,
+                        std::memory_order_relaxed);
     }
 
     // Takes one rate token, or arms the pump timer for when the next one is due.
@@ -151,11 +156,13 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             r.error = SendError{kind, 0, std::move(text)};
             q.done(std::move(r));
         };
-        if (!started || stopping || detached) return fail(SendErrorKind::not_sent, "provider stopped");
+        if (!started || stopping || detached)
+            return fail(SendErrorKind::not_sent, "provider stopped");
         if (q.message.text.empty()) return fail(SendErrorKind::rejected_local, "empty text");
         if (utf8_chars(q.message.text) > kKavenegarMaxTextChars) {
-            return fail(SendErrorKind::rejected_local,
-                        "text longer than Kavenegar's " + std::to_string(kKavenegarMaxTextChars) + " characters");
+            return fail(SendErrorKind::rejected_local, "text longer than Kavenegar's " +
+                                                           std::to_string(kKavenegarMaxTextChars) +
+                                                           " characters");
         }
         if (queue.size() >= config.max_queue) return fail(SendErrorKind::not_sent, "queue full");
         queue.push_back(std::move(q));
@@ -180,7 +187,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
 
     void pump() {
         const auto now = Clock::now();
-        while (!stopping && !queue.empty() && calls_in_flight < config.concurrency && take_token(now)) {
+        while (!stopping && !queue.empty() && calls_in_flight < config.concurrency &&
+               take_token(now)) {
             const std::size_t n = std::min({queue.size(), batch_cap, kKavenegarMaxReceptors});
             std::vector<Queued> batch;
             batch.reserve(n);
@@ -241,8 +249,10 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         if (rc.code != last_account_code || now - last_account_log >= std::chrono::seconds(60)) {
             last_account_code = rc.code;
             last_account_log = now;
-            spdlog::error("Kavenegar account problem, operator action needed carrier={} status={} meaning={} error={}",
-                          config.name, rc.code, log_value(rc.meaning), log_value(message));
+            spdlog::error(
+                "Kavenegar account problem, operator action needed carrier={} status={} meaning={} "
+                "error={}",
+                config.name, rc.code, log_value(rc.meaning), log_value(message));
         }
     }
 
@@ -269,7 +279,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             // Not Kavenegar talking (a proxy's error page): the HTTP status decides, and an
             // unreadable 2xx is an unknown outcome (retried; localid prevents a double send).
             SendError e{SendErrorKind::status, static_cast<std::int64_t>(res.status),
-                        "HTTP " + std::to_string(res.status) + " without a Kavenegar reply (" + reply.error() + ")"};
+                        "HTTP " + std::to_string(res.status) + " without a Kavenegar reply (" +
+                            reply.error() + ")"};
             if (res.status < 300) e.kind = SendErrorKind::connection;
             if (res.status == 429) e.kind = SendErrorKind::throttled;
             return complete(batch, e);
@@ -279,13 +290,18 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             if (rc.account_problem) note_account_error(rc, reply->message);
             if (rc.split_batch && batch.size() > 1) {
                 batch_cap = std::max<std::size_t>(1, batch.size() / 2);
-                spdlog::warn("Kavenegar refused a call as too large, splitting carrier={} messages={} status={} batch={}",
-                             config.name, batch.size(), rc.code, batch_cap);
-                return complete(batch, SendError{SendErrorKind::not_sent, rc.code, "batch too large, split"});
+                spdlog::warn(
+                    "Kavenegar refused a call as too large, splitting carrier={} messages={} "
+                    "status={} batch={}",
+                    config.name, batch.size(), rc.code, batch_cap);
+                return complete(
+                    batch, SendError{SendErrorKind::not_sent, rc.code, "batch too large, split"});
             }
             SendError e;
-            e.kind = rc.action == KavenegarAction::throttled ? SendErrorKind::throttled : SendErrorKind::status;
-            e.code = rc.action == KavenegarAction::ok ? static_cast<std::int64_t>(res.status) : rc.code;
+            e.kind = rc.action == KavenegarAction::throttled ? SendErrorKind::throttled
+                                                             : SendErrorKind::status;
+            e.code =
+                rc.action == KavenegarAction::ok ? static_cast<std::int64_t>(res.status) : rc.code;
             e.text = "kavenegar " + std::to_string(e.code) + " " + std::string(rc.meaning);
             if (!reply->message.empty()) e.text += ": " + reply->message;
             return complete(batch, e);
@@ -300,21 +316,24 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
                 count([](KavenegarStats& s) { ++s.messages_sent; });
                 if (config.poll_status && q.message.want_receipt) track(id, now);
             } else {
-                r.error = SendError{SendErrorKind::connection, 0,
-                                    "Kavenegar accepted the call but returned no message id for entry " +
-                                        std::to_string(i)};
+                r.error =
+                    SendError{SendErrorKind::connection, 0,
+                              "Kavenegar accepted the call but returned no message id for entry " +
+                                  std::to_string(i)};
                 count([](KavenegarStats& s) { ++s.messages_failed; });
             }
             q.done(std::move(r));
         }
         // A successful big call lets batches grow back after a 414 split.
-        if (batch_cap < config.max_batch && batch.size() == batch_cap) batch_cap = std::min(config.max_batch, batch_cap * 2);
+        if (batch_cap < config.max_batch && batch.size() == batch_cap)
+            batch_cap = std::min(config.max_batch, batch_cap * 2);
     }
 
     // ---- delivery status -----------------------------------------------------------------------
     void track(std::int64_t id, TimePoint now) {
         const auto at = now + config.status_interval;
-        auto [it, inserted] = tracked.try_emplace(id, Tracked{std::to_string(id), now, at, config.status_interval});
+        auto [it, inserted] =
+            tracked.try_emplace(id, Tracked{std::to_string(id), now, at, config.status_interval});
         if (!inserted) return;
         due.emplace(at, id);
         count([&](KavenegarStats& s) { s.polling = tracked.size(); });
@@ -323,7 +342,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     // A message sent before a restart: polled at once, the give-up age counted from `sent_at`.
     void resume(std::int64_t id, TimePoint sent_at, TimePoint now) {
         if (now - sent_at >= config.status_give_up) return;
-        auto [it, inserted] = tracked.try_emplace(id, Tracked{std::to_string(id), sent_at, now, config.status_interval});
+        auto [it, inserted] = tracked.try_emplace(
+            id, Tracked{std::to_string(id), sent_at, now, config.status_interval});
         if (!inserted) return;
         due.emplace(now, id);
     }
@@ -339,14 +359,16 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
 
     Duration poll_tick() const {
         const auto quarter = config.status_interval / 4;
-        return std::clamp<Duration>(quarter, std::chrono::milliseconds(10), std::chrono::seconds(1));
+        return std::clamp<Duration>(quarter, std::chrono::milliseconds(10),
+                                    std::chrono::seconds(1));
     }
 
     // The least time between two status calls: 1 / (rate * status_share); zero when unlimited.
     Duration status_gap() const {
         if (config.rate <= 0) return Duration::zero();
         const double share = std::clamp(config.status_share, 0.001, 1.0);
-        return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / (config.rate * share)));
+        return std::chrono::duration_cast<Duration>(
+            std::chrono::duration<double>(1.0 / (config.rate * share)));
     }
 
     void arm_poll() {
@@ -358,7 +380,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     // The pacing held a due poll back: wake when it may go rather than at the next tick.
     void arm_poll_at(TimePoint at) {
         if (!config.poll_status || !started || stopping || poll_timer.expiry() <= at) return;
-        poll_timer.expires_at(at);   // the pending wait ends with operation_aborted
+        poll_timer.expires_at(at);  // the pending wait ends with operation_aborted
         wait_poll();
     }
 
@@ -390,7 +412,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             const auto [at, id] = *due.begin();
             due.erase(due.begin());
             auto it = tracked.find(id);
-            if (it == tracked.end() || it->second.due != at) continue;   // superseded entry
+            if (it == tracked.end() || it->second.due != at) continue;  // superseded entry
             if (now - it->second.sent_at >= config.status_give_up) {
                 tracked.erase(it);
                 count([](KavenegarStats& s) { ++s.polls_abandoned; });
@@ -411,7 +433,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         req.headers.emplace_back("Accept", "application/json");
         req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
         req.body = kavenegar_status_body(ids);
-        client->request(std::move(req), [self = shared_from_this(), ids = std::move(ids)](HttpResult r) mutable {
+        client->request(std::move(req), [self = shared_from_this(),
+                                         ids = std::move(ids)](HttpResult r) mutable {
             asio::post(self->strand, [self, ids = std::move(ids), r = std::move(r)]() mutable {
                 self->on_status_reply(ids, std::move(r));
             });
@@ -422,8 +445,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         count([](KavenegarStats& s) { ++s.status_errors; });
         if (!status_failing) {
             status_failing = true;
-            spdlog::warn("Kavenegar status poll failed, retrying with backoff carrier={} error={}", config.name,
-                         log_value(clean(why)));
+            spdlog::warn("Kavenegar status poll failed, retrying with backoff carrier={} error={}",
+                         config.name, log_value(clean(why)));
         }
         const auto now = Clock::now();
         for (const auto id : ids) reschedule(id, now);
@@ -441,15 +464,19 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     void handle_status(const std::vector<std::int64_t>& ids, HttpResult result) {
         if (!result) {
             connected.store(false, std::memory_order_relaxed);
-            return status_failed(ids, std::string(to_string(result.error().kind)) + ": " + result.error().text);
+            return status_failed(
+                ids, std::string(to_string(result.error().kind)) + ": " + result.error().text);
         }
         connected.store(true, std::memory_order_relaxed);
         auto reply = parse_kavenegar_reply(result->body);
-        if (!reply) return status_failed(ids, "HTTP " + std::to_string(result->status) + ": " + reply.error());
+        if (!reply)
+            return status_failed(ids,
+                                 "HTTP " + std::to_string(result->status) + ": " + reply.error());
         if (reply->return_status != 200) {
             const auto rc = classify_kavenegar_return(reply->return_status);
             if (rc.account_problem) note_account_error(rc, reply->message);
-            return status_failed(ids, "return.status " + std::to_string(rc.code) + " " + std::string(rc.meaning));
+            return status_failed(
+                ids, "return.status " + std::to_string(rc.code) + " " + std::string(rc.meaning));
         }
         if (status_failing) {
             status_failing = false;
@@ -461,7 +488,7 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
             auto it = tracked.find(e.messageid);
             if (it == tracked.end() || !answered.insert(e.messageid).second) continue;
             const auto state = kavenegar_message_state(e.status);
-            if (!state || !state->final) continue;   // rescheduled below
+            if (!state || !state->final) continue;  // rescheduled below
             Receipt r;
             r.provider = config.name;
             r.provider_id = it->second.id;
@@ -488,7 +515,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
         if (calls_in_flight == 0) return check_stopped();
         pump_timer.expires_after(drain);
         pump_timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
-            if (self->calls_in_flight > 0) self->client->stop();   // in-flight calls end as `stopped`
+            if (self->calls_in_flight > 0)
+                self->client->stop();  // in-flight calls end as `stopped`
         });
     }
 
@@ -500,7 +528,8 @@ struct KavenegarProvider::State : std::enable_shared_from_this<KavenegarProvider
     }
 };
 
-KavenegarProvider::KavenegarProvider(KavenegarConfig config, const asio::any_io_executor& executor, ReceiptSink& sink)
+KavenegarProvider::KavenegarProvider(KavenegarConfig config, const asio::any_io_executor& executor,
+                                     ReceiptSink& sink)
     : name_(config.name), state_(std::make_shared<State>(std::move(config), executor, sink)) {
     auto& s = *state_;
     auto base = parse_url(s.config.base_url);
@@ -509,8 +538,10 @@ KavenegarProvider::KavenegarProvider(KavenegarConfig config, const asio::any_io_
     while (!s.prefix.empty() && s.prefix.back() == '/') s.prefix.pop_back();
     s.config.concurrency = std::max(1U, s.config.concurrency);
     s.config.max_batch = std::clamp<std::size_t>(s.config.max_batch, 1, kKavenegarMaxReceptors);
-    s.config.status_batch = std::clamp<std::size_t>(s.config.status_batch, 1, kKavenegarMaxStatusIds);
-    if (s.config.status_interval <= Duration::zero()) s.config.status_interval = std::chrono::seconds(30);
+    s.config.status_batch =
+        std::clamp<std::size_t>(s.config.status_batch, 1, kKavenegarMaxStatusIds);
+    if (s.config.status_interval <= Duration::zero())
+        s.config.status_interval = std::chrono::seconds(30);
     s.config.status_max_interval = std::max(s.config.status_max_interval, s.config.status_interval);
     s.batch_cap = s.config.max_batch;
     HttpClientConfig hc;
@@ -544,7 +575,9 @@ void KavenegarProvider::stop(Duration drain, std::function<void()> done) {
 }
 
 void KavenegarProvider::on_account_error(std::function<void(std::int64_t, std::string_view)> hook) {
-    asio::post(state_->strand, [s = state_, hook = std::move(hook)]() mutable { s->account_hook = std::move(hook); });
+    asio::post(state_->strand, [s = state_, hook = std::move(hook)]() mutable {
+        s->account_hook = std::move(hook);
+    });
 }
 
 void KavenegarProvider::resume_polling(const std::vector<PendingStatus>& pending) {
@@ -557,7 +590,8 @@ void KavenegarProvider::resume_polling(const std::vector<PendingStatus>& pending
     for (const auto& p : pending) {
         if (!all_digits(p.provider_id) || p.provider_id.size() > 18) continue;
         const auto age = std::max(SystemClock::duration::zero(), wall - p.sent_at);
-        ids.emplace_back(std::stoll(p.provider_id), now - std::chrono::duration_cast<Duration>(age));
+        ids.emplace_back(std::stoll(p.provider_id),
+                         now - std::chrono::duration_cast<Duration>(age));
     }
     asio::post(state_->strand, [s = state_, ids = std::move(ids)] {
         if (s->stopping) return;
@@ -568,7 +602,8 @@ void KavenegarProvider::resume_polling(const std::vector<PendingStatus>& pending
     });
 }
 
-Expected<std::size_t, StoreError> KavenegarProvider::resume_polling(MessageStore& store, SystemTime wall,
+Expected<std::size_t, StoreError> KavenegarProvider::resume_polling(MessageStore& store,
+                                                                    SystemTime wall,
                                                                     std::uint32_t page) {
     if (!state_->config.poll_status) return std::size_t{0};
     std::vector<PendingStatus> pending;
@@ -606,7 +641,8 @@ bool KavenegarProvider::ready() const { return state_->accepting.load(std::memor
 ProviderHealth KavenegarProvider::health() const {
     return queue_health(state_->connected.load(std::memory_order_relaxed),
                         state_->queued_count.load(std::memory_order_relaxed),
-                        state_->inflight_count.load(std::memory_order_relaxed), state_->config.max_queue);
+                        state_->inflight_count.load(std::memory_order_relaxed),
+                        state_->config.max_queue);
 }
 
 void KavenegarProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {

@@ -43,15 +43,15 @@ namespace bindery::router {
 
 struct KavenegarConfig {
     std::string name = "kavenegar";
-    std::string base_url = "https://api.kavenegar.com";   // scheme://host[:port][/prefix]
-    std::string api_key;    // in the URL path: redacted from every log line and error text
-    std::string sender;     // sender line; empty = the message's sender, else the account default
-    bool use_message_sender = false;   // prefer the message's (numeric) sender over `sender`
-    double rate = 5;        // API calls per second (sends and status polls)
-    double burst = 0;       // 0 = max(1, rate)
-    unsigned concurrency = 4;               // calls in flight
-    std::size_t max_batch = kMaxBatchDefault;   // messages per call (sendarray); 1 = send.json only
-    std::size_t max_queue = 10'000;         // ready() is false at this many waiting messages
+    std::string base_url = "https://api.kavenegar.com";  // scheme://host[:port][/prefix]
+    std::string api_key;  // in the URL path: redacted from every log line and error text
+    std::string sender;   // sender line; empty = the message's sender, else the account default
+    bool use_message_sender = false;  // prefer the message's (numeric) sender over `sender`
+    double rate = 5;                  // API calls per second (sends and status polls)
+    double burst = 0;                 // 0 = max(1, rate)
+    unsigned concurrency = 4;         // calls in flight
+    std::size_t max_batch = kMaxBatchDefault;  // messages per call (sendarray); 1 = send.json only
+    std::size_t max_queue = 10'000;            // ready() is false at this many waiting messages
     Duration timeout = std::chrono::seconds(10);
     HttpClientTls tls;
     bool poll_status = true;
@@ -71,29 +71,30 @@ struct KavenegarConfig {
 };
 
 struct KavenegarStats {
-    std::uint64_t calls = 0;             // send/sendarray calls made
-    std::uint64_t batched_calls = 0;     // sendarray calls
-    std::uint64_t messages_sent = 0;     // accepted (return.status 200)
+    std::uint64_t calls = 0;          // send/sendarray calls made
+    std::uint64_t batched_calls = 0;  // sendarray calls
+    std::uint64_t messages_sent = 0;  // accepted (return.status 200)
     std::uint64_t messages_failed = 0;
-    std::uint64_t account_errors = 0;    // calls answered with a credit/account status
+    std::uint64_t account_errors = 0;  // calls answered with a credit/account status
     std::uint64_t status_calls = 0;
     std::uint64_t status_errors = 0;
-    std::uint64_t receipts = 0;          // final states handed to the sink
-    std::uint64_t polls_abandoned = 0;   // gave up after status_give_up
-    std::uint64_t polling = 0;           // messages waiting for a final state now
-    std::uint64_t status_paced = 0;      // due polls held back by the status pacing (per check)
+    std::uint64_t receipts = 0;         // final states handed to the sink
+    std::uint64_t polls_abandoned = 0;  // gave up after status_give_up
+    std::uint64_t polling = 0;          // messages waiting for a final state now
+    std::uint64_t status_paced = 0;     // due polls held back by the status pacing (per check)
 };
 
 // A message sent earlier (before a restart) whose final state is still unknown.
 struct PendingStatus {
-    std::string provider_id;   // Kavenegar messageid, decimal
+    std::string provider_id;  // Kavenegar messageid, decimal
     SystemTime sent_at{};
 };
 
 class KavenegarProvider final : public Provider {
 public:
     // Throws std::invalid_argument on a bad base_url or TLS setup (startup only).
-    KavenegarProvider(KavenegarConfig config, const boost::asio::any_io_executor& executor, ReceiptSink& sink);
+    KavenegarProvider(KavenegarConfig config, const boost::asio::any_io_executor& executor,
+                      ReceiptSink& sink);
     ~KavenegarProvider() override;
     KavenegarProvider(const KavenegarProvider&) = delete;
     KavenegarProvider& operator=(const KavenegarProvider&) = delete;

@@ -17,7 +17,8 @@ void fail_queued(std::deque<QueuedSend>& queue, std::string_view why) {
     }
 }
 
-ProviderHealth queue_health(bool connected, std::size_t queued, std::size_t busy, std::size_t max_queue) noexcept {
+ProviderHealth queue_health(bool connected, std::size_t queued, std::size_t busy,
+                            std::size_t max_queue) noexcept {
     ProviderHealth h;
     h.connected = connected;
     h.inflight = static_cast<std::uint32_t>(busy);
@@ -26,7 +27,10 @@ ProviderHealth queue_health(bool connected, std::size_t queued, std::size_t busy
 }
 
 RateBucket::RateBucket(double rate, double burst, TimePoint now) noexcept
-    : rate_(rate), burst_(burst > 0 ? burst : std::max(1.0, rate)), tokens_(burst_), refilled_at_(now) {}
+    : rate_(rate),
+      burst_(burst > 0 ? burst : std::max(1.0, rate)),
+      tokens_(burst_),
+      refilled_at_(now) {}
 
 bool RateBucket::ready(TimePoint now) noexcept {
     if (rate_ <= 0) return true;

@@ -80,16 +80,17 @@ void post_shutdown(const std::shared_ptr<State>& state) noexcept {
             if (!s->stopping) s->begin_stop(Duration::zero(), {});
             s->client->stop();
         });
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 // send(message, done): queued on the strand.
 template <class State>
-void post_send(const std::shared_ptr<State>& state, OutboundMessage message, std::function<void(SendResult)> done) {
-    boost::asio::post(state->strand, [s = state, q = QueuedSend{std::move(message), std::move(done)}]() mutable {
-        s->enqueue(std::move(q));
-    });
+void post_send(const std::shared_ptr<State>& state, OutboundMessage message,
+               std::function<void(SendResult)> done) {
+    boost::asio::post(state->strand,
+                      [s = state, q = QueuedSend{std::move(message), std::move(done)}]() mutable {
+                          s->enqueue(std::move(q));
+                      });
 }
 
 }  // namespace bindery::router

@@ -24,7 +24,8 @@ std::optional<SendError> send_error_of(const smpp::SubmitReport& r) {
     if (r.ok()) return std::nullopt;
     SendError e;
     if (!r.sent) {
-        // A local rate-limit refusal is throttling (back off); anything else never reached the bind.
+        // A local rate-limit refusal is throttling (back off); anything else never reached the
+        // bind.
         e.kind = r.refusal == smpp::Refusal::invalid     ? SendErrorKind::rejected_local
                  : r.refusal == smpp::Refusal::throttled ? SendErrorKind::throttled
                                                          : SendErrorKind::not_sent;
@@ -52,7 +53,11 @@ std::optional<SendError> send_error_of(const smpp::SubmitReport& r) {
 
 struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProvider::State> {
     State(SmppCarrierConfig c, asio::any_io_executor ex, ReceiptSink& s, MoHandler mo)
-        : config(std::move(c)), executor(std::move(ex)), sink(s), on_mo(std::move(mo)), timer(executor),
+        : config(std::move(c)),
+          executor(std::move(ex)),
+          sink(s),
+          on_mo(std::move(mo)),
+          timer(executor),
           reassembler(config.mo_reassembly) {}
 
     struct Batch {
@@ -95,8 +100,9 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         connected.store(ps.binds_up > 0, std::memory_order_relaxed);
         const auto busy = ps.in_flight + ps.queued;
         inflight.store(static_cast<std::uint32_t>(busy), std::memory_order_relaxed);
-        capacity.store(ps.binds_up > 0 && ps.window > busy ? static_cast<std::uint32_t>(ps.window - busy) : 0U,
-                       std::memory_order_relaxed);
+        capacity.store(
+            ps.binds_up > 0 && ps.window > busy ? static_cast<std::uint32_t>(ps.window - busy) : 0U,
+            std::memory_order_relaxed);
         std::lock_guard lock(mu);
         pool_stats = ps;
     }
@@ -107,7 +113,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             auto self = weak.lock();
             if (ec || !self || self->stopping) return;
             self->refresh();
-            for (auto& m : self->reassembler.take_expired(Clock::now())) self->hand_up_incomplete(std::move(m));
+            for (auto& m : self->reassembler.take_expired(Clock::now()))
+                self->hand_up_incomplete(std::move(m));
             self->arm_timer();
         });
     }
@@ -125,16 +132,21 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
 
     void do_send(OutboundMessage m, std::function<void(SendResult)> done) {
         auto fail = [&](SendErrorKind kind, std::string text) {
-            count([](SmppCarrierStats& s) { ++s.sends; ++s.sends_failed; });
+            count([](SmppCarrierStats& s) {
+                ++s.sends;
+                ++s.sends_failed;
+            });
             SendResult r;
             r.error = SendError{kind, 0, std::move(text)};
             done(std::move(r));
         };
-        if (!started || stopping || detached) return fail(SendErrorKind::not_sent, "provider stopped");
+        if (!started || stopping || detached)
+            return fail(SendErrorKind::not_sent, "provider stopped");
         const auto opts = encode_options_for(config.text, m.encoding);
         auto encoded = smpp::encode_message(m.text, next_reference++, opts);
         if (!encoded) {
-            std::string why = "text cannot be encoded: " + std::string(smpp::to_string(encoded.error().code));
+            std::string why =
+                "text cannot be encoded: " + std::string(smpp::to_string(encoded.error().code));
             if (m.encoding) why += " (forced " + std::string(to_string(*m.encoding)) + ")";
             return fail(SendErrorKind::rejected_local, std::move(why));
         }
@@ -144,8 +156,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         // head went out. A message larger than that waits (not_sent) until the binds drain.
         const std::size_t parts = encoded->message_payload ? 1 : encoded->segments.size();
         if (const auto room = submit_room(); room < parts) {
-            return fail(SendErrorKind::not_sent,
-                        "binds have room for " + std::to_string(room) + " of " + std::to_string(parts) + " segments");
+            return fail(SendErrorKind::not_sent, "binds have room for " + std::to_string(room) +
+                                                     " of " + std::to_string(parts) + " segments");
         }
 
         smpp::ShortMessageData base;
@@ -192,10 +204,11 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         batch->done = std::move(done);
         count([&](SmppCarrierStats& s) { s.segments_submitted += pdus.size(); });
         for (std::size_t i = 0; i < pdus.size(); ++i) {
-            pool->submit(std::move(pdus[i]), [self = shared_from_this(), batch, i](const smpp::SubmitReport& r) {
-                batch->reports[i] = r;
-                if (--batch->remaining == 0) self->finish(*batch);
-            });
+            pool->submit(std::move(pdus[i]),
+                         [self = shared_from_this(), batch, i](const smpp::SubmitReport& r) {
+                             batch->reports[i] = r;
+                             if (--batch->remaining == 0) self->finish(*batch);
+                         });
         }
         refresh();
     }
@@ -218,21 +231,26 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         }
         if (!first_sent_failure && !first_refusal) {
             result.segment_ids = std::move(accepted);
-            count([](SmppCarrierStats& s) { ++s.sends; ++s.sends_ok; });
+            count([](SmppCarrierStats& s) {
+                ++s.sends;
+                ++s.sends_ok;
+            });
         } else {
             SendError e;
             if (first_sent_failure) {
                 e = std::move(*first_sent_failure);
             } else if (accepted.empty()) {
-                e = std::move(*first_refusal);  // nothing left the process: not_sent / rejected_local
+                e = std::move(
+                    *first_refusal);  // nothing left the process: not_sent / rejected_local
             } else {
                 e = std::move(*first_refusal);
-                if (e.kind == SendErrorKind::not_sent) e.kind = SendErrorKind::connection;  // not untried
+                if (e.kind == SendErrorKind::not_sent)
+                    e.kind = SendErrorKind::connection;  // not untried
             }
             const bool partial = !accepted.empty();
             if (partial || b.reports.size() > 1) {
-                e.text += "; " + std::to_string(accepted.size()) + " of " + std::to_string(b.reports.size()) +
-                          " segments accepted";
+                e.text += "; " + std::to_string(accepted.size()) + " of " +
+                          std::to_string(b.reports.size()) + " segments accepted";
                 if (partial) {
                     e.text += " (may be delivered):";
                     for (const auto& id : accepted) e.text += " " + id;
@@ -286,7 +304,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         const auto type = esm & 0x3C;
         const auto receipted = tlvs.receipted_message_id();
         if (type == 0x04 || type == 0x20 || receipted) return on_receipt(sm, tlvs, std::move(done));
-        on_mo_part(esm, dc, src, src_ton, src_npi, dst, dst_ton, dst_npi, sm, tlvs, std::move(done));
+        on_mo_part(esm, dc, src, src_ton, src_npi, dst, dst_ton, dst_npi, sm, tlvs,
+                   std::move(done));
     }
 
     void on_receipt(smpp::ByteView sm, const smpp::TlvRange& tlvs, smpp::IncomingDone done) {
@@ -298,8 +317,11 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         auto receipt = map_receipt(config.name, text, fields, config.receipt_utc_offset);
         if (!receipt) {
             count([](SmppCarrierStats& s) { ++s.receipts_unparsed; });
-            spdlog::warn("smpp delivery receipt unparsable, answered ESME_ROK and dropped carrier={} error={} text={}",
-                         config.name, log_value(receipt.error()), log_value(std::string_view(text).substr(0, 120)));
+            spdlog::warn(
+                "smpp delivery receipt unparsable, answered ESME_ROK and dropped carrier={} "
+                "error={} text={}",
+                config.name, log_value(receipt.error()),
+                log_value(std::string_view(text).substr(0, 120)));
             return done(CommandStatus::ESME_ROK);
         }
         apply_message_id_format(*receipt, config.message_id_format);
@@ -318,7 +340,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     void deliver_mo(MoMessage mo, smpp::IncomingDone done) {
         count([](SmppCarrierStats& s) { ++s.mo_messages; });
         if (!on_mo) {
-            spdlog::info("smpp MO dropped, no MO handler carrier={} from={}", config.name, log_value(mo.source));
+            spdlog::info("smpp MO dropped, no MO handler carrier={} from={}", config.name,
+                         log_value(mo.source));
             if (done) done(CommandStatus::ESME_ROK);
             return;
         }
@@ -336,8 +359,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     }
 
     void on_mo_part(std::uint8_t esm, std::uint8_t dc, std::string_view src, std::uint8_t src_ton,
-                    std::uint8_t src_npi, std::string_view dst, std::uint8_t dst_ton, std::uint8_t dst_npi,
-                    smpp::ByteView sm, const smpp::TlvRange& tlvs,
+                    std::uint8_t src_npi, std::string_view dst, std::uint8_t dst_ton,
+                    std::uint8_t dst_npi, smpp::ByteView sm, const smpp::TlvRange& tlvs,
                     smpp::IncomingDone done) {
         count([](SmppCarrierStats& s) { ++s.mo_parts; });
         MoMessage mo;
@@ -362,8 +385,10 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         std::optional<smpp::ConcatPart> part;
         if (decoded->udh && decoded->udh->concat && decoded->udh->concat->total > 1) {
             const auto& c = *decoded->udh->concat;
-            const auto kind = c.reference_16bit ? smpp::ConcatRefKind::udh16 : smpp::ConcatRefKind::udh8;
-            part = smpp::ConcatPart{{mo.source, mo.destination, c.reference, kind, c.total}, c.total, c.seqnum, dc, {}};
+            const auto kind =
+                c.reference_16bit ? smpp::ConcatRefKind::udh16 : smpp::ConcatRefKind::udh8;
+            part = smpp::ConcatPart{
+                {mo.source, mo.destination, c.reference, kind, c.total}, c.total, c.seqnum, dc, {}};
             const auto payload = decoded->udh->payload;
             part->user_data = packed ? smpp::unpack_septets(payload, decoded->udh->fill_bits())
                                      : std::vector<std::uint8_t>(payload.begin(), payload.end());
@@ -371,9 +396,14 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             const auto total = tlvs.sar_total_segments().value_or(0);
             const auto seq = tlvs.sar_segment_seqnum().value_or(0);
             if (total > 1) {
-                part = smpp::ConcatPart{{mo.source, mo.destination, *ref, smpp::ConcatRefKind::sar, total}, total, seq,
-                                        dc, {}};
-                part->user_data = packed ? smpp::unpack_septets(sm) : std::vector<std::uint8_t>(sm.begin(), sm.end());
+                part = smpp::ConcatPart{
+                    {mo.source, mo.destination, *ref, smpp::ConcatRefKind::sar, total},
+                    total,
+                    seq,
+                    dc,
+                    {}};
+                part->user_data = packed ? smpp::unpack_septets(sm)
+                                         : std::vector<std::uint8_t>(sm.begin(), sm.end());
             }
         }
         if (part && config.reassemble_mo) {
@@ -382,9 +412,9 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
             switch (added.status) {
                 case smpp::PartStatus::completed: {
                     const auto& whole = *added.message;
-                    auto text = smpp::decode_text(whole.data_coding, whole.user_data,
-                                                  smpp::DecodeOptions{config.text.smsc_default,
-                                                                      smpp::Gsm7Packing::unpacked});
+                    auto text = smpp::decode_text(
+                        whole.data_coding, whole.user_data,
+                        smpp::DecodeOptions{config.text.smsc_default, smpp::Gsm7Packing::unpacked});
                     mo.text = std::move(text.utf8);
                     mo.lossy = text.lossy;
                     mo.parts = whole.total;
@@ -407,9 +437,11 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
     void hand_up_incomplete(smpp::IncompleteMessage m) {
         count([](SmppCarrierStats& s) { ++s.mo_incomplete; });
         std::vector<std::uint8_t> data;
-        for (const auto& [seq, bytes] : m.parts) data.insert(data.end(), bytes.begin(), bytes.end());
-        auto text = smpp::decode_text(m.data_coding, data,
-                                      smpp::DecodeOptions{config.text.smsc_default, smpp::Gsm7Packing::unpacked});
+        for (const auto& [seq, bytes] : m.parts)
+            data.insert(data.end(), bytes.begin(), bytes.end());
+        auto text = smpp::decode_text(
+            m.data_coding, data,
+            smpp::DecodeOptions{config.text.smsc_default, smpp::Gsm7Packing::unpacked});
         MoMessage mo;
         mo.provider = config.name;
         mo.source = m.key.source_addr;
@@ -419,8 +451,9 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
         mo.lossy = text.lossy;
         mo.parts = static_cast<std::uint8_t>(m.parts.size());
         mo.incomplete = true;
-        spdlog::warn("smpp MO incomplete, handed up as is carrier={} from={} parts={} total={} reason={}", config.name,
-                     log_value(mo.source), m.parts.size(), m.total, smpp::to_string(m.reason));
+        spdlog::warn(
+            "smpp MO incomplete, handed up as is carrier={} from={} parts={} total={} reason={}",
+            config.name, log_value(mo.source), m.parts.size(), m.total, smpp::to_string(m.reason));
         deliver_mo(std::move(mo), {});
     }
 };
@@ -428,7 +461,8 @@ struct SmppCarrierProvider::State : std::enable_shared_from_this<SmppCarrierProv
 SmppCarrierProvider::SmppCarrierProvider(SmppCarrierConfig config, asio::any_io_executor executor,
                                          ReceiptSink& sink, MoHandler on_mo)
     : name_(config.name),
-      state_(std::make_shared<State>(std::move(config), std::move(executor), sink, std::move(on_mo))) {
+      state_(
+          std::make_shared<State>(std::move(config), std::move(executor), sink, std::move(on_mo))) {
     state_->pool = std::make_shared<smpp::BindPool>(
         state_->executor, state_->config.pool,
         [weak = std::weak_ptr<State>(state_)](const smpp::Pdu& pdu, smpp::IncomingDone done) {
@@ -497,9 +531,10 @@ ProviderHealth SmppCarrierProvider::health() const {
 }
 
 void SmppCarrierProvider::send(OutboundMessage message, std::function<void(SendResult)> done) {
-    asio::post(state_->executor, [s = state_, m = std::move(message), done = std::move(done)]() mutable {
-        s->do_send(std::move(m), std::move(done));
-    });
+    asio::post(state_->executor,
+               [s = state_, m = std::move(message), done = std::move(done)]() mutable {
+                   s->do_send(std::move(m), std::move(done));
+               });
 }
 
 }  // namespace bindery::router

@@ -36,7 +36,7 @@
 namespace bindery::router {
 
 struct SmppCarrierConfig {
-    std::string name = "smpp";   // router provider name (routes, stored receipts)
+    std::string name = "smpp";  // router provider name (routes, stored receipts)
     smpp::BindPoolConfig pool;
     AddressRules addresses;
     // Text: what data_coding 0 means (smsc_default), allow_latin1, gsm7_packing, transliterate,
@@ -47,7 +47,7 @@ struct SmppCarrierConfig {
     ValidityFormat validity = ValidityFormat::relative;
     std::string service_type;
     std::uint8_t protocol_id = 0;
-    bool priority_express = true;     // Priority::express -> priority_flag 1
+    bool priority_express = true;                // Priority::express -> priority_flag 1
     std::chrono::minutes receipt_utc_offset{0};  // SMSC clock offset of receipt dates
     // How receipt ids relate to submit_sm_resp ids: applied to each receipt before the router
     // matches it (apply_message_id_format).
@@ -60,11 +60,11 @@ struct SmppCarrierConfig {
 // A mobile-originated message, decoded to UTF-8.
 struct MoMessage {
     std::string provider;
-    std::string source;       // as sent (TON/NPI below)
+    std::string source;  // as sent (TON/NPI below)
     std::uint8_t source_ton = 0, source_npi = 0;
     std::string destination;
     std::uint8_t destination_ton = 0, destination_npi = 0;
-    std::string text;         // UTF-8
+    std::string text;  // UTF-8
     std::uint8_t data_coding = 0;
     std::uint8_t parts = 1;   // segments joined into `text`
     bool incomplete = false;  // reassembly gave up (timeout/eviction): the parts that arrived
@@ -89,8 +89,8 @@ struct SmppCarrierStats {
 
 class SmppCarrierProvider final : public Provider {
 public:
-    SmppCarrierProvider(SmppCarrierConfig config, boost::asio::any_io_executor executor, ReceiptSink& sink,
-                        MoHandler on_mo = {});
+    SmppCarrierProvider(SmppCarrierConfig config, boost::asio::any_io_executor executor,
+                        ReceiptSink& sink, MoHandler on_mo = {});
     ~SmppCarrierProvider() override;
     SmppCarrierProvider(const SmppCarrierProvider&) = delete;
     SmppCarrierProvider& operator=(const SmppCarrierProvider&) = delete;
@@ -100,8 +100,8 @@ public:
     // `done` runs on the executor. Destroying the provider without stop() stops the pool at once.
     void stop(Duration drain, std::function<void()> done = {});
 
-    [[nodiscard]] SmppCarrierStats stats() const;           // any thread
-    [[nodiscard]] smpp::BindPoolStats pool_stats() const;   // any thread (snapshot)
+    [[nodiscard]] SmppCarrierStats stats() const;          // any thread
+    [[nodiscard]] smpp::BindPoolStats pool_stats() const;  // any thread (snapshot)
 
     // router::Provider
     std::string_view name() const override { return name_; }

@@ -49,7 +49,8 @@ SmppAddress source_address(std::string_view sender, const AddressRules& rules) {
         a.ton = rules.alphanumeric_ton;
         a.npi = rules.alphanumeric_npi;
         a.addr = std::string(sender);
-    } else if (!plus && rules.short_code_max_digits > 0 && digits.size() <= rules.short_code_max_digits) {
+    } else if (!plus && rules.short_code_max_digits > 0 &&
+               digits.size() <= rules.short_code_max_digits) {
         a.ton = rules.short_code_ton;
         a.npi = rules.short_code_npi;
         a.addr = std::string(digits);
@@ -83,7 +84,8 @@ std::string validity_period(SystemTime expires_at, SystemTime now, ValidityForma
         long days = total / 86400;
         const long rest = total % 86400;
         long months = 0, years = 0;
-        if (days > 99) {  // DD is two digits: spill into 30-day months, then years (SMSC arithmetic)
+        if (days >
+            99) {  // DD is two digits: spill into 30-day months, then years (SMSC arithmetic)
             months = days / 30;
             days %= 30;
             years = months / 12;
@@ -97,13 +99,15 @@ std::string validity_period(SystemTime expires_at, SystemTime now, ValidityForma
     const auto day = floor<days>(secs);
     const year_month_day ymd{day};
     const hh_mm_ss hms{secs - day};
-    return two(static_cast<int>(ymd.year()) % 100) + two(static_cast<long>(static_cast<unsigned>(ymd.month()))) +
+    return two(static_cast<int>(ymd.year()) % 100) +
+           two(static_cast<long>(static_cast<unsigned>(ymd.month()))) +
            two(static_cast<long>(static_cast<unsigned>(ymd.day()))) + two(hms.hours().count()) +
            two(hms.minutes().count()) + two(static_cast<long>(hms.seconds().count())) + "000+";
 }
 
 Expected<Receipt, std::string> map_receipt(std::string_view provider, std::string_view text,
-                                           const smpp::ReceiptTlvs& tlvs, std::chrono::minutes utc_offset) {
+                                           const smpp::ReceiptTlvs& tlvs,
+                                           std::chrono::minutes utc_offset) {
     auto parsed = smpp::parse_receipt(text, tlvs);
     if (!parsed) return Unexpected(std::string(smpp::to_string(parsed.error().code)));
     Receipt r;
@@ -120,8 +124,8 @@ Expected<Receipt, std::string> map_receipt(std::string_view provider, std::strin
         const auto& d = *parsed->done_date;
         const year_month_day ymd{year{d.year}, month{d.month}, day{d.day}};
         if (ymd.ok()) {
-            const auto t = sys_days{ymd} + hours{d.hour} + minutes{d.minute} + seconds{d.second.value_or(0)} -
-                           utc_offset;
+            const auto t = sys_days{ymd} + hours{d.hour} + minutes{d.minute} +
+                           seconds{d.second.value_or(0)} - utc_offset;
             r.done_at = time_point_cast<SystemClock::duration>(t);
         }
     }
@@ -136,7 +140,8 @@ void apply_message_id_format(Receipt& receipt, MessageIdFormat format) {
     receipt.id_match = ReceiptIdMatch::exact;
     std::optional<std::string> converted;
     if (format == MessageIdFormat::hex) converted = rebase_provider_id(receipt.provider_id, 10, 16);
-    if (format == MessageIdFormat::decimal) converted = rebase_provider_id(receipt.provider_id, 16, 10);
+    if (format == MessageIdFormat::decimal)
+        converted = rebase_provider_id(receipt.provider_id, 16, 10);
     if (converted) receipt.provider_id = std::move(*converted);
 }
 

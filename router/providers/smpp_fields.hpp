@@ -51,7 +51,8 @@ enum class ValidityFormat : std::uint8_t {
 // The validity_period for a message that expires at `expires_at`, evaluated at `now`. Empty for
 // ValidityFormat::none or when `expires_at` is unset (epoch). A past expiry gives the smallest
 // relative period (one second) / the absolute time as is: the SMSC rejects or expires it.
-[[nodiscard]] std::string validity_period(SystemTime expires_at, SystemTime now, ValidityFormat format);
+[[nodiscard]] std::string validity_period(SystemTime expires_at, SystemTime now,
+                                          ValidityFormat format);
 
 // How a carrier's receipt ids relate to the ids its submit_sm_resp gave (config
 // message_id_format; Kannel's msg-id-type, Jasmin's dlr_msgid).
@@ -72,7 +73,8 @@ void apply_message_id_format(Receipt& receipt, MessageIdFormat format);
 // Parses a receipt (`text`: short_message or message_payload; the TLVs win over the text) into
 // the router's vocabulary. `utc_offset` is the
 // SMSC's clock offset from UTC: receipt dates carry no zone. Error: why it is not a receipt.
-[[nodiscard]] Expected<Receipt, std::string> map_receipt(std::string_view provider, std::string_view text,
+[[nodiscard]] Expected<Receipt, std::string> map_receipt(std::string_view provider,
+                                                         std::string_view text,
                                                          const smpp::ReceiptTlvs& tlvs,
                                                          std::chrono::minutes utc_offset = {});
 

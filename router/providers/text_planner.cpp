@@ -4,7 +4,8 @@
 
 namespace bindery::router {
 
-smpp::EncodeOptions encode_options_for(const smpp::EncodeOptions& base, std::optional<TextEncoding> forced) noexcept {
+smpp::EncodeOptions encode_options_for(const smpp::EncodeOptions& base,
+                                       std::optional<TextEncoding> forced) noexcept {
     smpp::EncodeOptions o = base;
     if (forced) {
         switch (*forced) {
@@ -29,8 +30,8 @@ std::optional<TextEncoding> text_encoding_of(smpp::Alphabet a) noexcept {
     }
 }
 
-Expected<TextPlan, std::string> SmppTextPlanner::operator()(std::string_view utf8,
-                                                            std::optional<TextEncoding> forced) const {
+Expected<TextPlan, std::string> SmppTextPlanner::operator()(
+    std::string_view utf8, std::optional<TextEncoding> forced) const {
     const auto opts = encode_options_for(options_, forced);
     auto count = smpp::count_segments(utf8, opts);
     if (!count) {

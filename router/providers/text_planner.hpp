@@ -24,8 +24,8 @@ public:
     explicit SmppTextPlanner(smpp::EncodeOptions options = {}) : options_(options) {}
 
     // Thread-safe (pure).
-    [[nodiscard]] Expected<TextPlan, std::string> operator()(std::string_view utf8,
-                                                             std::optional<TextEncoding> forced) const;
+    [[nodiscard]] Expected<TextPlan, std::string> operator()(
+        std::string_view utf8, std::optional<TextEncoding> forced) const;
     [[nodiscard]] TextPlanner planner() const { return *this; }
     [[nodiscard]] const smpp::EncodeOptions& options() const noexcept { return options_; }
 

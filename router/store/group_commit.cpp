@@ -23,7 +23,8 @@ constexpr std::string_view kRollback = "ROLLBACK";
 const std::string& insert_message_sql() {
     static const std::string sql =
         std::string("INSERT INTO messages(") + kMessageColumns +
-        ", credit_held, credit_capture, history) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        ", credit_held, credit_capture, history) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, "
         "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
     return sql;
 }
@@ -81,26 +82,21 @@ constexpr std::string_view kInsertLedger =
     "?5, ?6)";
 
 CreditAmount saturating_add(CreditAmount a, CreditAmount b) noexcept {
-    return a > std::numeric_limits<CreditAmount>::max() - b ? std::numeric_limits<CreditAmount>::max()
-                                                            : a + b;
+    return a > std::numeric_limits<CreditAmount>::max() - b
+               ? std::numeric_limits<CreditAmount>::max()
+               : a + b;
 }
 
 }  // namespace
 
 std::size_t WriteRequest::rows() const noexcept {
     switch (kind) {
-        case Kind::insert:
-            return messages.size() + events.size();
-        case Kind::transition:
-            return 1;
-        case Kind::transitions:
-            return writes.size();
-        case Kind::purge:
-            return purge_limit;
-        case Kind::credit:
-            return 1;
-        case Kind::work:
-            return work_rows;
+        case Kind::insert: return messages.size() + events.size();
+        case Kind::transition: return 1;
+        case Kind::transitions: return writes.size();
+        case Kind::purge: return purge_limit;
+        case Kind::credit: return 1;
+        case Kind::work: return work_rows;
     }
     return 1;
 }
@@ -216,7 +212,7 @@ void GroupWriter::run_group(std::span<WriteRequest* const> group) {
         if (auto any = any_account(); any) {
             metered_ = *any;
         } else {
-            metered_ = true;   // cannot tell: look every hold up
+            metered_ = true;  // cannot tell: look every hold up
         }
         std::size_t failed_at = pending.size();
         for (std::size_t i = 0; i < pending.size(); ++i) {
@@ -265,16 +261,11 @@ Expected<bool, StoreError> GroupWriter::exists(const MessageId& id) {
 
 Expected<void, StoreError> GroupWriter::apply(WriteRequest& r, bool& wrote) {
     switch (r.kind) {
-        case WriteRequest::Kind::insert:
-            return apply_insert(r, wrote);
-        case WriteRequest::Kind::transition:
-            return apply_transition(r, wrote);
-        case WriteRequest::Kind::transitions:
-            return apply_transitions(r, wrote);
-        case WriteRequest::Kind::purge:
-            return apply_purge(r, wrote);
-        case WriteRequest::Kind::credit:
-            return apply_credit(r, wrote);
+        case WriteRequest::Kind::insert: return apply_insert(r, wrote);
+        case WriteRequest::Kind::transition: return apply_transition(r, wrote);
+        case WriteRequest::Kind::transitions: return apply_transitions(r, wrote);
+        case WriteRequest::Kind::purge: return apply_purge(r, wrote);
+        case WriteRequest::Kind::credit: return apply_credit(r, wrote);
         case WriteRequest::Kind::work:
             if (r.work == nullptr) break;
             return (*r.work)(*conn_, wrote);
@@ -364,7 +355,7 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         if (it == metered.end()) {
             auto acc = account(m.client);
             if (!acc) return Unexpected(std::move(acc).error());
-            if (!*acc) continue;   // unlimited
+            if (!*acc) continue;  // unlimited
             it = metered.emplace(m.client, std::pair{CreditAmount{0}, (*acc)->capture}).first;
         }
         it->second.first = saturating_add(it->second.first, m.charge);
@@ -414,7 +405,8 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         const bool held = meter != metered.end();
         int rc = bind_message(insert, m);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(insert, 25, held ? m.charge : 0);
-        if (rc == SQLITE_OK) rc = bind_text(insert, 26, held ? to_string(meter->second.second) : "");
+        if (rc == SQLITE_OK)
+            rc = bind_text(insert, 26, held ? to_string(meter->second.second) : "");
         if (rc == SQLITE_OK) {
             const std::string& h = histories[i];
             rc = h.empty() ? sqlite3_bind_null(insert, 27)
@@ -461,7 +453,7 @@ Expected<void, StoreError> GroupWriter::apply_insert(const WriteRequest& r, bool
         }
         if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind event"));
         if (auto done = step_done(kAppendHistory, "append event", append); !done) return done;
-        if (sqlite3_changes(conn_->db()) == 0) {   // checked before writing; cannot happen
+        if (sqlite3_changes(conn_->db()) == 0) {  // checked before writing; cannot happen
             return Unexpected(
                 StoreError{StoreErrc::not_found, "event for unknown message " + e->id.to_string()});
         }
@@ -499,7 +491,7 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     auto prepared = conn_->prepare(kUpdateMessage);
     if (!prepared) return Unexpected(std::move(prepared).error());
     sqlite3_stmt* update = *prepared;
-    thread_local std::string record;   // outlives the step (SQLITE_STATIC)
+    thread_local std::string record;  // outlives the step (SQLITE_STATIC)
     record.clear();
     if (earlier != nullptr) append_history(record, *earlier);
     if (event != nullptr) append_history(record, *event);
@@ -507,8 +499,8 @@ Expected<void, StoreError> GroupWriter::transition_one(const Message& next, Mess
     if (rc == SQLITE_OK) rc = bind_text(update, 25, to_string(from));
     if (rc == SQLITE_OK) {
         rc = record.empty() ? sqlite3_bind_null(update, 26)
-                              : sqlite3_bind_blob(update, 26, record.data(),
-                                                  static_cast<int>(record.size()), SQLITE_STATIC);
+                            : sqlite3_bind_blob(update, 26, record.data(),
+                                                static_cast<int>(record.size()), SQLITE_STATIC);
     }
     if (rc != SQLITE_OK) return Unexpected(conn_->error(rc, "bind transition"));
     wrote = true;  // until the UPDATE is known to have changed nothing
@@ -589,7 +581,8 @@ Expected<std::optional<CreditAccount>, StoreError> GroupWriter::account(std::str
     a.held = sqlite3_column_int64(use.get(), 1);
     const auto capture = parse_capture_on(read_text(use.get(), 2));
     if (!capture) {
-        return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+        return Unexpected(
+            StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
     }
     a.capture = *capture;
     a.updated_at = from_nanos(sqlite3_column_int64(use.get(), 3));
@@ -625,12 +618,15 @@ Expected<void, StoreError> GroupWriter::settle_hold(const MessageId& id, Message
         StmtUse use(*prepared);
         bind_id(use.get(), 1, id);
         const int rc = sqlite3_step(use.get());
-        if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "read hold"));
+        if (rc != SQLITE_ROW)
+            return Unexpected(conn_->error(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "read hold"));
         held = sqlite3_column_int64(use.get(), 1);
         if (held <= 0) return {};
         client = read_text(use.get(), 0);
         const auto parsed = parse_capture_on(read_text(use.get(), 2));
-        if (!parsed) return Unexpected(StoreError{StoreErrc::corrupt, "credit_capture of " + id.to_string()});
+        if (!parsed)
+            return Unexpected(
+                StoreError{StoreErrc::corrupt, "credit_capture of " + id.to_string()});
         capture = *parsed;
     }
     const auto action = credit_action(to, capture);
@@ -666,13 +662,14 @@ Expected<bool, StoreError> GroupWriter::any_account() {
 }
 
 Expected<void, StoreError> GroupWriter::apply_credit(WriteRequest& r, bool& wrote) {
-    metered_ = true;   // an account may be opened by this request
+    metered_ = true;  // an account may be opened by this request
     auto existing = account(r.credit_client);
     if (!existing) return Unexpected(std::move(existing).error());
     const std::string client(r.credit_client);
     if (r.credit_open) {
         if (r.credit_amount < 0) {
-            return Unexpected(StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
+            return Unexpected(
+                StoreError{StoreErrc::insufficient_credit, "negative initial balance"});
         }
         if (*existing) {
             r.account = **existing;
@@ -710,7 +707,8 @@ Expected<void, StoreError> GroupWriter::apply_credit(WriteRequest& r, bool& wrot
         if (b == SQLITE_OK) b = sqlite3_bind_int64(ins, 4, r.credit_at);
         if (b != SQLITE_OK) return Unexpected(conn_->error(b, "bind account"));
         if (auto done = step_done(kInsertAccount, "create credit account", ins); !done) return done;
-        r.account = CreditAccount{client, r.credit_amount, 0, r.credit_capture, from_nanos(r.credit_at)};
+        r.account =
+            CreditAccount{client, r.credit_amount, 0, r.credit_capture, from_nanos(r.credit_at)};
     } else {
         auto prepared = conn_->prepare(kAddBalance);
         if (!prepared) return Unexpected(std::move(prepared).error());

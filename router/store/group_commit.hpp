@@ -104,9 +104,8 @@ private:
     Expected<bool, StoreError> any_account();
     // Moves the open hold of `id` as a transition into `to` requires (credits.hpp).
     Expected<void, StoreError> settle_hold(const MessageId& id, MessageState to, std::int64_t at);
-    Expected<void, StoreError> ledger(std::string_view client, const MessageId* id,
-                                      CreditKind kind, CreditAmount amount, std::int64_t at,
-                                      std::string_view note);
+    Expected<void, StoreError> ledger(std::string_view client, const MessageId* id, CreditKind kind,
+                                      CreditAmount amount, std::int64_t at, std::string_view note);
     Expected<bool, StoreError> exists(const MessageId& id);
     Expected<void, StoreError> index_provider_ids(const Message& m);
     // Deletes the message's provider-id index rows, if it has any.

@@ -6,7 +6,7 @@
 namespace bindery::router::sqlite {
 namespace {
 
-constexpr char kListFormat = 1;  // first byte of the tags / segments BLOBs
+constexpr char kListFormat = 1;   // first byte of the tags / segments BLOBs
 constexpr char kEventFormat = 1;  // first byte of each record of messages.history
 
 void put_varint(std::string& out, std::uint64_t v) {
@@ -255,7 +255,8 @@ bool decode_history(std::string_view blob, const MessageId& id, std::vector<Mess
 
 Expected<void, StoreError> read_history(sqlite3_stmt* stmt, int column, const MessageId& id,
                                         std::vector<MessageEvent>& out) {
-    if (!decode_history(column_view(stmt, column), id, out)) return corrupt("history", id.to_string());
+    if (!decode_history(column_view(stmt, column), id, out))
+        return corrupt("history", id.to_string());
     return {};
 }
 

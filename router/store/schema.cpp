@@ -309,13 +309,9 @@ ALTER TABLE messages ADD COLUMN history BLOB;
 
 }  // namespace
 
-std::span<const Migration> migrations() noexcept {
-    return kMigrations;
-}
+std::span<const Migration> migrations() noexcept { return kMigrations; }
 
-int latest_version() noexcept {
-    return kMigrations[std::size(kMigrations) - 1].version;
-}
+int latest_version() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
 
 Expected<int, StoreError> migrate(Connection& conn, int target) {
     const int latest = latest_version();

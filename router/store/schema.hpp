@@ -25,8 +25,9 @@ inline constexpr const char* kFinalStatesWhere =
 // ANALYZE statistics the planner would take messages_state and filter every final message.
 // Built at its first use (a function's static: no namespace-scope initializer that could throw).
 inline const std::string& purge_select_sql() {
-    static const std::string sql = std::string("SELECT id FROM messages INDEXED BY messages_finished WHERE ") +
-                                   kFinalStatesWhere + " AND updated_at < ?1 LIMIT ?2";
+    static const std::string sql =
+        std::string("SELECT id FROM messages INDEXED BY messages_finished WHERE ") +
+        kFinalStatesWhere + " AND updated_at < ?1 LIMIT ?2";
     return sql;
 }
 

@@ -8,12 +8,9 @@ namespace bindery::router::sqlite {
 
 const char* sync_pragma(SqliteSync sync) noexcept {
     switch (sync) {
-        case SqliteSync::off:
-            return "PRAGMA synchronous = OFF";
-        case SqliteSync::normal:
-            return "PRAGMA synchronous = NORMAL";
-        case SqliteSync::full:
-            return "PRAGMA synchronous = FULL";
+        case SqliteSync::off: return "PRAGMA synchronous = OFF";
+        case SqliteSync::normal: return "PRAGMA synchronous = NORMAL";
+        case SqliteSync::full: return "PRAGMA synchronous = FULL";
     }
     return "PRAGMA synchronous = FULL";
 }
@@ -32,9 +29,8 @@ Expected<std::unique_ptr<Connection>, StoreError> open_side_connection(
     }
     // No automatic checkpoint in this connection's commits (they run on front-end threads): the
     // message store's checkpoint thread copies the WAL for every connection of the file.
-    const std::string pragmas =
-        std::string(sync_pragma(config.synchronous)) +
-        "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;";
+    const std::string pragmas = std::string(sync_pragma(config.synchronous)) +
+                                "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;";
     if (auto r = c.exec(pragmas.c_str(), "configure connection"); !r) return Unexpected(r.error());
     auto mode = c.query_text("PRAGMA journal_mode = WAL", "set WAL mode");
     if (!mode) return Unexpected(std::move(mode).error());

@@ -49,7 +49,8 @@ std::vector<std::string> split_notes(std::string_view s) {
 std::string err(const StoreError& e) { return e.detail; }
 
 constexpr const char* kRecordColumns =
-    "id, received_at, receiver, status, group_key, dedup_key, client, firing, resolved, truncated, outcome, "
+    "id, received_at, receiver, status, group_key, dedup_key, client, firing, resolved, truncated, "
+    "outcome, "
     "duplicate_of, text, notes";
 
 }  // namespace
@@ -72,8 +73,9 @@ std::vector<Recipient> decode_recipients(std::string_view text) {
         const auto line = text.substr(0, nl);
         if (!line.empty()) {
             const auto tab = line.find('\t');
-            out.push_back({tab == std::string_view::npos ? std::string() : std::string(line.substr(tab + 1)),
-                           std::string(line.substr(0, tab))});
+            out.push_back(
+                {tab == std::string_view::npos ? std::string() : std::string(line.substr(tab + 1)),
+                 std::string(line.substr(0, tab))});
         }
         if (nl == std::string_view::npos) break;
         text.remove_prefix(nl + 1);
@@ -84,32 +86,40 @@ std::vector<Recipient> decode_recipients(std::string_view text) {
 SqliteAlerts::SqliteAlerts(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
 SqliteAlerts::~SqliteAlerts() = default;
 
-Expected<std::unique_ptr<SqliteAlerts>, StoreError> SqliteAlerts::open(const SqliteStoreConfig& config) {
+Expected<std::unique_ptr<SqliteAlerts>, StoreError> SqliteAlerts::open(
+    const SqliteStoreConfig& config) {
     auto conn = Connection::open(config.path, false);
     if (!conn) return Unexpected(std::move(conn).error());
     Connection& c = **conn;
-    if (const int rc = sqlite3_busy_timeout(c.db(), static_cast<int>(config.busy_timeout.count())); rc != SQLITE_OK) {
+    if (const int rc = sqlite3_busy_timeout(c.db(), static_cast<int>(config.busy_timeout.count()));
+        rc != SQLITE_OK) {
         return Unexpected(c.error(rc, "busy_timeout"));
     }
     // No automatic checkpoint here either: the message store's checkpoint thread does them.
-    if (auto r = c.exec((std::string(sqlite::sync_pragma(config.synchronous)) + "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;").c_str(),
+    if (auto r = c.exec((std::string(sqlite::sync_pragma(config.synchronous)) +
+                         "; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")
+                            .c_str(),
                         "configure alerts connection");
         !r) {
         return Unexpected(r.error());
     }
-    auto has = c.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'alert_notifications'", "alert tables");
+    auto has = c.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'alert_notifications'",
+                           "alert tables");
     if (!has) return Unexpected(has.error());
     if (*has == 0) {
-        return Unexpected(StoreError{StoreErrc::unavailable,
-                                     "open alerts: the alert tables are missing (schema not migrated): " + config.path});
+        return Unexpected(StoreError{
+            StoreErrc::unavailable,
+            "open alerts: the alert tables are missing (schema not migrated): " + config.path});
     }
     return std::unique_ptr<SqliteAlerts>(new SqliteAlerts(std::move(*conn)));
 }
 
-Expected<std::optional<MessageId>, std::string> SqliteAlerts::find_sent(std::string_view dedup_key, SystemTime since) {
+Expected<std::optional<MessageId>, std::string> SqliteAlerts::find_sent(std::string_view dedup_key,
+                                                                        SystemTime since) {
     const std::lock_guard lock(mutex_);
     auto stmt = conn_->prepare(
-        "SELECT id FROM alert_notifications WHERE dedup_key = ?1 AND outcome = 'sent' AND received_at >= ?2 "
+        "SELECT id FROM alert_notifications WHERE dedup_key = ?1 AND outcome = 'sent' AND "
+        "received_at >= ?2 "
         "ORDER BY received_at DESC LIMIT 1");
     if (!stmt) return Unexpected(err(stmt.error()));
     StmtUse use(*stmt);
@@ -125,14 +135,16 @@ Expected<std::optional<MessageId>, std::string> SqliteAlerts::find_sent(std::str
 
 Expected<void, std::string> SqliteAlerts::record(const AlertRecord& r) {
     const std::lock_guard lock(mutex_);
-    if (auto b = conn_->exec("BEGIN IMMEDIATE", "record alert"); !b) return Unexpected(err(b.error()));
+    if (auto b = conn_->exec("BEGIN IMMEDIATE", "record alert"); !b)
+        return Unexpected(err(b.error()));
     auto fail = [&](const StoreError& e) -> Expected<void, std::string> {
         (void)conn_->exec("ROLLBACK", "record alert");
         return Unexpected(err(e));
     };
     {
-        auto stmt = conn_->prepare(std::string("INSERT INTO alert_notifications(") + kRecordColumns +
-                                   ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        auto stmt =
+            conn_->prepare(std::string("INSERT INTO alert_notifications(") + kRecordColumns +
+                           ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
         if (!stmt) return fail(stmt.error());
         StmtUse use(*stmt);
         sqlite::bind_id(*stmt, 1, r.id);
@@ -146,12 +158,15 @@ Expected<void, std::string> SqliteAlerts::record(const AlertRecord& r) {
         sqlite3_bind_int64(*stmt, 9, r.resolved);
         sqlite3_bind_int64(*stmt, 10, r.truncated);
         sqlite::bind_text(*stmt, 11, to_string(r.outcome));
-        if (r.duplicate_of) sqlite::bind_id(*stmt, 12, *r.duplicate_of);
-        else sqlite3_bind_null(*stmt, 12);
+        if (r.duplicate_of)
+            sqlite::bind_id(*stmt, 12, *r.duplicate_of);
+        else
+            sqlite3_bind_null(*stmt, 12);
         sqlite::bind_text(*stmt, 13, r.text);
         const std::string notes = join_notes(r.notes);
         sqlite::bind_text(*stmt, 14, notes);
-        if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE) return fail(conn_->error(rc, "insert alert"));
+        if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+            return fail(conn_->error(rc, "insert alert"));
     }
     auto stmt = conn_->prepare(
         "INSERT INTO alert_messages(alert_id, seq, recipient, destination, message_id, error) "
@@ -166,7 +181,8 @@ Expected<void, std::string> SqliteAlerts::record(const AlertRecord& r) {
         sqlite::bind_text(*stmt, 4, m.destination);
         sqlite::bind_text(*stmt, 5, m.message_id);
         sqlite::bind_text(*stmt, 6, m.error);
-        if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE) return fail(conn_->error(rc, "insert alert message"));
+        if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+            return fail(conn_->error(rc, "insert alert message"));
     }
     if (auto c = conn_->exec("COMMIT", "record alert"); !c) return fail(c.error());
     return {};
@@ -202,7 +218,8 @@ Expected<AlertRecord, std::string> SqliteAlerts::read_record_row(void* raw) {
 
 Expected<void, std::string> SqliteAlerts::load_messages(AlertRecord& r) {
     auto stmt = conn_->prepare(
-        "SELECT recipient, destination, message_id, error FROM alert_messages WHERE alert_id = ?1 ORDER BY seq");
+        "SELECT recipient, destination, message_id, error FROM alert_messages WHERE alert_id = ?1 "
+        "ORDER BY seq");
     if (!stmt) return Unexpected(err(stmt.error()));
     StmtUse use(*stmt);
     sqlite::bind_id(*stmt, 1, r.id);
@@ -210,8 +227,8 @@ Expected<void, std::string> SqliteAlerts::load_messages(AlertRecord& r) {
         const int rc = sqlite3_step(*stmt);
         if (rc == SQLITE_DONE) return {};
         if (rc != SQLITE_ROW) return Unexpected(err(conn_->error(rc, "read alert messages")));
-        r.messages.push_back({sqlite::read_text(*stmt, 0), sqlite::read_text(*stmt, 1), sqlite::read_text(*stmt, 2),
-                              sqlite::read_text(*stmt, 3)});
+        r.messages.push_back({sqlite::read_text(*stmt, 0), sqlite::read_text(*stmt, 1),
+                              sqlite::read_text(*stmt, 2), sqlite::read_text(*stmt, 3)});
     }
 }
 
@@ -219,7 +236,8 @@ Expected<std::optional<AlertRecord>, std::string> SqliteAlerts::get(const Messag
     const std::lock_guard lock(mutex_);
     AlertRecord r;
     {
-        auto stmt = conn_->prepare(std::string("SELECT ") + kRecordColumns + " FROM alert_notifications WHERE id = ?1");
+        auto stmt = conn_->prepare(std::string("SELECT ") + kRecordColumns +
+                                   " FROM alert_notifications WHERE id = ?1");
         if (!stmt) return Unexpected(err(stmt.error()));
         StmtUse use(*stmt);
         sqlite::bind_id(*stmt, 1, id);
@@ -234,17 +252,20 @@ Expected<std::optional<AlertRecord>, std::string> SqliteAlerts::get(const Messag
     return std::optional<AlertRecord>(std::move(r));
 }
 
-Expected<std::vector<AlertRecord>, std::string> SqliteAlerts::recent(std::optional<MessageId> before,
-                                                                     std::uint32_t limit) {
+Expected<std::vector<AlertRecord>, std::string> SqliteAlerts::recent(
+    std::optional<MessageId> before, std::uint32_t limit) {
     const std::lock_guard lock(mutex_);
     std::vector<AlertRecord> out;
     {
-        auto stmt = conn_->prepare(std::string("SELECT ") + kRecordColumns +
-                                   " FROM alert_notifications WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2");
+        auto stmt = conn_->prepare(
+            std::string("SELECT ") + kRecordColumns +
+            " FROM alert_notifications WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2");
         if (!stmt) return Unexpected(err(stmt.error()));
         StmtUse use(*stmt);
-        if (before) sqlite::bind_id(*stmt, 1, *before);
-        else sqlite3_bind_null(*stmt, 1);
+        if (before)
+            sqlite::bind_id(*stmt, 1, *before);
+        else
+            sqlite3_bind_null(*stmt, 1);
         sqlite3_bind_int64(*stmt, 2, limit);
         for (;;) {
             const int rc = sqlite3_step(*stmt);
@@ -261,10 +282,11 @@ Expected<std::vector<AlertRecord>, std::string> SqliteAlerts::recent(std::option
     return out;
 }
 
-Expected<std::optional<CachedMembers>, std::string> SqliteAlerts::load_members(std::string_view directory,
-                                                                               std::string_view group) {
+Expected<std::optional<CachedMembers>, std::string> SqliteAlerts::load_members(
+    std::string_view directory, std::string_view group) {
     const std::lock_guard lock(mutex_);
-    auto stmt = conn_->prepare("SELECT members, fetched_at FROM directory_cache WHERE directory = ?1 AND grp = ?2");
+    auto stmt = conn_->prepare(
+        "SELECT members, fetched_at FROM directory_cache WHERE directory = ?1 AND grp = ?2");
     if (!stmt) return Unexpected(err(stmt.error()));
     StmtUse use(*stmt);
     sqlite::bind_text(*stmt, 1, directory);
@@ -278,12 +300,14 @@ Expected<std::optional<CachedMembers>, std::string> SqliteAlerts::load_members(s
     return std::optional<CachedMembers>(std::move(m));
 }
 
-Expected<void, std::string> SqliteAlerts::save_members(std::string_view directory, std::string_view group,
+Expected<void, std::string> SqliteAlerts::save_members(std::string_view directory,
+                                                       std::string_view group,
                                                        const CachedMembers& members) {
     const std::lock_guard lock(mutex_);
     auto stmt = conn_->prepare(
         "INSERT INTO directory_cache(directory, grp, members, fetched_at) VALUES(?1, ?2, ?3, ?4) "
-        "ON CONFLICT(directory, grp) DO UPDATE SET members = excluded.members, fetched_at = excluded.fetched_at");
+        "ON CONFLICT(directory, grp) DO UPDATE SET members = excluded.members, fetched_at = "
+        "excluded.fetched_at");
     if (!stmt) return Unexpected(err(stmt.error()));
     StmtUse use(*stmt);
     sqlite::bind_text(*stmt, 1, directory);
@@ -291,7 +315,8 @@ Expected<void, std::string> SqliteAlerts::save_members(std::string_view director
     const std::string text = encode_recipients(members.recipients);
     sqlite::bind_text(*stmt, 3, text);
     sqlite3_bind_int64(*stmt, 4, sqlite::to_nanos(members.fetched_at));
-    if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE) return Unexpected(err(conn_->error(rc, "save directory cache")));
+    if (const int rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+        return Unexpected(err(conn_->error(rc, "save directory cache")));
     return {};
 }
 

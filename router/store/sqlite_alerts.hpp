@@ -26,21 +26,23 @@ class SqliteAlerts final : public AlertLedger, public DirectoryCache {
 public:
     // The file must exist at the schema version that has the alert tables (SqliteStore::open
     // migrates it).
-    static Expected<std::unique_ptr<SqliteAlerts>, StoreError> open(const SqliteStoreConfig& config);
+    static Expected<std::unique_ptr<SqliteAlerts>, StoreError> open(
+        const SqliteStoreConfig& config);
     ~SqliteAlerts() override;
     SqliteAlerts(const SqliteAlerts&) = delete;
     SqliteAlerts& operator=(const SqliteAlerts&) = delete;
 
     // router::AlertLedger
-    Expected<std::optional<MessageId>, std::string> find_sent(std::string_view dedup_key, SystemTime since) override;
+    Expected<std::optional<MessageId>, std::string> find_sent(std::string_view dedup_key,
+                                                              SystemTime since) override;
     Expected<void, std::string> record(const AlertRecord& record) override;
     Expected<std::optional<AlertRecord>, std::string> get(const MessageId& id) override;
     Expected<std::vector<AlertRecord>, std::string> recent(std::optional<MessageId> before,
                                                            std::uint32_t limit) override;
 
     // router::DirectoryCache
-    Expected<std::optional<CachedMembers>, std::string> load_members(std::string_view directory,
-                                                                     std::string_view group) override;
+    Expected<std::optional<CachedMembers>, std::string> load_members(
+        std::string_view directory, std::string_view group) override;
     Expected<void, std::string> save_members(std::string_view directory, std::string_view group,
                                              const CachedMembers& members) override;
 

@@ -60,8 +60,7 @@ Expected<void, StoreError> insert_jobs(sqlite::Connection& c, std::span<const Ca
 
 // Each attempt's history event, then its job removed (delivered, gave up) or rescheduled.
 Expected<void, StoreError> record_attempts(sqlite::Connection& c,
-                                           std::span<const CallbackAttempt> attempts,
-                                           bool& wrote) {
+                                           std::span<const CallbackAttempt> attempts, bool& wrote) {
     auto history = c.prepare(kHistory);
     if (!history) return Unexpected(std::move(history).error());
     auto remove = c.prepare(kDelete);
@@ -92,7 +91,8 @@ Expected<void, StoreError> record_attempts(sqlite::Connection& c,
         int rc = sqlite3_bind_int64(stmt, 1, a.seq);
         if (a.verdict == CallbackVerdict::retry) {
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, a.attempt);
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, sqlite::to_nanos(a.next_attempt_at));
+            if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(stmt, 3, sqlite::to_nanos(a.next_attempt_at));
             if (rc == SQLITE_OK) rc = sqlite::bind_text(stmt, 4, a.detail);
         }
         if (rc != SQLITE_OK) return Unexpected(c.error(rc, "bind callback update"));
@@ -114,8 +114,7 @@ Expected<std::unique_ptr<SqliteCallbackOutbox>, StoreError> SqliteCallbackOutbox
     const SqliteStoreConfig& config, SqliteStore* store) {
     auto conn = sqlite::open_side_connection(config);
     if (!conn) return Unexpected(std::move(conn).error());
-    return std::unique_ptr<SqliteCallbackOutbox>(
-        new SqliteCallbackOutbox(std::move(*conn), store));
+    return std::unique_ptr<SqliteCallbackOutbox>(new SqliteCallbackOutbox(std::move(*conn), store));
 }
 
 Expected<void, StoreError> SqliteCallbackOutbox::write(const SqliteStore::WriteWork& work,

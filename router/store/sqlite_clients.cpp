@@ -51,8 +51,10 @@ Expected<StoredClient, StoreError> read_client(sqlite3_stmt* stmt) {
     StoredClient c;
     c.name = sqlite::read_text(stmt, 0);
     const auto* digest = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt, 1));
-    if (digest == nullptr || sqlite3_column_bytes(stmt, 1) != static_cast<int>(c.key_sha256.size())) {
-        return Unexpected(StoreError{StoreErrc::corrupt, "api client " + c.name + ": bad key digest"});
+    if (digest == nullptr ||
+        sqlite3_column_bytes(stmt, 1) != static_cast<int>(c.key_sha256.size())) {
+        return Unexpected(
+            StoreError{StoreErrc::corrupt, "api client " + c.name + ": bad key digest"});
     }
     std::copy(digest, digest + c.key_sha256.size(), c.key_sha256.begin());
     c.allowed_senders = split_lines(sqlite::read_text(stmt, 2));
@@ -86,7 +88,7 @@ Expected<void, StoreError> SqliteClientStore::add(const StoredClient& client) {
     auto stmt = c.prepare(kInsert);
     if (!stmt) return Unexpected(std::move(stmt).error());
     StmtUse use(*stmt);
-    const std::string senders = join_lines(client.allowed_senders);   // bound by reference
+    const std::string senders = join_lines(client.allowed_senders);  // bound by reference
     int rc = sqlite::bind_text(*stmt, 1, client.name);
     if (rc == SQLITE_OK) {
         rc = sqlite3_bind_blob(*stmt, 2, client.key_sha256.data(),
@@ -140,7 +142,8 @@ Expected<void, StoreError> SqliteClientStore::revoke(const std::string& name, Sy
     if (!existing) return Unexpected(std::move(existing).error());
     if (!*existing) return Unexpected(StoreError{StoreErrc::not_found, "no api client " + name});
     if (!(*existing)->active()) {
-        return Unexpected(StoreError{StoreErrc::conflict, "api client " + name + " is already revoked"});
+        return Unexpected(
+            StoreError{StoreErrc::conflict, "api client " + name + " is already revoked"});
     }
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
@@ -152,14 +155,14 @@ Expected<void, StoreError> SqliteClientStore::revoke(const std::string& name, Sy
     if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
     if (rc != SQLITE_DONE) return Unexpected(c.error(rc, "revoke api client " + name));
     if (sqlite3_changes(c.db()) == 0) {
-        return Unexpected(StoreError{StoreErrc::conflict, "api client " + name + " is already revoked"});
+        return Unexpected(
+            StoreError{StoreErrc::conflict, "api client " + name + " is already revoked"});
     }
     return {};
 }
 
-Expected<void, StoreError> SqliteClientStore::rotate_key(const std::string& name,
-                                                         const std::array<std::uint8_t, 32>& key_sha256,
-                                                         SystemTime now) {
+Expected<void, StoreError> SqliteClientStore::rotate_key(
+    const std::string& name, const std::array<std::uint8_t, 32>& key_sha256, SystemTime now) {
     auto existing = find(name);
     if (!existing) return Unexpected(std::move(existing).error());
     if (!*existing) return Unexpected(StoreError{StoreErrc::not_found, "no api client " + name});

@@ -26,11 +26,11 @@ class Connection;
 struct StoredClient {
     std::string name;
     std::array<std::uint8_t, 32> key_sha256{};
-    std::vector<std::string> allowed_senders;   // empty: any sender
-    double rate = 0;                            // requests/s; 0: the server's default
-    double burst = 0;                           // 0: max(1, rate)
-    std::string callback_url;                   // default URL of delivery callbacks
-    std::string callback_secret;                // HMAC key of their signature ("" unsigned)
+    std::vector<std::string> allowed_senders;  // empty: any sender
+    double rate = 0;                           // requests/s; 0: the server's default
+    double burst = 0;                          // 0: max(1, rate)
+    std::string callback_url;                  // default URL of delivery callbacks
+    std::string callback_secret;               // HMAC key of their signature ("" unsigned)
     SystemTime created_at{};
     std::optional<SystemTime> key_rotated_at;
     std::optional<SystemTime> revoked_at;

@@ -5,25 +5,20 @@ namespace bindery::router::sqlite {
 StoreErrc classify(int rc) noexcept {
     switch (rc) {
         case SQLITE_CONSTRAINT_PRIMARYKEY:
-        case SQLITE_CONSTRAINT_UNIQUE:
-            return StoreErrc::duplicate;
-        case SQLITE_CONSTRAINT_FOREIGNKEY:
-            return StoreErrc::not_found;
-        default:
-            break;
+        case SQLITE_CONSTRAINT_UNIQUE: return StoreErrc::duplicate;
+        case SQLITE_CONSTRAINT_FOREIGNKEY: return StoreErrc::not_found;
+        default: break;
     }
     switch (rc & 0xFF) {
         case SQLITE_CORRUPT:
         case SQLITE_NOTADB:
         case SQLITE_FORMAT:
-        case SQLITE_MISMATCH:
-            return StoreErrc::corrupt;
+        case SQLITE_MISMATCH: return StoreErrc::corrupt;
         // SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_BUSY, SQLITE_LOCKED,
         // SQLITE_PERM, SQLITE_NOMEM, SQLITE_PROTOCOL, SQLITE_NOLFS, SQLITE_AUTH, SQLITE_INTERRUPT,
         // SQLITE_ABORT, SQLITE_ERROR, SQLITE_MISUSE, other constraints: the store cannot do the
         // work now; the caller treats it as an outage.
-        default:
-            return StoreErrc::unavailable;
+        default: return StoreErrc::unavailable;
     }
 }
 

@@ -23,10 +23,10 @@ struct SqliteIdempotencyConfig {
 };
 
 struct SqliteIdempotencyStats {
-    std::uint64_t stored = 0;      // responses written
+    std::uint64_t stored = 0;  // responses written
     std::uint64_t replayed = 0;
-    std::uint64_t purged = 0;      // rows deleted by retention
-    std::uint64_t errors = 0;      // store errors (the request was then processed, not replayed)
+    std::uint64_t purged = 0;  // rows deleted by retention
+    std::uint64_t errors = 0;  // store errors (the request was then processed, not replayed)
 };
 
 class SqliteIdempotencyStore final : public IdempotencyStore {
@@ -58,7 +58,7 @@ private:
     SqliteIdempotencyStore(std::unique_ptr<sqlite::Connection> conn, SqliteIdempotencyConfig config,
                            SqliteStore* store);
     Expected<std::uint64_t, StoreError> purge_locked(SystemTime now);
-    void note_error(const StoreError& e);   // mutex_ held
+    void note_error(const StoreError& e);  // mutex_ held
 
     struct Reservation {
         std::string fingerprint;
@@ -67,7 +67,7 @@ private:
     SqliteIdempotencyConfig config_;
     mutable std::mutex mutex_;
     std::unique_ptr<sqlite::Connection> conn_;
-    SqliteStore* store_;   // null: complete() writes on conn_
+    SqliteStore* store_;  // null: complete() writes on conn_
     std::map<std::pair<std::string, std::string>, Reservation> in_flight_;
     SystemTime last_purge_{};
     SqliteIdempotencyStats stats_;

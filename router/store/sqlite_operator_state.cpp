@@ -19,7 +19,8 @@ constexpr const char* kInsertRetry =
 
 }  // namespace
 
-SqliteOperatorState::SqliteOperatorState(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
+SqliteOperatorState::SqliteOperatorState(std::unique_ptr<sqlite::Connection> conn)
+    : conn_(std::move(conn)) {}
 
 SqliteOperatorState::~SqliteOperatorState() = default;
 
@@ -53,11 +54,13 @@ Expected<void, StoreError> SqliteOperatorState::set_paused(std::string_view carr
     int rc = sqlite::bind_text(*stmt, 1, carrier);
     if (rc == SQLITE_OK && paused) rc = sqlite3_bind_int64(*stmt, 2, sqlite::to_nanos(at));
     if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-    if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, paused ? "save carrier pause" : "save carrier resume"));
+    if (rc != SQLITE_DONE)
+        return Unexpected(conn_->error(rc, paused ? "save carrier pause" : "save carrier resume"));
     return {};
 }
 
-Expected<std::optional<MessageId>, StoreError> SqliteOperatorState::retry_of(const MessageId& dead_letter) {
+Expected<std::optional<MessageId>, StoreError> SqliteOperatorState::retry_of(
+    const MessageId& dead_letter) {
     const std::lock_guard lock(mutex_);
     auto stmt = conn_->prepare(kSelectRetry);
     if (!stmt) return Unexpected(std::move(stmt).error());
@@ -72,7 +75,8 @@ Expected<std::optional<MessageId>, StoreError> SqliteOperatorState::retry_of(con
 }
 
 Expected<void, StoreError> SqliteOperatorState::record_retry(const MessageId& dead_letter,
-                                                             const MessageId& new_id, SystemTime at) {
+                                                             const MessageId& new_id,
+                                                             SystemTime at) {
     const std::lock_guard lock(mutex_);
     auto stmt = conn_->prepare(kInsertRetry);
     if (!stmt) return Unexpected(std::move(stmt).error());

@@ -17,14 +17,16 @@ class Connection;
 
 class SqliteOperatorState final : public OperatorState {
 public:
-    static Expected<std::unique_ptr<SqliteOperatorState>, StoreError> open(const SqliteStoreConfig& store);
+    static Expected<std::unique_ptr<SqliteOperatorState>, StoreError> open(
+        const SqliteStoreConfig& store);
     ~SqliteOperatorState() override;
     SqliteOperatorState(const SqliteOperatorState&) = delete;
     SqliteOperatorState& operator=(const SqliteOperatorState&) = delete;
 
     // router::OperatorState
     Expected<std::vector<std::string>, StoreError> paused_carriers() override;
-    Expected<void, StoreError> set_paused(std::string_view carrier, bool paused, SystemTime at) override;
+    Expected<void, StoreError> set_paused(std::string_view carrier, bool paused,
+                                          SystemTime at) override;
     Expected<std::optional<MessageId>, StoreError> retry_of(const MessageId& dead_letter) override;
     Expected<void, StoreError> record_retry(const MessageId& dead_letter, const MessageId& new_id,
                                             SystemTime at) override;

@@ -9,7 +9,8 @@ namespace {
 using sqlite::StmtUse;
 
 constexpr const char* kSelectGroups =
-    "SELECT id, account, source, destination, reference_kind, reference, total, envelope, first_at, "
+    "SELECT id, account, source, destination, reference_kind, reference, total, envelope, "
+    "first_at, "
     "complete FROM held_groups ORDER BY id";
 constexpr const char* kSelectParts =
     "SELECT group_id, seqnum, part_id, data_coding, data, received_at FROM held_parts "
@@ -32,7 +33,8 @@ constexpr const char* kSelectLink = "SELECT message_id FROM part_links WHERE par
 constexpr const char* kPurgeLinks = "DELETE FROM part_links WHERE linked_at < ?1";
 
 int bind_blob(sqlite3_stmt* stmt, int index, const std::string& bytes) noexcept {
-    return sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()),
+                             SQLITE_TRANSIENT);
 }
 
 std::string read_blob(sqlite3_stmt* stmt, int column) {
@@ -43,11 +45,13 @@ std::string read_blob(sqlite3_stmt* stmt, int column) {
 
 }  // namespace
 
-SqlitePartStore::SqlitePartStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
+SqlitePartStore::SqlitePartStore(std::unique_ptr<sqlite::Connection> conn)
+    : conn_(std::move(conn)) {}
 
 SqlitePartStore::~SqlitePartStore() = default;
 
-Expected<std::unique_ptr<SqlitePartStore>, StoreError> SqlitePartStore::open(const SqliteStoreConfig& store) {
+Expected<std::unique_ptr<SqlitePartStore>, StoreError> SqlitePartStore::open(
+    const SqliteStoreConfig& store) {
     auto conn = sqlite::open_side_connection(store);
     if (!conn) return Unexpected(std::move(conn).error());
     return std::unique_ptr<SqlitePartStore>(new SqlitePartStore(std::move(*conn)));
@@ -81,14 +85,14 @@ Expected<std::vector<HeldGroup>, std::string> SqlitePartStore::load() {
     auto stmt = conn_->prepare(kSelectParts);
     if (!stmt) return Unexpected(stmt.error().detail);
     StmtUse use(*stmt);
-    std::size_t at = 0;   // both queries are ordered by group id: merge
+    std::size_t at = 0;  // both queries are ordered by group id: merge
     for (;;) {
         const int rc = sqlite3_step(*stmt);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW) return Unexpected(conn_->error(rc, "read held parts").detail);
         const auto group = sqlite3_column_int64(*stmt, 0);
         while (at < groups.size() && groups[at].id < group) ++at;
-        if (at == groups.size() || groups[at].id != group) continue;   // orphan: cannot happen (FK)
+        if (at == groups.size() || groups[at].id != group) continue;  // orphan: cannot happen (FK)
         HeldPart p;
         p.seqnum = static_cast<std::uint8_t>(sqlite3_column_int(*stmt, 1));
         auto id = sqlite::read_id(*stmt, 2);
@@ -102,7 +106,8 @@ Expected<std::vector<HeldGroup>, std::string> SqlitePartStore::load() {
     return groups;
 }
 
-Expected<void, StoreError> SqlitePartStore::delete_group(std::int64_t group, std::string_view what) {
+Expected<void, StoreError> SqlitePartStore::delete_group(std::int64_t group,
+                                                         std::string_view what) {
     for (const char* sql : {kDeleteParts, kDeleteGroup}) {
         auto stmt = conn_->prepare(sql);
         if (!stmt) return Unexpected(std::move(stmt).error());
@@ -158,7 +163,8 @@ Expected<std::int64_t, std::string> SqlitePartStore::create(const HeldGroup& gro
     return id;
 }
 
-Expected<void, std::string> SqlitePartStore::add(std::int64_t group, const HeldPart& part, bool complete) {
+Expected<void, std::string> SqlitePartStore::add(std::int64_t group, const HeldPart& part,
+                                                 bool complete) {
     const std::lock_guard lock(mutex_);
     sqlite::Transaction tx(*conn_);
     if (auto r = tx.begin("save held part"); !r) return Unexpected(r.error().detail);
@@ -169,13 +175,15 @@ Expected<void, std::string> SqlitePartStore::add(std::int64_t group, const HeldP
         StmtUse use(*stmt);
         int rc = sqlite3_bind_int64(*stmt, 1, group);
         if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return Unexpected(conn_->error(rc, "mark held group complete").detail);
+        if (rc != SQLITE_DONE)
+            return Unexpected(conn_->error(rc, "mark held group complete").detail);
     }
     if (auto r = tx.commit("save held part"); !r) return Unexpected(r.error().detail);
     return {};
 }
 
-Expected<void, std::string> SqlitePartStore::finish(std::int64_t group, const MessageId& message, SystemTime at) {
+Expected<void, std::string> SqlitePartStore::finish(std::int64_t group, const MessageId& message,
+                                                    SystemTime at) {
     const std::lock_guard lock(mutex_);
     sqlite::Transaction tx(*conn_);
     if (auto r = tx.begin("finish held group"); !r) return Unexpected(r.error().detail);

@@ -18,7 +18,8 @@ class Connection;
 
 class SqlitePartStore final : public PartStore {
 public:
-    static Expected<std::unique_ptr<SqlitePartStore>, StoreError> open(const SqliteStoreConfig& store);
+    static Expected<std::unique_ptr<SqlitePartStore>, StoreError> open(
+        const SqliteStoreConfig& store);
     ~SqlitePartStore() override;
     SqlitePartStore(const SqlitePartStore&) = delete;
     SqlitePartStore& operator=(const SqlitePartStore&) = delete;
@@ -26,15 +27,18 @@ public:
     // router::PartStore
     Expected<std::vector<HeldGroup>, std::string> load() override;
     Expected<std::int64_t, std::string> create(const HeldGroup& group) override;
-    Expected<void, std::string> add(std::int64_t group, const HeldPart& part, bool complete) override;
-    Expected<void, std::string> finish(std::int64_t group, const MessageId& message, SystemTime at) override;
+    Expected<void, std::string> add(std::int64_t group, const HeldPart& part,
+                                    bool complete) override;
+    Expected<void, std::string> finish(std::int64_t group, const MessageId& message,
+                                       SystemTime at) override;
     Expected<void, std::string> drop(std::int64_t group) override;
     Expected<std::optional<MessageId>, std::string> message_of(const MessageId& part) override;
     Expected<std::uint64_t, std::string> purge_links(SystemTime before) override;
 
 private:
     explicit SqlitePartStore(std::unique_ptr<sqlite::Connection> conn);
-    Expected<void, StoreError> insert_part(std::int64_t group, const HeldPart& part);   // mutex_ held
+    Expected<void, StoreError> insert_part(std::int64_t group,
+                                           const HeldPart& part);  // mutex_ held
     // Deletes a group and its parts, inside the caller's transaction (mutex_ held).
     Expected<void, StoreError> delete_group(std::int64_t group, std::string_view what);
 

@@ -12,17 +12,20 @@ namespace {
 using sqlite::StmtUse;
 
 constexpr const char* kColumns =
-    "seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, created_at, "
+    "seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, "
+    "created_at, "
     "next_attempt_at, expires_at, last_error, receipt_id";
 
 constexpr const char* kInsert =
-    "INSERT INTO smpp_outbox(account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, "
+    "INSERT INTO smpp_outbox(account, kind, message_id, state, source_addr, destination_addr, pdu, "
+    "attempts, "
     "created_at, next_attempt_at, expires_at, last_error, receipt_id) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 // A receipt is queued once per message, state and reported id: its "queued" event in the history
 // says it was (the entry itself is gone once delivered), or the entry still waiting does.
 constexpr const char* kReceiptKnown =
-    "SELECT 1 FROM events WHERE message_id = ?1 AND provider = 'smpp-receipt' AND to_state = ?2 AND detail = ?3 "
+    "SELECT 1 FROM events WHERE message_id = ?1 AND provider = 'smpp-receipt' AND to_state = ?2 "
+    "AND detail = ?3 "
     "LIMIT 1";
 constexpr const char* kReceiptQueued =
     "SELECT 1 FROM smpp_outbox WHERE message_id = ?1 AND state = ?2 AND receipt_id = ?3 LIMIT 1";
@@ -32,16 +35,19 @@ constexpr const char* kHistory =
     "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
     "SELECT id, state, state, ?2, ?3, 'smpp-receipt', ?4 FROM messages WHERE id = ?1";
 constexpr const char* kSelectOne =
-    "SELECT seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, created_at, "
+    "SELECT seq, account, kind, message_id, state, source_addr, destination_addr, pdu, attempts, "
+    "created_at, "
     "next_attempt_at, expires_at, last_error, receipt_id FROM smpp_outbox WHERE seq = ?1";
 constexpr const char* kDelete = "DELETE FROM smpp_outbox WHERE seq = ?1";
 constexpr const char* kReschedule =
     "UPDATE smpp_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE seq = ?1";
 constexpr const char* kNextExpiry = "SELECT min(expires_at) FROM smpp_outbox";
-constexpr const char* kPending = "SELECT account, kind, count(*) FROM smpp_outbox GROUP BY account, kind";
+constexpr const char* kPending =
+    "SELECT account, kind, count(*) FROM smpp_outbox GROUP BY account, kind";
 constexpr const char* kMarkGet = "SELECT at FROM smpp_outbox_marks WHERE name = ?1";
 constexpr const char* kMarkSet =
-    "INSERT INTO smpp_outbox_marks(name, at) VALUES(?1, ?2) ON CONFLICT(name) DO UPDATE SET at = excluded.at";
+    "INSERT INTO smpp_outbox_marks(name, at) VALUES(?1, ?2) ON CONFLICT(name) DO UPDATE SET at = "
+    "excluded.at";
 constexpr const char* kScanMark = "receipts_scanned_to";
 
 std::string step_error(sqlite::Connection& c, int rc, std::string_view what) {
@@ -60,7 +66,8 @@ Expected<SmppDelivery, std::string> read_row(sqlite3_stmt* stmt) {
     d.kind = kind == "mo" ? SmppDeliveryKind::mo : SmppDeliveryKind::receipt;
     if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
         auto id = sqlite::read_id(stmt, 3);
-        if (!id) return Unexpected("smpp delivery " + std::to_string(d.seq) + ": " + id.error().detail);
+        if (!id)
+            return Unexpected("smpp delivery " + std::to_string(d.seq) + ": " + id.error().detail);
         d.message_id = *id;
     }
     if (d.kind == SmppDeliveryKind::receipt) {
@@ -82,18 +89,21 @@ Expected<SmppDelivery, std::string> read_row(sqlite3_stmt* stmt) {
 
 // "receipt", or "receipt for part <id>" when it reports a part of a concatenated submit.
 std::string receipt_label(const SmppDelivery& d) {
-    if (d.receipt_id.empty() || (d.message_id && d.receipt_id == d.message_id->to_string())) return "receipt";
+    if (d.receipt_id.empty() || (d.message_id && d.receipt_id == d.message_id->to_string()))
+        return "receipt";
     return "receipt for part " + d.receipt_id;
 }
 
 std::string queued_detail(const SmppDelivery& d) {
-    return receipt_label(d) + " " + std::string(to_string(d.state)) + " queued for ESME '" + d.account + "'";
+    return receipt_label(d) + " " + std::string(to_string(d.state)) + " queued for ESME '" +
+           d.account + "'";
 }
 
 // Appends a history event to the receipt's message (nothing for MO or a purged message).
 // Steps a bound SELECT of kColumns, up to `limit` rows whose seq is not in `skip`.
-Expected<std::vector<SmppDelivery>, std::string> read_rows(sqlite::Connection& c, sqlite3_stmt* stmt,
-                                                           std::size_t limit, std::span<const std::int64_t> skip,
+Expected<std::vector<SmppDelivery>, std::string> read_rows(sqlite::Connection& c,
+                                                           sqlite3_stmt* stmt, std::size_t limit,
+                                                           std::span<const std::int64_t> skip,
                                                            std::string_view what) {
     std::vector<SmppDelivery> out;
     int rc = SQLITE_ROW;
@@ -103,7 +113,8 @@ Expected<std::vector<SmppDelivery>, std::string> read_rows(sqlite::Connection& c
         if (!row) return Unexpected(std::move(row).error());
         out.push_back(std::move(*row));
     }
-    if (out.size() < limit && rc != SQLITE_DONE && rc != SQLITE_ROW) return Unexpected(step_error(c, rc, what));
+    if (out.size() < limit && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return Unexpected(step_error(c, rc, what));
     return out;
 }
 
@@ -123,8 +134,8 @@ Expected<void, std::string> history(sqlite::Connection& c, const SmppDelivery& d
 }
 
 // 1 when the query (?1 message id, ?2 state, ?3 text) finds a row.
-Expected<bool, std::string> exists(sqlite::Connection& c, const char* sql, const MessageId& id, MessageState state,
-                                   const std::string& text) {
+Expected<bool, std::string> exists(sqlite::Connection& c, const char* sql, const MessageId& id,
+                                   MessageState state, const std::string& text) {
     auto stmt = c.prepare(sql);
     if (!stmt) return Unexpected(stmt.error().detail);
     StmtUse use(*stmt);
@@ -137,7 +148,8 @@ Expected<bool, std::string> exists(sqlite::Connection& c, const char* sql, const
     return Unexpected(step_error(c, rc, "look up smpp receipt"));
 }
 
-Expected<std::optional<SmppDelivery>, std::string> select_one(sqlite::Connection& c, std::int64_t seq) {
+Expected<std::optional<SmppDelivery>, std::string> select_one(sqlite::Connection& c,
+                                                              std::int64_t seq) {
     auto stmt = c.prepare(kSelectOne);
     if (!stmt) return Unexpected(stmt.error().detail);
     StmtUse use(*stmt);
@@ -160,7 +172,8 @@ Expected<void, std::string> delete_one(sqlite::Connection& c, std::int64_t seq) 
     return {};
 }
 
-Expected<std::optional<SystemTime>, std::string> single_time(sqlite::Connection& c, sqlite3_stmt* stmt,
+Expected<std::optional<SystemTime>, std::string> single_time(sqlite::Connection& c,
+                                                             sqlite3_stmt* stmt,
                                                              std::string_view what) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) return std::optional<SystemTime>{};
@@ -171,17 +184,20 @@ Expected<std::optional<SystemTime>, std::string> single_time(sqlite::Connection&
 
 }  // namespace
 
-SqliteSmppOutbox::SqliteSmppOutbox(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
+SqliteSmppOutbox::SqliteSmppOutbox(std::unique_ptr<sqlite::Connection> conn)
+    : conn_(std::move(conn)) {}
 
 SqliteSmppOutbox::~SqliteSmppOutbox() = default;
 
-Expected<std::unique_ptr<SqliteSmppOutbox>, StoreError> SqliteSmppOutbox::open(const SqliteStoreConfig& config) {
+Expected<std::unique_ptr<SqliteSmppOutbox>, StoreError> SqliteSmppOutbox::open(
+    const SqliteStoreConfig& config) {
     auto conn = sqlite::open_side_connection(config);
     if (!conn) return Unexpected(std::move(conn).error());
     return std::unique_ptr<SqliteSmppOutbox>(new SqliteSmppOutbox(std::move(*conn)));
 }
 
-Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(std::span<const SmppDelivery> items) {
+Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(
+    std::span<const SmppDelivery> items) {
     std::vector<std::int64_t> seqs;
     if (items.empty()) return seqs;
     std::lock_guard lock(mutex_);
@@ -207,18 +223,23 @@ Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(std::
             StmtUse use(*stmt);
             int rc = sqlite::bind_text(*stmt, 1, d.account);
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 2, to_string(d.kind));
-            if (rc == SQLITE_OK) rc = d.message_id ? sqlite::bind_id(*stmt, 3, *d.message_id) : sqlite3_bind_null(*stmt, 3);
+            if (rc == SQLITE_OK)
+                rc = d.message_id ? sqlite::bind_id(*stmt, 3, *d.message_id)
+                                  : sqlite3_bind_null(*stmt, 3);
             if (rc == SQLITE_OK) {
-                rc = sqlite::bind_text(*stmt, 4, d.kind == SmppDeliveryKind::receipt ? to_string(d.state) : "");
+                rc = sqlite::bind_text(
+                    *stmt, 4, d.kind == SmppDeliveryKind::receipt ? to_string(d.state) : "");
             }
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 5, d.source_addr);
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 6, d.destination_addr);
             if (rc == SQLITE_OK) {
-                rc = sqlite3_bind_blob(*stmt, 7, d.pdu.data(), static_cast<int>(d.pdu.size()), SQLITE_STATIC);
+                rc = sqlite3_bind_blob(*stmt, 7, d.pdu.data(), static_cast<int>(d.pdu.size()),
+                                       SQLITE_STATIC);
             }
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 8, d.attempts);
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 9, sqlite::to_nanos(d.created_at));
-            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 10, sqlite::to_nanos(d.next_attempt_at));
+            if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(*stmt, 10, sqlite::to_nanos(d.next_attempt_at));
             if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 11, sqlite::to_nanos(d.expires_at));
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 12, d.last_error);
             if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 13, d.receipt_id);
@@ -235,27 +256,30 @@ Expected<std::vector<std::int64_t>, std::string> SqliteSmppOutbox::enqueue(std::
     return seqs;
 }
 
-Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::due(std::string_view account, SystemTime now,
-                                                                        std::size_t limit,
-                                                                        std::span<const std::int64_t> skip) {
+Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::due(
+    std::string_view account, SystemTime now, std::size_t limit,
+    std::span<const std::int64_t> skip) {
     std::vector<SmppDelivery> out;
     if (limit == 0) return out;
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
     // Walks the account's entries in seq order (index smpp_outbox_account), reading past the
     // ones in flight.
-    auto stmt = c.prepare(std::string("SELECT ") + kColumns +
-                          " FROM smpp_outbox WHERE account = ?1 AND next_attempt_at <= ?2 ORDER BY seq LIMIT ?3");
+    auto stmt = c.prepare(
+        std::string("SELECT ") + kColumns +
+        " FROM smpp_outbox WHERE account = ?1 AND next_attempt_at <= ?2 ORDER BY seq LIMIT ?3");
     if (!stmt) return Unexpected(stmt.error().detail);
     StmtUse use(*stmt);
     int rc = sqlite::bind_text(*stmt, 1, account);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, sqlite::to_nanos(now));
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, static_cast<std::int64_t>(limit + skip.size()));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(*stmt, 3, static_cast<std::int64_t>(limit + skip.size()));
     if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "select due smpp deliveries"));
     return read_rows(c, *stmt, limit, skip, "select due smpp deliveries");
 }
 
-Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliveryAttempt> attempts) {
+Expected<void, std::string> SqliteSmppOutbox::record(
+    std::span<const SmppDeliveryAttempt> attempts) {
     if (attempts.empty()) return {};
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
@@ -286,12 +310,14 @@ Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliver
                 StmtUse use(*stmt);
                 int rc = sqlite3_bind_int64(*stmt, 1, a.seq);
                 if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, a.attempts);
-                if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 3, sqlite::to_nanos(a.next_attempt_at));
+                if (rc == SQLITE_OK)
+                    rc = sqlite3_bind_int64(*stmt, 3, sqlite::to_nanos(a.next_attempt_at));
                 if (rc == SQLITE_OK) rc = sqlite::bind_text(*stmt, 4, a.detail);
                 if (rc == SQLITE_OK) rc = sqlite3_step(*stmt);
-                if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "reschedule smpp delivery"));
-                detail = receipt_label(d) + " to ESME '" + d.account + "' attempt " + std::to_string(a.attempts) +
-                         ": " + a.detail + " (will retry)";
+                if (rc != SQLITE_DONE)
+                    return Unexpected(step_error(c, rc, "reschedule smpp delivery"));
+                detail = receipt_label(d) + " to ESME '" + d.account + "' attempt " +
+                         std::to_string(a.attempts) + ": " + a.detail + " (will retry)";
                 break;
             }
         }
@@ -301,8 +327,8 @@ Expected<void, std::string> SqliteSmppOutbox::record(std::span<const SmppDeliver
     return {};
 }
 
-Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(SystemTime now, std::size_t limit,
-                                                                           std::span<const std::int64_t> skip) {
+Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(
+    SystemTime now, std::size_t limit, std::span<const std::int64_t> skip) {
     std::vector<SmppDelivery> out;
     if (limit == 0) return out;
     std::lock_guard lock(mutex_);
@@ -310,12 +336,14 @@ Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(System
     sqlite::Transaction tx(c);
     if (auto r = tx.begin("expire smpp deliveries"); !r) return Unexpected(r.error().detail);
     {
-        auto stmt = c.prepare(std::string("SELECT ") + kColumns +
-                              " FROM smpp_outbox WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2");
+        auto stmt =
+            c.prepare(std::string("SELECT ") + kColumns +
+                      " FROM smpp_outbox WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2");
         if (!stmt) return Unexpected(stmt.error().detail);
         StmtUse use(*stmt);
         int rc = sqlite3_bind_int64(*stmt, 1, sqlite::to_nanos(now));
-        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, static_cast<std::int64_t>(limit + skip.size()));
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(*stmt, 2, static_cast<std::int64_t>(limit + skip.size()));
         if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "select expired smpp deliveries"));
         auto rows = read_rows(c, *stmt, limit, skip, "select expired smpp deliveries");
         if (!rows) return Unexpected(std::move(rows).error());
@@ -323,10 +351,12 @@ Expected<std::vector<SmppDelivery>, std::string> SqliteSmppOutbox::expire(System
     }
     for (const auto& d : out) {
         if (auto r = delete_one(c, d.seq); !r) return Unexpected(std::move(r).error());
-        std::string detail = receipt_label(d) + " to ESME '" + d.account + "' given up: expired after " +
-                             std::to_string(d.attempts) + " attempt(s)";
+        std::string detail = receipt_label(d) + " to ESME '" + d.account +
+                             "' given up: expired after " + std::to_string(d.attempts) +
+                             " attempt(s)";
         if (!d.last_error.empty()) detail += ", last: " + d.last_error;
-        if (auto h = history(c, d, now, d.attempts, detail); !h) return Unexpected(std::move(h).error());
+        if (auto h = history(c, d, now, d.attempts, detail); !h)
+            return Unexpected(std::move(h).error());
     }
     if (auto r = tx.commit("expire smpp deliveries"); !r) return Unexpected(r.error().detail);
     return out;
@@ -341,7 +371,8 @@ Expected<std::optional<SystemTime>, std::string> SqliteSmppOutbox::next_expiry()
     return single_time(c, *stmt, "next smpp delivery expiry");
 }
 
-Expected<std::map<std::pair<std::string, SmppDeliveryKind>, std::uint64_t>, std::string> SqliteSmppOutbox::pending() {
+Expected<std::map<std::pair<std::string, SmppDeliveryKind>, std::uint64_t>, std::string>
+SqliteSmppOutbox::pending() {
     std::map<std::pair<std::string, SmppDeliveryKind>, std::uint64_t> out;
     std::lock_guard lock(mutex_);
     auto& c = *conn_;
@@ -350,17 +381,18 @@ Expected<std::map<std::pair<std::string, SmppDeliveryKind>, std::uint64_t>, std:
     StmtUse use(*stmt);
     int rc = 0;
     while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
-        const auto kind = sqlite::read_text(*stmt, 1) == "mo" ? SmppDeliveryKind::mo : SmppDeliveryKind::receipt;
-        out[{sqlite::read_text(*stmt, 0), kind}] = static_cast<std::uint64_t>(sqlite3_column_int64(*stmt, 2));
+        const auto kind =
+            sqlite::read_text(*stmt, 1) == "mo" ? SmppDeliveryKind::mo : SmppDeliveryKind::receipt;
+        out[{sqlite::read_text(*stmt, 0), kind}] =
+            static_cast<std::uint64_t>(sqlite3_column_int64(*stmt, 2));
     }
     if (rc != SQLITE_DONE) return Unexpected(step_error(c, rc, "count smpp deliveries"));
     return out;
 }
 
-Expected<std::vector<ReceiptCandidate>, std::string> SqliteSmppOutbox::unreceipted(SystemTime since,
-                                                                                   std::optional<ReceiptCandidate> after,
-                                                                                   std::string_view tag_prefix,
-                                                                                   std::size_t limit) {
+Expected<std::vector<ReceiptCandidate>, std::string> SqliteSmppOutbox::unreceipted(
+    SystemTime since, std::optional<ReceiptCandidate> after, std::string_view tag_prefix,
+    std::size_t limit) {
     std::vector<ReceiptCandidate> out;
     if (limit == 0) return out;
     std::lock_guard lock(mutex_);
@@ -370,11 +402,13 @@ Expected<std::vector<ReceiptCandidate>, std::string> SqliteSmppOutbox::unreceipt
     // without ANALYZE statistics the planner prefers messages_state, i.e. every final message of
     // the retention period. The tag test reads the tags BLOB as bytes.
     const std::string sql =
-        std::string("SELECT m.id, m.updated_at FROM messages m INDEXED BY messages_finished WHERE ") +
+        std::string(
+            "SELECT m.id, m.updated_at FROM messages m INDEXED BY messages_finished WHERE ") +
         sqlite::kFinalStatesWhere +
         " AND m.updated_at >= ?1 AND (m.updated_at > ?2 OR (m.updated_at = ?2 AND m.id > ?3))"
         " AND instr(m.tags, ?4) > 0"
-        " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.provider = 'smpp-receipt'"
+        " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.provider = "
+        "'smpp-receipt'"
         " AND e.to_state = m.state)"
         " ORDER BY m.updated_at, m.id LIMIT ?5";
     auto stmt = c.prepare(sql);
@@ -387,7 +421,8 @@ Expected<std::vector<ReceiptCandidate>, std::string> SqliteSmppOutbox::unreceipt
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 2, after_at);
     if (rc == SQLITE_OK) rc = sqlite::bind_id(*stmt, 3, after_id);
     if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_blob(*stmt, 4, tag_prefix.data(), static_cast<int>(tag_prefix.size()), SQLITE_STATIC);
+        rc = sqlite3_bind_blob(*stmt, 4, tag_prefix.data(), static_cast<int>(tag_prefix.size()),
+                               SQLITE_STATIC);
     }
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*stmt, 5, static_cast<std::int64_t>(limit));
     if (rc != SQLITE_OK) return Unexpected(step_error(c, rc, "scan unreceipted messages"));

@@ -63,10 +63,9 @@ std::string qualified_message_columns() {
     }
     return out;
 }
-const std::string kFindReceiptTarget =
-    "SELECT p.segment, " + qualified_message_columns() +
-    " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
-    " WHERE p.provider = ?1 AND p.key = ?2";
+const std::string kFindReceiptTarget = "SELECT p.segment, " + qualified_message_columns() +
+                                       " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
+                                       " WHERE p.provider = ?1 AND p.key = ?2";
 const std::string kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
@@ -108,22 +107,22 @@ struct Checkpointer {
     std::atomic<std::uint64_t> writer_runs{0};
     std::atomic<std::uint64_t> failures{0};
     std::atomic<std::uint64_t> wal_pages{0};
-    int woken_at = 0;   // WAL pages when the thread was last woken, 0 since the WAL started over
-                        // (read and written on the writer's thread only)
+    int woken_at = 0;  // WAL pages when the thread was last woken, 0 since the WAL started over
+                       // (read and written on the writer's thread only)
 
     // sqlite3_wal_hook callback, on the writer thread after each commit.
     static int on_commit(void* arg, sqlite3* db, const char* name, int frames) {
         auto& self = *static_cast<Checkpointer*>(arg);
         const auto pages = static_cast<std::uint64_t>(std::max(frames, 0));
         if (pages < self.wal_pages.exchange(pages, std::memory_order_relaxed)) {
-            self.woken_at = 0;   // the WAL started over
+            self.woken_at = 0;  // the WAL started over
         }
         if (frames >= kWriterCheckpointPages) {
             const int rc =
                 sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             if (rc == SQLITE_OK) {
                 ++self.writer_runs;
-            } else if (rc != SQLITE_BUSY) {   // busy: the thread is at it
+            } else if (rc != SQLITE_BUSY) {  // busy: the thread is at it
                 ++self.failures;
             }
         } else if (frames >= kCheckpointPages &&
@@ -150,8 +149,8 @@ struct Checkpointer {
                                                      nullptr, nullptr);
             if (rc == SQLITE_OK) {
                 ++runs;
-            } else if (rc != SQLITE_BUSY) {   // busy: the writer's own checkpoint is running
-                ++failures;                   // (disk full, I/O error): the next commit retries
+            } else if (rc != SQLITE_BUSY) {  // busy: the writer's own checkpoint is running
+                ++failures;                  // (disk full, I/O error): the next commit retries
             }
             lock.lock();
         }
@@ -187,7 +186,7 @@ struct SqliteStore::Impl {
         std::atomic<std::uint64_t> purged{0};
         std::atomic<std::uint64_t> failures{0};
     };
-    std::vector<std::shared_ptr<Task>> tasks;   // under purge_mutex
+    std::vector<std::shared_ptr<Task>> tasks;  // under purge_mutex
 
     std::mutex readers_mutex;
     std::condition_variable reader_free;
@@ -406,7 +405,7 @@ void SqliteStore::run_retention() {
             auto purged = t->task.purge(SystemClock::now() - t->task.retention);
             if (purged) {
                 t->purged += *purged;
-                ++t->runs;   // after the count: a reader seeing the run sees its rows
+                ++t->runs;  // after the count: a reader seeing the run sees its rows
             } else {
                 ++t->failures;  // the next run tries again
             }
@@ -445,10 +444,10 @@ std::vector<Expected<void, StoreError>> batch_results(sqlite::WriteRequest& r,
                                                       std::size_t writes) {
     if (!done || r.write_results.size() != writes) {
         // Refused as a whole or rolled back: nothing of it is durable.
-        StoreError error = done ? StoreError{StoreErrc::unavailable, "transition batch not run"}
-                                : done.error();
-        return std::vector<Expected<void, StoreError>>(writes,
-                                                       Expected<void, StoreError>(Unexpected(error)));
+        StoreError error =
+            done ? StoreError{StoreErrc::unavailable, "transition batch not run"} : done.error();
+        return std::vector<Expected<void, StoreError>>(
+            writes, Expected<void, StoreError>(Unexpected(error)));
     }
     return std::move(r.write_results);
 }
@@ -466,7 +465,7 @@ public:
     QueuedBatch(const QueuedBatch&) = delete;
     QueuedBatch& operator=(const QueuedBatch&) = delete;
     ~QueuedBatch() override {
-        if (!waited_) (void)writer_.wait(request_);   // the writer must be done with request_
+        if (!waited_) (void)writer_.wait(request_);  // the writer must be done with request_
     }
     bool ready() const override { return writer_.done(request_); }
     std::vector<Expected<void, StoreError>> wait() override {
@@ -568,7 +567,8 @@ Expected<std::optional<CreditAccount>, StoreError> SqliteStore::credit_account(
     a.held = sqlite3_column_int64(use.get(), 1);
     const auto capture = parse_capture_on(sqlite::read_text(use.get(), 2));
     if (!capture) {
-        return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+        return Unexpected(
+            StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
     }
     a.capture = *capture;
     a.updated_at = sqlite::from_nanos(sqlite3_column_int64(use.get(), 3));
@@ -585,8 +585,8 @@ Expected<std::vector<CreditEntry>, StoreError> SqliteStore::credit_ledger(std::s
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
     sqlite::bind_text(use.get(), 1, client);
-    sqlite3_bind_int64(use.get(), 2, static_cast<sqlite3_int64>(
-                                         std::min<std::uint64_t>(after_seq, INT64_MAX)));
+    sqlite3_bind_int64(use.get(), 2,
+                       static_cast<sqlite3_int64>(std::min<std::uint64_t>(after_seq, INT64_MAX)));
     sqlite3_bind_int64(use.get(), 3, limit == 0 ? 100 : limit);
     std::vector<CreditEntry> out;
     for (;;) {
@@ -628,7 +628,8 @@ Expected<std::vector<CreditAccount>, StoreError> SqliteStore::credit_accounts() 
         a.held = sqlite3_column_int64(use.get(), 2);
         const auto capture = parse_capture_on(sqlite::read_text(use.get(), 3));
         if (!capture) {
-            return Unexpected(StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
+            return Unexpected(
+                StoreError{StoreErrc::corrupt, "credit account " + a.client + ": capture"});
         }
         a.capture = *capture;
         a.updated_at = sqlite::from_nanos(sqlite3_column_int64(use.get(), 4));
@@ -658,7 +659,8 @@ Expected<CreditMoves, StoreError> SqliteStore::credit_moves(std::uint64_t after_
         if (!kind) return Unexpected(StoreError{StoreErrc::corrupt, "credit ledger kind"});
         e.kind = *kind;
         e.amount = sqlite3_column_int64(use.get(), 2);
-        out.last_seq = std::max(out.last_seq, static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 3)));
+        out.last_seq =
+            std::max(out.last_seq, static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 3)));
         out.sums.push_back(std::move(e));
     }
 }
@@ -691,7 +693,8 @@ std::vector<MessageEvent> merge_by_time(std::vector<MessageEvent> history,
     std::size_t h = 0;
     std::size_t r = 0;
     while (h < history.size() || r < rows.size()) {
-        const bool take_row = h == history.size() || (r < rows.size() && rows[r].at < history[h].at);
+        const bool take_row =
+            h == history.size() || (r < rows.size() && rows[r].at < history[h].at);
         merged.push_back(std::move(take_row ? rows[r++] : history[h++]));
     }
     return merged;
@@ -706,7 +709,8 @@ Expected<std::vector<MessageEvent>, StoreError> read_events(Connection& conn, co
         sqlite::bind_id(use.get(), 1, id);
         const int rc = sqlite3_step(use.get());
         if (rc == SQLITE_ROW) {
-            if (auto r = sqlite::read_history(use.get(), 0, id, history); !r) return Unexpected(r.error());
+            if (auto r = sqlite::read_history(use.get(), 0, id, history); !r)
+                return Unexpected(r.error());
         } else if (rc != SQLITE_DONE) {
             return Unexpected(conn.error(rc, "history"));
         }
@@ -914,13 +918,9 @@ Expected<std::string, StoreError> SqliteStore::integrity_check() {
     return report;
 }
 
-int SqliteStore::schema_version() const noexcept {
-    return impl_->version;
-}
+int SqliteStore::schema_version() const noexcept { return impl_->version; }
 
-int SqliteStore::latest_schema_version() noexcept {
-    return sqlite::latest_version();
-}
+int SqliteStore::latest_schema_version() noexcept { return sqlite::latest_version(); }
 
 SqliteStoreStats SqliteStore::stats() const {
     auto s = impl_->writer->stats();
@@ -933,9 +933,7 @@ SqliteStoreStats SqliteStore::stats() const {
     return s;
 }
 
-const std::string& SqliteStore::path() const noexcept {
-    return impl_->config.path;
-}
+const std::string& SqliteStore::path() const noexcept { return impl_->config.path; }
 
 }  // namespace bindery::router
 

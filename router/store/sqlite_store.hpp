@@ -51,7 +51,7 @@ struct SqliteStoreConfig {
 // Ledger amounts recorded after a sequence number, summed per client and kind: what the credit
 // counters (bindery_credit_*_total) advance by on a scrape.
 struct CreditMoves {
-    std::uint64_t last_seq = 0;   // the highest seq read (the `after_seq` asked when none)
+    std::uint64_t last_seq = 0;  // the highest seq read (the `after_seq` asked when none)
     // client, kind, amount (the sum of the positive amounts: a negative top-up, a correction, is
     // left out); seq/message/at/note unset.
     std::vector<CreditEntry> sums;
@@ -62,9 +62,9 @@ struct SqliteStoreStats {
     std::uint64_t requests = 0;   // insert/transition/purge requests committed or refused
     std::uint64_t max_group = 0;  // most requests seen in one group
     std::uint64_t failed_commits = 0;
-    std::uint64_t writer_cpu_ns = 0;   // CPU time of the writer thread (its capacity figure)
-    std::uint64_t purged = 0;          // messages removed by the retention thread
-    std::uint64_t purge_failures = 0;  // retention runs that stopped on an error
+    std::uint64_t writer_cpu_ns = 0;        // CPU time of the writer thread (its capacity figure)
+    std::uint64_t purged = 0;               // messages removed by the retention thread
+    std::uint64_t purge_failures = 0;       // retention runs that stopped on an error
     std::uint64_t checkpoints = 0;          // WAL checkpoints by the checkpoint thread
     std::uint64_t writer_checkpoints = 0;   // by the writer, past 10,000 WAL pages
     std::uint64_t checkpoint_failures = 0;  // failed other than busy (disk full, I/O error)
@@ -76,7 +76,7 @@ struct SqliteStoreStats {
 // it runs on the retention thread, after the messages' purge, with `before` = wall clock now -
 // `retention`. An error is counted and the next run tries again.
 struct RetentionTask {
-    std::string records;   // what it purges, for stats and logs ("alerts")
+    std::string records;  // what it purges, for stats and logs ("alerts")
     std::chrono::milliseconds retention{std::chrono::hours(24 * 30)};
     std::function<Expected<std::uint64_t, std::string>(SystemTime before)> purge;
 };

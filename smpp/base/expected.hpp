@@ -44,7 +44,9 @@ public:
     constexpr explicit operator bool() const noexcept { return has_value(); }
 
     constexpr T& value() & noexcept { return checked_value(); }
-    constexpr const T& value() const& noexcept { return const_cast<Expected*>(this)->checked_value(); }
+    constexpr const T& value() const& noexcept {
+        return const_cast<Expected*>(this)->checked_value();
+    }
     constexpr T&& value() && noexcept { return std::move(checked_value()); }
     constexpr T& operator*() & noexcept { return value(); }
     constexpr const T& operator*() const& noexcept { return value(); }
@@ -53,7 +55,9 @@ public:
     constexpr const T* operator->() const noexcept { return &value(); }
 
     constexpr E& error() & noexcept { return checked_error(); }
-    constexpr const E& error() const& noexcept { return const_cast<Expected*>(this)->checked_error(); }
+    constexpr const E& error() const& noexcept {
+        return const_cast<Expected*>(this)->checked_error();
+    }
     constexpr E&& error() && noexcept { return std::move(checked_error()); }
 
     template <class U>
@@ -83,7 +87,8 @@ class [[nodiscard]] Expected<void, E> {
 public:
     constexpr Expected() noexcept = default;
     template <class G>
-    constexpr Expected(Unexpected<G> u) : error_(std::move(u).error()), has_error_(true) {}  // NOLINT
+    constexpr Expected(Unexpected<G> u)
+        : error_(std::move(u).error()), has_error_(true) {}  // NOLINT
 
     constexpr bool has_value() const noexcept { return !has_error_; }
     constexpr explicit operator bool() const noexcept { return has_value(); }

@@ -12,7 +12,8 @@ namespace bindery {
 [[nodiscard]] inline bool log_value_needs_quotes(std::string_view v) noexcept {
     if (v.empty()) return true;
     for (const char c : v) {
-        if (c == ' ' || c == '"' || c == '\\' || c == '=' || static_cast<unsigned char>(c) < 0x20) return true;
+        if (c == ' ' || c == '"' || c == '\\' || c == '=' || static_cast<unsigned char>(c) < 0x20)
+            return true;
     }
     return false;
 }

@@ -43,7 +43,8 @@ Pdu make_generic_nack(std::uint32_t sequence_number, CommandStatus status) {
 }
 
 Pdu make_response(const Header& request, CommandStatus status) {
-    if (!has_response(request.command_id)) return make_generic_nack(request.sequence_number, status);
+    if (!has_response(request.command_id))
+        return make_generic_nack(request.sequence_number, status);
     const CommandId id = response_id_for(request.command_id);
     Pdu pdu{Header{0, id, status, request.sequence_number}, GenericNack{}};
     (void)emplace_body(id, pdu.body);

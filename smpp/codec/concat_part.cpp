@@ -4,7 +4,8 @@
 
 namespace bindery::smpp {
 
-Expected<std::optional<SubmitPart>, CommandStatus> concat_part(std::uint8_t data_coding, std::uint8_t esm_class,
+Expected<std::optional<SubmitPart>, CommandStatus> concat_part(std::uint8_t data_coding,
+                                                               std::uint8_t esm_class,
                                                                ByteView short_message,
                                                                const TlvRange& tlvs) {
     std::span<const std::uint8_t> data = short_message;
@@ -12,7 +13,7 @@ Expected<std::optional<SubmitPart>, CommandStatus> concat_part(std::uint8_t data
     if (data.empty()) {
         if (payload) data = *payload;
     } else if (payload) {
-        return Unexpected(CommandStatus::ESME_RINVPARLEN);   // both given: 5.3.2.32 forbids it
+        return Unexpected(CommandStatus::ESME_RINVPARLEN);  // both given: 5.3.2.32 forbids it
     }
     std::optional<ConcatRef> from_udh;
     std::span<const std::uint8_t> user_data = data;
@@ -25,11 +26,13 @@ Expected<std::optional<SubmitPart>, CommandStatus> concat_part(std::uint8_t data
             if (ie.iei == iei::concat_8bit && ie.data.size() == 3) {
                 from_udh = ConcatRef{ConcatRefKind::udh8, ie.data[0], ie.data[1], ie.data[2]};
             } else if (ie.iei == iei::concat_16bit && ie.data.size() == 4) {
-                from_udh = ConcatRef{ConcatRefKind::udh16, static_cast<std::uint16_t>((ie.data[0] << 8) | ie.data[1]),
+                from_udh = ConcatRef{ConcatRefKind::udh16,
+                                     static_cast<std::uint16_t>((ie.data[0] << 8) | ie.data[1]),
                                      ie.data[2], ie.data[3]};
             }
         }
-        if (from_udh && (from_udh->total == 0 || from_udh->seqnum == 0 || from_udh->seqnum > from_udh->total)) {
+        if (from_udh &&
+            (from_udh->total == 0 || from_udh->seqnum == 0 || from_udh->seqnum > from_udh->total)) {
             return Unexpected(CommandStatus::ESME_RINVESMCLASS);
         }
     }
@@ -37,14 +40,16 @@ Expected<std::optional<SubmitPart>, CommandStatus> concat_part(std::uint8_t data
     const auto sar_total = tlvs.sar_total_segments();
     const auto sar_seq = tlvs.sar_segment_seqnum();
     const int sar_count = (sar_ref ? 1 : 0) + (sar_total ? 1 : 0) + (sar_seq ? 1 : 0);
-    const bool any_sar = tlvs.contains(tlv_tag::sar_msg_ref_num) || tlvs.contains(tlv_tag::sar_total_segments) ||
+    const bool any_sar = tlvs.contains(tlv_tag::sar_msg_ref_num) ||
+                         tlvs.contains(tlv_tag::sar_total_segments) ||
                          tlvs.contains(tlv_tag::sar_segment_seqnum);
     if (any_sar && sar_count < 3) {
         // Present but of the wrong length reads as absent above: say which.
         const bool malformed = (tlvs.contains(tlv_tag::sar_msg_ref_num) && !sar_ref) ||
                                (tlvs.contains(tlv_tag::sar_total_segments) && !sar_total) ||
                                (tlvs.contains(tlv_tag::sar_segment_seqnum) && !sar_seq);
-        return Unexpected(malformed ? CommandStatus::ESME_RINVOPTPARAMVAL : CommandStatus::ESME_RMISSINGOPTPARAM);
+        return Unexpected(malformed ? CommandStatus::ESME_RINVOPTPARAMVAL
+                                    : CommandStatus::ESME_RMISSINGOPTPARAM);
     }
     std::optional<ConcatRef> from_sar;
     if (sar_count == 3) {

@@ -33,12 +33,11 @@ struct SubmitPart {
 
 // What the text fields of a submit_sm / data_sm say about concatenation. nullopt: not a part
 // (no concatenation IE, no sar_* TLV). Errors, as the command_status to answer:
-//   malformed UDH, or a concatenation IE with total 0 or seqnum outside 1..total -> ESME_RINVESMCLASS
-//   sar_* TLVs incomplete (one or two of the three)                            -> ESME_RMISSINGOPTPARAM
-//   sar_* values out of range, or disagreeing with a concatenation IE          -> ESME_RINVOPTPARAMVAL
-//   short_message and message_payload both given (5.3.2.32)                    -> ESME_RINVPARLEN
+//   malformed UDH, or a concatenation IE with total 0 or seqnum outside 1..total ->
+//   ESME_RINVESMCLASS sar_* TLVs incomplete (one or two of the three)                            ->
+//   ESME_RMISSINGOPTPARAM sar_* values out of range, or disagreeing with a concatenation IE ->
+//   ESME_RINVOPTPARAMVAL short_message and message_payload both given (5.3.2.32) -> ESME_RINVPARLEN
 [[nodiscard]] Expected<std::optional<SubmitPart>, CommandStatus> concat_part(
-    std::uint8_t data_coding, std::uint8_t esm_class, ByteView short_message,
-    const TlvRange& tlvs);
+    std::uint8_t data_coding, std::uint8_t esm_class, ByteView short_message, const TlvRange& tlvs);
 
 }  // namespace bindery::smpp

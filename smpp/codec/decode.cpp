@@ -156,7 +156,8 @@ bool read_sm_tail(Reader& r, B& b) noexcept {
 template <CommandId Id>
 bool read(Reader& r, ShortMessage<Id>& b) noexcept {
     return r.c_string(b.service_type, field_max::service_type, "service_type") &&
-           r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+           r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::address, "source_addr") &&
            r.u8(b.dest_addr_ton, "dest_addr_ton") && r.u8(b.dest_addr_npi, "dest_addr_npi") &&
            r.c_string(b.destination_addr, field_max::address, "destination_addr") &&
@@ -170,7 +171,8 @@ bool read(Reader& r, MessageIdResponse<Id>& b) noexcept {
 
 bool read(Reader& r, SubmitMulti& b) noexcept {
     if (!(r.c_string(b.service_type, field_max::service_type, "service_type") &&
-          r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+          r.u8(b.source_addr_ton, "source_addr_ton") &&
+          r.u8(b.source_addr_npi, "source_addr_npi") &&
           r.c_string(b.source_addr, field_max::address, "source_addr"))) {
         return false;
     }
@@ -229,7 +231,8 @@ bool read(Reader& r, SubmitMultiResp& b) noexcept {
 
 bool read(Reader& r, DataSm& b) noexcept {
     return r.c_string(b.service_type, field_max::service_type, "service_type") &&
-           r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+           r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::data_sm_address, "source_addr") &&
            r.u8(b.dest_addr_ton, "dest_addr_ton") && r.u8(b.dest_addr_npi, "dest_addr_npi") &&
            r.c_string(b.destination_addr, field_max::data_sm_address, "destination_addr") &&
@@ -239,7 +242,8 @@ bool read(Reader& r, DataSm& b) noexcept {
 
 bool read(Reader& r, QuerySm& b) noexcept {
     return r.c_string(b.message_id, field_max::message_id, "message_id") &&
-           r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+           r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::address, "source_addr");
 }
 
@@ -252,7 +256,8 @@ bool read(Reader& r, QuerySmResp& b) noexcept {
 bool read(Reader& r, CancelSm& b) noexcept {
     return r.c_string(b.service_type, field_max::service_type, "service_type") &&
            r.c_string(b.message_id, field_max::message_id, "message_id") &&
-           r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+           r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::address, "source_addr") &&
            r.u8(b.dest_addr_ton, "dest_addr_ton") && r.u8(b.dest_addr_npi, "dest_addr_npi") &&
            r.c_string(b.destination_addr, field_max::address, "destination_addr");
@@ -260,7 +265,8 @@ bool read(Reader& r, CancelSm& b) noexcept {
 
 bool read(Reader& r, ReplaceSm& b) noexcept {
     return r.c_string(b.message_id, field_max::message_id, "message_id") &&
-           r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+           r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::address, "source_addr") &&
            r.time(b.schedule_delivery_time, "schedule_delivery_time") &&
            r.time(b.validity_period, "validity_period") &&
@@ -269,7 +275,8 @@ bool read(Reader& r, ReplaceSm& b) noexcept {
 }
 
 bool read(Reader& r, AlertNotification& b) noexcept {
-    return r.u8(b.source_addr_ton, "source_addr_ton") && r.u8(b.source_addr_npi, "source_addr_npi") &&
+    return r.u8(b.source_addr_ton, "source_addr_ton") &&
+           r.u8(b.source_addr_npi, "source_addr_npi") &&
            r.c_string(b.source_addr, field_max::data_sm_address, "source_addr") &&
            r.u8(b.esme_addr_ton, "esme_addr_ton") && r.u8(b.esme_addr_npi, "esme_addr_npi") &&
            r.c_string(b.esme_addr, field_max::data_sm_address, "esme_addr") && r.tlvs(b.tlvs);
@@ -298,7 +305,9 @@ std::optional<Header> decode_header(std::span<const std::uint8_t> frame) noexcep
 
 Expected<Pdu, DecodeError> decode(std::span<const std::uint8_t> frame) noexcept {
     const auto header = decode_header(frame);
-    if (!header) return Unexpected(DecodeError{std::nullopt, DecodeErrc::frame_too_short, "command_length", 0});
+    if (!header)
+        return Unexpected(
+            DecodeError{std::nullopt, DecodeErrc::frame_too_short, "command_length", 0});
     const Header& h = *header;
     if (h.command_length != frame.size()) {
         return Unexpected(DecodeError{h, DecodeErrc::length_mismatch, "command_length", 0});

@@ -15,23 +15,23 @@
 namespace bindery::smpp {
 
 enum class DecodeErrc : std::uint8_t {
-    frame_too_short,        // fewer than 16 octets
-    length_mismatch,        // command_length differs from the frame size
-    unknown_command_id,     // not an SMPP 3.4 command
-    truncated,              // a mandatory field runs past the end of the PDU
-    trailing_octets,        // octets after the body of a PDU that takes no TLVs
-    missing_nul,            // C-octet string without its terminating NUL
-    string_too_long,        // C-octet string longer than its spec maximum
-    invalid_time,           // time field neither "" nor 16 characters (+NUL)
-    invalid_sm_length,      // sm_length > 254 or past the end of the PDU
-    payload_conflict,       // sm_length > 0 together with a message_payload TLV
+    frame_too_short,     // fewer than 16 octets
+    length_mismatch,     // command_length differs from the frame size
+    unknown_command_id,  // not an SMPP 3.4 command
+    truncated,           // a mandatory field runs past the end of the PDU
+    trailing_octets,     // octets after the body of a PDU that takes no TLVs
+    missing_nul,         // C-octet string without its terminating NUL
+    string_too_long,     // C-octet string longer than its spec maximum
+    invalid_time,        // time field neither "" nor 16 characters (+NUL)
+    invalid_sm_length,   // sm_length > 254 or past the end of the PDU
+    payload_conflict,    // sm_length > 0 together with a message_payload TLV
     invalid_number_of_dests,
     invalid_dest_flag,
-    tlv_truncated,          // 1-3 octets left where a TLV header should be
-    tlv_length_overrun,     // a TLV's length runs past the end of the PDU
-    tlv_invalid_length,     // a standard TLV with a length its definition forbids
-    tlv_invalid_value,      // a standard C-string TLV without its NUL
-    tlv_missing,            // an incomplete SAR set (sar_msg_ref_num/total/seqnum come together)
+    tlv_truncated,       // 1-3 octets left where a TLV header should be
+    tlv_length_overrun,  // a TLV's length runs past the end of the PDU
+    tlv_invalid_length,  // a standard TLV with a length its definition forbids
+    tlv_invalid_value,   // a standard C-string TLV without its NUL
+    tlv_missing,         // an incomplete SAR set (sar_msg_ref_num/total/seqnum come together)
 };
 
 [[nodiscard]] std::string_view to_string(DecodeErrc e) noexcept;

@@ -18,6 +18,7 @@ namespace bindery::smpp {
 
 // The raw octets as space-separated hex (for debug logs of the wire), with the password of a
 // bind_* / outbind frame replaced by '*' octets (0x2A). At most `max_octets` are shown, then "...".
-[[nodiscard]] std::string dump_hex(std::span<const std::uint8_t> frame, std::size_t max_octets = 512);
+[[nodiscard]] std::string dump_hex(std::span<const std::uint8_t> frame,
+                                   std::size_t max_octets = 512);
 
 }  // namespace bindery::smpp

@@ -131,7 +131,8 @@ void write(W& w, const SubmitMulti& b) noexcept {
     w.u8(b.source_addr_npi);
     w.c_string(b.source_addr, field_max::address);
     const std::size_t n = b.dest_addresses.size();
-    if (n == 0 || n > field_max::number_of_dests) return w.fail(EncodeErrc::invalid_number_of_dests);
+    if (n == 0 || n > field_max::number_of_dests)
+        return w.fail(EncodeErrc::invalid_number_of_dests);
     w.u8(static_cast<std::uint8_t>(n));
     for (const auto& d : b.dest_addresses) {
         if (d.dest_flag == DestFlag::sme_address) {
@@ -304,7 +305,8 @@ Expected<std::size_t, std::error_code> encode(const Pdu& pdu, std::span<std::uin
 
 std::error_code encode(const Pdu& pdu, std::vector<std::uint8_t>& out, std::uint32_t max_pdu_size) {
     std::size_t size = 0;
-    if (const auto e = measure(pdu, max_pdu_size, size); e != EncodeErrc{}) return make_error_code(e);
+    if (const auto e = measure(pdu, max_pdu_size, size); e != EncodeErrc{})
+        return make_error_code(e);
     const std::size_t old = out.size();
     out.resize(old + size);
     wire::SpanSink sink{out.data() + old};

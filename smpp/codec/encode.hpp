@@ -23,10 +23,10 @@ enum class EncodeErrc {
     payload_conflict,         // short_message and message_payload TLV both set
     invalid_number_of_dests,  // submit_multi with 0 or more than 254 destinations
     invalid_dest_flag,
-    too_many_unsuccess,       // more than 255 unsuccess_sme entries
-    invalid_tlvs,             // TLV octets that do not parse, or a standard TLV of the wrong length
-    pdu_too_large,            // encoded PDU would exceed max_pdu_size (CodecLimits)
-    buffer_too_small,         // span variant only
+    too_many_unsuccess,  // more than 255 unsuccess_sme entries
+    invalid_tlvs,        // TLV octets that do not parse, or a standard TLV of the wrong length
+    pdu_too_large,       // encoded PDU would exceed max_pdu_size (CodecLimits)
+    buffer_too_small,    // span variant only
 };
 
 [[nodiscard]] const std::error_category& encode_category() noexcept;
@@ -38,9 +38,8 @@ enum class EncodeErrc {
                                      std::uint32_t max_pdu_size = 64 * 1024);
 
 // Writes into `out`; returns the number of octets written.
-[[nodiscard]] Expected<std::size_t, std::error_code> encode(const Pdu& pdu,
-                                                            std::span<std::uint8_t> out,
-                                                            std::uint32_t max_pdu_size = 64 * 1024) noexcept;
+[[nodiscard]] Expected<std::size_t, std::error_code> encode(
+    const Pdu& pdu, std::span<std::uint8_t> out, std::uint32_t max_pdu_size = 64 * 1024) noexcept;
 
 // The size encode() would write (after the same checks).
 [[nodiscard]] Expected<std::size_t, std::error_code> encoded_size(const Pdu& pdu) noexcept;

@@ -24,7 +24,7 @@ namespace bindery::smpp {
 inline constexpr std::size_t kHeaderSize = 16;
 
 struct Header {
-    std::uint32_t command_length = 0;  // set by decode/encode; ignored on encode
+    std::uint32_t command_length = 0;                // set by decode/encode; ignored on encode
     CommandId command_id = CommandId::generic_nack;  // encode takes the id from the body
     CommandStatus command_status = CommandStatus::ESME_ROK;
     std::uint32_t sequence_number = 0;
@@ -140,10 +140,10 @@ enum class DestFlag : std::uint8_t { sme_address = 1, distribution_list = 2 };
 
 struct DestAddress {
     DestFlag dest_flag = DestFlag::sme_address;
-    std::uint8_t dest_addr_ton = 0;      // sme_address only
-    std::uint8_t dest_addr_npi = 0;      // sme_address only
-    std::string_view destination_addr{};   // sme_address only
-    std::string_view dl_name{};            // distribution_list only
+    std::uint8_t dest_addr_ton = 0;       // sme_address only
+    std::uint8_t dest_addr_npi = 0;       // sme_address only
+    std::string_view destination_addr{};  // sme_address only
+    std::string_view dl_name{};           // distribution_list only
     friend bool operator==(const DestAddress&, const DestAddress&) = default;
 };
 
@@ -169,7 +169,9 @@ public:
         using pointer = const Entry*;
         iterator() noexcept = default;
         iterator(const WireList* list, std::size_t index, std::size_t offset) noexcept
-            : list_(list), index_(index), offset_(offset) { load(); }
+            : list_(list), index_(index), offset_(offset) {
+            load();
+        }
         const Entry& operator*() const noexcept { return current_; }
         const Entry* operator->() const noexcept { return &current_; }
         iterator& operator++() noexcept {
@@ -341,7 +343,8 @@ struct ReplaceSm {
     friend bool operator==(const ReplaceSm&, const ReplaceSm&) = default;
 };
 
-// ---- alert_notification (no response) ------------------------------------------------------------
+// ---- alert_notification (no response)
+// ------------------------------------------------------------
 struct AlertNotification {
     static constexpr CommandId command_id = CommandId::alert_notification;
     std::uint8_t source_addr_ton = 0;
@@ -354,17 +357,17 @@ struct AlertNotification {
     friend bool operator==(const AlertNotification&, const AlertNotification&) = default;
 };
 
-using Body = std::variant<GenericNack, BindReceiver, BindReceiverResp, BindTransmitter,
-                          BindTransmitterResp, QuerySm, QuerySmResp, SubmitSm, SubmitSmResp,
-                          DeliverSm, DeliverSmResp, Unbind, UnbindResp, ReplaceSm, ReplaceSmResp,
-                          CancelSm, CancelSmResp, BindTransceiver, BindTransceiverResp, Outbind,
-                          EnquireLink, EnquireLinkResp, SubmitMulti, SubmitMultiResp,
-                          AlertNotification, DataSm, DataSmResp>;
+using Body =
+    std::variant<GenericNack, BindReceiver, BindReceiverResp, BindTransmitter, BindTransmitterResp,
+                 QuerySm, QuerySmResp, SubmitSm, SubmitSmResp, DeliverSm, DeliverSmResp, Unbind,
+                 UnbindResp, ReplaceSm, ReplaceSmResp, CancelSm, CancelSmResp, BindTransceiver,
+                 BindTransceiverResp, Outbind, EnquireLink, EnquireLinkResp, SubmitMulti,
+                 SubmitMultiResp, AlertNotification, DataSm, DataSmResp>;
 
 namespace detail {
 template <class B, class F, std::size_t... I>
-void visit_body(B& body, F& f, std::index_sequence<I...>) noexcept(
-    (noexcept(f(*std::get_if<I>(&body))) && ...)) {
+void visit_body(B& body, F& f,
+                std::index_sequence<I...>) noexcept((noexcept(f(*std::get_if<I>(&body))) && ...)) {
     (void)((body.index() == I ? (f(*std::get_if<I>(&body)), true) : false) || ...);
 }
 }  // namespace detail
@@ -372,8 +375,8 @@ void visit_body(B& body, F& f, std::index_sequence<I...>) noexcept(
 // std::visit over a Body without the valueless_by_exception path (so it can be noexcept; a Body
 // of trivially copyable views is never valueless).
 template <class F>
-void visit_body(const Body& body, F&& f) noexcept(noexcept(
-    detail::visit_body(body, f, std::make_index_sequence<std::variant_size_v<Body>>{}))) {
+void visit_body(const Body& body, F&& f) noexcept(
+    noexcept(detail::visit_body(body, f, std::make_index_sequence<std::variant_size_v<Body>>{}))) {
     detail::visit_body(body, f, std::make_index_sequence<std::variant_size_v<Body>>{});
 }
 
@@ -384,13 +387,18 @@ struct Pdu {
     // The body's command id (what encode() writes).
     [[nodiscard]] CommandId command_id() const noexcept {
         CommandId id = CommandId::generic_nack;
-        visit_body(body, [&id](const auto& b) noexcept { id = std::decay_t<decltype(b)>::command_id; });
+        visit_body(body,
+                   [&id](const auto& b) noexcept { id = std::decay_t<decltype(b)>::command_id; });
         return id;
     }
     template <class B>
-    [[nodiscard]] const B* get_if() const noexcept { return std::get_if<B>(&body); }
+    [[nodiscard]] const B* get_if() const noexcept {
+        return std::get_if<B>(&body);
+    }
     template <class B>
-    [[nodiscard]] B* get_if() noexcept { return std::get_if<B>(&body); }
+    [[nodiscard]] B* get_if() noexcept {
+        return std::get_if<B>(&body);
+    }
 
     friend bool operator==(const Pdu&, const Pdu&) = default;
 };

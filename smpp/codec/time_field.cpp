@@ -6,7 +6,9 @@ namespace {
 
 constexpr std::size_t kTimeFieldSize = 16;
 
-int two(std::string_view t, std::size_t at) noexcept { return (t[at] - '0') * 10 + (t[at + 1] - '0'); }
+int two(std::string_view t, std::size_t at) noexcept {
+    return (t[at] - '0') * 10 + (t[at + 1] - '0');
+}
 
 }  // namespace
 
@@ -22,16 +24,19 @@ std::string_view to_string(TimeFieldErrc e) noexcept {
     return "invalid";
 }
 
-Expected<std::optional<TimeField>, TimeFieldError> parse_time_field(std::string_view text,
-                                                                    std::chrono::system_clock::time_point now) noexcept {
+Expected<std::optional<TimeField>, TimeFieldError> parse_time_field(
+    std::string_view text, std::chrono::system_clock::time_point now) noexcept {
     using namespace std::chrono;
     if (text.empty()) return std::optional<TimeField>{};
-    if (text.size() != kTimeFieldSize) return Unexpected(TimeFieldError{TimeFieldErrc::bad_length, 0});
+    if (text.size() != kTimeFieldSize)
+        return Unexpected(TimeFieldError{TimeFieldErrc::bad_length, 0});
     for (std::size_t i = 0; i + 1 < kTimeFieldSize; ++i) {
-        if (text[i] < '0' || text[i] > '9') return Unexpected(TimeFieldError{TimeFieldErrc::not_digit, i});
+        if (text[i] < '0' || text[i] > '9')
+            return Unexpected(TimeFieldError{TimeFieldErrc::not_digit, i});
     }
     const char p = text[15];
-    if (p != '+' && p != '-' && p != 'R') return Unexpected(TimeFieldError{TimeFieldErrc::bad_sign, 15});
+    if (p != '+' && p != '-' && p != 'R')
+        return Unexpected(TimeFieldError{TimeFieldErrc::bad_sign, 15});
     const int yy = two(text, 0), mo = two(text, 2), dd = two(text, 4);
     const int hh = two(text, 6), mi = two(text, 8), ss = two(text, 10);
     const auto tenths = milliseconds(100 * (text[12] - '0'));
@@ -48,13 +53,16 @@ Expected<std::optional<TimeField>, TimeFieldError> parse_time_field(std::string_
                 : year_month_day{year_month_day_last{ym.year(), month_day_last{ym.month()}}};
         TimeField f;
         f.kind = TimeFieldKind::relative;
-        f.at = time_point_cast<system_clock::duration>(sys_days{target} + (now - today) + days(dd) + hours(hh) +
-                                                        minutes(mi) + seconds(ss) + tenths);
+        f.at =
+            time_point_cast<system_clock::duration>(sys_days{target} + (now - today) + days(dd) +
+                                                    hours(hh) + minutes(mi) + seconds(ss) + tenths);
         return std::optional<TimeField>{f};
     }
 
-    const year_month_day date{year{2000 + yy}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(dd)}};
-    if (!date.ok()) return Unexpected(TimeFieldError{TimeFieldErrc::bad_date, mo < 1 || mo > 12 ? 2U : 4U});
+    const year_month_day date{year{2000 + yy}, month{static_cast<unsigned>(mo)},
+                              day{static_cast<unsigned>(dd)}};
+    if (!date.ok())
+        return Unexpected(TimeFieldError{TimeFieldErrc::bad_date, mo < 1 || mo > 12 ? 2U : 4U});
     if (hh > 23) return Unexpected(TimeFieldError{TimeFieldErrc::bad_clock, 6});
     if (mi > 59) return Unexpected(TimeFieldError{TimeFieldErrc::bad_clock, 8});
     if (ss > 59) return Unexpected(TimeFieldError{TimeFieldErrc::bad_clock, 10});
@@ -64,8 +72,8 @@ Expected<std::optional<TimeField>, TimeFieldError> parse_time_field(std::string_
     const auto offset = minutes(15 * nn) * (p == '+' ? 1 : -1);
     TimeField f;
     f.kind = TimeFieldKind::absolute;
-    f.at = time_point_cast<system_clock::duration>(sys_days{date} + hours(hh) + minutes(mi) + seconds(ss) + tenths -
-                                                    offset);
+    f.at = time_point_cast<system_clock::duration>(sys_days{date} + hours(hh) + minutes(mi) +
+                                                   seconds(ss) + tenths - offset);
     return std::optional<TimeField>{f};
 }
 

@@ -105,8 +105,7 @@ std::optional<TlvProblem> check_tlvs(ByteView wire) noexcept {
             if (info->rule.c_string && wire[off + 4 + len - 1] != 0) {
                 return TlvProblem{DecodeErrc::tlv_invalid_value, off, tag};
             }
-            if (info->rule.c_string &&
-                std::memchr(wire.data() + off + 4, 0, len - 1U) != nullptr) {
+            if (info->rule.c_string && std::memchr(wire.data() + off + 4, 0, len - 1U) != nullptr) {
                 return TlvProblem{DecodeErrc::tlv_invalid_value, off, tag};
             }
             if (tag == tlv_tag::sar_msg_ref_num) sar_seen |= 1U;
@@ -195,8 +194,9 @@ std::optional<NetworkErrorCode> TlvRange::network_error_code() const noexcept {
 bool TlvBuilder::octets(std::uint16_t tag, ByteView value) {
     if (value.size() > 0xFFFF) return false;
     const auto len = static_cast<std::uint16_t>(value.size());
-    const std::uint8_t head[4] = {static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag),
-                                  static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+    const std::uint8_t head[4] = {
+        static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag),
+        static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
     bytes_.insert(bytes_.end(), head, head + 4);
     bytes_.insert(bytes_.end(), value.begin(), value.end());
     return true;
@@ -215,7 +215,8 @@ TlvBuilder& TlvBuilder::u16(std::uint16_t tag, std::uint16_t v) {
 }
 
 TlvBuilder& TlvBuilder::u32(std::uint16_t tag, std::uint32_t v) {
-    const std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+    const std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24),
+                               static_cast<std::uint8_t>(v >> 16),
                                static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
     octets(tag, ByteView(b));
     return *this;
@@ -224,8 +225,9 @@ TlvBuilder& TlvBuilder::u32(std::uint16_t tag, std::uint32_t v) {
 TlvBuilder& TlvBuilder::c_string(std::uint16_t tag, std::string_view s) {
     if (s.size() >= 0xFFFF) return *this;
     const auto len = static_cast<std::uint16_t>(s.size() + 1);
-    const std::uint8_t head[4] = {static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag),
-                                  static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+    const std::uint8_t head[4] = {
+        static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag),
+        static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
     bytes_.insert(bytes_.end(), head, head + 4);
     bytes_.insert(bytes_.end(), s.begin(), s.end());
     bytes_.push_back(0);

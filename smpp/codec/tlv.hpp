@@ -82,7 +82,6 @@ struct Tlv {
     friend bool operator==(const Tlv&, const Tlv&) = default;
 };
 
-
 class TlvRange {
 public:
     class iterator {
@@ -138,56 +137,149 @@ public:
     [[nodiscard]] std::optional<ByteView> octets(std::uint16_t tag) const noexcept;
 
     // Standard TLVs by name (§6 of the reference).
-    [[nodiscard]] std::optional<std::uint8_t> dest_addr_subunit() const noexcept { return u8(tlv_tag::dest_addr_subunit); }
-    [[nodiscard]] std::optional<std::uint8_t> source_addr_subunit() const noexcept { return u8(tlv_tag::source_addr_subunit); }
-    [[nodiscard]] std::optional<std::uint8_t> dest_network_type() const noexcept { return u8(tlv_tag::dest_network_type); }
-    [[nodiscard]] std::optional<std::uint8_t> source_network_type() const noexcept { return u8(tlv_tag::source_network_type); }
-    [[nodiscard]] std::optional<std::uint8_t> dest_bearer_type() const noexcept { return u8(tlv_tag::dest_bearer_type); }
-    [[nodiscard]] std::optional<std::uint8_t> source_bearer_type() const noexcept { return u8(tlv_tag::source_bearer_type); }
-    // GSM telematic interworking (TS 23.040 TP-PID): 2 octets for the destination, 1 for the source.
-    [[nodiscard]] std::optional<std::uint16_t> dest_telematics_id() const noexcept { return u16(tlv_tag::dest_telematics_id); }
-    [[nodiscard]] std::optional<std::uint8_t> source_telematics_id() const noexcept { return u8(tlv_tag::source_telematics_id); }
-    [[nodiscard]] std::optional<std::uint32_t> qos_time_to_live() const noexcept { return u32(tlv_tag::qos_time_to_live); }
-    [[nodiscard]] std::optional<std::uint8_t> payload_type() const noexcept { return u8(tlv_tag::payload_type); }
-    [[nodiscard]] std::optional<std::string_view> additional_status_info_text() const noexcept { return c_string(tlv_tag::additional_status_info_text); }
-    [[nodiscard]] std::optional<std::string_view> receipted_message_id() const noexcept { return c_string(tlv_tag::receipted_message_id); }
-    [[nodiscard]] std::optional<std::uint8_t> ms_msg_wait_facilities() const noexcept { return u8(tlv_tag::ms_msg_wait_facilities); }
-    [[nodiscard]] std::optional<std::uint8_t> privacy_indicator() const noexcept { return u8(tlv_tag::privacy_indicator); }
-    [[nodiscard]] std::optional<ByteView> source_subaddress() const noexcept { return octets(tlv_tag::source_subaddress); }
-    [[nodiscard]] std::optional<ByteView> dest_subaddress() const noexcept { return octets(tlv_tag::dest_subaddress); }
-    [[nodiscard]] std::optional<std::uint16_t> user_message_reference() const noexcept { return u16(tlv_tag::user_message_reference); }
-    [[nodiscard]] std::optional<std::uint8_t> user_response_code() const noexcept { return u8(tlv_tag::user_response_code); }
-    [[nodiscard]] std::optional<std::uint16_t> source_port() const noexcept { return u16(tlv_tag::source_port); }
-    [[nodiscard]] std::optional<std::uint16_t> destination_port() const noexcept { return u16(tlv_tag::destination_port); }
-    [[nodiscard]] std::optional<std::uint16_t> dest_port() const noexcept { return destination_port(); }
-    [[nodiscard]] std::optional<std::uint16_t> sar_msg_ref_num() const noexcept { return u16(tlv_tag::sar_msg_ref_num); }
-    [[nodiscard]] std::optional<std::uint8_t> language_indicator() const noexcept { return u8(tlv_tag::language_indicator); }
-    [[nodiscard]] std::optional<std::uint8_t> sar_total_segments() const noexcept { return u8(tlv_tag::sar_total_segments); }
-    [[nodiscard]] std::optional<std::uint8_t> sar_segment_seqnum() const noexcept { return u8(tlv_tag::sar_segment_seqnum); }
-    [[nodiscard]] std::optional<std::uint8_t> sc_interface_version() const noexcept { return u8(tlv_tag::sc_interface_version); }
-    [[nodiscard]] std::optional<std::uint8_t> callback_num_pres_ind() const noexcept { return u8(tlv_tag::callback_num_pres_ind); }
-    [[nodiscard]] std::optional<ByteView> callback_num_atag() const noexcept { return octets(tlv_tag::callback_num_atag); }
-    [[nodiscard]] std::optional<std::uint8_t> number_of_messages() const noexcept { return u8(tlv_tag::number_of_messages); }
-    [[nodiscard]] std::optional<ByteView> callback_num() const noexcept { return octets(tlv_tag::callback_num); }
-    [[nodiscard]] std::optional<std::uint8_t> dpf_result() const noexcept { return u8(tlv_tag::dpf_result); }
-    [[nodiscard]] std::optional<std::uint8_t> set_dpf() const noexcept { return u8(tlv_tag::set_dpf); }
-    [[nodiscard]] std::optional<std::uint8_t> ms_availability_status() const noexcept { return u8(tlv_tag::ms_availability_status); }
+    [[nodiscard]] std::optional<std::uint8_t> dest_addr_subunit() const noexcept {
+        return u8(tlv_tag::dest_addr_subunit);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> source_addr_subunit() const noexcept {
+        return u8(tlv_tag::source_addr_subunit);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> dest_network_type() const noexcept {
+        return u8(tlv_tag::dest_network_type);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> source_network_type() const noexcept {
+        return u8(tlv_tag::source_network_type);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> dest_bearer_type() const noexcept {
+        return u8(tlv_tag::dest_bearer_type);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> source_bearer_type() const noexcept {
+        return u8(tlv_tag::source_bearer_type);
+    }
+    // GSM telematic interworking (TS 23.040 TP-PID): 2 octets for the destination, 1 for the
+    // source.
+    [[nodiscard]] std::optional<std::uint16_t> dest_telematics_id() const noexcept {
+        return u16(tlv_tag::dest_telematics_id);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> source_telematics_id() const noexcept {
+        return u8(tlv_tag::source_telematics_id);
+    }
+    [[nodiscard]] std::optional<std::uint32_t> qos_time_to_live() const noexcept {
+        return u32(tlv_tag::qos_time_to_live);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> payload_type() const noexcept {
+        return u8(tlv_tag::payload_type);
+    }
+    [[nodiscard]] std::optional<std::string_view> additional_status_info_text() const noexcept {
+        return c_string(tlv_tag::additional_status_info_text);
+    }
+    [[nodiscard]] std::optional<std::string_view> receipted_message_id() const noexcept {
+        return c_string(tlv_tag::receipted_message_id);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> ms_msg_wait_facilities() const noexcept {
+        return u8(tlv_tag::ms_msg_wait_facilities);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> privacy_indicator() const noexcept {
+        return u8(tlv_tag::privacy_indicator);
+    }
+    [[nodiscard]] std::optional<ByteView> source_subaddress() const noexcept {
+        return octets(tlv_tag::source_subaddress);
+    }
+    [[nodiscard]] std::optional<ByteView> dest_subaddress() const noexcept {
+        return octets(tlv_tag::dest_subaddress);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> user_message_reference() const noexcept {
+        return u16(tlv_tag::user_message_reference);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> user_response_code() const noexcept {
+        return u8(tlv_tag::user_response_code);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> source_port() const noexcept {
+        return u16(tlv_tag::source_port);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> destination_port() const noexcept {
+        return u16(tlv_tag::destination_port);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> dest_port() const noexcept {
+        return destination_port();
+    }
+    [[nodiscard]] std::optional<std::uint16_t> sar_msg_ref_num() const noexcept {
+        return u16(tlv_tag::sar_msg_ref_num);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> language_indicator() const noexcept {
+        return u8(tlv_tag::language_indicator);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> sar_total_segments() const noexcept {
+        return u8(tlv_tag::sar_total_segments);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> sar_segment_seqnum() const noexcept {
+        return u8(tlv_tag::sar_segment_seqnum);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> sc_interface_version() const noexcept {
+        return u8(tlv_tag::sc_interface_version);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> callback_num_pres_ind() const noexcept {
+        return u8(tlv_tag::callback_num_pres_ind);
+    }
+    [[nodiscard]] std::optional<ByteView> callback_num_atag() const noexcept {
+        return octets(tlv_tag::callback_num_atag);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> number_of_messages() const noexcept {
+        return u8(tlv_tag::number_of_messages);
+    }
+    [[nodiscard]] std::optional<ByteView> callback_num() const noexcept {
+        return octets(tlv_tag::callback_num);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> dpf_result() const noexcept {
+        return u8(tlv_tag::dpf_result);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> set_dpf() const noexcept {
+        return u8(tlv_tag::set_dpf);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> ms_availability_status() const noexcept {
+        return u8(tlv_tag::ms_availability_status);
+    }
     [[nodiscard]] std::optional<NetworkErrorCode> network_error_code() const noexcept;
-    [[nodiscard]] std::optional<ByteView> message_payload() const noexcept { return octets(tlv_tag::message_payload); }
-    [[nodiscard]] std::optional<std::uint8_t> delivery_failure_reason() const noexcept { return u8(tlv_tag::delivery_failure_reason); }
-    [[nodiscard]] std::optional<std::uint8_t> more_messages_to_send() const noexcept { return u8(tlv_tag::more_messages_to_send); }
-    [[nodiscard]] std::optional<std::uint8_t> message_state() const noexcept { return u8(tlv_tag::message_state); }
-    [[nodiscard]] std::optional<std::uint8_t> congestion_state() const noexcept { return u8(tlv_tag::congestion_state); }
-    [[nodiscard]] std::optional<std::uint8_t> ussd_service_op() const noexcept { return u8(tlv_tag::ussd_service_op); }
-    [[nodiscard]] std::optional<std::uint8_t> display_time() const noexcept { return u8(tlv_tag::display_time); }
-    [[nodiscard]] std::optional<std::uint16_t> sms_signal() const noexcept { return u16(tlv_tag::sms_signal); }
-    [[nodiscard]] std::optional<std::uint8_t> ms_validity() const noexcept { return u8(tlv_tag::ms_validity); }
-    [[nodiscard]] bool alert_on_message_delivery() const noexcept { return contains(tlv_tag::alert_on_message_delivery); }
-    [[nodiscard]] std::optional<std::uint8_t> its_reply_type() const noexcept { return u8(tlv_tag::its_reply_type); }
-    [[nodiscard]] std::optional<std::uint16_t> its_session_info() const noexcept { return u16(tlv_tag::its_session_info); }
+    [[nodiscard]] std::optional<ByteView> message_payload() const noexcept {
+        return octets(tlv_tag::message_payload);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> delivery_failure_reason() const noexcept {
+        return u8(tlv_tag::delivery_failure_reason);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> more_messages_to_send() const noexcept {
+        return u8(tlv_tag::more_messages_to_send);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> message_state() const noexcept {
+        return u8(tlv_tag::message_state);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> congestion_state() const noexcept {
+        return u8(tlv_tag::congestion_state);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> ussd_service_op() const noexcept {
+        return u8(tlv_tag::ussd_service_op);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> display_time() const noexcept {
+        return u8(tlv_tag::display_time);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> sms_signal() const noexcept {
+        return u16(tlv_tag::sms_signal);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> ms_validity() const noexcept {
+        return u8(tlv_tag::ms_validity);
+    }
+    [[nodiscard]] bool alert_on_message_delivery() const noexcept {
+        return contains(tlv_tag::alert_on_message_delivery);
+    }
+    [[nodiscard]] std::optional<std::uint8_t> its_reply_type() const noexcept {
+        return u8(tlv_tag::its_reply_type);
+    }
+    [[nodiscard]] std::optional<std::uint16_t> its_session_info() const noexcept {
+        return u16(tlv_tag::its_session_info);
+    }
 
     // Same octets (same TLVs in the same order).
-    friend bool operator==(const TlvRange& a, const TlvRange& b) noexcept { return a.wire_ == b.wire_; }
+    friend bool operator==(const TlvRange& a, const TlvRange& b) noexcept {
+        return a.wire_ == b.wire_;
+    }
 
 private:
     ByteView wire_;
@@ -204,7 +296,10 @@ public:
     TlvBuilder& c_string(std::uint16_t tag, std::string_view s);  // appends the NUL
     bool octets(std::uint16_t tag, ByteView value);
     TlvBuilder& network_error_code(NetworkErrorCode v);
-    TlvBuilder& append(const Tlv& tlv) { octets(tlv.tag, tlv.value); return *this; }
+    TlvBuilder& append(const Tlv& tlv) {
+        octets(tlv.tag, tlv.value);
+        return *this;
+    }
     // Copies every TLV of `range` (e.g. to forward unknown vendor TLVs).
     TlvBuilder& append(const TlvRange& range);
     void clear() noexcept { bytes_.clear(); }

@@ -9,13 +9,10 @@ RetryCause classify_bind_status(CommandStatus status) noexcept {
         case CommandStatus::ESME_RBINDFAIL:
         case CommandStatus::ESME_RINVPASWD:
         case CommandStatus::ESME_RINVSYSID:
-        case CommandStatus::ESME_RINVSYSTYP:
-            return RetryCause::rejected;
+        case CommandStatus::ESME_RINVSYSTYP: return RetryCause::rejected;
         case CommandStatus::ESME_RTHROTTLED:
-        case CommandStatus::ESME_RMSGQFUL:
-            return RetryCause::throttled;
-        default:
-            return RetryCause::network;
+        case CommandStatus::ESME_RMSGQFUL: return RetryCause::throttled;
+        default: return RetryCause::network;
     }
 }
 
@@ -39,7 +36,8 @@ Duration exponential(Duration base, Duration cap, double multiplier, unsigned at
 
 Duration ReconnectBackoff::ceiling(RetryCause failure) const noexcept {
     if (failure == RetryCause::rejected) {
-        return exponential(config_.bind_failure_initial, config_.bind_failure_max, 2.0, rejected_attempts_);
+        return exponential(config_.bind_failure_initial, config_.bind_failure_max, 2.0,
+                           rejected_attempts_);
     }
     return exponential(config_.initial, config_.max, config_.multiplier, attempts_);
 }

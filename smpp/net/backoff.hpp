@@ -1,9 +1,10 @@
 #pragma once
 // Reconnect policy for one carrier bind: exponential backoff with full jitter (delay drawn
 // uniformly from [0, min(max, initial * multiplier^attempt)]), a longer schedule after the
-// carrier rejected the bind itself (ESME_RBINDFAIL / ESME_RINVPASWD / ESME_RINVSYSID / ESME_RINVSYSTYP: a
-// configuration problem that hammering will not fix), and a reset once a bind stayed up for
-// `stable_after`. No clock reads: `now` is passed in; the random source is seeded by the owner.
+// carrier rejected the bind itself (ESME_RBINDFAIL / ESME_RINVPASWD / ESME_RINVSYSID /
+// ESME_RINVSYSTYP: a configuration problem that hammering will not fix), and a reset once a bind
+// stayed up for `stable_after`. No clock reads: `now` is passed in; the random source is seeded by
+// the owner.
 
 #include <chrono>
 #include <cstdint>
@@ -16,11 +17,11 @@
 namespace bindery::smpp {
 
 struct BackoffConfig {
-    Duration initial = std::chrono::milliseconds(500);   // first retry ceiling
-    Duration max = std::chrono::seconds(30);              // ceiling for network failures
+    Duration initial = std::chrono::milliseconds(500);  // first retry ceiling
+    Duration max = std::chrono::seconds(30);            // ceiling for network failures
     Duration bind_failure_initial = std::chrono::seconds(10);
     Duration bind_failure_max = std::chrono::minutes(5);
-    Duration stable_after = std::chrono::seconds(30);     // bound this long: forget past failures
+    Duration stable_after = std::chrono::seconds(30);  // bound this long: forget past failures
     // Growth of the network schedule's ceiling per consecutive failure (initial, max); 1 keeps it
     // at `initial`, below 1 is taken as 1. The bind-failure schedule always doubles.
     double multiplier = 2.0;
@@ -37,7 +38,8 @@ enum class RetryCause : std::uint8_t {
 
 class ReconnectBackoff {
 public:
-    explicit ReconnectBackoff(BackoffConfig config = {}, std::uint64_t seed = std::random_device{}());
+    explicit ReconnectBackoff(BackoffConfig config = {},
+                              std::uint64_t seed = std::random_device{}());
 
     // Records a failure and returns how long to wait before the next attempt.
     [[nodiscard]] Duration next_delay(RetryCause failure);
@@ -48,7 +50,10 @@ public:
     void on_bound(TimePoint now) noexcept { bound_since_ = now; }
     // The bind went down at `now`: a bind that stayed up for stable_after resets the schedule.
     void on_unbound(TimePoint now) noexcept;
-    void reset() noexcept { attempts_ = 0; rejected_attempts_ = 0; }
+    void reset() noexcept {
+        attempts_ = 0;
+        rejected_attempts_ = 0;
+    }
 
     [[nodiscard]] unsigned attempts() const noexcept { return attempts_; }
     [[nodiscard]] const BackoffConfig& config() const noexcept { return config_; }

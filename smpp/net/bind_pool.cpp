@@ -9,16 +9,22 @@
 
 namespace bindery::smpp {
 
-BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config, PoolDeliverHandler on_deliver)
-    : executor_(std::move(executor)), config_(std::move(config)), on_deliver_(std::move(on_deliver)) {
+BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
+                   PoolDeliverHandler on_deliver)
+    : executor_(std::move(executor)),
+      config_(std::move(config)),
+      on_deliver_(std::move(on_deliver)) {
     if (config_.max_tps > 0) {
-        const double burst = config_.burst > 0 ? config_.burst : std::max(1.0, config_.max_tps / 10);
+        const double burst =
+            config_.burst > 0 ? config_.burst : std::max(1.0, config_.max_tps / 10);
         bucket_ = std::make_unique<TokenBucket>(config_.max_tps, burst, Clock::now());
     }
     auto make = [&](BindType type, unsigned index) {
         ClientBindConfig c;
         c.name = config_.carrier + "#" + std::to_string(index) +
-                 (type == BindType::transmitter ? "tx" : type == BindType::receiver ? "rx" : "");
+                 (type == BindType::transmitter ? "tx"
+                  : type == BindType::receiver  ? "rx"
+                                                : "");
         c.host = config_.host;
         c.port = config_.port;
         c.bind_type = type;
@@ -33,7 +39,8 @@ BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
         c.session.response_timeout = config_.response_timeout;
         c.session.enquire_link_interval = config_.enquire_link_interval;
         c.session.adaptive_rate = config_.adaptive_rate;
-        if (config_.adaptive_rate && config_.max_tps > 0) c.session.adaptive.max_rate = config_.max_tps;
+        if (config_.adaptive_rate && config_.max_tps > 0)
+            c.session.adaptive.max_rate = config_.max_tps;
         c.connect_timeout = config_.connect_timeout;
         c.tls = config_.tls;
         c.backoff = config_.backoff;
@@ -55,8 +62,8 @@ BindPool::BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
 BindPool::~BindPool() = default;
 
 void BindPool::start() {
-    spdlog::info("smpp.pool starting carrier={} binds={} address={}:{}", config_.carrier, binds_.size(), config_.host,
-                 config_.port);
+    spdlog::info("smpp.pool starting carrier={} binds={} address={}:{}", config_.carrier,
+                 binds_.size(), config_.host, config_.port);
     for (auto& b : binds_) b->start();
 }
 
@@ -85,7 +92,8 @@ void BindPool::submit(ShortMessageData message, SubmitCallback done) {
         if (!b->can_submit()) continue;
         any_bound = true;
         if (b->queued() >= b->config().max_queue) continue;
-        if (best == nullptr || b->load() * best->window() < best->load() * b->window()) best = b.get();
+        if (best == nullptr || b->load() * best->window() < best->load() * b->window())
+            best = b.get();
     }
     if (best == nullptr) {
         SubmitReport r;
@@ -126,11 +134,11 @@ void BindPool::on_bind_up(ClientBind& bind) {
 
 void BindPool::on_bind_down(ClientBind& bind) {
     if (bind.state() == ClientBind::State::stopping) {
-        spdlog::info("smpp.pool bind unbound bind={} carrier={} system_id={}", bind.name(), config_.carrier,
-                     log_value(config_.system_id));
+        spdlog::info("smpp.pool bind unbound bind={} carrier={} system_id={}", bind.name(),
+                     config_.carrier, log_value(config_.system_id));
     } else {
-        spdlog::warn("smpp.pool bind down bind={} carrier={} system_id={}", bind.name(), config_.carrier,
-                     log_value(config_.system_id));
+        spdlog::warn("smpp.pool bind down bind={} carrier={} system_id={}", bind.name(),
+                     config_.carrier, log_value(config_.system_id));
     }
 }
 

@@ -28,17 +28,17 @@ struct BindPoolConfig {
     std::string system_type;
     bool tx_rx_pairs = false;  // false: `count` transceivers; true: `count` TX + `count` RX binds
     unsigned count = 1;
-    std::size_t window = 10;   // per bind
+    std::size_t window = 10;  // per bind
     // Peer requests (deliver_sm, data_sm) per bind awaiting the handler's answer; past it the
     // session answers ESME_RX_T_APPN and the SMSC resends later.
     std::size_t incoming_window = 1000;
-    double max_tps = 0;        // carrier-wide submits/s across binds; 0 = unlimited
-    double burst = 0;          // 0 = max(1, max_tps / 10)
+    double max_tps = 0;          // carrier-wide submits/s across binds; 0 = unlimited
+    double burst = 0;            // 0 = max(1, max_tps / 10)
     bool adaptive_rate = false;  // per bind: find the carrier's hidden limit from throttles
     Duration response_timeout = std::chrono::seconds(30);
     Duration enquire_link_interval = std::chrono::seconds(30);
     Duration connect_timeout = std::chrono::seconds(10);
-    std::uint8_t addr_ton = 0;   // bind address_range TON/NPI
+    std::uint8_t addr_ton = 0;  // bind address_range TON/NPI
     std::uint8_t addr_npi = 0;
     std::string address_range;
     TlsOptions tls{};
@@ -54,8 +54,8 @@ struct BindPoolStats {
     std::uint64_t bind_ups = 0;  // total bind successes
     std::uint64_t bind_downs = 0;
     std::uint64_t bind_failures = 0;
-    std::size_t in_flight = 0;   // window occupancy: submits awaiting a response
-    std::size_t window = 0;      // total window of the bound transmitting binds
+    std::size_t in_flight = 0;  // window occupancy: submits awaiting a response
+    std::size_t window = 0;     // total window of the bound transmitting binds
     std::size_t queued = 0;
     std::uint64_t submits = 0;
     std::uint64_t submit_ok = 0;
@@ -67,7 +67,8 @@ struct BindPoolStats {
 
 class BindPool final : public ClientBindObserver, public std::enable_shared_from_this<BindPool> {
 public:
-    BindPool(boost::asio::any_io_executor executor, BindPoolConfig config, PoolDeliverHandler on_deliver);
+    BindPool(boost::asio::any_io_executor executor, BindPoolConfig config,
+             PoolDeliverHandler on_deliver);
     ~BindPool() override;
 
     void start();
@@ -78,7 +79,9 @@ public:
 
     [[nodiscard]] bool ready() const noexcept;  // some bind can take a submit now
     [[nodiscard]] BindPoolStats stats() const;
-    [[nodiscard]] const std::vector<std::shared_ptr<ClientBind>>& binds() const noexcept { return binds_; }
+    [[nodiscard]] const std::vector<std::shared_ptr<ClientBind>>& binds() const noexcept {
+        return binds_;
+    }
     [[nodiscard]] const BindPoolConfig& config() const noexcept { return config_; }
     // Called when a bind comes up or has room again (e.g. to resume a paused queue upstream).
     std::function<void()> on_capacity;

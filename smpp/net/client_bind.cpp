@@ -30,16 +30,19 @@ std::string_view to_string(ClientBind::State s) noexcept {
     return "unknown";
 }
 
-ClientBind::ClientBind(asio::any_io_executor executor, ClientBindConfig config, ClientBindObserver* observer)
+ClientBind::ClientBind(asio::any_io_executor executor, ClientBindConfig config,
+                       ClientBindObserver* observer)
     : executor_(std::move(executor)),
       config_(std::move(config)),
       observer_(observer),
       resolver_(executor_),
       socket_(executor_),
       timer_(executor_),
-      backoff_(config_.backoff, config_.backoff_seed != 0 ? config_.backoff_seed : std::random_device{}()) {
+      backoff_(config_.backoff,
+               config_.backoff_seed != 0 ? config_.backoff_seed : std::random_device{}()) {
     config_.session.role = Role::esme;
-    if (config_.max_queue == 0) config_.max_queue = std::max<std::size_t>(4 * config_.session.window, 16);
+    if (config_.max_queue == 0)
+        config_.max_queue = std::max<std::size_t>(4 * config_.session.window, 16);
     if (config_.connection.name.empty()) config_.connection.name = config_.name;
 }
 
@@ -74,8 +77,9 @@ void ClientBind::do_connect() {
         // the io thread.
         auto ctx = load_tls_context(config_.tls, TlsRole::client);
         if (!ctx) {
-            spdlog::error("smpp.bind cannot connect bind={} carrier={} address={}:{} error={}", config_.name,
-                          carrier_of(config_.name), config_.host, config_.port, log_value(ctx.error()));
+            spdlog::error("smpp.bind cannot connect bind={} carrier={} address={}:{} error={}",
+                          config_.name, carrier_of(config_.name), config_.host, config_.port,
+                          log_value(ctx.error()));
             ++stats_.bind_failures;
             next_cause_ = RetryCause::network;
             return schedule_reconnect();
@@ -86,24 +90,27 @@ void ClientBind::do_connect() {
     timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
         auto self = weak.lock();
         if (!self || ec || self->state_ != State::connecting) return;
-        spdlog::warn("smpp.bind connect timed out bind={} carrier={} address={}:{}", self->config_.name,
-                     carrier_of(self->config_.name), self->config_.host, self->config_.port);
+        spdlog::warn("smpp.bind connect timed out bind={} carrier={} address={}:{}",
+                     self->config_.name, carrier_of(self->config_.name), self->config_.host,
+                     self->config_.port);
         self->resolver_.cancel();
         error_code ignored;
         self->socket_.close(ignored);
     });
-    resolver_.async_resolve(
-        config_.host, std::to_string(config_.port),
-        [weak = weak_from_this()](const error_code& ec, const tcp::resolver::results_type& results) {
-            auto self = weak.lock();
-            if (!self || self->state_ != State::connecting) return;
-            if (ec) return self->on_connected(ec);
-            self->socket_ = tcp::socket(self->executor_);
-            asio::async_connect(self->socket_, results,
-                                [weak = std::weak_ptr<ClientBind>(self)](const error_code& e, const tcp::endpoint&) {
-                                    if (auto s = weak.lock()) s->on_connected(e);
-                                });
-        });
+    resolver_.async_resolve(config_.host, std::to_string(config_.port),
+                            [weak = weak_from_this()](const error_code& ec,
+                                                      const tcp::resolver::results_type& results) {
+                                auto self = weak.lock();
+                                if (!self || self->state_ != State::connecting) return;
+                                if (ec) return self->on_connected(ec);
+                                self->socket_ = tcp::socket(self->executor_);
+                                asio::async_connect(self->socket_, results,
+                                                    [weak = std::weak_ptr<ClientBind>(self)](
+                                                        const error_code& e, const tcp::endpoint&) {
+                                                        if (auto s = weak.lock())
+                                                            s->on_connected(e);
+                                                    });
+                            });
 }
 
 void ClientBind::on_connected(const error_code& ec) {
@@ -111,8 +118,9 @@ void ClientBind::on_connected(const error_code& ec) {
     timer_.cancel();
     if (ec || stopping_) {
         if (!stopping_) {
-            spdlog::warn("smpp.bind connect failed bind={} carrier={} address={}:{} error={}", config_.name,
-                         carrier_of(config_.name), config_.host, config_.port, log_value(ec.message()));
+            spdlog::warn("smpp.bind connect failed bind={} carrier={} address={}:{} error={}",
+                         config_.name, carrier_of(config_.name), config_.host, config_.port,
+                         log_value(ec.message()));
         }
         error_code ignored;
         socket_.close(ignored);
@@ -122,10 +130,10 @@ void ClientBind::on_connected(const error_code& ec) {
     spdlog::info("smpp.bind connected bind={} carrier={} address={}:{} tls={}", config_.name,
                  carrier_of(config_.name), config_.host, config_.port, tls_ ? "true" : "false");
     state_ = State::binding;
-    auto conn = tls_ ? std::make_shared<Connection>(std::move(socket_), tls_, TlsRole::client,
-                                                    config_.tls.server_name.empty() ? config_.host
-                                                                                    : config_.tls.server_name,
-                                                    config_.connection)
+    auto conn = tls_ ? std::make_shared<Connection>(
+                           std::move(socket_), tls_, TlsRole::client,
+                           config_.tls.server_name.empty() ? config_.host : config_.tls.server_name,
+                           config_.connection)
                      : std::make_shared<Connection>(std::move(socket_), config_.connection);
     link_ = std::make_shared<SessionLink>(std::move(conn), config_.session, *this, *this);
     link_->session().set_shared_bucket(shared_bucket_);
@@ -141,7 +149,8 @@ void ClientBind::schedule_reconnect() {
     state_ = State::waiting;
     last_backoff_ = backoff_.next_delay(next_cause_);
     next_cause_ = RetryCause::network;
-    spdlog::info("smpp.bind reconnecting bind={} carrier={} delay_ms={}", config_.name, carrier_of(config_.name),
+    spdlog::info("smpp.bind reconnecting bind={} carrier={} delay_ms={}", config_.name,
+                 carrier_of(config_.name),
                  std::chrono::duration_cast<std::chrono::milliseconds>(last_backoff_).count());
     timer_.expires_after(last_backoff_);
     timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
@@ -170,8 +179,8 @@ void ClientBind::stop(Duration drain, std::function<void()> done) {
     stopping_ = true;
     stopped_ = std::move(done);
     refuse_queue(Refusal::closing);
-    spdlog::info("smpp.bind stopping bind={} carrier={} state={}", config_.name, carrier_of(config_.name),
-                 to_string(state_));
+    spdlog::info("smpp.bind stopping bind={} carrier={} state={}", config_.name,
+                 carrier_of(config_.name), to_string(state_));
     if (link_) {
         state_ = State::stopping;
         link_->session().unbind(Clock::now(), drain);
@@ -257,20 +266,24 @@ void ClientBind::on_bound(SessionState state, std::string_view peer_system_id) {
     state_ = State::bound;
     ++stats_.binds_up;
     backoff_.on_bound(Clock::now());
-    spdlog::info("smpp.bind bound bind={} carrier={} system_id={} state={} peer_system_id={}", config_.name,
-                 carrier_of(config_.name), log_value(config_.system_id), to_string(state),
-                 log_value(peer_system_id));
+    spdlog::info("smpp.bind bound bind={} carrier={} system_id={} state={} peer_system_id={}",
+                 config_.name, carrier_of(config_.name), log_value(config_.system_id),
+                 to_string(state), log_value(peer_system_id));
     if (observer_) observer_->on_bind_up(*this);
     if (observer_ && can_submit()) observer_->on_ready(*this);
 }
 
 void ClientBind::on_bind_failed(BindFailure failure, CommandStatus status) {
     ++stats_.bind_failures;
-    next_cause_ = failure == BindFailure::rejected ? classify_bind_status(status) : RetryCause::network;
-    spdlog::warn("smpp.bind bind refused bind={} carrier={} system_id={} reason={} command_status={}", config_.name,
-                 carrier_of(config_.name), log_value(config_.system_id),
-                 failure == BindFailure::rejected ? "rejected" : failure == BindFailure::timeout ? "timeout" : "closed",
-                 to_string(status));
+    next_cause_ =
+        failure == BindFailure::rejected ? classify_bind_status(status) : RetryCause::network;
+    spdlog::warn(
+        "smpp.bind bind refused bind={} carrier={} system_id={} reason={} command_status={}",
+        config_.name, carrier_of(config_.name), log_value(config_.system_id),
+        failure == BindFailure::rejected  ? "rejected"
+        : failure == BindFailure::timeout ? "timeout"
+                                          : "closed",
+        to_string(status));
 }
 
 void ClientBind::on_submit_result(UserTag tag, const SubmitResult& result) {
@@ -286,8 +299,8 @@ void ClientBind::on_submit_result(UserTag tag, const SubmitResult& result) {
     r.throttle_retries = q.throttle_retries;
     r.ok() ? ++stats_.submit_ok : ++stats_.submit_failed;
     if (result.outcome == SubmitOutcome::timeout) {
-        spdlog::warn("smpp.bind submit_sm_resp timed out, outcome unknown bind={} carrier={}", config_.name,
-                     carrier_of(config_.name));
+        spdlog::warn("smpp.bind submit_sm_resp timed out, outcome unknown bind={} carrier={}",
+                     config_.name, carrier_of(config_.name));
     }
     if (q.done) q.done(r);
     if (link_ && state_ == State::bound) {
@@ -307,12 +320,15 @@ void ClientBind::on_throttled(UserTag tag, CommandStatus status, TimePoint retry
     const auto now = Clock::now();
     if (q.throttle_retries == 0) q.first_throttled = now;
     ++q.throttle_retries;
-    const bool too_many = config_.max_throttle_retries != 0 && q.throttle_retries > config_.max_throttle_retries;
-    const bool too_old = config_.throttle_give_up != Duration::zero() && now - q.first_throttled >= config_.throttle_give_up;
+    const bool too_many =
+        config_.max_throttle_retries != 0 && q.throttle_retries > config_.max_throttle_retries;
+    const bool too_old = config_.throttle_give_up != Duration::zero() &&
+                         now - q.first_throttled >= config_.throttle_give_up;
     if (too_many || too_old) {
         // Bounded: the caller learns of a temporary failure (the router decides about retry).
-        spdlog::debug("smpp.bind throttled submit given back bind={} carrier={} command_status={} retries={}",
-                      config_.name, carrier_of(config_.name), to_string(status), q.throttle_retries - 1);
+        spdlog::debug(
+            "smpp.bind throttled submit given back bind={} carrier={} command_status={} retries={}",
+            config_.name, carrier_of(config_.name), to_string(status), q.throttle_retries - 1);
         ++stats_.throttle_gave_up;
         ++stats_.submit_failed;
         SubmitReport r;
@@ -322,9 +338,12 @@ void ClientBind::on_throttled(UserTag tag, CommandStatus status, TimePoint retry
         r.throttle_retries = q.throttle_retries - 1;
         if (q.done) q.done(r);
     } else {
-        spdlog::debug("smpp.bind throttled, retrying submit after backoff bind={} carrier={} command_status={}",
-                      config_.name, carrier_of(config_.name), to_string(status));
-        if (stopping_ || state_ != State::bound) return refuse(q, stopping_ ? Refusal::closing : Refusal::not_bound);
+        spdlog::debug(
+            "smpp.bind throttled, retrying submit after backoff bind={} carrier={} "
+            "command_status={}",
+            config_.name, carrier_of(config_.name), to_string(status));
+        if (stopping_ || state_ != State::bound)
+            return refuse(q, stopping_ ? Refusal::closing : Refusal::not_bound);
         queue_.push_front(std::move(q));
     }
     if (stopping_ || state_ != State::bound) return;
@@ -365,8 +384,8 @@ void ClientBind::on_link_ready(SessionLink& link, TimePoint now) {
     p.addr_npi = config_.addr_npi;
     p.address_range = config_.address_range;
     if (auto r = link.session().bind(p, now); !r) {
-        spdlog::error("smpp.bind cannot send bind bind={} carrier={} error={}", config_.name, carrier_of(config_.name),
-                      to_string(r.error().reason));
+        spdlog::error("smpp.bind cannot send bind bind={} carrier={} error={}", config_.name,
+                      carrier_of(config_.name), to_string(r.error().reason));
         next_cause_ = RetryCause::rejected;
         link.session().close(CloseReason::local);
     }
@@ -378,8 +397,8 @@ void ClientBind::on_link_writable(SessionLink&) { pump(); }
 
 void ClientBind::on_link_down(SessionLink&, const error_code& ec) {
     const bool was_bound = state_ == State::bound || state_ == State::stopping;
-    spdlog::info("smpp.bind link down bind={} carrier={} error={}", config_.name, carrier_of(config_.name),
-                 log_value(ec.message()));
+    spdlog::info("smpp.bind link down bind={} carrier={} error={}", config_.name,
+                 carrier_of(config_.name), log_value(ec.message()));
     // Keep the link object alive until this callback chain unwinds.
     asio::post(executor_, [old = std::move(link_)] {});
     throttle_until_.reset();

@@ -27,7 +27,7 @@
 namespace bindery::smpp {
 
 struct ClientBindConfig {
-    std::string name = "smpp";       // for logs ("carrier-a#1")
+    std::string name = "smpp";  // for logs ("carrier-a#1")
     std::string host = "127.0.0.1";
     std::uint16_t port = 2775;
     BindType bind_type = BindType::transceiver;
@@ -37,9 +37,9 @@ struct ClientBindConfig {
     std::uint8_t addr_ton = 0;
     std::uint8_t addr_npi = 0;
     std::string address_range;
-    SessionConfig session{};         // window, timeouts, enquire_link, rate/burst (role forced esme)
+    SessionConfig session{};  // window, timeouts, enquire_link, rate/burst (role forced esme)
     Duration connect_timeout = std::chrono::seconds(10);
-    std::size_t max_queue = 0;       // submits waiting for window/throttle; 0 = 4 x window
+    std::size_t max_queue = 0;  // submits waiting for window/throttle; 0 = 4 x window
     // A submit the carrier keeps answering ESME_RTHROTTLED / ESME_RMSGQFUL is retried on this
     // bind until either bound is reached, then reported (sent, that status: temporary()) so the
     // router decides: more retries elsewhere, later, or the dead letter. 0 = no bound of that kind.
@@ -53,12 +53,12 @@ struct ClientBindConfig {
 
 // How a submit ended.
 struct SubmitReport {
-    bool sent = false;                   // false: it never left this process; safe to retry
+    bool sent = false;                     // false: it never left this process; safe to retry
     Refusal refusal = Refusal::not_bound;  // when !sent
     SubmitOutcome outcome = SubmitOutcome::response;  // when sent
     CommandStatus status = CommandStatus::ESME_ROK;
     std::string message_id;
-    unsigned throttle_retries = 0;       // times the carrier answered ESME_RTHROTTLED first
+    unsigned throttle_retries = 0;  // times the carrier answered ESME_RTHROTTLED first
 
     [[nodiscard]] bool ok() const noexcept {
         return sent && outcome == SubmitOutcome::response && status == CommandStatus::ESME_ROK;
@@ -91,11 +91,11 @@ struct ClientBindStats {
     std::uint64_t binds_up = 0;
     std::uint64_t binds_down = 0;
     std::uint64_t bind_failures = 0;  // bind refused or timed out, or TLS files unreadable
-    std::uint64_t submits = 0;       // sent to the carrier
+    std::uint64_t submits = 0;        // sent to the carrier
     std::uint64_t submit_ok = 0;
-    std::uint64_t submit_failed = 0;  // answered with an error, timed out or lost
-    std::uint64_t throttled = 0;      // ESME_RTHROTTLED / ESME_RMSGQFUL responses
-    std::uint64_t throttle_waits = 0;  // local rate limit made a submit wait
+    std::uint64_t submit_failed = 0;     // answered with an error, timed out or lost
+    std::uint64_t throttled = 0;         // ESME_RTHROTTLED / ESME_RMSGQFUL responses
+    std::uint64_t throttle_waits = 0;    // local rate limit made a submit wait
     std::uint64_t throttle_gave_up = 0;  // throttled past max_throttle_retries / throttle_give_up
     std::uint64_t delivers = 0;
 };
@@ -104,7 +104,15 @@ class ClientBind final : public SessionListener,
                          public LinkOwner,
                          public std::enable_shared_from_this<ClientBind> {
 public:
-    enum class State : std::uint8_t { idle, connecting, binding, bound, waiting, stopping, stopped };
+    enum class State : std::uint8_t {
+        idle,
+        connecting,
+        binding,
+        bound,
+        waiting,
+        stopping,
+        stopped
+    };
 
     ClientBind(boost::asio::any_io_executor executor, ClientBindConfig config,
                ClientBindObserver* observer = nullptr);

@@ -79,9 +79,10 @@ void Connection::start(ConnectionHandler& handler) {
     timer_.async_wait([self = shared_from_this()](const error_code& ec) {
         if (!ec && self->state_ == State::handshaking) self->finish(NetErrc::connect_timeout);
     });
-    tls_->async_handshake(tls_role_ == TlsRole::client ? asio::ssl::stream_base::client
-                                                      : asio::ssl::stream_base::server,
-                          [self = shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
+    tls_->async_handshake(
+        tls_role_ == TlsRole::client ? asio::ssl::stream_base::client
+                                     : asio::ssl::stream_base::server,
+        [self = shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
 }
 
 void Connection::on_handshake(const error_code& ec) {
@@ -132,10 +133,12 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
     }
     if (ec) {
         if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-            spdlog::info("smpp.net peer closed the connection bind={} peer={}", config_.name, peer());
+            spdlog::info("smpp.net peer closed the connection bind={} peer={}", config_.name,
+                         peer());
             return finish(asio::error::eof);
         }
-        spdlog::warn("smpp.net read failed bind={} peer={} error={}", config_.name, peer(), log_value(ec.message()));
+        spdlog::warn("smpp.net read failed bind={} peer={} error={}", config_.name, peer(),
+                     log_value(ec.message()));
         return finish(ec);
     }
     rx_end_ += n;
@@ -152,9 +155,10 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
         }
         if (scan.status == FrameStatus::malformed) {
             in_batch_ = false;
-            spdlog::warn("smpp.net framing lost, closing bind={} peer={} command_length={}", config_.name, peer(),
-                         scan.command_length);
-            // The reference's answer to an impossible length: generic_nack, flushed, then the close.
+            spdlog::warn("smpp.net framing lost, closing bind={} peer={} command_length={}",
+                         config_.name, peer(), scan.command_length);
+            // The reference's answer to an impossible length: generic_nack, flushed, then the
+            // close.
             const FrameError& error = *scan.error;
             (void)send(make_generic_nack(error.sequence_number.value_or(0), error.command_status));
             return close(NetErrc::framing_lost);
@@ -180,8 +184,8 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
         if (!read_paused_) {
             read_paused_ = true;
             ++stats_.read_pauses;
-            spdlog::debug("smpp.net write queue over cap, pausing reads bind={} queued_octets={}", config_.name,
-                          tx_queued());
+            spdlog::debug("smpp.net write queue over cap, pausing reads bind={} queued_octets={}",
+                          config_.name, tx_queued());
         }
         return;
     }
@@ -226,7 +230,8 @@ void Connection::on_write(const error_code& ec, std::size_t n) {
     writing_ = false;
     if (state_ == State::closed) return;
     if (ec) {
-        spdlog::warn("smpp.net write failed bind={} peer={} error={}", config_.name, peer(), log_value(ec.message()));
+        spdlog::warn("smpp.net write failed bind={} peer={} error={}", config_.name, peer(),
+                     log_value(ec.message()));
         return finish(ec);
     }
     stats_.tx_bytes += n;
@@ -267,9 +272,8 @@ void Connection::do_shutdown() {
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
         return finish(close_reason_);
     }
-    tls_->async_shutdown([self = shared_from_this()](const error_code&) {
-        self->finish(self->close_reason_);
-    });
+    tls_->async_shutdown(
+        [self = shared_from_this()](const error_code&) { self->finish(self->close_reason_); });
 }
 
 void Connection::abort(error_code reason) {

@@ -55,11 +55,12 @@ public:
 
 struct ConnectionConfig {
     CodecLimits limits{};
-    std::size_t read_chunk = std::size_t{16} * 1024;        // octets asked of each read
-    std::size_t tx_high_water = std::size_t{1024} * 1024;   // stop reading while more is queued to write
+    std::size_t read_chunk = std::size_t{16} * 1024;  // octets asked of each read
+    std::size_t tx_high_water =
+        std::size_t{1024} * 1024;  // stop reading while more is queued to write
     Duration handshake_timeout = std::chrono::seconds(10);  // TLS handshake
     Duration close_timeout = std::chrono::seconds(2);       // flush + TLS shutdown on close()
-    std::string name;                            // for log lines, e.g. "carrier-a#2"
+    std::string name;                                       // for log lines, e.g. "carrier-a#2"
 };
 
 struct ConnectionStats {
@@ -103,9 +104,13 @@ public:
     // Immediate: cancel everything, on_closed(reason or NetErrc::closed).
     void abort(boost::system::error_code reason = {});
 
-    [[nodiscard]] bool is_open() const noexcept { return state_ == State::open || state_ == State::handshaking; }
+    [[nodiscard]] bool is_open() const noexcept {
+        return state_ == State::open || state_ == State::handshaking;
+    }
     [[nodiscard]] bool is_tls() const noexcept { return tls_ != nullptr; }
-    [[nodiscard]] std::size_t tx_queued() const noexcept { return pending_.size() + in_flight_.size(); }
+    [[nodiscard]] std::size_t tx_queued() const noexcept {
+        return pending_.size() + in_flight_.size();
+    }
     [[nodiscard]] bool tx_over_cap() const noexcept { return tx_queued() > config_.tx_high_water; }
     [[nodiscard]] const ConnectionStats& stats() const noexcept { return stats_; }
     [[nodiscard]] const std::string& name() const noexcept { return config_.name; }
@@ -125,22 +130,22 @@ private:
     void finish(boost::system::error_code ec);
 
     ConnectionConfig config_;
-    tcp::socket socket_;                 // plain TCP (moved into tls_ when TLS is used)
+    tcp::socket socket_;  // plain TCP (moved into tls_ when TLS is used)
     std::unique_ptr<TlsStream> tls_;
     std::shared_ptr<boost::asio::ssl::context> tls_context_;
     TlsRole tls_role_ = TlsRole::client;
-    boost::asio::steady_timer timer_;    // handshake / close deadline
+    boost::asio::steady_timer timer_;  // handshake / close deadline
     ConnectionHandler* handler_ = nullptr;
     State state_ = State::idle;
 
-    std::vector<std::uint8_t> rx_;       // [rx_begin_, rx_end_) holds unparsed octets
+    std::vector<std::uint8_t> rx_;  // [rx_begin_, rx_end_) holds unparsed octets
     std::size_t rx_begin_ = 0;
     std::size_t rx_end_ = 0;
     bool reading_ = false;
     bool read_paused_ = false;
-    bool in_batch_ = false;              // inside on_read's loop: defer the write to its end
+    bool in_batch_ = false;  // inside on_read's loop: defer the write to its end
 
-    std::vector<std::uint8_t> pending_;  // queued, not yet handed to the socket
+    std::vector<std::uint8_t> pending_;    // queued, not yet handed to the socket
     std::vector<std::uint8_t> in_flight_;  // the one write in flight
     bool writing_ = false;
     bool shutting_down_ = false;

@@ -29,7 +29,8 @@ void Listener::start() {
     acceptor_.bind(endpoint);
     acceptor_.listen(config_.backlog);
     port_ = acceptor_.local_endpoint().port();
-    spdlog::info("smpp.net listening address={}:{} tls={}", config_.host, port_, tls_ ? "true" : "false");
+    spdlog::info("smpp.net listening address={}:{} tls={}", config_.host, port_,
+                 tls_ ? "true" : "false");
     do_accept();
 }
 
@@ -66,12 +67,15 @@ void Listener::on_accept(const error_code& ec, tcp::socket socket) {
     auto cfg = config_.connection;
     error_code peer_ec;
     auto peer = socket.remote_endpoint(peer_ec);
-    cfg.name = (cfg.name.empty() ? std::string("smpp-in") : cfg.name) + "#" + std::to_string(accepted_);
+    cfg.name =
+        (cfg.name.empty() ? std::string("smpp-in") : cfg.name) + "#" + std::to_string(accepted_);
     if (!peer_ec) {
-        spdlog::info("smpp.net connection accepted bind={} peer={}:{}", cfg.name, peer.address().to_string(), peer.port());
+        spdlog::info("smpp.net connection accepted bind={} peer={}:{}", cfg.name,
+                     peer.address().to_string(), peer.port());
     }
     std::shared_ptr<Connection> conn =
-        tls_ ? std::make_shared<Connection>(std::move(socket), tls_, TlsRole::server, std::string{}, std::move(cfg))
+        tls_ ? std::make_shared<Connection>(std::move(socket), tls_, TlsRole::server, std::string{},
+                                            std::move(cfg))
              : std::make_shared<Connection>(std::move(socket), std::move(cfg));
     if (on_accept_) on_accept_(std::move(conn));
     do_accept();

@@ -20,10 +20,10 @@ namespace bindery::smpp {
 
 struct ListenerConfig {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 0;      // 0 = any free port (see Listener::port())
+    std::uint16_t port = 0;  // 0 = any free port (see Listener::port())
     int backlog = 128;
-    TlsOptions tls;              // enabled: every accepted connection speaks TLS
-    ConnectionConfig connection; // template for accepted connections (name gets a suffix)
+    TlsOptions tls;               // enabled: every accepted connection speaks TLS
+    ConnectionConfig connection;  // template for accepted connections (name gets a suffix)
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {

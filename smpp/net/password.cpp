@@ -45,7 +45,8 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view s) {
     return out;
 }
 
-bool digest(std::string_view salt, std::string_view password, std::array<std::uint8_t, 32>& out) noexcept {
+bool digest(std::string_view salt, std::string_view password,
+            std::array<std::uint8_t, 32>& out) noexcept {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     if (ctx == nullptr) return false;
     unsigned len = 0;
@@ -72,7 +73,8 @@ std::string hash_password(std::string_view password) {
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
         throw std::runtime_error("RAND_bytes failed");
     }
-    return hash_password(password, std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()));
+    return hash_password(password,
+                         std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()));
 }
 
 bool verify_password(std::string_view stored, std::string_view password) noexcept {
@@ -82,11 +84,14 @@ bool verify_password(std::string_view stored, std::string_view password) noexcep
         // "sha256:<salt hex>:<digest hex>", or "sha256:<digest hex>" (unsalted: what the
         // configuration's password_hash holds, `printf %s PASSWORD | sha256sum`).
         const auto colon = stored.find(':');
-        auto salt = colon == std::string_view::npos ? from_hex({}) : from_hex(stored.substr(0, colon));
-        auto expected = from_hex(colon == std::string_view::npos ? stored : stored.substr(colon + 1));
+        auto salt =
+            colon == std::string_view::npos ? from_hex({}) : from_hex(stored.substr(0, colon));
+        auto expected =
+            from_hex(colon == std::string_view::npos ? stored : stored.substr(colon + 1));
         if (!salt || !expected || expected->size() != 32) return false;
         std::array<std::uint8_t, 32> d{};
-        if (!digest(std::string_view(reinterpret_cast<const char*>(salt->data()), salt->size()), password, d)) {
+        if (!digest(std::string_view(reinterpret_cast<const char*>(salt->data()), salt->size()),
+                    password, d)) {
             return false;
         }
         return CRYPTO_memcmp(d.data(), expected->data(), d.size()) == 0;

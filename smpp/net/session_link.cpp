@@ -101,7 +101,8 @@ void SessionLink::on_pdu(const Pdu& pdu, TimePoint now) {
 
 void SessionLink::on_decode_error(const DecodeError& error, TimePoint now) {
     if (spdlog::should_log(spdlog::level::debug)) {
-        spdlog::debug("smpp.net undecodable PDU bind={} error={}", connection_->name(), log_value(dump(error)));
+        spdlog::debug("smpp.net undecodable PDU bind={} error={}", connection_->name(),
+                      log_value(dump(error)));
     }
     session_.on_decode_error(error, now);
     flush();
@@ -161,7 +162,8 @@ void SessionLink::on_link_dead() {
     if (events_) events_->on_link_dead();
 }
 void SessionLink::on_closed(CloseReason reason) {
-    spdlog::info("smpp.net session closed bind={} reason={}", connection_->name(), to_string(reason));
+    spdlog::info("smpp.net session closed bind={} reason={}", connection_->name(),
+                 to_string(reason));
     if (events_) events_->on_closed(reason);
 }
 

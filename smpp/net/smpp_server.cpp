@@ -32,8 +32,9 @@ public:
     [[nodiscard]] SessionLink& link() noexcept { return *link_; }
     [[nodiscard]] bool can_deliver() const noexcept {
         const auto s = link_->session().state();
-        return (s == SessionState::bound_rx || s == SessionState::bound_trx) && !link_->session().stopping() &&
-               link_->session().window_has_room() && !link_->connection().tx_over_cap();
+        return (s == SessionState::bound_rx || s == SessionState::bound_trx) &&
+               !link_->session().stopping() && link_->session().window_has_room() &&
+               !link_->connection().tx_over_cap();
     }
     [[nodiscard]] bool receives() const noexcept {
         const auto s = link_->session().state();
@@ -57,8 +58,9 @@ public:
         bound_type_ = bind_type_for(state).value_or(BindType::transceiver);
         server_.count_bound(account_->config.system_id, bound_type_, true);
         server_.stats_.binds_accepted.fetch_add(1, std::memory_order_relaxed);
-        spdlog::info("smpp.server client bound bind={} system_id={} state={}", link_->connection().name(),
-                     log_value(account_->config.system_id), to_string(state));
+        spdlog::info("smpp.server client bound bind={} system_id={} state={}",
+                     link_->connection().name(), log_value(account_->config.system_id),
+                     to_string(state));
         server_.handler_.on_bind(account_->config.system_id, state, id_);
         if (receives()) server_.pump(*account_);
     }
@@ -92,11 +94,13 @@ public:
     void on_incoming(IncomingToken token, const Pdu& request) override {
         auto& session = link_->session();
         const auto id = request.command_id();
-        if (id == CommandId::query_sm || id == CommandId::cancel_sm || id == CommandId::replace_sm) {
+        if (id == CommandId::query_sm || id == CommandId::cancel_sm ||
+            id == CommandId::replace_sm) {
             on_query(token, request);
             return;
         }
-        if (id != CommandId::submit_sm && id != CommandId::data_sm && id != CommandId::submit_multi) {
+        if (id != CommandId::submit_sm && id != CommandId::data_sm &&
+            id != CommandId::submit_multi) {
             session.complete_incoming(token, CommandStatus::ESME_RINVCMDID);
             return;
         }
@@ -122,7 +126,8 @@ public:
                     if (status == CommandStatus::ESME_ROK) r.message_id = message_id;
                     // At most 255 entries encode (no_unsuccess is one octet); a submit_multi
                     // carries at most 254 destinations, so nothing is cut in practice.
-                    r.unsuccess_smes = unsuccess.first(std::min<std::size_t>(unsuccess.size(), 255));
+                    r.unsuccess_smes =
+                        unsuccess.first(std::min<std::size_t>(unsuccess.size(), 255));
                     link->session().complete_incoming(token, status, Body{r});
                 } else {
                     link->session().complete_incoming(token, status, message_id);
@@ -144,7 +149,8 @@ public:
         const SubmitOrigin origin{acc.config.system_id, id_, request.header.sequence_number};
         std::weak_ptr<SessionLink> weak = link_;
         server_.handler_.on_query(
-            origin, request, QueryResponder([weak, token](CommandStatus status, const QuerySmResp* query) {
+            origin, request,
+            QueryResponder([weak, token](CommandStatus status, const QuerySmResp* query) {
                 auto link = weak.lock();
                 if (!link || link->down()) return;
                 if (token.command_id == CommandId::query_sm && status == CommandStatus::ESME_ROK &&
@@ -162,10 +168,13 @@ public:
         Account* acc = server_.find_account(request.system_id, request.password);
         if (acc == nullptr) {
             const bool known = server_.accounts_.count(request.system_id) > 0;
-            server_.count_rejected(known ? BindRejectReason::bad_password : BindRejectReason::unknown_system_id);
-            spdlog::warn("smpp.server bind refused bind={} system_id={} reason={}", link_->connection().name(),
-                         log_value(request.system_id), known ? "wrong_password" : "unknown_system_id");
-            session.reject_bind(known ? CommandStatus::ESME_RINVPASWD : CommandStatus::ESME_RINVSYSID, now);
+            server_.count_rejected(known ? BindRejectReason::bad_password
+                                         : BindRejectReason::unknown_system_id);
+            spdlog::warn("smpp.server bind refused bind={} system_id={} reason={}",
+                         link_->connection().name(), log_value(request.system_id),
+                         known ? "wrong_password" : "unknown_system_id");
+            session.reject_bind(
+                known ? CommandStatus::ESME_RINVPASWD : CommandStatus::ESME_RINVSYSID, now);
             return;
         }
         // bind_types: a type the account may not make (SMPP 3.4 has no status for "this bind type
@@ -174,16 +183,19 @@ public:
         const auto& types = acc->config.bind_types;
         if (std::find(types.begin(), types.end(), request.type) == types.end()) {
             server_.count_rejected(BindRejectReason::bind_type_not_allowed);
-            spdlog::warn("smpp.server bind refused, not in its bind_types bind={} system_id={} command_id={}",
-                         link_->connection().name(), log_value(request.system_id),
-                         to_string(bind_command(request.type)));
+            spdlog::warn(
+                "smpp.server bind refused, not in its bind_types bind={} system_id={} "
+                "command_id={}",
+                link_->connection().name(), log_value(request.system_id),
+                to_string(bind_command(request.type)));
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
         if (acc->binds.size() >= acc->config.max_binds) {
             server_.count_rejected(BindRejectReason::max_binds);
-            spdlog::warn("smpp.server bind refused, max_binds reached bind={} system_id={} binds={}",
-                         link_->connection().name(), log_value(request.system_id), acc->binds.size());
+            spdlog::warn(
+                "smpp.server bind refused, max_binds reached bind={} system_id={} binds={}",
+                link_->connection().name(), log_value(request.system_id), acc->binds.size());
             session.reject_bind(CommandStatus::ESME_RBINDFAIL, now);
             return;
         }
@@ -192,9 +204,11 @@ public:
     }
     void on_bind_refused(BindRefusal refusal, CommandStatus status) override {
         const bool bound = refusal == BindRefusal::already_bound;
-        server_.count_rejected(bound ? BindRejectReason::already_bound : BindRejectReason::invalid_pdu);
-        spdlog::warn("smpp.server bind refused bind={} command_status={} reason={}", link_->connection().name(),
-                     to_string(status), bound ? "already_bound" : "malformed_bind_pdu");
+        server_.count_rejected(bound ? BindRejectReason::already_bound
+                                     : BindRejectReason::invalid_pdu);
+        spdlog::warn("smpp.server bind refused bind={} command_status={} reason={}",
+                     link_->connection().name(), to_string(status),
+                     bound ? "already_bound" : "malformed_bind_pdu");
     }
     void on_outbind(std::string_view, std::string_view) override {}
     void on_alert_notification(const AlertNotification&) override {}
@@ -222,7 +236,8 @@ private:
 
 // `respond` by value as declared: an override may keep it until its answer is ready.
 // NOLINTNEXTLINE(performance-unnecessary-value-param)
-void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request, QueryResponder respond) {
+void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request,
+                             QueryResponder respond) {
     const auto id = request.command_id();
     respond(id == CommandId::query_sm    ? CommandStatus::ESME_RQUERYFAIL
             : id == CommandId::cancel_sm ? CommandStatus::ESME_RCANCELFAIL
@@ -250,8 +265,12 @@ std::string_view bind_type_label(BindType t) noexcept {
     return "trx";
 }
 
-SmppServer::SmppServer(asio::any_io_executor executor, SmppServerConfig config, SubmitHandler& handler)
-    : executor_(std::move(executor)), config_(std::move(config)), handler_(handler), retry_timer_(executor_) {
+SmppServer::SmppServer(asio::any_io_executor executor, SmppServerConfig config,
+                       SubmitHandler& handler)
+    : executor_(std::move(executor)),
+      config_(std::move(config)),
+      handler_(handler),
+      retry_timer_(executor_) {
     config_.session.role = Role::smsc;
     const auto now = Clock::now();
     for (const auto& a : config_.accounts) {
@@ -259,7 +278,8 @@ SmppServer::SmppServer(asio::any_io_executor executor, SmppServerConfig config, 
         Account acc;
         acc.config = a;
         if (a.max_tps > 0) {
-            acc.bucket = std::make_unique<TokenBucket>(a.max_tps, a.burst > 0 ? a.burst : a.max_tps, now);
+            acc.bucket =
+                std::make_unique<TokenBucket>(a.max_tps, a.burst > 0 ? a.burst : a.max_tps, now);
         }
         accounts_.emplace(a.system_id, std::move(acc));
     }
@@ -272,15 +292,17 @@ SmppServer::~SmppServer() {
 void SmppServer::start() {
     auto listen = config_.listen;
     if (listen.connection.name.empty()) listen.connection.name = "smpp-in";
-    listener_ = std::make_shared<Listener>(executor_, std::move(listen),
-                                           [weak = weak_from_this()](std::shared_ptr<Connection> c) {
-                                               if (auto self = weak.lock()) self->on_accept(std::move(c));
-                                           });
+    listener_ = std::make_shared<Listener>(
+        executor_, std::move(listen), [weak = weak_from_this()](std::shared_ptr<Connection> c) {
+            if (auto self = weak.lock()) self->on_accept(std::move(c));
+        });
     listener_->start();
 }
 
 SmppServerStats SmppServer::stats() const noexcept {
-    const auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    const auto get = [](const std::atomic<std::uint64_t>& c) {
+        return c.load(std::memory_order_relaxed);
+    };
     SmppServerStats s;
     s.binds_accepted = get(stats_.binds_accepted);
     for (std::size_t i = 0; i < kBindRejectReasons; ++i) {
@@ -307,7 +329,8 @@ std::vector<BoundSessions> SmppServer::bound_sessions() const {
 }
 
 void SmppServer::count_rejected(BindRejectReason reason) noexcept {
-    stats_.binds_rejected_by[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+    stats_.binds_rejected_by[static_cast<std::size_t>(reason)].fetch_add(1,
+                                                                         std::memory_order_relaxed);
 }
 
 void SmppServer::count_bound(const std::string& account, BindType type, bool up) {
@@ -346,7 +369,8 @@ void SmppServer::on_accept(std::shared_ptr<Connection> connection) {
     sc->start();
 }
 
-SmppServer::Account* SmppServer::find_account(std::string_view system_id, std::string_view password) {
+SmppServer::Account* SmppServer::find_account(std::string_view system_id,
+                                              std::string_view password) {
     auto it = accounts_.find(system_id);
     if (it != accounts_.end()) {
         if (it->second.config.password_hash.empty() && config_.accept_any) return &it->second;
@@ -359,7 +383,8 @@ SmppServer::Account* SmppServer::find_account(std::string_view system_id, std::s
     acc.config.password_hash.clear();
     if (acc.config.max_tps > 0) {
         acc.bucket = std::make_unique<TokenBucket>(
-            acc.config.max_tps, acc.config.burst > 0 ? acc.config.burst : acc.config.max_tps, Clock::now());
+            acc.config.max_tps, acc.config.burst > 0 ? acc.config.burst : acc.config.max_tps,
+            Clock::now());
     }
     return &accounts_.emplace(std::string(system_id), std::move(acc)).first->second;
 }
@@ -367,7 +392,8 @@ SmppServer::Account* SmppServer::find_account(std::string_view system_id, std::s
 void SmppServer::disconnect(std::uint64_t connection_id) {
     auto it = connections_.find(connection_id);
     if (it == connections_.end()) return;
-    spdlog::info("smpp.server disconnected on request bind={}", it->second->link().connection().name());
+    spdlog::info("smpp.server disconnected on request bind={}",
+                 it->second->link().connection().name());
     it->second->link().connection().abort();
 }
 
@@ -393,7 +419,8 @@ void SmppServer::connection_down(ServerConnection& c) {
     asio::post(executor_, [keep] {});
 }
 
-void SmppServer::deliver(const std::string& account, ShortMessageData message, DeliverCallback done) {
+void SmppServer::deliver(const std::string& account, ShortMessageData message,
+                         DeliverCallback done) {
     const auto now = Clock::now();
     auto it = accounts_.find(account);
     if (it == accounts_.end()) {
@@ -441,7 +468,8 @@ void SmppServer::requeue(Account& account, PendingDeliver d, TimePoint not_befor
 }
 
 void SmppServer::finish_deliver(PendingDeliver& d, const DeliverReport& report) {
-    (report.delivered ? stats_.delivers_ok : stats_.delivers_failed).fetch_add(1, std::memory_order_relaxed);
+    (report.delivered ? stats_.delivers_ok : stats_.delivers_failed)
+        .fetch_add(1, std::memory_order_relaxed);
     if (d.done) {
         auto done = std::move(d.done);
         done(report);
@@ -459,14 +487,16 @@ void SmppServer::pump(Account& acc) {
             due.push_back(std::move(acc.retries.back()));
             acc.retries.pop_back();
         }
-        for (auto it = due.rbegin(); it != due.rend(); ++it) acc.deliveries.push_front(std::move(*it));
+        for (auto it = due.rbegin(); it != due.rend(); ++it)
+            acc.deliveries.push_front(std::move(*it));
     }
     while (!acc.deliveries.empty()) {
         PendingDeliver& d = acc.deliveries.front();
         if (now >= d.deadline) {
             PendingDeliver gone = std::move(d);
             acc.deliveries.pop_front();
-            finish_deliver(gone, DeliverReport{false, CommandStatus::ESME_ROK, gone.attempts, true});
+            finish_deliver(gone,
+                           DeliverReport{false, CommandStatus::ESME_ROK, gone.attempts, true});
             continue;
         }
         // Round robin over binds that can take one more.
@@ -500,7 +530,8 @@ void SmppServer::pump_all() {
 void SmppServer::arm_retry() {
     if (retry_armed_ || stopped_) return;
     retry_armed_ = true;
-    retry_timer_.expires_after(std::min<Duration>(config_.deliver_retry, std::chrono::milliseconds(250)));
+    retry_timer_.expires_after(
+        std::min<Duration>(config_.deliver_retry, std::chrono::milliseconds(250)));
     retry_timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
         auto self = weak.lock();
         if (!self) return;
@@ -517,8 +548,9 @@ unsigned SmppServer::bound(std::string_view account) const {
 unsigned SmppServer::bound_receivers(std::string_view account) const {
     auto it = accounts_.find(account);
     if (it == accounts_.end()) return 0;
-    return static_cast<unsigned>(std::count_if(it->second.binds.begin(), it->second.binds.end(),
-                                               [](const ServerConnection* c) { return c->receives(); }));
+    return static_cast<unsigned>(
+        std::count_if(it->second.binds.begin(), it->second.binds.end(),
+                      [](const ServerConnection* c) { return c->receives(); }));
 }
 
 std::vector<std::string> SmppServer::accounts_with_receivers() const {

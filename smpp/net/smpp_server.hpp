@@ -1,10 +1,10 @@
 #pragma once
 // SmppServer: Bindery's SMPP server side (role SMSC). Accepts binds, authenticates system_id /
 // password against configured accounts (salted SHA-256 at rest, constant-time compare), enforces
-// per-account bind types and bind count, incoming window and throughput (ESME_RTHROTTLED past it), hands
-// submit_sm / data_sm / submit_multi and query_sm / cancel_sm / replace_sm to an injected
-// SubmitHandler (never the router: the composition root adapts), and sends deliver_sm (receipts, MO) to an account's RX/TRX binds,
-// retrying while no bind is up.
+// per-account bind types and bind count, incoming window and throughput (ESME_RTHROTTLED past it),
+// hands submit_sm / data_sm / submit_multi and query_sm / cancel_sm / replace_sm to an injected
+// SubmitHandler (never the router: the composition root adapts), and sends deliver_sm (receipts,
+// MO) to an account's RX/TRX binds, retrying while no bind is up.
 //
 // Threading: all calls on the server's executor (post() to it from other threads), except
 // stats() and bound_sessions(), which any thread may call (a metrics scrape, the admin status).
@@ -37,12 +37,13 @@ struct ServerAccount {
     std::string system_id;
     std::string password_hash;  // hash_password() form: "sha256:<salt hex>:<digest hex>"
     unsigned max_binds = 4;
-    std::size_t window = 100;   // requests in flight per bind (incoming window)
-    double max_tps = 0;         // submits/s across the account's binds; 0 = unlimited
-    double burst = 0;           // bucket size; 0 = max_tps (one second of traffic)
+    std::size_t window = 100;  // requests in flight per bind (incoming window)
+    double max_tps = 0;        // submits/s across the account's binds; 0 = unlimited
+    double burst = 0;          // bucket size; 0 = max_tps (one second of traffic)
     // The binds this account may make; any other is refused with ESME_RBINDFAIL (after the
     // password check), logged and counted in SmppServerStats::binds_rejected.
-    std::vector<BindType> bind_types{BindType::transmitter, BindType::receiver, BindType::transceiver};
+    std::vector<BindType> bind_types{BindType::transmitter, BindType::receiver,
+                                     BindType::transceiver};
 };
 
 struct SmppServerConfig {
@@ -107,28 +108,31 @@ public:
     virtual ~SubmitHandler() = default;
     // submit_sm, data_sm or submit_multi (request.body says which). The request's views are valid
     // during this call only; `respond` may be called later (on the server's executor).
-    virtual void on_submit(const SubmitOrigin& origin, const Pdu& request, SubmitResponder respond) = 0;
+    virtual void on_submit(const SubmitOrigin& origin, const Pdu& request,
+                           SubmitResponder respond) = 0;
     // query_sm, cancel_sm or replace_sm, under the same rules. Default: refused with
     // ESME_RQUERYFAIL / ESME_RCANCELFAIL / ESME_RREPLACEFAIL (a handler keeping no messages).
     virtual void on_query(const SubmitOrigin& origin, const Pdu& request, QueryResponder respond);
-    virtual void on_bind(std::string_view /*account*/, SessionState /*state*/, std::uint64_t /*connection_id*/) {}
+    virtual void on_bind(std::string_view /*account*/, SessionState /*state*/,
+                         std::uint64_t /*connection_id*/) {}
     virtual void on_unbind(std::string_view /*account*/, std::uint64_t /*connection_id*/) {}
 };
 
 struct DeliverReport {
-    bool delivered = false;  // the ESME answered ESME_ROK
+    bool delivered = false;                          // the ESME answered ESME_ROK
     CommandStatus status = CommandStatus::ESME_ROK;  // the ESME's answer (when one came)
     unsigned attempts = 0;
     bool expired = false;  // deliver_timeout passed without success
 };
 using DeliverCallback = std::function<void(const DeliverReport&)>;
 
-// Why a bind was refused: each is a label value (bindery_smpp_server_bind_rejections_total{reason}),
-// so names are stable. The first four are the server's own checks, in the order it makes them;
-// the last two are refused by the session before the server sees the bind.
+// Why a bind was refused: each is a label value
+// (bindery_smpp_server_bind_rejections_total{reason}), so names are stable. The first four are the
+// server's own checks, in the order it makes them; the last two are refused by the session before
+// the server sees the bind.
 enum class BindRejectReason : std::uint8_t {
-    unknown_system_id,      // no such account (or an empty system_id under accept_any): ESME_RINVSYSID
-    bad_password,           // ESME_RINVPASWD
+    unknown_system_id,  // no such account (or an empty system_id under accept_any): ESME_RINVSYSID
+    bad_password,       // ESME_RINVPASWD
     bind_type_not_allowed,  // the bind type is not in the account's bind_types: ESME_RBINDFAIL
     max_binds,              // the account has max_binds binds already: ESME_RBINDFAIL
     already_bound,          // a bind on a connection bound (or unbinding) already: ESME_RALYBND
@@ -145,7 +149,7 @@ struct SmppServerStats {
     // Indexed by BindRejectReason.
     std::array<std::uint64_t, kBindRejectReasons> binds_rejected_by{};
     std::uint64_t submits = 0;
-    std::uint64_t queries = 0;   // query_sm, cancel_sm, replace_sm handed to the handler
+    std::uint64_t queries = 0;  // query_sm, cancel_sm, replace_sm handed to the handler
     std::uint64_t throttled = 0;
     std::uint64_t delivers_sent = 0;
     std::uint64_t delivers_ok = 0;
@@ -163,7 +167,8 @@ struct BoundSessions {
 
 class SmppServer : public std::enable_shared_from_this<SmppServer> {
 public:
-    SmppServer(boost::asio::any_io_executor executor, SmppServerConfig config, SubmitHandler& handler);
+    SmppServer(boost::asio::any_io_executor executor, SmppServerConfig config,
+               SubmitHandler& handler);
     ~SmppServer();
 
     void start();  // throws on an unusable listen address (startup)
@@ -209,8 +214,10 @@ private:
         // Retries not yet due: a min-heap by not_before (RetryLater), so a pump does not walk
         // past thousands of them; due ones move to the front of `deliveries`.
         std::vector<PendingDeliver> retries;
-        [[nodiscard]] std::size_t queued() const noexcept { return deliveries.size() + retries.size(); }
-        std::size_t next_bind = 0;              // round robin
+        [[nodiscard]] std::size_t queued() const noexcept {
+            return deliveries.size() + retries.size();
+        }
+        std::size_t next_bind = 0;  // round robin
     };
 
     Account* find_account(std::string_view system_id, std::string_view password);

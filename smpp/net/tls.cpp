@@ -9,8 +9,8 @@
 
 namespace bindery::smpp {
 
-Expected<std::shared_ptr<boost::asio::ssl::context>, std::string> load_tls_context(const TlsOptions& options,
-                                                                                 TlsRole role) {
+Expected<std::shared_ptr<boost::asio::ssl::context>, std::string> load_tls_context(
+    const TlsOptions& options, TlsRole role) {
     namespace ssl = boost::asio::ssl;
     using Error = Unexpected<std::string>;
     boost::system::error_code ec;
@@ -22,8 +22,9 @@ Expected<std::shared_ptr<boost::asio::ssl::context>, std::string> load_tls_conte
         return Error("tls: cannot create a context: " + std::string(e.what()));
     }
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                     ssl::context::single_dh_use, ec);
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                     ec);
     if (!options.ca_file.empty()) {
         if (ctx->load_verify_file(options.ca_file, ec); ec) {
             return Error("tls: cannot load ca_file " + options.ca_file + ": " + ec.message());
@@ -42,15 +43,17 @@ Expected<std::shared_ptr<boost::asio::ssl::context>, std::string> load_tls_conte
     } else if (role == TlsRole::server) {
         return Error("tls: a server needs cert_file and key_file");
     }
-    ctx->set_verify_mode(options.verify_peer ? (role == TlsRole::server
-                                                    ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert
-                                                    : ssl::verify_peer)
-                                             : ssl::verify_none,
-                         ec);
+    ctx->set_verify_mode(
+        options.verify_peer
+            ? (role == TlsRole::server ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert
+                                       : ssl::verify_peer)
+            : ssl::verify_none,
+        ec);
     return ctx;
 }
 
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsOptions& options, TlsRole role) {
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsOptions& options,
+                                                            TlsRole role) {
     auto ctx = load_tls_context(options, role);
     if (!ctx) throw std::runtime_error(ctx.error());
     return std::move(*ctx);

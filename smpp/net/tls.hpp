@@ -15,11 +15,12 @@ enum class TlsRole { client, server };
 
 struct TlsOptions {
     bool enabled = false;
-    bool verify_peer = true;   // client: verify the server chain + name; server: require a client cert
-    std::string ca_file;       // PEM bundle of trusted CAs; empty = the system's default paths
-    std::string cert_file;     // PEM certificate chain (server: required; client: for mutual TLS)
-    std::string key_file;      // PEM private key matching cert_file
-    std::string server_name;   // client: expected name (SNI, hostname check); empty = the host
+    bool verify_peer =
+        true;               // client: verify the server chain + name; server: require a client cert
+    std::string ca_file;    // PEM bundle of trusted CAs; empty = the system's default paths
+    std::string cert_file;  // PEM certificate chain (server: required; client: for mutual TLS)
+    std::string key_file;   // PEM private key matching cert_file
+    std::string server_name;  // client: expected name (SNI, hostname check); empty = the host
 };
 
 // Builds a context for `role` from `options` (TLS 1.2+). Never throws: the error names the file
@@ -30,6 +31,6 @@ struct TlsOptions {
 
 // The same for startup/config code: throws std::runtime_error with that message.
 [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsOptions& options,
-                                                                         TlsRole role);
+                                                                          TlsRole role);
 
 }  // namespace bindery::smpp

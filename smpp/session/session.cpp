@@ -57,10 +57,8 @@ bool is_temporary(CommandStatus s) noexcept {
         case CommandStatus::ESME_RX_T_APPN:
         case CommandStatus::ESME_RUNKNOWNERR:
         case CommandStatus::ESME_RINVBNDSTS:  // the session is broken: rebind, then retry
-        case CommandStatus::ESME_RDELIVERYFAILURE:
-            return true;
-        default:
-            return false;
+        case CommandStatus::ESME_RDELIVERYFAILURE: return true;
+        default: return false;
     }
 }
 
@@ -138,9 +136,7 @@ void Session::recycle(std::vector<std::uint8_t>&& buffer) noexcept {
     if (buffer.capacity() > spare_.capacity()) spare_ = std::move(buffer);
 }
 
-bool Session::send(const Pdu& pdu) {
-    return !encode(pdu, outbox_, config_.max_pdu_size);
-}
+bool Session::send(const Pdu& pdu) { return !encode(pdu, outbox_, config_.max_pdu_size); }
 
 void Session::reply(const Header& request, CommandStatus status) {
     (void)send(make_response(request, status));
@@ -150,7 +146,8 @@ std::uint32_t Session::next_sequence() noexcept {
     // Unique among our outstanding requests even after a wrap.
     for (;;) {
         const std::uint32_t seq = sequence_.next();
-        if (!window_.contains(seq) && seq != bind_seq_ && seq != enquire_seq_ && seq != unbind_seq_) {
+        if (!window_.contains(seq) && seq != bind_seq_ && seq != enquire_seq_ &&
+            seq != unbind_seq_) {
             return seq;
         }
     }
@@ -193,7 +190,8 @@ Expected<void, SubmitRefusal> Session::bind(const BindParams& params, TimePoint 
     bind_id_ = id;
     // The bind response must come within bind_timeout of the bind (or of the connect, if sooner).
     const TimePoint deadline = now + config_.bind_timeout;
-    if (config_.bind_timeout > Duration::zero() && (!init_deadline_ || deadline < *init_deadline_)) {
+    if (config_.bind_timeout > Duration::zero() &&
+        (!init_deadline_ || deadline < *init_deadline_)) {
         init_deadline_ = deadline;
     }
     return {};
@@ -224,8 +222,7 @@ Expected<std::uint32_t, SubmitRefusal> Session::submit(const Body& request, User
         return Unexpected(refusal(Refusal::closing));
     }
     if (!is_bound(state_)) return Unexpected(refusal(Refusal::not_bound));
-    if (!is_user_request(config_.role, id) ||
-        !allowed(config_.role, state_, Direction::send, id)) {
+    if (!is_user_request(config_.role, id) || !allowed(config_.role, state_, Direction::send, id)) {
         return Unexpected(refusal(Refusal::not_allowed));
     }
     if (!window_.has_room()) return Unexpected(refusal(Refusal::window_full));
@@ -369,9 +366,9 @@ void Session::close(CloseReason reason) {
     incoming_.clear();
     auto lost = window_.drain_entries();
     if (bind_pending && reason != CloseReason::bind_failed) {
-        listener_.on_bind_failed(reason == CloseReason::bind_timeout ? BindFailure::timeout
-                                                                     : BindFailure::closed,
-                                 CommandStatus::ESME_ROK);
+        listener_.on_bind_failed(
+            reason == CloseReason::bind_timeout ? BindFailure::timeout : BindFailure::closed,
+            CommandStatus::ESME_ROK);
     }
     for (const auto& e : lost) {
         SubmitResult r;
@@ -421,26 +418,23 @@ void Session::on_request(const Pdu& pdu, TimePoint now) {
         return;
     }
     switch (id) {
-        case CommandId::enquire_link:
-            reply(h, CommandStatus::ESME_ROK);
-            return;
+        case CommandId::enquire_link: reply(h, CommandStatus::ESME_ROK); return;
         case CommandId::unbind:
             reply(h, CommandStatus::ESME_ROK);
             close(CloseReason::peer_unbound);
             return;
         case CommandId::bind_transmitter:
         case CommandId::bind_receiver:
-        case CommandId::bind_transceiver:
-            on_bind_request(pdu);
-            return;
+        case CommandId::bind_transceiver: on_bind_request(pdu); return;
         case CommandId::outbind:
-            if (const auto* o = pdu.get_if<Outbind>()) listener_.on_outbind(o->system_id, o->password);
+            if (const auto* o = pdu.get_if<Outbind>())
+                listener_.on_outbind(o->system_id, o->password);
             return;
         case CommandId::alert_notification:
-            if (const auto* a = pdu.get_if<AlertNotification>()) listener_.on_alert_notification(*a);
+            if (const auto* a = pdu.get_if<AlertNotification>())
+                listener_.on_alert_notification(*a);
             return;
-        default:
-            break;
+        default: break;
     }
     if (!is_owner_request(config_.role, id)) {
         ++stats_.refused_incoming;
@@ -489,7 +483,8 @@ void Session::on_bind_request(const Pdu& pdu) {
         v.type = BindType::transceiver;
         read(*x);
     } else {
-        reply(h, CommandStatus::ESME_RSYSERR);  // header and body disagree: cannot happen after decode
+        reply(h,
+              CommandStatus::ESME_RSYSERR);  // header and body disagree: cannot happen after decode
         return;
     }
     peer_bind_ = h;
@@ -535,7 +530,8 @@ void Session::deliver_result(const InflightWindow<Outstanding>::Entry& entry, co
         ++stats_.throttled;
         if (adaptive_ && adaptive_->on_throttled(entry.sent_at, now)) apply_rate(now);
         TimePoint retry_at = bucket_.next_available(now);
-        if (shared_bucket_ != nullptr) retry_at = std::max(retry_at, shared_bucket_->next_available(now));
+        if (shared_bucket_ != nullptr)
+            retry_at = std::max(retry_at, shared_bucket_->next_available(now));
         if (!adaptive_) {
             // A fixed rate cannot slow down by itself: back off for one response time at least.
             retry_at = std::max(retry_at, now + std::min(config_.response_timeout,
@@ -562,10 +558,14 @@ void Session::deliver_result(const InflightWindow<Outstanding>::Entry& entry, co
     r.status = status;
     r.response = &pdu;
     r.malformed = malformed;
-    if (const auto* s = pdu.get_if<SubmitSmResp>()) r.message_id = s->message_id;
-    else if (const auto* d = pdu.get_if<DataSmResp>()) r.message_id = d->message_id;
-    else if (const auto* m = pdu.get_if<SubmitMultiResp>()) r.message_id = m->message_id;
-    else if (const auto* q = pdu.get_if<QuerySmResp>()) r.message_id = q->message_id;
+    if (const auto* s = pdu.get_if<SubmitSmResp>())
+        r.message_id = s->message_id;
+    else if (const auto* d = pdu.get_if<DataSmResp>())
+        r.message_id = d->message_id;
+    else if (const auto* m = pdu.get_if<SubmitMultiResp>())
+        r.message_id = m->message_id;
+    else if (const auto* q = pdu.get_if<QuerySmResp>())
+        r.message_id = q->message_id;
     listener_.on_submit_result(entry.request.tag, r);
 }
 
@@ -602,9 +602,9 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
         // A failed response whose body is broken still tells the outcome: match it by its
         // header (many SMSCs send odd bodies with error statuses).
         const CommandId request = request_id_of(error.header->command_id);
-        Pdu resp = make_response(Header{0, request, CommandStatus::ESME_ROK,
-                                        error.header->sequence_number},
-                                 error.header->command_status);
+        Pdu resp = make_response(
+            Header{0, request, CommandStatus::ESME_ROK, error.header->sequence_number},
+            error.header->command_status);
         on_response(resp, now, true);
         maybe_send_unbind(now);
         return;
@@ -615,9 +615,9 @@ void Session::on_decode_error(const DecodeError& error, TimePoint now) {
         // request was most likely accepted, so report it with its status and no message id rather
         // than leave it to time out and be sent twice.
         const CommandId request = request_id_of(error.header->command_id);
-        Pdu resp = make_response(Header{0, request, CommandStatus::ESME_ROK,
-                                        error.header->sequence_number},
-                                 CommandStatus::ESME_ROK);
+        Pdu resp = make_response(
+            Header{0, request, CommandStatus::ESME_ROK, error.header->sequence_number},
+            CommandStatus::ESME_ROK);
         on_response(resp, now, true);
     }
     if (state_ == SessionState::closed) return;
@@ -691,7 +691,7 @@ std::optional<TimePoint> Session::next_timer() const noexcept {
         if (!t || c < *t) t = c;
     };
     if (init_deadline_ && !is_bound(state_)) consider(*init_deadline_);
-    if (auto d = window_.deadline_bound()) consider(*d);   // may be early: see window.hpp
+    if (auto d = window_.deadline_bound()) consider(*d);  // may be early: see window.hpp
     if (unbind_seq_) consider(unbind_deadline_);
     if (stopping_ && !unbind_seq_) consider(drain_deadline_);
     if (enquire_seq_) {

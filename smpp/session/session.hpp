@@ -36,11 +36,12 @@ using UserTag = std::uint64_t;
 
 struct SessionConfig {
     Role role = Role::esme;
-    std::size_t window = 10;             // requests of ours awaiting a response
-    std::size_t incoming_window = 100;   // peer requests awaiting the owner's answer
+    std::size_t window = 10;            // requests of ours awaiting a response
+    std::size_t incoming_window = 100;  // peer requests awaiting the owner's answer
     Duration response_timeout = std::chrono::seconds(30);
-    Duration bind_timeout = std::chrono::seconds(10);          // session_init_timer
-    Duration enquire_link_interval = std::chrono::seconds(30); // idle time before enquire_link; 0 off
+    Duration bind_timeout = std::chrono::seconds(10);  // session_init_timer
+    Duration enquire_link_interval =
+        std::chrono::seconds(30);  // idle time before enquire_link; 0 off
     Duration enquire_link_timeout = std::chrono::seconds(10);  // then the link is dead
     Duration inactivity_timeout{};                             // nothing received: unbind; 0 off
     Duration drain_timeout = std::chrono::seconds(10);         // graceful unbind waits this long
@@ -119,7 +120,8 @@ struct IncomingToken {
 };
 
 enum class BindFailure : std::uint8_t {
-    rejected,  // the SMSC answered with a status (ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RINVSYSID...)
+    rejected,  // the SMSC answered with a status (ESME_RBINDFAIL, ESME_RINVPASWD,
+               // ESME_RINVSYSID...)
     timeout,   // no bind response within bind_timeout
     closed,    // the connection closed first
 };
@@ -138,8 +140,8 @@ enum class CloseReason : std::uint8_t {
 // SMSC: a bind request the session refused itself, before the owner's on_bind_request.
 enum class BindRefusal : std::uint8_t {
     already_bound,  // the session is bound (or unbinding) or a bind is being answered: ESME_RALYBND
-    invalid_pdu,    // the bind's body could not be decoded (e.g. a password over 9 octets): answered
-                    // with the decode error's status
+    invalid_pdu,  // the bind's body could not be decoded (e.g. a password over 9 octets): answered
+                  // with the decode error's status
 };
 
 struct BindRequestView {
@@ -305,7 +307,7 @@ private:
     std::optional<TimePoint> init_deadline_;  // session_init_timer (cleared once bound)
     std::optional<std::uint32_t> bind_seq_;   // ESME: our bind in flight
     CommandId bind_id_ = CommandId::bind_transceiver;
-    std::optional<Header> peer_bind_;         // SMSC: the bind awaiting accept/reject
+    std::optional<Header> peer_bind_;  // SMSC: the bind awaiting accept/reject
 
     // Liveness.
     TimePoint last_received_;

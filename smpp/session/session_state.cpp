@@ -48,7 +48,9 @@ namespace {
 
 // States as bits, so each rule below is one line.
 using Mask = std::uint8_t;
-constexpr Mask bit(SessionState s) noexcept { return static_cast<Mask>(1U << static_cast<unsigned>(s)); }
+constexpr Mask bit(SessionState s) noexcept {
+    return static_cast<Mask>(1U << static_cast<unsigned>(s));
+}
 constexpr Mask kOpen = bit(SessionState::open);
 constexpr Mask kOutbound = bit(SessionState::outbound);
 constexpr Mask kTx = bit(SessionState::bound_tx);
@@ -56,8 +58,8 @@ constexpr Mask kRx = bit(SessionState::bound_rx);
 constexpr Mask kTrx = bit(SessionState::bound_trx);
 constexpr Mask kUnbound = bit(SessionState::unbound);
 constexpr Mask kBound = kTx | kRx | kTrx;
-constexpr Mask kTransmit = kTx | kTrx;  // the ESME may submit
-constexpr Mask kReceive = kRx | kTrx;   // the SMSC may deliver
+constexpr Mask kTransmit = kTx | kTrx;                          // the ESME may submit
+constexpr Mask kReceive = kRx | kTrx;                           // the SMSC may deliver
 constexpr Mask kAlive = kOpen | kOutbound | kBound | kUnbound;  // any state with a connection
 
 // Who originates a request: the ESME, the SMSC, or either.

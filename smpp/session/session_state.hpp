@@ -53,7 +53,8 @@ enum class BindType : std::uint8_t { transmitter, receiver, transceiver };
 
 // True when `role` may send (Direction::send) or accept (Direction::receive) a PDU with `id` while
 // in `state`. Unknown ids are never allowed.
-[[nodiscard]] bool allowed(Role role, SessionState state, Direction direction, CommandId id) noexcept;
+[[nodiscard]] bool allowed(Role role, SessionState state, Direction direction,
+                           CommandId id) noexcept;
 
 // How a session answers a received request that allowed() refuses: the status of its _resp (or of
 // a generic_nack for requests without a response / unknown ids). ESME_RALYBND for a bind while

@@ -87,8 +87,7 @@ std::optional<TimePoint> acquire_both(TokenBucket& own, TokenBucket* shared,
 
 // ---- AdaptiveRate ----------------------------------------------------------------------------
 
-AdaptiveRate::AdaptiveRate(AdaptiveRateConfig config) noexcept
-    : config_(config), rate_(0.0) {
+AdaptiveRate::AdaptiveRate(AdaptiveRateConfig config) noexcept : config_(config), rate_(0.0) {
     config_.min_rate = std::max(config_.min_rate, 0.001);
     config_.max_rate = std::max(config_.max_rate, config_.min_rate);
     config_.decrease_factor = std::clamp(config_.decrease_factor, 0.1, 0.99);
@@ -101,7 +100,8 @@ double AdaptiveRate::clamp_rate(double r) const noexcept {
 
 Duration AdaptiveRate::interval() const noexcept {
     const Duration srtt = from_seconds(srtt_seconds_);
-    return std::clamp(srtt, config_.min_interval, std::max(config_.min_interval, config_.max_interval));
+    return std::clamp(srtt, config_.min_interval,
+                      std::max(config_.min_interval, config_.max_interval));
 }
 
 void AdaptiveRate::start_interval(TimePoint now) noexcept {
@@ -141,9 +141,7 @@ void AdaptiveRate::maybe_increase(TimePoint now) noexcept {
     if (accepted_since_change_ && rate_limited && !congested_) {
         double next = rate_;
         switch (phase_) {
-            case Phase::slow_start:
-                next = rate_ * 2.0;
-                break;
+            case Phase::slow_start: next = rate_ * 2.0; break;
             case Phase::recovery: {
                 // Binary search up to just below the rate that was throttled.
                 const double target = w_max_ * (1.0 - config_.probe_step);

@@ -58,14 +58,14 @@ private:
                                                     TimePoint now) noexcept;
 
 struct AdaptiveRateConfig {
-    double initial_rate = 20.0;      // messages/s before any feedback
-    double min_rate = 1.0;           // never go below (a throttling carrier still gets probes)
-    double max_rate = 100000.0;      // ceiling, e.g. a TPS the contract states
-    double decrease_factor = 0.92;   // multiplicative decrease on a throttle event
-    double probe_step = 0.005;       // plateau margin below, and first probe above, the known
-                                     // limit, as a fraction of it
-    int plateau_intervals = 4;       // intervals held just below the known limit before probing
-    double min_step = 0.002;         // smallest recovery step, as a fraction of the known limit
+    double initial_rate = 20.0;     // messages/s before any feedback
+    double min_rate = 1.0;          // never go below (a throttling carrier still gets probes)
+    double max_rate = 100000.0;     // ceiling, e.g. a TPS the contract states
+    double decrease_factor = 0.92;  // multiplicative decrease on a throttle event
+    double probe_step = 0.005;      // plateau margin below, and first probe above, the known
+                                    // limit, as a fraction of it
+    int plateau_intervals = 4;      // intervals held just below the known limit before probing
+    double min_step = 0.002;        // smallest recovery step, as a fraction of the known limit
     Duration min_interval = std::chrono::milliseconds(100);  // control interval floor
     Duration max_interval = std::chrono::seconds(2);         // control interval ceiling
 };
@@ -91,7 +91,8 @@ public:
     // A response other than throttled arrived for a request sent at `sent_at`. `congestion` is
     // the SMPP 5.0 congestion_state TLV when the response carried one (0..100): from 90 ("nearing
     // congestion") on, the rate is held instead of grown. Returns true when the rate changed.
-    bool on_accepted(TimePoint sent_at, TimePoint now, std::optional<std::uint8_t> congestion = {}) noexcept;
+    bool on_accepted(TimePoint sent_at, TimePoint now,
+                     std::optional<std::uint8_t> congestion = {}) noexcept;
     // ESME_RTHROTTLED / ESME_RMSGQFUL for a request sent at `sent_at`. Returns true when the rate
     // was decreased (false when this throttle belongs to an event already reacted to).
     bool on_throttled(TimePoint sent_at, TimePoint now) noexcept;

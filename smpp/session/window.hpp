@@ -147,8 +147,8 @@ private:
     std::size_t capacity_;
     Duration response_timeout_;
     std::vector<Entry> entries_;
-    std::uint32_t max_seq_ = 0;   // at least every sequence number in flight (while not empty)
-    TimePoint bound_{};           // at most every deadline in flight (while not empty)
+    std::uint32_t max_seq_ = 0;  // at least every sequence number in flight (while not empty)
+    TimePoint bound_{};          // at most every deadline in flight (while not empty)
 };
 
 }  // namespace bindery::smpp

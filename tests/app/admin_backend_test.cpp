@@ -26,7 +26,7 @@ private:
 
 struct Case {
     const char* what;
-    std::vector<std::pair<bool, bool>> carriers;   // (binds up, paused by the operator)
+    std::vector<std::pair<bool, bool>> carriers;  // (binds up, paused by the operator)
     bool ready;
     const char* detail;
 };
@@ -37,12 +37,21 @@ TEST(CarriersReadiness, AnOperatorsPauseAloneKeepsTheInstanceReadyAndIsNamed) {
         {"one of two down", {{true, false}, {false, false}}, true, "1/2 ready; not ready: c1"},
         {"the only carrier down", {{false, false}}, false, "0/1 ready; not ready: c0"},
         {"the only carrier paused", {{true, true}}, true, "0/1 ready; paused by operator: c0"},
-        {"paused while its binds are down", {{false, true}}, true, "0/1 ready; paused by operator: c0"},
-        {"every carrier paused", {{true, true}, {true, true}}, true,
+        {"paused while its binds are down",
+         {{false, true}},
+         true,
+         "0/1 ready; paused by operator: c0"},
+        {"every carrier paused",
+         {{true, true}, {true, true}},
+         true,
          "0/2 ready; paused by operator: c0, c1"},
-        {"one paused, the other up", {{true, true}, {true, false}}, true,
+        {"one paused, the other up",
+         {{true, true}, {true, false}},
+         true,
          "1/2 ready; paused by operator: c0"},
-        {"one paused, the other down", {{true, true}, {false, false}}, false,
+        {"one paused, the other down",
+         {{true, true}, {false, false}},
+         false,
          "0/2 ready; paused by operator: c0; not ready: c1"},
         {"no carrier at all", {}, false, "0/0 ready"},
     };

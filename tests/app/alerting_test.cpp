@@ -22,7 +22,8 @@ using ::testing::HasSubstr;
 class ScratchDir {
 public:
     ScratchDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bindery-alerting-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "bindery-alerting-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) std::abort();
         path_ = pattern;
     }
@@ -57,7 +58,7 @@ TEST(AlertRetention, OldAlertRecordsGoWithTheStoresRetentionRunAndFreshOnesStay)
     router::SqliteStoreConfig config;
     config.path = dir.file("bindery.db");
     config.synchronous = router::SqliteSync::normal;
-    config.retention = std::chrono::hours(24 * 30);   // as `serve` runs it: messages purged too
+    config.retention = std::chrono::hours(24 * 30);  // as `serve` runs it: messages purged too
     config.purge_interval = std::chrono::milliseconds(20);
     auto store = router::SqliteStore::open(config);
     ASSERT_TRUE(store) << store.error().detail;
@@ -77,7 +78,7 @@ TEST(AlertRetention, OldAlertRecordsGoWithTheStoresRetentionRunAndFreshOnesStay)
     add_store_collector(metrics, **store);
     add_alert_retention(**store, alerts, std::chrono::hours(24 * 7));
     bool ran = false;
-    for (int i = 0; i < 3000 && !ran; ++i) {   // 30 s at most
+    for (int i = 0; i < 3000 && !ran; ++i) {  // 30 s at most
         const auto stats = (*store)->retention_stats();
         ran = stats.size() == 1 && stats[0].runs >= 1;
         if (!ran) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -95,7 +96,7 @@ TEST(AlertRetention, OldAlertRecordsGoWithTheStoresRetentionRunAndFreshOnesStay)
     EXPECT_THAT(text, HasSubstr("\nbindery_store_purged_alerts_total 2\n"));
     EXPECT_THAT(text, HasSubstr("\nbindery_store_alert_purge_failures_total 0\n"));
     EXPECT_THAT(text, HasSubstr("\nbindery_store_purged_messages_total 0\n"));
-    store->reset();   // stops the retention thread (it holds `alerts`)
+    store->reset();  // stops the retention thread (it holds `alerts`)
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ namespace {
 class Dir {
 public:
     Dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bindery-clients-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "bindery-clients-XXXXXX").string();
         path_ = ::mkdtemp(pattern.data());
     }
     ~Dir() {
@@ -83,7 +84,8 @@ TEST(ClientDirectory, FindsConfigurationAndStoreClientsAndSeesStoreChangesAfterA
     EXPECT_EQ(cb->secret, "whsec");
 
     // Rotation and revocation are seen on the next lookup (refresh 0).
-    ASSERT_TRUE(store->rotate_key("acme", http::sha256("acme-key-2"), router::SystemClock::now()).has_value());
+    ASSERT_TRUE(store->rotate_key("acme", http::sha256("acme-key-2"), router::SystemClock::now())
+                    .has_value());
     EXPECT_FALSE(directory.find_by_key_digest(http::sha256("acme-key")).has_value());
     EXPECT_TRUE(directory.find_by_key_digest(http::sha256("acme-key-2")).has_value());
     ASSERT_TRUE(store->revoke("acme", router::SystemClock::now()).has_value());

@@ -17,7 +17,8 @@ using ::testing::Not;
 class DistinctSecrets final : public SecretResolver {
 public:
     std::optional<std::string> env(const std::string& name) const override {
-        if (name.rfind("UNSET", 0) == 0 || name.rfind("BINDERY_DEMO", 0) == 0 || name == "BINDERY_SIM_PASSWORD") {
+        if (name.rfind("UNSET", 0) == 0 || name.rfind("BINDERY_DEMO", 0) == 0 ||
+            name == "BINDERY_SIM_PASSWORD") {
             return std::nullopt;  // exercise the {env, default} spelling
         }
         return "S3CR3T-" + name.substr(0, 1);  // 8 characters: fits an SMPP password
@@ -81,7 +82,8 @@ TEST(ConfigDump, FillsInDefaultsAndWritesSecretReferences) {
 
 TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
     const auto result = load_text(
-        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    password: p\n"
+        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    "
+        "password: p\n"
         "    force_alphabet: binary\n    allow_ia5: true\n    message_id_format: decimal\n"
         "    receipt_utc_offset: '-05:30'\n    mo_reassembly: {max_parts: 300}\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
@@ -101,7 +103,8 @@ TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
 }
 
 TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
-    const std::string head = "carriers:\n  - name: h\n    kind: http\n    url: https://x.example/v1/{secret}/send\n";
+    const std::string head =
+        "carriers:\n  - name: h\n    kind: http\n    url: https://x.example/v1/{secret}/send\n";
     const auto inline_secret = load_text(head + "    secret: inline-api-key\n");
     ASSERT_TRUE(inline_secret.ok()) << format_errors(inline_secret.errors);
     const auto dumped = dump_config(inline_secret.config);
@@ -116,7 +119,8 @@ TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
 
 TEST(ConfigDump, WritesAFixedSourceTonNpiAndTheReconnectMultiplier) {
     const auto result = load_text(
-        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    password: p\n"
+        "carriers:\n  - name: s\n    kind: smpp\n    address: 10.0.0.1:2775\n    system_id: a\n    "
+        "password: p\n"
         "    source_addr_ton: 0\n    source_addr_npi: 9\n    reconnect: {multiplier: 1.5}\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
     const auto dumped = dump_config(result.config);

@@ -19,8 +19,8 @@ TEST(ParseDuration, AcceptsEveryUnitAndSums) {
 }
 
 TEST(ParseDuration, RejectsMissingUnitsSpacesSignsAndOverflow) {
-    for (const char* bad : {"", "10", "10 s", " 10s", "10sec", "-5s", "s", "1.5s", "10S", "99999999999999999999d",
-                            "999999999999999d"}) {
+    for (const char* bad : {"", "10", "10 s", " 10s", "10sec", "-5s", "s", "1.5s", "10S",
+                            "99999999999999999999d", "999999999999999d"}) {
         EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
     }
 }
@@ -35,8 +35,8 @@ TEST(ParseAddress, AcceptsHostPortAndBracketedIpv6) {
 }
 
 TEST(ParseAddress, RejectsMalformedAddresses) {
-    for (const char* bad : {"localhost", ":80", "host:", "host:65536", "host:-1", "host:8o", "::1:80", "[::1]80",
-                            "[]:80", "a b:80", "http://h:80"}) {
+    for (const char* bad : {"localhost", ":80", "host:", "host:65536", "host:-1", "host:8o",
+                            "::1:80", "[::1]80", "[]:80", "a b:80", "http://h:80"}) {
         EXPECT_FALSE(parse_address(bad).has_value()) << bad;
     }
 }
@@ -59,9 +59,11 @@ TEST(ConfigValues, RecognisesE164NumbersAndSha256Hashes) {
     EXPECT_FALSE(is_e164("+98912abc4567"));
     EXPECT_FALSE(is_e164("+1234567"));
     EXPECT_FALSE(is_e164("+1234567890123456"));
-    EXPECT_TRUE(is_sha256_hash("sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"));
+    EXPECT_TRUE(
+        is_sha256_hash("sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"));
     EXPECT_FALSE(is_sha256_hash("sha256:5e884898"));
-    EXPECT_FALSE(is_sha256_hash("md5:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"));
+    EXPECT_FALSE(
+        is_sha256_hash("md5:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"));
 }
 
 TEST(ConfigValues, EditDistanceCountsInsertionsDeletionsSubstitutionsAndTranspositions) {

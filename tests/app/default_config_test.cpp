@@ -27,7 +27,8 @@ TEST(DefaultConfig, LoadsWithoutAnyEnvironment) {
     } none;
     LoadOptions options;
     options.secrets = &none;
-    const auto result = load_config_text(default_config_text(), std::string(kDefaultConfigName), options);
+    const auto result =
+        load_config_text(default_config_text(), std::string(kDefaultConfigName), options);
     EXPECT_TRUE(result.ok()) << format_errors(result.errors);
 }
 

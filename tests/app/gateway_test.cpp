@@ -107,9 +107,12 @@ TEST(GatewayConfig, SmppCarrierTextSubmitAndReceiptSettingsReachTheProvider) {
     EXPECT_EQ(plain.priority_express, provider_defaults.priority_express);
     EXPECT_EQ(plain.reassemble_mo, provider_defaults.reassemble_mo);
     EXPECT_EQ(plain.mo_reassembly.timeout, provider_defaults.mo_reassembly.timeout);
-    EXPECT_EQ(plain.mo_reassembly.max_pending_messages, provider_defaults.mo_reassembly.max_pending_messages);
-    EXPECT_EQ(plain.mo_reassembly.max_pending_parts, provider_defaults.mo_reassembly.max_pending_parts);
-    EXPECT_EQ(plain.mo_reassembly.max_pending_bytes, provider_defaults.mo_reassembly.max_pending_bytes);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_messages,
+              provider_defaults.mo_reassembly.max_pending_messages);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_parts,
+              provider_defaults.mo_reassembly.max_pending_parts);
+    EXPECT_EQ(plain.mo_reassembly.max_pending_bytes,
+              provider_defaults.mo_reassembly.max_pending_bytes);
     // No source_addr_ton / _npi: senders keep the provider's automatic classification; the
     // reconnect ceiling keeps doubling.
     EXPECT_FALSE(plain.addresses.force_source_ton.has_value());
@@ -259,8 +262,8 @@ TEST(GatewayConfig, HttpCarrierBecomesAnHttpProviderConfigWithItsOwnStatusMap) {
         return map.classify(kind, router::SendError{router::SendErrorKind::status, code, ""});
     };
     EXPECT_EQ(classify("http:rest", 1001), router::ErrorClass::permanent);
-    EXPECT_EQ(classify("http:rest", 503), router::ErrorClass::throttled);   // its map first
-    EXPECT_EQ(classify("http:rest", 500), router::ErrorClass::temporary);   // then the http table
+    EXPECT_EQ(classify("http:rest", 503), router::ErrorClass::throttled);  // its map first
+    EXPECT_EQ(classify("http:rest", 500), router::ErrorClass::temporary);  // then the http table
     EXPECT_EQ(classify("http:rest", 404), router::ErrorClass::permanent);
     EXPECT_EQ(classify("http", 503), router::ErrorClass::temporary);
 }

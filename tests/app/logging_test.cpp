@@ -42,8 +42,10 @@ std::string read_all(const std::filesystem::path& p) {
 }
 
 TEST(LogFields, WritesFieldsQuotingOnlyWhenNeeded) {
-    EXPECT_EQ(with_fields("bind up", {{"bind", "smsc-a#1"}, {"system_id", "acme"}}), "bind up bind=smsc-a#1 system_id=acme");
-    EXPECT_EQ(with_fields("failed", {{"error", "connection refused"}, {"note", "say \"hi\""}, {"empty", ""}}),
+    EXPECT_EQ(with_fields("bind up", {{"bind", "smsc-a#1"}, {"system_id", "acme"}}),
+              "bind up bind=smsc-a#1 system_id=acme");
+    EXPECT_EQ(with_fields("failed",
+                          {{"error", "connection refused"}, {"note", "say \"hi\""}, {"empty", ""}}),
               "failed error=\"connection refused\" note=\"say \\\"hi\\\"\" empty=\"\"");
 }
 
@@ -67,10 +69,13 @@ TEST(LogFields, OnlyATrailingRunOfFieldsCounts) {
 
 TEST(JsonFormatter, WritesOneObjectPerLineWithFields) {
     auto formatter = make_json_formatter();
-    const auto line = format_with(*formatter, with_fields("message accepted \"quoted\"", {{"message_id", "m-42"}, {"bind", "b#1"}}),
-                                  spdlog::level::warn);
+    const auto line = format_with(
+        *formatter,
+        with_fields("message accepted \"quoted\"", {{"message_id", "m-42"}, {"bind", "b#1"}}),
+        spdlog::level::warn);
     EXPECT_THAT(line, StartsWith("{\"ts\":\""));
-    EXPECT_THAT(line, HasSubstr("\",\"level\":\"warn\",\"msg\":\"message accepted \\\"quoted\\\"\",\"message_id\":\"m-42\","
+    EXPECT_THAT(line, HasSubstr("\",\"level\":\"warn\",\"msg\":\"message accepted "
+                                "\\\"quoted\\\"\",\"message_id\":\"m-42\","
                                 "\"bind\":\"b#1\"}\n"));
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
 }
@@ -84,7 +89,8 @@ TEST(JsonFormatter, EscapesControlCharactersAndKeepsReservedKeys) {
 TEST(HumanFormatter, WritesTimestampLevelAndMessage) {
     auto formatter = make_human_formatter(false);
     const auto line = format_with(*formatter, "bind up bind=a#1", spdlog::level::err);
-    EXPECT_THAT(line, testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ERROR +bind up bind=a#1\n"));
+    EXPECT_THAT(line, testing::MatchesRegex(
+                          "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ERROR +bind up bind=a#1\n"));
 }
 
 // "CRITICALstart-up failed" was the line before: the level ran into the text.
@@ -92,9 +98,12 @@ TEST(HumanFormatter, AlwaysSeparatesTheLevelFromTheText) {
     auto formatter = make_human_formatter(false);
     EXPECT_THAT(format_with(*formatter, "start-up failed", spdlog::level::critical),
                 testing::EndsWith("Z CRITICAL start-up failed\n"));
-    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::info), testing::EndsWith("Z INFO  up\n"));
-    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::warn), testing::EndsWith("Z WARN  up\n"));
-    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::debug), testing::EndsWith("Z DEBUG up\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::info),
+                testing::EndsWith("Z INFO  up\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::warn),
+                testing::EndsWith("Z WARN  up\n"));
+    EXPECT_THAT(format_with(*formatter, "up", spdlog::level::debug),
+                testing::EndsWith("Z DEBUG up\n"));
     auto colour = make_human_formatter(true);
     EXPECT_THAT(format_with(*colour, "start-up failed", spdlog::level::critical),
                 testing::EndsWith("CRITICAL\033[0m start-up failed\n"));
@@ -105,31 +114,38 @@ TEST(HumanFormatter, AlwaysSeparatesTheLevelFromTheText) {
 TEST(JsonFormatter, WritesPlainNumbersAndBooleansAsJsonValues) {
     auto formatter = make_json_formatter();
     const auto line = format_with(
-        *formatter, "x carriers=1 port=8080 delta=-7 ratio=0.25 tls=true off=false quoted=\"42\" zero=0 "
-                    "lead=007 big=1234567890123456 dot=1. hex=0x1f message_id=123 bind=9 carrier=1 to=989121234567 "
-                    "word=true1");
-    EXPECT_THAT(line, HasSubstr(R"("msg":"x","carriers":1,"port":8080,"delta":-7,"ratio":0.25,"tls":true,)"
-                                R"("off":false,"quoted":"42","zero":0,"lead":"007","big":"1234567890123456",)"
-                                R"("dot":"1.","hex":"0x1f","message_id":"123","bind":"9","carrier":"1",)"
-                                R"("to":"989121234567","word":"true1"})"));
+        *formatter,
+        "x carriers=1 port=8080 delta=-7 ratio=0.25 tls=true off=false quoted=\"42\" zero=0 "
+        "lead=007 big=1234567890123456 dot=1. hex=0x1f message_id=123 bind=9 carrier=1 "
+        "to=989121234567 "
+        "word=true1");
+    EXPECT_THAT(
+        line,
+        HasSubstr(R"("msg":"x","carriers":1,"port":8080,"delta":-7,"ratio":0.25,"tls":true,)"
+                  R"("off":false,"quoted":"42","zero":0,"lead":"007","big":"1234567890123456",)"
+                  R"("dot":"1.","hex":"0x1f","message_id":"123","bind":"9","carrier":"1",)"
+                  R"("to":"989121234567","word":"true1"})"));
 }
 
 TEST(Logging, ANewDefaultLoggerDropsNamedLoggersMadeForTheOldOne) {
-    const auto dir = std::filesystem::temp_directory_path() / ("bindery-log-named-" + std::to_string(::getpid()));
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("bindery-log-named-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     {
         Logging first(LoggingConfig{LogLevel::info, LogFormat::json, (dir / "a.log").string()});
-        spdlog::register_logger(std::make_shared<spdlog::logger>("test.named", spdlog::default_logger()->sinks().begin(),
-                                                                 spdlog::default_logger()->sinks().end()));
+        spdlog::register_logger(std::make_shared<spdlog::logger>(
+            "test.named", spdlog::default_logger()->sinks().begin(),
+            spdlog::default_logger()->sinks().end()));
         ASSERT_NE(spdlog::get("test.named"), nullptr);
         Logging second(LoggingConfig{LogLevel::info, LogFormat::json, (dir / "b.log").string()});
-        EXPECT_EQ(spdlog::get("test.named"), nullptr);   // would still write into a.log
+        EXPECT_EQ(spdlog::get("test.named"), nullptr);  // would still write into a.log
     }
     std::filesystem::remove_all(dir);
 }
 
 TEST(Logging, WritesJsonToTheFileAndReopensItAfterRotation) {
-    const auto dir = std::filesystem::temp_directory_path() / ("bindery-log-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("bindery-log-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto file = dir / "bindery.log";
     {
@@ -156,9 +172,11 @@ TEST(Logging, WritesJsonToTheFileAndReopensItAfterRotation) {
 
 TEST(Logging, RefusesALogFileThatCannotBeCreated) {
     // A regular file used as a directory: not even root can create the log there.
-    const auto blocker = std::filesystem::temp_directory_path() / ("bindery-blocker-" + std::to_string(::getpid()));
+    const auto blocker =
+        std::filesystem::temp_directory_path() / ("bindery-blocker-" + std::to_string(::getpid()));
     std::ofstream(blocker) << "x";
-    EXPECT_THROW(Logging(LoggingConfig{LogLevel::info, LogFormat::human, (blocker / "bindery.log").string()}),
+    EXPECT_THROW(Logging(LoggingConfig{LogLevel::info, LogFormat::human,
+                                       (blocker / "bindery.log").string()}),
                  std::runtime_error);
     std::filesystem::remove(blocker);
 }

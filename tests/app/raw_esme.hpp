@@ -37,8 +37,8 @@ bool run_io_until(boost::asio::io_context& io, Pred done, Also also,
 
 struct RawAnswer {
     smpp::CommandStatus status = smpp::CommandStatus::ESME_RSYSERR;
-    std::string message_id;   // submit_sm_resp, query_sm_resp
-    std::string final_date;   // query_sm_resp
+    std::string message_id;  // submit_sm_resp, query_sm_resp
+    std::string final_date;  // query_sm_resp
     std::uint8_t message_state = 0;
     std::uint8_t error_code = 0;
 };
@@ -46,7 +46,8 @@ struct RawAnswer {
 class RawEsme {
 public:
     // `also` runs between io steps (e.g. the router's poll).
-    RawEsme(boost::asio::io_context& io, std::function<void()> also = [] {})
+    RawEsme(
+        boost::asio::io_context& io, std::function<void()> also = [] {})
         : io_(io), socket_(io), also_(std::move(also)) {}
 
     bool connect(std::uint16_t port) {
@@ -66,8 +67,9 @@ public:
         b.password = password;
         return call(b, smpp::CommandId::bind_transceiver_resp);
     }
-    std::optional<RawAnswer> submit_sm(std::string source, std::uint8_t dest_ton, std::string destination,
-                                       std::string text, std::string schedule_delivery_time = {}) {
+    std::optional<RawAnswer> submit_sm(std::string source, std::uint8_t dest_ton,
+                                       std::string destination, std::string text,
+                                       std::string schedule_delivery_time = {}) {
         smpp::SubmitSm s;
         s.schedule_delivery_time = schedule_delivery_time;
         s.source_addr_ton = 5;
@@ -85,7 +87,8 @@ public:
         q.source_addr = source;
         return call(q, smpp::CommandId::query_sm_resp);
     }
-    std::optional<RawAnswer> cancel_sm(std::string message_id, std::string source, std::string destination) {
+    std::optional<RawAnswer> cancel_sm(std::string message_id, std::string source,
+                                       std::string destination) {
         smpp::CancelSm c;
         c.message_id = message_id;
         c.source_addr_ton = 5;
@@ -95,7 +98,8 @@ public:
         c.destination_addr = destination;
         return call(c, smpp::CommandId::cancel_sm_resp);
     }
-    std::optional<RawAnswer> replace_sm(std::string message_id, std::string source, std::string text) {
+    std::optional<RawAnswer> replace_sm(std::string message_id, std::string source,
+                                        std::string text) {
         smpp::ReplaceSm r;
         r.message_id = message_id;
         r.source_addr_ton = 5;
@@ -107,16 +111,18 @@ public:
 private:
     template <class Body>
     std::optional<RawAnswer> call(const Body& body, smpp::CommandId response) {
-        const smpp::Pdu pdu{smpp::Header{0, Body::command_id, smpp::CommandStatus::ESME_ROK, ++sequence_}, body};
+        const smpp::Pdu pdu{
+            smpp::Header{0, Body::command_id, smpp::CommandStatus::ESME_ROK, ++sequence_}, body};
         if (!send(pdu)) return std::nullopt;
-        for (int skipped = 0; skipped < 16; ++skipped) {   // enquire_link and the like are skipped
+        for (int skipped = 0; skipped < 16; ++skipped) {  // enquire_link and the like are skipped
             if (!read_frame()) return std::nullopt;
             auto got = smpp::decode(frame_);
             if (!got) return std::nullopt;
             if (got->header.command_id != response) continue;
             RawAnswer a;
             a.status = got->header.command_status;
-            if (const auto* s = got->get_if<smpp::SubmitSmResp>()) a.message_id = std::string(s->message_id);
+            if (const auto* s = got->get_if<smpp::SubmitSmResp>())
+                a.message_id = std::string(s->message_id);
             if (const auto* q = got->get_if<smpp::QuerySmResp>()) {
                 a.message_id = std::string(q->message_id);
                 a.final_date = std::string(q->final_date);
@@ -142,7 +148,8 @@ private:
     bool read_frame() {
         frame_.assign(4, 0);
         if (!read_into(0, 4)) return false;
-        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) | (std::uint32_t{frame_[1]} << 16) |
+        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) |
+                                     (std::uint32_t{frame_[1]} << 16) |
                                      (std::uint32_t{frame_[2]} << 8) | std::uint32_t{frame_[3]};
         if (length < 16 || length > 64 * 1024) return false;
         frame_.resize(length);

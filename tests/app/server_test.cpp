@@ -23,7 +23,8 @@ using namespace std::chrono_literals;
 // `never_stops`), on the server's io_context like a real component would.
 class FakeService final : public Service {
 public:
-    FakeService(std::string name, std::vector<std::string>& journal, std::mutex& mutex, boost::asio::io_context& io)
+    FakeService(std::string name, std::vector<std::string>& journal, std::mutex& mutex,
+                boost::asio::io_context& io)
         : name_(std::move(name)), journal_(journal), mutex_(mutex), io_(io) {}
 
     std::chrono::milliseconds stop_delay{0};
@@ -81,7 +82,8 @@ TEST(Server, StartsInOrderAndDrainsInReverseOrder) {
     server.add(http);
     const auto before = std::chrono::steady_clock::now();
     EXPECT_EQ(server.run(), Server::kExitClean);
-    EXPECT_THAT(f.journal, ElementsAre("start store", "start http", "stop http", "stopped http", "stop store", "stopped store"));
+    EXPECT_THAT(f.journal, ElementsAre("start store", "start http", "stop http", "stopped http",
+                                       "stop store", "stopped store"));
     EXPECT_EQ(store->deadline_seen, http->deadline_seen);
     EXPECT_GE(http->deadline_seen, before + 2s);
     EXPECT_EQ(server.thread_count(), 2U);

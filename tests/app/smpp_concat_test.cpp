@@ -29,7 +29,8 @@ std::vector<std::uint8_t> bytes(std::initializer_list<int> v) {
     return out;
 }
 
-// ---- join_text -----------------------------------------------------------------------------------
+// ---- join_text
+// -----------------------------------------------------------------------------------
 
 router::HeldPart held(std::uint8_t seqnum, std::uint8_t dc, std::vector<std::uint8_t> data) {
     router::HeldPart p;
@@ -41,19 +42,22 @@ router::HeldPart held(std::uint8_t seqnum, std::uint8_t dc, std::vector<std::uin
 
 TEST(JoinText, ACharacterSplitAcrossPartsStillDecodesAndMixedCodingsDecodeEachRun) {
     // U+1F600 as a UTF-16 surrogate pair D83D DE00, split between two UCS-2 parts.
-    std::vector<router::HeldPart> parts{held(1, 8, bytes({0x00, 'a', 0xD8, 0x3D})), held(2, 8, bytes({0xDE, 0x00}))};
+    std::vector<router::HeldPart> parts{held(1, 8, bytes({0x00, 'a', 0xD8, 0x3D})),
+                                        held(2, 8, bytes({0xDE, 0x00}))};
     EXPECT_EQ(join_text(parts), "a\xF0\x9F\x98\x80");
     // A GSM 7-bit (unpacked) part after them: decoded by its own data_coding.
-    parts.push_back(held(3, 0, bytes({'H', 'i', 0x11})));   // 0x11 is '_' in GSM 03.38
+    parts.push_back(held(3, 0, bytes({'H', 'i', 0x11})));  // 0x11 is '_' in GSM 03.38
     EXPECT_EQ(join_text(parts), "a\xF0\x9F\x98\x80Hi_");
 }
 
-// ---- ConcatAssembler -----------------------------------------------------------------------------
+// ---- ConcatAssembler
+// -----------------------------------------------------------------------------
 
 // A router that accepts (or refuses with `refuse`) and finds accepted messages by client_ref.
 class FakeApi final : public router::GatewayApi {
 public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
         std::vector<router::SubmitOutcome> out;
         for (const auto& r : batch) {
             ++calls;
@@ -68,8 +72,8 @@ public:
         }
         return out;
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                                std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
     }
     Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery& q) override {
@@ -107,8 +111,8 @@ router::SubmitRequest base(std::string destination = "+989121234567") {
 }
 
 // UCS-2 part `seqnum` of `total` with reference `ref` carrying `text`.
-SubmitPart ucs2_part(std::uint16_t ref, std::uint8_t total, std::uint8_t seqnum, std::string_view text,
-                     ConcatRefKind kind = ConcatRefKind::udh8) {
+SubmitPart ucs2_part(std::uint16_t ref, std::uint8_t total, std::uint8_t seqnum,
+                     std::string_view text, ConcatRefKind kind = ConcatRefKind::udh8) {
     SubmitPart p;
     p.ref = ConcatRef{kind, ref, total, seqnum};
     p.data_coding = 8;
@@ -137,7 +141,8 @@ protected:
                 std::size_t at = 0;
                 while (at <= rest.size()) {
                     const auto comma = rest.find(',', at);
-                    out.push_back(rest.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+                    out.push_back(rest.substr(
+                        at, comma == std::string::npos ? std::string::npos : comma - at));
                     if (comma == std::string::npos) break;
                     at = comma + 1;
                 }
@@ -160,7 +165,7 @@ TEST_F(ConcatAssemblerTest, ThreePartsOutOfOrderBecomeOneMessageAndEachPartKeeps
     const auto r3 = a.add("esme1", base(), ucs2_part(42, 3, 3, "Omega Ω"), kT0);
     const auto r1 = a.add("esme1", base(), ucs2_part(42, 3, 1, "سلام "), kT0 + 1s);
     EXPECT_TRUE(a.submit_due(kT0 + 1s).empty());
-    EXPECT_TRUE(api_.submitted.empty());   // incomplete: nothing for the router yet
+    EXPECT_TRUE(api_.submitted.empty());  // incomplete: nothing for the router yet
     const auto r2 = a.add("esme1", base(), ucs2_part(42, 3, 2, "دنیا — "), kT0 + 2s);
     for (const auto* r : {&r1, &r2, &r3}) {
         EXPECT_EQ(r->status, CommandStatus::ESME_ROK);
@@ -181,7 +186,8 @@ TEST_F(ConcatAssemblerTest, ThreePartsOutOfOrderBecomeOneMessageAndEachPartKeeps
     EXPECT_EQ(m.priority, router::Priority::express);
     EXPECT_EQ(m.validity, std::chrono::seconds(3600));
     EXPECT_EQ(m.client_ref, std::string(kConcatRefPrefix) + r1.message_id);
-    EXPECT_EQ(part_ids_tag(m), (std::vector<std::string>{r1.message_id, r2.message_id, r3.message_id}));
+    EXPECT_EQ(part_ids_tag(m),
+              (std::vector<std::string>{r1.message_id, r2.message_id, r3.message_id}));
     EXPECT_NE(std::find(m.tags.begin(), m.tags.end(), "smpp-dlr:esme1:1"), m.tags.end());
 
     // The parts are gone; each part id links to the combined message.
@@ -211,13 +217,15 @@ TEST_F(ConcatAssemblerTest, ARetransmittedPartGetsTheSameIdAndIsStoredOnce) {
     ASSERT_EQ(store->load()->front().parts.size(), 1U);
     const auto last = a.add("esme1", base(), ucs2_part(7, 2, 2, "cd"), kT0 + 2s);
     // Retransmitted while the complete message waits for the router: still the same id.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(7, 2, 2, "cd"), kT0 + 2s).message_id, last.message_id);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(7, 2, 2, "cd"), kT0 + 2s).message_id,
+              last.message_id);
     (void)a.submit_due(kT0 + 2s);
     ASSERT_EQ(api_.submitted.size(), 1U);
     EXPECT_EQ(api_.submitted[0].text, "abcd");
 }
 
-TEST_F(ConcatAssemblerTest, ALateRetransmissionOfAReleasedPartGetsItsIdOnlyWithTheSameContentInTheWindow) {
+TEST_F(ConcatAssemblerTest,
+       ALateRetransmissionOfAReleasedPartGetsItsIdOnlyWithTheSameContentInTheWindow) {
     auto store = open_store();
     ASSERT_NE(store, nullptr);
     limits_.duplicate_window = 60s;
@@ -229,7 +237,8 @@ TEST_F(ConcatAssemblerTest, ALateRetransmissionOfAReleasedPartGetsItsIdOnlyWithT
     ASSERT_EQ(api_.submitted.size(), 1U);
     ASSERT_TRUE(store->load()->empty());
     // Part 2's resp was lost: the ESME sends it again after the message was released.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(8, 2, 2, "cd"), kT0 + 10s).message_id, p2.message_id);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(8, 2, 2, "cd"), kT0 + 10s).message_id,
+              p2.message_id);
     EXPECT_EQ(a.stats().messages_pending, 0U);
     EXPECT_EQ(a.stats().duplicates, 1U);
     // The same reference with other content is a new message (references are reused).
@@ -241,11 +250,13 @@ TEST_F(ConcatAssemblerTest, ALateRetransmissionOfAReleasedPartGetsItsIdOnlyWithT
     (void)a.add("esme1", base(), ucs2_part(9, 1 + 1, 1, "ef"), kT0 + 20s);
     const auto q2 = a.add("esme1", base(), ucs2_part(9, 2, 2, "gh"), kT0 + 20s);
     (void)a.submit_due(kT0 + 20s);
-    EXPECT_NE(a.add("esme1", base(), ucs2_part(9, 2, 2, "gh"), kT0 + 81s).message_id, q2.message_id);
+    EXPECT_NE(a.add("esme1", base(), ucs2_part(9, 2, 2, "gh"), kT0 + 81s).message_id,
+              q2.message_id);
     EXPECT_EQ(a.stats().duplicates, 1U);
 }
 
-TEST_F(ConcatAssemblerTest, ANewMessageWithTheSameReferenceIsHeldWhileTheCompleteOneWaitsForTheRouter) {
+TEST_F(ConcatAssemblerTest,
+       ANewMessageWithTheSameReferenceIsHeldWhileTheCompleteOneWaitsForTheRouter) {
     auto store = open_store();
     ASSERT_NE(store, nullptr);
     limits_.retry_interval = 5s;
@@ -254,7 +265,7 @@ TEST_F(ConcatAssemblerTest, ANewMessageWithTheSameReferenceIsHeldWhileTheComplet
     api_.refuse = router::SubmitErrc::backlog_full;
     const auto p1 = a.add("esme1", base(), ucs2_part(5, 2, 1, "ab"), kT0);
     (void)a.add("esme1", base(), ucs2_part(5, 2, 2, "cd"), kT0);
-    EXPECT_TRUE(a.submit_due(kT0).empty());   // complete, the router is busy: held
+    EXPECT_TRUE(a.submit_due(kT0).empty());  // complete, the router is busy: held
     // The ESME's next message reuses reference 5 (an 8-bit counter wraps quickly).
     const auto n1 = a.add("esme1", base(), ucs2_part(5, 2, 1, "ef"), kT0 + 1s);
     EXPECT_EQ(n1.status, CommandStatus::ESME_ROK);
@@ -301,11 +312,14 @@ TEST_F(ConcatAssemblerTest, ATotalThatDisagreesWithTheHeldMessageIsRefused) {
     ConcatAssembler a(*store, api_, limits_, 4);
     ASSERT_TRUE(a.recover().has_value());
     EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 3, 1, "x"), kT0).status, CommandStatus::ESME_ROK);
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 2, 2, "y"), kT0).status, CommandStatus::ESME_RINVESMCLASS);
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 4, 2, "y", ConcatRefKind::sar), kT0).status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 2, 2, "y"), kT0).status,
+              CommandStatus::ESME_RINVESMCLASS);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 4, 2, "y", ConcatRefKind::sar), kT0).status,
+              CommandStatus::ESME_ROK);
     EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 2, 1, "y", ConcatRefKind::sar), kT0).status,
               CommandStatus::ESME_RINVOPTPARAMVAL);
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 2, 3, "y"), kT0).status, CommandStatus::ESME_RINVESMCLASS);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(9, 2, 3, "y"), kT0).status,
+              CommandStatus::ESME_RINVESMCLASS);
     EXPECT_EQ(a.stats().refused, 3U);
     EXPECT_EQ(a.stats().parts_pending, 2U);
 }
@@ -320,12 +334,14 @@ TEST_F(ConcatAssemblerTest, PerAccountLimitsAnswerMessageQueueFull) {
     EXPECT_EQ(a.add("esme1", base(), ucs2_part(1, 3, 1, "a"), kT0).status, CommandStatus::ESME_ROK);
     EXPECT_EQ(a.add("esme1", base(), ucs2_part(2, 3, 1, "a"), kT0).status, CommandStatus::ESME_ROK);
     // A third incomplete message: over max_messages.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(3, 3, 1, "a"), kT0).status, CommandStatus::ESME_RMSGQFUL);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(3, 3, 1, "a"), kT0).status,
+              CommandStatus::ESME_RMSGQFUL);
     // Another account has its own budget.
     EXPECT_EQ(a.add("esme2", base(), ucs2_part(3, 3, 1, "a"), kT0).status, CommandStatus::ESME_ROK);
     EXPECT_EQ(a.add("esme1", base(), ucs2_part(1, 3, 2, "b"), kT0).status, CommandStatus::ESME_ROK);
     // Three parts held for esme1: over max_parts.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(2, 3, 2, "b"), kT0).status, CommandStatus::ESME_RMSGQFUL);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(2, 3, 2, "b"), kT0).status,
+              CommandStatus::ESME_RMSGQFUL);
     EXPECT_EQ(a.stats().refused, 2U);
     EXPECT_EQ(store->load()->size(), 3U);
 }
@@ -338,7 +354,7 @@ TEST_F(ConcatAssemblerTest, AnIncompleteMessageTimesOutWithItsPartIdsForFailureR
     ASSERT_TRUE(a.recover().has_value());
     const auto p1 = a.add("esme1", base(), ucs2_part(11, 3, 1, "one "), kT0);
     const auto p3 = a.add("esme1", base(), ucs2_part(11, 3, 3, "three"), kT0 + 100s);
-    EXPECT_EQ(a.next_due(), kT0 + 300s);   // from the first part
+    EXPECT_EQ(a.next_due(), kT0 + 300s);  // from the first part
     EXPECT_TRUE(a.expire(kT0 + 299s).empty());
     auto failed = a.expire(kT0 + 300s);
     ASSERT_EQ(failed.size(), 1U);
@@ -357,7 +373,8 @@ TEST_F(ConcatAssemblerTest, AnIncompleteMessageTimesOutWithItsPartIdsForFailureR
     EXPECT_EQ(a.stats().parts_pending, 0U);
     EXPECT_TRUE(api_.submitted.empty());
     // The reference is free again: a new message with it starts over.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(11, 3, 3, "x"), kT0 + 301s).status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(11, 3, 3, "x"), kT0 + 301s).status,
+              CommandStatus::ESME_ROK);
     EXPECT_NE(a.stats().messages_pending, 0U);
 }
 
@@ -374,7 +391,7 @@ TEST_F(ConcatAssemblerTest, TheRouterRefusingForGoodRejectsButBusyRetriesLater) 
     EXPECT_EQ(api_.calls, 1);
     EXPECT_EQ(a.next_due(), kT0 + 5s);
     EXPECT_FALSE(a.has_due(kT0 + 4s));
-    EXPECT_EQ(store->load()->size(), 1U);   // still held, complete
+    EXPECT_EQ(store->load()->size(), 1U);  // still held, complete
     api_.refuse.reset();
     EXPECT_TRUE(a.submit_due(kT0 + 5s).empty());
     EXPECT_EQ(api_.submitted.size(), 1U);
@@ -400,15 +417,16 @@ TEST_F(ConcatAssemblerTest, PartsHeldBeforeARestartCompleteAfterIt) {
         ASSERT_TRUE(a.recover().has_value());
         p2 = a.add("esme1", base(), ucs2_part(77, 3, 2, "b"), kT0);
         p1 = a.add("esme1", base(), ucs2_part(77, 3, 1, "a"), kT0 + 1s);
-    }   // the process dies: only the store remains
+    }  // the process dies: only the store remains
     auto store = open_store();
     ASSERT_NE(store, nullptr);
     ConcatAssembler a(*store, api_, limits_, 9);
     ASSERT_TRUE(a.recover().has_value());
     EXPECT_EQ(a.stats().parts_pending, 2U);
-    EXPECT_EQ(a.next_due(), kT0 + limits_.timeout);   // the deadline runs from the first part
+    EXPECT_EQ(a.next_due(), kT0 + limits_.timeout);  // the deadline runs from the first part
     // The ESME retransmits part 1 (its resp was lost with the connection): same id.
-    EXPECT_EQ(a.add("esme1", base(), ucs2_part(77, 3, 1, "a"), kT0 + 10s).message_id, p1.message_id);
+    EXPECT_EQ(a.add("esme1", base(), ucs2_part(77, 3, 1, "a"), kT0 + 10s).message_id,
+              p1.message_id);
     const auto p3 = a.add("esme1", base(), ucs2_part(77, 3, 3, "c"), kT0 + 10s);
     (void)a.submit_due(kT0 + 10s);
     ASSERT_EQ(api_.submitted.size(), 1U);
@@ -452,8 +470,8 @@ TEST_F(ConcatAssemblerTest, AGroupHeldByAnOlderVersionWithoutScheduleIsStillComp
     g.total = 2;
     // Envelope format 1: client, sender, destination, priority, validity, tag count, tags.
     const auto priority = std::to_string(static_cast<int>(router::Priority::express));
-    g.envelope = "14:acme7:Bindery13:+989121234567" + std::to_string(priority.size()) + ":" + priority +
-                 "4:36001:14:smpp";
+    g.envelope = "14:acme7:Bindery13:+989121234567" + std::to_string(priority.size()) + ":" +
+                 priority + "4:36001:14:smpp";
     g.first_at = kT0;
     auto group = store->create(g);
     ASSERT_TRUE(group.has_value()) << group.error();
@@ -491,7 +509,7 @@ TEST_F(ConcatAssemblerTest, ACompleteMessageTheRouterAlreadyHasIsNotSubmittedTwi
         (void)a.add("esme1", base(), ucs2_part(3, 2, 2, "b"), kT0);
         (void)a.add("esme1", base(), ucs2_part(4, 2, 1, "c"), kT0);
         (void)a.add("esme1", base(), ucs2_part(4, 2, 2, "d"), kT0);
-    }   // died after the last parts were stored, before submit_due()
+    }  // died after the last parts were stored, before submit_due()
     // The router accepted message 3 before the crash (its commit raced the parts' release).
     const auto accepted = api_.ids.next(kT0);
     api_.by_ref[std::string(kConcatRefPrefix) + p1.message_id] = accepted;
@@ -504,7 +522,7 @@ TEST_F(ConcatAssemblerTest, ACompleteMessageTheRouterAlreadyHasIsNotSubmittedTwi
     EXPECT_TRUE(a.has_due(kT0));
     EXPECT_TRUE(a.submit_due(kT0 + 1s).empty());
     EXPECT_EQ(api_.lists, 2);
-    ASSERT_EQ(api_.submitted.size(), 1U);   // only message 4 went to the router
+    ASSERT_EQ(api_.submitted.size(), 1U);  // only message 4 went to the router
     EXPECT_EQ(api_.submitted[0].text, "cd");
     EXPECT_TRUE(store->load()->empty());
     EXPECT_EQ(store->message_of(*router::MessageId::parse(p1.message_id))->value(), accepted);

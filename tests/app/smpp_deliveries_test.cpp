@@ -40,7 +40,8 @@ using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
 template <class Pred>
-bool run_until(asio::io_context& io, Pred done, std::chrono::seconds limit = std::chrono::seconds(30)) {
+bool run_until(asio::io_context& io, Pred done,
+               std::chrono::seconds limit = std::chrono::seconds(30)) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {
         if (std::chrono::steady_clock::now() > deadline) return false;
@@ -54,10 +55,8 @@ bool run_until(asio::io_context& io, Pred done, std::chrono::seconds limit = std
 
 TEST(SmppDeliveriesRouting, TheMostSpecificRouteWins) {
     const std::vector<MoRoute> routes = {
-        {"", "98", "", "country"},
-        {"", "98912", "", "operator"},
-        {"3000", "", "", "shortcode"},
-        {"3000", "", "sim-b", "shortcode-b"},
+        {"", "98", "", "country"},     {"", "98912", "", "operator"},
+        {"3000", "", "", "shortcode"}, {"3000", "", "sim-b", "shortcode-b"},
         {"", "4", "sim-b", "fours-b"},
     };
     struct Case {
@@ -66,13 +65,13 @@ TEST(SmppDeliveriesRouting, TheMostSpecificRouteWins) {
         std::optional<std::string> account;
     };
     const Case cases[] = {
-        {"sim", "3000", "shortcode"},            // exact
-        {"sim-b", "3000", "shortcode-b"},        // exact naming the carrier beats exact for any
-        {"sim", "+989121234567", "operator"},    // longest prefix, "+" ignored
+        {"sim", "3000", "shortcode"},          // exact
+        {"sim-b", "3000", "shortcode-b"},      // exact naming the carrier beats exact for any
+        {"sim", "+989121234567", "operator"},  // longest prefix, "+" ignored
         {"sim", "989351234567", "country"},
-        {"sim", "4000", std::nullopt},           // only from sim-b
+        {"sim", "4000", std::nullopt},  // only from sim-b
         {"sim-b", "4000", "fours-b"},
-        {"sim", "30001", std::nullopt},          // exact is exact
+        {"sim", "30001", std::nullopt},  // exact is exact
         {"sim", "", std::nullopt},
     };
     for (const auto& c : cases) {
@@ -227,7 +226,8 @@ router::Message final_message(router::MessageState state, std::string tag = "smp
 }
 
 router::MessageEvent event_to(const router::Message& m) {
-    return router::MessageEvent{m.id, router::MessageState::sent, m.state, router::SystemClock::now(), 1, "sim", ""};
+    return router::MessageEvent{
+        m.id, router::MessageState::sent, m.state, router::SystemClock::now(), 1, "sim", ""};
 }
 
 class SmppDeliveriesTest : public ::testing::Test {
@@ -283,8 +283,13 @@ protected:
     // Stores a message already in its final state (as the router would have).
     router::Message stored(router::MessageState state, std::string tag = "smpp-dlr:acme:1") {
         auto m = final_message(router::MessageState::queued, std::move(tag));
-        const router::MessageEvent accepted{m.id, router::MessageState::accepted, router::MessageState::queued,
-                                            m.accepted_at, 0, {}, "accepted"};
+        const router::MessageEvent accepted{m.id,
+                                            router::MessageState::accepted,
+                                            router::MessageState::queued,
+                                            m.accepted_at,
+                                            0,
+                                            {},
+                                            "accepted"};
         EXPECT_TRUE(store_->insert_batch(std::span(&m, 1), std::vector{accepted}).has_value());
         auto next = m;
         next.state = state;
@@ -366,15 +371,20 @@ TEST_F(SmppDeliveriesTest, ABacklogDrainsPageByPageInEnqueueOrderOnceEach) {
     ASSERT_TRUE(run_until(io_, [&] { return pending() == kCount; }));
     const auto started = std::chrono::steady_clock::now();
     bind_receiver();
-    ASSERT_TRUE(run_until(io_, [&] { return esme_.received.size() >= kCount && pending() == 0; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(run_until(
+        io_, [&] { return esme_.received.size() >= kCount && pending() == 0; },
+        std::chrono::seconds(60)))
         << esme_.received.size() << " received, " << pending() << " pending";
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     ASSERT_EQ(esme_.received.size(), static_cast<std::size_t>(kCount));
-    for (int i = 0; i < kCount; ++i) EXPECT_EQ(esme_.received[static_cast<std::size_t>(i)].receipted_message_id, ids[static_cast<std::size_t>(i)]) << i;
+    for (int i = 0; i < kCount; ++i)
+        EXPECT_EQ(esme_.received[static_cast<std::size_t>(i)].receipted_message_id,
+                  ids[static_cast<std::size_t>(i)])
+            << i;
     EXPECT_EQ(deliveries_->stats().delivered, static_cast<std::uint64_t>(kCount));
     EXPECT_EQ(deliveries_->stats().retried, 0u);
-    std::printf("%d receipts drained to one receiver bind in %.2f s (%.0f/s, max_in_flight 16)\n", kCount,
-                took.count(), kCount / took.count());
+    std::printf("%d receipts drained to one receiver bind in %.2f s (%.0f/s, max_in_flight 16)\n",
+                kCount, took.count(), kCount / took.count());
 }
 
 TEST_F(SmppDeliveriesTest, AConcatenatedSubmitGetsOneReceiptPerPartIdThroughTheFrontendsRoute) {
@@ -391,7 +401,8 @@ TEST_F(SmppDeliveriesTest, AConcatenatedSubmitGetsOneReceiptPerPartIdThroughTheF
     ASSERT_EQ(esme_.received.size(), 2u);
     EXPECT_EQ(esme_.received[0].receipted_message_id, p1);
     EXPECT_EQ(esme_.received[1].receipted_message_id, p2);
-    EXPECT_NE(esme_.received[1].text.find("id:" + p2 + " "), std::string::npos) << esme_.received[1].text;
+    EXPECT_NE(esme_.received[1].text.find("id:" + p2 + " "), std::string::npos)
+        << esme_.received[1].text;
     EXPECT_EQ(frontend_->stats().receipts_queued, 0u);  // none took the in-memory path
 }
 
@@ -446,7 +457,8 @@ TEST_F(SmppDeliveriesTest, TheStartUpScanQueuesAReceiptACrashLeftOut) {
     // the receipt's enqueue.
     ASSERT_TRUE(outbox_->set_receipts_scanned_to(router::SystemClock::now() - 1h).has_value());
     const auto m = stored(router::MessageState::delivered);
-    const auto not_asked = stored(router::MessageState::delivered, "smpp-dlr:acme:2");  // failures only
+    const auto not_asked =
+        stored(router::MessageState::delivered, "smpp-dlr:acme:2");  // failures only
     start();
     EXPECT_EQ(deliveries_->stats().receipts_recovered, 1u);
     EXPECT_EQ(pending(), 1u);

@@ -45,7 +45,8 @@ using std::chrono::milliseconds;
 
 // Runs the io_context (and `also`) until `done` or the limit: every wait is for an event.
 template <class Pred, class Also>
-bool run_until(asio::io_context& io, Pred done, Also also, std::chrono::seconds limit = std::chrono::seconds(20)) {
+bool run_until(asio::io_context& io, Pred done, Also also,
+               std::chrono::seconds limit = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {
         if (std::chrono::steady_clock::now() > deadline) return false;
@@ -62,7 +63,8 @@ bool run_until(asio::io_context& io, Pred done) {
 
 class RecordingApi final : public router::GatewayApi {
 public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
         const std::lock_guard lock(mutex);
         std::vector<router::SubmitOutcome> out;
         bool short_answer = false;
@@ -72,21 +74,24 @@ public:
             short_answer = short_answer || r.destination == "+333";
             requests.push_back(r);
             if (r.destination == "111" || r.destination == "+111") {
-                out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
+                out.emplace_back(Unexpected(
+                    router::SubmitError{router::SubmitErrc::invalid_destination, "bad", {}}));
             } else if (r.destination == "222" || r.destination == "+222") {
-                out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "full", {}}));
+                out.emplace_back(
+                    Unexpected(router::SubmitError{router::SubmitErrc::backlog_full, "full", {}}));
             } else {
                 router::MessageId::Bytes b{};
                 b[15] = static_cast<std::uint8_t>(requests.size());
                 b[6] = 0x70;
-                out.emplace_back(router::SubmitAccepted{router::MessageId(b), "+" + r.destination, {}, 1});
+                out.emplace_back(
+                    router::SubmitAccepted{router::MessageId(b), "+" + r.destination, {}, 1});
             }
         }
         if (short_answer) out.pop_back();
         return out;
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                                std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{router::QueryErrc::not_found, {}});
     }
     Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
@@ -133,10 +138,11 @@ public:
     bool connect(std::uint16_t port) {
         bool done = false;
         boost::system::error_code result;
-        socket_.async_connect({asio::ip::make_address("127.0.0.1"), port}, [&](const boost::system::error_code& ec) {
-            result = ec;
-            done = true;
-        });
+        socket_.async_connect({asio::ip::make_address("127.0.0.1"), port},
+                              [&](const boost::system::error_code& ec) {
+                                  result = ec;
+                                  done = true;
+                              });
         return run_until(io_, [&] { return done; }) && !result;
     }
     bool send(const smpp::Pdu& pdu) {
@@ -144,10 +150,11 @@ public:
         if (smpp::encode(pdu, out)) return false;
         bool done = false;
         boost::system::error_code result;
-        asio::async_write(socket_, asio::buffer(out), [&](const boost::system::error_code& ec, std::size_t) {
-            result = ec;
-            done = true;
-        });
+        asio::async_write(socket_, asio::buffer(out),
+                          [&](const boost::system::error_code& ec, std::size_t) {
+                              result = ec;
+                              done = true;
+                          });
         return run_until(io_, [&] { return done; }) && !result;
     }
     // The next PDU with `id` (others, e.g. enquire_link, are skipped); its views borrow frame_.
@@ -165,7 +172,8 @@ private:
     bool read_frame() {
         frame_.assign(4, 0);
         if (!read_into(0, 4)) return false;
-        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) | (std::uint32_t{frame_[1]} << 16) |
+        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) |
+                                     (std::uint32_t{frame_[1]} << 16) |
                                      (std::uint32_t{frame_[2]} << 8) | std::uint32_t{frame_[3]};
         if (length < 16 || length > 64 * 1024) return false;
         frame_.resize(length);
@@ -191,7 +199,8 @@ smpp::Pdu bind_transceiver_pdu(std::uint32_t sequence) {
     smpp::BindTransceiver b;
     b.system_id = "acme";
     b.password = "secret";
-    return smpp::Pdu{smpp::Header{0, smpp::CommandId::bind_transceiver, CommandStatus::ESME_ROK, sequence}, b};
+    return smpp::Pdu{
+        smpp::Header{0, smpp::CommandId::bind_transceiver, CommandStatus::ESME_ROK, sequence}, b};
 }
 
 SmppFrontendConfig frontend_config() {
@@ -224,7 +233,8 @@ smpp::ClientBindConfig esme_config(std::uint16_t port, std::string password = "s
     return c;
 }
 
-smpp::ShortMessageData sms(std::string destination, std::string text, std::uint8_t registered_delivery = 1) {
+smpp::ShortMessageData sms(std::string destination, std::string text,
+                           std::uint8_t registered_delivery = 1) {
     smpp::ShortMessageData m;
     m.source_addr_ton = 5;
     m.source_addr = "Bindery";
@@ -280,7 +290,7 @@ protected:
 
     asio::io_context io_;
     Esme esme_;
-    router::testing::TempDir parts_dir_;              // before frontend_: outlives it
+    router::testing::TempDir parts_dir_;  // before frontend_: outlives it
     std::unique_ptr<router::SqlitePartStore> parts_;
     std::unique_ptr<SmppFrontend> frontend_;
     std::vector<std::shared_ptr<smpp::ClientBind>> binds_;
@@ -327,7 +337,7 @@ TEST_F(SmppFrontendTest, AnEmptySourceAddrTakesTheClientsDefaultSender) {
     auto r = submit(*b, std::move(m));
     ASSERT_TRUE(r);
     ASSERT_TRUE(r->ok()) << smpp::to_string(r->status);
-    r = submit(*b, sms("989121234568", "hello", 0));   // a given source_addr wins
+    r = submit(*b, sms("989121234568", "hello", 0));  // a given source_addr wins
     ASSERT_TRUE(r);
     ASSERT_TRUE(r->ok()) << smpp::to_string(r->status);
     ASSERT_EQ(api.requests.size(), 2U);
@@ -382,14 +392,17 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
     RawEsme esme(io_);
     ASSERT_TRUE(bind_raw(esme));
 
-    const auto submit_multi = [&](std::uint32_t sequence, const std::vector<smpp::DestAddress>& dests) {
+    const auto submit_multi = [&](std::uint32_t sequence,
+                                  const std::vector<smpp::DestAddress>& dests) {
         smpp::SubmitMulti m;
         m.source_addr_ton = 5;
         m.source_addr = "Bindery";
         m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
         const std::string text = "hello all";
-        m.short_message = smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
+        m.short_message = smpp::ByteView(
+            std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        EXPECT_TRUE(esme.send(smpp::Pdu{
+            smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
         return esme.receive(smpp::CommandId::submit_multi_resp);
     };
     const auto dest = [](std::uint8_t ton, std::string_view addr) {
@@ -398,13 +411,14 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
 
     // Two valid destinations and one the router refuses as invalid ("111" in RecordingApi).
     {
-        auto resp = submit_multi(2, {dest(1, "989121234567"), dest(2, "111"), dest(1, "989127654321")});
+        auto resp =
+            submit_multi(2, {dest(1, "989121234567"), dest(2, "111"), dest(1, "989127654321")});
         ASSERT_TRUE(resp);
         EXPECT_EQ(resp->header.sequence_number, 2U);
         EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
         const auto* body = resp->get_if<smpp::SubmitMultiResp>();
         ASSERT_NE(body, nullptr);
-        EXPECT_EQ(body->message_id.size(), 36U);  // the first accepted message's id
+        EXPECT_EQ(body->message_id.size(), 36U);     // the first accepted message's id
         ASSERT_EQ(body->unsuccess_smes.size(), 1U);  // no_unsuccess
         const auto u = *body->unsuccess_smes.begin();
         EXPECT_EQ(u.dest_addr_ton, 2);
@@ -444,7 +458,8 @@ TEST_F(SmppFrontendTest, SubmitMultiListsEachRefusedDestinationInUnsuccessSme) {
     }
 }
 
-// "YYMMDDhhmmss000" + quarter hours + sign: `t` written as local time `offset_quarters` ahead of UTC.
+// "YYMMDDhhmmss000" + quarter hours + sign: `t` written as local time `offset_quarters` ahead of
+// UTC.
 std::string smpp_absolute(router::SystemTime t, int offset_quarters) {
     using namespace std::chrono;
     const auto local = floor<seconds>(t) + minutes(15 * offset_quarters);
@@ -452,10 +467,11 @@ std::string smpp_absolute(router::SystemTime t, int offset_quarters) {
     const year_month_day ymd{day};
     const hh_mm_ss hms{local - day};
     char buf[24];
-    std::snprintf(buf, sizeof buf, "%02d%02u%02u%02d%02d%02d0%02d%c", static_cast<int>(ymd.year()) % 100,
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()), offset_quarters < 0 ? -offset_quarters : offset_quarters,
+    std::snprintf(buf, sizeof buf, "%02d%02u%02u%02d%02d%02d0%02d%c",
+                  static_cast<int>(ymd.year()) % 100, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                  offset_quarters < 0 ? -offset_quarters : offset_quarters,
                   offset_quarters < 0 ? '-' : '+');
     return buf;
 }
@@ -472,7 +488,8 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
     ASSERT_TRUE(bind_raw(esme));
 
     const std::string text = "hello";
-    const smpp::ByteView body(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    const smpp::ByteView body(
+        std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
     std::uint32_t sequence = 1;
     const auto submit_sm = [&](std::string_view schedule, std::string_view validity) {
         smpp::SubmitSm m;
@@ -484,7 +501,8 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
         m.schedule_delivery_time = schedule;
         m.validity_period = validity;
         m.short_message = body;
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, ++sequence}, m}));
+        EXPECT_TRUE(esme.send(smpp::Pdu{
+            smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, ++sequence}, m}));
         auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
         return resp ? resp->header.command_status : CommandStatus::ESME_RUNKNOWNERR;
     };
@@ -492,7 +510,8 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
     // Absolute, written in local time 3 h 30 ahead of UTC (+14 quarter hours): due in 2 hours,
     // valid until 26 hours from now (24 hours after it is due).
     const auto due = floor<seconds>(router::SystemClock::now() + hours(2));
-    EXPECT_EQ(submit_sm(smpp_absolute(due, 14), smpp_absolute(due + hours(24), -20)), CommandStatus::ESME_ROK);
+    EXPECT_EQ(submit_sm(smpp_absolute(due, 14), smpp_absolute(due + hours(24), -20)),
+              CommandStatus::ESME_ROK);
     {
         const std::lock_guard lock(api.mutex);
         ASSERT_EQ(api.requests.size(), 1U);
@@ -520,16 +539,18 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
         EXPECT_EQ(api.requests[2].validity, hours(72));
     }
 
-    EXPECT_EQ(submit_sm("260230000000000+", ""), CommandStatus::ESME_RINVSCHED);   // February 30
-    EXPECT_EQ(submit_sm("261231235959000Z", ""), CommandStatus::ESME_RINVSCHED);   // no such sign
-    EXPECT_EQ(submit_sm("000200000000000R", ""), CommandStatus::ESME_RINVSCHED);   // past 30 days ahead
+    EXPECT_EQ(submit_sm("260230000000000+", ""), CommandStatus::ESME_RINVSCHED);  // February 30
+    EXPECT_EQ(submit_sm("261231235959000Z", ""), CommandStatus::ESME_RINVSCHED);  // no such sign
+    EXPECT_EQ(submit_sm("000200000000000R", ""),
+              CommandStatus::ESME_RINVSCHED);  // past 30 days ahead
     EXPECT_EQ(submit_sm("", "261231246000000+"), CommandStatus::ESME_RINVEXPIRY);  // 24:60
-    EXPECT_EQ(submit_sm("", "000101000000000+"), CommandStatus::ESME_RINVEXPIRY);  // already expired
+    EXPECT_EQ(submit_sm("", "000101000000000+"),
+              CommandStatus::ESME_RINVEXPIRY);  // already expired
     // Expires (relative: counted from now) before it is due.
     EXPECT_EQ(submit_sm("000000020000000R", "000000010000000R"), CommandStatus::ESME_RINVEXPIRY);
     {
         const std::lock_guard lock(api.mutex);
-        EXPECT_EQ(api.requests.size(), 3U);   // none of the refused reached the router
+        EXPECT_EQ(api.requests.size(), 3U);  // none of the refused reached the router
     }
 
     // submit_multi: every destination's request carries the schedule; a bad one refuses the PDU.
@@ -538,13 +559,16 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
         smpp::SubmitMulti m;
         m.source_addr_ton = 5;
         m.source_addr = "Bindery";
-        const std::vector<smpp::DestAddress> dests{{smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
-                                                   {smpp::DestFlag::sme_address, 1, 1, "989127654321", {}}};
+        const std::vector<smpp::DestAddress> dests{
+            {smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
+            {smpp::DestFlag::sme_address, 1, 1, "989127654321", {}}};
         m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
         m.schedule_delivery_time = schedule;
         m.validity_period = multi_validity;
         m.short_message = body;
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, ++sequence}, m}));
+        EXPECT_TRUE(esme.send(smpp::Pdu{
+            smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, ++sequence},
+            m}));
         auto resp = esme.receive(smpp::CommandId::submit_multi_resp);
         return resp ? resp->header.command_status : CommandStatus::ESME_RUNKNOWNERR;
     };
@@ -569,7 +593,8 @@ TEST_F(SmppFrontendTest, ScheduleAndValidityReachTheRouterAndBadOnesAreRefused) 
     d.dest_addr_ton = 1;
     d.destination_addr = "989121234567";
     d.tlvs = smpp::TlvRange{smpp::ByteView(tlvs.bytes())};
-    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, ++sequence}, d}));
+    ASSERT_TRUE(esme.send(smpp::Pdu{
+        smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, ++sequence}, d}));
     auto resp = esme.receive(smpp::CommandId::data_sm_resp);
     ASSERT_TRUE(resp);
     EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
@@ -594,32 +619,36 @@ TEST_F(SmppFrontendTest, AGatewayThatThrowsOrAnswersShortIsAnsweredSyserrPerMiss
     sm.dest_addr_ton = 1;
     sm.destination_addr = "999";
     const std::string text = "hello";
-    sm.short_message = smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, 2}, sm}));
+    sm.short_message =
+        smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    ASSERT_TRUE(esme.send(
+        smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, 2}, sm}));
     auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
     ASSERT_TRUE(resp);
     EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_RSYSERR);
 
     smpp::SubmitMulti m;
     m.source_addr = "Bindery";
-    const std::vector<smpp::DestAddress> dests{{smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
-                                               {smpp::DestFlag::sme_address, 1, 1, "333", {}}};
+    const std::vector<smpp::DestAddress> dests{
+        {smpp::DestFlag::sme_address, 1, 1, "989121234567", {}},
+        {smpp::DestFlag::sme_address, 1, 1, "333", {}}};
     m.dest_addresses = smpp::DestAddressList(std::span<const smpp::DestAddress>(dests));
     m.short_message = sm.short_message;
-    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, 3}, m}));
+    ASSERT_TRUE(esme.send(
+        smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, 3}, m}));
     resp = esme.receive(smpp::CommandId::submit_multi_resp);
     ASSERT_TRUE(resp);
     EXPECT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
     const auto* body = resp->get_if<smpp::SubmitMultiResp>();
     ASSERT_NE(body, nullptr);
-    EXPECT_EQ(body->message_id.size(), 36U);   // the first destination was stored: its id
+    EXPECT_EQ(body->message_id.size(), 36U);  // the first destination was stored: its id
     ASSERT_EQ(body->unsuccess_smes.size(), 1U);
     EXPECT_EQ(body->unsuccess_smes.begin()->destination_addr, "333");
     EXPECT_EQ(body->unsuccess_smes.begin()->error_status_code, CommandStatus::ESME_RSYSERR);
     const auto stats = frontend_->stats();
     EXPECT_EQ(stats.submits, 2U);
     EXPECT_EQ(stats.accepted, 1U);
-    EXPECT_EQ(stats.refused, 1U);   // the submit_sm; the submit_multi had one accepted
+    EXPECT_EQ(stats.refused, 1U);  // the submit_sm; the submit_multi had one accepted
 }
 
 // Concatenated submit_sm parts with a PartStore: each answered with its own id, one router
@@ -634,7 +663,8 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     ASSERT_TRUE(bind_raw(esme));
 
     const auto send_part = [&](std::uint32_t sequence, std::uint8_t seqnum, std::string_view text) {
-        std::vector<std::uint8_t> sm{0x06, 0x08, 0x04, 0x12, 0x34, 0x02, seqnum};   // 16-bit reference
+        std::vector<std::uint8_t> sm{0x06, 0x08, 0x04,  0x12,
+                                     0x34, 0x02, seqnum};  // 16-bit reference
         const auto ucs2 = smpp::encode_ucs2(text);
         EXPECT_TRUE(ucs2.has_value());
         if (ucs2) sm.insert(sm.end(), ucs2->begin(), ucs2->end());
@@ -647,14 +677,15 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
         p.registered_delivery = 1;
         p.data_coding = 8;
         p.short_message = smpp::ByteView(sm);
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, sequence}, p}));
+        EXPECT_TRUE(esme.send(smpp::Pdu{
+            smpp::Header{0, smpp::CommandId::submit_sm, CommandStatus::ESME_ROK, sequence}, p}));
         auto resp = esme.receive(smpp::CommandId::submit_sm_resp);
         EXPECT_TRUE(resp && resp->header.command_status == CommandStatus::ESME_ROK);
         return resp ? std::string(resp->get_if<smpp::SubmitSmResp>()->message_id) : std::string();
     };
     const auto id2 = send_part(2, 2, "دنیا");
     const auto id1 = send_part(3, 1, "سلام ");
-    EXPECT_EQ(send_part(4, 2, "دنیا"), id2);   // a retransmission: the same id
+    EXPECT_EQ(send_part(4, 2, "دنیا"), id2);  // a retransmission: the same id
     ASSERT_EQ(id1.size(), 36U);
     ASSERT_EQ(id2.size(), 36U);
     ASSERT_NE(id1, id2);
@@ -671,7 +702,8 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     EXPECT_EQ(combined.text, "سلام دنیا");
     EXPECT_EQ(combined.destination, "+989121234567");
     EXPECT_EQ(combined.client, "acme-client");
-    EXPECT_NE(std::find(combined.tags.begin(), combined.tags.end(), std::string(kPartsTag) + id1 + "," + id2),
+    EXPECT_NE(std::find(combined.tags.begin(), combined.tags.end(),
+                        std::string(kPartsTag) + id1 + "," + id2),
               combined.tags.end());
     // The part ids link to the router's message once the parts are released.
     ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().concat.reassembled == 1U; }));
@@ -696,10 +728,12 @@ TEST_F(SmppFrontendTest, ConcatenatedPartsBecomeOneMessageAndEachPartIdGetsARece
     for (int i = 0; i < 2; ++i) {
         auto d = esme.receive(smpp::CommandId::deliver_sm);
         ASSERT_TRUE(d);
-        receipted.insert(std::string(d->get_if<smpp::DeliverSm>()->tlvs.receipted_message_id().value_or("")));
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp, CommandStatus::ESME_ROK,
-                                                     d->header.sequence_number},
-                                        smpp::DeliverSmResp{}}));
+        receipted.insert(
+            std::string(d->get_if<smpp::DeliverSm>()->tlvs.receipted_message_id().value_or("")));
+        EXPECT_TRUE(
+            esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp,
+                                             CommandStatus::ESME_ROK, d->header.sequence_number},
+                                smpp::DeliverSmResp{}}));
     }
     EXPECT_EQ(receipted, (std::set<std::string>{id1, id2}));
     const auto st = frontend_->stats();
@@ -724,7 +758,7 @@ TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestinat
 
     const auto send_part = [&](std::uint32_t sequence, std::uint8_t reference, std::uint8_t seqnum,
                                std::string_view text, const std::vector<std::string>& to) {
-        std::vector<std::uint8_t> sm{0x05, 0x00, 0x03, reference, 0x02, seqnum};   // 8-bit reference
+        std::vector<std::uint8_t> sm{0x05, 0x00, 0x03, reference, 0x02, seqnum};  // 8-bit reference
         sm.insert(sm.end(), text.begin(), text.end());
         std::vector<smpp::DestAddress> dests;
         for (const auto& d : to) dests.push_back({smpp::DestFlag::sme_address, 1, 1, d, {}});
@@ -735,7 +769,8 @@ TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestinat
         m.esm_class = 0x40;
         m.registered_delivery = 1;
         m.short_message = smpp::ByteView(sm);
-        EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
+        EXPECT_TRUE(esme.send(smpp::Pdu{
+            smpp::Header{0, smpp::CommandId::submit_multi, CommandStatus::ESME_ROK, sequence}, m}));
         return esme.receive(smpp::CommandId::submit_multi_resp);
     };
     const std::vector<std::string> both{"989121234567", "989127654321"};
@@ -779,8 +814,10 @@ TEST_F(SmppFrontendTest, ConcatenatedSubmitMultiPartsBecomeOneMessagePerDestinat
         }
         EXPECT_EQ(destinations, (std::set<std::string>{"+989121234567", "+989127654321"}));
         // The ids the ESME was given belong to the first destination's message.
-        const auto& first = api.requests[0].destination == "+989121234567" ? api.requests[0] : api.requests[1];
-        EXPECT_NE(std::find(first.tags.begin(), first.tags.end(), std::string(kPartsTag) + id1 + "," + id2),
+        const auto& first =
+            api.requests[0].destination == "+989121234567" ? api.requests[0] : api.requests[1];
+        EXPECT_NE(std::find(first.tags.begin(), first.tags.end(),
+                            std::string(kPartsTag) + id1 + "," + id2),
                   first.tags.end());
     }
     ASSERT_TRUE(run_until(io_, [&] { return frontend_->stats().concat.reassembled == 2U; }));
@@ -802,11 +839,13 @@ TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivRec
     ASSERT_TRUE(bind_raw(esme));
 
     smpp::TlvBuilder tlvs;
-    tlvs.u16(smpp::tlv_tag::sar_msg_ref_num, 0x0101).u8(smpp::tlv_tag::sar_total_segments, 2).u8(
-        smpp::tlv_tag::sar_segment_seqnum, 1);
+    tlvs.u16(smpp::tlv_tag::sar_msg_ref_num, 0x0101)
+        .u8(smpp::tlv_tag::sar_total_segments, 2)
+        .u8(smpp::tlv_tag::sar_segment_seqnum, 1);
     const std::string text = "first half ";
-    (void)tlvs.octets(smpp::tlv_tag::message_payload,
-                      smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+    (void)tlvs.octets(
+        smpp::tlv_tag::message_payload,
+        smpp::ByteView(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
     smpp::DataSm d;
     d.source_addr_ton = 5;
     d.source_addr = "Bindery";
@@ -815,7 +854,8 @@ TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivRec
     d.registered_delivery = 1;
     d.data_coding = 1;
     d.tlvs = tlvs.range();
-    ASSERT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, 2}, d}));
+    ASSERT_TRUE(esme.send(
+        smpp::Pdu{smpp::Header{0, smpp::CommandId::data_sm, CommandStatus::ESME_ROK, 2}, d}));
     auto resp = esme.receive(smpp::CommandId::data_sm_resp);
     ASSERT_TRUE(resp);
     ASSERT_EQ(resp->header.command_status, CommandStatus::ESME_ROK);
@@ -827,14 +867,15 @@ TEST_F(SmppFrontendTest, AnIncompleteConcatenatedMessageTimesOutWithAnUndelivRec
     const auto* r = receipt->get_if<smpp::DeliverSm>();
     EXPECT_EQ(r->esm_class, 0x04);
     EXPECT_EQ(r->tlvs.receipted_message_id(), std::optional<std::string_view>(id));
-    EXPECT_EQ(r->tlvs.message_state(), std::optional<std::uint8_t>(5));   // UNDELIVERABLE
+    EXPECT_EQ(r->tlvs.message_state(), std::optional<std::uint8_t>(5));  // UNDELIVERABLE
     const std::string body(r->short_message.as_chars());
     EXPECT_NE(body.find("id:" + id), std::string::npos) << body;
     EXPECT_NE(body.find("stat:UNDELIV"), std::string::npos) << body;
     EXPECT_NE(body.find("text:first half"), std::string::npos) << body;
-    EXPECT_TRUE(esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp, CommandStatus::ESME_ROK,
-                                                 receipt->header.sequence_number},
-                                    smpp::DeliverSmResp{}}));
+    EXPECT_TRUE(
+        esme.send(smpp::Pdu{smpp::Header{0, smpp::CommandId::deliver_sm_resp,
+                                         CommandStatus::ESME_ROK, receipt->header.sequence_number},
+                            smpp::DeliverSmResp{}}));
     EXPECT_TRUE(api.requests.empty());
     EXPECT_EQ(frontend_->stats().concat.timed_out, 1U);
     EXPECT_TRUE(store->load()->empty());
@@ -905,7 +946,8 @@ TEST(SmppFrontendReceipt, TextIsTheFirstTwentyCharactersNotOctets) {
               "id:01890a5d-ac96-774b-bcce-b302099a8057 sub:001 dlvrd:001 submit date:2611231700 "
               "done date:2611231701 stat:DELIVRD err:000 text:abcdefghijklmnopqrs\xC3\xA9");
     const smpp::TlvRange tlvs{smpp::ByteView(d.tlvs)};
-    EXPECT_EQ(tlvs.receipted_message_id(), std::optional<std::string_view>("01890a5d-ac96-774b-bcce-b302099a8057"));
+    EXPECT_EQ(tlvs.receipted_message_id(),
+              std::optional<std::string_view>("01890a5d-ac96-774b-bcce-b302099a8057"));
     EXPECT_EQ(tlvs.message_state(), std::optional<std::uint8_t>(2));
     EXPECT_EQ(d.esm_class, 0x04);
 }
@@ -944,8 +986,8 @@ TEST(SmppFrontendConfig, HashesPasswordsAndKeepsConfiguredHashes) {
     EXPECT_GT(out.server.session.incoming_window, 30U);
     EXPECT_EQ(out.accounts.at("a").client, "client-a");
     EXPECT_EQ(out.accounts.at("a").allowed_senders, std::vector<std::string>{"Bindery"});
-    EXPECT_EQ(out.accounts.at("a").default_sender, "Bindery");   // its client's
-    EXPECT_EQ(out.accounts.at("b").default_sender, "");          // no client
+    EXPECT_EQ(out.accounts.at("a").default_sender, "Bindery");  // its client's
+    EXPECT_EQ(out.accounts.at("b").default_sender, "");         // no client
     // bind_types: all three by default, else exactly those configured.
     EXPECT_EQ(out.server.accounts[0].bind_types,
               (std::vector<smpp::BindType>{smpp::BindType::transceiver, smpp::BindType::transmitter,
@@ -988,7 +1030,8 @@ TEST(SmppFrontendEndToEnd, SubmitReachesTheSimulatorAndTheReceiptComesBackAsDeli
     auto provider = std::make_unique<router::SmppCarrierProvider>(pc, io.get_executor(), router);
     router.add_provider(*provider);
     provider->start();
-    router::RouterGateway api(router, [] { return Clock::now(); }, [] { return router::SystemClock::now(); });
+    router::RouterGateway api(
+        router, [] { return Clock::now(); }, [] { return router::SystemClock::now(); });
 
     auto frontend = std::make_unique<SmppFrontend>(io.get_executor(), frontend_config(), api);
     frontend_ptr = frontend.get();
@@ -996,9 +1039,11 @@ TEST(SmppFrontendEndToEnd, SubmitReachesTheSimulatorAndTheReceiptComesBackAsDeli
     const auto poll = [&] { router.poll(Clock::now(), router::SystemClock::now()); };
 
     Esme esme;
-    auto b = std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(frontend->port()), &esme);
+    auto b =
+        std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(frontend->port()), &esme);
     b->start();
-    ASSERT_TRUE(run_until(io, [&] { return b->bound(); }, poll));
+    ASSERT_TRUE(run_until(
+        io, [&] { return b->bound(); }, poll));
     std::vector<std::string> ids;
     int answered = 0;
     for (int i = 0; i < 5; ++i) {
@@ -1008,9 +1053,11 @@ TEST(SmppFrontendEndToEnd, SubmitReachesTheSimulatorAndTheReceiptComesBackAsDeli
                       if (r.ok()) ids.push_back(r.message_id);
                   });
     }
-    ASSERT_TRUE(run_until(io, [&] { return answered == 5; }, poll));
+    ASSERT_TRUE(run_until(
+        io, [&] { return answered == 5; }, poll));
     ASSERT_EQ(ids.size(), 5U);
-    ASSERT_TRUE(run_until(io, [&] { return esme.received.size() == 5; }, poll));
+    ASSERT_TRUE(run_until(
+        io, [&] { return esme.received.size() == 5; }, poll));
     EXPECT_EQ(smsc->counters().submits, 5U);
     std::vector<std::string> receipted;
     for (const auto& r : esme.received) {
@@ -1027,15 +1074,18 @@ TEST(SmppFrontendEndToEnd, SubmitReachesTheSimulatorAndTheReceiptComesBackAsDeli
         ASSERT_TRUE(st);
         EXPECT_EQ(st->state, router::MessageState::delivered);
     }
-    ASSERT_TRUE(run_until(io, [&] { return frontend->stats().receipts_delivered == 5; }, poll));
+    ASSERT_TRUE(run_until(
+        io, [&] { return frontend->stats().receipts_delivered == 5; }, poll));
 
     bool stopped = false;
     b->stop(milliseconds(200), [&] { stopped = true; });
-    run_until(io, [&] { return stopped; }, poll);
+    run_until(
+        io, [&] { return stopped; }, poll);
     frontend->stop();
     bool provider_stopped = false;
     provider->stop(milliseconds(200), [&] { provider_stopped = true; });
-    run_until(io, [&] { return provider_stopped; }, poll);
+    run_until(
+        io, [&] { return provider_stopped; }, poll);
     frontend_ptr = nullptr;
     smsc->stop();
     io.poll();

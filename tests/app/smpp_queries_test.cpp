@@ -33,17 +33,18 @@ TEST(SmppQueriesMapping, EveryRouterStateHasAMessageStateFinalExactlyWhenTheRout
     using R = router::MessageState;
     using M = smpp::MessageState;
     const std::pair<R, M> table[] = {
-        {R::accepted, M::enroute},         {R::queued, M::enroute},
-        {R::sending, M::enroute},          {R::sent, M::enroute},
-        {R::delivered, M::delivered},      {R::undeliverable, M::undeliverable},
-        {R::expired, M::expired},          {R::rejected, M::rejected},
-        {R::failed_temp, M::enroute},      {R::failed_perm, M::undeliverable},
+        {R::accepted, M::enroute},          {R::queued, M::enroute},
+        {R::sending, M::enroute},           {R::sent, M::enroute},
+        {R::delivered, M::delivered},       {R::undeliverable, M::undeliverable},
+        {R::expired, M::expired},           {R::rejected, M::rejected},
+        {R::failed_temp, M::enroute},       {R::failed_perm, M::undeliverable},
         {R::dead_letter, M::undeliverable}, {R::cancelled, M::deleted},
     };
     static_assert(std::size(table) == router::kMessageStateCount);
     for (const auto& [r, m] : table) {
         EXPECT_EQ(SmppQueries::message_state(r), m) << router::to_string(r);
-        EXPECT_EQ(smpp::is_final(SmppQueries::message_state(r)), router::is_final(r)) << router::to_string(r);
+        EXPECT_EQ(smpp::is_final(SmppQueries::message_state(r)), router::is_final(r))
+            << router::to_string(r);
     }
 }
 
@@ -67,7 +68,7 @@ TEST(SmppQueriesMapping, DestinationsCompareByTheirTrailingDigitsWhateverTheTon)
     EXPECT_TRUE(SmppQueries::same_destination("+989121234567", "+989121234567"));
     EXPECT_TRUE(SmppQueries::same_destination("+989121234567", "09121234567"));
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "09121234568"));
-    EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "4567"));   // too few digits
+    EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "4567"));  // too few digits
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "0"));
     EXPECT_FALSE(SmppQueries::same_destination("+989121234567", "ACME"));
 }
@@ -76,17 +77,22 @@ TEST(SmppQueriesMapping, DestinationsCompareByTheirTrailingDigitsWhateverTheTon)
 class OneMessageGateway final : public router::GatewayApi {
 public:
     explicit OneMessageGateway(router::MessageId id) : id_(id) {}
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest>) override { return {}; }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId& id,
-                                                               std::optional<std::string_view>) override {
+    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest>) override {
+        return {};
+    }
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId& id, std::optional<std::string_view>) override {
         ++status_calls;
-        if (id != id_) return Unexpected(router::QueryError{router::QueryErrc::not_found, "unknown"});
+        if (id != id_)
+            return Unexpected(router::QueryError{router::QueryErrc::not_found, "unknown"});
         return known();
     }
-    Expected<router::MessageStatus, router::ChangeError> cancel(const router::MessageId& id,
-                                                                std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::ChangeError> cancel(
+        const router::MessageId& id, std::optional<std::string_view>) override {
         ++cancel_calls;
-        if (id != id_) return Unexpected(router::ChangeError{router::ChangeErrc::not_found, "unknown", std::nullopt});
+        if (id != id_)
+            return Unexpected(
+                router::ChangeError{router::ChangeErrc::not_found, "unknown", std::nullopt});
         auto s = known();
         s.state = router::MessageState::cancelled;
         return s;
@@ -132,15 +138,19 @@ TEST(SmppQueriesTarget, AMessageIdNeedsNoPartLookupAndAPartIdResolvesToItsCombin
     };
     const auto ask = [&](const smpp::Pdu& request) {
         std::optional<Answer> got;
-        queries.handle("c", request, smpp::QueryResponder([&](CommandStatus st, const smpp::QuerySmResp* q) {
-            got = Answer{st, q ? std::string(q->message_id) : std::string(), q ? q->message_state : std::uint8_t{0}};
-        }));
-        EXPECT_TRUE(run_io_until(io, [&] { return got.has_value(); }, [] {}));
+        queries.handle("c", request,
+                       smpp::QueryResponder([&](CommandStatus st, const smpp::QuerySmResp* q) {
+                           got = Answer{st, q ? std::string(q->message_id) : std::string(),
+                                        q ? q->message_state : std::uint8_t{0}};
+                       }));
+        EXPECT_TRUE(run_io_until(
+            io, [&] { return got.has_value(); }, [] {}));
         return got.value_or(Answer{});
     };
     const auto query = [&](const router::MessageId& id) {
         const auto text = id.to_string();
-        return ask(smpp::Pdu{smpp::Header{}, smpp::QuerySm{.message_id = text, .source_addr = "Bindery"}});
+        return ask(
+            smpp::Pdu{smpp::Header{}, smpp::QuerySm{.message_id = text, .source_addr = "Bindery"}});
     };
 
     // The message's own id: answered from one status read, the part link never read.
@@ -163,16 +173,19 @@ TEST(SmppQueriesTarget, AMessageIdNeedsNoPartLookupAndAPartIdResolvesToItsCombin
     EXPECT_EQ(a.status, CommandStatus::ESME_RINVMSGID);
     EXPECT_EQ(lookups.load(), 2);
 
-    // cancel_sm by a part id, with and without addresses to check: the combined message is cancelled.
+    // cancel_sm by a part id, with and without addresses to check: the combined message is
+    // cancelled.
     const auto part_text = part.to_string();
     a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text}});
     EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
-    EXPECT_EQ(gateway.cancel_calls.load(), 2);   // the part id, then the message
-    a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text, .source_addr = "Bindery"}});
+    EXPECT_EQ(gateway.cancel_calls.load(), 2);  // the part id, then the message
+    a = ask(smpp::Pdu{smpp::Header{},
+                      smpp::CancelSm{.message_id = part_text, .source_addr = "Bindery"}});
     EXPECT_EQ(a.status, CommandStatus::ESME_ROK);
-    EXPECT_EQ(gateway.cancel_calls.load(), 3);   // checked on the message, cancelled there at once
+    EXPECT_EQ(gateway.cancel_calls.load(), 3);  // checked on the message, cancelled there at once
     EXPECT_EQ(lookups.load(), 4);
-    a = ask(smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text, .source_addr = "Other"}});
+    a = ask(
+        smpp::Pdu{smpp::Header{}, smpp::CancelSm{.message_id = part_text, .source_addr = "Other"}});
     EXPECT_EQ(a.status, CommandStatus::ESME_RINVSRCADR);
     EXPECT_EQ(gateway.cancel_calls.load(), 3);
     queries.stop();
@@ -223,12 +236,13 @@ protected:
         hooks.on_transition = [this](const router::Message& m, const router::MessageEvent& e) {
             if (frontend_) frontend_->on_transition(m, e);
         };
-        router_ = std::make_unique<router::Router>(rc, store_, router::SmppTextPlanner(pc.text).planner(), hooks);
+        router_ = std::make_unique<router::Router>(
+            rc, store_, router::SmppTextPlanner(pc.text).planner(), hooks);
         provider_ = std::make_unique<router::SmppCarrierProvider>(pc, io_.get_executor(), *router_);
         router_->add_provider(*provider_);
         provider_->start();
-        api_ = std::make_unique<router::RouterGateway>(*router_, [] { return Clock::now(); },
-                                                       [] { return router::SystemClock::now(); });
+        api_ = std::make_unique<router::RouterGateway>(
+            *router_, [] { return Clock::now(); }, [] { return router::SystemClock::now(); });
         frontend_ = std::make_unique<SmppFrontend>(io_.get_executor(), frontend_config(), *api_);
         frontend_->start();
         esme_ = std::make_unique<RawEsme>(io_, [this] {
@@ -244,7 +258,8 @@ protected:
         if (frontend_) frontend_->stop();
         bool provider_stopped = false;
         provider_->stop(milliseconds(200), [&] { provider_stopped = true; });
-        run_io_until(io_, [&] { return provider_stopped; }, [this] { poll(); });
+        run_io_until(
+            io_, [&] { return provider_stopped; }, [this] { poll(); });
         frontend_.reset();
         smsc_->stop();
         io_.poll();
@@ -272,7 +287,8 @@ protected:
     bool polling_ = false;
 };
 
-TEST_F(SmppQueriesEndToEnd, QueryShowsEnrouteWhileQueuedAndDeliveredWithItsFinalDateAfterTheReceipt) {
+TEST_F(SmppQueriesEndToEnd,
+       QueryShowsEnrouteWhileQueuedAndDeliveredWithItsFinalDateAfterTheReceipt) {
     const auto id = submit();
     auto q = esme_->query_sm(id, "Bindery");
     ASSERT_TRUE(q);
@@ -282,7 +298,8 @@ TEST_F(SmppQueriesEndToEnd, QueryShowsEnrouteWhileQueuedAndDeliveredWithItsFinal
     EXPECT_EQ(q->final_date, "");
 
     polling_ = true;
-    ASSERT_TRUE(run_io_until(io_, [&] { return state(id) == router::MessageState::delivered; }, [this] { poll(); }));
+    ASSERT_TRUE(run_io_until(
+        io_, [&] { return state(id) == router::MessageState::delivered; }, [this] { poll(); }));
     q = esme_->query_sm(id, "Bindery");
     ASSERT_TRUE(q);
     ASSERT_EQ(q->status, CommandStatus::ESME_ROK);
@@ -296,7 +313,8 @@ TEST_F(SmppQueriesEndToEnd, QueryShowsEnrouteWhileQueuedAndDeliveredWithItsFinal
 TEST_F(SmppQueriesEndToEnd, QueryChecksTheIdTheSourceAndTheClient) {
     const auto id = submit();
     EXPECT_EQ(esme_->query_sm(id, "Other")->status, CommandStatus::ESME_RINVSRCADR);
-    EXPECT_EQ(esme_->query_sm(id, "")->status, CommandStatus::ESME_ROK);   // no source given: not checked
+    EXPECT_EQ(esme_->query_sm(id, "")->status,
+              CommandStatus::ESME_ROK);  // no source given: not checked
     EXPECT_EQ(esme_->query_sm("not-an-id", "Bindery")->status, CommandStatus::ESME_RINVMSGID);
     EXPECT_EQ(esme_->query_sm("0190c0de-0000-7000-8000-000000000001", "Bindery")->status,
               CommandStatus::ESME_RINVMSGID);
@@ -320,12 +338,15 @@ TEST_F(SmppQueriesEndToEnd, CancelOfAScheduledMessageShowsDeletedAndNothingReach
     const auto accepted = api_->submit(std::span<const router::SubmitRequest>(&r, 1));
     ASSERT_TRUE(accepted.front());
     const auto scheduled = accepted.front()->id.to_string();
-    const auto queued = submit("989121234568");   // one QUEUED, not yet dispatched
+    const auto queued = submit("989121234568");  // one QUEUED, not yet dispatched
 
-    EXPECT_EQ(esme_->cancel_sm(scheduled, "Bindery", "09121234568")->status, CommandStatus::ESME_RINVDSTADR);
+    EXPECT_EQ(esme_->cancel_sm(scheduled, "Bindery", "09121234568")->status,
+              CommandStatus::ESME_RINVDSTADR);
     EXPECT_EQ(esme_->cancel_sm(scheduled, "Other", "")->status, CommandStatus::ESME_RINVSRCADR);
-    EXPECT_EQ(esme_->cancel_sm("", "Bindery", "989121234567")->status, CommandStatus::ESME_RCANCELFAIL);
-    EXPECT_EQ(esme_->cancel_sm(scheduled, "Bindery", "989121234567")->status, CommandStatus::ESME_ROK);
+    EXPECT_EQ(esme_->cancel_sm("", "Bindery", "989121234567")->status,
+              CommandStatus::ESME_RCANCELFAIL);
+    EXPECT_EQ(esme_->cancel_sm(scheduled, "Bindery", "989121234567")->status,
+              CommandStatus::ESME_ROK);
     EXPECT_EQ(esme_->cancel_sm(queued, "", "")->status, CommandStatus::ESME_ROK);
     EXPECT_EQ(state(scheduled), router::MessageState::cancelled);
 
@@ -340,7 +361,8 @@ TEST_F(SmppQueriesEndToEnd, CancelOfAScheduledMessageShowsDeletedAndNothingReach
     // A message that goes through: cancelled neither while with the carrier nor after.
     const auto sent = submit("989121234569");
     polling_ = true;
-    ASSERT_TRUE(run_io_until(io_, [&] { return state(sent) == router::MessageState::delivered; }, [this] { poll(); }));
+    ASSERT_TRUE(run_io_until(
+        io_, [&] { return state(sent) == router::MessageState::delivered; }, [this] { poll(); }));
     EXPECT_EQ(esme_->cancel_sm(sent, "Bindery", "")->status, CommandStatus::ESME_RCANCELFAIL);
     // Only that one reached the simulator.
     for (int i = 0; i < 20; ++i) poll();
@@ -351,7 +373,8 @@ TEST_F(SmppQueriesEndToEnd, CancelOfAScheduledMessageShowsDeletedAndNothingReach
 // schedule_delivery_time over SMPP: the message waits in the router (QUEUED with its schedule),
 // query_sm shows it ENROUTE (Bindery answers as an SMPP 3.4 SMSC: SCHEDULED is 5.0 only) while a
 // later unscheduled one is delivered, and it can still be cancelled.
-TEST_F(SmppQueriesEndToEnd, AMessageScheduledOverSmppStaysEnrouteWhileLaterOnesGoAndCanBeCancelled) {
+TEST_F(SmppQueriesEndToEnd,
+       AMessageScheduledOverSmppStaysEnrouteWhileLaterOnesGoAndCanBeCancelled) {
     const auto before = router::SystemClock::now();
     const auto r = esme_->submit_sm("Bindery", 1, "989121234567", "tomorrow", "000001000000000R");
     ASSERT_TRUE(r);
@@ -365,9 +388,10 @@ TEST_F(SmppQueriesEndToEnd, AMessageScheduledOverSmppStaysEnrouteWhileLaterOnesG
 
     const auto now = submit("989121234568");
     polling_ = true;
-    ASSERT_TRUE(run_io_until(io_, [&] { return state(now) == router::MessageState::delivered; }, [this] { poll(); }));
+    ASSERT_TRUE(run_io_until(
+        io_, [&] { return state(now) == router::MessageState::delivered; }, [this] { poll(); }));
     for (int i = 0; i < 20; ++i) poll();
-    EXPECT_EQ(smsc_->counters().submits, 1u);   // only the unscheduled one
+    EXPECT_EQ(smsc_->counters().submits, 1u);  // only the unscheduled one
     EXPECT_EQ(state(scheduled), router::MessageState::queued);
 
     auto q = esme_->query_sm(scheduled, "Bindery");
@@ -387,7 +411,8 @@ TEST_F(SmppQueriesEndToEnd, AMessageScheduledOverSmppStaysEnrouteWhileLaterOnesG
 
 TEST_F(SmppQueriesEndToEnd, ReplaceIsRefusedAsNotSupported) {
     const auto id = submit();
-    EXPECT_EQ(esme_->replace_sm(id, "Bindery", "new text")->status, CommandStatus::ESME_RREPLACEFAIL);
+    EXPECT_EQ(esme_->replace_sm(id, "Bindery", "new text")->status,
+              CommandStatus::ESME_RREPLACEFAIL);
     EXPECT_EQ(state(id), router::MessageState::queued);
 }
 

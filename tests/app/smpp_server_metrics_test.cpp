@@ -39,9 +39,10 @@ public:
         conn_ = std::make_shared<smpp::Connection>(std::move(s), smpp::ConnectionConfig{});
         handler.on_pdu_hook = [this](const smpp::Pdu& pdu) {
             if (pdu.command_id() == CommandId::unbind) {
-                (void)conn_->send(smpp::Pdu{
-                    smpp::Header{0, CommandId::unbind_resp, CommandStatus::ESME_ROK, pdu.header.sequence_number},
-                    smpp::UnbindResp{}});
+                (void)conn_->send(
+                    smpp::Pdu{smpp::Header{0, CommandId::unbind_resp, CommandStatus::ESME_ROK,
+                                           pdu.header.sequence_number},
+                              smpp::UnbindResp{}});
             }
         };
         conn_->start(handler);
@@ -93,7 +94,8 @@ protected:
         return smpp::test::run_until(io_, done, std::chrono::seconds(60));
     }
     Peer& connect() { return *peers_.emplace_back(std::make_unique<Peer>(io_, frontend_->port())); }
-    CommandStatus bind(Peer& peer, BindType type, std::string_view system_id, std::string_view password) {
+    CommandStatus bind(Peer& peer, BindType type, std::string_view system_id,
+                       std::string_view password) {
         const auto fill = [&](auto b) -> smpp::Body {
             b.system_id = system_id;
             b.password = password;
@@ -102,17 +104,21 @@ protected:
         const smpp::Body body = type == BindType::transmitter ? fill(smpp::BindTransmitter{})
                                 : type == BindType::receiver  ? fill(smpp::BindReceiver{})
                                                               : fill(smpp::BindTransceiver{});
-        EXPECT_FALSE(peer.conn().send(smpp::Pdu{smpp::Header{0, smpp::bind_command(type), CommandStatus::ESME_ROK, 1}, body}));
+        EXPECT_FALSE(peer.conn().send(smpp::Pdu{
+            smpp::Header{0, smpp::bind_command(type), CommandStatus::ESME_ROK, 1}, body}));
         EXPECT_TRUE(run_until([&] { return !peer.handler.pdus.empty() || peer.handler.closed; }));
-        return peer.handler.pdus.empty() ? CommandStatus::ESME_RUNKNOWNERR : peer.handler.pdus[0].command_status;
+        return peer.handler.pdus.empty() ? CommandStatus::ESME_RUNKNOWNERR
+                                         : peer.handler.pdus[0].command_status;
     }
     // True once a scrape has the sample line `series value`.
     bool scrape_shows(const std::string& line) {
-        return run_until([&] { return metrics_.serialize().find("\n" + line + "\n") != std::string::npos; });
+        return run_until(
+            [&] { return metrics_.serialize().find("\n" + line + "\n") != std::string::npos; });
     }
 
     asio::io_context io_;
-    RefusingGateway api_{router::SubmitErrc::backlog_full};   // no message reaches it: the test only binds
+    RefusingGateway api_{
+        router::SubmitErrc::backlog_full};  // no message reaches it: the test only binds
     http::Metrics metrics_;
     std::unique_ptr<SmppFrontend> frontend_;
     std::vector<std::unique_ptr<Peer>> peers_;
@@ -120,16 +126,24 @@ protected:
 
 TEST_F(SmppServerMetricsTest, EveryConfiguredAccountsBindTypesAndEveryReasonAreThereAtZero) {
     const auto text = metrics_.serialize();
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 0\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"tx\"} 0\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"rx\"} 0\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"tx\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"rx\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0\n"));
     EXPECT_THAT(text, Not(HasSubstr("account=\"feed\",bind_type=\"tx\"")))
         << "a type outside the account's bind_types can never be bound: no series";
-    for (const char* reason : {"unknown_system_id", "bad_password", "bind_type_not_allowed", "max_binds",
-                               "already_bound", "invalid_pdu"}) {
-        EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"" + std::string(reason) +
-                                    "\"} 0\n"));
+    for (const char* reason : {"unknown_system_id", "bad_password", "bind_type_not_allowed",
+                               "max_binds", "already_bound", "invalid_pdu"}) {
+        EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"" +
+                                    std::string(reason) + "\"} 0\n"));
     }
     // The existing series are unchanged.
     EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_binds_total{result=\"accepted\"} 0\n"));
@@ -143,30 +157,49 @@ TEST_F(SmppServerMetricsTest, BoundSessionsAndRejectionsByReasonFollowTheBinds) 
     ASSERT_EQ(bind(trx1, BindType::transceiver, "acme", "secret"), CommandStatus::ESME_ROK);
     ASSERT_EQ(bind(trx2, BindType::transceiver, "acme", "secret"), CommandStatus::ESME_ROK);
     ASSERT_EQ(bind(rx, BindType::receiver, "feed", "feedpw"), CommandStatus::ESME_ROK);
-    EXPECT_EQ(bind(connect(), BindType::transceiver, "acme", "nope"), CommandStatus::ESME_RINVPASWD);
+    EXPECT_EQ(bind(connect(), BindType::transceiver, "acme", "nope"),
+              CommandStatus::ESME_RINVPASWD);
     EXPECT_EQ(bind(connect(), BindType::transceiver, "ghost", "x"), CommandStatus::ESME_RINVSYSID);
-    EXPECT_EQ(bind(connect(), BindType::transmitter, "feed", "feedpw"), CommandStatus::ESME_RBINDFAIL);
+    EXPECT_EQ(bind(connect(), BindType::transmitter, "feed", "feedpw"),
+              CommandStatus::ESME_RBINDFAIL);
 
     auto text = metrics_.serialize();
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 2\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"bad_password\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"unknown_system_id\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"bind_type_not_allowed\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 2\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"bad_password\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_bind_rejections_total{reason=\"unknown_system_id\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(
+            "\nbindery_smpp_server_bind_rejections_total{reason=\"bind_type_not_allowed\"} 1\n"));
     EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_binds_total{result=\"rejected\"} 3\n"));
     EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_binds_total{result=\"accepted\"} 3\n"));
 
     // One transceiver goes away abruptly; the receiver unbinds: the series stay, lower.
     trx1.conn().abort();
-    ASSERT_FALSE(rx.conn().send(smpp::Pdu{smpp::Header{0, CommandId::unbind, CommandStatus::ESME_ROK, 2}, smpp::Unbind{}}));
-    EXPECT_TRUE(scrape_shows("bindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 1"));
-    EXPECT_TRUE(scrape_shows("bindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0"));
+    ASSERT_FALSE(rx.conn().send(
+        smpp::Pdu{smpp::Header{0, CommandId::unbind, CommandStatus::ESME_ROK, 2}, smpp::Unbind{}}));
+    EXPECT_TRUE(
+        scrape_shows("bindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 1"));
+    EXPECT_TRUE(
+        scrape_shows("bindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0"));
 
     // The frontend stops: every session is unbound, every series is 0.
     frontend_->stop();
-    EXPECT_TRUE(scrape_shows("bindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 0"));
+    EXPECT_TRUE(
+        scrape_shows("bindery_smpp_server_sessions_bound{account=\"acme\",bind_type=\"trx\"} 0"));
     text = metrics_.serialize();
-    EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr("\nbindery_smpp_server_sessions_bound{account=\"feed\",bind_type=\"rx\"} 0\n"));
     EXPECT_THAT(text, HasSubstr("\nbindery_smpp_server_binds_total{result=\"accepted\"} 3\n"));
 }
 

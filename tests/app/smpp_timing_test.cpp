@@ -12,9 +12,8 @@ using namespace std::chrono;
 using smpp::CommandStatus;
 
 // 2026-11-24 04:30:15.250 UTC
-const router::SystemTime kNow =
-    time_point_cast<router::SystemClock::duration>(sys_days{year{2026} / 11 / 24} + hours(4) + minutes(30) +
-                                                   seconds(15) + milliseconds(250));
+const router::SystemTime kNow = time_point_cast<router::SystemClock::duration>(
+    sys_days{year{2026} / 11 / 24} + hours(4) + minutes(30) + seconds(15) + milliseconds(250));
 
 struct Case {
     std::string_view schedule, validity;
@@ -24,9 +23,10 @@ struct Case {
 };
 
 TEST(SubmitTiming, MapsScheduleAndValidityToTheRoutersFieldsTableDriven) {
-    const SubmitTimingLimits limits;   // 72 h validity, 30 days ahead
+    const SubmitTimingLimits limits;  // 72 h validity, 30 days ahead
     const auto at = [](int d, int h, int mi = 0, int s = 0) {
-        return router::SystemTime(sys_days{year{2026} / 11 / d} + hours(h) + minutes(mi) + seconds(s));
+        return router::SystemTime(sys_days{year{2026} / 11 / d} + hours(h) + minutes(mi) +
+                                  seconds(s));
     };
     const Case cases[] = {
         {"", "", CommandStatus::ESME_ROK, std::nullopt, std::nullopt},
@@ -34,13 +34,15 @@ TEST(SubmitTiming, MapsScheduleAndValidityToTheRoutersFieldsTableDriven) {
         {"261124063000000+", "", CommandStatus::ESME_ROK, at(24, 6, 30), std::nullopt},
         {"261124100000014+", "261125063000000+", CommandStatus::ESME_ROK, at(24, 6, 30), hours(24)},
         // relative schedule from now; relative validity from now too (not from the schedule)
-        {"000000010000000R", "000000030000000R", CommandStatus::ESME_ROK, kNow + hours(1), hours(2)},
+        {"000000010000000R", "000000030000000R", CommandStatus::ESME_ROK, kNow + hours(1),
+         hours(2)},
         {"", "000001000000000R", CommandStatus::ESME_ROK, std::nullopt, hours(24)},
         // absolute validity without a schedule: rounded up to whole seconds
         {"", "261124053015000+", CommandStatus::ESME_ROK, std::nullopt, seconds(3600)},
         {"", "261124053016000+", CommandStatus::ESME_ROK, std::nullopt, seconds(3601)},
         // a zero relative validity is "the default"; a zero relative schedule is now
-        {"000000000000000R", "000000000000000R", CommandStatus::ESME_ROK, std::nullopt, std::nullopt},
+        {"000000000000000R", "000000000000000R", CommandStatus::ESME_ROK, std::nullopt,
+         std::nullopt},
         // past schedules mean now
         {"261124000000000+", "", CommandStatus::ESME_ROK, std::nullopt, std::nullopt},
         // validity past the maximum is capped
@@ -55,8 +57,10 @@ TEST(SubmitTiming, MapsScheduleAndValidityToTheRoutersFieldsTableDriven) {
         {"", "26113100000000R0", CommandStatus::ESME_RINVEXPIRY, std::nullopt, std::nullopt},
         // expired already, or before it is due
         {"", "261124043015000+", CommandStatus::ESME_RINVEXPIRY, std::nullopt, std::nullopt},
-        {"000000020000000R", "000000010000000R", CommandStatus::ESME_RINVEXPIRY, std::nullopt, std::nullopt},
-        {"261124063000000+", "261124063000000+", CommandStatus::ESME_RINVEXPIRY, std::nullopt, std::nullopt},
+        {"000000020000000R", "000000010000000R", CommandStatus::ESME_RINVEXPIRY, std::nullopt,
+         std::nullopt},
+        {"261124063000000+", "261124063000000+", CommandStatus::ESME_RINVEXPIRY, std::nullopt,
+         std::nullopt},
         // both bad: the schedule is named
         {"x", "y", CommandStatus::ESME_RINVSCHED, std::nullopt, std::nullopt},
     };

@@ -123,7 +123,8 @@ TEST(ClientAbuse, HttpSlowDripsAreTimedOutWhileOtherClientsAreServed) {
             std::this_thread::sleep_for(100ms);
         }
     });
-    // A legitimate request dripped fast enough (a byte every millisecond) is reassembled and accepted.
+    // A legitimate request dripped fast enough (a byte every millisecond) is reassembled and
+    // accepted.
     std::vector<std::string> ids;
     {
         const auto body = submit_body(recipients(5000, 1), "dripped");

@@ -20,8 +20,8 @@ constexpr std::string_view kAdminKey = "admin-secret-0123456789";
 
 router::MessageId make_id(std::uint8_t n) {
     router::MessageId::Bytes b{};
-    b[6] = 0x70;   // version 7
-    b[8] = 0x80;   // variant
+    b[6] = 0x70;  // version 7
+    b[8] = 0x80;  // variant
     b[15] = n;
     return router::MessageId(b);
 }
@@ -31,9 +31,11 @@ public:
     std::vector<router::MessageStatus> messages;
     std::vector<router::MessageQuery> queries;
 
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest>) override { return {}; }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId& id,
-                                                               std::optional<std::string_view> client) override {
+    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest>) override {
+        return {};
+    }
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId& id, std::optional<std::string_view> client) override {
         EXPECT_FALSE(client.has_value()) << "the admin view is not limited to one client";
         for (const auto& m : messages)
             if (m.id == id) return m;
@@ -109,8 +111,8 @@ struct Fixture : ::testing::Test {
     router::InMemoryAlertLedger ledger;
     AdminHandler handler{AdminDeps{gateway, backend, sha256(kAdminKey), &ledger}};
 
-    Response call(const std::string& method, const std::string& target, std::string_view key = kAdminKey,
-                  std::string body = {}) {
+    Response call(const std::string& method, const std::string& target,
+                  std::string_view key = kAdminKey, std::string body = {}) {
         Request req{bhttp::string_to_verb(method), target, 11};
         if (!key.empty()) req.set(bhttp::field::authorization, "Bearer " + std::string(key));
         req.body() = std::move(body);
@@ -130,7 +132,8 @@ TEST_F(Fixture, RefusesMissingAndWrongKeys) {
     const auto wrong = call("GET", "/admin/v1/status", "admin-secret-0123456780");
     EXPECT_EQ(wrong.result_int(), 401U);
     EXPECT_EQ(body(wrong)["error"]["code"], "unauthorized");
-    EXPECT_NE(std::string(wrong[bhttp::field::www_authenticate]).find("invalid_token"), std::string::npos);
+    EXPECT_NE(std::string(wrong[bhttp::field::www_authenticate]).find("invalid_token"),
+              std::string::npos);
     EXPECT_TRUE(backend.retried.empty());
 }
 
@@ -159,9 +162,11 @@ TEST_F(Fixture, StatusReportsCarriersWithTheirBindState) {
     EXPECT_TRUE(s["carriers"][1]["receipt_rate"].is_null());
     // The ESME sessions bound to the SMPP server side, as the backend lists them.
     ASSERT_EQ(s["esme_sessions"].size(), 3U);
-    EXPECT_EQ(s["esme_sessions"][0], json({{"account", "acme"}, {"bind_type", "trx"}, {"bound", 2}}));
+    EXPECT_EQ(s["esme_sessions"][0],
+              json({{"account", "acme"}, {"bind_type", "trx"}, {"bound", 2}}));
     EXPECT_EQ(s["esme_sessions"][1]["bound"], 0);
-    EXPECT_EQ(s["esme_sessions"][2], json({{"account", "feed"}, {"bind_type", "rx"}, {"bound", 1}}));
+    EXPECT_EQ(s["esme_sessions"][2],
+              json({{"account", "feed"}, {"bind_type", "rx"}, {"bound", 1}}));
 }
 
 TEST_F(Fixture, PausesAndResumesKnownCarriersOnly) {
@@ -180,7 +185,8 @@ TEST_F(Fixture, ShowsAnyClientsMessageWithHistory) {
     m.id = make_id(1);
     m.client = "someone-else";
     m.state = router::MessageState::delivered;
-    m.history.push_back({router::MessageState::sent, router::MessageState::delivered, {}, "mci", "DELIVRD"});
+    m.history.push_back(
+        {router::MessageState::sent, router::MessageState::delivered, {}, "mci", "DELIVRD"});
     gateway.messages.push_back(m);
     const auto r = call("GET", "/admin/v1/messages/" + m.id.to_string());
     ASSERT_EQ(r.result_int(), 200U) << r.body();
@@ -205,7 +211,7 @@ TEST_F(Fixture, DeadLetterListIsFilteredAndParametersAreChecked) {
     EXPECT_EQ(page["next"], make_id(3).to_string());
     EXPECT_EQ(call("GET", "/admin/v1/dlq?limit=0").result_int(), 400U);
     EXPECT_EQ(call("GET", "/admin/v1/dlq?limit=abc").result_int(), 400U);
-    EXPECT_EQ(call("GET", "/admin/v1/dlq?state=DELIVERED").result_int(), 400U);   // not a dlq filter
+    EXPECT_EQ(call("GET", "/admin/v1/dlq?state=DELIVERED").result_int(), 400U);  // not a dlq filter
     EXPECT_EQ(call("GET", "/admin/v1/messages?since=5x&recent=3").result_int(), 400U);
 }
 
@@ -237,7 +243,8 @@ TEST_F(Fixture, RetryReportsEachDeadLetter) {
     ASSERT_EQ(out["failed"].size(), 1U);
     EXPECT_EQ(out["failed"][0]["error"], "not a dead letter (DELIVERED)");
     EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, "{").result_int(), 400U);
-    EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, R"({"ids":["x"]})").result_int(), 422U);
+    EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, R"({"ids":["x"]})").result_int(),
+              422U);
     EXPECT_EQ(call("POST", "/admin/v1/dlq/retry", kAdminKey, R"({})").result_int(), 422U);
     EXPECT_EQ(backend.retried.size(), 2U);
 }
@@ -296,7 +303,7 @@ TEST_F(Fixture, AlertNotificationShowsEachMessagesStateNow) {
     ASSERT_EQ(a["messages"].size(), 2U);
     EXPECT_EQ(a["messages"][0]["state"], "DELIVERED");
     EXPECT_EQ(a["messages"][0]["provider"], "mci");
-    EXPECT_TRUE(a["messages"][1]["state"].is_null());   // refused: no message
+    EXPECT_TRUE(a["messages"][1]["state"].is_null());  // refused: no message
     EXPECT_EQ(a["messages"][1]["error"], "backlog full");
     EXPECT_EQ(call("GET", "/admin/v1/alerts/" + make_id(6).to_string()).result_int(), 404U);
     EXPECT_EQ(call("GET", "/admin/v1/alerts/not-an-id").result_int(), 404U);
@@ -316,9 +323,11 @@ TEST_F(Fixture, ServesThePageAndItsAssetsWithoutAKey) {
     for (const char* path : {"/ui", "/ui/", "/ui/index.html", "/ui/app.js", "/ui/style.css"}) {
         const auto r = call("GET", path, "");
         EXPECT_EQ(r.result_int(), 200U) << path;
-        EXPECT_NE(std::string(r["Content-Security-Policy"]).find("default-src 'none'"), std::string::npos);
+        EXPECT_NE(std::string(r["Content-Security-Policy"]).find("default-src 'none'"),
+                  std::string::npos);
     }
-    EXPECT_NE(call("GET", "/ui/", "").body().find("<script src=\"/ui/app.js\">"), std::string::npos);
+    EXPECT_NE(call("GET", "/ui/", "").body().find("<script src=\"/ui/app.js\">"),
+              std::string::npos);
     EXPECT_EQ(std::string(call("GET", "/ui/app.js", "")[bhttp::field::content_type]),
               "text/javascript; charset=utf-8");
     EXPECT_EQ(call("GET", "/ui/secret.txt", "").result_int(), 404U);

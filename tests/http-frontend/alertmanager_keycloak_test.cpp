@@ -30,7 +30,8 @@ using bindery::testing::group_with_members;
 // One io thread; every connection served with keep-alive until the client closes.
 class FakeKeycloakServer {
 public:
-    explicit FakeKeycloakServer(FakeKeycloak& kc) : kc_(kc), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    explicit FakeKeycloakServer(FakeKeycloak& kc)
+        : kc_(kc), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
         port_ = acceptor_.local_endpoint().port();
         do_accept();
         thread_ = std::thread([this] { io_.run(); });
@@ -63,23 +64,28 @@ private:
 
         void read() {
             req = {};
-            bhttp::async_read(socket, buffer, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (ec) return;
-                router::HttpExchange ex;
-                ex.method = std::string(self->req.method_string());
-                ex.url = std::string(self->req.target());
-                for (const auto& f : self->req) ex.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-                ex.body = self->req.body();
-                const auto reply = self->kc.handle(ex);
-                self->res = {static_cast<bhttp::status>(reply.status), 11};
-                self->res.set(bhttp::field::content_type, "application/json");
-                self->res.body() = reply.body;
-                self->res.keep_alive(self->req.keep_alive());
-                self->res.prepare_payload();
-                bhttp::async_write(self->socket, self->res, [self](beast::error_code wec, std::size_t) {
-                    if (!wec && self->res.keep_alive()) self->read();
-                });
-            });
+            bhttp::async_read(socket, buffer, req,
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return;
+                                  router::HttpExchange ex;
+                                  ex.method = std::string(self->req.method_string());
+                                  ex.url = std::string(self->req.target());
+                                  for (const auto& f : self->req)
+                                      ex.headers.emplace_back(std::string(f.name_string()),
+                                                              std::string(f.value()));
+                                  ex.body = self->req.body();
+                                  const auto reply = self->kc.handle(ex);
+                                  self->res = {static_cast<bhttp::status>(reply.status), 11};
+                                  self->res.set(bhttp::field::content_type, "application/json");
+                                  self->res.body() = reply.body;
+                                  self->res.keep_alive(self->req.keep_alive());
+                                  self->res.prepare_payload();
+                                  bhttp::async_write(self->socket, self->res,
+                                                     [self](beast::error_code wec, std::size_t) {
+                                                         if (!wec && self->res.keep_alive())
+                                                             self->read();
+                                                     });
+                              });
         }
     };
 
@@ -128,7 +134,8 @@ struct KeycloakOverHttp : ::testing::Test {
 TEST_F(KeycloakOverHttp, ResolvesMembersAcrossPagesOnOneKeepAliveConnection) {
     kc.groups.push_back(group_with_members("g-sre", "sre", 23));
     FakeKeycloakServer server(kc);
-    router::KeycloakDirectory dir(config(server.base_url()), client, normalizer, [this] { return now; });
+    router::KeycloakDirectory dir(config(server.base_url()), client, normalizer,
+                                  [this] { return now; });
     auto m = dir.members("sre");
     ASSERT_TRUE(m) << m.error().detail;
     EXPECT_EQ(m->recipients.size(), 23U);
@@ -143,9 +150,10 @@ TEST_F(KeycloakOverHttp, RenewsAnExpiredTokenAndRecoversFromA401) {
     kc.expires_in = 40;
     kc.groups.push_back(group_with_members("g-sre", "sre", 2));
     FakeKeycloakServer server(kc);
-    router::KeycloakDirectory dir(config(server.base_url()), client, normalizer, [this] { return now; });
+    router::KeycloakDirectory dir(config(server.base_url()), client, normalizer,
+                                  [this] { return now; });
     ASSERT_TRUE(dir.members("sre"));
-    now += std::chrono::seconds(15);   // 40 - 30 s skew = 10 s of use: renewed before the call
+    now += std::chrono::seconds(15);  // 40 - 30 s skew = 10 s of use: renewed before the call
     kc.advance(15);
     ASSERT_TRUE(dir.members("sre"));
     EXPECT_EQ(kc.token_requests, 2);
@@ -160,13 +168,15 @@ TEST_F(KeycloakOverHttp, RenewsAnExpiredTokenAndRecoversFromA401) {
 TEST_F(KeycloakOverHttp, AnOutageServesTheCachedMembersAsStale) {
     kc.groups.push_back(group_with_members("g-sre", "sre", 3));
     auto server = std::make_unique<FakeKeycloakServer>(kc);
-    router::KeycloakDirectory dir(config(server->base_url()), client, normalizer, [this] { return now; });
+    router::KeycloakDirectory dir(config(server->base_url()), client, normalizer,
+                                  [this] { return now; });
     router::InMemoryDirectoryCache cache;
     router::SystemTime wall{std::chrono::hours(1000)};
-    router::DirectoryResolver resolver({{&dir, std::chrono::minutes(1)}}, cache, [&] { return wall; });
+    router::DirectoryResolver resolver({{&dir, std::chrono::minutes(1)}}, cache,
+                                       [&] { return wall; });
     ASSERT_EQ(resolver.resolve("sre").source, router::MembersSource::live);
 
-    server.reset();   // Keycloak is gone: connection refused
+    server.reset();  // Keycloak is gone: connection refused
     wall += std::chrono::minutes(2);
     auto r = resolver.resolve("sre");
     EXPECT_EQ(r.source, router::MembersSource::stale);

@@ -28,7 +28,7 @@ TEST(AlertmanagerPayload, ParsesTheCapturedFiringNotification) {
     EXPECT_EQ(a.fingerprint, "efb0c6c488e007da");
     EXPECT_EQ(a.labels.at("instance"), "db1:9100");
     EXPECT_EQ(format_rfc3339(a.starts_at), "2026-11-22T11:06:17.485Z");
-    EXPECT_FALSE(a.ends_at);   // Go's zero time while firing
+    EXPECT_FALSE(a.ends_at);  // Go's zero time while firing
     EXPECT_EQ(a.generator_url, "http://prom.local/graph?g0.expr=up");
 }
 
@@ -80,24 +80,32 @@ TEST(AlertmanagerPayload, RefusesWhatItCannotUseWithTheFieldNamed) {
         std::string error;
     };
     const std::string head = R"({"version":"4","groupKey":"k","receiver":"r","status":"firing",)";
-    const std::string alert_ok = R"({"status":"firing","labels":{"a":"1"},"startsAt":"2026-01-01T00:00:00Z"})";
+    const std::string alert_ok =
+        R"({"status":"firing","labels":{"a":"1"},"startsAt":"2026-01-01T00:00:00Z"})";
     const Case cases[] = {
         {"not json", "body is not valid JSON"},
         {"[]", "body: expected a JSON object"},
-        {R"({"version":"3","groupKey":"k","receiver":"r","status":"firing","alerts":[]})", "version: expected \"4\", got \"3\""},
+        {R"({"version":"3","groupKey":"k","receiver":"r","status":"firing","alerts":[]})",
+         "version: expected \"4\", got \"3\""},
         {R"({"groupKey":"k"})", "version: missing"},
         {head + R"("alerts":[]})", "alerts: empty"},
         {head + R"("alerts":{}})", "alerts: expected an array"},
-        {R"({"version":"4","groupKey":"k","receiver":"r","status":"burning","alerts":[]})", "status: expected"},
-        {head + R"("alerts":[)" + alert_ok + R"(,{"status":"x","labels":{"a":"1"},"startsAt":"2026-01-01T00:00:00Z"}]})",
+        {R"({"version":"4","groupKey":"k","receiver":"r","status":"burning","alerts":[]})",
+         "status: expected"},
+        {head + R"("alerts":[)" + alert_ok +
+             R"(,{"status":"x","labels":{"a":"1"},"startsAt":"2026-01-01T00:00:00Z"}]})",
          "alerts[1].status: expected \"firing\" or \"resolved\""},
-        {head + R"("alerts":[{"status":"firing","labels":{"a":1},"startsAt":"2026-01-01T00:00:00Z"}]})",
+        {head +
+             R"("alerts":[{"status":"firing","labels":{"a":1},"startsAt":"2026-01-01T00:00:00Z"}]})",
          "alerts[0].labels.a: expected a string"},
-        {head + R"("alerts":[{"status":"firing","labels":{},"startsAt":"2026-01-01T00:00:00Z"}]})", "alerts[0].labels: empty"},
+        {head + R"("alerts":[{"status":"firing","labels":{},"startsAt":"2026-01-01T00:00:00Z"}]})",
+         "alerts[0].labels: empty"},
         {head + R"("alerts":[{"status":"firing","labels":{"a":"1"},"startsAt":"yesterday"}]})",
          "alerts[0].startsAt: not an RFC 3339 time"},
-        {head + R"("truncatedAlerts":-1,"alerts":[)" + alert_ok + "]}", "truncatedAlerts: expected a non-negative integer"},
-        {head + R"("commonLabels":[],"alerts":[)" + alert_ok + "]}", "commonLabels: expected an object of strings"},
+        {head + R"("truncatedAlerts":-1,"alerts":[)" + alert_ok + "]}",
+         "truncatedAlerts: expected a non-negative integer"},
+        {head + R"("commonLabels":[],"alerts":[)" + alert_ok + "]}",
+         "commonLabels: expected an object of strings"},
     };
     for (const auto& c : cases) {
         auto p = parse_alertmanager_payload(c.body);
@@ -106,7 +114,8 @@ TEST(AlertmanagerPayload, RefusesWhatItCannotUseWithTheFieldNamed) {
     }
     PayloadLimits limits;
     limits.max_alerts = 1;
-    auto many = parse_alertmanager_payload(head + R"("alerts":[)" + alert_ok + "," + alert_ok + "]}", limits);
+    auto many = parse_alertmanager_payload(
+        head + R"("alerts":[)" + alert_ok + "," + alert_ok + "]}", limits);
     ASSERT_FALSE(many);
     EXPECT_EQ(many.error(), "alerts: more than 1 alerts");
 }

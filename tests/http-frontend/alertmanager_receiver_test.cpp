@@ -24,7 +24,8 @@ public:
     std::uint8_t next = 1;
 
     // router::GatewayApi
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
         std::vector<router::SubmitOutcome> out;
         for (const auto& r : batch) {
             if (refuse) {
@@ -35,15 +36,18 @@ public:
             router::MessageId::Bytes b{};
             b[15] = next++;
             b[6] = 0x70;
-            out.emplace_back(router::SubmitAccepted{router::MessageId(b), r.destination, router::TextEncoding::gsm7, 1});
+            out.emplace_back(router::SubmitAccepted{router::MessageId(b), r.destination,
+                                                    router::TextEncoding::gsm7, 1});
         }
         return out;
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                               std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{router::QueryErrc::not_found, ""});
     }
-    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override { return router::MessagePage{}; }
+    Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
+        return router::MessagePage{};
+    }
     router::Backpressure backpressure() const override { return {}; }
 };
 
@@ -54,7 +58,9 @@ public:
     bool covers(std::string_view) const override { return true; }
     bool remote() const override { return true; }
     Expected<router::Members, router::DirectoryError> members(std::string_view) override {
-        if (fail) return Unexpected(router::DirectoryError{router::DirectoryErrc::unavailable, "connect: refused"});
+        if (fail)
+            return Unexpected(
+                router::DirectoryError{router::DirectoryErrc::unavailable, "connect: refused"});
         return router::Members{{{"Kim", "+989123330000"}}, {}};
     }
 };
@@ -70,8 +76,10 @@ struct Receiver : ::testing::Test {
     router::InMemoryDirectoryCache cache;
     router::InMemoryAlertLedger ledger;
     router::SystemTime now{std::chrono::hours(500000)};
-    router::DirectoryResolver resolver{{{&local, std::chrono::minutes(5)}, {&remote, std::chrono::minutes(5)}}, cache,
-                                       [this] { return now; }};
+    router::DirectoryResolver resolver{
+        {{&local, std::chrono::minutes(5)}, {&remote, std::chrono::minutes(5)}}, cache, [this] {
+            return now;
+        }};
     prometheus::Registry registry;
     AlertMetrics metrics{registry};
 
@@ -85,8 +93,8 @@ struct Receiver : ::testing::Test {
     std::unique_ptr<AlertmanagerReceiver> make(std::vector<AlertReceiverSpec> specs) {
         AlertmanagerConfig c;
         c.receivers = std::move(specs);
-        return std::make_unique<AlertmanagerReceiver>(std::move(c), gateway, resolver, ledger, &metrics,
-                                                      [this] { return now; }, 42);
+        return std::make_unique<AlertmanagerReceiver>(
+            std::move(c), gateway, resolver, ledger, &metrics, [this] { return now; }, 42);
     }
     static json body_of(const WebhookResult& r) { return json::parse(r.body); }
     double counter(const std::string& family, const std::map<std::string, std::string>& labels) {
@@ -112,7 +120,7 @@ TEST_F(Receiver, SendsTheRenderedTextToEveryGroupMemberOnceInTheAlertLane) {
     ASSERT_EQ(res.status, 200U) << res.body;
     EXPECT_EQ(body_of(res)["outcome"], "sent");
     EXPECT_EQ(body_of(res)["messages"], 3);
-    ASSERT_EQ(gateway.submitted.size(), 3U);   // Ann is in both groups: once
+    ASSERT_EQ(gateway.submitted.size(), 3U);  // Ann is in both groups: once
     std::vector<std::string> to;
     for (const auto& s : gateway.submitted) to.push_back(s.destination);
     EXPECT_THAT(to, ElementsAre("+989121110001", "+989121110002", "+989121110003"));
@@ -135,9 +143,11 @@ TEST_F(Receiver, SendsTheRenderedTextToEveryGroupMemberOnceInTheAlertLane) {
     EXPECT_EQ(rec["messages"][0]["to"], "+989121110001");
     EXPECT_EQ(rec["messages"][0]["recipient"], "Ann");
     EXPECT_EQ(rec["messages"][0]["message_id"].get<std::string>().size(), 36U);
-    EXPECT_EQ(counter("bindery_alerts_received_total", {{"receiver", "sms-gateway"}, {"status", "firing"}}), 1);
+    EXPECT_EQ(counter("bindery_alerts_received_total",
+                      {{"receiver", "sms-gateway"}, {"status", "firing"}}),
+              1);
     EXPECT_EQ(counter("bindery_alert_recipients_resolved_total", {{"receiver", "sms-gateway"}}), 3);
-    EXPECT_EQ(r->get(id, &gateway.submitted[0].sender).status, 404U);   // another client's view
+    EXPECT_EQ(r->get(id, &gateway.submitted[0].sender).status, 404U);  // another client's view
 }
 
 TEST_F(Receiver, AReplayWithinTheWindowIsRecordedAsADuplicateAndNotSent) {
@@ -227,14 +237,17 @@ TEST_F(Receiver, ADirectoryOutageUsesTheCachedMembersAndWithoutThemAsksForARetry
     EXPECT_EQ(gateway.submitted.back().destination, "+989123330000");
 
     remote.fail = true;
-    now += std::chrono::hours(1);   // cache expired, directory down: stale answer
+    now += std::chrono::hours(1);  // cache expired, directory down: stale answer
     const auto stale = r->handle(testdata::payload("resolved.json"));
     ASSERT_EQ(stale.status, 200U);
     EXPECT_EQ(gateway.submitted.size(), 2U);
     const auto rec = body_of(r->get(body_of(stale)["id"].get<std::string>(), nullptr));
     EXPECT_THAT(rec["notes"][0].get<std::string>(), HasSubstr("stale directory answer"));
-    EXPECT_EQ(counter("bindery_directory_lookups_total", {{"directory", "kc"}, {"source", "stale"}}), 1);
-    EXPECT_EQ(counter("bindery_directory_errors_total", {{"directory", "kc"}, {"code", "unavailable"}}), 1);
+    EXPECT_EQ(
+        counter("bindery_directory_lookups_total", {{"directory", "kc"}, {"source", "stale"}}), 1);
+    EXPECT_EQ(
+        counter("bindery_directory_errors_total", {{"directory", "kc"}, {"code", "unavailable"}}),
+        1);
 
     auto fresh = make({spec("other", {"never-cached"})});
     std::string body = testdata::payload("firing.json");
@@ -292,7 +305,8 @@ TEST_F(Receiver, TheWebhookAcceptsOnlyTheConfiguredBearerTokenOrBasicCredentials
     EXPECT_FALSE(bearer.webhook_authorized("Basic YWxlcnRtYW5hZ2VyOnMzY3JldA=="));
 
     AlertmanagerEndpoint basic(*r, {"", "alertmanager", "s3cret"}, nullptr);
-    EXPECT_TRUE(basic.webhook_authorized("Basic YWxlcnRtYW5hZ2VyOnMzY3JldA=="));   // alertmanager:s3cret
+    EXPECT_TRUE(
+        basic.webhook_authorized("Basic YWxlcnRtYW5hZ2VyOnMzY3JldA=="));  // alertmanager:s3cret
     EXPECT_FALSE(basic.webhook_authorized("Basic YWxlcnRtYW5hZ2VyOnMzY3JldDE="));
     EXPECT_FALSE(basic.webhook_authorized("Basic !!!"));
     EXPECT_FALSE(basic.webhook_authorized("Bearer s3cret"));

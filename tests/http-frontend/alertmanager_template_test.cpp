@@ -15,8 +15,10 @@ AlertContext context_of(const AlertmanagerPayload& p) {
     AlertContext c;
     c.payload = &p;
     for (const auto& a : p.alerts) {
-        if (a.firing()) ++c.firing;
-        else ++c.resolved_count;
+        if (a.firing())
+            ++c.firing;
+        else
+            ++c.resolved_count;
     }
     c.resolved = c.firing == 0;
     for (const auto& a : p.alerts) {
@@ -30,14 +32,16 @@ TEST(AlertTemplate, DefaultTextReadsLikeTheIssueExample) {
     ASSERT_TRUE(p);
     auto t = AlertTemplate::compile(kDefaultAlertTemplate);
     ASSERT_TRUE(t) << t.error();
-    EXPECT_EQ(t->render(context_of(*p)), "[FIRING:2] HighErrorRate prod-companyapp2 \xE2\x80\x94 error rate 7% > 5%");
+    EXPECT_EQ(t->render(context_of(*p)),
+              "[FIRING:2] HighErrorRate prod-companyapp2 \xE2\x80\x94 error rate 7% > 5%");
 }
 
 TEST(AlertTemplate, DefaultTextOfAResolvedNotification) {
     auto p = parse_alertmanager_payload(testdata::payload("resolved.json"));
     ASSERT_TRUE(p);
     auto t = AlertTemplate::compile(kDefaultAlertTemplate);
-    EXPECT_EQ(t->render(context_of(*p)), "[RESOLVED:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
+    EXPECT_EQ(t->render(context_of(*p)),
+              "[RESOLVED:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
 }
 
 TEST(AlertTemplate, SectionsDropTheirTextWhenTheValueIsEmpty) {
@@ -48,16 +52,18 @@ TEST(AlertTemplate, SectionsDropTheirTextWhenTheValueIsEmpty) {
         "since {{starts_at}} on {{common_labels.job}} via {{receiver}} {{labels.instance}}");
     ASSERT_TRUE(t) << t.error();
     // labels.instance differs between the alerts: the first alert's value.
-    EXPECT_EQ(t->render(context_of(*p)),
-              "HighErrorRate (all) team=sre n=2/0 since 2026-11-22 11:09 UTC on prod-companyapp2 via "
-              "prod-companyapp2-critical-sre app2-a:8080");
+    EXPECT_EQ(
+        t->render(context_of(*p)),
+        "HighErrorRate (all) team=sre n=2/0 since 2026-11-22 11:09 UTC on prod-companyapp2 via "
+        "prod-companyapp2-critical-sre app2-a:8080");
 }
 
 TEST(AlertTemplate, RefusesUnknownNamesAndUnbalancedSections) {
     EXPECT_THAT(AlertTemplate::compile("{{statuz}}").error(), HasSubstr("unknown name \"statuz\""));
     EXPECT_THAT(AlertTemplate::compile("{{#summary}} x").error(), HasSubstr("is not closed"));
     EXPECT_THAT(AlertTemplate::compile("x {{/summary}}").error(), HasSubstr("closes nothing"));
-    EXPECT_THAT(AlertTemplate::compile("{{#summary}}{{/scope}}").error(), HasSubstr("closes {{#summary}}"));
+    EXPECT_THAT(AlertTemplate::compile("{{#summary}}{{/scope}}").error(),
+                HasSubstr("closes {{#summary}}"));
     EXPECT_THAT(AlertTemplate::compile("{{summary").error(), HasSubstr("without"));
     EXPECT_THAT(AlertTemplate::compile("{{labels.}}").error(), HasSubstr("unknown name"));
     EXPECT_TRUE(AlertTemplate::compile("no placeholders at all"));
@@ -76,7 +82,7 @@ TEST(TrimToSegments, CutsGsmTextWithThreeDotsToTheSegmentLimit) {
     EXPECT_EQ(one, std::string(157, 'x') + "...");
     EXPECT_EQ(sms_segments(one), 1U);
     const auto two = trim_to_segments(text, 2);
-    EXPECT_EQ(two.size(), 306U);   // 2 x 153 septets
+    EXPECT_EQ(two.size(), 306U);  // 2 x 153 septets
     EXPECT_EQ(two.substr(303), "...");
     EXPECT_EQ(sms_segments(two), 2U);
 }
@@ -91,12 +97,13 @@ TEST(TrimToSegments, NeverSplitsAGsmEscapePair) {
     ASSERT_TRUE(count);
     EXPECT_LE(count->units, 160U);
     EXPECT_EQ(out.substr(out.size() - 3), "...");
-    EXPECT_EQ(out, std::string(156, 'a') + "...");   // 156 + 3 = 159; one '{' (2 septets) would make 161
+    EXPECT_EQ(out,
+              std::string(156, 'a') + "...");  // 156 + 3 = 159; one '{' (2 septets) would make 161
 }
 
 TEST(TrimToSegments, CutsUnicodeTextAtACodePointWithTheEllipsisCharacter) {
     std::string text;
-    for (int i = 0; i < 100; ++i) text += "\xD8\xB3";   // U+0633 ARABIC LETTER SEEN, 2 UTF-8 bytes
+    for (int i = 0; i < 100; ++i) text += "\xD8\xB3";  // U+0633 ARABIC LETTER SEEN, 2 UTF-8 bytes
     const auto out = trim_to_segments(text, 1);
     // UCS-2: 70 units in one SMS = 69 letters + U+2026.
     std::string want;
@@ -108,7 +115,7 @@ TEST(TrimToSegments, CutsUnicodeTextAtACodePointWithTheEllipsisCharacter) {
 
 TEST(TrimToSegments, KeepsSurrogatePairsWhole) {
     std::string text;
-    for (int i = 0; i < 80; ++i) text += "\xF0\x9F\x94\xA5";   // U+1F525, a surrogate pair in UCS-2
+    for (int i = 0; i < 80; ++i) text += "\xF0\x9F\x94\xA5";  // U+1F525, a surrogate pair in UCS-2
     const auto out = trim_to_segments(text, 1);
     EXPECT_EQ(sms_segments(out), 1U);
     // 34 emoji (68 units) + ellipsis (1) = 69 <= 70; 35 would be 71.

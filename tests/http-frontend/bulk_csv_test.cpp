@@ -16,15 +16,18 @@ Rows rows_of(const CsvTable& t) {
 }
 
 TEST(ParseCsv, ReadsRfc4180RecordsWithCrlfOrLf) {
-    const auto p = parse_csv("phone,name,code\r\n+989121234567,Ali,4711\r\n+989351234567,\"Sara, M.\",\"say \"\"hi\"\"\"\r\n",
-                             {});
+    const auto p = parse_csv(
+        "phone,name,code\r\n+989121234567,Ali,4711\r\n+989351234567,\"Sara, M.\",\"say "
+        "\"\"hi\"\"\"\r\n",
+        {});
     ASSERT_TRUE(p.table) << p.error->message;
     EXPECT_EQ(p.table->header, (std::vector<std::string>{"phone", "name", "code"}));
-    EXPECT_EQ(rows_of(*p.table), (Rows{{"+989121234567", "Ali", "4711"}, {"+989351234567", "Sara, M.", "say \"hi\""}}));
+    EXPECT_EQ(rows_of(*p.table), (Rows{{"+989121234567", "Ali", "4711"},
+                                       {"+989351234567", "Sara, M.", "say \"hi\""}}));
     EXPECT_EQ(p.table->rows[0].line, 2u);
     EXPECT_EQ(p.table->rows[1].line, 3u);
 
-    const auto lf = parse_csv("phone,name\n1,a\n2,b", {});   // no final line break
+    const auto lf = parse_csv("phone,name\n1,a\n2,b", {});  // no final line break
     ASSERT_TRUE(lf.table);
     EXPECT_EQ(rows_of(*lf.table), (Rows{{"1", "a"}, {"2", "b"}}));
 }
@@ -71,7 +74,8 @@ TEST(ParseCsv, RefusesMalformedInputNamingTheLine) {
         ASSERT_FALSE(p.table) << c.text;
         ASSERT_TRUE(p.error) << c.text;
         EXPECT_EQ(p.error->line, c.line) << c.text;
-        EXPECT_NE(p.error->message.find(c.message_part), std::string::npos) << c.text << ": " << p.error->message;
+        EXPECT_NE(p.error->message.find(c.message_part), std::string::npos)
+            << c.text << ": " << p.error->message;
     }
 }
 
@@ -94,7 +98,7 @@ TEST(MessageTemplate, RendersFieldsByColumnNameAndReportsBlanks) {
     EXPECT_EQ(t->render({"+1", " Ali ", "4711"}, missing), "Hello Ali, your code is 4711. Bye Ali");
     EXPECT_FALSE(t->render({"+1", "Ali", "  "}, missing));
     EXPECT_EQ(missing, "code");
-    EXPECT_FALSE(t->render({"+1"}, missing));   // short row
+    EXPECT_FALSE(t->render({"+1"}, missing));  // short row
     EXPECT_EQ(missing, "name");
 
     auto u = MessageTemplate::parse("Hi {{first_name}}", error);

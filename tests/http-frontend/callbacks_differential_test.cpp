@@ -31,16 +31,55 @@ using router::MessageState;
 const std::vector<std::string>& fragments() {
     static const std::vector<std::string> k = [] {
         std::vector<std::string> f = {
-            "hello", " ", "+989121234567", "ACME", "DELIVRD", "order-17", "carrier-a",
-            "\"", "\\", "\\\"", "/", "\x7F", "{}[]:,",
-            "\xC3\xA9", "\xE2\x82\xAC", "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85",
-            "\xF0\x9F\x98\x80", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9",
-            "\xF0\x9F\x87\xAE\xF0\x9F\x87\xB7", "\xF4\x8F\xBF\xBF", "\xEF\xBB\xBF", "\xEF\xBF\xBD",
-            "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xF0\x90\x80\x80",
-            "\x80", "\xBF", "\xC0\xAF", "\xC1\xBF", "\xC2", "\xE2\x82", "\xE0\x80\x80", "\xE0\x9F\xBF",
-            "\xED\xA0\x80", "\xED\xBF\xBF", "\xF0\x80\x80\x80", "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80",
-            "\xF5\x80\x80\x80", "\xF8\x88\x80\x80\x80", "\xFE", "\xFF", "\xF0\x9F\x98",
-            "\xF0\x9F", "\xE2\x28\xA1", "\xF0\x28\x8C\xBC",
+            "hello",
+            " ",
+            "+989121234567",
+            "ACME",
+            "DELIVRD",
+            "order-17",
+            "carrier-a",
+            "\"",
+            "\\",
+            "\\\"",
+            "/",
+            "\x7F",
+            "{}[]:,",
+            "\xC3\xA9",
+            "\xE2\x82\xAC",
+            "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85",
+            "\xF0\x9F\x98\x80",
+            "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9",
+            "\xF0\x9F\x87\xAE\xF0\x9F\x87\xB7",
+            "\xF4\x8F\xBF\xBF",
+            "\xEF\xBB\xBF",
+            "\xEF\xBF\xBD",
+            "\xC2\x80",
+            "\xDF\xBF",
+            "\xE0\xA0\x80",
+            "\xED\x9F\xBF",
+            "\xEE\x80\x80",
+            "\xF0\x90\x80\x80",
+            "\x80",
+            "\xBF",
+            "\xC0\xAF",
+            "\xC1\xBF",
+            "\xC2",
+            "\xE2\x82",
+            "\xE0\x80\x80",
+            "\xE0\x9F\xBF",
+            "\xED\xA0\x80",
+            "\xED\xBF\xBF",
+            "\xF0\x80\x80\x80",
+            "\xF0\x8F\xBF\xBF",
+            "\xF4\x90\x80\x80",
+            "\xF5\x80\x80\x80",
+            "\xF8\x88\x80\x80\x80",
+            "\xFE",
+            "\xFF",
+            "\xF0\x9F\x98",
+            "\xF0\x9F",
+            "\xE2\x28\xA1",
+            "\xF0\x28\x8C\xBC",
         };
         for (int c = 0; c < 0x20; ++c) f.emplace_back(1, static_cast<char>(c));
         return f;
@@ -68,7 +107,8 @@ std::string random_text(std::mt19937_64& rng) {
 
 MessageState random_state(std::mt19937_64& rng) {
     // Every state, and now and then a value past the last one ("UNKNOWN").
-    const auto i = std::uniform_int_distribution<int>(0, static_cast<int>(router::kMessageStateCount))(rng);
+    const auto i =
+        std::uniform_int_distribution<int>(0, static_cast<int>(router::kMessageStateCount))(rng);
     return i == static_cast<int>(router::kMessageStateCount) ? static_cast<MessageState>(200)
                                                              : static_cast<MessageState>(i);
 }
@@ -85,20 +125,26 @@ std::uint32_t random_count(std::mt19937_64& rng) {
 router::SystemTime random_time(std::mt19937_64& rng) {
     using router::SystemClock;
     switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-        case 0:   // around now
-            return router::SystemTime(std::chrono::milliseconds(
-                std::uniform_int_distribution<std::int64_t>(1'700'000'000'000, 1'900'000'000'000)(rng)));
-        case 1:   // before 1970
-            return router::SystemTime(SystemClock::duration(
-                std::uniform_int_distribution<std::int64_t>(std::numeric_limits<std::int64_t>::min() / 2, -1)(rng)));
+        case 0:  // around now
+            return router::SystemTime(
+                std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+                    1'700'000'000'000, 1'900'000'000'000)(rng)));
+        case 1:  // before 1970
+            return router::SystemTime(
+                SystemClock::duration(std::uniform_int_distribution<std::int64_t>(
+                    std::numeric_limits<std::int64_t>::min() / 2, -1)(rng)));
         case 2: {
             static constexpr std::array<std::int64_t, 6> kEdges = {
-                0, -1, 1, std::numeric_limits<std::int64_t>::min(),
-                std::numeric_limits<std::int64_t>::max(), 951'868'799'999'999'999};
-            return router::SystemTime(
-                SystemClock::duration(kEdges[std::uniform_int_distribution<std::size_t>(0, kEdges.size() - 1)(rng)]));
+                0,
+                -1,
+                1,
+                std::numeric_limits<std::int64_t>::min(),
+                std::numeric_limits<std::int64_t>::max(),
+                951'868'799'999'999'999};
+            return router::SystemTime(SystemClock::duration(
+                kEdges[std::uniform_int_distribution<std::size_t>(0, kEdges.size() - 1)(rng)]));
         }
-        default:   // the whole range of the clock (years 1677-2262)
+        default:  // the whole range of the clock (years 1677-2262)
             return router::SystemTime(SystemClock::duration(static_cast<std::int64_t>(rng())));
     }
 }
@@ -201,7 +247,8 @@ TEST(CallbackBodyDifferential, MatchesAtTheUtf8BoundariesOfThreeAndFourByteTexts
     for (int lead = 0xC0; lead <= 0xFF; ++lead) {
         for (const auto b : edges) {
             for (int c = 0; c < 256; ++c) {
-                const char t[3] = {static_cast<char>(lead), static_cast<char>(b), static_cast<char>(c)};
+                const char t[3] = {static_cast<char>(lead), static_cast<char>(b),
+                                   static_cast<char>(c)};
                 ASSERT_NO_FATAL_FAILURE(expect_text_matches(std::string(t, 3)));
             }
             if (lead < 0xF0 || lead > 0xF5) continue;
@@ -226,8 +273,11 @@ TEST(CallbackBody, EscapesAndReplacesAsTheJsonLibraryDid) {
                                     R"(\u0000"})"),
               std::string::npos)
         << callback_body(e);
-    e.detail = "\xE2\x82" "A\x80\xE0\x80\xF0\x9F\x98";
-    EXPECT_NE(callback_body(e).find("\"detail\":\"\xEF\xBF\xBD" "A\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"}"),
+    e.detail =
+        "\xE2\x82"
+        "A\x80\xE0\x80\xF0\x9F\x98";
+    EXPECT_NE(callback_body(e).find("\"detail\":\"\xEF\xBF\xBD"
+                                    "A\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"}"),
               std::string::npos)
         << callback_body(e);
 }
@@ -245,11 +295,12 @@ TEST(CallbackBody, IsCompactWithTheMembersInTheirStableOrder) {
     e.detail = "d";
     e.segments = 4'294'967'295U;
     e.attempts = 12;
-    EXPECT_EQ(callback_body(e),
-              R"({"event":"message.failed_temp","message_id":"01000000-0000-7000-0000-00000000002a",)"
-              R"("state":"FAILED_TEMP","previous_state":"SENT","at":"2026-09-21T14:13:20.123Z",)"
-              R"("to":"+989121234567","from":"ACME","client_ref":"r","segments":4294967295,)"
-              R"("attempts":12,"provider":"p","detail":"d"})");
+    EXPECT_EQ(
+        callback_body(e),
+        R"({"event":"message.failed_temp","message_id":"01000000-0000-7000-0000-00000000002a",)"
+        R"("state":"FAILED_TEMP","previous_state":"SENT","at":"2026-09-21T14:13:20.123Z",)"
+        R"("to":"+989121234567","from":"ACME","client_ref":"r","segments":4294967295,)"
+        R"("attempts":12,"provider":"p","detail":"d"})");
 }
 
 std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
@@ -261,10 +312,11 @@ std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
 // Secrets of every interesting length: empty, shorter than, equal to and longer than SHA-256's
 // 64-byte block (hashed first), binary bytes included.
 std::vector<std::string> make_secrets(std::mt19937_64& rng, std::size_t count) {
-    std::vector<std::string> secrets = {"", "k", "whsec_test", std::string(64, 'x'),
-                                        std::string(65, 'y'), random_bytes(rng, 200)};
+    std::vector<std::string> secrets = {
+        "", "k", "whsec_test", std::string(64, 'x'), std::string(65, 'y'), random_bytes(rng, 200)};
     while (secrets.size() < count) {
-        secrets.push_back(random_bytes(rng, std::uniform_int_distribution<std::size_t>(1, 100)(rng)));
+        secrets.push_back(
+            random_bytes(rng, std::uniform_int_distribution<std::size_t>(1, 100)(rng)));
     }
     return secrets;
 }
@@ -275,7 +327,8 @@ std::int64_t random_stamp(std::mt19937_64& rng) {
         case 1: return std::numeric_limits<std::int64_t>::min();
         case 2: return std::numeric_limits<std::int64_t>::max();
         case 3: return -std::uniform_int_distribution<std::int64_t>(1, 1'000'000)(rng);
-        default: return std::uniform_int_distribution<std::int64_t>(1'600'000'000, 2'100'000'000)(rng);
+        default:
+            return std::uniform_int_distribution<std::int64_t>(1'600'000'000, 2'100'000'000)(rng);
     }
 }
 
@@ -286,10 +339,14 @@ TEST(CallbackSignatureDifferential, MatchesOneShotHmacOverManySecretsStampsAndBo
     int mismatches = 0;
     for (int i = 0; i < 5'000 && mismatches < 5; ++i) {
         // Runs of one secret (kept context reused), then jumps among all of them.
-        const auto& secret = secrets[i % 3 == 0 ? rng() % secrets.size() : (static_cast<std::size_t>(i) / 50) % secrets.size()];
+        const auto& secret =
+            secrets[i % 3 == 0 ? rng() % secrets.size()
+                               : (static_cast<std::size_t>(i) / 50) % secrets.size()];
         const auto t = random_stamp(rng);
-        const auto body = i % 2 == 0 ? callback_body(random_event(rng))
-                                     : random_bytes(rng, std::uniform_int_distribution<std::size_t>(0, 3000)(rng));
+        const auto body =
+            i % 2 == 0
+                ? callback_body(random_event(rng))
+                : random_bytes(rng, std::uniform_int_distribution<std::size_t>(0, 3000)(rng));
         const auto got = callback_signature(secret, t, body);
         const auto want = reference::callback_signature(secret, t, body);
         if (got != want) {
@@ -312,18 +369,21 @@ TEST(CallbackSignatureDifferential, MatchesOnSeveralThreadsAtOnce) {
                 const auto& secret = secrets[rng() % secrets.size()];
                 const auto t = random_stamp(rng);
                 const auto body = random_bytes(rng, rng() % 600);
-                if (callback_signature(secret, t, body) != reference::callback_signature(secret, t, body)) {
+                if (callback_signature(secret, t, body) !=
+                    reference::callback_signature(secret, t, body)) {
                     ++mismatches[n];
                 }
             }
         });
     }
     for (auto& t : threads) t.join();
-    for (std::size_t n = 0; n < mismatches.size(); ++n) EXPECT_EQ(mismatches[n], 0) << "thread " << n;
+    for (std::size_t n = 0; n < mismatches.size(); ++n)
+        EXPECT_EQ(mismatches[n], 0) << "thread " << n;
 }
 
 TEST(CallbackSignature, KeepsItsFormatForEdgeStamps) {
-    const auto sig = callback_signature("whsec_test", std::numeric_limits<std::int64_t>::min(), "{}");
+    const auto sig =
+        callback_signature("whsec_test", std::numeric_limits<std::int64_t>::min(), "{}");
     EXPECT_TRUE(sig.starts_with("t=-9223372036854775808,v1=")) << sig;
     EXPECT_EQ(sig.size(), std::string_view("t=-9223372036854775808,v1=").size() + 64);
     EXPECT_EQ(callback_signature("", 0, ""), reference::callback_signature("", 0, ""));

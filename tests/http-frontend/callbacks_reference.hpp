@@ -30,7 +30,8 @@ inline std::string lower(std::string_view s) {
 }
 
 inline std::string format_rfc3339(router::SystemTime t) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
     const std::int64_t in_day = ms - days * 86400000;
     // civil_from_days
@@ -44,11 +45,11 @@ inline std::string format_rfc3339(router::SystemTime t) {
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     const std::int64_t y = y0 + (m <= 2 ? 1 : 0);
-    char buf[64];   // 40 before: the same text, without g++'s -Wformat-truncation warning
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), m, d, static_cast<long long>(in_day / 3600000),
-                  static_cast<long long>(in_day / 60000 % 60),
-                  static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
+    char buf[64];  // 40 before: the same text, without g++'s -Wformat-truncation warning
+    std::snprintf(
+        buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+        m, d, static_cast<long long>(in_day / 3600000), static_cast<long long>(in_day / 60000 % 60),
+        static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
     return buf;
 }
 
@@ -65,10 +66,10 @@ inline std::string callback_body(const CallbackEvent& e) {
                                            : nlohmann::ordered_json(e.client_ref);
     j["segments"] = e.segments;
     j["attempts"] = e.attempts;
-    j["provider"] = e.provider.empty() ? nlohmann::ordered_json(nullptr)
-                                       : nlohmann::ordered_json(e.provider);
-    j["detail"] = e.detail.empty() ? nlohmann::ordered_json(nullptr)
-                                   : nlohmann::ordered_json(e.detail);
+    j["provider"] =
+        e.provider.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.provider);
+    j["detail"] =
+        e.detail.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.detail);
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -50,7 +50,9 @@ struct Received {
 class Receiver {
 public:
     explicit Receiver(std::vector<unsigned> statuses, bool hold = false)
-        : statuses_(std::move(statuses)), hold_(hold), acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
+        : statuses_(std::move(statuses)),
+          hold_(hold),
+          acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
         thread_ = std::thread([this] { serve(); });
     }
     ~Receiver() {
@@ -84,10 +86,10 @@ private:
             unsigned status = 200;
             {
                 std::lock_guard lock(mutex_);
-                received_.push_back({std::string(req.target()), std::string(req["X-Bindery-Signature"]),
-                                     std::string(req["X-Bindery-Attempt"]),
-                                     std::string(req["X-Bindery-Event-Id"]),
-                                     std::string(req[bhttp::field::content_type]), req.body()});
+                received_.push_back(
+                    {std::string(req.target()), std::string(req["X-Bindery-Signature"]),
+                     std::string(req["X-Bindery-Attempt"]), std::string(req["X-Bindery-Event-Id"]),
+                     std::string(req[bhttp::field::content_type]), req.body()});
                 status = statuses_[std::min(received_.size(), statuses_.size()) - 1];
                 if (hold_) {
                     held_.push_back(std::move(socket));
@@ -117,7 +119,7 @@ public:
 
 private:
     std::vector<unsigned> statuses_;
-    bool hold_;   // under mutex_
+    bool hold_;  // under mutex_
     net::io_context io_;
     tcp::acceptor acceptor_;
     std::atomic<bool> stop_{false};
@@ -180,7 +182,7 @@ CallbackDispatcher::ClientLookup secrets(std::string default_url = "") {
 
 template <class Pred>
 bool eventually(Pred pred) {
-    for (int i = 0; i < 3000; ++i) {   // 30 s
+    for (int i = 0; i < 3000; ++i) {  // 30 s
         if (pred()) return true;
         std::this_thread::sleep_for(10ms);
     }
@@ -195,7 +197,7 @@ bool signature_valid(const std::string& header, const std::string& body, std::st
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          router::SystemClock::now().time_since_epoch())
                          .count();
-    if (t > now + 5 || t < now - 300) return false;   // a receiver's replay window
+    if (t > now + 5 || t < now - 300) return false;  // a receiver's replay window
     return callback_signature(secret, t, body) == header;
 }
 
@@ -261,9 +263,9 @@ TEST(ParseUrl, AcceptsHttpAndHttpsUrlsOnly) {
     ASSERT_TRUE(u);
     EXPECT_EQ(u->host, "::1");
     EXPECT_EQ(u->port, "9000");
-    for (const char* bad : {"ftp://x/", "http://", "http:///x", "http://user@host/", "http://h:0/",
-                            "http://h:65536/", "http://h:/", "http://h/a b", "http://h/#frag",
-                            "http://[::1/", "//h/x", ""}) {
+    for (const char* bad :
+         {"ftp://x/", "http://", "http:///x", "http://user@host/", "http://h:0/", "http://h:65536/",
+          "http://h:/", "http://h/a b", "http://h/#frag", "http://[::1/", "//h/x", ""}) {
         EXPECT_FALSE(parse_url(bad)) << bad;
     }
 }
@@ -297,8 +299,9 @@ TEST(CallbackDispatcher, RetriesAfter500AndSignsEveryAttempt) {
         EXPECT_EQ(got[i].content_type, "application/json");
         EXPECT_EQ(got[i].attempt, std::to_string(i + 1));
         EXPECT_EQ(got[i].event_id, make_id(1).to_string() + ".delivered");
-        EXPECT_EQ(got[i].body, got[0].body);   // the same event each time
-        EXPECT_TRUE(signature_valid(got[i].signature, got[i].body, "whsec_test")) << got[i].signature;
+        EXPECT_EQ(got[i].body, got[0].body);  // the same event each time
+        EXPECT_TRUE(signature_valid(got[i].signature, got[i].body, "whsec_test"))
+            << got[i].signature;
         EXPECT_FALSE(signature_valid(got[i].signature, got[i].body + " ", "whsec_test"));
         EXPECT_FALSE(signature_valid(got[i].signature, got[i].body, "wrong"));
     }
@@ -328,7 +331,8 @@ TEST(CallbackDispatcher, ReportsFinalStatesOnlyAndSentWhenAsked) {
     Receiver receiver({200});
     IoThread io;
     InMemoryCallbackOutbox outbox;
-    CallbackDispatcher dispatcher(io.io(), fast_config(), outbox, secrets(receiver.url("/default")));
+    CallbackDispatcher dispatcher(io.io(), fast_config(), outbox,
+                                  secrets(receiver.url("/default")));
     auto queued = delivered_event(1, receiver.url());
     queued.to = MessageState::queued;
     dispatcher.notify(queued);
@@ -336,9 +340,9 @@ TEST(CallbackDispatcher, ReportsFinalStatesOnlyAndSentWhenAsked) {
     sent.to = MessageState::sent;
     dispatcher.notify(sent);
     auto other = delivered_event(3, "");
-    other.client = "nobody";   // no URL of its own, no client default
+    other.client = "nobody";  // no URL of its own, no client default
     dispatcher.notify(other);
-    dispatcher.notify(delivered_event(4, ""));   // the client's default URL
+    dispatcher.notify(delivered_event(4, ""));  // the client's default URL
     auto failed = delivered_event(5, receiver.url("/own"));
     failed.to = MessageState::failed_perm;
     dispatcher.notify(failed);
@@ -379,11 +383,11 @@ TEST(CallbackDispatcher, WantsOnlyReportableEventsWithAUrlAndCountsTheOthersSkip
     InMemoryCallbackOutbox outbox;
     CallbackDispatcher no_default(io.io(), fast_config(), outbox, secrets());
     EXPECT_TRUE(no_default.wants(MessageState::delivered, "http://127.0.0.1:1/own", "acme"));
-    EXPECT_FALSE(no_default.wants(MessageState::delivered, "", "acme"));     // client, no default
+    EXPECT_FALSE(no_default.wants(MessageState::delivered, "", "acme"));      // client, no default
     EXPECT_FALSE(no_default.wants(MessageState::failed_perm, "", "nobody"));  // unknown client
     EXPECT_FALSE(no_default.wants(MessageState::sent, "http://127.0.0.1:1/own", "acme"));
     EXPECT_FALSE(no_default.wants(MessageState::queued, "", "acme"));
-    EXPECT_EQ(no_default.stats().skipped, 2u);   // the reportable ones without a URL
+    EXPECT_EQ(no_default.stats().skipped, 2u);  // the reportable ones without a URL
 
     CallbackDispatcher with_default(io.io(), fast_config(), outbox,
                                     secrets("http://127.0.0.1:1/default"));
@@ -432,7 +436,7 @@ TEST(CallbackDispatcher, GivesUpAtOnceOn410AndWhenPastTheMaxAge) {
     ASSERT_TRUE(eventually([&] { return dispatcher.stats().gave_up == 1; }));
     Receiver failing({503});
     auto old = delivered_event(2, failing.url());
-    old.at = router::SystemClock::now() - 1h;   // its next retry would be past max_age
+    old.at = router::SystemClock::now() - 1h;  // its next retry would be past max_age
     dispatcher.notify(old);
     ASSERT_TRUE(eventually([&] { return dispatcher.stats().gave_up == 2; }));
     dispatcher.stop();
@@ -541,7 +545,7 @@ TEST(CallbackDispatcher, FreshJobsAreAttemptedFromMemoryWithoutReadingThemBack) 
     for (std::uint8_t i = 1; i <= 30; ++i) dispatcher.notify(delivered_event(i, receiver.url()));
     ASSERT_TRUE(eventually([&] { return dispatcher.stats().delivered == 30; }));
     dispatcher.stop();
-    EXPECT_EQ(outbox.rows_read.load(), 0u);   // stored, then sent from memory
+    EXPECT_EQ(outbox.rows_read.load(), 0u);  // stored, then sent from memory
     EXPECT_EQ(outbox.attempts().size(), 30u);
     EXPECT_EQ(*outbox.pending(), 0u);
     EXPECT_GE(outbox.record_calls.load(), 1u);
@@ -565,12 +569,12 @@ TEST(CallbackDispatcher, ABacklogBeyondMaxReadyIsReadBackInOrderAndEachJobSentOn
     ASSERT_TRUE(eventually([&] { return dispatcher.stats().delivered == 20; }));
     dispatcher.stop();
     const auto got = slow.received();
-    ASSERT_EQ(got.size(), 20u);   // a job sent twice shows up here as more
+    ASSERT_EQ(got.size(), 20u);  // a job sent twice shows up here as more
     std::vector<std::string> ids;
     for (const auto& r : got) ids.push_back(r.event_id);
     std::sort(ids.begin(), ids.end());
     EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
-    EXPECT_GT(outbox.rows_read.load(), 0u);   // the backlog came back from the outbox
+    EXPECT_GT(outbox.rows_read.load(), 0u);  // the backlog came back from the outbox
     EXPECT_EQ(outbox.attempts().size(), 20u);
     EXPECT_EQ(*outbox.pending(), 0u);
 }

@@ -23,7 +23,8 @@ public:
     std::atomic<int> sends{0};
 };
 
-Expected<router::TextPlan, std::string> one_segment(std::string_view, std::optional<router::TextEncoding>) {
+Expected<router::TextPlan, std::string> one_segment(std::string_view,
+                                                    std::optional<router::TextEncoding>) {
     return router::TextPlan{router::TextEncoding::gsm7, 1};
 }
 
@@ -36,7 +37,8 @@ protected:
         c.routing.default_route = "main";
         c.credits.default_price = 3;
         c.seed = 5;
-        ASSERT_TRUE(store_.credit_open("acme", 10, router::CaptureOn::delivered, router::SystemClock::now()));
+        ASSERT_TRUE(store_.credit_open("acme", 10, router::CaptureOn::delivered,
+                                       router::SystemClock::now()));
         clients_.add_key("acme-key", ClientInfo{"acme", {"*"}, RateLimit{1000, 1000}});
         clients_.add_key("other-key", ClientInfo{"other", {"*"}, RateLimit{1000, 1000}});
         start(std::move(c), one_segment, [this](router::Router& r) { r.add_provider(smsc_); });
@@ -44,14 +46,15 @@ protected:
     void TearDown() override {
         RouterBackedServer::TearDown();
         gateway_.reset();
-        router_.reset();   // before smsc_, which it holds by reference
+        router_.reset();  // before smsc_, which it holds by reference
     }
     Reply request(std::string_view method, std::string_view target, std::string body = {},
                   const std::string& key = "acme-key") {
         return RouterBackedServer::request(method, target, std::move(body), key);
     }
     std::string send_one() {
-        const auto r = request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"hi"})");
+        const auto r =
+            request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"hi"})");
         EXPECT_EQ(r.status, 202u) << r.body.dump();
         return r.body["messages"][0]["id"].get<std::string>();
     }
@@ -96,8 +99,8 @@ TEST_F(CancelHttpTest, UnknownMalformedAndOtherClientsIdsAre404) {
 
 TEST_F(CancelHttpTest, AMessageWithTheCarrierOrAlreadyFinalIs409) {
     const auto sent = send_one();
-    poll();   // dispatched; the provider accepted it at once
-    poll();   // its result: SENT
+    poll();  // dispatched; the provider accepted it at once
+    poll();  // its result: SENT
     ASSERT_EQ(request("GET", "/v1/messages/" + sent).body["state"], "SENT");
     auto r = request("DELETE", "/v1/messages/" + sent);
     EXPECT_EQ(r.status, 409u) << r.body.dump();
@@ -106,7 +109,7 @@ TEST_F(CancelHttpTest, AMessageWithTheCarrierOrAlreadyFinalIs409) {
 
     const auto other = send_one();
     ASSERT_EQ(request("DELETE", "/v1/messages/" + other).status, 200u);
-    r = request("DELETE", "/v1/messages/" + other);   // not idempotent: already final
+    r = request("DELETE", "/v1/messages/" + other);  // not idempotent: already final
     EXPECT_EQ(r.status, 409u);
     EXPECT_EQ(r.body["error"]["code"], "not_cancellable");
     EXPECT_NE(r.body["error"]["message"].get<std::string>().find("CANCELLED"), std::string::npos);

@@ -33,21 +33,21 @@ using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 enum class Answer : std::uint8_t {
-    keep_alive,        // 200 with a Content-Length; the connection stays open
-    chunked,           // 200 with a chunked body; the connection stays open
-    close,             // 200 with Connection: close, then the server closes
-    until_eof,         // 200 without a length: the body ends when the server closes
-    http10,            // an HTTP/1.0 answer with a Content-Length (the connection stays open)
-    large,             // 200 with a 100-byte body (over the test's max_response_body), in one write
-    keep_then_close,   // 200 with a Content-Length, then the server closes the idle connection
-    head,              // 200 with Content-Length: 5 and no body (the answer to a HEAD)
-    drop,              // reads the request and closes without answering
-    hang,              // never answers (until the server stops)
+    keep_alive,       // 200 with a Content-Length; the connection stays open
+    chunked,          // 200 with a chunked body; the connection stays open
+    close,            // 200 with Connection: close, then the server closes
+    until_eof,        // 200 without a length: the body ends when the server closes
+    http10,           // an HTTP/1.0 answer with a Content-Length (the connection stays open)
+    large,            // 200 with a 100-byte body (over the test's max_response_body), in one write
+    keep_then_close,  // 200 with a Content-Length, then the server closes the idle connection
+    head,             // 200 with Content-Length: 5 and no body (the answer to a HEAD)
+    drop,             // reads the request and closes without answering
+    hang,             // never answers (until the server stops)
 };
 
 struct Seen {
     std::size_t connection = 0;
-    std::string connection_header;   // the request's Connection header
+    std::string connection_header;  // the request's Connection header
 };
 
 // A blocking HTTP/1.1 server, one thread per connection (bounded).
@@ -76,12 +76,12 @@ public:
             std::lock_guard lock(mutex_);
             stop_ = true;
             for (auto& c : conns_) {
-                if (c->open) ::shutdown(c->socket.native_handle(), SHUT_RDWR);   // unblocks its read
+                if (c->open) ::shutdown(c->socket.native_handle(), SHUT_RDWR);  // unblocks its read
             }
         }
         cv_.notify_all();
         beast::error_code ec;
-        tcp::socket wake(io_);   // unblocks accept()
+        tcp::socket wake(io_);  // unblocks accept()
         wake.connect(acceptor_.local_endpoint(), ec);
         accept_thread_.join();
         for (auto& t : threads_) t.join();
@@ -90,7 +90,9 @@ public:
     ScriptedServer& operator=(const ScriptedServer&) = delete;
 
     std::string url(std::string_view path = "/hooks/sms") const {
-        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + std::string(path);
+        return std::string(tls_ ? "https" : "http") +
+               "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
+               std::string(path);
     }
     std::size_t connections() const {
         std::lock_guard lock(mutex_);
@@ -116,7 +118,7 @@ private:
     struct Conn {
         explicit Conn(tcp::socket s) : socket(std::move(s)) {}
         tcp::socket socket;
-        bool open = true;   // under mutex_
+        bool open = true;  // under mutex_
     };
 
     void accept_loop() {
@@ -185,7 +187,9 @@ private:
                 text = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                 keep = answer == Answer::keep_alive;
                 break;
-            case Answer::chunked: text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"; break;
+            case Answer::chunked:
+                text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+                break;
             case Answer::close:
                 text = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
                 keep = false;
@@ -196,7 +200,9 @@ private:
                 break;
             case Answer::head: text = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"; break;
             case Answer::http10: text = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; break;
-            case Answer::large: text = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x'); break;
+            case Answer::large:
+                text = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x');
+                break;
             case Answer::drop:
             case Answer::hang: return false;
         }
@@ -242,7 +248,7 @@ private:
 
 template <class Pred>
 bool eventually(Pred pred) {
-    for (int i = 0; i < 3000; ++i) {   // 30 s
+    for (int i = 0; i < 3000; ++i) {  // 30 s
         if (pred()) return true;
         std::this_thread::sleep_for(10ms);
     }
@@ -250,7 +256,8 @@ bool eventually(Pred pred) {
 }
 
 OutboundRequest post_to(std::string url, std::chrono::milliseconds timeout = 20s) {
-    return OutboundRequest{"POST", std::move(url), {{"Content-Type", "application/json"}}, R"({"n":1})", timeout};
+    return OutboundRequest{
+        "POST", std::move(url), {{"Content-Type", "application/json"}}, R"({"n":1})", timeout};
 }
 
 // Starts requests; results() waits for all of them (each `done` must run exactly once).
@@ -301,7 +308,9 @@ OutboundResult fetch(HttpClient& client, OutboundRequest request) {
     return r.front();
 }
 
-OutboundResult fetch(HttpClient& client, const std::string& url) { return fetch(client, post_to(url)); }
+OutboundResult fetch(HttpClient& client, const std::string& url) {
+    return fetch(client, post_to(url));
+}
 
 // The setup most tests share: a scripted server (HTTPS with `tls`), then an io_context on two
 // threads and a client with `config`; torn down in the opposite order (client, io, server).
@@ -354,7 +363,8 @@ TEST(HttpClientPool, SequentialRequestsToOneOriginUseOneConnection) {
         EXPECT_EQ(r.body, "ok");
     }
     EXPECT_EQ(rig.server.connections(), 1u);
-    for (const auto& seen : rig.server.requests()) EXPECT_EQ(seen.connection_header, "");   // keep-alive
+    for (const auto& seen : rig.server.requests())
+        EXPECT_EQ(seen.connection_header, "");  // keep-alive
     const auto s = rig.client.stats();
     EXPECT_EQ(s.connections_opened, 1u);
     EXPECT_EQ(s.requests_reused, 9u);
@@ -365,7 +375,7 @@ TEST(HttpClientPool, SequentialRequestsToOneOriginUseOneConnection) {
 TEST(HttpClientPool, ConcurrentRequestsOpenOneConnectionEachAndReuseThemAfterwards) {
     Rig rig(Answer::keep_alive);
     for (int round = 0; round < 2; ++round) {
-        rig.server.gather(20);   // the server answers once all 20 are in: 20 in flight at once
+        rig.server.gather(20);  // the server answers once all 20 are in: 20 in flight at once
         Batch batch;
         for (int i = 0; i < 20; ++i) batch.start(rig.client, post_to(rig.server.url()));
         for (const auto& r : batch.results()) EXPECT_EQ(r.status, 200u) << r.error;
@@ -375,7 +385,7 @@ TEST(HttpClientPool, ConcurrentRequestsOpenOneConnectionEachAndReuseThemAfterwar
     }
     const auto s = rig.client.stats();
     EXPECT_EQ(s.connections_opened, 20u);
-    EXPECT_EQ(s.requests_reused, 20u);   // the whole second round
+    EXPECT_EQ(s.requests_reused, 20u);  // the whole second round
 }
 
 TEST(HttpClientPool, AServerAnsweringConnectionCloseGetsAFreshConnectionEachTime) {
@@ -387,23 +397,27 @@ TEST(HttpClientPool, AServerAnsweringConnectionCloseGetsAFreshConnectionEachTime
 }
 
 TEST(HttpClientPool, OnlyCompleteHttp11AnswersOfKnownLengthGoBackToThePool) {
-    // One answer kind per connection; only the chunked one (connection 3) may carry a second request.
+    // One answer kind per connection; only the chunked one (connection 3) may carry a second
+    // request.
     HttpClientConfig config;
     config.max_response_body = 10;
-    Rig rig([](std::size_t connection, std::size_t) {
-        constexpr Answer kinds[] = {Answer::until_eof, Answer::http10, Answer::large, Answer::chunked};
-        return kinds[std::min<std::size_t>(connection, 3)];
-    }, config);
+    Rig rig(
+        [](std::size_t connection, std::size_t) {
+            constexpr Answer kinds[] = {Answer::until_eof, Answer::http10, Answer::large,
+                                        Answer::chunked};
+            return kinds[std::min<std::size_t>(connection, 3)];
+        },
+        config);
 
     auto r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;
-    EXPECT_EQ(r.body, "to the end");   // read to EOF: the connection is spent
+    EXPECT_EQ(r.body, "to the end");  // read to EOF: the connection is spent
     EXPECT_EQ(rig.client.stats().idle_connections, 0u);
     r = rig.fetch();
-    EXPECT_EQ(r.status, 200u) << r.error;   // HTTP/1.0: not kept
+    EXPECT_EQ(r.status, 200u) << r.error;  // HTTP/1.0: not kept
     EXPECT_EQ(rig.client.stats().idle_connections, 0u);
     r = rig.fetch();
-    EXPECT_EQ(r.status, 200u) << r.error;   // cut at max_response_body: the rest is unread
+    EXPECT_EQ(r.status, 200u) << r.error;  // cut at max_response_body: the rest is unread
     EXPECT_LE(r.body.size(), 10u);
     EXPECT_EQ(rig.client.stats().idle_connections, 0u);
     for (int i = 0; i < 2; ++i) {
@@ -423,7 +437,7 @@ TEST(HttpClientPool, AnswersToHeadHaveNoBodyAndKeepTheConnection) {
         req.method = "HEAD";
         req.body.clear();
         const auto r = fetch(rig.client, req);
-        EXPECT_EQ(r.status, 200u) << r.error;   // not waiting for the 5 bytes Content-Length names
+        EXPECT_EQ(r.status, 200u) << r.error;  // not waiting for the 5 bytes Content-Length names
         EXPECT_EQ(r.body, "");
     }
     EXPECT_EQ(rig.server.connections(), 1u);
@@ -452,7 +466,7 @@ TEST(HttpClientPool, AReusedConnectionClosedWithoutAnAnswerIsRetriedOnceOnAFresh
     const auto r = rig.fetch();
     EXPECT_EQ(r.status, 200u) << r.error;
     const auto seen = rig.server.requests();
-    ASSERT_EQ(seen.size(), 3u);   // the dropped one and its retry
+    ASSERT_EQ(seen.size(), 3u);  // the dropped one and its retry
     EXPECT_EQ(seen[1].connection, 0u);
     EXPECT_EQ(seen[2].connection, 1u);
     const auto s = rig.client.stats();
@@ -492,7 +506,7 @@ TEST(HttpClientPool, ATimedOutRequestDoesNotReturnItsConnection) {
     const auto r = fetch(rig.client, post_to(rig.server.url(), 300ms));
     EXPECT_EQ(r.failure, OutboundFailure::timeout) << r.error;
     EXPECT_EQ(rig.client.stats().idle_connections, 0u);
-    EXPECT_EQ(rig.client.stats().stale_retries, 0u);   // a timeout is not a stale connection
+    EXPECT_EQ(rig.client.stats().stale_retries, 0u);  // a timeout is not a stale connection
     EXPECT_EQ(rig.fetch().status, 200u);
     EXPECT_EQ(rig.server.connections(), 2u);
 }
@@ -504,7 +518,9 @@ TEST(HttpClientPool, IdleConnectionsAreClosedAfterTheIdleTimeout) {
     EXPECT_EQ(rig.fetch().status, 200u);
     // No further request: the idle connection's own deadline closes it.
     // (The socket closes in the timer's handler, the pool forgets it in the read's: either first.)
-    ASSERT_TRUE(eventually([&] { return rig.server.closed_by_client() == 1 && rig.client.stats().idle_connections == 0; }));
+    ASSERT_TRUE(eventually([&] {
+        return rig.server.closed_by_client() == 1 && rig.client.stats().idle_connections == 0;
+    }));
     EXPECT_EQ(rig.fetch().status, 200u);
     EXPECT_EQ(rig.server.connections(), 2u);
     EXPECT_EQ(rig.client.stats().requests_reused, 0u);
@@ -532,7 +548,8 @@ TEST(HttpClientPool, KeepsAtMostMaxIdlePerOriginAndTotalAndMaxOrigins) {
         HttpClient client(io.io(), config);
         for (auto* s : {&a, &b, &c}) EXPECT_EQ(fetch(client, s->url()).status, 200u);
         EXPECT_EQ(client.stats().idle_connections, 2u);
-        EXPECT_TRUE(eventually([&] { return a.closed_by_client() == 1; }));   // the least recent origin
+        EXPECT_TRUE(
+            eventually([&] { return a.closed_by_client() == 1; }));  // the least recent origin
         EXPECT_EQ(fetch(client, b.url()).status, 200u);
         EXPECT_EQ(fetch(client, c.url()).status, 200u);
         EXPECT_EQ(client.stats().requests_reused, 2u);
@@ -550,7 +567,8 @@ TEST(HttpClientPool, KeepsAtMostMaxIdlePerOriginAndTotalAndMaxOrigins) {
             for (const auto& r : batch.results()) EXPECT_EQ(r.status, 200u) << r.error;
         }
         EXPECT_EQ(client.stats().idle_connections, 3u);
-        EXPECT_TRUE(eventually([&] { return a.closed_by_client() == 1; }));   // from the least recent origin
+        EXPECT_TRUE(
+            eventually([&] { return a.closed_by_client() == 1; }));  // from the least recent origin
         EXPECT_EQ(b.closed_by_client(), 0u);
     }
 }
@@ -571,7 +589,7 @@ TEST(HttpClientPool, MaxIdlePerOriginZeroOpensAFreshConnectionPerRequestWithConn
 }
 
 TEST(HttpClientPool, TlsConnectionsAreReusedWithTheCertificateVerified) {
-    const auto pem = mock::make_self_signed();   // SAN IP:127.0.0.1
+    const auto pem = mock::make_self_signed();  // SAN IP:127.0.0.1
     mock::KavenegarMockConfig mc;
     mc.cert_pem = pem.cert_pem;
     mc.key_pem = pem.key_pem;
@@ -612,8 +630,8 @@ TEST(HttpClientPool, OverTlsAClosedIdleConnectionIsDroppedAndAStaleOneRetried) {
         config, &pem);
     EXPECT_EQ(rig.fetch().status, 200u);
     ASSERT_TRUE(eventually([&] { return rig.client.stats().idle_connections == 0; }));
-    EXPECT_EQ(rig.fetch().status, 200u);   // connection 1
-    const auto r = rig.fetch();            // dropped on 1, retried on 2
+    EXPECT_EQ(rig.fetch().status, 200u);  // connection 1
+    const auto r = rig.fetch();           // dropped on 1, retried on 2
     EXPECT_EQ(r.status, 200u) << r.error;
     EXPECT_EQ(rig.server.connections(), 3u);
     EXPECT_EQ(rig.server.requests().size(), 4u);

@@ -82,7 +82,8 @@ TEST(Metrics, TransitionsCountByStateAndProviderAndDeadLettersTwice) {
     m.message_transition("SENT", "mci");
     m.message_transition("DEAD_LETTER", "mci");
     const auto text = m.serialize();
-    EXPECT_TRUE(has(text, R"(bindery_message_transitions_total{provider="none",state="QUEUED"} 1)"));
+    EXPECT_TRUE(
+        has(text, R"(bindery_message_transitions_total{provider="none",state="QUEUED"} 1)"));
     EXPECT_TRUE(has(text, R"(bindery_message_transitions_total{provider="mci",state="SENT"} 2)"));
     EXPECT_TRUE(
         has(text, R"(bindery_message_transitions_total{provider="mci",state="DEAD_LETTER"} 1)"));
@@ -96,13 +97,19 @@ TEST(Metrics, SubmitLatencyFallsInTheRightBuckets) {
     m.observe_submit("mci", "timeout", 30);
     const auto text = m.serialize();
     EXPECT_TRUE(has(
-        text, R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.0005"} 0)"));
+        text,
+        R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.0005"} 0)"));
     EXPECT_TRUE(has(
-        text, R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.001"} 1)"));
+        text,
+        R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.001"} 1)"));
     EXPECT_TRUE(has(
-        text, R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.25"} 2)"));
-    EXPECT_TRUE(has(text, R"(bindery_provider_submit_duration_seconds_count{provider="mci",result="ok"} 2)"));
-    EXPECT_TRUE(has(text, R"(bindery_provider_submit_duration_seconds_count{provider="mci",result="timeout"} 1)"));
+        text,
+        R"(bindery_provider_submit_duration_seconds_bucket{provider="mci",result="ok",le="0.25"} 2)"));
+    EXPECT_TRUE(has(
+        text, R"(bindery_provider_submit_duration_seconds_count{provider="mci",result="ok"} 2)"));
+    EXPECT_TRUE(has(
+        text,
+        R"(bindery_provider_submit_duration_seconds_count{provider="mci",result="timeout"} 1)"));
 }
 
 TEST(Metrics, SampledCumulativeCountsAdvanceCountersByTheirDifference) {

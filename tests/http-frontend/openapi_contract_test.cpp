@@ -13,7 +13,7 @@
 namespace bindery::http {
 namespace {
 
-using Operation = std::pair<std::string, std::string>;   // METHOD, path
+using Operation = std::pair<std::string, std::string>;  // METHOD, path
 
 // A crude reader for the layout openapi.yaml keeps: "paths:" at column 0, each path at two spaces,
 // each operation at four.
@@ -35,7 +35,8 @@ std::set<Operation> spec_operations(const std::string& yaml) {
             path = m[1];
         } else if (std::regex_match(line, m, op_re) && !path.empty()) {
             std::string method = m[1];
-            for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            for (auto& c : method)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             ops.emplace(method, path);
         }
     }
@@ -56,10 +57,12 @@ TEST(OpenApiContract, SpecPathsAndMethodsEqualTheRouteTable) {
     const auto table = table_operations();
     EXPECT_GE(spec.size(), 7U);
     for (const auto& op : table) {
-        EXPECT_TRUE(spec.contains(op)) << op.first << " " << op.second << " is served but not in openapi.yaml";
+        EXPECT_TRUE(spec.contains(op))
+            << op.first << " " << op.second << " is served but not in openapi.yaml";
     }
     for (const auto& op : spec) {
-        EXPECT_TRUE(table.contains(op)) << op.first << " " << op.second << " is in openapi.yaml but not served";
+        EXPECT_TRUE(table.contains(op))
+            << op.first << " " << op.second << " is in openapi.yaml but not served";
     }
 }
 

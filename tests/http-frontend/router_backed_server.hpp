@@ -24,19 +24,19 @@ namespace bindery::http::test {
 
 struct Reply {
     unsigned status = 0;
-    nlohmann::json body;   // discarded (is_discarded()) when the body is not JSON
+    nlohmann::json body;  // discarded (is_discarded()) when the body is not JSON
 };
 
 // One request on a fresh connection, `key` as a Bearer token; a JSON body gets its content type.
-inline Reply call(std::uint16_t port, std::string_view method, std::string_view target, std::string body,
-                  const std::string& key) {
+inline Reply call(std::uint16_t port, std::string_view method, std::string_view target,
+                  std::string body, const std::string& key) {
     namespace net = boost::asio;
     namespace bhttp = boost::beast::http;
     net::io_context io;
     net::ip::tcp::socket socket(io);
     socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb({method.data(), method.size()}),
-                                           {target.data(), target.size()}, 11};
+    bhttp::request<bhttp::string_body> req{
+        bhttp::string_to_verb({method.data(), method.size()}), {target.data(), target.size()}, 11};
     req.set(bhttp::field::host, "127.0.0.1");
     req.set(bhttp::field::authorization, "Bearer " + key);
     if (!body.empty()) {
@@ -68,7 +68,8 @@ protected:
         sc.listen_address = "127.0.0.1";
         sc.port = 0;
         sc.worker_threads = 2;
-        server_ = std::make_unique<HttpServer>(io_, sc, ApiDeps{*gateway_, clients_, idempotency_, metrics_, readiness_});
+        server_ = std::make_unique<HttpServer>(
+            io_, sc, ApiDeps{*gateway_, clients_, idempotency_, metrics_, readiness_});
         if (before_start) before_start(*server_);
         server_->start();
         for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -80,7 +81,8 @@ protected:
         for (auto& t : threads_) t.join();
         server_.reset();
     }
-    Reply request(std::string_view method, std::string_view target, std::string body, const std::string& key) {
+    Reply request(std::string_view method, std::string_view target, std::string body,
+                  const std::string& key) {
         return call(server_->port(), method, target, std::move(body), key);
     }
     void poll() { router_->poll(Clock::now(), router::SystemClock::now()); }
@@ -89,7 +91,8 @@ protected:
     std::unique_ptr<router::Router> router_;
     std::unique_ptr<router::RouterGateway> gateway_;
     boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+        io_.get_executor()};
     std::vector<std::thread> threads_;
     InMemoryClientRegistry clients_;
     InMemoryIdempotencyStore idempotency_;

@@ -33,8 +33,8 @@ using namespace std::chrono_literals;
 router::MessageId make_id(std::uint8_t n) {
     router::MessageId::Bytes b{};
     b[0] = 0x01;
-    b[6] = 0x70;   // version 7
-    b[8] = 0x80;   // variant
+    b[6] = 0x70;  // version 7
+    b[8] = 0x80;  // variant
     b[15] = n;
     return router::MessageId(b);
 }
@@ -44,25 +44,28 @@ public:
     std::vector<std::vector<router::SubmitRequest>> batches;
     std::vector<router::MessageQuery> queries;
     bool accepting = true;
-    std::map<std::string, router::SubmitErrc> reject;   // destination -> error
+    std::map<std::string, router::SubmitErrc> reject;  // destination -> error
     std::vector<router::MessageStatus> messages;
     mutable std::mutex mutex;
     std::chrono::milliseconds submit_delay{0};
     std::uint8_t next_id = 1;
 
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
-        std::this_thread::sleep_for(submit_delay);   // the durable commit
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
+        std::this_thread::sleep_for(submit_delay);  // the durable commit
         std::lock_guard lock(mutex);
         batches.emplace_back(batch.begin(), batch.end());
         std::vector<router::SubmitOutcome> out;
         for (const auto& r : batch) {
             if (auto it = reject.find(r.destination); it != reject.end()) {
-                out.emplace_back(Unexpected(router::SubmitError{it->second, "refused by fake", std::nullopt}));
+                out.emplace_back(
+                    Unexpected(router::SubmitError{it->second, "refused by fake", std::nullopt}));
                 continue;
             }
             router::SubmitAccepted a;
             a.id = make_id(next_id++);
-            a.destination = r.destination.starts_with("00") ? "+" + r.destination.substr(2) : r.destination;
+            a.destination =
+                r.destination.starts_with("00") ? "+" + r.destination.substr(2) : r.destination;
             a.segments = r.text.size() > 160 ? 2 : 1;
             out.emplace_back(std::move(a));
         }
@@ -123,7 +126,9 @@ public:
     explicit Client(std::uint16_t port) : socket_(io_) {
         socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     }
-    void write_raw(std::string_view bytes) { net::write(socket_, net::buffer(bytes.data(), bytes.size())); }
+    void write_raw(std::string_view bytes) {
+        net::write(socket_, net::buffer(bytes.data(), bytes.size()));
+    }
     Reply read() {
         bhttp::response_parser<bhttp::string_body> p;
         p.body_limit(64 * 1024 * 1024);
@@ -131,9 +136,12 @@ public:
         return to_reply(p.get());
     }
     Reply request(std::string_view method, std::string_view target, std::string body = {},
-                  std::map<std::string, std::string> headers = {{"Authorization", "Bearer secret-key"}}) {
-        bhttp::request<bhttp::string_body> req{bhttp::string_to_verb({method.data(), method.size()}),
-                                               {target.data(), target.size()}, 11};
+                  std::map<std::string, std::string> headers = {
+                      {"Authorization", "Bearer secret-key"}}) {
+        bhttp::request<bhttp::string_body> req{
+            bhttp::string_to_verb({method.data(), method.size()}),
+            {target.data(), target.size()},
+            11};
         req.set(bhttp::field::host, "127.0.0.1");
         for (const auto& [k, v] : headers) req.set(k, v);
         if (!body.empty()) {
@@ -147,7 +155,8 @@ public:
     // True when the server closed the connection (EOF or reset) within `within`.
     bool closed_by_peer(std::chrono::milliseconds within) {
         socket_.non_blocking(false);
-        timeval tv{static_cast<time_t>(within.count() / 1000), static_cast<suseconds_t>((within.count() % 1000) * 1000)};
+        timeval tv{static_cast<time_t>(within.count() / 1000),
+                   static_cast<suseconds_t>((within.count() % 1000) * 1000)};
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         char c = 0;
         beast::error_code ec;
@@ -165,18 +174,21 @@ private:
 class HttpServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        clients_.add_key("secret-key", ClientInfo{"acme", {"ACME", "12345"}, RateLimit{1000, 1000}});
+        clients_.add_key("secret-key",
+                         ClientInfo{"acme", {"ACME", "12345"}, RateLimit{1000, 1000}});
         clients_.add_key("other-key", ClientInfo{"globex", {"*"}, RateLimit{1000, 1000}});
         clients_.add_key("slow-key", ClientInfo{"slowpoke", {"*"}, RateLimit{0.01, 2}});
-        clients_.add_key("default-key", ClientInfo{"initech", {"INITECH", "12345"}, RateLimit{1000, 1000}, "INITECH"});
+        clients_.add_key(
+            "default-key",
+            ClientInfo{"initech", {"INITECH", "12345"}, RateLimit{1000, 1000}, "INITECH"});
         config_.listen_address = "127.0.0.1";
         config_.port = 0;
         config_.max_body_bytes = 64 * 1024;
         config_.worker_threads = 2;
     }
     void start() {
-        server_ = std::make_unique<HttpServer>(io_, config_,
-                                               ApiDeps{gateway_, clients_, idempotency_, metrics_, readiness_});
+        server_ = std::make_unique<HttpServer>(
+            io_, config_, ApiDeps{gateway_, clients_, idempotency_, metrics_, readiness_});
         server_->start();
         for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     }
@@ -208,7 +220,7 @@ protected:
 // components go, the io_context last), must not touch them. Before the fix its release wrote
 // into the freed metrics (ASan: heap-use-after-free; a Release build's heap was corrupted).
 TEST(HttpServerShutdown, AConnectionOutlivingTheServerAndItsMetricsTouchesNeither) {
-    net::io_context io;   // destroyed last, with the connection's pending read
+    net::io_context io;  // destroyed last, with the connection's pending read
     FakeGateway gateway;
     InMemoryClientRegistry clients;
     InMemoryIdempotencyStore idempotency;
@@ -224,8 +236,8 @@ TEST(HttpServerShutdown, AConnectionOutlivingTheServerAndItsMetricsTouchesNeithe
     std::thread thread([&] { io.run(); });
     {
         Client c(server->port());
-        EXPECT_EQ(c.request("GET", "/healthz").status, 200U);   // kept alive: a read pending
-        io.stop();   // the io thread ends with the connection's read queued
+        EXPECT_EQ(c.request("GET", "/healthz").status, 200U);  // kept alive: a read pending
+        io.stop();  // the io thread ends with the connection's read queued
         thread.join();
     }
     server->stop();
@@ -235,13 +247,15 @@ TEST(HttpServerShutdown, AConnectionOutlivingTheServerAndItsMetricsTouchesNeithe
     // `io` goes now, and the connection with it.
 }
 
-const std::string kSend = R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello","client_ref":"r1"})";
+const std::string kSend =
+    R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello","client_ref":"r1"})";
 
 TEST_F(HttpServerTest, SendAcceptsABatchAndPassesEveryFieldToTheGateway) {
     start();
     auto c = client();
-    const auto r = c.request("POST", "/v1/messages",
-                             R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello",
+    const auto r =
+        c.request("POST", "/v1/messages",
+                  R"({"to":["+989121234567","00989121234568"],"from":"ACME","text":"hello",
                                  "priority":"bulk","validity":"2h","client_ref":"r1",
                                  "callback_url":"https://cb.example.com/x"})");
     ASSERT_EQ(r.status, 202U) << r.body;
@@ -268,8 +282,9 @@ TEST_F(HttpServerTest, SendAcceptsABatchAndPassesEveryFieldToTheGateway) {
 TEST_F(HttpServerTest, ValidationErrorsNameTheFieldAndNothingIsSubmitted) {
     start();
     auto c = client();
-    auto r = c.request("POST", "/v1/messages",
-                       R"({"to":["+989121234567","+989121234568","bad"],"from":"ACME","text":"x"})");
+    auto r =
+        c.request("POST", "/v1/messages",
+                  R"({"to":["+989121234567","+989121234568","bad"],"from":"ACME","text":"x"})");
     EXPECT_EQ(r.status, 422U);
     EXPECT_EQ(r.body_json()["error"]["field"], "to[2]");
     EXPECT_EQ(r.body_json()["error"]["code"], "invalid_destination");
@@ -328,7 +343,8 @@ TEST_F(HttpServerTest, AuthenticationFailuresAre401WithWwwAuthenticate) {
 TEST_F(HttpServerTest, SenderNotAllowedIs403NamingFrom) {
     start();
     auto c = client();
-    auto r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"EVIL","text":"x"})");
+    auto r =
+        c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"EVIL","text":"x"})");
     EXPECT_EQ(r.status, 403U);
     EXPECT_EQ(r.body_json()["error"]["code"], "sender_not_allowed");
     EXPECT_EQ(r.body_json()["error"]["field"], "from");
@@ -343,11 +359,14 @@ TEST_F(HttpServerTest, OmittedFromTakesTheClientsDefaultSender) {
     const std::map<std::string, std::string> initech = {{"Authorization", "Bearer default-key"}};
     auto r = c.request("POST", "/v1/messages", R"({"to":"+989121234567","text":"x"})", initech);
     ASSERT_EQ(r.status, 202U) << r.body;
-    r = c.request("POST", "/v1/messages", R"({"to":"+989121234568","from":"","text":"x"})", initech);
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234568","from":"","text":"x"})",
+                  initech);
     ASSERT_EQ(r.status, 202U) << r.body;
-    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"12345","text":"x"})", initech);
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"12345","text":"x"})",
+                  initech);
     ASSERT_EQ(r.status, 202U) << r.body;
-    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"EVIL","text":"x"})", initech);
+    r = c.request("POST", "/v1/messages", R"({"to":"+989121234569","from":"EVIL","text":"x"})",
+                  initech);
     EXPECT_EQ(r.status, 403U) << "a given from is still checked";
     {
         std::lock_guard lock(gateway_.mutex);
@@ -367,8 +386,10 @@ TEST_F(HttpServerTest, OmittedFromTakesTheClientsDefaultSender) {
 TEST_F(HttpServerTest, BulkWithoutFromTakesTheClientsDefaultSender) {
     start();
     auto c = client();
-    const nlohmann::json body = {{"template", "Hi {{name}}"}, {"csv", "phone,name\n+989121234567,Ali\n"}};
-    auto r = c.request("POST", "/v1/messages/bulk", body.dump(), {{"Authorization", "Bearer default-key"}});
+    const nlohmann::json body = {{"template", "Hi {{name}}"},
+                                 {"csv", "phone,name\n+989121234567,Ali\n"}};
+    auto r = c.request("POST", "/v1/messages/bulk", body.dump(),
+                       {{"Authorization", "Bearer default-key"}});
     ASSERT_EQ(r.status, 202U) << r.body;
     {
         std::lock_guard lock(gateway_.mutex);
@@ -425,8 +446,9 @@ TEST_F(HttpServerTest, IdempotencyKeyReplaysTheFirstResponseAndRefusesADifferent
     EXPECT_EQ(other.body_json()["error"]["code"], "idempotency_mismatch");
 
     // Same key from another client is independent.
-    const auto globex = c.request("POST", "/v1/messages", kSend,
-                                  {{"Authorization", "Bearer other-key"}, {"Idempotency-Key", "order-42"}});
+    const auto globex =
+        c.request("POST", "/v1/messages", kSend,
+                  {{"Authorization", "Bearer other-key"}, {"Idempotency-Key", "order-42"}});
     EXPECT_EQ(globex.status, 202U);
     EXPECT_NE(globex.body, first.body);
     EXPECT_EQ(gateway_.batch_count(), 2U);
@@ -442,7 +464,8 @@ TEST_F(HttpServerTest, StatusShowsOnlyTheClientsOwnMessagesWithHistory) {
     m.provider = "carrier-a";
     m.segments = 2;
     m.history.push_back({router::MessageState::accepted, router::MessageState::queued, {}, "", ""});
-    m.history.push_back({router::MessageState::sent, router::MessageState::delivered, {}, "carrier-a", "DELIVRD"});
+    m.history.push_back(
+        {router::MessageState::sent, router::MessageState::delivered, {}, "carrier-a", "DELIVRD"});
     gateway_.messages.push_back(m);
     start();
     auto c = client();
@@ -473,7 +496,8 @@ TEST_F(HttpServerTest, ListPaginatesWithCursorAndPassesFilters) {
     }
     start();
     auto c = client();
-    auto r = c.request("GET", "/v1/messages?limit=2&state=queued&client_ref=r%201&since=2027-01-01T00:00:00Z");
+    auto r = c.request(
+        "GET", "/v1/messages?limit=2&state=queued&client_ref=r%201&since=2027-01-01T00:00:00Z");
     ASSERT_EQ(r.status, 200U) << r.body;
     auto j = r.body_json();
     ASSERT_EQ(j["messages"].size(), 2U);
@@ -514,8 +538,9 @@ TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
     EXPECT_EQ(r.headers.at("Allow"), "POST, GET");
     // A body that is not JSON by its Content-Type.
     auto raw = client();
-    raw.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
-                  "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}");
+    raw.write_raw(
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+        "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}");
     EXPECT_EQ(raw.read().status, 415U);
 }
 
@@ -536,7 +561,8 @@ TEST_F(HttpServerTest, EveryResponseCarriesARequestIdEchoedWhenSane) {
 // message can be traced to its request; its lines reach a log file as they are written (the
 // access logger flushes on info like the default logger; before, they waited for SIGHUP).
 TEST_F(HttpServerTest, AccessLinesCarryRequestIdClientAndMessageIdsAndAreFlushedAtOnce) {
-    const auto file = std::filesystem::temp_directory_path() / ("bindery-access-" + std::to_string(::getpid()) + ".log");
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("bindery-access-" + std::to_string(::getpid()) + ".log");
     const auto previous = spdlog::default_logger();
     auto logger = std::make_shared<spdlog::logger>(
         "bindery", std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), true));
@@ -546,12 +572,14 @@ TEST_F(HttpServerTest, AccessLinesCarryRequestIdClientAndMessageIdsAndAreFlushed
     config_.access_logger = "test.access.flushed";
     start();
     auto c = client();
-    const auto one = c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"hi"})",
-                               {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-one"}});
+    const auto one =
+        c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"hi"})",
+                  {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-one"}});
     ASSERT_EQ(one.status, 202U) << one.body;
     const std::string first = one.body_json()["messages"][0]["id"];
-    const auto two = c.request("POST", "/v1/messages", kSend,
-                               {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-two"}});
+    const auto two =
+        c.request("POST", "/v1/messages", kSend,
+                  {{"Authorization", "Bearer secret-key"}, {"X-Request-Id", "req-two"}});
     ASSERT_EQ(two.status, 202U) << two.body;
     const std::string second = two.body_json()["messages"][1]["id"];
     const auto read = [&] {
@@ -560,26 +588,29 @@ TEST_F(HttpServerTest, AccessLinesCarryRequestIdClientAndMessageIdsAndAreFlushed
     };
     // Read without flushing: the line is written before the response, and flushed with it.
     const std::string text = read();
-    spdlog::get("test.access.flushed")->flush();   // debug lines wait for the next flush
+    spdlog::get("test.access.flushed")->flush();  // debug lines wait for the next flush
     const std::string flushed = read();
     spdlog::set_default_logger(previous);
     spdlog::drop("test.access.flushed");
     std::filesystem::remove(file);
     EXPECT_NE(text.find("POST /v1/messages status=202 "), std::string::npos) << text;
-    EXPECT_NE(text.find(" request_id=req-one client=acme peer=127.0.0.1:"), std::string::npos) << text;
+    EXPECT_NE(text.find(" request_id=req-one client=acme peer=127.0.0.1:"), std::string::npos)
+        << text;
     EXPECT_NE(text.find(" message_id=" + first + "\n"), std::string::npos) << text;
     EXPECT_NE(text.find(" request_id=req-two client=acme "), std::string::npos) << text;
     EXPECT_NE(text.find(" messages=2\n"), std::string::npos) << text;
-    EXPECT_NE(flushed.find("message accepted request_id=req-two message_id=" + second + " client=acme\n"),
-              std::string::npos)
+    EXPECT_NE(
+        flushed.find("message accepted request_id=req-two message_id=" + second + " client=acme\n"),
+        std::string::npos)
         << flushed;
 }
 
 TEST_F(HttpServerTest, HugeBodyIs413AndTheConnectionCloses) {
     start();
     auto c = client();
-    c.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
-                "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+    c.write_raw(
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+        "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
     const auto r = c.read();
     EXPECT_EQ(r.status, 413U);
     EXPECT_EQ(r.body_json()["error"]["code"], "payload_too_large");
@@ -588,8 +619,9 @@ TEST_F(HttpServerTest, HugeBodyIs413AndTheConnectionCloses) {
 
     // Chunked bodies have no Content-Length: the limit is enforced while reading.
     auto chunked = client();
-    chunked.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n");
+    chunked.write_raw(
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n");
     const std::string chunk(8192, 'a');
     beast::error_code ec;
     for (int i = 0; i < 10 && !ec; ++i) {
@@ -638,14 +670,15 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
 }
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
-    gateway_.submit_delay = 50ms;   // the first answer is the slowest
+    gateway_.submit_delay = 50ms;  // the first answer is the slowest
     start();
     auto c = client();
     std::string pipeline;
     const std::string body = R"({"to":"+989121234567","from":"ACME","text":"x"})";
-    pipeline += "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
-                "X-Request-Id: one\r\nContent-Type: application/json\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n" + body;
+    pipeline +=
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+        "X-Request-Id: one\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     pipeline += "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: two\r\n\r\n";
     pipeline += "GET /nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: three\r\n\r\n";
     c.write_raw(pipeline);
@@ -691,7 +724,10 @@ TEST_F(HttpServerTest, SubmitRunsOffTheIoThreads) {
     start();
     std::thread slow([this] {
         auto c = client();
-        EXPECT_EQ(c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"x"})").status, 202U);
+        EXPECT_EQ(
+            c.request("POST", "/v1/messages", R"({"to":"+989121234567","from":"ACME","text":"x"})")
+                .status,
+            202U);
     });
     std::this_thread::sleep_for(50ms);
     // Both io threads stay free while the submit blocks.
@@ -721,8 +757,7 @@ TEST_F(HttpServerTest, MetricsExposeTheFamilies) {
           R"(http_requests_total{code="405",method="PUT",route="/v1/messages/{id}"} 1)",
           "# TYPE http_request_duration_seconds histogram",
           R"(http_request_duration_seconds_bucket{method="POST",route="/v1/messages",le="+Inf"} 1)",
-          R"(bindery_messages_accepted_total{priority="normal"} 2)",
-          "http_connections_active 1"}) {
+          R"(bindery_messages_accepted_total{priority="normal"} 2)", "http_connections_active 1"}) {
         EXPECT_NE(r.body.find(needle), std::string::npos) << needle << "\n" << r.body;
     }
 }
@@ -761,15 +796,15 @@ TEST_F(HttpServerTest, ExpectContinueIsAnswered) {
     start();
     auto c = client();
     const std::string body = R"({"to":"+989121234567","from":"ACME","text":"x"})";
-    c.write_raw("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
-                "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n");
+    c.write_raw(
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-key\r\n"
+        "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
     const auto interim = c.read();
     EXPECT_EQ(interim.status, 100U);
     c.write_raw(body);
     EXPECT_EQ(c.read().status, 202U);
 }
-
 
 // ---- POST /v1/messages/bulk ----------------------------------------------------------------
 
@@ -787,14 +822,15 @@ TEST_F(HttpServerTest, BulkSendsValidRowsAndReportsEveryRow) {
     const std::string csv =
         "\xEF\xBB\xBFphone,name,code\r\n"
         "+989121234567,Ali,4711\r\n"
-        "+989351234567,\"Sara, M.\",\r\n"        // missing code: never sent blank
-        "12,Bob,99\r\n"                          // not a number
-        "+989121234567,Ali again,1\r\n"          // duplicate
-        "+989120000001,Zoe\r\n"                  // short row
+        "+989351234567,\"Sara, M.\",\r\n"  // missing code: never sent blank
+        "12,Bob,99\r\n"                    // not a number
+        "+989121234567,Ali again,1\r\n"    // duplicate
+        "+989120000001,Zoe\r\n"            // short row
         "+989120000002,\"Quoted \"\"Q\"\"\",55\r\n"
-        "+989120000009,Gw,1\r\n";                // refused by the gateway
-    const auto r = c.request("POST", "/v1/messages/bulk", bulk_body(csv, "Hello {{name}}, your code is {{code}}",
-                                                                     R"({"priority":"bulk","client_ref":"camp-1"})"));
+        "+989120000009,Gw,1\r\n";  // refused by the gateway
+    const auto r = c.request("POST", "/v1/messages/bulk",
+                             bulk_body(csv, "Hello {{name}}, your code is {{code}}",
+                                       R"({"priority":"bulk","client_ref":"camp-1"})"));
     ASSERT_EQ(r.status, 202U) << r.body;
     const auto j = r.body_json();
     EXPECT_EQ(j["accepted"], 2);
@@ -830,7 +866,8 @@ TEST_F(HttpServerTest, BulkSendsValidRowsAndReportsEveryRow) {
 TEST_F(HttpServerTest, BulkWithNoValidRowIs422WithTheReport) {
     start();
     auto c = client();
-    const auto r = c.request("POST", "/v1/messages/bulk", bulk_body("phone,name,code\n12,a,1\n+989121234567,,2\n"));
+    const auto r = c.request("POST", "/v1/messages/bulk",
+                             bulk_body("phone,name,code\n12,a,1\n+989121234567,,2\n"));
     ASSERT_EQ(r.status, 422U) << r.body;
     const auto j = r.body_json();
     EXPECT_EQ(j["accepted"], 0);
@@ -850,19 +887,23 @@ TEST_F(HttpServerTest, BulkRefusesTheWholeRequestForRequestLevelErrors) {
     };
     const std::vector<Case> cases = {
         {"{", 400, "malformed_json", ""},
-        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name"), 422, "invalid_template", "template"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name"), 422, "invalid_template",
+         "template"},
         {bulk_body("phone,name\n+989121234567,a\n"), 422, "unknown_template_field", "template"},
         {bulk_body("tel,name,code\n+989121234567,a,1\n"), 422, "missing_column", "csv"},
         {bulk_body("phone,name,code\n\"+989121234567,a,1\n"), 422, "invalid_csv", "csv"},
         {bulk_body("phone,name,code\n"), 422, "missing_field", "csv"},
         {R"({"from":"ACME","csv":"phone\n+989121234567\n"})", 422, "missing_field", "template"},
         {R"({"from":"ACME","template":"x"})", 422, "missing_field", "csv"},
-        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"to":"+989121234567"})"), 422,
-         "unknown_field", "to"},
-        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"priority":"urgent"})"), 422,
-         "invalid_priority", "priority"},
-        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}", R"({"from":"EVIL"})"), 403,
-         "sender_not_allowed", "from"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}",
+                   R"({"to":"+989121234567"})"),
+         422, "unknown_field", "to"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}",
+                   R"({"priority":"urgent"})"),
+         422, "invalid_priority", "priority"},
+        {bulk_body("phone,name,code\n+989121234567,a,1\n", "Hi {{name}} {{code}}",
+                   R"({"from":"EVIL"})"),
+         403, "sender_not_allowed", "from"},
         {R"({"from":"ACME","template":5,"csv":"phone\n"})", 400, "invalid_type", "template"},
     };
     for (const auto& k : cases) {
@@ -874,8 +915,9 @@ TEST_F(HttpServerTest, BulkRefusesTheWholeRequestForRequestLevelErrors) {
     }
     EXPECT_EQ(gateway_.batch_count(), 0U);
     // (the helper sets application/json only with a body)
-    const auto r = c.request("POST", "/v1/messages/bulk", "",
-                             {{"Authorization", "Bearer secret-key"}, {"Content-Type", "text/csv"}});
+    const auto r =
+        c.request("POST", "/v1/messages/bulk", "",
+                  {{"Authorization", "Bearer secret-key"}, {"Content-Type", "text/csv"}});
     EXPECT_EQ(r.status, 415U);
     EXPECT_EQ(c.request("POST", "/v1/messages/bulk", bulk_body("phone\n"), {}).status, 401U);
 }
@@ -885,10 +927,12 @@ TEST_F(HttpServerTest, BulkRowLimitAndIdempotentReplay) {
     start();
     auto c = client();
     const auto big = c.request("POST", "/v1/messages/bulk",
-                               bulk_body("phone,name,code\n+989120000001,a,1\n+989120000002,a,1\n+989120000003,a,1\n+989120000004,a,1\n"));
+                               bulk_body("phone,name,code\n+989120000001,a,1\n+989120000002,a,1\n+"
+                                         "989120000003,a,1\n+989120000004,a,1\n"));
     EXPECT_EQ(big.status, 422U);
     EXPECT_EQ(big.body_json()["error"]["code"], "too_many_rows");
-    const std::map<std::string, std::string> h = {{"Authorization", "Bearer secret-key"}, {"Idempotency-Key", "camp-7"}};
+    const std::map<std::string, std::string> h = {{"Authorization", "Bearer secret-key"},
+                                                  {"Idempotency-Key", "camp-7"}};
     const auto body = bulk_body("phone,name,code\n+989120000001,a,1\n");
     const auto first = c.request("POST", "/v1/messages/bulk", body, h);
     ASSERT_EQ(first.status, 202U) << first.body;

@@ -55,20 +55,28 @@ TEST(SubmitParser, ExpandsAListIntoOneRequestPerRecipientSharingTheOptions) {
 }
 
 TEST(SubmitParser, TakesTheDefaultSenderWhenFromIsAbsentNullOrEmpty) {
-    for (const char* body : {R"({"to":"+989121234567","text":"x"})", R"({"to":"+989121234567","from":null,"text":"x"})",
+    for (const char* body : {R"({"to":"+989121234567","text":"x"})",
+                             R"({"to":"+989121234567","from":null,"text":"x"})",
                              R"({"to":"+989121234567","from":"","text":"x"})"}) {
         auto r = parse_submit(body, "acme", {}, kNow, "ACME");
         ASSERT_TRUE(r) << body << ": " << r.error().message;
         EXPECT_EQ(r->requests[0].sender, "ACME") << body;
     }
     // A given from wins; a bad one is still refused, and a wrong type is not replaced.
-    auto given = parse_submit(R"({"to":"+989121234567","from":"12345","text":"x"})", "acme", {}, kNow, "ACME");
+    auto given = parse_submit(R"({"to":"+989121234567","from":"12345","text":"x"})", "acme", {},
+                              kNow, "ACME");
     ASSERT_TRUE(given);
     EXPECT_EQ(given->requests[0].sender, "12345");
-    EXPECT_EQ(parse_submit(R"({"to":"+989121234567","from":"AC<ME","text":"x"})", "acme", {}, kNow, "ACME").error().code,
+    EXPECT_EQ(parse_submit(R"({"to":"+989121234567","from":"AC<ME","text":"x"})", "acme", {}, kNow,
+                           "ACME")
+                  .error()
+                  .code,
               "invalid_sender");
-    EXPECT_EQ(parse_submit(R"({"to":"+989121234567","from":1,"text":"x"})", "acme", {}, kNow, "ACME").error().code,
-              "invalid_type");
+    EXPECT_EQ(
+        parse_submit(R"({"to":"+989121234567","from":1,"text":"x"})", "acme", {}, kNow, "ACME")
+            .error()
+            .code,
+        "invalid_type");
     // Without a default the empty string stays an invalid sender naming from.
     const auto empty = parse(R"({"to":"+989121234567","from":"","text":"x"})");
     ASSERT_FALSE(empty);
@@ -77,13 +85,15 @@ TEST(SubmitParser, TakesTheDefaultSenderWhenFromIsAbsentNullOrEmpty) {
 }
 
 TEST(SubmitParser, TreatsAPastScheduleAsNow) {
-    auto r = parse(R"({"to":"+989121234567","from":"ACME","text":"x","scheduled_at":"2020-01-01T00:00:00Z"})");
+    auto r = parse(
+        R"({"to":"+989121234567","from":"ACME","text":"x","scheduled_at":"2020-01-01T00:00:00Z"})");
     ASSERT_TRUE(r);
     EXPECT_FALSE(r->requests[0].schedule_at);
 }
 
 TEST(SubmitParser, AcceptsValidityInSecondsAndNullOptionals) {
-    auto r = parse(R"({"to":"+989121234567","from":"ACME","text":"x","validity":600,"priority":null})");
+    auto r =
+        parse(R"({"to":"+989121234567","from":"ACME","text":"x","validity":600,"priority":null})");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->requests[0].validity, std::chrono::seconds(600));
 }
@@ -117,41 +127,80 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"not json", "{", 400, "malformed_json", ""},
         BadCase{"empty body", "", 400, "malformed_json", ""},
-        BadCase{"trailing garbage", R"({"to":"+989121234567",)" OK_TAIL "} x", 400, "malformed_json", ""},
-        BadCase{"invalid utf8", "{\"to\":\"+989121234567\",\"from\":\"ACME\",\"text\":\"\xff\"}", 400, "malformed_json", ""},
-        BadCase{"too deep", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 400, "malformed_json", ""},
+        BadCase{"trailing garbage", R"({"to":"+989121234567",)" OK_TAIL "} x", 400,
+                "malformed_json", ""},
+        BadCase{"invalid utf8", "{\"to\":\"+989121234567\",\"from\":\"ACME\",\"text\":\"\xff\"}",
+                400, "malformed_json", ""},
+        BadCase{"too deep", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+                400, "malformed_json", ""},
         BadCase{"array body", "[1]", 400, "invalid_type", ""},
         BadCase{"missing to", "{" OK_TAIL "}", 422, "missing_field", "to"},
         BadCase{"to number", R"({"to":989121234567,)" OK_TAIL "}", 400, "invalid_type", "to"},
         BadCase{"to empty list", R"({"to":[],)" OK_TAIL "}", 422, "missing_field", "to"},
-        BadCase{"to element type", R"({"to":["+989121234567","+989121234568",7],)" OK_TAIL "}", 400, "invalid_type", "to[2]"},
-        BadCase{"to element syntax", R"({"to":["+989121234567","+98912abc"],)" OK_TAIL "}", 422, "invalid_destination", "to[1]"},
-        BadCase{"to single syntax", R"({"to":"0912123",)" OK_TAIL "}", 422, "invalid_destination", "to"},
+        BadCase{"to element type", R"({"to":["+989121234567","+989121234568",7],)" OK_TAIL "}", 400,
+                "invalid_type", "to[2]"},
+        BadCase{"to element syntax", R"({"to":["+989121234567","+98912abc"],)" OK_TAIL "}", 422,
+                "invalid_destination", "to[1]"},
+        BadCase{"to single syntax", R"({"to":"0912123",)" OK_TAIL "}", 422, "invalid_destination",
+                "to"},
         BadCase{"to too short", R"({"to":"+12345",)" OK_TAIL "}", 422, "invalid_destination", "to"},
-        BadCase{"to too long", R"({"to":"+1234567890123456",)" OK_TAIL "}", 422, "invalid_destination", "to"},
-        BadCase{"to duplicate", R"({"to":["+989121234567","+989121234567"],)" OK_TAIL "}", 422, "duplicate_destination", "to[1]"},
-        BadCase{"too many", R"({"to":["+989121234561","+989121234562","+989121234563","+989121234564"],)" OK_TAIL "}", 422, "too_many_recipients", "to"},
-        BadCase{"from missing", R"({"to":"+989121234567","text":"x"})", 422, "missing_field", "from"},
-        BadCase{"from type", R"({"to":"+989121234567","from":1,"text":"x"})", 400, "invalid_type", "from"},
-        BadCase{"from too long alpha", R"({"to":"+989121234567","from":"ABCDEFGHIJKL","text":"x"})", 422, "invalid_sender", "from"},
-        BadCase{"from bad chars", R"({"to":"+989121234567","from":"AC<ME","text":"x"})", 422, "invalid_sender", "from"},
-        BadCase{"text missing", R"({"to":"+989121234567","from":"ACME"})", 422, "missing_field", "text"},
-        BadCase{"text empty", R"({"to":"+989121234567","from":"ACME","text":""})", 422, "invalid_text", "text"},
-        BadCase{"text long", R"({"to":"+989121234567","from":"ACME","text":"12345678901"})", 422, "text_too_long", "text"},
-        BadCase{"priority", R"({"to":"+989121234567",)" OK_TAIL R"(,"priority":"urgent"})", 422, "invalid_priority", "priority"},
-        BadCase{"priority type", R"({"to":"+989121234567",)" OK_TAIL R"(,"priority":1})", 400, "invalid_type", "priority"},
-        BadCase{"validity zero", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":0})", 422, "invalid_validity", "validity"},
-        BadCase{"validity negative", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":-5})", 422, "invalid_validity", "validity"},
-        BadCase{"validity fraction", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":1.5})", 422, "invalid_validity", "validity"},
-        BadCase{"validity text", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":"soon"})", 422, "invalid_validity", "validity"},
-        BadCase{"validity too long", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":"8d"})", 422, "invalid_validity", "validity"},
-        BadCase{"validity type", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":true})", 400, "invalid_type", "validity"},
-        BadCase{"schedule syntax", R"({"to":"+989121234567",)" OK_TAIL R"(,"scheduled_at":"tomorrow"})", 422, "invalid_time", "scheduled_at"},
-        BadCase{"schedule far", R"({"to":"+989121234567",)" OK_TAIL R"(,"scheduled_at":"2030-01-01T00:00:00Z"})", 422, "invalid_time", "scheduled_at"},
-        BadCase{"client_ref long", R"({"to":"+989121234567",)" OK_TAIL R"(,"client_ref":"0123456789012345678901234567890123456789012345678901234567890123456789"})", 422, "invalid_client_ref", "client_ref"},
-        BadCase{"callback scheme", R"({"to":"+989121234567",)" OK_TAIL R"(,"callback_url":"ftp://x"})", 422, "invalid_callback_url", "callback_url"},
-        BadCase{"encoding", R"({"to":"+989121234567",)" OK_TAIL R"(,"encoding":"utf16"})", 422, "invalid_encoding", "encoding"},
-        BadCase{"unknown member", R"({"to":"+989121234567",)" OK_TAIL R"(,"prioirty":"bulk"})", 422, "unknown_field", "prioirty"}),
+        BadCase{"to too long", R"({"to":"+1234567890123456",)" OK_TAIL "}", 422,
+                "invalid_destination", "to"},
+        BadCase{"to duplicate", R"({"to":["+989121234567","+989121234567"],)" OK_TAIL "}", 422,
+                "duplicate_destination", "to[1]"},
+        BadCase{
+            "too many",
+            R"({"to":["+989121234561","+989121234562","+989121234563","+989121234564"],)" OK_TAIL
+            "}",
+            422, "too_many_recipients", "to"},
+        BadCase{"from missing", R"({"to":"+989121234567","text":"x"})", 422, "missing_field",
+                "from"},
+        BadCase{"from type", R"({"to":"+989121234567","from":1,"text":"x"})", 400, "invalid_type",
+                "from"},
+        BadCase{"from too long alpha", R"({"to":"+989121234567","from":"ABCDEFGHIJKL","text":"x"})",
+                422, "invalid_sender", "from"},
+        BadCase{"from bad chars", R"({"to":"+989121234567","from":"AC<ME","text":"x"})", 422,
+                "invalid_sender", "from"},
+        BadCase{"text missing", R"({"to":"+989121234567","from":"ACME"})", 422, "missing_field",
+                "text"},
+        BadCase{"text empty", R"({"to":"+989121234567","from":"ACME","text":""})", 422,
+                "invalid_text", "text"},
+        BadCase{"text long", R"({"to":"+989121234567","from":"ACME","text":"12345678901"})", 422,
+                "text_too_long", "text"},
+        BadCase{"priority", R"({"to":"+989121234567",)" OK_TAIL R"(,"priority":"urgent"})", 422,
+                "invalid_priority", "priority"},
+        BadCase{"priority type", R"({"to":"+989121234567",)" OK_TAIL R"(,"priority":1})", 400,
+                "invalid_type", "priority"},
+        BadCase{"validity zero", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":0})", 422,
+                "invalid_validity", "validity"},
+        BadCase{"validity negative", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":-5})", 422,
+                "invalid_validity", "validity"},
+        BadCase{"validity fraction", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":1.5})", 422,
+                "invalid_validity", "validity"},
+        BadCase{"validity text", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":"soon"})", 422,
+                "invalid_validity", "validity"},
+        BadCase{"validity too long", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":"8d"})",
+                422, "invalid_validity", "validity"},
+        BadCase{"validity type", R"({"to":"+989121234567",)" OK_TAIL R"(,"validity":true})", 400,
+                "invalid_type", "validity"},
+        BadCase{"schedule syntax",
+                R"({"to":"+989121234567",)" OK_TAIL R"(,"scheduled_at":"tomorrow"})", 422,
+                "invalid_time", "scheduled_at"},
+        BadCase{"schedule far",
+                R"({"to":"+989121234567",)" OK_TAIL R"(,"scheduled_at":"2030-01-01T00:00:00Z"})",
+                422, "invalid_time", "scheduled_at"},
+        BadCase{
+            "client_ref long",
+            R"({"to":"+989121234567",)" OK_TAIL
+            R"(,"client_ref":"0123456789012345678901234567890123456789012345678901234567890123456789"})",
+            422, "invalid_client_ref", "client_ref"},
+        BadCase{"callback scheme",
+                R"({"to":"+989121234567",)" OK_TAIL R"(,"callback_url":"ftp://x"})", 422,
+                "invalid_callback_url", "callback_url"},
+        BadCase{"encoding", R"({"to":"+989121234567",)" OK_TAIL R"(,"encoding":"utf16"})", 422,
+                "invalid_encoding", "encoding"},
+        BadCase{"unknown member", R"({"to":"+989121234567",)" OK_TAIL R"(,"prioirty":"bulk"})", 422,
+                "unknown_field", "prioirty"}),
     [](const ::testing::TestParamInfo<BadCase>& info) {
         std::string n = info.param.name;
         for (auto& ch : n) {

@@ -22,11 +22,11 @@ TEST(Rfc3339, ParsesUtcOffsetsAndFractions) {
 }
 
 TEST(Rfc3339, RejectsMalformedAndOutOfRange) {
-    for (const char* bad : {"", "2027-01-15", "2027-01-15T08:00:00", "2027-13-01T00:00:00Z",
-                            "2023-02-29T00:00:00Z", "2027-01-15T24:00:00Z", "2027-01-15T08:00:00.Z",
-                            "2027-01-15T08:00:00+3:30", "2027-01-15T08:00:00Zjunk",
-                            "2027-01-15T08:60:00Z", "20x7-01-15T08:00:00Z",
-                            "8800-01-01T00:00:00Z", "1969-12-31T23:59:59Z"}) {
+    for (const char* bad :
+         {"", "2027-01-15", "2027-01-15T08:00:00", "2027-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+          "2027-01-15T24:00:00Z", "2027-01-15T08:00:00.Z", "2027-01-15T08:00:00+3:30",
+          "2027-01-15T08:00:00Zjunk", "2027-01-15T08:60:00Z", "20x7-01-15T08:00:00Z",
+          "8800-01-01T00:00:00Z", "1969-12-31T23:59:59Z"}) {
         EXPECT_FALSE(parse_rfc3339(bad)) << bad;
     }
 }
@@ -36,7 +36,8 @@ TEST(Rfc3339, FormatsUtcWithMillisecondsAndRoundTrips) {
     ASSERT_TRUE(t);
     EXPECT_EQ(format_rfc3339(*t), "2027-01-15T08:00:00.250Z");
     EXPECT_EQ(format_rfc3339(router::SystemTime{}), "1970-01-01T00:00:00.000Z");
-    EXPECT_EQ(format_rfc3339(*parse_rfc3339("2000-02-29T23:59:59.999+00:00")), "2000-02-29T23:59:59.999Z");
+    EXPECT_EQ(format_rfc3339(*parse_rfc3339("2000-02-29T23:59:59.999+00:00")),
+              "2000-02-29T23:59:59.999Z");
 }
 
 TEST(Duration, ParsesSecondsAndUnitGroups) {
@@ -50,8 +51,8 @@ TEST(Duration, ParsesSecondsAndUnitGroups) {
 }
 
 TEST(Duration, RejectsMalformedZeroAndHuge) {
-    for (const char* bad : {"", "0", "0s", "h", "1x", "1h30", "30m1h", "1h1h", "-5", "1.5h",
-                            "99999999999d", "1 h"}) {
+    for (const char* bad :
+         {"", "0", "0s", "h", "1x", "1h30", "30m1h", "1h1h", "-5", "1.5h", "99999999999d", "1 h"}) {
         EXPECT_FALSE(parse_duration(bad)) << bad;
     }
 }

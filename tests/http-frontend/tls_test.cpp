@@ -34,14 +34,16 @@ bool make_self_signed(const std::filesystem::path& dir) {
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
     X509_set_issuer_name(cert, name);
     bool ok = X509_sign(cert, key, EVP_sha256()) > 0;
     FILE* f = std::fopen((dir / "cert.pem").c_str(), "w");
     ok = ok && f != nullptr && PEM_write_X509(f, cert) == 1;
     if (f != nullptr) std::fclose(f);
     f = std::fopen((dir / "key.pem").c_str(), "w");
-    ok = ok && f != nullptr && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+    ok = ok && f != nullptr &&
+         PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
     if (f != nullptr) std::fclose(f);
     X509_free(cert);
     EVP_PKEY_free(key);
@@ -50,12 +52,14 @@ bool make_self_signed(const std::filesystem::path& dir) {
 
 class NullGateway final : public router::GatewayApi {
 public:
-    std::vector<router::SubmitOutcome> submit(std::span<const router::SubmitRequest> batch) override {
+    std::vector<router::SubmitOutcome> submit(
+        std::span<const router::SubmitRequest> batch) override {
         return std::vector<router::SubmitOutcome>(
-            batch.size(), router::SubmitOutcome(Unexpected(router::SubmitError{router::SubmitErrc::unavailable, "down", std::nullopt})));
+            batch.size(), router::SubmitOutcome(Unexpected(router::SubmitError{
+                              router::SubmitErrc::unavailable, "down", std::nullopt})));
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                               std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{});
     }
     Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
@@ -65,8 +69,8 @@ public:
 };
 
 TEST(HttpServerTls, ServesHttpsAndRefusesPlainText) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("bindery-http-tls-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("bindery-http-tls-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     ASSERT_TRUE(make_self_signed(dir));
 
@@ -95,7 +99,7 @@ TEST(HttpServerTls, ServesHttpsAndRefusesPlainText) {
         beast::get_lowest_layer(stream).connect(
             net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
         stream.handshake(net::ssl::stream_base::client);
-        for (int i = 0; i < 2; ++i) {   // keep-alive over TLS
+        for (int i = 0; i < 2; ++i) {  // keep-alive over TLS
             bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/messages", 11};
             req.set(bhttp::field::host, "127.0.0.1");
             req.set(bhttp::field::authorization, "Bearer k");
@@ -105,7 +109,7 @@ TEST(HttpServerTls, ServesHttpsAndRefusesPlainText) {
             beast::flat_buffer buf;
             bhttp::response<bhttp::string_body> res;
             bhttp::read(stream, buf, res);
-            EXPECT_EQ(res.result_int(), 503U) << res.body();   // the gateway says unavailable
+            EXPECT_EQ(res.result_int(), 503U) << res.body();  // the gateway says unavailable
             EXPECT_FALSE(res["X-Request-Id"].empty());
         }
     }

@@ -31,10 +31,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using bindery::test::eventually;
-using bindery::test::harness::http;   // one request on a fresh connection, read to EOF
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using bindery::test::harness::http;  // one request on a fresh connection, read to EOF
 using nlohmann::json;
 
 const std::string kBindery = BINDERY_BINARY_DIR "/app/bindery";
@@ -67,43 +67,44 @@ std::string utc_now() {
 
 fs::path write_bindery_config(const fs::path& dir, std::uint16_t carrier_port) {
     const auto path = dir / "bindery.yaml";
-    std::ofstream(path) << "process: {io_threads: 2, drain_timeout: 5s}\n"
-                           "logging: {level: info, format: json, file: "
-                        << (dir / "bindery.log").string()
-                        << "}\n"
-                           "store: {path: "
-                        << (dir / "var" / "bindery.db").string()
-                        << ", synchronous: normal}\n"
-                           "http: {listen: 127.0.0.1:0}\n"
-                           "smpp_server: {listen: 127.0.0.1:0}\n"
-                           "carriers:\n"
-                           "  - {name: sim, kind: smpp, address: 127.0.0.1:"
-                        << carrier_port
-                        << ", system_id: bindery, password: secret, reconnect: {initial: 100ms, max: 1s}}\n"
-                           "routes:\n"
-                           "  - {name: default, providers: [sim]}\n"
-                           "clients:\n"
-                           "  - {name: ops, api_key: "
-                        << kApiKey
-                        << ", rate: 100000, burst: 100000}\n"
-                           "alerting:\n"
-                           "  auth: {bearer_token: "
-                        << kWebhookToken
-                        << "}\n"
-                           "  receivers:\n"
-                           "    - name: sms-gateway\n"
-                           "      groups: [oncall]\n"
-                           "      match_labels: {severity: critical}\n"
-                           "      sender: Bindery\n"
-                           "      client: ops\n"
-                           "      send_resolved: true\n"
-                           "directories:\n"
-                           "  - name: local\n"
-                           "    kind: static\n"
-                           "    groups:\n"
-                           "      oncall:\n"
-                           "        - {name: Ann, phone: \"+989121110001\"}\n"
-                           "        - {name: Bob, phone: \"+989121110002\"}\n";
+    std::ofstream(path)
+        << "process: {io_threads: 2, drain_timeout: 5s}\n"
+           "logging: {level: info, format: json, file: "
+        << (dir / "bindery.log").string()
+        << "}\n"
+           "store: {path: "
+        << (dir / "var" / "bindery.db").string()
+        << ", synchronous: normal}\n"
+           "http: {listen: 127.0.0.1:0}\n"
+           "smpp_server: {listen: 127.0.0.1:0}\n"
+           "carriers:\n"
+           "  - {name: sim, kind: smpp, address: 127.0.0.1:"
+        << carrier_port
+        << ", system_id: bindery, password: secret, reconnect: {initial: 100ms, max: 1s}}\n"
+           "routes:\n"
+           "  - {name: default, providers: [sim]}\n"
+           "clients:\n"
+           "  - {name: ops, api_key: "
+        << kApiKey
+        << ", rate: 100000, burst: 100000}\n"
+           "alerting:\n"
+           "  auth: {bearer_token: "
+        << kWebhookToken
+        << "}\n"
+           "  receivers:\n"
+           "    - name: sms-gateway\n"
+           "      groups: [oncall]\n"
+           "      match_labels: {severity: critical}\n"
+           "      sender: Bindery\n"
+           "      client: ops\n"
+           "      send_resolved: true\n"
+           "directories:\n"
+           "  - name: local\n"
+           "    kind: static\n"
+           "    groups:\n"
+           "      oncall:\n"
+           "        - {name: Ann, phone: \"+989121110001\"}\n"
+           "        - {name: Bob, phone: \"+989121110002\"}\n";
     return path;
 }
 
@@ -151,7 +152,8 @@ std::string message_state(std::uint16_t port, const std::string& id) {
     return j.is_object() && j.contains("state") ? j["state"].get<std::string>() : "";
 }
 
-void expect_delivered_to_the_oncall_numbers(std::uint16_t port, const json& record, const std::string& text) {
+void expect_delivered_to_the_oncall_numbers(std::uint16_t port, const json& record,
+                                            const std::string& text) {
     EXPECT_EQ(record["text"], text);
     ASSERT_EQ(record["messages"].size(), 2U) << record.dump();
     std::vector<std::string> to;
@@ -161,24 +163,30 @@ void expect_delivered_to_the_oncall_numbers(std::uint16_t port, const json& reco
         const std::string id = m["message_id"];
         std::string state;
         // DELIVERED: the simulator accepted the submit_sm and its receipt came back.
-        EXPECT_TRUE(eventually([&] { return (state = message_state(port, id)) == "DELIVERED"; }, 30s))
+        EXPECT_TRUE(
+            eventually([&] { return (state = message_state(port, id)) == "DELIVERED"; }, 30s))
             << id << " is " << state;
     }
     EXPECT_THAT(to, ::testing::UnorderedElementsAre("+989121110001", "+989121110002"));
 }
 
 TEST(AlertmanagerEndToEnd, AFiringAndThenResolvedAlertPagesTheOnCallGroupThroughTheSimulator) {
-    ASSERT_TRUE(fs::exists(kAlertmanager)) << kAlertmanager << " is not installed (tools/install-deps installs it)";
+    ASSERT_TRUE(fs::exists(kAlertmanager))
+        << kAlertmanager << " is not installed (tools/install-deps installs it)";
     TempDir dir("bindery-am-e2e-");
 
     const auto sim_port_file = dir.path() / "sim.port";
-    Process sim(kSimulator, {"--listen", "127.0.0.1:0", "--port-file", sim_port_file.string(), "--dlr-delay", "20"},
-                dir.path() / "sim.log");
-    ASSERT_TRUE(eventually([&] { return !read_all(sim_port_file).empty(); }, 20s)) << read_all(dir.path() / "sim.log");
+    Process sim(
+        kSimulator,
+        {"--listen", "127.0.0.1:0", "--port-file", sim_port_file.string(), "--dlr-delay", "20"},
+        dir.path() / "sim.log");
+    ASSERT_TRUE(eventually([&] { return !read_all(sim_port_file).empty(); }, 20s))
+        << read_all(dir.path() / "sim.log");
     const auto sim_port = static_cast<std::uint16_t>(std::stoul(read_all(sim_port_file)));
 
     const auto log = dir.path() / "bindery.log";
-    Process bindery(kBindery, {"serve", "--config", write_bindery_config(dir.path(), sim_port).string()},
+    Process bindery(kBindery,
+                    {"serve", "--config", write_bindery_config(dir.path(), sim_port).string()},
                     dir.path() / "bindery.out");
     std::uint16_t port = 0;
     static const std::regex listening(R"re("msg":"http listening","port":"?([0-9]+))re");
@@ -199,37 +207,44 @@ TEST(AlertmanagerEndToEnd, AFiringAndThenResolvedAlertPagesTheOnCallGroupThrough
     Process am(kAlertmanager,
                {"--config.file=" + write_alertmanager_config(dir.path(), port).string(),
                 "--storage.path=" + (dir.path() / "am-data").string(),
-                "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address=",
-                "--log.level=debug"},
+                "--web.listen-address=127.0.0.1:" + std::to_string(am_port),
+                "--cluster.listen-address=", "--log.level=debug"},
                dir.path() / "alertmanager.log");
-    ASSERT_TRUE(eventually([&] { return http(am_port, "GET", "/-/ready", {}, {}).status == 200; }, 30s))
+    ASSERT_TRUE(
+        eventually([&] { return http(am_port, "GET", "/-/ready", {}, {}).status == 200; }, 30s))
         << read_all(dir.path() / "alertmanager.log");
 
-    const std::string labels = R"("labels":{"alertname":"DiskFull","severity":"critical","instance":"db1:9100"})";
+    const std::string labels =
+        R"("labels":{"alertname":"DiskFull","severity":"critical","instance":"db1:9100"})";
     const auto fire = http(am_port, "POST", "/api/v2/alerts",
-                           "[{" + labels + R"(,"annotations":{"summary":"Disk almost full"},)"
-                                           R"("generatorURL":"http://prom.local/graph?g0.expr=up"}])",
+                           "[{" + labels +
+                               R"(,"annotations":{"summary":"Disk almost full"},)"
+                               R"("generatorURL":"http://prom.local/graph?g0.expr=up"}])",
                            {});
     ASSERT_EQ(fire.status, 200) << fire.body;
 
     std::optional<json> firing;
-    ASSERT_TRUE(eventually([&] { return (firing = sent_with_status(port, "firing")).has_value(); }, 40s))
+    ASSERT_TRUE(
+        eventually([&] { return (firing = sent_with_status(port, "firing")).has_value(); }, 40s))
         << alerts(port).dump() << read_all(dir.path() / "alertmanager.log");
     EXPECT_EQ((*firing)["receiver"], "sms-gateway");
     EXPECT_EQ((*firing)["group_key"], "{}:{alertname=\"DiskFull\"}");
-    expect_delivered_to_the_oncall_numbers(port, *firing, "[FIRING:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
+    expect_delivered_to_the_oncall_numbers(
+        port, *firing, "[FIRING:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
 
     // Re-posted with its annotations (a post replaces them) and endsAt = now: resolved.
-    const auto resolve = http(am_port, "POST", "/api/v2/alerts",
-                              "[{" + labels + R"(,"annotations":{"summary":"Disk almost full"},"endsAt":")" +
-                                  utc_now() + "\"}]",
-                              {});
+    const auto resolve =
+        http(am_port, "POST", "/api/v2/alerts",
+             "[{" + labels + R"(,"annotations":{"summary":"Disk almost full"},"endsAt":")" +
+                 utc_now() + "\"}]",
+             {});
     ASSERT_EQ(resolve.status, 200) << resolve.body;
     std::optional<json> resolved;
-    ASSERT_TRUE(eventually([&] { return (resolved = sent_with_status(port, "resolved")).has_value(); }, 40s))
+    ASSERT_TRUE(eventually(
+        [&] { return (resolved = sent_with_status(port, "resolved")).has_value(); }, 40s))
         << alerts(port).dump() << read_all(dir.path() / "alertmanager.log");
-    expect_delivered_to_the_oncall_numbers(port, *resolved,
-                                           "[RESOLVED:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
+    expect_delivered_to_the_oncall_numbers(
+        port, *resolved, "[RESOLVED:1] DiskFull db1:9100 \xE2\x80\x94 Disk almost full");
 
     // One page per state change: Alertmanager's notifications were not sent twice.
     int sent = 0;

@@ -40,7 +40,9 @@ public:
     }
     bool send(smpp::CommandId id, std::uint32_t sequence, const smpp::Body& body) {
         std::vector<std::uint8_t> out;
-        if (smpp::encode(smpp::Pdu{smpp::Header{0, id, smpp::CommandStatus::ESME_ROK, sequence}, body}, out)) return false;
+        if (smpp::encode(
+                smpp::Pdu{smpp::Header{0, id, smpp::CommandStatus::ESME_ROK, sequence}, body}, out))
+            return false;
         std::size_t sent = 0;
         while (sent < out.size()) {
             const auto n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
@@ -57,7 +59,8 @@ public:
             auto pdu = smpp::decode(frame_);
             if (!pdu) return std::nullopt;
             if (pdu->header.command_id == smpp::CommandId::enquire_link) {
-                if (!send(smpp::CommandId::enquire_link_resp, pdu->header.sequence_number, smpp::EnquireLinkResp{})) {
+                if (!send(smpp::CommandId::enquire_link_resp, pdu->header.sequence_number,
+                          smpp::EnquireLinkResp{})) {
                     return std::nullopt;
                 }
                 continue;
@@ -69,7 +72,8 @@ public:
     // Connects and binds as `command` (bind_transceiver / _transmitter / _receiver): the
     // bind_*_resp's status (nullopt: no connection or no matching response).
     std::optional<smpp::CommandStatus> bind_as(std::uint16_t port, smpp::CommandId command,
-                                               std::string_view system_id = "esme1", std::string_view password = "pw") {
+                                               std::string_view system_id = "esme1",
+                                               std::string_view password = "pw") {
         if (!connect(port)) return std::nullopt;
         const auto fill = [&](auto b) -> smpp::Body {
             b.system_id = system_id;
@@ -77,9 +81,10 @@ public:
             b.interface_version = 0x34;
             return b;
         };
-        smpp::Body body = command == smpp::CommandId::bind_transmitter ? fill(smpp::BindTransmitter{})
-                          : command == smpp::CommandId::bind_receiver  ? fill(smpp::BindReceiver{})
-                                                                       : fill(smpp::BindTransceiver{});
+        smpp::Body body =
+            command == smpp::CommandId::bind_transmitter ? fill(smpp::BindTransmitter{})
+            : command == smpp::CommandId::bind_receiver  ? fill(smpp::BindReceiver{})
+                                                         : fill(smpp::BindTransceiver{});
         if (!send(command, 1, body)) return std::nullopt;
         auto resp = next();
         if (!resp || resp->header.command_id != smpp::response_id_for(command)) return std::nullopt;
@@ -91,12 +96,15 @@ public:
     }
 
 private:
-    bool read_exact(std::size_t offset, std::size_t n, std::chrono::steady_clock::time_point deadline) {
+    bool read_exact(std::size_t offset, std::size_t n,
+                    std::chrono::steady_clock::time_point deadline) {
         while (n > 0) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;
             pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0) continue;
+            if (::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0)
+                continue;
             const auto got = ::recv(fd_, frame_.data() + offset, n, 0);
             if (got <= 0) return false;
             offset += static_cast<std::size_t>(got);
@@ -107,7 +115,8 @@ private:
     bool read_frame(std::chrono::steady_clock::time_point deadline) {
         frame_.assign(4, 0);
         if (!read_exact(0, 4, deadline)) return false;
-        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) | (std::uint32_t{frame_[1]} << 16) |
+        const std::uint32_t length = (std::uint32_t{frame_[0]} << 24) |
+                                     (std::uint32_t{frame_[1]} << 16) |
                                      (std::uint32_t{frame_[2]} << 8) | std::uint32_t{frame_[3]};
         if (length < 16 || length > 64 * 1024) return false;
         frame_.resize(length);

@@ -35,11 +35,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using bindery::test::eventually;
 using bindery::test::exit_code;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using ::testing::HasSubstr;
 using namespace bindery::test::harness;
 
 constexpr const char* kSecret = "whsec-integration-7f3a";
@@ -47,7 +47,7 @@ constexpr const char* kSecret = "whsec-integration-7f3a";
 // ---- a callback receiver ----------------------------------------------------------------------
 
 struct Received {
-    std::map<std::string, std::string> headers;   // names lower-case
+    std::map<std::string, std::string> headers;  // names lower-case
     std::string body;
     int answered = 0;
 };
@@ -111,7 +111,8 @@ private:
             const auto n = ::recv(c, buf, sizeof buf, 0);
             if (n <= 0) return;
             in.append(buf, static_cast<std::size_t>(n));
-            if (head_end == std::string::npos && (head_end = in.find("\r\n\r\n")) != std::string::npos) {
+            if (head_end == std::string::npos &&
+                (head_end = in.find("\r\n\r\n")) != std::string::npos) {
                 std::size_t pos = in.find("\r\n") + 2;
                 while (pos < head_end) {
                     const auto eol = in.find("\r\n", pos);
@@ -119,8 +120,9 @@ private:
                     const auto colon = line.find(':');
                     if (colon != std::string::npos) {
                         std::string name = line.substr(0, colon);
-                        std::transform(name.begin(), name.end(), name.begin(),
-                                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+                        std::transform(
+                            name.begin(), name.end(), name.begin(),
+                            [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
                         std::string value = line.substr(colon + 1);
                         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
                         r.headers[name] = value;
@@ -208,11 +210,13 @@ Reply request(std::uint16_t port, const std::string& method, const std::string& 
         if (fd >= 0) ::close(fd);
         return {};
     }
-    std::string req = method + " " + target +
-                      " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " +
-                      kKey + "\r\n" + extra_headers;
+    std::string req =
+        method + " " + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + kKey +
+        "\r\n" + extra_headers;
     if (!body.empty()) {
-        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n";
     }
     req += "\r\n" + body;
     (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
@@ -246,26 +250,25 @@ std::string first_id(const std::string& body) {
 fs::path write_callback_config(const fs::path& dir, std::uint16_t carrier_port,
                                std::uint16_t receiver_port, const std::string& backoff) {
     const auto path = dir / "bindery.yaml";
-    std::ofstream(path) << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
-                           "logging:\n  level: info\n  format: json\n  file: "
-                        << (dir / "bindery.log").string() << "\nstore:\n  path: "
-                        << (dir / "var" / "bindery.db").string()
-                        << "\n  synchronous: normal\n"
-                           "http:\n  listen: 127.0.0.1:0\n"
-                           "  callbacks: {initial_backoff: "
-                        << backoff << ", max_backoff: " << backoff
-                        << ", timeout: 5s}\n"
-                           "smpp_server:\n  listen: 127.0.0.1:0\n"
-                           "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
-                        << carrier_port
-                        << "\n    system_id: bindery\n    password: secret\n    window: 20\n"
-                           "    reconnect: {initial: 100ms, max: 1s}\n"
-                           "routes:\n  - name: default\n    providers: [sim]\n"
-                           "clients:\n  - name: test\n    api_key: "
-                        << kKey
-                        << "\n    rate: 100000\n    burst: 100000\n    callback_url: http://127.0.0.1:"
-                        << receiver_port
-                        << "/hooks/sms\n    callback_secret_env: BINDERY_TEST_CALLBACK_SECRET\n";
+    std::ofstream(path)
+        << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
+           "logging:\n  level: info\n  format: json\n  file: "
+        << (dir / "bindery.log").string()
+        << "\nstore:\n  path: " << (dir / "var" / "bindery.db").string()
+        << "\n  synchronous: normal\n"
+           "http:\n  listen: 127.0.0.1:0\n"
+           "  callbacks: {initial_backoff: "
+        << backoff << ", max_backoff: " << backoff
+        << ", timeout: 5s}\n"
+           "smpp_server:\n  listen: 127.0.0.1:0\n"
+           "carriers:\n  - name: sim\n    kind: smpp\n    address: 127.0.0.1:"
+        << carrier_port
+        << "\n    system_id: bindery\n    password: secret\n    window: 20\n"
+           "    reconnect: {initial: 100ms, max: 1s}\n"
+           "routes:\n  - name: default\n    providers: [sim]\n"
+           "clients:\n  - name: test\n    api_key: "
+        << kKey << "\n    rate: 100000\n    burst: 100000\n    callback_url: http://127.0.0.1:"
+        << receiver_port << "/hooks/sms\n    callback_secret_env: BINDERY_TEST_CALLBACK_SECRET\n";
     return path;
 }
 
@@ -280,19 +283,23 @@ TEST(GatewayCallbacks, SignedCallbackIsRetriedAfter500AndRecordedInHistoryAndMet
     ASSERT_NE(receiver.port(), 0);
     Simulator sim(dir.path(), {"--dlr-delay", "20"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
-    Gateway gateway(dir.path(), write_callback_config(dir.path(), sim.port(), receiver.port(), "1s"));
+    Gateway gateway(dir.path(),
+                    write_callback_config(dir.path(), sim.port(), receiver.port(), "1s"));
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
-    ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+    ASSERT_TRUE(
+        eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
 
-    const auto accepted = http(gateway.port(), "POST", "/v1/messages",
-                               R"({"to":"+989121234567","from":"Bindery","text":"callback me","client_ref":"order-17"})");
+    const auto accepted = http(
+        gateway.port(), "POST", "/v1/messages",
+        R"({"to":"+989121234567","from":"Bindery","text":"callback me","client_ref":"order-17"})");
     ASSERT_EQ(accepted.status, 202) << accepted.body;
     const auto id = first_id(accepted.body);
     ASSERT_FALSE(id.empty()) << accepted.body;
 
     // DELIVERED -> attempt 1 answered 500 -> attempt 2 (after ~1 s) answered 200.
     ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }, 60s))
-        << receiver.received().size() << " callbacks; " << message_status(gateway.port(), id) << gateway.log();
+        << receiver.received().size() << " callbacks; " << message_status(gateway.port(), id)
+        << gateway.log();
     const auto got = receiver.received();
     ASSERT_EQ(got.size(), 2U) << "no further attempt after a 2xx";
     EXPECT_EQ(got[0].answered, 500);
@@ -323,7 +330,8 @@ TEST(GatewayCallbacks, SignedCallbackIsRetriedAfter500AndRecordedInHistoryAndMet
     std::string scrape;
     EXPECT_TRUE(eventually([&] {
         scrape = http(gateway.port(), "GET", "/metrics", {}, {}).body;
-        return scrape.find("bindery_callbacks_completed_total{outcome=\"delivered\"} 1") != std::string::npos;
+        return scrape.find("bindery_callbacks_completed_total{outcome=\"delivered\"} 1") !=
+               std::string::npos;
     })) << scrape;
     EXPECT_THAT(scrape, HasSubstr("bindery_callback_attempts_total{result=\"http_error\"} 1"));
     EXPECT_THAT(scrape, HasSubstr("bindery_callback_attempts_total{result=\"success\"} 1"));
@@ -355,7 +363,8 @@ TEST(GatewayCallbacks, PendingRetryAndIdempotentReplaySurviveARestart) {
     {
         Gateway gateway(dir.path(), config);
         ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
-        ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+        ASSERT_TRUE(eventually(
+            [&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
         original = request(gateway.port(), "POST", "/v1/messages", body, idem);
         ASSERT_EQ(original.status, 202) << original.body;
         id = first_id(original.body);
@@ -365,12 +374,17 @@ TEST(GatewayCallbacks, PendingRetryAndIdempotentReplaySurviveARestart) {
         EXPECT_EQ(replay.body, original.body);
 
         std::string status;
-        ASSERT_TRUE(eventually([&] {
-            status = message_status(gateway.port(), id);
-            return status.find("callback attempt 1: HTTP 503 (will retry)") != std::string::npos;
-        }, 60s)) << status << gateway.log();
+        ASSERT_TRUE(eventually(
+            [&] {
+                status = message_status(gateway.port(), id);
+                return status.find("callback attempt 1: HTTP 503 (will retry)") !=
+                       std::string::npos;
+            },
+            60s))
+            << status << gateway.log();
         gateway.process().signal(SIGTERM);
-        ASSERT_EQ(exit_code(gateway.process().wait(20s)), 0) << read_all(dir.path() / "bindery.out");
+        ASSERT_EQ(exit_code(gateway.process().wait(20s)), 0)
+            << read_all(dir.path() / "bindery.out");
         ASSERT_EQ(receiver.received().size(), 1U) << "the retry came before the restart";
     }
 
@@ -389,7 +403,8 @@ TEST(GatewayCallbacks, PendingRetryAndIdempotentReplaySurviveARestart) {
     EXPECT_THAT(other.body, HasSubstr("idempotency_mismatch"));
 
     // The pending retry is made by the new process and succeeds.
-    ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }, 60s)) << restarted.log();
+    ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }, 60s))
+        << restarted.log();
     const auto got = receiver.received();
     EXPECT_EQ(got[1].answered, 200);
     EXPECT_EQ(got[1].headers.at("x-bindery-attempt"), "2");

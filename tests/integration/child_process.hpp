@@ -37,7 +37,8 @@ inline std::string read_all(const std::filesystem::path& p) {
 class TempDir {
 public:
     explicit TempDir(const std::string& prefix) {
-        std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
         path_ = ::mkdtemp(pattern.data());
     }
     ~TempDir() {
@@ -112,8 +113,8 @@ private:
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         if (err.empty()) {
-            posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                             0644);
+            posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
+                                             O_WRONLY | O_CREAT | O_APPEND, 0644);
             posix_spawn_file_actions_adddup2(&actions, 1, 2);
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,

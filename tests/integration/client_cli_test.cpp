@@ -19,13 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using bindery::test::eventually;
 using bindery::test::exit_code;
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace bindery::test::harness;
 
 struct CliResult {
@@ -75,12 +75,14 @@ TEST(ClientCli, KeysFromTheCliAuthenticateUntilRotatedOrRevoked) {
 
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
-    ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+    ASSERT_TRUE(
+        eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
     EXPECT_EQ(send_with(gateway.port(), early_key), 202);
 
     // Added while it runs: usable within about a second, limited to its senders.
-    const auto added = cli(dir.path(), {"add", "acme", "--config", cfg, "--sender", "Bindery",
-                                        "--rate", "50", "--callback-url", "https://acme.example/cb", "--json"});
+    const auto added =
+        cli(dir.path(), {"add", "acme", "--config", cfg, "--sender", "Bindery", "--rate", "50",
+                         "--callback-url", "https://acme.example/cb", "--json"});
     ASSERT_EQ(added.code, 0) << added.err;
     const auto key = api_key_in(added.out);
     ASSERT_FALSE(key.empty()) << added.out;
@@ -142,8 +144,10 @@ TEST(ClientCli, KeysFromTheCliAuthenticateUntilRotatedOrRevoked) {
     EXPECT_THAT(listed.out, Not(HasSubstr(new_key)));
     const auto table = cli(dir.path(), {"list", "--config", cfg});
     ASSERT_EQ(table.code, 0);
-    EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nacme +store +revoked +Bindery +50 )"))) << table.out;
-    EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\ntest +config +active )"))) << table.out;
+    EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nacme +store +revoked +Bindery +50 )")))
+        << table.out;
+    EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\ntest +config +active )")))
+        << table.out;
 
     gateway.process().signal(SIGTERM);
     EXPECT_EQ(exit_code(gateway.process().wait(20s)), 0) << read_all(dir.path() / "bindery.out");

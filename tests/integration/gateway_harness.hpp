@@ -50,8 +50,9 @@ inline HttpReply http(std::uint16_t port, const std::string& method, const std::
         method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     if (!key.empty()) request += "Authorization: Bearer " + key + "\r\n";
     if (!body.empty()) {
-        request += "Content-Type: application/json\r\nContent-Length: " +
-                   std::to_string(body.size()) + "\r\n";
+        request +=
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n";
     }
     request += "\r\n" + body;
     std::size_t sent = 0;
@@ -117,8 +118,8 @@ inline fs::path write_config(const fs::path& dir, std::uint16_t carrier_port,
     const auto path = dir / "bindery.yaml";
     std::ofstream(path) << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
                            "logging:\n  level: info\n  format: json\n  file: "
-                        << (dir / "bindery.log").string() << "\nstore:\n  path: "
-                        << (dir / "var" / "bindery.db").string()
+                        << (dir / "bindery.log").string()
+                        << "\nstore:\n  path: " << (dir / "var" / "bindery.db").string()
                         << "\n  synchronous: normal\n"
                         << store_extra
                         << "http:\n  listen: 127.0.0.1:0\n"

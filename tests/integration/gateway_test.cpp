@@ -30,12 +30,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using bindery::test::eventually;
 using bindery::test::exit_code;
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using ::testing::HasSubstr;
 using namespace bindery::test::harness;
 
 std::vector<std::string> ids_in(const std::string& body) {
@@ -81,8 +81,9 @@ TEST(Gateway, MessagesSubmittedOverHttpReachDeliveredAndSigtermExitsZero) {
         401);
 
     // The API checks validity against the router's limit (72 h) and names the field.
-    const auto too_long = http(gateway.port(), "POST", "/v1/messages",
-                               R"({"to":"+989121234567","from":"Bindery","text":"x","validity":"4d"})");
+    const auto too_long =
+        http(gateway.port(), "POST", "/v1/messages",
+             R"({"to":"+989121234567","from":"Bindery","text":"x","validity":"4d"})");
     EXPECT_EQ(too_long.status, 422) << too_long.body;
     EXPECT_THAT(too_long.body, HasSubstr(R"("field":"validity")"));
     EXPECT_THAT(too_long.body, HasSubstr("259200"));
@@ -133,8 +134,8 @@ TEST_P(KillNine, AcknowledgedMessagesSurviveKillNineAndReachAFinalState) {
     TempDir dir("bindery-gateway-");
     Simulator sim(dir.path(), {"--dlr-delay", "200", "--resp-delay", "20"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
-    const auto config = write_config(dir.path(), sim.port(), {},
-                                     GetParam() ? "" : "  record_dispatch: false\n");
+    const auto config =
+        write_config(dir.path(), sim.port(), {}, GetParam() ? "" : "  record_dispatch: false\n");
     std::vector<std::string> ids;
     {
         Gateway gateway(dir.path(), config);
@@ -235,8 +236,9 @@ TEST(Gateway, AnOperatorPausedCarrierKeepsReadyzAt200AndIsNamedInItsDetail) {
     }
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
-    ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }))
-        << http(gateway.port(), "GET", "/readyz", {}, {}).body;
+    ASSERT_TRUE(eventually([&] {
+        return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200;
+    })) << http(gateway.port(), "GET", "/readyz", {}, {}).body;
 
     const auto paused = http(gateway.port(), "POST", "/admin/v1/binds/sim/pause", {}, admin_key);
     ASSERT_EQ(paused.status, 200) << paused.body;
@@ -246,10 +248,12 @@ TEST(Gateway, AnOperatorPausedCarrierKeepsReadyzAt200AndIsNamedInItsDetail) {
     EXPECT_THAT(ready.body, HasSubstr(R"("detail":"0/1 ready; paused by operator: sim")"));
 
     // Resumed, then the carrier lost: not ready, and the detail says which carrier is down.
-    ASSERT_EQ(http(gateway.port(), "POST", "/admin/v1/binds/sim/resume", {}, admin_key).status, 200);
+    ASSERT_EQ(http(gateway.port(), "POST", "/admin/v1/binds/sim/resume", {}, admin_key).status,
+              200);
     sim.reset();
-    EXPECT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 503; }))
-        << http(gateway.port(), "GET", "/readyz", {}, {}).body;
+    EXPECT_TRUE(eventually([&] {
+        return http(gateway.port(), "GET", "/readyz", {}, {}).status == 503;
+    })) << http(gateway.port(), "GET", "/readyz", {}, {}).body;
     EXPECT_THAT(http(gateway.port(), "GET", "/readyz", {}, {}).body, HasSubstr("not ready: sim"));
 }
 

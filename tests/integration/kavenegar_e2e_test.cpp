@@ -31,15 +31,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using bindery::test::eventually;
 using bindery::test::exit_code;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using ::testing::HasSubstr;
 using namespace bindery::test::harness;
 using json = nlohmann::json;
 
-constexpr auto kLong = 60s;   // "eventually" bound: sanitizers on a loaded 2-core machine
+constexpr auto kLong = 60s;  // "eventually" bound: sanitizers on a loaded 2-core machine
 
 std::string submit_body(const std::string& to, const std::string& text) {
     return R"({"to":")" + to + R"(","from":"Bindery","text":")" + text + R"("})";
@@ -69,7 +69,8 @@ std::vector<std::string> history_providers(const json& m) {
 class KavenegarEndToEnd : public ::testing::Test {
 protected:
     void SetUp() override {
-        sim_ = std::make_unique<Simulator>(dir_.path(), std::vector<std::string>{"--dlr-delay", "20"});
+        sim_ =
+            std::make_unique<Simulator>(dir_.path(), std::vector<std::string>{"--dlr-delay", "20"});
         ASSERT_NE(sim_->port(), 0) << read_all(dir_.path() / "sim.log");
         const auto pem = bindery::mock::make_self_signed("localhost");
         std::ofstream(dir_.path() / "kavenegar-ca.pem") << pem.cert_pem;
@@ -87,16 +88,15 @@ protected:
         std::ofstream(path)
             << "process:\n  io_threads: 2\n  drain_timeout: 5s\n"
                "logging:\n  level: info\n  format: json\n  file: "
-            << (dir_.path() / "bindery.log").string() << "\nstore:\n  path: "
-            << (dir_.path() / "var" / "bindery.db").string()
+            << (dir_.path() / "bindery.log").string()
+            << "\nstore:\n  path: " << (dir_.path() / "var" / "bindery.db").string()
             << "\n  synchronous: normal\n  commit_interval: 0ms\n"
                "http:\n  listen: 127.0.0.1:0\n"
                "smpp_server:\n  enabled: false\n"
                "carriers:\n"
                "  - name: kavenegar\n    kind: kavenegar\n"
                "    base_url: https://127.0.0.1:"
-            << mock_->port()
-            << "\n    api_key_file: " << (dir_.path() / "kavenegar.key").string()
+            << mock_->port() << "\n    api_key_file: " << (dir_.path() / "kavenegar.key").string()
             << "\n    sender: \"10004346\"\n    rate: 1000\n    concurrency: 4\n    batch: 20\n"
                "    timeout: 2s\n"
                "    poll_status: "
@@ -146,7 +146,8 @@ TEST_F(KavenegarEndToEnd, DeliversThroughKavenegarFailsOverToSmppDuringAnOutageA
     Gateway gateway(dir_.path(), write_config(true));
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir_.path() / "bindery.out");
     const auto port = gateway.port();
-    ASSERT_TRUE(eventually([&] { return http(port, "GET", "/readyz", {}, {}).status == 200; }, kLong))
+    ASSERT_TRUE(
+        eventually([&] { return http(port, "GET", "/readyz", {}, {}).status == 200; }, kLong))
         << http(port, "GET", "/readyz", {}, {}).body;
 
     // 1. Healthy: through Kavenegar over verified HTTPS, DELIVERED by status polling.
@@ -166,15 +167,17 @@ TEST_F(KavenegarEndToEnd, DeliversThroughKavenegarFailsOverToSmppDuringAnOutageA
     mock_->set_down(true);
     std::vector<std::string> during;
     for (int i = 0; i < 8; ++i)
-        during.push_back(submit(port, "+98912123100" + std::to_string(i), "outage " + std::to_string(i)));
+        during.push_back(
+            submit(port, "+98912123100" + std::to_string(i), "outage " + std::to_string(i)));
     for (const auto& id : during) {
         ASSERT_FALSE(id.empty());
         const auto m = wait_state(port, id, "DELIVERED");
         EXPECT_EQ(field(m, "state"), "DELIVERED") << m.dump();
         EXPECT_EQ(field(m, "provider"), "sim") << m.dump();
     }
-    EXPECT_THAT(gateway.log(), HasSubstr(R"("msg":"circuit breaker","carrier":"kavenegar","state":"open")"));
-    EXPECT_EQ(mock_->stats().messages, 1U);   // nothing reached Kavenegar
+    EXPECT_THAT(gateway.log(),
+                HasSubstr(R"("msg":"circuit breaker","carrier":"kavenegar","state":"open")"));
+    EXPECT_EQ(mock_->stats().messages, 1U);  // nothing reached Kavenegar
 
     // 3. Kavenegar answers again: after open_for the half-open probes succeed, the breaker closes
     // and the traffic is Kavenegar's again. Sent one at a time (each waited for) until one goes
@@ -184,7 +187,8 @@ TEST_F(KavenegarEndToEnd, DeliversThroughKavenegarFailsOverToSmppDuringAnOutageA
     // Bounded by time: open_for (2 s here, 30 s by default) plus slack for a loaded machine.
     const auto give_up = std::chrono::steady_clock::now() + 90s;
     for (int i = 0; !back && std::chrono::steady_clock::now() < give_up; ++i) {
-        const auto id = submit(port, "+989121232" + std::to_string(100 + i), "probe " + std::to_string(i));
+        const auto id =
+            submit(port, "+989121232" + std::to_string(100 + i), "probe " + std::to_string(i));
         ASSERT_FALSE(id.empty());
         const auto m = wait_state(port, id, "DELIVERED");
         ASSERT_EQ(field(m, "state"), "DELIVERED") << m.dump();
@@ -199,12 +203,17 @@ TEST_F(KavenegarEndToEnd, DeliversThroughKavenegarFailsOverToSmppDuringAnOutageA
         EXPECT_EQ(field(wait_state(port, id, "DELIVERED"), "state"), "DELIVERED");
     }
     EXPECT_TRUE(eventually(
-        [&] { return gateway.log().find(R"("msg":"circuit breaker","carrier":"kavenegar","state":"closed")") != std::string::npos; },
+        [&] {
+            return gateway.log().find(
+                       R"("msg":"circuit breaker","carrier":"kavenegar","state":"closed")") !=
+                   std::string::npos;
+        },
         kLong))
         << gateway.log();
     std::vector<std::string> after;
     for (int i = 0; i < 5; ++i)
-        after.push_back(submit(port, "+98912123400" + std::to_string(i), "after " + std::to_string(i)));
+        after.push_back(
+            submit(port, "+98912123400" + std::to_string(i), "after " + std::to_string(i)));
     for (const auto& id : after) {
         const auto m = wait_state(port, id, "DELIVERED");
         EXPECT_EQ(field(m, "state"), "DELIVERED") << m.dump();
@@ -239,8 +248,9 @@ TEST_F(KavenegarEndToEnd, MessagesLeftSentArePolledAgainAfterARestart) {
     const auto m = wait_state(restarted.port(), id, "DELIVERED");
     EXPECT_EQ(field(m, "state"), "DELIVERED") << m.dump() << restarted.log();
     EXPECT_GE(mock_->stats().status_calls, 1U);
-    EXPECT_EQ(mock_->stats().messages, 1U);   // polled, not sent again
-    EXPECT_THAT(restarted.log(), HasSubstr(R"("msg":"status polls resumed","carrier":"kavenegar","messages":1)"));
+    EXPECT_EQ(mock_->stats().messages, 1U);  // polled, not sent again
+    EXPECT_THAT(restarted.log(),
+                HasSubstr(R"("msg":"status polls resumed","carrier":"kavenegar","messages":1)"));
     restarted.process().signal(SIGTERM);
     EXPECT_EQ(exit_code(restarted.process().wait(20s)), 0) << restarted.log();
 }

@@ -26,7 +26,7 @@ const std::string kLoadgen = BINDERY_BINARY_DIR "/tools/loadgen/bindery-loadgen"
 
 struct LoadRun {
     int exit = -1;
-    nlohmann::json report;   // the last output line
+    nlohmann::json report;  // the last output line
     std::string output;
 };
 
@@ -57,8 +57,8 @@ TEST(Loadgen, HttpModeClosedAndOpenLoopAgainstAGateway) {
     const std::string target = "127.0.0.1:" + std::to_string(gateway.port());
 
     // Closed loop, two connections, batches of 3 (the last request carries the remainder).
-    auto closed = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey,
-                                           "--count", "20", "--connections", "2", "--batch", "3"});
+    auto closed = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
+                                           "20", "--connections", "2", "--batch", "3"});
     ASSERT_EQ(closed.exit, 0) << closed.output;
     ASSERT_TRUE(closed.report.is_object()) << closed.output;
     EXPECT_EQ(closed.report["mode"], "http");
@@ -72,9 +72,9 @@ TEST(Loadgen, HttpModeClosedAndOpenLoopAgainstAGateway) {
     EXPECT_NE(closed.output.find("latency ms"), std::string::npos) << closed.output;
 
     // Open loop at a modest rate over two worker threads.
-    auto open = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
-                                         "15", "--rate", "200", "--connections", "3",
-                                         "--threads", "2"});
+    auto open =
+        run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count", "15",
+                                 "--rate", "200", "--connections", "3", "--threads", "2"});
     ASSERT_EQ(open.exit, 0) << open.output;
     EXPECT_EQ(open.report["loop"], "open");
     EXPECT_EQ(open.report["accepted"], 15);
@@ -83,13 +83,13 @@ TEST(Loadgen, HttpModeClosedAndOpenLoopAgainstAGateway) {
     EXPECT_EQ(open.report["connect_failures"], 0);
 
     // A wrong key: every request answered 401, none accepted.
-    auto refused = run_loadgen(dir.path(), {"http", "--target", target, "--key", "wrong",
-                                            "--count", "4", "--format", "json"});
-    EXPECT_EQ(refused.exit, 1) << refused.output;   // nothing accepted
+    auto refused = run_loadgen(dir.path(), {"http", "--target", target, "--key", "wrong", "--count",
+                                            "4", "--format", "json"});
+    EXPECT_EQ(refused.exit, 1) << refused.output;  // nothing accepted
     EXPECT_EQ(refused.report["accepted"], 0);
     EXPECT_EQ(refused.report["failed"], 4);
     EXPECT_EQ(refused.report["status"]["401"], 4);
-    EXPECT_EQ(refused.output.find("latency ms"), std::string::npos);   // json only
+    EXPECT_EQ(refused.output.find("latency ms"), std::string::npos);  // json only
 
     // Accepted messages reach the carrier: the gateway's own counter says so.
     EXPECT_TRUE(eventually([&] {
@@ -114,10 +114,10 @@ TEST(Loadgen, HttpModeReceivesEverySignedDeliveryCallback) {
     const std::string target = "127.0.0.1:" + std::to_string(gateway.port());
 
     // Open loop, batches of 10: every message's callback_url is the loadgen's receiver.
-    auto run = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
-                                        "200", "--rate", "400", "--batch", "10", "--connections",
-                                        "4", "--callbacks", "--callback-secret", secret,
-                                        "--callback-wait", "90s"});
+    auto run = run_loadgen(
+        dir.path(), {"http", "--target", target, "--key", h::kKey, "--count", "200", "--rate",
+                     "400", "--batch", "10", "--connections", "4", "--callbacks",
+                     "--callback-secret", secret, "--callback-wait", "90s"});
     ASSERT_EQ(run.exit, 0) << run.output << gateway.log();
     ASSERT_TRUE(run.report.is_object()) << run.output;
     EXPECT_EQ(run.report["accepted"], 200) << run.output;
@@ -130,16 +130,16 @@ TEST(Loadgen, HttpModeReceivesEverySignedDeliveryCallback) {
     EXPECT_EQ(cb["unknown"], 0) << run.output;
     EXPECT_EQ(cb["malformed"], 0) << run.output;
     EXPECT_EQ(cb["latency_ms"]["count"], 200) << run.output;
-    EXPECT_GE(cb["received"].get<int>(), 200) << run.output;   // retries would add duplicates
+    EXPECT_GE(cb["received"].get<int>(), 200) << run.output;  // retries would add duplicates
     EXPECT_EQ(cb["received"].get<int>() - 200, cb["duplicates"].get<int>()) << run.output;
     EXPECT_NE(run.output.find("200 of 200 accepted messages, missing 0"), std::string::npos)
         << run.output;
 
     // The wrong secret: every callback still arrives, each one counted as badly signed, and the
     // run fails.
-    auto wrong = run_loadgen(dir.path(), {"http", "--target", target, "--key", h::kKey, "--count",
-                                          "10", "--callbacks", "--callback-secret", "not-it",
-                                          "--callback-wait", "90s", "--format", "json"});
+    auto wrong = run_loadgen(
+        dir.path(), {"http", "--target", target, "--key", h::kKey, "--count", "10", "--callbacks",
+                     "--callback-secret", "not-it", "--callback-wait", "90s", "--format", "json"});
     EXPECT_EQ(wrong.exit, 1) << wrong.output;
     EXPECT_EQ(wrong.report["callbacks"]["missing"], 0) << wrong.output;
     EXPECT_EQ(wrong.report["callbacks"]["bad_signatures"].get<int>(),
@@ -153,9 +153,9 @@ TEST(Loadgen, SmppModeCountsResponsesAndReceipts) {
     h::Simulator sim(dir.path(), {"--dlr-delay", "10"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     const std::string target = "127.0.0.1:" + std::to_string(sim.port());
-    auto run = run_loadgen(dir.path(), {"smpp", "--target", target, "--sessions", "2",
-                                        "--window", "5", "--count", "30", "--receipts",
-                                        "--receipt-wait", "30s"});
+    auto run =
+        run_loadgen(dir.path(), {"smpp", "--target", target, "--sessions", "2", "--window", "5",
+                                 "--count", "30", "--receipts", "--receipt-wait", "30s"});
     ASSERT_EQ(run.exit, 0) << run.output;
     EXPECT_EQ(run.report["mode"], "smpp");
     EXPECT_EQ(run.report["accepted"], 30);
@@ -164,8 +164,8 @@ TEST(Loadgen, SmppModeCountsResponsesAndReceipts) {
     EXPECT_EQ(run.report["latency_ms"]["count"], 30);
 
     // Open loop, nothing listening: every session fails to bind, the run ends and says so.
-    auto nobody = run_loadgen(dir.path(), {"smpp", "--target", "127.0.0.1:1", "--count", "5",
-                                           "--rate", "100"});
+    auto nobody = run_loadgen(dir.path(),
+                              {"smpp", "--target", "127.0.0.1:1", "--count", "5", "--rate", "100"});
     EXPECT_EQ(nobody.exit, 1) << nobody.output;
     EXPECT_EQ(nobody.report["accepted"], 0);
     EXPECT_GE(nobody.report["connect_failures"].get<int>(), 1);

@@ -44,7 +44,8 @@ std::vector<json> json_lines(const std::string& text) {
 }
 
 // The lines whose field `key` is the string `value`.
-std::vector<json> with_field(const std::vector<json>& lines, const std::string& key, const std::string& value) {
+std::vector<json> with_field(const std::vector<json>& lines, const std::string& key,
+                             const std::string& value) {
     std::vector<json> out;
     for (const auto& l : lines) {
         if (l.contains(key) && l[key].is_string() && l[key] == value) out.push_back(l);
@@ -71,7 +72,8 @@ TEST(GatewayLog, AMessageSentOverHttpIsTraceableByJsonFields) {
     }
     Gateway gateway(dir.path(), config);
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
-    ASSERT_TRUE(eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
+    ASSERT_TRUE(
+        eventually([&] { return http(gateway.port(), "GET", "/readyz", {}, {}).status == 200; }));
 
     const auto reply = http(gateway.port(), "POST", "/v1/messages",
                             R"({"to":"+989121234567","from":"Bindery","text":"trace me"})");
@@ -82,7 +84,8 @@ TEST(GatewayLog, AMessageSentOverHttpIsTraceableByJsonFields) {
     EXPECT_TRUE(eventually([&] {
         lines = json_lines(gateway.log());
         for (const auto& l : with_field(lines, "message_id", id)) {
-            if (l.value("msg", "") == "message final" && l.value("state", "") == "DELIVERED") return true;
+            if (l.value("msg", "") == "message final" && l.value("state", "") == "DELIVERED")
+                return true;
         }
         return false;
     })) << gateway.log();
@@ -93,14 +96,16 @@ TEST(GatewayLog, AMessageSentOverHttpIsTraceableByJsonFields) {
         if (l.value("logger", "") == "http.access") {
             request_id = l.value("request_id", "");
             EXPECT_EQ(l.value("client", ""), "test");
-            EXPECT_EQ(l["status"], 202) << l.dump();   // a number, not "202"
+            EXPECT_EQ(l["status"], 202) << l.dump();  // a number, not "202"
             EXPECT_EQ(l.value("msg", ""), "POST /v1/messages");
         }
     }
-    ASSERT_FALSE(request_id.empty()) << "no http.access line with message_id " << id << "\n" << gateway.log();
+    ASSERT_FALSE(request_id.empty()) << "no http.access line with message_id " << id << "\n"
+                                     << gateway.log();
     EXPECT_FALSE(with_field(lines, "request_id", request_id).empty());
 
-    // Its lifecycle at debug: accepted, dispatched to the carrier, final; each with client and carrier.
+    // Its lifecycle at debug: accepted, dispatched to the carrier, final; each with client and
+    // carrier.
     const auto of_message = with_field(lines, "message_id", id);
     EXPECT_TRUE(has_msg(of_message, "message accepted")) << gateway.log();
     EXPECT_TRUE(has_msg(of_message, "message dispatched")) << gateway.log();

@@ -19,13 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using bindery::test::eventually;
 using bindery::test::exit_code;
 using bindery::test::Process;
 using bindery::test::read_all;
 using bindery::test::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kBinary = BINDERY_BINARY_DIR "/app/bindery";
 
@@ -33,14 +33,22 @@ fs::path write_config(const fs::path& dir, const std::string& drain = "3s") {
     const auto path = dir / "bindery.yaml";
     std::ofstream(path) << "process:\n"
                            "  io_threads: 2\n"
-                           "  drain_timeout: " << drain << "\n"
-                           "  ready_file: " << (dir / "ready").string() << "\n"
+                           "  drain_timeout: "
+                        << drain
+                        << "\n"
+                           "  ready_file: "
+                        << (dir / "ready").string()
+                        << "\n"
                            "logging:\n"
                            "  level: debug\n"
                            "  format: json\n"
-                           "  file: " << (dir / "bindery.log").string() << "\n"
+                           "  file: "
+                        << (dir / "bindery.log").string()
+                        << "\n"
                            "store:\n"
-                           "  path: " << (dir / "bindery.db").string() << "\n"
+                           "  path: "
+                        << (dir / "bindery.db").string()
+                        << "\n"
                            "http:\n"
                            "  listen: 127.0.0.1:0\n"
                            "smpp_server:\n"
@@ -51,9 +59,11 @@ fs::path write_config(const fs::path& dir, const std::string& drain = "3s") {
 TEST(Process, ServeExitsZeroWithinTheDrainDeadlineOnSigterm) {
     TempDir dir("bindery-process-");
     const auto config = write_config(dir.path(), "3s");
-    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
+    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out",
+              dir.path() / "err");
     ASSERT_GT(p.pid(), 0);
-    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
+    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); }))
+        << read_all(dir.path() / "err");
     EXPECT_EQ(read_all(dir.path() / "ready"), std::to_string(p.pid()) + "\n");
 
     const auto signalled = std::chrono::steady_clock::now();
@@ -83,7 +93,8 @@ TEST(Process, ServeExitsZeroOnSigint) {
     TempDir dir("bindery-process-");
     Process p(kBinary, {"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out",
               dir.path() / "err");
-    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
+    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); }))
+        << read_all(dir.path() / "err");
     p.signal(SIGINT);
     EXPECT_EQ(exit_code(p.wait(5s)), 0);
     EXPECT_THAT(read_all(dir.path() / "bindery.log"), HasSubstr("\"signal\":\"SIGINT\""));
@@ -93,7 +104,8 @@ TEST(Process, SighupReopensTheLogFileAfterRotation) {
     TempDir dir("bindery-process-");
     Process p(kBinary, {"serve", "--config", write_config(dir.path()).string()}, dir.path() / "out",
               dir.path() / "err");
-    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); })) << read_all(dir.path() / "err");
+    ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "ready"); }))
+        << read_all(dir.path() / "err");
     fs::rename(dir.path() / "bindery.log", dir.path() / "bindery.log.1");  // what logrotate does
     p.signal(SIGHUP);
     ASSERT_TRUE(eventually([&] {
@@ -114,8 +126,9 @@ TEST(Process, SighupReopensTheLogFileAfterRotation) {
 TEST(Process, ServeWithoutConfigRunsTheEmbeddedDefault) {
     TempDir dir("bindery-process-");
     Process p(kBinary, {"serve"}, dir.path() / "out", dir.path() / "err", dir.path());
-    ASSERT_TRUE(eventually([&] { return read_all(dir.path() / "err").find(" ready pid=") != std::string::npos; }))
-        << read_all(dir.path() / "err");
+    ASSERT_TRUE(eventually([&] {
+        return read_all(dir.path() / "err").find(" ready pid=") != std::string::npos;
+    })) << read_all(dir.path() / "err");
     EXPECT_THAT(read_all(dir.path() / "err"), HasSubstr("config=\"<embedded conf/bindery.yaml>\""));
     p.signal(SIGTERM);
     EXPECT_EQ(exit_code(p.wait(20s)), 0) << read_all(dir.path() / "err");
@@ -126,11 +139,13 @@ TEST(Process, ServeRefusesAnInvalidConfigWithLocatedErrors) {
     TempDir dir("bindery-process-");
     const auto config = dir.path() / "bad.yaml";
     std::ofstream(config) << "process:\n  drain_timeout: soon\n";
-    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out", dir.path() / "err");
+    Process p(kBinary, {"serve", "--config", config.string()}, dir.path() / "out",
+              dir.path() / "err");
     EXPECT_EQ(exit_code(p.wait(20s)), 1);
-    EXPECT_EQ(read_all(dir.path() / "err"),
-              config.string() + ":2:18: process.drain_timeout: invalid duration \"soon\" (expected a number and a unit: "
-                                "250ms, 10s, 5m, 2h, 1d)\n");
+    EXPECT_EQ(read_all(dir.path() / "err"), config.string() +
+                                                ":2:18: process.drain_timeout: invalid duration "
+                                                "\"soon\" (expected a number and a unit: "
+                                                "250ms, 10s, 5m, 2h, 1d)\n");
 }
 
 struct Run {
@@ -168,15 +183,18 @@ TEST(Process, CheckConfigPrintsTheEffectiveConfigurationRedacted) {
 TEST(Process, CheckConfigPrintsEveryErrorAndExitsOne) {
     TempDir dir("bindery-process-");
     const auto config = dir.path() / "bad.yaml";
-    std::ofstream(config) << "logging:\n  levle: info\ncarriers:\n  - name: a\n    kind: smpp\n    address: h:1\n"
-                             "    system_id: s\n    password_env: BINDERY_TEST_SURELY_UNSET\n    window: -3\n";
+    std::ofstream(config)
+        << "logging:\n  levle: info\ncarriers:\n  - name: a\n    kind: smpp\n    address: h:1\n"
+           "    system_id: s\n    password_env: BINDERY_TEST_SURELY_UNSET\n    window: -3\n";
     const auto r = run({"check-config", config.string()});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.out, "");
     const auto f = config.string();
     EXPECT_EQ(r.err, f + ":2:3: logging.levle: unknown key (did you mean \"level\"?)\n" + f +
-                         ":8:19: carriers[0].password_env: environment variable BINDERY_TEST_SURELY_UNSET is not set\n" + f +
-                         ":9:13: carriers[0].window: must be between 1 and 1000, got -3\n" + f + ": 3 errors\n");
+                         ":8:19: carriers[0].password_env: environment variable "
+                         "BINDERY_TEST_SURELY_UNSET is not set\n" +
+                         f + ":9:13: carriers[0].window: must be between 1 and 1000, got -3\n" + f +
+                         ": 3 errors\n");
 }
 
 TEST(Process, CommandLineUsageErrorsExitTwo) {

@@ -31,8 +31,8 @@ using smpp::CommandStatus;
 using ::testing::HasSubstr;
 
 // Part `seqnum` of 3 (reference 0x5A) of UCS-2 `text`, asking for a receipt; its resp's id.
-std::optional<std::string> submit_part(BlockingEsme& esme, std::uint32_t sequence, std::uint8_t seqnum,
-                                       std::string_view text) {
+std::optional<std::string> submit_part(BlockingEsme& esme, std::uint32_t sequence,
+                                       std::uint8_t seqnum, std::string_view text) {
     const auto ucs2 = smpp::encode_ucs2(text);
     if (!ucs2) return std::nullopt;
     std::vector<std::uint8_t> sm{0x05, 0x00, 0x03, 0x5A, 0x03, seqnum};
@@ -124,7 +124,7 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
         EXPECT_EQ(exit_code(gateway.process().wait(10s)), -SIGKILL);
     }
     std::size_t lines = 0;
-    EXPECT_TRUE(carrier_texts(record, lines).empty());   // nothing went to the carrier yet
+    EXPECT_TRUE(carrier_texts(record, lines).empty());  // nothing went to the carrier yet
 
     Gateway restarted(dir.path(), config);
     ASSERT_NE(restarted.port(), 0) << restarted.log();
@@ -144,10 +144,11 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
         ASSERT_TRUE(pdu) << "receipts so far: " << receipted.size() << "\n" << restarted.log();
         const auto* d = pdu->get_if<smpp::DeliverSm>();
         if (d == nullptr) continue;
-        ASSERT_TRUE(esme.send(CommandId::deliver_sm_resp, pdu->header.sequence_number, smpp::DeliverSmResp{}));
+        ASSERT_TRUE(esme.send(CommandId::deliver_sm_resp, pdu->header.sequence_number,
+                              smpp::DeliverSmResp{}));
         EXPECT_EQ(d->esm_class & 0x3C, 0x04);
         const auto rid = std::string(d->tlvs.receipted_message_id().value_or(""));
-        EXPECT_EQ(d->tlvs.message_state(), std::optional<std::uint8_t>(2)) << rid;   // DELIVERED
+        EXPECT_EQ(d->tlvs.message_state(), std::optional<std::uint8_t>(2)) << rid;  // DELIVERED
         EXPECT_THAT(std::string(d->short_message.as_chars()), HasSubstr("stat:DELIVRD"));
         EXPECT_EQ(ids.count(rid), 1U) << rid;
         receipted.insert(rid);
@@ -168,7 +169,7 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
         const auto* r = pdu->get_if<smpp::QuerySmResp>();
         ASSERT_NE(r, nullptr);
         EXPECT_EQ(std::string(r->message_id), part);
-        EXPECT_EQ(r->message_state, 2) << part;   // DELIVERED
+        EXPECT_EQ(r->message_state, 2) << part;  // DELIVERED
         EXPECT_EQ(r->final_date.size(), 16U);
         ++sequence;
     }
@@ -182,7 +183,8 @@ TEST(SmppConcat, AThreePartUcs2MessageOutOfOrderSurvivesAKillAndEveryPartGetsIts
     std::string metrics;
     EXPECT_TRUE(eventually([&] {
         metrics = http(restarted.port(), "GET", "/metrics", {}, {}).body;
-        return metrics.find(R"(bindery_smpp_concat_messages_total{result="reassembled"} 1)") != std::string::npos &&
+        return metrics.find(R"(bindery_smpp_concat_messages_total{result="reassembled"} 1)") !=
+                   std::string::npos &&
                metrics.find("bindery_smpp_concat_parts_pending 0") != std::string::npos;
     })) << metrics;
 }

@@ -74,7 +74,8 @@ public:
 
     bool bound() const { return up_.load(); }
     // submit_sm; the submit_sm_resp's message id (empty on failure).
-    std::string submit(const std::string& destination, const std::string& text, std::uint8_t registered_delivery) {
+    std::string submit(const std::string& destination, const std::string& text,
+                       std::uint8_t registered_delivery) {
         smpp::ShortMessageData m;
         m.source_addr_ton = 5;
         m.source_addr = "Bindery";
@@ -85,12 +86,14 @@ public:
         m.short_message.assign(text.begin(), text.end());
         auto result = std::make_shared<std::promise<smpp::SubmitReport>>();
         asio::post(io_, [b = bind_, m = std::move(m), result]() mutable {
-            b->submit(std::move(m), [result](const smpp::SubmitReport& r) { result->set_value(r); });
+            b->submit(std::move(m),
+                      [result](const smpp::SubmitReport& r) { result->set_value(r); });
         });
         auto future = result->get_future();
         if (future.wait_for(30s) != std::future_status::ready) return {};
         const auto report = future.get();
-        return report.sent && report.status == smpp::CommandStatus::ESME_ROK ? report.message_id : std::string();
+        return report.sent && report.status == smpp::CommandStatus::ESME_ROK ? report.message_id
+                                                                             : std::string();
     }
     std::vector<Received> received() const {
         const std::lock_guard lock(mutex_);
@@ -166,7 +169,8 @@ TEST(SmppServerDeliveries, AReceiptSurvivesKillNineBeforeTheEsmeBindsAReceiver) 
     ASSERT_NE(restarted.port(), 0) << restarted.log();
     ASSERT_NE(restarted.smpp_port(), 0) << restarted.log();
     Esme receiver(restarted.smpp_port(), smpp::BindType::receiver);
-    ASSERT_TRUE(eventually([&] { return receipts_for(receiver.received(), id) >= 1; }, 30s)) << restarted.log();
+    ASSERT_TRUE(eventually([&] { return receipts_for(receiver.received(), id) >= 1; }, 30s))
+        << restarted.log();
     const auto received = receiver.received();
     const auto it = std::find_if(received.begin(), received.end(),
                                  [&](const Received& r) { return r.receipted_message_id == id; });
@@ -190,7 +194,8 @@ TEST(SmppServerDeliveries, AReceiptWaitsForAReceiverBindAndIsDeliveredOnce) {
     h::Gateway gateway(dir.path(), h::write_config(dir.path(), sim.port(), kAccount));
     ASSERT_NE(gateway.port(), 0) << gateway.log();
     ASSERT_NE(gateway.smpp_port(), 0) << gateway.log();
-    const std::string pending = R"(bindery_smpp_deliveries_pending{account="esme1",kind="receipt"})";
+    const std::string pending =
+        R"(bindery_smpp_deliveries_pending{account="esme1",kind="receipt"})";
     EXPECT_EQ(scrape(gateway.port(), pending), 0);
 
     Esme transmitter(gateway.smpp_port(), smpp::BindType::transmitter);
@@ -199,13 +204,17 @@ TEST(SmppServerDeliveries, AReceiptWaitsForAReceiverBindAndIsDeliveredOnce) {
     ASSERT_FALSE(id.empty()) << gateway.log();
     ASSERT_TRUE(eventually([&] { return state_of(gateway.port(), id) == "DELIVERED"; }, 30s));
     // Waiting durably, for as long as no receiver binds (a transmitter does not take it).
-    ASSERT_TRUE(eventually([&] { return scrape(gateway.port(), pending) == 1; }, 30s)) << gateway.log();
+    ASSERT_TRUE(eventually([&] { return scrape(gateway.port(), pending) == 1; }, 30s))
+        << gateway.log();
     EXPECT_TRUE(transmitter.received().empty());
 
     Esme receiver(gateway.smpp_port(), smpp::BindType::receiver);
-    ASSERT_TRUE(eventually([&] { return receipts_for(receiver.received(), id) == 1; }, 30s)) << gateway.log();
+    ASSERT_TRUE(eventually([&] { return receipts_for(receiver.received(), id) == 1; }, 30s))
+        << gateway.log();
     ASSERT_TRUE(eventually([&] { return scrape(gateway.port(), pending) == 0; }, 30s));
-    EXPECT_EQ(scrape(gateway.port(), R"(bindery_smpp_deliveries_total{kind="receipt",outcome="delivered"})"), 1);
+    EXPECT_EQ(scrape(gateway.port(),
+                     R"(bindery_smpp_deliveries_total{kind="receipt",outcome="delivered"})"),
+              1);
     EXPECT_EQ(receipts_for(receiver.received(), id), 1u);
 }
 
@@ -214,10 +223,9 @@ TEST(SmppServerDeliveries, MoFromTheCarrierReachesTheEsmeItsRouteNames) {
     h::Simulator sim(dir.path(), {"--mo-rate", "5"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     h::Gateway gateway(dir.path(), h::write_config(dir.path(), sim.port(),
-                                                   kAccount +
-                                                       "  mo_routes:\n"
-                                                       "    - destination: \"3000\"\n"
-                                                       "      account: esme1\n"));
+                                                   kAccount + "  mo_routes:\n"
+                                                              "    - destination: \"3000\"\n"
+                                                              "      account: esme1\n"));
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
     ASSERT_NE(gateway.smpp_port(), 0) << gateway.log();
     Esme receiver(gateway.smpp_port(), smpp::BindType::receiver);
@@ -228,10 +236,13 @@ TEST(SmppServerDeliveries, MoFromTheCarrierReachesTheEsmeItsRouteNames) {
     EXPECT_EQ(first.source_addr.rfind("98912", 0), 0u) << first.source_addr;
     EXPECT_EQ(first.text.rfind("MO ", 0), 0u) << first.text;
     EXPECT_TRUE(eventually([&] {
-        return scrape(gateway.port(), R"(bindery_smpp_mo_routed_total{account="esme1",carrier="sim"})") >= 1 &&
-               scrape(gateway.port(), R"(bindery_smpp_deliveries_total{kind="mo",outcome="delivered"})") >= 1;
+        return scrape(gateway.port(),
+                      R"(bindery_smpp_mo_routed_total{account="esme1",carrier="sim"})") >= 1 &&
+               scrape(gateway.port(),
+                      R"(bindery_smpp_deliveries_total{kind="mo",outcome="delivered"})") >= 1;
     }));
-    EXPECT_EQ(scrape(gateway.port(), R"(bindery_smpp_mo_unrouted_total{carrier="sim"})"), -1);  // none yet
+    EXPECT_EQ(scrape(gateway.port(), R"(bindery_smpp_mo_unrouted_total{carrier="sim"})"),
+              -1);  // none yet
 }
 
 TEST(SmppServerDeliveries, AnMoMatchingNoRouteIsCounted) {
@@ -239,10 +250,9 @@ TEST(SmppServerDeliveries, AnMoMatchingNoRouteIsCounted) {
     h::Simulator sim(dir.path(), {"--mo-rate", "5"});
     ASSERT_NE(sim.port(), 0) << read_all(dir.path() / "sim.log");
     h::Gateway gateway(dir.path(), h::write_config(dir.path(), sim.port(),
-                                                   kAccount +
-                                                       "  mo_routes:\n"
-                                                       "    - prefix: \"4\"\n"
-                                                       "      account: esme1\n"));
+                                                   kAccount + "  mo_routes:\n"
+                                                              "    - prefix: \"4\"\n"
+                                                              "      account: esme1\n"));
     ASSERT_NE(gateway.port(), 0) << gateway.log() << read_all(dir.path() / "bindery.out");
     std::string text;
     ASSERT_TRUE(eventually(
@@ -252,7 +262,8 @@ TEST(SmppServerDeliveries, AnMoMatchingNoRouteIsCounted) {
         },
         30s))
         << text << gateway.log();
-    EXPECT_EQ(h::metric_value(text, R"(bindery_smpp_deliveries_pending{account="esme1",kind="mo"})"), 0);
+    EXPECT_EQ(
+        h::metric_value(text, R"(bindery_smpp_deliveries_pending{account="esme1",kind="mo"})"), 0);
     EXPECT_NE(gateway.log().find("matches no mo_route"), std::string::npos);
 }
 

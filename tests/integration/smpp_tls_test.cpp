@@ -47,8 +47,8 @@ struct TlsGateway {
     TempDir dir{"bindery-smpp-tls-"};
     harness::Simulator sim{dir.path(), {"--dlr-delay", "20"}};
     std::unique_ptr<harness::Gateway> gateway;
-    fs::path trusted_ca;   // the server's own certificate (self-signed, CA:TRUE)
-    fs::path other_ca;     // another self-signed certificate: not the server's
+    fs::path trusted_ca;  // the server's own certificate (self-signed, CA:TRUE)
+    fs::path other_ca;    // another self-signed certificate: not the server's
 
     TlsGateway() {
         const auto server = mock::make_self_signed("localhost");
@@ -89,7 +89,8 @@ smpp::ClientBindConfig esme_config(std::uint16_t port, const fs::path& ca_file) 
 void stop(boost::asio::io_context& io, const std::shared_ptr<smpp::ClientBind>& bind) {
     bool stopped = false;
     bind->stop(200ms, [&] { stopped = true; });
-    run_until(io, [&] { return stopped; }, 10s);
+    run_until(
+        io, [&] { return stopped; }, 10s);
 }
 
 TEST(SmppServerTls, AVerifyingEsmeBindsSubmitsAndGetsItsReceiptOverTls) {
@@ -99,7 +100,8 @@ TEST(SmppServerTls, AVerifyingEsmeBindsSubmitsAndGetsItsReceiptOverTls) {
 
     boost::asio::io_context io;
     ReceiptEsme esme;
-    auto bind = std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(port, g.trusted_ca), &esme);
+    auto bind = std::make_shared<smpp::ClientBind>(io.get_executor(),
+                                                   esme_config(port, g.trusted_ca), &esme);
     bind->start();
     ASSERT_TRUE(run_until(io, [&] { return bind->bound(); })) << g.gateway->log();
 
@@ -116,9 +118,11 @@ TEST(SmppServerTls, AVerifyingEsmeBindsSubmitsAndGetsItsReceiptOverTls) {
     bind->submit(std::move(m), [&](const smpp::SubmitReport& r) { report = r; });
     ASSERT_TRUE(run_until(io, [&] { return report.has_value(); }));
     ASSERT_TRUE(report->ok()) << smpp::to_string(report->status);
-    EXPECT_EQ(report->message_id.size(), 36u);   // the router's id
+    EXPECT_EQ(report->message_id.size(), 36u);  // the router's id
 
-    ASSERT_TRUE(run_until(io, [&] { return !esme.receipted.empty(); }, 60s)) << g.gateway->log();
+    ASSERT_TRUE(run_until(
+        io, [&] { return !esme.receipted.empty(); }, 60s))
+        << g.gateway->log();
     EXPECT_EQ(esme.receipted.front(), report->message_id);
     EXPECT_NE(esme.texts.front().find("stat:DELIVRD"), std::string::npos) << esme.texts.front();
     stop(io, bind);
@@ -131,7 +135,8 @@ TEST(SmppServerTls, AnEsmeTrustingAnotherCaIsRefusedAtTheHandshakeAndTheGatewayG
 
     boost::asio::io_context io;
     ReceiptEsme esme;
-    auto wrong = std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(port, g.other_ca), &esme);
+    auto wrong =
+        std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(port, g.other_ca), &esme);
     wrong->start();
     // It fails verification, gives up on that connection and tries again (backoff): never bound.
     ASSERT_TRUE(run_until(io, [&] { return wrong->stats().connects >= 3; }));
@@ -139,11 +144,13 @@ TEST(SmppServerTls, AnEsmeTrustingAnotherCaIsRefusedAtTheHandshakeAndTheGatewayG
     EXPECT_FALSE(wrong->bound());
     stop(io, wrong);
     // The server saw the failed handshake and closed that connection.
-    EXPECT_TRUE(eventually([&] { return g.gateway->log().find("tls handshake") != std::string::npos; }))
-        << g.gateway->log();
+    EXPECT_TRUE(eventually([&] {
+        return g.gateway->log().find("tls handshake") != std::string::npos;
+    })) << g.gateway->log();
 
     // The listener is unharmed: a correctly configured ESME binds right after.
-    auto right = std::make_shared<smpp::ClientBind>(io.get_executor(), esme_config(port, g.trusted_ca), &esme);
+    auto right = std::make_shared<smpp::ClientBind>(io.get_executor(),
+                                                    esme_config(port, g.trusted_ca), &esme);
     right->start();
     EXPECT_TRUE(run_until(io, [&] { return right->bound(); })) << g.gateway->log();
     stop(io, right);

@@ -25,6 +25,8 @@ bindery_ops_tool_test(ops_promtool_test_rules promtool test rules
   ${MON}/tests/alerts_test.yml ${MON}/tests/slo_test.yml)
 bindery_ops_test(ops_systemd_unit bash ${OPS}/systemd_unit_test.sh)
 bindery_ops_test(ops_make_install bash ${OPS}/make_install_test.sh)
+# Every tracked C++ source is clang-formatted (.clang-format; make format fixes it).
+bindery_ops_test(ops_format_check bash ${OPS}/format_check.sh)
 if(Python3_Interpreter_FOUND)
   bindery_ops_test(ops_runbooks ${Python3_EXECUTABLE} ${OPS}/runbook_test.py)
   bindery_ops_test(ops_metric_names ${Python3_EXECUTABLE} ${OPS}/metric_names_test.py)

@@ -139,24 +139,32 @@ int main(int argc, char** argv) {
         }
         std::rename(tmp.c_str(), port_file.c_str());
     }
-    std::fprintf(stderr, "bindery-kavenegar-mock listening on %s://%s:%u\n", mock.tls() ? "https" : "http",
-                 config.host.c_str(), mock.port());
+    std::fprintf(stderr, "bindery-kavenegar-mock listening on %s://%s:%u\n",
+                 mock.tls() ? "https" : "http", config.host.c_str(), mock.port());
 
     std::signal(SIGINT, [](int) { g_stop = 1; });
     std::signal(SIGTERM, [](int) { g_stop = 1; });
     unsigned ticks = 0;
     while (g_stop == 0) {
-        struct timespec ts {0, 100'000'000};
+        struct timespec ts {
+            0, 100'000'000
+        };
         nanosleep(&ts, nullptr);
         if (stats_interval > 0 && ++ticks % (stats_interval * 10) == 0) {
             const auto s = mock.stats();
             std::printf(
-                "{\"requests\":%llu,\"send_calls\":%llu,\"sendarray_calls\":%llu,\"status_calls\":%llu,"
-                "\"messages\":%llu,\"duplicate_localids\":%llu,\"failed_calls\":%llu,\"connections\":%llu}\n",
-                static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.send_calls),
-                static_cast<unsigned long long>(s.sendarray_calls), static_cast<unsigned long long>(s.status_calls),
-                static_cast<unsigned long long>(s.messages), static_cast<unsigned long long>(s.duplicate_localids),
-                static_cast<unsigned long long>(s.failed_calls), static_cast<unsigned long long>(s.connections));
+                "{\"requests\":%llu,\"send_calls\":%llu,\"sendarray_calls\":%llu,\"status_calls\":%"
+                "llu,"
+                "\"messages\":%llu,\"duplicate_localids\":%llu,\"failed_calls\":%llu,"
+                "\"connections\":%llu}\n",
+                static_cast<unsigned long long>(s.requests),
+                static_cast<unsigned long long>(s.send_calls),
+                static_cast<unsigned long long>(s.sendarray_calls),
+                static_cast<unsigned long long>(s.status_calls),
+                static_cast<unsigned long long>(s.messages),
+                static_cast<unsigned long long>(s.duplicate_localids),
+                static_cast<unsigned long long>(s.failed_calls),
+                static_cast<unsigned long long>(s.connections));
             std::fflush(stdout);
         }
     }

@@ -61,7 +61,8 @@ std::map<std::string, std::string> parse_form(std::string_view s) {
         const auto pair = s.substr(0, amp);
         const auto eq = pair.find('=');
         if (!pair.empty()) {
-            out[url_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+            out[url_decode(pair.substr(0, eq))] =
+                eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
         }
         if (amp == std::string_view::npos) break;
         s.remove_prefix(amp + 1);
@@ -114,7 +115,8 @@ std::string_view status_text(std::int64_t s) {
 }
 
 bool valid_receptor(const std::string& r) {
-    return r.size() >= 5 && r.size() <= 16 && std::all_of(r.begin(), r.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return r.size() >= 5 && r.size() <= 16 &&
+           std::all_of(r.begin(), r.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 struct Answer {
@@ -128,12 +130,14 @@ Answer envelope(std::int64_t status, const std::string& message, json entries) {
     j["entries"] = std::move(entries);
     Answer a;
     a.http = status >= 200 && status < 1000 ? static_cast<unsigned>(status) : 500U;
-    if (a.http > 599) a.http = 400;   // 604/607: not HTTP codes
+    if (a.http > 599) a.http = 400;  // 604/607: not HTTP codes
     a.body = j.dump();
     return a;
 }
 
-Answer error(std::int64_t status) { return envelope(status, "خطا " + std::to_string(status), nullptr); }
+Answer error(std::int64_t status) {
+    return envelope(status, "خطا " + std::to_string(status), nullptr);
+}
 
 }  // namespace
 
@@ -157,7 +161,7 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
     std::atomic<double> fail_rate{1.0};
     std::atomic<bool> down{false};
 
-    mutable std::mutex mu;   // everything below
+    mutable std::mutex mu;  // everything below
     std::mt19937_64 rng;
     std::int64_t next_id = 0;
     std::unordered_map<std::int64_t, MockMessage> by_id;
@@ -178,8 +182,8 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
     }
 
     // Under `mu`.
-    json accept_message(const std::string& receptor, const std::string& sender, const std::string& message,
-                        const std::string& localid) {
+    json accept_message(const std::string& receptor, const std::string& sender,
+                        const std::string& message, const std::string& localid) {
         std::int64_t id = 0;
         if (!localid.empty()) {
             if (auto it = by_localid.find(localid); it != by_localid.end()) {
@@ -226,17 +230,20 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
         const auto message = f.find("message");
         if (receptor == f.end() || message == f.end()) return error(400);
         if (receptor->second.empty()) return error(406);
-        if (message->second.empty() || message->second.size() > std::size_t{900} * 4) return error(413);
+        if (message->second.empty() || message->second.size() > std::size_t{900} * 4)
+            return error(413);
         const auto receptors = split_commas(receptor->second);
         if (receptors.size() > 200) return error(414);
         std::int64_t fail = 0;
         if (call_fails(fail)) return error(fail);
         for (const auto& r : receptors) {
             if (!valid_receptor(r)) return error(411);
-            if (auto it = config.receptor_fail.find(r); it != config.receptor_fail.end()) return error(it->second);
+            if (auto it = config.receptor_fail.find(r); it != config.receptor_fail.end())
+                return error(it->second);
         }
         const auto sender = f.count("sender") != 0 ? f.at("sender") : "";
-        const auto localids = f.count("localid") != 0 ? split_commas(f.at("localid")) : std::vector<std::string>{};
+        const auto localids =
+            f.count("localid") != 0 ? split_commas(f.at("localid")) : std::vector<std::string>{};
         json entries = json::array();
         for (std::size_t i = 0; i < receptors.size(); ++i) {
             entries.push_back(accept_message(receptors[i], sender, message->second,
@@ -248,12 +255,14 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
     Answer sendarray(const std::map<std::string, std::string>& f) {
         std::lock_guard lock(mu);
         ++stats.sendarray_calls;
-        if (f.count("receptor") == 0 || f.count("sender") == 0 || f.count("message") == 0) return error(400);
+        if (f.count("receptor") == 0 || f.count("sender") == 0 || f.count("message") == 0)
+            return error(400);
         const auto receptors = json_strings(f.at("receptor"));
         const auto senders = json_strings(f.at("sender"));
         const auto messages = json_strings(f.at("message"));
         if (!receptors || !senders || !messages) return error(400);
-        if (receptors->size() != senders->size() || receptors->size() != messages->size()) return error(419);
+        if (receptors->size() != senders->size() || receptors->size() != messages->size())
+            return error(419);
         if (receptors->empty()) return error(406);
         if (receptors->size() > 200) return error(414);
         std::optional<std::vector<std::string>> localids;
@@ -263,13 +272,15 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
         for (std::size_t i = 0; i < receptors->size(); ++i) {
             if (!valid_receptor((*receptors)[i])) return error(411);
             if ((*messages)[i].empty()) return error(413);
-            if (auto it = config.receptor_fail.find((*receptors)[i]); it != config.receptor_fail.end())
+            if (auto it = config.receptor_fail.find((*receptors)[i]);
+                it != config.receptor_fail.end())
                 return error(it->second);
         }
         json entries = json::array();
         for (std::size_t i = 0; i < receptors->size(); ++i) {
-            entries.push_back(accept_message((*receptors)[i], (*senders)[i], (*messages)[i],
-                                             localids && i < localids->size() ? (*localids)[i] : std::string()));
+            entries.push_back(
+                accept_message((*receptors)[i], (*senders)[i], (*messages)[i],
+                               localids && i < localids->size() ? (*localids)[i] : std::string()));
         }
         return envelope(200, "تایید شد", std::move(entries));
     }
@@ -290,12 +301,11 @@ struct KavenegarMock::Impl : std::enable_shared_from_this<KavenegarMock::Impl> {
             std::int64_t id = 0;
             try {
                 id = std::stoll(s);
-            } catch (...) {
-                return error(400);
-            }
+            } catch (...) { return error(400); }
             std::int64_t st = 100;
             if (auto it = by_id.find(id); it != by_id.end()) {
-                st = now - it->second.sent_at >= config.delivery_delay ? it->second.final_status : 4;
+                st =
+                    now - it->second.sent_at >= config.delivery_delay ? it->second.final_status : 4;
             }
             entries.push_back({{"messageid", id}, {"status", st}, {"statustext", status_text(st)}});
         }
@@ -360,10 +370,11 @@ public:
     void run() {
         if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
             beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-            stream_.async_handshake(ssl::stream_base::server,
-                                    [self = this->shared_from_this()](const boost::system::error_code& ec) {
-                                        if (!ec) self->do_read();
-                                    });
+            stream_.async_handshake(
+                ssl::stream_base::server,
+                [self = this->shared_from_this()](const boost::system::error_code& ec) {
+                    if (!ec) self->do_read();
+                });
         } else {
             do_read();
         }
@@ -374,15 +385,16 @@ private:
         request_ = {};
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(60));
         bhttp::async_read(stream_, buffer_, request_,
-                          [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                              self->on_read(ec);
-                          });
+                          [self = this->shared_from_this()](const boost::system::error_code& ec,
+                                                            std::size_t) { self->on_read(ec); });
     }
 
     void on_read(const boost::system::error_code& ec) {
         if (ec) return close();
         if (impl_->down.load()) return close();
-        const auto answer = impl_->handle(request_.method(), std::string_view(request_.target().data(), request_.target().size()), request_.body());
+        const auto answer = impl_->handle(
+            request_.method(), std::string_view(request_.target().data(), request_.target().size()),
+            request_.body());
         response_ = {};
         response_.version(request_.version());
         response_.result(answer.http);
@@ -394,18 +406,21 @@ private:
         const auto latency = std::chrono::milliseconds(impl_->latency_ms.load());
         if (latency.count() > 0) {
             timer_.expires_after(latency);
-            timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code&) { self->do_write(); });
+            timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code&) {
+                self->do_write();
+            });
         } else {
             do_write();
         }
     }
 
     void do_write() {
-        bhttp::async_write(stream_, response_,
-                           [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                               if (ec || !self->response_.keep_alive()) return self->close();
-                               self->do_read();
-                           });
+        bhttp::async_write(
+            stream_, response_,
+            [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                if (ec || !self->response_.keep_alive()) return self->close();
+                self->do_read();
+            });
     }
 
     void close() {
@@ -423,32 +438,37 @@ private:
 };
 
 void do_accept(KavenegarMock::Impl* impl) {
-    impl->acceptor.async_accept(asio::make_strand(impl->io), [impl](const boost::system::error_code& ec,
-                                                                     tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !impl->acceptor.is_open()) return;
-        if (!ec) {
-            {
-                std::lock_guard lock(impl->mu);
-                ++impl->stats.connections;
+    impl->acceptor.async_accept(
+        asio::make_strand(impl->io),
+        [impl](const boost::system::error_code& ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !impl->acceptor.is_open()) return;
+            if (!ec) {
+                {
+                    std::lock_guard lock(impl->mu);
+                    ++impl->stats.connections;
+                }
+                if (impl->down.load()) {
+                    boost::system::error_code ignored;
+                    socket.close(ignored);
+                } else if (impl->use_tls) {
+                    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+                        impl, beast::ssl_stream<beast::tcp_stream>(
+                                  beast::tcp_stream(std::move(socket)), impl->ssl_ctx))
+                        ->run();
+                } else {
+                    std::make_shared<Session<beast::tcp_stream>>(
+                        impl, beast::tcp_stream(std::move(socket)))
+                        ->run();
+                }
             }
-            if (impl->down.load()) {
-                boost::system::error_code ignored;
-                socket.close(ignored);
-            } else if (impl->use_tls) {
-                std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-                    impl, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), impl->ssl_ctx))
-                    ->run();
-            } else {
-                std::make_shared<Session<beast::tcp_stream>>(impl, beast::tcp_stream(std::move(socket)))->run();
-            }
-        }
-        do_accept(impl);
-    });
+            do_accept(impl);
+        });
 }
 
 }  // namespace
 
-KavenegarMock::KavenegarMock(KavenegarMockConfig config) : impl_(std::make_shared<Impl>(std::move(config))) {}
+KavenegarMock::KavenegarMock(KavenegarMockConfig config)
+    : impl_(std::make_shared<Impl>(std::move(config))) {}
 
 KavenegarMock::~KavenegarMock() { stop(); }
 
@@ -456,7 +476,8 @@ void KavenegarMock::start() {
     auto& i = *impl_;
     if (!i.config.cert_pem.empty() && !i.config.key_pem.empty()) {
         i.use_tls = true;
-        i.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3);
+        i.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3);
         i.ssl_ctx.use_certificate_chain(asio::buffer(i.config.cert_pem));
         i.ssl_ctx.use_private_key(asio::buffer(i.config.key_pem), ssl::context::pem);
     }
@@ -496,7 +517,9 @@ void KavenegarMock::set_fail_status(std::int64_t status, double rate) {
     impl_->fail_status.store(status);
 }
 
-void KavenegarMock::set_latency(std::chrono::milliseconds latency) { impl_->latency_ms.store(latency.count()); }
+void KavenegarMock::set_latency(std::chrono::milliseconds latency) {
+    impl_->latency_ms.store(latency.count());
+}
 
 void KavenegarMock::set_down(bool down) { impl_->down.store(down); }
 

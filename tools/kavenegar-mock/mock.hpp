@@ -20,14 +20,14 @@ namespace bindery::mock {
 
 struct KavenegarMockConfig {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 0;          // 0 = any free port (see port())
-    std::string cert_pem, key_pem;   // both set: HTTPS
-    std::string api_key;             // empty = any key accepted; else others get 403
+    std::uint16_t port = 0;         // 0 = any free port (see port())
+    std::string cert_pem, key_pem;  // both set: HTTPS
+    std::string api_key;            // empty = any key accepted; else others get 403
     unsigned threads = 1;
-    std::chrono::milliseconds latency{0};   // added before every answer
-    std::int64_t fail_status = 0;    // non-zero: send/sendarray answer this return.status...
-    double fail_rate = 1.0;          // ...for this fraction of calls
-    std::map<std::string, std::int64_t> receptor_fail;   // receptor -> return.status (send calls)
+    std::chrono::milliseconds latency{0};  // added before every answer
+    std::int64_t fail_status = 0;          // non-zero: send/sendarray answer this return.status...
+    double fail_rate = 1.0;                // ...for this fraction of calls
+    std::map<std::string, std::int64_t> receptor_fail;  // receptor -> return.status (send calls)
     std::int64_t final_status = 10;  // what status.json reports once delivery_delay passed
     double undelivered_rate = 0;     // fraction of messages that end in status 11 instead
     std::map<std::string, std::int64_t> receptor_final;  // receptor -> final status
@@ -54,9 +54,9 @@ struct KavenegarMockStats {
     std::uint64_t send_calls = 0;
     std::uint64_t sendarray_calls = 0;
     std::uint64_t status_calls = 0;
-    std::uint64_t messages = 0;          // distinct messages accepted
-    std::uint64_t duplicate_localids = 0;   // re-sends answered with the original entry
-    std::uint64_t failed_calls = 0;      // answered with a non-200 return.status
+    std::uint64_t messages = 0;            // distinct messages accepted
+    std::uint64_t duplicate_localids = 0;  // re-sends answered with the original entry
+    std::uint64_t failed_calls = 0;        // answered with a non-200 return.status
     std::uint64_t connections = 0;
 };
 
@@ -67,7 +67,7 @@ public:
     KavenegarMock(const KavenegarMock&) = delete;
     KavenegarMock& operator=(const KavenegarMock&) = delete;
 
-    void start();   // binds and serves on its own threads; throws on bind failure
+    void start();  // binds and serves on its own threads; throws on bind failure
     void stop();
     std::uint16_t port() const;
     bool tls() const;
@@ -80,8 +80,8 @@ public:
 
     KavenegarMockStats stats() const;
     std::vector<MockMessage> messages() const;
-    std::vector<std::string> targets() const;   // request targets seen, in order (last 1000)
-    std::vector<MockStatusCall> status_calls() const;   // status.json calls, in order (last 1000)
+    std::vector<std::string> targets() const;          // request targets seen, in order (last 1000)
+    std::vector<MockStatusCall> status_calls() const;  // status.json calls, in order (last 1000)
 
     struct Impl;
 
@@ -95,6 +95,7 @@ struct PemPair {
     std::string cert_pem;
     std::string key_pem;
 };
-PemPair make_self_signed(const std::string& common_name = "localhost", const std::vector<std::string>& names = {});
+PemPair make_self_signed(const std::string& common_name = "localhost",
+                         const std::vector<std::string>& names = {});
 
 }  // namespace bindery::mock

@@ -16,8 +16,8 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::array<std::string_view, kCallbackStateCount> kUpper = {
-    "DELIVERED", "UNDELIVERABLE", "EXPIRED", "REJECTED", "FAILED_PERM",
-    "DEAD_LETTER", "CANCELLED", "SENT", "other"};
+    "DELIVERED",   "UNDELIVERABLE", "EXPIRED", "REJECTED", "FAILED_PERM",
+    "DEAD_LETTER", "CANCELLED",     "SENT",    "other"};
 
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
@@ -63,7 +63,7 @@ struct SaxBase {
         return true;
     }
     int depth = 0;
-    int key_wanted = 0;   // which wanted key the next value belongs to (0: none)
+    int key_wanted = 0;  // which wanted key the next value belongs to (0: none)
 };
 
 // Top-level "message_id" and "state" of a callback body.
@@ -80,7 +80,7 @@ struct CallbackBodySax : SaxBase {
     }
     bool start_array(std::size_t) {
         key_wanted = 0;
-        if (depth == 0) return false;   // the body must be an object
+        if (depth == 0) return false;  // the body must be an object
         ++depth;
         return true;
     }
@@ -138,7 +138,7 @@ template <class Sax>
 bool sax_parse(std::string_view text, Sax& sax) noexcept {
     try {
         return json::sax_parse(text.begin(), text.end(), &sax);
-    } catch (const std::exception&) {   // allocation failure; the parser reports the rest
+    } catch (const std::exception&) {  // allocation failure; the parser reports the rest
         return false;
     }
 }
@@ -210,8 +210,8 @@ bool parse_accepted_ids(std::string_view body, std::vector<MessageKey>& out) noe
 }
 
 SignatureCheck verify_signature(std::string_view secret, std::string_view header,
-                                std::string_view body, std::int64_t now_unix,
-                                std::string& scratch, std::int64_t tolerance_s) noexcept {
+                                std::string_view body, std::int64_t now_unix, std::string& scratch,
+                                std::int64_t tolerance_s) noexcept {
     if (header.empty()) return SignatureCheck::missing;
     // "t=<digits>,v1=<64 hex>", parts in any order.
     std::string_view t_text;
@@ -220,8 +220,10 @@ SignatureCheck verify_signature(std::string_view secret, std::string_view header
         const auto comma = header.find(',');
         const auto part = header.substr(0, comma);
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-        if (part.starts_with("t=")) t_text = part.substr(2);
-        else if (part.starts_with("v1=")) v1 = part.substr(3);
+        if (part.starts_with("t="))
+            t_text = part.substr(2);
+        else if (part.starts_with("v1="))
+            v1 = part.substr(3);
     }
     std::int64_t t = 0;
     const auto [end, ec] = std::from_chars(t_text.data(), t_text.data() + t_text.size(), t);
@@ -233,9 +235,7 @@ SignatureCheck verify_signature(std::string_view secret, std::string_view header
     unsigned int len = 0;
     try {
         scratch.assign(t_text).append(".").append(body);
-    } catch (const std::exception&) {
-        return SignatureCheck::malformed;
-    }
+    } catch (const std::exception&) { return SignatureCheck::malformed; }
     if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
              reinterpret_cast<const unsigned char*>(scratch.data()), scratch.size(), expected,
              &len) == nullptr ||

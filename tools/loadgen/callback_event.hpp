@@ -45,7 +45,7 @@ enum class CallbackState : std::uint8_t {
 inline constexpr std::size_t kCallbackStateCount = 9;
 // Upper case as in the body's "state" ("DELIVERED"); lower case as in X-Bindery-Event-Id.
 [[nodiscard]] std::string_view to_string(CallbackState s) noexcept;
-[[nodiscard]] CallbackState parse_callback_state(std::string_view text) noexcept;   // either case
+[[nodiscard]] CallbackState parse_callback_state(std::string_view text) noexcept;  // either case
 [[nodiscard]] bool is_final(CallbackState s) noexcept;
 
 // The message id and state of a callback body; nullopt when the body is not a JSON object with a

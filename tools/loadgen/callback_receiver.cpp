@@ -126,10 +126,9 @@ public:
 
 private:
     void do_read() {
-        socket_.async_read_some(buffer_.prepare(kReadSize),
-                                [this](const boost::system::error_code& ec, std::size_t n) {
-                                    on_read(ec, n);
-                                });
+        socket_.async_read_some(
+            buffer_.prepare(kReadSize),
+            [this](const boost::system::error_code& ec, std::size_t n) { on_read(ec, n); });
     }
 
     void on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -170,8 +169,9 @@ private:
             }
         }
         if (out_.empty()) return do_read();
-        asio::async_write(socket_, asio::buffer(out_),
-                          [this](const boost::system::error_code& ec, std::size_t) { on_write(ec); });
+        asio::async_write(
+            socket_, asio::buffer(out_),
+            [this](const boost::system::error_code& ec, std::size_t) { on_write(ec); });
     }
 
     void on_write(const boost::system::error_code& ec) {
@@ -215,7 +215,9 @@ CallbackReceiver::CallbackReceiver(CallbackReceiverConfig config, CallbackTracke
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("callback receiver: cannot listen on " + where + ": " + ec.message());
+    if (ec)
+        throw std::runtime_error("callback receiver: cannot listen on " + where + ": " +
+                                 ec.message());
     port_ = acceptor_.local_endpoint().port();
 }
 

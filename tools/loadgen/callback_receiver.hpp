@@ -20,12 +20,12 @@
 
 namespace bindery::loadgen {
 
-struct CallbackRequest;   // one parsed request (callback_receiver.cpp)
+struct CallbackRequest;  // one parsed request (callback_receiver.cpp)
 
 struct CallbackReceiverConfig {
-    std::string host = "127.0.0.1";   // loopback unless told otherwise
-    std::uint16_t port = 0;           // 0: an ephemeral port
-    std::string secret;               // non-empty: verify X-Bindery-Signature
+    std::string host = "127.0.0.1";  // loopback unless told otherwise
+    std::uint16_t port = 0;          // 0: an ephemeral port
+    std::string secret;              // non-empty: verify X-Bindery-Signature
 };
 
 // http://HOST:PORT/callback for a receiver listening on `host` (an unspecified address is
@@ -63,9 +63,9 @@ private:
     std::uint16_t port_ = 0;
     std::vector<std::unique_ptr<Session>> sessions_;
     std::vector<Session*> free_;
-    std::string scratch_;   // signature input, reused
+    std::string scratch_;  // signature input, reused
     std::thread thread_;
-    double cpu_seconds_ = 0;   // written by the thread before it ends
+    double cpu_seconds_ = 0;  // written by the thread before it ends
 };
 
 }  // namespace bindery::loadgen

@@ -20,7 +20,9 @@ void CallbackTracker::sending_started(Clock::time_point t) {
     started_ = true;
 }
 
-void CallbackTracker::record_latency(const Entry& e) { latency_.record_us(micros(e.final_at - e.sent)); }
+void CallbackTracker::record_latency(const Entry& e) {
+    latency_.record_us(micros(e.final_at - e.sent));
+}
 
 void CallbackTracker::accepted(std::span<const MessageKey> ids, Clock::time_point sent) {
     bool complete = false;
@@ -28,11 +30,11 @@ void CallbackTracker::accepted(std::span<const MessageKey> ids, Clock::time_poin
         std::lock_guard lock(mutex_);
         for (const auto& id : ids) {
             auto& e = entries_[id];
-            if (e.registered) continue;   // named twice: counted once
+            if (e.registered) continue;  // named twice: counted once
             e.registered = true;
             e.sent = sent;
             ++expected_;
-            if (e.final_seen) {   // its callback came before the 202 was read
+            if (e.final_seen) {  // its callback came before the 202 was read
                 ++completed_;
                 record_latency(e);
             }
@@ -86,7 +88,8 @@ CallbackSummary CallbackTracker::summary() const {
     s.expected = expected_;
     s.received = received_;
     for (std::size_t i = 0; i < by_state_.size(); ++i) {
-        if (by_state_[i] > 0) s.by_state[std::string(to_string(static_cast<CallbackState>(i)))] = by_state_[i];
+        if (by_state_[i] > 0)
+            s.by_state[std::string(to_string(static_cast<CallbackState>(i)))] = by_state_[i];
     }
     s.duplicates = duplicates_;
     s.retried = retried_;

@@ -23,10 +23,10 @@
 namespace bindery::loadgen {
 
 struct CallbackSummary {
-    std::uint64_t expected = 0;        // messages accepted (ids from the 202 answers)
-    std::uint64_t received = 0;        // callback requests answered
-    std::map<std::string, std::uint64_t> by_state;   // distinct events by state ("DELIVERED")
-    std::uint64_t duplicates = 0;      // an event (message, state) seen before
+    std::uint64_t expected = 0;                     // messages accepted (ids from the 202 answers)
+    std::uint64_t received = 0;                     // callback requests answered
+    std::map<std::string, std::uint64_t> by_state;  // distinct events by state ("DELIVERED")
+    std::uint64_t duplicates = 0;                   // an event (message, state) seen before
     std::uint64_t retried = 0;         // requests with X-Bindery-Attempt > 1 (the gateway retried)
     std::uint64_t bad_signatures = 0;  // missing, malformed, wrong or stale X-Bindery-Signature
     std::uint64_t malformed = 0;       // a body without a message id, or an X-Bindery-Event-Id
@@ -66,9 +66,9 @@ public:
     void accepted(std::span<const MessageKey> ids, Clock::time_point sent);
 
     struct Arrival {
-        std::optional<CallbackFields> fields;   // nullopt: the body named no message
+        std::optional<CallbackFields> fields;  // nullopt: the body named no message
         bool signature_ok = true;
-        unsigned attempt = 0;                   // X-Bindery-Attempt (0: absent)
+        unsigned attempt = 0;  // X-Bindery-Attempt (0: absent)
         Clock::time_point at{};
     };
     void received(const Arrival& a);
@@ -81,9 +81,9 @@ public:
 private:
     struct Entry {
         Clock::time_point sent{};
-        Clock::time_point final_at{};   // the first final callback
-        std::uint16_t seen = 0;         // bit per CallbackState
-        bool registered = false;        // named by a 202
+        Clock::time_point final_at{};  // the first final callback
+        std::uint16_t seen = 0;        // bit per CallbackState
+        bool registered = false;       // named by a 202
         bool final_seen = false;
     };
     void record_latency(const Entry& e);

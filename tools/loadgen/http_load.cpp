@@ -37,8 +37,8 @@ std::string number(const Options& o, std::uint64_t seq) {
 }
 
 std::uint64_t micros(Clock::duration d) {
-    return static_cast<std::uint64_t>(
-        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
 }
 
 class HttpWorker {
@@ -73,9 +73,8 @@ public:
             conns_.push_back(std::make_unique<Conn>(io_));
             Conn* c = conns_.back().get();
             c->stream.expires_after(std::chrono::seconds(10));
-            c->stream.async_connect(endpoint_, [this, c](const boost::system::error_code& e) {
-                on_connect(c, e);
-            });
+            c->stream.async_connect(
+                endpoint_, [this, c](const boost::system::error_code& e) { on_connect(c, e); });
         }
         io_.run();
         return result_;
@@ -148,7 +147,7 @@ private:
         while (!pending_.empty() && !idle_.empty()) {
             Conn* c = idle_.back();
             idle_.pop_back();
-            if (!c->up || c->busy) continue;   // closed since it went idle
+            if (!c->up || c->busy) continue;  // closed since it went idle
             const auto [at, n] = pending_.front();
             pending_.pop_front();
             send(*c, at, n);
@@ -205,11 +204,9 @@ private:
                                if (ec) return on_failure(*conn);
                                conn->parser.emplace();
                                conn->parser->body_limit(1 << 20);
-                               bhttp::async_read(
-                                   conn->stream, conn->buffer, *conn->parser,
-                                   [this, conn](const boost::system::error_code& e, std::size_t) {
-                                       on_read(*conn, e);
-                                   });
+                               bhttp::async_read(conn->stream, conn->buffer, *conn->parser,
+                                                 [this, conn](const boost::system::error_code& e,
+                                                              std::size_t) { on_read(*conn, e); });
                            });
     }
 
@@ -257,7 +254,7 @@ private:
     }
 
     void on_failure(Conn& c) {
-        if (!c.up) return;   // closed by finish()
+        if (!c.up) return;  // closed by finish()
         if (c.busy) {
             --in_flight_;
             ++result_.unanswered;
@@ -291,7 +288,8 @@ private:
     }
 
     void maybe_finish() {
-        const bool any_up = std::any_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->up; });
+        const bool any_up =
+            std::any_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->up; });
         if (!any_up && !stopping_) {
             finish();
             return;
@@ -322,14 +320,14 @@ private:
     asio::steady_timer stop_timer_;
     std::vector<std::unique_ptr<Conn>> conns_;
     std::size_t connects_done_ = 0;
-    std::vector<Conn*> idle_;   // open loop: connections waiting for a due request
+    std::vector<Conn*> idle_;  // open loop: connections waiting for a due request
     Pacer pacer_;
     std::deque<std::pair<Clock::time_point, unsigned>> pending_;
     std::uint64_t planned_ = 0;
     std::uint64_t sent_messages_ = 0;
-    std::string key_prefix_;   // --idempotency-keys
+    std::string key_prefix_;  // --idempotency-keys
     std::uint64_t in_flight_ = 0;
-    std::vector<MessageKey> ids_;   // of one 202 answer, reused
+    std::vector<MessageKey> ids_;  // of one 202 answer, reused
     bool sending_stopped_ = false;
     bool stopping_ = false;
     Clock::time_point start_{};

@@ -15,9 +15,9 @@ namespace bindery::loadgen {
 
 struct WorkerShare {
     unsigned connections = 1;
-    double rate = 0;             // messages/s of this worker (open loop)
-    std::uint64_t count = 0;     // messages of this worker (0: duration only)
-    std::uint64_t first_seq = 0; // destination numbers start here (unique across workers)
+    double rate = 0;              // messages/s of this worker (open loop)
+    std::uint64_t count = 0;      // messages of this worker (0: duration only)
+    std::uint64_t first_seq = 0;  // destination numbers start here (unique across workers)
     // --callbacks: every request carries `callback_url`; the ids of each 202 go to `callbacks`
     // with the request's send (open loop: scheduled) time. In both modes `accepted` / `failed`
     // count per recipient from the answer (a recipient a 202 does not list is failed).

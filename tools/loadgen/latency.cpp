@@ -15,11 +15,11 @@ LatencyHistogram::LatencyHistogram() : buckets_(bucket_of(~std::uint64_t{0}) + 1
 std::size_t LatencyHistogram::bucket_of(std::uint64_t us) noexcept {
     // Values below 2 * kSub are exact; above, each power of two is split into kSub buckets.
     if (us < 2 * kSub) return static_cast<std::size_t>(us);
-    const auto top = static_cast<unsigned>(std::bit_width(us)) - 1;   // floor(log2(us)) >= 8
+    const auto top = static_cast<unsigned>(std::bit_width(us)) - 1;  // floor(log2(us)) >= 8
     const unsigned exp = std::min(top, kMaxExp);
-    if (top > kMaxExp) us = (std::uint64_t{1} << (kMaxExp + 1)) - 1;   // clamp
+    if (top > kMaxExp) us = (std::uint64_t{1} << (kMaxExp + 1)) - 1;  // clamp
     const unsigned shift = exp - kSubBits;
-    const std::uint64_t sub = (us >> shift) - kSub;   // 0 .. kSub-1
+    const std::uint64_t sub = (us >> shift) - kSub;  // 0 .. kSub-1
     return static_cast<std::size_t>(2 * kSub + (exp - (kSubBits + 1)) * kSub + sub);
 }
 

@@ -28,8 +28,8 @@ public:
     [[nodiscard]] static std::uint64_t upper_of(std::size_t bucket) noexcept;
 
 private:
-    static constexpr unsigned kSubBits = 7;   // 128 sub-buckets per power of two
-    static constexpr unsigned kMaxExp = 32;   // up to 2^32 us (~71 minutes); larger clamps
+    static constexpr unsigned kSubBits = 7;  // 128 sub-buckets per power of two
+    static constexpr unsigned kMaxExp = 32;  // up to 2^32 us (~71 minutes); larger clamps
     std::vector<std::uint64_t> buckets_;
     std::uint64_t count_ = 0;
     std::uint64_t max_ = 0;

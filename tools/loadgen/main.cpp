@@ -1,10 +1,11 @@
 // bindery-loadgen: load for Bindery's HTTP API or an SMPP server (Bindery's SMPP side or the
 // simulator), open loop (fixed arrival rate, latency from the scheduled time) or closed loop,
 // bounded by --count and/or --duration; prints a table and one JSON line.
-//   bindery-loadgen http --target 127.0.0.1:8080 --key KEY --connections 64 --rate 5000 --duration 20s
-//   bindery-loadgen http --key KEY --rate 15000 --batch 50 --duration 10s --callbacks
+//   bindery-loadgen http --target 127.0.0.1:8080 --key KEY --connections 64 --rate 5000 --duration
+//   20s bindery-loadgen http --key KEY --rate 15000 --batch 50 --duration 10s --callbacks
 //     --callback-secret SECRET      (delivery callbacks: receiver, counts, latency; one line)
-//   bindery-loadgen smpp --target 127.0.0.1:2775 --sessions 4 --window 100 --count 200000 --receipts
+//   bindery-loadgen smpp --target 127.0.0.1:2775 --sessions 4 --window 100 --count 200000
+//   --receipts
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -41,19 +42,22 @@ int main(int argc, char** argv) {
     if (o.callbacks) {
         std::size_t expect = o.count;
         if (expect == 0 && o.rate > 0) {
-            expect = static_cast<std::size_t>(o.rate * std::chrono::duration<double>(o.duration).count());
+            expect = static_cast<std::size_t>(o.rate *
+                                              std::chrono::duration<double>(o.duration).count());
         }
         tracker = std::make_unique<CallbackTracker>(std::min<std::size_t>(expect, 50'000'000));
         try {
             receiver = std::make_unique<CallbackReceiver>(
-                CallbackReceiverConfig{o.callback_host, o.callback_port, o.callback_secret}, *tracker);
+                CallbackReceiverConfig{o.callback_host, o.callback_port, o.callback_secret},
+                *tracker);
         } catch (const std::exception& e) {
             std::cerr << "bindery-loadgen: " << e.what() << "\n";
             return 2;
         }
         receiver->start();
-        callback_url = o.callback_url.empty() ? default_callback_url(o.callback_host, receiver->port())
-                                              : o.callback_url;
+        callback_url = o.callback_url.empty()
+                           ? default_callback_url(o.callback_host, receiver->port())
+                           : o.callback_url;
     }
     // Split connections, rate and count over the worker threads; destination numbers stay unique.
     std::vector<WorkerShare> shares(o.threads);

@@ -11,9 +11,7 @@ std::uint64_t to_u64(const std::string& opt, const std::string& v) {
     unsigned long long n = 0;
     try {
         n = std::stoull(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
+    } catch (const std::exception&) { used = 0; }
     if (used != v.size() || v.empty() || v.front() == '-')
         throw std::invalid_argument(opt + ": not a non-negative integer: " + v);
     return n;
@@ -24,9 +22,7 @@ double to_double(const std::string& opt, const std::string& v) {
     double d = 0;
     try {
         d = std::stod(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
+    } catch (const std::exception&) { used = 0; }
     if (used != v.size() || v.empty() || d < 0)
         throw std::invalid_argument(opt + ": not a non-negative number: " + v);
     return d;
@@ -34,7 +30,9 @@ double to_double(const std::string& opt, const std::string& v) {
 
 // "10s", "500ms", "2m", or plain seconds.
 std::chrono::milliseconds to_duration(const std::string& opt, const std::string& v) {
-    auto number = [&](std::size_t suffix) { return to_double(opt, v.substr(0, v.size() - suffix)); };
+    auto number = [&](std::size_t suffix) {
+        return to_double(opt, v.substr(0, v.size() - suffix));
+    };
     double ms = 0;
     if (v.size() > 2 && v.ends_with("ms")) {
         ms = number(2);
@@ -74,7 +72,8 @@ std::string usage() {
            "  --batch N             recipients per request (default 1)\n"
            "  --idempotency-keys    an Idempotency-Key on every request, unique in the run\n"
            "  --callbacks           receive the delivery callbacks: a receiver in this process,\n"
-           "                        \"callback_url\" in every request; reports callbacks by state,\n"
+           "                        \"callback_url\" in every request; reports callbacks by "
+           "state,\n"
            "                        duplicates, missing and submit -> final callback latency\n"
            "  --callback-listen HOST:PORT   receiver address (default 127.0.0.1:0)\n"
            "  --callback-url URL    the URL sent (default http://HOST:PORT/callback; 127.0.0.1\n"
@@ -156,7 +155,8 @@ Options parse_options(const std::vector<std::string>& args) {
                 o.callback_host = o.callback_host.substr(1, o.callback_host.size() - 2);
             }
             const auto port = to_u64(a, v.substr(colon + 1));
-            if (port > 65535) throw std::invalid_argument("--callback-listen: port over 65535: " + v);
+            if (port > 65535)
+                throw std::invalid_argument("--callback-listen: port over 65535: " + v);
             o.callback_port = static_cast<std::uint16_t>(port);
             callback_option = true;
         } else if (a == "--callback-url") {

@@ -67,7 +67,8 @@ std::string format_table(const RunResult& r) {
     };
     auto latency_row = [&](const LatencyHistogram& h) {
         out << "              ";
-        for (const double q : {0.5, 0.9, 0.99, 0.999}) out << cell(fixed(ms(h.percentile_us(q)), 3));
+        for (const double q : {0.5, 0.9, 0.99, 0.999})
+            out << cell(fixed(ms(h.percentile_us(q)), 3));
         out << cell(fixed(ms(h.max_us()), 3)) << fixed(h.mean_us() / 1000.0, 3) << "\n";
     };
     latency_row(r.latency);
@@ -83,11 +84,13 @@ std::string format_table(const RunResult& r) {
             << ", unknown ids " << c.unknown << "\n";
         out << "  final       " << c.completed << " of " << c.expected
             << " accepted messages, missing " << c.missing << "\n";
-        const double per_cpu_second =
-            c.receiver_cpu_seconds > 0 ? static_cast<double>(c.received) / c.receiver_cpu_seconds : 0.0;
+        const double per_cpu_second = c.receiver_cpu_seconds > 0
+                                          ? static_cast<double>(c.received) / c.receiver_cpu_seconds
+                                          : 0.0;
         out << "  receiver    " << fixed(c.receiver_cpu_seconds, 3) << " s CPU ("
             << fixed(per_cpu_second, 0) << " callbacks per CPU-second)\n";
-        out << "  callback ms p50      p90      p99      p99.9    max      mean   (submit -> final)\n";
+        out << "  callback ms p50      p90      p99      p99.9    max      mean   (submit -> "
+               "final)\n";
         latency_row(c.latency);
     }
     return out.str();

@@ -19,8 +19,8 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 std::uint64_t micros(Clock::duration d) {
-    return static_cast<std::uint64_t>(
-        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
 }
 
 class SmppWorker {
@@ -32,8 +32,10 @@ public:
         result_.target_rate = share.rate;
         result_.connections = share.connections;
         result_.window = o.window;
-        if (!o.to_prefix.empty() && o.to_prefix.front() == '+') digits_prefix_ = o.to_prefix.substr(1);
-        else digits_prefix_ = o.to_prefix;
+        if (!o.to_prefix.empty() && o.to_prefix.front() == '+')
+            digits_prefix_ = o.to_prefix.substr(1);
+        else
+            digits_prefix_ = o.to_prefix;
     }
 
     RunResult run() {
@@ -145,7 +147,7 @@ private:
         if (result_.open_loop && now - scheduled > std::chrono::milliseconds(1)) ++result_.late;
         smpp::ShortMessageData m;
         m.source_addr = o_.from;
-        m.source_addr_ton = 5;   // alphanumeric
+        m.source_addr_ton = 5;  // alphanumeric
         m.dest_addr_ton = 1;
         m.dest_addr_npi = 1;
         const auto n = std::to_string((share_.first_seq + seq_++) % 10'000'000);
@@ -250,7 +252,7 @@ private:
     std::deque<Clock::time_point> pending_;
     std::uint64_t planned_ = 0;
     std::uint64_t seq_ = 0;
-    std::uint64_t retry_ = 0;        // closed loop: refused submits to send again
+    std::uint64_t retry_ = 0;  // closed loop: refused submits to send again
     std::uint64_t in_flight_ = 0;
     std::uint64_t accepted_receipts_expected_ = 0;
     bool started_ = false;

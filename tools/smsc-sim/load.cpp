@@ -57,9 +57,11 @@ int run(int argc, char** argv) {
             }
         }
     } catch (const std::exception& e) {
-        std::cerr << "bindery-smpp-load: " << e.what()
-                  << "\nusage: bindery-smpp-load --connect HOST:PORT [--binds N] [--window N] [--count N]"
-                     " [--tps N] [--receipt-every N] [--wait-receipts 0|1] [--system-id S --password P]\n";
+        std::cerr
+            << "bindery-smpp-load: " << e.what()
+            << "\nusage: bindery-smpp-load --connect HOST:PORT [--binds N] [--window N] [--count N]"
+               " [--tps N] [--receipt-every N] [--wait-receipts 0|1] [--system-id S --password "
+               "P]\n";
         return 2;
     }
     spdlog::set_level(spdlog::level::warn);
@@ -77,7 +79,8 @@ int run(int argc, char** argv) {
     const auto maybe_stop = [&] {
         if (stopping || ok + failed != count) return;
         if (wait_receipts && receipts < receipts_expected) {
-            if (receipts == 0 || receipt_limit.expiry() == boost::asio::steady_timer::time_point{}) {
+            if (receipts == 0 ||
+                receipt_limit.expiry() == boost::asio::steady_timer::time_point{}) {
                 receipt_limit.expires_after(std::chrono::seconds(30));
                 receipt_limit.async_wait([&](const boost::system::error_code& ec) {
                     if (!ec && !stopping) {
@@ -92,11 +95,12 @@ int run(int argc, char** argv) {
         receipt_limit.cancel();
         pool->stop(std::chrono::seconds(5), [&] { io.stop(); });
     };
-    pool = std::make_shared<BindPool>(io.get_executor(), pc, [&](const Pdu&, const IncomingDone& done) {
-        ++receipts;
-        done(CommandStatus::ESME_ROK);
-        maybe_stop();
-    });
+    pool = std::make_shared<BindPool>(io.get_executor(), pc,
+                                      [&](const Pdu&, const IncomingDone& done) {
+                                          ++receipts;
+                                          done(CommandStatus::ESME_ROK);
+                                          maybe_stop();
+                                      });
     std::function<void()> fill = [&] {
         if (!started) {
             started = true;
@@ -119,8 +123,9 @@ int run(int argc, char** argv) {
                     --submitted;  // not sent: send it again
                 } else {
                     r.ok() ? ++ok : ++failed;
-                    latency_us.push_back(
-                        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - sent_at).count());
+                    latency_us.push_back(std::chrono::duration<double, std::micro>(
+                                             std::chrono::steady_clock::now() - sent_at)
+                                             .count());
                 }
                 if (ok + failed == count) t1 = std::chrono::steady_clock::now();
                 maybe_stop();
@@ -137,13 +142,15 @@ int run(int argc, char** argv) {
         return latency_us[i];
     };
     const double secs = std::chrono::duration<double>(t1 - t0).count();
-    std::printf("{\"binds\":%u,\"window\":%zu,\"count\":%llu,\"ok\":%llu,\"failed\":%llu,\"refused\":%llu,"
-                "\"receipts\":%llu,\"seconds\":%.3f,\"submits_per_second\":%.0f,"
-                "\"latency_us\":{\"p50\":%.0f,\"p99\":%.0f,\"max\":%.0f}}\n",
-                pc.count, pc.window, static_cast<unsigned long long>(count), static_cast<unsigned long long>(ok),
-                static_cast<unsigned long long>(failed), static_cast<unsigned long long>(refused),
-                static_cast<unsigned long long>(receipts), secs, secs > 0 ? static_cast<double>(ok) / secs : 0.0,
-                pct(0.50), pct(0.99), latency_us.empty() ? 0.0 : latency_us.back());
+    std::printf(
+        "{\"binds\":%u,\"window\":%zu,\"count\":%llu,\"ok\":%llu,\"failed\":%llu,\"refused\":%llu,"
+        "\"receipts\":%llu,\"seconds\":%.3f,\"submits_per_second\":%.0f,"
+        "\"latency_us\":{\"p50\":%.0f,\"p99\":%.0f,\"max\":%.0f}}\n",
+        pc.count, pc.window, static_cast<unsigned long long>(count),
+        static_cast<unsigned long long>(ok), static_cast<unsigned long long>(failed),
+        static_cast<unsigned long long>(refused), static_cast<unsigned long long>(receipts), secs,
+        secs > 0 ? static_cast<double>(ok) / secs : 0.0, pct(0.50), pct(0.99),
+        latency_us.empty() ? 0.0 : latency_us.back());
     return failed == 0 ? 0 : 1;
 }
 

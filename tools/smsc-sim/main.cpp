@@ -49,7 +49,8 @@ int run(int argc, char** argv) {
         }
         std::rename(tmp.c_str(), opts.port_file.c_str());  // readers never see a partial file
     }
-    std::fprintf(stderr, "bindery-smsc-sim listening on %s:%u\n", opts.sim.host.c_str(), sim->port());
+    std::fprintf(stderr, "bindery-smsc-sim listening on %s:%u\n", opts.sim.host.c_str(),
+                 sim->port());
 
     boost::asio::steady_timer stats_timer(io);
     std::function<void()> arm_stats = [&] {

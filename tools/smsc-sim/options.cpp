@@ -29,7 +29,8 @@ std::uint64_t to_uint(const std::string& opt, const std::string& v) {
 }
 
 Duration millis(const std::string& opt, const std::string& v) {
-    return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(to_double(opt, v)));
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double, std::milli>(to_double(opt, v)));
 }
 
 CommandStatus to_status(const std::string& opt, const std::string& v) {
@@ -41,7 +42,9 @@ CommandStatus to_status(const std::string& opt, const std::string& v) {
     const char* b = v.data() + (hex ? 2 : 0);
     auto [p, ec] = std::from_chars(b, v.data() + v.size(), n, hex ? 16 : 10);
     if (ec != std::errc{} || p != v.data() + v.size() || n == 0) {
-        throw std::invalid_argument(opt + ": expected a non-zero command_status (name, decimal or 0x hex), got '" + v + "'");
+        throw std::invalid_argument(
+            opt + ": expected a non-zero command_status (name, decimal or 0x hex), got '" + v +
+            "'");
     }
     return static_cast<CommandStatus>(n);
 }
@@ -51,13 +54,16 @@ std::vector<DlrOutcome> to_mix(const std::string& opt, const std::string& v) {
     std::size_t pos = 0;
     while (pos <= v.size()) {
         const auto comma = v.find(',', pos);
-        const auto item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const auto item =
+            v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         const auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0) {
-            throw std::invalid_argument(opt + ": expected STAT=WEIGHT[,STAT=WEIGHT...], got '" + v + "'");
+            throw std::invalid_argument(opt + ": expected STAT=WEIGHT[,STAT=WEIGHT...], got '" + v +
+                                        "'");
         }
         const auto stat = item.substr(0, eq);
-        static const char* kKnown[] = {"DELIVRD", "UNDELIV", "EXPIRED", "REJECTD", "DELETED", "ACCEPTD", "UNKNOWN"};
+        static const char* kKnown[] = {"DELIVRD", "UNDELIV", "EXPIRED", "REJECTD",
+                                       "DELETED", "ACCEPTD", "UNKNOWN"};
         bool known = false;
         for (const char* k : kKnown) known = known || stat == k;
         if (!known) throw std::invalid_argument(opt + ": unknown receipt stat '" + stat + "'");
@@ -110,11 +116,13 @@ Options parse_options(const std::vector<std::string>& args) {
             o.help = true;
             return o;
         }
-        if (i + 1 >= args.size()) throw std::invalid_argument(a + ": missing value (or unknown option)");
+        if (i + 1 >= args.size())
+            throw std::invalid_argument(a + ": missing value (or unknown option)");
         const auto& v = args[++i];
         if (a == "--listen") {
             const auto colon = v.rfind(':');
-            if (colon == std::string::npos) throw std::invalid_argument("--listen: expected HOST:PORT");
+            if (colon == std::string::npos)
+                throw std::invalid_argument("--listen: expected HOST:PORT");
             o.sim.host = v.substr(0, colon);
             const auto port = to_uint(a, v.substr(colon + 1));
             if (port > 65535) throw std::invalid_argument("--listen: port out of range");
@@ -124,7 +132,8 @@ Options parse_options(const std::vector<std::string>& args) {
             o.port_file = v;
         } else if (a == "--account") {
             const auto colon = v.find(':');
-            if (colon == std::string::npos || colon == 0) throw std::invalid_argument("--account: expected SYS:PASS");
+            if (colon == std::string::npos || colon == 0)
+                throw std::invalid_argument("--account: expected SYS:PASS");
             o.sim.accounts.emplace_back(v.substr(0, colon), v.substr(colon + 1));
         } else if (a == "--system-id") {
             o.sim.system_id = v;

@@ -33,8 +33,9 @@ ShortMessageData make_receipt(const ShortMessageData& original, std::string_view
                                                                          : stat == "EXPIRED" ? 2
                                                                                              : 3)};
     }
-    r.text = std::string(receipt_text_of(std::string_view(
-        reinterpret_cast<const char*>(original.short_message.data()), original.short_message.size())));
+    r.text = std::string(receipt_text_of(
+        std::string_view(reinterpret_cast<const char*>(original.short_message.data()),
+                         original.short_message.size())));
     ShortMessageData d;
     d.source_addr_ton = original.dest_addr_ton;
     d.source_addr_npi = original.dest_addr_npi;
@@ -186,8 +187,9 @@ void SmscSimulator::record(const Pdu& request, const std::string& message_id) {
     const auto ref = tlvs->sar_msg_ref_num();
     const auto total = tlvs->sar_total_segments();
     const auto seq = tlvs->sar_segment_seqnum();
-    line += ref && total && seq ? std::to_string(*ref) + "/" + std::to_string(*total) + "/" + std::to_string(*seq)
-                                : std::string("-");
+    line += ref && total && seq
+                ? std::to_string(*ref) + "/" + std::to_string(*total) + "/" + std::to_string(*seq)
+                : std::string("-");
     line += ' ';
     static constexpr char kHex[] = "0123456789abcdef";
     for (const auto b : data) {
@@ -225,7 +227,8 @@ void SmscSimulator::on_unbind(std::string_view, std::uint64_t connection_id) {
     per_connection_.erase(connection_id);
 }
 
-void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, SubmitResponder respond) {
+void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request,
+                              SubmitResponder respond) {
     ++counters_.submits;
     if (config_.stall_after > 0 && counters_.submits > config_.stall_after) {
         ++counters_.stalled;  // the responder is dropped: the ESME's response timer decides
@@ -261,7 +264,8 @@ void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, Su
         } else if (const auto* mm = request.get_if<SubmitMulti>()) {
             reg = mm->registered_delivery;
             original.source_addr = mm->source_addr;
-            if (!mm->dest_addresses.empty()) original.destination_addr = mm->dest_addresses.begin()->destination_addr;
+            if (!mm->dest_addresses.empty())
+                original.destination_addr = mm->dest_addresses.begin()->destination_addr;
         }
         const auto& stat = pick_outcome();
         const bool want = (reg & 0x03) == 1 || ((reg & 0x03) == 2 && stat != "DELIVRD");
@@ -269,24 +273,26 @@ void SmscSimulator::on_submit(const SubmitOrigin& origin, const Pdu& request, Su
             auto d = make_receipt(original, message_id, stat, std::chrono::system_clock::now());
             ++counters_.receipts_queued;
             enqueue(receipts_, receipt_timer_, config_.dlr_delay,
-                    [weak = weak_from_this(), account = std::string(origin.account), d = std::move(d), stat]() mutable {
+                    [weak = weak_from_this(), account = std::string(origin.account),
+                     d = std::move(d), stat]() mutable {
                         auto self = weak.lock();
                         if (!self) return;
-                        self->server_->deliver(account, std::move(d), [weak, stat](const DeliverReport& rep) {
-                            auto s = weak.lock();
-                            if (!s) return;
-                            if (rep.delivered) {
-                                ++s->counters_.receipts_delivered;
-                                ++s->counters_.outcomes[stat];
-                            } else {
-                                ++s->counters_.receipts_failed;
-                            }
-                        });
+                        self->server_->deliver(account, std::move(d),
+                                               [weak, stat](const DeliverReport& rep) {
+                                                   auto s = weak.lock();
+                                                   if (!s) return;
+                                                   if (rep.delivered) {
+                                                       ++s->counters_.receipts_delivered;
+                                                       ++s->counters_.outcomes[stat];
+                                                   } else {
+                                                       ++s->counters_.receipts_failed;
+                                                   }
+                                               });
                     });
         }
     }
-    auto answer = [respond = std::move(respond), status, message_id = std::move(message_id), drop, conn,
-                   weak = weak_from_this()]() {
+    auto answer = [respond = std::move(respond), status, message_id = std::move(message_id), drop,
+                   conn, weak = weak_from_this()]() {
         respond(status, message_id);
         if (!drop) return;
         auto self = weak.lock();
@@ -333,7 +339,8 @@ void SmscSimulator::arm(std::deque<Delayed>& queue, asio::steady_timer& timer) {
 
 void SmscSimulator::arm_mo() {
     if (config_.mo_rate <= 0 || stopped_) return;
-    mo_timer_.expires_after(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / config_.mo_rate)));
+    mo_timer_.expires_after(
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / config_.mo_rate)));
     mo_timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
         auto self = weak.lock();
         if (!self || ec) return;

@@ -36,20 +36,21 @@ struct SimConfig {
     std::string system_id = "smsc-sim";
     double throttle_tps = 0;  // hidden limit per account (ESME_RTHROTTLED past it); 0 = none
     double throttle_burst = 0;
-    double error_rate = 0;    // fraction of submits answered with error_status
+    double error_rate = 0;  // fraction of submits answered with error_status
     smpp::CommandStatus error_status = smpp::CommandStatus::ESME_RSYSERR;
-    Duration resp_delay{};    // every response waits this long
-    double slow_rate = 0;     // fraction of responses delayed by slow_delay instead
+    Duration resp_delay{};  // every response waits this long
+    double slow_rate = 0;   // fraction of responses delayed by slow_delay instead
     Duration slow_delay = std::chrono::seconds(2);
     Duration dlr_delay = std::chrono::milliseconds(100);
     std::vector<DlrOutcome> dlr_mix{{"DELIVRD", 100}};
     std::uint64_t drop_after = 0;  // close a connection after this many submits on it; 0 = never
-    std::uint64_t stall_after = 0; // leave every submit after the Nth (in total) unanswered; 0 = never
-    double mo_rate = 0;            // MO messages/s to each account with a receiver bind
-    unsigned max_binds = 64;       // per account
-    std::size_t window = 1000;     // per bind
+    std::uint64_t stall_after =
+        0;                      // leave every submit after the Nth (in total) unanswered; 0 = never
+    double mo_rate = 0;         // MO messages/s to each account with a receiver bind
+    unsigned max_binds = 64;    // per account
+    std::size_t window = 1000;  // per bind
     Duration enquire_link_interval = std::chrono::seconds(30);
-    std::uint64_t seed = 0;        // 0 = random
+    std::uint64_t seed = 0;  // 0 = random
     smpp::TlsOptions tls;
     // Appends one line per accepted submit_sm / data_sm (tests read what the carrier got):
     // "<message id> <data_coding> <esm_class> <sar ref>/<total>/<seqnum> <user data hex>",
@@ -74,7 +75,8 @@ struct SimCounters {
     std::unordered_map<std::string, std::uint64_t> outcomes;  // stat -> receipts
 };
 
-class SmscSimulator final : public smpp::SubmitHandler, public std::enable_shared_from_this<SmscSimulator> {
+class SmscSimulator final : public smpp::SubmitHandler,
+                            public std::enable_shared_from_this<SmscSimulator> {
 public:
     SmscSimulator(boost::asio::any_io_executor executor, SimConfig config);
     ~SmscSimulator() override;
@@ -94,7 +96,8 @@ public:
     // smpp::SubmitHandler
     void on_submit(const smpp::SubmitOrigin& origin, const smpp::Pdu& request,
                    smpp::SubmitResponder respond) override;
-    void on_bind(std::string_view account, smpp::SessionState state, std::uint64_t connection_id) override;
+    void on_bind(std::string_view account, smpp::SessionState state,
+                 std::uint64_t connection_id) override;
     void on_unbind(std::string_view account, std::uint64_t connection_id) override;
 
 private:
@@ -139,7 +142,8 @@ private:
 // (smpp::parse_stat of `stat`, UNKNOWN for anything else) and, unless DELIVRD, network_error_code
 // (GSM, the err value: UNDELIV 1, EXPIRED 2, others 3).
 [[nodiscard]] smpp::ShortMessageData make_receipt(const smpp::ShortMessageData& original,
-                                                  std::string_view message_id, std::string_view stat,
+                                                  std::string_view message_id,
+                                                  std::string_view stat,
                                                   std::chrono::system_clock::time_point at);
 
 }  // namespace bindery::sim

@@ -27,9 +27,7 @@ std::string lower(std::string s) {
 HttpClient::HttpClient(std::string host, std::uint16_t port, int timeout_seconds)
     : host_(std::move(host)), port_(port), timeout_seconds_(timeout_seconds) {}
 
-HttpClient::~HttpClient() {
-    disconnect();
-}
+HttpClient::~HttpClient() { disconnect(); }
 
 void HttpClient::disconnect() {
     if (fd_ >= 0) ::close(fd_);

@@ -60,18 +60,18 @@ const char* const kSmppSystemId = "soak";  // the SMPP account of the generated 
 const char* const kSmppPassword = "soak-pw";
 
 struct Options {
-    double duration = 60;      // seconds of load
-    double rate = 200;         // messages per second (arrival rate of recipients)
-    unsigned connections = 4;  // HTTP keep-alive connections, one thread each
-    unsigned batch = 5;        // recipients of every tenth request
-    double interval = 5;       // seconds between samples
-    double drain = 120;        // seconds to wait for the backlog to reach final states
-    double alert_every = 10;   // seconds between Alertmanager webhooks (0: none)
-    unsigned smpp_sessions = 2;  // ESMEs bound as transceivers to the gateway's SMPP server side
-    double smpp_share = 20;      // percent of --rate submitted through them
-    unsigned smpp_window = 20;   // per session
+    double duration = 60;         // seconds of load
+    double rate = 200;            // messages per second (arrival rate of recipients)
+    unsigned connections = 4;     // HTTP keep-alive connections, one thread each
+    unsigned batch = 5;           // recipients of every tenth request
+    double interval = 5;          // seconds between samples
+    double drain = 120;           // seconds to wait for the backlog to reach final states
+    double alert_every = 10;      // seconds between Alertmanager webhooks (0: none)
+    unsigned smpp_sessions = 2;   // ESMEs bound as transceivers to the gateway's SMPP server side
+    double smpp_share = 20;       // percent of --rate submitted through them
+    unsigned smpp_window = 20;    // per session
     bool record_dispatch = true;  // the started gateway's store.record_dispatch
-    std::string gateway;       // HOST:PORT of an existing gateway (empty: start one)
+    std::string gateway;          // HOST:PORT of an existing gateway (empty: start one)
     std::string key = kKey;
     pid_t pid = 0;  // the existing gateway's pid (RSS/fds), 0: not sampled
     std::string bindery, simulator, dir, json;
@@ -614,8 +614,9 @@ int run(const Options& o) {
     } else if (!own) {
         smpp_skipped = "skipped: only with the gateway bindery-soak starts (its SMPP account)";
     } else if (smpp_port == 0) {
-        smpp_skipped = "skipped: the gateway's SMPP server side is not wired (no 'smpp listening' "
-                       "in its log)";
+        smpp_skipped =
+            "skipped: the gateway's SMPP server side is not wired (no 'smpp listening' "
+            "in its log)";
     } else {
         smpp = std::make_unique<SmppClients>(SmppClientsConfig{host, smpp_port, kSmppSystemId,
                                                                kSmppPassword, o.smpp_sessions,
@@ -697,9 +698,8 @@ int run(const Options& o) {
             r.smpp_receipts = static_cast<double>(f.receipts);
         }
         rows.push_back(r);
-        std::printf("%8.0f %10s %8s %8s %8s %10s %8s %8s %8s\n", r.t,
-                    fmt(r.accepted_total).c_str(), fmt(r.backlog).c_str(), fmt(r.queue).c_str(),
-                    fmt(r.store_errors).c_str(),
+        std::printf("%8.0f %10s %8s %8s %8s %10s %8s %8s %8s\n", r.t, fmt(r.accepted_total).c_str(),
+                    fmt(r.backlog).c_str(), fmt(r.queue).c_str(), fmt(r.store_errors).c_str(),
                     r.rss < 0 ? "-" : fmt(r.rss / 1048576.0, 1).c_str(), fmt(r.fds).c_str(),
                     fmt(r.smpp_ok).c_str(), fmt(r.smpp_receipts).c_str());
         std::fflush(stdout);
@@ -849,8 +849,9 @@ int run(const Options& o) {
     if (stats.acknowledged.empty()) failures.push_back("no message was acknowledged");
     if (smpp && smpp_figures.ok == 0) failures.push_back("no submit_sm was acknowledged over SMPP");
     if (smpp_figures.bad_ids > 0)
-        failures.push_back(std::to_string(smpp_figures.bad_ids) +
-                           " submit_sm_resp message_ids are not Bindery ids: accounting impossible");
+        failures.push_back(
+            std::to_string(smpp_figures.bad_ids) +
+            " submit_sm_resp message_ids are not Bindery ids: accounting impossible");
     int gateway_exit = 0, sim_exit = 0;
     if (own) {
         if (died)
@@ -887,8 +888,7 @@ int run(const Options& o) {
                   << ", dropped " << smpp_figures.bind_downs;
     else
         std::cout << "\nSMPP: " << smpp_skipped;
-    std::cout
-              << "\nRSS MiB: first " << fmt(rss_growth.first / 1048576.0, 1) << ", last "
+    std::cout << "\nRSS MiB: first " << fmt(rss_growth.first / 1048576.0, 1) << ", last "
               << fmt(rss_growth.last / 1048576.0, 1) << ", peak "
               << fmt(rss_growth.peak / 1048576.0, 1) << ", second-half slope "
               << fmt(rss_growth.fit.slope * 3600 / 1048576.0, 2) << " MiB/h"
@@ -926,8 +926,7 @@ int run(const Options& o) {
       << smpp_figures.receipts << R"(,"receipts_matched":)" << receipts_matched
       << R"(,"bind_failures":)" << smpp_figures.bind_failures << R"(,"bind_downs":)"
       << smpp_figures.bind_downs << R"(,"skipped":")" << json_escape(smpp_skipped)
-      << R"("},"rss_bytes":)"
-      << growth_json(rss_growth, 1) << R"(,"rss_mib_per_hour":)"
+      << R"("},"rss_bytes":)" << growth_json(rss_growth, 1) << R"(,"rss_mib_per_hour":)"
       << json_number(std::max(0.0, rss_growth.fit.slope * 3600 / 1048576.0)) << R"(,"fds":)"
       << growth_json(fd_growth, 1) << R"(,"accounting":{"acknowledged":)"
       << stats.acknowledged.size() << R"(,"found":)" << found << R"(,"final":)" << final_count

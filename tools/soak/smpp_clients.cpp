@@ -160,7 +160,8 @@ bool SmppClients::start(std::chrono::milliseconds limit) {
         impl->finished = true;
     });
     const auto until = Steady::now() + limit;
-    while (!m.bound && Steady::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (!m.bound && Steady::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     return m.bound;
 }
 
@@ -211,7 +212,8 @@ void SmppClients::close() {
     });
     // The pool's stop is bounded by its drain; this is the backstop.
     const auto until = Steady::now() + std::chrono::seconds(15);
-    while (!m.finished && Steady::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (!m.finished && Steady::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     m.io.stop();
     m.thread.join();
 }

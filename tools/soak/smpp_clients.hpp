@@ -47,7 +47,8 @@ public:
     // Starts the sessions; true once one is bound, false after `limit` without a bind.
     bool start(std::chrono::milliseconds limit);
     // Open loop from `start`: submit k is due at start + k / rate, the last one before `end`.
-    void load(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end);
+    void load(std::chrono::steady_clock::time_point start,
+              std::chrono::steady_clock::time_point end);
     // No more submits (what is still due counts as unsent); true once nothing is in flight, within
     // `limit`.
     bool stop_sending(std::chrono::milliseconds limit);

@@ -52,13 +52,16 @@ namespace {
 constexpr bool is_space(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == '\0';
 }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_xdigit(char c) noexcept {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 constexpr unsigned xdigit_value(char c) noexcept {
-    return is_digit(c) ? static_cast<unsigned>(c - '0') : static_cast<unsigned>(lower(c) - 'a' + 10);
+    return is_digit(c) ? static_cast<unsigned>(c - '0')
+                       : static_cast<unsigned>(lower(c) - 'a' + 10);
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -82,7 +85,17 @@ std::string_view first_token(std::string_view s) noexcept {
     return s.substr(0, n);
 }
 
-enum Field : std::uint8_t { f_id, f_sub, f_dlvrd, f_submit, f_done, f_stat, f_err, f_text, f_count };
+enum Field : std::uint8_t {
+    f_id,
+    f_sub,
+    f_dlvrd,
+    f_submit,
+    f_done,
+    f_stat,
+    f_err,
+    f_text,
+    f_count
+};
 
 // Matches a case-insensitive word at s[p...]; returns the position after it or npos.
 std::size_t match_word(std::string_view s, std::size_t p, std::string_view word) noexcept {
@@ -165,18 +178,30 @@ std::optional<MessageState> parse_stat(std::string_view word) noexcept {
         MessageState state;
     };
     static constexpr std::array<Name, 25> kNames = {{
-        {"DELIVRD", MessageState::delivered},     {"DELIVERED", MessageState::delivered},
-        {"DELIVER", MessageState::delivered},     {"EXPIRED", MessageState::expired},
-        {"DELETED", MessageState::deleted},       {"UNDELIV", MessageState::undeliverable},
-        {"UNDELIVERABLE", MessageState::undeliverable}, {"UNDELIVERED", MessageState::undeliverable},
-        {"FAILED", MessageState::undeliverable},  {"FAIL", MessageState::undeliverable},
-        {"ACCEPTD", MessageState::accepted},      {"ACCEPTED", MessageState::accepted},
-        {"UNKNOWN", MessageState::unknown},       {"REJECTD", MessageState::rejected},
-        {"REJECTED", MessageState::rejected},     {"ENROUTE", MessageState::enroute},
-        {"EN_ROUTE", MessageState::enroute},      {"SCHEDUL", MessageState::scheduled},
-        {"SCHEDULED", MessageState::scheduled},   {"SKIPPED", MessageState::skipped},
-        {"DELETE", MessageState::deleted},        {"EXPIRE", MessageState::expired},
-        {"REJECT", MessageState::rejected},       {"ACCEPT", MessageState::accepted},
+        {"DELIVRD", MessageState::delivered},
+        {"DELIVERED", MessageState::delivered},
+        {"DELIVER", MessageState::delivered},
+        {"EXPIRED", MessageState::expired},
+        {"DELETED", MessageState::deleted},
+        {"UNDELIV", MessageState::undeliverable},
+        {"UNDELIVERABLE", MessageState::undeliverable},
+        {"UNDELIVERED", MessageState::undeliverable},
+        {"FAILED", MessageState::undeliverable},
+        {"FAIL", MessageState::undeliverable},
+        {"ACCEPTD", MessageState::accepted},
+        {"ACCEPTED", MessageState::accepted},
+        {"UNKNOWN", MessageState::unknown},
+        {"REJECTD", MessageState::rejected},
+        {"REJECTED", MessageState::rejected},
+        {"ENROUTE", MessageState::enroute},
+        {"EN_ROUTE", MessageState::enroute},
+        {"SCHEDUL", MessageState::scheduled},
+        {"SCHEDULED", MessageState::scheduled},
+        {"SKIPPED", MessageState::skipped},
+        {"DELETE", MessageState::deleted},
+        {"EXPIRE", MessageState::expired},
+        {"REJECT", MessageState::rejected},
+        {"ACCEPT", MessageState::accepted},
         {"UNDELIVRD", MessageState::undeliverable},
     }};
     if (word.size() == 1 && is_digit(word[0])) return static_cast<MessageState>(word[0] - '0');
@@ -189,9 +214,11 @@ std::optional<MessageState> parse_stat(std::string_view word) noexcept {
 namespace {
 
 // `d` (digits only) as a date whose year has `year_digits` digits, with or without seconds.
-std::optional<ReceiptDate> read_date(std::string_view d, std::size_t year_digits, bool seconds) noexcept {
+std::optional<ReceiptDate> read_date(std::string_view d, std::size_t year_digits,
+                                     bool seconds) noexcept {
     ReceiptDate r;
-    r.year = static_cast<std::uint16_t>(year_digits == 4 ? two(d, 0) * 100 + two(d, 2) : 2000 + two(d, 0));
+    r.year = static_cast<std::uint16_t>(year_digits == 4 ? two(d, 0) * 100 + two(d, 2)
+                                                         : 2000 + two(d, 0));
     const std::size_t i = year_digits;
     const unsigned mo = two(d, i), dd = two(d, i + 2), hh = two(d, i + 4), mi = two(d, i + 6);
     if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59) return std::nullopt;
@@ -295,8 +322,10 @@ Expected<Receipt, ReceiptError> parse_receipt(std::string_view input, const Rece
         }
     };
     scan(true);
-    if (value_at[f_text] && ((!value_at[f_id] && !tlv_id) || (!value_at[f_stat] && !tlv_state))) scan(false);
-    if (!any_label && !tlv_id && !tlv_state) return Unexpected(ReceiptError{ReceiptErrc::not_a_receipt});
+    if (value_at[f_text] && ((!value_at[f_id] && !tlv_id) || (!value_at[f_stat] && !tlv_state)))
+        scan(false);
+    if (!any_label && !tlv_id && !tlv_state)
+        return Unexpected(ReceiptError{ReceiptErrc::not_a_receipt});
     auto value = [&](Field f) -> std::optional<std::string_view> {
         if (!value_at[f]) return std::nullopt;
         return s.substr(*value_at[f], value_end[f] - *value_at[f]);

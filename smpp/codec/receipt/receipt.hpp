@@ -61,7 +61,6 @@ struct ReceiptDate {
 // `t` in UTC to the minute (the 10-digit YYMMDDhhmm form an SMSC writes).
 [[nodiscard]] ReceiptDate receipt_date(std::chrono::system_clock::time_point t) noexcept;
 
-
 // The receipt-related TLVs of the deliver_sm / data_sm, as plain values.
 struct ReceiptTlvs {
     std::optional<std::string_view> receipted_message_id;
@@ -70,16 +69,16 @@ struct ReceiptTlvs {
 };
 
 struct Receipt {
-    std::string id;                        // as sent (text or receipted_message_id TLV)
-    std::optional<std::uint32_t> sub;      // messages submitted
-    std::optional<std::uint32_t> dlvrd;    // messages delivered
+    std::string id;                      // as sent (text or receipted_message_id TLV)
+    std::optional<std::uint32_t> sub;    // messages submitted
+    std::optional<std::uint32_t> dlvrd;  // messages delivered
     std::optional<ReceiptDate> submit_date;
     std::optional<ReceiptDate> done_date;
     MessageState state = MessageState::unknown;
-    std::string stat;                      // the stat word as sent ("" when from the TLV only)
-    std::string err;                       // err value as sent ("000", "0x1A", ...), "" if absent
+    std::string stat;  // the stat word as sent ("" when from the TLV only)
+    std::string err;   // err value as sent ("000", "0x1A", ...), "" if absent
     std::optional<NetworkErrorCode> network_error;  // from the TLV
-    std::string text;                      // "" if absent
+    std::string text;                               // "" if absent
     bool id_from_tlv = false;
     bool state_from_tlv = false;
     friend bool operator==(const Receipt&, const Receipt&) = default;
@@ -117,14 +116,14 @@ inline constexpr std::size_t kReceiptTextCharacters = 20;
 // The first `characters` characters (code points) of UTF-8 `text`: never cut inside a multi-byte
 // sequence, as a cut at 20 octets would. An octet that does not begin a well-formed sequence
 // counts as one character.
-[[nodiscard]] std::string_view receipt_text_of(std::string_view text,
-                                               std::size_t characters = kReceiptTextCharacters) noexcept;
+[[nodiscard]] std::string_view receipt_text_of(
+    std::string_view text, std::size_t characters = kReceiptTextCharacters) noexcept;
 
 // Message ids across forms: submit_sm_resp and receipt may disagree (hex vs decimal, leading
 // zeros, letter case).
 struct MessageIdForms {
     std::string as_is;
-    std::string normalized;                 // lower case, leading zeros stripped ("0" if all zeros)
+    std::string normalized;  // lower case, leading zeros stripped ("0" if all zeros)
     std::optional<std::string> hex_as_decimal;  // id read as hex, printed in decimal
     std::optional<std::string> decimal_as_hex;  // id read as decimal, printed in lower-case hex
 };

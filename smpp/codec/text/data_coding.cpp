@@ -59,12 +59,12 @@ DataCodingInfo classify_data_coding(std::uint8_t dc, SmscDefaultAlphabet smsc_de
         case 0x08: return {Alphabet::ucs2, std::nullopt, false};
         default: break;
     }
-    if (dc < 0x10) return {};                              // JIS, pictograms, KS C 5601, reserved
-    if (dc < 0x80) return general_group(dc);               // 00xx and 01xx groups
-    if (dc < 0xC0) return {};                              // reserved groups
+    if (dc < 0x10) return {};                 // JIS, pictograms, KS C 5601, reserved
+    if (dc < 0x80) return general_group(dc);  // 00xx and 01xx groups
+    if (dc < 0xC0) return {};                 // reserved groups
     if (dc < 0xE0) return {Alphabet::gsm7, std::nullopt, false};  // MWI discard / store, 7-bit
     if (dc < 0xF0) return {Alphabet::ucs2, std::nullopt, false};  // MWI store, UCS-2
-    DataCodingInfo info;                                   // 1111: data coding / message class
+    DataCodingInfo info;  // 1111: data coding / message class
     info.alphabet = (dc & 0x04U) != 0 ? Alphabet::binary : Alphabet::gsm7;
     info.message_class = static_cast<std::uint8_t>(dc & 0x03U);
     return info;

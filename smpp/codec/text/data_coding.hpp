@@ -42,7 +42,8 @@ struct DataCodingInfo {
 };
 
 [[nodiscard]] DataCodingInfo classify_data_coding(
-    std::uint8_t data_coding, SmscDefaultAlphabet smsc_default = SmscDefaultAlphabet::gsm7) noexcept;
+    std::uint8_t data_coding,
+    SmscDefaultAlphabet smsc_default = SmscDefaultAlphabet::gsm7) noexcept;
 
 // The data_coding to send text of an alphabet with (gsm7 -> 0, ia5 -> 1, latin1 -> 3, binary -> 4,
 // ucs2 -> 8, cyrillic -> 6, hebrew -> 7); for the alphabet the carrier calls its default, 0.
@@ -63,7 +64,8 @@ struct DecodedText {
 // User data (UDH already removed) -> UTF-8. `fill_bits` matter only for packed 7-bit after a UDH.
 // Binary and unsupported alphabets are read as UTF-8 with replacement (keep the raw octets if
 // you need them).
-[[nodiscard]] DecodedText decode_text(std::uint8_t data_coding, std::span<const std::uint8_t> user_data,
+[[nodiscard]] DecodedText decode_text(std::uint8_t data_coding,
+                                      std::span<const std::uint8_t> user_data,
                                       const DecodeOptions& options = {}, unsigned fill_bits = 0);
 
 struct DecodedUserData {

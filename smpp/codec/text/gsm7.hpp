@@ -52,7 +52,8 @@ bool decode_gsm7(std::span<const std::uint8_t> septets, std::string& out);
 
 // Packing (TS 23.038 6.1.2.1): septet i occupies bits fill_bits + 7i ... + 6, LSB first.
 // fill_bits (0-6) are the zero bits that align text after a UDH (see udh_fill_bits).
-[[nodiscard]] constexpr std::size_t packed_size(std::size_t septets, unsigned fill_bits = 0) noexcept {
+[[nodiscard]] constexpr std::size_t packed_size(std::size_t septets,
+                                                unsigned fill_bits = 0) noexcept {
     return septets == 0 ? 0 : (fill_bits + septets * 7 + 7) / 8;
 }
 // Fill bits after a UDH of `udh_octets` octets (UDHL included): (7 - 8n mod 7) mod 7.
@@ -64,11 +65,12 @@ bool decode_gsm7(std::span<const std::uint8_t> septets, std::string& out);
 void pack_septets(std::span<const std::uint8_t> septets, std::vector<std::uint8_t>& out,
                   unsigned fill_bits = 0, bool pad_with_cr = true);
 [[nodiscard]] std::vector<std::uint8_t> pack_septets(std::span<const std::uint8_t> septets,
-                                                     unsigned fill_bits = 0, bool pad_with_cr = true);
+                                                     unsigned fill_bits = 0,
+                                                     bool pad_with_cr = true);
 // Unpacks floor((8n - fill_bits) / 7) septets, or exactly `septet_count` when the caller knows it
 // (TP-UDL). Without a count, a final CR in a slot made only of spare bits is padding and dropped.
-[[nodiscard]] std::vector<std::uint8_t> unpack_septets(std::span<const std::uint8_t> packed,
-                                                       unsigned fill_bits = 0,
-                                                       std::optional<std::size_t> septet_count = {});
+[[nodiscard]] std::vector<std::uint8_t> unpack_septets(
+    std::span<const std::uint8_t> packed, unsigned fill_bits = 0,
+    std::optional<std::size_t> septet_count = {});
 
 }  // namespace bindery::smpp

@@ -52,7 +52,8 @@ AddResult Reassembler::add(ConcatPart part, TimePoint now) {
     }
     if (part.total == 1) {
         r.status = PartStatus::completed;
-        r.message = CompleteMessage{std::move(part.key), part.data_coding, 1, std::move(part.user_data)};
+        r.message =
+            CompleteMessage{std::move(part.key), part.data_coding, 1, std::move(part.user_data)};
         return r;
     }
     auto it = pending_.find(part.key);
@@ -107,7 +108,8 @@ AddResult Reassembler::add(ConcatPart part, TimePoint now) {
     m.data_coding = it->second.data_coding;
     m.total = it->second.total;
     m.user_data.reserve(it->second.bytes);
-    for (const auto& p : it->second.parts) m.user_data.insert(m.user_data.end(), p->begin(), p->end());
+    for (const auto& p : it->second.parts)
+        m.user_data.insert(m.user_data.end(), p->begin(), p->end());
     parts_ -= it->second.received;
     bytes_ -= it->second.bytes;
     age_.erase(it->second.age);
@@ -128,8 +130,9 @@ std::vector<IncompleteMessage> Reassembler::take_expired(TimePoint now) {
             ++it;
         }
     }
-    std::sort(out.begin(), out.end(),
-              [](const IncompleteMessage& a, const IncompleteMessage& b) { return a.first_seen < b.first_seen; });
+    std::sort(out.begin(), out.end(), [](const IncompleteMessage& a, const IncompleteMessage& b) {
+        return a.first_seen < b.first_seen;
+    });
     return out;
 }
 

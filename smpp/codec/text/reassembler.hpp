@@ -80,7 +80,8 @@ struct IncompleteMessage {
     ConcatKey key;
     std::uint8_t data_coding = 0;
     std::uint8_t total = 0;
-    std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> parts;  // (seqnum, data), ordered
+    std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>>
+        parts;  // (seqnum, data), ordered
     TimePoint first_seen{};
     DropReason reason = DropReason::timed_out;
 };

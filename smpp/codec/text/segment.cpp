@@ -16,9 +16,9 @@ constexpr std::size_t kMaxSegments = 255;
 
 struct Char {
     char32_t cp = 0;
-    std::uint32_t offset = 0;  // in the UTF-8 input
-    std::uint8_t length = 0;   // UTF-8 octets
-    std::uint8_t cost = 0;     // units in the chosen alphabet
+    std::uint32_t offset = 0;     // in the UTF-8 input
+    std::uint8_t length = 0;      // UTF-8 octets
+    std::uint8_t cost = 0;        // units in the chosen alphabet
     bool joins_previous = false;  // keep_clusters: no break before this char
 };
 
@@ -66,7 +66,6 @@ Expected<Analysis, TextError> analyse(std::string_view utf8) {
     return a;
 }
 
-
 std::uint8_t unit_cost(Alphabet alphabet, const Char& c) noexcept {
     switch (alphabet) {
         case Alphabet::gsm7: return static_cast<std::uint8_t>(gsm7_septets(c.cp));
@@ -77,7 +76,8 @@ std::uint8_t unit_cost(Alphabet alphabet, const Char& c) noexcept {
 }
 
 // Start index of each segment, greedy within `cap` units.
-std::vector<std::size_t> split(const std::vector<Char>& chars, std::size_t cap, bool keep_clusters) {
+std::vector<std::size_t> split(const std::vector<Char>& chars, std::size_t cap,
+                               bool keep_clusters) {
     std::vector<std::size_t> starts;
     std::size_t start = 0;
     const std::size_t n = chars.size();
@@ -112,13 +112,16 @@ Expected<Alphabet, TextError> pick(Analysis& a, const EncodeOptions& o) {
     if (o.force_alphabet) {
         switch (*o.force_alphabet) {
             case Alphabet::gsm7:
-                if (a.first_non_gsm) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_gsm});
+                if (a.first_non_gsm)
+                    return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_gsm});
                 break;
             case Alphabet::latin1:
-                if (a.first_non_latin1) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_latin1});
+                if (a.first_non_latin1)
+                    return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_latin1});
                 break;
             case Alphabet::ia5:
-                if (a.first_non_ascii) return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_ascii});
+                if (a.first_non_ascii)
+                    return Unexpected(TextError{TextErrc::unrepresentable, *a.first_non_ascii});
                 break;
             case Alphabet::ucs2:
             case Alphabet::binary: break;
@@ -137,12 +140,14 @@ Expected<Alphabet, TextError> pick(Analysis& a, const EncodeOptions& o) {
         }
     };
     const auto allowed = [&](Alphabet x) {
-        return x == dflt || (x == Alphabet::ia5 && o.allow_ia5) || (x == Alphabet::latin1 && o.allow_latin1);
+        return x == dflt || (x == Alphabet::ia5 && o.allow_ia5) ||
+               (x == Alphabet::latin1 && o.allow_latin1);
     };
     Alphabet candidates[4]{};
     std::size_t count = 0;
     for (const Alphabet x : {dflt, Alphabet::gsm7, Alphabet::ia5, Alphabet::latin1}) {
-        if (allowed(x) && fits(x) && std::find(candidates, candidates + count, x) == candidates + count) {
+        if (allowed(x) && fits(x) &&
+            std::find(candidates, candidates + count, x) == candidates + count) {
             candidates[count++] = x;
         }
     }
@@ -169,7 +174,8 @@ struct Plan {
     std::size_t air_segments = 1;
 };
 
-Expected<Plan, TextError> plan(std::vector<Char>& chars, Alphabet alphabet, const EncodeOptions& o) {
+Expected<Plan, TextError> plan(std::vector<Char>& chars, Alphabet alphabet,
+                               const EncodeOptions& o) {
     Plan p;
     p.alphabet = alphabet;
     p.data_coding = alphabet == Alphabet::binary ? std::uint8_t{0x04}
@@ -192,9 +198,9 @@ Expected<Plan, TextError> plan(std::vector<Char>& chars, Alphabet alphabet, cons
     return p;
 }
 
-void append_body(std::vector<std::uint8_t>& out, std::string_view utf8, const std::vector<Char>& chars,
-                 std::size_t from, std::size_t to, Alphabet alphabet, const EncodeOptions& o,
-                 std::vector<std::uint8_t>& scratch) {
+void append_body(std::vector<std::uint8_t>& out, std::string_view utf8,
+                 const std::vector<Char>& chars, std::size_t from, std::size_t to,
+                 Alphabet alphabet, const EncodeOptions& o, std::vector<std::uint8_t>& scratch) {
     switch (alphabet) {
         case Alphabet::gsm7:
             if (o.gsm7_packing == Gsm7Packing::packed) {
@@ -217,7 +223,8 @@ void append_body(std::vector<std::uint8_t>& out, std::string_view utf8, const st
             }
             break;
         default:  // ia5, latin1: one octet per code point (checked by pick)
-            for (std::size_t i = from; i < to; ++i) out.push_back(static_cast<std::uint8_t>(chars[i].cp));
+            for (std::size_t i = from; i < to; ++i)
+                out.push_back(static_cast<std::uint8_t>(chars[i].cp));
             break;
     }
 }
@@ -275,17 +282,43 @@ EncodedMessage assemble(const Plan& p, std::string_view utf8, const std::vector<
 // Replacement for typographic characters; nullptr = no replacement, "" = drop.
 const char* gsm_replacement(char32_t c) noexcept {
     switch (c) {
-        case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB: case 0x00BB: case 0x2033:
-            return "\"";
-        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x0060: case 0x00B4: case 0x2032:
-            return "'";
-        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-            return "-";
+        case 0x201C:
+        case 0x201D:
+        case 0x201E:
+        case 0x201F:
+        case 0x00AB:
+        case 0x00BB:
+        case 0x2033: return "\"";
+        case 0x2018:
+        case 0x2019:
+        case 0x201A:
+        case 0x201B:
+        case 0x0060:
+        case 0x00B4:
+        case 0x2032: return "'";
+        case 0x2010:
+        case 0x2011:
+        case 0x2012:
+        case 0x2013:
+        case 0x2014:
+        case 0x2015:
+        case 0x2212: return "-";
         case 0x2026: return "...";
-        case 0x00A0: case 0x2002: case 0x2003: case 0x2004: case 0x2005: case 0x2006: case 0x2007:
-        case 0x2008: case 0x2009: case 0x200A: case 0x202F: case 0x205F: case 0x3000:
-            return " ";
-        case 0x200B: case 0xFEFF: return "";
+        case 0x00A0:
+        case 0x2002:
+        case 0x2003:
+        case 0x2004:
+        case 0x2005:
+        case 0x2006:
+        case 0x2007:
+        case 0x2008:
+        case 0x2009:
+        case 0x200A:
+        case 0x202F:
+        case 0x205F:
+        case 0x3000: return " ";
+        case 0x200B:
+        case 0xFEFF: return "";
         default: return nullptr;
     }
 }
@@ -360,7 +393,8 @@ Expected<Alphabet, TextError> choose_alphabet(std::string_view utf8, const Encod
     return pick(p->analysis, options);
 }
 
-Expected<SegmentCount, TextError> count_segments(std::string_view utf8, const EncodeOptions& options) {
+Expected<SegmentCount, TextError> count_segments(std::string_view utf8,
+                                                 const EncodeOptions& options) {
     auto a = prepare(utf8, options);
     if (!a) return Unexpected(a.error());
     auto alphabet = pick(a->analysis, options);
@@ -394,7 +428,8 @@ Expected<EncodedMessage, TextError> encode_message(std::string_view utf8, std::u
 }
 
 Expected<EncodedMessage, TextError> encode_binary(std::span<const std::uint8_t> data,
-                                                  std::uint16_t reference, const EncodeOptions& options) {
+                                                  std::uint16_t reference,
+                                                  const EncodeOptions& options) {
     if (data.size() > 0xFFFFFFFFU) return Unexpected(TextError{TextErrc::too_long, 0});
     // Each octet is one "char" of cost 1 whose UTF-8 slice is the octet itself.
     std::vector<Char> chars(data.size());
@@ -407,8 +442,9 @@ Expected<EncodedMessage, TextError> encode_binary(std::span<const std::uint8_t> 
     o.keep_clusters = false;
     auto p = plan(chars, Alphabet::binary, o);
     if (!p) return Unexpected(p.error());
-    const std::string_view bytes = data.empty() ? std::string_view{}
-        : std::string_view(reinterpret_cast<const char*>(data.data()), data.size());
+    const std::string_view bytes =
+        data.empty() ? std::string_view{}
+                     : std::string_view(reinterpret_cast<const char*>(data.data()), data.size());
     EncodedMessage m = assemble(*p, bytes, chars, reference, o);
     if (m.message_payload && m.message_payload->size() > kMaxPayload) {
         return Unexpected(TextError{TextErrc::too_long, 0});

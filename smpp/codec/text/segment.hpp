@@ -73,7 +73,7 @@ struct Segment {
 struct EncodedMessage {
     Alphabet alphabet = Alphabet::gsm7;
     std::uint8_t data_coding = 0;
-    std::size_t units = 0;  // of the whole text
+    std::size_t units = 0;          // of the whole text
     std::vector<Segment> segments;  // empty when message_payload is used
     std::optional<std::vector<std::uint8_t>> message_payload;
     bool transliterated = false;  // EncodeOptions::transliterate changed the text
@@ -90,8 +90,8 @@ struct SegmentCount {
 };
 
 struct Capacity {
-    std::size_t single = 0;        // units in one SMS without UDH
-    std::size_t per_segment = 0;   // units per part of a concatenated message
+    std::size_t single = 0;       // units in one SMS without UDH
+    std::size_t per_segment = 0;  // units per part of a concatenated message
 };
 [[nodiscard]] Capacity capacity(Alphabet a, Concatenation c) noexcept;
 

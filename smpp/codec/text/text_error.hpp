@@ -9,11 +9,11 @@
 namespace bindery::smpp {
 
 enum class TextErrc : std::uint8_t {
-    invalid_utf8 = 1,       // the input is not well-formed UTF-8 (offset = first bad octet)
-    unrepresentable,        // a forced alphabet cannot represent a code point (offset = its octet)
-    unsupported_alphabet,   // the alphabet has no encoder here (JIS, Cyrillic, ...)
-    too_many_segments,      // more than EncodeOptions::max_segments (or 255) parts
-    too_long,               // message_payload over 65535 octets
+    invalid_utf8 = 1,      // the input is not well-formed UTF-8 (offset = first bad octet)
+    unrepresentable,       // a forced alphabet cannot represent a code point (offset = its octet)
+    unsupported_alphabet,  // the alphabet has no encoder here (JIS, Cyrillic, ...)
+    too_many_segments,     // more than EncodeOptions::max_segments (or 255) parts
+    too_long,              // message_payload over 65535 octets
 };
 
 struct TextError {

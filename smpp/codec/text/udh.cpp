@@ -19,7 +19,8 @@ Expected<Udh, UdhError> parse_udh(std::span<const std::uint8_t> sm) {
         const auto data = sm.subspan(pos + 2, len);
         if (id == iei::concat_8bit || id == iei::concat_16bit) {
             const bool wide = id == iei::concat_16bit;
-            if (len != (wide ? 4U : 3U)) return Unexpected(UdhError{UdhErrc::bad_concat_length, pos});
+            if (len != (wide ? 4U : 3U))
+                return Unexpected(UdhError{UdhErrc::bad_concat_length, pos});
             ConcatInfo c;
             c.reference_16bit = wide;
             c.reference = wide ? static_cast<std::uint16_t>((data[0] << 8) | data[1]) : data[0];

@@ -63,8 +63,8 @@ struct UdhError {
 
 // A parsed header borrowing from short_message.
 struct Udh {
-    std::span<const std::uint8_t> header;   // UDHL octet + IEs
-    std::span<const std::uint8_t> payload;  // what follows the header
+    std::span<const std::uint8_t> header;      // UDHL octet + IEs
+    std::span<const std::uint8_t> payload;     // what follows the header
     std::vector<InformationElement> elements;  // wire order; unknown IEs kept
     // The last well-formed concatenation IE. Values that TS 23.040 says to ignore (total 0,
     // seqnum 0 or above total) leave this empty.
@@ -80,10 +80,10 @@ struct Udh {
 
 // Concatenation headers, UDHL included.
 [[nodiscard]] std::array<std::uint8_t, kConcatUdh8Size> concat_udh8(std::uint8_t reference,
-                                                                   std::uint8_t total,
-                                                                   std::uint8_t seqnum) noexcept;
+                                                                    std::uint8_t total,
+                                                                    std::uint8_t seqnum) noexcept;
 [[nodiscard]] std::array<std::uint8_t, kConcatUdh16Size> concat_udh16(std::uint16_t reference,
-                                                                     std::uint8_t total,
-                                                                     std::uint8_t seqnum) noexcept;
+                                                                      std::uint8_t total,
+                                                                      std::uint8_t seqnum) noexcept;
 
 }  // namespace bindery::smpp

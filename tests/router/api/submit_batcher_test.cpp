@@ -37,8 +37,8 @@ public:
         const std::size_t n = short_by_ < batch.size() ? batch.size() - short_by_ : 0;
         for (std::size_t i = 0; i < n; ++i) {
             if (batch[i].destination == "refuse") {
-                out.emplace_back(Unexpected(router::SubmitError{router::SubmitErrc::invalid_destination,
-                                                                "refused", std::nullopt}));
+                out.emplace_back(Unexpected(router::SubmitError{
+                    router::SubmitErrc::invalid_destination, "refused", std::nullopt}));
             } else {
                 router::SubmitAccepted a;
                 a.destination = batch[i].destination;
@@ -47,8 +47,8 @@ public:
         }
         return out;
     }
-    Expected<router::MessageStatus, router::QueryError> status(const router::MessageId&,
-                                                               std::optional<std::string_view>) override {
+    Expected<router::MessageStatus, router::QueryError> status(
+        const router::MessageId&, std::optional<std::string_view>) override {
         return Unexpected(router::QueryError{});
     }
     Expected<router::MessagePage, router::QueryError> list(const router::MessageQuery&) override {
@@ -112,7 +112,8 @@ struct Results {
     }
     bool wait_all() {
         std::unique_lock lock(mutex);
-        return cv.wait_for(lock, std::chrono::seconds(60), [this] { return done == requests.size(); });
+        return cv.wait_for(lock, std::chrono::seconds(60),
+                           [this] { return done == requests.size(); });
     }
 };
 
@@ -138,7 +139,7 @@ TEST(SubmitBatcher, EachRequestGetsItsOwnMessagesAndOutcomesInOrder) {
     EXPECT_EQ(results.outcomes[1][1]->destination, "b1");
     ASSERT_EQ(results.outcomes[2].size(), 3U);
     EXPECT_TRUE(results.outcomes[2][0].has_value());
-    EXPECT_FALSE(results.outcomes[2][1].has_value());   // its own refusal, the others unaffected
+    EXPECT_FALSE(results.outcomes[2][1].has_value());  // its own refusal, the others unaffected
     EXPECT_EQ(results.outcomes[2][1].error().code, router::SubmitErrc::invalid_destination);
     EXPECT_EQ(results.outcomes[2][2]->destination, "c2");
     EXPECT_EQ(results.requests[3][0].destination, "d0");
@@ -157,8 +158,8 @@ TEST(SubmitBatcher, BatchesStopAtMaxBatchWithoutSplittingARequest) {
     ASSERT_TRUE(batcher.submit(requests("x", 1), results.slot(0)));
     ASSERT_TRUE(gateway.wait_entered(1));
     ASSERT_TRUE(batcher.submit(requests("a", 3), results.slot(1)));
-    ASSERT_TRUE(batcher.submit(requests("b", 2), results.slot(2)));   // 3 + 2 > 4: next batch
-    ASSERT_TRUE(batcher.submit(requests("c", 6), results.slot(3)));   // alone, larger than max_batch
+    ASSERT_TRUE(batcher.submit(requests("b", 2), results.slot(2)));  // 3 + 2 > 4: next batch
+    ASSERT_TRUE(batcher.submit(requests("c", 6), results.slot(3)));  // alone, larger than max_batch
     ASSERT_TRUE(batcher.submit(requests("d", 1), results.slot(4)));
     gateway.release();
     ASSERT_TRUE(results.wait_all());
@@ -171,10 +172,11 @@ TEST(SubmitBatcher, RefusesPastMaxPendingAndAcceptsAgainOnceDrained) {
     SubmitBatcher batcher(gateway, {.threads = 1, .max_batch = 512, .max_pending = 5});
     Results results(3);
     ASSERT_TRUE(batcher.submit(requests("a", 1), results.slot(0)));
-    ASSERT_TRUE(gateway.wait_entered(1));   // taken: no longer pending
+    ASSERT_TRUE(gateway.wait_entered(1));  // taken: no longer pending
     ASSERT_TRUE(batcher.submit(requests("b", 4), results.slot(1)));
     bool called = false;
-    EXPECT_FALSE(batcher.submit(requests("c", 2), [&](auto, auto) { called = true; }));   // 4 + 2 > 5
+    EXPECT_FALSE(
+        batcher.submit(requests("c", 2), [&](auto, auto) { called = true; }));  // 4 + 2 > 5
     EXPECT_EQ(batcher.stats().refused, 1U);
     gateway.release();
     ASSERT_TRUE(batcher.submit(requests("d", 1), results.slot(2)));
@@ -215,7 +217,7 @@ TEST(SubmitBatcher, AGatewayThatThrowsIsReportedAndAnswersUnavailableThenTheBatc
         ASSERT_FALSE(o.has_value());
         EXPECT_EQ(o.error().code, router::SubmitErrc::unavailable);
     }
-    EXPECT_EQ(first.requests[0][1].destination, "a1");   // the messages come back all the same
+    EXPECT_EQ(first.requests[0][1].destination, "a1");  // the messages come back all the same
     {
         std::lock_guard lock(mutex);
         EXPECT_EQ(reported, (std::vector<std::string>{"store on fire"}));
@@ -229,17 +231,16 @@ TEST(SubmitBatcher, AGatewayThatThrowsIsReportedAndAnswersUnavailableThenTheBatc
 
 TEST(SubmitBatcher, PendingCountedInSubmitsBoundsQueuedSubmitsWhateverTheirSize) {
     RecordingGateway gateway(/*hold=*/1);
-    SubmitBatcher batcher(gateway, {.threads = 1,
-                                    .max_batch = 512,
-                                    .max_pending = 2,
-                                    .pending_unit = PendingUnit::submits});
+    SubmitBatcher batcher(
+        gateway,
+        {.threads = 1, .max_batch = 512, .max_pending = 2, .pending_unit = PendingUnit::submits});
     Results results(3);
     ASSERT_TRUE(batcher.submit(requests("a", 1), results.slot(0)));
-    ASSERT_TRUE(gateway.wait_entered(1));   // taken: no longer pending
-    ASSERT_TRUE(batcher.submit(requests("b", 40), results.slot(1)));   // 40 messages, one submit
+    ASSERT_TRUE(gateway.wait_entered(1));                             // taken: no longer pending
+    ASSERT_TRUE(batcher.submit(requests("b", 40), results.slot(1)));  // 40 messages, one submit
     ASSERT_TRUE(batcher.submit(requests("c", 40), results.slot(2)));
     bool called = false;
-    EXPECT_FALSE(batcher.submit(requests("d", 1), [&](auto, auto) { called = true; }));   // a third
+    EXPECT_FALSE(batcher.submit(requests("d", 1), [&](auto, auto) { called = true; }));  // a third
     auto s = batcher.stats();
     EXPECT_EQ(s.refused, 1U);
     EXPECT_EQ(s.pending_submits, 2U);
@@ -259,7 +260,8 @@ TEST(SubmitBatcher, StopAnswersEverythingQueuedThenRefuses) {
     constexpr std::size_t kRequests = 50;
     Results results(kRequests);
     for (std::size_t i = 0; i < kRequests; ++i) {
-        ASSERT_TRUE(batcher->submit(requests("m" + std::to_string(i) + "-", 1 + i % 3), results.slot(i)));
+        ASSERT_TRUE(
+            batcher->submit(requests("m" + std::to_string(i) + "-", 1 + i % 3), results.slot(i)));
     }
     std::thread releaser([&] {
         gateway.wait_entered(1);
@@ -267,7 +269,7 @@ TEST(SubmitBatcher, StopAnswersEverythingQueuedThenRefuses) {
     });
     batcher->stop();
     releaser.join();
-    EXPECT_EQ(results.done, kRequests);   // every one answered before stop() returned
+    EXPECT_EQ(results.done, kRequests);  // every one answered before stop() returned
     for (std::size_t i = 0; i < kRequests; ++i) {
         ASSERT_EQ(results.outcomes[i].size(), 1 + i % 3) << i;
         EXPECT_EQ(results.outcomes[i][0]->destination, "m" + std::to_string(i) + "-0");
@@ -286,7 +288,8 @@ TEST(SubmitBatcher, ManyThreadsSubmittingEachGetTheirOwnOutcomes) {
         threads.emplace_back([&, t] {
             for (std::size_t i = 0; i < kPerThread; ++i) {
                 const std::size_t k = t * kPerThread + i;
-                EXPECT_TRUE(batcher.submit(requests(std::to_string(k) + ":", 1 + k % 2), results.slot(k)));
+                EXPECT_TRUE(
+                    batcher.submit(requests(std::to_string(k) + ":", 1 + k % 2), results.slot(k)));
             }
         });
     }
@@ -296,7 +299,8 @@ TEST(SubmitBatcher, ManyThreadsSubmittingEachGetTheirOwnOutcomes) {
     for (std::size_t k = 0; k < results.outcomes.size(); ++k) {
         ASSERT_EQ(results.outcomes[k].size(), 1 + k % 2);
         for (std::size_t j = 0; j < results.outcomes[k].size(); ++j) {
-            EXPECT_EQ(results.outcomes[k][j]->destination, std::to_string(k) + ":" + std::to_string(j));
+            EXPECT_EQ(results.outcomes[k][j]->destination,
+                      std::to_string(k) + ":" + std::to_string(j));
         }
         messages += results.outcomes[k].size();
     }

@@ -23,7 +23,7 @@ TEST(CircuitBreaker, StaysClosedBelowTheErrorRate) {
     CircuitBreaker b(config());
     const TimePoint t0{};
     for (int i = 0; i < 100; ++i) {
-        b.record(i % 3 == 0 ? Outcome::failure : Outcome::success, t0);   // 34% failures
+        b.record(i % 3 == 0 ? Outcome::failure : Outcome::success, t0);  // 34% failures
     }
     EXPECT_EQ(b.state(t0), BreakerState::closed);
 }
@@ -32,10 +32,10 @@ TEST(CircuitBreaker, OpensAtTheErrorRateOnceEnoughSamples) {
     CircuitBreaker b(config());
     const TimePoint t0{};
     for (int i = 0; i < 4; ++i) b.record(Outcome::failure, t0);
-    EXPECT_EQ(b.state(t0), BreakerState::closed);   // too few samples
+    EXPECT_EQ(b.state(t0), BreakerState::closed);  // too few samples
     for (int i = 0; i < 5; ++i) b.record(Outcome::success, t0);
-    EXPECT_EQ(b.state(t0), BreakerState::closed);   // 4/9
-    b.record(Outcome::failure, t0);                 // 5/10
+    EXPECT_EQ(b.state(t0), BreakerState::closed);  // 4/9
+    b.record(Outcome::failure, t0);                // 5/10
     EXPECT_EQ(b.state(t0), BreakerState::open);
     EXPECT_FALSE(b.allows(t0));
     EXPECT_EQ(b.opened_count(), 1u);
@@ -46,7 +46,7 @@ TEST(CircuitBreaker, OpensOnConsecutiveTimeouts) {
     const TimePoint t0{};
     b.record(Outcome::timeout, t0);
     b.record(Outcome::timeout, t0);
-    b.record(Outcome::success, t0);   // breaks the run
+    b.record(Outcome::success, t0);  // breaks the run
     b.record(Outcome::timeout, t0);
     b.record(Outcome::timeout, t0);
     EXPECT_EQ(b.state(t0), BreakerState::closed);
@@ -63,7 +63,7 @@ TEST(CircuitBreaker, HalfOpenAdmitsOneProbeAndClosesAfterEnoughSuccesses) {
     EXPECT_EQ(b.state(t1), BreakerState::half_open);
     EXPECT_TRUE(b.allows(t1));
     b.on_send(t1);
-    EXPECT_FALSE(b.allows(t1));   // one probe at a time
+    EXPECT_FALSE(b.allows(t1));  // one probe at a time
     b.record(Outcome::success, t1);
     EXPECT_EQ(b.state(t1), BreakerState::half_open);
     EXPECT_TRUE(b.allows(t1));

@@ -25,14 +25,14 @@ TEST(PriceTable, LongestPrefixWinsThenTheRoutePriceThenTheDefault) {
     EXPECT_EQ(t.price("+4915112345678", "main"), 5);
     EXPECT_EQ(t.price("+4915112345678", ""), 5);
     EXPECT_EQ(t.charge("+989121234567", "", 3), 6);
-    EXPECT_EQ(t.charge("+989121234567", "", 0), 2);   // never less than one segment
+    EXPECT_EQ(t.charge("+989121234567", "", 0), 2);  // never less than one segment
 }
 
 TEST(PriceTable, ChargeSaturatesInsteadOfOverflowing) {
     CreditConfig c;
     c.default_price = std::numeric_limits<CreditAmount>::max() / 2;
     EXPECT_EQ(PriceTable(c).charge("+1", "", 3), std::numeric_limits<CreditAmount>::max());
-    c.default_price = -4;   // a negative price is treated as free, never as a refund
+    c.default_price = -4;  // a negative price is treated as free, never as a refund
     EXPECT_EQ(PriceTable(c).charge("+1", "", 3), 0);
 }
 
@@ -65,7 +65,8 @@ TEST(CreditAction, TableOfStatesAndCaptureModes) {
 }
 
 TEST(CreditNames, RoundTrip) {
-    for (auto c : {CaptureOn::sent, CaptureOn::delivered}) EXPECT_EQ(parse_capture_on(to_string(c)), c);
+    for (auto c : {CaptureOn::sent, CaptureOn::delivered})
+        EXPECT_EQ(parse_capture_on(to_string(c)), c);
     for (auto k : {CreditKind::topup, CreditKind::hold, CreditKind::capture, CreditKind::release}) {
         EXPECT_EQ(parse_credit_kind(to_string(k)), k);
     }
@@ -136,9 +137,9 @@ TEST_F(RouterCredits, AcceptanceReportsTheCostOfMeteredAndUnlimitedClients) {
     ASSERT_EQ(out.size(), 2u);
     ASSERT_TRUE(out[0]);
     EXPECT_EQ(out[0]->segments, 3u);
-    EXPECT_EQ(out[0]->cost, 9);   // 3 segments x 3 (+98912)
+    EXPECT_EQ(out[0]->cost, 9);  // 3 segments x 3 (+98912)
     ASSERT_TRUE(out[1]);
-    EXPECT_EQ(out[1]->cost, 4);   // 1 x the default
+    EXPECT_EQ(out[1]->cost, 4);  // 1 x the default
     auto balance = router->balance("acme");
     ASSERT_TRUE(balance);
     EXPECT_TRUE(balance->metered);
@@ -147,7 +148,8 @@ TEST_F(RouterCredits, AcceptanceReportsTheCostOfMeteredAndUnlimitedClients) {
     EXPECT_EQ(balance->capture, "delivered");
     EXPECT_EQ(balance->currency, "IRR");
 
-    auto free = router->submit(std::vector<SubmitRequest>{request("free", "+989121234567", "x")}, now, wall);
+    auto free = router->submit(std::vector<SubmitRequest>{request("free", "+989121234567", "x")},
+                               now, wall);
     ASSERT_TRUE(free[0]);
     EXPECT_EQ(free[0]->cost, 3);
     auto unlimited = router->balance("free");
@@ -176,13 +178,15 @@ TEST_F(RouterCredits, AClientOutOfCreditIsRefusedForTheWholeBatch) {
     EXPECT_EQ(router->balance("acme")->balance, 5);
     // The router is not put in store trouble by a refusal.
     EXPECT_EQ(router->stats().store_errors, 0u);
-    EXPECT_TRUE(router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "a")}, now, wall)[0]);
+    EXPECT_TRUE(router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "a")},
+                               now, wall)[0]);
 }
 
 TEST_F(RouterCredits, CaptureOnSentHappensWithTheSubmitResult) {
     build(CaptureOn::sent);
     ASSERT_TRUE(store.credit_open("acme", 100, CaptureOn::sent, kT0));
-    auto out = router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "hello")}, now, wall);
+    auto out = router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "hello")},
+                              now, wall);
     ASSERT_TRUE(out[0]);
     poll();
     ASSERT_EQ(smsc.pending.size(), 1u);
@@ -202,7 +206,8 @@ TEST_F(RouterCredits, CaptureOnSentHappensWithTheSubmitResult) {
 TEST_F(RouterCredits, APermanentSendFailureReleasesTheHold) {
     build(CaptureOn::delivered);
     ASSERT_TRUE(store.credit_open("acme", 100, CaptureOn::delivered, kT0));
-    auto out = router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "hello")}, now, wall);
+    auto out = router->submit(std::vector<SubmitRequest>{request("acme", "+989121234567", "hello")},
+                              now, wall);
     ASSERT_TRUE(out[0]);
     poll();
     ASSERT_EQ(smsc.pending.size(), 1u);
@@ -227,14 +232,31 @@ TEST_F(RouterCredits, OperatorTopUpCreatesTheAccountWithTheConfiguredCaptureMode
 TEST_F(RouterCredits, AStoreWithoutCreditSupportReportsBalanceUnavailable) {
     class NoCredits final : public MessageStore {
     public:
-        Expected<void, StoreError> insert_batch(std::span<const Message>, std::span<const MessageEvent>) override { return {}; }
-        Expected<std::vector<Message>, StoreError> load_active() override { return std::vector<Message>{}; }
-        Expected<void, StoreError> transition(const Message&, MessageState, std::optional<MessageEvent>) override { return {}; }
-        Expected<std::optional<Message>, StoreError> get(const MessageId&) override { return std::optional<Message>(); }
-        Expected<std::vector<MessageEvent>, StoreError> events(const MessageId&) override { return std::vector<MessageEvent>{}; }
-        Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(std::string_view, std::string_view) override { return std::optional<SegmentRef>(); }
+        Expected<void, StoreError> insert_batch(std::span<const Message>,
+                                                std::span<const MessageEvent>) override {
+            return {};
+        }
+        Expected<std::vector<Message>, StoreError> load_active() override {
+            return std::vector<Message>{};
+        }
+        Expected<void, StoreError> transition(const Message&, MessageState,
+                                              std::optional<MessageEvent>) override {
+            return {};
+        }
+        Expected<std::optional<Message>, StoreError> get(const MessageId&) override {
+            return std::optional<Message>();
+        }
+        Expected<std::vector<MessageEvent>, StoreError> events(const MessageId&) override {
+            return std::vector<MessageEvent>{};
+        }
+        Expected<std::optional<SegmentRef>, StoreError> find_by_provider_id(
+            std::string_view, std::string_view) override {
+            return std::optional<SegmentRef>();
+        }
         Expected<StoredPage, StoreError> list(const MessageQuery&) override { return StoredPage{}; }
-        Expected<std::uint64_t, StoreError> count(MessageState) override { return std::uint64_t{0}; }
+        Expected<std::uint64_t, StoreError> count(MessageState) override {
+            return std::uint64_t{0};
+        }
         Expected<std::uint64_t, StoreError> purge(SystemTime) override { return std::uint64_t{0}; }
     } bare;
     RouterConfig c;

@@ -12,15 +12,23 @@ using S = MessageState;
 
 // The lifecycle of docs/router.md, written out pair by pair.
 const std::set<std::pair<S, S>> kAllowed = {
-    {S::accepted, S::queued},      {S::accepted, S::dead_letter},
-    {S::queued, S::sending},       {S::queued, S::dead_letter},
-    {S::sending, S::sent},         {S::sending, S::failed_temp},
-    {S::sending, S::failed_perm},  {S::sending, S::queued},
-    {S::sent, S::delivered},       {S::sent, S::undeliverable},
-    {S::sent, S::expired},         {S::sent, S::rejected},
-    {S::failed_temp, S::queued},   {S::failed_temp, S::dead_letter},
+    {S::accepted, S::queued},
+    {S::accepted, S::dead_letter},
+    {S::queued, S::sending},
+    {S::queued, S::dead_letter},
+    {S::sending, S::sent},
+    {S::sending, S::failed_temp},
+    {S::sending, S::failed_perm},
+    {S::sending, S::queued},
+    {S::sent, S::delivered},
+    {S::sent, S::undeliverable},
+    {S::sent, S::expired},
+    {S::sent, S::rejected},
+    {S::failed_temp, S::queued},
+    {S::failed_temp, S::dead_letter},
     // Cancelled by the client while no carrier has it.
-    {S::accepted, S::cancelled},   {S::queued, S::cancelled},
+    {S::accepted, S::cancelled},
+    {S::queued, S::cancelled},
     {S::failed_temp, S::cancelled},
 };
 
@@ -66,7 +74,7 @@ TEST(Lifecycle, StateNamesRoundTrip) {
     EXPECT_EQ(to_string(S::failed_temp), "FAILED_TEMP");
     EXPECT_EQ(to_string(S::dead_letter), "DEAD_LETTER");
     EXPECT_EQ(to_string(S::cancelled), "CANCELLED");
-    EXPECT_EQ(static_cast<int>(S::cancelled), 11);   // stable numbering: new states at the end
+    EXPECT_EQ(static_cast<int>(S::cancelled), 11);  // stable numbering: new states at the end
     EXPECT_FALSE(parse_message_state("queued").has_value());
 }
 

@@ -7,9 +7,9 @@
 namespace bindery::router {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(InMemory, MessageStoreContract,
-                         ::testing::Values(StoreFactory([] {
-                             return std::unique_ptr<MessageStore>(std::make_unique<InMemoryStore>());
+INSTANTIATE_TEST_SUITE_P(InMemory, MessageStoreContract, ::testing::Values(StoreFactory([] {
+                             return std::unique_ptr<MessageStore>(
+                                 std::make_unique<InMemoryStore>());
                          })));
 
 TEST(InMemoryStore, UnavailableFailsEveryCall) {

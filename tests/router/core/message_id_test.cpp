@@ -15,8 +15,8 @@ const SystemTime kT0 = SystemTime(std::chrono::milliseconds(1'790'000'000'000));
 TEST(MessageIdGenerator, ProducesVersion7WithTheTimestamp) {
     MessageIdGenerator gen(1);
     const auto id = gen.next(kT0);
-    EXPECT_EQ(id.bytes()[6] >> 4, 7);            // version
-    EXPECT_EQ(id.bytes()[8] >> 6, 0b10);         // RFC 4122/9562 variant
+    EXPECT_EQ(id.bytes()[6] >> 4, 7);     // version
+    EXPECT_EQ(id.bytes()[8] >> 6, 0b10);  // RFC 4122/9562 variant
     EXPECT_EQ(id.unix_millis(), 1'790'000'000'000u);
     const auto text = id.to_string();
     ASSERT_EQ(text.size(), 36u);

@@ -32,7 +32,7 @@ protected:
         m.sender = "Bindery";
         m.destination = "+989123456789";
         m.region = "IR";
-        m.text = "سلام hello";   // UTF-8 survives the round trip
+        m.text = "سلام hello";  // UTF-8 survives the round trip
         m.encoding = TextEncoding::ucs2;
         m.forced_encoding = TextEncoding::ucs2;
         m.segments_estimate = 1;
@@ -115,7 +115,7 @@ TEST_P(MessageStoreContract, TransitionIsACompareAndSetWithItsEvent) {
     EXPECT_EQ(got.state, MessageState::sending);
     EXPECT_EQ(got.attempts, 1u);
     EXPECT_EQ(got.provider, "smsc");
-    EXPECT_EQ(store().events(m.id)->size(), 1u);   // the refused one left no event
+    EXPECT_EQ(store().events(m.id)->size(), 1u);  // the refused one left no event
 
     auto missing = make("ghost");
     EXPECT_EQ(store().transition(missing, MessageState::queued, std::nullopt).error().code,
@@ -169,7 +169,8 @@ TEST_P(MessageStoreContract, FindsSegmentsByEveryKeyOfTheirProviderIds) {
 TEST_P(MessageStoreContract, ListFiltersAndPagesByCursor) {
     std::vector<Message> batch;
     for (int i = 0; i < 6; ++i) {
-        batch.push_back(make(i % 2 ? "acme" : "globex", MessageState::queued, std::chrono::seconds(i)));
+        batch.push_back(
+            make(i % 2 ? "acme" : "globex", MessageState::queued, std::chrono::seconds(i)));
     }
     batch[4].client_ref = "special";
     ASSERT_TRUE(store().insert_batch(batch, {}));
@@ -209,9 +210,9 @@ TEST_P(MessageStoreContract, LoadActiveCountAndPurge) {
     auto done = make("a", MessageState::delivered);
     done.provider = "smsc";
     done.segments = {{"99", SegmentState::delivered, {}}};
-    ASSERT_TRUE(store().insert_batch(std::vector<Message>{queued, retry, sent, done},
-                                     std::vector<MessageEvent>{event(done, MessageState::sent,
-                                                                     MessageState::delivered, "x")}));
+    ASSERT_TRUE(store().insert_batch(
+        std::vector<Message>{queued, retry, sent, done},
+        std::vector<MessageEvent>{event(done, MessageState::sent, MessageState::delivered, "x")}));
     const auto active = store().load_active();
     ASSERT_TRUE(active.has_value());
     ASSERT_EQ(active->size(), 2u);
@@ -219,12 +220,12 @@ TEST_P(MessageStoreContract, LoadActiveCountAndPurge) {
     EXPECT_EQ((*active)[1].next_attempt_at, retry.next_attempt_at);
     EXPECT_EQ(*store().count(MessageState::queued), 1u);
     EXPECT_EQ(*store().count(MessageState::sent), 1u);
-    EXPECT_EQ(*store().purge(t0()), 0u);   // strictly before
+    EXPECT_EQ(*store().purge(t0()), 0u);  // strictly before
     EXPECT_EQ(*store().purge(t0() + std::chrono::seconds(1)), 1u);
     EXPECT_FALSE(store().get(done.id)->has_value());
     EXPECT_TRUE(store().events(done.id)->empty());
     EXPECT_FALSE(store().find_by_provider_id("smsc", "99")->has_value());
-    EXPECT_TRUE(store().get(sent.id)->has_value());   // not final: kept
+    EXPECT_TRUE(store().get(sent.id)->has_value());  // not final: kept
 }
 
 TEST_P(MessageStoreContract, TransitionBatchChainsWritesAndRefusesOneWithoutTheOthers) {
@@ -232,16 +233,17 @@ TEST_P(MessageStoreContract, TransitionBatchChainsWritesAndRefusesOneWithoutTheO
     auto b = make("acme");
     ASSERT_TRUE(store().insert_batch(std::vector<Message>{a, b}, std::vector<MessageEvent>{}));
     std::vector<TransitionWrite> writes;
-    Message a1 = a;   // QUEUED -> SENDING -> SENT for `a`, in one batch
+    Message a1 = a;  // QUEUED -> SENDING -> SENT for `a`, in one batch
     a1.state = MessageState::sending;
     a1.attempts = 1;
-    writes.push_back({a1, MessageState::queued, event(a1, MessageState::queued, a1.state, "attempt 1")});
+    writes.push_back(
+        {a1, MessageState::queued, event(a1, MessageState::queued, a1.state, "attempt 1")});
     Message a2 = a1;
     a2.state = MessageState::sent;
     a2.provider = "smsc";
     a2.segments = {{"0A", SegmentState::pending, {}}};
     writes.push_back({a2, MessageState::sending, event(a2, MessageState::sending, a2.state, "ok")});
-    Message b1 = b;   // `from` does not match: refused alone
+    Message b1 = b;  // `from` does not match: refused alone
     b1.state = MessageState::sent;
     writes.push_back({b1, MessageState::sending, std::nullopt});
     const auto results = store().transition_batch(writes);
@@ -254,14 +256,14 @@ TEST_P(MessageStoreContract, TransitionBatchChainsWritesAndRefusesOneWithoutTheO
     EXPECT_EQ((*store().get(b.id))->state, MessageState::queued);
     EXPECT_EQ(store().events(a.id)->size(), 2u);
     EXPECT_EQ(store().events(b.id)->size(), 0u);
-    EXPECT_TRUE(store().find_by_provider_id("smsc", "a")->has_value());   // "0A", canonical
+    EXPECT_TRUE(store().find_by_provider_id("smsc", "a")->has_value());  // "0A", canonical
     EXPECT_TRUE(store().transition_batch({}).empty());
 }
 
 TEST_P(MessageStoreContract, LoadActivePageWalksTheActiveSetInIdOrder) {
     std::vector<Message> batch;
     for (int i = 0; i < 7; ++i) batch.push_back(make("acme"));
-    batch[3].state = MessageState::sent;   // not active
+    batch[3].state = MessageState::sent;  // not active
     ASSERT_TRUE(store().insert_batch(batch, std::vector<MessageEvent>{}));
     std::vector<MessageId> seen;
     std::optional<MessageId> after;

@@ -148,12 +148,9 @@ TEST(PhoneNumberNormalizerCanonical, MatchesParseOnAPseudoRandomSweep) {
         const std::size_t length = 2 + next(16);  // digits after '+': 2..17
         std::string raw = "+";
         switch (next(4)) {
-            case 0:
-                break;  // any digits at all
+            case 0: break;  // any digits at all
             case 1:
-            case 2:
-                raw += codes[next(codes.size())];
-                break;
+            case 2: raw += codes[next(codes.size())]; break;
             default:  // a known code, then a national-prefix-like digit
                 raw += codes[next(codes.size())];
                 raw += "0189"[next(4)];

@@ -11,7 +11,7 @@ namespace {
 
 struct Case {
     const char* raw;
-    const char* e164;   // nullptr: rejected
+    const char* e164;  // nullptr: rejected
     NumberErrc error;
 };
 
@@ -21,7 +21,7 @@ TEST(PhoneNumberNormalizer, NormalizesNationalAndInternationalForms) {
         {"09123456789", "+989123456789", {}},
         {"0912 345 6789", "+989123456789", {}},
         {"+98 912 345 6789", "+989123456789", {}},
-        {"00989123456789", "+989123456789", {}},   // international prefix of IR
+        {"00989123456789", "+989123456789", {}},  // international prefix of IR
         {"+44 7911 123456", "+447911123456", {}},
         {"+1 (650) 253-0000", "+16502530000", {}},
         {"+49 1512 3456789", "+4915123456789", {}},
@@ -56,7 +56,7 @@ TEST(PhoneNumberNormalizer, RejectsWithAReason) {
         {"+98 9", nullptr, NumberErrc::too_short},
         {"+98 912 345 6789 1234 5678", nullptr, NumberErrc::too_long},
         {"+98 199 999 9999", nullptr, NumberErrc::invalid_number},
-        {"+98 912 345 678", nullptr, NumberErrc::invalid_number},   // one digit short of a mobile
+        {"+98 912 345 678", nullptr, NumberErrc::invalid_number},  // one digit short of a mobile
         {"+1 555 0100 000", nullptr, NumberErrc::invalid_number},
     };
     for (const auto& c : cases) {
@@ -99,8 +99,8 @@ TEST(PhoneNumberNormalizer, AcceptsExactlyWhatIsValidNumberAccepts) {
     for (const auto& region : regions) {
         for (int t = PhoneNumberUtil::FIXED_LINE; t <= PhoneNumberUtil::UNKNOWN; ++t) {
             i18n::phonenumbers::PhoneNumber example;
-            if (!util.GetExampleNumberForType(region, static_cast<PhoneNumberUtil::PhoneNumberType>(t),
-                                              &example)) {
+            if (!util.GetExampleNumberForType(
+                    region, static_cast<PhoneNumberUtil::PhoneNumberType>(t), &example)) {
                 continue;
             }
             std::string e164;

@@ -27,7 +27,8 @@ TEST(ProviderIdKeys, HexResponseMatchesDecimalReceipt) {
 
 TEST(ReceiptIdKeys, ExactIsTheCanonicalIdAloneAnyReadingAddsTheReadings) {
     EXPECT_EQ(receipt_id_keys(" 0010", ReceiptIdMatch::exact), (std::vector<std::string>{"10"}));
-    EXPECT_EQ(receipt_id_keys("10", ReceiptIdMatch::any_reading), (std::vector<std::string>{"10", "16", "a"}));
+    EXPECT_EQ(receipt_id_keys("10", ReceiptIdMatch::any_reading),
+              (std::vector<std::string>{"10", "16", "a"}));
     EXPECT_EQ(receipt_id_keys("0A", ReceiptIdMatch::exact), (std::vector<std::string>{"a"}));
     EXPECT_TRUE(receipt_id_keys("  ", ReceiptIdMatch::exact).empty());
 }
@@ -39,9 +40,9 @@ TEST(RebaseProviderId, ConvertsBetweenDecimalAndHexOrSaysItCannot) {
     EXPECT_EQ(rebase_provider_id("10", 16, 10), "16");
     EXPECT_EQ(rebase_provider_id("000", 10, 16), "0");
     EXPECT_EQ(rebase_provider_id("ffffffffffffffff", 16, 10), "18446744073709551615");
-    EXPECT_FALSE(rebase_provider_id("1a", 10, 16));                     // not decimal
-    EXPECT_FALSE(rebase_provider_id("xyz", 16, 10));                    // not hex
-    EXPECT_FALSE(rebase_provider_id("18446744073709551616", 10, 16));   // over 64 bits
+    EXPECT_FALSE(rebase_provider_id("1a", 10, 16));                    // not decimal
+    EXPECT_FALSE(rebase_provider_id("xyz", 16, 10));                   // not hex
+    EXPECT_FALSE(rebase_provider_id("18446744073709551616", 10, 16));  // over 64 bits
     EXPECT_FALSE(rebase_provider_id("", 10, 16));
 }
 
@@ -72,13 +73,13 @@ TEST(PendingReceipts, ReturnsEveryHeldReceiptForAnIdInArrivalOrder) {
     first.status = ReceiptStatus::enroute;
     EXPECT_FALSE(p.hold(first, t0).has_value());
     EXPECT_FALSE(p.hold(receipt("a", "7"), t0).has_value());
-    EXPECT_FALSE(p.hold(receipt("a", "255"), t0 + 1s).has_value());   // decimal of 0xff
+    EXPECT_FALSE(p.hold(receipt("a", "255"), t0 + 1s).has_value());  // decimal of 0xff
     const auto hit = p.take_matching("a", "FF");
     ASSERT_EQ(hit.size(), 2u);
     EXPECT_EQ(hit[0].status, ReceiptStatus::enroute);
     EXPECT_EQ(hit[1].provider_id, "255");
     EXPECT_EQ(p.size(), 1u);
-    EXPECT_TRUE(p.take_matching("a", "ff").empty());   // taken once only
+    EXPECT_TRUE(p.take_matching("a", "ff").empty());  // taken once only
     EXPECT_EQ(p.take_matching("a", "7").size(), 1u);
     EXPECT_EQ(p.size(), 0u);
 }
@@ -89,8 +90,8 @@ TEST(PendingReceipts, ExactReceiptIsReleasedByItsOwnIdOnlyNotByAReading) {
     auto exact = receipt("a", "10");
     exact.id_match = ReceiptIdMatch::exact;
     EXPECT_FALSE(p.hold(exact, t0).has_value());
-    EXPECT_TRUE(p.take_matching("a", "16").empty());   // "16"'s keys include "10" (hex of 16)
-    EXPECT_TRUE(p.take_matching("a", "a").empty());    // "a"'s keys include "10" (decimal of 0xa)
+    EXPECT_TRUE(p.take_matching("a", "16").empty());  // "16"'s keys include "10" (hex of 16)
+    EXPECT_TRUE(p.take_matching("a", "a").empty());   // "a"'s keys include "10" (decimal of 0xa)
     const auto hit = p.take_matching("a", "010");
     ASSERT_EQ(hit.size(), 1u);
     EXPECT_EQ(hit[0].id_match, ReceiptIdMatch::exact);

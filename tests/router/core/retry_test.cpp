@@ -19,7 +19,7 @@ TEST(Backoff, CeilingGrowsExponentiallyUpToTheCap) {
     EXPECT_EQ(backoff_ceiling(p, 3, false), 4000ms);
     EXPECT_EQ(backoff_ceiling(p, 5, false), 16000ms);
     EXPECT_EQ(backoff_ceiling(p, 6, false), 20s);
-    EXPECT_EQ(backoff_ceiling(p, 1000, false), 20s);   // no overflow
+    EXPECT_EQ(backoff_ceiling(p, 1000, false), 20s);  // no overflow
     p.throttle_base = 5s;
     EXPECT_EQ(backoff_ceiling(p, 1, true), 5s);
     EXPECT_EQ(backoff_ceiling(p, 2, true), 10s);
@@ -55,7 +55,8 @@ TEST(Backoff, NoJitterIsExactAndSameSeedIsDeterministic) {
     EXPECT_EQ(backoff_delay(p, 3, false, rng), backoff_ceiling(p, 3, false));
     p.jitter = 1.0;
     Rng a(7), b(7);
-    for (int i = 0; i < 100; ++i) EXPECT_EQ(backoff_delay(p, 4, false, a), backoff_delay(p, 4, false, b));
+    for (int i = 0; i < 100; ++i)
+        EXPECT_EQ(backoff_delay(p, 4, false, a), backoff_delay(p, 4, false, b));
 }
 
 TEST(StatusMap, ClassifiesSmppCommandStatuses) {

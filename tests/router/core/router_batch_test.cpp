@@ -28,7 +28,7 @@ public:
     int batches = 0;
     int singles = 0;
     std::size_t largest = 0;
-    int fail_batches = 0;   // refuse this many coming batches as a whole (nothing written)
+    int fail_batches = 0;  // refuse this many coming batches as a whole (nothing written)
     int pages = 0;
     std::size_t largest_page = 0;
     std::function<void()> before_batch;   // runs (once) at the start of the next batch
@@ -37,7 +37,7 @@ public:
     // start_transition_batch: the batch is written when the router waits for it, not before
     // (as a group commit still running while the router goes on).
     bool defer = false;
-    int started = 0;   // batches started, written or not
+    int started = 0;  // batches started, written or not
 
     Expected<void, StoreError> insert_batch(std::span<const Message> m,
                                             std::span<const MessageEvent> e) override {
@@ -121,7 +121,8 @@ public:
 // Answers nothing by itself; checks at every send that the store already has the message SENDING.
 class CheckingProvider final : public Provider {
 public:
-    CheckingProvider(std::string name, CountingStore& store) : name_(std::move(name)), store_(store) {}
+    CheckingProvider(std::string name, CountingStore& store)
+        : name_(std::move(name)), store_(store) {}
     std::string_view name() const override { return name_; }
     std::string_view kind() const override { return "smpp"; }
     bool ready() const override { return true; }
@@ -134,7 +135,8 @@ public:
         pending.push_back({m.id, std::move(done)});
     }
     void ok_all() {
-        for (auto& p : std::exchange(pending, {})) p.second(SendResult{{"id-" + p.first.to_string()}, {}});
+        for (auto& p : std::exchange(pending, {}))
+            p.second(SendResult{{"id-" + p.first.to_string()}, {}});
     }
     void fail_all(SendErrorKind kind) {
         for (auto& p : std::exchange(pending, {})) {
@@ -248,7 +250,7 @@ struct RouterBatchTest : ::testing::Test {
             (void)cancel_outcome.wait_for(200ms);
         };
     }
-    std::future<bool> cancel_outcome;   // after `router`: waited for before router goes
+    std::future<bool> cancel_outcome;  // after `router`: waited for before router goes
     // Answers the one submit waiting at the carrier: accepted as two segments, "s1" and "s2".
     void answer_in_two_segments() {
         ASSERT_EQ(smsc.pending.size(), 1u);
@@ -297,7 +299,7 @@ TEST_F(RouterBatchTest, TransitionsOfOnePollShareOneCommit) {
     EXPECT_EQ(store.singles, 0);
     EXPECT_EQ(smsc.pending.size(), 50u);
     smsc.ok_all();
-    poll();   // 50 results: SENT, one more commit
+    poll();  // 50 results: SENT, one more commit
     EXPECT_EQ(store.batches, 2);
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
     EXPECT_EQ(router->stats().commits, 2u);
@@ -313,9 +315,9 @@ TEST_F(RouterBatchTest, SubmitsGoOutAndHooksFireOnlyAfterTheirCommit) {
     smsc.ok_all();
     poll();
     EXPECT_EQ(smsc.order.size(), 20u);
-    EXPECT_EQ(smsc.not_durable, 0);     // SENDING was in the store before each submit
-    EXPECT_EQ(hooked.size(), 40u);      // SENDING and SENT of each
-    EXPECT_EQ(hook_not_durable, 0);     // every hook saw its state stored
+    EXPECT_EQ(smsc.not_durable, 0);  // SENDING was in the store before each submit
+    EXPECT_EQ(hooked.size(), 40u);   // SENDING and SENT of each
+    EXPECT_EQ(hook_not_durable, 0);  // every hook saw its state stored
 }
 
 TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
@@ -324,12 +326,12 @@ TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
     for (int i = 0; i < 10; ++i) ids.push_back(submit_ok());
     hooked.clear();
     store.fail_batches = 1;
-    poll();   // QUEUED -> SENDING refused as a whole
+    poll();  // QUEUED -> SENDING refused as a whole
     EXPECT_TRUE(smsc.order.empty());
     EXPECT_TRUE(hooked.empty());
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::queued);
     EXPECT_GE(router->stats().store_errors, 10u);
-    poll();   // the store is back: one probe message, then the full budget
+    poll();  // the store is back: one probe message, then the full budget
     poll();
     EXPECT_EQ(smsc.order.size(), 10u);
     EXPECT_EQ(std::set<MessageId>(smsc.order.begin(), smsc.order.end()).size(), 10u);
@@ -340,7 +342,7 @@ TEST_F(RouterBatchTest, AFailedCommitSendsNothingAndLosesNothing) {
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sending);
     poll();
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
-    EXPECT_EQ(smsc.order.size(), 10u);   // no resubmission
+    EXPECT_EQ(smsc.order.size(), 10u);  // no resubmission
     EXPECT_EQ(hook_not_durable, 0);
 }
 
@@ -391,17 +393,18 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhilePollCommitsAndCancelWaitsForTheOutc
     auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
     const bool accepted_meanwhile = accepted.wait_for(60s) == std::future_status::ready;
     EXPECT_TRUE(accepted_meanwhile) << "submit() waited for poll's commit";
-    auto cancelled = std::async(std::launch::async, [&] { return router->cancel(first, "acme", wall); });
+    auto cancelled =
+        std::async(std::launch::async, [&] { return router->cancel(first, "acme", wall); });
     // (Cannot fail spuriously: a cancel that did not wait would usually be done by now.)
     EXPECT_EQ(cancelled.wait_for(200ms), std::future_status::timeout) << "cancel() did not wait";
     held.finish();
     const auto second = accepted.get();
     const auto outcome = cancelled.get();
-    ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;   // QUEUED again: cancellable
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;  // QUEUED again: cancellable
     EXPECT_EQ(outcome->state, MessageState::cancelled);
     EXPECT_EQ(state(first), MessageState::cancelled);
     EXPECT_EQ(state(second), MessageState::queued);
-    EXPECT_TRUE(smsc.order.empty());   // the failed batch sent nothing
+    EXPECT_TRUE(smsc.order.empty());  // the failed batch sent nothing
     poll();
     poll();
     ASSERT_EQ(smsc.order.size(), 1u);
@@ -422,10 +425,11 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
     HeldPoll held(store.before_lookup, [this] { poll(); });
     ASSERT_TRUE(held.entered());
     auto accepted = std::async(std::launch::async, [&] { return submit_ok(); });
-    EXPECT_EQ(accepted.wait_for(60s), std::future_status::ready) << "submit() waited for the lookup";
+    EXPECT_EQ(accepted.wait_for(60s), std::future_status::ready)
+        << "submit() waited for the lookup";
     held.finish();
     EXPECT_EQ(state(id), MessageState::delivered);
-    EXPECT_EQ(state(accepted.get()), MessageState::sending);   // dispatched by that same poll
+    EXPECT_EQ(state(accepted.get()), MessageState::sending);  // dispatched by that same poll
 }
 
 // poll() looks receipts up without the lock; a cancel() on another thread meanwhile must not
@@ -436,14 +440,14 @@ TEST_F(RouterBatchTest, AcceptanceGoesOnWhileReceiptsAreLookedUp) {
 TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesItsSentStillApplies) {
     const auto x = dispatched_pipelined();
     smsc.ok_all();
-    poll();   // X's SENT: the batch in flight, not committed
+    poll();  // X's SENT: the batch in flight, not committed
     ASSERT_EQ(state(x), MessageState::sending);
     const auto y = submit_later();
     std::vector<bool> settled;
     router->on_receipt(delivered_receipt(x, settled));
     cancel_during_the_lookup(y);
     poll();
-    poll();   // the receipt's own batch
+    poll();  // the receipt's own batch
     EXPECT_TRUE(cancel_outcome.get());
     EXPECT_EQ(state(x), MessageState::delivered);
     EXPECT_EQ(settled, std::vector<bool>{true});
@@ -457,10 +461,10 @@ TEST_F(RouterBatchTest, AReceiptLookedUpWhileAnotherThreadCompletesAnEarlierVerd
     const auto x = dispatched_pipelined();
     answer_in_two_segments();
     poll();
-    poll();   // SENT committed
+    poll();  // SENT committed
     ASSERT_EQ(state(x), MessageState::sent);
     router->on_receipt(delivered("s2"));
-    poll();   // s2's verdict: the batch in flight
+    poll();  // s2's verdict: the batch in flight
     const auto y = submit_later();
     router->on_receipt(delivered("s1"));
     cancel_during_the_lookup(y);
@@ -476,7 +480,7 @@ TEST_F(RouterBatchTest, AFailedRetryCommitKeepsTheMessageForLater) {
     wall += 2s;
     now += 2s;
     store.fail_batches = 1;
-    poll();   // FAILED_TEMP -> QUEUED -> SENDING refused together
+    poll();  // FAILED_TEMP -> QUEUED -> SENDING refused together
     EXPECT_EQ(state(id), MessageState::failed_temp);
     EXPECT_EQ(smsc.order.size(), 1u);
     wall += 2s;
@@ -491,7 +495,7 @@ TEST_F(RouterBatchTest, ReceiptsSettleOnlyOnceTheirChangeIsDurable) {
     build();
     const auto id = sent_one();
     ASSERT_EQ(state(id), MessageState::sent);
-    std::vector<std::pair<bool, MessageState>> settled;   // (recorded, stored state at the time)
+    std::vector<std::pair<bool, MessageState>> settled;  // (recorded, stored state at the time)
     auto receipt = [&](std::string provider_id, ReceiptStatus status) {
         Receipt r;
         r.provider = "smsc";
@@ -503,19 +507,19 @@ TEST_F(RouterBatchTest, ReceiptsSettleOnlyOnceTheirChangeIsDurable) {
     const std::string pid = "id-" + id.to_string();
     store.fail_batches = 1;
     router->on_receipt(receipt(pid, ReceiptStatus::delivered));
-    poll();   // the DELIVERED commit failed: not settled, kept for the next poll
+    poll();  // the DELIVERED commit failed: not settled, kept for the next poll
     EXPECT_TRUE(settled.empty());
     EXPECT_EQ(state(id), MessageState::sent);
     poll();
     ASSERT_EQ(settled.size(), 1u);
     EXPECT_TRUE(settled[0].first);
-    EXPECT_EQ(settled[0].second, MessageState::delivered);   // durable before the answer
-    router->on_receipt(receipt(pid, ReceiptStatus::delivered));   // carrier resent it
+    EXPECT_EQ(settled[0].second, MessageState::delivered);       // durable before the answer
+    router->on_receipt(receipt(pid, ReceiptStatus::delivered));  // carrier resent it
     router->on_receipt(receipt(pid, ReceiptStatus::enroute));
     poll();
     ASSERT_EQ(settled.size(), 3u);
-    EXPECT_FALSE(settled[1].first);   // duplicate
-    EXPECT_FALSE(settled[2].first);   // intermediate
+    EXPECT_FALSE(settled[1].first);  // duplicate
+    EXPECT_FALSE(settled[2].first);  // intermediate
 }
 
 TEST_F(RouterBatchTest, AHeldReceiptSettlesAfterItsMessagesSentCommitOrWhenItExpires) {
@@ -525,7 +529,7 @@ TEST_F(RouterBatchTest, AHeldReceiptSettlesAfterItsMessagesSentCommitOrWhenItExp
     std::vector<bool> settled;
     const Receipt early = delivered_receipt(id, settled);
     router->on_receipt(early);
-    poll();   // ahead of its send result: held, not answered
+    poll();  // ahead of its send result: held, not answered
     EXPECT_TRUE(settled.empty());
     smsc.ok_all();
     poll();
@@ -538,7 +542,7 @@ TEST_F(RouterBatchTest, AHeldReceiptSettlesAfterItsMessagesSentCommitOrWhenItExp
     stray.settled = [&](bool recorded) { settled.push_back(recorded); };
     router->on_receipt(stray);
     poll();
-    EXPECT_EQ(settled.size(), 1u);   // held in case its send result is on the way
+    EXPECT_EQ(settled.size(), 1u);  // held in case its send result is on the way
     now += 6min;
     poll();
     ASSERT_EQ(settled.size(), 2u);
@@ -561,7 +565,7 @@ TEST_F(RouterBatchTest, TwoReceiptsForOneMessageInOnePollBothCount) {
     poll();
     ASSERT_EQ(state(id), MessageState::sent);
     for (const auto* pid : {"s1", "s2"}) router->on_receipt(delivered(pid));
-    poll();   // both in one batch: the second builds on the first
+    poll();  // both in one batch: the second builds on the first
     EXPECT_EQ(state(id), MessageState::delivered);
 }
 
@@ -574,12 +578,12 @@ TEST_F(RouterBatchTest, RecoveryPagesABacklogLargerThanMemoryAndDrainsItAll) {
         c.scheduler.capacity = 100'000;
         build(c);
         for (int i = 0; i < 60; ++i) {
-            ids.push_back(submit_ok(i % 3 == 0 ? Priority::express
+            ids.push_back(submit_ok(i % 3 == 0   ? Priority::express
                                     : i % 3 == 1 ? Priority::normal
                                                  : Priority::bulk,
                                     i % 2 == 0 ? "acme" : "globex"));
         }
-        router.reset();   // "crash" with 60 QUEUED
+        router.reset();  // "crash" with 60 QUEUED
     }
     auto c = config();
     c.scheduler.capacity = 12;
@@ -594,12 +598,11 @@ TEST_F(RouterBatchTest, RecoveryPagesABacklogLargerThanMemoryAndDrainsItAll) {
     for (int round = 0; round < 20 && smsc.order.size() < 60; ++round) {
         const std::size_t before = smsc.order.size();
         poll();
-        EXPECT_LE(smsc.order.size() - before, 12u);   // at most the memory bound per round
+        EXPECT_LE(smsc.order.size() - before, 12u);  // at most the memory bound per round
         // Each round's dispatches are in lane order: express, then normal, then bulk.
-        EXPECT_TRUE(std::is_sorted(smsc.priorities.begin() + static_cast<std::ptrdiff_t>(before),
-                                   smsc.priorities.end(), [](Priority a, Priority b) {
-                                       return static_cast<int>(a) < static_cast<int>(b);
-                                   }));
+        EXPECT_TRUE(std::is_sorted(
+            smsc.priorities.begin() + static_cast<std::ptrdiff_t>(before), smsc.priorities.end(),
+            [](Priority a, Priority b) { return static_cast<int>(a) < static_cast<int>(b); }));
         smsc.ok_all();
     }
     poll();
@@ -613,7 +616,7 @@ TEST_F(RouterBatchTest, RecoveryMovesAcceptedAndSendingInBatches) {
     build();
     const auto a = submit_ok();
     const auto b = submit_ok();
-    poll();   // both SENDING
+    poll();  // both SENDING
     router.reset();
     // One of them back to ACCEPTED by hand (as an old version could leave it).
     auto m = **store.inner.get(a);
@@ -622,7 +625,7 @@ TEST_F(RouterBatchTest, RecoveryMovesAcceptedAndSendingInBatches) {
     const int batches_before = store.batches;
     build();
     ASSERT_TRUE(router->recover(now, wall).has_value());
-    EXPECT_EQ(store.batches - batches_before, 1);   // one page, one commit
+    EXPECT_EQ(store.batches - batches_before, 1);  // one page, one commit
     EXPECT_EQ(store.singles, 0);
     EXPECT_EQ(state(a), MessageState::queued);
     EXPECT_EQ(state(b), MessageState::failed_temp);
@@ -659,24 +662,24 @@ TEST_F(RouterBatchTest, APipelinedPollReturnsBeforeItsCommitAndTheNextPollComple
     const int wakes_before = wakes;
     poll();
     EXPECT_EQ(store.started, 1);
-    EXPECT_EQ(store.batches, 0);          // not written yet
-    EXPECT_TRUE(smsc.order.empty());      // so nothing went out
+    EXPECT_EQ(store.batches, 0);      // not written yet
+    EXPECT_TRUE(smsc.order.empty());  // so nothing went out
     EXPECT_TRUE(hooked.empty());
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::queued);
-    poll();   // completes the first batch: the sends go out
+    poll();  // completes the first batch: the sends go out
     EXPECT_EQ(store.batches, 1);
-    EXPECT_EQ(wakes - wakes_before, 1);   // the store's "done" wakes the owner for that poll
+    EXPECT_EQ(wakes - wakes_before, 1);  // the store's "done" wakes the owner for that poll
     EXPECT_EQ(smsc.order.size(), 20u);
     EXPECT_EQ(smsc.not_durable, 0);
     smsc.ok_all();
-    poll();   // SENT of all 20, in flight
+    poll();  // SENT of all 20, in flight
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sending);
     router->finish_writes(wall);
     for (const auto& id : ids) EXPECT_EQ(state(id), MessageState::sent);
     EXPECT_EQ(hooked.size(), 40u);
     EXPECT_EQ(hook_not_durable, 0);
     EXPECT_EQ(router->stats().sent, 20u);
-    router->finish_writes(wall);   // nothing in flight: nothing to do
+    router->finish_writes(wall);  // nothing in flight: nothing to do
     EXPECT_EQ(store.batches, 2);
 }
 
@@ -696,11 +699,11 @@ TEST_F(RouterBatchTest, AReceiptBuildsOnAnEarlierReceiptWhoseCommitIsInFlight) {
         return r;
     };
     submit_ok();
-    poll();   // another message's batch in flight: the next poll completes it
+    poll();  // another message's batch in flight: the next poll completes it
     router->on_receipt(receipt("s1"));
-    poll();   // segment 1 DELIVERED: in flight
+    poll();  // segment 1 DELIVERED: in flight
     router->on_receipt(receipt("s2"));
-    poll();   // segment 2, on top of segment 1's change; the first batch completes
+    poll();  // segment 2, on top of segment 1's change; the first batch completes
     EXPECT_EQ(settled, std::vector<bool>{true});
     router->finish_writes(wall);
     EXPECT_EQ(settled, (std::vector<bool>{true, true}));
@@ -718,12 +721,12 @@ TEST_F(RouterBatchTest, WritesBuiltOnAFailedBatchInFlightAreDroppedAndRetried) {
     const auto id = dispatched_pipelined();
     ASSERT_EQ(smsc.order.size(), 1u);
     smsc.fail_all(SendErrorKind::timeout);
-    poll();   // SENDING -> FAILED_TEMP in flight, retry due in 1 s
+    poll();  // SENDING -> FAILED_TEMP in flight, retry due in 1 s
     wall += 2s;
     now += 2s;
     store.fail_batches = 1;
-    poll();   // retry released and dispatched on top of it; then the batch fails
-    EXPECT_EQ(smsc.order.size(), 1u);   // nothing sent on the strength of a failed write
+    poll();  // retry released and dispatched on top of it; then the batch fails
+    EXPECT_EQ(smsc.order.size(), 1u);  // nothing sent on the strength of a failed write
     EXPECT_GE(router->stats().store_errors, 1u);
     router->finish_writes(wall);
     EXPECT_EQ(smsc.order.size(), 1u);
@@ -752,15 +755,15 @@ TEST_F(RouterBatchTest, FinishWritesWaitsForAPollCompletingTheBatchInFlight) {
     const auto id = dispatched_pipelined();
     ASSERT_EQ(smsc.order.size(), 1u);
     smsc.ok_all();
-    poll();   // SENT in flight
+    poll();  // SENT in flight
     const int batches = store.batches;
     HeldPoll held(store.before_batch, [this] { poll(); });
-    ASSERT_TRUE(held.entered());   // that poll is writing the SENT batch, without the lock
+    ASSERT_TRUE(held.entered());  // that poll is writing the SENT batch, without the lock
     auto finished = std::async(std::launch::async, [&] { router->finish_writes(wall); });
     EXPECT_EQ(finished.wait_for(200ms), std::future_status::timeout) << "did not wait";
     held.finish();
     finished.get();
-    EXPECT_EQ(store.batches, batches + 1);   // written once
+    EXPECT_EQ(store.batches, batches + 1);  // written once
     EXPECT_EQ(state(id), MessageState::sent);
     EXPECT_EQ(router->stats().store_errors, 0u);
     EXPECT_EQ(router->stats().sent, 1u);
@@ -773,9 +776,9 @@ TEST_F(RouterBatchTest, FinishWritesCompletesWhatItsCompletionsQueue) {
     std::vector<bool> settled;
     const Receipt early = delivered_receipt(id, settled);
     router->on_receipt(early);
-    poll();   // ahead of its send result: held
+    poll();  // ahead of its send result: held
     smsc.ok_all();
-    poll();   // SENT in flight
+    poll();  // SENT in flight
     EXPECT_TRUE(settled.empty());
     router->finish_writes(wall);
     EXPECT_EQ(settled, std::vector<bool>{true});
@@ -792,7 +795,7 @@ TEST_F(RouterBatchTest, CancelCompletesTheBatchInFlightFirst) {
     build(pipelined());
     const auto id = submit_ok();
     store.fail_batches = 1;
-    poll();   // QUEUED -> SENDING in flight, will fail
+    poll();  // QUEUED -> SENDING in flight, will fail
     const auto outcome = router->cancel(id, "acme", wall);
     ASSERT_TRUE(outcome.has_value()) << outcome.error().reason;
     EXPECT_EQ(outcome->state, MessageState::cancelled);
@@ -836,7 +839,7 @@ TEST_F(RouterBatchTest, ADispatchNotRecordedGoesOutAtOnceAndItsResultStoresBothE
     hooked.clear();
     poll();
     ASSERT_EQ(smsc.order.size(), 1u);
-    EXPECT_EQ(smsc.not_durable, 1);   // the store had it QUEUED at the send
+    EXPECT_EQ(smsc.not_durable, 1);  // the store had it QUEUED at the send
     EXPECT_EQ(store.batches, 0);
     EXPECT_EQ(state(id), MessageState::queued);
     EXPECT_TRUE(hooked.empty());
@@ -850,7 +853,8 @@ TEST_F(RouterBatchTest, ADispatchNotRecordedGoesOutAtOnceAndItsResultStoresBothE
     EXPECT_EQ(to_states(*store.inner.events(id)),
               (std::vector<MessageState>{MessageState::queued, MessageState::sending,
                                          MessageState::sent}));
-    EXPECT_EQ(to_states(hooked), (std::vector<MessageState>{MessageState::sending, MessageState::sent}));
+    EXPECT_EQ(to_states(hooked),
+              (std::vector<MessageState>{MessageState::sending, MessageState::sent}));
     EXPECT_EQ(hook_not_durable, 0);
     EXPECT_EQ(router->stats().sent, 1u);
 }
@@ -863,9 +867,9 @@ TEST_F(RouterBatchTest, AFailedWriteKeepsItsDispatchForTheRetriedWrite) {
     poll();
     store.fail_batches = 1;
     smsc.ok_all();
-    poll();   // QUEUED -> SENT refused
+    poll();  // QUEUED -> SENT refused
     EXPECT_EQ(state(id), MessageState::queued);
-    poll();   // the result again
+    poll();  // the result again
     EXPECT_EQ(state(id), MessageState::sent);
     EXPECT_EQ(to_states(*store.inner.events(id)),
               (std::vector<MessageState>{MessageState::queued, MessageState::sending,
@@ -878,7 +882,7 @@ TEST_F(RouterBatchTest, EachAttemptsDispatchIsStoredWithItsResult) {
     build(unrecorded());
     const auto id = failed_temp_once();
     advance(2s);
-    poll();   // released and dispatched again
+    poll();  // released and dispatched again
     ASSERT_EQ(smsc.order.size(), 2u);
     smsc.ok_all();
     poll();
@@ -900,14 +904,14 @@ TEST_F(RouterBatchTest, ADispatchOnAFailedWriteIsForgottenWithIt) {
     const auto id = failed_temp_once();
     advance(2s);
     store.fail_batches = 1;
-    poll();   // FAILED_TEMP -> QUEUED refused; the dispatch on it went out
+    poll();  // FAILED_TEMP -> QUEUED refused; the dispatch on it went out
     ASSERT_EQ(smsc.order.size(), 2u);
     EXPECT_EQ(state(id), MessageState::failed_temp);
     smsc.ok_all();
-    poll();   // a result for a dispatch that no longer applies: stale
+    poll();  // a result for a dispatch that no longer applies: stale
     EXPECT_EQ(router->stats().stale_results, 1u);
     advance(2s);
-    poll();   // released and dispatched again
+    poll();  // released and dispatched again
     ASSERT_EQ(smsc.order.size(), 3u);
     smsc.ok_all();
     poll();
@@ -942,7 +946,7 @@ TEST_F(RouterBatchTest, APipelinedRouterStoresAnUnrecordedDispatchWithItsResult)
     poll();
     EXPECT_EQ(smsc.order.size(), 1u);
     smsc.ok_all();
-    poll();   // QUEUED -> SENT in flight
+    poll();  // QUEUED -> SENT in flight
     EXPECT_EQ(state(id), MessageState::queued);
     poll();
     router->finish_writes(wall);

@@ -102,7 +102,8 @@ struct RouterCancel : ::testing::Test {
         wall += std::chrono::duration_cast<SystemClock::duration>(d);
     }
     void poll() { router->poll(now, wall); }
-    MessageId submit(std::optional<SystemTime> schedule_at = std::nullopt, std::string client = "acme") {
+    MessageId submit(std::optional<SystemTime> schedule_at = std::nullopt,
+                     std::string client = "acme") {
         SubmitRequest r;
         r.client = std::move(client);
         r.sender = "Bindery";
@@ -120,9 +121,9 @@ struct RouterCancel : ::testing::Test {
     MessageState state(const MessageId& id) { return (**store.get(id)).state; }
     std::size_t cancelled_events() {
         std::lock_guard lock(hook_mutex);
-        return static_cast<std::size_t>(std::count_if(transitions.begin(), transitions.end(), [](const MessageEvent& e) {
-            return e.to == MessageState::cancelled;
-        }));
+        return static_cast<std::size_t>(
+            std::count_if(transitions.begin(), transitions.end(),
+                          [](const MessageEvent& e) { return e.to == MessageState::cancelled; }));
     }
 };
 
@@ -140,7 +141,7 @@ TEST_F(RouterCancel, AQueuedMessageIsCancelledDurablyAndNeverSent) {
     EXPECT_EQ(events[1].from, MessageState::queued);
     EXPECT_EQ(events[1].to, MessageState::cancelled);
     EXPECT_EQ(events[1].detail, "cancelled by client");
-    EXPECT_EQ(cancelled_events(), 1u);   // the hook (callbacks, metrics, SMPP receipts) saw it
+    EXPECT_EQ(cancelled_events(), 1u);  // the hook (callbacks, metrics, SMPP receipts) saw it
     EXPECT_EQ(router->stats().cancelled, 1u);
     EXPECT_EQ(router->backpressure().backlog, 0u);
     for (int i = 0; i < 3; ++i) poll();
@@ -151,16 +152,16 @@ TEST_F(RouterCancel, AQueuedMessageIsCancelledDurablyAndNeverSent) {
 TEST_F(RouterCancel, AScheduledMessageIsCancelledAndItsTimeComesToNothing) {
     build();
     const auto id = submit(wall + 10min);
-    EXPECT_EQ(router->backpressure().backlog, 0u);   // scheduled: not backlog until due
+    EXPECT_EQ(router->backpressure().backlog, 0u);  // scheduled: not backlog until due
     poll();
     ASSERT_TRUE(cancel(id).has_value());
     EXPECT_EQ(router->backpressure().backlog, 0u);
     const auto other = submit();
-    EXPECT_EQ(router->backpressure().backlog, 1u);   // the scheduled count was not left behind
+    EXPECT_EQ(router->backpressure().backlog, 1u);  // the scheduled count was not left behind
     smsc.auto_ok = true;
     advance(11min);
-    poll();   // dispatched (the provider answers at once) ...
-    poll();   // ... and its result: SENT
+    poll();  // dispatched (the provider answers at once) ...
+    poll();  // ... and its result: SENT
     ASSERT_EQ(smsc.sends().size(), 1u);
     EXPECT_EQ(smsc.sends()[0], other);
     EXPECT_EQ(state(id), MessageState::cancelled);
@@ -178,14 +179,14 @@ TEST_F(RouterCancel, AMessageWaitingForARetryIsCancelled) {
     EXPECT_EQ(state(id), MessageState::cancelled);
     advance(30s);
     poll();
-    EXPECT_EQ(smsc.sends().size(), 1u);   // the first attempt only
+    EXPECT_EQ(smsc.sends().size(), 1u);  // the first attempt only
     EXPECT_EQ(state(id), MessageState::cancelled);
 }
 
 TEST_F(RouterCancel, SendingSentAndFinalMessagesAreRefusedWithTheirState) {
     build();
     const auto id = submit();
-    poll();   // dispatched: SENDING, the submit is with the carrier
+    poll();  // dispatched: SENDING, the submit is with the carrier
     auto refused = cancel(id);
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error().code, ChangeErrc::with_carrier);
@@ -217,7 +218,7 @@ TEST_F(RouterCancel, UnknownIdsAndOtherClientsMessagesAreNotFound) {
     EXPECT_EQ(cancel(MessageId{}).error().code, ChangeErrc::not_found);
     EXPECT_EQ(cancel(id, "someone-else").error().code, ChangeErrc::not_found);
     EXPECT_EQ(state(id), MessageState::queued);
-    EXPECT_TRUE(cancel(id, std::nullopt).has_value());   // no client: the operator's view
+    EXPECT_TRUE(cancel(id, std::nullopt).has_value());  // no client: the operator's view
     // In the store only (final): still filtered by client.
     EXPECT_EQ(cancel(id, "someone-else").error().code, ChangeErrc::not_found);
 }
@@ -227,14 +228,14 @@ TEST_F(RouterCancel, AMessageQueuedInTheStoreOnlyIsCancelledThroughTheStore) {
     c.scheduler.capacity = 3;
     build(c);
     std::vector<MessageId> ids;
-    for (int i = 0; i < 8; ++i) ids.push_back(submit());   // 5 of them spill to the store only
+    for (int i = 0; i < 8; ++i) ids.push_back(submit());  // 5 of them spill to the store only
     EXPECT_EQ(router->backpressure().backlog, 8u);
     ASSERT_TRUE(cancel(ids.back()).has_value());
-    ASSERT_TRUE(cancel(ids.front()).has_value());   // one in memory too
+    ASSERT_TRUE(cancel(ids.front()).has_value());  // one in memory too
     EXPECT_EQ(router->backpressure().backlog, 6u);
     smsc.auto_ok = true;
     for (int i = 0; i < 20 && smsc.sends().size() < 6; ++i) poll();
-    poll();   // the last send's result
+    poll();  // the last send's result
     const auto sends = smsc.sends();
     EXPECT_EQ(sends.size(), 6u);
     EXPECT_EQ(std::count(sends.begin(), sends.end(), ids.back()), 0);
@@ -271,11 +272,11 @@ TEST_F(RouterCancel, AStoreFailureLeavesTheMessageAsItWasAndItIsSentLater) {
     store.set_unavailable(false);
     EXPECT_EQ(state(id), MessageState::queued);
     EXPECT_EQ(cancelled_events(), 0u);
-    EXPECT_EQ(router->backpressure().backlog, 0u);   // still scheduled, counted as such
+    EXPECT_EQ(router->backpressure().backlog, 0u);  // still scheduled, counted as such
     smsc.auto_ok = true;
     advance(2min);
     for (int i = 0; i < 5 && smsc.sends().empty(); ++i) poll();
-    poll();   // its result
+    poll();  // its result
     ASSERT_EQ(smsc.sends().size(), 1u);
     EXPECT_EQ(state(id), MessageState::sent);
 }
@@ -285,7 +286,7 @@ TEST_F(RouterCancel, AStoreFailureLeavesTheMessageAsItWasAndItIsSentLater) {
 // as with_carrier; never both, never neither.
 TEST_F(RouterCancel, RacingTheDispatcherEachMessageIsEitherSentOrCancelledNeverBoth) {
     auto c = config();
-    c.dispatch_budget = 1;   // one send per poll: the polls interleave with the cancels
+    c.dispatch_budget = 1;  // one send per poll: the polls interleave with the cancels
     build(c);
     smsc.auto_ok = true;
     constexpr int kMessages = 200;
@@ -310,7 +311,7 @@ TEST_F(RouterCancel, RacingTheDispatcherEachMessageIsEitherSentOrCancelledNeverB
 
     const auto sends = smsc.sends();
     const std::set<MessageId> sent(sends.begin(), sends.end());
-    EXPECT_EQ(sent.size(), sends.size());   // nothing sent twice
+    EXPECT_EQ(sent.size(), sends.size());  // nothing sent twice
     std::size_t cancelled = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         const bool was_sent = sent.contains(ids[i]);
@@ -326,7 +327,7 @@ TEST_F(RouterCancel, RacingTheDispatcherEachMessageIsEitherSentOrCancelledNeverB
         }
     }
     EXPECT_EQ(cancelled + sent.size(), ids.size());
-    EXPECT_GE(sent.size(), 1u);   // the first message went before its cancel came
+    EXPECT_GE(sent.size(), 1u);  // the first message went before its cancel came
     EXPECT_EQ(router->stats().cancelled, cancelled);
     EXPECT_EQ(cancelled_events(), cancelled);
     EXPECT_EQ(router->backpressure().backlog, 0u);

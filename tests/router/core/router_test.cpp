@@ -37,7 +37,7 @@ public:
         ++sends;
         log.push_back(message);
         if (auto_reply) {
-            done(auto_reply(message));   // synchronously, inside send()
+            done(auto_reply(message));  // synchronously, inside send()
             return;
         }
         pending.push_back({std::move(message), std::move(done)});
@@ -66,7 +66,8 @@ private:
 };
 
 // 160 GSM characters per segment (153 when split); any byte >= 0x80 makes it UCS-2 (70 / 67).
-Expected<TextPlan, std::string> plan_text(std::string_view text, std::optional<TextEncoding> forced) {
+Expected<TextPlan, std::string> plan_text(std::string_view text,
+                                          std::optional<TextEncoding> forced) {
     const bool non_gsm = std::any_of(text.begin(), text.end(),
                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     if (forced == TextEncoding::gsm7 && non_gsm) {
@@ -112,7 +113,9 @@ struct RouterTest : ::testing::Test {
 
     void build(RouterConfig config = base_config()) {
         RouterHooks hooks;
-        hooks.on_transition = [this](const Message&, const MessageEvent& e) { transitions.push_back(e); };
+        hooks.on_transition = [this](const Message&, const MessageEvent& e) {
+            transitions.push_back(e);
+        };
         hooks.on_unknown_receipt = [this](const Receipt& r) { unknown.push_back(r); };
         router = std::make_unique<Router>(std::move(config), store, plan_text, std::move(hooks));
         router->add_provider(a);
@@ -144,7 +147,8 @@ struct RouterTest : ::testing::Test {
     Message stored(const MessageId& id) { return **store.get(id); }
     MessageState state(const MessageId& id) { return stored(id).state; }
     void receipt(std::string provider, std::string id, ReceiptStatus status, std::string err = "") {
-        router->on_receipt(Receipt{std::move(provider), std::move(id), status, std::move(err), {}, {}});
+        router->on_receipt(
+            Receipt{std::move(provider), std::move(id), status, std::move(err), {}, {}});
     }
 };
 
@@ -181,7 +185,7 @@ TEST_F(RouterTest, RefusesInvalidInputWithTypedReasons) {
     auto bad_text = request();
     bad_text.text = "a\x01";
     EXPECT_EQ(submit_one(bad_text).error().code, SubmitErrc::invalid_text);
-    bad_text.text = std::string(153 * 11, 'x');   // 11 segments > 10
+    bad_text.text = std::string(153 * 11, 'x');  // 11 segments > 10
     EXPECT_EQ(submit_one(bad_text).error().code, SubmitErrc::invalid_text);
 
     auto no_sender = request();
@@ -191,7 +195,7 @@ TEST_F(RouterTest, RefusesInvalidInputWithTypedReasons) {
     auto long_alpha = request();
     long_alpha.sender = "TwelveChars!";
     EXPECT_EQ(submit_one(long_alpha).error().code, SubmitErrc::invalid_sender);
-    long_alpha.sender = "+989121234567890";   // numeric senders may be longer
+    long_alpha.sender = "+989121234567890";  // numeric senders may be longer
     EXPECT_TRUE(submit_one(long_alpha).has_value());
 
     auto long_validity = request();
@@ -213,7 +217,7 @@ TEST_F(RouterTest, AForcedEncodingIsPlannedAndPassedToTheProvider) {
     const auto out = submit_one(r);
     ASSERT_TRUE(out.has_value());
     EXPECT_EQ(out->encoding, TextEncoding::ucs2);
-    EXPECT_EQ(out->segments, 2u);   // 100 characters > 70
+    EXPECT_EQ(out->segments, 2u);  // 100 characters > 70
     poll();
     ASSERT_EQ(a.log.size(), 1u);
     EXPECT_EQ(a.log[0].encoding, TextEncoding::ucs2);
@@ -222,10 +226,10 @@ TEST_F(RouterTest, AForcedEncodingIsPlannedAndPassedToTheProvider) {
     ASSERT_TRUE(submit_one(plain).has_value());
     poll();
     ASSERT_EQ(a.log.size(), 2u);
-    EXPECT_FALSE(a.log[1].encoding.has_value());   // the provider chooses
+    EXPECT_FALSE(a.log[1].encoding.has_value());  // the provider chooses
 
     auto impossible = request();
-    impossible.text = "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85";   // Persian: not GSM 7-bit
+    impossible.text = "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85";  // Persian: not GSM 7-bit
     impossible.encoding = TextEncoding::gsm7;
     const auto refused = submit_one(impossible);
     ASSERT_FALSE(refused.has_value());
@@ -253,7 +257,7 @@ TEST_F(RouterTest, BatchOutcomesKeepOrderAndOneBadRequestDoesNotFailOthers) {
     EXPECT_TRUE(out[0].has_value());
     EXPECT_FALSE(out[1].has_value());
     EXPECT_TRUE(out[2].has_value());
-    EXPECT_LT(out[0]->id, out[2]->id);   // time-ordered ids
+    EXPECT_LT(out[0]->id, out[2]->id);  // time-ordered ids
 }
 
 TEST_F(RouterTest, StoreOutageRefusesTheBatchAsUnavailable) {
@@ -276,8 +280,8 @@ TEST_F(RouterTest, DispatchesAndRecordsTheProviderIds) {
     EXPECT_EQ(a.log[0].attempt, 1u);
     EXPECT_EQ(state(id), MessageState::sending);
     a.ok_front({"abc123"});
-    EXPECT_EQ(state(id), MessageState::sending);   // results land in the inbox...
-    poll();                                        // ...and apply on the next poll
+    EXPECT_EQ(state(id), MessageState::sending);  // results land in the inbox...
+    poll();                                       // ...and apply on the next poll
     const Message m = stored(id);
     EXPECT_EQ(m.state, MessageState::sent);
     EXPECT_EQ(m.provider, "smsc-a");
@@ -372,7 +376,7 @@ TEST_F(RouterTest, FailsOverWhenTheBreakerOpensAndRecoversThroughHalfOpenProbes)
     const int before = a.sends;
     for (int i = 0; i < 5; ++i) submit_ok(request());
     poll();
-    EXPECT_EQ(a.sends, before + 5);   // back in rotation
+    EXPECT_EQ(a.sends, before + 5);  // back in rotation
 }
 
 TEST_F(RouterTest, AllProvidersDownKeepsMessagesQueuedUntilValidityEnds) {
@@ -398,7 +402,7 @@ TEST_F(RouterTest, AllProvidersDownKeepsMessagesQueuedUntilValidityEnds) {
     EXPECT_NE(dead.last_error.find("validity"), std::string::npos);
     EXPECT_EQ(state(recovers), MessageState::queued);
 
-    b.up = true;   // the failover provider comes back
+    b.up = true;  // the failover provider comes back
     advance(1min);
     poll();
     EXPECT_EQ(state(recovers), MessageState::sending);
@@ -408,9 +412,9 @@ TEST_F(RouterTest, AllProvidersDownKeepsMessagesQueuedUntilValidityEnds) {
 TEST_F(RouterTest, RetriesTemporaryFailuresWithBackoffThenDeadLetters) {
     build();
     const auto id = submit_ok(request());
-    b.up = false;   // keep it on smsc-a
+    b.up = false;  // keep it on smsc-a
     poll();
-    a.fail_front(SendErrorKind::status, 0x08);   // ESME_RSYSERR
+    a.fail_front(SendErrorKind::status, 0x08);  // ESME_RSYSERR
     poll();
     Message m = stored(id);
     EXPECT_EQ(m.state, MessageState::failed_temp);
@@ -422,7 +426,7 @@ TEST_F(RouterTest, RetriesTemporaryFailuresWithBackoffThenDeadLetters) {
 
     advance(499ms);
     poll();
-    EXPECT_EQ(a.sends, 1);   // not before the backoff
+    EXPECT_EQ(a.sends, 1);  // not before the backoff
     advance(501ms);
     poll();
     EXPECT_EQ(a.sends, 2);
@@ -432,7 +436,7 @@ TEST_F(RouterTest, RetriesTemporaryFailuresWithBackoffThenDeadLetters) {
     poll();
     m = stored(id);
     EXPECT_EQ(m.state, MessageState::failed_temp);
-    EXPECT_GE(*m.next_attempt_at, wall + 1000ms);   // attempt 2: [1 s, 2 s]
+    EXPECT_GE(*m.next_attempt_at, wall + 1000ms);  // attempt 2: [1 s, 2 s]
     EXPECT_LE(*m.next_attempt_at, wall + 2000ms);
 
     advance(2s);
@@ -444,7 +448,7 @@ TEST_F(RouterTest, RetriesTemporaryFailuresWithBackoffThenDeadLetters) {
     EXPECT_EQ(m.state, MessageState::dead_letter);
     EXPECT_EQ(m.attempts, 3u);
     EXPECT_NE(m.last_error.find("attempts exhausted"), std::string::npos);
-    EXPECT_NE(m.last_error.find("status 8"), std::string::npos);   // keeps the last error
+    EXPECT_NE(m.last_error.find("status 8"), std::string::npos);  // keeps the last error
 
     // History: QUEUED, then SENDING/FAILED_TEMP x3 with the retries between, then DEAD_LETTER.
     std::vector<MessageState> path;
@@ -462,7 +466,7 @@ TEST_F(RouterTest, PermanentFailuresAreNotRetried) {
     build();
     const auto id = submit_ok(request());
     poll();
-    a.fail_front(SendErrorKind::status, 0x0B);   // ESME_RINVDSTADR
+    a.fail_front(SendErrorKind::status, 0x0B);  // ESME_RINVDSTADR
     poll();
     advance(10min);
     poll();
@@ -481,7 +485,7 @@ TEST_F(RouterTest, ThrottlingDoesNotTripTheBreakerAndBacksOffLonger) {
     for (int i = 0; i < 5; ++i) {
         poll();
         ASSERT_EQ(a.pending.size(), 1u) << i;
-        a.fail_front(SendErrorKind::status, 0x58);   // ESME_RTHROTTLED
+        a.fail_front(SendErrorKind::status, 0x58);  // ESME_RTHROTTLED
         poll();
         const auto m = stored(id);
         ASSERT_EQ(m.state, MessageState::failed_temp);
@@ -496,7 +500,7 @@ TEST_F(RouterTest, HandedBackUntriedIsRequeuedWithoutCountingAnAttempt) {
     const auto id = submit_ok(request());
     poll();
     a.fail_front(SendErrorKind::not_sent);
-    poll();   // applies the result and dispatches again
+    poll();  // applies the result and dispatches again
     const auto m = stored(id);
     EXPECT_EQ(m.state, MessageState::sending);
     EXPECT_EQ(m.attempts, 1u);
@@ -528,13 +532,13 @@ TEST_F(RouterTest, BackPressureAboveTheHighWatermarkUntilTheLowOne) {
     EXPECT_FALSE(router->backpressure().accepting);
     EXPECT_EQ(router->backpressure().backlog, 5u);
 
-    poll();   // 5 sending
+    poll();  // 5 sending
     a.ok_front({"1"});
     a.ok_front({"2"});
-    poll();   // backlog 3: still above the low watermark
+    poll();  // backlog 3: still above the low watermark
     EXPECT_EQ(submit_one(request()).error().code, SubmitErrc::backlog_full);
     a.ok_front({"3"});
-    poll();   // backlog 2
+    poll();  // backlog 2
     EXPECT_TRUE(router->backpressure().accepting);
     EXPECT_TRUE(submit_one(request()).has_value());
     EXPECT_EQ(router->stats().backpressured, 2u);
@@ -545,7 +549,7 @@ TEST_F(RouterTest, ReceiptBeforeTheSendResultIsHeldAndApplied) {
     const auto id = submit_ok(request());
     poll();
     receipt("smsc-a", "77", ReceiptStatus::delivered);
-    poll();   // no message has id 77 yet: held
+    poll();  // no message has id 77 yet: held
     EXPECT_EQ(state(id), MessageState::sending);
     EXPECT_EQ(router->stats().receipts_held, 1u);
     a.ok_front({"77"});
@@ -565,7 +569,7 @@ TEST_F(RouterTest, MultiSegmentMessageIsDeliveredWhenEverySegmentIs) {
     poll();
     receipt("smsc-a", "s1", ReceiptStatus::delivered);
     receipt("smsc-a", "s3", ReceiptStatus::delivered);
-    receipt("smsc-a", "s2", ReceiptStatus::enroute);   // intermediate: no change
+    receipt("smsc-a", "s2", ReceiptStatus::enroute);  // intermediate: no change
     poll();
     EXPECT_EQ(state(id), MessageState::sent);
     receipt("smsc-a", "s2", ReceiptStatus::delivered);
@@ -599,7 +603,7 @@ TEST_F(RouterTest, OneUndeliverableSegmentMakesTheMessageUndeliverable) {
     EXPECT_EQ(m.state, MessageState::undeliverable);
     EXPECT_NE(m.last_error.find("UNDELIV"), std::string::npos);
     EXPECT_NE(m.last_error.find("012"), std::string::npos);
-    receipt("smsc-a", "s3", ReceiptStatus::rejected);   // recorded on the segment only
+    receipt("smsc-a", "s3", ReceiptStatus::rejected);  // recorded on the segment only
     poll();
     m = stored(id);
     EXPECT_EQ(m.state, MessageState::undeliverable);
@@ -612,11 +616,11 @@ TEST_F(RouterTest, HexResponseIdMatchesDecimalReceiptId) {
     const auto hex = submit_ok(request());
     const auto dec = submit_ok(request());
     poll();
-    a.ok_front({"1A2B3C4D"});   // hex in submit_sm_resp
-    a.ok_front({"0000012345"}); // decimal with zero padding
+    a.ok_front({"1A2B3C4D"});    // hex in submit_sm_resp
+    a.ok_front({"0000012345"});  // decimal with zero padding
     poll();
-    receipt("smsc-a", "439041101", ReceiptStatus::delivered);   // decimal of 0x1a2b3c4d
-    receipt("smsc-a", "3039", ReceiptStatus::expired);          // hex of 12345
+    receipt("smsc-a", "439041101", ReceiptStatus::delivered);  // decimal of 0x1a2b3c4d
+    receipt("smsc-a", "3039", ReceiptStatus::expired);         // hex of 12345
     poll();
     EXPECT_EQ(state(hex), MessageState::delivered);
     EXPECT_EQ(state(dec), MessageState::expired);
@@ -642,8 +646,8 @@ TEST_F(RouterTest, ExactReceiptIdMatchesOnlyItsOwnIdAnyReadingFallsBackToReading
     EXPECT_EQ(state(by_id["10"]), MessageState::delivered);
     EXPECT_EQ(state(by_id["16"]), MessageState::sent);
     EXPECT_EQ(state(by_id["a"]), MessageState::sent);
-    exact("10");   // a duplicate: never another segment's reading
-    exact("0A");   // "a", written with case and a leading zero
+    exact("10");  // a duplicate: never another segment's reading
+    exact("0A");  // "a", written with case and a leading zero
     poll();
     EXPECT_EQ(state(by_id["16"]), MessageState::sent);
     EXPECT_EQ(state(by_id["a"]), MessageState::delivered);
@@ -673,9 +677,9 @@ TEST_F(RouterTest, ExactReceiptWithoutItsOwnIdIsHeldNotMatchedByAReading) {
     r.id_match = ReceiptIdMatch::exact;
     router->on_receipt(r);
     poll();
-    EXPECT_EQ(state(sixteen), MessageState::sent);   // "16" reads as decimal 16 = hex "10"
+    EXPECT_EQ(state(sixteen), MessageState::sent);  // "16" reads as decimal 16 = hex "10"
     EXPECT_EQ(router->stats().receipts_held, 1u);
-    a.ok_front({"10"});   // its own id arrives: the held receipt applies to it alone
+    a.ok_front({"10"});  // its own id arrives: the held receipt applies to it alone
     poll();
     EXPECT_EQ(state(ten), MessageState::delivered);
     EXPECT_EQ(state(sixteen), MessageState::sent);
@@ -690,9 +694,9 @@ TEST_F(RouterTest, ExactReceiptHeldBeforeItsSendResultIsNotReleasedByAReadingOfA
     Receipt r{"smsc-a", "10", ReceiptStatus::delivered, {}, {}, {}};
     r.id_match = ReceiptIdMatch::exact;
     router->on_receipt(r);
-    poll();   // neither is SENT yet: held
+    poll();  // neither is SENT yet: held
     EXPECT_EQ(router->stats().receipts_held, 1u);
-    a.ok_front({"16"});   // one of "16"'s keys is "10": an exact receipt does not take it
+    a.ok_front({"16"});  // one of "16"'s keys is "10": an exact receipt does not take it
     poll();
     EXPECT_EQ(state(sixteen), MessageState::sent);
     EXPECT_TRUE(unknown.empty());
@@ -709,9 +713,9 @@ TEST_F(RouterTest, ReceiptsForUnknownIdsAreCountedNeverFatal) {
     receipt("smsc-a", "", ReceiptStatus::delivered);
     receipt("no-such-provider", "1", ReceiptStatus::delivered);
     poll();
-    EXPECT_EQ(router->stats().unknown_receipts, 1u);   // the empty id: at once
+    EXPECT_EQ(router->stats().unknown_receipts, 1u);  // the empty id: at once
     advance(5min);
-    poll();   // the held ones expire
+    poll();  // the held ones expire
     EXPECT_EQ(router->stats().unknown_receipts, 3u);
     ASSERT_EQ(unknown.size(), 3u);
     EXPECT_EQ(unknown[1].provider_id, "nobody");
@@ -733,8 +737,9 @@ TEST_F(RouterTest, StatsCountQueuedMessagesByLaneWhileWaitingAndParked) {
     c.dispatch_budget = 2;
     build(c);
     const auto lanes = [this] { return router->stats().queued_by_lane; };
-    using Lanes = std::array<std::uint64_t, kPriorityCount>;   // express, normal, bulk
-    for (const auto& [priority, n] : {std::pair{Priority::express, 1}, {Priority::normal, 3}, {Priority::bulk, 2}}) {
+    using Lanes = std::array<std::uint64_t, kPriorityCount>;  // express, normal, bulk
+    for (const auto& [priority, n] :
+         {std::pair{Priority::express, 1}, {Priority::normal, 3}, {Priority::bulk, 2}}) {
         for (int i = 0; i < n; ++i) {
             auto r = request();
             r.priority = priority;
@@ -742,11 +747,11 @@ TEST_F(RouterTest, StatsCountQueuedMessagesByLaneWhileWaitingAndParked) {
         }
     }
     EXPECT_EQ(lanes(), (Lanes{1, 3, 2}));
-    poll();   // two dispatched: express first, then normal
+    poll();  // two dispatched: express first, then normal
     EXPECT_EQ(lanes(), (Lanes{0, 2, 2}));
     EXPECT_EQ(a.sends, 2);
 
-    a.up = false;   // every provider down: what waits is parked, still counted in its lane
+    a.up = false;  // every provider down: what waits is parked, still counted in its lane
     b.up = false;
     for (int i = 0; i < 4; ++i) poll();
     EXPECT_EQ(lanes(), (Lanes{0, 2, 2}));
@@ -777,7 +782,7 @@ TEST_F(RouterTest, ExpressGoesFirstAndClientsShareALane) {
     EXPECT_EQ(a.log[0].client, "ops");
     int small = 0;
     for (const auto& m : a.log) small += m.client == "small" ? 1 : 0;
-    EXPECT_EQ(small, 3);   // not stuck behind big's 50
+    EXPECT_EQ(small, 3);  // not stuck behind big's 50
 }
 
 TEST_F(RouterTest, ScheduledMessagesWaitForTheirTime) {
@@ -785,8 +790,8 @@ TEST_F(RouterTest, ScheduledMessagesWaitForTheirTime) {
     auto r = request();
     r.schedule_at = wall + 10min;
     const auto id = submit_ok(r);
-    EXPECT_EQ(stored(id).expires_at, wall + 10min + 1h);   // validity counts from the schedule
-    EXPECT_EQ(router->backpressure().backlog, 0u);         // not backlog until due
+    EXPECT_EQ(stored(id).expires_at, wall + 10min + 1h);  // validity counts from the schedule
+    EXPECT_EQ(router->backpressure().backlog, 0u);        // not backlog until due
     poll();
     advance(9min);
     poll();
@@ -819,7 +824,7 @@ TEST_F(RouterTest, WaitingForDownProvidersStaysWithinTheMemoryBound) {
     c.scheduler.capacity = 3;
     c.routing.routes.push_back({"other", {{"smsc-b", 1}}, {}});
     c.routing.rules = {{"uk", {"+44"}, {}, {}, {}, {}, {}, "other"}};
-    c.routing.routes[0].failover.clear();   // "main" is smsc-a only
+    c.routing.routes[0].failover.clear();  // "main" is smsc-a only
     build(c);
     a.up = false;
     a.auto_reply = [](const OutboundMessage& m) { return SendResult{{m.id.to_string()}, {}}; };
@@ -832,7 +837,7 @@ TEST_F(RouterTest, WaitingForDownProvidersStaysWithinTheMemoryBound) {
         poll();
     }
     for (int i = 0; i < 5; ++i) poll();
-    for (const auto& id : uk) EXPECT_EQ(state(id), MessageState::sent);   // not blocked
+    for (const auto& id : uk) EXPECT_EQ(state(id), MessageState::sent);  // not blocked
     for (const auto& id : waiting) EXPECT_EQ(state(id), MessageState::queued);
     EXPECT_EQ(router->backpressure().backlog, 10u);
     a.up = true;
@@ -846,7 +851,7 @@ TEST_F(RouterTest, RecoversUnfinishedMessagesAfterARestart) {
     build();
     b.up = false;
     const auto sending = submit_ok(request());
-    poll();   // SENDING at smsc-a, never answered
+    poll();  // SENDING at smsc-a, never answered
     const auto queued = submit_ok(request());
     const auto sent = submit_ok(request());
     // The old router "crashes" with `sending` in flight and `queued` waiting; `sent` got out.
@@ -869,17 +874,18 @@ TEST_F(RouterTest, RecoversUnfinishedMessagesAfterARestart) {
     ASSERT_TRUE(router->recover(now, wall).has_value());
     EXPECT_EQ(state(sending), MessageState::failed_temp);
     poll();
-    EXPECT_EQ(a2.sends, 2);   // the unknown-outcome one retried and the queued one
+    EXPECT_EQ(a2.sends, 2);  // the unknown-outcome one retried and the queued one
     EXPECT_EQ(stored(sending).attempts, 2u);
     EXPECT_EQ(state(queued), MessageState::sending);
     router->on_receipt({"smsc-a", "900", ReceiptStatus::delivered, {}, {}, {}});
     poll();
-    EXPECT_EQ(state(sent), MessageState::delivered);   // found through the store's id index
+    EXPECT_EQ(state(sent), MessageState::delivered);  // found through the store's id index
 }
 
 TEST_F(RouterTest, GatewayApiReportsStatusHistoryAndLists) {
     build();
-    RouterGateway gateway(*router, [this] { return now; }, [this] { return wall; });
+    RouterGateway gateway(
+        *router, [this] { return now; }, [this] { return wall; });
     auto r = request();
     r.client_ref = "order-9";
     std::vector<SubmitRequest> batch = {r, request("09351234567", "globex")};
@@ -973,8 +979,8 @@ TEST(RouterThreads, ConcurrentSubmitPollAndCompletion) {
                 r.sender = "Bindery";
                 r.destination = "+989123456789";
                 r.text = "load";
-                const auto out = router.submit(std::span<const SubmitRequest>(&r, 1), TimePoint{},
-                                               kT0);
+                const auto out =
+                    router.submit(std::span<const SubmitRequest>(&r, 1), TimePoint{}, kT0);
                 ASSERT_TRUE(out[0].has_value());
                 std::lock_guard lock(ids_mutex);
                 ids.insert(out[0]->id);
@@ -982,7 +988,7 @@ TEST(RouterThreads, ConcurrentSubmitPollAndCompletion) {
         });
     }
     std::thread poller([&] {
-        const auto give_up = std::chrono::steady_clock::now() + 60s;   // a hang fails, not blocks
+        const auto give_up = std::chrono::steady_clock::now() + 60s;  // a hang fails, not blocks
         while ((submitting || provider.completed < kThreads * kEach) &&
                std::chrono::steady_clock::now() < give_up) {
             router.poll(TimePoint{}, kT0);

@@ -50,7 +50,7 @@ TEST(RoutingTable, FirstMatchingRuleWins) {
     auto otp = message("+989351234567");
     otp.sender = "OTP";
     EXPECT_EQ(table.match(otp)->name, "otp-route");
-    otp.destination = "+989121234567";   // the prefix rule comes first
+    otp.destination = "+989121234567";  // the prefix rule comes first
     EXPECT_EQ(table.match(otp)->name, "mci-route");
 }
 
@@ -58,7 +58,7 @@ TEST(RoutingTable, PriorityAndTagsMustAllMatch) {
     RoutingTable table(config());
     auto m = message("+989123456789");
     m.priority = Priority::express;
-    EXPECT_EQ(table.match(m)->name, "mci-route");   // express but not tagged
+    EXPECT_EQ(table.match(m)->name, "mci-route");  // express but not tagged
     m.tags = {"team-x", "oncall"};
     EXPECT_EQ(table.match(m)->name, "alert-route");
     m.priority = Priority::normal;
@@ -75,8 +75,9 @@ TEST(RoutingTable, NoMatchAndNoDefaultMeansNoRoute) {
 TEST(SmoothWeightedRoundRobin, InterleavesLikeNginx) {
     SmoothWeightedRoundRobin rr({5, 1, 1});
     std::string order;
-    for (int i = 0; i < 7; ++i) order += static_cast<char>('a' + *rr.pick([](std::size_t) { return true; }));
-    EXPECT_EQ(order, "aabacaa");   // nginx's documented sequence for weights 5,1,1
+    for (int i = 0; i < 7; ++i)
+        order += static_cast<char>('a' + *rr.pick([](std::size_t) { return true; }));
+    EXPECT_EQ(order, "aabacaa");  // nginx's documented sequence for weights 5,1,1
 }
 
 TEST(SmoothWeightedRoundRobin, DistributesByWeightWithinAFewPercentOver10000Picks) {

@@ -47,7 +47,8 @@ TEST(FairScheduler, SharesBySegmentsNotMessages) {
         ASSERT_TRUE(item.has_value());
         segments[item->client] += item->cost;
     }
-    const double ratio = static_cast<double>(segments["long"]) / static_cast<double>(segments["short"]);
+    const double ratio =
+        static_cast<double>(segments["long"]) / static_cast<double>(segments["short"]);
     EXPECT_NEAR(ratio, 1.0, 0.05);
 }
 
@@ -59,7 +60,7 @@ TEST(FairScheduler, HigherLanesGoFirst) {
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(s.push({id_of(n++), "b", Priority::express, 1}));
     EXPECT_EQ(s.size(Priority::express), 5u);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(s.pop()->priority, Priority::express);
-    ASSERT_TRUE(s.push({id_of(n++), "c", Priority::express, 1}));   // arrives late, still first
+    ASSERT_TRUE(s.push({id_of(n++), "c", Priority::express, 1}));  // arrives late, still first
     EXPECT_EQ(s.pop()->priority, Priority::express);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(s.pop()->priority, Priority::normal);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(s.pop()->priority, Priority::bulk);

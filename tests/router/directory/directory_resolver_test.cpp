@@ -31,11 +31,14 @@ public:
 struct Resolver : ::testing::Test {
     ScriptedDirectory remote;
     PhoneNumberNormalizer normalizer{PhoneNumberConfig{}};
-    StaticDirectory local{"local", {{"sre", {{"Ann", "+989121110101"}, {"Bad", "123"}}}}, normalizer};
+    StaticDirectory local{
+        "local", {{"sre", {{"Ann", "+989121110101"}, {"Bad", "123"}}}}, normalizer};
     InMemoryDirectoryCache cache;
     SystemTime now{std::chrono::hours(1000)};
-    DirectoryResolver resolver{{{&local, std::chrono::minutes(5)}, {&remote, std::chrono::minutes(5)}}, cache,
-                               [this] { return now; }};
+    DirectoryResolver resolver{
+        {{&local, std::chrono::minutes(5)}, {&remote, std::chrono::minutes(5)}}, cache, [this] {
+            return now;
+        }};
 };
 
 TEST_F(Resolver, StaticGroupsAnswerFirstAndAreNeverCached) {
@@ -43,7 +46,7 @@ TEST_F(Resolver, StaticGroupsAnswerFirstAndAreNeverCached) {
     EXPECT_EQ(r.directory, "local");
     ASSERT_EQ(r.members.recipients.size(), 1U);
     EXPECT_EQ(r.members.recipients[0].phone, "+989121110101");
-    ASSERT_EQ(r.members.skipped.size(), 1U);   // "123" is not a number
+    ASSERT_EQ(r.members.skipped.size(), 1U);  // "123" is not a number
     EXPECT_EQ(r.members.skipped[0].who, "Bad");
     EXPECT_EQ(remote.calls, 0);
     auto cached = cache.load_members("local", "sre");
@@ -102,7 +105,8 @@ TEST_F(Resolver, ACacheStorageFailureOnlyCostsARefetch) {
 }
 
 TEST_F(Resolver, NoDirectoryCoveringTheGroupIsAnUnknownGroup) {
-    DirectoryResolver only_static({{&local, std::chrono::minutes(5)}}, cache, [this] { return now; });
+    DirectoryResolver only_static({{&local, std::chrono::minutes(5)}}, cache,
+                                  [this] { return now; });
     auto r = only_static.resolve("dba");
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->code, DirectoryErrc::unknown_group);
@@ -110,8 +114,9 @@ TEST_F(Resolver, NoDirectoryCoveringTheGroupIsAnUnknownGroup) {
 
 TEST(StaticDirectory, NormalizesAndDeduplicatesNumbers) {
     PhoneNumberNormalizer normalizer{PhoneNumberConfig{"IR", false}};
-    StaticDirectory d("local", {{"g", {{"A", "+98 912 123 4567"}, {"B", "09121234567"}, {"C", "+989121110100"}}}},
-                      normalizer);
+    StaticDirectory d(
+        "local", {{"g", {{"A", "+98 912 123 4567"}, {"B", "09121234567"}, {"C", "+989121110100"}}}},
+        normalizer);
     auto m = d.members("g");
     ASSERT_TRUE(m);
     std::vector<std::string> phones;

@@ -2,7 +2,8 @@
 // A fake Keycloak speaking the admin REST API wire format (shared/reference/keycloak-admin.md):
 //   POST /realms/{realm}/protocol/openid-connect/token      client_credentials (form body or Basic)
 //   GET  /admin/realms/{realm}/groups?search=&exact=&first=&max=   top-level groups, matches nested
-//                                                            inside their ancestors (populateHierarchy)
+//                                                            inside their ancestors
+//                                                            (populateHierarchy)
 //   GET  /admin/realms/{realm}/group-by-path/{a}/{b}
 //   GET  /admin/realms/{realm}/groups/{id}/members?first=&max=&briefRepresentation=
 // Tokens expire after `expires_in` seconds of the fake's own clock (advance()) or when revoked;
@@ -77,7 +78,8 @@ public:
         if (path.rfind(prefix, 0) != 0) return not_found();
         path = path.substr(prefix.size());
 
-        if (req.method == "POST" && path == "/realms/" + realm + "/protocol/openid-connect/token") return token(req);
+        if (req.method == "POST" && path == "/realms/" + realm + "/protocol/openid-connect/token")
+            return token(req);
         const std::string admin = "/admin/realms/" + realm;
         if (req.method != "GET" || path.rfind(admin, 0) != 0) return not_found();
         if (!authorized(req)) {
@@ -92,23 +94,29 @@ public:
         if (path.rfind("/group-by-path/", 0) == 0) {
             const std::string want = "/" + decode(path.substr(15));
             for (const auto& g : groups) {
-                if (const auto* f = by_path(g, "", want)) return {200, brief(*f, path_of(f->id)).dump()};
+                if (const auto* f = by_path(g, "", want))
+                    return {200, brief(*f, path_of(f->id)).dump()};
             }
             return {404, R"({"error":"Group path does not exist"})"};
         }
-        if (path.rfind("/groups/", 0) == 0 && path.size() > 16 && path.substr(path.size() - 8) == "/members") {
+        if (path.rfind("/groups/", 0) == 0 && path.size() > 16 &&
+            path.substr(path.size() - 8) == "/members") {
             ++member_requests;
             const std::string id = path.substr(8, path.size() - 16);
             const FakeGroup* g = find_id(id);
             if (g == nullptr) return {404, R"({"error":"Could not find group by id"})"};
             const std::size_t first = q.count("first") ? std::stoul(q.at("first")) : 0;
             const std::size_t max = q.count("max") ? std::stoul(q.at("max")) : 100;
-            const bool brief_rep = q.count("briefRepresentation") && q.at("briefRepresentation") == "true";
+            const bool brief_rep =
+                q.count("briefRepresentation") && q.at("briefRepresentation") == "true";
             nlohmann::json out = nlohmann::json::array();
             for (std::size_t i = first; i < g->members.size() && i < first + max; ++i) {
                 const auto& u = g->members[i];
-                nlohmann::json j = {{"id", u.id}, {"username", u.username}, {"enabled", u.enabled},
-                                    {"emailVerified", false}, {"createdTimestamp", 1700000000000LL}};
+                nlohmann::json j = {{"id", u.id},
+                                    {"username", u.username},
+                                    {"enabled", u.enabled},
+                                    {"emailVerified", false},
+                                    {"createdTimestamp", 1700000000000LL}};
                 if (!brief_rep && !u.attributes.empty()) j["attributes"] = u.attributes;
                 out.push_back(std::move(j));
             }
@@ -118,13 +126,16 @@ public:
     }
 
 private:
-    static router::HttpReply not_found() { return {404, R"({"error":"RESTEASY003210: Could not find resource"})"}; }
+    static router::HttpReply not_found() {
+        return {404, R"({"error":"RESTEASY003210: Could not find resource"})"};
+    }
 
     static std::string decode(std::string_view s) {
         std::string out;
         for (std::size_t i = 0; i < s.size(); ++i) {
             if (s[i] == '%' && i + 2 < s.size()) {
-                out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+                out.push_back(
+                    static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
                 i += 2;
             } else if (s[i] == '+') {
                 out.push_back(' ');
@@ -144,7 +155,8 @@ private:
             const auto amp = rest.find('&');
             const auto kv = rest.substr(0, amp);
             const auto eq = kv.find('=');
-            out[decode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : decode(kv.substr(eq + 1));
+            out[decode(kv.substr(0, eq))] =
+                eq == std::string_view::npos ? "" : decode(kv.substr(eq + 1));
             if (amp == std::string_view::npos) break;
             rest.remove_prefix(amp + 1);
         }
@@ -155,17 +167,22 @@ private:
         ++token_requests;
         const auto form = query("?" + req.body);
         if (!form.count("grant_type") || form.at("grant_type") != "client_credentials") {
-            return {400, R"({"error":"unsupported_grant_type","error_description":"Unsupported grant_type"})"};
+            return {
+                400,
+                R"({"error":"unsupported_grant_type","error_description":"Unsupported grant_type"})"};
         }
-        if (!form.count("client_id") || form.at("client_id") != client_id || !form.count("client_secret") ||
-            form.at("client_secret") != client_secret) {
-            return {401, R"({"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"})"};
+        if (!form.count("client_id") || form.at("client_id") != client_id ||
+            !form.count("client_secret") || form.at("client_secret") != client_secret) {
+            return {
+                401,
+                R"({"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"})"};
         }
         const std::lock_guard lock(mutex_);
         const std::string tok = "eyJhbGciOiJSUzI1NiJ9.tok" + std::to_string(++issued_);
         tokens_[tok] = now_ + expires_in;
-        nlohmann::json j = {{"access_token", tok}, {"expires_in", expires_in}, {"refresh_expires_in", 0},
-                            {"token_type", "Bearer"}, {"not-before-policy", 0}, {"scope", "profile email"}};
+        nlohmann::json j = {{"access_token", tok},     {"expires_in", expires_in},
+                            {"refresh_expires_in", 0}, {"token_type", "Bearer"},
+                            {"not-before-policy", 0},  {"scope", "profile email"}};
         return {200, j.dump()};
     }
 
@@ -189,8 +206,8 @@ private:
     }
 
     // The group with only the branches that lead to matches (nullopt when none).
-    std::optional<nlohmann::json> pruned(const FakeGroup& g, const std::string& parent, const std::string& search,
-                                         bool exact) const {
+    std::optional<nlohmann::json> pruned(const FakeGroup& g, const std::string& parent,
+                                         const std::string& search, bool exact) const {
         const std::string path = parent + "/" + g.name;
         nlohmann::json subs = nlohmann::json::array();
         for (const auto& c : g.children) {
@@ -218,11 +235,16 @@ private:
     }
 
     static nlohmann::json brief(const FakeGroup& g, const std::string& path) {
-        return {{"id", g.id}, {"name", g.name}, {"path", path}, {"subGroupCount", g.children.size()},
-                {"subGroups", nlohmann::json::array()}, {"access", {{"view", true}, {"viewMembers", true}}}};
+        return {{"id", g.id},
+                {"name", g.name},
+                {"path", path},
+                {"subGroupCount", g.children.size()},
+                {"subGroups", nlohmann::json::array()},
+                {"access", {{"view", true}, {"viewMembers", true}}}};
     }
 
-    static const FakeGroup* by_path(const FakeGroup& g, const std::string& parent, const std::string& want) {
+    static const FakeGroup* by_path(const FakeGroup& g, const std::string& parent,
+                                    const std::string& want) {
         const std::string path = parent + "/" + g.name;
         if (path == want) return &g;
         for (const auto& c : g.children) {
@@ -253,7 +275,8 @@ private:
         }
         return out;
     }
-    static bool walk_path(const FakeGroup& g, const std::string& parent, const std::string& id, std::string& out) {
+    static bool walk_path(const FakeGroup& g, const std::string& parent, const std::string& id,
+                          std::string& out) {
         const std::string path = parent + "/" + g.name;
         if (g.id == id) {
             out = path;
@@ -268,7 +291,7 @@ private:
     std::mutex mutex_;
     std::int64_t now_ = 0;
     int issued_ = 0;
-    std::map<std::string, std::int64_t> tokens_;   // token -> expiry (fake seconds)
+    std::map<std::string, std::int64_t> tokens_;  // token -> expiry (fake seconds)
 };
 
 // The fake as a transport (no sockets), optionally failing like a network outage.
@@ -276,7 +299,7 @@ class FakeKeycloakTransport final : public router::HttpTransport {
 public:
     explicit FakeKeycloakTransport(FakeKeycloak& kc) : kc_(kc) {}
     std::atomic<bool> unreachable{false};
-    std::vector<std::string> urls;   // every URL asked, in order
+    std::vector<std::string> urls;  // every URL asked, in order
 
     // router::HttpTransport
     Expected<router::HttpReply, std::string> perform(const router::HttpExchange& request) override {
@@ -295,7 +318,10 @@ inline FakeGroup group_with_members(std::string id, std::string name, int n) {
     for (int i = 0; i < n; ++i) {
         char phone[32];
         std::snprintf(phone, sizeof phone, "+98912000%04d", i);
-        g.members.push_back({"u" + std::to_string(i), "user" + std::to_string(i), true, {{"phoneNumber", {phone}}}});
+        g.members.push_back({"u" + std::to_string(i),
+                             "user" + std::to_string(i),
+                             true,
+                             {{"phoneNumber", {phone}}}});
     }
     return g;
 }

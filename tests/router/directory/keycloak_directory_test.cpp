@@ -51,9 +51,12 @@ TEST_F(Keycloak, ResolvesAGroupByNameThroughTheTokenSearchAndMembersEndpoints) {
     ASSERT_TRUE(m) << m.error().detail;
     EXPECT_THAT(phones(*m), ElementsAre("+989120000000", "+989120000001", "+989120000002"));
     ASSERT_EQ(transport.urls.size(), 3U);
-    EXPECT_EQ(transport.urls[0], "POST https://sso.example.com/realms/corp/protocol/openid-connect/token");
+    EXPECT_EQ(transport.urls[0],
+              "POST https://sso.example.com/realms/corp/protocol/openid-connect/token");
     EXPECT_EQ(transport.urls[1],
-              "GET https://sso.example.com/admin/realms/corp/groups?search=sre&exact=true&briefRepresentation=true"
+              "GET "
+              "https://sso.example.com/admin/realms/corp/"
+              "groups?search=sre&exact=true&briefRepresentation=true"
               "&first=0&max=10");
     EXPECT_EQ(transport.urls[2],
               "GET https://sso.example.com/admin/realms/corp/groups/g-sre/members?first=0&max=10"
@@ -66,7 +69,7 @@ TEST_F(Keycloak, PagesThroughMembersUntilAShortPage) {
     auto m = dir.members("big");
     ASSERT_TRUE(m);
     EXPECT_EQ(m->recipients.size(), 25U);
-    EXPECT_EQ(kc.member_requests, 3);   // 10 + 10 + 5
+    EXPECT_EQ(kc.member_requests, 3);  // 10 + 10 + 5
 }
 
 TEST_F(Keycloak, AnExactMultipleOfThePageSizeNeedsOneEmptyPage) {
@@ -96,14 +99,16 @@ TEST_F(Keycloak, FindsASubGroupNestedInItsAncestorsAndRefusesAmbiguousNames) {
     auto by_path = dir.members("/dev/oncall");
     ASSERT_TRUE(by_path) << by_path.error().detail;
     EXPECT_EQ(by_path->recipients.size(), 2U);
-    EXPECT_EQ(transport.urls.back(),
-              "GET https://sso.example.com/admin/realms/corp/groups/g-oncall-dev/members?first=0&max=10"
-              "&briefRepresentation=false");
+    EXPECT_EQ(
+        transport.urls.back(),
+        "GET https://sso.example.com/admin/realms/corp/groups/g-oncall-dev/members?first=0&max=10"
+        "&briefRepresentation=false");
 }
 
 TEST_F(Keycloak, ReChecksNamesWhenTheServerIgnoresExact) {
-    kc.honour_exact = false;   // substring, case-insensitive: "sre" also matches "sre-staging"
-    kc.groups = {group_with_members("g-stg", "sre-staging", 4), group_with_members("g-sre", "sre", 1)};
+    kc.honour_exact = false;  // substring, case-insensitive: "sre" also matches "sre-staging"
+    kc.groups = {group_with_members("g-stg", "sre-staging", 4),
+                 group_with_members("g-sre", "sre", 1)};
     auto dir = make(config());
     auto m = dir.members("sre");
     ASSERT_TRUE(m) << m.error().detail;
@@ -111,10 +116,13 @@ TEST_F(Keycloak, ReChecksNamesWhenTheServerIgnoresExact) {
 }
 
 TEST_F(Keycloak, PathSegmentsAndSearchTermsArePercentEncoded) {
-    kc.groups = {FakeGroup{"g-p", "Paging Team", {group_with_members("g-n", "night shift", 1)}, {}}};
+    kc.groups = {
+        FakeGroup{"g-p", "Paging Team", {group_with_members("g-n", "night shift", 1)}, {}}};
     auto dir = make(config());
     ASSERT_TRUE(dir.members("/Paging Team/night shift"));
-    EXPECT_EQ(transport.urls[1], "GET https://sso.example.com/admin/realms/corp/group-by-path/Paging%20Team/night%20shift");
+    EXPECT_EQ(
+        transport.urls[1],
+        "GET https://sso.example.com/admin/realms/corp/group-by-path/Paging%20Team/night%20shift");
     ASSERT_TRUE(dir.members("night shift"));
     EXPECT_THAT(transport.urls[3], HasSubstr("groups?search=night%20shift&exact=true"));
 }
@@ -134,12 +142,15 @@ TEST_F(Keycloak, UnknownGroupsAndPathsAreUnknownGroupErrors) {
 TEST_F(Keycloak, SkipsDisabledUsersUsersWithoutANumberAndInvalidNumbersAndNormalizes) {
     FakeGroup g{"g", "mixed", {}, {}};
     g.members = {
-        FakeUser{"1", "alice", true, {{"phoneNumber", {"0912 123 4567"}}}},          // national, IR default
-        FakeUser{"2", "bob", false, {{"phoneNumber", {"+989121111111"}}}},           // disabled
-        FakeUser{"3", "carol", true, {{"locale", {"fa"}}}},                          // no number
-        FakeUser{"4", "dave", true, {{"phoneNumber", {"12"}}}},                      // invalid
-        FakeUser{"5", "erin", true, {{"phoneNumber", {}}, {"mobile", {"+98-912-222-2222", "00989123333333"}}}},
-        FakeUser{"6", "frank", true, {{"phoneNumber", {"+989121234567"}}}},          // same as alice
+        FakeUser{"1", "alice", true, {{"phoneNumber", {"0912 123 4567"}}}},  // national, IR default
+        FakeUser{"2", "bob", false, {{"phoneNumber", {"+989121111111"}}}},   // disabled
+        FakeUser{"3", "carol", true, {{"locale", {"fa"}}}},                  // no number
+        FakeUser{"4", "dave", true, {{"phoneNumber", {"12"}}}},              // invalid
+        FakeUser{"5",
+                 "erin",
+                 true,
+                 {{"phoneNumber", {}}, {"mobile", {"+98-912-222-2222", "00989123333333"}}}},
+        FakeUser{"6", "frank", true, {{"phoneNumber", {"+989121234567"}}}},  // same as alice
     };
     kc.groups = {g};
     auto dir = make(config());
@@ -162,7 +173,7 @@ TEST_F(Keycloak, ReusesTheTokenUntilShortlyBeforeItExpiresThenFetchesANewOne) {
     ASSERT_TRUE(dir.members("sre"));
     ASSERT_TRUE(dir.members("sre"));
     EXPECT_EQ(kc.token_requests, 1);
-    now += std::chrono::seconds(31);   // past expires_in - 30 s skew: renewed before use
+    now += std::chrono::seconds(31);  // past expires_in - 30 s skew: renewed before use
     kc.advance(31);
     ASSERT_TRUE(dir.members("sre"));
     EXPECT_EQ(kc.token_requests, 2);
@@ -173,7 +184,7 @@ TEST_F(Keycloak, A401RefreshesTheTokenOnceAndRetries) {
     kc.groups.push_back(group_with_members("g", "sre", 1));
     auto dir = make(config());
     ASSERT_TRUE(dir.members("sre"));
-    kc.revoke_tokens();   // the server forgot it (restart, clock skew): 401 on the next call
+    kc.revoke_tokens();  // the server forgot it (restart, clock skew): 401 on the next call
     auto m = dir.members("sre");
     ASSERT_TRUE(m) << m.error().detail;
     EXPECT_EQ(kc.token_requests, 2);
@@ -210,7 +221,8 @@ TEST_F(Keycloak, LegacyAuthPathPrefixesEveryUrl) {
     c.legacy_auth_path = true;
     auto dir = make(c);
     ASSERT_TRUE(dir.members("sre"));
-    EXPECT_EQ(transport.urls[0], "POST https://sso.example.com/auth/realms/corp/protocol/openid-connect/token");
+    EXPECT_EQ(transport.urls[0],
+              "POST https://sso.example.com/auth/realms/corp/protocol/openid-connect/token");
 }
 
 TEST_F(Keycloak, OutageServesTheLastKnownMembersFromTheCache) {

@@ -24,7 +24,9 @@ using namespace std::chrono_literals;
 class OneShotServer {
 public:
     OneShotServer(std::string answer, bool split)
-        : answer_(std::move(answer)), split_(split), acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
+        : answer_(std::move(answer)),
+          split_(split),
+          acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
         thread_ = std::thread([this] { serve(); });
     }
     ~OneShotServer() {
@@ -100,7 +102,8 @@ HttpResult fetch(std::uint16_t port, std::size_t max_response_bytes) {
 TEST(ProviderHttpClient, ABodyOverTheCapIsRefusedWhenItArrivesWithTheHeader) {
     OneShotServer server(answer_with_body(100'000), /*split=*/false);
     const auto r = fetch(server.port(), 1'000);
-    ASSERT_FALSE(r.has_value()) << "read a body of " << r->body.size() << " bytes past a 1,000-byte cap";
+    ASSERT_FALSE(r.has_value()) << "read a body of " << r->body.size()
+                                << " bytes past a 1,000-byte cap";
     EXPECT_EQ(r.error().kind, HttpErrorKind::io);
     EXPECT_NE(r.error().text.find("body limit"), std::string::npos) << r.error().text;
 }
@@ -108,7 +111,8 @@ TEST(ProviderHttpClient, ABodyOverTheCapIsRefusedWhenItArrivesWithTheHeader) {
 TEST(ProviderHttpClient, ABodyOverTheCapIsRefusedWhenItArrivesAfterTheHeader) {
     OneShotServer server(answer_with_body(100'000), /*split=*/true);
     const auto r = fetch(server.port(), 1'000);
-    ASSERT_FALSE(r.has_value()) << "read a body of " << r->body.size() << " bytes past a 1,000-byte cap";
+    ASSERT_FALSE(r.has_value()) << "read a body of " << r->body.size()
+                                << " bytes past a 1,000-byte cap";
     EXPECT_NE(r.error().text.find("body limit"), std::string::npos) << r.error().text;
 }
 

@@ -22,8 +22,9 @@ TemplateValues values() {
 }
 
 TEST(HttpTemplate, JsonBodiesGetJsonEscapedValuesAndKeepTheirOwnBraces) {
-    const auto out = expand_template(R"({"to":"{to}","from":"{from}","text":"{text}","ref":"{id}","x":{"y":1}})",
-                                     values(), TemplateContext::json);
+    const auto out =
+        expand_template(R"({"to":"{to}","from":"{from}","text":"{text}","ref":"{id}","x":{"y":1}})",
+                        values(), TemplateContext::json);
     EXPECT_EQ(out, R"({"to":"+989121234567","from":"Bindery","text":"Line \"one\"\nسلام & more",)"
                    R"("ref":"0190f0c2-0000-7000-8000-000000000001","x":{"y":1}})");
 }
@@ -31,8 +32,9 @@ TEST(HttpTemplate, JsonBodiesGetJsonEscapedValuesAndKeepTheirOwnBraces) {
 TEST(HttpTemplate, FormAndUrlValuesArePercentEncoded) {
     EXPECT_EQ(expand_template("to={to}&text={text}", values(), TemplateContext::form),
               "to=%2B989121234567&text=Line%20%22one%22%0A%D8%B3%D9%84%D8%A7%D9%85%20%26%20more");
-    EXPECT_EQ(expand_template("/send/{to_digits}?c={client}&u={unknown}", values(), TemplateContext::url),
-              "/send/989121234567?c=ops&u={unknown}");
+    EXPECT_EQ(
+        expand_template("/send/{to_digits}?c={client}&u={unknown}", values(), TemplateContext::url),
+        "/send/989121234567?c=ops&u={unknown}");
 }
 
 TEST(HttpTemplate, RawHeaderValuesCannotInjectLines) {
@@ -45,12 +47,14 @@ TEST(HttpTemplate, SecretIsEscapedLikeEveryOtherValue) {
     auto v = values();
     v.secret = "k/1 2";
     EXPECT_EQ(expand_template("/v1/{secret}/send", v, TemplateContext::url), "/v1/k%2F1%202/send");
-    EXPECT_EQ(expand_template(R"({"key":"{secret}"})", v, TemplateContext::json), R"({"key":"k/1 2"})");
+    EXPECT_EQ(expand_template(R"({"key":"{secret}"})", v, TemplateContext::json),
+              R"({"key":"k/1 2"})");
     EXPECT_EQ(expand_template("Key {secret}", v, TemplateContext::raw), "Key k/1 2");
 }
 
 TEST(HttpJsonPointer, ReadsStringsNumbersAndNothingElse) {
-    const std::string body = R"({"data":{"id":"abc","n":42,"ok":true,"nil":null},"list":[{"id":7}]})";
+    const std::string body =
+        R"({"data":{"id":"abc","n":42,"ok":true,"nil":null},"list":[{"id":7}]})";
     EXPECT_EQ(json_pointer_text(body, "/data/id"), "abc");
     EXPECT_EQ(json_pointer_text(body, "/data/n"), "42");
     EXPECT_EQ(json_pointer_text(body, "/data/ok"), "true");
@@ -130,13 +134,14 @@ TEST_F(HttpProviderTest, NonSuccessStatusIsAStatusErrorWithTheHttpCode) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::status);
     EXPECT_EQ(r.error->code, 503);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify("http", *r.error), ErrorClass::temporary);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify("http", *r.error),
+              ErrorClass::temporary);
 }
 
 TEST_F(HttpProviderTest, ASuccessStatusTheBodyCallsAFailureUsesTheProvidersCode) {
     start_mock();
     auto c = config();
-    c.success_status = {200, 411};   // the provider answers errors with their own HTTP status
+    c.success_status = {200, 411};  // the provider answers errors with their own HTTP status
     c.error_code_pointer = "/return/status";
     auto p = make(c);
     mock_->set_fail_status(411);
@@ -168,7 +173,7 @@ TEST_F(HttpProviderTest, SecretPlaceholderCarriesTheKeyInTheUrlAndIsRedacted) {
     c.secret = "k1";
     auto p = make(c);
     const auto r = testing::send_and_wait(*p, testing::message(1));
-    ASSERT_TRUE(r.ok()) << r.error->text;   // the mock accepts only its key, k1
+    ASSERT_TRUE(r.ok()) << r.error->text;  // the mock accepts only its key, k1
     ASSERT_EQ(mock_->messages().size(), 1U);
 
     c.secret = "0190-wrong-key";

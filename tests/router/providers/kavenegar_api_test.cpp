@@ -18,22 +18,22 @@ struct Documented {
     bool account;
 };
 constexpr Documented kDocumented[] = {
-    {200, KavenegarAction::ok, false},         {400, KavenegarAction::permanent, false},
-    {401, KavenegarAction::temporary, true},   {402, KavenegarAction::temporary, false},
-    {403, KavenegarAction::temporary, true},   {404, KavenegarAction::permanent, false},
-    {405, KavenegarAction::permanent, false},  {406, KavenegarAction::permanent, false},
-    {407, KavenegarAction::temporary, true},   {409, KavenegarAction::temporary, false},
-    {411, KavenegarAction::permanent, false},  {412, KavenegarAction::temporary, true},
-    {413, KavenegarAction::permanent, false},  {414, KavenegarAction::permanent, false},
-    {415, KavenegarAction::permanent, false},  {416, KavenegarAction::temporary, true},
-    {417, KavenegarAction::permanent, false},  {418, KavenegarAction::temporary, true},
-    {419, KavenegarAction::permanent, false},  {420, KavenegarAction::permanent, false},
-    {422, KavenegarAction::permanent, false},  {424, KavenegarAction::permanent, false},
-    {426, KavenegarAction::permanent, true},   {427, KavenegarAction::permanent, true},
-    {428, KavenegarAction::permanent, false},  {429, KavenegarAction::temporary, true},
-    {431, KavenegarAction::permanent, false},  {432, KavenegarAction::permanent, false},
-    {451, KavenegarAction::throttled, false},  {501, KavenegarAction::temporary, true},
-    {604, KavenegarAction::permanent, false},  {607, KavenegarAction::permanent, false},
+    {200, KavenegarAction::ok, false},        {400, KavenegarAction::permanent, false},
+    {401, KavenegarAction::temporary, true},  {402, KavenegarAction::temporary, false},
+    {403, KavenegarAction::temporary, true},  {404, KavenegarAction::permanent, false},
+    {405, KavenegarAction::permanent, false}, {406, KavenegarAction::permanent, false},
+    {407, KavenegarAction::temporary, true},  {409, KavenegarAction::temporary, false},
+    {411, KavenegarAction::permanent, false}, {412, KavenegarAction::temporary, true},
+    {413, KavenegarAction::permanent, false}, {414, KavenegarAction::permanent, false},
+    {415, KavenegarAction::permanent, false}, {416, KavenegarAction::temporary, true},
+    {417, KavenegarAction::permanent, false}, {418, KavenegarAction::temporary, true},
+    {419, KavenegarAction::permanent, false}, {420, KavenegarAction::permanent, false},
+    {422, KavenegarAction::permanent, false}, {424, KavenegarAction::permanent, false},
+    {426, KavenegarAction::permanent, true},  {427, KavenegarAction::permanent, true},
+    {428, KavenegarAction::permanent, false}, {429, KavenegarAction::temporary, true},
+    {431, KavenegarAction::permanent, false}, {432, KavenegarAction::permanent, false},
+    {451, KavenegarAction::throttled, false}, {501, KavenegarAction::temporary, true},
+    {604, KavenegarAction::permanent, false}, {607, KavenegarAction::permanent, false},
 };
 
 class KavenegarReturnStatus : public ::testing::TestWithParam<Documented> {};
@@ -56,7 +56,8 @@ TEST_P(KavenegarReturnStatus, AgreesWithTheRoutersStatusMap) {
     if (d.action == KavenegarAction::ok) GTEST_SKIP() << "success";
     const StatusMap map{std::vector<StatusMapConfig>{}};
     SendError e;
-    e.kind = d.action == KavenegarAction::throttled ? SendErrorKind::throttled : SendErrorKind::status;
+    e.kind =
+        d.action == KavenegarAction::throttled ? SendErrorKind::throttled : SendErrorKind::status;
     e.code = d.code;
     const auto expected = d.action == KavenegarAction::temporary   ? ErrorClass::temporary
                           : d.action == KavenegarAction::throttled ? ErrorClass::throttled
@@ -70,11 +71,14 @@ TEST_P(KavenegarReturnStatus, AgreesWithTheRoutersStatusMap) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Documented, KavenegarReturnStatus, ::testing::ValuesIn(kDocumented),
-                         [](const auto& info) { return "status_" + std::to_string(info.param.code); });
+                         [](const auto& info) {
+                             return "status_" + std::to_string(info.param.code);
+                         });
 
 TEST(KavenegarReturnCodes, TableHoldsEveryDocumentedCodeOnceAndNothingElse) {
     std::set<std::int64_t> table;
-    for (const auto& c : kavenegar_return_codes()) EXPECT_TRUE(table.insert(c.code).second) << c.code;
+    for (const auto& c : kavenegar_return_codes())
+        EXPECT_TRUE(table.insert(c.code).second) << c.code;
     std::set<std::int64_t> documented;
     for (const auto& d : kDocumented) documented.insert(d.code);
     EXPECT_EQ(table, documented);
@@ -102,11 +106,11 @@ TEST(KavenegarMessageStatus, MapsEveryDocumentedStateToBinderyReceipts) {
         bool final;
     };
     const Row rows[] = {
-        {1, ReceiptStatus::enroute, false},        {2, ReceiptStatus::accepted, false},
-        {4, ReceiptStatus::enroute, false},        {5, ReceiptStatus::enroute, false},
-        {6, ReceiptStatus::undeliverable, true},   {10, ReceiptStatus::delivered, true},
-        {11, ReceiptStatus::undeliverable, true},  {13, ReceiptStatus::deleted, true},
-        {14, ReceiptStatus::rejected, true},       {100, ReceiptStatus::unknown, true},
+        {1, ReceiptStatus::enroute, false},       {2, ReceiptStatus::accepted, false},
+        {4, ReceiptStatus::enroute, false},       {5, ReceiptStatus::enroute, false},
+        {6, ReceiptStatus::undeliverable, true},  {10, ReceiptStatus::delivered, true},
+        {11, ReceiptStatus::undeliverable, true}, {13, ReceiptStatus::deleted, true},
+        {14, ReceiptStatus::rejected, true},      {100, ReceiptStatus::unknown, true},
     };
     for (const auto& r : rows) {
         const auto s = kavenegar_message_state(r.status);
@@ -114,7 +118,7 @@ TEST(KavenegarMessageStatus, MapsEveryDocumentedStateToBinderyReceipts) {
         EXPECT_EQ(s->status, r.mapped) << r.status;
         EXPECT_EQ(s->final, r.final) << r.status;
     }
-    EXPECT_FALSE(kavenegar_message_state(50));   // inbound, never a sent message's state
+    EXPECT_FALSE(kavenegar_message_state(50));  // inbound, never a sent message's state
     EXPECT_FALSE(kavenegar_message_state(3));
 }
 
@@ -134,11 +138,13 @@ TEST(KavenegarReply, ParsesTheDocumentedSendExample) {
 }
 
 TEST(KavenegarReply, ParsesAnErrorWithNullEntriesAndLargeIds) {
-    auto reply = parse_kavenegar_reply(R"({"return":{"status":418,"message":"اعتبار کافی نیست"},"entries":null})");
+    auto reply = parse_kavenegar_reply(
+        R"({"return":{"status":418,"message":"اعتبار کافی نیست"},"entries":null})");
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->return_status, 418);
     EXPECT_TRUE(reply->entries.empty());
-    reply = parse_kavenegar_reply(R"({"return":{"status":200,"message":""},"entries":[{"messageid":9007199254740993,"status":10}]})");
+    reply = parse_kavenegar_reply(
+        R"({"return":{"status":200,"message":""},"entries":[{"messageid":9007199254740993,"status":10}]})");
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->entries.at(0).messageid, 9007199254740993);
 }
@@ -162,11 +168,14 @@ TEST(KavenegarRequest, SendBodyIsFormEncodedUtf8) {
 }
 
 TEST(KavenegarRequest, SendArrayBodyCarriesJsonArrays) {
-    const KavenegarOutgoing batch[] = {{"09121234567", "10004346", "A", "1"}, {"09351234567", "10004346", "B \"q\"", "2"}};
+    const KavenegarOutgoing batch[] = {{"09121234567", "10004346", "A", "1"},
+                                       {"09351234567", "10004346", "B \"q\"", "2"}};
     const auto body = kavenegar_sendarray_body(batch);
-    EXPECT_NE(body.find("receptor=%5B%2209121234567%22%2C%2209351234567%22%5D"), std::string::npos) << body;
+    EXPECT_NE(body.find("receptor=%5B%2209121234567%22%2C%2209351234567%22%5D"), std::string::npos)
+        << body;
     EXPECT_NE(body.find("sender=%5B%2210004346%22%2C%2210004346%22%5D"), std::string::npos) << body;
-    EXPECT_NE(body.find("message=%5B%22A%22%2C%22B%20%5C%22q%5C%22%22%5D"), std::string::npos) << body;
+    EXPECT_NE(body.find("message=%5B%22A%22%2C%22B%20%5C%22q%5C%22%22%5D"), std::string::npos)
+        << body;
     EXPECT_NE(body.find("localmessageid=%5B%221%22%2C%222%22%5D"), std::string::npos) << body;
 }
 
@@ -197,7 +206,8 @@ TEST(HttpUrl, ParsesSchemesPortsAndTargets) {
     ASSERT_TRUE(u);
     EXPECT_EQ(u->host, "::1");
     EXPECT_EQ(u->port, 9443);
-    for (const char* bad : {"ftp://x", "https://", "http://h:0", "http://h:70000", "http://u@h/", "http://h:x/"}) {
+    for (const char* bad :
+         {"ftp://x", "https://", "http://h:0", "http://h:70000", "http://u@h/", "http://h:x/"}) {
         EXPECT_FALSE(parse_url(bad)) << bad;
     }
 }

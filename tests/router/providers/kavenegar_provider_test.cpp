@@ -68,7 +68,8 @@ TEST_F(KavenegarProviderTest, SendsOneMessageWithSendJsonOverVerifiedHttpsAndKee
     EXPECT_EQ(p->stats().messages_sent, 1U);
 }
 
-TEST_F(KavenegarProviderTest, SendsTheMessagesNumericSenderWhenPreferredOrNoneIsConfiguredElseTheConfiguredOne) {
+TEST_F(KavenegarProviderTest,
+       SendsTheMessagesNumericSenderWhenPreferredOrNoneIsConfiguredElseTheConfiguredOne) {
     start_mock();
     struct Case {
         bool use_message_sender;
@@ -104,7 +105,8 @@ TEST_F(KavenegarProviderTest, SendsTheMessagesNumericSenderWhenPreferredOrNoneIs
 TEST_F(KavenegarProviderTest, SendsPersianTextIntact) {
     start_mock();
     auto p = make(config());
-    const auto r = testing::send_and_wait(*p, testing::message(2, "+989351234567", "سلام دنیا، آزمایش"));
+    const auto r =
+        testing::send_and_wait(*p, testing::message(2, "+989351234567", "سلام دنیا، آزمایش"));
     ASSERT_TRUE(r.ok()) << r.error->text;
     EXPECT_EQ(mock_->messages().at(0).message, "سلام دنیا، آزمایش");
 }
@@ -115,7 +117,8 @@ TEST_F(KavenegarProviderTest, ReusesOneKeepAliveConnection) {
     c.concurrency = 1;
     c.poll_status = false;
     auto p = make(c);
-    for (std::uint8_t i = 0; i < 5; ++i) ASSERT_TRUE(testing::send_and_wait(*p, testing::message(i)).ok());
+    for (std::uint8_t i = 0; i < 5; ++i)
+        ASSERT_TRUE(testing::send_and_wait(*p, testing::message(i)).ok());
     const auto h = p->http_stats();
     EXPECT_EQ(h.connections_opened, 1U);
     EXPECT_EQ(h.connections_reused, 4U);
@@ -124,14 +127,15 @@ TEST_F(KavenegarProviderTest, ReusesOneKeepAliveConnection) {
 
 TEST_F(KavenegarProviderTest, BatchesWaitingMessagesIntoSendArray) {
     mock::KavenegarMockConfig mc;
-    mc.latency = 200ms;   // the first call is in flight while the rest queue up
+    mc.latency = 200ms;  // the first call is in flight while the rest queue up
     start_mock(mc);
     auto c = config();
     c.concurrency = 1;
     c.max_batch = 20;
     auto p = make(c);
     std::vector<OutboundMessage> ms;
-    for (std::uint8_t i = 0; i < 41; ++i) ms.push_back(testing::message(i, "+98912000" + std::to_string(1000 + i)));
+    for (std::uint8_t i = 0; i < 41; ++i)
+        ms.push_back(testing::message(i, "+98912000" + std::to_string(1000 + i)));
     const auto results = testing::send_all(*p, std::move(ms));
     std::set<std::string> ids;
     for (const auto& r : results) {
@@ -141,7 +145,7 @@ TEST_F(KavenegarProviderTest, BatchesWaitingMessagesIntoSendArray) {
     }
     EXPECT_EQ(ids.size(), 41U);
     const auto s = mock_->stats();
-    EXPECT_GE(s.sendarray_calls, 2U);   // 41 messages: at least 1 + 20 + 20
+    EXPECT_GE(s.sendarray_calls, 2U);  // 41 messages: at least 1 + 20 + 20
     EXPECT_LE(s.send_calls + s.sendarray_calls, 10U);
     EXPECT_EQ(s.messages, 41U);
     // Each message got its own entry's id: receptors line up with ids.
@@ -158,7 +162,8 @@ TEST_F(KavenegarProviderTest, ServerBusyIsATemporaryStatusError) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::status);
     EXPECT_EQ(r.error->code, 409);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error), ErrorClass::temporary);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error),
+              ErrorClass::temporary);
 }
 
 TEST_F(KavenegarProviderTest, RateLimitIsThrottling) {
@@ -170,7 +175,8 @@ TEST_F(KavenegarProviderTest, RateLimitIsThrottling) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::throttled);
     EXPECT_EQ(r.error->code, 451);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error), ErrorClass::throttled);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error),
+              ErrorClass::throttled);
 }
 
 TEST_F(KavenegarProviderTest, InvalidReceptorIsPermanent) {
@@ -181,7 +187,8 @@ TEST_F(KavenegarProviderTest, InvalidReceptorIsPermanent) {
     const auto r = testing::send_and_wait(*p, testing::message(1, "+989120000000"));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->code, 411);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error), ErrorClass::permanent);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error),
+              ErrorClass::permanent);
     EXPECT_NE(r.error->text.find("receptor invalid"), std::string::npos) << r.error->text;
 }
 
@@ -195,7 +202,8 @@ TEST_F(KavenegarProviderTest, InsufficientCreditRaisesTheAccountHookAndRetries) 
     const auto r = testing::send_and_wait(*p, testing::message(1));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->code, 418);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error), ErrorClass::temporary);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error),
+              ErrorClass::temporary);
     EXPECT_EQ(seen.load(), 418);
     EXPECT_EQ(p->stats().account_errors, 1U);
 }
@@ -231,7 +239,7 @@ TEST_F(KavenegarProviderTest, RetryWithTheSameMessageIsNotSentTwice) {
 TEST_F(KavenegarProviderTest, UntrustedCertificateIsRefused) {
     start_mock();
     auto c = config();
-    c.tls.ca_pem = mock::make_self_signed("someone-else").cert_pem;   // not the mock's
+    c.tls.ca_pem = mock::make_self_signed("someone-else").cert_pem;  // not the mock's
     auto p = make(c);
     const auto r = testing::send_and_wait(*p, testing::message(1));
     ASSERT_FALSE(r.ok());
@@ -239,7 +247,8 @@ TEST_F(KavenegarProviderTest, UntrustedCertificateIsRefused) {
     EXPECT_NE(r.error->text.find("tls"), std::string::npos) << r.error->text;
     EXPECT_NE(r.error->text.find("certificate verify failed"), std::string::npos) << r.error->text;
     EXPECT_EQ(mock_->stats().requests, 0U);
-    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error), ErrorClass::temporary);
+    EXPECT_EQ(StatusMap(std::vector<StatusMapConfig>{}).classify(p->kind(), *r.error),
+              ErrorClass::temporary);
 }
 
 TEST_F(KavenegarProviderTest, SystemTrustStoreDoesNotTrustASelfSignedServer) {
@@ -256,7 +265,7 @@ TEST_F(KavenegarProviderTest, SystemTrustStoreDoesNotTrustASelfSignedServer) {
 TEST_F(KavenegarProviderTest, ServerNameMustMatchTheCertificate) {
     start_mock();
     auto c = config();
-    c.tls.server_name = "api.kavenegar.com";   // the certificate names localhost / 127.0.0.1
+    c.tls.server_name = "api.kavenegar.com";  // the certificate names localhost / 127.0.0.1
     auto p = make(c);
     const auto r = testing::send_and_wait(*p, testing::message(1));
     ASSERT_FALSE(r.ok());
@@ -292,7 +301,8 @@ TEST_F(KavenegarProviderTest, SlowServerIsATimeout) {
 TEST_F(KavenegarProviderTest, TextLongerThanNineHundredCharactersIsRefusedLocally) {
     start_mock();
     auto p = make(config());
-    const auto r = testing::send_and_wait(*p, testing::message(1, "+989121234567", std::string(901, 'a')));
+    const auto r =
+        testing::send_and_wait(*p, testing::message(1, "+989121234567", std::string(901, 'a')));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::rejected_local);
     EXPECT_EQ(mock_->stats().requests, 0U);
@@ -300,7 +310,7 @@ TEST_F(KavenegarProviderTest, TextLongerThanNineHundredCharactersIsRefusedLocall
 
 TEST_F(KavenegarProviderTest, PollsStatusUntilDelivered) {
     mock::KavenegarMockConfig mc;
-    mc.delivery_delay = 150ms;   // status 4 (at the operator) first, then 10
+    mc.delivery_delay = 150ms;  // status 4 (at the operator) first, then 10
     start_mock(mc);
     auto p = make(config());
     const auto r = testing::send_and_wait(*p, testing::message(1));
@@ -322,8 +332,8 @@ TEST_F(KavenegarProviderTest, PollsStatusToAFailure) {
     mc.receptor_final["09121110001"] = 14;
     start_mock(mc);
     auto p = make(config());
-    const auto results =
-        testing::send_all(*p, {testing::message(1, "+989121110000"), testing::message(2, "+989121110001")});
+    const auto results = testing::send_all(
+        *p, {testing::message(1, "+989121110000"), testing::message(2, "+989121110001")});
     ASSERT_TRUE(results[0].ok());
     ASSERT_TRUE(results[1].ok());
     const auto receipts = sink_.wait_for(2);
@@ -345,11 +355,12 @@ TEST_F(KavenegarProviderTest, StatusPollsAreBatched) {
     mc.delivery_delay = 100ms;
     start_mock(mc);
     auto c = config();
-    c.status_interval = 300ms;   // every message is due at about the same time
+    c.status_interval = 300ms;  // every message is due at about the same time
     c.status_max_interval = 300ms;
     auto p = make(c);
     std::vector<OutboundMessage> ms;
-    for (std::uint8_t i = 0; i < 30; ++i) ms.push_back(testing::message(i, "+98912555" + std::to_string(1000 + i)));
+    for (std::uint8_t i = 0; i < 30; ++i)
+        ms.push_back(testing::message(i, "+98912555" + std::to_string(1000 + i)));
     for (const auto& r : testing::send_all(*p, std::move(ms))) ASSERT_TRUE(r.ok());
     EXPECT_EQ(sink_.wait_for(30).size(), 30U);
     EXPECT_LT(mock_->stats().status_calls, 30U);
@@ -357,7 +368,7 @@ TEST_F(KavenegarProviderTest, StatusPollsAreBatched) {
 
 TEST_F(KavenegarProviderTest, GivesUpPollingAfterTheGiveUpAge) {
     mock::KavenegarMockConfig mc;
-    mc.delivery_delay = std::chrono::hours(1);   // never final
+    mc.delivery_delay = std::chrono::hours(1);  // never final
     start_mock(mc);
     auto c = config();
     c.status_give_up = 200ms;
@@ -376,7 +387,8 @@ TEST_F(KavenegarProviderTest, ResumesPollingTheStoresSentMessagesAfterARestart) 
         auto c = config();
         c.poll_status = false;
         auto before = make(c);
-        sent = testing::send_all(*before, {testing::message(1), testing::message(2, "+989121110002")});
+        sent =
+            testing::send_all(*before, {testing::message(1), testing::message(2, "+989121110002")});
         ASSERT_TRUE(sent[0].ok());
         ASSERT_TRUE(sent[1].ok());
         before->stop(Duration::zero());
@@ -411,7 +423,7 @@ TEST_F(KavenegarProviderTest, ResumesPollingTheStoresSentMessagesAfterARestart) 
     ASSERT_TRUE(store.insert_batch(rows, {}));
 
     auto after = make(config());
-    const auto resumed = after->resume_polling(store, wall, 2);   // pages of two
+    const auto resumed = after->resume_polling(store, wall, 2);  // pages of two
     ASSERT_TRUE(resumed.has_value());
     EXPECT_EQ(*resumed, 2U);
     const auto receipts = sink_.wait_for(2);
@@ -429,7 +441,7 @@ TEST_F(KavenegarProviderTest, ResumesPollingTheStoresSentMessagesAfterARestart) 
 
 TEST_F(KavenegarProviderTest, ResumedPollingSkipsIdsThatAreNotKavenegarIdsAndKeepsTheGiveUpAge) {
     mock::KavenegarMockConfig mc;
-    mc.delivery_delay = std::chrono::hours(1);   // never final
+    mc.delivery_delay = std::chrono::hours(1);  // never final
     start_mock(mc);
     auto c = config();
     c.status_give_up = 2s;
@@ -451,14 +463,15 @@ TEST_F(KavenegarProviderTest, ResumedPollingSkipsIdsThatAreNotKavenegarIdsAndKee
 // about 0, 0.01, 0.5 and 1 s; paced, one a second at most, so the fourth cannot reach the mock
 // before 3 s after the resume (lower bounds: a slow machine only makes them later).
 TEST_F(KavenegarProviderTest, ResumedPollsArePacedInFullBatchesInsteadOfBurstingTheApi) {
-    start_mock();   // final status (delivered) at the first poll: each id is polled once
+    start_mock();  // final status (delivered) at the first poll: each id is polled once
     std::vector<PendingStatus> pending;
     {
         auto c = config();
         c.poll_status = false;
         auto before = make(c);
         std::vector<OutboundMessage> ms;
-        for (std::uint8_t i = 0; i < 12; ++i) ms.push_back(testing::message(i, "+98912666" + std::to_string(1000 + i)));
+        for (std::uint8_t i = 0; i < 12; ++i)
+            ms.push_back(testing::message(i, "+98912666" + std::to_string(1000 + i)));
         for (const auto& r : testing::send_all(*before, std::move(ms))) {
             ASSERT_TRUE(r.ok());
             pending.push_back(PendingStatus{r.segment_ids.at(0), SystemClock::now()});
@@ -475,7 +488,7 @@ TEST_F(KavenegarProviderTest, ResumedPollsArePacedInFullBatchesInsteadOfBursting
     EXPECT_EQ(sink_.wait_for(12).size(), 12U);
     const auto calls = mock_->status_calls();
     ASSERT_EQ(calls.size(), 4U);
-    for (const auto& call : calls) EXPECT_EQ(call.ids, 3U);   // full batches
+    for (const auto& call : calls) EXPECT_EQ(call.ids, 3U);  // full batches
     // One status call per 1 / (2 * 0.5) = 1 s at most, from the resume on.
     EXPECT_GE(calls[1].at - resumed_at, 1s);
     EXPECT_GE(calls[2].at - resumed_at, 2s);
@@ -506,10 +519,12 @@ TEST_F(KavenegarProviderTest, StopHandsBackQueuedMessagesUntried) {
     for (auto& f : fs) {
         ASSERT_EQ(f.wait_for(testing::kWait), std::future_status::ready);
         const auto r = f.get();
-        if (r.ok()) ++ok;
-        else if (r.error->kind == SendErrorKind::not_sent) ++untried;
+        if (r.ok())
+            ++ok;
+        else if (r.error->kind == SendErrorKind::not_sent)
+            ++untried;
     }
-    EXPECT_EQ(ok, 1U);        // the one in flight finished within the drain
+    EXPECT_EQ(ok, 1U);  // the one in flight finished within the drain
     EXPECT_EQ(untried, 2U);
     EXPECT_FALSE(p->ready());
 }

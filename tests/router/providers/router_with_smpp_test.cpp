@@ -118,7 +118,8 @@ TEST(RouterWithSmppCarrier, HundredMessagesAllReachDelivered) {
 class ChosenIdSmsc : public smpp::SubmitHandler {
 public:
     std::deque<std::string> ids;
-    void on_submit(const smpp::SubmitOrigin&, const smpp::Pdu&, smpp::SubmitResponder respond) override {
+    void on_submit(const smpp::SubmitOrigin&, const smpp::Pdu&,
+                   smpp::SubmitResponder respond) override {
         std::string id = ids.empty() ? std::string("spare") : ids.front();
         if (!ids.empty()) ids.pop_front();
         respond(smpp::CommandStatus::ESME_ROK, id);
@@ -127,8 +128,8 @@ public:
 
 struct IdFormatCase {
     MessageIdFormat format;
-    std::vector<std::string> in_flight;   // submit_sm_resp ids, one message each
-    std::optional<std::string> reached;   // the message receipt "10" makes DELIVERED
+    std::vector<std::string> in_flight;  // submit_sm_resp ids, one message each
+    std::optional<std::string> reached;  // the message receipt "10" makes DELIVERED
 };
 
 void PrintTo(const IdFormatCase& c, std::ostream* os) {
@@ -163,7 +164,7 @@ TEST_P(MessageIdFormatOnSqlite, ReceiptIdTenReachesTheMessageItsFormatSays) {
     pc.pool.host = "127.0.0.1";
     pc.pool.port = server->port();
     pc.pool.system_id = "prov";
-    pc.pool.window = 1;   // one at a time: the ids go out in submission order
+    pc.pool.window = 1;  // one at a time: the ids go out in submission order
     pc.pool.backoff.initial = milliseconds(10);
     pc.refresh_interval = milliseconds(10);
     pc.message_id_format = param.format;
@@ -192,16 +193,20 @@ TEST_P(MessageIdFormatOnSqlite, ReceiptIdTenReachesTheMessageItsFormatSays) {
         r.sender = "Bindery";
         r.destination = "+989121000001";
         r.text = "for " + sid;
-        const auto out = router.submit(std::span<const SubmitRequest>(&r, 1), Clock::now(), SystemClock::now());
+        const auto out =
+            router.submit(std::span<const SubmitRequest>(&r, 1), Clock::now(), SystemClock::now());
         ASSERT_TRUE(out.front());
         by_id[sid] = out.front()->id;
-        ASSERT_TRUE(pump([&] { return state_of(by_id[sid]) == MessageState::sent; }, std::chrono::seconds(10))) << sid;
+        ASSERT_TRUE(pump([&] { return state_of(by_id[sid]) == MessageState::sent; },
+                         std::chrono::seconds(10)))
+            << sid;
     }
 
     smpp::ShortMessageData d;
     d.esm_class = 0x04;
     const std::string text =
-        "id:10 sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD err:000 text:hi";
+        "id:10 sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD err:000 "
+        "text:hi";
     d.short_message.assign(text.begin(), text.end());
     std::optional<smpp::DeliverReport> answered;
     server->deliver("prov", d, [&](const smpp::DeliverReport& rep) { answered = rep; });
@@ -209,11 +214,13 @@ TEST_P(MessageIdFormatOnSqlite, ReceiptIdTenReachesTheMessageItsFormatSays) {
         ASSERT_TRUE(pump([&] { return answered.has_value(); }, std::chrono::seconds(10)));
         EXPECT_TRUE(answered->delivered);
     } else {
-        ASSERT_TRUE(pump([&] { return router.stats().receipts_held == 1; }, std::chrono::seconds(10)));
+        ASSERT_TRUE(
+            pump([&] { return router.stats().receipts_held == 1; }, std::chrono::seconds(10)));
         pump([] { return false; }, milliseconds(100));
     }
     for (const auto& [sid, id] : by_id) {
-        EXPECT_EQ(state_of(id), param.reached == sid ? MessageState::delivered : MessageState::sent) << "id " << sid;
+        EXPECT_EQ(state_of(id), param.reached == sid ? MessageState::delivered : MessageState::sent)
+            << "id " << sid;
     }
     EXPECT_EQ(router.stats().unknown_receipts, 0U);
 

@@ -38,7 +38,7 @@ TEST(RateBucket, ReadyDoesNotSpendUntilTakeIsCalled) {
     const TimePoint t0{};
     RateBucket b(1, 1, t0);
     EXPECT_TRUE(b.ready(t0));
-    EXPECT_TRUE(b.ready(t0));   // still there
+    EXPECT_TRUE(b.ready(t0));  // still there
     EXPECT_EQ(b.wait(), milliseconds(0));
     b.take();
     EXPECT_FALSE(b.ready(t0));
@@ -47,10 +47,10 @@ TEST(RateBucket, ReadyDoesNotSpendUntilTakeIsCalled) {
 
 TEST(RateBucket, BurstZeroMeansTheRateOrOneAndRateZeroMeansUnlimited) {
     const TimePoint t0{};
-    RateBucket fast(5, 0, t0);   // burst max(1, 5) = 5
+    RateBucket fast(5, 0, t0);  // burst max(1, 5) = 5
     for (int i = 0; i < 5; ++i) EXPECT_TRUE(fast.try_take(t0)) << i;
     EXPECT_FALSE(fast.try_take(t0));
-    RateBucket slow(0.5, 0, t0);   // burst max(1, 0.5) = 1
+    RateBucket slow(0.5, 0, t0);  // burst max(1, 0.5) = 1
     EXPECT_TRUE(slow.try_take(t0));
     EXPECT_FALSE(slow.try_take(t0 + milliseconds(1999)));
     EXPECT_TRUE(slow.try_take(t0 + milliseconds(2000)));
@@ -124,21 +124,21 @@ TEST(SendQueue, PostedLifecycleQueuesSendsStartsTheDrainOnceAndShutsDownWithoutW
     int first = 0;
     int second = 0;
     post_stop(s, milliseconds(500), [&] { ++first; });
-    post_stop(s, milliseconds(700), [&] { ++second; });   // already stopping: only told so
+    post_stop(s, milliseconds(700), [&] { ++second; });  // already stopping: only told so
     io.run();
     io.restart();
     EXPECT_EQ(s->drains, (std::vector<Duration>{milliseconds(500)}));
     EXPECT_EQ(second, 1);
-    EXPECT_EQ(first, 0);   // the drain's own `done` waits for begin_stop's caller
+    EXPECT_EQ(first, 0);  // the drain's own `done` waits for begin_stop's caller
     ASSERT_TRUE(s->stop_done);
-    post_shutdown(s);   // stopping already: no second drain, the client closed
+    post_shutdown(s);  // stopping already: no second drain, the client closed
     io.run();
     io.restart();
     EXPECT_EQ(s->drains.size(), 1U);
     EXPECT_EQ(s->client->stops, 1);
 
     auto fresh = std::make_shared<FakeState>(io);
-    post_shutdown(fresh);   // never stopped: a drain of zero, then the client closed
+    post_shutdown(fresh);  // never stopped: a drain of zero, then the client closed
     io.run();
     EXPECT_EQ(fresh->drains, (std::vector<Duration>{Duration::zero()}));
     EXPECT_EQ(fresh->client->stops, 1);

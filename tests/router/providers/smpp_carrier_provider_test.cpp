@@ -29,13 +29,15 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done, milliseconds timeout = seconds(10)) {
+bool run_until(asio::io_context& io, const std::function<bool()>& done,
+               milliseconds timeout = seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     if (io.stopped()) io.restart();
     while (!done()) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
-        io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now, milliseconds(50)));
+        io.run_one_for(
+            std::min<std::chrono::steady_clock::duration>(deadline - now, milliseconds(50)));
         if (io.stopped()) io.restart();
     }
     return true;
@@ -44,7 +46,7 @@ bool run_until(asio::io_context& io, const std::function<bool()>& done, millisec
 struct RecordingSink : ReceiptSink {
     std::mutex mu;
     std::vector<Receipt> receipts;
-    bool hold = false;   // keep receipts unsettled (no deliver_sm_resp) until settle_all()
+    bool hold = false;  // keep receipts unsettled (no deliver_sm_resp) until settle_all()
     void on_receipt(Receipt r) override {
         std::lock_guard lock(mu);
         receipts.push_back(std::move(r));
@@ -79,7 +81,8 @@ public:
     std::vector<Seen> seen;
     smpp::CommandStatus answer = smpp::CommandStatus::ESME_ROK;
     std::size_t fail_from = 0;  // 1-based submit count from which `answer` applies; 0 = always
-    void on_submit(const smpp::SubmitOrigin&, const smpp::Pdu& request, smpp::SubmitResponder respond) override {
+    void on_submit(const smpp::SubmitOrigin&, const smpp::Pdu& request,
+                   smpp::SubmitResponder respond) override {
         if (const auto* sm = request.get_if<smpp::SubmitSm>()) {
             Seen s;
             s.source_addr_ton = sm->source_addr_ton;
@@ -151,28 +154,36 @@ protected:
         pc.pool.password = "pw";
         pc.pool.backoff.initial = milliseconds(10);
         pc.refresh_interval = milliseconds(20);
-        provider_ = std::make_unique<SmppCarrierProvider>(std::move(pc), io_.get_executor(), sink_,
-                                                          [this](MoMessage mo, std::function<void(bool)> ok) {
-                                                              mo_.push_back(std::move(mo));
-                                                              ok(true);
-                                                          });
+        provider_ = std::make_unique<SmppCarrierProvider>(
+            std::move(pc), io_.get_executor(), sink_,
+            [this](MoMessage mo, std::function<void(bool)> ok) {
+                mo_.push_back(std::move(mo));
+                ok(true);
+            });
         provider_->start();
     }
     void TearDown() override {
         if (provider_) {
             bool stopped = false;
             provider_->stop(milliseconds(200), [&] { stopped = true; });
-            run_until(io_, [&] { return stopped; }, seconds(3));
+            run_until(
+                io_, [&] { return stopped; }, seconds(3));
             provider_.reset();
         }
         if (sim_) sim_->stop();
         if (server_) server_->stop();
-        run_until(io_, [&] {
-            return (!sim_ || sim_->server().connections() == 0) && (!server_ || server_->connections() == 0);
-        }, seconds(3));
+        run_until(
+            io_,
+            [&] {
+                return (!sim_ || sim_->server().connections() == 0) &&
+                       (!server_ || server_->connections() == 0);
+            },
+            seconds(3));
         io_.poll();
     }
-    void wait_ready() { ASSERT_TRUE(run_until(io_, [&] { return provider_->ready(); })); }
+    void wait_ready() {
+        ASSERT_TRUE(run_until(io_, [&] { return provider_->ready(); }));
+    }
     SendResult send(OutboundMessage m) {
         std::optional<SendResult> out;
         int calls = 0;
@@ -313,7 +324,8 @@ TEST_F(SmppCarrierProviderTest, PartialMultiSegmentFailureIsReportedWithAccepted
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::status);
     EXPECT_EQ(r.error->code, 0x08);
-    EXPECT_NE(r.error->text.find("1 of 2 segments accepted (may be delivered): r1"), std::string::npos)
+    EXPECT_NE(r.error->text.find("1 of 2 segments accepted (may be delivered): r1"),
+              std::string::npos)
         << r.error->text;
     EXPECT_EQ(provider_->stats().partial_failures, 1U);
 }
@@ -345,7 +357,8 @@ TEST_F(SmppCarrierProviderTest, CarrierThrottlingIsAbsorbedByTheBindAndCounted) 
             ++done;
             ok += r.ok() ? 1 : 0;
         });
-    ASSERT_TRUE(run_until(io_, [&] { return done == 10; }, seconds(20)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return done == 10; }, seconds(20)));
     EXPECT_EQ(ok, 10);
     EXPECT_GT(sim_->counters().throttled, 0U);
 }
@@ -353,7 +366,8 @@ TEST_F(SmppCarrierProviderTest, CarrierThrottlingIsAbsorbedByTheBindAndCounted) 
 TEST_F(SmppCarrierProviderTest, UnencodableForcedEncodingIsRejectedLocally) {
     start_sim();
     wait_ready();
-    const auto r = send(message("\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85", TextEncoding::gsm7));  // Persian
+    const auto r =
+        send(message("\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85", TextEncoding::gsm7));  // Persian
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error->kind, SendErrorKind::rejected_local);
     EXPECT_EQ(sim_->counters().submits, 0U);
@@ -465,7 +479,8 @@ TEST_F(SmppCarrierProviderTest, AbsoluteValidityAndExpressPriority) {
     m.priority = Priority::express;
     ASSERT_TRUE(send(m).ok());
     ASSERT_EQ(smsc_.seen.size(), 1U);
-    EXPECT_EQ(smsc_.seen[0].validity_period, validity_period(m.expires_at, SystemClock::now(), ValidityFormat::absolute));
+    EXPECT_EQ(smsc_.seen[0].validity_period,
+              validity_period(m.expires_at, SystemClock::now(), ValidityFormat::absolute));
     EXPECT_EQ(smsc_.seen[0].priority_flag, 1);
 }
 
@@ -493,7 +508,8 @@ TEST_F(SmppCarrierProviderTest, TextPlannerFiguresEqualWhatIsSubmitted) {
         ASSERT_TRUE(r.ok());
         EXPECT_EQ(plan->segments, smsc_.seen.size() - before) << c.text;
         EXPECT_EQ(plan->segments, r.segment_ids.size());
-        EXPECT_EQ(smsc_.seen.back().data_coding, plan->encoding == TextEncoding::ucs2 ? 8 : 0) << c.text;
+        EXPECT_EQ(smsc_.seen.back().data_coding, plan->encoding == TextEncoding::ucs2 ? 8 : 0)
+            << c.text;
     }
     EXPECT_FALSE(planner("\xD8\xB3", TextEncoding::gsm7));
 }
@@ -508,7 +524,8 @@ TEST_F(SmppCarrierProviderTest, HundredBracesGoAsOneOctetSegmentWhereTheCarrierT
     ia5_default.smsc_default = smpp::SmscDefaultAlphabet::ia5;
     const std::string braces(100, '{');
     for (const auto& [text, encoding, data_coding] :
-         {std::tuple{latin1, TextEncoding::latin1, 3}, std::tuple{ia5_default, TextEncoding::ia5, 0}}) {
+         {std::tuple{latin1, TextEncoding::latin1, 3},
+          std::tuple{ia5_default, TextEncoding::ia5, 0}}) {
         SCOPED_TRACE(std::string(to_string(encoding)));
         const auto plan = SmppTextPlanner{text}(braces, std::nullopt);
         ASSERT_TRUE(plan);
@@ -516,10 +533,11 @@ TEST_F(SmppCarrierProviderTest, HundredBracesGoAsOneOctetSegmentWhereTheCarrierT
         EXPECT_EQ(plan->segments, 1U);
         SmppCarrierConfig pc;
         pc.text = text;
-        if (provider_) {   // the next carrier setting: a new provider against the same server
+        if (provider_) {  // the next carrier setting: a new provider against the same server
             bool stopped = false;
             provider_->stop(milliseconds(200), [&] { stopped = true; });
-            ASSERT_TRUE(run_until(io_, [&] { return stopped; }, seconds(3)));
+            ASSERT_TRUE(run_until(
+                io_, [&] { return stopped; }, seconds(3)));
             provider_.reset();
             smsc_.seen.clear();
             start_provider(server_->port(), pc);
@@ -546,7 +564,8 @@ TEST_F(SmppCarrierProviderTest, MoIsDecodedAndReassembled) {
     single.data_coding = 8;
     single.short_message = {0x06, 0x33, 0x06, 0x44};  // "سل" in UCS-2
     bool delivered = false;
-    sim_->server().deliver("prov", single, [&](const smpp::DeliverReport& rep) { delivered = rep.delivered; });
+    sim_->server().deliver("prov", single,
+                           [&](const smpp::DeliverReport& rep) { delivered = rep.delivered; });
     ASSERT_TRUE(run_until(io_, [&] { return delivered; }));
     ASSERT_EQ(mo_.size(), 1U);
     EXPECT_EQ(mo_[0].text, "\xD8\xB3\xD9\x84");
@@ -563,7 +582,8 @@ TEST_F(SmppCarrierProviderTest, MoIsDecodedAndReassembled) {
         part.short_message = {0x05, 0x00, 0x03, 0x2A, 0x02, seq};
         const std::string body = seq == 1 ? "Hello " : "world";
         part.short_message.insert(part.short_message.end(), body.begin(), body.end());
-        sim_->server().deliver("prov", part, [&](const smpp::DeliverReport& rep) { answered += rep.delivered; });
+        sim_->server().deliver("prov", part,
+                               [&](const smpp::DeliverReport& rep) { answered += rep.delivered; });
     }
     ASSERT_TRUE(run_until(io_, [&] { return answered == 2; }));
     ASSERT_EQ(mo_.size(), 2U);
@@ -577,7 +597,8 @@ TEST_F(SmppCarrierProviderTest, MoIsDecodedAndReassembled) {
 TEST_F(SmppCarrierProviderTest, MoPartsWithTheSameReferenceButAnotherKindOrTotalReassembleApart) {
     start_sim();
     wait_ready();
-    auto part = [](std::vector<std::uint8_t> header, std::string body, std::vector<std::uint8_t> tlvs = {}) {
+    auto part = [](std::vector<std::uint8_t> header, std::string body,
+                   std::vector<std::uint8_t> tlvs = {}) {
         smpp::ShortMessageData p;
         p.source_addr = "989120000001";
         p.destination_addr = "3000";
@@ -591,8 +612,9 @@ TEST_F(SmppCarrierProviderTest, MoPartsWithTheSameReferenceButAnotherKindOrTotal
         return std::vector<std::uint8_t>{0x05, 0x00, 0x03, ref, total, seq};
     };
     auto udh16 = [](std::uint16_t ref, std::uint8_t total, std::uint8_t seq) {
-        return std::vector<std::uint8_t>{0x06, 0x08, 0x04, static_cast<std::uint8_t>(ref >> 8),
-                                         static_cast<std::uint8_t>(ref), total, seq};
+        return std::vector<std::uint8_t>{
+            0x06,  0x08, 0x04, static_cast<std::uint8_t>(ref >> 8), static_cast<std::uint8_t>(ref),
+            total, seq};
     };
     auto sar = [](std::uint16_t ref, std::uint8_t total, std::uint8_t seq) {
         smpp::TlvBuilder b;
@@ -604,14 +626,17 @@ TEST_F(SmppCarrierProviderTest, MoPartsWithTheSameReferenceButAnotherKindOrTotal
     // Interleaved, all with reference 7: 8-bit UDH (2 parts), 16-bit UDH (2 parts), SAR (3 parts),
     // and 8-bit UDH again with reference 9 as a 3-part and a 2-part message.
     const std::vector<smpp::ShortMessageData> parts = {
-        part(udh8(7, 2, 1), "eight "),     part(udh16(7, 2, 1), "sixteen "), part({}, "sar ", sar(7, 3, 1)),
-        part(udh8(9, 3, 1), "three "),     part(udh8(9, 2, 1), "two "),      part(udh8(7, 2, 2), "bit"),
-        part({}, "in ", sar(7, 3, 2)),     part(udh16(7, 2, 2), "bit"),      part(udh8(9, 3, 2), "part"),
-        part(udh8(9, 2, 2), "parts"),      part({}, "tlvs", sar(7, 3, 3)),   part(udh8(9, 3, 3), "s"),
+        part(udh8(7, 2, 1), "eight "),  part(udh16(7, 2, 1), "sixteen "),
+        part({}, "sar ", sar(7, 3, 1)), part(udh8(9, 3, 1), "three "),
+        part(udh8(9, 2, 1), "two "),    part(udh8(7, 2, 2), "bit"),
+        part({}, "in ", sar(7, 3, 2)),  part(udh16(7, 2, 2), "bit"),
+        part(udh8(9, 3, 2), "part"),    part(udh8(9, 2, 2), "parts"),
+        part({}, "tlvs", sar(7, 3, 3)), part(udh8(9, 3, 3), "s"),
     };
     int answered = 0;
     for (const auto& p : parts) {
-        sim_->server().deliver("prov", p, [&](const smpp::DeliverReport& rep) { answered += rep.delivered; });
+        sim_->server().deliver("prov", p,
+                               [&](const smpp::DeliverReport& rep) { answered += rep.delivered; });
     }
     ASSERT_TRUE(run_until(io_, [&] { return answered == static_cast<int>(parts.size()); }));
     std::multiset<std::string> texts;
@@ -619,8 +644,8 @@ TEST_F(SmppCarrierProviderTest, MoPartsWithTheSameReferenceButAnotherKindOrTotal
         EXPECT_FALSE(mo.incomplete) << mo.text;
         texts.insert(mo.text);
     }
-    EXPECT_EQ(texts, (std::multiset<std::string>{"eight bit", "sixteen bit", "sar in tlvs", "three parts",
-                                                  "two parts"}));
+    EXPECT_EQ(texts, (std::multiset<std::string>{"eight bit", "sixteen bit", "sar in tlvs",
+                                                 "three parts", "two parts"}));
 }
 
 TEST_F(SmppCarrierProviderTest, UnparsableReceiptIsAnsweredOkAndCounted) {
@@ -646,7 +671,8 @@ TEST_F(SmppCarrierProviderTest, ReceiptIsAnsweredOnlyOnceTheSinkSettlesIt) {
     smpp::ShortMessageData d;
     d.esm_class = 0x04;
     const std::string text =
-        "id:1a2b sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD err:000 "
+        "id:1a2b sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD "
+        "err:000 "
         "text:hi";
     d.short_message.assign(text.begin(), text.end());
     std::optional<smpp::DeliverReport> rep;

@@ -40,8 +40,9 @@ TEST(SmppFields, ForcedTonNpiAndKeepPlusApplyLast) {
 
 TEST(SmppFields, RelativeValidityCountsTimeLeft) {
     const SystemTime now = sys_days{year{2026} / 11 / 23} + hours{17};
-    EXPECT_EQ(validity_period(now + hours{26} + minutes{3} + seconds{9}, now, ValidityFormat::relative),
-              "000001020309000R");
+    EXPECT_EQ(
+        validity_period(now + hours{26} + minutes{3} + seconds{9}, now, ValidityFormat::relative),
+        "000001020309000R");
     EXPECT_EQ(validity_period(now - hours{1}, now, ValidityFormat::relative), "000000000001000R");
     EXPECT_EQ(validity_period(now + days{400}, now, ValidityFormat::relative), "010110000000000R");
     EXPECT_EQ(validity_period(SystemTime{}, now, ValidityFormat::relative), "");
@@ -49,7 +50,8 @@ TEST(SmppFields, RelativeValidityCountsTimeLeft) {
 }
 
 TEST(SmppFields, AbsoluteValidityIsUtc) {
-    const SystemTime at = sys_days{year{2026} / 11 / 24} + hours{7} + minutes{5} + seconds{59} + milliseconds{900};
+    const SystemTime at =
+        sys_days{year{2026} / 11 / 24} + hours{7} + minutes{5} + seconds{59} + milliseconds{900};
     EXPECT_EQ(validity_period(at, at - hours{3}, ValidityFormat::absolute), "261124070559000+");
 }
 
@@ -57,10 +59,10 @@ TEST(SmppFields, ReceiptFromTlvsWinsOverText) {
     smpp::ReceiptTlvs tlvs;
     tlvs.receipted_message_id = "7B";
     tlvs.message_state = 2;
-    auto r = map_receipt(
-        "carrier",
-        "id:123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231701 stat:UNDELIV err:001 text:x",
-        tlvs);
+    auto r = map_receipt("carrier",
+                         "id:123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231701 "
+                         "stat:UNDELIV err:001 text:x",
+                         tlvs);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->provider, "carrier");
     EXPECT_EQ(r->provider_id, "7B");
@@ -113,13 +115,15 @@ TEST(SmppFields, MessageIdFormatPutsTheReceiptIdInSubmitFormAndSaysHowToMatchIt)
     const Case cases[] = {
         {MessageIdFormat::automatic, "10", "10", ReceiptIdMatch::any_reading},
         {MessageIdFormat::as_is, "10", "10", ReceiptIdMatch::exact},
-        {MessageIdFormat::hex, "10", "a", ReceiptIdMatch::exact},          // decimal receipt, hex submit id
-        {MessageIdFormat::decimal, "10", "16", ReceiptIdMatch::exact},     // hex receipt, decimal submit id
+        {MessageIdFormat::hex, "10", "a", ReceiptIdMatch::exact},  // decimal receipt, hex submit id
+        {MessageIdFormat::decimal, "10", "16",
+         ReceiptIdMatch::exact},  // hex receipt, decimal submit id
         {MessageIdFormat::hex, "0439041101", "1a2b3c4d", ReceiptIdMatch::exact},
         {MessageIdFormat::decimal, "1A2B3C4D", "439041101", ReceiptIdMatch::exact},
-        {MessageIdFormat::hex, "1f", "1f", ReceiptIdMatch::exact},         // not decimal: as written
-        {MessageIdFormat::decimal, "id-7", "id-7", ReceiptIdMatch::exact}, // not hex: as written
-        {MessageIdFormat::hex, "18446744073709551616", "18446744073709551616", ReceiptIdMatch::exact},
+        {MessageIdFormat::hex, "1f", "1f", ReceiptIdMatch::exact},  // not decimal: as written
+        {MessageIdFormat::decimal, "id-7", "id-7", ReceiptIdMatch::exact},  // not hex: as written
+        {MessageIdFormat::hex, "18446744073709551616", "18446744073709551616",
+         ReceiptIdMatch::exact},
     };
     for (const auto& c : cases) {
         Receipt r;
@@ -130,9 +134,7 @@ TEST(SmppFields, MessageIdFormatPutsTheReceiptIdInSubmitFormAndSaysHowToMatchIt)
     }
 }
 
-TEST(SmppFields, GarbageIsNotAReceipt) {
-    EXPECT_FALSE(map_receipt("c", "hello there", {}));
-}
+TEST(SmppFields, GarbageIsNotAReceipt) { EXPECT_FALSE(map_receipt("c", "hello there", {})); }
 
 }  // namespace
 }  // namespace bindery::router

@@ -51,8 +51,10 @@ protected:
             const auto from = m.state;
             m.state = to;
             m.updated_at += 1s;
-            auto done = store().transition(m, from, MessageEvent{m.id, from, to, m.updated_at, 1, "p", ""});
-            ASSERT_TRUE(done) << to_string(from) << " -> " << to_string(to) << ": " << done.error().detail;
+            auto done =
+                store().transition(m, from, MessageEvent{m.id, from, to, m.updated_at, 1, "p", ""});
+            ASSERT_TRUE(done) << to_string(from) << " -> " << to_string(to) << ": "
+                              << done.error().detail;
         }
     }
     CreditAccount account(const std::string& client) {
@@ -171,7 +173,7 @@ TYPED_TEST(CreditStore, CaptureOnSentCapturesWithTheSubmitAndNothingMovesAfterwa
     EXPECT_EQ(acc.balance, 80);
     EXPECT_EQ(acc.held, 0);
     const auto l = this->ledger("acme");
-    ASSERT_EQ(l.size(), 5u);   // topup, 2 holds, 2 captures
+    ASSERT_EQ(l.size(), 5u);  // topup, 2 holds, 2 captures
     EXPECT_EQ(l[3].kind, CreditKind::capture);
     EXPECT_EQ(l[4].kind, CreditKind::capture);
     EXPECT_EQ(l[4].message, failed.id);
@@ -228,7 +230,7 @@ TYPED_TEST(CreditStore, BatchedTransitionsMoveCreditWriteByWrite) {
     Message delivered = ok;
     delivered.state = MessageState::delivered;
     writes.push_back(TransitionWrite{delivered, MessageState::sent, std::nullopt});
-    Message stale = bad;   // refused: the stored state is SENDING, not SENT
+    Message stale = bad;  // refused: the stored state is SENDING, not SENT
     stale.state = MessageState::undeliverable;
     writes.push_back(TransitionWrite{stale, MessageState::sent, std::nullopt});
     Message failed = bad;
@@ -242,7 +244,7 @@ TYPED_TEST(CreditStore, BatchedTransitionsMoveCreditWriteByWrite) {
     EXPECT_TRUE(results[2]);
     const auto acc = this->account("acme");
     EXPECT_EQ(acc.held, 0);
-    EXPECT_EQ(acc.balance, 90);   // 100 - 10 captured (the 20 came back)
+    EXPECT_EQ(acc.balance, 90);  // 100 - 10 captured (the 20 came back)
     const auto l = this->ledger("acme");
     ASSERT_EQ(l.size(), 5u);
     EXPECT_EQ(l[3].kind, CreditKind::capture);
@@ -270,7 +272,7 @@ TEST_F(SqliteCreditStore, ListsEveryAccountAndSumsTheLedgerMovesAfterASeq) {
     auto accounts = store.credit_accounts();
     ASSERT_TRUE(accounts);
     ASSERT_EQ(accounts->size(), 2U);
-    EXPECT_EQ((*accounts)[0].client, "acme");   // by client name
+    EXPECT_EQ((*accounts)[0].client, "acme");  // by client name
     EXPECT_EQ((*accounts)[0].balance, 70);
     EXPECT_EQ((*accounts)[0].held, 0);
     EXPECT_EQ((*accounts)[0].capture, CaptureOn::delivered);
@@ -283,8 +285,10 @@ TEST_F(SqliteCreditStore, ListsEveryAccountAndSumsTheLedgerMovesAfterASeq) {
     std::map<std::pair<std::string, CreditKind>, CreditAmount> sums;
     for (const auto& e : all->sums) sums[{e.client, e.kind}] = e.amount;
     const std::map<std::pair<std::string, CreditKind>, CreditAmount> expected{
-        {{"acme", CreditKind::topup}, 100}, {{"acme", CreditKind::hold}, 50},
-        {{"acme", CreditKind::capture}, 30}, {{"acme", CreditKind::release}, 20},
+        {{"acme", CreditKind::topup}, 100},
+        {{"acme", CreditKind::hold}, 50},
+        {{"acme", CreditKind::capture}, 30},
+        {{"acme", CreditKind::release}, 20},
         {{"beta", CreditKind::topup}, 50}};
     EXPECT_EQ(sums, expected);
     const auto end = all->last_seq;
@@ -319,7 +323,8 @@ TYPED_TEST(CreditStore, OpenKeepsAnExistingBalanceAndTopUpsAddToIt) {
     ASSERT_TRUE(added);
     EXPECT_EQ(added->balance, 350);
     EXPECT_EQ(added->capture, CaptureOn::sent);
-    auto corrected = this->store().credit_add("acme", -50, CaptureOn::delivered, "correction", kT0 + 3s);
+    auto corrected =
+        this->store().credit_add("acme", -50, CaptureOn::delivered, "correction", kT0 + 3s);
     ASSERT_TRUE(corrected);
     EXPECT_EQ(corrected->balance, 300);
     auto too_much = this->store().credit_add("acme", -301, CaptureOn::delivered, "", kT0 + 4s);

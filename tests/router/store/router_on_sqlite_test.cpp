@@ -58,8 +58,10 @@ public:
     ProviderHealth health() const override { return {true, 0, 100}; }
     void send(OutboundMessage m, std::function<void(SendResult)> done) override {
         put(fd_, 'S', m.id);
-        if (++n_ % 2 == 0) done(SendResult{{"p" + std::to_string(n_)}, {}});
-        else held_.push_back(std::move(done));
+        if (++n_ % 2 == 0)
+            done(SendResult{{"p" + std::to_string(n_)}, {}});
+        else
+            held_.push_back(std::move(done));
     }
 
 private:
@@ -88,7 +90,7 @@ TEST_P(RouterOnSqlite, Kill9BetweenBatchesLosesNothingAcknowledgedAndSendsNothin
         Router router(config(), **store, plan);
         router.add_provider(provider);
         std::thread poller([&] {
-            for (;;) router.poll(Clock::now(), SystemClock::now());   // until killed
+            for (;;) router.poll(Clock::now(), SystemClock::now());  // until killed
         });
         std::vector<std::thread> acceptors;
         for (int t = 0; t < 3; ++t) {
@@ -200,8 +202,8 @@ INSTANTIATE_TEST_SUITE_P(Sync, RouterOnSqlite,
 
 // A database written before 2026-11-24 also indexes each id under its hex/decimal readings: here
 // message "a" has a row under "10" too (0xa = 10). A receipt matched exactly (message_id_format
-// as_is/hex/decimal) ignores that row: receipt "10" is not message "a"'s. One matched by any reading
-// finds "a" as before.
+// as_is/hex/decimal) ignores that row: receipt "10" is not message "a"'s. One matched by any
+// reading finds "a" as before.
 TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
     TempDir dir;
     const auto path = dir.file("router.db");
@@ -213,7 +215,9 @@ TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
         std::string_view kind() const override { return "smpp"; }
         bool ready() const override { return true; }
         ProviderHealth health() const override { return {true, 0, 100}; }
-        void send(OutboundMessage, std::function<void(SendResult)> done) override { done(SendResult{{"a"}, {}}); }
+        void send(OutboundMessage, std::function<void(SendResult)> done) override {
+            done(SendResult{{"a"}, {}});
+        }
     } provider;
     Router router(config(), *store, plan);
     router.add_provider(provider);
@@ -222,18 +226,21 @@ TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
     r.sender = "Bindery";
     r.destination = "09123456789";
     r.text = "hello";
-    const auto out = router.submit(std::span<const SubmitRequest>(&r, 1), Clock::now(), SystemClock::now());
+    const auto out =
+        router.submit(std::span<const SubmitRequest>(&r, 1), Clock::now(), SystemClock::now());
     ASSERT_TRUE(out.front());
     const auto id = out.front()->id;
     auto state = [&] { return (*store->get(id))->state; };
-    for (int i = 0; i < 100 && state() != MessageState::sent; ++i) router.poll(Clock::now(), SystemClock::now());
+    for (int i = 0; i < 100 && state() != MessageState::sent; ++i)
+        router.poll(Clock::now(), SystemClock::now());
     ASSERT_EQ(state(), MessageState::sent);
 
-    const auto old_row = sqlite_execute(path,
-                                        "INSERT INTO provider_ids(provider, key, message_id, segment) "
-                                        "SELECT provider, '10', message_id, segment FROM provider_ids WHERE key = 'a'");
+    const auto old_row = sqlite_execute(
+        path,
+        "INSERT INTO provider_ids(provider, key, message_id, segment) "
+        "SELECT provider, '10', message_id, segment FROM provider_ids WHERE key = 'a'");
     ASSERT_TRUE(old_row.has_value()) << old_row.error().detail;
-    ASSERT_TRUE(store->find_by_provider_id("smsc", "10")->has_value());   // the old reading row
+    ASSERT_TRUE(store->find_by_provider_id("smsc", "10")->has_value());  // the old reading row
 
     Receipt exact{"smsc", "10", ReceiptStatus::delivered, {}, {}, {}};
     exact.id_match = ReceiptIdMatch::exact;
@@ -243,7 +250,8 @@ TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
     EXPECT_EQ(router.stats().receipts_held, 1u);
 
     router.on_receipt(Receipt{"smsc", "10", ReceiptStatus::delivered, {}, {}, {}});
-    for (int i = 0; i < 5 && state() != MessageState::delivered; ++i) router.poll(Clock::now(), SystemClock::now());
+    for (int i = 0; i < 5 && state() != MessageState::delivered; ++i)
+        router.poll(Clock::now(), SystemClock::now());
     EXPECT_EQ(state(), MessageState::delivered);
 }
 

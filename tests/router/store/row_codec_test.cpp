@@ -65,7 +65,7 @@ TEST(History, ABlobCutOrExtendedAnywhereIsRefused) {
     MessageIdGenerator ids(15);
     const auto id = ids.next(SystemTime{});
     std::string blob;
-    std::vector<std::size_t> ends;   // where each whole record ends
+    std::vector<std::size_t> ends;  // where each whole record ends
     for (int i = 0; i < 4; ++i) {
         append_history(blob, random_event(rng, id));
         ends.push_back(blob.size());

@@ -37,7 +37,8 @@ struct Alerts : ::testing::Test {
         ASSERT_TRUE(a) << a.error().detail;
         alerts = std::move(*a);
     }
-    AlertRecord sample(SystemTime at, std::string dedup, AlertOutcome outcome = AlertOutcome::sent) {
+    AlertRecord sample(SystemTime at, std::string dedup,
+                       AlertOutcome outcome = AlertOutcome::sent) {
         AlertRecord r;
         r.id = ids.next(at);
         r.received_at = at;
@@ -74,7 +75,8 @@ TEST_F(Alerts, RecordsSurviveAReopenWithTheirMessages) {
     EXPECT_EQ(g.truncated, 1U);
     EXPECT_EQ(g.outcome, AlertOutcome::sent);
     EXPECT_EQ(g.text, r.text);
-    EXPECT_EQ(g.notes, (std::vector<std::string>{"group sre: skipped bob: disabled", "second line"}));
+    EXPECT_EQ(g.notes,
+              (std::vector<std::string>{"group sre: skipped bob: disabled", "second line"}));
     ASSERT_EQ(g.messages.size(), 2U);
     EXPECT_EQ(g.messages[0].recipient, "Ann");
     EXPECT_EQ(g.messages[0].message_id, r.messages[0].message_id);
@@ -126,8 +128,9 @@ TEST_F(Alerts, RecentPagesNewestFirstAndPurgeDropsOldRecords) {
 }
 
 TEST_F(Alerts, PurgeWorksInChunksAndTakesTheRecordsMessagesWithIt) {
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(alerts->record(sample(t0 + std::chrono::seconds(i), "k")));
-    auto purged = alerts->purge(t0 + std::chrono::seconds(4), 2);   // chunks of 2, 2, 0
+    for (int i = 0; i < 5; ++i)
+        ASSERT_TRUE(alerts->record(sample(t0 + std::chrono::seconds(i), "k")));
+    auto purged = alerts->purge(t0 + std::chrono::seconds(4), 2);  // chunks of 2, 2, 0
     ASSERT_TRUE(purged);
     EXPECT_EQ(*purged, 4U);
     EXPECT_EQ(alerts->recent(std::nullopt, 10)->size(), 1U);
@@ -137,9 +140,10 @@ TEST_F(Alerts, PurgeWorksInChunksAndTakesTheRecordsMessagesWithIt) {
     EXPECT_TRUE(sqlite_execute(config.path,
                                "SELECT CASE WHEN (SELECT count(*) FROM alert_messages) = 2 THEN 1 "
                                "ELSE abs(-9223372036854775807 - 1) END"));
-    EXPECT_FALSE(sqlite_execute(config.path,
-                                "SELECT CASE WHEN (SELECT count(*) FROM alert_messages) = 10 THEN 1 "
-                                "ELSE abs(-9223372036854775807 - 1) END"));
+    EXPECT_FALSE(
+        sqlite_execute(config.path,
+                       "SELECT CASE WHEN (SELECT count(*) FROM alert_messages) = 10 THEN 1 "
+                       "ELSE abs(-9223372036854775807 - 1) END"));
 }
 
 // The gateway's wiring: alert records purged by the store's retention thread (the one that purges
@@ -147,7 +151,7 @@ TEST_F(Alerts, PurgeWorksInChunksAndTakesTheRecordsMessagesWithIt) {
 TEST_F(Alerts, TheStoresRetentionThreadPurgesOldAlertRecordsAndKeepsFreshOnes) {
     store.reset();
     config.purge_interval = std::chrono::milliseconds(20);
-    config.retention.reset();   // no message retention: the task alone starts the thread
+    config.retention.reset();  // no message retention: the task alone starts the thread
     auto s = SqliteStore::open(config);
     ASSERT_TRUE(s) << s.error().detail;
     store = std::move(*s);
@@ -164,7 +168,7 @@ TEST_F(Alerts, TheStoresRetentionThreadPurgesOldAlertRecordsAndKeepsFreshOnes) {
     task.purge = [shared](SystemTime before) { return shared->purge(before); };
     store->add_retention_task(std::move(task));
     bool purged = false;
-    for (int i = 0; i < 3000 && !purged; ++i) {   // 30 s at most
+    for (int i = 0; i < 3000 && !purged; ++i) {  // 30 s at most
         const auto stats = store->retention_stats();
         purged = stats.size() == 1 && stats[0].runs >= 1;
         if (!purged) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -194,15 +198,17 @@ TEST_F(Alerts, TheStoresRetentionThreadPurgesOldAlertRecordsAndKeepsFreshOnes) {
         if (!retried) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     EXPECT_TRUE(retried);
-    store.reset();   // stops the thread before `calls` goes
+    store.reset();  // stops the thread before `calls` goes
 }
 
 TEST_F(Alerts, TheDirectoryCacheKeepsTheLastAnswerPerDirectoryAndGroup) {
     auto empty = alerts->load_members("kc", "sre");
     ASSERT_TRUE(empty);
     EXPECT_FALSE(*empty);
-    ASSERT_TRUE(alerts->save_members("kc", "sre", {{{"Ann\tA.", "+989121110001"}, {"", "+989121110002"}}, t0}));
-    ASSERT_TRUE(alerts->save_members("kc", "sre", {{{"Bob", "+989121110003"}}, t0 + std::chrono::minutes(1)}));
+    ASSERT_TRUE(alerts->save_members("kc", "sre",
+                                     {{{"Ann\tA.", "+989121110001"}, {"", "+989121110002"}}, t0}));
+    ASSERT_TRUE(alerts->save_members("kc", "sre",
+                                     {{{"Bob", "+989121110003"}}, t0 + std::chrono::minutes(1)}));
     ASSERT_TRUE(alerts->save_members("kc", "/ops/sre", {{{"Cy", "+989121110004"}}, t0}));
     reopen();
     auto got = alerts->load_members("kc", "sre");

@@ -12,11 +12,10 @@ namespace {
 
 using namespace testing;
 
-
 std::array<std::uint8_t, 32> digest(std::uint8_t fill) {
     std::array<std::uint8_t, 32> d{};
     d.fill(fill);
-    d[31] = 0;   // a NUL inside the blob must survive
+    d[31] = 0;  // a NUL inside the blob must survive
     return d;
 }
 

@@ -36,9 +36,9 @@ TEST(SqliteOperatorState, APausedCarrierStaysPausedAcrossAReopenUntilResumed) {
         ASSERT_NE(state, nullptr);
         EXPECT_TRUE(state->paused_carriers()->empty());
         ASSERT_TRUE(state->set_paused("mci", true, kT0).has_value());
-        ASSERT_TRUE(state->set_paused("mci", true, kT0 + 1s).has_value());   // twice: one row
+        ASSERT_TRUE(state->set_paused("mci", true, kT0 + 1s).has_value());  // twice: one row
         ASSERT_TRUE(state->set_paused("tci", true, kT0).has_value());
-        ASSERT_TRUE(state->set_paused("rightel", false, kT0).has_value());   // not paused: no-op
+        ASSERT_TRUE(state->set_paused("rightel", false, kT0).has_value());  // not paused: no-op
     }
     {
         auto state = open_state(config);
@@ -63,7 +63,7 @@ TEST(SqliteOperatorState, ADeadLetterKeepsItsFirstRetryAcrossAReopen) {
         ASSERT_NE(state, nullptr);
         EXPECT_FALSE(state->retry_of(dead)->has_value());
         ASSERT_TRUE(state->record_retry(dead, first, kT0 + 1s).has_value());
-        ASSERT_TRUE(state->record_retry(dead, second, kT0 + 2s).has_value());   // ignored
+        ASSERT_TRUE(state->record_retry(dead, second, kT0 + 2s).has_value());  // ignored
     }
     auto state = open_state(config);
     ASSERT_NE(state, nullptr);

@@ -114,7 +114,7 @@ TEST(SqlitePartStore, TheLastPartMarksTheGroupCompleteAndFinishLinksEveryPart) {
     const MessageId combined = ids.next(kT0 + 2s);
     EXPECT_FALSE(store->message_of(g.parts[0].id)->has_value());
     ASSERT_TRUE(store->finish(*id, combined, kT0 + 2s).has_value());
-    ASSERT_TRUE(store->finish(*id, combined, kT0 + 3s).has_value());   // again: harmless
+    ASSERT_TRUE(store->finish(*id, combined, kT0 + 3s).has_value());  // again: harmless
     EXPECT_TRUE(store->load()->empty());
     EXPECT_EQ(store->message_of(g.parts[0].id)->value(), combined);
     EXPECT_EQ(store->message_of(p2.id)->value(), combined);
@@ -151,7 +151,7 @@ TEST(SqlitePartStore, DropDeletesAGroupAndItsPartsOnly) {
     c.reference = 9;
     c.parts.push_back(b.parts[0]);
     EXPECT_FALSE(store->create(c).has_value());
-    EXPECT_EQ(store->load()->size(), 1U);   // nothing of the refused group was kept
+    EXPECT_EQ(store->load()->size(), 1U);  // nothing of the refused group was kept
 }
 
 }  // namespace

@@ -13,7 +13,6 @@ namespace {
 
 using namespace testing;
 
-
 CallbackJob job_for(const Message& m, SystemTime at) {
     CallbackJob j;
     j.message_id = m.id;
@@ -146,13 +145,12 @@ TEST(SqliteCallbackOutbox, AJobWhoseMessageWasPurgedStillEnds) {
     TempDir dir;
     const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(9);
-    const auto m = sample_message(ids, "acme", MessageState::expired);   // never stored
+    const auto m = sample_message(ids, "acme", MessageState::expired);  // never stored
     auto outbox = open_ok<SqliteCallbackOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     ASSERT_TRUE(outbox->enqueue(std::vector{job_for(m, kT0)}).has_value());
     const auto seq = (*outbox->due(kT0, 1, {}))[0].seq;
-    ASSERT_TRUE(
-        outbox->record({seq, 5, kT0, CallbackVerdict::gave_up, "timeout", {}}).has_value());
+    ASSERT_TRUE(outbox->record({seq, 5, kT0, CallbackVerdict::gave_up, "timeout", {}}).has_value());
     EXPECT_EQ(*outbox->pending(), 0u);
 }
 
@@ -174,7 +172,7 @@ TEST(SqliteCallbackOutbox, EnqueueAnswersTheSeqsAndSeveralAttemptsAreRecordedAtO
     const CallbackAttempt attempts[] = {
         {(*seqs)[0], 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},
         {(*seqs)[1], 1, kT0 + 2s, CallbackVerdict::retry, "HTTP 503", kT0 + 40s},
-        {(*seqs)[0] + 100, 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},   // unknown
+        {(*seqs)[0] + 100, 1, kT0 + 2s, CallbackVerdict::delivered, "HTTP 200", {}},  // unknown
     };
     ASSERT_TRUE(outbox->record_all(attempts).has_value());
     EXPECT_EQ(*outbox->pending(), 1u);

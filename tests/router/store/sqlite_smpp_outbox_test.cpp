@@ -13,7 +13,6 @@ namespace {
 
 using namespace testing;
 
-
 SmppDelivery receipt_for(const Message& m, std::string account, SystemTime at) {
     SmppDelivery d;
     d.account = std::move(account);
@@ -52,7 +51,8 @@ Message store_final(SqliteStore& store, MessageIdGenerator& ids, MessageState st
     auto next = m;
     next.state = state;
     next.updated_at = at;
-    const TransitionWrite w{next, MessageState::queued, MessageEvent{m.id, MessageState::queued, state, at, 1, "sim", ""}};
+    const TransitionWrite w{next, MessageState::queued,
+                            MessageEvent{m.id, MessageState::queued, state, at, 1, "sim", ""}};
     const auto results = store.transition_batch(std::span(&w, 1));
     EXPECT_TRUE(results.size() == 1 && results[0].has_value());
     return next;
@@ -64,8 +64,8 @@ TEST(SqliteSmppOutbox, DeliveriesSurviveAReopenAndComeBackPerAccountInEnqueueOrd
     {
         auto outbox = open_ok<SqliteSmppOutbox>(config);
         ASSERT_NE(outbox, nullptr);
-        const std::vector<SmppDelivery> items = {mo("acme", "first", kT0 + 2s), mo("other", "x", kT0),
-                                                 mo("acme", "second", kT0 + 1s)};
+        const std::vector<SmppDelivery> items = {
+            mo("acme", "first", kT0 + 2s), mo("other", "x", kT0), mo("acme", "second", kT0 + 1s)};
         auto seqs = outbox->enqueue(items);
         ASSERT_TRUE(seqs.has_value()) << seqs.error();
         ASSERT_EQ(seqs->size(), 3u);
@@ -104,7 +104,8 @@ TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
     MessageIdGenerator ids(11);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
-    const auto m = store_final(*store, ids, MessageState::delivered, kT0 + 1s, {"smpp", "smpp-dlr:acme:1"});
+    const auto m =
+        store_final(*store, ids, MessageState::delivered, kT0 + 1s, {"smpp", "smpp-dlr:acme:1"});
     auto outbox = open_ok<SqliteSmppOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     auto seqs = outbox->enqueue(std::vector{receipt_for(m, "acme", kT0 + 2s)});
@@ -117,7 +118,8 @@ TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
     EXPECT_EQ((*due)[0].state, MessageState::delivered);
     EXPECT_EQ((*due)[0].pdu, std::string("\x00\x01\x02receipt", 10));
 
-    const SmppDeliveryAttempt retry{seq, 1, kT0 + 3s, SmppDeliveryVerdict::retry, "ESME_RX_T_APPN", kT0 + 8s};
+    const SmppDeliveryAttempt retry{
+        seq, 1, kT0 + 3s, SmppDeliveryVerdict::retry, "ESME_RX_T_APPN", kT0 + 8s};
     ASSERT_TRUE(outbox->record(std::span(&retry, 1)).has_value());
     EXPECT_TRUE(outbox->due("acme", kT0 + 7s, 10, {})->empty());
     auto again = outbox->due("acme", kT0 + 8s, 10, {});
@@ -137,7 +139,8 @@ TEST(SqliteSmppOutbox, AttemptsOfAReceiptAreRecordedInItsMessageHistory) {
     EXPECT_EQ((*history)[2].provider, "smpp-receipt");
     EXPECT_EQ((*history)[2].to, MessageState::delivered);
     EXPECT_EQ((*history)[2].detail, "receipt DELIVERED queued for ESME 'acme'");
-    EXPECT_EQ((*history)[3].detail, "receipt to ESME 'acme' attempt 1: ESME_RX_T_APPN (will retry)");
+    EXPECT_EQ((*history)[3].detail,
+              "receipt to ESME 'acme' attempt 1: ESME_RX_T_APPN (will retry)");
     EXPECT_EQ((*history)[4].detail, "receipt delivered to ESME 'acme' (attempt 2)");
     EXPECT_EQ((*history)[4].at, kT0 + 9s);
 
@@ -153,7 +156,8 @@ TEST(SqliteSmppOutbox, AReceiptStillQueuedIsNotQueuedTwice) {
     TempDir dir;
     const auto config = sqlite_config(dir.file("m.db"));
     MessageIdGenerator ids(12);
-    const auto m = sample_message(ids, "acme", MessageState::undeliverable);  // purged / never stored
+    const auto m =
+        sample_message(ids, "acme", MessageState::undeliverable);  // purged / never stored
     auto outbox = open_ok<SqliteSmppOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     ASSERT_GT((*outbox->enqueue(std::vector{receipt_for(m, "acme", kT0)}))[0], 0);
@@ -167,7 +171,8 @@ TEST(SqliteSmppOutbox, EachPartIdOfAConcatenatedSubmitGetsItsOwnReceiptOnce) {
     MessageIdGenerator ids(15);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
-    const auto m = store_final(*store, ids, MessageState::delivered, kT0, {"smpp-dlr:acme:1", "smpp-parts:p1,p2"});
+    const auto m = store_final(*store, ids, MessageState::delivered, kT0,
+                               {"smpp-dlr:acme:1", "smpp-parts:p1,p2"});
     auto outbox = open_ok<SqliteSmppOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     auto p1 = receipt_for(m, "acme", kT0);
@@ -188,7 +193,8 @@ TEST(SqliteSmppOutbox, EachPartIdOfAConcatenatedSubmitGetsItsOwnReceiptOnce) {
     EXPECT_EQ((*due)[0].receipt_id, "p1");
     EXPECT_EQ((*due)[1].receipt_id, "p2");
     // Delivered and gone, p1 is still known: not queued a third time.
-    const SmppDeliveryAttempt ok{(*due)[0].seq, 1, kT0 + 1s, SmppDeliveryVerdict::delivered, "ESME_ROK", {}};
+    const SmppDeliveryAttempt ok{(*due)[0].seq, 1, kT0 + 1s, SmppDeliveryVerdict::delivered,
+                                 "ESME_ROK",    {}};
     ASSERT_TRUE(outbox->record(std::span(&ok, 1)).has_value());
     EXPECT_EQ((*outbox->enqueue(std::vector{p1}))[0], 0);
     auto history = store->events(m.id);
@@ -248,13 +254,19 @@ TEST(SqliteSmppOutbox, TheScanFindsFinalMessagesWithAReceiptTagAndNoReceiptQueue
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
     const auto old = store_final(*store, ids, MessageState::delivered, kT0, {"smpp-dlr:acme:1"});
-    const auto a = store_final(*store, ids, MessageState::delivered, kT0 + 10s, {"smpp", "smpp-dlr:acme:1"});
+    const auto a =
+        store_final(*store, ids, MessageState::delivered, kT0 + 10s, {"smpp", "smpp-dlr:acme:1"});
     const auto untagged = store_final(*store, ids, MessageState::delivered, kT0 + 11s, {"smpp"});
-    const auto b = store_final(*store, ids, MessageState::rejected, kT0 + 12s, {"smpp-dlr:other:2"});
-    const auto c = store_final(*store, ids, MessageState::undeliverable, kT0 + 13s, {"smpp-dlr:acme:1"});
+    const auto b =
+        store_final(*store, ids, MessageState::rejected, kT0 + 12s, {"smpp-dlr:other:2"});
+    const auto c =
+        store_final(*store, ids, MessageState::undeliverable, kT0 + 13s, {"smpp-dlr:acme:1"});
     auto pending_message = sample_message(ids, "acme", MessageState::queued);
     pending_message.tags = {"smpp-dlr:acme:1"};
-    ASSERT_TRUE(store->insert_batch(std::span(&pending_message, 1), std::vector{accepted_event(pending_message)}).has_value());
+    ASSERT_TRUE(store
+                    ->insert_batch(std::span(&pending_message, 1),
+                                   std::vector{accepted_event(pending_message)})
+                    .has_value());
     auto outbox = open_ok<SqliteSmppOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     // c's receipt is queued already.
@@ -290,7 +302,8 @@ TEST(SqliteSmppOutbox, TheScanFindsCancelledMessagesToo) {
     MessageIdGenerator ids(15);
     auto store = open_ok<SqliteStore>(config);
     ASSERT_NE(store, nullptr);
-    const auto cancelled = store_final(*store, ids, MessageState::cancelled, kT0 + 10s, {"smpp-dlr:acme:1"});
+    const auto cancelled =
+        store_final(*store, ids, MessageState::cancelled, kT0 + 10s, {"smpp-dlr:acme:1"});
     auto outbox = open_ok<SqliteSmppOutbox>(config);
     ASSERT_NE(outbox, nullptr);
     auto page = outbox->unreceipted(kT0, std::nullopt, "smpp-dlr:", 10);

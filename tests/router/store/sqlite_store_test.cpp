@@ -76,8 +76,8 @@ TEST(SqliteStore, EveryTextEncodingRoundTrips) {
     MessageIdGenerator ids(1);
     auto store = open_ok(config_for(dir.file("a.db")));
     ASSERT_NE(store, nullptr);
-    for (const auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1, TextEncoding::ia5,
-                         TextEncoding::binary}) {
+    for (const auto e : {TextEncoding::gsm7, TextEncoding::ucs2, TextEncoding::latin1,
+                         TextEncoding::ia5, TextEncoding::binary}) {
         auto m = sample_message(ids);
         m.encoding = e;
         m.forced_encoding = e;
@@ -201,7 +201,8 @@ TEST(SqliteStore, EventsOfAcceptanceAndTransitionsLiveInTheMessageRow) {
     step(MessageState::sending, "");
     step(MessageState::sent, "", "abc");
     // Details with every byte a length prefix must survive: newlines, NULs, long UTF-8.
-    step(MessageState::delivered, std::string("stat:DELIVRD\nerr:000\0text:") + std::string(300, 'x') + "سلام");
+    step(MessageState::delivered,
+         std::string("stat:DELIVRD\nerr:000\0text:") + std::string(300, 'x') + "سلام");
     // Without an event: the state changes, the history does not.
     auto same = m;
     same.segments[0].state = SegmentState::delivered;
@@ -238,13 +239,19 @@ TEST(SqliteStore, UpgradeFromVersion13KeepsTheEventsRowsAndMergesByTime) {
     const std::string columns =
         "id, client, sender, destination, region, text, encoding, segments_estimate, priority, "
         "tags, client_ref, callback_url, state, attempts, provider, segments, last_error, "
-        "accepted_at, updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding, charge";
-    const auto t = [](int s) { return std::to_string(sqlite::to_nanos(kT0 + std::chrono::seconds(s))); };
-    write_old_file(dir, path, 13, {m}, columns,
-                   "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
-                   "SELECT id, 'ACCEPTED', 'QUEUED', " + t(0) + ", 0, '', 'accepted' FROM messages;" +
-                   "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
-                   "SELECT id, 'QUEUED', 'QUEUED', " + t(1) + ", 0, '', 'old note' FROM messages;");
+        "accepted_at, updated_at, expires_at, schedule_at, next_attempt_at, forced_encoding, "
+        "charge";
+    const auto t = [](int s) {
+        return std::to_string(sqlite::to_nanos(kT0 + std::chrono::seconds(s)));
+    };
+    write_old_file(
+        dir, path, 13, {m}, columns,
+        "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+        "SELECT id, 'ACCEPTED', 'QUEUED', " +
+            t(0) + ", 0, '', 'accepted' FROM messages;" +
+            "INSERT INTO events(message_id, from_state, to_state, at, attempt, provider, detail) "
+            "SELECT id, 'QUEUED', 'QUEUED', " +
+            t(1) + ", 0, '', 'old note' FROM messages;");
     auto store = open_ok(config_for(path));
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->schema_version(), SqliteStore::latest_schema_version());
@@ -260,18 +267,21 @@ TEST(SqliteStore, UpgradeFromVersion13KeepsTheEventsRowsAndMergesByTime) {
     ASSERT_TRUE(store->transition(sent, MessageState::sending, sent_event).has_value());
     // Another table's writer adds a row between the two transitions' times, and one at the time
     // of the last (ties: the row comes after the history's event).
-    ASSERT_TRUE(sqlite_execute(path, "INSERT INTO events(message_id, from_state, to_state, at, "
-                                     "attempt, provider, detail) SELECT id, 'SENDING', 'SENDING', " +
-                                         t(3) + ", 1, 'callback', 'between' FROM messages;"
-                                     "INSERT INTO events(message_id, from_state, to_state, at, "
-                                     "attempt, provider, detail) SELECT id, 'SENT', 'SENT', " +
-                                         t(4) + ", 1, 'callback', 'tie' FROM messages;")
+    ASSERT_TRUE(sqlite_execute(path,
+                               "INSERT INTO events(message_id, from_state, to_state, at, "
+                               "attempt, provider, detail) SELECT id, 'SENDING', 'SENDING', " +
+                                   t(3) +
+                                   ", 1, 'callback', 'between' FROM messages;"
+                                   "INSERT INTO events(message_id, from_state, to_state, at, "
+                                   "attempt, provider, detail) SELECT id, 'SENT', 'SENT', " +
+                                   t(4) + ", 1, 'callback', 'tie' FROM messages;")
                     .has_value());
     auto got = store->events(m.id);
     ASSERT_TRUE(got.has_value()) << got.error().detail;
     std::vector<std::string> details;
     for (const auto& e : *got) details.push_back(e.detail);
-    EXPECT_EQ(details, (std::vector<std::string>{"accepted", "old note", "", "between", "", "tie"}));
+    EXPECT_EQ(details,
+              (std::vector<std::string>{"accepted", "old note", "", "between", "", "tie"}));
     ASSERT_EQ(got->size(), 6u);
     EXPECT_EQ((*got)[2].to, MessageState::sending);
     EXPECT_EQ((*got)[4].to, MessageState::sent);
@@ -287,8 +297,10 @@ TEST(SqliteStore, AnUnreadableHistoryIsReportedCorrupt) {
     std::vector<Message> batch{sample_message(ids)};
     ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
     // A record cut short, then an unknown format byte.
-    for (const char* blob : {"x'0180'", "x'02'", "x'01010a41434345505445440651554555454400000000'"}) {
-        ASSERT_TRUE(sqlite_execute(path, std::string("UPDATE messages SET history = ") + blob).has_value());
+    for (const char* blob :
+         {"x'0180'", "x'02'", "x'01010a41434345505445440651554555454400000000'"}) {
+        ASSERT_TRUE(
+            sqlite_execute(path, std::string("UPDATE messages SET history = ") + blob).has_value());
         auto got = store->events(batch[0].id);
         ASSERT_FALSE(got.has_value()) << blob;
         EXPECT_EQ(got.error().code, StoreErrc::corrupt);
@@ -512,7 +524,7 @@ TEST(SqliteStore, TheCheckpointThreadKeepsTheWalShortWhileTheWriterGoesOn) {
     for (int round = 0; round < 1000 && store->stats().wal_pages <= 1000; ++round) write_batch();
     const std::uint64_t longest = store->stats().wal_pages;
     ASSERT_GT(longest, 1000u);
-    EXPECT_LT(longest, 10'000u);   // the writer's own backstop was not needed
+    EXPECT_LT(longest, 10'000u);  // the writer's own backstop was not needed
     // Once a checkpoint has copied the whole WAL, the next write starts it over. A checkpoint
     // that began before the last commits copies only part: wait for the next one and try again.
     bool restarted = false;
@@ -565,9 +577,10 @@ TEST(SqliteStore, TheCheckpointThreadIsWokenEveryFiveHundredPagesNotAfterEveryCo
     const auto stats = store->stats();
     ASSERT_GE(stats.wal_pages, 5500u);
     ASSERT_LT(stats.wal_pages, 10'000u);
-    EXPECT_GT(commits - at_1000, 100u);   // commits enough past the threshold to tell
+    EXPECT_GT(commits - at_1000, 100u);  // commits enough past the threshold to tell
     EXPECT_GE(stats.checkpoints, 1u);
-    EXPECT_LE(stats.checkpoints, 24u) << stats.checkpoints << " runs, " << commits - at_1000 << " commits past 1,000 pages";
+    EXPECT_LE(stats.checkpoints, 24u)
+        << stats.checkpoints << " runs, " << commits - at_1000 << " commits past 1,000 pages";
     EXPECT_EQ(stats.writer_checkpoints, 0u);
     ASSERT_TRUE((*reader)->exec("COMMIT", "end snapshot").has_value());
 }
@@ -678,8 +691,8 @@ TEST(SqliteStore, RetentionThreadPurgesOnlyMessagesFinishedLongerAgo) {
     std::vector<Message> batch{old_done, fresh_done, old_queued};
     ASSERT_TRUE(store->insert_batch(batch, events_for(batch)).has_value());
     // The row goes at the purge's commit; the thread counts it just after: wait for both.
-    for (int i = 0; i < 2000 && (store->get(old_done.id)->has_value() || store->stats().purged == 0);
-         ++i) {
+    for (int i = 0;
+         i < 2000 && (store->get(old_done.id)->has_value() || store->stats().purged == 0); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     EXPECT_FALSE(store->get(old_done.id)->has_value());

@@ -16,7 +16,7 @@ namespace bindery::router {
 namespace {
 
 using namespace std::chrono_literals;
-using namespace testing;   // bindery::router::testing: TempDir, sqlite_config, open_ok
+using namespace testing;  // bindery::router::testing: TempDir, sqlite_config, open_ok
 
 // A work running `sql` (one insert into table t), counting its runs.
 SqliteStore::WriteWork insert_work(const char* sql, std::atomic<int>& runs) {
@@ -72,13 +72,13 @@ TEST(SqliteStoreWrite, AWorkFailingAfterItsWriteIsUndoneAndTheRestOfItsGroupComm
 
     Expected<void, StoreError> blocker_result, good_result, bad_result;
     std::thread first([&] { blocker_result = store->write(blocker, 1); });
-    await(blocker_runs, 1);   // the first group is the blocker alone
+    await(blocker_runs, 1);  // the first group is the blocker alone
     std::thread second([&] {
         ++submitted;
         good_result = store->write(good, 1);
     });
     await(submitted, 1);
-    std::this_thread::sleep_for(50ms);   // queued behind: the good one first
+    std::this_thread::sleep_for(50ms);  // queued behind: the good one first
     std::thread third([&] {
         ++submitted;
         bad_result = store->write(bad, 1);
@@ -111,8 +111,8 @@ TEST(SqliteStoreWrite, AWorkFailingAfterItsWriteIsUndoneAndTheRestOfItsGroupComm
     };
     ASSERT_TRUE(store->write(count, 1).has_value());
     EXPECT_EQ(ones, 1);
-    EXPECT_EQ(twos, 0);     // undone with its group's first attempt
-    EXPECT_EQ(threes, 1);   // committed once
+    EXPECT_EQ(twos, 0);    // undone with its group's first attempt
+    EXPECT_EQ(threes, 1);  // committed once
 }
 
 TEST(SqliteStoreWrite, AWorkRefusingBeforeItsFirstWriteLeavesItsGroupAlone) {

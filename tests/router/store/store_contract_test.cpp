@@ -46,7 +46,8 @@ protected:
     }
     // The segment a receipt carrying `provider_id` finds, as the router looks it up: key by key of
     // provider_id_keys, first hit wins.
-    std::optional<SegmentRef> find_as_receipt(std::string_view provider, std::string_view provider_id) {
+    std::optional<SegmentRef> find_as_receipt(std::string_view provider,
+                                              std::string_view provider_id) {
         for (const auto& key : provider_id_keys(provider_id)) {
             auto hit = store().find_by_provider_id(provider, key);
             EXPECT_TRUE(hit.has_value());
@@ -202,9 +203,9 @@ TYPED_TEST(StoreContract, TransitionBatchChainsWritesAndRefusesOneAlone) {
     expect_same(**this->store().get(a.id), a2);
     EXPECT_EQ((*this->store().get(a.id))->forced_encoding, TextEncoding::ucs2);
     EXPECT_EQ((*this->store().get(b.id))->state, MessageState::queued);
-    EXPECT_EQ(this->store().events(a.id)->size(), 3u);   // accepted + two
+    EXPECT_EQ(this->store().events(a.id)->size(), 3u);  // accepted + two
     EXPECT_EQ(this->store().events(b.id)->size(), 1u);
-    EXPECT_TRUE(this->find_as_receipt("smsc", "10").has_value());   // 0x0A
+    EXPECT_TRUE(this->find_as_receipt("smsc", "10").has_value());  // 0x0A
     EXPECT_TRUE(this->store().transition_batch({}).empty());
 }
 
@@ -223,13 +224,14 @@ TYPED_TEST(StoreContract, AWriteWithAnEarlierChangeStoresBothFromTheStateBeforeI
     auto b2 = b;
     b2.state = MessageState::sent;
     b2.attempts = 1;
-    TransitionWrite wa{a2, MessageState::queued,
-                       MessageEvent{a.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1,
-                                    "smsc", "ok"}};
-    wa.earlier = MessageEvent{a.id, MessageState::queued, MessageState::sending, kT0 + 1s, 1,
+    TransitionWrite wa{
+        a2, MessageState::queued,
+        MessageEvent{a.id, MessageState::sending, MessageState::sent, kT0 + 2s, 1, "smsc", "ok"}};
+    wa.earlier = MessageEvent{a.id,   MessageState::queued, MessageState::sending, kT0 + 1s, 1,
                               "smsc", "attempt 1"};
-    TransitionWrite wb{b2, MessageState::sending, std::nullopt};   // b is QUEUED: refused
-    wb.earlier = MessageEvent{b.id, MessageState::sending, MessageState::sending, kT0, 1, "smsc", ""};
+    TransitionWrite wb{b2, MessageState::sending, std::nullopt};  // b is QUEUED: refused
+    wb.earlier =
+        MessageEvent{b.id, MessageState::sending, MessageState::sending, kT0, 1, "smsc", ""};
     const std::vector<TransitionWrite> writes{wa, wb};
     const auto results = this->store().transition_batch(writes);
     ASSERT_EQ(results.size(), 2u);
@@ -244,7 +246,7 @@ TYPED_TEST(StoreContract, AWriteWithAnEarlierChangeStoresBothFromTheStateBeforeI
     EXPECT_EQ(events[1].detail, "attempt 1");
     EXPECT_EQ(events[2].from, MessageState::sending);
     EXPECT_EQ(events[2].to, MessageState::sent);
-    EXPECT_TRUE(this->find_as_receipt("smsc", "11").has_value());   // 0x0B
+    EXPECT_TRUE(this->find_as_receipt("smsc", "11").has_value());  // 0x0B
     EXPECT_EQ((*this->store().get(b.id))->state, MessageState::queued);
     EXPECT_EQ(this->store().events(b.id)->size(), 1u);
 }
@@ -259,7 +261,7 @@ TYPED_TEST(StoreContract, AStartedBatchCommitsCallsDoneOnceAndCanBeDropped) {
     a1.state = MessageState::sending;
     a1.attempts = 1;
     auto b1 = b;
-    b1.state = MessageState::sent;   // from SENDING: b is QUEUED, so refused
+    b1.state = MessageState::sent;  // from SENDING: b is QUEUED, so refused
     std::vector<TransitionWrite> writes{
         {a1, MessageState::queued,
          MessageEvent{a.id, MessageState::queued, MessageState::sending, kT0, 1, "smsc", "a1"}},
@@ -281,7 +283,7 @@ TYPED_TEST(StoreContract, AStartedBatchCommitsCallsDoneOnceAndCanBeDropped) {
     auto a2 = a1;
     a2.state = MessageState::sent;
     std::vector<TransitionWrite> more{{a2, MessageState::sending, std::nullopt}};
-    this->store().start_transition_batch(more, [&] { ++done; }).reset();   // not waited for
+    this->store().start_transition_batch(more, [&] { ++done; }).reset();  // not waited for
     EXPECT_EQ(done.load(), 2);
     EXPECT_EQ((*this->store().get(a.id))->state, MessageState::sent);
 
@@ -345,8 +347,8 @@ TYPED_TEST(StoreContract, IndexesTheCanonicalKeyOfEachSegment) {
     const auto odd = this->store().find_by_provider_id("smsc", "id-7q");
     ASSERT_TRUE(odd.has_value() && odd->has_value());
     EXPECT_EQ((*odd)->segment, 1u);
-    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "")->has_value());   // blank: no row
-    const auto receipt = this->find_as_receipt("smsc", "255");   // decimal receipt, hex id
+    EXPECT_FALSE(this->store().find_by_provider_id("smsc", "")->has_value());  // blank: no row
+    const auto receipt = this->find_as_receipt("smsc", "255");  // decimal receipt, hex id
     ASSERT_TRUE(receipt.has_value());
     EXPECT_EQ(receipt->segment, 0u);
 }
@@ -387,7 +389,7 @@ TYPED_TEST(StoreContract, ReceiptTargetIsTheSegmentAndItsMessage) {
     const auto got = this->store().get(m.id);
     ASSERT_TRUE(got.has_value() && got->has_value());
     expect_same((*hit)->message, **got);
-    EXPECT_EQ((*hit)->message.provider, "smsc-a");   // the message's column, not provider_ids'
+    EXPECT_EQ((*hit)->message.provider, "smsc-a");  // the message's column, not provider_ids'
     EXPECT_FALSE(this->store().find_receipt_target("smsc-a", "b3")->has_value());
     EXPECT_FALSE(this->store().find_receipt_target("smsc-b", "b1")->has_value());
 }
@@ -400,13 +402,11 @@ TYPED_TEST(StoreContract, ReceiptTargetsAreLookedUpTogetherKeyByKey) {
     const auto a = this->sent_through("smsc-a", {{"a1", {}, {}}, {"a2", {}, {}}});
     const auto b = this->sent_through("smsc-b", {{"b1", {}, {}}});
     const std::vector<std::string> second_key{"zz", "a2"};
-    const std::vector<std::string> none{"a9", "b1"};   // b1 is smsc-b's, not smsc-a's
+    const std::vector<std::string> none{"a9", "b1"};  // b1 is smsc-b's, not smsc-a's
     const std::vector<std::string> first_key{"b1", "a1"};
     const std::vector<std::string> no_keys;
-    const std::vector<ReceiptQuery> queries{{"smsc-a", second_key},
-                                            {"smsc-a", none},
-                                            {"smsc-b", first_key},
-                                            {"smsc-b", no_keys}};
+    const std::vector<ReceiptQuery> queries{
+        {"smsc-a", second_key}, {"smsc-a", none}, {"smsc-b", first_key}, {"smsc-b", no_keys}};
     const auto found = this->store().find_receipt_targets(queries);
     ASSERT_EQ(found.size(), 4U);
     for (const auto& f : found) ASSERT_TRUE(f.has_value()) << f.error().detail;
@@ -424,9 +424,9 @@ TYPED_TEST(StoreContract, ReceiptTargetsAreLookedUpTogetherKeyByKey) {
     auto delivered = a;
     delivered.state = MessageState::delivered;
     ASSERT_TRUE(this->store().transition(delivered, MessageState::sent, std::nullopt).has_value());
-    for (int i = 0; i < 3; ++i) {   // whichever reader answers
-        const auto again = this->store().find_receipt_targets(
-            std::vector<ReceiptQuery>{{"smsc-a", second_key}});
+    for (int i = 0; i < 3; ++i) {  // whichever reader answers
+        const auto again =
+            this->store().find_receipt_targets(std::vector<ReceiptQuery>{{"smsc-a", second_key}});
         ASSERT_EQ(again.size(), 1U);
         ASSERT_TRUE(again[0].has_value() && again[0]->has_value());
         EXPECT_EQ((*again[0])->message.state, MessageState::delivered);

@@ -40,12 +40,14 @@ TEST(Allocation, DecodingAndReencodingShortMessagesAllocatesNothing) {
             const auto pdu = decode(wire);
             ASSERT_TRUE(pdu);
             checksum += static_cast<long>(pdu->header.command_length);
-            if (const auto* d = pdu->get_if<DeliverSm>()) checksum += d->tlvs.message_state().value_or(0);
+            if (const auto* d = pdu->get_if<DeliverSm>())
+                checksum += d->tlvs.message_state().value_or(0);
             if (const auto* s = pdu->get_if<SubmitSm>()) {
                 for (const auto& t : s->tlvs) checksum += t.tag;
             }
             if (const auto* m = pdu->get_if<SubmitMulti>()) {
-                for (const auto& d : m->dest_addresses) checksum += static_cast<long>(d.destination_addr.size());
+                for (const auto& d : m->dest_addresses)
+                    checksum += static_cast<long>(d.destination_addr.size());
             }
             out.clear();
             ASSERT_FALSE(encode(*pdu, out));

@@ -18,7 +18,8 @@ std::vector<std::uint8_t> bytes(std::initializer_list<int> v) {
     return out;
 }
 
-Expected<std::optional<SubmitPart>, CommandStatus> parse(const std::vector<std::uint8_t>& sm, std::uint8_t esm_class,
+Expected<std::optional<SubmitPart>, CommandStatus> parse(const std::vector<std::uint8_t>& sm,
+                                                         std::uint8_t esm_class,
                                                          const TlvBuilder& tlvs = {}) {
     return concat_part(8, esm_class, ByteView(sm), TlvRange(ByteView(tlvs.bytes())));
 }
@@ -38,7 +39,9 @@ TEST(ConcatPart, ReadsAnEightBitReferenceAndStripsTheHeader) {
 
 TEST(ConcatPart, ReadsASixteenBitReferenceAmongOtherElements) {
     // A port-addressing IE (0x05, 4 octets) before the 16-bit concatenation IE.
-    auto p = parse(bytes({0x0C, 0x05, 0x04, 0x0B, 0x84, 0x23, 0xF0, 0x08, 0x04, 0x12, 0x34, 0x02, 0x01, 'h'}), 0x40);
+    auto p = parse(
+        bytes({0x0C, 0x05, 0x04, 0x0B, 0x84, 0x23, 0xF0, 0x08, 0x04, 0x12, 0x34, 0x02, 0x01, 'h'}),
+        0x40);
     ASSERT_TRUE(p.has_value() && p->has_value());
     EXPECT_EQ((*p)->ref.kind, ConcatRefKind::udh16);
     EXPECT_EQ((*p)->ref.reference, 0x1234);
@@ -49,8 +52,9 @@ TEST(ConcatPart, ReadsASixteenBitReferenceAmongOtherElements) {
 
 TEST(ConcatPart, ReadsSarTlvsAndTheMessagePayload) {
     TlvBuilder t;
-    t.u16(tlv_tag::sar_msg_ref_num, 0x0102).u8(tlv_tag::sar_total_segments, 4).u8(
-        tlv_tag::sar_segment_seqnum, 4);
+    t.u16(tlv_tag::sar_msg_ref_num, 0x0102)
+        .u8(tlv_tag::sar_total_segments, 4)
+        .u8(tlv_tag::sar_segment_seqnum, 4);
     const auto payload = bytes({0x00, 0x42});
     (void)t.octets(tlv_tag::message_payload, ByteView(payload));
     auto p = parse({}, 0, t);
@@ -71,39 +75,62 @@ TEST(ConcatPart, AnswersEachMalformedOrInconsistentNumberingWithItsStatus) {
         CommandStatus status;
     };
     std::vector<Case> cases;
-    cases.push_back({"total 0", bytes({0x05, 0x00, 0x03, 0x01, 0x00, 0x01, 'x'}), 0x40, {}, CommandStatus::ESME_RINVESMCLASS});
-    cases.push_back({"seqnum 0", bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x00, 'x'}), 0x40, {}, CommandStatus::ESME_RINVESMCLASS});
-    cases.push_back({"seqnum > total", bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x03, 'x'}), 0x40, {}, CommandStatus::ESME_RINVESMCLASS});
-    cases.push_back({"UDHL past the end", bytes({0x09, 0x00, 0x03, 0x01}), 0x40, {}, CommandStatus::ESME_RINVESMCLASS});
+    cases.push_back({"total 0",
+                     bytes({0x05, 0x00, 0x03, 0x01, 0x00, 0x01, 'x'}),
+                     0x40,
+                     {},
+                     CommandStatus::ESME_RINVESMCLASS});
+    cases.push_back({"seqnum 0",
+                     bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x00, 'x'}),
+                     0x40,
+                     {},
+                     CommandStatus::ESME_RINVESMCLASS});
+    cases.push_back({"seqnum > total",
+                     bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x03, 'x'}),
+                     0x40,
+                     {},
+                     CommandStatus::ESME_RINVESMCLASS});
+    cases.push_back({"UDHL past the end",
+                     bytes({0x09, 0x00, 0x03, 0x01}),
+                     0x40,
+                     {},
+                     CommandStatus::ESME_RINVESMCLASS});
     {
         TlvBuilder t;
         t.u16(tlv_tag::sar_msg_ref_num, 1).u8(tlv_tag::sar_total_segments, 2);
-        cases.push_back({"SAR without seqnum", bytes({'x'}), 0, t, CommandStatus::ESME_RMISSINGOPTPARAM});
+        cases.push_back(
+            {"SAR without seqnum", bytes({'x'}), 0, t, CommandStatus::ESME_RMISSINGOPTPARAM});
     }
     {
         TlvBuilder t;
-        t.u16(tlv_tag::sar_msg_ref_num, 1).u8(tlv_tag::sar_total_segments, 2).u8(
-            tlv_tag::sar_segment_seqnum, 3);
-        cases.push_back({"SAR seqnum > total", bytes({'x'}), 0, t, CommandStatus::ESME_RINVOPTPARAMVAL});
+        t.u16(tlv_tag::sar_msg_ref_num, 1)
+            .u8(tlv_tag::sar_total_segments, 2)
+            .u8(tlv_tag::sar_segment_seqnum, 3);
+        cases.push_back(
+            {"SAR seqnum > total", bytes({'x'}), 0, t, CommandStatus::ESME_RINVOPTPARAMVAL});
     }
     {
         TlvBuilder t;
-        t.u8(tlv_tag::sar_msg_ref_num, 1).u8(tlv_tag::sar_total_segments, 2).u8(
-            tlv_tag::sar_segment_seqnum, 1);
-        cases.push_back({"SAR ref of one octet", bytes({'x'}), 0, t, CommandStatus::ESME_RINVOPTPARAMVAL});
+        t.u8(tlv_tag::sar_msg_ref_num, 1)
+            .u8(tlv_tag::sar_total_segments, 2)
+            .u8(tlv_tag::sar_segment_seqnum, 1);
+        cases.push_back(
+            {"SAR ref of one octet", bytes({'x'}), 0, t, CommandStatus::ESME_RINVOPTPARAMVAL});
     }
     {
         TlvBuilder t;
-        t.u16(tlv_tag::sar_msg_ref_num, 1).u8(tlv_tag::sar_total_segments, 2).u8(
-            tlv_tag::sar_segment_seqnum, 2);
-        cases.push_back({"UDH and SAR disagree", bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x01, 'x'}), 0x40, t,
-                         CommandStatus::ESME_RINVOPTPARAMVAL});
+        t.u16(tlv_tag::sar_msg_ref_num, 1)
+            .u8(tlv_tag::sar_total_segments, 2)
+            .u8(tlv_tag::sar_segment_seqnum, 2);
+        cases.push_back({"UDH and SAR disagree", bytes({0x05, 0x00, 0x03, 0x01, 0x02, 0x01, 'x'}),
+                         0x40, t, CommandStatus::ESME_RINVOPTPARAMVAL});
     }
     {
         TlvBuilder t;
         const auto payload = bytes({'y'});
         (void)t.octets(tlv_tag::message_payload, ByteView(payload));
-        cases.push_back({"short_message and message_payload", bytes({'x'}), 0, t, CommandStatus::ESME_RINVPARLEN});
+        cases.push_back({"short_message and message_payload", bytes({'x'}), 0, t,
+                         CommandStatus::ESME_RINVPARLEN});
     }
     for (const auto& c : cases) {
         auto p = parse(c.sm, c.esm_class, c.tlvs);
@@ -114,8 +141,9 @@ TEST(ConcatPart, AnswersEachMalformedOrInconsistentNumberingWithItsStatus) {
 
 TEST(ConcatPart, UdhAndSarThatAgreeAreOnePartAndNoNumberingIsNoPart) {
     TlvBuilder t;
-    t.u16(tlv_tag::sar_msg_ref_num, 7).u8(tlv_tag::sar_total_segments, 2).u8(
-        tlv_tag::sar_segment_seqnum, 1);
+    t.u16(tlv_tag::sar_msg_ref_num, 7)
+        .u8(tlv_tag::sar_total_segments, 2)
+        .u8(tlv_tag::sar_segment_seqnum, 1);
     auto both = parse(bytes({0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 'x'}), 0x40, t);
     ASSERT_TRUE(both.has_value() && both->has_value());
     EXPECT_EQ((*both)->ref.kind, ConcatRefKind::udh8);

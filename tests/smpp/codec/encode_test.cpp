@@ -10,7 +10,9 @@
 namespace bindery::smpp {
 namespace {
 
-Pdu submit(SubmitSm b) { return Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, 9}, b}; }
+Pdu submit(SubmitSm b) {
+    return Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, 9}, b};
+}
 
 TEST(Encode, BuildsTheReferenceSubmitSmOctetForOctet) {
     const std::string text = "Hi";
@@ -136,7 +138,8 @@ TEST(Encode, CommandIdComesFromTheBodyAndHeaderFieldsAreKept) {
     Pdu p{Header{999, CommandId::submit_sm, CommandStatus::ESME_RSYSERR, 0x7FFFFFFF}, UnbindResp{}};
     std::vector<std::uint8_t> out;
     ASSERT_FALSE(encode(p, out));
-    EXPECT_EQ(out, (std::vector<std::uint8_t>{0, 0, 0, 16, 0x80, 0, 0, 6, 0, 0, 0, 8, 0x7F, 0xFF, 0xFF, 0xFF}));
+    EXPECT_EQ(out, (std::vector<std::uint8_t>{0, 0, 0, 16, 0x80, 0, 0, 6, 0, 0, 0, 8, 0x7F, 0xFF,
+                                              0xFF, 0xFF}));
 }
 
 TEST(Tlv, TypedAccessorsReadStandardTagsAndLastDuplicateWins) {
@@ -180,7 +183,7 @@ TEST(Tlv, TypedAccessorsReadStandardTagsAndLastDuplicateWins) {
 
 TEST(Tlv, AccessorsRefuseWrongLengthsAndIterationStopsAtATruncatedTlv) {
     const std::uint8_t wire[] = {0x04, 0x27, 0x00, 0x02, 0x00, 0x02,  // message_state, 2 octets
-                                 0x02, 0x0C, 0x00, 0x09, 0x00};        // truncated
+                                 0x02, 0x0C, 0x00, 0x09, 0x00};       // truncated
     const TlvRange r{ByteView(wire)};
     EXPECT_FALSE(r.message_state());
     EXPECT_EQ(r.count(), 1U);
@@ -196,8 +199,8 @@ TEST(Build, ResponsesEchoTheSequenceAndPickTheRightBody) {
     EXPECT_EQ(r.header.sequence_number, 42U);
     EXPECT_EQ(r.header.command_status, CommandStatus::ESME_RTHROTTLED);
     EXPECT_NE(r.get_if<SubmitSmResp>(), nullptr);
-    for (const auto id : {CommandId::outbind, CommandId::alert_notification, CommandId::submit_sm_resp,
-                          static_cast<CommandId>(0x99)}) {
+    for (const auto id : {CommandId::outbind, CommandId::alert_notification,
+                          CommandId::submit_sm_resp, static_cast<CommandId>(0x99)}) {
         EXPECT_EQ(make_response(Header{0, id, {}, 1}, CommandStatus::ESME_RINVCMDID).command_id(),
                   CommandId::generic_nack);
     }
@@ -228,8 +231,9 @@ TEST(Build, ReceiptTlvsCarryTheIdTheStateAndTheNetworkErrorWhenSet) {
     EXPECT_EQ(tlvs.network_error_code()->error_code, 1);
     // The text and the TLVs parse back to the same receipt.
     r.text = "hi";
-    const auto parsed = parse_receipt(build_receipt(r), ReceiptTlvs{tlvs.receipted_message_id(), tlvs.message_state(),
-                                                                    tlvs.network_error_code()});
+    const auto parsed = parse_receipt(
+        build_receipt(r),
+        ReceiptTlvs{tlvs.receipted_message_id(), tlvs.message_state(), tlvs.network_error_code()});
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->id, "abc123");
     EXPECT_EQ(parsed->state, MessageState::undeliverable);

@@ -11,8 +11,9 @@
 namespace bindery::smpp {
 namespace {
 
-std::vector<std::uint8_t> all_good_vectors_concatenated(std::vector<Pdu>* expected = nullptr,
-                                                        std::vector<std::vector<std::uint8_t>>* frames = nullptr) {
+std::vector<std::uint8_t> all_good_vectors_concatenated(
+    std::vector<Pdu>* expected = nullptr,
+    std::vector<std::vector<std::uint8_t>>* frames = nullptr) {
     std::vector<std::uint8_t> stream;
     for (const auto& name : test::golden_names("good")) {
         const auto f = test::read_golden("good", name);
@@ -63,17 +64,33 @@ TEST(ScanFrame, AnImpossibleLengthIsATypedErrorWithTheSequenceNumberWhenReadable
         std::optional<std::uint32_t> sequence_number;
     };
     const std::vector<Row> rows = {
-        {"length 8, header buffered", {0, 0, 0, 8, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 0x2A}, {}, 0x15, 0x2A},
+        {"length 8, header buffered",
+         {0, 0, 0, 8, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 0x2A},
+         {},
+         0x15,
+         0x2A},
         {"length 8, 8 octets only", {0, 0, 0, 8, 0, 0, 0, 0x15}, {}, std::nullopt, std::nullopt},
         {"length 0, 4 octets only", {0, 0, 0, 0}, {}, std::nullopt, std::nullopt},
-        {"length 15, 15 octets", {0, 0, 0, 15, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7}, {}, std::nullopt, std::nullopt},
+        {"length 15, 15 octets",
+         {0, 0, 0, 15, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7},
+         {},
+         std::nullopt,
+         std::nullopt},
         {"length 0x7fffffff, header buffered",
          {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4, 0xAA},
          {},
          0x04,
          0x01020304},
-        {"length 0x7fffffff, 12 octets", {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0}, {}, std::nullopt, std::nullopt},
-        {"1025 over a 1024 limit", {0, 0, 4, 1, 0x80, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9}, CodecLimits{1024}, 0x80000009, 9},
+        {"length 0x7fffffff, 12 octets",
+         {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0},
+         {},
+         std::nullopt,
+         std::nullopt},
+        {"1025 over a 1024 limit",
+         {0, 0, 4, 1, 0x80, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9},
+         CodecLimits{1024},
+         0x80000009,
+         9},
     };
     for (const auto& row : rows) {
         SCOPED_TRACE(row.what);
@@ -86,7 +103,8 @@ TEST(ScanFrame, AnImpossibleLengthIsATypedErrorWithTheSequenceNumberWhenReadable
         EXPECT_EQ(s.error->command_id, row.command_id);
         EXPECT_EQ(s.error->sequence_number, row.sequence_number);
         // The answer the net layer writes before closing.
-        const auto nack = make_generic_nack(s.error->sequence_number.value_or(0), s.error->command_status);
+        const auto nack =
+            make_generic_nack(s.error->sequence_number.value_or(0), s.error->command_status);
         EXPECT_EQ(nack.command_id(), CommandId::generic_nack);
         EXPECT_EQ(nack.header.sequence_number, row.sequence_number.value_or(0));
     }
@@ -163,7 +181,8 @@ TEST(Decode, EveryTruncationOfEveryGoodVectorIsRejectedWithoutReadingPastTheEnd)
         const auto full = test::read_golden("good", name).bytes;
         for (std::size_t n = 0; n < full.size(); ++n) {
             // A copy of exactly n octets, so ASan catches any read past the end.
-            std::vector<std::uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+            std::vector<std::uint8_t> cut(full.begin(),
+                                          full.begin() + static_cast<std::ptrdiff_t>(n));
             if (n >= 4) {
                 cut[0] = static_cast<std::uint8_t>(n >> 24);
                 cut[1] = static_cast<std::uint8_t>(n >> 16);

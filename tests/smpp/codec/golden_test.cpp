@@ -113,11 +113,21 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(body<Outbind>(p).system_id, "smsc1");
              EXPECT_EQ(body<Outbind>(p).password, "pass");
          }},
-        {"unbind", [](const Pdu& p) { expect_header(p, CommandId::unbind, 5); (void)body<Unbind>(p); }},
+        {"unbind",
+         [](const Pdu& p) {
+             expect_header(p, CommandId::unbind, 5);
+             (void)body<Unbind>(p);
+         }},
         {"unbind_resp",
-         [](const Pdu& p) { expect_header(p, CommandId::unbind_resp, 5); (void)body<UnbindResp>(p); }},
+         [](const Pdu& p) {
+             expect_header(p, CommandId::unbind_resp, 5);
+             (void)body<UnbindResp>(p);
+         }},
         {"enquire_link",
-         [](const Pdu& p) { expect_header(p, CommandId::enquire_link, 1); (void)body<EnquireLink>(p); }},
+         [](const Pdu& p) {
+             expect_header(p, CommandId::enquire_link, 1);
+             (void)body<EnquireLink>(p);
+         }},
         {"enquire_link_resp",
          [](const Pdu& p) {
              expect_header(p, CommandId::enquire_link_resp, 1);
@@ -292,7 +302,10 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(b.destination_addr, "989121234567");
          }},
         {"cancel_sm_resp",
-         [](const Pdu& p) { expect_header(p, CommandId::cancel_sm_resp, 13); (void)body<CancelSmResp>(p); }},
+         [](const Pdu& p) {
+             expect_header(p, CommandId::cancel_sm_resp, 13);
+             (void)body<CancelSmResp>(p);
+         }},
         {"replace_sm",
          [](const Pdu& p) {
              expect_header(p, CommandId::replace_sm, 14);
@@ -305,7 +318,10 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(str(b.short_message), "New");
          }},
         {"replace_sm_resp",
-         [](const Pdu& p) { expect_header(p, CommandId::replace_sm_resp, 14); (void)body<ReplaceSmResp>(p); }},
+         [](const Pdu& p) {
+             expect_header(p, CommandId::replace_sm_resp, 14);
+             (void)body<ReplaceSmResp>(p);
+         }},
         {"alert_notification",
          [](const Pdu& p) {
              expect_header(p, CommandId::alert_notification, 15);

@@ -35,7 +35,8 @@ inline HexFile read_hex_file(const std::filesystem::path& path) {
                 std::string item;
                 while (kv >> item) {
                     const auto eq = item.find('=');
-                    out.expect[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
+                    out.expect[item.substr(0, eq)] =
+                        eq == std::string::npos ? "" : item.substr(eq + 1);
                 }
             }
             line.resize(hash);

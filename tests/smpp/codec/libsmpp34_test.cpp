@@ -11,7 +11,8 @@
 //   * data_sm_resp and submit_multi_resp carry no TLVs in libsmpp34 (its frames have no TLV part;
 //     data_sm_resp.tlv exists but the frame does not use it): those TLVs are tested without it.
 //   * data_sm source_addr is 21 octets in libsmpp34 (the spec and we allow 65).
-//   * deliver_sm schedule_delivery_time / validity_period and deliver_sm_resp message_id are 1-octet
+//   * deliver_sm schedule_delivery_time / validity_period and deliver_sm_resp message_id are
+//   1-octet
 //     fields in libsmpp34, so only "" (which is what the spec says they must be).
 //   * sm_length 254 is refused by libsmpp34's packer (an off-by-one in its check): up to 253.
 //   * Every pack and unpack logs each field into a fixed 2,048-character global
@@ -62,34 +63,116 @@ void set_cs(std::uint8_t* dst, std::size_t cap, std::string_view s) {
 }
 
 // libsmpp34's struct for each of our bodies.
-template <class B> struct Their;
-template <> struct Their<GenericNack> { using type = generic_nack_t; };
-template <> struct Their<BindReceiver> { using type = bind_receiver_t; };
-template <> struct Their<BindReceiverResp> { using type = bind_receiver_resp_t; };
-template <> struct Their<BindTransmitter> { using type = bind_transmitter_t; };
-template <> struct Their<BindTransmitterResp> { using type = bind_transmitter_resp_t; };
-template <> struct Their<QuerySm> { using type = query_sm_t; };
-template <> struct Their<QuerySmResp> { using type = query_sm_resp_t; };
-template <> struct Their<SubmitSm> { using type = submit_sm_t; };
-template <> struct Their<SubmitSmResp> { using type = submit_sm_resp_t; };
-template <> struct Their<DeliverSm> { using type = deliver_sm_t; };
-template <> struct Their<DeliverSmResp> { using type = deliver_sm_resp_t; };
-template <> struct Their<Unbind> { using type = unbind_t; };
-template <> struct Their<UnbindResp> { using type = unbind_resp_t; };
-template <> struct Their<ReplaceSm> { using type = replace_sm_t; };
-template <> struct Their<ReplaceSmResp> { using type = replace_sm_resp_t; };
-template <> struct Their<CancelSm> { using type = cancel_sm_t; };
-template <> struct Their<CancelSmResp> { using type = cancel_sm_resp_t; };
-template <> struct Their<BindTransceiver> { using type = bind_transceiver_t; };
-template <> struct Their<BindTransceiverResp> { using type = bind_transceiver_resp_t; };
-template <> struct Their<Outbind> { using type = outbind_t; };
-template <> struct Their<EnquireLink> { using type = enquire_link_t; };
-template <> struct Their<EnquireLinkResp> { using type = enquire_link_resp_t; };
-template <> struct Their<SubmitMulti> { using type = submit_multi_t; };
-template <> struct Their<SubmitMultiResp> { using type = submit_multi_resp_t; };
-template <> struct Their<AlertNotification> { using type = alert_notification_t; };
-template <> struct Their<DataSm> { using type = data_sm_t; };
-template <> struct Their<DataSmResp> { using type = data_sm_resp_t; };
+template <class B>
+struct Their;
+template <>
+struct Their<GenericNack> {
+    using type = generic_nack_t;
+};
+template <>
+struct Their<BindReceiver> {
+    using type = bind_receiver_t;
+};
+template <>
+struct Their<BindReceiverResp> {
+    using type = bind_receiver_resp_t;
+};
+template <>
+struct Their<BindTransmitter> {
+    using type = bind_transmitter_t;
+};
+template <>
+struct Their<BindTransmitterResp> {
+    using type = bind_transmitter_resp_t;
+};
+template <>
+struct Their<QuerySm> {
+    using type = query_sm_t;
+};
+template <>
+struct Their<QuerySmResp> {
+    using type = query_sm_resp_t;
+};
+template <>
+struct Their<SubmitSm> {
+    using type = submit_sm_t;
+};
+template <>
+struct Their<SubmitSmResp> {
+    using type = submit_sm_resp_t;
+};
+template <>
+struct Their<DeliverSm> {
+    using type = deliver_sm_t;
+};
+template <>
+struct Their<DeliverSmResp> {
+    using type = deliver_sm_resp_t;
+};
+template <>
+struct Their<Unbind> {
+    using type = unbind_t;
+};
+template <>
+struct Their<UnbindResp> {
+    using type = unbind_resp_t;
+};
+template <>
+struct Their<ReplaceSm> {
+    using type = replace_sm_t;
+};
+template <>
+struct Their<ReplaceSmResp> {
+    using type = replace_sm_resp_t;
+};
+template <>
+struct Their<CancelSm> {
+    using type = cancel_sm_t;
+};
+template <>
+struct Their<CancelSmResp> {
+    using type = cancel_sm_resp_t;
+};
+template <>
+struct Their<BindTransceiver> {
+    using type = bind_transceiver_t;
+};
+template <>
+struct Their<BindTransceiverResp> {
+    using type = bind_transceiver_resp_t;
+};
+template <>
+struct Their<Outbind> {
+    using type = outbind_t;
+};
+template <>
+struct Their<EnquireLink> {
+    using type = enquire_link_t;
+};
+template <>
+struct Their<EnquireLinkResp> {
+    using type = enquire_link_resp_t;
+};
+template <>
+struct Their<SubmitMulti> {
+    using type = submit_multi_t;
+};
+template <>
+struct Their<SubmitMultiResp> {
+    using type = submit_multi_resp_t;
+};
+template <>
+struct Their<AlertNotification> {
+    using type = alert_notification_t;
+};
+template <>
+struct Their<DataSm> {
+    using type = data_sm_t;
+};
+template <>
+struct Their<DataSmResp> {
+    using type = data_sm_resp_t;
+};
 
 // Frees the lists libsmpp34 (or build_*) allocated in a struct.
 template <class T>
@@ -136,7 +219,8 @@ void wire_order_after_unpack(T& s) {
     if constexpr (requires { s.unsuccess_smes; }) reverse_list(s.unsuccess_smes);
 }
 
-// ---- TLVs as libsmpp34 types them, per PDU (its def_frame/*.tlv tables) --------------------------
+// ---- TLVs as libsmpp34 types them, per PDU (its def_frame/*.tlv tables)
+// --------------------------
 enum class Kind : std::uint8_t { u8, u16, u32, octets, c_string };
 struct TlvSpec {
     std::uint16_t tag;
@@ -145,46 +229,105 @@ struct TlvSpec {
 };
 
 namespace tt = tlv_tag;
-constexpr TlvSpec o(std::uint16_t tag, std::uint16_t lo, std::uint16_t hi) { return {tag, Kind::octets, lo, hi}; }
+constexpr TlvSpec o(std::uint16_t tag, std::uint16_t lo, std::uint16_t hi) {
+    return {tag, Kind::octets, lo, hi};
+}
 constexpr TlvSpec u8(std::uint16_t tag) { return {tag, Kind::u8, 1, 1}; }
 constexpr TlvSpec u16(std::uint16_t tag) { return {tag, Kind::u16, 2, 2}; }
 
 // submit_sm.tlv and submit_multi.tlv (the same list). message_payload is capped by libsmpp34 at
 // 1024 octets; the SAR trio is generated together.
 constexpr TlvSpec kSubmitTlvs[] = {
-    u16(tt::user_message_reference), u16(tt::source_port), u8(tt::source_addr_subunit),
-    u16(tt::destination_port), u8(tt::dest_addr_subunit), u16(tt::sar_msg_ref_num),
-    u8(tt::sar_total_segments), u8(tt::sar_segment_seqnum), u8(tt::more_messages_to_send),
-    u8(tt::payload_type), o(tt::message_payload, 0, 1024), u8(tt::privacy_indicator),
-    o(tt::callback_num, 4, 19), u8(tt::callback_num_pres_ind), o(tt::callback_num_atag, 0, 65),
-    o(tt::source_subaddress, 2, 23), o(tt::dest_subaddress, 2, 23), u8(tt::user_response_code),
-    u8(tt::display_time), u16(tt::sms_signal), u8(tt::ms_validity), u8(tt::ms_msg_wait_facilities),
-    u8(tt::number_of_messages), o(tt::alert_on_message_delivery, 0, 0), u8(tt::language_indicator),
-    u8(tt::its_reply_type), u16(tt::its_session_info), o(tt::ussd_service_op, 1, 1),
+    u16(tt::user_message_reference),
+    u16(tt::source_port),
+    u8(tt::source_addr_subunit),
+    u16(tt::destination_port),
+    u8(tt::dest_addr_subunit),
+    u16(tt::sar_msg_ref_num),
+    u8(tt::sar_total_segments),
+    u8(tt::sar_segment_seqnum),
+    u8(tt::more_messages_to_send),
+    u8(tt::payload_type),
+    o(tt::message_payload, 0, 1024),
+    u8(tt::privacy_indicator),
+    o(tt::callback_num, 4, 19),
+    u8(tt::callback_num_pres_ind),
+    o(tt::callback_num_atag, 0, 65),
+    o(tt::source_subaddress, 2, 23),
+    o(tt::dest_subaddress, 2, 23),
+    u8(tt::user_response_code),
+    u8(tt::display_time),
+    u16(tt::sms_signal),
+    u8(tt::ms_validity),
+    u8(tt::ms_msg_wait_facilities),
+    u8(tt::number_of_messages),
+    o(tt::alert_on_message_delivery, 0, 0),
+    u8(tt::language_indicator),
+    u8(tt::its_reply_type),
+    u16(tt::its_session_info),
+    o(tt::ussd_service_op, 1, 1),
 };
 constexpr TlvSpec kDeliverTlvs[] = {
-    u16(tt::user_message_reference), u16(tt::source_port), u16(tt::destination_port),
-    u16(tt::sar_msg_ref_num), u8(tt::sar_total_segments), u8(tt::sar_segment_seqnum),
-    u8(tt::user_response_code), u8(tt::privacy_indicator), u8(tt::payload_type),
-    o(tt::message_payload, 0, 1024), o(tt::callback_num, 4, 19), o(tt::source_subaddress, 2, 23),
-    o(tt::dest_subaddress, 2, 23), u8(tt::language_indicator), u16(tt::its_session_info),
-    o(tt::network_error_code, 3, 3), u8(tt::message_state),
-    {tt::receipted_message_id, Kind::c_string, 1, 65}, u8(tt::set_dpf), u8(tt::source_network_type),
+    u16(tt::user_message_reference),
+    u16(tt::source_port),
+    u16(tt::destination_port),
+    u16(tt::sar_msg_ref_num),
+    u8(tt::sar_total_segments),
+    u8(tt::sar_segment_seqnum),
+    u8(tt::user_response_code),
+    u8(tt::privacy_indicator),
+    u8(tt::payload_type),
+    o(tt::message_payload, 0, 1024),
+    o(tt::callback_num, 4, 19),
+    o(tt::source_subaddress, 2, 23),
+    o(tt::dest_subaddress, 2, 23),
+    u8(tt::language_indicator),
+    u16(tt::its_session_info),
+    o(tt::network_error_code, 3, 3),
+    u8(tt::message_state),
+    {tt::receipted_message_id, Kind::c_string, 1, 65},
+    u8(tt::set_dpf),
+    u8(tt::source_network_type),
 };
 constexpr TlvSpec kDataSmTlvs[] = {
-    u16(tt::source_port), u8(tt::source_addr_subunit), u8(tt::source_network_type),
-    u8(tt::source_bearer_type), u8(tt::source_telematics_id), u16(tt::destination_port),
-    u8(tt::dest_addr_subunit), u8(tt::dest_network_type), u8(tt::dest_bearer_type),
-    u16(tt::dest_telematics_id), u16(tt::sar_msg_ref_num), u8(tt::sar_total_segments),
-    u8(tt::sar_segment_seqnum), u8(tt::more_messages_to_send), {tt::qos_time_to_live, Kind::u32, 4, 4},
-    u8(tt::payload_type), o(tt::message_payload, 0, 1024), u8(tt::set_dpf),
-    {tt::receipted_message_id, Kind::c_string, 1, 65}, u8(tt::message_state),
-    o(tt::network_error_code, 3, 3), u16(tt::user_message_reference), u8(tt::privacy_indicator),
-    o(tt::callback_num, 4, 19), u8(tt::callback_num_pres_ind), o(tt::callback_num_atag, 0, 65),
-    o(tt::source_subaddress, 2, 23), o(tt::dest_subaddress, 2, 23), u8(tt::user_response_code),
-    u8(tt::display_time), u16(tt::sms_signal), u8(tt::ms_validity), u8(tt::ms_msg_wait_facilities),
-    u8(tt::number_of_messages), o(tt::alert_on_message_delivery, 0, 0), u8(tt::language_indicator),
-    u8(tt::its_reply_type), u16(tt::its_session_info),
+    u16(tt::source_port),
+    u8(tt::source_addr_subunit),
+    u8(tt::source_network_type),
+    u8(tt::source_bearer_type),
+    u8(tt::source_telematics_id),
+    u16(tt::destination_port),
+    u8(tt::dest_addr_subunit),
+    u8(tt::dest_network_type),
+    u8(tt::dest_bearer_type),
+    u16(tt::dest_telematics_id),
+    u16(tt::sar_msg_ref_num),
+    u8(tt::sar_total_segments),
+    u8(tt::sar_segment_seqnum),
+    u8(tt::more_messages_to_send),
+    {tt::qos_time_to_live, Kind::u32, 4, 4},
+    u8(tt::payload_type),
+    o(tt::message_payload, 0, 1024),
+    u8(tt::set_dpf),
+    {tt::receipted_message_id, Kind::c_string, 1, 65},
+    u8(tt::message_state),
+    o(tt::network_error_code, 3, 3),
+    u16(tt::user_message_reference),
+    u8(tt::privacy_indicator),
+    o(tt::callback_num, 4, 19),
+    u8(tt::callback_num_pres_ind),
+    o(tt::callback_num_atag, 0, 65),
+    o(tt::source_subaddress, 2, 23),
+    o(tt::dest_subaddress, 2, 23),
+    u8(tt::user_response_code),
+    u8(tt::display_time),
+    u16(tt::sms_signal),
+    u8(tt::ms_validity),
+    u8(tt::ms_msg_wait_facilities),
+    u8(tt::number_of_messages),
+    o(tt::alert_on_message_delivery, 0, 0),
+    u8(tt::language_indicator),
+    u8(tt::its_reply_type),
+    u16(tt::its_session_info),
 };
 constexpr TlvSpec kBindRespTlvs[] = {u8(tt::sc_interface_version)};
 constexpr TlvSpec kAlertTlvs[] = {u8(tt::ms_availability_status)};
@@ -229,7 +372,8 @@ void expect_same_tlvs(CommandId id, const TlvRange& ours, tlv_t* theirs) {
             case Kind::u32: EXPECT_EQ(be(it->value), t->value.val32) << "tag " << t->tag; break;
             case Kind::octets:
             case Kind::c_string:
-                EXPECT_EQ(0, std::memcmp(it->value.data(), t->value.octet, t->length)) << "tag " << t->tag;
+                EXPECT_EQ(0, std::memcmp(it->value.data(), t->value.octet, t->length))
+                    << "tag " << t->tag;
                 break;
         }
         ++it;
@@ -251,7 +395,8 @@ void to_their_tlvs(CommandId id, const TlvRange& ours, tlv_t** list) {
             case Kind::u32: one.value.val32 = be(t->value); break;
             case Kind::octets:
             case Kind::c_string:
-                if (!t->value.empty()) std::memcpy(one.value.octet, t->value.data(), t->value.size());
+                if (!t->value.empty())
+                    std::memcpy(one.value.octet, t->value.data(), t->value.size());
                 break;
         }
         build_tlv(list, &one);
@@ -426,7 +571,9 @@ void expect_libsmpp34_reads(const std::vector<std::uint8_t>& wire, const Pdu& pd
     T s;
     std::memset(&s, 0, sizeof s);
     const auto id = B::command_id;
-    ASSERT_EQ(smpp34_unpack(static_cast<std::uint32_t>(id), &s, wire.data(), static_cast<int>(wire.size())), 0)
+    ASSERT_EQ(smpp34_unpack(static_cast<std::uint32_t>(id), &s, wire.data(),
+                            static_cast<int>(wire.size())),
+              0)
         << smpp34_strerror;
     ASSERT_LT(std::strlen(smpp34_strerror), kLogLimit);
     wire_order_after_unpack(s);
@@ -458,8 +605,8 @@ public:
     std::string time() {
         if (coin()) return {};
         static constexpr char kSign[] = {'+', '-', 'R'};
-        return std::to_string(pick(1000000000000ULL, 9999999999999ULL)) + std::to_string(pick(10, 48)) +
-               kSign[pick(0, 2)];
+        return std::to_string(pick(1000000000000ULL, 9999999999999ULL)) +
+               std::to_string(pick(10, 48)) + kSign[pick(0, 2)];
     }
     // libsmpp34 refuses TON/NPI values outside the spec tables.
     std::uint8_t ton() { return static_cast<std::uint8_t>(pick(0, 6)); }
@@ -469,8 +616,9 @@ public:
     }
     // ...and command_status values it has no name for.
     std::uint32_t status() {
-        static constexpr std::uint32_t kStatus[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x08, 0x0A, 0x0D,
-                                                    0x14, 0x45, 0x58, 0x61, 0x64, 0x65, 0xC4, 0xFE, 0xFF};
+        static constexpr std::uint32_t kStatus[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+                                                    0x08, 0x0A, 0x0D, 0x14, 0x45, 0x58,
+                                                    0x61, 0x64, 0x65, 0xC4, 0xFE, 0xFF};
         return coin() ? 0U : kStatus[pick(0, std::size(kStatus) - 1)];
     }
     // ...and sequence_number 0.
@@ -492,9 +640,12 @@ public:
                 continue;
             }
             const TlvSpec& spec = table[pick(0, table.size() - 1)];
-            const bool sar = spec.tag == tt::sar_msg_ref_num || spec.tag == tt::sar_total_segments ||
+            const bool sar = spec.tag == tt::sar_msg_ref_num ||
+                             spec.tag == tt::sar_total_segments ||
                              spec.tag == tt::sar_segment_seqnum;
-            if (std::find(used.begin(), used.end(), sar ? tt::sar_msg_ref_num : spec.tag) != used.end()) continue;
+            if (std::find(used.begin(), used.end(), sar ? tt::sar_msg_ref_num : spec.tag) !=
+                used.end())
+                continue;
             if (spec.tag == tt::message_payload && !payload_allowed) continue;
             if (sar) {
                 used.push_back(tt::sar_msg_ref_num);
@@ -506,8 +657,12 @@ public:
             used.push_back(spec.tag);
             switch (spec.kind) {
                 case Kind::u8: out.u8(spec.tag, byte()); break;
-                case Kind::u16: out.u16(spec.tag, static_cast<std::uint16_t>(pick(0, 0xFFFF))); break;
-                case Kind::u32: out.u32(spec.tag, static_cast<std::uint32_t>(pick(0, 0xFFFFFFFFU))); break;
+                case Kind::u16:
+                    out.u16(spec.tag, static_cast<std::uint16_t>(pick(0, 0xFFFF)));
+                    break;
+                case Kind::u32:
+                    out.u32(spec.tag, static_cast<std::uint32_t>(pick(0, 0xFFFFFFFFU)));
+                    break;
                 case Kind::c_string: out.c_string(spec.tag, text(spec.max - 1U)); break;
                 case Kind::octets: {
                     const auto v = octets(spec.min, spec.max);
@@ -549,15 +704,14 @@ template <class S>
 void fill_sm(Gen& g, S& s, std::uint32_t id) {
     set_cs(s.service_type, sizeof s.service_type, g.text(5));
     fill_source(g, s);
-    if constexpr (requires { s.destination_addr; }) {
-        fill_dest(g, s);
-    }
+    if constexpr (requires { s.destination_addr; }) { fill_dest(g, s); }
     s.esm_class = g.byte();
     s.protocol_id = g.byte();
     s.priority_flag = g.byte();
     // libsmpp34's deliver_sm keeps 1-octet time fields (the spec says they must be "").
     const bool deliver = id == DELIVER_SM;
-    set_cs(s.schedule_delivery_time, sizeof s.schedule_delivery_time, deliver ? std::string{} : g.time());
+    set_cs(s.schedule_delivery_time, sizeof s.schedule_delivery_time,
+           deliver ? std::string{} : g.time());
     set_cs(s.validity_period, sizeof s.validity_period, deliver ? std::string{} : g.time());
     s.registered_delivery = g.byte();
     s.replace_if_present_flag = g.byte();
@@ -605,8 +759,8 @@ void fill(Gen& g, Storage&, T& s, BindRequest<Id>& b) {
     s.addr_ton = g.ton();
     s.addr_npi = g.npi();
     set_cs(s.address_range, sizeof s.address_range, g.text(40));
-    b = {cs(s.system_id), cs(s.password), cs(s.system_type), s.interface_version, s.addr_ton,
-         s.addr_npi, cs(s.address_range)};
+    b = {cs(s.system_id), cs(s.password), cs(s.system_type),  s.interface_version,
+         s.addr_ton,      s.addr_npi,     cs(s.address_range)};
 }
 
 template <CommandId Id, class T>
@@ -636,7 +790,8 @@ void fill(Gen& g, Storage& keep, T& s, ShortMessage<Id>& b) {
 template <CommandId Id, class T>
 void fill(Gen& g, Storage&, T& s, MessageIdResponse<Id>& b) {
     // libsmpp34's deliver_sm_resp message_id is one octet: only "" (as the spec says).
-    set_cs(s.message_id, sizeof s.message_id, Id == CommandId::deliver_sm_resp ? std::string{} : g.text(64));
+    set_cs(s.message_id, sizeof s.message_id,
+           Id == CommandId::deliver_sm_resp ? std::string{} : g.text(64));
     b.message_id = cs(s.message_id);
 }
 
@@ -709,8 +864,17 @@ void fill(Gen& g, Storage& keep, data_sm_t& s, DataSm& b) {
     s.esm_class = g.byte();
     s.registered_delivery = g.byte();
     s.data_coding = g.byte();
-    b = {cs(s.service_type), s.source_addr_ton, s.source_addr_npi, cs(s.source_addr), s.dest_addr_ton,
-         s.dest_addr_npi, cs(s.destination_addr), s.esm_class, s.registered_delivery, s.data_coding, {}};
+    b = {cs(s.service_type),
+         s.source_addr_ton,
+         s.source_addr_npi,
+         cs(s.source_addr),
+         s.dest_addr_ton,
+         s.dest_addr_npi,
+         cs(s.destination_addr),
+         s.esm_class,
+         s.registered_delivery,
+         s.data_coding,
+         {}};
     g.tlvs(CommandId::data_sm, keep.tlvs, 8, true);
     b.tlvs = keep.tlvs.range();
     to_their_tlvs(CommandId::data_sm, b.tlvs, &s.tlv);
@@ -735,8 +899,8 @@ void fill(Gen& g, Storage&, cancel_sm_t& s, CancelSm& b) {
     set_cs(s.message_id, sizeof s.message_id, g.text(64));
     fill_source(g, s);
     fill_dest(g, s);
-    b = {cs(s.service_type), cs(s.message_id), s.source_addr_ton, s.source_addr_npi, cs(s.source_addr),
-         s.dest_addr_ton, s.dest_addr_npi, cs(s.destination_addr)};
+    b = {cs(s.service_type), cs(s.message_id), s.source_addr_ton, s.source_addr_npi,
+         cs(s.source_addr),  s.dest_addr_ton,  s.dest_addr_npi,   cs(s.destination_addr)};
 }
 
 void fill(Gen& g, Storage&, replace_sm_t& s, ReplaceSm& b) {
@@ -749,8 +913,14 @@ void fill(Gen& g, Storage&, replace_sm_t& s, ReplaceSm& b) {
     const auto sm = g.octets(0, 253);
     s.sm_length = static_cast<std::uint8_t>(sm.size());
     if (!sm.empty()) std::memcpy(s.short_message, sm.data(), sm.size());
-    b = {cs(s.message_id), s.source_addr_ton, s.source_addr_npi, cs(s.source_addr),
-         cs(s.schedule_delivery_time), cs(s.validity_period), s.registered_delivery, s.sm_default_msg_id,
+    b = {cs(s.message_id),
+         s.source_addr_ton,
+         s.source_addr_npi,
+         cs(s.source_addr),
+         cs(s.schedule_delivery_time),
+         cs(s.validity_period),
+         s.registered_delivery,
+         s.sm_default_msg_id,
          ByteView(s.short_message, s.sm_length)};
 }
 
@@ -760,8 +930,8 @@ void fill(Gen& g, Storage& keep, alert_notification_t& s, AlertNotification& b) 
     s.esme_addr_npi = g.npi();
     set_cs(s.esme_addr, sizeof s.esme_addr, g.text(64));
     g.tlvs(CommandId::alert_notification, keep.tlvs, 2, false);
-    b = {s.source_addr_ton, s.source_addr_npi, cs(s.source_addr), s.esme_addr_ton, s.esme_addr_npi,
-         cs(s.esme_addr), keep.tlvs.range()};
+    b = {s.source_addr_ton, s.source_addr_npi, cs(s.source_addr), s.esme_addr_ton,
+         s.esme_addr_npi,   cs(s.esme_addr),   keep.tlvs.range()};
     to_their_tlvs(CommandId::alert_notification, b.tlvs, &s.tlv);
 }
 
@@ -786,12 +956,14 @@ void differential(std::uint32_t seed, int cases) {
         fill(g, keep, s, body);
         if (testing::Test::HasFatalFailure()) return;
         int len = 0;
-        const int rc = smpp34_pack(s.command_id, buffer.data(), static_cast<int>(buffer.size()), &len, &s);
+        const int rc =
+            smpp34_pack(s.command_id, buffer.data(), static_cast<int>(buffer.size()), &len, &s);
         ASSERT_EQ(rc, 0) << smpp34_strerror;
         ASSERT_LT(std::strlen(smpp34_strerror), kLogLimit);
         const std::vector<std::uint8_t> theirs(buffer.begin(), buffer.begin() + len);
 
-        const Pdu mine{Header{0, id, static_cast<CommandStatus>(s.command_status), s.sequence_number}, body};
+        const Pdu mine{
+            Header{0, id, static_cast<CommandStatus>(s.command_status), s.sequence_number}, body};
         std::vector<std::uint8_t> ours;
         ASSERT_FALSE(encode(mine, ours)) << dump(mine);
         const auto diff = std::mismatch(ours.begin(), ours.end(), theirs.begin(), theirs.end());
@@ -846,7 +1018,8 @@ TEST(Libsmpp34, AlertNotificationBothWays) { differential<AlertNotification>(27,
 // libsmpp34 packs a submit_sm_resp with an error header-only (spec 4.4.2): we read it with an
 // empty message_id. Our encoder writes the empty message_id's NUL, which libsmpp34 does not expect
 // for a non-zero status (it skips the field, then finds the length wrong): a libsmpp34 limitation
-// on reading, since the spec's "body not returned" is one form and every decoder we know takes both.
+// on reading, since the spec's "body not returned" is one form and every decoder we know takes
+// both.
 TEST(Libsmpp34, SubmitSmRespWithAnError) {
     submit_sm_resp_t s;
     std::memset(&s, 0, sizeof s);
@@ -855,7 +1028,8 @@ TEST(Libsmpp34, SubmitSmRespWithAnError) {
     s.sequence_number = 77;
     std::vector<std::uint8_t> buffer(64);
     int len = 0;
-    ASSERT_EQ(smpp34_pack(s.command_id, buffer.data(), static_cast<int>(buffer.size()), &len, &s), 0);
+    ASSERT_EQ(smpp34_pack(s.command_id, buffer.data(), static_cast<int>(buffer.size()), &len, &s),
+              0);
     ASSERT_EQ(len, 16);
     buffer.resize(16);
     const auto decoded = decode(buffer);
@@ -876,7 +1050,8 @@ TEST(Libsmpp34, SubmitSmRespWithAnError) {
 TEST(Libsmpp34, DataSmRespTlvsAreBeyondIt) {
     TlvBuilder tlvs;
     tlvs.u8(tlv_tag::delivery_failure_reason, 1);
-    const Pdu pdu{Header{0, {}, static_cast<CommandStatus>(0xFE), 5}, DataSmResp{"m1", tlvs.range()}};
+    const Pdu pdu{Header{0, {}, static_cast<CommandStatus>(0xFE), 5},
+                  DataSmResp{"m1", tlvs.range()}};
     std::vector<std::uint8_t> ours;
     ASSERT_FALSE(encode(pdu, ours));
     ASSERT_TRUE(decode(ours));
@@ -895,10 +1070,12 @@ TEST(Libsmpp34, UnpacksOurGoldenVectorsToTheSameFields) {
         visit_body(pdu->body, [&](const auto& b) {
             using B = std::decay_t<decltype(b)>;
             constexpr bool header_only_type = std::is_same_v<B, EmptyBody<B::command_id>>;
-            if (!header_only_type && wire.size() == 16 && B::command_id != CommandId::submit_sm_resp) {
+            if (!header_only_type && wire.size() == 16 &&
+                B::command_id != CommandId::submit_sm_resp) {
                 return;  // header-only error response: libsmpp34 reads the body regardless
             }
-            if (B::command_id == CommandId::data_sm_resp && !pdu->get_if<DataSmResp>()->tlvs.empty()) {
+            if (B::command_id == CommandId::data_sm_resp &&
+                !pdu->get_if<DataSmResp>()->tlvs.empty()) {
                 return;  // TLVs in data_sm_resp: beyond libsmpp34 (DataSmRespTlvsAreBeyondIt)
             }
             ++compared;

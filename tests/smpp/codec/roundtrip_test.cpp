@@ -24,8 +24,8 @@ public:
         p.header.sequence_number = static_cast<std::uint32_t>(pick(1, 0x7FFFFFFF));
         fill_index(index, p.body);
         const bool resp = is_response(p.command_id());
-        p.header.command_status = resp && pick(0, 3) == 0 ? CommandStatus::ESME_RTHROTTLED
-                                                           : CommandStatus::ESME_ROK;
+        p.header.command_status =
+            resp && pick(0, 3) == 0 ? CommandStatus::ESME_RTHROTTLED : CommandStatus::ESME_ROK;
         return p;
     }
 
@@ -59,7 +59,10 @@ private:
         const auto n = pick(0, 6);
         for (std::size_t i = 0; i < n; ++i) {
             switch (pick(0, 9)) {
-                case 0: b.u16(tlv_tag::user_message_reference, static_cast<std::uint16_t>(pick(0, 65535))); break;
+                case 0:
+                    b.u16(tlv_tag::user_message_reference,
+                          static_cast<std::uint16_t>(pick(0, 65535)));
+                    break;
                 case 1:
                     b.u16(tlv_tag::sar_msg_ref_num, static_cast<std::uint16_t>(pick(0, 65535)));
                     b.u8(tlv_tag::sar_total_segments, byte());
@@ -67,13 +70,21 @@ private:
                     break;
                 case 2: b.c_string(tlv_tag::receipted_message_id, text(65)); break;
                 case 3: b.u8(tlv_tag::message_state, byte()); break;
-                case 4: b.network_error_code({byte(), static_cast<std::uint16_t>(pick(0, 65535))}); break;
+                case 4:
+                    b.network_error_code({byte(), static_cast<std::uint16_t>(pick(0, 65535))});
+                    break;
                 case 5:
                     if (allow_payload) (void)b.octets(tlv_tag::message_payload, octets(600));
                     break;
-                case 6: (void)b.octets(static_cast<std::uint16_t>(pick(0x1400, 0x3FFF)), octets(40)); break;
-                case 7: b.u16(tlv_tag::source_port, 9200).u16(tlv_tag::destination_port, 2948); break;
-                case 8: b.u32(tlv_tag::qos_time_to_live, static_cast<std::uint32_t>(pick(0, 1U << 30))); break;
+                case 6:
+                    (void)b.octets(static_cast<std::uint16_t>(pick(0x1400, 0x3FFF)), octets(40));
+                    break;
+                case 7:
+                    b.u16(tlv_tag::source_port, 9200).u16(tlv_tag::destination_port, 2948);
+                    break;
+                case 8:
+                    b.u32(tlv_tag::qos_time_to_live, static_cast<std::uint32_t>(pick(0, 1U << 30)));
+                    break;
                 default: (void)b.octets(tlv_tag::alert_on_message_delivery, {}); break;
             }
         }
@@ -95,15 +106,18 @@ private:
         b.tlvs = tlvs(b.short_message.empty());
     }
 
-    template <CommandId Id> void fill(EmptyBody<Id>&) {}
-    template <CommandId Id> void fill(BindRequest<Id>& b) {
+    template <CommandId Id>
+    void fill(EmptyBody<Id>&) {}
+    template <CommandId Id>
+    void fill(BindRequest<Id>& b) {
         b = {{}, {}, {}, byte(), byte(), byte(), {}};
         b.system_id = text(field_max::system_id);
         b.password = text(field_max::password);
         b.system_type = text(field_max::system_type);
         b.address_range = text(field_max::address_range);
     }
-    template <CommandId Id> void fill(BindResponse<Id>& b) {
+    template <CommandId Id>
+    void fill(BindResponse<Id>& b) {
         b.system_id = text(field_max::system_id);
         b.tlvs = tlvs(false);
     }
@@ -111,7 +125,8 @@ private:
         b.system_id = text(field_max::system_id);
         b.password = text(field_max::password);
     }
-    template <CommandId Id> void fill(ShortMessage<Id>& b) {
+    template <CommandId Id>
+    void fill(ShortMessage<Id>& b) {
         b.service_type = text(field_max::service_type);
         b.source_addr_ton = byte();
         b.source_addr_npi = byte();
@@ -121,7 +136,8 @@ private:
         b.destination_addr = text(field_max::address);
         fill_sm(b);
     }
-    template <CommandId Id> void fill(MessageIdResponse<Id>& b) {
+    template <CommandId Id>
+    void fill(MessageIdResponse<Id>& b) {
         b.message_id = text(field_max::message_id);
         b.tlvs = tlvs(false);
     }
@@ -276,7 +292,10 @@ TEST(RoundTrip, CorruptedPdusNeverCrashAndWhatDecodesRoundTrips) {
             const auto at = std::uniform_int_distribution<std::size_t>(0, wire.size() - 1)(rng);
             switch (rng() % 3) {
                 case 0: wire[at] = static_cast<std::uint8_t>(rng()); break;
-                case 1: wire.insert(wire.begin() + static_cast<std::ptrdiff_t>(at), static_cast<std::uint8_t>(rng())); break;
+                case 1:
+                    wire.insert(wire.begin() + static_cast<std::ptrdiff_t>(at),
+                                static_cast<std::uint8_t>(rng()));
+                    break;
                 default: wire.erase(wire.begin() + static_cast<std::ptrdiff_t>(at)); break;
             }
         }

@@ -12,8 +12,9 @@ using namespace std::chrono;
 using Time = system_clock::time_point;
 
 constexpr Time at(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0, int ms = 0) {
-    return time_point_cast<system_clock::duration>(sys_days{year{y} / month{mo} / day{d}} + hours(h) + minutes(mi) +
-                                                    seconds(s) + milliseconds(ms));
+    return time_point_cast<system_clock::duration>(sys_days{year{y} / month{mo} / day{d}} +
+                                                   hours(h) + minutes(mi) + seconds(s) +
+                                                   milliseconds(ms));
 }
 
 const Time kNow = at(2026, 11, 24, 4, 30, 15, 250);
@@ -51,7 +52,8 @@ TEST(TimeField, ParsesAbsoluteAndRelativeForms) {
         {"000000000001500R", kNow, TimeFieldKind::relative, kNow + milliseconds(1500)},
         {"000000000000000R", kNow, TimeFieldKind::relative, kNow},
         // any two digits per unit: 99 hours, 90 minutes, 75 seconds
-        {"000000999075000R", kNow, TimeFieldKind::relative, kNow + hours(99) + minutes(90) + seconds(75)},
+        {"000000999075000R", kNow, TimeFieldKind::relative,
+         kNow + hours(99) + minutes(90) + seconds(75)},
         // nn is ignored in the relative form
         {"000000010000012R", kNow, TimeFieldKind::relative, kNow + hours(1)},
         // calendar months: the day is kept, clamped to the target month's last day
@@ -59,7 +61,8 @@ TEST(TimeField, ParsesAbsoluteAndRelativeForms) {
         {"000100000000000R", at(2024, 1, 31, 10), TimeFieldKind::relative, at(2024, 2, 29, 10)},
         {"001300000000000R", at(2026, 3, 15, 1), TimeFieldKind::relative, at(2027, 4, 15, 1)},
         {"010000000000000R", at(2024, 2, 29, 12), TimeFieldKind::relative, at(2025, 2, 28, 12)},
-        {"000102030405000R", at(2026, 12, 30, 22), TimeFieldKind::relative, at(2027, 2, 2, 1, 4, 5)},
+        {"000102030405000R", at(2026, 12, 30, 22), TimeFieldKind::relative,
+         at(2027, 2, 2, 1, 4, 5)},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(std::string(c.text));

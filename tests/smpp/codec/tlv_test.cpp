@@ -22,8 +22,9 @@ TEST(Tlv, TelematicsIdsReadAtTheirSpecLengths) {
     EXPECT_FALSE(TlvRange{}.source_telematics_id());
 
     // Wrong lengths (1 octet for the destination, 2 for the source) read as absent.
-    const std::uint8_t wire[] = {0x00, 0x08, 0x00, 0x01, 0x07,         // dest_telematics_id, 1 octet
-                                 0x00, 0x10, 0x00, 0x02, 0x00, 0x07};  // source_telematics_id, 2 octets
+    const std::uint8_t wire[] = {0x00, 0x08, 0x00, 0x01, 0x07,  // dest_telematics_id, 1 octet
+                                 0x00, 0x10, 0x00, 0x02, 0x00,
+                                 0x07};  // source_telematics_id, 2 octets
     const TlvRange wrong{ByteView(wire)};
     EXPECT_EQ(wrong.count(), 2U);
     EXPECT_FALSE(wrong.dest_telematics_id());

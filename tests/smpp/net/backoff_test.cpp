@@ -39,8 +39,9 @@ TEST(ReconnectBackoff, MultiplierSetsTheGrowthOfTheNetworkCeiling) {
     auto c = config();
     c.multiplier = 1.5;
     ReconnectBackoff b(c, 1);
-    const std::vector<Duration> expected{milliseconds(100), milliseconds(150), microseconds(225'000),
-                                         microseconds(337'500), microseconds(506'250)};
+    const std::vector<Duration> expected{milliseconds(100), milliseconds(150),
+                                         microseconds(225'000), microseconds(337'500),
+                                         microseconds(506'250)};
     for (std::size_t i = 0; i < expected.size(); ++i) {
         EXPECT_EQ(b.ceiling(RetryCause::network), expected[i]) << i;
         EXPECT_LE(b.next_delay(RetryCause::network), expected[i]) << i;

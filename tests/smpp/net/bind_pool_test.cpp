@@ -43,8 +43,10 @@ protected:
         pool_ = std::make_shared<BindPool>(io_.get_executor(), std::move(pc),
                                            [this](const Pdu& pdu, IncomingDone done) {
                                                delivered_.push_back(pdu.header.sequence_number);
-                                               if (hold_) held_.push_back(std::move(done));
-                                               else done(CommandStatus::ESME_ROK);
+                                               if (hold_)
+                                                   held_.push_back(std::move(done));
+                                               else
+                                                   done(CommandStatus::ESME_ROK);
                                            });
         pool_->start();
     }
@@ -52,10 +54,12 @@ protected:
         if (pool_) {
             bool done = false;
             pool_->stop(milliseconds(200), [&] { done = true; });
-            run_until(io_, [&] { return done; }, std::chrono::seconds(3));
+            run_until(
+                io_, [&] { return done; }, std::chrono::seconds(3));
         }
         if (sim_) sim_->stop();
-        run_until(io_, [&] { return sim_->server().connections() == 0; }, std::chrono::seconds(3));
+        run_until(
+            io_, [&] { return sim_->server().connections() == 0; }, std::chrono::seconds(3));
     }
 
     boost::asio::io_context io_;
@@ -76,7 +80,8 @@ TEST_F(BindPoolTest, SpreadsSubmitsOverEveryBoundTransceiver) {
     ASSERT_TRUE(run_until(io_, [&] { return pool_->stats().binds_up == 3; }));
     EXPECT_TRUE(pool_->ready());
     int ok = 0;
-    for (int i = 0; i < 12; ++i) pool_->submit(sms(), [&](const SubmitReport& r) { ok += r.ok() ? 1 : 0; });
+    for (int i = 0; i < 12; ++i)
+        pool_->submit(sms(), [&](const SubmitReport& r) { ok += r.ok() ? 1 : 0; });
     EXPECT_EQ(pool_->stats().in_flight, 12U);  // 3 binds x window 4, none queued
     for (const auto& b : pool_->binds()) EXPECT_EQ(b->in_flight(), 4U);
     ASSERT_TRUE(run_until(io_, [&] { return ok == 12; }));
@@ -95,7 +100,8 @@ TEST_F(BindPoolTest, SharedCarrierBucketLimitsAllBindsTogether) {
     start({}, pc);
     ASSERT_TRUE(run_until(io_, [&] { return pool_->stats().binds_up == 2; }));
     int ok = 0;
-    for (int i = 0; i < 20; ++i) pool_->submit(sms(), [&](const SubmitReport& r) { ok += r.ok() ? 1 : 0; });
+    for (int i = 0; i < 20; ++i)
+        pool_->submit(sms(), [&](const SubmitReport& r) { ok += r.ok() ? 1 : 0; });
     // Only the burst leaves at once; the rest waits on the binds' timers.
     EXPECT_EQ(pool_->stats().in_flight, 2U);
     ASSERT_TRUE(run_until(io_, [&] { return ok == 20; }));

@@ -100,10 +100,13 @@ protected:
         for (auto& b : binds_) {
             bool done = false;
             b->stop(milliseconds(200), [&] { done = true; });
-            run_until(io_, [&] { return done; }, std::chrono::seconds(3));
+            run_until(
+                io_, [&] { return done; }, std::chrono::seconds(3));
         }
         if (sim_) sim_->stop();
-        run_until(io_, [&] { return sim_ == nullptr || sim_->server().connections() == 0; }, std::chrono::seconds(3));
+        run_until(
+            io_, [&] { return sim_ == nullptr || sim_->server().connections() == 0; },
+            std::chrono::seconds(3));
     }
 
     asio::io_context io_;
@@ -128,8 +131,11 @@ TEST_F(ClientBindTest, BindsSubmitsAndReceivesTheDeliveryReceipt) {
     EXPECT_EQ(r.esm_class, 0x04);
     EXPECT_EQ(r.receipted_message_id, report->message_id);
     EXPECT_EQ(r.message_state, std::optional<std::uint8_t>(2));
-    EXPECT_NE(r.text.find("id:" + report->message_id + " sub:001 dlvrd:001 submit date:"), std::string::npos) << r.text;
-    EXPECT_NE(r.text.find("stat:DELIVRD err:000 text:Hello from Bindery"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("id:" + report->message_id + " sub:001 dlvrd:001 submit date:"),
+              std::string::npos)
+        << r.text;
+    EXPECT_NE(r.text.find("stat:DELIVRD err:000 text:Hello from Bindery"), std::string::npos)
+        << r.text;
     EXPECT_EQ(r.source_addr, "989121234567");
     EXPECT_EQ(r.destination_addr, "Bindery");
     ASSERT_TRUE(run_until(io_, [&] { return sim_->counters().receipts_delivered == 1; }));
@@ -164,7 +170,8 @@ TEST_F(ClientBindTest, DeliverSmRespWaitsForTheHandler) {
     bind->submit(message("hold me"), [&](const SubmitReport& r) { report = r; });
     ASSERT_TRUE(run_until(io_, [&] { return obs.held.size() == 1; }));
     // Not answered yet: the simulator has no response for a while.
-    EXPECT_FALSE(run_until(io_, [&] { return sim_->counters().receipts_delivered > 0; }, milliseconds(300)));
+    EXPECT_FALSE(run_until(
+        io_, [&] { return sim_->counters().receipts_delivered > 0; }, milliseconds(300)));
     obs.held[0](CommandStatus::ESME_ROK);
     ASSERT_TRUE(run_until(io_, [&] { return sim_->counters().receipts_delivered == 1; }));
 }
@@ -219,7 +226,8 @@ TEST_F(ClientBindTest, BacksOffAndRetriesWhenTheCarrierThrottles) {
             retried += r.throttle_retries;
         });
     }
-    ASSERT_TRUE(run_until(io_, [&] { return ok + failed == 30; }, std::chrono::seconds(20)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return ok + failed == 30; }, std::chrono::seconds(20)));
     EXPECT_EQ(ok, 30);
     EXPECT_GT(bind->stats().throttled, 0U);
     EXPECT_GT(retried, 0U);
@@ -237,7 +245,8 @@ TEST_F(ClientBindTest, GivesAThrottledSubmitBackAsTemporaryAfterMaxRetries) {
     ASSERT_TRUE(run_until(io_, [&] { return bind->bound(); }));
     std::optional<SubmitReport> report;
     bind->submit(message("never accepted", 0), [&](const SubmitReport& r) { report = r; });
-    ASSERT_TRUE(run_until(io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
     EXPECT_TRUE(report->sent);
     EXPECT_FALSE(report->ok());
     EXPECT_TRUE(report->temporary());
@@ -260,7 +269,8 @@ TEST_F(ClientBindTest, GivesAThrottledSubmitBackOnceThrottledForTooLong) {
     ASSERT_TRUE(run_until(io_, [&] { return bind->bound(); }));
     std::optional<SubmitReport> report;
     bind->submit(message("never accepted", 0), [&](const SubmitReport& r) { report = r; });
-    ASSERT_TRUE(run_until(io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return report.has_value(); }, std::chrono::seconds(30)));
     EXPECT_TRUE(report->sent);
     EXPECT_TRUE(report->temporary());
     EXPECT_EQ(report->status, CommandStatus::ESME_RMSGQFUL);
@@ -296,7 +306,9 @@ TEST_F(ClientBindTest, RefusedCredentialsBackOffOnTheLongSchedule) {
     start_sim(cfg);
     Observer& obs = obs_;
     auto bad = make_bind(bind_config("alice", "wrong"), &obs);
-    ASSERT_TRUE(run_until(io_, [&] { return bad->stats().bind_failures >= 1 && bad->state() == ClientBind::State::waiting; }));
+    ASSERT_TRUE(run_until(io_, [&] {
+        return bad->stats().bind_failures >= 1 && bad->state() == ClientBind::State::waiting;
+    }));
     EXPECT_FALSE(bad->bound());
     EXPECT_GE(bad->last_backoff(), milliseconds(100));  // half of bind_failure_initial at least
     auto unknown = make_bind(bind_config("mallory", "secret"), nullptr);
@@ -307,9 +319,9 @@ TEST_F(ClientBindTest, RefusedCredentialsBackOffOnTheLongSchedule) {
     EXPECT_GE(sim_->counters().bind_rejects, 2U);
 }
 
-// A TLS file that cannot be read (missing at start, and at the reconnects after) fails each attempt:
-// logged, counted as a failure, retried with the usual backoff; never a throw out of the io thread
-// (bindery serve aborted with "terminate called ... tls: cannot load ca_file").
+// A TLS file that cannot be read (missing at start, and at the reconnects after) fails each
+// attempt: logged, counted as a failure, retried with the usual backoff; never a throw out of the
+// io thread (bindery serve aborted with "terminate called ... tls: cannot load ca_file").
 TEST_F(ClientBindTest, AnUnreadableTlsCaFileFailsTheAttemptAndIsRetriedUntilItAppears) {
     sim::SimConfig cfg;
     cfg.tls.enabled = true;

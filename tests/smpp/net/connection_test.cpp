@@ -1,5 +1,6 @@
 // Connection over real TCP on 127.0.0.1 (port 0): framing across arbitrary read boundaries,
-// batching, decode errors, framing loss (generic_nack, then the close), graceful close, back-pressure and TLS verification.
+// batching, decode errors, framing loss (generic_nack, then the close), graceful close,
+// back-pressure and TLS verification.
 #include "smpp/net/connection.hpp"
 
 #include <gtest/gtest.h>
@@ -46,7 +47,8 @@ protected:
         s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), listener_->port()));
         auto c = std::make_shared<Connection>(std::move(s), std::move(cfg));
         c->start(client_handler_);
-        EXPECT_TRUE(run_until(io_, [&] { return server_ && server_handler_.ready && client_handler_.ready; }));
+        EXPECT_TRUE(run_until(
+            io_, [&] { return server_ && server_handler_.ready && client_handler_.ready; }));
         return c;
     }
     void TearDown() override {
@@ -140,7 +142,8 @@ ReadToEnd read_to_end(tcp::socket& raw) {
 }
 
 // The one PDU in `bytes`, which must be a generic_nack.
-void expect_generic_nack(const std::vector<std::uint8_t>& bytes, CommandStatus status, std::uint32_t seq) {
+void expect_generic_nack(const std::vector<std::uint8_t>& bytes, CommandStatus status,
+                         std::uint32_t seq) {
     const auto scan = scan_frame(bytes);
     ASSERT_EQ(scan.status, FrameStatus::complete);
     ASSERT_EQ(scan.frame_size, bytes.size());
@@ -164,7 +167,8 @@ TEST_F(ConnectionTest, ClosesWhenFramingIsLost) {
     // The peer reads a generic_nack (no 16-octet header to take a sequence_number from: 0), then
     // the close.
     const auto got = read_to_end(raw);
-    EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset) << got.end.message();
+    EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset)
+        << got.end.message();
     expect_generic_nack(got.bytes, CommandStatus::ESME_RINVCMDLEN, 0);
 }
 
@@ -182,9 +186,11 @@ TEST_F(ConnectionTest, AnswersAnImpossibleLengthWithGenericNackThenCloses) {
         server_handler_ = {};
         auto raw = raw_connect();
         std::array<std::uint8_t, 16> header{};
-        const std::uint32_t words[] = {c.command_length, 0x00000004, 0, c.sequence_number};  // submit_sm
+        const std::uint32_t words[] = {c.command_length, 0x00000004, 0,
+                                       c.sequence_number};  // submit_sm
         for (std::size_t i = 0; i < 4; ++i) {
-            for (std::size_t b = 0; b < 4; ++b) header[i * 4 + b] = static_cast<std::uint8_t>(words[i] >> (24 - 8 * b));
+            for (std::size_t b = 0; b < 4; ++b)
+                header[i * 4 + b] = static_cast<std::uint8_t>(words[i] >> (24 - 8 * b));
         }
         asio::write(raw, asio::buffer(header));
         ASSERT_TRUE(run_until(io_, [&] { return server_handler_.closed.has_value(); }));
@@ -192,7 +198,8 @@ TEST_F(ConnectionTest, AnswersAnImpossibleLengthWithGenericNackThenCloses) {
         EXPECT_TRUE(server_handler_.pdus.empty());
         EXPECT_EQ(server_->stats().tx_pdus, 1U);
         const auto got = read_to_end(raw);
-        EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset) << got.end.message();
+        EXPECT_TRUE(got.end == asio::error::eof || got.end == asio::error::connection_reset)
+            << got.end.message();
         expect_generic_nack(got.bytes, CommandStatus::ESME_RINVCMDLEN, c.sequence_number);
     }
 }
@@ -212,11 +219,14 @@ TEST_F(ConnectionTest, RejectsOversizedCommandLength) {
 TEST_F(ConnectionTest, GracefulCloseFlushesEverythingQueued) {
     listen();
     auto client = client_connect();
-    for (std::uint32_t seq = 1; seq <= 500; ++seq) ASSERT_FALSE(server_->send(make_enquire_link(seq)));
+    for (std::uint32_t seq = 1; seq <= 500; ++seq)
+        ASSERT_FALSE(server_->send(make_enquire_link(seq)));
     server_->close();
     EXPECT_FALSE(server_->is_open());
     EXPECT_EQ(server_->send(make_enquire_link(501)), make_error_code(NetErrc::closed));
-    ASSERT_TRUE(run_until(io_, [&] { return client_handler_.closed.has_value() && server_handler_.closed.has_value(); }));
+    ASSERT_TRUE(run_until(io_, [&] {
+        return client_handler_.closed.has_value() && server_handler_.closed.has_value();
+    }));
     EXPECT_EQ(client_handler_.pdus.size(), 500U);
     EXPECT_EQ(*client_handler_.closed, asio::error::eof);
     EXPECT_EQ(*server_handler_.closed, make_error_code(NetErrc::closed));
@@ -272,7 +282,9 @@ TEST_F(ConnectionTest, AbortReportsTheReasonOnce) {
     auto client = client_connect();
     client->abort(make_error_code(NetErrc::link_dead));
     client->abort();
-    ASSERT_TRUE(run_until(io_, [&] { return client_handler_.closed.has_value() && server_handler_.closed.has_value(); }));
+    ASSERT_TRUE(run_until(io_, [&] {
+        return client_handler_.closed.has_value() && server_handler_.closed.has_value();
+    }));
     EXPECT_EQ(*client_handler_.closed, make_error_code(NetErrc::link_dead));
 }
 
@@ -306,16 +318,20 @@ TEST_F(ConnectionTest, TlsCarriesPdusWhenTheCertificateVerifies) {
     tcp::socket s(io_);
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), listener_->port()));
     const auto opts = client_tls("localhost");
-    auto client = std::make_shared<Connection>(std::move(s), make_tls_context(opts, TlsRole::client),
-                                               TlsRole::client, opts.server_name, ConnectionConfig{});
+    auto client =
+        std::make_shared<Connection>(std::move(s), make_tls_context(opts, TlsRole::client),
+                                     TlsRole::client, opts.server_name, ConnectionConfig{});
     client->start(client_handler_);
-    ASSERT_TRUE(client->send(make_enquire_link(7)) == boost::system::error_code{});  // queued before handshake
+    ASSERT_TRUE(client->send(make_enquire_link(7)) ==
+                boost::system::error_code{});  // queued before handshake
     ASSERT_TRUE(run_until(io_, [&] { return client_handler_.pdus.size() == 1; }));
     EXPECT_TRUE(client->is_tls());
     EXPECT_EQ(client_handler_.pdus[0].command_id, CommandId::enquire_link_resp);
     EXPECT_EQ(client_handler_.pdus[0].sequence_number, 7U);
     client->close();
-    ASSERT_TRUE(run_until(io_, [&] { return client_handler_.closed.has_value() && server_handler_.closed.has_value(); }));
+    ASSERT_TRUE(run_until(io_, [&] {
+        return client_handler_.closed.has_value() && server_handler_.closed.has_value();
+    }));
 }
 
 TEST_F(ConnectionTest, TlsRefusesACertificateForAnotherName) {
@@ -325,8 +341,9 @@ TEST_F(ConnectionTest, TlsRefusesACertificateForAnotherName) {
     tcp::socket s(io_);
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), listener_->port()));
     const auto opts = client_tls("smsc.example.net");
-    auto client = std::make_shared<Connection>(std::move(s), make_tls_context(opts, TlsRole::client),
-                                               TlsRole::client, opts.server_name, ConnectionConfig{});
+    auto client =
+        std::make_shared<Connection>(std::move(s), make_tls_context(opts, TlsRole::client),
+                                     TlsRole::client, opts.server_name, ConnectionConfig{});
     client->start(client_handler_);
     ASSERT_TRUE(run_until(io_, [&] { return client_handler_.closed.has_value(); }));
     EXPECT_TRUE(*client_handler_.closed);

@@ -28,8 +28,8 @@ inline bool run_until(boost::asio::io_context& io, const std::function<bool()>& 
     while (!done()) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
-        io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now,
-                                                                     std::chrono::milliseconds(50)));
+        io.run_one_for(std::min<std::chrono::steady_clock::duration>(
+            deadline - now, std::chrono::milliseconds(50)));
         if (io.stopped()) io.restart();
     }
     return true;

@@ -49,7 +49,8 @@ TEST(Password, AcceptsTheUnsaltedConfigurationForm) {
     EXPECT_EQ(unsalted, h);
     EXPECT_TRUE(verify_password(h, "s3cret"));
     EXPECT_FALSE(verify_password(h, "wrong"));
-    EXPECT_FALSE(verify_password("sha256:" + salted_empty.substr(8, 62), "s3cret"));  // short digest
+    EXPECT_FALSE(
+        verify_password("sha256:" + salted_empty.substr(8, 62), "s3cret"));  // short digest
 }
 
 class RawPeer {
@@ -78,7 +79,8 @@ protected:
     }
     void TearDown() override {
         if (sim_) sim_->stop();
-        run_until(io_, [&] { return sim_->server().connections() == 0; }, std::chrono::seconds(3));
+        run_until(
+            io_, [&] { return sim_->server().connections() == 0; }, std::chrono::seconds(3));
     }
     asio::io_context io_;
     std::shared_ptr<sim::SmscSimulator> sim_;
@@ -100,9 +102,11 @@ TEST_F(SmppServerTest, AnswersGarbageWithGenericNackAndSurvives) {
     peer.conn().send_raw(unknown);
     // submit_sm whose body is cut short -> submit_sm_resp with an error status (not bound: any
     // error status is acceptable, the point is an answer with seq 6).
-    const std::array<std::uint8_t, 20> truncated{0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 6, 'a', 'b', 'c', 'd'};
+    const std::array<std::uint8_t, 20> truncated{0, 0, 0, 20, 0, 0, 0,   4,   0,   0,
+                                                 0, 0, 0, 0,  0, 6, 'a', 'b', 'c', 'd'};
     peer.conn().send_raw(truncated);
-    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() >= 2 || peer.handler.closed; }));
+    ASSERT_TRUE(
+        run_until(io_, [&] { return peer.handler.pdus.size() >= 2 || peer.handler.closed; }));
     ASSERT_GE(peer.handler.pdus.size(), 2U);
     EXPECT_EQ(peer.handler.pdus[0].command_id, CommandId::generic_nack);
     EXPECT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_RINVCMDID);
@@ -126,7 +130,8 @@ TEST_F(SmppServerTest, SubmitBeforeBindIsRefusedWithInvalidBindStatus) {
     RawPeer peer(io_, sim_->port());
     SubmitSm sm;
     sm.destination_addr = "1";
-    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, 3}, sm}));
+    ASSERT_FALSE(
+        peer.conn().send(Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, 3}, sm}));
     ASSERT_TRUE(run_until(io_, [&] { return !peer.handler.pdus.empty(); }));
     EXPECT_EQ(peer.handler.pdus[0].command_id, CommandId::submit_sm_resp);
     EXPECT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_RINVBNDSTS);
@@ -170,7 +175,8 @@ TEST_F(SmppServerTest, ThrottlesPastTheAccountThroughput) {
     SubmitSm sm;
     sm.destination_addr = "989121234567";
     for (std::uint32_t seq = 2; seq < 7; ++seq) {
-        ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, seq}, sm}));
+        ASSERT_FALSE(peer.conn().send(
+            Pdu{Header{0, CommandId::submit_sm, CommandStatus::ESME_ROK, seq}, sm}));
     }
     ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() == 6; }));
     int ok = 0, throttled = 0;
@@ -191,7 +197,8 @@ TEST_F(SmppServerTest, DeliveriesWaitForAReceiverBind) {
     const std::string text = "queued MO";
     mo.short_message.assign(text.begin(), text.end());
     sim_->server().deliver("late-esme", mo, [&](const DeliverReport& r) { report = r; });
-    EXPECT_FALSE(run_until(io_, [&] { return report.has_value(); }, milliseconds(100)));
+    EXPECT_FALSE(run_until(
+        io_, [&] { return report.has_value(); }, milliseconds(100)));
 
     struct Obs : ClientBindObserver {
         int delivered = 0;
@@ -256,8 +263,10 @@ TEST(SmppServerBindTypes, ABindOfATypeNotInTheAccountsBindTypesIsRefusedWithBind
         const Body body = type == BindType::transmitter ? fill(BindTransmitter{})
                           : type == BindType::receiver  ? fill(BindReceiver{})
                                                         : fill(BindTransceiver{});
-        EXPECT_FALSE(peer.conn().send(Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, 1}, body}));
-        EXPECT_TRUE(run_until(io, [&] { return !peer.handler.pdus.empty() || peer.handler.closed; }));
+        EXPECT_FALSE(
+            peer.conn().send(Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, 1}, body}));
+        EXPECT_TRUE(
+            run_until(io, [&] { return !peer.handler.pdus.empty() || peer.handler.closed; }));
         if (peer.handler.pdus.empty()) return CommandStatus::ESME_RUNKNOWNERR;
         EXPECT_EQ(peer.handler.pdus[0].command_id, response_id_for(bind_command(type)));
         return peer.handler.pdus[0].command_status;
@@ -289,10 +298,14 @@ TEST_F(SmppServerTest, QueryCancelAndReplaceGetTheHandlersDefaultRefusals) {
     c.message_id = "1";
     ReplaceSm r;
     r.message_id = "1";
-    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::query_sm, CommandStatus::ESME_ROK, 2}, q}));
-    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::cancel_sm, CommandStatus::ESME_ROK, 3}, c}));
-    ASSERT_FALSE(peer.conn().send(Pdu{Header{0, CommandId::replace_sm, CommandStatus::ESME_ROK, 4}, r}));
-    ASSERT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() >= 4 || peer.handler.closed; }));
+    ASSERT_FALSE(
+        peer.conn().send(Pdu{Header{0, CommandId::query_sm, CommandStatus::ESME_ROK, 2}, q}));
+    ASSERT_FALSE(
+        peer.conn().send(Pdu{Header{0, CommandId::cancel_sm, CommandStatus::ESME_ROK, 3}, c}));
+    ASSERT_FALSE(
+        peer.conn().send(Pdu{Header{0, CommandId::replace_sm, CommandStatus::ESME_ROK, 4}, r}));
+    ASSERT_TRUE(
+        run_until(io_, [&] { return peer.handler.pdus.size() >= 4 || peer.handler.closed; }));
     ASSERT_EQ(peer.handler.pdus.size(), 4U);
     EXPECT_EQ(peer.handler.pdus[1].command_id, CommandId::query_sm_resp);
     EXPECT_EQ(peer.handler.pdus[1].command_status, CommandStatus::ESME_RQUERYFAIL);
@@ -302,7 +315,6 @@ TEST_F(SmppServerTest, QueryCancelAndReplaceGetTheHandlersDefaultRefusals) {
     EXPECT_EQ(peer.handler.pdus[3].command_status, CommandStatus::ESME_RREPLACEFAIL);
     EXPECT_EQ(sim_->server().stats().queries, 3U);
 }
-
 
 // ---- bound sessions now and bind rejections by reason (the server's observability) ------------
 
@@ -338,7 +350,8 @@ protected:
     }
     void TearDown() override {
         server_->stop();
-        EXPECT_TRUE(run_until(io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
+        EXPECT_TRUE(run_until(
+            io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
         peers_.clear();  // after stop(): they answer its unbind
     }
     // A peer that answers the server's unbind (so stop() completes without waiting for timeouts);
@@ -347,16 +360,17 @@ protected:
         auto& p = peers_.emplace_back(std::make_unique<RawPeer>(io_, server_->port()));
         p->handler.on_pdu_hook = [raw = p.get()](const Pdu& pdu) {
             if (pdu.command_id() == CommandId::unbind) {
-                (void)raw->conn().send(Pdu{Header{0, CommandId::unbind_resp, CommandStatus::ESME_ROK,
-                                                  pdu.header.sequence_number},
-                                           UnbindResp{}});
+                (void)raw->conn().send(
+                    Pdu{Header{0, CommandId::unbind_resp, CommandStatus::ESME_ROK,
+                               pdu.header.sequence_number},
+                        UnbindResp{}});
             }
         };
         return *p;
     }
     // Sends a bind on `peer` and returns the status of its response (ESME_RUNKNOWNERR: none came).
-    CommandStatus bind(RawPeer& peer, BindType type, std::string_view system_id, std::string_view password,
-                       std::uint32_t seq = 1) {
+    CommandStatus bind(RawPeer& peer, BindType type, std::string_view system_id,
+                       std::string_view password, std::uint32_t seq = 1) {
         const auto fill = [&](auto b) -> Body {
             b.system_id = system_id;
             b.password = password;
@@ -366,9 +380,11 @@ protected:
                           : type == BindType::receiver  ? fill(BindReceiver{})
                                                         : fill(BindTransceiver{});
         const auto before = peer.handler.pdus.size();
-        EXPECT_FALSE(peer.conn().send(Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, seq}, body}));
-        EXPECT_TRUE(run_until(io_, [&] { return peer.handler.pdus.size() > before || peer.handler.closed; },
-                              std::chrono::seconds(60)));
+        EXPECT_FALSE(peer.conn().send(
+            Pdu{Header{0, bind_command(type), CommandStatus::ESME_ROK, seq}, body}));
+        EXPECT_TRUE(run_until(
+            io_, [&] { return peer.handler.pdus.size() > before || peer.handler.closed; },
+            std::chrono::seconds(60)));
         if (peer.handler.pdus.size() <= before) return CommandStatus::ESME_RUNKNOWNERR;
         EXPECT_EQ(peer.handler.pdus[before].command_id, response_id_for(bind_command(type)));
         EXPECT_EQ(peer.handler.pdus[before].sequence_number, seq);
@@ -428,21 +444,23 @@ TEST_F(SmppServerSessions, BoundSessionsCountByAccountAndTypeAndReturnToZeroOnUn
     EXPECT_EQ(server_->bound("alpha"), 3U) << "the same figure as the strand-only view";
 
     // The ESME unbinds: its session is gone once the server closes the connection.
-    ASSERT_FALSE(a1.conn().send(Pdu{Header{0, CommandId::unbind, CommandStatus::ESME_ROK, 2}, Unbind{}}));
-    ASSERT_TRUE(run_until(io_, [&] { return bound("alpha", BindType::transceiver) == 1; },
-                          std::chrono::seconds(60)));
+    ASSERT_FALSE(
+        a1.conn().send(Pdu{Header{0, CommandId::unbind, CommandStatus::ESME_ROK, 2}, Unbind{}}));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return bound("alpha", BindType::transceiver) == 1; }, std::chrono::seconds(60)));
     EXPECT_EQ(bound("alpha", BindType::receiver), 1);
 
     // An abrupt TCP close (no unbind).
     a3.conn().abort();
-    ASSERT_TRUE(run_until(io_, [&] { return bound("alpha", BindType::receiver) == 0; },
-                          std::chrono::seconds(60)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return bound("alpha", BindType::receiver) == 0; }, std::chrono::seconds(60)));
     EXPECT_EQ(bound("alpha", BindType::transceiver), 1);
     EXPECT_EQ(bound("beta", BindType::transmitter), 1);
 
     // The server stops: it unbinds the rest (the peers answer), and every series stays, at 0.
     server_->stop();
-    ASSERT_TRUE(run_until(io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return server_->connections() == 0; }, std::chrono::seconds(60)));
     EXPECT_EQ(total_bound(), 0U);
     EXPECT_EQ(server_->bound_sessions().size(), 5U);
     EXPECT_EQ(bound("alpha", BindType::transceiver), 0);
@@ -461,15 +479,18 @@ TEST_F(SmppServerSessions, ConnectionsClosingDuringTheBindExchangeLeaveTheOthers
         BindTransmitter b;
         b.system_id = "alpha";
         b.password = "pa";
-        ASSERT_FALSE(gone.conn().send(Pdu{Header{0, CommandId::bind_transmitter, CommandStatus::ESME_ROK, 1}, b}));
+        ASSERT_FALSE(gone.conn().send(
+            Pdu{Header{0, CommandId::bind_transmitter, CommandStatus::ESME_ROK, 1}, b}));
         if (i % 2 == 0) {
             // Let the bind reach the server for some of them.
-            (void)run_until(io_, [&] { return !gone.handler.pdus.empty() || gone.handler.closed; },
-                            std::chrono::seconds(60));
+            (void)run_until(
+                io_, [&] { return !gone.handler.pdus.empty() || gone.handler.closed; },
+                std::chrono::seconds(60));
         }
         gone.conn().abort();
     }
-    ASSERT_TRUE(run_until(io_, [&] { return server_->connections() == 1; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return server_->connections() == 1; }, std::chrono::seconds(60)));
     EXPECT_EQ(bound("alpha", BindType::transceiver), 1);
     EXPECT_EQ(bound("alpha", BindType::transmitter), 0);
     EXPECT_EQ(total_bound(), 1U);
@@ -487,7 +508,8 @@ TEST_F(SmppServerSessions, RejectedBindsAreCountedByReasonAndSumToBindsRejected)
     {
         RawPeer& p = connect();
         EXPECT_EQ(bind(p, BindType::transceiver, "nobody", "pa"), CommandStatus::ESME_RINVSYSID);
-        EXPECT_EQ(bind(p, BindType::transceiver, "alpha", "wrong", 2), CommandStatus::ESME_RINVPASWD);
+        EXPECT_EQ(bind(p, BindType::transceiver, "alpha", "wrong", 2),
+                  CommandStatus::ESME_RINVPASWD);
         EXPECT_EQ(bind(p, BindType::receiver, "beta", "pb", 3), CommandStatus::ESME_RBINDFAIL);
         // A wrong password for a type the account may not make is a wrong password (checked first).
         EXPECT_EQ(bind(p, BindType::receiver, "beta", "wrong", 4), CommandStatus::ESME_RINVPASWD);
@@ -513,12 +535,13 @@ TEST_F(SmppServerSessions, RejectedBindsAreCountedByReasonAndSumToBindsRejected)
     std::vector<std::uint8_t> body = {'a', 'l', 'p', 'h', 'a', 0};
     for (int i = 0; i < 12; ++i) body.push_back('p');
     body.insert(body.end(), {0, 0, 0x34, 0, 0, 0});
-    std::vector<std::uint8_t> frame = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2,
-                                       0, 0, 0, 0, 0, 0, 0, 9};
+    std::vector<std::uint8_t> frame = {
+        0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 9};
     frame.insert(frame.end(), body.begin(), body.end());
     bad.conn().send_raw(frame);
-    ASSERT_TRUE(run_until(io_, [&] { return !bad.handler.pdus.empty() || bad.handler.closed; },
-                          std::chrono::seconds(60)));
+    ASSERT_TRUE(run_until(
+        io_, [&] { return !bad.handler.pdus.empty() || bad.handler.closed; },
+        std::chrono::seconds(60)));
     ASSERT_FALSE(bad.handler.pdus.empty());
     EXPECT_EQ(bad.handler.pdus[0].command_id, CommandId::bind_transmitter_resp);
     EXPECT_EQ(bad.handler.pdus[0].sequence_number, 9U);
@@ -553,7 +576,8 @@ TEST(SmppServerSessionsAcceptAny, AnAccountMadeByItsFirstBindKeepsItsSeriesAtZer
     {
         RawPeer peer(io, server->port());
         ASSERT_FALSE(peer.conn().send(bind_pdu(1, "anyone", "x")));
-        ASSERT_TRUE(run_until(io, [&] { return !peer.handler.pdus.empty(); }, std::chrono::seconds(60)));
+        ASSERT_TRUE(run_until(
+            io, [&] { return !peer.handler.pdus.empty(); }, std::chrono::seconds(60)));
         ASSERT_EQ(peer.handler.pdus[0].command_status, CommandStatus::ESME_ROK);
         const auto all = server->bound_sessions();
         ASSERT_EQ(all.size(), 1U);
@@ -562,7 +586,8 @@ TEST(SmppServerSessionsAcceptAny, AnAccountMadeByItsFirstBindKeepsItsSeriesAtZer
         EXPECT_EQ(all[0].count, 1U);
         peer.conn().abort();
     }
-    ASSERT_TRUE(run_until(io, [&] { return server->connections() == 0; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(run_until(
+        io, [&] { return server->connections() == 0; }, std::chrono::seconds(60)));
     const auto all = server->bound_sessions();
     ASSERT_EQ(all.size(), 1U);
     EXPECT_EQ(all[0].count, 0U);

@@ -21,12 +21,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 struct Scenario {
-    double limit;        // the carrier's hidden rate (messages/s)
-    double burst;        // the carrier's hidden bucket size
-    std::size_t window;  // sender's window
-    Duration latency;    // base one-way request->response time
-    Duration length;     // simulated time
-    Duration settle;     // convergence time excluded from the measurement
+    double limit;              // the carrier's hidden rate (messages/s)
+    double burst;              // the carrier's hidden bucket size
+    std::size_t window;        // sender's window
+    Duration latency;          // base one-way request->response time
+    Duration length;           // simulated time
+    Duration settle;           // convergence time excluded from the measurement
     double later_limit = 0.0;  // when > 0: the carrier changes its limit to this at `change_at`
     Duration change_at{};
 };
@@ -114,8 +114,7 @@ Outcome simulate(const Scenario& sc, Policy policy) {
                 const auto m = entry->request.msg;
                 if (accepted_flags[m]) ++out.duplicates;
                 accepted_flags[m] = true;
-                if (policy == Policy::adaptive &&
-                    controller.on_accepted(entry->sent_at, r.at)) {
+                if (policy == Policy::adaptive && controller.on_accepted(entry->sent_at, r.at)) {
                     pacer.set_rate(controller.rate(), r.at);
                     pacer.set_burst(pacer_burst(controller.rate()));
                 }
@@ -174,16 +173,16 @@ TEST_P(AdaptiveRateConvergence, SettlesAtLeastNinetyFivePercentOfTheHiddenLimit)
     const double limit = sc.later_limit > 0.0 ? sc.later_limit : sc.limit;
     const Outcome ours = simulate(sc, Policy::adaptive);
     const Outcome kannel = simulate(sc, Policy::kannel_pause);
-    std::printf("limit %6.0f/s->%6.0f/s burst %5.0f window %3zu: adaptive %7.1f/s (%5.1f%%, %llu throttled, "
-                "final rate %.0f) | pause-1s %7.1f/s (%5.1f%%)\n",
-                sc.limit, limit, sc.burst, sc.window, ours.accepted_rate,
-                100.0 * ours.accepted_rate / limit,
-                static_cast<unsigned long long>(ours.throttled), ours.final_rate,
-                kannel.accepted_rate, 100.0 * kannel.accepted_rate / limit);
+    std::printf(
+        "limit %6.0f/s->%6.0f/s burst %5.0f window %3zu: adaptive %7.1f/s (%5.1f%%, %llu "
+        "throttled, "
+        "final rate %.0f) | pause-1s %7.1f/s (%5.1f%%)\n",
+        sc.limit, limit, sc.burst, sc.window, ours.accepted_rate,
+        100.0 * ours.accepted_rate / limit, static_cast<unsigned long long>(ours.throttled),
+        ours.final_rate, kannel.accepted_rate, 100.0 * kannel.accepted_rate / limit);
     EXPECT_GE(ours.accepted_rate, 0.95 * limit);
     // The carrier never lets more than its limit (plus its burst, once) through.
-    const double seconds_measured =
-        std::chrono::duration<double>(sc.length - sc.settle).count();
+    const double seconds_measured = std::chrono::duration<double>(sc.length - sc.settle).count();
     EXPECT_LE(ours.accepted_rate, limit + sc.burst / seconds_measured + 1.0);
     EXPECT_GT(ours.throttled, 0U) << "the limit was never found";
     EXPECT_EQ(ours.lost, 0U) << "throttled messages must be retried, not dropped";
@@ -193,20 +192,19 @@ TEST_P(AdaptiveRateConvergence, SettlesAtLeastNinetyFivePercentOfTheHiddenLimit)
 
 INSTANTIATE_TEST_SUITE_P(
     HiddenCarrierLimits, AdaptiveRateConvergence,
-    ::testing::Values(Scenario{200, 1, 20, milliseconds(40), seconds(180), seconds(30)},
-                      Scenario{200, 200, 20, milliseconds(40), seconds(180), seconds(30)},
-                      Scenario{200, 2000, 20, milliseconds(40), seconds(240), seconds(60)},
-                      Scenario{1000, 1, 100, milliseconds(40), seconds(120), seconds(30)},
-                      Scenario{1000, 100, 100, milliseconds(80), seconds(120), seconds(30)},
-                      Scenario{1000, 5000, 100, milliseconds(40), seconds(120), seconds(30)},
-                      Scenario{5000, 10, 400, milliseconds(40), seconds(60), seconds(20)},
-                      Scenario{5000, 1000, 400, milliseconds(40), seconds(60), seconds(20)},
-                      Scenario{5000, 20000, 600, milliseconds(60), seconds(90), seconds(30)},
-                      // The carrier lowers, then another one raises, its limit mid-run.
-                      Scenario{1000, 50, 100, milliseconds(40), seconds(120), seconds(60), 300,
-                               seconds(30)},
-                      Scenario{300, 50, 100, milliseconds(40), seconds(120), seconds(60), 1500,
-                               seconds(30)}));
+    ::testing::Values(
+        Scenario{200, 1, 20, milliseconds(40), seconds(180), seconds(30)},
+        Scenario{200, 200, 20, milliseconds(40), seconds(180), seconds(30)},
+        Scenario{200, 2000, 20, milliseconds(40), seconds(240), seconds(60)},
+        Scenario{1000, 1, 100, milliseconds(40), seconds(120), seconds(30)},
+        Scenario{1000, 100, 100, milliseconds(80), seconds(120), seconds(30)},
+        Scenario{1000, 5000, 100, milliseconds(40), seconds(120), seconds(30)},
+        Scenario{5000, 10, 400, milliseconds(40), seconds(60), seconds(20)},
+        Scenario{5000, 1000, 400, milliseconds(40), seconds(60), seconds(20)},
+        Scenario{5000, 20000, 600, milliseconds(60), seconds(90), seconds(30)},
+        // The carrier lowers, then another one raises, its limit mid-run.
+        Scenario{1000, 50, 100, milliseconds(40), seconds(120), seconds(60), 300, seconds(30)},
+        Scenario{300, 50, 100, milliseconds(40), seconds(120), seconds(60), 1500, seconds(30)}));
 
 }  // namespace
 }  // namespace bindery::smpp

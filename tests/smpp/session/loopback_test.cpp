@@ -24,8 +24,10 @@ int pump(Session& from, Session& to, TimePoint now) {
         EXPECT_EQ(scan.status, FrameStatus::complete);
         if (scan.status != FrameStatus::complete) break;
         auto pdu = decode(rest.first(scan.frame_size));
-        if (pdu) to.on_pdu(*pdu, now);
-        else to.on_decode_error(pdu.error(), now);
+        if (pdu)
+            to.on_pdu(*pdu, now);
+        else
+            to.on_decode_error(pdu.error(), now);
         rest = rest.subspan(scan.frame_size);
         ++n;
     }

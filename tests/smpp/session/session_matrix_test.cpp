@@ -20,9 +20,9 @@ using testing::RecordingListener;
 const TimePoint t0 = TimePoint{} + 10s;
 
 constexpr CommandId kRequests[] = {
-    CommandId::bind_transmitter, CommandId::bind_receiver,  CommandId::bind_transceiver,
-    CommandId::outbind,          CommandId::submit_sm,      CommandId::submit_multi,
-    CommandId::query_sm,         CommandId::cancel_sm,      CommandId::replace_sm,
+    CommandId::bind_transmitter, CommandId::bind_receiver,      CommandId::bind_transceiver,
+    CommandId::outbind,          CommandId::submit_sm,          CommandId::submit_multi,
+    CommandId::query_sm,         CommandId::cancel_sm,          CommandId::replace_sm,
     CommandId::deliver_sm,       CommandId::alert_notification, CommandId::data_sm,
     CommandId::unbind,           CommandId::enquire_link,
 };
@@ -46,8 +46,9 @@ void reach(Session& s, Role role, SessionState state) {
                                                      : BindType::transceiver;
         ASSERT_TRUE(s.bind(p, t0));
         const auto seq = drain(s).pdus.at(0).header.sequence_number;
-        s.on_pdu(make_response(Header{0, bind, CommandStatus::ESME_ROK, seq}, CommandStatus::ESME_ROK),
-                 t0);
+        s.on_pdu(
+            make_response(Header{0, bind, CommandStatus::ESME_ROK, seq}, CommandStatus::ESME_ROK),
+            t0);
     } else {
         s.on_pdu(Pdu{Header{0, bind, CommandStatus::ESME_ROK, 1}, *make_body(bind)}, t0);
         ASSERT_TRUE(s.accept_bind(t0));
@@ -87,7 +88,8 @@ TEST_P(SessionMatrix, EveryRequestIsHandledOrRefusedAsTheMatrixSays) {
         if (!allowed(role, state, Direction::receive, id) && !crossing_unbind) {
             ASSERT_EQ(sent.pdus.size(), 1U);
             const Header& h = sent.pdus[0].header;
-            EXPECT_EQ(h.command_id, has_response(id) ? response_id_for(id) : CommandId::generic_nack);
+            EXPECT_EQ(h.command_id,
+                      has_response(id) ? response_id_for(id) : CommandId::generic_nack);
             EXPECT_EQ(h.command_status, refusal_status(state, id));
             EXPECT_NE(h.command_status, CommandStatus::ESME_ROK);
             EXPECT_EQ(h.sequence_number, kSeq);
@@ -128,21 +130,22 @@ TEST_P(SessionMatrix, EveryRequestIsHandledOrRefusedAsTheMatrixSays) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    RolesAndStates, SessionMatrix,
-    ::testing::Values(Case{Role::esme, SessionState::open}, Case{Role::esme, SessionState::bound_tx},
-                      Case{Role::esme, SessionState::bound_rx},
-                      Case{Role::esme, SessionState::bound_trx},
-                      Case{Role::esme, SessionState::unbound}, Case{Role::smsc, SessionState::open},
-                      Case{Role::smsc, SessionState::outbound},
-                      Case{Role::smsc, SessionState::bound_tx},
-                      Case{Role::smsc, SessionState::bound_rx},
-                      Case{Role::smsc, SessionState::bound_trx},
-                      Case{Role::smsc, SessionState::unbound}),
-    [](const auto& info) {
-        return std::string(to_string(info.param.role)) + "_" +
-               std::string(to_string(info.param.state));
-    });
+INSTANTIATE_TEST_SUITE_P(RolesAndStates, SessionMatrix,
+                         ::testing::Values(Case{Role::esme, SessionState::open},
+                                           Case{Role::esme, SessionState::bound_tx},
+                                           Case{Role::esme, SessionState::bound_rx},
+                                           Case{Role::esme, SessionState::bound_trx},
+                                           Case{Role::esme, SessionState::unbound},
+                                           Case{Role::smsc, SessionState::open},
+                                           Case{Role::smsc, SessionState::outbound},
+                                           Case{Role::smsc, SessionState::bound_tx},
+                                           Case{Role::smsc, SessionState::bound_rx},
+                                           Case{Role::smsc, SessionState::bound_trx},
+                                           Case{Role::smsc, SessionState::unbound}),
+                         [](const auto& info) {
+                             return std::string(to_string(info.param.role)) + "_" +
+                                    std::string(to_string(info.param.state));
+                         });
 
 }  // namespace
 }  // namespace bindery::smpp

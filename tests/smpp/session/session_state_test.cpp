@@ -41,38 +41,38 @@ const States kConnected{S::open, S::outbound, S::bound_tx, S::bound_rx, S::bound
 
 const Row kTable[] = {
     // id                                 ESME send   ESME recv     SMSC send     SMSC recv
-    {CommandId::bind_transmitter,         kBindable,  kNone,        kNone,        kBindable},
-    {CommandId::bind_receiver,            kBindable,  kNone,        kNone,        kBindable},
-    {CommandId::bind_transceiver,         kBindable,  kNone,        kNone,        kBindable},
-    {CommandId::bind_transmitter_resp,    kNone,      kBindable,    kBindable,    kNone},
-    {CommandId::bind_receiver_resp,       kNone,      kBindable,    kBindable,    kNone},
-    {CommandId::bind_transceiver_resp,    kNone,      kBindable,    kBindable,    kNone},
-    {CommandId::outbind,                  kNone,      {S::open},    {S::open},    kNone},
-    {CommandId::submit_sm,                kTransmit,  kNone,        kNone,        kTransmit},
-    {CommandId::submit_sm_resp,           kNone,      kTransmitResp, kTransmitResp, kNone},
-    {CommandId::submit_multi,             kTransmit,  kNone,        kNone,        kTransmit},
-    {CommandId::submit_multi_resp,        kNone,      kTransmitResp, kTransmitResp, kNone},
-    {CommandId::query_sm,                 kTransmit,  kNone,        kNone,        kTransmit},
-    {CommandId::query_sm_resp,            kNone,      kTransmitResp, kTransmitResp, kNone},
-    {CommandId::cancel_sm,                kTransmit,  kNone,        kNone,        kTransmit},
-    {CommandId::cancel_sm_resp,           kNone,      kTransmitResp, kTransmitResp, kNone},
-    {CommandId::replace_sm,               kTransmit,  kNone,        kNone,        kTransmit},
-    {CommandId::replace_sm_resp,          kNone,      kTransmitResp, kTransmitResp, kNone},
-    {CommandId::deliver_sm,               kNone,      kReceive,     kReceive,     kNone},
-    {CommandId::deliver_sm_resp,          kReceiveResp, kNone,      kNone,        kReceiveResp},
-    {CommandId::alert_notification,       kNone,      kReceive,     kReceive,     kNone},
-    {CommandId::data_sm,                  kTransmit,  kReceive,     kReceive,     kTransmit},
-    {CommandId::data_sm_resp,             kReceiveResp, kTransmitResp, kTransmitResp, kReceiveResp},
-    {CommandId::unbind,                   kBound,     kBound,       kBound,       kBound},
-    {CommandId::unbind_resp,              kBoundResp, kBoundResp,   kBoundResp,   kBoundResp},
-    {CommandId::enquire_link,             kConnected, kConnected,   kConnected,   kConnected},
-    {CommandId::enquire_link_resp,        kConnected, kConnected,   kConnected,   kConnected},
-    {CommandId::generic_nack,             kConnected, kConnected,   kConnected,   kConnected},
+    {CommandId::bind_transmitter, kBindable, kNone, kNone, kBindable},
+    {CommandId::bind_receiver, kBindable, kNone, kNone, kBindable},
+    {CommandId::bind_transceiver, kBindable, kNone, kNone, kBindable},
+    {CommandId::bind_transmitter_resp, kNone, kBindable, kBindable, kNone},
+    {CommandId::bind_receiver_resp, kNone, kBindable, kBindable, kNone},
+    {CommandId::bind_transceiver_resp, kNone, kBindable, kBindable, kNone},
+    {CommandId::outbind, kNone, {S::open}, {S::open}, kNone},
+    {CommandId::submit_sm, kTransmit, kNone, kNone, kTransmit},
+    {CommandId::submit_sm_resp, kNone, kTransmitResp, kTransmitResp, kNone},
+    {CommandId::submit_multi, kTransmit, kNone, kNone, kTransmit},
+    {CommandId::submit_multi_resp, kNone, kTransmitResp, kTransmitResp, kNone},
+    {CommandId::query_sm, kTransmit, kNone, kNone, kTransmit},
+    {CommandId::query_sm_resp, kNone, kTransmitResp, kTransmitResp, kNone},
+    {CommandId::cancel_sm, kTransmit, kNone, kNone, kTransmit},
+    {CommandId::cancel_sm_resp, kNone, kTransmitResp, kTransmitResp, kNone},
+    {CommandId::replace_sm, kTransmit, kNone, kNone, kTransmit},
+    {CommandId::replace_sm_resp, kNone, kTransmitResp, kTransmitResp, kNone},
+    {CommandId::deliver_sm, kNone, kReceive, kReceive, kNone},
+    {CommandId::deliver_sm_resp, kReceiveResp, kNone, kNone, kReceiveResp},
+    {CommandId::alert_notification, kNone, kReceive, kReceive, kNone},
+    {CommandId::data_sm, kTransmit, kReceive, kReceive, kTransmit},
+    {CommandId::data_sm_resp, kReceiveResp, kTransmitResp, kTransmitResp, kReceiveResp},
+    {CommandId::unbind, kBound, kBound, kBound, kBound},
+    {CommandId::unbind_resp, kBoundResp, kBoundResp, kBoundResp, kBoundResp},
+    {CommandId::enquire_link, kConnected, kConnected, kConnected, kConnected},
+    {CommandId::enquire_link_resp, kConnected, kConnected, kConnected, kConnected},
+    {CommandId::generic_nack, kConnected, kConnected, kConnected, kConnected},
     // Not SMPP 3.4 (5.0 broadcast_sm, reserved, vendor): never allowed.
-    {static_cast<CommandId>(0x00000111), kNone,      kNone,        kNone,        kNone},
-    {static_cast<CommandId>(0x00000010), kNone,      kNone,        kNone,        kNone},
-    {static_cast<CommandId>(0x80000010), kNone,      kNone,        kNone,        kNone},
-    {static_cast<CommandId>(0x00010200), kNone,      kNone,        kNone,        kNone},
+    {static_cast<CommandId>(0x00000111), kNone, kNone, kNone, kNone},
+    {static_cast<CommandId>(0x00000010), kNone, kNone, kNone, kNone},
+    {static_cast<CommandId>(0x80000010), kNone, kNone, kNone, kNone},
+    {static_cast<CommandId>(0x00010200), kNone, kNone, kNone, kNone},
 };
 
 TEST(OperationMatrix, EveryStateCommandRoleAndDirectionMatchesTheSpecTable) {
@@ -89,10 +89,10 @@ TEST(OperationMatrix, EveryStateCommandRoleAndDirectionMatchesTheSpecTable) {
                          {Role::smsc, Direction::receive, row.smsc_receive}};
             for (const auto& c : cases) {
                 EXPECT_EQ(allowed(c.role, state, c.dir, row.id), c.expect.has(state))
-                    << to_string(row.id) << " (0x" << std::hex
-                    << static_cast<std::uint32_t>(row.id) << std::dec << ") role "
-                    << to_string(c.role) << (c.dir == Direction::send ? " send" : " receive")
-                    << " in " << to_string(state);
+                    << to_string(row.id) << " (0x" << std::hex << static_cast<std::uint32_t>(row.id)
+                    << std::dec << ") role " << to_string(c.role)
+                    << (c.dir == Direction::send ? " send" : " receive") << " in "
+                    << to_string(state);
                 ++checked;
             }
         }

@@ -121,7 +121,8 @@ TEST_F(EsmeSession, BindTypesLeadToTheirStates) {
     EXPECT_EQ(session->state(), SessionState::bound_rx);
 }
 
-class BindFailureStatus : public EsmeSession, public ::testing::WithParamInterface<CommandStatus> {};
+class BindFailureStatus : public EsmeSession,
+                          public ::testing::WithParamInterface<CommandStatus> {};
 
 TEST_P(BindFailureStatus, IsReportedWithItsStatusAndCloses) {
     Session& s = make();
@@ -603,7 +604,8 @@ TEST_F(EsmeSession, AlertNotificationIsReportedWithoutResponse) {
     EXPECT_TRUE(drain(s).pdus.empty());
 }
 
-// PDUs not allowed in the current state: each gets its _resp with ESME_RINVBNDSTS (or generic_nack).
+// PDUs not allowed in the current state: each gets its _resp with ESME_RINVBNDSTS (or
+// generic_nack).
 struct NotAllowedCase {
     const char* name;
     BindType bind;  // bound with this type (bound_state) unless `open`
@@ -613,7 +615,8 @@ struct NotAllowedCase {
     CommandStatus reply_status;
 };
 
-class NotAllowedInState : public EsmeSession, public ::testing::WithParamInterface<NotAllowedCase> {};
+class NotAllowedInState : public EsmeSession,
+                          public ::testing::WithParamInterface<NotAllowedCase> {};
 
 TEST_P(NotAllowedInState, IsAnsweredWithTheRightStatus) {
     const auto& c = GetParam();
@@ -655,7 +658,8 @@ std::vector<std::uint8_t> frame(std::uint32_t id, std::uint32_t status, std::uin
     std::vector<std::uint8_t> f;
     const auto len = static_cast<std::uint32_t>(16 + body.size());
     for (std::uint32_t v : {len, id, status, seq}) {
-        for (int shift = 24; shift >= 0; shift -= 8) f.push_back(static_cast<std::uint8_t>(v >> shift));
+        for (int shift = 24; shift >= 0; shift -= 8)
+            f.push_back(static_cast<std::uint8_t>(v >> shift));
     }
     f.insert(f.end(), body.begin(), body.end());
     return f;
@@ -746,7 +750,8 @@ TEST_F(EsmeSession, UnbindsCrossingEachOtherBothComplete) {
     EXPECT_EQ(listener.of("closed").at(0).reason, CloseReason::unbound);
 }
 
-// ---- outbox --------------------------------------------------------------------------------------
+// ---- outbox
+// --------------------------------------------------------------------------------------
 
 TEST_F(EsmeSession, OutboxBufferIsReusedAfterRecycle) {
     Session& s = bound();

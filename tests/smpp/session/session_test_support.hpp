@@ -23,7 +23,7 @@ struct Recorded {
     IncomingToken token{};
     CommandId command_id = CommandId::generic_nack;
     SessionState state = SessionState::closed;
-    std::string text;  // peer system_id, bind system_id, ...
+    std::string text;   // peer system_id, bind system_id, ...
     std::string text2;  // password
     BindFailure failure = BindFailure::rejected;
     CloseReason reason = CloseReason::local;
@@ -82,8 +82,10 @@ public:
         Recorded r = ev("incoming");
         r.token = token;
         r.command_id = pdu.header.command_id;
-        if (const auto* d = pdu.get_if<DeliverSm>()) r.text = std::string(d->short_message.as_chars());
-        if (const auto* s = pdu.get_if<SubmitSm>()) r.text = std::string(s->short_message.as_chars());
+        if (const auto* d = pdu.get_if<DeliverSm>())
+            r.text = std::string(d->short_message.as_chars());
+        if (const auto* s = pdu.get_if<SubmitSm>())
+            r.text = std::string(s->short_message.as_chars());
         events.push_back(r);
     }
     void on_bind_request(const BindRequestView& v) override {

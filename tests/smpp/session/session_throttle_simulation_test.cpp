@@ -133,8 +133,8 @@ TEST_P(SessionAgainstHiddenLimit, ReachesNinetyFivePercentAndRetriesEveryThrottl
             s.recycle(std::move(bytes));
             jitter = jitter * 1103515245U + 12345U;
             const bool ok = carrier.try_acquire(now + sc.latency / 2);
-            responses.push(Response{now + sc.latency + std::chrono::milliseconds((jitter >> 16) % 10),
-                                    *sent, !ok});
+            responses.push(Response{
+                now + sc.latency + std::chrono::milliseconds((jitter >> 16) % 10), *sent, !ok});
         }
         TimePoint next = next_send;
         if (!responses.empty()) next = std::min(next, responses.top().at);
@@ -144,10 +144,11 @@ TEST_P(SessionAgainstHiddenLimit, ReachesNinetyFivePercentAndRetriesEveryThrottl
     }
     const double rate = static_cast<double>(owner.accepted_in_measure) /
                         std::chrono::duration<double>(end - owner.measure_from).count();
-    std::printf("session vs hidden %6.0f/s (burst %4.0f, window %3zu): %7.1f/s = %5.1f%%, "
-                "%llu throttled and retried, final rate %.0f\n",
-                sc.limit, sc.burst, sc.window, rate, 100.0 * rate / sc.limit,
-                static_cast<unsigned long long>(owner.throttled), s.rate());
+    std::printf(
+        "session vs hidden %6.0f/s (burst %4.0f, window %3zu): %7.1f/s = %5.1f%%, "
+        "%llu throttled and retried, final rate %.0f\n",
+        sc.limit, sc.burst, sc.window, rate, 100.0 * rate / sc.limit,
+        static_cast<unsigned long long>(owner.throttled), s.rate());
     EXPECT_GE(rate, 0.95 * sc.limit);
     EXPECT_GT(owner.throttled, 0U);
     EXPECT_EQ(owner.failed, 0U);
@@ -156,11 +157,10 @@ TEST_P(SessionAgainstHiddenLimit, ReachesNinetyFivePercentAndRetriesEveryThrottl
     EXPECT_EQ(next_tag, owner.accepted_count + s.in_flight() + owner.retries.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Carriers, SessionAgainstHiddenLimit,
-    ::testing::Values(CarrierScenario{200, 1, 20, 40ms, 120s, 30s},
-                      CarrierScenario{1000, 50, 100, 40ms, 90s, 30s},
-                      CarrierScenario{3000, 500, 300, 60ms, 60s, 20s}));
+INSTANTIATE_TEST_SUITE_P(Carriers, SessionAgainstHiddenLimit,
+                         ::testing::Values(CarrierScenario{200, 1, 20, 40ms, 120s, 30s},
+                                           CarrierScenario{1000, 50, 100, 40ms, 90s, 30s},
+                                           CarrierScenario{3000, 500, 300, 60ms, 60s, 20s}));
 
 }  // namespace
 }  // namespace bindery::smpp

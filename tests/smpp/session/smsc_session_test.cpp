@@ -95,7 +95,7 @@ TEST_F(SmscSession, RejectedBindIsAnsweredWithTheStatusAndTheEsmeMayRetry) {
 TEST_F(SmscSession, AnAcceptThatCannotBeEncodedRefusesTheBindInstead) {
     Session& s = make();
     s.on_pdu(peer(BindReceiver{}, 4), t0);
-    EXPECT_FALSE(s.accept_bind(t0, "a-system-id-of-20-ch"));   // past 15 characters + NUL
+    EXPECT_FALSE(s.accept_bind(t0, "a-system-id-of-20-ch"));  // past 15 characters + NUL
     auto sent = drain(s);
     ASSERT_EQ(sent.pdus.size(), 1U);
     EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::bind_receiver_resp);
@@ -104,7 +104,7 @@ TEST_F(SmscSession, AnAcceptThatCannotBeEncodedRefusesTheBindInstead) {
     EXPECT_EQ(s.state(), SessionState::open);
     EXPECT_TRUE(listener.of("bound").empty());
     EXPECT_FALSE(s.accept_bind(t0)) << "nothing pending any more";
-    s.on_pdu(peer(BindReceiver{}, 5), t0 + 1s);   // the ESME may try again
+    s.on_pdu(peer(BindReceiver{}, 5), t0 + 1s);  // the ESME may try again
     EXPECT_TRUE(s.accept_bind(t0 + 1s));
     EXPECT_EQ(s.state(), SessionState::bound_rx);
 }
@@ -152,8 +152,8 @@ TEST_F(SmscSession, BindsTheSessionRefusesItselfAreReportedToTheOwner) {
     std::vector<std::uint8_t> body = {'c', 'l', 'i', 'e', 'n', 't', 0};
     for (int i = 0; i < 12; ++i) body.push_back('p');
     body.insert(body.end(), {0, 0, 0x34, 0, 0, 0});
-    std::vector<std::uint8_t> f = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2,
-                                   0, 0, 0, 0, 0, 0, 0, 7};
+    std::vector<std::uint8_t> f = {
+        0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7};
     f.insert(f.end(), body.begin(), body.end());
     auto d = decode(f);
     ASSERT_FALSE(d);
@@ -169,7 +169,8 @@ TEST_F(SmscSession, BindsTheSessionRefusesItselfAreReportedToTheOwner) {
     EXPECT_EQ(refused[0].status, sent.pdus[0].header.command_status);
     EXPECT_TRUE(listener.of("bind_request").empty());
     // A malformed submit is not a bind.
-    std::vector<std::uint8_t> submit = {0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 8, 'a', 'b', 'c', 'd'};
+    std::vector<std::uint8_t> submit = {0, 0, 0, 20, 0, 0, 0,   4,   0,   0,
+                                        0, 0, 0, 0,  0, 8, 'a', 'b', 'c', 'd'};
     auto ds = decode(submit);
     ASSERT_FALSE(ds);
     fresh.on_decode_error(ds.error(), t0);
@@ -309,8 +310,9 @@ TEST_F(SmscSession, MalformedSubmitGetsSubmitSmRespWithTheDecodeStatus) {
     std::vector<std::uint8_t> body = {0x00, 0x01, 0x01};
     for (int i = 0; i < 30; ++i) body.push_back('1');
     body.push_back(0x00);
-    std::vector<std::uint8_t> f = {0, 0, 0, static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 4,
-                                   0, 0, 0, 0, 0, 0, 0x01, 0x02};
+    std::vector<std::uint8_t> f = {
+        0, 0,    0,   static_cast<std::uint8_t>(16 + body.size()), 0, 0, 0, 4, 0, 0, 0, 0, 0,
+        0, 0x01, 0x02};
     f.insert(f.end(), body.begin(), body.end());
     auto d = decode(f);
     ASSERT_FALSE(d);
@@ -330,7 +332,8 @@ TEST_F(SmscSession, ClientUnbindClosesAfterUnbindResp) {
     ASSERT_EQ(sent.pdus.size(), 1U);
     EXPECT_EQ(sent.pdus[0].header.command_id, CommandId::unbind_resp);
     EXPECT_EQ(s.state(), SessionState::closed);
-    EXPECT_FALSE(s.respond_submit(listener.of("incoming").at(0).token, CommandStatus::ESME_ROK, "x"));
+    EXPECT_FALSE(
+        s.respond_submit(listener.of("incoming").at(0).token, CommandStatus::ESME_ROK, "x"));
 }
 
 }  // namespace

@@ -130,7 +130,8 @@ TEST(AdaptiveRate, ABurstOfThrottlesFromOneWindowDecreasesOnce) {
     const double after = c.rate();
     EXPECT_DOUBLE_EQ(after, 1000.0 * cfg.decrease_factor);
     for (int i = 0; i < 50; ++i) {
-        EXPECT_FALSE(c.on_throttled(now - milliseconds(40) + milliseconds(i % 30), now + milliseconds(i)));
+        EXPECT_FALSE(
+            c.on_throttled(now - milliseconds(40) + milliseconds(i % 30), now + milliseconds(i)));
     }
     EXPECT_DOUBLE_EQ(c.rate(), after);
     EXPECT_EQ(c.decreases(), 1U);

@@ -73,7 +73,7 @@ TEST(InflightWindow, DeadlineBoundIsNeverLateAndExactAgainAfterATick) {
     EXPECT_EQ(w.deadline_bound(), t0 + seconds(5)) << "early, not late";
     EXPECT_TRUE(w.take_expired(t0 + seconds(5)).empty());
     EXPECT_EQ(w.deadline_bound(), t0 + seconds(7));
-    ASSERT_TRUE(w.insert(3, 0, t0 + seconds(1)));   // an earlier deadline lowers it at once
+    ASSERT_TRUE(w.insert(3, 0, t0 + seconds(1)));  // an earlier deadline lowers it at once
     EXPECT_EQ(w.deadline_bound(), t0 + seconds(6));
     (void)w.complete(2);
     (void)w.complete(3);

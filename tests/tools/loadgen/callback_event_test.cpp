@@ -41,10 +41,10 @@ TEST(MessageKey, ParsesTheCanonicalFormInEitherCaseAndRoundTrips) {
     EXPECT_FALSE(parse_message_key(""));
     EXPECT_FALSE(parse_message_key(kId.substr(1)));
     EXPECT_FALSE(parse_message_key("0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5bb"));
-    EXPECT_FALSE(parse_message_key("0190a0b05-c1e-7a3b-9f00-3c2d1e0f4a5b"));   // dash moved
-    EXPECT_FALSE(parse_message_key("0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5g"));   // not hex
-    EXPECT_NE(MessageKeyHash{}(*k), MessageKeyHash{}(*parse_message_key(
-                                        "0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5c")));
+    EXPECT_FALSE(parse_message_key("0190a0b05-c1e-7a3b-9f00-3c2d1e0f4a5b"));  // dash moved
+    EXPECT_FALSE(parse_message_key("0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5g"));  // not hex
+    EXPECT_NE(MessageKeyHash{}(*k),
+              MessageKeyHash{}(*parse_message_key("0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5c")));
 }
 
 TEST(CallbackStateNames, FinalStatesAreTheGatewaysAndSentIsNot) {
@@ -90,7 +90,7 @@ TEST(CallbackBody, RefusesBodiesWithoutAMessageIdAndSkipsNestedKeys) {
         R"("message_id":"0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5b","list":[1,{"state":"SENT"}]})");
     ASSERT_TRUE(f);
     EXPECT_EQ(to_string(f->id), kId);
-    EXPECT_EQ(f->state, CallbackState::other);   // no top-level state
+    EXPECT_EQ(f->state, CallbackState::other);  // no top-level state
 }
 
 TEST(CallbackEventId, IsTheMessageIdDotTheLowerCaseState) {
@@ -127,7 +127,8 @@ TEST(AcceptedIds, AreTheIdsOfTheMessagesListOnly) {
     EXPECT_FALSE(parse_accepted_ids("", ids));
     EXPECT_FALSE(parse_accepted_ids(R"([{"id":"0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5b"}])", ids));
     EXPECT_FALSE(parse_accepted_ids(R"({"messages":[{"id":"short"}]})", ids));
-    EXPECT_FALSE(parse_accepted_ids(R"({"messages":[{"id":"0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5b"})", ids));
+    EXPECT_FALSE(
+        parse_accepted_ids(R"({"messages":[{"id":"0190a0b0-5c1e-7a3b-9f00-3c2d1e0f4a5b"})", ids));
     EXPECT_TRUE(ids.empty());
 }
 
@@ -139,9 +140,9 @@ TEST(CallbackSignatureCheck, AcceptsAnIndependentlyComputedSignature) {
     EXPECT_EQ(http::callback_signature("Jefe", 1'789'000'000, "what do ya want for nothing?"),
               header);
     std::string scratch;
-    EXPECT_EQ(verify_signature("Jefe", header, "what do ya want for nothing?", 1'789'000'000,
-                               scratch),
-              SignatureCheck::good);
+    EXPECT_EQ(
+        verify_signature("Jefe", header, "what do ya want for nothing?", 1'789'000'000, scratch),
+        SignatureCheck::good);
 }
 
 TEST(CallbackSignatureCheck, AcceptsTheGatewaysSignatureAndNothingElse) {
@@ -164,15 +165,16 @@ TEST(CallbackSignatureCheck, AcceptsTheGatewaysSignatureAndNothingElse) {
 
     EXPECT_EQ(verify_signature("other", header, body, t, scratch), SignatureCheck::mismatch);
     EXPECT_EQ(verify_signature(secret, header, body + " ", t, scratch), SignatureCheck::mismatch);
-    EXPECT_EQ(verify_signature(secret, http::callback_signature(secret, t + 1, body), body, t,
-                               scratch),
-              SignatureCheck::good);   // a second of skew is fine
+    EXPECT_EQ(
+        verify_signature(secret, http::callback_signature(secret, t + 1, body), body, t, scratch),
+        SignatureCheck::good);  // a second of skew is fine
     std::string forged = header;
-    forged.replace(forged.find("t=") + 2, 10, "1789000001");   // timestamp changed, same MAC
+    forged.replace(forged.find("t=") + 2, 10, "1789000001");  // timestamp changed, same MAC
     EXPECT_EQ(verify_signature(secret, forged, body, t, scratch), SignatureCheck::mismatch);
     EXPECT_EQ(verify_signature(secret, header, body, t + 301, scratch), SignatureCheck::stale);
     EXPECT_EQ(verify_signature(secret, "", body, t, scratch), SignatureCheck::missing);
-    EXPECT_EQ(verify_signature(secret, "t=1789000000", body, t, scratch), SignatureCheck::malformed);
+    EXPECT_EQ(verify_signature(secret, "t=1789000000", body, t, scratch),
+              SignatureCheck::malformed);
     EXPECT_EQ(verify_signature(secret, "v1=" + std::string(64, 'a'), body, t, scratch),
               SignatureCheck::malformed);
     EXPECT_EQ(verify_signature(secret, "t=12x,v1=" + std::string(64, 'a'), body, t, scratch),

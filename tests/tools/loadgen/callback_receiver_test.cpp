@@ -61,7 +61,8 @@ std::string post(unsigned n, router::MessageState state, bool keep_alive = true,
     const auto body = body_of(n, state);
     std::string lower(router::to_string(state));
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string r = "POST /callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    std::string r =
+        "POST /callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
     r += "X-Bindery-Event-Id: " + id_of(n) + "." + lower + "\r\nX-Bindery-Attempt: 1\r\n";
     if (!secret.empty()) {
         r += "X-Bindery-Signature: " + http::callback_signature(secret, unix_now(), body) + "\r\n";
@@ -75,7 +76,7 @@ class Client {
 public:
     explicit Client(std::uint16_t port) : socket_(io_) {
         socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        timeval tv{30, 0};   // no read blocks the test for ever
+        timeval tv{30, 0};  // no read blocks the test for ever
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     }
     void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
@@ -128,7 +129,7 @@ TEST(CallbackReceiver, AnswersPipelinedAndSingleRequestsAndCountsWhatItGot) {
         c.send(post(1, router::MessageState::delivered) + post(2, router::MessageState::sent) +
                post(2, router::MessageState::undeliverable));
         EXPECT_EQ(c.read_exactly(3 * kOk.size()), times(kOk, 3));
-        c.send(post(1, router::MessageState::delivered));   // the same event again
+        c.send(post(1, router::MessageState::delivered));  // the same event again
         EXPECT_EQ(c.read_exactly(kOk.size()), kOk);
     }
     {
@@ -163,17 +164,17 @@ TEST(CallbackReceiver, AnswersPipelinedAndSingleRequestsAndCountsWhatItGot) {
         EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0U) << answer;
     }
     receiver.stop();
-    EXPECT_GT(receiver.cpu_seconds(), 0.0);   // the thread's own CPU time, known once stopped
+    EXPECT_GT(receiver.cpu_seconds(), 0.0);  // the thread's own CPU time, known once stopped
 
     const auto s = tracker.summary();
-    EXPECT_EQ(s.received, 7U);   // the GET and the garbage are not callbacks
+    EXPECT_EQ(s.received, 7U);  // the GET and the garbage are not callbacks
     EXPECT_EQ(s.by_state.at("DELIVERED"), 1U);
     EXPECT_EQ(s.by_state.at("SENT"), 1U);
     EXPECT_EQ(s.by_state.at("UNDELIVERABLE"), 1U);
     EXPECT_EQ(s.by_state.at("EXPIRED"), 1U);
     EXPECT_EQ(s.by_state.at("REJECTED"), 1U);
-    EXPECT_EQ(s.duplicates, 2U);        // message 1 delivered and message 4 rejected, twice each
-    EXPECT_EQ(s.bad_signatures, 2U);    // the wrong secret and the unsigned one
+    EXPECT_EQ(s.duplicates, 2U);      // message 1 delivered and message 4 rejected, twice each
+    EXPECT_EQ(s.bad_signatures, 2U);  // the wrong secret and the unsigned one
     EXPECT_EQ(s.malformed, 0U);
     EXPECT_EQ(s.unknown, 0U);
     EXPECT_EQ(s.completed, 4U);
@@ -199,7 +200,7 @@ TEST(CallbackReceiver, WithoutASecretNothingIsABadSignatureAndAMismatchedEventId
     EXPECT_EQ(s.received, 2U);
     EXPECT_EQ(s.bad_signatures, 0U);
     EXPECT_EQ(s.malformed, 1U);
-    EXPECT_EQ(s.unknown, 1U);   // message 5's DELIVERED: no 202 named it
+    EXPECT_EQ(s.unknown, 1U);  // message 5's DELIVERED: no 202 named it
 }
 
 TEST(CallbackReceiver, RefusesAnAddressItCannotListenOn) {

@@ -35,18 +35,18 @@ TEST(CallbackTracker, CountsEventsByStateDuplicatesUnknownAndMissing) {
     tracker.accepted(batch, t0);
 
     tracker.received(arrival(1, CallbackState::delivered, t0 + 5ms));
-    tracker.received(arrival(1, CallbackState::delivered, t0 + 6ms, true, 2));   // a retry
-    tracker.received(arrival(2, CallbackState::sent, t0 + 7ms));               // on_sent: not final
+    tracker.received(arrival(1, CallbackState::delivered, t0 + 6ms, true, 2));  // a retry
+    tracker.received(arrival(2, CallbackState::sent, t0 + 7ms));  // on_sent: not final
     tracker.received(arrival(2, CallbackState::undeliverable, t0 + 20ms, false));
-    tracker.received(arrival(9, CallbackState::delivered, t0 + 21ms));         // nobody's id
+    tracker.received(arrival(9, CallbackState::delivered, t0 + 21ms));  // nobody's id
     CallbackTracker::Arrival junk;
     junk.at = t0 + 22ms;
-    tracker.received(junk);                                                    // no message id
+    tracker.received(junk);  // no message id
 
     const auto s = tracker.summary();
     EXPECT_EQ(s.expected, 3U);
     EXPECT_EQ(s.received, 6U);
-    EXPECT_EQ(s.by_state.at("DELIVERED"), 2U);   // message 1 and the unknown one
+    EXPECT_EQ(s.by_state.at("DELIVERED"), 2U);  // message 1 and the unknown one
     EXPECT_EQ(s.by_state.at("SENT"), 1U);
     EXPECT_EQ(s.by_state.at("UNDELIVERABLE"), 1U);
     EXPECT_EQ(s.duplicates, 1U);
@@ -55,7 +55,7 @@ TEST(CallbackTracker, CountsEventsByStateDuplicatesUnknownAndMissing) {
     EXPECT_EQ(s.malformed, 1U);
     EXPECT_EQ(s.unknown, 1U);
     EXPECT_EQ(s.completed, 2U);
-    EXPECT_EQ(s.missing, 1U);   // message 3
+    EXPECT_EQ(s.missing, 1U);  // message 3
     // Latency per completed message, from its send to its first final callback.
     EXPECT_EQ(s.latency.count(), 2U);
     EXPECT_EQ(s.latency.min_us(), 5'000U);
@@ -64,7 +64,7 @@ TEST(CallbackTracker, CountsEventsByStateDuplicatesUnknownAndMissing) {
     EXPECT_DOUBLE_EQ(s.seconds, 0.022);
     EXPECT_DOUBLE_EQ(s.per_second(), 6 / 0.022);
     // First callback -> last: the rate they arrived at.
-    EXPECT_DOUBLE_EQ(s.arrival_seconds, 0.017);   // 5 ms -> 22 ms
+    EXPECT_DOUBLE_EQ(s.arrival_seconds, 0.017);  // 5 ms -> 22 ms
     EXPECT_DOUBLE_EQ(s.arrival_per_second(), 5 / 0.017);
 }
 
@@ -73,10 +73,10 @@ TEST(CallbackTracker, ACallbackBeforeItsAcceptanceIsMatchedWhenTheIdArrives) {
     CallbackTracker tracker;
     tracker.sending_started(t0);
     tracker.received(arrival(7, CallbackState::delivered, t0 + 30ms));
-    EXPECT_EQ(tracker.summary().unknown, 1U);   // not yet named by a 202
+    EXPECT_EQ(tracker.summary().unknown, 1U);  // not yet named by a 202
     const std::vector<MessageKey> ids = {key(7)};
     tracker.accepted(ids, t0 + 10ms);
-    tracker.accepted(ids, t0 + 11ms);   // named twice: counted once
+    tracker.accepted(ids, t0 + 11ms);  // named twice: counted once
     const auto s = tracker.summary();
     EXPECT_EQ(s.unknown, 0U);
     EXPECT_EQ(s.expected, 1U);
@@ -93,9 +93,9 @@ TEST(CallbackTracker, WaitEndsAtTheDeadlineOrWhenEveryMessageHasItsCallback) {
     const std::vector<MessageKey> ids = {key(1), key(2)};
     tracker.accepted(ids, t0);
     tracker.received(arrival(1, CallbackState::expired, t0));
-    EXPECT_FALSE(tracker.wait_complete(Clock::now()));   // one missing: the deadline ends it
+    EXPECT_FALSE(tracker.wait_complete(Clock::now()));  // one missing: the deadline ends it
     tracker.received(arrival(2, CallbackState::sent, t0));
-    EXPECT_FALSE(tracker.wait_complete(Clock::now()));   // SENT is not final
+    EXPECT_FALSE(tracker.wait_complete(Clock::now()));  // SENT is not final
     tracker.received(arrival(2, CallbackState::rejected, t0));
     EXPECT_TRUE(tracker.wait_complete(Clock::now()));
     EXPECT_EQ(tracker.summary().missing, 0U);

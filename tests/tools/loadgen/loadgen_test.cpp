@@ -38,14 +38,13 @@ TEST(LatencyHistogram, SmallValuesAreExactAndLargeOnesWithinOnePercent) {
         EXPECT_LT(LatencyHistogram::upper_of(LatencyHistogram::bucket_of(v) - 1), v);
     }
     // Beyond the range: clamped into the last bucket, no overflow.
-    EXPECT_EQ(LatencyHistogram::bucket_of(~0ULL),
-              LatencyHistogram::bucket_of((1ULL << 33) - 1));
+    EXPECT_EQ(LatencyHistogram::bucket_of(~0ULL), LatencyHistogram::bucket_of((1ULL << 33) - 1));
 }
 
 TEST(LatencyHistogram, NearestRankPercentilesAndMerge) {
     LatencyHistogram h;
     EXPECT_EQ(h.percentile_us(0.99), 0U);
-    for (std::uint64_t v = 1; v <= 100; ++v) h.record_us(v);   // 1..100 us
+    for (std::uint64_t v = 1; v <= 100; ++v) h.record_us(v);  // 1..100 us
     EXPECT_EQ(h.count(), 100U);
     EXPECT_EQ(h.percentile_us(0.5), 50U);
     EXPECT_EQ(h.percentile_us(0.9), 90U);
@@ -67,11 +66,11 @@ TEST(LatencyHistogram, NearestRankPercentilesAndMerge) {
 
 TEST(Pacer, SlotsAreDueOnAFixedScheduleWhateverTheCaller) {
     const auto t0 = Pacer::Clock::time_point{} + 1s;
-    Pacer p(t0, 1000);   // one every millisecond
+    Pacer p(t0, 1000);  // one every millisecond
     Pacer::Clock::time_point at{};
     EXPECT_TRUE(p.take(t0, at));
     EXPECT_EQ(at, t0);
-    EXPECT_FALSE(p.take(t0, at));   // the next is due at t0 + 1 ms
+    EXPECT_FALSE(p.take(t0, at));  // the next is due at t0 + 1 ms
     // A caller that wakes 5 ms late gets every missed slot, each with its own due time.
     int taken = 0;
     while (p.take(t0 + 5ms, at)) ++taken;
@@ -90,12 +89,12 @@ TEST(LoadgenOptions, ParsesBothModesWithDefaultsOnLoopback) {
     EXPECT_EQ(h.count, 100U);
     EXPECT_EQ(h.batch, 10U);
     EXPECT_EQ(h.connections, 8U);
-    EXPECT_EQ(h.threads, 8U);   // never more threads than connections
+    EXPECT_EQ(h.threads, 8U);  // never more threads than connections
     EXPECT_DOUBLE_EQ(h.rate, 5000);
 
-    const auto s = parse_options({"smpp", "--target", "10.0.0.5:2776", "--duration", "1500ms",
-                                  "--sessions", "4", "--window", "100", "--receipts",
-                                  "--format", "json"});
+    const auto s =
+        parse_options({"smpp", "--target", "10.0.0.5:2776", "--duration", "1500ms", "--sessions",
+                       "4", "--window", "100", "--receipts", "--format", "json"});
     EXPECT_EQ(s.mode, Mode::smpp);
     EXPECT_EQ(s.host, "10.0.0.5");
     EXPECT_EQ(s.port, 2776);
@@ -112,7 +111,7 @@ TEST(LoadgenOptions, ParsesBothModesWithDefaultsOnLoopback) {
 TEST(LoadgenOptions, RefusesUnboundedOrMalformedRuns) {
     EXPECT_THROW((void)parse_options({}), std::invalid_argument);
     EXPECT_THROW((void)parse_options({"ftp", "--count", "1"}), std::invalid_argument);
-    EXPECT_THROW((void)parse_options({"http"}), std::invalid_argument);   // no bound
+    EXPECT_THROW((void)parse_options({"http"}), std::invalid_argument);  // no bound
     EXPECT_THROW((void)parse_options({"http", "--count", "-5"}), std::invalid_argument);
     EXPECT_THROW((void)parse_options({"http", "--count", "5x"}), std::invalid_argument);
     EXPECT_THROW((void)parse_options({"http", "--count", "5", "--connections", "0"}),
@@ -127,7 +126,7 @@ TEST(LoadgenOptions, RefusesUnboundedOrMalformedRuns) {
 TEST(LoadgenOptions, CallbacksTakeTheirOwnOptionsInHttpModeOnly) {
     const auto d = parse_options({"http", "--count", "10", "--callbacks"});
     EXPECT_TRUE(d.callbacks);
-    EXPECT_EQ(d.callback_host, "127.0.0.1");   // loopback by default
+    EXPECT_EQ(d.callback_host, "127.0.0.1");  // loopback by default
     EXPECT_EQ(d.callback_port, 0);
     EXPECT_TRUE(d.callback_url.empty());
     EXPECT_TRUE(d.callback_secret.empty());
@@ -146,21 +145,22 @@ TEST(LoadgenOptions, CallbacksTakeTheirOwnOptionsInHttpModeOnly) {
                   .callback_host,
               "::1");
 
-    EXPECT_THROW((void)parse_options({"smpp", "--count", "1", "--callbacks"}), std::invalid_argument);
-    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callback-secret", "s"}),
-                 std::invalid_argument);   // without --callbacks
-    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-listen",
-                                      "9099"}),
+    EXPECT_THROW((void)parse_options({"smpp", "--count", "1", "--callbacks"}),
                  std::invalid_argument);
+    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callback-secret", "s"}),
+                 std::invalid_argument);  // without --callbacks
+    EXPECT_THROW(
+        (void)parse_options({"http", "--count", "1", "--callbacks", "--callback-listen", "9099"}),
+        std::invalid_argument);
     EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-listen",
                                       "127.0.0.1:70000"}),
                  std::invalid_argument);
-    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-url",
-                                      "ftp://x/"}),
-                 std::invalid_argument);
-    EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-secret",
-                                      ""}),
-                 std::invalid_argument);
+    EXPECT_THROW(
+        (void)parse_options({"http", "--count", "1", "--callbacks", "--callback-url", "ftp://x/"}),
+        std::invalid_argument);
+    EXPECT_THROW(
+        (void)parse_options({"http", "--count", "1", "--callbacks", "--callback-secret", ""}),
+        std::invalid_argument);
     EXPECT_THROW((void)parse_options({"http", "--count", "1", "--callbacks", "--callback-wait"}),
                  std::invalid_argument);
 }
@@ -172,7 +172,7 @@ TEST(LoadgenHttp, BodiesCarryTheCallbackUrlOncePerRequest) {
               R"("callback_url":"http://127.0.0.1:9099/callback"})");
     const auto batch = nlohmann::json::parse(http_body(o, 7, 3, "http://h/\"q\""));
     EXPECT_EQ(batch["to"].size(), 3U);
-    EXPECT_EQ(batch["callback_url"], "http://h/\"q\"");   // escaped
+    EXPECT_EQ(batch["callback_url"], "http://h/\"q\"");  // escaped
     EXPECT_FALSE(nlohmann::json::parse(http_body(o, 7, 3)).contains("callback_url"));
 }
 
@@ -184,7 +184,7 @@ TEST(LoadgenHttp, BodiesCarryOneRecipientOrAListWithUniqueNumbers) {
     const auto batch = nlohmann::json::parse(http_body(o, 9'999'999, 3));
     ASSERT_TRUE(batch["to"].is_array());
     EXPECT_EQ(batch["to"][0], "+989129999999");
-    EXPECT_EQ(batch["to"][1], "+989120000000");   // wraps within 7 digits
+    EXPECT_EQ(batch["to"][1], "+989120000000");  // wraps within 7 digits
     EXPECT_EQ(batch["to"][2], "+989120000001");
 }
 
@@ -238,7 +238,7 @@ private:
     std::string body_;
     mutable std::mutex mutex_;
     std::vector<std::string> keys_;
-    std::thread thread_;   // last: starts after the members it uses
+    std::thread thread_;  // last: starts after the members it uses
 };
 
 // The gateway answers a batch it partly refused with 202, the accepted ids under "messages" and
@@ -248,16 +248,16 @@ TEST(LoadgenHttp, APartial202CountsOnlyTheAcceptedRecipients) {
     FixedAnswerServer server(
         R"({"messages":[{"id":"0190a0b0-5c1e-7a3b-8000-000000000001","to":"+989120000000"}],)"
         R"("rejected":[{"index":1,"to":"+989120000001","error":{"code":"invalid_destination"}}]})");
-    const auto options = parse_options({"http", "--target",
-                                        "127.0.0.1:" + std::to_string(server.port()), "--key",
-                                        "k", "--batch", "2", "--count", "4", "--connections", "1"});
+    const auto options =
+        parse_options({"http", "--target", "127.0.0.1:" + std::to_string(server.port()), "--key",
+                       "k", "--batch", "2", "--count", "4", "--connections", "1"});
     WorkerShare share;
     share.count = 4;
     const auto r = run_http(options, share);
     EXPECT_EQ(r.requests, 2U);
     EXPECT_EQ(r.messages, 4U);
     EXPECT_EQ(r.status.at("202"), 2U);
-    EXPECT_EQ(r.accepted, 2U);   // one per answer
+    EXPECT_EQ(r.accepted, 2U);  // one per answer
     EXPECT_EQ(r.failed, 2U);
 }
 
@@ -265,9 +265,9 @@ TEST(LoadgenHttp, IdempotencyKeysAreSentOnlyWhenAskedAndDifferPerRequestAndRun) 
     const std::string answer = R"({"messages":[]})";
     auto run = [&](bool keys) {
         FixedAnswerServer server(answer);
-        std::vector<std::string> args = {"http", "--target",
-                                         "127.0.0.1:" + std::to_string(server.port()), "--key",
-                                         "k", "--count", "3"};
+        std::vector<std::string> args = {
+            "http",    "--target", "127.0.0.1:" + std::to_string(server.port()), "--key", "k",
+            "--count", "3"};
         if (keys) args.emplace_back("--idempotency-keys");
         WorkerShare share;
         share.count = 3;
@@ -283,7 +283,7 @@ TEST(LoadgenHttp, IdempotencyKeysAreSentOnlyWhenAskedAndDifferPerRequestAndRun) 
     ASSERT_EQ(second.size(), 3U);
     std::set<std::string> all(first.begin(), first.end());
     all.insert(second.begin(), second.end());
-    EXPECT_EQ(all.size(), 6U);   // unique per request and per run
+    EXPECT_EQ(all.size(), 6U);  // unique per request and per run
     for (const auto& k : all) EXPECT_EQ(k.rfind("lg-", 0), 0U) << k;
 }
 
@@ -315,7 +315,7 @@ TEST(LoadgenReport, JsonCarriesRateCountsAndPercentiles) {
     const auto table = format_table(r);
     EXPECT_NE(table.find("open loop, 5000 msg/s"), std::string::npos) << table;
     EXPECT_NE(table.find("429=4"), std::string::npos) << table;
-    EXPECT_FALSE(j.contains("callbacks"));   // only with --callbacks
+    EXPECT_FALSE(j.contains("callbacks"));  // only with --callbacks
     EXPECT_EQ(table.find("callbacks"), std::string::npos) << table;
 }
 

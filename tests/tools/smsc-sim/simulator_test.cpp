@@ -31,11 +31,14 @@ namespace {
 using std::chrono::milliseconds;
 
 // Reads from `fd` until `done(text)` or EOF or the timeout (poll: no sleeping).
-std::string read_until(int fd, const std::function<bool(const std::string&)>& done, int timeout_ms) {
+std::string read_until(int fd, const std::function<bool(const std::string&)>& done,
+                       int timeout_ms) {
     std::string text;
     const auto deadline = std::chrono::steady_clock::now() + milliseconds(timeout_ms);
     while (!done(text)) {
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        const auto left =
+            std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now())
+                .count();
         if (left <= 0) break;
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
@@ -50,7 +53,8 @@ std::string read_until(int fd, const std::function<bool(const std::string&)>& do
 TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
     const std::string exe = BINDERY_BINARY_DIR "/tools/smsc-sim/bindery-smsc-sim";
     ASSERT_TRUE(std::filesystem::exists(exe)) << exe;
-    const auto dir = std::filesystem::temp_directory_path() / ("smsc-sim-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("smsc-sim-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto port_file = (dir / "port").string();
 
@@ -61,8 +65,9 @@ TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    std::vector<std::string> args{exe, "--listen", "127.0.0.1:0", "--port-file", port_file,
-                                  "--dlr-delay", "1", "--dlr-mix", "DELIVRD=1", "--log-level", "off"};
+    std::vector<std::string> args{exe,         "--listen",    "127.0.0.1:0", "--port-file",
+                                  port_file,   "--dlr-delay", "1",           "--dlr-mix",
+                                  "DELIVRD=1", "--log-level", "off"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -72,7 +77,8 @@ TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
     ::close(out[1]);
     ::close(err[1]);
 
-    const auto banner = read_until(err[0], [](const std::string& t) { return t.find('\n') != std::string::npos; }, 10000);
+    const auto banner = read_until(
+        err[0], [](const std::string& t) { return t.find('\n') != std::string::npos; }, 10000);
     ASSERT_NE(banner.find("listening on 127.0.0.1:"), std::string::npos) << banner;
     std::ifstream pf(port_file);
     unsigned port = 0;
@@ -83,7 +89,8 @@ TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
     struct Obs : ClientBindObserver {
         int receipts = 0;
         void on_deliver(ClientBind&, const Pdu& pdu, IncomingDone done) override {
-            if (const auto* d = pdu.get_if<DeliverSm>(); d != nullptr && d->esm_class == 0x04) ++receipts;
+            if (const auto* d = pdu.get_if<DeliverSm>(); d != nullptr && d->esm_class == 0x04)
+                ++receipts;
             done(CommandStatus::ESME_ROK);
         }
     } obs;
@@ -107,7 +114,8 @@ TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
     ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
 
     ASSERT_EQ(::kill(pid, SIGTERM), 0);
-    const auto json = read_until(out[0], [](const std::string& t) { return t.find("}}") != std::string::npos; }, 10000);
+    const auto json = read_until(
+        out[0], [](const std::string& t) { return t.find("}}") != std::string::npos; }, 10000);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -120,11 +128,18 @@ TEST(SmscSimBinary, BindsSubmitsAndPrintsCountersOnSigterm) {
 }
 
 TEST(SmscSimOptions, ParsesEveryKnobAndRejectsNonsense) {
-    const auto o = sim::parse_options({"--listen", "0.0.0.0:2775", "--account", "a:b", "--dlr-mix",
-                                       "DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2", "--throttle-tps", "200",
-                                       "--error-rate", "0.01", "--error-status", "ESME_RSUBMITFAIL",
-                                       "--resp-delay", "5", "--drop-after", "100", "--mo-rate", "2",
-                                       "--max-binds", "3", "--stats-interval", "10"});
+    const auto o =
+        sim::parse_options({"--listen",         "0.0.0.0:2775",
+                            "--account",        "a:b",
+                            "--dlr-mix",        "DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2",
+                            "--throttle-tps",   "200",
+                            "--error-rate",     "0.01",
+                            "--error-status",   "ESME_RSUBMITFAIL",
+                            "--resp-delay",     "5",
+                            "--drop-after",     "100",
+                            "--mo-rate",        "2",
+                            "--max-binds",      "3",
+                            "--stats-interval", "10"});
     EXPECT_EQ(o.sim.host, "0.0.0.0");
     EXPECT_EQ(o.sim.port, 2775);
     ASSERT_EQ(o.sim.accounts.size(), 1U);
@@ -142,9 +157,12 @@ TEST(SmscSimOptions, ParsesEveryKnobAndRejectsNonsense) {
               CommandStatus::ESME_RTHROTTLED);
     EXPECT_THROW((void)sim::parse_options({}), std::invalid_argument);
     EXPECT_THROW((void)sim::parse_options({"--listen", "nohost"}), std::invalid_argument);
-    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--dlr-mix", "DELIVERED=1"}), std::invalid_argument);
-    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--error-rate", "2"}), std::invalid_argument);
-    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--bogus", "1"}), std::invalid_argument);
+    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--dlr-mix", "DELIVERED=1"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--error-rate", "2"}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)sim::parse_options({"--listen", "h:1", "--bogus", "1"}),
+                 std::invalid_argument);
 }
 
 std::chrono::system_clock::time_point at_2611231700() {
@@ -153,15 +171,17 @@ std::chrono::system_clock::time_point at_2611231700() {
 }
 
 std::string text_of(const ShortMessageData& d) {
-    return std::string(reinterpret_cast<const char*>(d.short_message.data()), d.short_message.size());
+    return std::string(reinterpret_cast<const char*>(d.short_message.data()),
+                       d.short_message.size());
 }
 
 TEST(SmscSimReceipt, TextFollowsAppendixB) {
-    const auto d = sim::make_receipt(test::message("Hello world, this is longer than twenty"), "abc123",
-                                     "DELIVRD", at_2611231700());
-    EXPECT_EQ(text_of(d),
-              "id:abc123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231700 stat:DELIVRD "
-              "err:000 text:Hello world, this is");
+    const auto d = sim::make_receipt(test::message("Hello world, this is longer than twenty"),
+                                     "abc123", "DELIVRD", at_2611231700());
+    EXPECT_EQ(
+        text_of(d),
+        "id:abc123 sub:001 dlvrd:001 submit date:2611231700 done date:2611231700 stat:DELIVRD "
+        "err:000 text:Hello world, this is");
     EXPECT_EQ(d.esm_class, 0x04);
     EXPECT_EQ(d.source_addr, "989121234567");
     EXPECT_EQ(d.destination_addr, "Bindery");
@@ -178,7 +198,8 @@ TEST(SmscSimReceipt, TextFollowsAppendixB) {
     EXPECT_EQ(state_of("weird"), std::optional<std::uint8_t>(7));
     const auto undeliv = sim::make_receipt(test::message("x"), "1", "UNDELIV", at_2611231700());
     EXPECT_NE(text_of(undeliv).find(" dlvrd:000 "), std::string::npos) << text_of(undeliv);
-    EXPECT_NE(text_of(undeliv).find(" stat:UNDELIV err:001 text:x"), std::string::npos) << text_of(undeliv);
+    EXPECT_NE(text_of(undeliv).find(" stat:UNDELIV err:001 text:x"), std::string::npos)
+        << text_of(undeliv);
     EXPECT_EQ(TlvRange{ByteView(undeliv.tlvs)}.network_error_code(), (NetworkErrorCode{3, 1}));
 }
 
@@ -186,8 +207,8 @@ TEST(SmscSimReceipt, TextFollowsAppendixB) {
 // octet 20 and is kept whole, so the receipt stays valid UTF-8.
 TEST(SmscSimReceipt, TextCutsOnCharactersNotOctets) {
     const std::string ascii19 = "abcdefghijklmnopqrs";
-    const auto d = sim::make_receipt(test::message(ascii19 + "\xC3\xA9" + "xyz"), "abc123", "DELIVRD",
-                                     at_2611231700());
+    const auto d = sim::make_receipt(test::message(ascii19 + "\xC3\xA9" + "xyz"), "abc123",
+                                     "DELIVRD", at_2611231700());
     const auto text = text_of(d);
     const std::string tail = "text:" + ascii19 + "\xC3\xA9";
     ASSERT_GE(text.size(), tail.size());

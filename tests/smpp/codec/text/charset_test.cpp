@@ -11,7 +11,8 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string dec(bool (*f)(std::span<const std::uint8_t>, std::string&), const Bytes& in, bool* clean = nullptr) {
+std::string dec(bool (*f)(std::span<const std::uint8_t>, std::string&), const Bytes& in,
+                bool* clean = nullptr) {
     std::string out;
     const bool c = f(in, out);
     if (clean) *clean = c;
@@ -31,7 +32,10 @@ TEST(Utf8, RejectsIllFormedSequencesAtTheirOffset) {
         {std::string("xyz\xE2\x82", 5), 3},       // truncated
         {std::string("\x80", 1), 0},              // lone continuation
         {std::string("\xFF", 1), 0},
-        {std::string("a\xC3" "b", 3), 1},          // missing continuation
+        {std::string("a\xC3"
+                     "b",
+                     3),
+         1},  // missing continuation
     };
     for (const auto& c : cases) {
         const auto r = decode_utf8(c.in);
@@ -51,7 +55,11 @@ TEST(Utf8, DecodesEveryLength) {
 }
 
 TEST(Utf8, SanitizeReplacesEachBadSequence) {
-    EXPECT_EQ(sanitize_utf8(std::string("a\xFF" "b\xE2\x82", 5)), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    EXPECT_EQ(sanitize_utf8(std::string("a\xFF"
+                                        "b\xE2\x82",
+                                        5)),
+              "a\xEF\xBF\xBD"
+              "b\xEF\xBF\xBD");
 }
 
 TEST(Ucs2, EncodesEmojiAsSurrogatePair) {
@@ -69,7 +77,9 @@ TEST(Ucs2, EncodesPersianBigEndianWithoutBom) {
 
 TEST(Ucs2, DecodesUnpairedSurrogatesAndOddLengthAsReplacement) {
     bool clean = true;
-    EXPECT_EQ(dec(decode_ucs2, Bytes{0xD8, 0x3D, 0x00, 0x41}, &clean), "\xEF\xBF\xBD" "A");
+    EXPECT_EQ(dec(decode_ucs2, Bytes{0xD8, 0x3D, 0x00, 0x41}, &clean),
+              "\xEF\xBF\xBD"
+              "A");
     EXPECT_FALSE(clean);
     EXPECT_EQ(dec(decode_ucs2, Bytes{0xDE, 0x00}, &clean), "\xEF\xBF\xBD");
     EXPECT_FALSE(clean);
@@ -126,10 +136,10 @@ TEST(Ucs2, EdgesOfTheSurrogateRangeAndOfUnicode) {
         Bytes utf16be;
     };
     const Edge edges[] = {
-        {0x0000, be16({0x0000})},         {0xD7FF, be16({0xD7FF})},
-        {0xE000, be16({0xE000})},         {0xFFFD, be16({0xFFFD})},
-        {0xFFFE, be16({0xFFFE})},         {0xFFFF, be16({0xFFFF})},
-        {0x10000, be16({0xD800, 0xDC00})}, {0x1F600, be16({0xD83D, 0xDE00})},
+        {0x0000, be16({0x0000})},           {0xD7FF, be16({0xD7FF})},
+        {0xE000, be16({0xE000})},           {0xFFFD, be16({0xFFFD})},
+        {0xFFFE, be16({0xFFFE})},           {0xFFFF, be16({0xFFFF})},
+        {0x10000, be16({0xD800, 0xDC00})},  {0x1F600, be16({0xD83D, 0xDE00})},
         {0x10FFFF, be16({0xDBFF, 0xDFFF})},
     };
     for (const auto& e : edges) {
@@ -155,12 +165,14 @@ TEST(Ucs2, RefusesSurrogatesOnEncode) {
         std::size_t offset;
     };
     const Bad bad[] = {
-        {"\xED\xA0\x80", 0},                // U+D800, high
-        {"ab\xED\xAF\xBF", 2},              // U+DBFF
-        {"\xED\xB0\x80" "z", 0},            // U+DC00, low
-        {"x\xED\xBF\xBF", 1},               // U+DFFF
-        {"\xED\xA0\xBD\xED\xB8\x80", 0},    // U+1F600 as a CESU-8 surrogate pair
-        {"\xF4\x90\x80\x80", 0},            // U+110000
+        {"\xED\xA0\x80", 0},    // U+D800, high
+        {"ab\xED\xAF\xBF", 2},  // U+DBFF
+        {"\xED\xB0\x80"
+         "z",
+         0},                              // U+DC00, low
+        {"x\xED\xBF\xBF", 1},             // U+DFFF
+        {"\xED\xA0\xBD\xED\xB8\x80", 0},  // U+1F600 as a CESU-8 surrogate pair
+        {"\xF4\x90\x80\x80", 0},          // U+110000
     };
     for (const auto& b : bad) {
         SCOPED_TRACE(b.utf8);
@@ -168,8 +180,8 @@ TEST(Ucs2, RefusesSurrogatesOnEncode) {
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error(), (TextError{TextErrc::invalid_utf8, b.offset}));
     }
-    for (const char32_t cp : {char32_t{0xD800}, char32_t{0xDBFF}, char32_t{0xDC00}, char32_t{0xDFFF},
-                              char32_t{0x110000}}) {
+    for (const char32_t cp : {char32_t{0xD800}, char32_t{0xDBFF}, char32_t{0xDC00},
+                              char32_t{0xDFFF}, char32_t{0x110000}}) {
         Bytes out;
         append_ucs2(out, cp);
         EXPECT_EQ(out, be16({0xFFFD})) << std::hex << static_cast<unsigned>(cp);
@@ -183,13 +195,13 @@ TEST(Ucs2, ReplacesLoneSurrogatesOnDecode) {
         std::string out;
     };
     const Case cases[] = {
-        {be16({0xD800}), fffd},                                // high at the end
-        {be16({0xDBFF, 0x0041}), fffd + "A"},                  // high then a BMP unit
-        {be16({0xDC00}), fffd},                                // low alone
-        {be16({0xDFFF, 0xD800}), fffd + fffd},                 // reversed pair
+        {be16({0xD800}), fffd},                                       // high at the end
+        {be16({0xDBFF, 0x0041}), fffd + "A"},                         // high then a BMP unit
+        {be16({0xDC00}), fffd},                                       // low alone
+        {be16({0xDFFF, 0xD800}), fffd + fffd},                        // reversed pair
         {be16({0xD800, 0xD800, 0xDC00}), fffd + "\xF0\x90\x80\x80"},  // high, then a good pair
         {be16({0x0041, 0xDC00, 0x0042}), "A" + fffd + "B"},
-        {be16({0xDBFF, 0xDFFF}), "\xF4\x8F\xBF\xBF"},          // U+10FFFF, clean
+        {be16({0xDBFF, 0xDFFF}), "\xF4\x8F\xBF\xBF"},  // U+10FFFF, clean
     };
     for (const auto& c : cases) {
         bool clean = true;

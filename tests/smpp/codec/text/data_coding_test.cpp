@@ -27,11 +27,11 @@ TEST(DataCoding, ClassifiesSmppAndGsmDcsValues) {
         {0x08, {Alphabet::ucs2, std::nullopt, false}},
         {0x09, {Alphabet::unsupported, std::nullopt, false}},
         {0x0E, {Alphabet::unsupported, std::nullopt, false}},
-        {0x10, {Alphabet::gsm7, 0, false}},         // flash GSM 7-bit
+        {0x10, {Alphabet::gsm7, 0, false}},  // flash GSM 7-bit
         {0x11, {Alphabet::gsm7, 1, false}},
         {0x14, {Alphabet::binary, 0, false}},
-        {0x18, {Alphabet::ucs2, 0, false}},         // flash UCS-2
-        {0x1C, {Alphabet::unsupported, 0, false}},  // reserved alphabet
+        {0x18, {Alphabet::ucs2, 0, false}},                   // flash UCS-2
+        {0x1C, {Alphabet::unsupported, 0, false}},            // reserved alphabet
         {0x24, {Alphabet::unsupported, std::nullopt, true}},  // compressed
         {0x48, {Alphabet::ucs2, std::nullopt, false}},        // auto-deletion group
         {0x80, {Alphabet::unsupported, std::nullopt, false}},
@@ -63,12 +63,17 @@ TEST(DecodeText, EveryAlphabet) {
     EXPECT_EQ(decode_text(0x00, Bytes{0x48, 0x69, 0x00, 0x02}).utf8, "Hi@$");
     EXPECT_EQ(decode_text(0x01, Bytes{'H', 'i', '@'}).utf8, "Hi@");
     EXPECT_EQ(decode_text(0x03, Bytes{'c', 'a', 'f', 0xE9}).utf8, "caf\xC3\xA9");
-    EXPECT_EQ(decode_text(0x08, Bytes{0x06, 0x33, 0xD8, 0x3D, 0xDE, 0x00}).utf8, "\xD8\xB3\xF0\x9F\x98\x80");
+    EXPECT_EQ(decode_text(0x08, Bytes{0x06, 0x33, 0xD8, 0x3D, 0xDE, 0x00}).utf8,
+              "\xD8\xB3\xF0\x9F\x98\x80");
     EXPECT_EQ(decode_text(0x18, Bytes{0x00, 0x41}).utf8, "A");
     EXPECT_EQ(decode_text(0x04, Bytes{'o', 'k'}).alphabet, Alphabet::binary);
-    EXPECT_EQ(decode_text(0x00, Bytes{0x48, 0x69}, {SmscDefaultAlphabet::latin1, Gsm7Packing::unpacked}).utf8, "Hi");
-    const auto packed = decode_text(0x00, Bytes{0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37},
-                                    {SmscDefaultAlphabet::gsm7, Gsm7Packing::packed});
+    EXPECT_EQ(
+        decode_text(0x00, Bytes{0x48, 0x69}, {SmscDefaultAlphabet::latin1, Gsm7Packing::unpacked})
+            .utf8,
+        "Hi");
+    const auto packed =
+        decode_text(0x00, Bytes{0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37},
+                    {SmscDefaultAlphabet::gsm7, Gsm7Packing::packed});
     EXPECT_EQ(packed.utf8, "hellohello");
     EXPECT_FALSE(packed.lossy);
 }
@@ -84,7 +89,8 @@ TEST(DecodeText, MarksLossyDecodes) {
 
 TEST(DecodeUserData, StripsUdhAndHonoursFillBitsWhenPacked) {
     const Bytes sm{0x05, 0x00, 0x03, 0x2A, 0x02, 0x01, 0xD0, 0x65, 0x36, 0xFB, 0x0D};
-    const auto r = decode_user_data(0x00, sm, true, {SmscDefaultAlphabet::gsm7, Gsm7Packing::packed});
+    const auto r =
+        decode_user_data(0x00, sm, true, {SmscDefaultAlphabet::gsm7, Gsm7Packing::packed});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->text.utf8, "hello");
     ASSERT_TRUE(r->udh && r->udh->concat);

@@ -107,9 +107,26 @@ TEST(Gsm7Table, SmallCCedillaEncodesLikeCapitalAndDecodesAsCapital) {
 }
 
 TEST(Gsm7Table, CharactersOutsideBothTablesAreUnrepresentable) {
-    const char32_t outside[] = {0x0060 /* ` */, 0x00E1 /* á */, 0x00ED, 0x00F3, 0x00FA, 0x00E2,
-                                0x00EA, 0x03B1 /* α */, 0x201C, 0x201D, 0x2018, 0x2019, 0x2013,
-                                0x2014, 0x2026, 0x00A0, 0x0627 /* alef */, 0x1F600, 0x0009, 0x0000};
+    const char32_t outside[] = {0x0060 /* ` */,
+                                0x00E1 /* á */,
+                                0x00ED,
+                                0x00F3,
+                                0x00FA,
+                                0x00E2,
+                                0x00EA,
+                                0x03B1 /* α */,
+                                0x201C,
+                                0x201D,
+                                0x2018,
+                                0x2019,
+                                0x2013,
+                                0x2014,
+                                0x2026,
+                                0x00A0,
+                                0x0627 /* alef */,
+                                0x1F600,
+                                0x0009,
+                                0x0000};
     for (const char32_t cp : outside) {
         SCOPED_TRACE(testing::Message() << "U+" << std::hex << static_cast<unsigned>(cp));
         EXPECT_FALSE(gsm7_lookup(cp).has_value());
@@ -120,9 +137,7 @@ TEST(Gsm7Table, CharactersOutsideBothTablesAreUnrepresentable) {
     EXPECT_EQ(r.error(), (TextError{TextErrc::unrepresentable, 2}));
 }
 
-TEST(Gsm7Encode, DollarAndAtAreNotAscii) {
-    EXPECT_EQ(*encode_gsm7("$@"), (Bytes{0x02, 0x00}));
-}
+TEST(Gsm7Encode, DollarAndAtAreNotAscii) { EXPECT_EQ(*encode_gsm7("$@"), (Bytes{0x02, 0x00})); }
 
 TEST(Gsm7Encode, RejectsInvalidUtf8WithItsOffset) {
     const auto r = encode_gsm7(std::string("ok\xC3", 3));
@@ -139,7 +154,9 @@ TEST(Gsm7Decode, IsLossyButNeverFails) {
     EXPECT_EQ(out, "A");
     out.clear();
     EXPECT_FALSE(decode_gsm7(Bytes{0x80, 0x41}, out));  // not a septet
-    EXPECT_EQ(out, "\xEF\xBF\xBD" "A");
+    EXPECT_EQ(out,
+              "\xEF\xBF\xBD"
+              "A");
     out.clear();
     EXPECT_FALSE(decode_gsm7(Bytes{0x1B, 0x1B}, out));  // reserved double escape
     EXPECT_EQ(out, " ");
@@ -186,7 +203,8 @@ TEST(Gsm7Pack, RoundTripsEveryLengthAndFill) {
             EXPECT_EQ(unpack_septets(packed, fill, n), septets) << n << " fill " << fill;
             EXPECT_EQ(unpack_septets(packed, fill), septets) << n << " fill " << fill;
         }
-        septets.push_back(static_cast<std::uint8_t>((n * 37 + 1) % 128 == 0x0D ? 0x0E : (n * 37 + 1) % 128));
+        septets.push_back(
+            static_cast<std::uint8_t>((n * 37 + 1) % 128 == 0x0D ? 0x0E : (n * 37 + 1) % 128));
     }
 }
 

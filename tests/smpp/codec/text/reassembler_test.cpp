@@ -17,9 +17,10 @@ using std::chrono::seconds;
 
 const TimePoint t0{};
 
-ConcatPart part(std::string src, std::uint16_t ref, std::uint8_t total, std::uint8_t seq, std::string data,
-                std::uint8_t dc = 0) {
-    return ConcatPart{ConcatKey{std::move(src), "100", ref}, total, seq, dc, Bytes(data.begin(), data.end())};
+ConcatPart part(std::string src, std::uint16_t ref, std::uint8_t total, std::uint8_t seq,
+                std::string data, std::uint8_t dc = 0) {
+    return ConcatPart{ConcatKey{std::move(src), "100", ref}, total, seq, dc,
+                      Bytes(data.begin(), data.end())};
 }
 
 std::string text(const Bytes& b) { return std::string(b.begin(), b.end()); }
@@ -112,7 +113,8 @@ TEST(Reassembler, EvictsTheOldestWhenTooManyMessagesArePending) {
 TEST(Reassembler, EvictsTheOldestWhenTooManyPartsAreHeld) {
     Reassembler r(ReassemblyLimits{seconds(60), 100, 1});  // raised to 255 parts
     for (std::uint8_t i = 1; i <= 200; ++i) r.add(part("a", 1, 255, i, "x"), t0);
-    for (std::uint8_t i = 1; i <= 55; ++i) EXPECT_TRUE(r.add(part("b", 1, 255, i, "y"), t0).dropped.empty());
+    for (std::uint8_t i = 1; i <= 55; ++i)
+        EXPECT_TRUE(r.add(part("b", 1, 255, i, "y"), t0).dropped.empty());
     EXPECT_EQ(r.pending_parts(), 255U);
     auto res = r.add(part("b", 1, 255, 56, "y"), t0);
     ASSERT_EQ(res.dropped.size(), 1U);
@@ -147,7 +149,8 @@ TEST(Reassembler, DrainReturnsEverythingPending) {
 
 TEST(Reassembler, RebuildsAUcs2MessageWhoseSenderSplitASurrogatePair) {
     // Segment our own encoder's output, feed it back as MO parts through parse_udh, decode.
-    const std::string msg = "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xF0\x9F\x98\x80 " + std::string(80, 'x');
+    const std::string msg =
+        "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xF0\x9F\x98\x80 " + std::string(80, 'x');
     const auto enc = encode_message(msg, 77, {});
     ASSERT_TRUE(enc);
     ASSERT_EQ(enc->segments.size(), 2U);
@@ -156,8 +159,10 @@ TEST(Reassembler, RebuildsAUcs2MessageWhoseSenderSplitASurrogatePair) {
     for (auto it = enc->segments.rbegin(); it != enc->segments.rend(); ++it) {
         const auto udh = parse_udh(it->short_message);
         ASSERT_TRUE(udh && udh->concat);
-        auto res = r.add(ConcatPart{{"989121234567", "3000", udh->concat->reference}, udh->concat->total,
-                                    udh->concat->seqnum, enc->data_coding,
+        auto res = r.add(ConcatPart{{"989121234567", "3000", udh->concat->reference},
+                                    udh->concat->total,
+                                    udh->concat->seqnum,
+                                    enc->data_coding,
                                     Bytes(udh->payload.begin(), udh->payload.end())},
                          t0);
         if (res.message) done = std::move(res.message);

@@ -16,11 +16,11 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-const std::string kEuro = "\xE2\x82\xAC";            // GSM extension: 2 septets
-const std::string kEmoji = "\xF0\x9F\x98\x80";       // U+1F600: 2 UTF-16 units
-const std::string kSeen = "\xD8\xB3";                // Persian س: 1 UTF-16 unit
-const std::string kThumb = "\xF0\x9F\x91\x8D";       // U+1F44D
-const std::string kSkinTone = "\xF0\x9F\x8F\xBD";    // U+1F3FD modifier
+const std::string kEuro = "\xE2\x82\xAC";          // GSM extension: 2 septets
+const std::string kEmoji = "\xF0\x9F\x98\x80";     // U+1F600: 2 UTF-16 units
+const std::string kSeen = "\xD8\xB3";              // Persian س: 1 UTF-16 unit
+const std::string kThumb = "\xF0\x9F\x91\x8D";     // U+1F44D
+const std::string kSkinTone = "\xF0\x9F\x8F\xBD";  // U+1F3FD modifier
 
 std::string rep(const std::string& s, std::size_t n) {
     std::string out;
@@ -57,7 +57,8 @@ struct BoundaryCase {
 
 // Encodes c.text with `o` (c.mode as the concatenation) and checks the alphabet, the units per
 // part, the round trip and that count_segments agrees. Returns the message for further checks.
-std::optional<EncodedMessage> expect_split(const BoundaryCase& c, EncodeOptions o, std::uint16_t reference) {
+std::optional<EncodedMessage> expect_split(const BoundaryCase& c, EncodeOptions o,
+                                           std::uint16_t reference) {
     o.concatenation = c.mode;
     auto m = encode_message(c.text, reference, o);
     EXPECT_TRUE(m);
@@ -88,30 +89,70 @@ TEST(Segment, SplitsExactlyAtTheBoundaries) {
         {"159 a + euro", rep("a", 159) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 8}},
         // sms-encoding.md 6.4 "152 a + euro": the pair moves to the next part (with more text after
         // it; 154 septets alone would fit one SMS).
-        {"152 a + euro moves", rep("a", 152) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {152, 12}},
-        {"153 a + euro", rep("a", 153) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {153, 12}},
-        {"151 a + euro udh16", rep("a", 151) + kEuro + rep("b", 10), Concatenation::udh16, Alphabet::gsm7, {151, 12}},
+        {"152 a + euro moves",
+         rep("a", 152) + kEuro + rep("b", 10),
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {152, 12}},
+        {"153 a + euro",
+         rep("a", 153) + kEuro + rep("b", 10),
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {153, 12}},
+        {"151 a + euro udh16",
+         rep("a", 151) + kEuro + rep("b", 10),
+         Concatenation::udh16,
+         Alphabet::gsm7,
+         {151, 12}},
         {"80 euro", rep(kEuro, 80), Concatenation::udh8, Alphabet::gsm7, {160}},
         {"80 euro + a", rep(kEuro, 80) + "a", Concatenation::udh8, Alphabet::gsm7, {152, 9}},
         {"304 a udh16", rep("a", 304), Concatenation::udh16, Alphabet::gsm7, {152, 152}},
         {"305 a udh16", rep("a", 305), Concatenation::udh16, Alphabet::gsm7, {152, 152, 1}},
-        {"euro straddles 2nd boundary", rep("a", 305) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 152, 2}},
+        {"euro straddles 2nd boundary",
+         rep("a", 305) + kEuro,
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {153, 152, 2}},
         {"70 persian", rep(kSeen, 70), Concatenation::udh8, Alphabet::ucs2, {70}},
         {"134 persian", rep(kSeen, 134), Concatenation::udh8, Alphabet::ucs2, {67, 67}},
         {"135 persian", rep(kSeen, 135), Concatenation::udh8, Alphabet::ucs2, {67, 67, 1}},
-        {"emoji straddles 2nd boundary", rep(kSeen, 133) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {67, 66, 2}},
+        {"emoji straddles 2nd boundary",
+         rep(kSeen, 133) + kEmoji,
+         Concatenation::udh8,
+         Alphabet::ucs2,
+         {67, 66, 2}},
         {"132 persian udh16", rep(kSeen, 132), Concatenation::udh16, Alphabet::ucs2, {66, 66}},
         {"133 persian udh16", rep(kSeen, 133), Concatenation::udh16, Alphabet::ucs2, {66, 66, 1}},
         {"71 persian", rep(kSeen, 71), Concatenation::udh8, Alphabet::ucs2, {67, 4}},
         {"71 persian udh16", rep(kSeen, 71), Concatenation::udh16, Alphabet::ucs2, {66, 5}},
         {"68 persian + emoji", rep(kSeen, 68) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {70}},
-        {"66 letters + emoji", rep(kSeen, 66) + kEmoji + rep(kSeen, 3), Concatenation::udh8, Alphabet::ucs2, {66, 5}},
-        {"65 letters + emoji", rep(kSeen, 65) + kEmoji + kSeen + kSeen + kSeen + kSeen, Concatenation::udh8, Alphabet::ucs2, {67, 4}},
-        {"66 + emoji + 10", rep(kSeen, 66) + kEmoji + rep(kSeen, 10), Concatenation::udh8, Alphabet::ucs2, {66, 12}},
-        {"65 + emoji udh16", rep(kSeen, 65) + kEmoji + "xxxx", Concatenation::udh16, Alphabet::ucs2, {65, 6}},
+        {"66 letters + emoji",
+         rep(kSeen, 66) + kEmoji + rep(kSeen, 3),
+         Concatenation::udh8,
+         Alphabet::ucs2,
+         {66, 5}},
+        {"65 letters + emoji",
+         rep(kSeen, 65) + kEmoji + kSeen + kSeen + kSeen + kSeen,
+         Concatenation::udh8,
+         Alphabet::ucs2,
+         {67, 4}},
+        {"66 + emoji + 10",
+         rep(kSeen, 66) + kEmoji + rep(kSeen, 10),
+         Concatenation::udh8,
+         Alphabet::ucs2,
+         {66, 12}},
+        {"65 + emoji udh16",
+         rep(kSeen, 65) + kEmoji + "xxxx",
+         Concatenation::udh16,
+         Alphabet::ucs2,
+         {65, 6}},
         {"35 emoji", rep(kEmoji, 35), Concatenation::udh8, Alphabet::ucs2, {70}},
         {"36 emoji", rep(kEmoji, 36), Concatenation::udh8, Alphabet::ucs2, {66, 6}},
-        {"ascii + emoji is ucs2", rep("a", 69) + kEmoji, Concatenation::udh8, Alphabet::ucs2, {67, 4}},
+        {"ascii + emoji is ucs2",
+         rep("a", 69) + kEmoji,
+         Concatenation::udh8,
+         Alphabet::ucs2,
+         {67, 4}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -201,20 +242,68 @@ TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
         {"161 a", rep("a", 161), Concatenation::sar, Alphabet::gsm7, {153, 8}},
         {"306 a", rep("a", 306), Concatenation::sar, Alphabet::gsm7, {153, 153}},
         {"307 a", rep("a", 307), Concatenation::sar, Alphabet::gsm7, {153, 153, 1}},
-        {"158 a + euro ends at 160", rep("a", 158) + kEuro, Concatenation::sar, Alphabet::gsm7, {160}},
-        {"159 a + euro is 161", rep("a", 159) + kEuro, Concatenation::sar, Alphabet::gsm7, {153, 8}},
-        {"euro on septets 152-153", rep("a", 151) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {153, 10}},
-        {"euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {152, 12}},
-        {"euro starts part 2", rep("a", 153) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {153, 12}},
-        {"brace straddles 306", rep("a", 305) + "{" + "c", Concatenation::sar, Alphabet::gsm7, {153, 152, 3}},
+        {"158 a + euro ends at 160",
+         rep("a", 158) + kEuro,
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {160}},
+        {"159 a + euro is 161",
+         rep("a", 159) + kEuro,
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {153, 8}},
+        {"euro on septets 152-153",
+         rep("a", 151) + kEuro + rep("b", 10),
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {153, 10}},
+        {"euro straddles 153",
+         rep("a", 152) + kEuro + rep("b", 10),
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {152, 12}},
+        {"euro starts part 2",
+         rep("a", 153) + kEuro + rep("b", 10),
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {153, 12}},
+        {"brace straddles 306",
+         rep("a", 305) + "{" + "c",
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {153, 152, 3}},
         {"70 persian", rep(kSeen, 70), Concatenation::sar, Alphabet::ucs2, {70}},
         {"71 persian", rep(kSeen, 71), Concatenation::sar, Alphabet::ucs2, {67, 4}},
-        {"68 persian + emoji ends at 70", rep(kSeen, 68) + kEmoji, Concatenation::sar, Alphabet::ucs2, {70}},
-        {"69 persian + emoji is 71", rep(kSeen, 69) + kEmoji, Concatenation::sar, Alphabet::ucs2, {67, 4}},
-        {"emoji on units 66-67", rep(kSeen, 65) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {67, 5}},
-        {"emoji straddles 67", rep(kSeen, 66) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {66, 7}},
-        {"emoji starts part 2", rep(kSeen, 67) + kEmoji + rep(kSeen, 5), Concatenation::sar, Alphabet::ucs2, {67, 7}},
-        {"ascii + emoji is ucs2", rep("a", 69) + kEmoji, Concatenation::sar, Alphabet::ucs2, {67, 4}},
+        {"68 persian + emoji ends at 70",
+         rep(kSeen, 68) + kEmoji,
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {70}},
+        {"69 persian + emoji is 71",
+         rep(kSeen, 69) + kEmoji,
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {67, 4}},
+        {"emoji on units 66-67",
+         rep(kSeen, 65) + kEmoji + rep(kSeen, 5),
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {67, 5}},
+        {"emoji straddles 67",
+         rep(kSeen, 66) + kEmoji + rep(kSeen, 5),
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {66, 7}},
+        {"emoji starts part 2",
+         rep(kSeen, 67) + kEmoji + rep(kSeen, 5),
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {67, 7}},
+        {"ascii + emoji is ucs2",
+         rep("a", 69) + kEmoji,
+         Concatenation::sar,
+         Alphabet::ucs2,
+         {67, 4}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -249,12 +338,36 @@ TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
 // with its fill bits.
 TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
     const std::vector<BoundaryCase> cases = {
-        {"158 a + euro ends at 160", rep("a", 158) + kEuro, Concatenation::udh8, Alphabet::gsm7, {160}},
-        {"159 a + euro is 161", rep("a", 159) + kEuro, Concatenation::udh8, Alphabet::gsm7, {153, 8}},
-        {"euro on septets 152-153", rep("a", 151) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {153, 10}},
-        {"euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::udh8, Alphabet::gsm7, {152, 12}},
-        {"tilde straddles 152 (udh16)", rep("a", 151) + "~" + rep("b", 10), Concatenation::udh16, Alphabet::gsm7, {151, 12}},
-        {"sar: euro straddles 153", rep("a", 152) + kEuro + rep("b", 10), Concatenation::sar, Alphabet::gsm7, {152, 12}},
+        {"158 a + euro ends at 160",
+         rep("a", 158) + kEuro,
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {160}},
+        {"159 a + euro is 161",
+         rep("a", 159) + kEuro,
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {153, 8}},
+        {"euro on septets 152-153",
+         rep("a", 151) + kEuro + rep("b", 10),
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {153, 10}},
+        {"euro straddles 153",
+         rep("a", 152) + kEuro + rep("b", 10),
+         Concatenation::udh8,
+         Alphabet::gsm7,
+         {152, 12}},
+        {"tilde straddles 152 (udh16)",
+         rep("a", 151) + "~" + rep("b", 10),
+         Concatenation::udh16,
+         Alphabet::gsm7,
+         {151, 12}},
+        {"sar: euro straddles 153",
+         rep("a", 152) + kEuro + rep("b", 10),
+         Concatenation::sar,
+         Alphabet::gsm7,
+         {152, 12}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -268,7 +381,8 @@ TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
             // Octets: the UDH, then the septets packed after the fill bits that align them.
             const std::size_t fill = udh == 0 ? 0 : (7 - (udh * 8) % 7) % 7;
             EXPECT_EQ(s.short_message.size(), udh + (fill + 7 * s.units + 7) / 8);
-            const std::span<const std::uint8_t> payload(s.short_message.data() + udh, s.short_message.size() - udh);
+            const std::span<const std::uint8_t> payload(s.short_message.data() + udh,
+                                                        s.short_message.size() - udh);
             const auto septets = unpack_septets(payload, static_cast<unsigned>(fill));
             ASSERT_GE(septets.size(), s.units);
             EXPECT_NE(septets[s.units - 1], kGsm7Escape);
@@ -333,8 +447,8 @@ TEST(Segment, PackedSevenBitHonoursFillBitsAfterTheUdh) {
     ASSERT_TRUE(m);
     ASSERT_EQ(m->segments.size(), 2U);
     EXPECT_EQ(m->segments[0].short_message.size(), 140U);  // 6 + ceil((1 + 153*7) / 8)
-    EXPECT_EQ(m->segments[1].short_message,
-              (Bytes{0x05, 0x00, 0x03, 0x2A, 0x02, 0x02, 0xD0, 0x65, 0x36, 0xFB, 0x8D, 0x2E, 0xB3, 0xD9, 0x6F}));
+    EXPECT_EQ(m->segments[1].short_message, (Bytes{0x05, 0x00, 0x03, 0x2A, 0x02, 0x02, 0xD0, 0x65,
+                                                   0x36, 0xFB, 0x8D, 0x2E, 0xB3, 0xD9, 0x6F}));
     EXPECT_EQ(rejoin(*m, Gsm7Packing::packed), text);
     const auto single = encode_message(rep("a", 160), 1, o);
     ASSERT_TRUE(single);
@@ -344,18 +458,24 @@ TEST(Segment, PackedSevenBitHonoursFillBitsAfterTheUdh) {
     const auto w = encode_message(rep("a", 152) + "hellohello", 1, o);
     ASSERT_TRUE(w);
     EXPECT_EQ(w->segments[1].short_message,
-              (Bytes{0x06, 0x08, 0x04, 0x00, 0x01, 0x02, 0x02, 0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37}));
+              (Bytes{0x06, 0x08, 0x04, 0x00, 0x01, 0x02, 0x02, 0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97,
+                     0xD9, 0xEC, 0x37}));
     EXPECT_EQ(w->segments[0].short_message.size(), 7U + 133U);
 }
 
 TEST(Segment, ChoosesTheCheapestAlphabet) {
     EXPECT_EQ(*choose_alphabet("Hello {world} \xE2\x82\xAC"), Alphabet::gsm7);
-    EXPECT_EQ(*choose_alphabet("caf\xC3\xA9"), Alphabet::gsm7);          // é is GSM
-    EXPECT_EQ(*choose_alphabet("\xC3\xA1" "bc"), Alphabet::ucs2);        // á is not
+    EXPECT_EQ(*choose_alphabet("caf\xC3\xA9"), Alphabet::gsm7);  // é is GSM
+    EXPECT_EQ(*choose_alphabet("\xC3\xA1"
+                               "bc"),
+              Alphabet::ucs2);  // á is not
     EXPECT_EQ(*choose_alphabet("it`s"), Alphabet::ucs2);
     EncodeOptions latin;
     latin.allow_latin1 = true;
-    EXPECT_EQ(*choose_alphabet("\xC3\xA1" "bc", latin), Alphabet::latin1);
+    EXPECT_EQ(*choose_alphabet("\xC3\xA1"
+                               "bc",
+                               latin),
+              Alphabet::latin1);
     EXPECT_EQ(*choose_alphabet("\xE2\x80\x9Cq\xE2\x80\x9D", latin), Alphabet::ucs2);
     const auto l = encode_message(rep("\xC3\xA1", 141), 3, latin);
     ASSERT_TRUE(l);
@@ -384,25 +504,74 @@ TEST(Segment, ChoosesTheAllowedAlphabetWithTheFewestSegments) {
     };
     const std::vector<Case> cases = {
         // 100 extension characters: 200 septets (2 SMS) in GSM, 100 octets (1 SMS) in Latin-1.
-        {"100 braces, default options", rep("{", 100), false, false, Alphabet::gsm7, 0x00, {152, 48}},
+        {"100 braces, default options",
+         rep("{", 100),
+         false,
+         false,
+         Alphabet::gsm7,
+         0x00,
+         {152, 48}},
         {"100 braces, latin1 allowed", rep("{", 100), true, false, Alphabet::latin1, 0x03, {100}},
         {"100 braces, ia5 allowed", rep("{", 100), false, true, Alphabet::ia5, 0x01, {100}},
         {"100 braces, both: tie to ia5", rep("{", 100), true, true, Alphabet::ia5, 0x01, {100}},
         // 119 + 21 escapes: 161 septets (2 SMS) against 140 octets (1 SMS).
-        {"escapes over the edge: latin1", rep("a", 119) + rep("[", 21), true, false, Alphabet::latin1, 0x03, {140}},
-        {"escapes over the edge, e-acute: latin1", "\xC3\xA9" + rep("a", 118) + rep("~", 21), true, false,
-         Alphabet::latin1, 0x03, {140}},
+        {"escapes over the edge: latin1",
+         rep("a", 119) + rep("[", 21),
+         true,
+         false,
+         Alphabet::latin1,
+         0x03,
+         {140}},
+        {"escapes over the edge, e-acute: latin1",
+         "\xC3\xA9" + rep("a", 118) + rep("~", 21),
+         true,
+         false,
+         Alphabet::latin1,
+         0x03,
+         {140}},
         // 120 + 20 escapes: 160 septets, 140 octets: one SMS each, the tie goes to GSM.
-        {"escapes to the edge: tie to gsm", rep("a", 120) + rep("]", 20), true, true, Alphabet::gsm7, 0x00, {160}},
+        {"escapes to the edge: tie to gsm",
+         rep("a", 120) + rep("]", 20),
+         true,
+         true,
+         Alphabet::gsm7,
+         0x00,
+         {160}},
         // 150 + 5 escapes: 160 septets (1 SMS) against 155 octets (2 SMS).
         {"few escapes: gsm", rep("a", 150) + rep("|", 5), true, true, Alphabet::gsm7, 0x00, {160}},
         // Two parts either way (306 septets / 268 octets hold them): GSM.
-        {"two parts either way: gsm", rep("a", 250) + rep("^", 10), true, true, Alphabet::gsm7, 0x00, {153, 117}},
+        {"two parts either way: gsm",
+         rep("a", 250) + rep("^", 10),
+         true,
+         true,
+         Alphabet::gsm7,
+         0x00,
+         {153, 117}},
         // 3 GSM parts (310 septets) against 2 Latin-1 parts (260 octets).
-        {"three against two: latin1", rep("a", 210) + rep("\\", 50), true, false, Alphabet::latin1, 0x03, {134, 126}},
+        {"three against two: latin1",
+         rep("a", 210) + rep("\\", 50),
+         true,
+         false,
+         Alphabet::latin1,
+         0x03,
+         {134, 126}},
         // Not GSM: Latin-1 when allowed, else UCS-2; not Latin-1 either: UCS-2.
-        {"a-acute: latin1", "\xC3\xA1" "bc", true, false, Alphabet::latin1, 0x03, {3}},
-        {"a-acute, latin1 off: ucs2", "\xC3\xA1" "bc", false, true, Alphabet::ucs2, 0x08, {3}},
+        {"a-acute: latin1",
+         "\xC3\xA1"
+         "bc",
+         true,
+         false,
+         Alphabet::latin1,
+         0x03,
+         {3}},
+        {"a-acute, latin1 off: ucs2",
+         "\xC3\xA1"
+         "bc",
+         false,
+         true,
+         Alphabet::ucs2,
+         0x08,
+         {3}},
         {"persian: ucs2", kSeen + "{", true, true, Alphabet::ucs2, 0x08, {2}},
         {"emoji: ucs2", "{" + kEmoji, true, true, Alphabet::ucs2, 0x08, {3}},
     };
@@ -512,7 +681,8 @@ TEST(Segment, BinaryDataSplitsOnOctets) {
     EXPECT_EQ(m->data_coding, 0x04);
     EXPECT_EQ(units_of(*m), (std::vector<std::size_t>{134, 134, 32}));
     Bytes joined;
-    for (const auto& s : m->segments) joined.insert(joined.end(), s.short_message.begin() + 6, s.short_message.end());
+    for (const auto& s : m->segments)
+        joined.insert(joined.end(), s.short_message.begin() + 6, s.short_message.end());
     EXPECT_EQ(joined, data);
     EXPECT_EQ(encode_binary(Bytes(140, 1), 9, {})->segments.size(), 1U);
 }
@@ -524,7 +694,10 @@ namespace bindery::smpp {
 namespace {
 
 TEST(Segment, TransliterationIsOptInAndOnlyForTypography) {
-    const std::string typo = "\xE2\x80\x9CHi\xE2\x80\x9D \xE2\x80\x94 it\xE2\x80\x99s\xE2\x80\xA6\xC2\xA0ok";  // “Hi” — it’s… ok
+    const std::string typo =
+        "\xE2\x80\x9CHi\xE2\x80\x9D \xE2\x80\x94 it\xE2\x80\x99s\xE2\x80\xA6\xC2\xA0ok";  // “Hi” —
+                                                                                          // it’s…
+                                                                                          // ok
     EXPECT_EQ(*choose_alphabet(typo), Alphabet::ucs2);
     EncodeOptions o;
     o.transliterate = true;
@@ -542,9 +715,12 @@ TEST(Segment, TransliterationIsOptInAndOnlyForTypography) {
     ASSERT_TRUE(p);
     EXPECT_FALSE(p->transliterated);
     EXPECT_EQ(p->alphabet, Alphabet::ucs2);
-    EXPECT_EQ(decode_text(8, p->segments[0].short_message).utf8, "\xE2\x80\x9C\xD8\xB3\xE2\x80\x9D");
+    EXPECT_EQ(decode_text(8, p->segments[0].short_message).utf8,
+              "\xE2\x80\x9C\xD8\xB3\xE2\x80\x9D");
     EXPECT_FALSE(transliterate_to_gsm7("plain"));
-    EXPECT_EQ(transliterate_to_gsm7("a\xE2\x80\x8B" "b"), "ab");  // zero-width space dropped
+    EXPECT_EQ(transliterate_to_gsm7("a\xE2\x80\x8B"
+                                    "b"),
+              "ab");  // zero-width space dropped
 }
 
 }  // namespace

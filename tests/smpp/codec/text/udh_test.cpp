@@ -22,8 +22,8 @@ TEST(Udh, ParsesEightBitConcatenation) {
 
 TEST(Udh, ParsesSixteenBitConcatenationAmongOtherElements) {
     // port addressing 16-bit (IE 0x05), unknown IE 0x70 with 0 octets, concat 16-bit.
-    const Bytes sm{0x0E, 0x05, 0x04, 0x0B, 0x84, 0x23, 0xF0, 0x70, 0x00,
-                   0x08, 0x04, 0x12, 0x34, 0x02, 0x01, 0xAA};
+    const Bytes sm{0x0E, 0x05, 0x04, 0x0B, 0x84, 0x23, 0xF0, 0x70,
+                   0x00, 0x08, 0x04, 0x12, 0x34, 0x02, 0x01, 0xAA};
     const auto u = parse_udh(sm);
     ASSERT_TRUE(u);
     ASSERT_EQ(u->elements.size(), 3U);
@@ -46,8 +46,9 @@ TEST(Udh, HeaderOnlyMessageHasEmptyPayload) {
 }
 
 TEST(Udh, IgnoresConcatenationWithImpossibleValues) {
-    for (const Bytes& sm : {Bytes{0x05, 0x00, 0x03, 0x01, 0x00, 0x01}, Bytes{0x05, 0x00, 0x03, 0x01, 0x02, 0x00},
-                            Bytes{0x05, 0x00, 0x03, 0x01, 0x02, 0x03}}) {
+    for (const Bytes& sm :
+         {Bytes{0x05, 0x00, 0x03, 0x01, 0x00, 0x01}, Bytes{0x05, 0x00, 0x03, 0x01, 0x02, 0x00},
+          Bytes{0x05, 0x00, 0x03, 0x01, 0x02, 0x03}}) {
         const auto u = parse_udh(sm);
         ASSERT_TRUE(u);
         EXPECT_FALSE(u->concat);
@@ -73,7 +74,8 @@ TEST(Udh, RejectsMalformedLengths) {
     for (const auto& c : cases) {
         const auto u = parse_udh(c.sm);
         ASSERT_FALSE(u) << testing::PrintToString(c.sm);
-        EXPECT_EQ(u.error(), c.error) << testing::PrintToString(c.sm) << " got " << to_string(u.error().code);
+        EXPECT_EQ(u.error(), c.error)
+            << testing::PrintToString(c.sm) << " got " << to_string(u.error().code);
     }
 }
 
