@@ -43,11 +43,19 @@ std::vector<MessageState> active_states() {
     return out;
 }
 
-const std::string kSelectMessage =
-    std::string("SELECT ") + sqlite::kMessageColumns + " FROM messages WHERE id = ?1";
-const std::string kSelectEvents = std::string("SELECT ") + sqlite::kEventColumns +
-                                  " FROM events WHERE message_id = ?1 ORDER BY seq";
-const std::string kSelectHistory = "SELECT history FROM messages WHERE id = ?1";
+// Built at their first use from the shared column lists: function-local statics, not
+// namespace-scope ones whose initializer could throw before main.
+const std::string& select_message_sql() {
+    static const std::string sql =
+        std::string("SELECT ") + sqlite::kMessageColumns + " FROM messages WHERE id = ?1";
+    return sql;
+}
+const std::string& select_events_sql() {
+    static const std::string sql = std::string("SELECT ") + sqlite::kEventColumns +
+                                   " FROM events WHERE message_id = ?1 ORDER BY seq";
+    return sql;
+}
+constexpr std::string_view kSelectHistory = "SELECT history FROM messages WHERE id = ?1";
 // kMessageColumns qualified with `m.` (provider_ids has a `provider` column too).
 std::string qualified_message_columns() {
     std::string out;
@@ -63,15 +71,20 @@ std::string qualified_message_columns() {
     }
     return out;
 }
-const std::string kFindReceiptTarget = "SELECT p.segment, " + qualified_message_columns() +
-                                       " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
-                                       " WHERE p.provider = ?1 AND p.key = ?2";
-const std::string kFindProviderId =
+const std::string& find_receipt_target_sql() {
+    static const std::string sql = "SELECT p.segment, " + qualified_message_columns() +
+                                   " FROM provider_ids p JOIN messages m ON m.id = p.message_id"
+                                   " WHERE p.provider = ?1 AND p.key = ?2";
+    return sql;
+}
+constexpr std::string_view kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
-const std::string kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
-const std::string kActiveOfState =
-    std::string("SELECT ") + sqlite::kMessageColumns +
-    " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+constexpr std::string_view kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
+const std::string& active_of_state_sql() {
+    static const std::string sql = std::string("SELECT ") + sqlite::kMessageColumns +
+                                   " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    return sql;
+}
 
 }  // namespace
 
@@ -250,7 +263,7 @@ Expected<StoredPage, StoreError> SqliteStore::Impl::active_page(Connection& conn
     const MessageId from = after.value_or(MessageId{});
     std::vector<Message> merged;
     for (const auto state : active_states()) {
-        auto prepared = conn.prepare(kActiveOfState);
+        auto prepared = conn.prepare(active_of_state_sql());
         if (!prepared) return Unexpected(std::move(prepared).error());
         StmtUse use(*prepared);
         sqlite::bind_text(use.get(), 1, to_string(state));
@@ -669,7 +682,7 @@ Expected<CreditMoves, StoreError> SqliteStore::credit_moves(std::uint64_t after_
 
 Expected<std::optional<Message>, StoreError> SqliteStore::get(const MessageId& id) {
     auto conn = impl_->reader();
-    auto prepared = conn->prepare(kSelectMessage);
+    auto prepared = conn->prepare(select_message_sql());
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
     sqlite::bind_id(use.get(), 1, id);
@@ -716,7 +729,7 @@ Expected<std::vector<MessageEvent>, StoreError> read_events(Connection& conn, co
         }
     }
     std::vector<MessageEvent> rows;
-    auto prepared = conn.prepare(kSelectEvents);
+    auto prepared = conn.prepare(select_events_sql());
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
     sqlite::bind_id(use.get(), 1, id);
@@ -765,7 +778,7 @@ Expected<std::optional<SegmentRef>, StoreError> SqliteStore::find_by_provider_id
 namespace {
 
 ReceiptLookup receipt_target(Connection& conn, std::string_view provider, std::string_view key) {
-    auto prepared = conn.prepare(kFindReceiptTarget);
+    auto prepared = conn.prepare(find_receipt_target_sql());
     if (!prepared) return Unexpected(std::move(prepared).error());
     StmtUse use(*prepared);
     sqlite::bind_text(use.get(), 1, provider);
