@@ -81,8 +81,9 @@ constexpr std::string_view kFindProviderId =
     "SELECT message_id, segment FROM provider_ids WHERE provider = ?1 AND key = ?2";
 constexpr std::string_view kCountState = "SELECT count(*) FROM messages WHERE state = ?1";
 const std::string& active_of_state_sql() {
-    static const std::string sql = std::string("SELECT ") + sqlite::kMessageColumns +
-                                   " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    static const std::string sql =
+        std::string("SELECT ") + sqlite::kMessageColumns +
+        " FROM messages WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
     return sql;
 }
 

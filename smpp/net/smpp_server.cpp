@@ -235,9 +235,9 @@ private:
 };
 
 // `respond` by value as declared: an override may keep it until its answer is ready.
-// NOLINTNEXTLINE(performance-unnecessary-value-param)
-void SubmitHandler::on_query(const SubmitOrigin& /*origin*/, const Pdu& request,
-                             QueryResponder respond) {
+void SubmitHandler::on_query(
+    const SubmitOrigin& /*origin*/, const Pdu& request,
+    QueryResponder respond) {  // NOLINT(performance-unnecessary-value-param)
     const auto id = request.command_id();
     respond(id == CommandId::query_sm    ? CommandStatus::ESME_RQUERYFAIL
             : id == CommandId::cancel_sm ? CommandStatus::ESME_RCANCELFAIL
