@@ -84,7 +84,7 @@ struct HttpServerConfig {
     bool enabled = true;
     Address listen{"127.0.0.1", 8080};
     ServerTlsConfig tls;
-    std::uint64_t body_limit = 1024 * 1024;  // bytes
+    std::uint64_t body_limit = 1024ULL * 1024;  // bytes
     Millis read_timeout{std::chrono::seconds(10)};
     Millis idle_timeout{std::chrono::seconds(60)};
     unsigned max_connections = 1024;
@@ -181,10 +181,10 @@ struct BackoffConfig {
 
 // Multi-part MO from a carrier held for reassembly (smpp::ReassemblyLimits).
 struct MoReassemblyConfig {
-    Millis timeout{std::chrono::minutes(5)};    // from the first part; then handed up incomplete
-    unsigned max_messages = 1024;               // incomplete messages held
-    unsigned max_parts = 8192;                  // parts held
-    std::uint64_t max_bytes = 4 * 1024 * 1024;  // user data octets held
+    Millis timeout{std::chrono::minutes(5)};       // from the first part; then handed up incomplete
+    unsigned max_messages = 1024;                  // incomplete messages held
+    unsigned max_parts = 8192;                     // parts held
+    std::uint64_t max_bytes = 4ULL * 1024 * 1024;  // user data octets held
 };
 
 struct SmppCarrierConfig {

@@ -1200,7 +1200,7 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
             duration(s, "timeout", r.timeout, std::chrono::seconds(1), std::chrono::hours(24));
             integer(s, "max_messages", r.max_messages, 1, 1'000'000);
             integer(s, "max_parts", r.max_parts, 255, 10'000'000);
-            integer(s, "max_bytes", r.max_bytes, 64 * 1024, std::int64_t{1} << 32);
+            integer(s, "max_bytes", r.max_bytes, std::int64_t{64} * 1024, std::int64_t{1} << 32);
         });
     } else {
         m.take("mo_reassembly");

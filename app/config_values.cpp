@@ -102,9 +102,9 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     else if (unit == "KiB")
         scale = 1024;
     else if (unit == "MB")
-        scale = 1000 * 1000;
+        scale = 1000ULL * 1000;
     else if (unit == "MiB")
-        scale = 1024 * 1024;
+        scale = 1024ULL * 1024;
     else if (unit == "GB")
         scale = 1000ULL * 1000 * 1000;
     else if (unit == "GiB")

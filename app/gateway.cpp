@@ -643,7 +643,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
     }
     server.add(std::make_shared<FnService>(
         "store", [] {},
-        [](SteadyTime, std::function<void()> done) {
+        [](SteadyTime, const std::function<void()>& done) {
             done();
         }));  // closed (queue flushed) with the gateway
 
@@ -703,10 +703,10 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             smpp_delivery_observer(parts.metrics));
         std::vector<std::string> accounts;
         for (const auto& a : config.smpp_server.accounts) accounts.push_back(a.system_id);
-        add_smpp_delivery_collector(parts.metrics, *parts.smpp_deliveries, std::move(accounts));
+        add_smpp_delivery_collector(parts.metrics, *parts.smpp_deliveries, accounts);
         server.add(std::make_shared<FnService>(
             "smpp-deliveries", [raw] { raw->smpp_deliveries->start(); },
-            [raw](SteadyTime, std::function<void()> done) {
+            [raw](SteadyTime, const std::function<void()>& done) {
                 raw->smpp_deliveries->stop();
                 done();
             }));
@@ -839,7 +839,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
             spdlog::info(with_fields("router recovered", {}));
             raw->driver->start();
         },
-        [raw](SteadyTime, std::function<void()> done) {
+        [raw](SteadyTime, const std::function<void()>& done) {
             raw->driver->halt();
             done();
         }));
@@ -1000,7 +1000,7 @@ Gateway::Gateway(const Config& config, Server& server) : parts_(std::make_shared
                 spdlog::info(
                     with_fields("smpp listening", {{"port", std::to_string(raw->smpp->port())}}));
             },
-            [raw](SteadyTime, std::function<void()> done) {
+            [raw](SteadyTime, const std::function<void()>& done) {
                 raw->smpp->stop();
                 done();
             }));
