@@ -51,6 +51,24 @@ void expect_bind(const Pdu& p, std::string_view id, std::string_view pw, std::st
 
 using Check = std::function<void(const Pdu&)>;
 
+// A header-only PDU: the header, and a body of type B.
+template <class B>
+Check header_only(std::uint32_t seq) {
+    return [seq](const Pdu& p) {
+        expect_header(p, B::command_id, seq);
+        (void)body<B>(p);
+    };
+}
+
+// A bind response that carries sc_interface_version 0x34 and no other TLV.
+template <class B>
+void expect_bind_resp_with_version(const Pdu& p, std::string_view system_id) {
+    const auto& b = body<B>(p);
+    EXPECT_EQ(b.system_id, system_id);
+    EXPECT_EQ(b.tlvs.sc_interface_version(), 0x34);
+    EXPECT_EQ(b.tlvs.count(), 1U);
+}
+
 const std::map<std::string, Check>& checks() {
     static const std::map<std::string, Check> table = {
         {"generic_nack",
@@ -78,10 +96,7 @@ const std::map<std::string, Check>& checks() {
         {"bind_transmitter_resp",
          [](const Pdu& p) {
              expect_header(p, CommandId::bind_transmitter_resp, 1);
-             const auto& b = body<BindTransmitterResp>(p);
-             EXPECT_EQ(b.system_id, "SMSC");
-             EXPECT_EQ(b.tlvs.sc_interface_version(), 0x34);
-             EXPECT_EQ(b.tlvs.count(), 1U);
+             expect_bind_resp_with_version<BindTransmitterResp>(p, "SMSC");
          }},
         {"bind_receiver_resp",
          [](const Pdu& p) {
@@ -93,10 +108,7 @@ const std::map<std::string, Check>& checks() {
          [](const Pdu& p) {
              expect_header(p, CommandId::bind_receiver_resp, 3);
              EXPECT_EQ(p.header.command_length, 29U);
-             const auto& b = body<BindReceiverResp>(p);
-             EXPECT_EQ(b.system_id, "SMSC-RX");
-             EXPECT_EQ(b.tlvs.sc_interface_version(), 0x34);
-             EXPECT_EQ(b.tlvs.count(), 1U);
+             expect_bind_resp_with_version<BindReceiverResp>(p, "SMSC-RX");
          }},
         {"bind_transceiver_resp",
          [](const Pdu& p) {
@@ -113,26 +125,10 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(body<Outbind>(p).system_id, "smsc1");
              EXPECT_EQ(body<Outbind>(p).password, "pass");
          }},
-        {"unbind",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::unbind, 5);
-             (void)body<Unbind>(p);
-         }},
-        {"unbind_resp",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::unbind_resp, 5);
-             (void)body<UnbindResp>(p);
-         }},
-        {"enquire_link",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::enquire_link, 1);
-             (void)body<EnquireLink>(p);
-         }},
-        {"enquire_link_resp",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::enquire_link_resp, 1);
-             (void)body<EnquireLinkResp>(p);
-         }},
+        {"unbind", header_only<Unbind>(5)},
+        {"unbind_resp", header_only<UnbindResp>(5)},
+        {"enquire_link", header_only<EnquireLink>(1)},
+        {"enquire_link_resp", header_only<EnquireLinkResp>(1)},
         {"submit_sm",
          [](const Pdu& p) {
              expect_header(p, CommandId::submit_sm, 2);
@@ -301,11 +297,7 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(b.dest_addr_ton, 1);
              EXPECT_EQ(b.destination_addr, "989121234567");
          }},
-        {"cancel_sm_resp",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::cancel_sm_resp, 13);
-             (void)body<CancelSmResp>(p);
-         }},
+        {"cancel_sm_resp", header_only<CancelSmResp>(13)},
         {"replace_sm",
          [](const Pdu& p) {
              expect_header(p, CommandId::replace_sm, 14);
@@ -317,11 +309,7 @@ const std::map<std::string, Check>& checks() {
              EXPECT_EQ(b.registered_delivery, 1);
              EXPECT_EQ(str(b.short_message), "New");
          }},
-        {"replace_sm_resp",
-         [](const Pdu& p) {
-             expect_header(p, CommandId::replace_sm_resp, 14);
-             (void)body<ReplaceSmResp>(p);
-         }},
+        {"replace_sm_resp", header_only<ReplaceSmResp>(14)},
         {"alert_notification",
          [](const Pdu& p) {
              expect_header(p, CommandId::alert_notification, 15);

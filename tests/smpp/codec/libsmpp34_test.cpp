@@ -30,6 +30,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <random>
@@ -219,8 +220,7 @@ void wire_order_after_unpack(T& s) {
     if constexpr (requires { s.unsuccess_smes; }) reverse_list(s.unsuccess_smes);
 }
 
-// ---- TLVs as libsmpp34 types them, per PDU (its def_frame/*.tlv tables)
-// --------------------------
+// ---- TLVs as libsmpp34 types them, per PDU (its def_frame/*.tlv tables) -----------------------
 enum class Kind : std::uint8_t { u8, u16, u32, octets, c_string };
 struct TlvSpec {
     std::uint16_t tag;
@@ -235,20 +235,18 @@ constexpr TlvSpec o(std::uint16_t tag, std::uint16_t lo, std::uint16_t hi) {
 constexpr TlvSpec u8(std::uint16_t tag) { return {tag, Kind::u8, 1, 1}; }
 constexpr TlvSpec u16(std::uint16_t tag) { return {tag, Kind::u16, 2, 2}; }
 
-// submit_sm.tlv and submit_multi.tlv (the same list). message_payload is capped by libsmpp34 at
-// 1024 octets; the SAR trio is generated together.
-constexpr TlvSpec kSubmitTlvs[] = {
-    u16(tt::user_message_reference),
-    u16(tt::source_port),
-    u8(tt::source_addr_subunit),
-    u16(tt::destination_port),
-    u8(tt::dest_addr_subunit),
-    u16(tt::sar_msg_ref_num),
-    u8(tt::sar_total_segments),
-    u8(tt::sar_segment_seqnum),
-    u8(tt::more_messages_to_send),
-    u8(tt::payload_type),
-    o(tt::message_payload, 0, 1024),
+// Tables laid end to end (a constexpr concatenation).
+template <std::size_t... N>
+constexpr auto join(const std::array<TlvSpec, N>&... parts) {
+    std::array<TlvSpec, (N + ...)> out{};
+    std::size_t at = 0;
+    ((std::copy(parts.begin(), parts.end(), out.begin() + at), at += N), ...);
+    return out;
+}
+
+// submit_sm's and data_sm's tables both end with these sixteen, in this order (submit_sm's then
+// has ussd_service_op).
+constexpr auto kInteractiveTlvs = std::to_array<TlvSpec>({
     u8(tt::privacy_indicator),
     o(tt::callback_num, 4, 19),
     u8(tt::callback_num_pres_ind),
@@ -265,8 +263,24 @@ constexpr TlvSpec kSubmitTlvs[] = {
     u8(tt::language_indicator),
     u8(tt::its_reply_type),
     u16(tt::its_session_info),
-    o(tt::ussd_service_op, 1, 1),
-};
+});
+// submit_sm.tlv and submit_multi.tlv (the same list). message_payload is capped by libsmpp34 at
+// 1024 octets; the SAR trio is generated together.
+constexpr auto kSubmitHead = std::to_array<TlvSpec>({
+    u16(tt::user_message_reference),
+    u16(tt::source_port),
+    u8(tt::source_addr_subunit),
+    u16(tt::destination_port),
+    u8(tt::dest_addr_subunit),
+    u16(tt::sar_msg_ref_num),
+    u8(tt::sar_total_segments),
+    u8(tt::sar_segment_seqnum),
+    u8(tt::more_messages_to_send),
+    u8(tt::payload_type),
+    o(tt::message_payload, 0, 1024),
+});
+constexpr TlvSpec kSubmitTail[] = {o(tt::ussd_service_op, 1, 1)};
+constexpr auto kSubmitTlvs = join(kSubmitHead, kInteractiveTlvs, std::to_array(kSubmitTail));
 constexpr TlvSpec kDeliverTlvs[] = {
     u16(tt::user_message_reference),
     u16(tt::source_port),
@@ -289,7 +303,7 @@ constexpr TlvSpec kDeliverTlvs[] = {
     u8(tt::set_dpf),
     u8(tt::source_network_type),
 };
-constexpr TlvSpec kDataSmTlvs[] = {
+constexpr auto kDataSmHead = std::to_array<TlvSpec>({
     u16(tt::source_port),
     u8(tt::source_addr_subunit),
     u8(tt::source_network_type),
@@ -312,23 +326,8 @@ constexpr TlvSpec kDataSmTlvs[] = {
     u8(tt::message_state),
     o(tt::network_error_code, 3, 3),
     u16(tt::user_message_reference),
-    u8(tt::privacy_indicator),
-    o(tt::callback_num, 4, 19),
-    u8(tt::callback_num_pres_ind),
-    o(tt::callback_num_atag, 0, 65),
-    o(tt::source_subaddress, 2, 23),
-    o(tt::dest_subaddress, 2, 23),
-    u8(tt::user_response_code),
-    u8(tt::display_time),
-    u16(tt::sms_signal),
-    u8(tt::ms_validity),
-    u8(tt::ms_msg_wait_facilities),
-    u8(tt::number_of_messages),
-    o(tt::alert_on_message_delivery, 0, 0),
-    u8(tt::language_indicator),
-    u8(tt::its_reply_type),
-    u16(tt::its_session_info),
-};
+});
+constexpr auto kDataSmTlvs = join(kDataSmHead, kInteractiveTlvs);
 constexpr TlvSpec kBindRespTlvs[] = {u8(tt::sc_interface_version)};
 constexpr TlvSpec kAlertTlvs[] = {u8(tt::ms_availability_status)};
 

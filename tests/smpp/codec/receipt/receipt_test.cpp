@@ -11,16 +11,13 @@ namespace bindery::smpp {
 namespace {
 
 using test::date;
+using test::expect_fields;
+using test::ReceiptFields;
 
 struct Variant {
     const char* name;
     std::string text;
-    std::string id;
-    MessageState state;
-    std::optional<std::uint32_t> sub, dlvrd;
-    std::optional<ReceiptDate> submit, done;
-    std::string err;
-    std::string body;
+    ReceiptFields want;
 };
 
 TEST(ReceiptParse, RealWorldVariants) {
@@ -28,100 +25,113 @@ TEST(ReceiptParse, RealWorldVariants) {
         {"appendix B",
          "id:0123456789 sub:001 dlvrd:001 submit date:2401151230 done date:2401151231 stat:DELIVRD "
          "err:000 text:Hello world",
-         "0123456789", MessageState::delivered, 1, 1, date(2024, 1, 15, 12, 30),
-         date(2024, 1, 15, 12, 31), "000", "Hello world"},
+         {"0123456789", MessageState::delivered, 1, 1, date(2024, 1, 15, 12, 30),
+          date(2024, 1, 15, 12, 31), "000", "Hello world"}},
         {"kannel style capital Text",
          "id:7f3a9c sub:001 dlvrd:000 submit date:2312312359 done date:2401010005 stat:UNDELIV "
          "err:001 Text:Happy new",
-         "7f3a9c", MessageState::undeliverable, 1, 0, date(2023, 12, 31, 23, 59),
-         date(2024, 1, 1, 0, 5), "001", "Happy new"},
+         {"7f3a9c", MessageState::undeliverable, 1, 0, date(2023, 12, 31, 23, 59),
+          date(2024, 1, 1, 0, 5), "001", "Happy new"}},
         {"upper-case labels",
          "ID:55 SUB:001 DLVRD:001 SUBMIT DATE:2402021010 DONE DATE:2402021011 STAT:DELIVRD ERR:000 "
          "TEXT:x",
-         "55", MessageState::delivered, 1, 1, date(2024, 2, 2, 10, 10), date(2024, 2, 2, 10, 11),
-         "000", "x"},
+         {"55", MessageState::delivered, 1, 1, date(2024, 2, 2, 10, 10), date(2024, 2, 2, 10, 11),
+          "000", "x"}},
         {"underscored dates",
          "id:abc sub:001 dlvrd:001 submit_date:2403031111 done_date:2403031112 stat:DELIVRD "
          "err:000 text:",
-         "abc", MessageState::delivered, 1, 1, date(2024, 3, 3, 11, 11), date(2024, 3, 3, 11, 12),
-         "000", ""},
+         {"abc", MessageState::delivered, 1, 1, date(2024, 3, 3, 11, 11), date(2024, 3, 3, 11, 12),
+          "000", ""}},
         {"12-digit dates with seconds",
          "id:99 sub:001 dlvrd:001 submit date:240404121314 done date:240404121520 stat:DELIVRD "
          "err:000 text:hi",
-         "99", MessageState::delivered, 1, 1, date(2024, 4, 4, 12, 13, 14),
-         date(2024, 4, 4, 12, 15, 20), "000", "hi"},
+         {"99", MessageState::delivered, 1, 1, date(2024, 4, 4, 12, 13, 14),
+          date(2024, 4, 4, 12, 15, 20), "000", "hi"}},
         {"14-digit dates",
-         "id:99 submit date:20240505060708 done date:20240505060709 stat:EXPIRED err:0", "99",
-         MessageState::expired, std::nullopt, std::nullopt, date(2024, 5, 5, 6, 7, 8),
-         date(2024, 5, 5, 6, 7, 9), "0", ""},
+         "id:99 submit date:20240505060708 done date:20240505060709 stat:EXPIRED err:0",
+         {"99", MessageState::expired, std::nullopt, std::nullopt, date(2024, 5, 5, 6, 7, 8),
+          date(2024, 5, 5, 6, 7, 9), "0", ""}},
         {"other field order",
          "stat:REJECTD err:088 id:1001 done date:2406061200 dlvrd:000 sub:001 submit "
          "date:2406061159 text:nope",
-         "1001", MessageState::rejected, 1, 0, date(2024, 6, 6, 11, 59), date(2024, 6, 6, 12, 0),
-         "088", "nope"},
-        {"missing fields", "id:42 stat:DELIVRD", "42", MessageState::delivered, std::nullopt,
-         std::nullopt, std::nullopt, std::nullopt, "", ""},
+         {"1001", MessageState::rejected, 1, 0, date(2024, 6, 6, 11, 59), date(2024, 6, 6, 12, 0),
+          "088", "nope"}},
+        {"missing fields",
+         "id:42 stat:DELIVRD",
+         {"42", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
         {"extra spaces",
          "  id: 42   sub: 001  dlvrd:001   submit date: 2407071000  done  date:2407071001 stat : "
          "DELIVRD   err:000   text:  spaced  ",
-         "42", MessageState::delivered, 1, 1, date(2024, 7, 7, 10, 0), date(2024, 7, 7, 10, 1),
-         "000", "spaced"},
+         {"42", MessageState::delivered, 1, 1, date(2024, 7, 7, 10, 0), date(2024, 7, 7, 10, 1),
+          "000", "spaced"}},
         {"text with colons and labels",
          "id:5 sub:001 dlvrd:001 submit date:2408081200 done date:2408081201 stat:DELIVRD err:000 "
          "text:code: 1234 stat:x id:9",
-         "5", MessageState::delivered, 1, 1, date(2024, 8, 8, 12, 0), date(2024, 8, 8, 12, 1),
-         "000", "code: 1234 stat:x id:9"},
+         {"5", MessageState::delivered, 1, 1, date(2024, 8, 8, 12, 0), date(2024, 8, 8, 12, 1),
+          "000", "code: 1234 stat:x id:9"}},
         {"full word state",
          "id:77 sub:1 dlvrd:1 submit date:2409091200 done date:2409091201 stat:DELIVERED err:0 "
          "text:",
-         "77", MessageState::delivered, 1, 1, date(2024, 9, 9, 12, 0), date(2024, 9, 9, 12, 1), "0",
-         ""},
-        {"lower-case state", "id:77 stat:undeliv err:34", "77", MessageState::undeliverable,
-         std::nullopt, std::nullopt, std::nullopt, std::nullopt, "34", ""},
-        {"FAILED synonym", "id:78 sub:001 dlvrd:000 stat:FAILED err:500", "78",
-         MessageState::undeliverable, 1, 0, std::nullopt, std::nullopt, "500", ""},
-        {"accepted", "id:a1 stat:ACCEPTD", "a1", MessageState::accepted, std::nullopt, std::nullopt,
-         std::nullopt, std::nullopt, "", ""},
-        {"deleted", "id:a2 stat:DELETED err:000", "a2", MessageState::deleted, std::nullopt,
-         std::nullopt, std::nullopt, std::nullopt, "000", ""},
-        {"unknown", "id:a3 stat:UNKNOWN", "a3", MessageState::unknown, std::nullopt, std::nullopt,
-         std::nullopt, std::nullopt, "", ""},
-        {"enroute intermediate", "id:a4 sub:001 dlvrd:000 stat:ENROUTE", "a4",
-         MessageState::enroute, 1, 0, std::nullopt, std::nullopt, "", ""},
-        {"trailing NULs and newline", std::string("id:a5 stat:DELIVRD err:000 text:ok\r\n\0\0", 38),
-         "a5", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-         "000", "ok"},
-        {"trailing garbage after err", "id:a6 stat:DELIVRD err:000;;garbage", "a6",
-         MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-         "000;;garbage", ""},
+         {"77", MessageState::delivered, 1, 1, date(2024, 9, 9, 12, 0), date(2024, 9, 9, 12, 1),
+          "0", ""}},
+        {"lower-case state",
+         "id:77 stat:undeliv err:34",
+         {"77", MessageState::undeliverable, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+          "34", ""}},
+        {"FAILED synonym",
+         "id:78 sub:001 dlvrd:000 stat:FAILED err:500",
+         {"78", MessageState::undeliverable, 1, 0, std::nullopt, std::nullopt, "500", ""}},
+        {"accepted",
+         "id:a1 stat:ACCEPTD",
+         {"a1", MessageState::accepted, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
+        {"deleted",
+         "id:a2 stat:DELETED err:000",
+         {"a2", MessageState::deleted, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+          "000", ""}},
+        {"unknown",
+         "id:a3 stat:UNKNOWN",
+         {"a3", MessageState::unknown, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
+        {"enroute intermediate",
+         "id:a4 sub:001 dlvrd:000 stat:ENROUTE",
+         {"a4", MessageState::enroute, 1, 0, std::nullopt, std::nullopt, "", ""}},
+        {"trailing NULs and newline",
+         std::string("id:a5 stat:DELIVRD err:000 text:ok\r\n\0\0", 38),
+         {"a5", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+          "000", "ok"}},
+        {"trailing garbage after err",
+         "id:a6 stat:DELIVRD err:000;;garbage",
+         {"a6", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+          "000;;garbage", ""}},
         {"uuid id",
          "id:3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f sub:001 dlvrd:001 submit date:2410101010 done "
          "date:2410101011 stat:DELIVRD err:000 text:",
-         "3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f", MessageState::delivered, 1, 1,
-         date(2024, 10, 10, 10, 10), date(2024, 10, 10, 10, 11), "000", ""},
+         {"3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f", MessageState::delivered, 1, 1,
+          date(2024, 10, 10, 10, 10), date(2024, 10, 10, 10, 11), "000", ""}},
         {"invalid date dropped, rest kept",
-         "id:9 submit date:2413401299 done date:24111 stat:DELIVRD", "9", MessageState::delivered,
-         std::nullopt, std::nullopt, std::nullopt, std::nullopt, "", ""},
-        {"status and error spellings", "id:10 status:REJECTED error:0x0B", "10",
-         MessageState::rejected, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "0x0B",
-         ""},
-        {"numeric state", "id:11 stat:2", "11", MessageState::delivered, std::nullopt, std::nullopt,
-         std::nullopt, std::nullopt, "", ""},
-        {"unrecognised state word is unknown", "id:12 stat:WEIRD", "12", MessageState::unknown,
-         std::nullopt, std::nullopt, std::nullopt, std::nullopt, "", ""},
+         "id:9 submit date:2413401299 done date:24111 stat:DELIVRD",
+         {"9", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
+        {"status and error spellings",
+         "id:10 status:REJECTED error:0x0B",
+         {"10", MessageState::rejected, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+          "0x0B", ""}},
+        {"numeric state",
+         "id:11 stat:2",
+         {"11", MessageState::delivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
+        {"unrecognised state word is unknown",
+         "id:12 stat:WEIRD",
+         {"12", MessageState::unknown, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+          ""}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         const auto r = parse_receipt(c.text);
         ASSERT_TRUE(r) << to_string(r.error().code);
-        EXPECT_EQ(r->id, c.id);
-        EXPECT_EQ(r->state, c.state);
-        EXPECT_EQ(r->sub, c.sub);
-        EXPECT_EQ(r->dlvrd, c.dlvrd);
-        EXPECT_EQ(r->submit_date, c.submit);
-        EXPECT_EQ(r->done_date, c.done);
-        EXPECT_EQ(r->err, c.err);
-        EXPECT_EQ(r->text, c.body);
+        expect_fields(*r, c.want);
         EXPECT_FALSE(r->id_from_tlv);
         EXPECT_FALSE(r->state_from_tlv);
         // Every variant survives build -> parse unchanged.

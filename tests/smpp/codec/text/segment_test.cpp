@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bindery::smpp {
@@ -76,6 +77,25 @@ std::optional<EncodedMessage> expect_split(const BoundaryCase& c, EncodeOptions 
     EXPECT_EQ(n->units, total);
     EXPECT_EQ(m->units, total);
     return std::move(*m);
+}
+
+// A GSM escape pair (the euro sign) at the first cut of a 153-septet part: the same splits whether
+// the parts are told apart by an 8-bit UDH or by SAR TLVs, packed or not.
+std::vector<BoundaryCase> escape_pair_at_the_first_cut(Concatenation mode) {
+    return {
+        {"158 a + euro ends at 160", rep("a", 158) + kEuro, mode, Alphabet::gsm7, {160}},
+        {"159 a + euro is 161", rep("a", 159) + kEuro, mode, Alphabet::gsm7, {153, 8}},
+        {"euro on septets 152-153",
+         rep("a", 151) + kEuro + rep("b", 10),
+         mode,
+         Alphabet::gsm7,
+         {153, 10}},
+        {"euro straddles 153",
+         rep("a", 152) + kEuro + rep("b", 10),
+         mode,
+         Alphabet::gsm7,
+         {152, 12}},
+    };
 }
 
 TEST(Segment, SplitsExactlyAtTheBoundaries) {
@@ -237,31 +257,11 @@ TEST(Segment, SarModeReturnsTlvValuesAndNoUdh) {
 // SAR parts are sized like 8-bit-UDH parts: 160 / 153 septets, 70 / 67 UTF-16 units, with an
 // escape pair or a surrogate pair that would straddle a cut moved whole to the next part.
 TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
-    const std::vector<BoundaryCase> cases = {
+    std::vector<BoundaryCase> cases = {
         {"160 a", rep("a", 160), Concatenation::sar, Alphabet::gsm7, {160}},
         {"161 a", rep("a", 161), Concatenation::sar, Alphabet::gsm7, {153, 8}},
         {"306 a", rep("a", 306), Concatenation::sar, Alphabet::gsm7, {153, 153}},
         {"307 a", rep("a", 307), Concatenation::sar, Alphabet::gsm7, {153, 153, 1}},
-        {"158 a + euro ends at 160",
-         rep("a", 158) + kEuro,
-         Concatenation::sar,
-         Alphabet::gsm7,
-         {160}},
-        {"159 a + euro is 161",
-         rep("a", 159) + kEuro,
-         Concatenation::sar,
-         Alphabet::gsm7,
-         {153, 8}},
-        {"euro on septets 152-153",
-         rep("a", 151) + kEuro + rep("b", 10),
-         Concatenation::sar,
-         Alphabet::gsm7,
-         {153, 10}},
-        {"euro straddles 153",
-         rep("a", 152) + kEuro + rep("b", 10),
-         Concatenation::sar,
-         Alphabet::gsm7,
-         {152, 12}},
         {"euro starts part 2",
          rep("a", 153) + kEuro + rep("b", 10),
          Concatenation::sar,
@@ -305,6 +305,7 @@ TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
          Alphabet::ucs2,
          {67, 4}},
     };
+    for (auto& c : escape_pair_at_the_first_cut(Concatenation::sar)) cases.push_back(std::move(c));
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         const auto m = expect_split(c, {}, 0x5A5A);
@@ -337,27 +338,7 @@ TEST(Segment, SarModeSplitsExactlyAtTheBoundaries) {
 // Packed 7-bit: the same cuts (an ESC is never the last septet of a part), packed after the UDH
 // with its fill bits.
 TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
-    const std::vector<BoundaryCase> cases = {
-        {"158 a + euro ends at 160",
-         rep("a", 158) + kEuro,
-         Concatenation::udh8,
-         Alphabet::gsm7,
-         {160}},
-        {"159 a + euro is 161",
-         rep("a", 159) + kEuro,
-         Concatenation::udh8,
-         Alphabet::gsm7,
-         {153, 8}},
-        {"euro on septets 152-153",
-         rep("a", 151) + kEuro + rep("b", 10),
-         Concatenation::udh8,
-         Alphabet::gsm7,
-         {153, 10}},
-        {"euro straddles 153",
-         rep("a", 152) + kEuro + rep("b", 10),
-         Concatenation::udh8,
-         Alphabet::gsm7,
-         {152, 12}},
+    std::vector<BoundaryCase> cases = {
         {"tilde straddles 152 (udh16)",
          rep("a", 151) + "~" + rep("b", 10),
          Concatenation::udh16,
@@ -369,6 +350,7 @@ TEST(Segment, PackedSevenBitKeepsAnEscapeAtTheEdgeWhole) {
          Alphabet::gsm7,
          {152, 12}},
     };
+    for (auto& c : escape_pair_at_the_first_cut(Concatenation::udh8)) cases.push_back(std::move(c));
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         EncodeOptions o;
