@@ -151,10 +151,8 @@ void log_transition(const router::Message& m, const router::MessageEvent& e) {
     std::string_view text = "message state changed";
     auto level = spdlog::level::debug;
     switch (e.to) {
-        case MessageState::accepted: text = "message accepted"; break;
-        case MessageState::queued:
-            if (e.from == MessageState::accepted)
-                text = "message accepted";  // its first transition
+        case MessageState::queued:  // ACCEPTED -> QUEUED is every message's first transition
+            if (e.from == MessageState::accepted) text = "message accepted";
             break;
         case MessageState::sending: text = "message dispatched"; break;
         case MessageState::failed_temp:

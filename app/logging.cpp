@@ -170,8 +170,8 @@ public:
         for (auto& c : level) c = static_cast<char>(c - ('a' - 'A'));
         append(dest, level);
         if (color_) append(dest, "\033[0m");
-        for (std::size_t n = level.size(); n < 6; ++n) dest.push_back(' ');
-        if (level.size() >= 6) dest.push_back(' ');
+        dest.push_back(' ');
+        for (std::size_t n = level.size(); n < 5; ++n) dest.push_back(' ');
         if (msg.logger_name.size() != 0 &&
             std::string_view(msg.logger_name.data(), msg.logger_name.size()) != "bindery") {
             dest.push_back('[');

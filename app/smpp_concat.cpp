@@ -500,9 +500,8 @@ std::vector<FailedConcat> ConcatAssembler::expire(router::SystemTime now) {
         }
         ++stats_.timed_out;
         spdlog::warn(
-            "smpp.concat message timed out incomplete system_id={} reference={} destination={} "
-            "parts={} "
-            "total={}",
+            "smpp.concat message timed out incomplete system_id={} reference={} "
+            "destination={} parts={} total={}",
             log_value(g.held.account), g.held.reference, log_value(g.held.destination),
             g.held.parts.size(), g.held.total);
         out.push_back(failed(g, router::MessageState::undeliverable,

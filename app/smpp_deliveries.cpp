@@ -629,9 +629,8 @@ void SmppDeliveries::record_results(SystemTime wall) {
                 log_value(r.account), a.attempts, log_value(a.detail));
         } else if (a.verdict == router::SmppDeliveryVerdict::retry) {
             spdlog::info(
-                "smpp.deliveries {} not delivered, retrying kind={} {} system_id={} attempt={} "
-                "detail={} "
-                "next_in_ms={}",
+                "smpp.deliveries {} not delivered, retrying kind={} {} system_id={} "
+                "attempt={} detail={} next_in_ms={}",
                 to_string(r.kind), to_string(r.kind), reference_field(r.reference),
                 log_value(r.account), a.attempts, log_value(a.detail),
                 std::chrono::duration_cast<std::chrono::milliseconds>(a.next_attempt_at - wall)
@@ -716,9 +715,8 @@ void SmppDeliveries::offer(SystemTime wall) {
             auto data = decode_pdu(d.pdu);
             if (!data) {
                 spdlog::error(
-                    "smpp.deliveries {} given up, its stored deliver_sm cannot be decoded kind={} "
-                    "{} "
-                    "system_id={}",
+                    "smpp.deliveries {} given up, its stored deliver_sm cannot be decoded "
+                    "kind={} {} system_id={}",
                     to_string(d.kind), to_string(d.kind), reference_field(reference),
                     log_value(name));
                 unreadable.push_back({d.seq,

@@ -56,8 +56,8 @@ public:
 struct ConnectionConfig {
     CodecLimits limits{};
     std::size_t read_chunk = std::size_t{16} * 1024;  // octets asked of each read
-    std::size_t tx_high_water =
-        std::size_t{1024} * 1024;  // stop reading while more is queued to write
+    // Stop reading while more than this is queued to write.
+    std::size_t tx_high_water = std::size_t{1024} * 1024;
     Duration handshake_timeout = std::chrono::seconds(10);  // TLS handshake
     Duration close_timeout = std::chrono::seconds(2);       // flush + TLS shutdown on close()
     std::string name;                                       // for log lines, e.g. "carrier-a#2"

@@ -8,8 +8,8 @@
 namespace bindery::smpp {
 
 enum class NetErrc {
-    framing_lost =
-        1,  // command_length < 16 or over the limit: answered with generic_nack, then closed
+    // command_length < 16 or over the limit: answered with generic_nack, then closed
+    framing_lost = 1,
     encode_failed,    // a PDU handed to send() did not encode (programmer or config error)
     closed,           // the connection was closed locally
     connect_timeout,  // TCP connect (or TLS handshake) did not finish in time

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "smpp/codec/text/utf8.hpp"
+
 namespace bindery::smpp {
 
 std::string_view to_string(MessageState s) noexcept {
@@ -379,25 +381,11 @@ ReceiptDate receipt_date(std::chrono::system_clock::time_point t) noexcept {
 }
 
 std::string_view receipt_text_of(std::string_view text, std::size_t characters) noexcept {
-    // The length of the well-formed sequence at `i`, else 1.
-    auto sequence_at = [&](std::size_t i) -> std::size_t {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        std::size_t n = 1;
-        if ((lead & 0xE0) == 0xC0) {
-            n = 2;
-        } else if ((lead & 0xF0) == 0xE0) {
-            n = 3;
-        } else if ((lead & 0xF8) == 0xF0) {
-            n = 4;
-        }
-        if (i + n > text.size()) return 1;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
-        }
-        return n;
-    };
     std::size_t end = 0;
-    for (std::size_t c = 0; c < characters && end < text.size(); ++c) end += sequence_at(end);
+    for (std::size_t c = 0; c < characters && end < text.size(); ++c) {
+        const auto step = next_utf8(text, end);
+        end += step.valid ? step.length : 1;  // an ill-formed octet is one character
+    }
     return text.substr(0, end);
 }
 
