@@ -23,23 +23,24 @@ namespace {
 
 using nlohmann::json;
 
+// A text table, one source line per line of output.
+// clang-format off
 constexpr const char* kUsage =
     "operator commands (against a running instance):\n"
     "  status                              carriers and binds, queues by lane, rates\n"
     "  send --to NUMBER [--to ...] --text TEXT [--from SENDER] [--priority P] [--validity D]\n"
     "       [--wait[=SECONDS]]             send a trial message (API key); --wait: until final\n"
     "  message show ID                     one message (any client) with its history\n"
-    "  bind pause|resume CARRIER           stop / restart dispatching to a carrier (binds stay "
-    "up)\n"
+    "  bind pause|resume CARRIER           stop / restart dispatching to a carrier (binds stay up)\n"
     "  dlq list [--limit N] [--after ID]   dead letters\n"
     "  dlq retry ID... | --all [--limit N] send dead letters again as new messages\n"
     "  credit show CLIENT [--limit N]      a client's balance, held credit and latest ledger\n"
     "  credit add CLIENT AMOUNT [--note T] top up (minor units; negative: a correction)\n"
-    "  options: --url URL (BINDERY_URL, http://127.0.0.1:8080)  --admin-key KEY "
-    "(BINDERY_ADMIN_KEY)\n"
+    "  options: --url URL (BINDERY_URL, http://127.0.0.1:8080)  --admin-key KEY (BINDERY_ADMIN_KEY)\n"
     "           --admin-key-file FILE  --api-key KEY (BINDERY_API_KEY)  --ca FILE  --insecure\n"
     "           --timeout SECONDS (10)  --json\n"
     "  exit: 0 done, 1 refused/failed, 2 usage, 3 unreachable or 5xx, 4 authentication failed\n";
+// clang-format on
 
 struct Options {
     std::string url;

@@ -1209,11 +1209,9 @@ void Loader::load_smpp_carrier(MapReader& m, SmppCarrierConfig& c) {
     // (the router refuses an empty one), so there is nothing for a carrier default to fill in.
     if (Field* f = m.take("default_sender")) {
         error(f->value, m.path("default_sender"),
-              "not supported on an SMPP carrier (it never had an effect: every message carries its "
-              "own sender, "
-              "HTTP \"from\" / SMPP source_addr); limit senders with clients[].allowed_senders, "
-              "route by sender "
-              "with routes[].match.senders");
+              "not supported on an SMPP carrier (it never had an effect: every message carries "
+              "its own sender, HTTP \"from\" / SMPP source_addr); limit senders with "
+              "clients[].allowed_senders, route by sender with routes[].match.senders");
     }
     if (m.present("tls"))
         object(m, "tls", [&](MapReader& s) { load_client_tls(s, c.tls); });
@@ -1230,9 +1228,8 @@ void Loader::load_smpp_text(MapReader& m, SmppCarrierConfig& c) {
         if (parse_int(f->value, m.path("default_data_coding"), value, 0, 255) && value != 0) {
             error(f->value, m.path("default_data_coding"),
                   "no longer supported (it never had an effect): use default_alphabet (what "
-                  "data_coding 0 means: "
-                  "gsm7, ia5, latin1), allow_ia5 / allow_latin1 (data_coding 1 / 3 when cheaper) "
-                  "or force_alphabet");
+                  "data_coding 0 means: gsm7, ia5, latin1), allow_ia5 / allow_latin1 "
+                  "(data_coding 1 / 3 when cheaper) or force_alphabet");
         }
     }
     enumeration(m, "default_alphabet", c.default_alphabet,

@@ -29,6 +29,8 @@ using namespace bindery::app;
 
 constexpr int kExitUsage = 2;
 
+// A text table, one source line per line of output.
+// clang-format off
 void usage(std::ostream& out) {
     out << "usage: bindery <command> [options]\n"
            "\n"
@@ -37,21 +39,19 @@ void usage(std::ostream& out) {
            "                                      default, conf/bindery.yaml as built)\n"
            "  check-config [--no-secrets] [--print] FILE\n"
            "                                      validate FILE, print every error, exit 1 on any\n"
-           "                                      --no-secrets: check secret references, don't "
-           "read them\n"
-           "                                      --print: print the effective configuration "
-           "(defaults\n"
+           "                                      --no-secrets: check secret references, don't read them\n"
+           "                                      --print: print the effective configuration (defaults\n"
            "                                      filled in, secrets redacted)\n"
            "  default-config                      print the embedded default configuration\n"
            "  version                             print the version\n"
            "  help, --help, -h                    this text\n"
            "\n"
-           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP "
-           "reopens logs\n"
+           "signals (serve): SIGTERM/SIGINT drain and exit, a second one forces the exit; SIGHUP reopens logs\n"
            "\n"
         << cli_usage() << "\n"
         << client_usage();
 }
+// clang-format on
 
 int check_config(const std::vector<std::string_view>& args) {
     LoadOptions options;

@@ -489,8 +489,7 @@ void SmppDeliveries::scan_receipts() {
     if (queued > 0) {
         spdlog::warn(
             "smpp.deliveries start-up scan: {} receipt(s) of messages finished before the stop "
-            "were not "
-            "queued yet; queued now ({} message(s) looked at)",
+            "were not queued yet; queued now ({} message(s) looked at)",
             queued, seen);
     } else {
         spdlog::info(
@@ -532,8 +531,8 @@ void SmppDeliveries::write_queued(SystemTime wall) {
     auto seqs = outbox_.enqueue(items);
     if (!seqs) {
         spdlog::error(
-            "smpp.deliveries cannot store {} deliveries (MO refused, receipts kept for a retry): "
-            "{}",
+            "smpp.deliveries cannot store {} deliveries (MO refused, receipts kept for a "
+            "retry): {}",
             batch.size(), seqs.error());
         std::vector<Shared::Queued> keep;
         for (auto& q : batch) {

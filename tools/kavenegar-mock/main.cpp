@@ -153,10 +153,9 @@ int main(int argc, char** argv) {
         if (stats_interval > 0 && ++ticks % (stats_interval * 10) == 0) {
             const auto s = mock.stats();
             std::printf(
-                "{\"requests\":%llu,\"send_calls\":%llu,\"sendarray_calls\":%llu,\"status_calls\":%"
-                "llu,"
-                "\"messages\":%llu,\"duplicate_localids\":%llu,\"failed_calls\":%llu,"
-                "\"connections\":%llu}\n",
+                "{\"requests\":%llu,\"send_calls\":%llu,\"sendarray_calls\":%llu,"
+                "\"status_calls\":%llu,\"messages\":%llu,\"duplicate_localids\":%llu,"
+                "\"failed_calls\":%llu,\"connections\":%llu}\n",
                 static_cast<unsigned long long>(s.requests),
                 static_cast<unsigned long long>(s.send_calls),
                 static_cast<unsigned long long>(s.sendarray_calls),

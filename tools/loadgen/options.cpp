@@ -55,6 +55,8 @@ unsigned to_positive(const std::string& opt, const std::string& v, std::uint64_t
 
 }  // namespace
 
+// A text table, one source line per line of output.
+// clang-format off
 std::string usage() {
     return "usage: bindery-loadgen http|smpp [options]\n"
            "  --target HOST:PORT    default 127.0.0.1:8080 (http) / 127.0.0.1:2775 (smpp)\n"
@@ -72,8 +74,7 @@ std::string usage() {
            "  --batch N             recipients per request (default 1)\n"
            "  --idempotency-keys    an Idempotency-Key on every request, unique in the run\n"
            "  --callbacks           receive the delivery callbacks: a receiver in this process,\n"
-           "                        \"callback_url\" in every request; reports callbacks by "
-           "state,\n"
+           "                        \"callback_url\" in every request; reports callbacks by state,\n"
            "                        duplicates, missing and submit -> final callback latency\n"
            "  --callback-listen HOST:PORT   receiver address (default 127.0.0.1:0)\n"
            "  --callback-url URL    the URL sent (default http://HOST:PORT/callback; 127.0.0.1\n"
@@ -88,6 +89,7 @@ std::string usage() {
            " message:\n"
            "  --from S --to-prefix +98912 --text T\n";
 }
+// clang-format on
 
 Options parse_options(const std::vector<std::string>& args) {
     Options o;

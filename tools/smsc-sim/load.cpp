@@ -60,8 +60,8 @@ int run(int argc, char** argv) {
         std::cerr
             << "bindery-smpp-load: " << e.what()
             << "\nusage: bindery-smpp-load --connect HOST:PORT [--binds N] [--window N] [--count N]"
-               " [--tps N] [--receipt-every N] [--wait-receipts 0|1] [--system-id S --password "
-               "P]\n";
+               " [--tps N] [--receipt-every N] [--wait-receipts 0|1]"
+               " [--system-id S --password P]\n";
         return 2;
     }
     spdlog::set_level(spdlog::level::warn);
