@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <map>
+#include <string>
 
 #include "app/config_loader.hpp"
 
@@ -28,18 +30,31 @@ public:
     }
 };
 
-LoadResult load_text(const std::string& text) {
+LoadOptions distinct_secrets() {
     static const DistinctSecrets secrets;
     LoadOptions options;
     options.secrets = &secrets;
-    return load_config_text(text, "dump.yaml", options);
+    return options;
 }
 
-LoadResult load_file(const std::string& path) {
-    static const DistinctSecrets secrets;
-    LoadOptions options;
-    options.secrets = &secrets;
-    return load_config_file(path, options);
+LoadResult load_text(const std::string& text) {
+    return load_config_text(text, "dump.yaml", distinct_secrets());
+}
+
+LoadResult load_file(const std::string& path) { return load_config_file(path, distinct_secrets()); }
+
+// `dumped` holds every one of `present` and none of `absent`.
+void expect_dump(const std::string& dumped, std::initializer_list<const char*> present,
+                 std::initializer_list<const char*> absent = {}) {
+    for (const char* text : present) EXPECT_THAT(dumped, HasSubstr(text));
+    for (const char* text : absent) EXPECT_THAT(dumped, Not(HasSubstr(text)));
+}
+
+// `dumped` loads back, and dumps again to the same text.
+void expect_loads_back(const std::string& dumped) {
+    const auto reloaded = load_text(dumped);
+    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
+    EXPECT_EQ(dump_config(reloaded.config), dumped);
 }
 
 class ConfigDumpOfShippedFile : public ::testing::TestWithParam<const char*> {};
@@ -48,8 +63,7 @@ TEST_P(ConfigDumpOfShippedFile, LoadsBackToTheSameConfigurationWithoutSecretValu
     const auto original = load_file(std::string(BINDERY_SOURCE_DIR) + "/" + GetParam());
     ASSERT_TRUE(original.ok()) << format_errors(original.errors);
     const auto dumped = dump_config(original.config);
-    EXPECT_THAT(dumped, Not(HasSubstr("S3CR3T")));
-    EXPECT_THAT(dumped, Not(HasSubstr("demo-key")));
+    expect_dump(dumped, {}, {"S3CR3T", "demo-key"});
 
     const auto reloaded = load_text(dumped);
     ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
@@ -69,15 +83,11 @@ TEST(ConfigDump, FillsInDefaultsAndWritesSecretReferences) {
         "  - {name: c, api_key_file: /run/secrets/c}\n"
         "  - {name: d, api_key: {env: UNSET_D, default: dev}}\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
-    const auto dumped = dump_config(result.config);
-    EXPECT_THAT(dumped, HasSubstr("drain_timeout: 15s"));
-    EXPECT_THAT(dumped, HasSubstr("listen: \"127.0.0.1:8080\""));
-    EXPECT_THAT(dumped, HasSubstr("api_key: \"REDACTED\""));
-    EXPECT_THAT(dumped, HasSubstr("api_key: {env: KEY_B}"));
-    EXPECT_THAT(dumped, HasSubstr("api_key: {file: \"/run/secrets/c\"}"));
-    EXPECT_THAT(dumped, HasSubstr("api_key: {env: UNSET_D, default: \"REDACTED\"}"));
-    EXPECT_THAT(dumped, Not(HasSubstr("inline-value")));
-    EXPECT_THAT(dumped, Not(HasSubstr("dev\"")));
+    expect_dump(dump_config(result.config),
+                {"drain_timeout: 15s", "listen: \"127.0.0.1:8080\"", "api_key: \"REDACTED\"",
+                 "api_key: {env: KEY_B}", "api_key: {file: \"/run/secrets/c\"}",
+                 "api_key: {env: UNSET_D, default: \"REDACTED\"}"},
+                {"inline-value", "dev\""});
 }
 
 TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
@@ -88,18 +98,14 @@ TEST(ConfigDump, WritesAnSmppCarriersTextAndReceiptSettingsSoTheyLoadBack) {
         "    receipt_utc_offset: '-05:30'\n    mo_reassembly: {max_parts: 300}\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
     const auto dumped = dump_config(result.config);
-    EXPECT_THAT(dumped, HasSubstr("force_alphabet: \"binary\""));
-    EXPECT_THAT(dumped, HasSubstr("allow_ia5: true"));
-    EXPECT_THAT(dumped, HasSubstr("default_alphabet: \"gsm7\""));
-    EXPECT_THAT(dumped, HasSubstr("message_id_format: \"decimal\""));
-    EXPECT_THAT(dumped, HasSubstr("receipt_utc_offset: \"-05:30\""));
-    EXPECT_THAT(dumped, HasSubstr("max_parts: 300"));
-    EXPECT_THAT(dumped, Not(HasSubstr("default_data_coding")));
-    EXPECT_THAT(dumped, Not(HasSubstr("source_addr_ton")));  // absent stays absent: automatic
-    EXPECT_THAT(dumped, Not(HasSubstr("default_sender")));
-    const auto reloaded = load_text(dumped);
-    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
-    EXPECT_EQ(dump_config(reloaded.config), dumped);
+    expect_dump(
+        dumped,
+        {"force_alphabet: \"binary\"", "allow_ia5: true", "default_alphabet: \"gsm7\"",
+         "message_id_format: \"decimal\"", "receipt_utc_offset: \"-05:30\"", "max_parts: 300"},
+        {"default_data_coding",
+         "source_addr_ton",  // absent stays absent: automatic
+         "default_sender"});
+    expect_loads_back(dumped);
 }
 
 TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
@@ -107,9 +113,7 @@ TEST(ConfigDump, RedactsTheHttpCarriersSecret) {
         "carriers:\n  - name: h\n    kind: http\n    url: https://x.example/v1/{secret}/send\n";
     const auto inline_secret = load_text(head + "    secret: inline-api-key\n");
     ASSERT_TRUE(inline_secret.ok()) << format_errors(inline_secret.errors);
-    const auto dumped = dump_config(inline_secret.config);
-    EXPECT_THAT(dumped, HasSubstr("secret: \"REDACTED\""));
-    EXPECT_THAT(dumped, Not(HasSubstr("inline-api-key")));
+    expect_dump(dump_config(inline_secret.config), {"secret: \"REDACTED\""}, {"inline-api-key"});
     const auto file_secret = load_text(head + "    secret_file: /run/secrets/kv\n");
     ASSERT_TRUE(file_secret.ok()) << format_errors(file_secret.errors);
     EXPECT_THAT(dump_config(file_secret.config), HasSubstr("secret: {file: \"/run/secrets/kv\"}"));
@@ -124,12 +128,8 @@ TEST(ConfigDump, WritesAFixedSourceTonNpiAndTheReconnectMultiplier) {
         "    source_addr_ton: 0\n    source_addr_npi: 9\n    reconnect: {multiplier: 1.5}\n");
     ASSERT_TRUE(result.ok()) << format_errors(result.errors);
     const auto dumped = dump_config(result.config);
-    EXPECT_THAT(dumped, HasSubstr("source_addr_ton: 0"));
-    EXPECT_THAT(dumped, HasSubstr("source_addr_npi: 9"));
-    EXPECT_THAT(dumped, HasSubstr("multiplier: 1.5"));
-    const auto reloaded = load_text(dumped);
-    ASSERT_TRUE(reloaded.ok()) << format_errors(reloaded.errors) << dumped;
-    EXPECT_EQ(dump_config(reloaded.config), dumped);
+    expect_dump(dumped, {"source_addr_ton: 0", "source_addr_npi: 9", "multiplier: 1.5"});
+    expect_loads_back(dumped);
 }
 
 }  // namespace

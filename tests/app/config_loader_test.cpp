@@ -46,19 +46,33 @@ constexpr const char* kCarrierHead =
     "    system_id: acme\n"
     "    password: pw\n";
 
-std::vector<std::string> errors_of(const std::string& yaml, const FakeSecrets& secrets = {}) {
-    LoadOptions options;
-    options.secrets = &secrets;
-    const auto result = load_config_text(yaml, "test.yaml", options);
-    std::vector<std::string> out;
-    for (const auto& e : result.errors) out.push_back(e.to_string());
-    return out;
-}
-
 LoadResult load(const std::string& yaml, const FakeSecrets& secrets = {}) {
     LoadOptions options;
     options.secrets = &secrets;
     return load_config_text(yaml, "test.yaml", options);
+}
+
+std::vector<std::string> errors_of(const std::string& yaml, const FakeSecrets& secrets = {}) {
+    std::vector<std::string> out;
+    for (const auto& e : load(yaml, secrets).errors) out.push_back(e.to_string());
+    return out;
+}
+
+// The errors of kCarrierHead's carrier with `lines` added to it.
+std::vector<std::string> carrier_errors(const std::string& lines) {
+    return errors_of(kCarrierHead + lines);
+}
+
+// One mistake added to kCarrierHead's carrier, and the one error it alone is reported with.
+struct CarrierMistake {
+    std::string lines;
+    ::testing::Matcher<const std::string&> error;
+};
+
+void expect_carrier_errors(const std::vector<CarrierMistake>& mistakes) {
+    for (const auto& m : mistakes) {
+        EXPECT_THAT(carrier_errors(m.lines), ElementsAre(m.error)) << m.lines;
+    }
 }
 
 // --- error classes ------------------------------------------------------------------------------
@@ -76,7 +90,7 @@ TEST(ConfigLoader, RejectsUnknownKeyWithoutSuggestionWhenNothingIsClose) {
 }
 
 TEST(ConfigLoader, RejectsKeysOfAnotherCarrierKind) {
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    api_key: k\n"),
+    EXPECT_THAT(carrier_errors("    api_key: k\n"),
                 ElementsAre("test.yaml:7:5: carriers[0].api_key: unknown key"));
 }
 
@@ -94,21 +108,19 @@ TEST(ConfigLoader, RejectsWrongStructureType) {
     EXPECT_THAT(errors_of("logging: [json]\n"),
                 ElementsAre("test.yaml:1:10: logging: expected a mapping, got a sequence"));
     EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    system_type: [a, b]\n"),
+        carrier_errors("    system_type: [a, b]\n"),
         ElementsAre("test.yaml:7:18: carriers[0].system_type: expected a string, got a sequence"));
 }
 
 TEST(ConfigLoader, RejectsValuesOutOfRange) {
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    window: 0\n"),
-        ElementsAre("test.yaml:7:13: carriers[0].window: must be between 1 and 1000, got 0"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    incoming_window: 0\n"),
-        ElementsAre(
-            "test.yaml:7:22: carriers[0].incoming_window: must be between 1 and 100000, got 0"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    source_addr_ton: 9\n"),
-        ElementsAre("test.yaml:7:22: carriers[0].source_addr_ton: must be between 0 and 6, got 9"));
+    expect_carrier_errors({
+        {"    window: 0\n",
+         "test.yaml:7:13: carriers[0].window: must be between 1 and 1000, got 0"},
+        {"    incoming_window: 0\n",
+         "test.yaml:7:22: carriers[0].incoming_window: must be between 1 and 100000, got 0"},
+        {"    source_addr_ton: 9\n",
+         "test.yaml:7:22: carriers[0].source_addr_ton: must be between 0 and 6, got 9"},
+    });
     EXPECT_THAT(errors_of("carriers:\n  - name: x\n    kind: smpp\n    address: h:70000\n    "
                           "system_id: a\n    password: p\n"),
                 ElementsAre("test.yaml:4:14: carriers[0].address: invalid address \"h:70000\" "
@@ -156,14 +168,14 @@ TEST(ConfigLoader, ReadsSmppConcatLimitsAndRejectsThemOutOfRange) {
 }
 
 TEST(ConfigLoader, RejectsABreakerOutOfRangeWithItsPosition) {
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    breaker: {open_for: 50ms}\n"),
-                ElementsAre(HasSubstr("test.yaml:7:25: carriers[0].breaker.open_for: ")));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    breaker: {window: 5, min_samples: 6}\n"),
-        ElementsAre("test.yaml:7:39: carriers[0].breaker.min_samples: must not exceed window (5)"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    breaker: {open_fro: 1s}\n"),
-        ElementsAre(HasSubstr("test.yaml:7:15: carriers[0].breaker.open_fro: unknown key")));
+    expect_carrier_errors({
+        {"    breaker: {open_for: 50ms}\n",
+         HasSubstr("test.yaml:7:25: carriers[0].breaker.open_for: ")},
+        {"    breaker: {window: 5, min_samples: 6}\n",
+         "test.yaml:7:39: carriers[0].breaker.min_samples: must not exceed window (5)"},
+        {"    breaker: {open_fro: 1s}\n",
+         HasSubstr("test.yaml:7:15: carriers[0].breaker.open_fro: unknown key")},
+    });
 }
 
 TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
@@ -187,7 +199,7 @@ TEST(ConfigLoader, RejectsSmppFieldsLongerThanTheSpecAllows) {
 
 TEST(ConfigLoader, RejectsBadEnumValueWithSuggestion) {
     EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    bind_type: trxx\n"),
+        carrier_errors("    bind_type: trxx\n"),
         ElementsAre(
             "test.yaml:7:16: carriers[0].bind_type: must be one of trx, tx, rx, tx_rx_pair; got "
             "\"trxx\" (did you mean \"trx\"?)"));
@@ -850,78 +862,58 @@ TEST(ConfigLoader, ReadsSmppCarrierTextSubmitAndReceiptSettings) {
 }
 
 TEST(ConfigLoader, RejectsBadSmppCarrierTextAndReceiptSettingsWithTheirPositions) {
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    default_alphabet: ascii\n"),
-        ElementsAre(
-            "test.yaml:7:23: carriers[0].default_alphabet: must be one of gsm7, ia5, latin1; got "
-            "\"ascii\""));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    force_alphabet: latin\n"),
-        ElementsAre(
-            "test.yaml:7:21: carriers[0].force_alphabet: must be one of gsm7, ia5, latin1, ucs2, "
-            "binary; got \"latin\" (did you mean \"latin1\"?)"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) +
-                  "    default_alphabet: ia5\n    force_alphabet: gsm7\n"),
-        ElementsAre(
-            "test.yaml:8:21: carriers[0].force_alphabet: gsm7 needs default_alphabet: gsm7 (GSM "
-            "7-bit goes as data_coding 0, which this carrier reads as ia5)"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    gsm7_packing: tight\n"),
-        ElementsAre(
-            "test.yaml:7:19: carriers[0].gsm7_packing: must be one of unpacked, packed; got "
-            "\"tight\""));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    allow_latin1: sometimes\n"),
-        ElementsAre(
-            "test.yaml:7:19: carriers[0].allow_latin1: expected true or false, got \"sometimes\""));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    max_segments: 0\n"),
-        ElementsAre("test.yaml:7:19: carriers[0].max_segments: must be between 1 and 255, got 0"));
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    message_id_format: hexadecimal\n"),
-                ElementsAre(HasSubstr(
-                    "test.yaml:7:24: carriers[0].message_id_format: must be one of auto, as_is, "
-                    "hex, decimal; got \"hexadecimal\"")));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    validity_format: later\n"),
-        ElementsAre(
-            "test.yaml:7:22: carriers[0].validity_format: must be one of relative, absolute, none; "
-            "got \"later\""));
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    service_type: WAPPUSH\n"),
-                ElementsAre(HasSubstr("test.yaml:7:19: carriers[0].service_type:")));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    protocol_id: 256\n"),
-        ElementsAre("test.yaml:7:18: carriers[0].protocol_id: must be between 0 and 255, got 256"));
+    expect_carrier_errors({
+        {"    default_alphabet: ascii\n",
+         "test.yaml:7:23: carriers[0].default_alphabet: must be one of gsm7, ia5, latin1; got "
+         "\"ascii\""},
+        {"    force_alphabet: latin\n",
+         "test.yaml:7:21: carriers[0].force_alphabet: must be one of gsm7, ia5, latin1, ucs2, "
+         "binary; got \"latin\" (did you mean \"latin1\"?)"},
+        {"    default_alphabet: ia5\n    force_alphabet: gsm7\n",
+         "test.yaml:8:21: carriers[0].force_alphabet: gsm7 needs default_alphabet: gsm7 (GSM "
+         "7-bit goes as data_coding 0, which this carrier reads as ia5)"},
+        {"    gsm7_packing: tight\n",
+         "test.yaml:7:19: carriers[0].gsm7_packing: must be one of unpacked, packed; got "
+         "\"tight\""},
+        {"    allow_latin1: sometimes\n",
+         "test.yaml:7:19: carriers[0].allow_latin1: expected true or false, got \"sometimes\""},
+        {"    max_segments: 0\n",
+         "test.yaml:7:19: carriers[0].max_segments: must be between 1 and 255, got 0"},
+        {"    message_id_format: hexadecimal\n",
+         HasSubstr("test.yaml:7:24: carriers[0].message_id_format: must be one of auto, as_is, "
+                   "hex, decimal; got \"hexadecimal\"")},
+        {"    validity_format: later\n",
+         "test.yaml:7:22: carriers[0].validity_format: must be one of relative, absolute, none; "
+         "got \"later\""},
+        {"    service_type: WAPPUSH\n", HasSubstr("test.yaml:7:19: carriers[0].service_type:")},
+        {"    protocol_id: 256\n",
+         "test.yaml:7:18: carriers[0].protocol_id: must be between 0 and 255, got 256"},
+    });
     for (const char* bad : {"'+3:30'", "'+15:00'", "'03:30'", "'+03:60'", "'+03:'", "tehran"}) {
-        EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    receipt_utc_offset: " + bad + "\n"),
+        EXPECT_THAT(carrier_errors(std::string("    receipt_utc_offset: ") + bad + "\n"),
                     ElementsAre(HasSubstr(
                         "test.yaml:7:25: carriers[0].receipt_utc_offset: invalid UTC offset")))
             << bad;
     }
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    mo_reassembly: {max_parts: 10}\n"),
-                ElementsAre("test.yaml:7:32: carriers[0].mo_reassembly.max_parts: must be between "
-                            "255 and 10000000, "
-                            "got 10"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    reconnect: {multiplier: 0.5}\n"),
-        ElementsAre(
-            "test.yaml:7:29: carriers[0].reconnect.multiplier: must be between 1 and 10, got 0.5"));
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    source_addr_npi: 19\n"),
-        ElementsAre(
-            "test.yaml:7:22: carriers[0].source_addr_npi: must be between 0 and 18, got 19"));
-    // default_sender on an SMPP carrier never had an effect (every message has its sender).
-    EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    default_sender: ACME\n"),
-        ElementsAre(
-            AllOf(HasSubstr("test.yaml:7:21: carriers[0].default_sender: not supported on an SMPP "
-                            "carrier"),
-                  HasSubstr("allowed_senders"), HasSubstr("match.senders"))));
+    expect_carrier_errors({
+        {"    mo_reassembly: {max_parts: 10}\n",
+         "test.yaml:7:32: carriers[0].mo_reassembly.max_parts: must be between 255 and 10000000, "
+         "got 10"},
+        {"    reconnect: {multiplier: 0.5}\n",
+         "test.yaml:7:29: carriers[0].reconnect.multiplier: must be between 1 and 10, got 0.5"},
+        {"    source_addr_npi: 19\n",
+         "test.yaml:7:22: carriers[0].source_addr_npi: must be between 0 and 18, got 19"},
+        // default_sender on an SMPP carrier never had an effect (every message has its sender).
+        {"    default_sender: ACME\n",
+         AllOf(HasSubstr("test.yaml:7:21: carriers[0].default_sender: not supported on an SMPP "
+                         "carrier"),
+               HasSubstr("allowed_senders"), HasSubstr("match.senders"))},
+    });
     // default_data_coding never had an effect: 0 is still taken, anything else names its
     // successors.
-    EXPECT_THAT(errors_of(std::string(kCarrierHead) + "    default_data_coding: 0\n"), IsEmpty());
+    EXPECT_THAT(carrier_errors("    default_data_coding: 0\n"), IsEmpty());
     EXPECT_THAT(
-        errors_of(std::string(kCarrierHead) + "    default_data_coding: 3\n"),
+        carrier_errors("    default_data_coding: 3\n"),
         ElementsAre(
             AllOf(HasSubstr("test.yaml:7:26: carriers[0].default_data_coding: no longer supported"),
                   HasSubstr("default_alphabet"), HasSubstr("allow_latin1"))));

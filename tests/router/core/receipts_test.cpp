@@ -46,11 +46,13 @@ TEST(RebaseProviderId, ConvertsBetweenDecimalAndHexOrSaysItCannot) {
     EXPECT_FALSE(rebase_provider_id("", 10, 16));
 }
 
-Receipt receipt(std::string provider, std::string id) {
+Receipt receipt(std::string provider, std::string id,
+                ReceiptIdMatch id_match = ReceiptIdMatch::any_reading) {
     Receipt r;
     r.provider = std::move(provider);
     r.provider_id = std::move(id);
     r.status = ReceiptStatus::delivered;
+    r.id_match = id_match;
     return r;
 }
 
@@ -87,9 +89,7 @@ TEST(PendingReceipts, ReturnsEveryHeldReceiptForAnIdInArrivalOrder) {
 TEST(PendingReceipts, ExactReceiptIsReleasedByItsOwnIdOnlyNotByAReading) {
     PendingReceipts p({10, 10min});
     const TimePoint t0{};
-    auto exact = receipt("a", "10");
-    exact.id_match = ReceiptIdMatch::exact;
-    EXPECT_FALSE(p.hold(exact, t0).has_value());
+    EXPECT_FALSE(p.hold(receipt("a", "10", ReceiptIdMatch::exact), t0).has_value());
     EXPECT_TRUE(p.take_matching("a", "16").empty());  // "16"'s keys include "10" (hex of 16)
     EXPECT_TRUE(p.take_matching("a", "a").empty());   // "a"'s keys include "10" (decimal of 0xa)
     const auto hit = p.take_matching("a", "010");

@@ -150,6 +150,20 @@ struct RouterTest : ::testing::Test {
         router->on_receipt(
             Receipt{std::move(provider), std::move(id), status, std::move(err), {}, {}});
     }
+    // A receipt matched by its own id alone (message_id_format as_is, hex or decimal).
+    void exact_receipt(std::string id) {
+        Receipt r{"smsc-a", std::move(id), ReceiptStatus::delivered, {}, {}, {}};
+        r.id_match = ReceiptIdMatch::exact;
+        router->on_receipt(std::move(r));
+    }
+    // One message submitted and SENT at smsc-a, which answered with `provider_id`.
+    MessageId sent_as(std::string provider_id) {
+        const auto id = submit_ok(request());
+        poll();
+        a.ok_front({std::move(provider_id)});
+        poll();
+        return id;
+    }
 };
 
 TEST_F(RouterTest, AcceptsNormalizesStoresAndQueues) {
@@ -636,18 +650,13 @@ TEST_F(RouterTest, ExactReceiptIdMatchesOnlyItsOwnIdAnyReadingFallsBackToReading
     poll();
     for (const std::string sid : {"16", "a", "10"}) a.ok_front({sid});
     poll();
-    auto exact = [this](std::string id) {
-        Receipt r{"smsc-a", std::move(id), ReceiptStatus::delivered, {}, {}, {}};
-        r.id_match = ReceiptIdMatch::exact;
-        router->on_receipt(std::move(r));
-    };
-    exact("10");
+    exact_receipt("10");
     poll();
     EXPECT_EQ(state(by_id["10"]), MessageState::delivered);
     EXPECT_EQ(state(by_id["16"]), MessageState::sent);
     EXPECT_EQ(state(by_id["a"]), MessageState::sent);
-    exact("10");  // a duplicate: never another segment's reading
-    exact("0A");  // "a", written with case and a leading zero
+    exact_receipt("10");  // a duplicate: never another segment's reading
+    exact_receipt("0A");  // "a", written with case and a leading zero
     poll();
     EXPECT_EQ(state(by_id["16"]), MessageState::sent);
     EXPECT_EQ(state(by_id["a"]), MessageState::delivered);
@@ -657,10 +666,7 @@ TEST_F(RouterTest, ExactReceiptIdMatchesOnlyItsOwnIdAnyReadingFallsBackToReading
 // it takes the first reading that finds one, "16" (0x10 in decimal).
 TEST_F(RouterTest, AnyReadingReceiptIdFindsAnotherIdByItsReading) {
     build();
-    const auto sixteen = submit_ok(request());
-    poll();
-    a.ok_front({"16"});
-    poll();
+    const auto sixteen = sent_as("16");
     receipt("smsc-a", "10", ReceiptStatus::delivered);
     poll();
     EXPECT_EQ(state(sixteen), MessageState::delivered);
@@ -673,9 +679,7 @@ TEST_F(RouterTest, ExactReceiptWithoutItsOwnIdIsHeldNotMatchedByAReading) {
     poll();
     a.ok_front({"16"});
     poll();
-    Receipt r{"smsc-a", "10", ReceiptStatus::delivered, {}, {}, {}};
-    r.id_match = ReceiptIdMatch::exact;
-    router->on_receipt(r);
+    exact_receipt("10");
     poll();
     EXPECT_EQ(state(sixteen), MessageState::sent);  // "16" reads as decimal 16 = hex "10"
     EXPECT_EQ(router->stats().receipts_held, 1u);
@@ -691,9 +695,7 @@ TEST_F(RouterTest, ExactReceiptHeldBeforeItsSendResultIsNotReleasedByAReadingOfA
     const auto sixteen = submit_ok(request());
     const auto ten = submit_ok(request());
     poll();
-    Receipt r{"smsc-a", "10", ReceiptStatus::delivered, {}, {}, {}};
-    r.id_match = ReceiptIdMatch::exact;
-    router->on_receipt(r);
+    exact_receipt("10");
     poll();  // neither is SENT yet: held
     EXPECT_EQ(router->stats().receipts_held, 1u);
     a.ok_front({"16"});  // one of "16"'s keys is "10": an exact receipt does not take it
@@ -723,10 +725,7 @@ TEST_F(RouterTest, ReceiptsForUnknownIdsAreCountedNeverFatal) {
 
 TEST_F(RouterTest, SameIdFromAnotherProviderDoesNotMatch) {
     build();
-    const auto id = submit_ok(request());
-    poll();
-    a.ok_front({"555"});
-    poll();
+    const auto id = sent_as("555");
     receipt("smsc-b", "555", ReceiptStatus::delivered);
     poll();
     EXPECT_EQ(state(id), MessageState::sent);

@@ -86,12 +86,16 @@ protected:
         mock_ = std::make_unique<mock::KavenegarMock>(c);
         mock_->start();
     }
+    // The mock's address with `path`.
+    std::string mock_url(const std::string& path) const {
+        return "https://127.0.0.1:" + std::to_string(mock_->port()) + path;
+    }
     HttpProviderConfig config() const {
         HttpProviderConfig c;
         c.name = "generic";
         c.kind = "http:generic";
         c.method = "POST";
-        c.url = "https://127.0.0.1:" + std::to_string(mock_->port()) + "/v1/k1/sms/send.json";
+        c.url = mock_url("/v1/k1/sms/send.json");
         c.content_type = "application/x-www-form-urlencoded";
         c.body = "receptor=0{to_digits}&sender=10004346&message={text}";
         c.success_status = {200};
@@ -107,6 +111,16 @@ protected:
         auto p = std::make_unique<HttpProvider>(std::move(c), io_.executor());
         p->start();
         return p;
+    }
+    // Message `n` sent with `c` is refused by the mock (403), and `secret` is not in the error,
+    // which is then the raw reply (no error_text_pointer).
+    void expect_refused_without(HttpProviderConfig c, std::uint8_t n, const std::string& secret) {
+        c.error_text_pointer.clear();
+        auto p = make(std::move(c));
+        const auto r = testing::send_and_wait(*p, testing::message(n));
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error->code, 403);
+        EXPECT_EQ(r.error->text.find(secret), std::string::npos) << r.error->text;
     }
     testing::IoThread io_;
     std::unique_ptr<mock::KavenegarMock> mock_;
@@ -155,21 +169,16 @@ TEST_F(HttpProviderTest, ASuccessStatusTheBodyCallsAFailureUsesTheProvidersCode)
 TEST_F(HttpProviderTest, AuthHeaderIsSentAndRedacted) {
     start_mock();
     auto c = config();
-    c.url = "https://127.0.0.1:" + std::to_string(mock_->port()) + "/v1/wrong/sms/send.json";
+    c.url = mock_url("/v1/wrong/sms/send.json");
     c.auth_value = "Bearer 0190-secret-token";
-    c.error_text_pointer.clear();
-    auto p = make(c);
-    const auto r = testing::send_and_wait(*p, testing::message(1));
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error->code, 403);
-    EXPECT_EQ(r.error->text.find("0190-secret-token"), std::string::npos);
+    expect_refused_without(c, 1, "0190-secret-token");
 }
 
 // conf/examples/http-provider-form.yaml: the API key in the URL path comes from `secret`.
 TEST_F(HttpProviderTest, SecretPlaceholderCarriesTheKeyInTheUrlAndIsRedacted) {
     start_mock();
     auto c = config();
-    c.url = "https://127.0.0.1:" + std::to_string(mock_->port()) + "/v1/{secret}/sms/send.json";
+    c.url = mock_url("/v1/{secret}/sms/send.json");
     c.secret = "k1";
     auto p = make(c);
     const auto r = testing::send_and_wait(*p, testing::message(1));
@@ -177,12 +186,7 @@ TEST_F(HttpProviderTest, SecretPlaceholderCarriesTheKeyInTheUrlAndIsRedacted) {
     ASSERT_EQ(mock_->messages().size(), 1U);
 
     c.secret = "0190-wrong-key";
-    c.error_text_pointer.clear();
-    auto wrong = make(c);
-    const auto refused = testing::send_and_wait(*wrong, testing::message(2));
-    ASSERT_FALSE(refused.ok());
-    EXPECT_EQ(refused.error->code, 403);
-    EXPECT_EQ(refused.error->text.find("0190-wrong-key"), std::string::npos) << refused.error->text;
+    expect_refused_without(c, 2, "0190-wrong-key");
 }
 
 TEST_F(HttpProviderTest, UntrustedCertificateIsRefused) {

@@ -48,14 +48,19 @@ void put(int fd, char tag, const MessageId& id) {
     if (::write(fd, buf, sizeof buf) != static_cast<ssize_t>(sizeof buf)) ::_exit(4);
 }
 
-// Answers every other send at once; the rest stay in flight until the crash.
-class PipeProvider final : public Provider {
+// The "smsc" carrier of config()'s route, always up; each test's provider says how it sends.
+class Smsc : public Provider {
 public:
-    explicit PipeProvider(int fd) : fd_(fd) {}
     std::string_view name() const override { return "smsc"; }
     std::string_view kind() const override { return "smpp"; }
     bool ready() const override { return true; }
     ProviderHealth health() const override { return {true, 0, 100}; }
+};
+
+// Answers every other send at once; the rest stay in flight until the crash.
+class PipeProvider final : public Smsc {
+public:
+    explicit PipeProvider(int fd) : fd_(fd) {}
     void send(OutboundMessage m, std::function<void(SendResult)> done) override {
         put(fd_, 'S', m.id);
         if (++n_ % 2 == 0)
@@ -161,12 +166,8 @@ TEST_P(RouterOnSqlite, Kill9BetweenBatchesLosesNothingAcknowledgedAndSendsNothin
     EXPECT_EQ(sent_unrecorded, 0u);
 
     // A new router recovers the file and drains every unfinished message.
-    class Instant final : public Provider {
+    class Instant final : public Smsc {
     public:
-        std::string_view name() const override { return "smsc"; }
-        std::string_view kind() const override { return "smpp"; }
-        bool ready() const override { return true; }
-        ProviderHealth health() const override { return {true, 0, 100}; }
         void send(OutboundMessage, std::function<void(SendResult)> done) override {
             done(SendResult{{"r" + std::to_string(++n)}, {}});
         }
@@ -209,12 +210,8 @@ TEST(RouterOnSqliteReceipts, ExactReceiptIgnoresAnOldDatabasesReadingRows) {
     const auto path = dir.file("router.db");
     auto store = open_ok<SqliteStore>(sqlite_config(path));
     ASSERT_TRUE(store);
-    class Fixed final : public Provider {
+    class Fixed final : public Smsc {
     public:
-        std::string_view name() const override { return "smsc"; }
-        std::string_view kind() const override { return "smpp"; }
-        bool ready() const override { return true; }
-        ProviderHealth health() const override { return {true, 0, 100}; }
         void send(OutboundMessage, std::function<void(SendResult)> done) override {
             done(SendResult{{"a"}, {}});
         }
